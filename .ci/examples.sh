@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Checks the interfaces of the examples that outside tools call: arguments, output, exit codes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail() { echo "example check failed: $*" >&2; exit 1; }
+
+# expect_exit CODE CMD...: runs CMD, keeps stdout in $OUT and stderr in $ERR, checks the exit code.
+expect_exit() {
+  local want=$1; shift
+  local got=0
+  OUT=$("$@" 2>/tmp/ci-example-stderr) || got=$?
+  ERR=$(cat /tmp/ci-example-stderr)
+  [ "$got" -eq "$want" ] || fail "$* exited $got, expected $want (stderr: $ERR)"
+}
+
+cargo build --quiet --examples --all-features
+deadline=target/debug/examples/deadline
+
+expect_exit 0 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague --calendar cz
+for key in received_date due extended_due extension_rule; do
+  printf '%s' "$OUT" | grep -q "\"$key\"" || fail "deadline output lacks $key: $OUT"
+done
+printf '%s' "$OUT" | grep -q '"due": *"2025-04-07"' || fail "5 March 2025 is due Monday 7 April 2025 (5 April is a Saturday): $OUT"
+expect_exit 0 "$deadline" --received 2025-01-31T23:30:00Z --zone Europe/Prague --calendar weekends
+printf '%s' "$OUT" | grep -q '"received_date": *"2025-02-01"' || fail "23:30 UTC on 31 January is 1 February in Prague: $OUT"
+expect_exit 2 "$deadline" --received yesterday --zone Europe/Prague --calendar cz
+[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "a bad instant gives one line on stderr: $ERR"
+expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Mars/Olympus --calendar cz
+expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague --calendar xx
+expect_exit 2 "$deadline"
+echo "example interfaces ok"
