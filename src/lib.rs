@@ -1,0 +1,92 @@
+//! The GDPR's controller and processor obligations as types, state machines and storage
+//! traits, for the backends of live-chat products and everything like them.
+//!
+//! A website that installs a chat widget is the **controller** of its visitors' chats, the chat
+//! vendor is its **processor**, and the vendor's hosting and e-mail providers are
+//! **sub-processors**. This crate turns the duties each of them owes into values: closed
+//! vocabularies instead of strings, deadlines computed the way Regulation 1182/71 computes them,
+//! and validation that names the article behind every problem, so that a privacy officer can
+//! check the result against the Regulation.
+//!
+//! ```
+//! use chrono::{DateTime, NaiveDate, Utc};
+//! use gdpr_obligations::time::DeadlinePolicy;
+//!
+//! // A visitor asks for their data at 23:30 UTC on 31 January 2026: in Prague it is 1 February.
+//! let received: DateTime<Utc> = "2026-01-31T23:30:00Z".parse()?;
+//! let deadlines = DeadlinePolicy::czech().request_deadlines(received)?;
+//! assert_eq!(deadlines.received_date(), NaiveDate::from_ymd_opt(2026, 2, 1).unwrap());
+//! // 1 March 2026 is a Sunday: the month ends on Monday 2 March (Art. 3(4) Reg. 1182/71).
+//! assert_eq!(deadlines.due().date(), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # What this crate is not
+//!
+//! It is not legal advice, a consent banner, a web framework or a database. Its domain core
+//! (`vocab`, `time`, `model`) does no IO and reads no clock: time comes in as an argument, and
+//! decisions come out as values.
+//!
+//! # Overview
+//!
+//! - [`vocab`]: the Regulation's terms ([`vocab::LegalBasis`], [`vocab::DataCategory`],
+//!   [`vocab::Right`], ...), each with its storage name, JSON form, JSON Schema and W3C DPV
+//!   concept; [`vocab::Article`] references; countries with dated adequacy decisions; and
+//!   [`vocab::rights`], the table of rights by legal basis.
+//! - [`time`]: periods under Regulation 1182/71, holiday calendars, time zones, and the
+//!   policies for the readings the law leaves open.
+//! - [`model`]: parties, processing activities, data subjects, their identifiers, and
+//!   descriptors of where personal data lives; every constructor validates.
+//!
+//! # Serialisation
+//!
+//! Every public data type implements `Serialize`, `Deserialize` and `schemars::JsonSchema`,
+//! with snake_case names, so that backends in other languages exchange the same JSON.
+//! Deserialisation runs the same validation as the constructors.
+//!
+//! # Features
+//!
+//! | feature | what it adds |
+//! | --- | --- |
+//! | `testkit` | `testkit`: proptest strategies for every public type (exempt from semver) |
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+/// Implements `Serialize` through `Display` and `Deserialize` through `FromStr`, so that a
+/// validated type can never be deserialised into an invalid value.
+macro_rules! string_serde {
+    ($ty:ty) => {
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl ::serde::de::Visitor<'_> for Visitor {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a string holding a ", stringify!($ty)))
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<$ty, E> {
+                        v.parse().map_err(E::custom)
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+    };
+}
+
+pub mod model;
+pub mod time;
+pub mod vocab;
+
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

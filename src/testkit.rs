@@ -1,0 +1,224 @@
+//! Proptest strategies for the crate's public types, for property tests in this crate and in
+//! the crates that build on it (feature `testkit`).
+//!
+//! This module is exempt from semantic versioning: strategies may change in any release.
+//!
+//! # Example
+//! ```
+//! use gdpr_obligations::testkit;
+//! use proptest::prelude::*;
+//!
+//! proptest!(|(category in testkit::data_category())| {
+//!     prop_assert_eq!(category.as_str().parse().ok(), Some(category.clone()));
+//! });
+//! ```
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use proptest::prelude::*;
+use proptest::sample::select;
+
+use crate::model::{
+    ActivityId, Controllers, EmailAddress, Party, PartyId, PersonalDataRecord, PersonalDataRecordRepr, PhoneNumber,
+    ProcessingActivity, ProcessingActivityRepr, PurposeSpec, RecordId, Retention, SourceName, SubjectId,
+    SubjectIdentifier, Text, Token, Transfer,
+};
+use crate::vocab::{
+    Article, Country, CustomTerm, DataCategory, DerogationPoint, LegalBasis, Purpose, Right, Role, SccModule,
+    SpecialCategoryCondition, SubjectCategory, TransferMechanism,
+};
+
+/// Any custom term of an open vocabulary.
+pub fn custom_term() -> impl Strategy<Value = CustomTerm> {
+    "x-[a-z0-9_.-]{1,20}".prop_filter_map("valid custom term", |s| CustomTerm::new(&s).ok())
+}
+
+macro_rules! closed_strategy {
+    ($($fn_name:ident => $ty:ident),* $(,)?) => {
+        $(
+            #[doc = concat!("Any built-in [`", stringify!($ty), "`].")]
+            pub fn $fn_name() -> impl Strategy<Value = $ty> {
+                select($ty::BUILT_IN)
+            }
+        )*
+    };
+}
+
+closed_strategy!(
+    legal_basis => LegalBasis,
+    special_category_condition => SpecialCategoryCondition,
+    right => Right,
+    role => Role,
+    scc_module => SccModule,
+    derogation_point => DerogationPoint,
+);
+
+macro_rules! open_strategy {
+    ($($fn_name:ident => $ty:ident),* $(,)?) => {
+        $(
+            #[doc = concat!("Any [`", stringify!($ty), "`], built-in or custom.")]
+            pub fn $fn_name() -> impl Strategy<Value = $ty> {
+                prop_oneof![4 => select($ty::BUILT_IN), 1 => custom_term().prop_map($ty::Custom)]
+            }
+        )*
+    };
+}
+
+open_strategy!(data_category => DataCategory, subject_category => SubjectCategory, purpose => Purpose);
+
+/// Any ISO 3166-1 alpha-2 country.
+pub fn country() -> impl Strategy<Value = Country> {
+    select(Country::all().collect::<Vec<_>>())
+}
+
+/// Any transfer mechanism.
+pub fn transfer_mechanism() -> impl Strategy<Value = TransferMechanism> {
+    select(TransferMechanism::all().collect::<Vec<_>>())
+}
+
+/// Any article reference, of any shape.
+pub fn article() -> impl Strategy<Value = Article> {
+    (
+        any::<bool>(),
+        1u16..=99,
+        proptest::option::of(1u8..=12),
+        proptest::option::of(proptest::char::range('a', 'z')),
+        proptest::option::of(1u8..=9),
+    )
+        .prop_map(|(gdpr, n, para, point, sub)| {
+            let mut a = if gdpr { Article::gdpr(n) } else { Article::reg_1182_71(n) };
+            if let Some(p) = para {
+                a = a.paragraph(p);
+            }
+            if let Some(c) = point {
+                a = a.point(c);
+            }
+            if let Some(s) = sub {
+                a = a.subparagraph(s);
+            }
+            a
+        })
+}
+
+/// Any valid [`Text`], including non-ASCII letters.
+pub fn text() -> impl Strategy<Value = Text> {
+    "[A-Za-zÀ-žа-я0-9 .,'-]{0,40}[A-Za-zÀ-ž]".prop_filter_map("non-empty text", |s| Text::new(&s).ok())
+}
+
+/// Any valid e-mail address.
+pub fn email() -> impl Strategy<Value = EmailAddress> {
+    ("[a-zA-Z0-9._+-]{1,20}", "[a-z0-9]{1,10}", "[a-z]{2,6}")
+        .prop_filter_map("valid e-mail", |(l, d, t)| EmailAddress::new(&format!("{l}@{d}.{t}")).ok())
+}
+
+/// Any valid E.164 telephone number.
+pub fn phone() -> impl Strategy<Value = PhoneNumber> {
+    "\\+[1-9][0-9]{6,14}".prop_filter_map("valid phone", |s| PhoneNumber::new(&s).ok())
+}
+
+/// Any valid opaque token.
+pub fn token() -> impl Strategy<Value = Token> {
+    "[!-~]{1,40}".prop_filter_map("valid token", |s| Token::new(&s).ok())
+}
+
+/// Any subject identifier.
+pub fn subject_identifier() -> impl Strategy<Value = SubjectIdentifier> {
+    prop_oneof![
+        email().prop_map(SubjectIdentifier::Email),
+        phone().prop_map(SubjectIdentifier::Phone),
+        token().prop_map(SubjectIdentifier::AccountId),
+        token().prop_map(SubjectIdentifier::ChatVisitorToken),
+        any::<IpAddr>().prop_map(SubjectIdentifier::IpAddress),
+        token().prop_map(SubjectIdentifier::CookieId),
+        text().prop_map(SubjectIdentifier::Name),
+    ]
+}
+
+/// Any instant between 2000 and 2100.
+pub fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+    (946_684_800i64..4_102_444_800).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap_or(DateTime::UNIX_EPOCH))
+}
+
+/// Any valid party.
+pub fn party() -> impl Strategy<Value = Party> {
+    (text(), country(), proptest::option::of(email())).prop_filter_map("valid party", |(name, country, email)| {
+        let mut b = Party::builder(name.as_str(), country);
+        if let Some(e) = email {
+            b = b.contact_email(e.as_str());
+        }
+        b.build().ok()
+    })
+}
+
+/// Any valid processing activity: every rule of [`ProcessingActivity::new`] is satisfied.
+pub fn processing_activity() -> impl Strategy<Value = ProcessingActivity> {
+    (
+        text(),
+        proptest::collection::vec((purpose(), legal_basis(), special_category_condition()), 1..4),
+        proptest::collection::vec(data_category(), 1..5),
+        proptest::collection::vec(subject_category(), 1..3),
+        proptest::collection::vec((text(), country(), transfer_mechanism()), 0..3),
+        1u16..120,
+        any::<bool>(),
+    )
+        .prop_map(|(name, purposes, data_categories, subject_categories, transfers, months, may_special)| {
+            let special = may_special || data_categories.iter().any(DataCategory::is_special);
+            let criminal = data_categories.contains(&DataCategory::CriminalOffences);
+            let interests = Text::new("answering the visitor's questions").ok();
+            let safeguards = Text::new("assessment of 1 March, encryption at rest").ok();
+            let repr = ProcessingActivityRepr {
+                id: ActivityId::generate(),
+                name,
+                controllers: Controllers::Sole { controller: PartyId::generate() },
+                purposes: purposes
+                    .into_iter()
+                    .map(|(purpose, basis, condition)| PurposeSpec {
+                        purpose,
+                        basis,
+                        legitimate_interests: interests.clone().filter(|_| basis == LegalBasis::LegitimateInterests),
+                        special_category_condition: special.then_some(condition),
+                    })
+                    .collect(),
+                data_categories,
+                may_contain_special_categories: may_special,
+                criminal_data_authority: Text::new("§ 1 of a Member State act").ok().filter(|_| criminal),
+                subject_categories,
+                recipients: Vec::new(),
+                transfers: transfers
+                    .into_iter()
+                    .map(|(recipient, country, mechanism)| Transfer {
+                        recipient,
+                        country,
+                        mechanism: Some(mechanism),
+                        safeguards_documentation: safeguards.clone(),
+                    })
+                    .collect(),
+                retention: Retention::Months { months },
+                security_measures: Vec::new(),
+                automated_decision_making: None,
+            };
+            ProcessingActivity::new(repr)
+        })
+        .prop_filter_map("valid activity", Result::ok)
+}
+
+/// Any valid personal-data record descriptor.
+pub fn personal_data_record() -> impl Strategy<Value = PersonalDataRecord> {
+    (data_category(), purpose(), legal_basis(), instant(), proptest::option::of(0i64..100_000_000), text())
+        .prop_filter_map("valid record", |(category, purpose, basis, collected_at, keep, location)| {
+            PersonalDataRecord::new(PersonalDataRecordRepr {
+                id: RecordId::generate(),
+                controller: PartyId::generate(),
+                subject: SubjectId::generate(),
+                source: SourceName::new("chat_history").ok()?,
+                location,
+                category,
+                purpose,
+                basis,
+                collected_at,
+                retained_until: keep.map(|s| collected_at + TimeDelta::seconds(s)),
+            })
+            .ok()
+        })
+}
