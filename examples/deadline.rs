@@ -1,0 +1,84 @@
+//! Computes the Art. 12(3) GDPR deadlines of a data-subject request and prints them as JSON.
+//!
+//! ```text
+//! cargo run --example deadline -- --received 2025-03-05T09:00:00Z --zone Europe/Prague --calendar cz
+//! ```
+//!
+//! Flags: `--received <RFC 3339 instant>`, `--zone <IANA zone>`, `--calendar <cz|weekends>`, and
+//! optionally `--extension-rule <three_months_from_receipt|conservative_earliest>`. Prints one JSON
+//! object on stdout and exits 0, or one line on stderr and exits 2 on bad input.
+
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use gdpr_obligations::time::{Calendar, DeadlinePolicy, ExtensionRule, HolidayCalendar, Zone};
+
+struct Args {
+    received: DateTime<Utc>,
+    zone: Zone,
+    calendar: Calendar,
+    extension: ExtensionRule,
+}
+
+const USAGE: &str = "usage: deadline --received <RFC 3339 instant> --zone <IANA zone> \
+                     --calendar <cz|weekends> [--extension-rule <rule>]";
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let (mut received, mut zone, mut calendar) = (None, None, None);
+    let mut extension = ExtensionRule::default();
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("missing value for `{flag}`; {USAGE}"))?;
+        match flag.as_str() {
+            "--received" => {
+                let instant =
+                    DateTime::parse_from_rfc3339(&value).map_err(|e| format!("invalid --received `{value}`: {e}"))?;
+                received = Some(instant.with_timezone(&Utc));
+            }
+            "--zone" => zone = Some(value.parse::<Zone>().map_err(|e| e.to_string())?),
+            "--calendar" => calendar = Some(value.parse::<Calendar>().map_err(|e| e.to_string())?),
+            "--extension-rule" => {
+                extension = value.parse::<ExtensionRule>().map_err(|e| e.to_string())?;
+            }
+            _ => return Err(format!("unknown flag `{flag}`; {USAGE}")),
+        }
+    }
+    let missing = |name: &str| format!("missing {name}; {USAGE}");
+    Ok(Args {
+        received: received.ok_or_else(|| missing("--received"))?,
+        zone: zone.ok_or_else(|| missing("--zone"))?,
+        calendar: calendar.ok_or_else(|| missing("--calendar"))?,
+        extension,
+    })
+}
+
+fn run() -> Result<serde_json::Value, String> {
+    let args = parse_args(std::env::args().skip(1))?;
+    let calendar_id = args.calendar.id().to_owned();
+    let policy = DeadlinePolicy::new(args.zone, args.calendar).with_extension(args.extension);
+    let deadlines = policy.request_deadlines(args.received).map_err(|e| e.to_string())?;
+    Ok(serde_json::json!({
+        "received": args.received,
+        "received_date": deadlines.received_date(),
+        "due": deadlines.due().date(),
+        "due_expires_at": deadlines.due().expires_at(),
+        "extension_notice_due": deadlines.extension_notice_due().date(),
+        "extended_due": deadlines.extended_due().date(),
+        "extended_due_expires_at": deadlines.extended_due().expires_at(),
+        "extension_rule": policy.extension().as_str(),
+        "zone": policy.zone().name(),
+        "calendar": calendar_id,
+    }))
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(output) => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,864 @@
+//! Tests of `gdpr_obligations::time`: the worked examples of Art. 12(3) and Art. 33(1) GDPR under
+//! Regulation 1182/71, the Czech calendar, serde and JSON Schema, and properties over random
+//! receipt instants.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
+use gdpr_obligations::time::{
+    BreachClock, Calendar, Clock, Czechia, Deadline, DeadlinePolicy, ExtensionRule, FixedClock, HolidayCalendar,
+    HolidayList, IdentityPause, IdentityPauseSpan, RequestDeadlines, SystemClock, TimeError, WeekendsOnly, Zone,
+    add_hours, add_months, easter_sunday, end_of_day, is_working_day, receipt_date, roll_forward, start_of_day,
+};
+use proptest::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+mod common;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+fn zone(name: &str) -> Zone {
+    name.parse().unwrap()
+}
+
+/// A request received at noon UTC on `date` (the same date in UTC and Prague).
+fn noon(date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(12, 0, 0).unwrap().and_utc()
+}
+
+fn weekends_utc() -> DeadlinePolicy {
+    DeadlinePolicy::new(Zone::UTC, Calendar::WeekendsOnly)
+}
+
+fn due_date(policy: &DeadlinePolicy, received: NaiveDate) -> NaiveDate {
+    policy.request_deadlines(noon(received)).unwrap().due().date()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Art. 12(3) GDPR with Art. 3 of Regulation 1182/71
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn art_12_3_edpb_example_32_5_march_due_5_april() {
+    for year in 2000..=2100 {
+        assert_eq!(add_months(d(year, 3, 5), 1), Some(d(year, 4, 5)));
+    }
+    // 2022: 5 April is a Tuesday, so nothing rolls.
+    let deadlines = DeadlinePolicy::czech().request_deadlines(noon(d(2022, 3, 5))).unwrap();
+    assert_eq!(deadlines.received_date(), d(2022, 3, 5));
+    assert_eq!(deadlines.due().date(), d(2022, 4, 5));
+    assert_eq!(deadlines.extension_notice_due(), deadlines.due());
+    assert_eq!(deadlines.extended_due().date(), d(2022, 6, 6)); // 5 June 2022 is a Sunday
+}
+
+#[test]
+fn art_12_3_edpb_example_33_31_august_due_30_september() {
+    for year in 2000..=2100 {
+        assert_eq!(add_months(d(year, 8, 31), 1), Some(d(year, 9, 30)));
+    }
+    assert_eq!(due_date(&DeadlinePolicy::czech(), d(2025, 8, 31)), d(2025, 9, 30));
+}
+
+#[test]
+fn art_12_3_old_ico_day_after_reading_is_rejected_5_march_not_6_april() {
+    // 5 and 6 April 2022 are both working days, so only the counting method can differ.
+    for policy in [DeadlinePolicy::czech(), weekends_utc()] {
+        assert_ne!(due_date(&policy, d(2022, 3, 5)), d(2022, 4, 6));
+    }
+}
+
+#[test]
+fn art_12_3_31_january_extended_not_1_may() {
+    for year in [2025, 2027, 2030] {
+        let deadlines = weekends_utc().request_deadlines(noon(d(year, 1, 31))).unwrap();
+        assert_ne!(deadlines.extended_due().date(), d(year, 5, 1), "{year}");
+        assert_eq!(deadlines.extended_due().date(), roll_forward(d(year, 4, 30), &WeekendsOnly).unwrap(), "{year}");
+    }
+    assert_eq!(weekends_utc().request_deadlines(noon(d(2025, 1, 31))).unwrap().extended_due().date(), d(2025, 4, 30));
+}
+
+#[test]
+fn art_3_2_c_month_end_clamp() {
+    assert_eq!(add_months(d(2025, 1, 31), 1), Some(d(2025, 2, 28)));
+    assert_eq!(add_months(d(2024, 1, 31), 1), Some(d(2024, 2, 29)));
+    assert_eq!(add_months(d(2100, 1, 31), 1), Some(d(2100, 2, 28)));
+    assert_eq!(add_months(d(2000, 1, 31), 1), Some(d(2000, 2, 29)));
+    assert_eq!(add_months(d(2025, 3, 31), 1), Some(d(2025, 4, 30)));
+    assert_eq!(add_months(d(2025, 11, 30), 3), Some(d(2026, 2, 28)));
+    assert_eq!(add_months(d(2025, 5, 17), 0), Some(d(2025, 5, 17)));
+    // 28 Feb 2025 is a Friday: no roll.
+    assert_eq!(due_date(&weekends_utc(), d(2025, 1, 31)), d(2025, 2, 28));
+}
+
+#[test]
+fn art_3_2_c_add_months_out_of_range_is_none() {
+    assert_eq!(add_months(NaiveDate::MAX, 1), None);
+    assert_eq!(add_months(d(2025, 1, 1), u32::MAX), None);
+    let error = DeadlinePolicy::new(Zone::UTC, Calendar::WeekendsOnly).month_period(NaiveDate::MAX, 1).unwrap_err();
+    assert!(matches!(error, TimeError::MonthsOutOfRange { .. }));
+    assert!(error.to_string().contains("Art. 3(2)(c) of Regulation 1182/71"));
+}
+
+#[test]
+fn art_3_4_reg_1182_71_rolls_off_weekend() {
+    // Received Wed 5 March 2025: 5 April is a Saturday -> Monday 7 April.
+    let deadlines = weekends_utc().request_deadlines(noon(d(2025, 3, 5))).unwrap();
+    assert_eq!(deadlines.due().date(), d(2025, 4, 7));
+    assert_eq!(deadlines.due().date().weekday(), Weekday::Mon);
+    // Sunday 6 April -> Monday 7 April as well.
+    assert_eq!(roll_forward(d(2025, 4, 6), &WeekendsOnly), Some(d(2025, 4, 7)));
+    assert_eq!(roll_forward(d(2025, 4, 7), &WeekendsOnly), Some(d(2025, 4, 7)));
+}
+
+#[test]
+fn art_3_4_reg_1182_71_rolls_off_czech_holidays() {
+    let cz = DeadlinePolicy::czech();
+    // 28 October 2025 (Tuesday) is Independent Czechoslovak State Day.
+    assert_eq!(due_date(&cz, d(2025, 9, 28)), d(2025, 10, 29));
+    assert_eq!(due_date(&weekends_utc(), d(2025, 9, 28)), d(2025, 10, 28));
+    // Easter Monday 6 April 2026.
+    assert_eq!(due_date(&cz, d(2026, 3, 6)), d(2026, 4, 7));
+    // Good Friday 3 April 2026, then the weekend, then Easter Monday.
+    assert_eq!(due_date(&cz, d(2026, 3, 3)), d(2026, 4, 7));
+    assert_eq!(due_date(&weekends_utc(), d(2026, 3, 3)), d(2026, 4, 3));
+    // 24-26 December 2025 (Wed-Fri) and the weekend.
+    assert_eq!(due_date(&cz, d(2025, 11, 24)), d(2025, 12, 29));
+}
+
+#[test]
+fn art_3_4_reg_1182_71_user_holiday_list() {
+    let list = HolidayList::new("test", [d(2025, 4, 7), d(2025, 4, 8)]).unwrap();
+    let policy = DeadlinePolicy::new(Zone::UTC, Calendar::List(list));
+    assert_eq!(due_date(&policy, d(2025, 3, 5)), d(2025, 4, 9));
+}
+
+#[test]
+fn art_3_4_reg_1182_71_calendar_without_working_days_is_an_error() {
+    #[derive(Debug)]
+    struct AlwaysHoliday;
+    impl HolidayCalendar for AlwaysHoliday {
+        fn is_public_holiday(&self, _: NaiveDate) -> bool {
+            true
+        }
+        fn id(&self) -> &str {
+            "always"
+        }
+    }
+    assert_eq!(roll_forward(d(2025, 1, 1), &AlwaysHoliday), None);
+    let policy = DeadlinePolicy::new(Zone::UTC, Calendar::List(HolidayList::new("x", []).unwrap()));
+    assert!(policy.month_period(d(2025, 1, 1), 1).is_ok());
+}
+
+#[test]
+fn art_12_3_receipt_date_in_prague_time_zone() {
+    let received = utc("2025-01-31T23:30:00Z");
+    assert_eq!(receipt_date(received, Zone::EUROPE_PRAGUE).unwrap(), d(2025, 2, 1));
+    assert_eq!(receipt_date(received, Zone::UTC).unwrap(), d(2025, 1, 31));
+
+    let cz = DeadlinePolicy::czech().request_deadlines(received).unwrap();
+    assert_eq!(cz.received_date(), d(2025, 2, 1));
+    assert_eq!(cz.due().date(), d(2025, 3, 3)); // 1 March 2025 is a Saturday
+    let utc_policy = DeadlinePolicy::new(Zone::UTC, Calendar::Czechia);
+    assert_eq!(utc_policy.request_deadlines(received).unwrap().due().date(), d(2025, 2, 28));
+}
+
+#[test]
+fn art_3_2_c_period_ends_at_local_midnight() {
+    let cz = DeadlinePolicy::czech().request_deadlines(utc("2025-03-05T09:00:00Z")).unwrap();
+    let due = cz.due();
+    assert_eq!(due.date(), d(2025, 4, 7));
+    assert_eq!(due.expires_at(), utc("2025-04-07T22:00:00Z")); // 24:00 CEST
+    assert!(!due.is_overdue(utc("2025-04-07T21:59:59Z")));
+    assert!(due.is_overdue(utc("2025-04-07T22:00:00Z")));
+    assert_eq!(due.time_left(utc("2025-04-08T22:00:00Z")), TimeDelta::days(-1));
+    // In winter, 24:00 CET is 23:00 UTC.
+    assert_eq!(end_of_day(d(2025, 1, 15), Zone::EUROPE_PRAGUE).unwrap(), utc("2025-01-15T23:00:00Z"));
+    // The day of the switch to summer time has 23 hours.
+    let start = start_of_day(d(2025, 3, 30), Zone::EUROPE_PRAGUE).unwrap();
+    let end = end_of_day(d(2025, 3, 30), Zone::EUROPE_PRAGUE).unwrap();
+    assert_eq!(end - start, TimeDelta::hours(23));
+}
+
+#[test]
+fn art_3_2_b_day_starts_after_a_midnight_dst_gap() {
+    // São Paulo skipped 00:00-01:00 on 4 November 2018: the day began at 01:00 -02:00.
+    let sao_paulo = zone("America/Sao_Paulo");
+    assert_eq!(start_of_day(d(2018, 11, 4), sao_paulo).unwrap(), utc("2018-11-04T03:00:00Z"));
+    assert_eq!(end_of_day(d(2018, 11, 3), sao_paulo).unwrap(), utc("2018-11-04T03:00:00Z"));
+    // Santiago skipped 00:00-01:00 on 11 September 2022.
+    let santiago = zone("America/Santiago");
+    assert_eq!(start_of_day(d(2022, 9, 11), santiago).unwrap(), utc("2022-09-11T04:00:00Z"));
+}
+
+#[test]
+fn art_3_2_b_day_starts_at_the_first_of_a_repeated_midnight() {
+    // Havana repeated 00:00-01:00 on 6 November 2022 (01:00 CDT -> 00:00 CST).
+    let havana = zone("America/Havana");
+    assert_eq!(start_of_day(d(2022, 11, 6), havana).unwrap(), utc("2022-11-06T04:00:00Z"));
+    assert_eq!(end_of_day(d(2022, 11, 6), havana).unwrap(), utc("2022-11-07T05:00:00Z"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extension rules (Art. 12(3), second sentence)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn art_12_3_extension_rule_a_b_and_rejected_c() {
+    let received = d(2026, 1, 31);
+    let a = weekends_utc().request_deadlines(noon(received)).unwrap();
+    let b =
+        weekends_utc().with_extension(ExtensionRule::ConservativeEarliest).request_deadlines(noon(received)).unwrap();
+    // Rule C: two months added to the rolled one-month deadline.
+    let rolled_one_month = roll_forward(add_months(received, 1).unwrap(), &WeekendsOnly).unwrap();
+    assert_eq!(rolled_one_month, d(2026, 3, 2));
+    let c = roll_forward(add_months(rolled_one_month, 2).unwrap(), &WeekendsOnly).unwrap();
+
+    assert_eq!(a.extended_due().date(), d(2026, 4, 30));
+    assert_eq!(b.extended_due().date(), d(2026, 4, 28));
+    assert_eq!(c, d(2026, 5, 4));
+    assert!(c > a.extended_due().date() && c > b.extended_due().date());
+    assert_eq!(a.due(), b.due());
+    assert_eq!(ExtensionRule::default(), ExtensionRule::ThreeMonthsFromReceipt);
+}
+
+#[test]
+fn art_12_3_extension_rules_agree_before_the_29th() {
+    for day in 1..=28 {
+        let received = noon(d(2025, 1, day));
+        let a = weekends_utc().request_deadlines(received).unwrap();
+        let b = weekends_utc().with_extension(ExtensionRule::ConservativeEarliest).request_deadlines(received).unwrap();
+        assert_eq!(a, b, "received 2025-01-{day:02}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity pauses (Art. 12(6) GDPR; EDPB Guidelines 01/2022 §159)
+// ---------------------------------------------------------------------------------------------
+
+fn identity_example(policy: IdentityPause) -> RequestDeadlines {
+    let span = IdentityPauseSpan::new(d(2025, 3, 6), d(2025, 3, 12)).unwrap();
+    DeadlinePolicy::czech()
+        .with_identity_pause(policy)
+        .request_deadlines_with_pauses(noon(d(2025, 3, 5)), &[span])
+        .unwrap()
+}
+
+#[test]
+fn art_12_6_identity_none_ignores_the_pause() {
+    let deadlines = identity_example(IdentityPause::None);
+    assert_eq!(deadlines.due().date(), d(2025, 4, 7));
+    assert_eq!(deadlines.extended_due().date(), d(2025, 6, 5));
+    assert_eq!(deadlines.paused_days(), 0);
+    assert_eq!(IdentityPause::default(), IdentityPause::None);
+}
+
+#[test]
+fn art_12_6_identity_pause_adds_paused_days_before_rolling() {
+    let deadlines = identity_example(IdentityPause::Pause);
+    assert_eq!(deadlines.paused_days(), 6);
+    assert_eq!(deadlines.counted_from(), d(2025, 3, 5));
+    assert_eq!(deadlines.due().date(), d(2025, 4, 11));
+    assert_eq!(deadlines.extension_notice_due().date(), d(2025, 4, 11));
+    assert_eq!(deadlines.extended_due().date(), d(2025, 6, 11)); // 5 June + 6 days
+}
+
+#[test]
+fn art_12_6_identity_restart_counts_from_the_identity_date() {
+    let deadlines = identity_example(IdentityPause::Restart);
+    assert_eq!(deadlines.counted_from(), d(2025, 3, 12));
+    assert_eq!(deadlines.received_date(), d(2025, 3, 5));
+    assert_eq!(deadlines.due().date(), d(2025, 4, 14)); // 12 April is a Saturday
+    assert_eq!(deadlines.extended_due().date(), d(2025, 6, 12));
+}
+
+#[test]
+fn art_12_6_overlapping_pauses_count_once() {
+    let spans = [
+        IdentityPauseSpan::new(d(2025, 3, 6), d(2025, 3, 12)).unwrap(),
+        IdentityPauseSpan::new(d(2025, 3, 10), d(2025, 3, 14)).unwrap(),
+        IdentityPauseSpan::new(d(2025, 3, 20), d(2025, 3, 21)).unwrap(),
+    ];
+    let deadlines = DeadlinePolicy::czech()
+        .with_identity_pause(IdentityPause::Pause)
+        .request_deadlines_with_pauses(noon(d(2025, 3, 5)), &spans)
+        .unwrap();
+    assert_eq!(deadlines.paused_days(), 9); // 6-14 March and 20-21 March
+}
+
+#[test]
+fn art_12_6_pause_validation() {
+    let reversed = IdentityPauseSpan::new(d(2025, 3, 12), d(2025, 3, 6)).unwrap_err();
+    assert!(matches!(reversed, TimeError::PauseReversed { .. }));
+    assert!(reversed.to_string().contains("EDPB Guidelines 01/2022 §159"));
+    let early = IdentityPauseSpan::new(d(2025, 3, 1), d(2025, 3, 6)).unwrap();
+    let error = DeadlinePolicy::czech()
+        .with_identity_pause(IdentityPause::Pause)
+        .request_deadlines_with_pauses(noon(d(2025, 3, 5)), &[early])
+        .unwrap_err();
+    assert_eq!(error, TimeError::PauseBeforeReceipt { requested: d(2025, 3, 1), received: d(2025, 3, 5) });
+    assert!(
+        serde_json::from_value::<IdentityPauseSpan>(json!({"requested": "2025-03-12", "provided": "2025-03-06"}))
+            .is_err()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Art. 33(1) GDPR: 72 hours
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn art_33_1_breach_default_is_awareness_plus_72h() {
+    let policy = DeadlinePolicy::czech();
+    assert_eq!(policy.breach_clock(), BreachClock::AwarenessPlus72h);
+    // 2025-06-30 14:30 CEST -> 2025-07-03 14:30 CEST.
+    assert_eq!(policy.breach_deadline(utc("2025-06-30T12:30:00Z")).unwrap(), utc("2025-07-03T12:30:00Z"));
+}
+
+#[test]
+fn art_33_1_strict_hours_excludes_the_hour_of_awareness() {
+    let strict = DeadlinePolicy::czech().with_breach_clock(BreachClock::StrictHours);
+    // 14:30 CEST -> 15:00 CEST three days later.
+    assert_eq!(strict.breach_deadline(utc("2025-06-30T12:30:00Z")).unwrap(), utc("2025-07-03T13:00:00Z"));
+    // Awareness on the hour: the whole hour is still excluded.
+    assert_eq!(strict.breach_deadline(utc("2025-06-30T12:00:00Z")).unwrap(), utc("2025-07-03T13:00:00Z"));
+}
+
+#[test]
+fn art_33_1_hours_never_roll_over_weekends() {
+    // Fri 2025-12-19 10:05 CET -> Mon 2025-12-22 10:05 (strict 11:00).
+    let aware = utc("2025-12-19T09:05:00Z");
+    let policy = DeadlinePolicy::czech();
+    assert_eq!(policy.breach_deadline(aware).unwrap(), utc("2025-12-22T09:05:00Z"));
+    assert_eq!(add_hours(aware, 72).unwrap(), utc("2025-12-22T09:05:00Z"));
+    // Over Christmas too: 23 Dec 10:05 CET -> 26 Dec 10:05, a Czech holiday.
+    assert_eq!(policy.breach_deadline(utc("2025-12-23T09:05:00Z")).unwrap(), utc("2025-12-26T09:05:00Z"));
+    let strict = policy.with_breach_clock(BreachClock::StrictHours);
+    assert_eq!(strict.breach_deadline(aware).unwrap(), utc("2025-12-22T10:00:00Z"));
+}
+
+#[test]
+fn art_33_1_strict_hours_are_local_hours() {
+    // India is UTC+05:30: 10:05 IST is 04:35 UTC; the next local hour starts at 11:00 IST.
+    let policy =
+        DeadlinePolicy::new(zone("Asia/Kolkata"), Calendar::WeekendsOnly).with_breach_clock(BreachClock::StrictHours);
+    assert_eq!(policy.breach_deadline(utc("2025-06-30T04:35:00Z")).unwrap(), utc("2025-07-03T05:30:00Z"));
+}
+
+#[test]
+fn art_3_2_a_add_hours_out_of_range_is_an_error() {
+    let error = add_hours(DateTime::<Utc>::MAX_UTC, 1).unwrap_err();
+    assert!(error.to_string().contains("Art. 3(2)(a) of Regulation 1182/71"));
+    let strict = DeadlinePolicy::czech().with_breach_clock(BreachClock::StrictHours);
+    assert!(strict.breach_deadline(DateTime::<Utc>::MAX_UTC).is_err());
+    assert!(DeadlinePolicy::czech().request_deadlines(DateTime::<Utc>::MAX_UTC).is_err());
+    assert!(DeadlinePolicy::czech().request_deadlines(DateTime::<Utc>::MIN_UTC).is_ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Czech public holidays (Act No. 245/2000 Coll.) and Easter
+// ---------------------------------------------------------------------------------------------
+
+fn czech_holidays(year: i32) -> Vec<NaiveDate> {
+    d(year, 1, 1)
+        .iter_days()
+        .take_while(|day| day.year() == year)
+        .filter(|day| Czechia.is_public_holiday(*day))
+        .collect()
+}
+
+#[test]
+fn act_245_2000_czech_holidays_2025() {
+    let expected = [
+        (1, 1),
+        (4, 18),
+        (4, 21),
+        (5, 1),
+        (5, 8),
+        (7, 5),
+        (7, 6),
+        (9, 28),
+        (10, 28),
+        (11, 17),
+        (12, 24),
+        (12, 25),
+        (12, 26),
+    ]
+    .map(|(m, day)| d(2025, m, day));
+    assert_eq!(czech_holidays(2025), expected);
+}
+
+#[test]
+fn act_245_2000_czech_holidays_2026_match_oj_c_2025_6771() {
+    let expected = [
+        (1, 1),
+        (4, 3),
+        (4, 6),
+        (5, 1),
+        (5, 8),
+        (7, 5),
+        (7, 6),
+        (9, 28),
+        (10, 28),
+        (11, 17),
+        (12, 24),
+        (12, 25),
+        (12, 26),
+    ]
+    .map(|(m, day)| d(2026, m, day));
+    assert_eq!(czech_holidays(2026), expected);
+}
+
+#[test]
+fn act_245_2000_good_friday_only_from_2016() {
+    assert_eq!(czech_holidays(2015).len(), 12);
+    assert!(!Czechia.is_public_holiday(d(2015, 4, 3)));
+    assert!(Czechia.is_public_holiday(d(2015, 4, 6)));
+    assert!(Czechia.is_public_holiday(d(2016, 3, 25)));
+    for year in 2016..=2100 {
+        assert_eq!(czech_holidays(year).len(), 13, "{year}");
+    }
+}
+
+#[test]
+fn act_245_2000_significant_days_are_working_days() {
+    // 8 March (International Women's Day) and 27 January are významné dny, not holidays.
+    assert!(is_working_day(d(2027, 3, 8), &Czechia));
+    assert!(is_working_day(d(2025, 1, 27), &Czechia));
+    // A holiday on a weekend is not moved: 28 September 2025 is a Sunday, Monday is working.
+    assert!(is_working_day(d(2025, 9, 29), &Czechia));
+}
+
+#[test]
+fn easter_sunday_table_2024_2035() {
+    let table = [
+        (2024, 3, 31),
+        (2025, 4, 20),
+        (2026, 4, 5),
+        (2027, 3, 28),
+        (2028, 4, 16),
+        (2029, 4, 1),
+        (2030, 4, 21),
+        (2031, 4, 13),
+        (2032, 3, 28),
+        (2033, 4, 17),
+        (2034, 4, 9),
+        (2035, 3, 25),
+    ];
+    for (year, month, day) in table {
+        let easter = d(year, month, day);
+        assert_eq!(easter_sunday(year), Some(easter));
+        assert!(Czechia.is_public_holiday(easter.pred_opt().unwrap().pred_opt().unwrap()));
+        assert!(Czechia.is_public_holiday(easter.succ_opt().unwrap()));
+    }
+    assert_eq!(easter_sunday(1582), None);
+    assert_eq!(easter_sunday(1583), Some(d(1583, 4, 10)));
+    assert_eq!(easter_sunday(i32::MAX), None);
+    assert_eq!(easter_sunday(i32::MIN), None);
+}
+
+#[test]
+fn easter_sunday_is_a_sunday_between_22_march_and_25_april() {
+    for year in 1583..=4099 {
+        let easter = easter_sunday(year).unwrap();
+        assert_eq!(easter.weekday(), Weekday::Sun, "{year}");
+        assert!(easter >= d(year, 3, 22) && easter <= d(year, 4, 25), "{year}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing, names and errors
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn zone_parses_iana_names_and_names_the_unknown_one() {
+    assert_eq!(zone("Europe/Prague"), Zone::EUROPE_PRAGUE);
+    assert_eq!(zone("UTC"), Zone::UTC);
+    assert_eq!(Zone::EUROPE_PRAGUE.name(), "Europe/Prague");
+    assert_eq!(Zone::EUROPE_PRAGUE.to_string(), "Europe/Prague");
+    let error = "Europe/Atlantis".parse::<Zone>().unwrap_err();
+    assert_eq!(error.to_string(), "unknown IANA time zone `Europe/Atlantis`");
+    assert!(serde_json::from_value::<Zone>(json!("Europe/Atlantis")).is_err());
+}
+
+#[test]
+fn calendar_parses_short_names_and_lists_accepted_ones() {
+    assert_eq!("cz".parse::<Calendar>().unwrap(), Calendar::Czechia);
+    assert_eq!("czechia".parse::<Calendar>().unwrap(), Calendar::Czechia);
+    assert_eq!("weekends".parse::<Calendar>().unwrap(), Calendar::WeekendsOnly);
+    let error = "mars".parse::<Calendar>().unwrap_err().to_string();
+    for name in Calendar::ACCEPTED_NAMES {
+        assert!(error.contains(name), "{error}");
+    }
+    for name in Calendar::ACCEPTED_NAMES {
+        let calendar: Calendar = name.parse().unwrap();
+        assert_eq!(calendar.id().parse::<Calendar>().unwrap(), calendar);
+    }
+    assert_eq!(Calendar::WeekendsOnly.id(), WeekendsOnly.id());
+    assert_eq!(Calendar::Czechia.id(), "cz");
+}
+
+#[test]
+fn holiday_list_requires_an_id() {
+    assert_eq!(HolidayList::new("", []).unwrap_err(), TimeError::EmptyCalendarId);
+    assert!(serde_json::from_value::<HolidayList>(json!({"id": "", "dates": []})).is_err());
+    let list = HolidayList::new("x", [d(2025, 2, 1), d(2025, 1, 1), d(2025, 1, 1)]).unwrap();
+    assert_eq!(list.dates().collect::<Vec<_>>(), [d(2025, 1, 1), d(2025, 2, 1)]);
+    assert_eq!(Calendar::List(list).id(), "x");
+}
+
+fn check_policy_names<T>(all: &[T])
+where
+    T: Copy + Eq + std::fmt::Debug + std::fmt::Display + std::str::FromStr + Serialize,
+    T::Err: std::fmt::Display,
+{
+    for value in all {
+        let name = value.to_string();
+        assert_eq!(serde_json::to_value(value).unwrap(), json!(name));
+        assert_eq!(name.parse::<T>().ok(), Some(*value));
+    }
+    let error = "bogus".parse::<T>().err().unwrap().to_string();
+    for value in all {
+        assert!(error.contains(&value.to_string()), "{error}");
+    }
+    assert!(!error.ends_with('.') && !error.ends_with(", "), "{error}");
+}
+
+#[test]
+fn policy_names_match_serde_and_parse_back() {
+    check_policy_names(ExtensionRule::ALL);
+    check_policy_names(IdentityPause::ALL);
+    check_policy_names(BreachClock::ALL);
+    assert_eq!(ExtensionRule::ThreeMonthsFromReceipt.as_str(), "three_months_from_receipt");
+    assert_eq!(BreachClock::AwarenessPlus72h.as_str(), "awareness_plus_72h");
+    assert_eq!(ExtensionRule::ALL[0], ExtensionRule::default());
+    assert_eq!(IdentityPause::ALL[0], IdentityPause::default());
+    assert_eq!(BreachClock::ALL[0], BreachClock::default());
+}
+
+#[test]
+fn error_messages_are_lower_case_without_final_period() {
+    let errors = [
+        "x".parse::<Zone>().unwrap_err(),
+        "x".parse::<Calendar>().unwrap_err(),
+        "x".parse::<ExtensionRule>().unwrap_err(),
+        HolidayList::new("", []).unwrap_err(),
+        IdentityPauseSpan::new(d(2025, 1, 2), d(2025, 1, 1)).unwrap_err(),
+        add_hours(DateTime::<Utc>::MAX_UTC, 1).unwrap_err(),
+        DeadlinePolicy::czech().month_period(NaiveDate::MAX, 1).unwrap_err(),
+        end_of_day(NaiveDate::MAX, Zone::UTC).unwrap_err(),
+        receipt_date(DateTime::<Utc>::MAX_UTC, Zone::EUROPE_PRAGUE).unwrap_err(),
+    ];
+    for error in errors {
+        let message = error.to_string();
+        let first = message.chars().next().unwrap();
+        assert!(!first.is_uppercase() && !message.ends_with('.'), "{message}");
+    }
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
+    assert_send_sync::<Zone>();
+    assert_send_sync::<Calendar>();
+    assert_send_sync::<DeadlinePolicy>();
+    assert_send_sync::<RequestDeadlines>();
+    assert_send_sync::<FixedClock>();
+    assert_send_sync::<Box<dyn HolidayCalendar>>();
+    assert_send_sync::<Box<dyn Clock>>();
+    assert_error::<TimeError>();
+}
+
+#[test]
+fn clocks() {
+    let clock = FixedClock::new(utc("2025-03-05T09:00:00Z"));
+    assert_eq!(clock.now(), utc("2025-03-05T09:00:00Z"));
+    assert_eq!(clock.advance(TimeDelta::hours(1)), Some(utc("2025-03-05T10:00:00Z")));
+    clock.set(DateTime::<Utc>::MAX_UTC);
+    assert_eq!(clock.advance(TimeDelta::hours(1)), None);
+    assert_eq!(clock.now(), DateTime::<Utc>::MAX_UTC);
+    let shared: std::sync::Arc<dyn Clock> = std::sync::Arc::new(SystemClock);
+    assert!(shared.now() > utc("2025-01-01T00:00:00Z"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// serde and JSON Schema
+// ---------------------------------------------------------------------------------------------
+
+/// Round-trips `value` through JSON and checks the JSON against the type's JSON Schema.
+fn round_trip<T>(value: &T)
+where
+    T: Serialize + DeserializeOwned + schemars::JsonSchema + PartialEq + std::fmt::Debug,
+{
+    let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap();
+    assert!(schema.is_object(), "schema of {} is not an object", std::any::type_name::<T>());
+    common::assert_json_contract(value);
+}
+
+fn sample_list() -> HolidayList {
+    HolidayList::new("be-2025", [d(2025, 7, 21), d(2025, 8, 15)]).unwrap()
+}
+
+#[test]
+fn serde_round_trips_and_agrees_with_json_schema() {
+    round_trip(&Zone::EUROPE_PRAGUE);
+    round_trip(&zone("Asia/Kolkata"));
+    round_trip(&Calendar::WeekendsOnly);
+    round_trip(&Calendar::Czechia);
+    round_trip(&Calendar::List(sample_list()));
+    round_trip(&sample_list());
+    ExtensionRule::ALL.iter().for_each(round_trip);
+    IdentityPause::ALL.iter().for_each(round_trip);
+    BreachClock::ALL.iter().for_each(round_trip);
+    round_trip(&IdentityPauseSpan::new(d(2025, 3, 6), d(2025, 3, 12)).unwrap());
+    round_trip(&Deadline::at_end_of(d(2025, 4, 7), Zone::EUROPE_PRAGUE).unwrap());
+    round_trip(&identity_example(IdentityPause::Pause));
+    round_trip(&DeadlinePolicy::czech());
+    round_trip(
+        &DeadlinePolicy::new(zone("Europe/Brussels"), Calendar::List(sample_list()))
+            .with_extension(ExtensionRule::ConservativeEarliest)
+            .with_identity_pause(IdentityPause::Restart)
+            .with_breach_clock(BreachClock::StrictHours),
+    );
+}
+
+#[test]
+fn json_wire_format() {
+    assert_eq!(serde_json::to_value(Calendar::Czechia).unwrap(), json!("czechia"));
+    assert_eq!(
+        serde_json::to_value(DeadlinePolicy::czech()).unwrap(),
+        json!({
+            "zone": "Europe/Prague",
+            "calendar": "czechia",
+            "extension": "three_months_from_receipt",
+            "identity_pause": "none",
+            "breach_clock": "awareness_plus_72h"
+        })
+    );
+    // The readings default when absent.
+    let policy: DeadlinePolicy = serde_json::from_value(json!({"zone": "UTC", "calendar": "weekends_only"})).unwrap();
+    assert_eq!(policy, DeadlinePolicy::new(Zone::UTC, Calendar::WeekendsOnly));
+    assert_eq!(
+        serde_json::to_value(Deadline::at_end_of(d(2025, 4, 7), Zone::EUROPE_PRAGUE).unwrap()).unwrap(),
+        json!({"date": "2025-04-07", "expires_at": "2025-04-07T22:00:00Z"})
+    );
+}
+
+#[test]
+fn json_schema_rejects_invalid_policies() {
+    for bad in [
+        json!({"zone": "UTC"}),
+        json!({"zone": "UTC", "calendar": "mars"}),
+        json!({"zone": 1, "calendar": "czechia"}),
+        json!({"zone": "UTC", "calendar": "czechia", "extension": "rule_c"}),
+        json!({"zone": "UTC", "calendar": "czechia", "breach_clock": "awareness_plus72h"}),
+        json!({"zone": "UTC", "calendar": {"list": {"id": "", "dates": []}}}),
+        json!({"zone": "UTC", "calendar": {"other": {}}}),
+    ] {
+        common::assert_schema_rejects::<DeadlinePolicy>(&bad);
+        assert!(serde_json::from_value::<DeadlinePolicy>(bad).is_err());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------------------------
+
+/// Seconds from 2000-01-01 to 2100-12-31.
+const YEARS_2000_2100: std::ops::Range<i64> = 946_684_800..4_133_980_800;
+
+fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+    YEARS_2000_2100.prop_map(|secs| DateTime::from_timestamp(secs, 0).unwrap())
+}
+
+fn any_instant() -> impl Strategy<Value = DateTime<Utc>> {
+    let range = DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp();
+    range.prop_map(|secs| DateTime::from_timestamp(secs, 0).unwrap())
+}
+
+fn any_date() -> impl Strategy<Value = NaiveDate> {
+    let range = NaiveDate::MIN.num_days_from_ce()..=NaiveDate::MAX.num_days_from_ce();
+    range.prop_map(|days| NaiveDate::from_num_days_from_ce_opt(days).unwrap())
+}
+
+fn a_zone() -> impl Strategy<Value = Zone> {
+    prop::sample::select(vec![
+        Zone::UTC,
+        Zone::EUROPE_PRAGUE,
+        zone("America/Sao_Paulo"),
+        zone("America/Santiago"),
+        zone("America/Havana"),
+        zone("Asia/Kolkata"),
+        zone("Pacific/Kiritimati"),
+        zone("Pacific/Pago_Pago"),
+        zone("Australia/Lord_Howe"),
+    ])
+}
+
+fn policy() -> impl Strategy<Value = DeadlinePolicy> {
+    (
+        a_zone(),
+        prop::sample::select(vec![Calendar::WeekendsOnly, Calendar::Czechia]),
+        prop::sample::select(ExtensionRule::ALL),
+        prop::sample::select(IdentityPause::ALL),
+        prop::sample::select(BreachClock::ALL),
+    )
+        .prop_map(|(zone, calendar, extension, pause, clock)| {
+            DeadlinePolicy::new(zone, calendar)
+                .with_extension(extension)
+                .with_identity_pause(pause)
+                .with_breach_clock(clock)
+        })
+}
+
+/// Up to three pauses, as (days after receipt the ID was requested, days it took).
+fn pause_offsets() -> impl Strategy<Value = Vec<(u64, u64)>> {
+    prop::collection::vec((0..40u64, 0..30u64), 0..=3)
+}
+
+fn spans(received: NaiveDate, offsets: &[(u64, u64)]) -> Vec<IdentityPauseSpan> {
+    offsets
+        .iter()
+        .map(|&(start, length)| {
+            let requested = received + chrono::Days::new(start);
+            IdentityPauseSpan::new(requested, requested + chrono::Days::new(length)).unwrap()
+        })
+        .collect()
+}
+
+fn check_deadline(deadline: Deadline, policy: &DeadlinePolicy) -> Result<(), TestCaseError> {
+    prop_assert!(is_working_day(deadline.date(), policy.calendar()), "{deadline:?} not a working day");
+    prop_assert_eq!(deadline.expires_at(), end_of_day(deadline.date(), policy.zone()).unwrap());
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn prop_art_12_3_deadlines_are_ordered_working_days(
+        policy in policy(), received in instant(), offsets in pause_offsets(),
+    ) {
+        let received_date = receipt_date(received, policy.zone()).unwrap();
+        let pauses = spans(received_date, &offsets);
+        let deadlines = policy.request_deadlines_with_pauses(received, &pauses).unwrap();
+        prop_assert_eq!(deadlines.received_date(), received_date);
+        prop_assert!(deadlines.due().date() >= received_date);
+        prop_assert!(deadlines.due().date() > received_date);
+        prop_assert!(deadlines.due() <= deadlines.extended_due());
+        prop_assert_eq!(deadlines.extension_notice_due(), deadlines.due());
+        check_deadline(deadlines.due(), &policy)?;
+        check_deadline(deadlines.extension_notice_due(), &policy)?;
+        check_deadline(deadlines.extended_due(), &policy)?;
+        // A pause or restart never shortens a period.
+        let plain = policy.request_deadlines(received).unwrap();
+        prop_assert!(deadlines.due() >= plain.due());
+        prop_assert!(deadlines.extended_due() >= plain.extended_due());
+        if policy.identity_pause() == IdentityPause::None {
+            prop_assert_eq!(deadlines, plain);
+        }
+    }
+
+    #[test]
+    fn prop_art_3_2_c_due_is_monotone_in_receipt(
+        policy in policy(), a in instant(), b in instant(),
+    ) {
+        let (early, late) = if a <= b { (a, b) } else { (b, a) };
+        let early = policy.request_deadlines(early).unwrap();
+        let late = policy.request_deadlines(late).unwrap();
+        prop_assert!(early.due().date() <= late.due().date());
+        prop_assert!(early.extended_due().date() <= late.extended_due().date());
+    }
+
+    #[test]
+    fn prop_art_3_2_c_due_is_within_one_month_and_a_roll(policy in policy(), received in instant()) {
+        let deadlines = policy.request_deadlines(received).unwrap();
+        let nominal = add_months(deadlines.received_date(), 1).unwrap();
+        prop_assert!(deadlines.due().date() >= nominal);
+        prop_assert!(deadlines.due().date() - nominal <= TimeDelta::days(5));
+        prop_assert!(
+            policy.month_period(deadlines.received_date(), 1).unwrap() == deadlines.due()
+        );
+    }
+
+    #[test]
+    fn prop_art_12_3_rule_b_never_later_than_rule_a(policy in policy(), received in instant()) {
+        let a = policy.clone().with_extension(ExtensionRule::ThreeMonthsFromReceipt);
+        let b = policy.with_extension(ExtensionRule::ConservativeEarliest);
+        let a = a.request_deadlines(received).unwrap();
+        let b = b.request_deadlines(received).unwrap();
+        prop_assert!(b.extended_due() <= a.extended_due());
+        prop_assert_eq!(a.due(), b.due());
+    }
+
+    #[test]
+    fn prop_art_33_1_breach_deadline_bounds(policy in policy(), aware in instant()) {
+        let default = policy.clone().with_breach_clock(BreachClock::AwarenessPlus72h);
+        let strict = policy.with_breach_clock(BreachClock::StrictHours);
+        let default = default.breach_deadline(aware).unwrap();
+        let strict = strict.breach_deadline(aware).unwrap();
+        prop_assert_eq!(default, aware + TimeDelta::hours(72));
+        prop_assert!(strict > default);
+        prop_assert!(strict - default <= TimeDelta::hours(1));
+    }
+
+    #[test]
+    fn prop_art_3_2_c_add_months_never_panics(date in any_date(), months in any::<u32>()) {
+        if let Some(end) = add_months(date, months) {
+            prop_assert!(end >= date);
+            prop_assert!(end.day() <= date.day());
+            let index = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+            prop_assert_eq!(index(end) - index(date), i64::from(months));
+        }
+    }
+
+    #[test]
+    fn prop_small_month_counts_on_any_date(date in any_date(), months in 0..1200u32) {
+        let _ = add_months(date, months);
+        let _ = roll_forward(date, &Czechia);
+        let _ = DeadlinePolicy::czech().month_period(date, months);
+    }
+
+    #[test]
+    fn prop_nothing_panics_at_the_ends_of_time(policy in policy(), received in any_instant()) {
+        let _ = policy.request_deadlines(received);
+        let _ = policy.breach_deadline(received);
+        let _ = receipt_date(received, policy.zone());
+    }
+
+    #[test]
+    fn prop_art_3_2_b_end_of_day_is_the_next_local_midnight(
+        zone in a_zone(), days in 0..73_000i64,
+    ) {
+        let date = d(1950, 1, 1) + TimeDelta::days(days);
+        let start = start_of_day(date, zone).unwrap();
+        let end = end_of_day(date, zone).unwrap();
+        prop_assert!(end > start);
+        prop_assert!(end - start <= TimeDelta::hours(25) && end - start >= TimeDelta::hours(22));
+        prop_assert_eq!(receipt_date(start, zone).unwrap(), date);
+        prop_assert_eq!(receipt_date(end - TimeDelta::nanoseconds(1), zone).unwrap(), date);
+        prop_assert_eq!(receipt_date(end, zone).unwrap(), date.succ_opt().unwrap());
+    }
+
+    #[test]
+    fn prop_art_3_4_holiday_list_rolls_to_a_working_day(
+        holidays in prop::collection::btree_set(0..60i64, 0..40), start in 0..60i64,
+    ) {
+        let base = d(2025, 1, 1);
+        let list = HolidayList::new("random", holidays.iter().map(|n| base + TimeDelta::days(*n))).unwrap();
+        let from = base + TimeDelta::days(start);
+        let rolled = roll_forward(from, &list).unwrap();
+        prop_assert!(rolled >= from && is_working_day(rolled, &list));
+        let mut day = from;
+        while day < rolled {
+            prop_assert!(!is_working_day(day, &list));
+            day = day.succ_opt().unwrap();
+        }
+    }
+}
