@@ -1,0 +1,307 @@
+//! Processing activities: what the Art. 30 records list and Art. 13/14 notices tell.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{ActivityId, Invalid, ModelError, PartyId, Problems, Text};
+use crate::vocab::{
+    Article, Country, DataCategory, DataCategoryKind, LegalBasis, Purpose, Role, SpecialCategoryCondition,
+    SubjectCategory, TransferMechanism,
+};
+
+/// Who determines the purposes and means of an activity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Controllers {
+    /// One controller (Art. 4(7)).
+    Sole {
+        /// The controller.
+        controller: PartyId,
+    },
+    /// Joint controllers, with the arrangement that sets out their responsibilities (Art. 26(1)).
+    Joint {
+        /// The controllers, at least two.
+        controllers: Vec<PartyId>,
+        /// The essence of the arrangement, made available to data subjects (Art. 26(2)).
+        arrangement: Text,
+    },
+}
+
+impl Controllers {
+    /// Every controller.
+    pub fn parties(&self) -> &[PartyId] {
+        match self {
+            Controllers::Sole { controller } => std::slice::from_ref(controller),
+            Controllers::Joint { controllers, .. } => controllers,
+        }
+    }
+}
+
+/// A purpose of the activity with its legal basis and what that basis requires.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeSpec {
+    /// The purpose (Art. 5(1)(b)).
+    pub purpose: Purpose,
+    /// The lawful basis (Art. 6(1)).
+    pub basis: LegalBasis,
+    /// The legitimate interests pursued, required when the basis is Art. 6(1)(f)
+    /// (Art. 13(1)(d), 14(2)(b)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legitimate_interests: Option<Text>,
+    /// The Art. 9(2) condition, required when the activity processes special categories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special_category_condition: Option<SpecialCategoryCondition>,
+}
+
+/// A recipient of the activity's data (Art. 4(9); Art. 13(1)(e), 30(1)(d)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    /// The recipient as a known party, where it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<PartyId>,
+    /// Its name, or a category of recipients ("payment providers").
+    pub name: Text,
+    /// Its role in the activity.
+    pub role: Role,
+    /// Where it processes the data.
+    pub country: Country,
+}
+
+/// A transfer of the activity's data to a third country (Chapter V; Art. 13(1)(f), 30(1)(e)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    /// Who receives the data there.
+    pub recipient: Text,
+    /// The destination.
+    pub country: Country,
+    /// The Chapter V ground, required outside the EEA (Art. 44).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mechanism: Option<TransferMechanism>,
+    /// For an Art. 49(1) second-subparagraph transfer, the documented suitable safeguards
+    /// (Art. 30(1)(e), 49(6)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safeguards_documentation: Option<Text>,
+}
+
+/// How long the activity keeps its data (Art. 5(1)(e); Art. 13(2)(a), 30(1)(f)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Retention {
+    /// A fixed number of months from collection.
+    Months {
+        /// Months, at least one.
+        months: u16,
+    },
+    /// A number of months after an event, e.g. the visitor's last conversation.
+    MonthsAfter {
+        /// The event that starts the period.
+        event: Text,
+        /// Months, at least one.
+        months: u16,
+    },
+    /// The criteria used to determine the period, where no period can be given (Art. 13(2)(a)).
+    Criteria {
+        /// The criteria.
+        criteria: Text,
+    },
+}
+
+/// A processing activity: one entry of the Art. 30 records.
+///
+/// Built from a [`ProcessingActivityRepr`] by [`ProcessingActivity::new`], which checks the
+/// rules that need no date or other record: see its `# Errors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "ProcessingActivityRepr", into = "ProcessingActivityRepr")]
+pub struct ProcessingActivity(ProcessingActivityRepr);
+
+/// The fields of a [`ProcessingActivity`] before validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessingActivityRepr {
+    /// The activity's id.
+    pub id: ActivityId,
+    /// A name, e.g. "Website chat customer care".
+    pub name: Text,
+    /// Who decides purposes and means.
+    pub controllers: Controllers,
+    /// Purposes with their bases (Art. 30(1)(b)).
+    pub purposes: Vec<PurposeSpec>,
+    /// Categories of personal data (Art. 30(1)(c)).
+    pub data_categories: Vec<DataCategory>,
+    /// Whether free text (chat messages) may reveal special categories even when none is
+    /// collected on purpose; such an activity needs an Art. 9(2) condition too.
+    #[serde(default)]
+    pub may_contain_special_categories: bool,
+    /// The Union or Member State law, or official authority, under which criminal-offence data
+    /// are processed (Art. 10); required when `data_categories` holds them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criminal_data_authority: Option<Text>,
+    /// Categories of data subjects (Art. 30(1)(c)).
+    pub subject_categories: Vec<SubjectCategory>,
+    /// Recipients (Art. 30(1)(d)).
+    #[serde(default)]
+    pub recipients: Vec<Recipient>,
+    /// Transfers to third countries (Art. 30(1)(e)).
+    #[serde(default)]
+    pub transfers: Vec<Transfer>,
+    /// Retention (Art. 30(1)(f)).
+    pub retention: Retention,
+    /// A general description of the Art. 32(1) measures (Art. 30(1)(g)).
+    #[serde(default)]
+    pub security_measures: Vec<Text>,
+    /// Meaningful information about automated decision-making, where the activity uses it
+    /// (Art. 13(2)(f), 22).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated_decision_making: Option<Text>,
+}
+
+impl From<ProcessingActivity> for ProcessingActivityRepr {
+    fn from(a: ProcessingActivity) -> Self {
+        a.0
+    }
+}
+
+impl TryFrom<ProcessingActivityRepr> for ProcessingActivity {
+    type Error = ModelError;
+    fn try_from(r: ProcessingActivityRepr) -> Result<Self, ModelError> {
+        ProcessingActivity::new(r)
+    }
+}
+
+impl ProcessingActivity {
+    /// Validates an activity.
+    ///
+    /// # Errors
+    /// [`ModelError`] listing every problem: no purpose (Art. 5(1)(b)); a basis of Art. 6(1)(f)
+    /// without the legitimate interests (Art. 13(1)(d)); special categories, declared or
+    /// possible, without an Art. 9(2) condition for every purpose (Art. 9(1)); criminal-offence
+    /// data without the authority (Art. 10); no data or subject category (Art. 30(1)(c)); joint
+    /// controllers fewer than two (Art. 26(1)); a retention of zero months (Art. 5(1)(e)); a
+    /// transfer outside the EEA without a mechanism (Art. 44), or an Art. 49(1) second
+    /// subparagraph transfer without documented safeguards (Art. 30(1)(e)).
+    pub fn new(r: ProcessingActivityRepr) -> Result<Self, ModelError> {
+        let mut p = Problems::default();
+        let art = Article::gdpr;
+        if r.purposes.is_empty() {
+            p.push(
+                Invalid::new("purposes", "an activity needs at least one specified purpose")
+                    .under(art(5).paragraph(1).point('b')),
+            );
+        }
+        let special = r.may_contain_special_categories || r.data_categories.iter().any(DataCategory::is_special);
+        for (i, spec) in r.purposes.iter().enumerate() {
+            if spec.basis == LegalBasis::LegitimateInterests && spec.legitimate_interests.is_none() {
+                p.push(
+                    Invalid::new(
+                        format!("purposes[{i}].legitimate_interests"),
+                        "a basis of legitimate interests must state the interests pursued",
+                    )
+                    .under(art(13).paragraph(1).point('d')),
+                );
+            }
+            if special && spec.special_category_condition.is_none() {
+                p.push(
+                    Invalid::new(
+                        format!("purposes[{i}].special_category_condition"),
+                        "special categories of data need an Art. 9(2) condition in addition to the Art. 6(1) basis",
+                    )
+                    .under(art(9).paragraph(1)),
+                );
+            }
+        }
+        if r.data_categories.iter().any(|c| c.kind() == DataCategoryKind::Criminal)
+            && r.criminal_data_authority.is_none()
+        {
+            p.push(
+                Invalid::new(
+                    "criminal_data_authority",
+                    "criminal-offence data need official authority or a law that authorises them",
+                )
+                .under(art(10)),
+            );
+        }
+        if r.data_categories.is_empty() {
+            p.push(
+                Invalid::new("data_categories", "an activity names at least one category of personal data")
+                    .under(art(30).paragraph(1).point('c')),
+            );
+        }
+        if r.subject_categories.is_empty() {
+            p.push(
+                Invalid::new("subject_categories", "an activity names at least one category of data subjects")
+                    .under(art(30).paragraph(1).point('c')),
+            );
+        }
+        if let Controllers::Joint { controllers, .. } = &r.controllers {
+            let mut distinct = controllers.clone();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() < 2 {
+                p.push(
+                    Invalid::new("controllers", "joint control needs at least two distinct controllers")
+                        .under(art(26).paragraph(1)),
+                );
+            }
+        }
+        if matches!(r.retention, Retention::Months { months: 0 } | Retention::MonthsAfter { months: 0, .. }) {
+            p.push(
+                Invalid::new("retention.months", "a retention period is at least one month")
+                    .under(art(5).paragraph(1).point('e')),
+            );
+        }
+        for (i, t) in r.transfers.iter().enumerate() {
+            if !t.country.is_eea() && t.mechanism.is_none() {
+                p.push(
+                    Invalid::new(
+                        format!("transfers[{i}].mechanism"),
+                        format!("a transfer to {} needs a Chapter V mechanism", t.country),
+                    )
+                    .under(art(44)),
+                );
+            }
+            let compelling = Some(TransferMechanism::Derogation {
+                point: crate::vocab::DerogationPoint::CompellingLegitimateInterests,
+            });
+            if t.mechanism == compelling && t.safeguards_documentation.is_none() {
+                p.push(
+                    Invalid::new(
+                        format!("transfers[{i}].safeguards_documentation"),
+                        "a transfer on compelling legitimate interests must document its suitable safeguards",
+                    )
+                    .under(art(30).paragraph(1).point('e')),
+                );
+            }
+        }
+        p.finish()?;
+        Ok(Self(r))
+    }
+
+    /// The activity's fields.
+    pub fn fields(&self) -> &ProcessingActivityRepr {
+        &self.0
+    }
+
+    /// The activity's id.
+    pub fn id(&self) -> ActivityId {
+        self.0.id
+    }
+
+    /// Whether `party` is a controller of the activity.
+    pub fn is_controlled_by(&self, party: PartyId) -> bool {
+        self.0.controllers.parties().contains(&party)
+    }
+
+    /// Whether the activity processes, or may reveal, special categories of data (Art. 9(1)).
+    pub fn involves_special_categories(&self) -> bool {
+        self.0.may_contain_special_categories || self.0.data_categories.iter().any(DataCategory::is_special)
+    }
+
+    /// Unwraps the fields, e.g. to change them and validate again.
+    pub fn into_fields(self) -> ProcessingActivityRepr {
+        self.0
+    }
+}

@@ -1,0 +1,529 @@
+//! Parties: controllers, processors, sub-processors and recipients, with their identification.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+
+use super::{Invalid, ModelError, PartyId, Problems, Text};
+use crate::vocab::{Article, Country};
+
+/// An e-mail address: one `@`, a non-empty local part and a domain with a dot, no spaces, at
+/// most 254 bytes. The domain is kept in lower case; the local part as given.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::model::EmailAddress;
+///
+/// assert_eq!(EmailAddress::new("Eva@Example.CZ")?.as_str(), "Eva@example.cz");
+/// assert!(EmailAddress::new("eva@localhost").is_err());
+/// # Ok::<(), gdpr_obligations::model::Invalid>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EmailAddress(Box<str>);
+
+impl EmailAddress {
+    /// Validates an address.
+    ///
+    /// # Errors
+    /// [`Invalid`] when the text is not of the form `local@domain.tld`.
+    pub fn new(address: &str) -> Result<Self, Invalid> {
+        let address = address.trim();
+        let bad = |why: &str| Err(Invalid::new("email", format!("{why}: {address:?}")));
+        if address.len() > 254 {
+            return bad("an e-mail address is at most 254 bytes");
+        }
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            return bad("an e-mail address needs an `@`");
+        };
+        if local.is_empty() || local.contains('@') {
+            return bad("an e-mail address needs exactly one `@` after a non-empty local part");
+        }
+        let labels_ok = domain.split('.').all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+        if !domain.contains('.') || !labels_ok {
+            return bad("an e-mail domain needs dot-separated labels of letters, digits and `-`");
+        }
+        if address.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return bad("an e-mail address has no spaces");
+        }
+        Ok(Self(format!("{local}@{}", domain.to_lowercase()).into()))
+    }
+
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A telephone number in E.164 form: `+`, a country code and at most 15 digits in all.
+/// Spaces, dots, dashes and parentheses are removed.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::model::PhoneNumber;
+///
+/// assert_eq!(PhoneNumber::new("+420 601 123 456")?.as_str(), "+420601123456");
+/// assert!(PhoneNumber::new("601 123 456").is_err());
+/// # Ok::<(), gdpr_obligations::model::Invalid>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PhoneNumber(Box<str>);
+
+impl PhoneNumber {
+    /// Validates and normalises a number.
+    ///
+    /// # Errors
+    /// [`Invalid`] when the number lacks the leading `+`, starts with 0, or has fewer than 7 or
+    /// more than 15 digits.
+    pub fn new(number: &str) -> Result<Self, Invalid> {
+        let compact: String = number.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+        let ok = compact.strip_prefix('+').is_some_and(|digits| {
+            (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
+        });
+        if ok {
+            Ok(Self(compact.into()))
+        } else {
+            Err(Invalid::new("phone", format!("not an E.164 number (`+` and 7 to 15 digits): {number:?}")))
+        }
+    }
+
+    /// The number in E.164 form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A tax or VAT identification number, such as a Czech DIČ (`CZ` and 8 to 10 digits).
+/// Spaces are removed and letters upper-cased.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::model::TaxId;
+///
+/// assert_eq!(TaxId::new("cz 27074358")?.as_str(), "CZ27074358");
+/// assert!(TaxId::new("CZ1234").is_err(), "a DIČ has 8 to 10 digits");
+/// # Ok::<(), gdpr_obligations::model::Invalid>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaxId(Box<str>);
+
+impl TaxId {
+    /// Validates a tax id: 4 to 20 ASCII letters, digits and `-`; an id starting with `CZ`
+    /// followed by digits is checked as a Czech DIČ.
+    ///
+    /// # Errors
+    /// [`Invalid`] when the id does not have that form.
+    pub fn new(id: &str) -> Result<Self, Invalid> {
+        let compact: String = id.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let bad = |why: &str| Err(Invalid::new("tax_id", format!("{why}: {id:?}")));
+        if !(4..=20).contains(&compact.len()) || !compact.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return bad("a tax id has 4 to 20 letters, digits or `-`");
+        }
+        if let Some(digits) = compact.strip_prefix("CZ")
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !(8..=10).contains(&digits.len())
+        {
+            return bad("a Czech DIČ is `CZ` followed by 8 to 10 digits");
+        }
+        Ok(Self(compact.into()))
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A company registration number in the register of the party's country. For Czechia it is the
+/// eight-digit IČO, whose check digit is verified.
+///
+/// Serialised as `CC:number`, e.g. `CZ:27074358`.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::model::RegistrationNumber;
+/// use gdpr_obligations::vocab::Country;
+///
+/// assert!(RegistrationNumber::new(Country::CZ, "27074358").is_ok());
+/// assert!(RegistrationNumber::new(Country::CZ, "27074359").is_err(), "wrong check digit");
+/// assert!(RegistrationNumber::new(Country::DE, "HRB 12345").is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegistrationNumber {
+    country: Country,
+    number: Box<str>,
+}
+
+impl RegistrationNumber {
+    /// Validates a registration number for `country`.
+    ///
+    /// # Errors
+    /// [`Invalid`] when the number is empty, longer than 64 characters or holds control
+    /// characters, or, for Czechia, is not an eight-digit IČO with a correct check digit.
+    pub fn new(country: Country, number: &str) -> Result<Self, Invalid> {
+        let number = number.trim();
+        let bad = |why: &str| Err(Invalid::new("registration_number", format!("{why}: {number:?}")));
+        if number.is_empty() || number.chars().count() > 64 || number.chars().any(char::is_control) {
+            return bad("a registration number has 1 to 64 printable characters");
+        }
+        if country == Country::CZ && !is_valid_ico(number) {
+            return bad("a Czech IČO has 8 digits with a valid check digit");
+        }
+        Ok(Self { country, number: number.into() })
+    }
+
+    /// The register's country.
+    pub fn country(&self) -> Country {
+        self.country
+    }
+
+    /// The number as registered.
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+}
+
+/// The IČO check: weights 8..2 over the first seven digits, check = (11 - sum mod 11) mod 10.
+fn is_valid_ico(number: &str) -> bool {
+    let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() != 8 || number.len() != 8 {
+        return false;
+    }
+    let sum: u32 = digits[..7].iter().zip((2..=8).rev()).map(|(d, w)| d * w).sum();
+    (11 - sum % 11) % 10 == digits[7]
+}
+
+macro_rules! text_newtype_impls {
+    ($ty:ty, $name:literal, $schema:tt) => {
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $ty {
+            type Err = Invalid;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::new(s)
+            }
+        }
+        string_serde!($ty);
+        impl JsonSchema for $ty {
+            fn schema_name() -> Cow<'static, str> {
+                $name.into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!($schema)
+            }
+        }
+    };
+}
+pub(crate) use text_newtype_impls;
+
+text_newtype_impls!(EmailAddress, "EmailAddress", { "type": "string", "format": "email", "maxLength": 254 });
+text_newtype_impls!(PhoneNumber, "PhoneNumber", { "type": "string", "pattern": "^\\+[1-9][0-9]{6,14}$" });
+text_newtype_impls!(TaxId, "TaxId", { "type": "string", "pattern": "^[A-Z0-9-]{4,20}$" });
+
+impl fmt::Display for RegistrationNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.country, self.number)
+    }
+}
+
+impl FromStr for RegistrationNumber {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (country, number) = s
+            .split_once(':')
+            .ok_or_else(|| Invalid::new("registration_number", format!("expected `CC:number`, got {s:?}")))?;
+        let country = country.parse().map_err(|e| Invalid::new("registration_number", format!("{e}")))?;
+        Self::new(country, number)
+    }
+}
+
+string_serde!(RegistrationNumber);
+
+impl JsonSchema for RegistrationNumber {
+    fn schema_name() -> Cow<'static, str> {
+        "RegistrationNumber".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "The register's ISO country code, `:`, and the number, e.g. `CZ:27074358`.",
+            "pattern": "^[A-Z]{2}:.{1,64}$"
+        })
+    }
+}
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostalAddress {
+    /// Street and number.
+    pub street: Text,
+    /// City or town.
+    pub city: Text,
+    /// Postal code.
+    pub postal_code: Text,
+    /// Country.
+    pub country: Country,
+}
+
+/// A person or office to contact: a data protection officer (Art. 37-39), an EU representative
+/// (Art. 27) or a breach contact point (Art. 33(3)(b)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Name of the person or office.
+    pub name: Text,
+    /// E-mail address.
+    pub email: EmailAddress,
+    /// Telephone number, if published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<PhoneNumber>,
+    /// Postal address, if published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<PostalAddress>,
+}
+
+/// A legal or natural person that plays a role in processing: a website owner, a chat vendor,
+/// a hosting provider. Its role is not a property of the party: it belongs to the party in one
+/// processing activity (a vendor is a processor for chats and a controller for its billing).
+///
+/// Built with [`Party::builder`], which reports every invalid field at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    id: PartyId,
+    legal_name: Text,
+    country: Country,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    registration_number: Option<RegistrationNumber>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tax_id: Option<TaxId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    address: Option<PostalAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    contact_email: Option<EmailAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpo: Option<Contact>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    eu_representative: Option<Contact>,
+}
+
+impl Party {
+    /// Starts a party with its full legal name and the country where it is established.
+    pub fn builder(legal_name: &str, country: Country) -> PartyBuilder {
+        PartyBuilder {
+            id: None,
+            legal_name: legal_name.to_owned(),
+            country,
+            registration_number: None,
+            tax_id: None,
+            address: None,
+            contact_email: None,
+            dpo: None,
+            eu_representative: None,
+        }
+    }
+
+    /// The party's id.
+    pub fn id(&self) -> PartyId {
+        self.id
+    }
+
+    /// The full legal name, as a privacy notice must name a recipient (Art. 13(1)(e)).
+    pub fn legal_name(&self) -> &Text {
+        &self.legal_name
+    }
+
+    /// The country of establishment.
+    pub fn country(&self) -> Country {
+        self.country
+    }
+
+    /// The company registration number (e.g. IČO).
+    pub fn registration_number(&self) -> Option<&RegistrationNumber> {
+        self.registration_number.as_ref()
+    }
+
+    /// The tax or VAT id (e.g. DIČ).
+    pub fn tax_id(&self) -> Option<&TaxId> {
+        self.tax_id.as_ref()
+    }
+
+    /// The registered address.
+    pub fn address(&self) -> Option<&PostalAddress> {
+        self.address.as_ref()
+    }
+
+    /// The contact e-mail for data-protection matters (Art. 13(1)(a)).
+    pub fn contact_email(&self) -> Option<&EmailAddress> {
+        self.contact_email.as_ref()
+    }
+
+    /// The data protection officer, where one is designated (Art. 37; Art. 13(1)(b)).
+    pub fn dpo(&self) -> Option<&Contact> {
+        self.dpo.as_ref()
+    }
+
+    /// The representative in the Union of a party not established there (Art. 27).
+    pub fn eu_representative(&self) -> Option<&Contact> {
+        self.eu_representative.as_ref()
+    }
+
+    /// Whether the party is established outside the EEA and has named no representative in the
+    /// Union: Art. 27(1) requires one when it offers goods or services to, or monitors, people
+    /// in the Union (subject to the exceptions of Art. 27(2)).
+    pub fn lacks_eu_representative(&self) -> bool {
+        !self.country.is_eea() && self.eu_representative.is_none()
+    }
+}
+
+/// Builds a [`Party`], collecting every invalid field.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct PartyBuilder {
+    id: Option<PartyId>,
+    legal_name: String,
+    country: Country,
+    registration_number: Option<String>,
+    tax_id: Option<String>,
+    address: Option<PostalAddress>,
+    contact_email: Option<String>,
+    dpo: Option<Contact>,
+    eu_representative: Option<Contact>,
+}
+
+impl PartyBuilder {
+    /// Uses a known id instead of generating one.
+    pub fn id(mut self, id: PartyId) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// The registration number in the register of the party's country (e.g. the IČO).
+    pub fn registration_number(mut self, number: &str) -> Self {
+        self.registration_number = Some(number.to_owned());
+        self
+    }
+
+    /// The tax or VAT id (e.g. the DIČ).
+    pub fn tax_id(mut self, id: &str) -> Self {
+        self.tax_id = Some(id.to_owned());
+        self
+    }
+
+    /// The registered address.
+    pub fn address(mut self, address: PostalAddress) -> Self {
+        self.address = Some(address);
+        self
+    }
+
+    /// The contact e-mail for data-protection matters.
+    pub fn contact_email(mut self, email: &str) -> Self {
+        self.contact_email = Some(email.to_owned());
+        self
+    }
+
+    /// The data protection officer (Art. 37).
+    pub fn dpo(mut self, dpo: Contact) -> Self {
+        self.dpo = Some(dpo);
+        self
+    }
+
+    /// The representative in the Union (Art. 27).
+    pub fn eu_representative(mut self, representative: Contact) -> Self {
+        self.eu_representative = Some(representative);
+        self
+    }
+
+    /// Validates every field and builds the party.
+    ///
+    /// # Errors
+    /// [`ModelError`] listing every invalid field.
+    pub fn build(self) -> Result<Party, ModelError> {
+        let mut problems = Problems::default();
+        let legal_name = problems.take("legal_name", Text::new(&self.legal_name));
+        let registration_number = self
+            .registration_number
+            .and_then(|n| problems.take("registration_number", RegistrationNumber::new(self.country, &n)));
+        let tax_id = self.tax_id.and_then(|t| problems.take("tax_id", TaxId::new(&t)));
+        let contact_email = self.contact_email.and_then(|e| problems.take("contact_email", EmailAddress::new(&e)));
+        if let Some(rep) = &self.eu_representative
+            && let Some(address) = &rep.address
+            && !address.country.is_eea()
+        {
+            problems.push(
+                Invalid::new(
+                    "eu_representative.address.country",
+                    "the representative must be established in the Union",
+                )
+                .under(Article::gdpr(27).paragraph(3)),
+            );
+        }
+        problems.finish()?;
+        let legal_name = legal_name.ok_or_else(|| Invalid::new("legal_name", "missing"))?;
+        Ok(Party {
+            id: self.id.unwrap_or_else(PartyId::generate),
+            legal_name,
+            country: self.country,
+            registration_number,
+            tax_id,
+            address: self.address,
+            contact_email,
+            dpo: self.dpo,
+            eu_representative: self.eu_representative,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ico_check_digit() {
+        // 25596641 and 27074358 are valid IČO; changing the last digit breaks them.
+        assert!(is_valid_ico("25596641"));
+        assert!(is_valid_ico("27074358"));
+        assert!(!is_valid_ico("25596642"));
+        assert!(!is_valid_ico("2559664"));
+        assert!(!is_valid_ico("2559664١"), "non-ASCII digits are refused");
+    }
+
+    #[test]
+    fn emails() {
+        for ok in ["a@b.cz", "eva.novakova+chat@firma.example.com", "ž@příklad.cz"] {
+            assert!(EmailAddress::new(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a", "a@", "@b.cz", "a@b", "a b@c.cz", "a@b..cz", "a@-b.cz", "a@@b.cz"] {
+            assert!(EmailAddress::new(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn art_27_3_representative_must_be_in_the_union() {
+        let rep = Contact {
+            name: Text::new("Rep").unwrap(),
+            email: EmailAddress::new("rep@rep.example").unwrap(),
+            phone: None,
+            address: Some(PostalAddress {
+                street: Text::new("1 Main St").unwrap(),
+                city: Text::new("Austin").unwrap(),
+                postal_code: Text::new("78701").unwrap(),
+                country: Country::US,
+            }),
+        };
+        let err = Party::builder("US Chat Inc.", Country::US).eu_representative(rep).build().unwrap_err();
+        assert_eq!(err.problems()[0].article, Some(Article::gdpr(27).paragraph(3)));
+        assert!(Party::builder("US Chat Inc.", Country::US).build().unwrap().lacks_eu_representative());
+    }
+}

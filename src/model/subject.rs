@@ -1,0 +1,378 @@
+//! Data subjects, their identifiers, and descriptors of where their personal data lives.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+
+use super::party::text_newtype_impls;
+use super::{EmailAddress, Invalid, ModelError, PartyId, PhoneNumber, Problems, RecordId, SubjectId, Text};
+use crate::vocab::{Article, DataCategory, LegalBasis, Purpose, SubjectCategory};
+
+/// An opaque identifier issued by a system: an account id, a chat visitor token, a cookie id.
+/// 1 to 256 printable ASCII characters without spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Token(Box<str>);
+
+impl Token {
+    /// Validates a token.
+    ///
+    /// # Errors
+    /// [`Invalid`] when the token is empty, longer than 256 bytes, or holds anything but
+    /// printable ASCII without spaces.
+    pub fn new(token: &str) -> Result<Self, Invalid> {
+        if (1..=256).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(Self(token.into()))
+        } else {
+            Err(Invalid::new(
+                "token",
+                format!("a token has 1 to 256 printable ASCII characters and no spaces: {token:?}"),
+            ))
+        }
+    }
+
+    /// The token.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+text_newtype_impls!(Token, "Token", { "type": "string", "pattern": "^[!-~]{1,256}$" });
+
+/// The name of a personal-data source, e.g. `chat_history` or `crm_contacts`: 1 to 64 of
+/// lower-case ASCII letters, digits, `_`, `-` and `.`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceName(Box<str>);
+
+impl SourceName {
+    /// Validates a source name.
+    ///
+    /// # Errors
+    /// [`Invalid`] when the name is empty, longer than 64 bytes or holds other characters.
+    pub fn new(name: &str) -> Result<Self, Invalid> {
+        let ok = (1..=64).contains(&name.len())
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(&b));
+        if ok {
+            Ok(Self(name.into()))
+        } else {
+            Err(Invalid::new("source", format!("a source name has 1 to 64 of a-z, 0-9, `_`, `-`, `.`: {name:?}")))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+text_newtype_impls!(SourceName, "SourceName", { "type": "string", "pattern": "^[a-z0-9_.-]{1,64}$" });
+
+/// Something by which a data subject can be found: a chat visitor is often known only by a
+/// visitor token and an IP address until they type their e-mail.
+///
+/// In JSON: `{"kind": "email", "value": "eva@example.cz"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SubjectIdentifier {
+    /// An e-mail address.
+    Email(EmailAddress),
+    /// A telephone number in E.164 form.
+    Phone(PhoneNumber),
+    /// An account id in the controller's or the product's system.
+    AccountId(Token),
+    /// The token a chat widget stores in the visitor's browser.
+    ChatVisitorToken(Token),
+    /// An IP address (an online identifier, Recital 30).
+    IpAddress(IpAddr),
+    /// A cookie id (an online identifier, Recital 30).
+    CookieId(Token),
+    /// A name as the subject gave it. A weak identifier: never enough alone to verify identity.
+    Name(Text),
+}
+
+impl SubjectIdentifier {
+    /// The category of personal data the identifier itself belongs to.
+    pub fn category(&self) -> DataCategory {
+        match self {
+            SubjectIdentifier::Email(_) | SubjectIdentifier::Phone(_) => DataCategory::Contact,
+            SubjectIdentifier::AccountId(_) | SubjectIdentifier::Name(_) => DataCategory::Identification,
+            SubjectIdentifier::ChatVisitorToken(_)
+            | SubjectIdentifier::IpAddress(_)
+            | SubjectIdentifier::CookieId(_) => DataCategory::OnlineIdentifier,
+        }
+    }
+
+    /// The kind, as in the JSON tag: `email`, `phone`, `account_id`, `chat_visitor_token`,
+    /// `ip_address`, `cookie_id` or `name`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SubjectIdentifier::Email(_) => "email",
+            SubjectIdentifier::Phone(_) => "phone",
+            SubjectIdentifier::AccountId(_) => "account_id",
+            SubjectIdentifier::ChatVisitorToken(_) => "chat_visitor_token",
+            SubjectIdentifier::IpAddress(_) => "ip_address",
+            SubjectIdentifier::CookieId(_) => "cookie_id",
+            SubjectIdentifier::Name(_) => "name",
+        }
+    }
+
+    /// A canonical `kind:value` form for matching: e-mail addresses and names compare without
+    /// regard to case, IP addresses in their canonical text form, tokens exactly.
+    pub fn normalised(&self) -> String {
+        let value: Cow<'_, str> = match self {
+            SubjectIdentifier::Email(e) => e.as_str().to_lowercase().into(),
+            SubjectIdentifier::Name(n) => {
+                n.as_str().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().into()
+            }
+            SubjectIdentifier::Phone(p) => p.as_str().into(),
+            SubjectIdentifier::AccountId(t)
+            | SubjectIdentifier::ChatVisitorToken(t)
+            | SubjectIdentifier::CookieId(t) => t.as_str().into(),
+            SubjectIdentifier::IpAddress(ip) => ip.to_canonical().to_string().into(),
+        };
+        format!("{}:{value}", self.kind())
+    }
+
+    /// Whether two identifiers designate the same thing (see [`normalised`](Self::normalised)).
+    pub fn matches(&self, other: &SubjectIdentifier) -> bool {
+        self.kind() == other.kind() && self.normalised() == other.normalised()
+    }
+}
+
+/// A natural person whose personal data a controller processes, as the controller knows them.
+///
+/// A data subject belongs to one controller's scope: the same visitor on two websites is two
+/// data subjects, one per controller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "DataSubjectRepr")]
+pub struct DataSubject {
+    id: SubjectId,
+    controller: PartyId,
+    categories: Vec<SubjectCategory>,
+    identifiers: Vec<SubjectIdentifier>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct DataSubjectRepr {
+    id: SubjectId,
+    controller: PartyId,
+    categories: Vec<SubjectCategory>,
+    identifiers: Vec<SubjectIdentifier>,
+}
+
+impl TryFrom<DataSubjectRepr> for DataSubject {
+    type Error = ModelError;
+    fn try_from(r: DataSubjectRepr) -> Result<Self, ModelError> {
+        DataSubject::new(r.id, r.controller, r.categories, r.identifiers)
+    }
+}
+
+impl DataSubject {
+    /// A data subject in `controller`'s scope. Duplicate categories and identifiers that
+    /// [match](SubjectIdentifier::matches) are kept once.
+    ///
+    /// # Errors
+    /// [`ModelError`] when there is no category or no identifier: a subject that cannot be
+    /// found cannot have its rights honoured.
+    pub fn new(
+        id: SubjectId,
+        controller: PartyId,
+        categories: Vec<SubjectCategory>,
+        identifiers: Vec<SubjectIdentifier>,
+    ) -> Result<Self, ModelError> {
+        let mut problems = Problems::default();
+        if categories.is_empty() {
+            problems.push(
+                Invalid::new("categories", "a data subject belongs to at least one category")
+                    .under(Article::gdpr(30).paragraph(1).point('c')),
+            );
+        }
+        if identifiers.is_empty() {
+            problems.push(Invalid::new("identifiers", "a data subject needs at least one identifier"));
+        }
+        problems.finish()?;
+        let mut subject = Self { id, controller, categories: Vec::new(), identifiers: Vec::new() };
+        for c in categories {
+            if !subject.categories.contains(&c) {
+                subject.categories.push(c);
+            }
+        }
+        for i in identifiers {
+            subject.add_identifier(i);
+        }
+        Ok(subject)
+    }
+
+    /// The subject's pseudonymous id.
+    pub fn id(&self) -> SubjectId {
+        self.id
+    }
+
+    /// The controller in whose scope the subject is known.
+    pub fn controller(&self) -> PartyId {
+        self.controller
+    }
+
+    /// The subject's categories.
+    pub fn categories(&self) -> &[SubjectCategory] {
+        &self.categories
+    }
+
+    /// The identifiers by which the subject can be found.
+    pub fn identifiers(&self) -> &[SubjectIdentifier] {
+        &self.identifiers
+    }
+
+    /// Whether the subject is known to be a child (Art. 8; Art. 6(1)(f) weighs a child's
+    /// interests more).
+    pub fn is_child(&self) -> bool {
+        self.categories.contains(&SubjectCategory::Child)
+    }
+
+    /// Adds an identifier unless one that matches it is already known; returns whether it was
+    /// added.
+    pub fn add_identifier(&mut self, identifier: SubjectIdentifier) -> bool {
+        if self.identifiers.iter().any(|i| i.matches(&identifier)) {
+            return false;
+        }
+        self.identifiers.push(identifier);
+        true
+    }
+
+    /// Whether any of the subject's identifiers matches `identifier`.
+    pub fn is_identified_by(&self, identifier: &SubjectIdentifier) -> bool {
+        self.identifiers.iter().any(|i| i.matches(identifier))
+    }
+}
+
+/// Where one piece of personal data lives and why it is held: the descriptor that lets the
+/// crate find, export and erase a subject's data across sources, and that an Art. 15(1)
+/// access report is built from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "PersonalDataRecordRepr")]
+pub struct PersonalDataRecord {
+    id: RecordId,
+    controller: PartyId,
+    subject: SubjectId,
+    source: SourceName,
+    location: Text,
+    category: DataCategory,
+    purpose: Purpose,
+    basis: LegalBasis,
+    collected_at: DateTime<Utc>,
+    retained_until: Option<DateTime<Utc>>,
+}
+
+/// The fields of a [`PersonalDataRecord`] before validation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalDataRecordRepr {
+    /// The record's id.
+    pub id: RecordId,
+    /// The controller responsible for the data.
+    pub controller: PartyId,
+    /// Whom the data is about.
+    pub subject: SubjectId,
+    /// The source that holds it, e.g. `chat_history`.
+    pub source: SourceName,
+    /// Where in the source, e.g. `conversation/8f1c/message/42`.
+    pub location: Text,
+    /// The category of the data.
+    pub category: DataCategory,
+    /// Why it is held (Art. 15(1)(a)).
+    pub purpose: Purpose,
+    /// On which basis (Art. 6(1)).
+    pub basis: LegalBasis,
+    /// When it was collected.
+    pub collected_at: DateTime<Utc>,
+    /// Until when it may be kept (Art. 5(1)(e)), where known.
+    #[serde(default)]
+    pub retained_until: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<PersonalDataRecordRepr> for PersonalDataRecord {
+    type Error = ModelError;
+    fn try_from(r: PersonalDataRecordRepr) -> Result<Self, ModelError> {
+        PersonalDataRecord::new(r)
+    }
+}
+
+impl PersonalDataRecord {
+    /// Validates a record descriptor.
+    ///
+    /// # Errors
+    /// [`ModelError`] when the data would be kept until before it was collected (Art. 5(1)(e)).
+    pub fn new(r: PersonalDataRecordRepr) -> Result<Self, ModelError> {
+        if let Some(until) = r.retained_until
+            && until < r.collected_at
+        {
+            return Err(Invalid::new("retained_until", "the retention end is before the collection instant")
+                .under(Article::gdpr(5).paragraph(1).point('e'))
+                .into());
+        }
+        Ok(Self {
+            id: r.id,
+            controller: r.controller,
+            subject: r.subject,
+            source: r.source,
+            location: r.location,
+            category: r.category,
+            purpose: r.purpose,
+            basis: r.basis,
+            collected_at: r.collected_at,
+            retained_until: r.retained_until,
+        })
+    }
+
+    /// The record's id.
+    pub fn id(&self) -> RecordId {
+        self.id
+    }
+    /// The controller responsible for the data.
+    pub fn controller(&self) -> PartyId {
+        self.controller
+    }
+    /// Whom the data is about.
+    pub fn subject(&self) -> SubjectId {
+        self.subject
+    }
+    /// The source that holds it.
+    pub fn source(&self) -> &SourceName {
+        &self.source
+    }
+    /// Where in the source.
+    pub fn location(&self) -> &Text {
+        &self.location
+    }
+    /// The category of the data.
+    pub fn category(&self) -> &DataCategory {
+        &self.category
+    }
+    /// Why it is held.
+    pub fn purpose(&self) -> &Purpose {
+        &self.purpose
+    }
+    /// On which basis.
+    pub fn basis(&self) -> LegalBasis {
+        self.basis
+    }
+    /// When it was collected.
+    pub fn collected_at(&self) -> DateTime<Utc> {
+        self.collected_at
+    }
+    /// Until when it may be kept.
+    pub fn retained_until(&self) -> Option<DateTime<Utc>> {
+        self.retained_until
+    }
+    /// Whether its retention period has ended at `now` (Art. 5(1)(e)): expired data must not
+    /// be processed any more, whether or not a sweep has erased it yet.
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.retained_until.is_some_and(|until| now > until)
+    }
+}

@@ -1,0 +1,288 @@
+//! The core model: validation with articles, JSON contracts and property tests.
+
+mod common;
+
+use common::assert_json_contract;
+use gdpr_obligations::model::{
+    ActivityId, Contact, Controllers, DataSubject, EmailAddress, Party, PartyId, PersonalDataRecord,
+    PersonalDataRecordRepr, PhoneNumber, PostalAddress, ProcessingActivity, ProcessingActivityRepr, PurposeSpec,
+    RecordId, RegistrationNumber, Retention, SourceName, SubjectId, SubjectIdentifier, TaxId, Text, Token, Transfer,
+};
+use gdpr_obligations::testkit;
+use gdpr_obligations::vocab::{
+    Article, Country, DataCategory, DerogationPoint, LegalBasis, Purpose, SpecialCategoryCondition, SubjectCategory,
+    TransferMechanism,
+};
+use proptest::prelude::*;
+
+fn text(s: &str) -> Text {
+    Text::new(s).unwrap()
+}
+
+fn chat_activity() -> ProcessingActivityRepr {
+    ProcessingActivityRepr {
+        id: ActivityId::generate(),
+        name: text("Website chat customer care"),
+        controllers: Controllers::Sole { controller: PartyId::generate() },
+        purposes: vec![PurposeSpec {
+            purpose: Purpose::CustomerCare,
+            basis: LegalBasis::LegitimateInterests,
+            legitimate_interests: Some(text("answering visitors' questions about orders")),
+            special_category_condition: None,
+        }],
+        data_categories: vec![DataCategory::Identification, DataCategory::Contact, DataCategory::CommunicationContent],
+        may_contain_special_categories: false,
+        criminal_data_authority: None,
+        subject_categories: vec![SubjectCategory::Visitor],
+        recipients: vec![],
+        transfers: vec![],
+        retention: Retention::MonthsAfter { event: text("the visitor's last conversation"), months: 24 },
+        security_measures: vec![text("TLS in transit, encryption at rest")],
+        automated_decision_making: None,
+    }
+}
+
+fn articles(err: &gdpr_obligations::model::ModelError) -> Vec<String> {
+    err.problems().iter().filter_map(|p| p.article.map(|a| a.to_string())).collect()
+}
+
+#[test]
+fn a_valid_chat_activity_is_accepted_and_round_trips() {
+    let activity = ProcessingActivity::new(chat_activity()).unwrap();
+    assert_json_contract(&activity);
+}
+
+#[test]
+fn art_13_1_d_legitimate_interests_must_be_stated() {
+    let mut r = chat_activity();
+    r.purposes[0].legitimate_interests = None;
+    let err = ProcessingActivity::new(r).unwrap_err();
+    assert_eq!(articles(&err), ["Art. 13(1)(d)"]);
+    assert_eq!(err.problems()[0].field, "purposes[0].legitimate_interests");
+}
+
+#[test]
+fn art_9_1_chat_text_that_may_reveal_special_categories_needs_a_9_2_condition() {
+    let mut r = chat_activity();
+    r.may_contain_special_categories = true;
+    assert_eq!(articles(&ProcessingActivity::new(r.clone()).unwrap_err()), ["Art. 9(1)"]);
+    r.purposes[0].special_category_condition = Some(SpecialCategoryCondition::ExplicitConsent);
+    assert!(ProcessingActivity::new(r).unwrap().involves_special_categories());
+}
+
+#[test]
+fn art_10_criminal_data_need_an_authority() {
+    let mut r = chat_activity();
+    r.data_categories.push(DataCategory::CriminalOffences);
+    assert_eq!(articles(&ProcessingActivity::new(r).unwrap_err()), ["Art. 10"]);
+}
+
+#[test]
+fn art_26_1_joint_control_needs_two_distinct_controllers() {
+    let mut r = chat_activity();
+    let one = PartyId::generate();
+    r.controllers = Controllers::Joint { controllers: vec![one, one], arrangement: text("arrangement of 1 May") };
+    assert_eq!(articles(&ProcessingActivity::new(r).unwrap_err()), ["Art. 26(1)"]);
+}
+
+#[test]
+fn art_44_transfer_outside_the_eea_needs_a_mechanism() {
+    let mut r = chat_activity();
+    r.transfers.push(Transfer {
+        recipient: text("Translation Inc."),
+        country: Country::US,
+        mechanism: None,
+        safeguards_documentation: None,
+    });
+    r.transfers.push(Transfer {
+        recipient: text("Hosting GmbH"),
+        country: Country::DE,
+        mechanism: None,
+        safeguards_documentation: None,
+    });
+    let err = ProcessingActivity::new(r).unwrap_err();
+    assert_eq!(articles(&err), ["Art. 44"]);
+    assert_eq!(err.problems()[0].field, "transfers[0].mechanism");
+}
+
+#[test]
+fn art_30_1_e_compelling_interest_transfer_documents_safeguards() {
+    let mut r = chat_activity();
+    r.transfers.push(Transfer {
+        recipient: text("Consultant"),
+        country: Country::IN,
+        mechanism: Some(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests }),
+        safeguards_documentation: None,
+    });
+    assert_eq!(articles(&ProcessingActivity::new(r).unwrap_err()), ["Art. 30(1)(e)"]);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let mut r = chat_activity();
+    r.purposes.clear();
+    r.data_categories.clear();
+    r.subject_categories.clear();
+    r.retention = Retention::Months { months: 0 };
+    let err = ProcessingActivity::new(r).unwrap_err();
+    assert_eq!(articles(&err), ["Art. 5(1)(b)", "Art. 30(1)(c)", "Art. 30(1)(c)", "Art. 5(1)(e)"]);
+    assert!(err.to_string().starts_with("Art. 5(1)(b): purposes: "), "{err}");
+}
+
+#[test]
+fn invalid_activity_json_is_an_error_not_a_panic() {
+    let mut json = serde_json::to_value(ProcessingActivity::new(chat_activity()).unwrap()).unwrap();
+    json["purposes"] = serde_json::json!([]);
+    let err = serde_json::from_value::<ProcessingActivity>(json).unwrap_err();
+    assert!(err.to_string().contains("Art. 5(1)(b)"), "{err}");
+    assert!(serde_json::from_str::<ProcessingActivity>("{}").is_err());
+    assert!(serde_json::from_str::<ProcessingActivity>("[1,2]").is_err());
+}
+
+#[test]
+fn art_5_1_e_retention_cannot_end_before_collection() {
+    let now = chrono::Utc::now();
+    let err = PersonalDataRecord::new(PersonalDataRecordRepr {
+        id: RecordId::generate(),
+        controller: PartyId::generate(),
+        subject: SubjectId::generate(),
+        source: SourceName::new("chat_history").unwrap(),
+        location: text("conversation/1/message/1"),
+        category: DataCategory::CommunicationContent,
+        purpose: Purpose::CustomerCare,
+        basis: LegalBasis::Contract,
+        collected_at: now,
+        retained_until: Some(now - chrono::TimeDelta::seconds(1)),
+    })
+    .unwrap_err();
+    assert_eq!(articles(&err), ["Art. 5(1)(e)"]);
+}
+
+#[test]
+fn party_with_every_field_round_trips() {
+    let dpo = Contact {
+        name: text("Jana Nováková"),
+        email: EmailAddress::new("dpo@acme.example").unwrap(),
+        phone: Some(PhoneNumber::new("+420 601 123 456").unwrap()),
+        address: None,
+    };
+    let party = Party::builder("ACME s.r.o.", Country::CZ)
+        .registration_number("25596641")
+        .tax_id("CZ25596641")
+        .address(PostalAddress {
+            street: text("Náměstí 1"),
+            city: text("Praha"),
+            postal_code: text("110 00"),
+            country: Country::CZ,
+        })
+        .contact_email("privacy@acme.example")
+        .dpo(dpo)
+        .build()
+        .unwrap();
+    assert_json_contract(&party);
+    assert_eq!(party.registration_number().unwrap().to_string(), "CZ:25596641");
+    assert!(!party.lacks_eu_representative());
+}
+
+#[test]
+fn party_builder_reports_every_bad_field() {
+    let err = Party::builder(" ", Country::CZ)
+        .registration_number("12345678")
+        .tax_id("CZ1")
+        .contact_email("x")
+        .build()
+        .unwrap_err();
+    let fields: Vec<_> = err.problems().iter().map(|p| p.field.to_string()).collect();
+    assert_eq!(fields, ["legal_name", "registration_number", "tax_id", "contact_email"]);
+}
+
+#[test]
+fn validated_strings_reject_bad_json() {
+    assert!(serde_json::from_str::<EmailAddress>("\"nope\"").is_err());
+    assert!(serde_json::from_str::<PhoneNumber>("\"12345\"").is_err());
+    assert!(serde_json::from_str::<TaxId>("\"CZ12\"").is_err());
+    assert!(serde_json::from_str::<RegistrationNumber>("\"CZ:00000002\"").is_err());
+    assert!(serde_json::from_str::<Text>("\"   \"").is_err());
+    assert!(serde_json::from_str::<Token>("\"a b\"").is_err());
+    assert!(serde_json::from_str::<SubjectIdentifier>(r#"{"kind":"email","value":"@"}"#).is_err());
+    assert!(serde_json::from_str::<SubjectIdentifier>(r#"{"kind":"shoe_size","value":"42"}"#).is_err());
+    assert!(
+        serde_json::from_str::<DataSubject>(&format!(
+            r#"{{"id":"{}","controller":"{}","categories":["visitor"],"identifiers":[]}}"#,
+            SubjectId::generate(),
+            PartyId::generate()
+        ))
+        .is_err()
+    );
+}
+
+#[test]
+fn subject_identifiers_match_case_insensitively_where_the_kind_does() {
+    let a = SubjectIdentifier::Email(EmailAddress::new("Eva@Example.cz").unwrap());
+    let b = SubjectIdentifier::Email(EmailAddress::new("eva@EXAMPLE.CZ").unwrap());
+    assert!(a.matches(&b));
+    let t1 = SubjectIdentifier::ChatVisitorToken(Token::new("AbC").unwrap());
+    let t2 = SubjectIdentifier::ChatVisitorToken(Token::new("abc").unwrap());
+    assert!(!t1.matches(&t2), "tokens are exact");
+    let mut subject =
+        DataSubject::new(SubjectId::generate(), PartyId::generate(), vec![SubjectCategory::Visitor], vec![a]).unwrap();
+    assert!(!subject.add_identifier(b.clone()));
+    assert!(subject.is_identified_by(&b));
+    assert!(subject.add_identifier(t1));
+    assert_eq!(subject.identifiers().len(), 2);
+    assert_json_contract(&subject);
+}
+
+#[test]
+fn ids_are_distinct_types_with_uuid_v7() {
+    let id = PartyId::generate();
+    assert_eq!(id.as_uuid().get_version_num(), 7);
+    assert_eq!(id.to_string().parse::<PartyId>(), Ok(id));
+    assert_json_contract(&id);
+    assert!("not-a-uuid".parse::<RecordId>().is_err());
+    let _ = Article::gdpr(4);
+}
+
+proptest! {
+    #[test]
+    fn activities_round_trip_through_json(activity in testkit::processing_activity()) {
+        assert_json_contract(&activity);
+    }
+
+    #[test]
+    fn records_round_trip_and_expire_only_after_their_end(record in testkit::personal_data_record(), secs in 0i64..1_000_000) {
+        assert_json_contract(&record);
+        if let Some(until) = record.retained_until() {
+            prop_assert!(!record.is_expired(until));
+            prop_assert!(record.is_expired(until + chrono::TimeDelta::seconds(secs + 1)));
+        } else {
+            prop_assert!(!record.is_expired(record.collected_at() + chrono::TimeDelta::days(100_000)));
+        }
+    }
+
+    #[test]
+    fn identifiers_round_trip_and_match_themselves(id in testkit::subject_identifier()) {
+        assert_json_contract(&id);
+        prop_assert!(id.matches(&id));
+        prop_assert!(id.normalised().starts_with(id.kind()));
+    }
+
+    #[test]
+    fn parties_round_trip(party in testkit::party()) {
+        assert_json_contract(&party);
+    }
+
+    #[test]
+    fn constructors_never_panic(s in "\\PC{0,60}") {
+        let _ = EmailAddress::new(&s);
+        let _ = PhoneNumber::new(&s);
+        let _ = TaxId::new(&s);
+        let _ = RegistrationNumber::new(Country::CZ, &s);
+        let _ = Text::new(&s);
+        let _ = Token::new(&s);
+        let _ = SourceName::new(&s);
+        let _ = Party::builder(&s, Country::CZ).contact_email(&s).tax_id(&s).registration_number(&s).build();
+        let _ = serde_json::from_str::<ProcessingActivity>(&s);
+        let _ = serde_json::from_str::<Party>(&s);
+    }
+}
