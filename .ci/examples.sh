@@ -29,4 +29,20 @@ expect_exit 2 "$deadline" --received yesterday --zone Europe/Prague --calendar c
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Mars/Olympus --calendar cz
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague --calendar xx
 expect_exit 2 "$deadline"
+
+dpa=target/debug/examples/dpa_check
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+expect_exit 0 "$dpa" --template
+printf '%s' "$OUT" > "$tmp/complete.json"
+expect_exit 0 "$dpa" "$tmp/complete.json"
+[ "$(printf '%s' "$OUT" | tr -d ' \n')" = "[]" ] || fail "a complete agreement has no deficiencies: $OUT"
+grep -v '"confidentiality"' "$tmp/complete.json" > "$tmp/draft.json"
+expect_exit 1 "$dpa" "$tmp/draft.json"
+printf '%s' "$OUT" | grep -q '"article": *"Art. 28(3)(b)"' || fail "a draft without confidentiality names Art. 28(3)(b): $OUT"
+printf '%s' "$OUT" | grep -q '"message"' || fail "deficiencies carry a message: $OUT"
+expect_exit 2 "$dpa" "$tmp/missing.json"
+echo '{"hello": "world"}' > "$tmp/other.json"
+expect_exit 2 "$dpa" "$tmp/other.json"
+expect_exit 2 "$dpa"
 echo "example interfaces ok"

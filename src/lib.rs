@@ -80,6 +80,7 @@ macro_rules! string_serde {
     };
 }
 
+pub mod agreement;
 pub mod model;
 pub mod time;
 pub mod vocab;

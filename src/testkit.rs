@@ -222,3 +222,114 @@ pub fn personal_data_record() -> impl Strategy<Value = PersonalDataRecord> {
             .ok()
         })
 }
+
+/// Any complete processing agreement between `controller` and `processor`: the template
+/// varied in form, sub-processing regime, special categories, breach notice and processing
+/// locations, always without a deficiency.
+pub fn processing_agreement(
+    controller: PartyId,
+    processor: PartyId,
+) -> impl Strategy<Value = crate::agreement::ProcessingAgreement> {
+    use crate::agreement::{
+        AgreementForm, ProcessingAgreement, ProcessingLocation, SccAnnexes, SpecialCategoryTerm,
+        SubProcessorAuthorisation,
+    };
+    (
+        any::<bool>(),
+        0u8..3,
+        proptest::option::of(select(
+            DataCategory::BUILT_IN.iter().filter(|c| c.is_special()).cloned().collect::<Vec<_>>(),
+        )),
+        1u16..=72,
+        proptest::collection::vec((country(), transfer_mechanism()), 0..3),
+        proptest::collection::vec(purpose(), 1..3),
+        special_category_condition(),
+    )
+        .prop_map(move |(scc, regime, special, hours, locations, purposes, condition)| {
+            let mut a = ProcessingAgreement::template(controller, processor);
+            a.sub_processing = Some(match regime {
+                0 => SubProcessorAuthorisation::Prohibited,
+                1 => SubProcessorAuthorisation::PriorSpecific { authorised: Vec::new() },
+                _ => SubProcessorAuthorisation::General { agreed: Vec::new(), objection_window_days: 14 },
+            });
+            if scc {
+                a.form = Some(AgreementForm::StandardContractualClauses {
+                    annexes: SccAnnexes {
+                        i_parties: true,
+                        ii_description: true,
+                        iii_measures: true,
+                        iv_sub_processors: true,
+                    },
+                });
+            }
+            if let Some(category) = special {
+                a.data_categories.push(category.clone());
+                a.special_categories.push(SpecialCategoryTerm {
+                    category,
+                    condition,
+                    safeguards: "encrypted, access by two named agents".to_owned(),
+                });
+            }
+            a.breach_notice_hours = Some(hours);
+            a.processing_locations.extend(
+                locations
+                    .into_iter()
+                    .map(|(country, mechanism)| ProcessingLocation { country, mechanism: Some(mechanism) }),
+            );
+            a.purposes = purposes;
+            a
+        })
+}
+
+/// Removes `element` from `agreement` the way a careless draft would; returns false when the
+/// element does not apply to this agreement (e.g. flow-down in a controller's own agreement).
+pub fn remove_element(
+    agreement: &mut crate::agreement::ProcessingAgreement,
+    element: crate::agreement::Element,
+) -> bool {
+    use crate::agreement::{AgreementForm, Element};
+    match element {
+        Element::SubjectMatter => agreement.subject_matter = None,
+        Element::Duration => agreement.valid_from = None,
+        Element::Nature => agreement.nature = Some("  ".to_owned()),
+        Element::Purposes => agreement.purposes.clear(),
+        Element::DataTypes => agreement.data_categories.clear(),
+        Element::SubjectCategories => agreement.subject_categories.clear(),
+        Element::ControllerObligationsAndRights => agreement.controller_obligations_and_rights = None,
+        Element::DocumentedInstructions => agreement.instructions = None,
+        Element::TransferInstructions => match &mut agreement.instructions {
+            Some(i) => i.covers_transfers = false,
+            None => return false,
+        },
+        Element::Confidentiality => agreement.confidentiality = None,
+        Element::SecurityMeasures => agreement.security_measures.clear(),
+        Element::SubProcessing => agreement.sub_processing = None,
+        Element::DataSubjectAssistance => agreement.data_subject_assistance = None,
+        Element::ComplianceAssistance => agreement.compliance_assistance = None,
+        Element::DeletionOrReturn => agreement.end_of_processing = None,
+        Element::AuditsAndInformation => agreement.audits = None,
+        Element::InfringingInstructionNotice => agreement.infringing_instruction_notice = None,
+        Element::WrittenForm => agreement.signed_on = None,
+        Element::FlowDown => {
+            if agreement.parent.is_none() {
+                return false;
+            }
+            agreement.flow_down = Some(false)
+        }
+        Element::SpecialCategorySafeguards => {
+            if agreement.special_categories.is_empty() {
+                return false;
+            }
+            agreement.special_categories.clear()
+        }
+        Element::TransferMechanism => agreement
+            .processing_locations
+            .push(crate::agreement::ProcessingLocation { country: Country::IN, mechanism: None }),
+        Element::BreachNotice => agreement.breach_notice_hours = None,
+        Element::SccAnnexes => match &mut agreement.form {
+            Some(AgreementForm::StandardContractualClauses { annexes }) => annexes.iii_measures = false,
+            _ => return false,
+        },
+    }
+    true
+}

@@ -249,7 +249,6 @@ macro_rules! typed_id {
     };
 }
 
-#[allow(unused_imports)] // used by the layers below the model
 pub(crate) use typed_id;
 
 typed_id!(

@@ -270,7 +270,6 @@ macro_rules! vocabulary {
         vocabulary!(@common $name, $noun, $desc, true, [$($variant => $s, $dpv, $doc;)*]);
     };
 }
-#[allow(unused_imports)] // used by the layers below the vocabularies
 pub(crate) use vocabulary;
 
 pub mod rights;

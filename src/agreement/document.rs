@@ -1,0 +1,577 @@
+//! The Art. 28(3) agreement itself, its elements and their validation.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{PartyId, typed_id};
+use crate::vocab::{
+    Article, Country, DataCategory, Purpose, SpecialCategoryCondition, SubjectCategory, TransferMechanism, vocabulary,
+};
+
+typed_id!(
+    /// Identifies a [`ProcessingAgreement`].
+    AgreementId
+);
+
+vocabulary! {
+    /// An element an Art. 28 agreement must contain. Each names the provision that requires it
+    /// ([`Element::article`]).
+    closed Element, "agreement element", "An element an Art. 28 processing agreement must contain." {
+        SubjectMatter => "subject_matter", dpv("Contract"), "Art. 28(3): the subject-matter of the processing.";
+        Duration => "duration", dpv("Duration"), "Art. 28(3): the duration of the processing: a start date and, if any, an end after it.";
+        Nature => "nature", dpv("ProcessingContext"), "Art. 28(3): the nature of the processing.";
+        Purposes => "purposes", dpv("Purpose"), "Art. 28(3): the purposes of the processing.";
+        DataTypes => "data_types", dpv("PersonalData"), "Art. 28(3): the types of personal data.";
+        SubjectCategories => "subject_categories", dpv("DataSubject"), "Art. 28(3): the categories of data subjects.";
+        ControllerObligationsAndRights => "controller_obligations_and_rights", dpv("DataController"), "Art. 28(3): the obligations and rights of the controller.";
+        DocumentedInstructions => "documented_instructions", dpv("Contract"), "Art. 28(3)(a): processing only on documented instructions.";
+        TransferInstructions => "transfer_instructions", dpv("DataTransferLegalBasis"), "Art. 28(3)(a): the instructions cover transfers to third countries.";
+        Confidentiality => "confidentiality", dpv("ConfidentialityAgreement"), "Art. 28(3)(b): authorised persons are bound to confidentiality.";
+        SecurityMeasures => "security_measures", dpv("TechnicalOrganisationalMeasure"), "Art. 28(3)(c): the measures required by Art. 32.";
+        SubProcessing => "sub_processing", dpv("DataSubProcessor"), "Art. 28(3)(d): the conditions of Art. 28(2) and (4) for engaging another processor.";
+        DataSubjectAssistance => "data_subject_assistance", dpv("DataSubjectRight"), "Art. 28(3)(e): assistance with data subjects' requests.";
+        ComplianceAssistance => "compliance_assistance", dpv("LegalCompliance"), "Art. 28(3)(f): assistance with Arts. 32 to 36.";
+        DeletionOrReturn => "deletion_or_return", dpv("DataDeletion"), "Art. 28(3)(g): deletion or return of the data at the end, at the controller's choice.";
+        AuditsAndInformation => "audits_and_information", dpv("ComplianceMonitoring"), "Art. 28(3)(h): information to demonstrate compliance, and audits including inspections.";
+        InfringingInstructionNotice => "infringing_instruction_notice", dpv("Notice"), "Art. 28(3), second subparagraph: the processor tells the controller at once when an instruction infringes the law.";
+        WrittenForm => "written_form", dpv("Contract"), "Art. 28(9): the agreement is in writing, including electronic form, and signed.";
+        FlowDown => "flow_down", dpv("DataSubProcessor"), "Art. 28(4): a sub-processor is bound by the same data protection obligations.";
+        SpecialCategorySafeguards => "special_category_safeguards", dpv("SpecialCategoryPersonalData"), "Art. 9(2): every special category processed has its condition and safeguards.";
+        TransferMechanism => "transfer_mechanism", dpv("DataTransferLegalBasis"), "Art. 44: processing outside the EEA has a Chapter V mechanism.";
+        BreachNotice => "breach_notice", dpv("DataBreach"), "Art. 33(2): the period within which the processor notifies the controller of a breach.";
+        SccAnnexes => "scc_annexes", dpv("Contract"), "Art. 28(7): agreements on the Commission's clauses (Decision (EU) 2021/915) complete their Annexes.";
+    }
+}
+
+fn dpv(concept: &str) -> String {
+    format!("https://w3id.org/dpv#{concept}")
+}
+
+impl Element {
+    /// The provision that requires the element.
+    pub const fn article(&self) -> Article {
+        let a = Article::gdpr(28).paragraph(3);
+        match self {
+            Element::SubjectMatter
+            | Element::Duration
+            | Element::Nature
+            | Element::Purposes
+            | Element::DataTypes
+            | Element::SubjectCategories
+            | Element::ControllerObligationsAndRights => a,
+            Element::DocumentedInstructions | Element::TransferInstructions => a.point('a'),
+            Element::Confidentiality => a.point('b'),
+            Element::SecurityMeasures => a.point('c'),
+            Element::SubProcessing => a.point('d'),
+            Element::DataSubjectAssistance => a.point('e'),
+            Element::ComplianceAssistance => a.point('f'),
+            Element::DeletionOrReturn => a.point('g'),
+            Element::AuditsAndInformation => a.point('h'),
+            Element::InfringingInstructionNotice => a.subparagraph(2),
+            Element::WrittenForm => Article::gdpr(28).paragraph(9),
+            Element::FlowDown => Article::gdpr(28).paragraph(4),
+            Element::SpecialCategorySafeguards => Article::gdpr(9).paragraph(2),
+            Element::TransferMechanism => Article::gdpr(44),
+            Element::BreachNotice => Article::gdpr(33).paragraph(2),
+            Element::SccAnnexes => Article::gdpr(28).paragraph(7),
+        }
+    }
+}
+
+/// One missing or defective element of an agreement, in words a privacy officer understands.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct Deficiency {
+    /// The element.
+    pub element: Element,
+    /// The provision that requires it.
+    pub article: Article,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Deficiency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.article, self.message)
+    }
+}
+
+/// How the agreement is drafted (Art. 28(6)-(8)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "form", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum AgreementForm {
+    /// The parties' own contract.
+    Bespoke,
+    /// The Commission's standard contractual clauses between controllers and processors
+    /// (Implementing Decision (EU) 2021/915, Art. 28(7)), whose Annexes must be completed.
+    StandardContractualClauses {
+        /// Which Annexes are completed.
+        annexes: SccAnnexes,
+    },
+}
+
+/// The Annexes of the clauses of Decision (EU) 2021/915 (Clause 1(d): an integral part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SccAnnexes {
+    /// Annex I: list of parties.
+    #[serde(default)]
+    pub i_parties: bool,
+    /// Annex II: description of the processing.
+    #[serde(default)]
+    pub ii_description: bool,
+    /// Annex III: technical and organisational measures.
+    #[serde(default)]
+    pub iii_measures: bool,
+    /// Annex IV: list of sub-processors (needed under prior specific authorisation, Clause 7.7(a) Option 1).
+    #[serde(default)]
+    pub iv_sub_processors: bool,
+}
+
+/// In which form the agreement is written (Art. 28(9)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WrittenForm {
+    /// On paper.
+    Paper,
+    /// In electronic form.
+    Electronic,
+}
+
+/// The controller's documented instructions (Art. 28(3)(a), Art. 29).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Instructions {
+    /// The instructions, or where they are documented.
+    pub text: String,
+    /// Whether they say what may be transferred to a third country or international
+    /// organisation, and where.
+    #[serde(default)]
+    pub covers_transfers: bool,
+}
+
+/// How the processor helps with data-subject requests (Art. 28(3)(e)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataSubjectAssistance {
+    /// The measures.
+    pub text: String,
+    /// From when the controller's one month runs for a request the processor receives.
+    #[serde(default)]
+    pub request_clock: RequestClock,
+}
+
+/// From when the controller's Art. 12(3) month runs for a request that reached the processor
+/// first. The default is the conservative reading: the processor is the controller's channel,
+/// and the EDPB (Guidelines 01/2022 §159) does not require the controller to be aware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RequestClock {
+    /// The month runs from the processor's receipt.
+    #[default]
+    FromProcessorReceipt,
+    /// The month runs from the controller's receipt of the forwarded request.
+    FromControllerReceipt,
+}
+
+/// What happens to the data when the services end (Art. 28(3)(g)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "choice", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum EndOfProcessing {
+    /// Deleted or returned at the controller's choice, copies deleted, unless law requires
+    /// storage: what Art. 28(3)(g) requires.
+    DeleteOrReturnAtControllersChoice {
+        /// Days after the end within which it happens.
+        within_days: u16,
+    },
+    /// Always deleted: defective, because the choice is the controller's.
+    DeleteOnly,
+    /// Always returned: defective, because the choice is the controller's and copies must go.
+    ReturnOnly,
+}
+
+/// The regime under which the processor may engage sub-processors (Art. 28(2)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "regime", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum SubProcessorAuthorisation {
+    /// No sub-processor may be engaged.
+    Prohibited,
+    /// Prior specific written authorisation: only the named sub-processors (Clause 7.7(a)
+    /// Option 1, Annex IV).
+    PriorSpecific {
+        /// The authorised sub-processors.
+        authorised: Vec<PartyId>,
+    },
+    /// General written authorisation: an agreed list, and prior notice of every addition or
+    /// replacement with an opportunity to object (Clause 7.7(a) Option 2).
+    General {
+        /// The sub-processors agreed when signing.
+        agreed: Vec<PartyId>,
+        /// Days the controller has to object after a change notice; at least one.
+        objection_window_days: u16,
+    },
+}
+
+/// An Art. 9(1) category the agreement lets the processor handle, with the controller's
+/// condition and the processor's specific safeguards (Clause 7.5 of Decision 2021/915).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialCategoryTerm {
+    /// The special category.
+    pub category: DataCategory,
+    /// The condition of Art. 9(2) the controller relies on.
+    pub condition: SpecialCategoryCondition,
+    /// The specific restrictions or additional safeguards.
+    pub safeguards: String,
+}
+
+/// A country where the processor processes the data, with the Chapter V mechanism when it is
+/// outside the EEA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessingLocation {
+    /// The country.
+    pub country: Country,
+    /// The mechanism, required outside the EEA (Art. 44).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mechanism: Option<TransferMechanism>,
+}
+
+/// A processing agreement under Art. 28(3), between a controller and a processor, or (with a
+/// `parent`) between a processor and a sub-processor, which carries the same obligations
+/// (Art. 28(4)).
+///
+/// Every element is optional in the type, so that a draft parses and can be told what it lacks;
+/// [`validate`](Self::validate) is the judgement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessingAgreement {
+    /// The agreement's id.
+    pub id: AgreementId,
+    /// The party that engages the processor: the controller, or for a sub-processing agreement
+    /// the processor that engages the sub-processor.
+    pub principal: PartyId,
+    /// The party that processes on the principal's behalf.
+    pub processor: PartyId,
+    /// For a sub-processing agreement, the agreement between the principal and its own
+    /// principal (Art. 28(4)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<AgreementId>,
+    /// How it is drafted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<AgreementForm>,
+    /// In which written form (Art. 28(9)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_form: Option<WrittenForm>,
+    /// When it was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_on: Option<NaiveDate>,
+    /// The first day of processing under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<NaiveDate>,
+    /// The last day of processing under it; none while it runs indefinitely.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
+    /// The subject-matter of the processing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_matter: Option<String>,
+    /// The nature of the processing (storage, transmission, analysis...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nature: Option<String>,
+    /// The purposes the processor may process for.
+    #[serde(default)]
+    pub purposes: Vec<Purpose>,
+    /// The types of personal data.
+    #[serde(default)]
+    pub data_categories: Vec<DataCategory>,
+    /// The categories of data subjects.
+    #[serde(default)]
+    pub subject_categories: Vec<SubjectCategory>,
+    /// The special categories covered, each with its condition and safeguards.
+    #[serde(default)]
+    pub special_categories: Vec<SpecialCategoryTerm>,
+    /// The obligations and rights of the controller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller_obligations_and_rights: Option<String>,
+    /// Point (a): documented instructions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<Instructions>,
+    /// Point (b): confidentiality of authorised persons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidentiality: Option<String>,
+    /// Point (c): the Art. 32 measures.
+    #[serde(default)]
+    pub security_measures: Vec<String>,
+    /// Point (d): the sub-processing regime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_processing: Option<SubProcessorAuthorisation>,
+    /// Point (e): assistance with data-subject requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_subject_assistance: Option<DataSubjectAssistance>,
+    /// Point (f): assistance with Arts. 32 to 36.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance_assistance: Option<String>,
+    /// Point (g): deletion or return at the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_of_processing: Option<EndOfProcessing>,
+    /// Point (h): information and audits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audits: Option<String>,
+    /// Second subparagraph: notice of infringing instructions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infringing_instruction_notice: Option<String>,
+    /// Hours within which the processor notifies the controller of a breach (Art. 33(2):
+    /// "without undue delay"; contracts usually say 24 to 72).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach_notice_hours: Option<u16>,
+    /// Where the processor processes the data.
+    #[serde(default)]
+    pub processing_locations: Vec<ProcessingLocation>,
+    /// For a sub-processing agreement: whether it imposes the same data protection obligations
+    /// as the parent (Art. 28(4)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_down: Option<bool>,
+}
+
+/// The longest breach-notice period a processor can call "without undue delay" (Art. 33(2)):
+/// the controller's own 72 hours (Art. 33(1)) would otherwise be gone before it knows.
+pub const MAX_BREACH_NOTICE_HOURS: u16 = 72;
+
+fn blank(text: &Option<String>) -> bool {
+    text.as_deref().is_none_or(|t| t.trim().is_empty())
+}
+
+impl ProcessingAgreement {
+    /// Every missing or defective element, in the order of Art. 28(3); empty when the agreement
+    /// is complete.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agreement::{Element, ProcessingAgreement};
+    /// use gdpr_obligations::model::PartyId;
+    ///
+    /// let mut draft = ProcessingAgreement::template(PartyId::generate(), PartyId::generate());
+    /// draft.confidentiality = None;
+    /// draft.sub_processing = None;
+    /// let found: Vec<String> = draft.validate().iter().map(|d| d.article.to_string()).collect();
+    /// assert_eq!(found, ["Art. 28(3)(b)", "Art. 28(3)(d)"]);
+    /// ```
+    pub fn validate(&self) -> Vec<Deficiency> {
+        let mut found = Vec::new();
+        let mut lack = |element: Element, message: &str| {
+            found.push(Deficiency { element, article: element.article(), message: message.to_owned() })
+        };
+        if blank(&self.subject_matter) {
+            lack(Element::SubjectMatter, "the agreement does not state the subject-matter of the processing");
+        }
+        match (self.valid_from, self.valid_until) {
+            (None, _) => lack(Element::Duration, "the agreement does not state from when the processing runs"),
+            (Some(from), Some(until)) if until < from => lack(Element::Duration, "the agreement ends before it starts"),
+            _ => {}
+        }
+        if blank(&self.nature) {
+            lack(Element::Nature, "the agreement does not describe the nature of the processing");
+        }
+        if self.purposes.is_empty() {
+            lack(Element::Purposes, "the agreement does not state the purposes of the processing");
+        }
+        if self.data_categories.is_empty() {
+            lack(Element::DataTypes, "the agreement does not list the types of personal data");
+        }
+        if self.subject_categories.is_empty() {
+            lack(Element::SubjectCategories, "the agreement does not list the categories of data subjects");
+        }
+        if blank(&self.controller_obligations_and_rights) {
+            lack(
+                Element::ControllerObligationsAndRights,
+                "the agreement does not set out the controller's obligations and rights",
+            );
+        }
+        match &self.instructions {
+            Some(i) if !i.text.trim().is_empty() => {
+                if !i.covers_transfers {
+                    lack(
+                        Element::TransferInstructions,
+                        "the instructions do not say whether and where data may be transferred outside the EEA",
+                    );
+                }
+            }
+            _ => lack(
+                Element::DocumentedInstructions,
+                "the processor is not bound to process only on the controller's documented instructions",
+            ),
+        }
+        if blank(&self.confidentiality) {
+            lack(Element::Confidentiality, "persons authorised to process the data are not bound to confidentiality");
+        }
+        if self.security_measures.iter().all(|m| m.trim().is_empty()) {
+            lack(Element::SecurityMeasures, "the agreement does not require the security measures of Art. 32");
+        }
+        match &self.sub_processing {
+            None => lack(
+                Element::SubProcessing,
+                "the agreement does not say whether and how the processor may engage sub-processors",
+            ),
+            Some(SubProcessorAuthorisation::General { objection_window_days: 0, .. }) => lack(
+                Element::SubProcessing,
+                "general authorisation gives the controller no time to object to a new sub-processor (Art. 28(2))",
+            ),
+            Some(_) => {}
+        }
+        if self.data_subject_assistance.as_ref().is_none_or(|a| a.text.trim().is_empty()) {
+            lack(Element::DataSubjectAssistance, "the processor is not bound to help answer data subjects' requests");
+        }
+        if blank(&self.compliance_assistance) {
+            lack(
+                Element::ComplianceAssistance,
+                "the processor is not bound to help with security, breaches and impact assessments (Arts. 32 to 36)",
+            );
+        }
+        match &self.end_of_processing {
+            Some(EndOfProcessing::DeleteOrReturnAtControllersChoice { .. }) => {}
+            Some(_) => lack(
+                Element::DeletionOrReturn,
+                "deletion or return at the end must be the controller's choice, with copies deleted",
+            ),
+            None => lack(
+                Element::DeletionOrReturn,
+                "the agreement does not say what happens to the data when the services end",
+            ),
+        }
+        if blank(&self.audits) {
+            lack(
+                Element::AuditsAndInformation,
+                "the processor is not bound to provide compliance information and allow audits",
+            );
+        }
+        if blank(&self.infringing_instruction_notice) {
+            lack(
+                Element::InfringingInstructionNotice,
+                "the processor is not bound to warn the controller of instructions that infringe the law",
+            );
+        }
+        if self.written_form.is_none() || self.signed_on.is_none() {
+            lack(Element::WrittenForm, "the agreement is not recorded as written and signed");
+        }
+        if self.parent.is_some() && self.flow_down != Some(true) {
+            lack(
+                Element::FlowDown,
+                "the sub-processor is not bound by the same data protection obligations as the processor",
+            );
+        }
+        let uncovered = self
+            .data_categories
+            .iter()
+            .filter(|c| c.is_special())
+            .any(|c| !self.special_categories.iter().any(|t| &t.category == c && !t.safeguards.trim().is_empty()));
+        if uncovered {
+            lack(
+                Element::SpecialCategorySafeguards,
+                "a special category is listed without its Art. 9(2) condition and safeguards",
+            );
+        }
+        if self.processing_locations.iter().any(|l| !l.country.is_eea() && l.mechanism.is_none()) {
+            lack(Element::TransferMechanism, "the processor processes outside the EEA without a Chapter V mechanism");
+        }
+        match self.breach_notice_hours {
+            None => lack(Element::BreachNotice, "the agreement does not say how soon the processor notifies a breach"),
+            Some(h) if h > MAX_BREACH_NOTICE_HOURS => lack(
+                Element::BreachNotice,
+                "a breach-notice period over 72 hours leaves the controller no time for its own notification (Art. 33(1))",
+            ),
+            Some(_) => {}
+        }
+        if let Some(AgreementForm::StandardContractualClauses { annexes }) = &self.form {
+            let specific = matches!(self.sub_processing, Some(SubProcessorAuthorisation::PriorSpecific { .. }));
+            if !(annexes.i_parties && annexes.ii_description && annexes.iii_measures)
+                || (specific && !annexes.iv_sub_processors)
+            {
+                lack(
+                    Element::SccAnnexes,
+                    "the Annexes of the standard contractual clauses (Decision (EU) 2021/915) are not all completed",
+                );
+            }
+        }
+        found
+    }
+
+    /// A complete agreement between `controller` and `processor` for a website's chat, to
+    /// start from: every element present, general authorisation of sub-processors with a
+    /// 14-day objection window, a 24-hour breach notice, processing in Czechia.
+    pub fn template(controller: PartyId, processor: PartyId) -> Self {
+        let s = |t: &str| Some(t.to_owned());
+        ProcessingAgreement {
+            id: AgreementId::generate(),
+            principal: controller,
+            processor,
+            parent: None,
+            form: Some(AgreementForm::Bespoke),
+            written_form: Some(WrittenForm::Electronic),
+            signed_on: NaiveDate::from_ymd_opt(2026, 1, 15),
+            valid_from: NaiveDate::from_ymd_opt(2026, 1, 15),
+            valid_until: None,
+            subject_matter: s("operation of the live-chat widget on the controller's website"),
+            nature: s("collection, storage, transmission and deletion of chat conversations"),
+            purposes: vec![Purpose::CustomerCare],
+            data_categories: vec![
+                DataCategory::Identification,
+                DataCategory::Contact,
+                DataCategory::CommunicationContent,
+                DataCategory::OnlineIdentifier,
+            ],
+            subject_categories: vec![SubjectCategory::Visitor, SubjectCategory::Customer],
+            special_categories: Vec::new(),
+            controller_obligations_and_rights: s(
+                "the controller decides purposes and means, gives instructions and may audit",
+            ),
+            instructions: Some(Instructions {
+                text: "process chats only to deliver them to the controller's agents and keep the history".to_owned(),
+                covers_transfers: true,
+            }),
+            confidentiality: s("staff with access are bound by confidentiality agreements"),
+            security_measures: vec!["TLS 1.3 in transit, AES-256 at rest, role-based access, audit logging".to_owned()],
+            sub_processing: Some(SubProcessorAuthorisation::General { agreed: Vec::new(), objection_window_days: 14 }),
+            data_subject_assistance: Some(DataSubjectAssistance {
+                text: "forward requests within 2 working days and provide export and erasure tools".to_owned(),
+                request_clock: RequestClock::FromProcessorReceipt,
+            }),
+            compliance_assistance: s(
+                "assists with security, breach notification, impact assessments and prior consultation",
+            ),
+            end_of_processing: Some(EndOfProcessing::DeleteOrReturnAtControllersChoice { within_days: 30 }),
+            audits: s("provides all information needed to demonstrate compliance and allows audits and inspections"),
+            infringing_instruction_notice: s(
+                "informs the controller immediately if an instruction infringes data protection law",
+            ),
+            breach_notice_hours: Some(24),
+            processing_locations: vec![ProcessingLocation { country: Country::CZ, mechanism: None }],
+            flow_down: None,
+        }
+    }
+
+    /// A complete sub-processing agreement under `parent`: the template with the parent's
+    /// principal replaced by the processor, and the same obligations flowing down (Art. 28(4)).
+    pub fn sub_processing_template(parent: &ProcessingAgreement, sub_processor: PartyId) -> Self {
+        ProcessingAgreement {
+            parent: Some(parent.id),
+            flow_down: Some(true),
+            purposes: parent.purposes.clone(),
+            data_categories: parent.data_categories.clone(),
+            subject_categories: parent.subject_categories.clone(),
+            special_categories: parent.special_categories.clone(),
+            ..ProcessingAgreement::template(parent.processor, sub_processor)
+        }
+    }
+
+    /// Whether the agreement is for sub-processing (Art. 28(4)).
+    pub fn is_sub_processing(&self) -> bool {
+        self.parent.is_some()
+    }
+}

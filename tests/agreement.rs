@@ -1,0 +1,451 @@
+//! Processing agreements (Art. 28), sub-processor change notices and the authorisation decision.
+
+mod common;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use common::assert_json_contract;
+use gdpr_obligations::agreement::{
+    ChangeNotice, Decision, Element, EndOfProcessing, ProcessingAgreement, ProcessingChain, ProcessingLocation, Query,
+    RefusalReason, SpecialCategoryTerm, SubProcessorAuthorisation,
+};
+use gdpr_obligations::model::{Party, PartyId};
+use gdpr_obligations::testkit;
+use gdpr_obligations::vocab::{Country, DataCategory, Purpose, SccModule, SpecialCategoryCondition, TransferMechanism};
+use proptest::prelude::*;
+
+fn party(name: &str, country: Country) -> Party {
+    Party::builder(name, country).build().unwrap()
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+fn articles(a: &ProcessingAgreement) -> Vec<String> {
+    a.validate().iter().map(|d| d.article.to_string()).collect()
+}
+
+/// ACME (controller) → Chatvendor (processor) → Hosting (sub-processor, agreed) and
+/// Translator (sub-processor, added by notice).
+struct Scene {
+    acme: Party,
+    vendor: Party,
+    hosting: Party,
+    translator: Party,
+    main: ProcessingAgreement,
+    hosting_agreement: ProcessingAgreement,
+    translator_agreement: ProcessingAgreement,
+}
+
+impl Scene {
+    fn new() -> Self {
+        let acme = party("ACME s.r.o.", Country::CZ);
+        let vendor = party("Chatvendor s.r.o.", Country::CZ);
+        let hosting = party("Hosting GmbH", Country::DE);
+        let translator = party("Translate Inc.", Country::US);
+        let mut main = ProcessingAgreement::template(acme.id(), vendor.id());
+        main.sub_processing =
+            Some(SubProcessorAuthorisation::General { agreed: vec![hosting.id()], objection_window_days: 14 });
+        let hosting_agreement = ProcessingAgreement::sub_processing_template(&main, hosting.id());
+        let mut translator_agreement = ProcessingAgreement::sub_processing_template(&main, translator.id());
+        translator_agreement.processing_locations = vec![ProcessingLocation {
+            country: Country::US,
+            mechanism: Some(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor }),
+        }];
+        Scene { acme, vendor, hosting, translator, main, hosting_agreement, translator_agreement }
+    }
+
+    fn parties(&self) -> Vec<Party> {
+        vec![self.acme.clone(), self.vendor.clone(), self.hosting.clone(), self.translator.clone()]
+    }
+
+    fn chain(&self, notices: Vec<ChangeNotice>) -> ProcessingChain {
+        let agreements = vec![self.main.clone(), self.hosting_agreement.clone(), self.translator_agreement.clone()];
+        ProcessingChain::build(self.parties(), agreements, notices).unwrap()
+    }
+
+    fn query(&self, party: &Party, when: &str) -> Query<'static> {
+        Query {
+            party: party.id(),
+            controller: self.acme.id(),
+            category: &DataCategory::CommunicationContent,
+            purpose: &Purpose::CustomerCare,
+            at: at(when),
+        }
+    }
+}
+
+fn reasons(decision: Decision) -> Vec<RefusalReason> {
+    match decision {
+        Decision::Refused(r) => r.into_iter().map(|r| r.reason).collect(),
+        Decision::Allowed { .. } => Vec::new(),
+    }
+}
+
+#[test]
+fn the_template_is_complete_and_round_trips() {
+    let s = Scene::new();
+    assert_eq!(s.main.validate(), []);
+    assert_eq!(s.hosting_agreement.validate(), []);
+    assert_json_contract(&s.main);
+    assert_json_contract(&s.translator_agreement);
+}
+
+#[test]
+fn art_28_3_a_draft_missing_elements_parses_and_lists_every_deficiency() {
+    let json = format!(
+        r#"{{"id":"{}","principal":"{}","processor":"{}"}}"#,
+        gdpr_obligations::agreement::AgreementId::generate(),
+        PartyId::generate(),
+        PartyId::generate()
+    );
+    let draft: ProcessingAgreement = serde_json::from_str(&json).unwrap();
+    let found: Vec<Element> = draft.validate().iter().map(|d| d.element).collect();
+    for e in [
+        Element::SubjectMatter,
+        Element::Duration,
+        Element::DocumentedInstructions,
+        Element::SubProcessing,
+        Element::DeletionOrReturn,
+        Element::WrittenForm,
+        Element::BreachNotice,
+    ] {
+        assert!(found.contains(&e), "{e} missing from {found:?}");
+    }
+    for d in draft.validate() {
+        assert_json_contract(&d);
+        assert_eq!(d.article, d.element.article());
+    }
+}
+
+#[test]
+fn json_that_is_not_an_agreement_is_a_parse_error() {
+    for bad in ["[]", "42", r#"{"principal":"x"}"#, r#"{"hello":"world"}"#, ""] {
+        assert!(serde_json::from_str::<ProcessingAgreement>(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn art_28_3_b_confidentiality_is_required() {
+    let mut a = Scene::new().main;
+    a.confidentiality = Some(String::new());
+    assert_eq!(articles(&a), ["Art. 28(3)(b)"]);
+}
+
+#[test]
+fn art_28_2_general_authorisation_needs_an_objection_window() {
+    let mut a = Scene::new().main;
+    a.sub_processing = Some(SubProcessorAuthorisation::General { agreed: vec![], objection_window_days: 0 });
+    assert_eq!(articles(&a), ["Art. 28(3)(d)"]);
+}
+
+#[test]
+fn art_28_3_g_deletion_or_return_is_the_controllers_choice() {
+    let mut a = Scene::new().main;
+    a.end_of_processing = Some(EndOfProcessing::DeleteOnly);
+    assert_eq!(articles(&a), ["Art. 28(3)(g)"]);
+}
+
+#[test]
+fn art_28_4_sub_processor_carries_the_same_obligations() {
+    let mut a = Scene::new().hosting_agreement;
+    a.flow_down = None;
+    assert_eq!(articles(&a), ["Art. 28(4)"]);
+}
+
+#[test]
+fn art_28_9_agreement_is_written_and_signed() {
+    let mut a = Scene::new().main;
+    a.written_form = None;
+    assert_eq!(articles(&a), ["Art. 28(9)"]);
+}
+
+#[test]
+fn art_33_2_breach_notice_longer_than_72_hours_is_deficient() {
+    let mut a = Scene::new().main;
+    a.breach_notice_hours = Some(96);
+    assert_eq!(articles(&a), ["Art. 33(2)"]);
+}
+
+#[test]
+fn art_28_3_duration_cannot_end_before_it_starts() {
+    let mut a = Scene::new().main;
+    a.valid_until = NaiveDate::from_ymd_opt(2025, 1, 1);
+    assert_eq!(articles(&a), ["Art. 28(3)"]);
+}
+
+#[test]
+fn art_9_2_special_category_needs_its_condition_in_the_agreement() {
+    let mut a = Scene::new().main;
+    a.data_categories.push(DataCategory::Health);
+    assert_eq!(articles(&a), ["Art. 9(2)"]);
+    a.special_categories.push(SpecialCategoryTerm {
+        category: DataCategory::Health,
+        condition: SpecialCategoryCondition::ExplicitConsent,
+        safeguards: "separate encrypted store".into(),
+    });
+    assert_eq!(articles(&a), Vec::<String>::new());
+}
+
+#[test]
+fn art_28_allowed_for_the_processor_and_an_agreed_sub_processor() {
+    let s = Scene::new();
+    let chain = s.chain(vec![]);
+    assert_eq!(
+        chain.decide(&s.query(&s.vendor, "2026-06-01T10:00:00Z")),
+        Decision::Allowed { agreement: Some(s.main.id) }
+    );
+    assert_eq!(
+        chain.decide(&s.query(&s.hosting, "2026-06-01T10:00:00Z")),
+        Decision::Allowed { agreement: Some(s.hosting_agreement.id) }
+    );
+    assert_eq!(chain.paths(s.acme.id(), s.hosting.id())[0].len(), 2);
+}
+
+#[test]
+fn art_28_3_no_agreement_no_processing() {
+    let s = Scene::new();
+    let chain = s.chain(vec![]);
+    let stranger = party("Stranger Ltd", Country::IE);
+    let q = Query { party: stranger.id(), ..s.query(&s.vendor, "2026-06-01T10:00:00Z") };
+    assert_eq!(reasons(chain.decide(&q)), [RefusalReason::NoAgreement]);
+    // Another controller's processor is not ours.
+    let q = Query { controller: s.vendor.id(), party: s.acme.id(), ..q };
+    assert_eq!(reasons(chain.decide(&q)), [RefusalReason::NoAgreement]);
+}
+
+#[test]
+fn art_28_3_agreement_in_force_only_between_its_dates() {
+    let mut s = Scene::new();
+    s.main.valid_until = NaiveDate::from_ymd_opt(2026, 12, 31);
+    let chain = s.chain(vec![]);
+    assert_eq!(reasons(chain.decide(&s.query(&s.vendor, "2026-01-14T23:59:59Z"))), [RefusalReason::NotYetInForce]);
+    assert!(chain.decide(&s.query(&s.vendor, "2026-12-31T23:59:59Z")).is_allowed());
+    assert_eq!(reasons(chain.decide(&s.query(&s.vendor, "2027-01-01T00:00:00Z"))), [RefusalReason::Expired]);
+}
+
+#[test]
+fn art_28_3_a_purpose_and_category_must_be_instructed() {
+    let s = Scene::new();
+    let chain = s.chain(vec![]);
+    let q = Query {
+        purpose: &Purpose::Marketing,
+        category: &DataCategory::Location,
+        ..s.query(&s.vendor, "2026-06-01T10:00:00Z")
+    };
+    let Decision::Refused(refusals) = chain.decide(&q) else { panic!() };
+    let text: Vec<String> = refusals.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        refusals.iter().map(|r| r.reason).collect::<Vec<_>>(),
+        [RefusalReason::CategoryNotCovered, RefusalReason::PurposeNotCovered]
+    );
+    assert!(text[1].starts_with("Art. 28(3)(a): "), "{text:?}");
+    assert_json_contract(&Decision::Refused(refusals));
+}
+
+#[test]
+fn art_28_2_sub_processor_refused_until_its_objection_window_passes() {
+    let s = Scene::new();
+    let t0 = at("2026-03-02T09:00:00Z");
+    let proposed = ChangeNotice::propose(&s.main, s.translator.id(), None, t0).unwrap();
+    // Proposed but not sent: refused.
+    let chain = s.chain(vec![proposed.clone()]);
+    assert_eq!(
+        reasons(chain.decide(&s.query(&s.translator, "2026-04-01T00:00:00Z"))),
+        [RefusalReason::ChangeNotNotified]
+    );
+    // Sent: refused during the window, allowed after.
+    let notified = proposed.notify(&s.main, t0).unwrap();
+    assert_json_contract(&notified);
+    let chain = s.chain(vec![notified.clone()]);
+    let during = chain.decide(&s.query(&s.translator, "2026-03-10T00:00:00Z"));
+    assert!(matches!(reasons(during)[..], [RefusalReason::ObjectionWindowRunning { .. }]));
+    assert!(chain.decide(&s.query(&s.translator, "2026-03-16T09:00:00Z")).is_allowed());
+    // Objected: refused for good.
+    let objected = notified.object(at("2026-03-05T12:00:00Z"), "we do not want a US translator").unwrap();
+    let chain = s.chain(vec![objected]);
+    assert_eq!(reasons(chain.decide(&s.query(&s.translator, "2027-01-01T00:00:00Z"))), [RefusalReason::ChangeObjected]);
+}
+
+#[test]
+fn art_28_2_replacement_ends_the_replaced_sub_processor() {
+    let s = Scene::new();
+    let t0 = at("2026-03-02T09:00:00Z");
+    let notice = ChangeNotice::propose(&s.main, s.translator.id(), Some(s.hosting.id()), t0)
+        .unwrap()
+        .notify(&s.main, t0)
+        .unwrap();
+    let chain = s.chain(vec![notice]);
+    assert!(chain.decide(&s.query(&s.hosting, "2026-03-10T00:00:00Z")).is_allowed());
+    assert_eq!(reasons(chain.decide(&s.query(&s.hosting, "2026-03-17T00:00:00Z"))), [RefusalReason::Replaced]);
+}
+
+#[test]
+fn art_28_2_prior_specific_authorisation_allows_only_the_named() {
+    let mut s = Scene::new();
+    s.main.sub_processing = Some(SubProcessorAuthorisation::PriorSpecific { authorised: vec![s.hosting.id()] });
+    let chain = s.chain(vec![]);
+    assert!(chain.decide(&s.query(&s.hosting, "2026-06-01T00:00:00Z")).is_allowed());
+    assert_eq!(
+        reasons(chain.decide(&s.query(&s.translator, "2026-06-01T00:00:00Z"))),
+        [RefusalReason::SubProcessorNotAuthorised]
+    );
+    assert!(ChangeNotice::propose(&s.main, s.translator.id(), None, at("2026-06-01T00:00:00Z")).is_err());
+}
+
+#[test]
+fn art_28_2_prohibited_sub_processing() {
+    let mut s = Scene::new();
+    s.main.sub_processing = Some(SubProcessorAuthorisation::Prohibited);
+    let chain = s.chain(vec![]);
+    assert_eq!(
+        reasons(chain.decide(&s.query(&s.hosting, "2026-06-01T00:00:00Z"))),
+        [RefusalReason::SubProcessingProhibited]
+    );
+}
+
+#[test]
+fn art_44_processing_abroad_needs_a_mechanism() {
+    let mut s = Scene::new();
+    s.hosting_agreement.processing_locations = vec![ProcessingLocation { country: Country::IN, mechanism: None }];
+    let chain = s.chain(vec![]);
+    let r = reasons(chain.decide(&s.query(&s.hosting, "2026-06-01T00:00:00Z")));
+    assert!(r.contains(&RefusalReason::TransferWithoutMechanism { country: Country::IN }), "{r:?}");
+}
+
+#[test]
+fn art_45_3_adequacy_must_be_in_force_on_the_date() {
+    let mut s = Scene::new();
+    s.main.valid_from = NaiveDate::from_ymd_opt(2020, 1, 1);
+    s.main.signed_on = s.main.valid_from;
+    s.hosting_agreement = ProcessingAgreement::sub_processing_template(&s.main, s.hosting.id());
+    s.hosting_agreement.valid_from = s.main.valid_from;
+    s.hosting_agreement.processing_locations =
+        vec![ProcessingLocation { country: Country::US, mechanism: Some(TransferMechanism::AdequacyDecision) }];
+    let chain = s.chain(vec![]);
+    assert_eq!(
+        reasons(chain.decide(&s.query(&s.hosting, "2022-06-01T00:00:00Z"))),
+        [RefusalReason::AdequacyNotInForce { country: Country::US }]
+    );
+    assert!(chain.decide(&s.query(&s.hosting, "2024-06-01T00:00:00Z")).is_allowed());
+}
+
+#[test]
+fn art_9_2_special_category_refused_without_condition() {
+    let s = Scene::new();
+    let chain = s.chain(vec![]);
+    let q = Query { category: &DataCategory::Health, ..s.query(&s.vendor, "2026-06-01T00:00:00Z") };
+    assert_eq!(reasons(chain.decide(&q)), [RefusalReason::CategoryNotCovered]);
+    // Listing the category without its condition makes the whole agreement deficient.
+    let mut s = s;
+    s.main.data_categories.push(DataCategory::Health);
+    assert_eq!(articles(&s.main), ["Art. 9(2)"]);
+    let chain = s.chain(vec![]);
+    assert_eq!(reasons(chain.decide(&q)), [RefusalReason::DeficientAgreement]);
+}
+
+#[test]
+fn a_deficient_agreement_authorises_nobody() {
+    let mut s = Scene::new();
+    s.main.audits = None;
+    let chain = s.chain(vec![]);
+    assert_eq!(reasons(chain.decide(&s.query(&s.vendor, "2026-06-01T00:00:00Z"))), [RefusalReason::DeficientAgreement]);
+    assert!(
+        reasons(chain.decide(&s.query(&s.hosting, "2026-06-01T00:00:00Z")))
+            .contains(&RefusalReason::DeficientAgreement)
+    );
+}
+
+#[test]
+fn chain_build_rejects_broken_links() {
+    let s = Scene::new();
+    let mut orphan = s.hosting_agreement.clone();
+    orphan.principal = s.acme.id();
+    assert!(ProcessingChain::build(s.parties(), vec![s.main.clone(), orphan], vec![]).is_err());
+    assert!(ProcessingChain::build(s.parties(), vec![s.hosting_agreement.clone()], vec![]).is_err());
+    assert!(ProcessingChain::build(s.parties(), vec![s.main.clone(), s.main.clone()], vec![]).is_err());
+    assert!(ProcessingChain::build(vec![], vec![s.main.clone()], vec![]).is_err());
+}
+
+fn any_element() -> impl Strategy<Value = Element> {
+    proptest::sample::select(Element::BUILT_IN)
+}
+
+proptest! {
+    #[test]
+    fn art_28_3_removing_one_element_names_exactly_that_element(
+        a in testkit::processing_agreement(PartyId::generate(), PartyId::generate()),
+        sub in any::<bool>(),
+        element in any_element(),
+    ) {
+        let mut a = a;
+        if sub {
+            a.parent = Some(gdpr_obligations::agreement::AgreementId::generate());
+            a.flow_down = Some(true);
+        }
+        prop_assert_eq!(a.validate(), vec![]);
+        if testkit::remove_element(&mut a, element) {
+            let found = a.validate();
+            prop_assert_eq!(found.len(), 1, "{:?}", found);
+            prop_assert_eq!(found[0].element, element);
+            prop_assert_eq!(found[0].article, element.article());
+        }
+        assert_json_contract(&a);
+    }
+
+    #[test]
+    fn art_28_no_party_is_authorised_without_a_valid_covering_agreement(
+        main in testkit::processing_agreement(PartyId::generate(), PartyId::generate()),
+        remove in proptest::option::of(any_element()),
+        category in testkit::data_category(),
+        purpose in testkit::purpose(),
+        days in -400i64..4000,
+    ) {
+        let s = Scene::new();
+        let mut main = ProcessingAgreement { principal: s.acme.id(), processor: s.vendor.id(), ..main };
+        if let Some(e) = remove { testkit::remove_element(&mut main, e); }
+        let chain = ProcessingChain::build(s.parties(), vec![main.clone()], vec![]).unwrap();
+        let when = at("2026-01-15T00:00:00Z") + TimeDelta::days(days);
+        let q = Query { party: s.vendor.id(), controller: s.acme.id(), category: &category, purpose: &purpose, at: when };
+        let decision = chain.decide(&q);
+        prop_assert_eq!(&decision, &chain.decide_slowly(&q), "fast and slow paths agree");
+        if decision.is_allowed() {
+            prop_assert!(main.validate().is_empty());
+            prop_assert!(main.data_categories.contains(&category));
+            prop_assert!(main.purposes.contains(&purpose));
+            prop_assert!(main.valid_from.is_some_and(|f| f <= when.date_naive()));
+        } else {
+            prop_assert!(matches!(decision, Decision::Refused(ref r) if !r.is_empty()));
+        }
+    }
+
+    #[test]
+    fn art_28_2_general_authorisation_refuses_until_the_window_passes_unobjected(
+        window in 1u16..60,
+        notified_after in 0i64..100_000,
+        objection in proptest::option::of(0i64..200_000),
+        probe in 0i64..8_000_000,
+    ) {
+        let mut s = Scene::new();
+        s.main.sub_processing = Some(SubProcessorAuthorisation::General { agreed: vec![], objection_window_days: window });
+        s.translator_agreement = ProcessingAgreement::sub_processing_template(&s.main, s.translator.id());
+        let t0 = at("2026-02-01T00:00:00Z");
+        let notified_at = t0 + TimeDelta::seconds(notified_after);
+        let mut notice = ChangeNotice::propose(&s.main, s.translator.id(), None, t0).unwrap().notify(&s.main, notified_at).unwrap();
+        let deadline = notified_at + TimeDelta::days(i64::from(window));
+        let mut objected = false;
+        if let Some(o) = objection {
+            match notice.clone().object(notified_at + TimeDelta::seconds(o), "no") {
+                Ok(n) => { notice = n; objected = true; prop_assert!(notified_at + TimeDelta::seconds(o) < deadline); }
+                Err(e) => prop_assert!(notified_at + TimeDelta::seconds(o) >= deadline, "{}", e),
+            }
+        }
+        let chain = s.chain(vec![notice]);
+        let when = t0 + TimeDelta::seconds(probe);
+        let q = s.query(&s.translator, "2026-01-01T00:00:00Z");
+        let q = Query { at: when, ..q };
+        let allowed = chain.decide(&q).is_allowed();
+        prop_assert_eq!(allowed, !objected && when >= deadline);
+        prop_assert_eq!(chain.decide(&q), chain.decide_slowly(&q));
+    }
+}
