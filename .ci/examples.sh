@@ -15,7 +15,8 @@ expect_exit() {
 }
 
 cargo build --quiet --examples --all-features
-deadline=target/debug/examples/deadline
+bin="${CARGO_TARGET_DIR:-target}/debug/examples"
+deadline="$bin/deadline"
 
 expect_exit 0 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague --calendar cz
 for key in received_date due extended_due extension_rule; do
@@ -30,7 +31,7 @@ expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Mars/Olympus --
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague --calendar xx
 expect_exit 2 "$deadline"
 
-dpa=target/debug/examples/dpa_check
+dpa="$bin/dpa_check"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 expect_exit 0 "$dpa" --template
@@ -45,4 +46,8 @@ expect_exit 2 "$dpa" "$tmp/missing.json"
 echo '{"hello": "world"}' > "$tmp/other.json"
 expect_exit 2 "$dpa" "$tmp/other.json"
 expect_exit 2 "$dpa"
+
+# The request lifecycle example checks each step itself and exits non-zero when one fails.
+expect_exit 0 "$bin/dsar_lifecycle"
+printf '%s' "$OUT" | grep -q "Art. 28(3)(e)" || fail "the lifecycle example shows the forwarding step: $OUT"
 echo "example interfaces ok"

@@ -24,7 +24,7 @@
 //! # What this crate is not
 //!
 //! It is not legal advice, a consent banner, a web framework or a database. Its domain core
-//! (`vocab`, `time`, `model`) does no IO and reads no clock: time comes in as an argument, and
+//! (`vocab`, `time`, `model`, `agreement`, `request`) does no IO and reads no clock: time comes in as an argument, and
 //! decisions come out as values.
 //!
 //! # Overview
@@ -37,6 +37,10 @@
 //!   policies for the readings the law leaves open.
 //! - [`model`]: parties, processing activities, data subjects, their identifiers, and
 //!   descriptors of where personal data lives; every constructor validates.
+//! - [`agreement`]: Art. 28 processing agreements and their validation, sub-processor change
+//!   notices, and the processing chain that decides who may process what on whose behalf.
+//! - [`request`]: the data-subject request as an event-sourced state machine with Art. 12
+//!   deadlines.
 //!
 //! # Serialisation
 //!
@@ -82,6 +86,7 @@ macro_rules! string_serde {
 
 pub mod agreement;
 pub mod model;
+pub mod request;
 pub mod time;
 pub mod vocab;
 

@@ -336,12 +336,16 @@ fn art_9_2_special_category_refused_without_condition() {
     let chain = s.chain(vec![]);
     let q = Query { category: &DataCategory::Health, ..s.query(&s.vendor, "2026-06-01T00:00:00Z") };
     assert_eq!(reasons(chain.decide(&q)), [RefusalReason::CategoryNotCovered]);
-    // Listing the category without its condition makes the whole agreement deficient.
+    // Listing the category without its condition makes the whole agreement deficient, and the
+    // decision names the missing Art. 9(2) condition as well.
     let mut s = s;
     s.main.data_categories.push(DataCategory::Health);
     assert_eq!(articles(&s.main), ["Art. 9(2)"]);
     let chain = s.chain(vec![]);
-    assert_eq!(reasons(chain.decide(&q)), [RefusalReason::DeficientAgreement]);
+    assert_eq!(
+        reasons(chain.decide(&q)),
+        [RefusalReason::DeficientAgreement, RefusalReason::SpecialCategoryWithoutCondition]
+    );
 }
 
 #[test]

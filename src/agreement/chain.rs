@@ -478,9 +478,12 @@ impl ProcessingChain {
             check!(!link.deficient, RefusalReason::DeficientAgreement);
             check!(link.from.is_some_and(|from| q.at >= from), RefusalReason::NotYetInForce);
             check!(link.until.is_none_or(|until| q.at < until), RefusalReason::Expired);
-            check!(a.data_categories.contains(q.category), RefusalReason::CategoryNotCovered);
+            let covered = a.data_categories.contains(q.category);
+            check!(covered, RefusalReason::CategoryNotCovered);
             check!(a.purposes.contains(q.purpose), RefusalReason::PurposeNotCovered);
-            if q.category.is_special() {
+            // A special category needs its Art. 9(2) condition; reported only for a category the
+            // agreement covers, since an uncovered one is refused already.
+            if covered && q.category.is_special() {
                 check!(
                     a.special_categories.iter().any(|t| &t.category == q.category && !t.safeguards.trim().is_empty()),
                     RefusalReason::SpecialCategoryWithoutCondition

@@ -333,3 +333,208 @@ pub fn remove_element(
     }
     true
 }
+
+// ---- Data-subject requests (`crate::request`) ----
+
+use crate::agreement::RequestClock;
+use crate::request::{
+    Channel, Command, CommandName, ComplaintInformation, ErasureGround, Exemption, ExtensionJustification,
+    ExtensionReason, FeeGround, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, RequestId, RequestKind,
+    RestrictionGround,
+};
+use crate::time::{Calendar, DeadlinePolicy, ExtensionRule, IdentityPause, Zone};
+
+/// Any request kind, with any ground.
+pub fn request_kind() -> impl Strategy<Value = RequestKind> {
+    use ErasureGround as E;
+    use RestrictionGround as R;
+    prop_oneof![
+        Just(RequestKind::Access),
+        Just(RequestKind::Rectification),
+        select(vec![
+            E::NoLongerNecessary,
+            E::ConsentWithdrawn,
+            E::Objected,
+            E::UnlawfullyProcessed,
+            E::LegalObligation,
+            E::ChildInformationSociety,
+        ])
+        .prop_map(|ground| RequestKind::Erasure { ground }),
+        select(vec![R::AccuracyContested, R::UnlawfulButErasureOpposed, R::NeededForLegalClaims, R::ObjectionPending])
+            .prop_map(|ground| RequestKind::Restriction { ground }),
+        Just(RequestKind::Portability),
+        select(vec![ObjectionGround::ParticularSituation, ObjectionGround::DirectMarketing])
+            .prop_map(|ground| RequestKind::Objection { ground }),
+        Just(RequestKind::AutomatedDecisionReview),
+        Just(RequestKind::ConsentWithdrawal),
+    ]
+}
+
+/// Any channel.
+pub fn channel() -> impl Strategy<Value = Channel> {
+    select(vec![Channel::Chat, Channel::Email, Channel::WebForm, Channel::Phone, Channel::Post, Channel::InPerson])
+}
+
+/// The controller, or a processor under either request clock.
+pub fn receiver() -> impl Strategy<Value = Receiver> {
+    prop_oneof![
+        Just(Receiver::Controller),
+        select(vec![RequestClock::FromProcessorReceipt, RequestClock::FromControllerReceipt])
+            .prop_map(|clock| Receiver::Processor { processor: PartyId::generate(), clock }),
+    ]
+}
+
+/// A deadline policy in UTC or Prague, on either built-in calendar, with any extension rule and
+/// identity-pause policy.
+pub fn deadline_policy() -> impl Strategy<Value = DeadlinePolicy> {
+    (
+        select(vec![Zone::UTC, Zone::EUROPE_PRAGUE]),
+        select(vec![Calendar::WeekendsOnly, Calendar::Czechia]),
+        select(ExtensionRule::ALL),
+        select(IdentityPause::ALL),
+    )
+        .prop_map(|(zone, calendar, extension, pause)| {
+            DeadlinePolicy::new(zone, calendar).with_extension(extension).with_identity_pause(pause)
+        })
+}
+
+/// Any complaint information (Art. 12(4)).
+pub fn complaint_information() -> impl Strategy<Value = ComplaintInformation> {
+    (text(), text()).prop_map(|(authority, remedy)| ComplaintInformation::new(authority, remedy))
+}
+
+/// Any receipt of a request, received between 2000 and 2100.
+pub fn receipt() -> impl Strategy<Value = Receipt> {
+    (
+        instant(),
+        request_kind(),
+        legal_basis(),
+        purpose(),
+        channel(),
+        receiver(),
+        proptest::collection::vec(subject_identifier(), 0..3),
+        deadline_policy(),
+        complaint_information(),
+    )
+        .prop_map(|(at, kind, basis, purpose, channel, receiver, requester, policy, complaint)| Receipt {
+            id: RequestId::generate(),
+            at,
+            controller: PartyId::generate(),
+            kind,
+            processing: Processing { basis, purpose },
+            channel,
+            receiver,
+            requester,
+            policy,
+            complaint,
+        })
+}
+
+/// Any refusal ground, including the ones `decide` rejects for the request at hand.
+pub fn refusal_ground() -> impl Strategy<Value = RefusalGround> {
+    let exemption = select(vec![
+        Exemption::FreedomOfExpression,
+        Exemption::LegalObligationOrPublicTask,
+        Exemption::PublicHealth,
+        Exemption::ArchivingOrResearch,
+        Exemption::LegalClaims,
+        Exemption::CompellingLegitimateGrounds,
+        Exemption::CopyAffectsOthers,
+        Exemption::PortabilityAffectsOthers,
+        Exemption::DecisionAuthorisedByLaw,
+    ]);
+    let unavailable =
+        crate::vocab::rights::availability(Right::Portability, LegalBasis::LegitimateInterests, &Purpose::Analytics)
+            .err();
+    prop_oneof![
+        text().prop_map(|explanation| RefusalGround::ManifestlyUnfounded { explanation }),
+        text().prop_map(|explanation| RefusalGround::ManifestlyExcessive { explanation }),
+        Just(RefusalGround::CannotIdentify),
+        exemption.prop_map(|exemption| RefusalGround::Exempt { exemption }),
+        Just(unavailable)
+            .prop_filter_map("unavailable", |limit| limit.map(|limit| RefusalGround::RightUnavailable { limit })),
+    ]
+}
+
+/// Any extension justification (Art. 12(3)).
+pub fn extension_justification() -> impl Strategy<Value = ExtensionJustification> {
+    (
+        select(vec![
+            ExtensionReason::Complexity,
+            ExtensionReason::NumberOfRequests,
+            ExtensionReason::ComplexityAndNumber,
+        ]),
+        text(),
+    )
+        .prop_map(|(reason, explanation)| ExtensionJustification { reason, explanation })
+}
+
+/// Every command name but `receive`, weighted so that random lives often reach completion:
+/// closing steps (refuse, withdraw) are rare, and the steps a request needs are common.
+const REQUEST_STEPS: &[(u32, CommandName)] = &[
+    (4, CommandName::ForwardToController),
+    (4, CommandName::RequestIdentity),
+    (5, CommandName::ProvideIdentity),
+    (4, CommandName::VerifyIdentity),
+    (1, CommandName::RecordIdentityFailure),
+    (3, CommandName::WaiveVerification),
+    (2, CommandName::RequestClarification),
+    (4, CommandName::ProvideClarification),
+    (1, CommandName::RequestFee),
+    (4, CommandName::RecordFeePaid),
+    (3, CommandName::Extend),
+    (1, CommandName::Refuse),
+    (6, CommandName::Start),
+    (6, CommandName::Complete),
+    (1, CommandName::Withdraw),
+];
+
+/// Any command but `receive`, at `at`.
+pub fn request_step(at: DateTime<Utc>) -> impl Strategy<Value = Command> {
+    let names = proptest::strategy::Union::new_weighted(
+        REQUEST_STEPS.iter().map(|&(weight, name)| (weight, Just(name))).collect(),
+    );
+    (
+        names,
+        text(),
+        refusal_ground(),
+        select(vec![FeeGround::ManifestlyUnfoundedOrExcessive, FeeGround::FurtherCopies]),
+        extension_justification(),
+        channel(),
+    )
+        .prop_map(move |(name, text, ground, fee, justification, channel)| match name {
+            CommandName::ForwardToController => Command::ForwardToController { at },
+            CommandName::RequestIdentity => Command::RequestIdentity { at, information: text },
+            CommandName::ProvideIdentity => Command::ProvideIdentity { at },
+            CommandName::VerifyIdentity => Command::VerifyIdentity { at, subject: SubjectId::generate() },
+            CommandName::RecordIdentityFailure => Command::RecordIdentityFailure { at, reason: text },
+            CommandName::WaiveVerification => Command::WaiveVerification { at, reason: text },
+            CommandName::RequestClarification => Command::RequestClarification { at, question: text },
+            CommandName::ProvideClarification => Command::ProvideClarification { at },
+            CommandName::RequestFee => Command::RequestFee { at, ground: fee, amount: text.clone(), explanation: text },
+            CommandName::RecordFeePaid => Command::RecordFeePaid { at },
+            CommandName::Extend => Command::Extend { at, justification, notified_via: channel },
+            CommandName::Refuse => Command::Refuse { at, ground },
+            CommandName::Start => Command::Start { at },
+            CommandName::Complete => Command::Complete { at, summary: text },
+            _ => Command::Withdraw { at },
+        })
+}
+
+/// A request's life as random commands: a receipt, then up to `max_steps` other commands at
+/// instants that mostly advance (by up to 40 days) and sometimes step back an hour or two, so
+/// that deadlines pass and out-of-order commands occur.
+pub fn request_script(max_steps: usize) -> impl Strategy<Value = (Receipt, Vec<Command>)> {
+    let gap = prop_oneof![6 => 0i64..4 * 86_400, 2 => 0i64..40 * 86_400, 1 => -7_200i64..0];
+    (receipt(), proptest::collection::vec(gap, 0..=max_steps)).prop_flat_map(|(receipt, gaps)| {
+        let mut at = receipt.at;
+        let steps: Vec<_> = gaps
+            .into_iter()
+            .map(|gap| {
+                at = at.checked_add_signed(TimeDelta::seconds(gap)).unwrap_or(at);
+                request_step(at)
+            })
+            .collect();
+        (Just(receipt), steps)
+    })
+}

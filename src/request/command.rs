@@ -1,0 +1,406 @@
+//! What the controller's system asks the lifecycle to do, and the values the steps carry.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{RefusalGround, RequestId, RequestKind};
+use crate::agreement::RequestClock;
+use crate::model::{PartyId, SubjectId, SubjectIdentifier, Text};
+use crate::request::Processing;
+use crate::time::DeadlinePolicy;
+use crate::vocab::Article;
+
+/// An instruction to the lifecycle of one request, at the instant `at` it happens. [`decide`]
+/// answers with the events it causes or a [`Rejection`].
+///
+/// In JSON the variant is the `type` field: `{"type": "start", "at": "2026-03-16T09:00:00Z"}`.
+///
+/// [`decide`]: super::decide
+/// [`Rejection`]: super::Rejection
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Command {
+    /// Record that the request reached the controller or its processor (Art. 12(3): the month
+    /// runs from receipt).
+    Receive(Box<Receipt>),
+    /// The processor passes the request on to the controller (Art. 28(3)(e)).
+    ForwardToController {
+        /// When the controller received it.
+        at: DateTime<Utc>,
+    },
+    /// Ask the data subject for the information necessary to confirm their identity, on
+    /// reasonable doubts (Art. 12(6); requests under Arts. 15-21 only).
+    RequestIdentity {
+        /// When the request was sent.
+        at: DateTime<Utc>,
+        /// What the data subject is asked to provide.
+        information: Text,
+    },
+    /// The data subject provided the information asked for (Art. 12(6)).
+    ProvideIdentity {
+        /// When it arrived.
+        at: DateTime<Utc>,
+    },
+    /// The controller confirmed who the data subject is (Art. 12(6)).
+    VerifyIdentity {
+        /// When.
+        at: DateTime<Utc>,
+        /// The data subject the requester turned out to be.
+        subject: SubjectId,
+    },
+    /// The controller could not confirm the requester's identity (Art. 11(2), 12(2)).
+    RecordIdentityFailure {
+        /// When.
+        at: DateTime<Utc>,
+        /// Why, as the controller would demonstrate it.
+        reason: Text,
+    },
+    /// Record the decision that no verification is needed, with its reason (e.g. the visitor is
+    /// logged in, or only the chat session's own data is concerned).
+    WaiveVerification {
+        /// When.
+        at: DateTime<Utc>,
+        /// Why verification is unnecessary.
+        reason: Text,
+    },
+    /// Ask the data subject to specify the request (Recital 63).
+    RequestClarification {
+        /// When.
+        at: DateTime<Utc>,
+        /// What the data subject is asked.
+        question: Text,
+    },
+    /// The data subject answered the question.
+    ProvideClarification {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Ask for a reasonable fee (Art. 12(5)(a), Art. 15(3)).
+    RequestFee {
+        /// When.
+        at: DateTime<Utc>,
+        /// Why a fee may be charged.
+        ground: FeeGround,
+        /// The amount, e.g. `CZK 250`.
+        amount: Text,
+        /// How the controller demonstrates the ground and the administrative costs (Art. 12(5)).
+        explanation: Text,
+    },
+    /// The fee was paid.
+    RecordFeePaid {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Extend the period by two further months and notify the data subject with the reasons
+    /// (Art. 12(3)); only before the first month ends.
+    Extend {
+        /// When the extension was decided and the notice sent.
+        at: DateTime<Utc>,
+        /// Why it is necessary.
+        justification: ExtensionJustification,
+        /// How the notice reached the data subject.
+        notified_via: Channel,
+    },
+    /// Refuse to act on the request (Art. 12(4)); the refusal carries the complaint and judicial
+    /// remedy information given at receipt.
+    Refuse {
+        /// When the data subject was informed.
+        at: DateTime<Utc>,
+        /// Why.
+        ground: RefusalGround,
+    },
+    /// Start carrying the request out.
+    Start {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The request has been carried out and the data subject informed (Art. 12(3)).
+    Complete {
+        /// When the data subject was informed.
+        at: DateTime<Utc>,
+        /// What was done, in a sentence for the audit trail.
+        summary: Text,
+    },
+    /// The data subject withdrew the request.
+    Withdraw {
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+/// The name of a [`Command`] variant, as in its JSON `type`: what a [`Rejection`] says was
+/// attempted.
+///
+/// [`Rejection`]: super::Rejection
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+#[allow(missing_docs)] // each variant is the name of the `Command` variant of the same name
+pub enum CommandName {
+    Receive,
+    ForwardToController,
+    RequestIdentity,
+    ProvideIdentity,
+    VerifyIdentity,
+    RecordIdentityFailure,
+    WaiveVerification,
+    RequestClarification,
+    ProvideClarification,
+    RequestFee,
+    RecordFeePaid,
+    Extend,
+    Refuse,
+    Start,
+    Complete,
+    Withdraw,
+}
+
+impl Command {
+    /// The instant the command happens.
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Command::Receive(receipt) => receipt.at,
+            Command::ForwardToController { at }
+            | Command::RequestIdentity { at, .. }
+            | Command::ProvideIdentity { at }
+            | Command::VerifyIdentity { at, .. }
+            | Command::RecordIdentityFailure { at, .. }
+            | Command::WaiveVerification { at, .. }
+            | Command::RequestClarification { at, .. }
+            | Command::ProvideClarification { at }
+            | Command::RequestFee { at, .. }
+            | Command::RecordFeePaid { at }
+            | Command::Extend { at, .. }
+            | Command::Refuse { at, .. }
+            | Command::Start { at }
+            | Command::Complete { at, .. }
+            | Command::Withdraw { at } => *at,
+        }
+    }
+
+    /// The command's name.
+    pub fn name(&self) -> CommandName {
+        match self {
+            Command::Receive(_) => CommandName::Receive,
+            Command::ForwardToController { .. } => CommandName::ForwardToController,
+            Command::RequestIdentity { .. } => CommandName::RequestIdentity,
+            Command::ProvideIdentity { .. } => CommandName::ProvideIdentity,
+            Command::VerifyIdentity { .. } => CommandName::VerifyIdentity,
+            Command::RecordIdentityFailure { .. } => CommandName::RecordIdentityFailure,
+            Command::WaiveVerification { .. } => CommandName::WaiveVerification,
+            Command::RequestClarification { .. } => CommandName::RequestClarification,
+            Command::ProvideClarification { .. } => CommandName::ProvideClarification,
+            Command::RequestFee { .. } => CommandName::RequestFee,
+            Command::RecordFeePaid { .. } => CommandName::RecordFeePaid,
+            Command::Extend { .. } => CommandName::Extend,
+            Command::Refuse { .. } => CommandName::Refuse,
+            Command::Start { .. } => CommandName::Start,
+            Command::Complete { .. } => CommandName::Complete,
+            Command::Withdraw { .. } => CommandName::Withdraw,
+        }
+    }
+}
+
+impl CommandName {
+    /// The name as in JSON, e.g. `forward_to_controller`.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            CommandName::Receive => "receive",
+            CommandName::ForwardToController => "forward_to_controller",
+            CommandName::RequestIdentity => "request_identity",
+            CommandName::ProvideIdentity => "provide_identity",
+            CommandName::VerifyIdentity => "verify_identity",
+            CommandName::RecordIdentityFailure => "record_identity_failure",
+            CommandName::WaiveVerification => "waive_verification",
+            CommandName::RequestClarification => "request_clarification",
+            CommandName::ProvideClarification => "provide_clarification",
+            CommandName::RequestFee => "request_fee",
+            CommandName::RecordFeePaid => "record_fee_paid",
+            CommandName::Extend => "extend",
+            CommandName::Refuse => "refuse",
+            CommandName::Start => "start",
+            CommandName::Complete => "complete",
+            CommandName::Withdraw => "withdraw",
+        }
+    }
+}
+
+impl fmt::Display for CommandName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything known when a request arrives: what is asked, by whom, through which channel and
+/// receiver, and the rules its deadlines and refusals follow. Carried whole in the
+/// [`Received`](super::Event::Received) event, so that replaying the events needs nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Receipt {
+    /// The request's id.
+    pub id: RequestId,
+    /// When the request reached the receiver (EDPB Guidelines 01/2022 §159: the controller need
+    /// not be aware of it).
+    pub at: DateTime<Utc>,
+    /// The controller that must answer (Art. 12(3)).
+    pub controller: PartyId,
+    /// What is asked.
+    pub kind: RequestKind,
+    /// The processing concerned; its basis decides whether the right exists.
+    pub processing: Processing,
+    /// How the request arrived (Art. 12(3), last sentence: electronic in, electronic out).
+    pub channel: Channel,
+    /// Who received it: the controller, or a processor that must forward it.
+    pub receiver: Receiver,
+    /// How the requester identified themselves; may be only a chat visitor token.
+    #[serde(default)]
+    pub requester: Vec<SubjectIdentifier>,
+    /// How the controller's deadlines are computed (Art. 12(3) with Regulation 1182/71).
+    pub policy: DeadlinePolicy,
+    /// What every refusal tells the data subject about complaints and judicial remedies
+    /// (Art. 12(4)).
+    pub complaint: ComplaintInformation,
+}
+
+/// The channel through which a request or notice travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Channel {
+    /// A live chat on the website.
+    Chat,
+    /// E-mail.
+    Email,
+    /// A web form.
+    WebForm,
+    /// Telephone.
+    Phone,
+    /// Letter.
+    Post,
+    /// In person.
+    InPerson,
+}
+
+impl Channel {
+    /// Whether the channel is electronic: a request made by electronic means is answered by
+    /// electronic means where possible (Art. 12(3), last sentence).
+    pub const fn is_electronic(&self) -> bool {
+        matches!(self, Channel::Chat | Channel::Email | Channel::WebForm)
+    }
+}
+
+/// Who received the request first.
+///
+/// In JSON: `{"by": "controller"}` or
+/// `{"by": "processor", "processor": "…", "clock": "from_processor_receipt"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "by", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Receiver {
+    /// The controller itself, through one of its channels.
+    Controller,
+    /// A processor, which must pass the request to the controller and assist it
+    /// (Art. 28(3)(e)).
+    Processor {
+        /// The processor.
+        processor: PartyId,
+        /// From which receipt the controller's month runs, as the processing agreement says;
+        /// by default from the processor's.
+        #[serde(default)]
+        clock: RequestClock,
+    },
+}
+
+/// The information of Art. 12(4) that every refusal gives: the possibility of lodging a complaint
+/// with a supervisory authority (Art. 77) and of seeking a judicial remedy (Art. 79).
+///
+/// Both parts are required and non-empty, so a refusal without them cannot be built.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::model::Text;
+/// use gdpr_obligations::request::ComplaintInformation;
+///
+/// let info = ComplaintInformation::new(
+///     Text::new("Úřad pro ochranu osobních údajů, Pplk. Sochora 27, 170 00 Praha 7")?,
+///     Text::new("an action before the competent court under Art. 79 GDPR")?,
+/// );
+/// assert_eq!(info.article().to_string(), "Art. 12(4)");
+/// # Ok::<(), gdpr_obligations::model::Invalid>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct ComplaintInformation {
+    /// The supervisory authority with which a complaint may be lodged, and how (Art. 77).
+    supervisory_authority: Text,
+    /// How a judicial remedy may be sought (Art. 79).
+    judicial_remedy: Text,
+}
+
+impl ComplaintInformation {
+    /// The authority (name and contact) and the judicial remedy, as told to the data subject.
+    pub fn new(supervisory_authority: Text, judicial_remedy: Text) -> Self {
+        ComplaintInformation { supervisory_authority, judicial_remedy }
+    }
+
+    /// The supervisory authority and how to reach it (Art. 77).
+    pub fn supervisory_authority(&self) -> &Text {
+        &self.supervisory_authority
+    }
+
+    /// How to seek a judicial remedy (Art. 79).
+    pub fn judicial_remedy(&self) -> &Text {
+        &self.judicial_remedy
+    }
+
+    /// Art. 12(4), which requires this information.
+    pub const fn article(&self) -> Article {
+        Article::gdpr(12).paragraph(4)
+    }
+}
+
+/// Why the Art. 12(3) period needs two further months, with the reasons told to the data subject.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct ExtensionJustification {
+    /// The statutory reason.
+    pub reason: ExtensionReason,
+    /// The reasons for the delay as given in the notice (Art. 12(3), third sentence).
+    pub explanation: Text,
+}
+
+/// The reasons Art. 12(3) accepts for an extension: "the complexity and number of the requests".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ExtensionReason {
+    /// The request is complex (EDPB Guidelines 01/2022 §§162-164: a large effort alone is not
+    /// complexity).
+    Complexity,
+    /// The number of requests, e.g. an exceptional surge.
+    NumberOfRequests,
+    /// Both.
+    ComplexityAndNumber,
+}
+
+/// Why a fee may be charged; otherwise every action is free of charge (Art. 12(5)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FeeGround {
+    /// Art. 12(5)(a): the request is manifestly unfounded or excessive.
+    ManifestlyUnfoundedOrExcessive,
+    /// Art. 15(3): further copies beyond the first, for access requests.
+    FurtherCopies,
+}
+
+impl FeeGround {
+    /// Art. 12(5)(a) or Art. 15(3).
+    pub const fn article(&self) -> Article {
+        match self {
+            FeeGround::ManifestlyUnfoundedOrExcessive => Article::gdpr(12).paragraph(5).point('a'),
+            FeeGround::FurtherCopies => Article::gdpr(15).paragraph(3),
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! What happened to a request: the events that are its state and its audit trail.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Channel, ComplaintInformation, ExtensionJustification, FeeGround, Receipt, RequestKind};
+use crate::model::{SubjectId, Text};
+use crate::vocab::Article;
+use crate::vocab::rights::Unavailable;
+
+/// A fact in the life of a request. The events of a request are its audit trail (Art. 5(2)), and
+/// its state is a pure function of them ([`Request::replay`](super::Request::replay)).
+///
+/// In JSON the variant is the `type` field: `{"type": "started", "at": "2026-03-16T09:00:00Z"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Event {
+    /// The request reached the controller or its processor (Art. 12(3)).
+    Received(Box<Receipt>),
+    /// The processor passed the request to the controller (Art. 28(3)(e)).
+    ForwardedToController {
+        /// When the controller received it.
+        at: DateTime<Utc>,
+    },
+    /// The controller asked for information to confirm identity (Art. 12(6)); a pause of the
+    /// deadlines starts here if the policy has one.
+    IdentityRequested {
+        /// When.
+        at: DateTime<Utc>,
+        /// What was asked for.
+        information: Text,
+    },
+    /// The data subject provided it; the pause ends.
+    IdentityProvided {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The controller confirmed the identity (Art. 12(6)).
+    IdentityVerified {
+        /// When.
+        at: DateTime<Utc>,
+        /// The data subject the requester is.
+        subject: SubjectId,
+    },
+    /// The controller could not confirm the identity (Art. 11(2)); a pending identity request
+    /// ends here.
+    IdentityFailed {
+        /// When.
+        at: DateTime<Utc>,
+        /// Why.
+        reason: Text,
+    },
+    /// The controller recorded that verification is unnecessary, and why.
+    VerificationWaived {
+        /// When.
+        at: DateTime<Utc>,
+        /// Why.
+        reason: Text,
+    },
+    /// The controller asked the data subject to specify the request (Recital 63).
+    ClarificationRequested {
+        /// When.
+        at: DateTime<Utc>,
+        /// The question.
+        question: Text,
+    },
+    /// The data subject answered.
+    ClarificationProvided {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The controller asked for a reasonable fee (Art. 12(5)(a), 15(3)).
+    FeeRequested {
+        /// When.
+        at: DateTime<Utc>,
+        /// Why a fee may be charged.
+        ground: FeeGround,
+        /// The amount.
+        amount: Text,
+        /// How the controller demonstrates the ground (Art. 12(5)).
+        explanation: Text,
+    },
+    /// The fee was paid.
+    FeePaid {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The period was extended by two further months and the data subject was told why, within
+    /// the first month (Art. 12(3)).
+    Extended {
+        /// When the extension was decided and notified.
+        at: DateTime<Utc>,
+        /// The reasons given.
+        justification: ExtensionJustification,
+        /// How the notice reached the data subject.
+        notified_via: Channel,
+    },
+    /// The controller refused to act and told the data subject why, and about the complaint and
+    /// judicial remedies (Art. 12(4)). The complaint information is a required field: there is
+    /// no refusal without it.
+    Refused {
+        /// When the data subject was informed.
+        at: DateTime<Utc>,
+        /// Why.
+        ground: RefusalGround,
+        /// The complaint and judicial-remedy information given (Art. 12(4)).
+        complaint: ComplaintInformation,
+    },
+    /// The controller started carrying the request out.
+    Started {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The request was carried out and the data subject informed (Art. 12(3)).
+    Completed {
+        /// When.
+        at: DateTime<Utc>,
+        /// What was done.
+        summary: Text,
+    },
+    /// The data subject withdrew the request.
+    Withdrawn {
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl Event {
+    /// The instant the event happened.
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Event::Received(receipt) => receipt.at,
+            Event::ForwardedToController { at }
+            | Event::IdentityRequested { at, .. }
+            | Event::IdentityProvided { at }
+            | Event::IdentityVerified { at, .. }
+            | Event::IdentityFailed { at, .. }
+            | Event::VerificationWaived { at, .. }
+            | Event::ClarificationRequested { at, .. }
+            | Event::ClarificationProvided { at }
+            | Event::FeeRequested { at, .. }
+            | Event::FeePaid { at }
+            | Event::Extended { at, .. }
+            | Event::Refused { at, .. }
+            | Event::Started { at }
+            | Event::Completed { at, .. }
+            | Event::Withdrawn { at } => *at,
+        }
+    }
+
+    /// The provision behind the step, for timelines and audit reports: e.g. `Art. 12(6)` for an
+    /// identity request, the refusal ground's article for a refusal.
+    pub fn article(&self) -> Article {
+        let art12 = Article::gdpr(12);
+        match self {
+            Event::Received(receipt) => receipt.kind.article(),
+            Event::ForwardedToController { .. } => Article::gdpr(28).paragraph(3).point('e'),
+            Event::IdentityRequested { .. }
+            | Event::IdentityProvided { .. }
+            | Event::IdentityVerified { .. }
+            | Event::VerificationWaived { .. } => art12.paragraph(6),
+            Event::IdentityFailed { .. } => Article::gdpr(11).paragraph(2),
+            Event::ClarificationRequested { .. } | Event::ClarificationProvided { .. } => art12.paragraph(2),
+            Event::FeeRequested { ground, .. } => ground.article(),
+            Event::FeePaid { .. } => art12.paragraph(5).point('a'),
+            Event::Extended { .. } => art12.paragraph(3),
+            Event::Refused { ground, .. } => ground.article(),
+            Event::Started { .. } | Event::Completed { .. } | Event::Withdrawn { .. } => art12.paragraph(3),
+        }
+    }
+}
+
+/// Why the controller does not act on a request (Art. 12(4)).
+///
+/// In JSON the variant is the `ground` field: `{"ground": "cannot_identify"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "ground", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RefusalGround {
+    /// Art. 12(5)(b): the request is manifestly unfounded; the controller bears the burden of
+    /// demonstrating it.
+    ManifestlyUnfounded {
+        /// How the controller demonstrates it.
+        explanation: Text,
+    },
+    /// Art. 12(5)(b): the request is manifestly excessive, in particular because of its
+    /// repetitive character; the controller bears the burden of demonstrating it.
+    ManifestlyExcessive {
+        /// How the controller demonstrates it.
+        explanation: Text,
+    },
+    /// Art. 11(2), 12(2): the controller demonstrates that it cannot identify the data subject.
+    CannotIdentify,
+    /// An exemption of the right applies, such as Art. 17(3)(b).
+    Exempt {
+        /// The exemption.
+        exemption: Exemption,
+    },
+    /// The right does not exist for the processing concerned, as the rights table says
+    /// (e.g. Art. 20(1)(a)). Decided by the crate when the request reaches the controller.
+    RightUnavailable {
+        /// The provision that limits the right, and why.
+        limit: Unavailable,
+    },
+}
+
+impl RefusalGround {
+    /// The provision that allows the refusal.
+    pub fn article(&self) -> Article {
+        match self {
+            RefusalGround::ManifestlyUnfounded { .. } | RefusalGround::ManifestlyExcessive { .. } => {
+                Article::gdpr(12).paragraph(5).point('b')
+            }
+            RefusalGround::CannotIdentify => Article::gdpr(11).paragraph(2),
+            RefusalGround::Exempt { exemption } => exemption.article(),
+            RefusalGround::RightUnavailable { limit } => limit.article,
+        }
+    }
+
+    /// The reason for not taking action, in a sentence for the data subject (Art. 12(4)).
+    pub fn reason(&self) -> Cow<'_, str> {
+        match self {
+            RefusalGround::ManifestlyUnfounded { explanation } => {
+                format!("the request is manifestly unfounded: {explanation}").into()
+            }
+            RefusalGround::ManifestlyExcessive { explanation } => {
+                format!("the request is manifestly excessive: {explanation}").into()
+            }
+            RefusalGround::CannotIdentify => "the controller is not in a position to identify the data subject".into(),
+            RefusalGround::Exempt { exemption } => exemption.reason().into(),
+            RefusalGround::RightUnavailable { limit } => Cow::Borrowed(&limit.reason),
+        }
+    }
+}
+
+/// An exemption that takes a request outside its right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Exemption {
+    /// Art. 17(3)(a): erasure yields to freedom of expression and information.
+    FreedomOfExpression,
+    /// Art. 17(3)(b): erasure yields to a legal obligation, a public task or official authority.
+    LegalObligationOrPublicTask,
+    /// Art. 17(3)(c): erasure yields to public health under Art. 9(2)(h), (i) and 9(3).
+    PublicHealth,
+    /// Art. 17(3)(d): erasure yields to archiving, research or statistics under Art. 89(1).
+    ArchivingOrResearch,
+    /// Art. 17(3)(e): erasure yields to the establishment, exercise or defence of legal claims.
+    LegalClaims,
+    /// Art. 21(1): compelling legitimate grounds override an objection on particular-situation
+    /// grounds (never one to direct marketing, Art. 21(3)).
+    CompellingLegitimateGrounds,
+    /// Art. 15(4): the copy would adversely affect the rights and freedoms of others.
+    CopyAffectsOthers,
+    /// Art. 20(4): the portable data would adversely affect the rights and freedoms of others.
+    PortabilityAffectsOthers,
+    /// Art. 22(2)(b): the automated decision is authorised by Union or Member State law with
+    /// suitable safeguards.
+    DecisionAuthorisedByLaw,
+}
+
+impl Exemption {
+    /// The provision that states the exemption.
+    pub const fn article(&self) -> Article {
+        match self {
+            Exemption::FreedomOfExpression => Article::gdpr(17).paragraph(3).point('a'),
+            Exemption::LegalObligationOrPublicTask => Article::gdpr(17).paragraph(3).point('b'),
+            Exemption::PublicHealth => Article::gdpr(17).paragraph(3).point('c'),
+            Exemption::ArchivingOrResearch => Article::gdpr(17).paragraph(3).point('d'),
+            Exemption::LegalClaims => Article::gdpr(17).paragraph(3).point('e'),
+            Exemption::CompellingLegitimateGrounds => Article::gdpr(21).paragraph(1),
+            Exemption::CopyAffectsOthers => Article::gdpr(15).paragraph(4),
+            Exemption::PortabilityAffectsOthers => Article::gdpr(20).paragraph(4),
+            Exemption::DecisionAuthorisedByLaw => Article::gdpr(22).paragraph(2).point('b'),
+        }
+    }
+
+    /// Whether the exemption can answer a request of `kind`: the Art. 17(3) exemptions only
+    /// erasure, Art. 21(1) only an objection on particular-situation grounds, and so on.
+    pub const fn applies_to(&self, kind: &RequestKind) -> bool {
+        use super::ObjectionGround::ParticularSituation;
+        match self {
+            Exemption::FreedomOfExpression
+            | Exemption::LegalObligationOrPublicTask
+            | Exemption::PublicHealth
+            | Exemption::ArchivingOrResearch
+            | Exemption::LegalClaims => matches!(kind, RequestKind::Erasure { .. }),
+            Exemption::CompellingLegitimateGrounds => {
+                matches!(kind, RequestKind::Objection { ground: ParticularSituation })
+            }
+            Exemption::CopyAffectsOthers => matches!(kind, RequestKind::Access),
+            Exemption::PortabilityAffectsOthers => matches!(kind, RequestKind::Portability),
+            Exemption::DecisionAuthorisedByLaw => matches!(kind, RequestKind::AutomatedDecisionReview),
+        }
+    }
+
+    /// The reason, in a sentence for the data subject.
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            Exemption::FreedomOfExpression => {
+                "the processing is necessary for exercising the right of freedom of expression and information"
+            }
+            Exemption::LegalObligationOrPublicTask => {
+                "the processing is necessary for compliance with a legal obligation or for a task in the public interest"
+            }
+            Exemption::PublicHealth => "the processing is necessary for reasons of public interest in public health",
+            Exemption::ArchivingOrResearch => {
+                "erasure would seriously impair archiving in the public interest, research or statistics"
+            }
+            Exemption::LegalClaims => {
+                "the processing is necessary for the establishment, exercise or defence of legal claims"
+            }
+            Exemption::CompellingLegitimateGrounds => {
+                "the controller has compelling legitimate grounds for the processing which override the data subject's interests"
+            }
+            Exemption::CopyAffectsOthers => "a copy would adversely affect the rights and freedoms of others",
+            Exemption::PortabilityAffectsOthers => {
+                "the portable data would adversely affect the rights and freedoms of others"
+            }
+            Exemption::DecisionAuthorisedByLaw => {
+                "the automated decision is authorised by law which lays down suitable safeguards"
+            }
+        }
+    }
+}

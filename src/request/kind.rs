@@ -1,0 +1,245 @@
+//! What a data subject asks for: the kind of request with its ground, the processing it
+//! concerns, and whether the right exists for that processing.
+
+use std::borrow::Cow;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::vocab::rights::{self, Unavailable};
+use crate::vocab::{Article, LegalBasis, Purpose, Right};
+
+/// The processing a request concerns: its legal basis and purpose decide which rights the data
+/// subject has ([`rights::availability`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct Processing {
+    /// The Art. 6(1) basis of the processing.
+    pub basis: LegalBasis,
+    /// Its purpose; direct marketing makes an objection absolute (Art. 21(2)-(3)).
+    pub purpose: Purpose,
+}
+
+/// What the data subject asks for, with the ground the right needs where it has grounds.
+///
+/// In JSON: `{"right": "erasure", "ground": "consent_withdrawn"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "right", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RequestKind {
+    /// Art. 15: confirmation, access to the data, the Art. 15(1) information and a copy.
+    Access,
+    /// Art. 16: rectification of inaccurate data, completion of incomplete data.
+    Rectification,
+    /// Art. 17: erasure on one of the grounds of Art. 17(1).
+    Erasure {
+        /// The ground of Art. 17(1).
+        ground: ErasureGround,
+    },
+    /// Art. 18: restriction of processing on one of the grounds of Art. 18(1).
+    Restriction {
+        /// The ground of Art. 18(1).
+        ground: RestrictionGround,
+    },
+    /// Art. 20: the data the subject provided, in a structured, commonly used, machine-readable
+    /// format.
+    Portability,
+    /// Art. 21: an objection to processing.
+    Objection {
+        /// Particular situation (Art. 21(1)) or direct marketing (Art. 21(2)).
+        ground: ObjectionGround,
+    },
+    /// Art. 22: human intervention in, or contesting of, a solely automated decision (Art. 22(3)).
+    AutomatedDecisionReview,
+    /// Art. 7(3): withdrawal of consent, at any time and as easily as it was given.
+    ConsentWithdrawal,
+}
+
+/// The grounds of Art. 17(1) on which the data subject may obtain erasure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErasureGround {
+    /// Art. 17(1)(a): the data are no longer necessary for the purposes they were collected for.
+    NoLongerNecessary,
+    /// Art. 17(1)(b): consent is withdrawn and there is no other legal ground.
+    ConsentWithdrawn,
+    /// Art. 17(1)(c): the data subject objects under Art. 21(1) or 21(2).
+    Objected,
+    /// Art. 17(1)(d): the data have been unlawfully processed.
+    UnlawfullyProcessed,
+    /// Art. 17(1)(e): erasure is required by a legal obligation of the controller.
+    LegalObligation,
+    /// Art. 17(1)(f): the data were collected in offering information society services to a
+    /// child (Art. 8(1)).
+    ChildInformationSociety,
+}
+
+impl ErasureGround {
+    /// The point of Art. 17(1) that states the ground.
+    pub const fn article(&self) -> Article {
+        let point = match self {
+            ErasureGround::NoLongerNecessary => 'a',
+            ErasureGround::ConsentWithdrawn => 'b',
+            ErasureGround::Objected => 'c',
+            ErasureGround::UnlawfullyProcessed => 'd',
+            ErasureGround::LegalObligation => 'e',
+            ErasureGround::ChildInformationSociety => 'f',
+        };
+        Article::gdpr(17).paragraph(1).point(point)
+    }
+}
+
+/// The grounds of Art. 18(1) on which the data subject may obtain restriction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RestrictionGround {
+    /// Art. 18(1)(a): the accuracy is contested, for a period enabling the controller to verify it.
+    AccuracyContested,
+    /// Art. 18(1)(b): the processing is unlawful and the data subject opposes erasure.
+    UnlawfulButErasureOpposed,
+    /// Art. 18(1)(c): the controller no longer needs the data, the data subject needs them for
+    /// legal claims.
+    NeededForLegalClaims,
+    /// Art. 18(1)(d): an Art. 21(1) objection is pending verification of the controller's grounds.
+    ObjectionPending,
+}
+
+impl RestrictionGround {
+    /// The point of Art. 18(1) that states the ground.
+    pub const fn article(&self) -> Article {
+        let point = match self {
+            RestrictionGround::AccuracyContested => 'a',
+            RestrictionGround::UnlawfulButErasureOpposed => 'b',
+            RestrictionGround::NeededForLegalClaims => 'c',
+            RestrictionGround::ObjectionPending => 'd',
+        };
+        Article::gdpr(18).paragraph(1).point(point)
+    }
+}
+
+/// The two objections of Art. 21.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ObjectionGround {
+    /// Art. 21(1): grounds relating to the data subject's particular situation, against
+    /// processing on Art. 6(1)(e) or (f); the controller may show compelling legitimate grounds.
+    ParticularSituation,
+    /// Art. 21(2): processing for direct marketing, at any time; absolute (Art. 21(3)).
+    DirectMarketing,
+}
+
+impl ObjectionGround {
+    /// Art. 21(1) or Art. 21(2).
+    pub const fn article(&self) -> Article {
+        match self {
+            ObjectionGround::ParticularSituation => Article::gdpr(21).paragraph(1),
+            ObjectionGround::DirectMarketing => Article::gdpr(21).paragraph(2),
+        }
+    }
+}
+
+impl RequestKind {
+    /// The right exercised.
+    pub const fn right(&self) -> Right {
+        match self {
+            RequestKind::Access => Right::Access,
+            RequestKind::Rectification => Right::Rectification,
+            RequestKind::Erasure { .. } => Right::Erasure,
+            RequestKind::Restriction { .. } => Right::Restriction,
+            RequestKind::Portability => Right::Portability,
+            RequestKind::Objection { .. } => Right::Objection,
+            RequestKind::AutomatedDecisionReview => Right::AutomatedDecisionReview,
+            RequestKind::ConsentWithdrawal => Right::WithdrawConsent,
+        }
+    }
+
+    /// The provision the request relies on: the ground's point where the right has grounds
+    /// (`Art. 17(1)(b)`), the right's article otherwise (`Art. 15`).
+    pub const fn article(&self) -> Article {
+        match self {
+            RequestKind::Erasure { ground } => ground.article(),
+            RequestKind::Restriction { ground } => ground.article(),
+            RequestKind::Objection { ground } => ground.article(),
+            RequestKind::AutomatedDecisionReview => Article::gdpr(22).paragraph(3),
+            _ => self.right().article(),
+        }
+    }
+
+    /// Whether this is an objection to direct marketing, which the controller must always
+    /// honour (Art. 21(3)).
+    pub const fn is_direct_marketing_objection(&self) -> bool {
+        matches!(self, RequestKind::Objection { ground: ObjectionGround::DirectMarketing })
+    }
+
+    /// Whether the request is one "referred to in Articles 15 to 21", for which the controller
+    /// may ask for information to confirm identity (Art. 12(6)).
+    pub const fn allows_identity_request(&self) -> bool {
+        !matches!(self, RequestKind::AutomatedDecisionReview | RequestKind::ConsentWithdrawal)
+    }
+
+    /// Whether the request is an action "under Articles 15 to 22", to which Art. 12(5) (fees and
+    /// refusal of manifestly unfounded or excessive requests) applies.
+    pub const fn is_chapter_iii_request(&self) -> bool {
+        !matches!(self, RequestKind::ConsentWithdrawal)
+    }
+
+    /// Whether the data subject has this right for `processing`: the rights table of
+    /// [`rights::availability`], then the conditions of the ground (Art. 17(1)(b) needs consent;
+    /// Art. 17(1)(c) and 18(1)(d) need an objection to be available). An objection to direct
+    /// marketing is available under every basis (Art. 21(2)).
+    ///
+    /// Returns the provision that grants the right.
+    ///
+    /// # Errors
+    /// [`Unavailable`] naming the provision that limits the right and why.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::request::{Processing, RequestKind};
+    /// use gdpr_obligations::vocab::{LegalBasis, Purpose};
+    ///
+    /// let chat = Processing { basis: LegalBasis::LegitimateInterests, purpose: Purpose::CustomerCare };
+    /// let refused = RequestKind::Portability.availability(&chat).unwrap_err();
+    /// assert_eq!(refused.article.to_string(), "Art. 20(1)(a)");
+    /// assert_eq!(RequestKind::Access.availability(&chat)?.to_string(), "Art. 15");
+    /// # Ok::<(), gdpr_obligations::vocab::rights::Unavailable>(())
+    /// ```
+    pub fn availability(&self, processing: &Processing) -> Result<Article, Unavailable> {
+        let Processing { basis, purpose } = processing;
+        let basis = *basis;
+        let limited = |article: Article, reason: &'static str| Unavailable {
+            right: self.right(),
+            basis,
+            article,
+            reason: Cow::Borrowed(reason),
+        };
+        match self {
+            RequestKind::Objection { ground: ObjectionGround::DirectMarketing } => {
+                return rights::availability(Right::Objection, basis, &Purpose::Marketing);
+            }
+            _ => rights::availability(self.right(), basis, purpose)?,
+        };
+        let objection_available = rights::availability(Right::Objection, basis, purpose).is_ok();
+        match self {
+            RequestKind::Erasure { ground: ErasureGround::ConsentWithdrawn } if basis != LegalBasis::Consent => {
+                Err(limited(
+                    ErasureGround::ConsentWithdrawn.article(),
+                    "erasure on the ground that consent is withdrawn needs processing based on consent",
+                ))
+            }
+            RequestKind::Erasure { ground: ErasureGround::Objected } if !objection_available => Err(limited(
+                ErasureGround::Objected.article(),
+                "erasure on the ground of an objection needs an objection under Art. 21(1) or 21(2) to be available for this processing",
+            )),
+            RequestKind::Restriction { ground: RestrictionGround::ObjectionPending } if !objection_available => {
+                Err(limited(
+                    RestrictionGround::ObjectionPending.article(),
+                    "restriction pending an objection needs an objection under Art. 21(1) to be available for this processing",
+                ))
+            }
+            _ => Ok(self.article()),
+        }
+    }
+}

@@ -1,0 +1,497 @@
+//! The state of a request, and `evolve`: how an event changes it.
+
+use std::fmt;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Channel, Command, ComplaintInformation, Event, ExtensionJustification, FeeGround, Receipt, Receiver, RefusalGround,
+    Rejection, RequestId, RequestKind,
+};
+use crate::agreement::RequestClock;
+use crate::model::{SubjectId, Text};
+use crate::time::{Deadline, IdentityPauseSpan, RequestDeadlines, receipt_date};
+
+/// One data-subject request, as its events left it: what was asked, where it stands, what is
+/// known about the requester's identity, and its deadlines.
+///
+/// Build it with [`Request::replay`] from the events; change it only through [`decide`] and
+/// [`evolve`]. A `Request` read from JSON is a snapshot: the events stay the record, and
+/// replaying them is what a store should trust.
+///
+/// # Example
+/// ```
+/// use chrono::{DateTime, NaiveDate, Utc};
+/// use gdpr_obligations::model::{PartyId, Text};
+/// use gdpr_obligations::request::{
+///     Channel, Command, ComplaintInformation, Processing, Receipt, Receiver, Request, RequestId,
+///     RequestKind, StatusName, decide,
+/// };
+/// use gdpr_obligations::time::DeadlinePolicy;
+/// use gdpr_obligations::vocab::{LegalBasis, Purpose};
+///
+/// let at: DateTime<Utc> = "2025-03-05T09:00:00Z".parse()?;
+/// let receipt = Receipt {
+///     id: RequestId::generate(),
+///     at,
+///     controller: PartyId::generate(),
+///     kind: RequestKind::Access,
+///     processing: Processing { basis: LegalBasis::LegitimateInterests, purpose: Purpose::CustomerCare },
+///     channel: Channel::Chat,
+///     receiver: Receiver::Controller,
+///     requester: vec![],
+///     policy: DeadlinePolicy::czech(),
+///     complaint: ComplaintInformation::new(
+///         Text::new("Úřad pro ochranu osobních údajů")?,
+///         Text::new("an action before a court under Art. 79 GDPR")?,
+///     ),
+/// };
+/// let events = decide(None, &Command::Receive(Box::new(receipt)))?;
+/// let request = Request::replay(&events).expect("a received request");
+/// assert_eq!(request.status().name(), StatusName::Open);
+/// // 5 April 2025 is a Saturday: the month ends on Monday 7 April.
+/// let due = request.deadlines().expect("the clock runs").due();
+/// assert_eq!(due.date(), NaiveDate::from_ymd_opt(2025, 4, 7).unwrap());
+/// assert!(!request.is_overdue(at));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// [`decide`]: super::decide
+/// [`evolve`]: super::evolve
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Request {
+    /// Everything known at receipt.
+    receipt: Receipt,
+    /// When the processor forwarded the request to the controller, if it did.
+    forwarded_at: Option<DateTime<Utc>>,
+    /// What is known about the requester's identity.
+    identity: Identity,
+    /// The completed identity pauses, in the controller's local dates.
+    pauses: Vec<IdentityPauseSpan>,
+    /// The extension, if the period was extended.
+    extension: Option<Extension>,
+    /// Where the request stands.
+    status: Status,
+    /// The number of events applied, `Received` included: the version a store compares and swaps.
+    version: u64,
+    /// The instant of the latest event; later commands may not be earlier.
+    last_event_at: DateTime<Utc>,
+}
+
+/// Where a request stands. Each state carries what is specific to it.
+///
+/// In JSON the variant is the `state` field: `{"state": "in_progress", "since": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Status {
+    /// A processor holds the request and must forward it (Art. 28(3)(e)).
+    AwaitingForwarding,
+    /// With the controller, nothing pending from the data subject.
+    Open,
+    /// Waiting for the data subject to provide identity information (Art. 12(6)).
+    AwaitingIdentity {
+        /// When it was asked for.
+        since: DateTime<Utc>,
+    },
+    /// Waiting for the data subject to specify the request (Recital 63).
+    AwaitingClarification {
+        /// When it was asked.
+        since: DateTime<Utc>,
+        /// The question.
+        question: Text,
+    },
+    /// Waiting for a fee (Art. 12(5)(a), 15(3)).
+    AwaitingFee {
+        /// When it was asked for.
+        since: DateTime<Utc>,
+        /// Why.
+        ground: FeeGround,
+        /// How much.
+        amount: Text,
+    },
+    /// Being carried out.
+    InProgress {
+        /// Since when.
+        since: DateTime<Utc>,
+    },
+    /// Carried out, and the data subject informed (Art. 12(3)).
+    Completed {
+        /// When.
+        at: DateTime<Utc>,
+        /// What was done.
+        summary: Text,
+    },
+    /// Refused, with the reasons and the complaint information (Art. 12(4)).
+    Refused {
+        /// When.
+        at: DateTime<Utc>,
+        /// Why.
+        ground: RefusalGround,
+        /// What the data subject was told about complaints and judicial remedies.
+        complaint: ComplaintInformation,
+    },
+    /// Withdrawn by the data subject.
+    Withdrawn {
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+/// The name of a [`Status`], and `New` for a request with no event yet: what a [`Rejection`]
+/// says the request was in and needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+#[allow(missing_docs)] // each variant names the `Status` variant of the same name
+pub enum StatusName {
+    /// No event yet: only `receive` applies.
+    New,
+    AwaitingForwarding,
+    Open,
+    AwaitingIdentity,
+    AwaitingClarification,
+    AwaitingFee,
+    InProgress,
+    Completed,
+    Refused,
+    Withdrawn,
+}
+
+/// What is known about the requester's identity (Art. 12(6), 11(2)).
+///
+/// In JSON the variant is the `identity` field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "identity", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Identity {
+    /// Nothing checked yet.
+    Unchecked,
+    /// The data subject provided information; not yet verified.
+    Provided {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Verified: the requester is this data subject.
+    Verified {
+        /// When.
+        at: DateTime<Utc>,
+        /// The data subject.
+        subject: SubjectId,
+    },
+    /// The controller recorded that verification is unnecessary, and why.
+    NotRequired {
+        /// When.
+        at: DateTime<Utc>,
+        /// Why.
+        reason: Text,
+    },
+    /// Verification failed (Art. 11(2)).
+    Failed {
+        /// When.
+        at: DateTime<Utc>,
+        /// Why.
+        reason: Text,
+    },
+}
+
+/// An extension of the Art. 12(3) period, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct Extension {
+    /// When it was decided and the data subject notified.
+    pub at: DateTime<Utc>,
+    /// The reasons given.
+    pub justification: ExtensionJustification,
+    /// How the notice reached the data subject.
+    pub notified_via: Channel,
+}
+
+/// Applies one event to the state of a request: `None` until `Received`. It follows the events
+/// without checking them (that is [`decide`](super::decide)'s job) and never fails: an event that
+/// cannot apply, such as a second `Received`, leaves the state as it was.
+pub fn evolve(state: Option<Request>, event: &Event) -> Option<Request> {
+    match (state, event) {
+        (None, Event::Received(receipt)) => Some(Request::received(receipt)),
+        (None, _) => None,
+        (Some(request), event) => Some(request.evolve(event)),
+    }
+}
+
+impl Request {
+    /// The state the events leave, or `None` if they hold no `Received`.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Request> {
+        events.into_iter().fold(None, evolve)
+    }
+
+    /// The events `command` causes, or why it is rejected: [`decide`](super::decide) on this
+    /// request.
+    ///
+    /// # Errors
+    /// A [`Rejection`] naming the state, the command and, where a rule of the Regulation is
+    /// behind it, the article.
+    pub fn decide(&self, command: &Command) -> Result<Vec<Event>, Rejection> {
+        super::decide(Some(self), command)
+    }
+
+    /// This request after `event` (see [`evolve`]).
+    #[must_use]
+    pub fn evolve(mut self, event: &Event) -> Request {
+        if matches!(event, Event::Received(_)) {
+            return self;
+        }
+        let at = event.at();
+        self.version += 1;
+        self.last_event_at = self.last_event_at.max(at);
+        match event {
+            Event::Received(_) => {}
+            Event::ForwardedToController { at } => {
+                self.forwarded_at = Some(*at);
+                if self.status == Status::AwaitingForwarding {
+                    self.status = Status::Open;
+                }
+            }
+            Event::IdentityRequested { at, .. } => self.status = Status::AwaitingIdentity { since: *at },
+            Event::IdentityProvided { at } => {
+                self.close_pause(*at);
+                self.identity = Identity::Provided { at: *at };
+            }
+            Event::IdentityVerified { at, subject } => {
+                self.identity = Identity::Verified { at: *at, subject: *subject };
+            }
+            Event::IdentityFailed { at, reason } => {
+                self.close_pause(*at);
+                self.identity = Identity::Failed { at: *at, reason: reason.clone() };
+            }
+            Event::VerificationWaived { at, reason } => {
+                self.identity = Identity::NotRequired { at: *at, reason: reason.clone() };
+            }
+            Event::ClarificationRequested { at, question } => {
+                self.status = Status::AwaitingClarification { since: *at, question: question.clone() };
+            }
+            Event::ClarificationProvided { .. } | Event::FeePaid { .. } => self.status = Status::Open,
+            Event::FeeRequested { at, ground, amount, .. } => {
+                self.status = Status::AwaitingFee { since: *at, ground: *ground, amount: amount.clone() };
+            }
+            Event::Extended { at, justification, notified_via } => {
+                self.extension =
+                    Some(Extension { at: *at, justification: justification.clone(), notified_via: *notified_via });
+            }
+            Event::Refused { at, ground, complaint } => {
+                self.status = Status::Refused { at: *at, ground: ground.clone(), complaint: complaint.clone() };
+            }
+            Event::Started { at } => self.status = Status::InProgress { since: *at },
+            Event::Completed { at, summary } => self.status = Status::Completed { at: *at, summary: summary.clone() },
+            Event::Withdrawn { at } => self.status = Status::Withdrawn { at: *at },
+        }
+        self
+    }
+
+    pub(super) fn received(receipt: &Receipt) -> Request {
+        let status = match receipt.receiver {
+            Receiver::Controller => Status::Open,
+            Receiver::Processor { .. } => Status::AwaitingForwarding,
+        };
+        Request {
+            receipt: receipt.clone(),
+            forwarded_at: None,
+            identity: Identity::Unchecked,
+            pauses: Vec::new(),
+            extension: None,
+            status,
+            version: 1,
+            last_event_at: receipt.at,
+        }
+    }
+
+    /// Ends a pending identity request at `at`: the pause becomes a span and the request is open.
+    fn close_pause(&mut self, at: DateTime<Utc>) {
+        if let Status::AwaitingIdentity { since } = self.status {
+            if let Some(span) = self.pause_span(since, at) {
+                self.pauses.push(span);
+            }
+            self.status = Status::Open;
+        }
+    }
+
+    /// The pause from `since` to `until`, in the controller's local dates.
+    pub(super) fn pause_span(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Option<IdentityPauseSpan> {
+        let zone = self.receipt.policy.zone();
+        let (from, to) = (receipt_date(since, zone).ok()?, receipt_date(until, zone).ok()?);
+        IdentityPauseSpan::new(from, to).ok()
+    }
+
+    /// The request's id.
+    pub fn id(&self) -> RequestId {
+        self.receipt.id
+    }
+
+    /// Everything known at receipt.
+    pub fn receipt(&self) -> &Receipt {
+        &self.receipt
+    }
+
+    /// What is asked.
+    pub fn kind(&self) -> &RequestKind {
+        &self.receipt.kind
+    }
+
+    /// Where the request stands.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// What is known about the requester's identity.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The extension, if the period was extended (Art. 12(3)).
+    pub fn extension(&self) -> Option<&Extension> {
+        self.extension.as_ref()
+    }
+
+    /// When the processor forwarded the request, if it did (Art. 28(3)(e)).
+    pub fn forwarded_at(&self) -> Option<DateTime<Utc>> {
+        self.forwarded_at
+    }
+
+    /// The completed identity pauses.
+    pub fn pauses(&self) -> &[IdentityPauseSpan] {
+        &self.pauses
+    }
+
+    /// The number of events applied, `Received` included.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The instant of the latest event.
+    pub fn last_event_at(&self) -> DateTime<Utc> {
+        self.last_event_at
+    }
+
+    /// The instant from which the controller's month runs (Art. 12(3)): the receipt, whether by
+    /// the controller or by its processor, unless the processing agreement says
+    /// [`RequestClock::FromControllerReceipt`], in which case it is the forwarding, and `None`
+    /// until then.
+    pub fn clock_start(&self) -> Option<DateTime<Utc>> {
+        match self.receipt.receiver {
+            Receiver::Processor { clock: RequestClock::FromControllerReceipt, .. } => self.forwarded_at,
+            _ => Some(self.receipt.at),
+        }
+    }
+
+    /// The Art. 12(3) deadlines with the identity pauses completed so far, under the policy
+    /// carried in the receipt. `None` while the clock has not started, or if a date leaves the
+    /// supported range (which [`decide`](super::decide) never lets happen).
+    pub fn deadlines(&self) -> Option<RequestDeadlines> {
+        self.deadlines_with(&self.pauses)
+    }
+
+    /// The deadlines as they stand at `now`: like [`deadlines`](Self::deadlines), but a pending
+    /// identity request counts as a pause up to `now`, so that under
+    /// [`IdentityPause::Pause`](crate::time::IdentityPause::Pause) the clock stands still while
+    /// the controller waits.
+    pub fn deadlines_at(&self, now: DateTime<Utc>) -> Option<RequestDeadlines> {
+        match self.status {
+            Status::AwaitingIdentity { since } if now >= since => {
+                let mut pauses = self.pauses.clone();
+                pauses.extend(self.pause_span(since, now));
+                self.deadlines_with(&pauses)
+            }
+            _ => self.deadlines(),
+        }
+    }
+
+    pub(super) fn deadlines_with(&self, pauses: &[IdentityPauseSpan]) -> Option<RequestDeadlines> {
+        self.receipt.policy.request_deadlines_with_pauses(self.clock_start()?, pauses).ok()
+    }
+
+    /// The deadline that applies at `now`: the extended one once extended, the one-month one
+    /// otherwise (Art. 12(3)).
+    pub fn current_deadline(&self, now: DateTime<Utc>) -> Option<Deadline> {
+        let deadlines = self.deadlines_at(now)?;
+        Some(if self.extension.is_some() { deadlines.extended_due() } else { deadlines.due() })
+    }
+
+    /// Whether the request is still unanswered when its current deadline has passed. A closed
+    /// request is never overdue; see [`answered_in_time`](Self::answered_in_time).
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        !self.is_closed() && self.current_deadline(now).is_some_and(|d| d.is_overdue(now))
+    }
+
+    /// The time left at `now` until the current deadline (negative once overdue); `None` when the
+    /// request is closed or its clock has not started.
+    pub fn time_left(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
+        if self.is_closed() {
+            return None;
+        }
+        self.current_deadline(now).map(|d| d.time_left(now))
+    }
+
+    /// Whether the request is completed, refused or withdrawn.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.status, Status::Completed { .. } | Status::Refused { .. } | Status::Withdrawn { .. })
+    }
+
+    /// For a completed or refused request, whether the data subject was answered before the
+    /// deadline that applied (Art. 12(3), 12(4)); `None` while open or once withdrawn.
+    pub fn answered_in_time(&self) -> Option<bool> {
+        let at = match self.status {
+            Status::Completed { at, .. } | Status::Refused { at, .. } => at,
+            _ => return None,
+        };
+        Some(!self.current_deadline(at)?.is_overdue(at))
+    }
+}
+
+impl Status {
+    /// The state's name.
+    pub fn name(&self) -> StatusName {
+        match self {
+            Status::AwaitingForwarding => StatusName::AwaitingForwarding,
+            Status::Open => StatusName::Open,
+            Status::AwaitingIdentity { .. } => StatusName::AwaitingIdentity,
+            Status::AwaitingClarification { .. } => StatusName::AwaitingClarification,
+            Status::AwaitingFee { .. } => StatusName::AwaitingFee,
+            Status::InProgress { .. } => StatusName::InProgress,
+            Status::Completed { .. } => StatusName::Completed,
+            Status::Refused { .. } => StatusName::Refused,
+            Status::Withdrawn { .. } => StatusName::Withdrawn,
+        }
+    }
+}
+
+impl StatusName {
+    /// The name as in JSON, e.g. `awaiting_identity`.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            StatusName::New => "new",
+            StatusName::AwaitingForwarding => "awaiting_forwarding",
+            StatusName::Open => "open",
+            StatusName::AwaitingIdentity => "awaiting_identity",
+            StatusName::AwaitingClarification => "awaiting_clarification",
+            StatusName::AwaitingFee => "awaiting_fee",
+            StatusName::InProgress => "in_progress",
+            StatusName::Completed => "completed",
+            StatusName::Refused => "refused",
+            StatusName::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl fmt::Display for StatusName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Identity {
+    /// Whether the identity question is settled for disclosure: verified, or recorded as not
+    /// required.
+    pub fn is_settled(&self) -> bool {
+        matches!(self, Identity::Verified { .. } | Identity::NotRequired { .. })
+    }
+}

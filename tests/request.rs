@@ -1,0 +1,651 @@
+//! The data-subject request lifecycle: one given/when/then test per legal rule, property tests
+//! over random command sequences, and the JSON contract.
+
+mod common;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use common::{assert_json_contract, assert_schema_rejects};
+use gdpr_obligations::agreement::RequestClock;
+use gdpr_obligations::model::{PartyId, SubjectId, Text};
+use gdpr_obligations::request::{
+    Channel, Command, ComplaintInformation, ErasureGround, Event, Exemption, ExtensionJustification, ExtensionReason,
+    FeeGround, Identity, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, Rejection, Request, RequestId,
+    RequestKind, RestrictionGround, StatusName, decide, evolve,
+};
+use gdpr_obligations::testkit;
+use gdpr_obligations::time::{Calendar, DeadlinePolicy, IdentityPause, Zone};
+use gdpr_obligations::vocab::{LegalBasis, Purpose};
+use proptest::prelude::*;
+
+// ---- given / when / then ----
+
+/// The request as the `given` commands left it, with the events they caused.
+struct Given {
+    state: Option<Request>,
+    events: Vec<Event>,
+}
+
+/// What `when` returned, and the state before it.
+struct When {
+    before: Option<Request>,
+    result: Result<Vec<Event>, Rejection>,
+}
+
+/// Runs the set-up commands; each must be accepted.
+fn given(commands: impl IntoIterator<Item = Command>) -> Given {
+    let mut g = Given { state: None, events: Vec::new() };
+    for command in commands {
+        let events = decide(g.state.as_ref(), &command).unwrap_or_else(|r| panic!("given {command:?}: {r}"));
+        for e in &events {
+            g.state = evolve(g.state.take(), e);
+        }
+        g.events.extend(events);
+    }
+    g
+}
+
+impl Given {
+    fn when(self, command: Command) -> When {
+        When { result: decide(self.state.as_ref(), &command), before: self.state }
+    }
+
+    fn request(&self) -> &Request {
+        self.state.as_ref().expect("received")
+    }
+}
+
+impl When {
+    /// The command was accepted; returns the state after it.
+    fn then_accepted(self) -> Request {
+        let events = self.result.unwrap_or_else(|r| panic!("rejected: {r}"));
+        events.iter().fold(self.before, evolve).expect("a request")
+    }
+
+    /// The command was accepted and the request is now in `state`.
+    fn then_state(self, state: StatusName) -> Request {
+        let request = self.then_accepted();
+        assert_eq!(request.status().name(), state, "{:?}", request.status());
+        request
+    }
+
+    /// The command was rejected under `article`.
+    fn then_rejected_under(self, article: &str) -> Rejection {
+        let rejection = self.result.expect_err("should be rejected");
+        assert_eq!(rejection.article.map(|a| a.to_string()).as_deref(), Some(article), "{rejection}");
+        assert!(rejection.to_string().starts_with(article), "{rejection}");
+        rejection
+    }
+
+    /// The command was rejected because the request was in `state`, which is not one of `needed`.
+    fn then_rejected_in(self, state: StatusName, needed: &[StatusName]) -> Rejection {
+        let rejection = self.result.expect_err("should be rejected");
+        assert_eq!((rejection.state, rejection.needed.as_slice()), (state, needed), "{rejection}");
+        rejection
+    }
+
+    /// The command was accepted and ended in a refusal under `article`, with the complaint
+    /// information (Art. 12(4)).
+    fn then_refused_under(self, article: &str) -> Request {
+        let request = self.then_state(StatusName::Refused);
+        let gdpr_obligations::request::Status::Refused { ground, complaint, .. } = request.status() else {
+            unreachable!()
+        };
+        assert_eq!(ground.article().to_string(), article);
+        assert_eq!(complaint, &complaint_info());
+        request
+    }
+}
+
+// ---- fixtures ----
+
+/// Wednesday 5 March 2025, 10:00 in Prague: one month ends on Saturday 5 April, so on Monday
+/// 7 April (the EDPB's Example 32 with the Art. 3(4) roll).
+fn day(n: i64) -> DateTime<Utc> {
+    "2025-03-05T09:00:00Z".parse::<DateTime<Utc>>().unwrap() + TimeDelta::days(n)
+}
+
+fn date(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, m, d).unwrap()
+}
+
+fn text(s: &str) -> Text {
+    Text::new(s).unwrap()
+}
+
+fn complaint_info() -> ComplaintInformation {
+    ComplaintInformation::new(
+        text("Úřad pro ochranu osobních údajů (the Czech supervisory authority)"),
+        text("an action before the competent court under Art. 79 GDPR"),
+    )
+}
+
+fn receipt(kind: RequestKind, basis: LegalBasis) -> Receipt {
+    Receipt {
+        id: RequestId::generate(),
+        at: day(0),
+        controller: PartyId::generate(),
+        kind,
+        processing: Processing { basis, purpose: Purpose::CustomerCare },
+        channel: Channel::Chat,
+        receiver: Receiver::Controller,
+        requester: vec![],
+        policy: DeadlinePolicy::new(Zone::EUROPE_PRAGUE, Calendar::Czechia),
+        complaint: complaint_info(),
+    }
+}
+
+fn receive(kind: RequestKind, basis: LegalBasis) -> Command {
+    Command::Receive(Box::new(receipt(kind, basis)))
+}
+
+fn access() -> Command {
+    receive(RequestKind::Access, LegalBasis::LegitimateInterests)
+}
+
+fn erasure() -> Command {
+    receive(RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary }, LegalBasis::LegitimateInterests)
+}
+
+fn via_processor(clock: RequestClock) -> Command {
+    let mut r = receipt(RequestKind::Access, LegalBasis::LegitimateInterests);
+    r.receiver = Receiver::Processor { processor: PartyId::generate(), clock };
+    Command::Receive(Box::new(r))
+}
+
+fn request_identity(n: i64) -> Command {
+    Command::RequestIdentity { at: day(n), information: text("the e-mail address used in the chat") }
+}
+fn provide_identity(n: i64) -> Command {
+    Command::ProvideIdentity { at: day(n) }
+}
+fn verify(n: i64) -> Command {
+    Command::VerifyIdentity { at: day(n), subject: SubjectId::generate() }
+}
+fn fail_identity(n: i64) -> Command {
+    Command::RecordIdentityFailure { at: day(n), reason: text("the code sent to the e-mail address was never entered") }
+}
+fn waive(n: i64) -> Command {
+    Command::WaiveVerification { at: day(n), reason: text("asked from the chat session whose data is exported") }
+}
+fn start(n: i64) -> Command {
+    Command::Start { at: day(n) }
+}
+fn complete(n: i64) -> Command {
+    Command::Complete { at: day(n), summary: text("done") }
+}
+fn extend(n: i64) -> Command {
+    Command::Extend {
+        at: day(n),
+        justification: ExtensionJustification {
+            reason: ExtensionReason::Complexity,
+            explanation: text("the chats are spread over four years and three sources"),
+        },
+        notified_via: Channel::Email,
+    }
+}
+fn refuse(n: i64, ground: RefusalGround) -> Command {
+    Command::Refuse { at: day(n), ground }
+}
+fn exempt(exemption: Exemption) -> RefusalGround {
+    RefusalGround::Exempt { exemption }
+}
+fn excessive() -> RefusalGround {
+    RefusalGround::ManifestlyExcessive { explanation: text("the fifth identical request this week") }
+}
+fn fee(n: i64, ground: FeeGround) -> Command {
+    Command::RequestFee { at: day(n), ground, amount: text("CZK 250"), explanation: text("a second copy") }
+}
+
+// ---- Art. 12(3): the month, the extension ----
+
+#[test]
+fn art_12_3_month_runs_from_receipt_and_rolls_off_the_weekend() {
+    let request = given([access()]).when(start(1)).then_state(StatusName::InProgress);
+    let deadlines = request.deadlines().unwrap();
+    assert_eq!((deadlines.received_date(), deadlines.due().date()), (date(3, 5), date(4, 7)));
+}
+
+#[test]
+fn art_12_3_extension_refused_after_first_deadline() {
+    given([access()]).when(extend(34)).then_rejected_under("Art. 12(3)");
+}
+
+#[test]
+fn art_12_3_extension_on_the_last_day_of_the_month_is_in_time() {
+    // Monday 7 April 2025 is the last day: 33 days after receipt, still before 24:00 in Prague.
+    let request = given([access()]).when(extend(33)).then_accepted();
+    assert_eq!(request.current_deadline(day(33)).unwrap().date(), date(6, 5));
+}
+
+#[test]
+fn art_12_3_extension_only_once() {
+    given([access(), extend(3)]).when(extend(4)).then_rejected_under("Art. 12(3)");
+}
+
+#[test]
+fn art_12_3_extension_gives_three_months_from_receipt() {
+    let request = given([access()]).when(extend(10)).then_accepted();
+    let d = request.deadlines().unwrap();
+    assert!(d.extended_due() >= d.due() && d.due().date() >= d.received_date());
+    assert_eq!(request.current_deadline(day(10)), Some(d.extended_due()));
+}
+
+#[test]
+fn art_12_3_extension_without_a_justification_does_not_parse() {
+    let json = serde_json::json!({"type": "extend", "at": day(1), "notified_via": "email"});
+    assert!(serde_json::from_value::<Command>(json).is_err());
+    let blank = serde_json::json!({"type": "extend", "at": day(1), "notified_via": "email",
+        "justification": {"reason": "complexity", "explanation": "  "}});
+    assert!(serde_json::from_value::<Command>(blank).is_err());
+}
+
+#[test]
+fn art_12_3_overdue_and_time_left() {
+    let request = given([access()]).request().clone();
+    assert_eq!(request.time_left(day(33)), Some(TimeDelta::hours(13)));
+    assert!(!request.is_overdue(day(33)) && request.is_overdue(day(34)));
+}
+
+#[test]
+fn art_12_3_a_closed_request_is_never_overdue_and_says_if_it_was_answered_in_time() {
+    let request = given([access(), waive(1), start(2)]).when(complete(40)).then_state(StatusName::Completed);
+    assert!(!request.is_overdue(day(90)) && request.time_left(day(90)).is_none());
+    assert_eq!(request.answered_in_time(), Some(false));
+}
+
+// ---- Art. 12(4): refusals ----
+
+#[test]
+fn art_12_4_refusal_carries_complaint_information() {
+    given([erasure()]).when(refuse(2, exempt(Exemption::LegalClaims))).then_refused_under("Art. 17(3)(e)");
+}
+
+#[test]
+fn art_12_4_refusal_event_without_complaint_information_does_not_parse() {
+    let json = serde_json::json!({"type": "refused", "at": day(1), "ground": {"ground": "cannot_identify"}});
+    assert!(serde_json::from_value::<Event>(json.clone()).is_err());
+    assert_schema_rejects::<Event>(&json);
+}
+
+// ---- Art. 12(5): fees and excessive requests ----
+
+#[test]
+fn art_12_5_a_fee_waits_for_payment() {
+    given([access(), fee(1, FeeGround::ManifestlyUnfoundedOrExcessive)])
+        .when(Command::RecordFeePaid { at: day(3) })
+        .then_state(StatusName::Open);
+}
+
+#[test]
+fn art_12_5_b_manifestly_excessive_request_may_be_refused() {
+    given([access()]).when(refuse(1, excessive())).then_refused_under("Art. 12(5)(b)");
+}
+
+#[test]
+fn art_15_3_fee_for_further_copies_only_for_access() {
+    given([erasure()]).when(fee(1, FeeGround::FurtherCopies)).then_rejected_under("Art. 15(3)");
+}
+
+#[test]
+fn art_7_3_no_fee_for_withdrawing_consent() {
+    given([receive(RequestKind::ConsentWithdrawal, LegalBasis::Consent)])
+        .when(fee(1, FeeGround::ManifestlyUnfoundedOrExcessive))
+        .then_rejected_under("Art. 7(3)");
+}
+
+#[test]
+fn art_7_3_consent_withdrawal_is_not_refused_as_excessive() {
+    given([receive(RequestKind::ConsentWithdrawal, LegalBasis::Consent)])
+        .when(refuse(1, excessive()))
+        .then_rejected_under("Art. 7(3)");
+}
+
+#[test]
+fn art_7_3_only_consent_can_be_withdrawn() {
+    given([]).when(receive(RequestKind::ConsentWithdrawal, LegalBasis::Contract)).then_refused_under("Art. 7(3)");
+}
+
+// ---- Art. 12(6), 11(2), 5(1)(f): identity ----
+
+#[test]
+fn art_12_6_identity_request_pauses_the_month_under_the_pause_policy() {
+    let mut r = receipt(RequestKind::Access, LegalBasis::LegitimateInterests);
+    r.policy = r.policy.with_identity_pause(IdentityPause::Pause);
+    let request = given([Command::Receive(Box::new(r)), request_identity(1)]).when(provide_identity(7)).then_accepted();
+    assert_eq!(request.deadlines().unwrap().due().date(), date(4, 11)); // 5 April + 6 days
+}
+
+#[test]
+fn art_12_6_the_clock_stands_still_while_waiting_under_the_pause_policy() {
+    let mut r = receipt(RequestKind::Access, LegalBasis::LegitimateInterests);
+    r.policy = r.policy.with_identity_pause(IdentityPause::Pause);
+    let waiting = given([Command::Receive(Box::new(r)), request_identity(1)]).request().clone();
+    assert!(!waiting.is_overdue(day(60)) && waiting.time_left(day(60)) > Some(TimeDelta::zero()));
+}
+
+#[test]
+fn art_12_6_no_pause_under_the_default_policy() {
+    let request = given([access(), request_identity(1)]).when(provide_identity(7)).then_accepted();
+    assert_eq!((request.pauses().len(), request.deadlines().unwrap().due().date()), (1, date(4, 7)));
+}
+
+#[test]
+fn art_12_6_identity_is_asked_only_for_requests_under_articles_15_to_21() {
+    given([receive(RequestKind::AutomatedDecisionReview, LegalBasis::Contract)])
+        .when(request_identity(1))
+        .then_rejected_under("Art. 12(6)");
+}
+
+#[test]
+fn art_12_6_identity_is_not_asked_again_once_verified() {
+    given([access(), verify(1)]).when(request_identity(2)).then_rejected_under("Art. 12(6)");
+}
+
+#[test]
+fn art_5_1_f_access_never_completes_before_identity_is_settled() {
+    given([access(), request_identity(1), provide_identity(2), start(3)])
+        .when(complete(4))
+        .then_rejected_under("Art. 5(1)(f)");
+}
+
+#[test]
+fn art_5_1_f_portability_completes_after_a_recorded_waiver_with_its_reason() {
+    let request = given([receive(RequestKind::Portability, LegalBasis::Contract), waive(1), start(2)])
+        .when(complete(3))
+        .then_state(StatusName::Completed);
+    assert!(matches!(request.identity(), Identity::NotRequired { .. }));
+}
+
+#[test]
+fn art_5_1_f_access_completes_after_verification() {
+    given([access(), request_identity(1), provide_identity(2), verify(2), start(3)])
+        .when(complete(4))
+        .then_state(StatusName::Completed);
+}
+
+#[test]
+fn art_11_2_cannot_identify_needs_a_failed_verification() {
+    given([access()]).when(refuse(1, RefusalGround::CannotIdentify)).then_rejected_under("Art. 11(2)");
+}
+
+#[test]
+fn art_11_2_cannot_identify_after_a_failed_verification() {
+    given([access(), request_identity(1), fail_identity(12)])
+        .when(refuse(12, RefusalGround::CannotIdentify))
+        .then_refused_under("Art. 11(2)");
+}
+
+// ---- Arts. 17, 18, 20, 21, 22: the rights and their limits ----
+
+#[test]
+fn art_17_3_b_erasure_refused_under_legal_obligation() {
+    given([])
+        .when(receive(RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary }, LegalBasis::LegalObligation))
+        .then_refused_under("Art. 17(3)(b)");
+}
+
+#[test]
+fn art_17_3_an_erasure_exemption_does_not_answer_an_access_request() {
+    given([access()]).when(refuse(1, exempt(Exemption::LegalClaims))).then_rejected_under("Art. 17(3)(e)");
+}
+
+#[test]
+fn art_17_1_b_erasure_for_withdrawn_consent_needs_processing_based_on_consent() {
+    given([])
+        .when(receive(RequestKind::Erasure { ground: ErasureGround::ConsentWithdrawn }, LegalBasis::Contract))
+        .then_refused_under("Art. 17(1)(b)");
+}
+
+#[test]
+fn art_18_1_d_restriction_pending_an_objection_needs_an_objection_to_exist() {
+    given([])
+        .when(receive(RequestKind::Restriction { ground: RestrictionGround::ObjectionPending }, LegalBasis::Contract))
+        .then_refused_under("Art. 18(1)(d)");
+}
+
+#[test]
+fn art_20_1_a_portability_refused_under_legitimate_interests() {
+    given([])
+        .when(receive(RequestKind::Portability, LegalBasis::LegitimateInterests))
+        .then_refused_under("Art. 20(1)(a)");
+}
+
+#[test]
+fn art_21_3_direct_marketing_objection_is_absolute() {
+    let marketing = receive(RequestKind::Objection { ground: ObjectionGround::DirectMarketing }, LegalBasis::Consent);
+    given([marketing]).when(refuse(1, excessive())).then_rejected_under("Art. 21(3)");
+}
+
+#[test]
+fn art_21_2_direct_marketing_objection_is_available_under_every_basis() {
+    let marketing = receive(RequestKind::Objection { ground: ObjectionGround::DirectMarketing }, LegalBasis::Contract);
+    given([]).when(marketing).then_state(StatusName::Open);
+}
+
+#[test]
+fn art_21_1_compelling_legitimate_grounds_answer_a_particular_situation_objection() {
+    let objection = receive(
+        RequestKind::Objection { ground: ObjectionGround::ParticularSituation },
+        LegalBasis::LegitimateInterests,
+    );
+    given([objection]).when(refuse(5, exempt(Exemption::CompellingLegitimateGrounds))).then_refused_under("Art. 21(1)");
+}
+
+#[test]
+fn art_22_2_b_a_decision_authorised_by_law_answers_a_review_request() {
+    given([receive(RequestKind::AutomatedDecisionReview, LegalBasis::Contract)])
+        .when(refuse(3, exempt(Exemption::DecisionAuthorisedByLaw)))
+        .then_refused_under("Art. 22(2)(b)");
+}
+
+// ---- Art. 28(3)(e): a request received by the processor ----
+
+#[test]
+fn art_28_3_e_a_processor_must_forward_before_the_controller_acts() {
+    given([via_processor(RequestClock::FromProcessorReceipt)])
+        .when(start(1))
+        .then_rejected_in(StatusName::AwaitingForwarding, &[StatusName::Open]);
+}
+
+#[test]
+fn art_28_3_e_month_runs_from_the_processors_receipt_by_default() {
+    let request = given([via_processor(RequestClock::FromProcessorReceipt)])
+        .when(Command::ForwardToController { at: day(2) })
+        .then_state(StatusName::Open);
+    assert_eq!(request.deadlines().unwrap().due().date(), date(4, 7));
+}
+
+#[test]
+fn art_28_3_e_month_runs_from_the_controllers_receipt_when_the_agreement_says_so() {
+    let g = given([via_processor(RequestClock::FromControllerReceipt)]);
+    assert!(g.request().deadlines().is_none() && !g.request().is_overdue(day(90)));
+    let request = g.when(Command::ForwardToController { at: day(2) }).then_accepted();
+    assert_eq!(request.deadlines().unwrap().due().date(), date(4, 7)); // 7 March + 1 month = Mon 7 April
+}
+
+#[test]
+fn art_28_3_e_an_unavailable_right_is_refused_once_forwarded() {
+    let mut r = receipt(RequestKind::Portability, LegalBasis::LegitimateInterests);
+    r.receiver = Receiver::Processor { processor: PartyId::generate(), clock: RequestClock::FromProcessorReceipt };
+    let g = given([Command::Receive(Box::new(r))]);
+    assert_eq!(g.request().status().name(), StatusName::AwaitingForwarding);
+    g.when(Command::ForwardToController { at: day(1) }).then_refused_under("Art. 20(1)(a)");
+}
+
+// ---- the machine itself ----
+
+#[test]
+fn a_rejection_names_the_state_the_attempt_and_what_was_needed() {
+    let rejection = given([access()]).when(complete(1)).then_rejected_in(StatusName::Open, &[StatusName::InProgress]);
+    assert_eq!(rejection.to_string(), "cannot complete a request that is open: it must be in_progress");
+}
+
+#[test]
+fn nothing_but_receive_applies_to_a_new_request() {
+    given([]).when(start(0)).then_rejected_in(StatusName::New, &[StatusName::Open]);
+    given([access()]).when(access()).then_rejected_in(StatusName::Open, &[StatusName::New]);
+}
+
+#[test]
+fn commands_earlier_than_the_last_event_are_rejected() {
+    let rejection = given([access(), start(5)]).when(request_identity(4)).result.unwrap_err();
+    assert!(rejection.reason.contains("time order"), "{rejection}");
+}
+
+#[test]
+fn a_withdrawn_request_accepts_nothing_more() {
+    given([access(), Command::Withdraw { at: day(1) }])
+        .when(start(2))
+        .then_rejected_in(StatusName::Withdrawn, &[StatusName::Open]);
+}
+
+#[test]
+fn clarification_waits_for_the_answer() {
+    let question = Command::RequestClarification { at: day(1), question: text("which chats?") };
+    given([access(), question]).when(Command::ProvideClarification { at: day(2) }).then_state(StatusName::Open);
+}
+
+#[test]
+fn events_replay_to_the_same_state() {
+    let g = given([access(), request_identity(1), provide_identity(2), verify(2), extend(3), start(4), complete(50)]);
+    assert_eq!(Request::replay(&g.events).as_ref(), g.state.as_ref());
+    assert_eq!(g.request().version(), 7);
+}
+
+// ---- JSON contract ----
+
+#[test]
+fn commands_events_and_states_keep_their_json_contract() {
+    let commands = [
+        access(),
+        via_processor(RequestClock::FromControllerReceipt),
+        Command::ForwardToController { at: day(1) },
+        request_identity(1),
+        provide_identity(2),
+        verify(2),
+        fail_identity(2),
+        waive(2),
+        Command::RequestClarification { at: day(1), question: text("which chats?") },
+        Command::ProvideClarification { at: day(1) },
+        fee(1, FeeGround::FurtherCopies),
+        Command::RecordFeePaid { at: day(1) },
+        extend(3),
+        refuse(3, excessive()),
+        refuse(3, exempt(Exemption::LegalClaims)),
+        refuse(3, RefusalGround::CannotIdentify),
+        start(3),
+        complete(4),
+        Command::Withdraw { at: day(4) },
+    ];
+    for c in &commands {
+        assert_json_contract(c);
+    }
+    let g = given([access(), request_identity(1), provide_identity(2), verify(2), extend(3), start(4), complete(50)]);
+    let refused = given([receive(RequestKind::Portability, LegalBasis::LegitimateInterests)]);
+    for e in g.events.iter().chain(&refused.events) {
+        assert_json_contract(e);
+    }
+    assert_json_contract(g.request());
+    assert_json_contract(refused.request());
+    assert_json_contract(&given([via_processor(RequestClock::FromProcessorReceipt)]).state);
+    let rejection = given([access()]).when(complete(1)).result.unwrap_err();
+    assert_json_contract(&rejection);
+}
+
+#[test]
+fn wrong_json_is_an_error() {
+    for bad in [
+        serde_json::json!({"type": "teleport", "at": day(0)}),
+        serde_json::json!({"type": "start"}),
+        serde_json::json!({"type": "start", "at": "yesterday"}),
+        serde_json::json!({"type": "refuse", "at": day(0), "ground": {"ground": "manifestly_excessive"}}),
+        serde_json::json!({"type": "receive", "at": day(0)}),
+        serde_json::json!([1, 2, 3]),
+        serde_json::json!(null),
+    ] {
+        assert!(serde_json::from_value::<Command>(bad.clone()).is_err(), "{bad}");
+        assert!(serde_json::from_value::<Event>(bad.clone()).is_err(), "{bad}");
+        assert!(serde_json::from_value::<Request>(bad).is_err());
+    }
+}
+
+// ---- properties ----
+
+/// Runs a random script, checking the invariants at every accepted step; returns the events and
+/// the state.
+fn run(receipt: &Receipt, commands: &[Command]) -> Result<(Vec<Event>, Option<Request>), TestCaseError> {
+    let mut state: Option<Request> = None;
+    let mut all = Vec::new();
+    let first = Command::Receive(Box::new(receipt.clone()));
+    for command in std::iter::once(&first).chain(commands) {
+        let before = state.clone();
+        let Ok(events) = decide(state.as_ref(), command) else {
+            continue;
+        };
+        if let (Command::Extend { at, .. }, Some(before)) = (command, &before) {
+            // Invariant 3: never after the first deadline, never twice.
+            let due = before.deadlines_at(*at).expect("deadlines").due();
+            prop_assert!(!due.is_overdue(*at) && before.extension().is_none());
+        }
+        for event in &events {
+            match event {
+                // Invariant 2.
+                Event::Completed { .. } => {
+                    let before = before.as_ref().expect("received");
+                    if matches!(before.kind(), RequestKind::Access | RequestKind::Portability) {
+                        prop_assert!(before.identity().is_settled(), "{:?}", before.identity());
+                    }
+                }
+                // Art. 12(4): the complaint information of the receipt, always.
+                Event::Refused { complaint, .. } => prop_assert_eq!(complaint, &receipt.complaint),
+                _ => {}
+            }
+            state = evolve(state, event);
+        }
+        all.extend(events);
+        // Invariant 3: received <= due <= extended due.
+        if let Some(d) = state.as_ref().and_then(Request::deadlines) {
+            prop_assert!(d.received_date() <= d.due().date() && d.due() <= d.extended_due());
+        }
+    }
+    Ok((all, state))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn prop_random_command_sequences_keep_the_invariants((receipt, commands) in testkit::request_script(30)) {
+        let (events, state) = run(&receipt, &commands)?;
+        // Invariant 1: the state is a pure function of the events, also after a trip through JSON.
+        prop_assert_eq!(Request::replay(&events), state.clone());
+        let json = serde_json::to_string(&events).unwrap();
+        let back: Vec<Event> = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(Request::replay(&back), state.clone());
+        let request = state.expect("a receipt is always accepted");
+        let _ = (request.is_overdue(request.last_event_at()), request.time_left(request.last_event_at()));
+    }
+
+    #[test]
+    fn prop_decoders_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let _ = serde_json::from_slice::<Command>(&bytes);
+        let _ = serde_json::from_slice::<Event>(&bytes);
+        let _ = serde_json::from_slice::<Request>(&bytes);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn prop_json_contract_of_random_lives((receipt, commands) in testkit::request_script(20)) {
+        let (events, state) = run(&receipt, &commands)?;
+        for c in &commands {
+            assert_json_contract(c);
+        }
+        for e in &events {
+            assert_json_contract(e);
+        }
+        assert_json_contract(&state);
+    }
+}
