@@ -41,6 +41,10 @@
 //!   notices, and the processing chain that decides who may process what on whose behalf.
 //! - [`request`]: the data-subject request as an event-sourced state machine with Art. 12
 //!   deadlines.
+//! - [`store`]: the async storage traits, every method scoped to one controller: the ledger,
+//!   the audit log and the personal-data sources, with in-memory implementations and
+//!   [`store::chat::ChatHistory`], a reference chat source.
+//! - [`fulfil`]: carrying a request out across every source, resumably.
 //!
 //! # Serialisation
 //!
@@ -52,7 +56,7 @@
 //!
 //! | feature | what it adds |
 //! | --- | --- |
-//! | `testkit` | `testkit`: proptest strategies for every public type (exempt from semver) |
+//! | `testkit` | `testkit`: proptest strategies for every public type and the conformance kit for stores and sources (exempt from semver) |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -85,8 +89,10 @@ macro_rules! string_serde {
 }
 
 pub mod agreement;
+pub mod fulfil;
 pub mod model;
 pub mod request;
+pub mod store;
 pub mod time;
 pub mod vocab;
 

@@ -13,6 +13,8 @@
 //! });
 //! ```
 
+pub mod conformance;
+
 use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, Utc};

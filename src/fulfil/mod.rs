@@ -1,0 +1,521 @@
+//! Carrying a data-subject request out across every registered personal-data source.
+//!
+//! [`Fulfilment`] is the async orchestration of layer 7: it finds the subject in every
+//! [`PersonalDataSource`], builds the Art. 15 access report, writes the Art. 20 portable export,
+//! erases, rectifies, restricts and lifts restrictions, and lists the Art. 19 notices to
+//! recipients. Every step is journaled in the ledger under the request's id, so a run
+//! interrupted at any point and started again ends in the same state with the same report
+//! (invariant 10), and a report never says "complete" while a source failed.
+//!
+//! # Example
+//! ```
+//! use std::sync::Arc;
+//! use gdpr_obligations::fulfil::Fulfilment;
+//! use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier};
+//! use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
+//! use gdpr_obligations::store::{ErasurePolicy, PseudonymKey, Scope};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
+//! let key = PseudonymKey::new(b"0123456789abcdef0123456789abcdef")?;
+//! let scope = Scope::controller(PartyId::generate());
+//! let fulfilment = Fulfilment::new(scope, &ledger, &audit, vec![], &key);
+//! let subject = [SubjectIdentifier::Email(EmailAddress::new("eva@example.cz")?)];
+//! let job = uuid::Uuid::now_v7();
+//! let report = fulfilment.erase(job, &subject, &ErasurePolicy::default(), chrono::Utc::now()).await?;
+//! assert!(report.complete);
+//! // Running it again changes nothing and reports the same.
+//! let again = fulfilment.erase(job, &subject, &ErasurePolicy::default(), chrono::Utc::now()).await?;
+//! assert_eq!(report, again);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod report;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::model::{ProcessingActivity, SourceName, SubjectIdentifier};
+use crate::store::{
+    AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, ErasurePolicy, ErasureRecord, ExportItem,
+    LedgerStore, LedgerStoreExt, Outcome, PersonalDataSource, PseudonymKey, RecordOutcome, Rectification, Scope,
+    StoreError, SubjectKey, Version,
+};
+use crate::vocab::Article;
+
+pub use report::{
+    AccessReport, ActivityInformation, Operation, RecipientNotice, RetainedRecord, SourceReport, StepReport, StepStatus,
+};
+
+/// The documented format of a portable export (Art. 20): JSON Lines, the first line a header
+/// `{"format": PORTABLE_FORMAT, "controller": …, "exported_at": …}`, then one [`ExportItem`] per
+/// line.
+pub const PORTABLE_FORMAT: &str = "gdpr-obligations/portable-export/v1";
+
+/// What went wrong in a fulfilment (the report of a run that got through lists per-source
+/// failures instead).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FulfilError {
+    /// The ledger or the audit log failed; the journal keeps what was done, run again.
+    #[error("fulfilment could not use its ledger: {0}")]
+    Store(#[from] StoreError),
+    /// Writing the portable export failed.
+    #[error("the portable export could not be written: {0}")]
+    Write(#[from] std::io::Error),
+    /// The journal under this id belongs to another operation.
+    #[error("job {job} is journaled as {journaled:?}, not {asked:?}")]
+    WrongOperation {
+        /// The job.
+        job: Uuid,
+        /// What the journal holds.
+        journaled: Operation,
+        /// What was asked.
+        asked: Operation,
+    },
+}
+
+/// The progress of one job, kept in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+struct Journal {
+    operation: Operation,
+    steps: BTreeMap<SourceName, JournalStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+struct JournalStep {
+    /// For an erasure, the plan journaled before erasing.
+    #[serde(default)]
+    planned: Option<Vec<RecordOutcome>>,
+    /// The outcomes once the step completed.
+    #[serde(default)]
+    done: Option<Vec<RecordOutcome>>,
+}
+
+/// Carries requests out in one controller's scope, across the registered sources.
+pub struct Fulfilment<'a> {
+    scope: Scope,
+    ledger: &'a dyn LedgerStore,
+    audit: &'a dyn AuditLog,
+    sources: Vec<Arc<dyn PersonalDataSource>>,
+    pseudonyms: &'a PseudonymKey,
+}
+
+impl std::fmt::Debug for Fulfilment<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.sources.iter().map(|s| s.name().as_str()).collect();
+        f.debug_struct("Fulfilment").field("scope", &self.scope).field("sources", &names).finish()
+    }
+}
+
+impl<'a> Fulfilment<'a> {
+    /// A fulfilment in `scope`, with its ledger and audit log, the sources in the order they
+    /// are processed, and the key that turns subjects into [`SubjectKey`]s for the audit log.
+    pub fn new(
+        scope: Scope,
+        ledger: &'a dyn LedgerStore,
+        audit: &'a dyn AuditLog,
+        sources: Vec<Arc<dyn PersonalDataSource>>,
+        pseudonyms: &'a PseudonymKey,
+    ) -> Self {
+        Self { scope, ledger, audit, sources, pseudonyms }
+    }
+
+    /// Builds the Art. 15 access report: confirmation, the Art. 15(1)(a)-(h) information from
+    /// the scope's processing activities, the Art. 15(2) safeguards of transfers, and the copy
+    /// of the data (Art. 15(3)), redacted for other people by the sources (Art. 15(4)).
+    ///
+    /// Reading changes nothing, so it needs no journal.
+    ///
+    /// # Errors
+    /// [`FulfilError::Store`] when the ledger fails; a source that fails is reported in
+    /// `sources` with its error and makes the report incomplete.
+    pub async fn access(
+        &self,
+        job: Uuid,
+        subject: &[SubjectIdentifier],
+        now: DateTime<Utc>,
+    ) -> Result<AccessReport, FulfilError> {
+        let activities: Vec<ProcessingActivity> =
+            self.ledger.all::<ProcessingActivity>(self.scope).await?.into_iter().map(|v| v.value).collect();
+        let mut copy = Vec::new();
+        let mut sources = Vec::new();
+        for source in &self.sources {
+            match collect(source.as_ref(), self.scope, subject).await {
+                Ok(items) => {
+                    sources.push(SourceReport::completed(source.name(), items.len()));
+                    copy.extend(items);
+                }
+                Err(e) => sources.push(SourceReport::failed(source.name(), &e)),
+            }
+        }
+        let report = AccessReport::build(job, self.scope, now, &activities, copy, sources);
+        self.audit_step(job, "access", report.copy.len() as u64, report.complete, now).await?;
+        Ok(report)
+    }
+
+    /// Writes the Art. 20 portable export to `out` in the [`PORTABLE_FORMAT`]: only the data
+    /// the subject provided, one record per line, streamed so that a long history is never held
+    /// in memory at once. Returns how many records were written.
+    ///
+    /// # Errors
+    /// [`FulfilError::Write`] when `out` fails; [`FulfilError::Store`] when a source fails (the
+    /// export is then incomplete and must not be handed over).
+    pub async fn portability(
+        &self,
+        job: Uuid,
+        subject: &[SubjectIdentifier],
+        now: DateTime<Utc>,
+        out: &mut (dyn Write + Send),
+    ) -> Result<u64, FulfilError> {
+        let header = serde_json::json!({
+            "format": PORTABLE_FORMAT,
+            "controller": self.scope.party(),
+            "exported_at": now,
+        });
+        writeln!(out, "{header}")?;
+        let mut written = 0u64;
+        for source in &self.sources {
+            let mut stream = source.export(self.scope, subject).await?;
+            while let Some(item) = stream.next().await {
+                let item = item?;
+                if item.provided_by_subject {
+                    serde_json::to_writer(&mut *out, &item).map_err(std::io::Error::from)?;
+                    writeln!(out)?;
+                    written += 1;
+                }
+            }
+        }
+        out.flush()?;
+        self.audit_step(job, "portability", written, true, now).await?;
+        Ok(written)
+    }
+
+    /// Erases the subject from every source under `policy` (Art. 17), journaling each source's
+    /// plan before erasing and its outcome after, so that running it again resumes where it
+    /// stopped and reports the same. When every source completed, the erasure is recorded in
+    /// the erasure ledger and the audit log under the subject's keyed hash, and the report lists
+    /// the recipients to inform (Art. 19).
+    ///
+    /// # Errors
+    /// [`FulfilError::Store`] when the ledger or audit log fails (run again to resume);
+    /// [`FulfilError::WrongOperation`] when `job` was journaled for another operation.
+    pub async fn erase(
+        &self,
+        job: Uuid,
+        subject: &[SubjectIdentifier],
+        policy: &ErasurePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<StepReport, FulfilError> {
+        let (mut journal, mut version) = self.journal(job, Operation::Erasure).await?;
+        let mut failures = BTreeMap::new();
+        for source in &self.sources {
+            let name = source.name().clone();
+            let step = journal.steps.entry(name.clone()).or_insert(JournalStep { planned: None, done: None });
+            if step.done.is_some() {
+                continue;
+            }
+            if step.planned.is_none() {
+                match source.erasure_plan(self.scope, subject, policy).await {
+                    Ok(plan) => step.planned = Some(plan),
+                    Err(e) => {
+                        failures.insert(name.clone(), failure(&e));
+                        self.audit_source(job, &name, 0, false, now).await?;
+                        continue;
+                    }
+                }
+                version = self.save(job, &journal, version).await?;
+            }
+            let result = source.erase(self.scope, subject, policy).await;
+            let step = journal.steps.entry(name.clone()).or_insert(JournalStep { planned: None, done: None });
+            match result {
+                Ok(outcomes) => {
+                    let merged = merge_plan(step.planned.as_deref().unwrap_or_default(), outcomes);
+                    let completed = !merged.iter().any(|o| o.outcome.is_failure());
+                    let count = merged.len() as u64;
+                    if completed {
+                        step.done = Some(merged);
+                        version = self.save(job, &journal, version).await?;
+                    } else {
+                        failures.insert(name.clone(), failed_records(&merged));
+                    }
+                    self.audit_source(job, &name, count, completed, now).await?;
+                }
+                Err(e) => {
+                    failures.insert(name.clone(), failure(&e));
+                    self.audit_source(job, &name, 0, false, now).await?;
+                }
+            }
+        }
+        let report = self.report(job, Operation::Erasure, &journal, &failures).await?;
+        if report.complete {
+            self.record_erasure(job, subject, now).await?;
+        }
+        Ok(report)
+    }
+
+    /// Rectifies the subject's data in every source (Art. 16).
+    ///
+    /// # Errors
+    /// As [`erase`](Self::erase).
+    pub async fn rectify(
+        &self,
+        job: Uuid,
+        subject: &[SubjectIdentifier],
+        rectification: &Rectification,
+        now: DateTime<Utc>,
+    ) -> Result<StepReport, FulfilError> {
+        self.apply(job, Operation::Rectification, now, |source| {
+            let rectification = rectification.clone();
+            let subject = subject.to_vec();
+            let scope = self.scope;
+            Box::pin(async move { source.rectify(scope, &subject, &rectification).await })
+        })
+        .await
+    }
+
+    /// Restricts processing of the subject's data in every source (Art. 18(1)).
+    ///
+    /// # Errors
+    /// As [`erase`](Self::erase).
+    pub async fn restrict(
+        &self,
+        job: Uuid,
+        subject: &[SubjectIdentifier],
+        now: DateTime<Utc>,
+    ) -> Result<StepReport, FulfilError> {
+        self.apply(job, Operation::Restriction, now, |source| {
+            let subject = subject.to_vec();
+            let scope = self.scope;
+            Box::pin(async move { source.restrict(scope, &subject).await })
+        })
+        .await
+    }
+
+    /// Lifts a restriction in every source. The subject must have been told before (Art. 18(3));
+    /// the request lifecycle records that notice.
+    ///
+    /// # Errors
+    /// As [`erase`](Self::erase).
+    pub async fn lift_restriction(
+        &self,
+        job: Uuid,
+        subject: &[SubjectIdentifier],
+        now: DateTime<Utc>,
+    ) -> Result<StepReport, FulfilError> {
+        self.apply(job, Operation::RestrictionLifted, now, |source| {
+            let subject = subject.to_vec();
+            let scope = self.scope;
+            Box::pin(async move { source.lift_restriction(scope, &subject).await })
+        })
+        .await
+    }
+
+    /// Runs an idempotent per-source operation with the journal; the report states each
+    /// record's final state, so a resumed run reports what an uninterrupted one does.
+    async fn apply<F>(
+        &self,
+        job: Uuid,
+        operation: Operation,
+        now: DateTime<Utc>,
+        run: F,
+    ) -> Result<StepReport, FulfilError>
+    where
+        F: Fn(
+            Arc<dyn PersonalDataSource>,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<Vec<RecordOutcome>, StoreError>> + Send + 'a>,
+        >,
+    {
+        let (mut journal, mut version) = self.journal(job, operation).await?;
+        let mut failures = BTreeMap::new();
+        let target = operation.target_outcome();
+        for source in &self.sources {
+            let name = source.name().clone();
+            if journal.steps.get(&name).is_some_and(|s| s.done.is_some()) {
+                continue;
+            }
+            match run(source.clone()).await {
+                Ok(outcomes) => {
+                    let outcomes: Vec<RecordOutcome> = outcomes
+                        .into_iter()
+                        .map(|o| match (&o.outcome, &target) {
+                            (Outcome::Unchanged, Some(t)) => RecordOutcome { record: o.record, outcome: t.clone() },
+                            _ => o,
+                        })
+                        .collect();
+                    let completed = !outcomes.iter().any(|o| o.outcome.is_failure());
+                    let count = outcomes.len() as u64;
+                    if completed {
+                        journal.steps.insert(name.clone(), JournalStep { planned: None, done: Some(outcomes) });
+                        version = self.save(job, &journal, version).await?;
+                    } else {
+                        failures.insert(name.clone(), failed_records(&outcomes));
+                    }
+                    self.audit_source(job, &name, count, completed, now).await?;
+                }
+                Err(e) => {
+                    failures.insert(name.clone(), failure(&e));
+                    self.audit_source(job, &name, 0, false, now).await?;
+                }
+            }
+        }
+        self.report(job, operation, &journal, &failures).await
+    }
+
+    async fn journal(&self, job: Uuid, operation: Operation) -> Result<(Journal, Version), FulfilError> {
+        let key = DocumentKey { kind: DocumentKind::FulfilmentJournal, id: job };
+        match self.ledger.get_document(self.scope, key).await? {
+            Some(stored) => {
+                let journal: Journal = crate::store::decode_body(key, stored.body)?;
+                if journal.operation != operation {
+                    return Err(FulfilError::WrongOperation { job, journaled: journal.operation, asked: operation });
+                }
+                // Failures are not journaled as done: they are retried on the next run.
+                Ok((journal, stored.version))
+            }
+            None => Ok((Journal { operation, steps: BTreeMap::new() }, Version::NONE)),
+        }
+    }
+
+    async fn save(&self, job: Uuid, journal: &Journal, expected: Version) -> Result<Version, FulfilError> {
+        let key = DocumentKey { kind: DocumentKind::FulfilmentJournal, id: job };
+        let body = crate::store::encode_body(key, journal)?;
+        Ok(self.ledger.put_document(self.scope, key, &body, expected).await?)
+    }
+
+    async fn report(
+        &self,
+        job: Uuid,
+        operation: Operation,
+        journal: &Journal,
+        failures: &BTreeMap<SourceName, (bool, String)>,
+    ) -> Result<StepReport, FulfilError> {
+        let activities: Vec<ProcessingActivity> =
+            self.ledger.all::<ProcessingActivity>(self.scope).await?.into_iter().map(|v| v.value).collect();
+        let sources = self
+            .sources
+            .iter()
+            .map(|s| {
+                let step = journal.steps.get(s.name());
+                match (step.and_then(|s| s.done.as_ref()), failures.get(s.name())) {
+                    (Some(outcomes), _) => SourceReport::with_outcomes(s.name(), outcomes.clone()),
+                    (None, Some((retryable, reason))) => SourceReport::failed_with(s.name(), *retryable, reason),
+                    (None, None) => SourceReport::failed_with(s.name(), true, "the source did not complete"),
+                }
+            })
+            .collect();
+        Ok(StepReport::build(job, operation, sources, &activities))
+    }
+
+    async fn record_erasure(
+        &self,
+        job: Uuid,
+        subject: &[SubjectIdentifier],
+        now: DateTime<Utc>,
+    ) -> Result<(), FulfilError> {
+        let Some(first) = subject.first() else { return Ok(()) };
+        let key = SubjectKey::derive(self.pseudonyms, self.scope, first);
+        let record = ErasureRecord {
+            id: job,
+            subject: key,
+            sources: self.sources.iter().map(|s| s.name().clone()).collect(),
+            completed_at: now,
+        };
+        match self.ledger.put(self.scope, &record, Version::NONE).await {
+            Ok(_) => {
+                let entry = AuditEntry {
+                    at: now,
+                    actor: Some(self.scope.party()),
+                    action: AuditAction::ErasureCompleted { erasure: job, subject: key },
+                    article: Some(Article::gdpr(17).paragraph(1)),
+                };
+                self.audit.append(self.scope, entry).await?;
+                Ok(())
+            }
+            // Recorded by an earlier run: the erasure ledger and audit log already say so.
+            Err(StoreError::Duplicate { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn audit_source(
+        &self,
+        job: Uuid,
+        source: &SourceName,
+        records: u64,
+        completed: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), FulfilError> {
+        let entry = AuditEntry {
+            at: now,
+            actor: Some(self.scope.party()),
+            action: AuditAction::FulfilmentStep { request: job, source: source.clone(), records, completed },
+            article: None,
+        };
+        self.audit.append(self.scope, entry).await?;
+        Ok(())
+    }
+
+    async fn audit_step(
+        &self,
+        job: Uuid,
+        name: &str,
+        records: u64,
+        completed: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), FulfilError> {
+        let source =
+            SourceName::new(name).map_err(|e| StoreError::Invalid { what: name.to_owned(), reason: e.to_string() })?;
+        self.audit_source(job, &source, records, completed, now).await
+    }
+}
+
+/// The plan's outcome for each planned record, unless erasing it failed; records the plan did
+/// not foresee (data added since) keep their own outcome.
+fn merge_plan(plan: &[RecordOutcome], done: Vec<RecordOutcome>) -> Vec<RecordOutcome> {
+    let mut merged: Vec<RecordOutcome> = plan.to_vec();
+    for outcome in done {
+        match merged.iter_mut().find(|p| p.record == outcome.record) {
+            Some(p) if outcome.outcome.is_failure() => p.outcome = outcome.outcome,
+            Some(_) => {}
+            None if outcome.outcome != Outcome::Unchanged => merged.push(outcome),
+            None => {}
+        }
+    }
+    merged
+}
+
+/// A failed step stays not done in the journal, so the next run retries it; this is what the
+/// report says about it: whether a retry can help, and why (no personal data).
+fn failure(error: &StoreError) -> (bool, String) {
+    (error.is_retryable(), error.to_string())
+}
+
+fn failed_records(outcomes: &[RecordOutcome]) -> (bool, String) {
+    let failed: Vec<&RecordOutcome> = outcomes.iter().filter(|o| o.outcome.is_failure()).collect();
+    let retryable = failed.iter().all(|o| matches!(o.outcome, Outcome::Failed { retryable: true, .. }));
+    (retryable, format!("{} record(s) failed", failed.len()))
+}
+
+async fn collect(
+    source: &dyn PersonalDataSource,
+    scope: Scope,
+    subject: &[SubjectIdentifier],
+) -> Result<Vec<ExportItem>, StoreError> {
+    let mut stream = source.export(scope, subject).await?;
+    let mut items = Vec::new();
+    while let Some(item) = stream.next().await {
+        items.push(item?);
+    }
+    Ok(items)
+}

@@ -1,0 +1,336 @@
+//! What a fulfilment reports: the Art. 15 access report and the per-source step report.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::model::{
+    ActivityId, Controllers, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName, Text, Transfer,
+};
+use crate::store::{ExportItem, Outcome, RecordKey, RecordOutcome, RetentionGround, Scope, StoreError};
+use crate::vocab::{Article, Country, DataCategory, Right, rights};
+
+/// The operation a fulfilment carries out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Operation {
+    /// Art. 15.
+    Access,
+    /// Art. 20.
+    Portability,
+    /// Art. 17.
+    Erasure,
+    /// Art. 16.
+    Rectification,
+    /// Art. 18(1).
+    Restriction,
+    /// Art. 18(3).
+    RestrictionLifted,
+}
+
+impl Operation {
+    /// The provision the operation fulfils.
+    pub const fn article(&self) -> Article {
+        match self {
+            Operation::Access => Article::gdpr(15),
+            Operation::Portability => Article::gdpr(20),
+            Operation::Erasure => Article::gdpr(17),
+            Operation::Rectification => Article::gdpr(16),
+            Operation::Restriction => Article::gdpr(18).paragraph(1),
+            Operation::RestrictionLifted => Article::gdpr(18).paragraph(3),
+        }
+    }
+
+    /// The state a record is in once the operation is done, for operations whose report
+    /// states final states.
+    pub(crate) fn target_outcome(&self) -> Option<Outcome> {
+        match self {
+            Operation::Rectification => Some(Outcome::Rectified),
+            Operation::Restriction => Some(Outcome::Restricted),
+            Operation::RestrictionLifted => Some(Outcome::RestrictionLifted),
+            _ => None,
+        }
+    }
+
+    /// Whether recipients must be told of it (Art. 19: rectification, erasure, restriction).
+    pub const fn notifies_recipients(&self) -> bool {
+        matches!(self, Operation::Erasure | Operation::Rectification | Operation::Restriction)
+    }
+}
+
+/// Whether a source completed its part.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StepStatus {
+    /// Done.
+    Completed,
+    /// Not done; run the fulfilment again to resume when `retryable`.
+    Failed {
+        /// Whether running again may help.
+        retryable: bool,
+        /// Why, without personal data.
+        reason: String,
+    },
+}
+
+/// One source's part in a fulfilment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct SourceReport {
+    /// The source.
+    pub source: SourceName,
+    /// Whether it completed.
+    #[serde(flatten)]
+    pub status: StepStatus,
+    /// What happened to each record (empty for access, where the copy is the result).
+    pub outcomes: Vec<RecordOutcome>,
+    /// How many records it returned or changed.
+    pub records: u64,
+}
+
+impl SourceReport {
+    pub(crate) fn completed(source: &SourceName, records: usize) -> Self {
+        Self { source: source.clone(), status: StepStatus::Completed, outcomes: Vec::new(), records: records as u64 }
+    }
+
+    pub(crate) fn failed(source: &SourceName, error: &StoreError) -> Self {
+        Self::failed_with(source, error.is_retryable(), &error.to_string())
+    }
+
+    pub(crate) fn failed_with(source: &SourceName, retryable: bool, reason: &str) -> Self {
+        Self {
+            source: source.clone(),
+            status: StepStatus::Failed { retryable, reason: reason.to_owned() },
+            outcomes: Vec::new(),
+            records: 0,
+        }
+    }
+
+    pub(crate) fn with_outcomes(source: &SourceName, outcomes: Vec<RecordOutcome>) -> Self {
+        Self { source: source.clone(), status: StepStatus::Completed, records: outcomes.len() as u64, outcomes }
+    }
+
+    /// Whether the source completed.
+    pub fn is_completed(&self) -> bool {
+        self.status == StepStatus::Completed
+    }
+}
+
+/// A record kept in an erasure, with its ground (listed as invariant 4 requires).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct RetainedRecord {
+    /// The source.
+    pub source: SourceName,
+    /// The record.
+    pub record: RecordKey,
+    /// The Art. 17(3) ground.
+    pub ground: RetentionGround,
+    /// Its point of Art. 17(3).
+    pub article: Article,
+}
+
+/// A recipient to tell of a rectification, erasure or restriction (Art. 19), unless that
+/// proves impossible or involves disproportionate effort.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct RecipientNotice {
+    /// The recipient's name or category.
+    pub recipient: Text,
+    /// The recipient as a known party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<PartyId>,
+    /// Where it processes.
+    pub country: Country,
+    /// What to tell it.
+    pub operation: Operation,
+    /// Art. 19.
+    pub article: Article,
+}
+
+/// The report of an erasure, rectification, restriction or lifting.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct StepReport {
+    /// The job (the request's id).
+    pub job: Uuid,
+    /// The operation.
+    pub operation: Operation,
+    /// Its provision.
+    pub article: Article,
+    /// Whether every source completed. Never true while a source failed.
+    pub complete: bool,
+    /// Each source's part, in the order of the sources.
+    pub sources: Vec<SourceReport>,
+    /// For an erasure, every record kept and why.
+    pub retained: Vec<RetainedRecord>,
+    /// The recipients to inform (Art. 19), from the scope's processing activities.
+    pub notices: Vec<RecipientNotice>,
+}
+
+impl StepReport {
+    pub(crate) fn build(
+        job: Uuid,
+        operation: Operation,
+        sources: Vec<SourceReport>,
+        activities: &[ProcessingActivity],
+    ) -> Self {
+        let complete = sources.iter().all(SourceReport::is_completed);
+        let retained = sources
+            .iter()
+            .flat_map(|s| {
+                s.outcomes.iter().filter_map(|o| match &o.outcome {
+                    Outcome::Retained { ground } => Some(RetainedRecord {
+                        source: s.source.clone(),
+                        record: o.record.clone(),
+                        ground: ground.clone(),
+                        article: ground.article(),
+                    }),
+                    _ => None,
+                })
+            })
+            .collect();
+        let changed = sources
+            .iter()
+            .any(|s| s.outcomes.iter().any(|o| !matches!(o.outcome, Outcome::Unchanged | Outcome::Retained { .. })));
+        let notices =
+            if operation.notifies_recipients() && changed { notices(activities, operation) } else { Vec::new() };
+        StepReport { job, operation, article: operation.article(), complete, sources, retained, notices }
+    }
+}
+
+fn notices(activities: &[ProcessingActivity], operation: Operation) -> Vec<RecipientNotice> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for a in activities {
+        for r in &a.fields().recipients {
+            if seen.insert((r.name.clone(), r.party)) {
+                out.push(RecipientNotice {
+                    recipient: r.name.clone(),
+                    party: r.party,
+                    country: r.country,
+                    operation,
+                    article: Article::gdpr(19),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What Art. 15(1) and 15(2) require about one processing activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ActivityInformation {
+    /// The activity.
+    pub activity: ActivityId,
+    /// Its name.
+    pub name: Text,
+    /// Who controls it.
+    pub controllers: Controllers,
+    /// (a) the purposes, with their legal bases.
+    pub purposes: Vec<PurposeSpec>,
+    /// (b) the categories of personal data concerned.
+    pub data_categories: Vec<DataCategory>,
+    /// (c) the recipients.
+    pub recipients: Vec<Recipient>,
+    /// (d) the storage period or its criteria.
+    pub retention: Retention,
+    /// (e) the rights of rectification, erasure, restriction and objection available under
+    /// the activity's bases, and (f) the right to lodge a complaint (Art. 77).
+    pub rights: Vec<Right>,
+    /// (h) automated decision-making, with meaningful information about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated_decision_making: Option<Text>,
+    /// Art. 15(2): transfers to third countries and their safeguards.
+    pub transfers: Vec<Transfer>,
+}
+
+/// The Art. 15 access report: confirmation, the information of Art. 15(1)(a)-(h) and 15(2), and
+/// the copy of the data (Art. 15(3)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AccessReport {
+    /// The job (the request's id).
+    pub job: Uuid,
+    /// The controller.
+    pub controller: PartyId,
+    /// When it was built.
+    pub generated_at: DateTime<Utc>,
+    /// Art. 15(1): whether personal data concerning the subject are processed.
+    pub processing: bool,
+    /// (b) the categories found.
+    pub categories: Vec<DataCategory>,
+    /// (a)-(e), (h) and 15(2), per processing activity that concerns those categories.
+    pub activities: Vec<ActivityInformation>,
+    /// (f) the right to lodge a complaint with a supervisory authority.
+    pub complaint: Article,
+    /// (g) the sources of data not collected from the subject.
+    pub sources_not_from_subject: Vec<SourceName>,
+    /// Art. 15(3): the copy, redacted for other people (Art. 15(4)).
+    pub copy: Vec<ExportItem>,
+    /// Each source's part.
+    pub sources: Vec<SourceReport>,
+    /// Whether every source answered; an incomplete report must not be sent as the answer.
+    pub complete: bool,
+}
+
+impl AccessReport {
+    pub(crate) fn build(
+        job: Uuid,
+        scope: Scope,
+        now: DateTime<Utc>,
+        activities: &[ProcessingActivity],
+        copy: Vec<ExportItem>,
+        sources: Vec<SourceReport>,
+    ) -> Self {
+        let categories: Vec<DataCategory> =
+            copy.iter().map(|i| i.category.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let activities = activities
+            .iter()
+            .filter(|a| a.fields().data_categories.iter().any(|c| categories.contains(c)))
+            .map(|a| {
+                let f = a.fields();
+                let mut rights: Vec<Right> = Vec::new();
+                for spec in &f.purposes {
+                    for r in rights::available_rights(spec.basis, &spec.purpose) {
+                        if !rights.contains(&r) {
+                            rights.push(r);
+                        }
+                    }
+                }
+                ActivityInformation {
+                    activity: a.id(),
+                    name: f.name.clone(),
+                    controllers: f.controllers.clone(),
+                    purposes: f.purposes.clone(),
+                    data_categories: f.data_categories.clone(),
+                    recipients: f.recipients.clone(),
+                    retention: f.retention.clone(),
+                    rights,
+                    automated_decision_making: f.automated_decision_making.clone(),
+                    transfers: f.transfers.clone(),
+                }
+            })
+            .collect();
+        let sources_not_from_subject = copy
+            .iter()
+            .filter(|i| !i.provided_by_subject)
+            .map(|i| i.source.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        AccessReport {
+            job,
+            controller: scope.party(),
+            generated_at: now,
+            processing: !copy.is_empty(),
+            categories,
+            activities,
+            complaint: Article::gdpr(77),
+            sources_not_from_subject,
+            complete: sources.iter().all(SourceReport::is_completed),
+            copy,
+            sources,
+        }
+    }
+}

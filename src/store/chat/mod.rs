@@ -1,0 +1,758 @@
+//! `ChatHistory`: the reference personal-data source, a live chat in memory.
+//!
+//! It has the shape of a real chat product: per controller, **visitors** (a profile with the
+//! widget's visitor token and whatever identifiers they typed: e-mail, name, phone; and the IP
+//! addresses they came from), **conversations** between visitors, agents and a bot, and
+//! **messages** with an author, a text, a sent-at time and attachment metadata. The product
+//! API ([`ChatHistory::add_visitor`], [`ChatHistory::post`], [`ChatHistory::transcript`], ...)
+//! is what a chat backend's own code would call; the [`PersonalDataSource`] implementation is
+//! what the crate calls to honour the visitors' rights.
+//!
+//! # Records
+//!
+//! Each piece of a visitor's data is one record, with a key of documented form, so that an
+//! Art. 17(3) retention can name one record or a prefix:
+//!
+//! | key | what | category | provided by the subject |
+//! | --- | --- | --- | --- |
+//! | `visitor/<visitor>` | the profile: identifiers and supplementary statements | `identification` | yes |
+//! | `visitor/<visitor>/ip/<n>` | an IP address the visitor came from | `online_identifier` | no |
+//! | `conversation/<conversation>/participant/<visitor>` | the visitor's part in a conversation | `usage_behaviour` | no |
+//! | `conversation/<conversation>/message/<message>` | a message | `communication_content` | when the subject wrote it |
+//!
+//! A retention of `conversation/<conversation>/` therefore keeps the whole conversation, and one
+//! of `visitor/<visitor>/` keeps the visitor's IP addresses.
+//!
+//! # Whose data is what
+//!
+//! The records of a subject (everything [`find`](PersonalDataSource::find) returns) are, for
+//! every visitor that one of the given identifiers matches: the profile, the IP addresses, the
+//! participations, the visitor's own messages, and the agent's and bot's replies in the
+//! visitor's conversations that mention one of the visitor's identifiers. A visitor matches
+//! when any identifier given matches one of theirs ([`SubjectIdentifier::matches`]); matching
+//! is not transitive, and a name alone matches every visitor of that name, so fulfilment should
+//! pass the identifiers it verified. Another visitor's own messages are never the subject's
+//! records, even when they mention the subject: they are that visitor's data, and erasing or
+//! exporting them would adversely affect their rights (Art. 15(4), 17).
+//!
+//! # Rights
+//!
+//! - **Export** (Art. 15(3), 20): the subject's records plus every agent and bot reply in the
+//!   subject's conversations (they were addressed to the subject), as [`ChatExport`] JSON.
+//!   Agents appear by role, never by name, and every other visitor's identifiers are redacted
+//!   wherever they appear; other visitors' own messages and profiles are never exported
+//!   (Art. 15(4)). Redaction recognises what the source knows: other visitors' identifiers and
+//!   agents' names. An address typed for someone the source never knew, or whose profile was
+//!   erased, stays as written.
+//! - **Erasure** (Art. 17) under an [`ErasurePolicy`]: the profile and IP addresses deleted, the
+//!   participations deleted, the subject's own messages deleted or pseudonymised (authored by
+//!   a random pseudonym, the subject's identifiers replaced in the text), and the replies that
+//!   mention the subject kept with the subject's identifiers redacted ([`Outcome::Redacted`]).
+//!   Records covered by `policy.retain` are left untouched and reported
+//!   [`Outcome::Retained`] (Art. 17(3)). A keyed hash of each of the visitor's identifiers is
+//!   kept, with the keys of the records the erasure handled, so that a second erasure reports
+//!   those records [`Outcome::Unchanged`] and records retained earlier stay findable.
+//! - **Rectification** (Art. 16): an identifier of the profile replaced by another of the same
+//!   kind, or a supplementary statement added to the profile. Message texts record what was
+//!   written and are not rewritten.
+//! - **Restriction** (Art. 18): a restricted visitor's records stay stored and are found and
+//!   exported, but [`transcript`](ChatHistory::transcript),
+//!   [`conversations`](ChatHistory::conversations) and [`profile`](ChatHistory::profile) leave
+//!   them out (Art. 18(2)), together with the replies in their conversations, until the
+//!   restriction is lifted. New data of a restricted visitor is stored restricted.
+//!
+//! # Example: a visitor, then their erasure
+//! ```
+//! use chrono::Utc;
+//! use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
+//! use gdpr_obligations::store::chat::{ChatHistory, Sender};
+//! use gdpr_obligations::store::{ErasurePolicy, Outcome, PersonalDataSource, Scope};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let chat = ChatHistory::new();
+//! let acme = Scope::controller(PartyId::generate());
+//! let now = Utc::now();
+//!
+//! let eva = chat.add_visitor(acme, Token::new("tok-eva")?, now).await?;
+//! let email = SubjectIdentifier::Email(EmailAddress::new("eva@example.cz")?);
+//! chat.add_identifier(acme, eva, email.clone(), now).await?;
+//! let talk = chat.start_conversation(acme, eva, now).await?;
+//! chat.post(acme, talk, Sender::Visitor(eva), Text::new("Where is my order?")?, vec![], now).await?;
+//! let agent = Sender::Agent(Text::new("Jana Nováková")?);
+//! chat.post(acme, talk, agent, Text::new("I wrote to eva@example.cz.")?, vec![], now).await?;
+//!
+//! // Art. 17: the profile, the participation and the visitor's message go; the agent's reply
+//! // stays, with the visitor's e-mail redacted.
+//! let outcomes = chat.erase(acme, &[email.clone()], &ErasurePolicy::default()).await?;
+//! assert!(outcomes.iter().any(|o| o.outcome == Outcome::Redacted));
+//! assert!(chat.find(acme, &[email.clone()]).await?.is_empty());
+//! let transcript = chat.transcript(acme, talk).await?;
+//! assert_eq!(transcript.len(), 1);
+//! assert_eq!(transcript[0].text, "I wrote to [redacted e-mail].");
+//!
+//! // Idempotent: a second erasure changes nothing.
+//! let again = chat.erase(acme, &[email], &ErasurePolicy::default()).await?;
+//! assert!(again.iter().all(|o| o.outcome == Outcome::Unchanged));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod records;
+mod redact;
+mod source;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(doc)]
+use super::{ErasurePolicy, Outcome, PersonalDataSource};
+use super::{PseudonymKey, RecordKey, Scope, StoreError, SubjectKey};
+use crate::model::{Invalid, SourceName, SubjectIdentifier, Text, Token};
+
+crate::model::typed_id!(
+    /// Identifies a chat visitor within a controller's scope.
+    VisitorId
+);
+crate::model::typed_id!(
+    /// Identifies a conversation.
+    ConversationId
+);
+crate::model::typed_id!(
+    /// Identifies a message.
+    MessageId
+);
+
+/// Who posts a message. In JSON: `{"role": "agent", "value": "Jana Nováková"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "role", content = "value", rename_all = "snake_case")]
+pub enum Sender {
+    /// A visitor taking part in the conversation.
+    Visitor(VisitorId),
+    /// An agent of the controller, by name.
+    Agent(Text),
+    /// The chat bot.
+    Bot,
+}
+
+/// Whom a stored message is attributed to. In JSON: `{"role": "visitor", "value": "0190…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "role", content = "value", rename_all = "snake_case")]
+pub enum Author {
+    /// A visitor.
+    Visitor(VisitorId),
+    /// An agent, by name.
+    Agent(Text),
+    /// The chat bot.
+    Bot,
+    /// A visitor whose data was erased with [`MessageErasure::Pseudonymise`]: a random id, the
+    /// same for all of that visitor's messages in one erasure, linked to nothing (Art. 4(5)).
+    ///
+    /// [`MessageErasure::Pseudonymise`]: crate::store::MessageErasure::Pseudonymise
+    Pseudonym(Uuid),
+}
+
+impl From<Sender> for Author {
+    fn from(sender: Sender) -> Self {
+        match sender {
+            Sender::Visitor(visitor) => Author::Visitor(visitor),
+            Sender::Agent(name) => Author::Agent(name),
+            Sender::Bot => Author::Bot,
+        }
+    }
+}
+
+/// The metadata of a file attached to a message (the content lives in the product's blob
+/// store; a source that also holds contents erases them with the message).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "AttachmentRepr")]
+pub struct Attachment {
+    #[schemars(length(min = 1))]
+    file_name: String,
+    #[schemars(pattern(MEDIA_TYPE_PATTERN))]
+    media_type: String,
+    size: u64,
+}
+
+const MEDIA_TYPE_PATTERN: &str = r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$";
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct AttachmentRepr {
+    #[schemars(length(min = 1))]
+    file_name: String,
+    #[schemars(pattern(MEDIA_TYPE_PATTERN))]
+    media_type: String,
+    size: u64,
+}
+
+impl TryFrom<AttachmentRepr> for Attachment {
+    type Error = Invalid;
+    fn try_from(r: AttachmentRepr) -> Result<Self, Invalid> {
+        Attachment::new(&r.file_name, &r.media_type, r.size)
+    }
+}
+
+impl Attachment {
+    /// Validates attachment metadata. The media type is kept in lower case.
+    ///
+    /// # Errors
+    /// [`Invalid`] when the file name is empty or holds a control character, or the media type
+    /// is not of the form `type/subtype`.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::store::chat::Attachment;
+    ///
+    /// let invoice = Attachment::new("invoice-2026-14.pdf", "Application/PDF", 48_213)?;
+    /// assert_eq!(invoice.media_type(), "application/pdf");
+    /// assert!(Attachment::new("photo.jpg", "jpeg", 10).is_err());
+    /// # Ok::<(), gdpr_obligations::model::Invalid>(())
+    /// ```
+    pub fn new(file_name: &str, media_type: &str, size: u64) -> Result<Self, Invalid> {
+        let file_name = file_name.trim();
+        if file_name.is_empty() || file_name.chars().any(char::is_control) {
+            return Err(Invalid::new("file_name", "a file name is not empty and has no control characters"));
+        }
+        let media_type = media_type.trim().to_ascii_lowercase();
+        let token =
+            |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b));
+        if !media_type.split_once('/').is_some_and(|(t, s)| token(t) && token(s)) {
+            return Err(Invalid::new(
+                "media_type",
+                format!("a media type has the form `type/subtype`: {media_type:?}"),
+            ));
+        }
+        Ok(Self { file_name: file_name.to_owned(), media_type, size })
+    }
+
+    /// The file name.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    /// The media type, e.g. `application/pdf`.
+    pub fn media_type(&self) -> &str {
+        &self.media_type
+    }
+
+    /// The size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+/// A message as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Message {
+    /// The message.
+    pub id: MessageId,
+    /// Its conversation.
+    pub conversation: ConversationId,
+    /// Its author.
+    pub author: Author,
+    /// When it was sent.
+    pub sent_at: DateTime<Utc>,
+    /// The text, after any redaction.
+    pub text: String,
+    /// The attachments' metadata.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A conversation as the product's processing sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ConversationSummary {
+    /// The conversation.
+    pub id: ConversationId,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// Its visitors, restricted ones left out.
+    pub visitors: Vec<VisitorId>,
+    /// How many of its messages processing may use.
+    pub messages: usize,
+}
+
+/// A visitor's profile as the product's processing sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VisitorProfile {
+    /// The visitor.
+    pub id: VisitorId,
+    /// When the profile was created.
+    pub created_at: DateTime<Utc>,
+    /// The identifiers, IP addresses included.
+    pub identifiers: Vec<SubjectIdentifier>,
+    /// Supplementary statements the visitor added (Art. 16).
+    pub statements: Vec<Text>,
+}
+
+/// The author of an exported message, by role: the subject, or an agent or the bot, whose
+/// names are not the subject's data (Art. 15(4)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportRole {
+    /// The subject.
+    Subject,
+    /// An agent of the controller.
+    Agent,
+    /// The chat bot.
+    Bot,
+}
+
+/// The JSON shape of [`ExportItem::data`](crate::store::ExportItem) for `chat_history`,
+/// tagged by `type`.
+///
+/// ```json
+/// {"type": "message", "conversation": "0190…", "message": "0190…", "author": "agent",
+///  "sent_at": "2026-02-01T10:00:00Z", "text": "I wrote to eva@example.cz.", "attachments": []}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatExport {
+    /// The subject's profile.
+    VisitorProfile {
+        /// The visitor.
+        visitor: VisitorId,
+        /// When the profile was created.
+        created_at: DateTime<Utc>,
+        /// The identifiers, IP addresses aside.
+        identifiers: Vec<SubjectIdentifier>,
+        /// Supplementary statements (Art. 16).
+        statements: Vec<String>,
+    },
+    /// An IP address the subject came from.
+    IpAddress {
+        /// The visitor.
+        visitor: VisitorId,
+        /// The address.
+        ip: IpAddr,
+        /// When it was first seen.
+        seen_at: DateTime<Utc>,
+    },
+    /// The subject's part in a conversation.
+    Participation {
+        /// The conversation.
+        conversation: ConversationId,
+        /// When the subject joined it.
+        joined_at: DateTime<Utc>,
+    },
+    /// A message: the subject's own, or a reply of an agent or the bot, every other person's
+    /// identifiers redacted.
+    Message {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The message.
+        message: MessageId,
+        /// Who wrote it, by role.
+        author: ExportRole,
+        /// When it was sent.
+        sent_at: DateTime<Utc>,
+        /// The text.
+        text: String,
+        /// The attachments' metadata.
+        attachments: Vec<Attachment>,
+    },
+}
+
+/// The reference [`PersonalDataSource`] (named `chat_history`): a live chat in memory,
+/// thread-safe. See the [module documentation](self) for its records and how it honours each
+/// right.
+pub struct ChatHistory {
+    name: SourceName,
+    key: PseudonymKey,
+    data: Mutex<Data>,
+}
+
+impl fmt::Debug for ChatHistory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChatHistory").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+impl Default for ChatHistory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChatHistory {
+    /// An empty chat history with a pseudonym key of its own, for the keyed hashes it keeps of
+    /// erased visitors' identifiers.
+    pub fn new() -> Self {
+        use std::hash::{BuildHasher, RandomState};
+        // Fresh UUIDs (random in their low bits) and the process's random hasher seed: enough
+        // for an in-memory source whose hashes die with it. Durable sources take a managed key.
+        let mut secret = Vec::with_capacity(64);
+        for i in 0..4u8 {
+            secret.extend_from_slice(Uuid::now_v7().as_bytes());
+            secret.extend_from_slice(&RandomState::new().hash_one(i).to_le_bytes());
+        }
+        let key = PseudonymKey::new(&secret).unwrap_or_else(|_| unreachable!("the secret has 96 bytes"));
+        Self::with_key(key)
+    }
+
+    /// An empty chat history that keeps erased visitors' identifiers as hashes keyed with `key`.
+    pub fn with_key(key: PseudonymKey) -> Self {
+        let name = SourceName::new("chat_history").unwrap_or_else(|_| unreachable!("a valid source name"));
+        Self { name, key, data: Mutex::new(Data::default()) }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Data> {
+        // Every write checks first and then changes the maps, so a panic while the lock is held
+        // leaves no half-applied change of ours: a poisoned lock is safe to reuse.
+        self.data.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds a visitor known by the token the chat widget stored in their browser.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when a visitor of this scope already has the token.
+    pub async fn add_visitor(&self, scope: Scope, token: Token, at: DateTime<Utc>) -> Result<VisitorId, StoreError> {
+        let mut data = self.lock();
+        let sd = data.scope_mut(scope);
+        let identifier = SubjectIdentifier::ChatVisitorToken(token);
+        let taken = sd.visitors.values().any(|v| v.profile.as_ref().is_some_and(|p| p.holds(&identifier)));
+        if taken {
+            return Err(StoreError::Duplicate { what: "visitor token".to_owned() });
+        }
+        let id = VisitorId::generate();
+        let profile = Profile { created_at: at, identifiers: vec![identifier], statements: Vec::new() };
+        sd.visitors.insert(id, Visitor::new(profile));
+        Ok(id)
+    }
+
+    /// Adds an identifier the visitor gave (an e-mail, a name, a phone number) or an IP address
+    /// they came from; returns whether it was new.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the visitor has no profile in this scope (unknown or
+    /// erased).
+    pub async fn add_identifier(
+        &self,
+        scope: Scope,
+        visitor: VisitorId,
+        identifier: SubjectIdentifier,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut data = self.lock();
+        let v = data.scope_mut(scope).live_visitor_mut(visitor)?;
+        if let SubjectIdentifier::IpAddress(ip) = identifier {
+            if v.ips.values().any(|s| s.ip.to_canonical() == ip.to_canonical()) {
+                return Ok(false);
+            }
+            v.next_ip += 1;
+            v.ips.insert(v.next_ip, IpSeen { ip, seen_at: at });
+            return Ok(true);
+        }
+        let Some(profile) = v.profile.as_mut() else { return Err(not_found_visitor(visitor)) };
+        if profile.holds(&identifier) {
+            return Ok(false);
+        }
+        profile.identifiers.push(identifier);
+        Ok(true)
+    }
+
+    /// Starts a conversation with a visitor.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the visitor has no profile in this scope.
+    pub async fn start_conversation(
+        &self,
+        scope: Scope,
+        visitor: VisitorId,
+        at: DateTime<Utc>,
+    ) -> Result<ConversationId, StoreError> {
+        let mut data = self.lock();
+        let sd = data.scope_mut(scope);
+        sd.live_visitor_mut(visitor)?;
+        let id = ConversationId::generate();
+        let mut participants = BTreeMap::new();
+        participants.insert(visitor, at);
+        sd.conversations.insert(id, Conversation { started_at: at, participants, messages: BTreeMap::new() });
+        Ok(id)
+    }
+
+    /// Adds another visitor to a conversation (a shared or transferred chat); returns whether
+    /// they were new to it.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the conversation or the visitor's profile is not in this
+    /// scope.
+    pub async fn join_conversation(
+        &self,
+        scope: Scope,
+        conversation: ConversationId,
+        visitor: VisitorId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut data = self.lock();
+        let sd = data.scope_mut(scope);
+        sd.live_visitor_mut(visitor)?;
+        let c = sd.conversation_mut(conversation)?;
+        if c.participants.contains_key(&visitor) {
+            return Ok(false);
+        }
+        c.participants.insert(visitor, at);
+        Ok(true)
+    }
+
+    /// Posts a message.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the conversation is not in this scope;
+    /// [`StoreError::Invalid`] when a visitor posts to a conversation they do not take part in.
+    pub async fn post(
+        &self,
+        scope: Scope,
+        conversation: ConversationId,
+        from: Sender,
+        text: Text,
+        attachments: Vec<Attachment>,
+        at: DateTime<Utc>,
+    ) -> Result<MessageId, StoreError> {
+        let mut data = self.lock();
+        let c = data.scope_mut(scope).conversation_mut(conversation)?;
+        if let Sender::Visitor(visitor) = &from
+            && !c.participants.contains_key(visitor)
+        {
+            return Err(StoreError::Invalid {
+                what: format!("message to conversation {conversation}"),
+                reason: format!("visitor {visitor} does not take part in it"),
+            });
+        }
+        let id = MessageId::generate();
+        let message = StoredMessage { author: from.into(), sent_at: at, text: text.as_str().to_owned(), attachments };
+        c.messages.insert(id, message);
+        Ok(id)
+    }
+
+    /// The messages of a conversation in the order sent, for the product's processing: the
+    /// messages of restricted visitors, and the replies in conversations with them, are left
+    /// out (Art. 18(2)).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the conversation is not in this scope.
+    pub async fn transcript(&self, scope: Scope, conversation: ConversationId) -> Result<Vec<Message>, StoreError> {
+        let data = self.lock();
+        let sd = data.scope(scope).ok_or_else(|| not_found_conversation(conversation))?;
+        let c = sd.conversations.get(&conversation).ok_or_else(|| not_found_conversation(conversation))?;
+        let mut out: Vec<Message> = c
+            .messages
+            .iter()
+            .filter(|(id, m)| !sd.message_restricted(conversation, c, **id, m))
+            .map(|(id, m)| m.to_message(conversation, *id))
+            .collect();
+        out.sort_by_key(|m| (m.sent_at, m.id));
+        Ok(out)
+    }
+
+    /// The conversations of this scope, for the product's processing: restricted visitors are
+    /// left out of each, and conversations whose every visitor is restricted are left out
+    /// (Art. 18(2)).
+    ///
+    /// # Errors
+    /// None for this in-memory source; the `Result` is the product API's shape.
+    pub async fn conversations(&self, scope: Scope) -> Result<Vec<ConversationSummary>, StoreError> {
+        let data = self.lock();
+        let Some(sd) = data.scope(scope) else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for (id, c) in &sd.conversations {
+            let visitors: Vec<VisitorId> =
+                c.participants.keys().copied().filter(|v| !sd.visitor_restricted(*v)).collect();
+            if visitors.is_empty() && !c.participants.is_empty() {
+                continue;
+            }
+            let messages = c.messages.iter().filter(|(mid, m)| !sd.message_restricted(*id, c, **mid, m)).count();
+            out.push(ConversationSummary { id: *id, started_at: c.started_at, visitors, messages });
+        }
+        Ok(out)
+    }
+
+    /// A visitor's profile, for the product's processing: `None` when the visitor is unknown in
+    /// this scope, erased, or restricted (Art. 18(2)).
+    ///
+    /// # Errors
+    /// None for this in-memory source; the `Result` is the product API's shape.
+    pub async fn profile(&self, scope: Scope, visitor: VisitorId) -> Result<Option<VisitorProfile>, StoreError> {
+        let data = self.lock();
+        let Some(v) = data.scope(scope).and_then(|sd| sd.visitors.get(&visitor)) else { return Ok(None) };
+        if v.restricted {
+            return Ok(None);
+        }
+        Ok(v.profile.as_ref().map(|p| VisitorProfile {
+            id: visitor,
+            created_at: p.created_at,
+            identifiers: v.identifiers().collect(),
+            statements: p.statements.clone(),
+        }))
+    }
+}
+
+fn not_found_visitor(visitor: VisitorId) -> StoreError {
+    StoreError::NotFound { what: format!("visitor {visitor}") }
+}
+
+fn not_found_conversation(conversation: ConversationId) -> StoreError {
+    StoreError::NotFound { what: format!("conversation {conversation}") }
+}
+
+#[derive(Default)]
+struct Data {
+    scopes: HashMap<Scope, ScopeData>,
+}
+
+impl Data {
+    fn scope(&self, scope: Scope) -> Option<&ScopeData> {
+        self.scopes.get(&scope)
+    }
+
+    fn scope_mut(&mut self, scope: Scope) -> &mut ScopeData {
+        self.scopes.entry(scope).or_default()
+    }
+}
+
+/// One controller's chat: nothing in it refers to another scope's data (invariant 6).
+#[derive(Default)]
+struct ScopeData {
+    visitors: BTreeMap<VisitorId, Visitor>,
+    conversations: BTreeMap<ConversationId, Conversation>,
+}
+
+impl ScopeData {
+    fn live_visitor_mut(&mut self, visitor: VisitorId) -> Result<&mut Visitor, StoreError> {
+        self.visitors.get_mut(&visitor).filter(|v| v.profile.is_some()).ok_or_else(|| not_found_visitor(visitor))
+    }
+
+    fn conversation_mut(&mut self, conversation: ConversationId) -> Result<&mut Conversation, StoreError> {
+        self.conversations.get_mut(&conversation).ok_or_else(|| not_found_conversation(conversation))
+    }
+
+    fn visitor_restricted(&self, visitor: VisitorId) -> bool {
+        self.visitors.get(&visitor).is_some_and(|v| v.restricted)
+    }
+
+    /// Whether processing may not use a message (Art. 18(2)): a restricted visitor's own, or a
+    /// reply in a conversation with a restricted visitor or kept (Art. 17(3)) for one.
+    fn message_restricted(&self, cid: ConversationId, c: &Conversation, mid: MessageId, m: &StoredMessage) -> bool {
+        match &m.author {
+            Author::Visitor(visitor) => self.visitor_restricted(*visitor),
+            Author::Pseudonym(_) => false,
+            Author::Agent(_) | Author::Bot => {
+                c.participants.keys().any(|v| self.visitor_restricted(*v)) || {
+                    let key = records::Rec::Message(cid, mid).key();
+                    self.visitors
+                        .values()
+                        .any(|v| v.restricted && v.erased.as_ref().is_some_and(|t| t.retained.contains_key(&key)))
+                }
+            }
+        }
+    }
+}
+
+struct Visitor {
+    /// `None` once erased.
+    profile: Option<Profile>,
+    ips: BTreeMap<u32, IpSeen>,
+    next_ip: u32,
+    restricted: bool,
+    /// What erasures left: keyed hashes of the identifiers, and the records handled.
+    erased: Option<Tombstone>,
+}
+
+impl Visitor {
+    fn new(profile: Profile) -> Self {
+        Self { profile: Some(profile), ips: BTreeMap::new(), next_ip: 0, restricted: false, erased: None }
+    }
+
+    /// Every identifier held in clear: the profile's and the IP addresses.
+    fn identifiers(&self) -> impl Iterator<Item = SubjectIdentifier> + '_ {
+        let profile = self.profile.iter().flat_map(|p| p.identifiers.iter().cloned());
+        profile.chain(self.ips.values().map(|s| SubjectIdentifier::IpAddress(s.ip)))
+    }
+}
+
+struct Profile {
+    created_at: DateTime<Utc>,
+    identifiers: Vec<SubjectIdentifier>,
+    statements: Vec<Text>,
+}
+
+impl Profile {
+    fn holds(&self, identifier: &SubjectIdentifier) -> bool {
+        self.identifiers.iter().any(|i| i.matches(identifier))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct IpSeen {
+    ip: IpAddr,
+    seen_at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+struct Tombstone {
+    keys: BTreeSet<SubjectKey>,
+    /// Records kept under Art. 17(3), still the subject's.
+    retained: BTreeMap<RecordKey, records::Rec>,
+    /// Records erased, pseudonymised or redacted: reported `Unchanged` from then on.
+    done: BTreeSet<RecordKey>,
+}
+
+struct Conversation {
+    started_at: DateTime<Utc>,
+    /// The visitors taking part, with when they joined.
+    participants: BTreeMap<VisitorId, DateTime<Utc>>,
+    messages: BTreeMap<MessageId, StoredMessage>,
+}
+
+#[derive(Clone)]
+struct StoredMessage {
+    author: Author,
+    sent_at: DateTime<Utc>,
+    text: String,
+    attachments: Vec<Attachment>,
+}
+
+impl StoredMessage {
+    fn to_message(&self, conversation: ConversationId, id: MessageId) -> Message {
+        Message {
+            id,
+            conversation,
+            author: self.author.clone(),
+            sent_at: self.sent_at,
+            text: self.text.clone(),
+            attachments: self.attachments.clone(),
+        }
+    }
+
+    /// The texts that may hold identifiers: the message's and its attachments' file names.
+    fn texts(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.text.as_str()).chain(self.attachments.iter().map(|a| a.file_name.as_str()))
+    }
+
+    /// A copy with every text passed through `f` (which returns `None` to keep a text).
+    fn rewrite(&self, f: impl Fn(&str) -> Option<String>) -> StoredMessage {
+        let mut out = self.clone();
+        if let Some(t) = f(&self.text) {
+            out.text = t;
+        }
+        for a in &mut out.attachments {
+            if let Some(t) = f(&a.file_name) {
+                a.file_name = t;
+            }
+        }
+        out
+    }
+}
+
+impl ChatHistory {
+    fn subject_key(&self, scope: Scope, identifier: &SubjectIdentifier) -> SubjectKey {
+        SubjectKey::derive(&self.key, scope, identifier)
+    }
+}

@@ -1,0 +1,262 @@
+//! `ChatHistory` as a [`PersonalDataSource`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use async_trait::async_trait;
+
+use super::records::{Rec, Subject};
+use super::redact::{Needle, redact};
+use super::{Author, ChatExport, ChatHistory, ExportRole, ScopeData, VisitorId};
+use crate::model::{SourceName, SubjectIdentifier};
+use crate::store::{
+    ErasurePolicy, ExportItem, ExportStream, FoundRecord, Outcome, PersonalDataSource, RecordKey, RecordOutcome,
+    Rectification, Scope, StoreError, SubjectKey, encode_body,
+};
+use crate::vocab::DataCategory;
+
+impl ChatHistory {
+    fn keys_of(&self, scope: Scope, given: &[SubjectIdentifier]) -> Vec<SubjectKey> {
+        given.iter().map(|i| self.subject_key(scope, i)).collect()
+    }
+
+    fn export_items(&self, sd: &ScopeData, subject: &Subject) -> Result<Vec<ExportItem>, StoreError> {
+        // The subject's records, and every agent's and bot's reply in their conversations.
+        let mut records: BTreeMap<RecordKey, Rec> = subject.records.iter().map(|(k, e)| (k.clone(), e.rec)).collect();
+        for (cid, c) in &sd.conversations {
+            if !c.participants.keys().any(|v| subject.visitors.contains(v)) {
+                continue;
+            }
+            for (mid, m) in &c.messages {
+                if matches!(m.author, Author::Agent(_) | Author::Bot) {
+                    let rec = Rec::Message(*cid, *mid);
+                    records.entry(rec.key()).or_insert(rec);
+                }
+            }
+        }
+        let mut items = Vec::with_capacity(records.len());
+        for (key, rec) in records {
+            if let Some(item) = self.export_item(sd, subject, key, rec)? {
+                items.push(item);
+            }
+        }
+        Ok(items)
+    }
+
+    /// One record as exported: every other visitor's identifiers and every agent's name
+    /// redacted, agents shown by role (Art. 15(4)).
+    fn export_item(
+        &self,
+        sd: &ScopeData,
+        subject: &Subject,
+        key: RecordKey,
+        rec: Rec,
+    ) -> Result<Option<ExportItem>, StoreError> {
+        let hide = |text: &str, agents: &[Needle]| {
+            let targets: Vec<Needle> = subject.others.iter().chain(agents).cloned().collect();
+            redact(text, &targets, &subject.own).unwrap_or_else(|| text.to_owned())
+        };
+        let (category, collected_at, provided_by_subject, data) = match rec {
+            Rec::Profile(v) => {
+                let Some(p) = sd.visitors.get(&v).and_then(|v| v.profile.as_ref()) else { return Ok(None) };
+                let data = ChatExport::VisitorProfile {
+                    visitor: v,
+                    created_at: p.created_at,
+                    identifiers: p.identifiers.clone(),
+                    statements: p.statements.iter().map(|s| hide(s.as_str(), &[])).collect(),
+                };
+                (DataCategory::Identification, p.created_at, true, data)
+            }
+            Rec::Ip(v, n) => {
+                let Some(seen) = sd.visitors.get(&v).and_then(|v| v.ips.get(&n)) else { return Ok(None) };
+                let data = ChatExport::IpAddress { visitor: v, ip: seen.ip, seen_at: seen.seen_at };
+                (DataCategory::OnlineIdentifier, seen.seen_at, false, data)
+            }
+            Rec::Participation(c, v) => {
+                let Some(at) = sd.conversations.get(&c).and_then(|c| c.participants.get(&v)) else { return Ok(None) };
+                let data = ChatExport::Participation { conversation: c, joined_at: *at };
+                (DataCategory::UsageBehaviour, *at, false, data)
+            }
+            Rec::Message(cid, mid) => {
+                let Some(c) = sd.conversations.get(&cid) else { return Ok(None) };
+                let Some(m) = c.messages.get(&mid) else { return Ok(None) };
+                let author = match &m.author {
+                    Author::Visitor(v) if subject.visitors.contains(v) => ExportRole::Subject,
+                    Author::Agent(_) => ExportRole::Agent,
+                    Author::Bot => ExportRole::Bot,
+                    // Another visitor's own message, or a pseudonymised one: never exported.
+                    Author::Visitor(_) | Author::Pseudonym(_) => return Ok(None),
+                };
+                let agents: Vec<Needle> = c
+                    .messages
+                    .values()
+                    .filter_map(|m| match &m.author {
+                        Author::Agent(name) => Some(Needle::agent(name)),
+                        _ => None,
+                    })
+                    .collect();
+                let mut attachments = m.attachments.clone();
+                for a in &mut attachments {
+                    a.file_name = hide(&a.file_name, &agents);
+                }
+                let data = ChatExport::Message {
+                    conversation: cid,
+                    message: mid,
+                    author,
+                    sent_at: m.sent_at,
+                    text: hide(&m.text, &agents),
+                    attachments,
+                };
+                (DataCategory::CommunicationContent, m.sent_at, author == ExportRole::Subject, data)
+            }
+        };
+        let data = encode_body(&key, &data)?;
+        Ok(Some(ExportItem {
+            source: self.name.clone(),
+            record: key,
+            category,
+            collected_at,
+            provided_by_subject,
+            data,
+        }))
+    }
+
+    fn visitor_keys(&self, scope: Scope, sd: &ScopeData, subject: &Subject) -> HashMap<VisitorId, Vec<SubjectKey>> {
+        subject
+            .visitors
+            .iter()
+            .filter_map(|id| sd.visitors.get(id).map(|v| (*id, v)))
+            .map(|(id, v)| (id, v.identifiers().map(|i| self.subject_key(scope, &i)).collect()))
+            .collect()
+    }
+}
+
+/// The records of `subject` with the outcome of setting or clearing their restriction.
+fn restriction_outcomes(sd: &ScopeData, subject: &Subject, restrict: bool) -> Vec<RecordOutcome> {
+    subject
+        .records
+        .iter()
+        .map(|(key, entry)| {
+            let outcome = if restrict {
+                if sd.restricted(entry.rec) { Outcome::Unchanged } else { Outcome::Restricted }
+            } else if entry.owners.iter().any(|v| sd.visitor_restricted(*v)) {
+                Outcome::RestrictionLifted
+            } else {
+                Outcome::Unchanged
+            };
+            RecordOutcome { record: key.clone(), outcome }
+        })
+        .collect()
+}
+
+fn set_restricted(sd: &mut ScopeData, visitors: &BTreeSet<VisitorId>, restricted: bool) {
+    for id in visitors {
+        if let Some(v) = sd.visitors.get_mut(id) {
+            v.restricted = restricted;
+        }
+    }
+}
+
+#[async_trait]
+impl PersonalDataSource for ChatHistory {
+    fn name(&self) -> &SourceName {
+        &self.name
+    }
+
+    async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError> {
+        let keys = self.keys_of(scope, subject);
+        let data = self.lock();
+        let Some(sd) = data.scope(scope) else { return Ok(Vec::new()) };
+        let s = sd.resolve(subject, &keys);
+        Ok(s.records.iter().filter_map(|(key, e)| sd.found(key, e.rec)).collect())
+    }
+
+    async fn export<'a>(
+        &'a self,
+        scope: Scope,
+        subject: &'a [SubjectIdentifier],
+    ) -> Result<ExportStream<'a>, StoreError> {
+        let keys = self.keys_of(scope, subject);
+        let items = {
+            let data = self.lock();
+            match data.scope(scope) {
+                Some(sd) => self.export_items(sd, &sd.resolve(subject, &keys))?,
+                None => Vec::new(),
+            }
+        };
+        Ok(Box::pin(futures_util::stream::iter(items.into_iter().map(Ok))))
+    }
+
+    async fn erasure_plan(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        policy: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        let keys = self.keys_of(scope, subject);
+        let data = self.lock();
+        let Some(sd) = data.scope(scope) else { return Ok(Vec::new()) };
+        let steps = sd.plan_erasure(&sd.resolve(subject, &keys), policy);
+        Ok(steps.into_iter().map(|s| RecordOutcome { record: s.key, outcome: s.outcome }).collect())
+    }
+
+    async fn erase(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        policy: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        let keys = self.keys_of(scope, subject);
+        let mut data = self.lock();
+        let Some(sd) = data.scopes.get_mut(&scope) else { return Ok(Vec::new()) };
+        let s = sd.resolve(subject, &keys);
+        let steps = sd.plan_erasure(&s, policy);
+        let visitor_keys = self.visitor_keys(scope, sd, &s);
+        sd.apply_erasure(&s, &steps, visitor_keys);
+        Ok(steps.into_iter().map(|s| RecordOutcome { record: s.key, outcome: s.outcome }).collect())
+    }
+
+    async fn rectify(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        rectification: &Rectification,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        let keys = self.keys_of(scope, subject);
+        let mut data = self.lock();
+        let sd = data.scope_mut(scope);
+        let s = sd.resolve(subject, &keys);
+        let plan = sd.plan_rectification(&s, rectification)?;
+        let mut out = Vec::with_capacity(plan.len());
+        for (outcome, change) in plan {
+            if let Some(change) = change {
+                sd.apply_rectification(change);
+            }
+            out.push(outcome);
+        }
+        Ok(out)
+    }
+
+    async fn restrict(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<RecordOutcome>, StoreError> {
+        let keys = self.keys_of(scope, subject);
+        let mut data = self.lock();
+        let Some(sd) = data.scopes.get_mut(&scope) else { return Ok(Vec::new()) };
+        let s = sd.resolve(subject, &keys);
+        let out = restriction_outcomes(sd, &s, true);
+        set_restricted(sd, &s.visitors, true);
+        Ok(out)
+    }
+
+    async fn lift_restriction(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        let keys = self.keys_of(scope, subject);
+        let mut data = self.lock();
+        let Some(sd) = data.scopes.get_mut(&scope) else { return Ok(Vec::new()) };
+        let s = sd.resolve(subject, &keys);
+        let out = restriction_outcomes(sd, &s, false);
+        set_restricted(sd, &s.visitors, false);
+        Ok(out)
+    }
+}

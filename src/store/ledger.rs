@@ -1,0 +1,445 @@
+//! The compliance ledger: versioned documents and append-only event streams, per controller.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Scope, StoreError, SubjectKey, Version, sealed};
+use crate::agreement::{AgreementId, ChangeNotice, ProcessingAgreement};
+use crate::model::{Party, ProcessingActivity, SourceName};
+use crate::request::{Event, Request, RequestId};
+
+/// The kinds of document the ledger keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DocumentKind {
+    /// A [`Party`] known in the scope.
+    Party,
+    /// A [`ProcessingActivity`] (Art. 30 records).
+    Activity,
+    /// A [`ProcessingAgreement`] (Art. 28).
+    Agreement,
+    /// A sub-processor [`ChangeNotice`] (Art. 28(2)).
+    ChangeNotice,
+    /// An [`ErasureRecord`]: a completed erasure, pseudonymous, for replay after a restore.
+    Erasure,
+    /// The progress journal of a fulfilment, so that it can resume.
+    FulfilmentJournal,
+}
+
+impl DocumentKind {
+    /// Every kind.
+    pub const ALL: [DocumentKind; 6] = [
+        DocumentKind::Party,
+        DocumentKind::Activity,
+        DocumentKind::Agreement,
+        DocumentKind::ChangeNotice,
+        DocumentKind::Erasure,
+        DocumentKind::FulfilmentJournal,
+    ];
+
+    /// The storage name.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            DocumentKind::Party => "party",
+            DocumentKind::Activity => "activity",
+            DocumentKind::Agreement => "agreement",
+            DocumentKind::ChangeNotice => "change_notice",
+            DocumentKind::Erasure => "erasure",
+            DocumentKind::FulfilmentJournal => "fulfilment_journal",
+        }
+    }
+
+    /// Parses a storage name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The kinds of append-only event stream the ledger keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StreamKind {
+    /// The events of a data-subject request.
+    Request,
+}
+
+impl StreamKind {
+    /// Every kind.
+    pub const ALL: [StreamKind; 1] = [StreamKind::Request];
+
+    /// The storage name.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            StreamKind::Request => "request",
+        }
+    }
+
+    /// Parses a storage name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Identifies a document within a scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub struct DocumentKey {
+    /// The kind.
+    pub kind: DocumentKind,
+    /// The id.
+    pub id: Uuid,
+}
+
+/// Identifies an event stream within a scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub struct StreamKey {
+    /// The kind.
+    pub kind: StreamKind,
+    /// The id.
+    pub id: Uuid,
+}
+
+impl fmt::Display for DocumentKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.as_str(), self.id)
+    }
+}
+
+impl fmt::Display for StreamKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.as_str(), self.id)
+    }
+}
+
+/// A stored document body with its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Stored {
+    /// The document's key.
+    pub key: DocumentKey,
+    /// Its version.
+    pub version: Version,
+    /// Its JSON body.
+    pub body: serde_json::Value,
+}
+
+/// A typed value read from the ledger with the version to write it back with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Versioned<T> {
+    /// The version read.
+    pub version: Version,
+    /// The value.
+    pub value: T,
+}
+
+/// The compliance ledger: the crate's own state, as versioned JSON documents and append-only
+/// JSON event streams, partitioned by controller.
+///
+/// This is the whole of what a backend implements; typed access is in [`LedgerStoreExt`].
+///
+/// # Contract
+/// - **Scope.** Every operation sees only the documents and streams written in the same
+///   [`Scope`]; the same key in two scopes names two independent things.
+/// - **Compare-and-swap.** A write succeeds only when `expected` is the current version (or
+///   [`Version::NONE`] for something that does not exist yet), and then the version becomes
+///   `expected + 1` (documents) or `expected + events` (streams). Otherwise nothing is written.
+/// - **Atomicity.** A write, including an append of several events, is all or nothing.
+/// - **Durability of order.** Events are read back in the order appended.
+#[async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// Writes a document.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when `expected` is [`Version::NONE`] and the document exists;
+    /// [`StoreError::NotFound`] when `expected` is not `NONE` and it does not exist;
+    /// [`StoreError::Conflict`] when it exists at another version; [`StoreError::Backend`].
+    ///
+    /// # Contract
+    /// Returns the new version, `expected + 1`. On any error nothing is written.
+    async fn put_document(
+        &self,
+        scope: Scope,
+        key: DocumentKey,
+        body: &serde_json::Value,
+        expected: Version,
+    ) -> Result<Version, StoreError>;
+
+    /// Reads a document.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    ///
+    /// # Contract
+    /// `Ok(None)` when the document does not exist in this scope.
+    async fn get_document(&self, scope: Scope, key: DocumentKey) -> Result<Option<Stored>, StoreError>;
+
+    /// Lists the documents of one kind in this scope, ordered by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    ///
+    /// # Contract
+    /// Holds exactly the documents of `kind` written in this scope, each at its current version.
+    async fn list_documents(&self, scope: Scope, kind: DocumentKind) -> Result<Vec<Stored>, StoreError>;
+
+    /// Appends events to a stream, creating it when `expected` is [`Version::NONE`].
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the stream's length is not `expected`;
+    /// [`StoreError::Invalid`] when `events` is empty; [`StoreError::Backend`].
+    ///
+    /// # Contract
+    /// Returns the new version, `expected + events.len()`. All events or none are appended.
+    async fn append_events(
+        &self,
+        scope: Scope,
+        stream: StreamKey,
+        expected: Version,
+        events: &[serde_json::Value],
+    ) -> Result<Version, StoreError>;
+
+    /// Reads every event of a stream, in the order appended.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    ///
+    /// # Contract
+    /// An empty list when the stream does not exist in this scope; the stream's version is the
+    /// list's length.
+    async fn read_events(&self, scope: Scope, stream: StreamKey) -> Result<Vec<serde_json::Value>, StoreError>;
+
+    /// Lists the streams of one kind in this scope, ordered by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn list_streams(&self, scope: Scope, kind: StreamKind) -> Result<Vec<StreamKey>, StoreError>;
+}
+
+/// A completed erasure, recorded without personal data so that it can be replayed after a
+/// backup is restored (Art. 17(1), Art. 5(2) accountability).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ErasureRecord {
+    /// The erasure's id (the request's id when it fulfilled a request).
+    pub id: Uuid,
+    /// The subject, as a keyed hash.
+    pub subject: SubjectKey,
+    /// The sources erased.
+    pub sources: Vec<SourceName>,
+    /// When it completed.
+    pub completed_at: DateTime<Utc>,
+}
+
+/// A type the ledger stores as a document: the crate's own record types. Sealed: the ledger's
+/// document kinds are a closed list ([`DocumentKind`]).
+pub trait Document: Serialize + DeserializeOwned + sealed_document::Sealed {
+    /// Its kind.
+    const KIND: DocumentKind;
+    /// Its id.
+    fn document_id(&self) -> Uuid;
+}
+
+mod sealed_document {
+    pub trait Sealed {}
+    impl Sealed for crate::model::Party {}
+    impl Sealed for crate::model::ProcessingActivity {}
+    impl Sealed for crate::agreement::ProcessingAgreement {}
+    impl Sealed for crate::agreement::ChangeNotice {}
+    impl Sealed for super::ErasureRecord {}
+}
+
+impl Document for Party {
+    const KIND: DocumentKind = DocumentKind::Party;
+    fn document_id(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+}
+
+impl Document for ProcessingActivity {
+    const KIND: DocumentKind = DocumentKind::Activity;
+    fn document_id(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+}
+
+impl Document for ProcessingAgreement {
+    const KIND: DocumentKind = DocumentKind::Agreement;
+    fn document_id(&self) -> Uuid {
+        self.id.as_uuid()
+    }
+}
+
+impl Document for ChangeNotice {
+    const KIND: DocumentKind = DocumentKind::ChangeNotice;
+    fn document_id(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+}
+
+impl Document for ErasureRecord {
+    const KIND: DocumentKind = DocumentKind::Erasure;
+    fn document_id(&self) -> Uuid {
+        self.id
+    }
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(what: impl fmt::Display, body: serde_json::Value) -> Result<T, StoreError> {
+    serde_json::from_value(body).map_err(|e| StoreError::corrupt(what, e))
+}
+
+pub(crate) fn encode<T: Serialize>(what: impl fmt::Display, value: &T) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(value).map_err(|e| StoreError::Invalid { what: what.to_string(), reason: e.to_string() })
+}
+
+/// Typed access to a [`LedgerStore`]: implemented for every store, including `dyn LedgerStore`;
+/// sealed.
+#[async_trait]
+pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
+    /// Writes any [`Document`] under compare-and-swap.
+    ///
+    /// # Errors
+    /// As [`LedgerStore::put_document`].
+    async fn put<T: Document + Sync>(&self, scope: Scope, value: &T, expected: Version) -> Result<Version, StoreError> {
+        let key = DocumentKey { kind: T::KIND, id: value.document_id() };
+        let body = encode(key, value)?;
+        self.put_document(scope, key, &body, expected).await
+    }
+
+    /// Reads any [`Document`].
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when it does not exist in this scope; [`StoreError::Corrupt`]
+    /// when it does not decode.
+    async fn get<T: Document>(&self, scope: Scope, id: Uuid) -> Result<Versioned<T>, StoreError> {
+        let key = DocumentKey { kind: T::KIND, id };
+        let stored =
+            self.get_document(scope, key).await?.ok_or_else(|| StoreError::NotFound { what: key.to_string() })?;
+        Ok(Versioned { version: stored.version, value: decode(key, stored.body)? })
+    }
+
+    /// Lists every [`Document`] of a type in this scope.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when one does not decode.
+    async fn all<T: Document>(&self, scope: Scope) -> Result<Vec<Versioned<T>>, StoreError> {
+        let stored = self.list_documents(scope, T::KIND).await?;
+        stored.into_iter().map(|s| Ok(Versioned { version: s.version, value: decode(s.key, s.body)? })).collect()
+    }
+
+    /// Writes an agreement. A controller's own agreement (no parent) must name the scope's
+    /// controller as its principal.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] when a controller's agreement is written in another
+    /// controller's scope; otherwise as [`LedgerStore::put_document`].
+    async fn put_agreement(
+        &self,
+        scope: Scope,
+        agreement: &ProcessingAgreement,
+        expected: Version,
+    ) -> Result<Version, StoreError> {
+        if agreement.parent.is_none() && agreement.principal != scope.party() {
+            return Err(StoreError::Invalid {
+                what: format!("agreement {}", agreement.id),
+                reason: format!("its principal is not the controller of {scope}"),
+            });
+        }
+        self.put(scope, agreement, expected).await
+    }
+
+    /// Reads an agreement.
+    ///
+    /// # Errors
+    /// As [`LedgerStoreExt::get`].
+    async fn agreement(&self, scope: Scope, id: AgreementId) -> Result<Versioned<ProcessingAgreement>, StoreError> {
+        self.get(scope, id.as_uuid()).await
+    }
+
+    /// Appends typed events to a stream under compare-and-swap.
+    ///
+    /// # Errors
+    /// As [`LedgerStore::append_events`].
+    async fn append<E: Serialize + Sync>(
+        &self,
+        scope: Scope,
+        stream: StreamKey,
+        expected: Version,
+        events: &[E],
+    ) -> Result<Version, StoreError> {
+        let bodies = events.iter().map(|e| encode(stream, e)).collect::<Result<Vec<_>, _>>()?;
+        self.append_events(scope, stream, expected, &bodies).await
+    }
+
+    /// Reads a stream's typed events with the stream's version.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when an event does not decode.
+    async fn events<E: DeserializeOwned>(
+        &self,
+        scope: Scope,
+        stream: StreamKey,
+    ) -> Result<Versioned<Vec<E>>, StoreError> {
+        let bodies = self.read_events(scope, stream).await?;
+        let version = Version::NONE.after(bodies.len());
+        let value = bodies.into_iter().map(|b| decode(stream, b)).collect::<Result<Vec<E>, _>>()?;
+        Ok(Versioned { version, value })
+    }
+
+    /// Appends a request's events under compare-and-swap. The request's receipt must name the
+    /// scope's controller: a request lives in the scope of the controller that must answer it.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] when a receipt names another controller; otherwise as
+    /// [`LedgerStore::append_events`] (a stale writer gets [`StoreError::Conflict`]).
+    async fn append_request_events(
+        &self,
+        scope: Scope,
+        request: RequestId,
+        expected: Version,
+        events: &[Event],
+    ) -> Result<Version, StoreError> {
+        for event in events {
+            if let Event::Received(receipt) = event
+                && (receipt.controller != scope.party() || receipt.id != request)
+            {
+                return Err(StoreError::Invalid {
+                    what: format!("request {request}"),
+                    reason: format!("its receipt belongs to another request or controller than {scope}"),
+                });
+            }
+        }
+        self.append(scope, StreamKey { kind: StreamKind::Request, id: request.as_uuid() }, expected, events).await
+    }
+
+    /// Reads a request by replaying its events; the version is the number of events.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the request has no events in this scope;
+    /// [`StoreError::Corrupt`] when its events do not decode or do not start with a receipt.
+    async fn request(&self, scope: Scope, request: RequestId) -> Result<Versioned<Request>, StoreError> {
+        let stream = StreamKey { kind: StreamKind::Request, id: request.as_uuid() };
+        let events: Versioned<Vec<Event>> = self.events(scope, stream).await?;
+        if events.value.is_empty() {
+            return Err(StoreError::NotFound { what: stream.to_string() });
+        }
+        let state = Request::replay(&events.value)
+            .ok_or_else(|| StoreError::corrupt(stream, "the events do not start with a receipt"))?;
+        Ok(Versioned { version: events.version, value: state })
+    }
+
+    /// The ids of every request in this scope.
+    ///
+    /// # Errors
+    /// As [`LedgerStore::list_streams`].
+    async fn request_ids(&self, scope: Scope) -> Result<Vec<RequestId>, StoreError> {
+        let streams = self.list_streams(scope, StreamKind::Request).await?;
+        Ok(streams.into_iter().map(|s| RequestId::from_uuid(s.id)).collect())
+    }
+}
+
+impl<T: LedgerStore + ?Sized> LedgerStoreExt for T {}

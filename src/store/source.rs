@@ -1,0 +1,302 @@
+//! Personal-data sources: the chat product's own data, behind one small trait.
+
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Scope, StoreError};
+use crate::model::{SourceName, SubjectIdentifier, Text};
+use crate::vocab::{Article, DataCategory};
+
+/// Identifies a record within a source, e.g. `message/0190…` (opaque to the crate).
+pub type RecordKey = String;
+
+/// A record of the subject's found in a source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct FoundRecord {
+    /// The record.
+    pub record: RecordKey,
+    /// The category of personal data it holds.
+    pub category: DataCategory,
+    /// When it was collected.
+    pub collected_at: DateTime<Utc>,
+    /// Whether processing of it is restricted (Art. 18).
+    pub restricted: bool,
+}
+
+/// A record as exported to its subject: the subject's data, with every other person's personal
+/// data redacted (Art. 15(4), 20(4)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ExportItem {
+    /// The source.
+    pub source: SourceName,
+    /// The record.
+    pub record: RecordKey,
+    /// The category of personal data.
+    pub category: DataCategory,
+    /// When it was collected.
+    pub collected_at: DateTime<Utc>,
+    /// Whether the subject provided it (what Art. 20(1) portability covers) rather than the
+    /// controller observing or inferring it.
+    pub provided_by_subject: bool,
+    /// The data, in the source's documented JSON shape.
+    pub data: serde_json::Value,
+}
+
+/// A stream of exported records, so that a subject with a long history is exported without
+/// holding it all in memory.
+pub type ExportStream<'a> = Pin<Box<dyn Stream<Item = Result<ExportItem, StoreError>> + Send + 'a>>;
+
+/// Why a record is kept when its subject asks for erasure.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "ground", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RetentionGround {
+    /// Art. 17(3)(a): freedom of expression and information.
+    FreedomOfExpression,
+    /// Art. 17(3)(b): a legal obligation, or a task in the public interest.
+    LegalObligation {
+        /// The law, e.g. "§ 31 of Act 563/1991 Coll. on accounting".
+        law: Text,
+    },
+    /// Art. 17(3)(c): public health.
+    PublicHealth,
+    /// Art. 17(3)(d): archiving, research or statistics under Art. 89(1).
+    ArchivingResearchStatistics,
+    /// Art. 17(3)(e): establishment, exercise or defence of legal claims, e.g. a legal hold.
+    LegalClaims {
+        /// The claim or hold, e.g. "dispute 2026/14".
+        matter: Text,
+    },
+}
+
+impl RetentionGround {
+    /// The point of Art. 17(3).
+    pub const fn article(&self) -> Article {
+        let a = Article::gdpr(17).paragraph(3);
+        match self {
+            RetentionGround::FreedomOfExpression => a.point('a'),
+            RetentionGround::LegalObligation { .. } => a.point('b'),
+            RetentionGround::PublicHealth => a.point('c'),
+            RetentionGround::ArchivingResearchStatistics => a.point('d'),
+            RetentionGround::LegalClaims { .. } => a.point('e'),
+        }
+    }
+}
+
+/// Records to keep in an erasure, with the ground.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct Retain {
+    /// The records: exact keys, or a prefix ending in `/` (e.g. `conversation/0190…/`).
+    pub records: RecordKey,
+    /// Why (Art. 17(3)).
+    pub ground: RetentionGround,
+}
+
+impl Retain {
+    /// Whether `record` is covered.
+    pub fn covers(&self, record: &str) -> bool {
+        if self.records.ends_with('/') { record.starts_with(&self.records) } else { record == self.records }
+    }
+}
+
+/// What to do with the subject's own messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MessageErasure {
+    /// Delete them.
+    #[default]
+    Delete,
+    /// Keep the text with every identifier of the subject replaced, authored by a pseudonym, so
+    /// that the other side of the conversation still reads.
+    Pseudonymise,
+}
+
+/// How a source erases a subject's data (Art. 17): a policy per kind of data, not a boolean.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ErasurePolicy {
+    /// The subject's own messages.
+    #[serde(default)]
+    pub messages: MessageErasure,
+    /// Records kept under Art. 17(3), each listed as retained in the outcome.
+    #[serde(default)]
+    pub retain: Vec<Retain>,
+}
+
+impl ErasurePolicy {
+    /// The ground on which `record` is kept, if any.
+    pub fn retention_for(&self, record: &str) -> Option<&RetentionGround> {
+        self.retain.iter().find(|r| r.covers(record)).map(|r| &r.ground)
+    }
+}
+
+/// A correction of the subject's data (Art. 16).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Rectification {
+    /// Replace an inaccurate identifier (an e-mail, a name) wherever the source holds it.
+    Replace {
+        /// The inaccurate value.
+        old: SubjectIdentifier,
+        /// The accurate value, of the same kind.
+        new: SubjectIdentifier,
+    },
+    /// Complete incomplete data with a supplementary statement.
+    Supplement {
+        /// The statement.
+        statement: Text,
+    },
+}
+
+/// What happened to one record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Deleted.
+    Erased,
+    /// Kept with the subject's identifiers replaced.
+    Pseudonymised,
+    /// Another person's record in which the subject's identifiers were redacted.
+    Redacted,
+    /// Kept under Art. 17(3).
+    Retained {
+        /// The ground.
+        ground: RetentionGround,
+    },
+    /// Corrected (Art. 16).
+    Rectified,
+    /// Restricted (Art. 18(1)).
+    Restricted,
+    /// Restriction lifted (the subject must have been told first, Art. 18(3)).
+    RestrictionLifted,
+    /// Already in the requested state: nothing done (idempotence).
+    Unchanged,
+    /// Not done.
+    Failed {
+        /// Whether trying again may help.
+        retryable: bool,
+        /// Why, without personal data.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// Whether the record failed.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Outcome::Failed { .. })
+    }
+}
+
+/// What happened to one record of a source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct RecordOutcome {
+    /// The record.
+    pub record: RecordKey,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// A source of personal data, implemented by a chat product over its own tables (chat
+/// transcripts, attachments, CRM contacts). Every method is scoped to one controller and
+/// finds the subject by any of the identifiers given.
+///
+/// # Contract
+/// - **Scope.** Nothing a method does reads or changes another controller's data.
+/// - **Identification.** A record belongs to the subject when any identifier given matches one
+///   of the source's identifiers for it ([`SubjectIdentifier::matches`]).
+/// - **Idempotence.** Calling `erase`, `rectify`, `restrict` or `lift_restriction` again with
+///   the same arguments changes nothing more; the second call reports only
+///   [`Outcome::Unchanged`] (or the earlier retention), and only for records the first call
+///   reported.
+/// - **Plan.** `erasure_plan` changes nothing and predicts `erase`'s outcomes.
+/// - **Erasure.** After `erase`, `find` returns none of the subject's records except those
+///   reported [`Outcome::Retained`]; nothing of another subject is removed.
+/// - **Export.** `export` yields only the subject's data; every other person's personal data
+///   in it is redacted (Art. 15(4)).
+/// - **Restriction.** Restricted records stay stored and are found and exported, but the
+///   source leaves them out of every processing query until lifted (Art. 18(2)).
+#[async_trait]
+pub trait PersonalDataSource: Send + Sync {
+    /// The source's name, e.g. `chat_history`.
+    fn name(&self) -> &SourceName;
+
+    /// Finds the subject's records.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError>;
+
+    /// Exports the subject's records, redacted for other people (Art. 15(3)-(4), 20).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], at the start or as an item of the stream.
+    async fn export<'a>(
+        &'a self,
+        scope: Scope,
+        subject: &'a [SubjectIdentifier],
+    ) -> Result<ExportStream<'a>, StoreError>;
+
+    /// What [`erase`](Self::erase) would do to each of the subject's records under `policy`,
+    /// without changing anything. Fulfilment journals this plan before erasing, so that a run
+    /// interrupted at any point and resumed reports the same outcomes (invariant 10).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    ///
+    /// # Contract
+    /// Changes nothing. Called before `erase` with the same arguments, it lists the same
+    /// records with the same outcomes that `erase` then reports (failures aside).
+    async fn erasure_plan(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        policy: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError>;
+
+    /// Erases the subject's records under `policy` (Art. 17), returning an outcome per record.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when nothing could be done; records that fail alone are reported
+    /// as [`Outcome::Failed`].
+    async fn erase(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        policy: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError>;
+
+    /// Rectifies the subject's records (Art. 16).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] when a replacement changes the kind of identifier;
+    /// [`StoreError::Backend`].
+    async fn rectify(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        rectification: &Rectification,
+    ) -> Result<Vec<RecordOutcome>, StoreError>;
+
+    /// Restricts processing of the subject's records (Art. 18(1)).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn restrict(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<RecordOutcome>, StoreError>;
+
+    /// Lifts a restriction (Art. 18(3): tell the subject first).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn lift_restriction(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+    ) -> Result<Vec<RecordOutcome>, StoreError>;
+}

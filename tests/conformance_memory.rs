@@ -1,0 +1,284 @@
+//! The in-memory ledger, audit log and `ChatHistory` run the whole conformance kit, directly
+//! (through their concrete type) and through `Arc<dyn ...>`, as object_store's in-memory store
+//! does.
+
+use std::sync::Arc;
+
+use gdpr_obligations::store::chat::ChatHistory;
+use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
+use gdpr_obligations::store::{AuditLog, LedgerStore, PersonalDataSource};
+use gdpr_obligations::{audit_conformance_tests, ledger_conformance_tests, source_conformance_tests};
+
+ledger_conformance_tests!(memory_ledger, Box::new(MemoryLedger::new()));
+ledger_conformance_tests!(memory_ledger_arc_dyn, Arc::new(MemoryLedger::new()) as Arc<dyn LedgerStore>);
+
+audit_conformance_tests!(memory_audit, Box::new(MemoryAuditLog::new()));
+audit_conformance_tests!(memory_audit_arc_dyn, Arc::new(MemoryAuditLog::new()) as Arc<dyn AuditLog>);
+
+source_conformance_tests!(chat_history, {
+    let chat = Arc::new(ChatHistory::new());
+    (chat.clone(), chat)
+});
+source_conformance_tests!(chat_history_arc_dyn, {
+    let chat = Arc::new(ChatHistory::new());
+    (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+
+/// One source shared by every check at once, as a deployment shares it: the checks use scopes
+/// of their own and must not see each other's data.
+#[tokio::test]
+async fn the_whole_kit_on_one_shared_source() {
+    use gdpr_obligations::testkit::conformance as kit;
+    let chat = Arc::new(ChatHistory::new());
+    let source: &dyn PersonalDataSource = &*chat;
+    let fixture: &dyn kit::SourceFixture = &*chat;
+    let results = futures_util::future::join_all([
+        Box::pin(kit::source_scope_isolation(source, fixture)) as std::pin::Pin<Box<dyn Future<Output = kit::Checked>>>,
+        Box::pin(kit::source_erase_is_idempotent(source, fixture)),
+        Box::pin(kit::source_export_is_redacted(source, fixture)),
+        Box::pin(kit::source_restricted_left_out_of_processing(source, fixture)),
+    ])
+    .await;
+    for r in results {
+        if let Err(e) = r {
+            panic!("{e}");
+        }
+    }
+}
+
+/// The kit fails implementations that break their contract: each mutant below breaks one
+/// sentence, and the check for that sentence says so.
+mod mutants {
+    use async_trait::async_trait;
+    use gdpr_obligations::model::{PartyId, SourceName, SubjectIdentifier};
+    use gdpr_obligations::store::{
+        AuditEntry, AuditRecord, DocumentKey, DocumentKind, ErasurePolicy, ExportStream, FoundRecord, RecordOutcome,
+        Rectification, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
+    };
+    use gdpr_obligations::testkit::conformance as kit;
+
+    use super::*;
+
+    /// Puts everything in one scope (breaks invariant 6).
+    struct OneScope(MemoryLedger, Scope);
+
+    /// Writes whatever the expected version (breaks compare-and-swap).
+    struct LastWriterWins(MemoryLedger);
+
+    #[async_trait]
+    impl LedgerStore for OneScope {
+        async fn put_document(
+            &self,
+            _: Scope,
+            k: DocumentKey,
+            b: &serde_json::Value,
+            e: Version,
+        ) -> Result<Version, StoreError> {
+            self.0.put_document(self.1, k, b, e).await
+        }
+        async fn get_document(&self, _: Scope, k: DocumentKey) -> Result<Option<Stored>, StoreError> {
+            self.0.get_document(self.1, k).await
+        }
+        async fn list_documents(&self, _: Scope, k: DocumentKind) -> Result<Vec<Stored>, StoreError> {
+            self.0.list_documents(self.1, k).await
+        }
+        async fn append_events(
+            &self,
+            _: Scope,
+            s: StreamKey,
+            e: Version,
+            ev: &[serde_json::Value],
+        ) -> Result<Version, StoreError> {
+            self.0.append_events(self.1, s, e, ev).await
+        }
+        async fn read_events(&self, _: Scope, s: StreamKey) -> Result<Vec<serde_json::Value>, StoreError> {
+            self.0.read_events(self.1, s).await
+        }
+        async fn list_streams(&self, _: Scope, k: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
+            self.0.list_streams(self.1, k).await
+        }
+    }
+
+    #[async_trait]
+    impl LedgerStore for LastWriterWins {
+        async fn put_document(
+            &self,
+            s: Scope,
+            k: DocumentKey,
+            b: &serde_json::Value,
+            _: Version,
+        ) -> Result<Version, StoreError> {
+            let current = self.0.get_document(s, k).await?.map_or(Version::NONE, |d| d.version);
+            self.0.put_document(s, k, b, current).await
+        }
+        async fn get_document(&self, s: Scope, k: DocumentKey) -> Result<Option<Stored>, StoreError> {
+            self.0.get_document(s, k).await
+        }
+        async fn list_documents(&self, s: Scope, k: DocumentKind) -> Result<Vec<Stored>, StoreError> {
+            self.0.list_documents(s, k).await
+        }
+        async fn append_events(
+            &self,
+            s: Scope,
+            st: StreamKey,
+            e: Version,
+            ev: &[serde_json::Value],
+        ) -> Result<Version, StoreError> {
+            self.0.append_events(s, st, e, ev).await
+        }
+        async fn read_events(&self, s: Scope, st: StreamKey) -> Result<Vec<serde_json::Value>, StoreError> {
+            self.0.read_events(s, st).await
+        }
+        async fn list_streams(&self, s: Scope, k: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
+            self.0.list_streams(s, k).await
+        }
+    }
+
+    /// Numbers one chain across all scopes.
+    struct SharedChain(MemoryAuditLog, Scope);
+
+    #[async_trait]
+    impl AuditLog for SharedChain {
+        async fn append(&self, _: Scope, entry: AuditEntry) -> Result<AuditRecord, StoreError> {
+            self.0.append(self.1, entry).await
+        }
+        async fn read(&self, _: Scope, after: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+            self.0.read(self.1, after, limit).await
+        }
+    }
+
+    /// A source that forgets to erase, restrict, or redact, one at a time.
+    struct Sloppy {
+        inner: Arc<ChatHistory>,
+        erases: bool,
+        restricts: bool,
+        exports_everyone: bool,
+    }
+
+    #[async_trait]
+    impl PersonalDataSource for Sloppy {
+        fn name(&self) -> &SourceName {
+            self.inner.name()
+        }
+        async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError> {
+            self.inner.find(scope, subject).await
+        }
+        async fn export<'a>(
+            &'a self,
+            scope: Scope,
+            subject: &'a [SubjectIdentifier],
+        ) -> Result<ExportStream<'a>, StoreError> {
+            if self.exports_everyone {
+                // Exports the subject's conversations with every visitor in them, unredacted.
+                let all: Vec<_> = self.inner.conversations(scope).await?;
+                let mut texts = Vec::new();
+                for c in all {
+                    texts.push(serde_json::to_value(self.inner.transcript(scope, c.id).await?).unwrap_or_default());
+                }
+                let mut items: Vec<_> =
+                    futures_util::TryStreamExt::try_collect::<Vec<_>>(self.inner.export(scope, subject).await?).await?;
+                if let Some(first) = items.first().cloned() {
+                    items.push(gdpr_obligations::store::ExportItem { data: serde_json::Value::Array(texts), ..first });
+                }
+                return Ok(Box::pin(futures_util::stream::iter(items.into_iter().map(Ok))));
+            }
+            self.inner.export(scope, subject).await
+        }
+        async fn erasure_plan(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+            policy: &ErasurePolicy,
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.inner.erasure_plan(scope, subject, policy).await
+        }
+        async fn erase(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+            policy: &ErasurePolicy,
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            if self.erases {
+                self.inner.erase(scope, subject, policy).await
+            } else {
+                self.inner.erasure_plan(scope, subject, policy).await
+            }
+        }
+        async fn rectify(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+            r: &Rectification,
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.inner.rectify(scope, subject, r).await
+        }
+        async fn restrict(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            if self.restricts { self.inner.restrict(scope, subject).await } else { Ok(vec![]) }
+        }
+        async fn lift_restriction(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.inner.lift_restriction(scope, subject).await
+        }
+    }
+
+    fn scope() -> Scope {
+        Scope::controller(PartyId::generate())
+    }
+
+    fn sloppy(erases: bool, restricts: bool, exports_everyone: bool) -> (Sloppy, Arc<ChatHistory>) {
+        let inner = Arc::new(ChatHistory::new());
+        (Sloppy { inner: inner.clone(), erases, restricts, exports_everyone }, inner)
+    }
+
+    fn fails(result: kit::Checked, sentence: &str) {
+        match result {
+            Err(e) => assert!(e.contains(sentence), "failed for another reason: {e}"),
+            Ok(()) => panic!("the kit accepted a store that breaks `{sentence}`"),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_kit_catches_a_ledger_without_scopes() {
+        fails(kit::ledger_scope_isolation(&OneScope(MemoryLedger::new(), scope())).await, "scope");
+    }
+
+    #[tokio::test]
+    async fn the_kit_catches_a_ledger_without_compare_and_swap() {
+        let store = LastWriterWins(MemoryLedger::new());
+        fails(kit::ledger_stale_write_is_conflict(&store).await, "compare-and-swap");
+        fails(kit::ledger_concurrent_writers_one_wins(&store).await, "compare-and-swap");
+        fails(kit::ledger_create_existing_is_duplicate(&store).await, "compare-and-swap");
+    }
+
+    #[tokio::test]
+    async fn the_kit_catches_an_audit_log_with_one_chain_for_all_scopes() {
+        fails(kit::audit_scope_isolation(&SharedChain(MemoryAuditLog::new(), scope())).await, "scope");
+    }
+
+    #[tokio::test]
+    async fn the_kit_catches_a_source_that_does_not_erase() {
+        let (source, fixture) = sloppy(false, true, false);
+        fails(kit::source_erasure_leaves_only_retentions(&source, &*fixture).await, "erasure");
+    }
+
+    #[tokio::test]
+    async fn the_kit_catches_a_source_that_does_not_restrict() {
+        let (source, fixture) = sloppy(true, false, false);
+        fails(kit::source_restricted_left_out_of_processing(&source, &*fixture).await, "restriction");
+        let (source, fixture) = sloppy(true, false, false);
+        fails(kit::source_restricted_still_found_and_exported(&source, &*fixture).await, "restriction");
+    }
+
+    #[tokio::test]
+    async fn the_kit_catches_an_export_with_other_peoples_data() {
+        let (source, fixture) = sloppy(true, true, true);
+        fails(kit::source_export_is_redacted(&source, &*fixture).await, "export");
+    }
+}
