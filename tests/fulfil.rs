@@ -173,6 +173,11 @@ async fn art_17_erasure_is_recorded_audited_and_notifies_recipients_under_art_19
     assert!(w.audit.verify_all(w.acme).await.is_ok());
     assert!(!serde_json::to_string(&log).unwrap().contains("eva@"), "invariant 7");
     assert_json_contract(&report);
+    // After a backup restore, the erasure ledger says who to erase again, by any identifier.
+    assert_eq!(f.erasures_of(&[email("EVA@example.cz")]).await.unwrap().len(), 1);
+    assert!(f.erasures_of(&[email("petr@example.cz")]).await.unwrap().is_empty());
+    let other = Fulfilment::new(w.other, &w.ledger, &w.audit, sources(&w), &key);
+    assert!(other.erasures_of(&eva).await.unwrap().is_empty(), "invariant 6");
     // Invariant 10: again, the same report, nothing more recorded.
     let again = f.erase(job, &eva, &ErasurePolicy::default(), now()).await.unwrap();
     assert_eq!(again, report);

@@ -423,11 +423,10 @@ impl<'a> Fulfilment<'a> {
         subject: &[SubjectIdentifier],
         now: DateTime<Utc>,
     ) -> Result<(), FulfilError> {
-        let Some(first) = subject.first() else { return Ok(()) };
-        let key = SubjectKey::derive(self.pseudonyms, self.scope, first);
+        let keys = self.subject_keys(subject);
         let record = ErasureRecord {
             id: job,
-            subject: key,
+            subject: keys.clone(),
             sources: self.sources.iter().map(|s| s.name().clone()).collect(),
             completed_at: now,
         };
@@ -436,7 +435,7 @@ impl<'a> Fulfilment<'a> {
                 let entry = AuditEntry {
                     at: now,
                     actor: Some(self.scope.party()),
-                    action: AuditAction::ErasureCompleted { erasure: job, subject: key },
+                    action: AuditAction::ErasureCompleted { erasure: job, subject: keys },
                     article: Some(Article::gdpr(17).paragraph(1)),
                 };
                 self.audit.append(self.scope, entry).await?;
@@ -446,6 +445,28 @@ impl<'a> Fulfilment<'a> {
             Err(StoreError::Duplicate { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    fn subject_keys(&self, subject: &[SubjectIdentifier]) -> Vec<SubjectKey> {
+        let mut keys: Vec<SubjectKey> =
+            subject.iter().map(|i| SubjectKey::derive(self.pseudonyms, self.scope, i)).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// The completed erasures that concern a subject known by any of `subject`'s identifiers.
+    ///
+    /// After a backup is restored, a backend runs every restored subject through this and
+    /// erases again those that were erased since the backup (Art. 17(1)): the erasure ledger
+    /// holds only keyed hashes, so this needs the same [`PseudonymKey`].
+    ///
+    /// # Errors
+    /// [`FulfilError::Store`] when the ledger fails.
+    pub async fn erasures_of(&self, subject: &[SubjectIdentifier]) -> Result<Vec<ErasureRecord>, FulfilError> {
+        let keys = self.subject_keys(subject);
+        let all = self.ledger.all::<ErasureRecord>(self.scope).await?;
+        Ok(all.into_iter().map(|v| v.value).filter(|r| r.subject.iter().any(|k| keys.contains(k))).collect())
     }
 
     async fn audit_source(

@@ -154,8 +154,8 @@ pub enum AuditAction {
     ErasureCompleted {
         /// The request or erasure id.
         erasure: Uuid,
-        /// The subject, keyed.
-        subject: SubjectKey,
+        /// The subject, as the keyed hash of each identifier the erasure was given.
+        subject: Vec<SubjectKey>,
     },
 }
 

@@ -227,8 +227,8 @@ pub trait LedgerStore: Send + Sync {
 pub struct ErasureRecord {
     /// The erasure's id (the request's id when it fulfilled a request).
     pub id: Uuid,
-    /// The subject, as a keyed hash.
-    pub subject: SubjectKey,
+    /// The subject, as the keyed hash of each identifier the erasure was given.
+    pub subject: Vec<SubjectKey>,
     /// The sources erased.
     pub sources: Vec<SourceName>,
     /// When it completed.
