@@ -50,4 +50,7 @@ expect_exit 2 "$dpa"
 # The request lifecycle example checks each step itself and exits non-zero when one fails.
 expect_exit 0 "$bin/dsar_lifecycle"
 printf '%s' "$OUT" | grep -q "Art. 28(3)(e)" || fail "the lifecycle example shows the forwarding step: $OUT"
+# The breach drill checks each deadline and decision itself and exits non-zero when one is wrong.
+expect_exit 0 "$bin/breach_drill"
+printf '%s' "$OUT" | grep -q "Art. 33(2)" || fail "the breach drill shows the processor's notice: $OUT"
 echo "example interfaces ok"

@@ -41,10 +41,16 @@
 //!   notices, and the processing chain that decides who may process what on whose behalf.
 //! - [`request`]: the data-subject request as an event-sourced state machine with Art. 12
 //!   deadlines.
+//! - [`consent`]: consent records that prove it (Art. 7(1)), withdrawal as an event (Art. 7(3)),
+//!   the Art. 8(1) ages, and whether processing on consent is lawful now.
+//! - [`retention`]: storage limitation (Art. 5(1)(e)): retention policies, expiry, and legal
+//!   holds on their Art. 17(3) grounds.
+//! - [`breach`]: the breach register (Arts. 33, 34) as an event-sourced state machine with its
+//!   clocks, and the fan-out of a processor's breach to every controller.
 //! - [`store`]: the async storage traits, every method scoped to one controller: the ledger,
 //!   the audit log and the personal-data sources, with in-memory implementations and
 //!   [`store::chat::ChatHistory`], a reference chat source.
-//! - [`fulfil`]: carrying a request out across every source, resumably.
+//! - [`fulfil`]: carrying a request or a retention sweep out across every source, resumably.
 //!
 //! # Serialisation
 //!
@@ -89,9 +95,12 @@ macro_rules! string_serde {
 }
 
 pub mod agreement;
+pub mod breach;
+pub mod consent;
 pub mod fulfil;
 pub mod model;
 pub mod request;
+pub mod retention;
 pub mod store;
 pub mod time;
 pub mod vocab;

@@ -226,6 +226,24 @@ mod mutants {
         ) -> Result<Vec<RecordOutcome>, StoreError> {
             self.inner.lift_restriction(scope, subject).await
         }
+        async fn expired(
+            &self,
+            scope: Scope,
+            policies: &[gdpr_obligations::retention::RetentionPolicy],
+            now: chrono::DateTime<chrono::Utc>,
+            after: Option<&str>,
+            limit: usize,
+        ) -> Result<Vec<FoundRecord>, StoreError> {
+            self.inner.expired(scope, policies, now, after, limit).await
+        }
+        async fn erase_records(
+            &self,
+            scope: Scope,
+            records: &[gdpr_obligations::store::RecordKey],
+            policy: &ErasurePolicy,
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.inner.erase_records(scope, records, policy).await
+        }
     }
 
     fn scope() -> Scope {

@@ -431,6 +431,38 @@ impl ProcessingChain {
         self.roots.get(&i).copied()
     }
 
+    /// Every controller on whose behalf `party` processes, each with the agreement that binds
+    /// `party` in that controller's tree, in the order the agreements were given: whom a breach
+    /// at `party` reaches (Art. 33(2), and through Art. 28(4) for a sub-processor). A controller
+    /// reached through several agreements appears once per agreement. Agreements are listed
+    /// whatever their dates or deficiencies: a processor may still hold the data of an agreement
+    /// that ended.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agreement::{ProcessingAgreement, ProcessingChain};
+    /// use gdpr_obligations::model::Party;
+    /// use gdpr_obligations::vocab::Country;
+    ///
+    /// let shop = Party::builder("ACME s.r.o.", Country::CZ).build()?;
+    /// let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ).build()?;
+    /// let mail = Party::builder("Mailer a.s.", Country::CZ).build()?;
+    /// let main = ProcessingAgreement::template(shop.id(), vendor.id());
+    /// let sub = ProcessingAgreement::sub_processing_template(&main, mail.id());
+    /// let chain = ProcessingChain::build([shop.clone(), vendor, mail.clone()], [main, sub.clone()], [])?;
+    /// assert_eq!(chain.controllers_reached_by(mail.id()), [(shop.id(), sub.id)]);
+    /// assert!(chain.controllers_reached_by(shop.id()).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn controllers_reached_by(&self, party: PartyId) -> Vec<(PartyId, AgreementId)> {
+        self.links
+            .iter()
+            .enumerate()
+            .filter(|(_, link)| link.agreement.processor == party)
+            .filter_map(|(i, link)| Some((*self.roots.get(&i)?, link.agreement.id)))
+            .collect()
+    }
+
     /// Every agreement, in the order given.
     pub fn agreements(&self) -> impl Iterator<Item = &ProcessingAgreement> {
         self.links.iter().map(|l| &l.agreement)

@@ -33,6 +33,7 @@
 //! ```
 
 mod report;
+mod sweep;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -55,6 +56,7 @@ use crate::vocab::Article;
 pub use report::{
     AccessReport, ActivityInformation, Operation, RecipientNotice, RetainedRecord, SourceReport, StepReport, StepStatus,
 };
+pub use sweep::{DEFAULT_BATCH, Sweep, SweepId, SweepReport, policy_with_holds};
 
 /// The documented format of a portable export (Art. 20): JSON Lines, the first line a header
 /// `{"format": PORTABLE_FORMAT, "controller": …, "exported_at": …}`, then one [`ExportItem`] per

@@ -28,6 +28,7 @@
 //! ```
 
 mod activity;
+mod digest;
 mod party;
 mod subject;
 
@@ -43,6 +44,7 @@ use crate::vocab::Article;
 pub use activity::{
     Controllers, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient, Retention, Transfer,
 };
+pub use digest::{Digest, InvalidDigest};
 pub use party::{Contact, EmailAddress, Party, PartyBuilder, PhoneNumber, PostalAddress, RegistrationNumber, TaxId};
 pub use subject::{DataSubject, PersonalDataRecord, PersonalDataRecordRepr, SourceName, SubjectIdentifier, Token};
 

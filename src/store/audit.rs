@@ -1,65 +1,19 @@
 //! The audit log: append-only, hash-chained, without personal data in clear (invariant 7).
 
-use std::borrow::Cow;
 use std::fmt;
-use std::str::FromStr;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::{Scope, StoreError, sealed};
+pub use crate::model::Digest;
 use crate::model::{PartyId, SourceName, SubjectIdentifier};
 use crate::vocab::Article;
-
-/// A SHA-256 digest, printed as 64 lower-case hex digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Digest([u8; 32]);
-
-impl Digest {
-    /// The digest before the first record of a chain.
-    pub const GENESIS: Digest = Digest([0; 32]);
-
-    /// The raw bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-}
-
-impl fmt::Display for Digest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
-    }
-}
-
-/// The text was not 64 hex digits.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a digest is 64 hex digits: {0:?}")]
-pub struct InvalidDigest(String);
-
-impl FromStr for Digest {
-    type Err = InvalidDigest;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let mut bytes = [0u8; 32];
-        hex::decode_to_slice(s, &mut bytes).map_err(|_| InvalidDigest(s.to_owned()))?;
-        Ok(Digest(bytes))
-    }
-}
-
-string_serde!(Digest);
-
-impl JsonSchema for Digest {
-    fn schema_name() -> Cow<'static, str> {
-        "Digest".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "string", "pattern": "^[0-9a-f]{64}$" })
-    }
-}
 
 /// A secret key for deriving [`SubjectKey`]s (HMAC-SHA-256). Keep it out of the ledger: with
 /// it, a subject's identifier can be matched to its key; without it, the key reveals nothing.
@@ -109,7 +63,7 @@ impl SubjectKey {
             }
             Err(_) => Sha256::new().chain_update(&key.0).chain_update(message.as_bytes()).finalize().into(),
         };
-        SubjectKey(Digest(bytes))
+        SubjectKey(Digest::from_bytes(bytes))
     }
 }
 
@@ -204,11 +158,11 @@ fn chain_hash(sequence: u64, previous: &Digest, entry: &AuditEntry) -> Result<Di
         .map_err(|e| StoreError::Invalid { what: "audit entry".to_owned(), reason: e.to_string() })?;
     let bytes: [u8; 32] = Sha256::new()
         .chain_update(sequence.to_be_bytes())
-        .chain_update(previous.0)
+        .chain_update(previous.as_bytes())
         .chain_update(&json)
         .finalize()
         .into();
-    Ok(Digest(bytes))
+    Ok(Digest::from_bytes(bytes))
 }
 
 /// Where a log stops verifying.

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::{Scope, StoreError, SubjectKey, Version, sealed};
 use crate::agreement::{AgreementId, ChangeNotice, ProcessingAgreement};
+use crate::breach::{Breach, BreachId, Event as BreachEvent};
 use crate::model::{Party, ProcessingActivity, SourceName};
 use crate::request::{Event, Request, RequestId};
 
@@ -31,17 +32,26 @@ pub enum DocumentKind {
     Erasure,
     /// The progress journal of a fulfilment, so that it can resume.
     FulfilmentJournal,
+    /// A retention policy (Art. 5(1)(e)).
+    RetentionPolicy,
+    /// A legal hold (Art. 17(3)(e)).
+    LegalHold,
+    /// The progress journal of a retention sweep, so that it can resume.
+    SweepJournal,
 }
 
 impl DocumentKind {
     /// Every kind.
-    pub const ALL: [DocumentKind; 6] = [
+    pub const ALL: [DocumentKind; 9] = [
         DocumentKind::Party,
         DocumentKind::Activity,
         DocumentKind::Agreement,
         DocumentKind::ChangeNotice,
         DocumentKind::Erasure,
         DocumentKind::FulfilmentJournal,
+        DocumentKind::RetentionPolicy,
+        DocumentKind::LegalHold,
+        DocumentKind::SweepJournal,
     ];
 
     /// The storage name.
@@ -53,6 +63,9 @@ impl DocumentKind {
             DocumentKind::ChangeNotice => "change_notice",
             DocumentKind::Erasure => "erasure",
             DocumentKind::FulfilmentJournal => "fulfilment_journal",
+            DocumentKind::RetentionPolicy => "retention_policy",
+            DocumentKind::LegalHold => "legal_hold",
+            DocumentKind::SweepJournal => "sweep_journal",
         }
     }
 
@@ -69,16 +82,22 @@ impl DocumentKind {
 pub enum StreamKind {
     /// The events of a data-subject request.
     Request,
+    /// The events of a consent: given, withdrawn (Art. 7).
+    Consent,
+    /// The events of a personal data breach (Art. 33(5) register).
+    Breach,
 }
 
 impl StreamKind {
     /// Every kind.
-    pub const ALL: [StreamKind; 1] = [StreamKind::Request];
+    pub const ALL: [StreamKind; 3] = [StreamKind::Request, StreamKind::Consent, StreamKind::Breach];
 
     /// The storage name.
     pub const fn as_str(&self) -> &'static str {
         match self {
             StreamKind::Request => "request",
+            StreamKind::Consent => "consent",
+            StreamKind::Breach => "breach",
         }
     }
 
@@ -251,6 +270,8 @@ mod sealed_document {
     impl Sealed for crate::agreement::ProcessingAgreement {}
     impl Sealed for crate::agreement::ChangeNotice {}
     impl Sealed for super::ErasureRecord {}
+    impl Sealed for crate::retention::RetentionPolicy {}
+    impl Sealed for crate::retention::LegalHold {}
 }
 
 impl Document for Party {
@@ -285,6 +306,20 @@ impl Document for ErasureRecord {
     const KIND: DocumentKind = DocumentKind::Erasure;
     fn document_id(&self) -> Uuid {
         self.id
+    }
+}
+
+impl Document for crate::retention::RetentionPolicy {
+    const KIND: DocumentKind = DocumentKind::RetentionPolicy;
+    fn document_id(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+}
+
+impl Document for crate::retention::LegalHold {
+    const KIND: DocumentKind = DocumentKind::LegalHold;
+    fn document_id(&self) -> Uuid {
+        self.id().as_uuid()
     }
 }
 
@@ -439,6 +474,58 @@ pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
     async fn request_ids(&self, scope: Scope) -> Result<Vec<RequestId>, StoreError> {
         let streams = self.list_streams(scope, StreamKind::Request).await?;
         Ok(streams.into_iter().map(|s| RequestId::from_uuid(s.id)).collect())
+    }
+
+    /// Appends a breach's events under compare-and-swap. The detection must name the scope's
+    /// party as the keeper: a breach lives in the register of the party that became aware, a
+    /// controller or (in its own scope) a processor (Art. 33(5)).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] when a detection belongs to another breach or keeper; otherwise
+    /// as [`LedgerStore::append_events`] (a stale writer gets [`StoreError::Conflict`]).
+    async fn append_breach_events(
+        &self,
+        scope: Scope,
+        breach: BreachId,
+        expected: Version,
+        events: &[BreachEvent],
+    ) -> Result<Version, StoreError> {
+        for event in events {
+            if let BreachEvent::Detected(detection) = event
+                && (detection.keeper() != scope.party() || detection.id != breach)
+            {
+                return Err(StoreError::Invalid {
+                    what: format!("breach {breach}"),
+                    reason: format!("its detection belongs to another breach or keeper than {scope}"),
+                });
+            }
+        }
+        self.append(scope, StreamKey { kind: StreamKind::Breach, id: breach.as_uuid() }, expected, events).await
+    }
+
+    /// Reads a breach by replaying its events; the version is the number of events.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the breach has no events in this scope;
+    /// [`StoreError::Corrupt`] when its events do not decode or do not start with a detection.
+    async fn breach(&self, scope: Scope, breach: BreachId) -> Result<Versioned<Breach>, StoreError> {
+        let stream = StreamKey { kind: StreamKind::Breach, id: breach.as_uuid() };
+        let events: Versioned<Vec<BreachEvent>> = self.events(scope, stream).await?;
+        if events.value.is_empty() {
+            return Err(StoreError::NotFound { what: stream.to_string() });
+        }
+        let state = Breach::replay(&events.value)
+            .ok_or_else(|| StoreError::corrupt(stream, "the events do not start with a detection"))?;
+        Ok(Versioned { version: events.version, value: state })
+    }
+
+    /// The ids of every breach in this scope's register.
+    ///
+    /// # Errors
+    /// As [`LedgerStore::list_streams`].
+    async fn breach_ids(&self, scope: Scope) -> Result<Vec<BreachId>, StoreError> {
+        let streams = self.list_streams(scope, StreamKind::Breach).await?;
+        Ok(streams.into_iter().map(|s| BreachId::from_uuid(s.id)).collect())
     }
 }
 

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Scope, StoreError};
 use crate::model::{SourceName, SubjectIdentifier, Text};
+use crate::retention::RetentionPolicy;
+#[cfg(doc)]
+use crate::retention::expiry;
 use crate::vocab::{Article, DataCategory};
 
 /// Identifies a record within a source, e.g. `message/0190…` (opaque to the crate).
@@ -222,6 +225,14 @@ pub struct RecordOutcome {
 ///   in it is redacted (Art. 15(4)).
 /// - **Restriction.** Restricted records stay stored and are found and exported, but the
 ///   source leaves them out of every processing query until lifted (Art. 18(2)).
+/// - **Expiry.** `expired` changes nothing and lists only records whose retention under the
+///   policies given has ended (Art. 5(1)(e)), in record-key order; a record `erase_records`
+///   erased is no longer listed. A source configured with a scope's policies leaves expired
+///   records out of every processing query from the moment they expire, sweep or no sweep.
+/// - **Record erasure.** `erase_records` changes only the records named, leaves those
+///   `policy.retain` covers ([`Outcome::Retained`]) and restricted ones ([`Outcome::Restricted`])
+///   untouched, and reports each record's state after the call: called again, it changes
+///   nothing and reports the same.
 #[async_trait]
 pub trait PersonalDataSource: Send + Sync {
     /// The source's name, e.g. `chat_history`.
@@ -298,5 +309,49 @@ pub trait PersonalDataSource: Send + Sync {
         &self,
         scope: Scope,
         subject: &[SubjectIdentifier],
+    ) -> Result<Vec<RecordOutcome>, StoreError>;
+
+    /// Lists the records of every subject whose retention under `policies` has ended at `now`
+    /// (Art. 5(1)(e)), a page at a time, for the retention sweep.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    ///
+    /// # Contract
+    /// Changes nothing. Lists, in ascending record-key order, the first `limit` of the scope's
+    /// records with a key greater than `after` (from the first when `None`) whose [`expiry`]
+    /// under `policies` is at or before `now`, each as `find` reports it (restricted ones
+    /// marked). A record of a category no policy covers, or collected after `now`, is never
+    /// listed; records that are no longer personal data (pseudonymised) may be left out.
+    async fn expired(
+        &self,
+        scope: Scope,
+        policies: &[RetentionPolicy],
+        now: DateTime<Utc>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<FoundRecord>, StoreError>;
+
+    /// Erases the records named, whoever's they are, under `policy`: what the retention sweep
+    /// does with expired records (Art. 5(1)(e)).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when nothing could be done; records that fail alone are reported
+    /// as [`Outcome::Failed`].
+    ///
+    /// # Contract
+    /// One outcome per distinct record named, in the order first named. A record `policy.retain`
+    /// covers is left untouched and reported [`Outcome::Retained`] (Art. 17(3)); a restricted
+    /// one is left untouched and reported [`Outcome::Restricted`] (Art. 18(2): restricted data
+    /// are only stored); any other is erased, messages under `policy.messages`, and reported
+    /// [`Outcome::Erased`], [`Outcome::Pseudonymised`] or [`Outcome::Redacted`]. Each outcome is
+    /// the record's state after the call, so a record that no longer exists is reported
+    /// `Erased`, and a second call with the same arguments changes nothing and reports the
+    /// same. Nothing not named is changed.
+    async fn erase_records(
+        &self,
+        scope: Scope,
+        records: &[RecordKey],
+        policy: &ErasurePolicy,
     ) -> Result<Vec<RecordOutcome>, StoreError>;
 }

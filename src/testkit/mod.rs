@@ -540,3 +540,265 @@ pub fn request_script(max_steps: usize) -> impl Strategy<Value = (Receipt, Vec<C
         (Just(receipt), steps)
     })
 }
+
+// ---- Personal data breaches (`crate::breach`) ----
+
+use crate::agreement::AgreementId;
+use crate::breach::{
+    Awareness, BreachId, Command as BreachCommand, CommandName as BreachCommandName, CommunicationException,
+    CommunicationMethod, Detection, Facts, Measure, MeasureStatus, NoticeDuty, NoticePeriod, ProcessorNotice,
+    RiskLevel,
+};
+use crate::model::Contact;
+use crate::time::BreachClock;
+
+/// Any contact point (Art. 33(3)(b)), with or without a telephone number.
+pub fn contact() -> impl Strategy<Value = Contact> {
+    (text(), email(), proptest::option::of(phone())).prop_map(|(name, email, phone)| Contact {
+        name,
+        email,
+        phone,
+        address: None,
+    })
+}
+
+/// Any measure taken or proposed (Art. 33(3)(d)).
+pub fn breach_measure() -> impl Strategy<Value = Measure> {
+    (text(), select(vec![MeasureStatus::Taken, MeasureStatus::Proposed]))
+        .prop_map(|(description, status)| Measure { description, status })
+}
+
+/// Any facts of a breach, from nothing known to every element of Art. 33(3) (Art. 33(4)).
+pub fn breach_facts() -> impl Strategy<Value = Facts> {
+    (
+        proptest::option::of(text()),
+        proptest::collection::vec(subject_category(), 0..3),
+        proptest::option::of(0u64..1_000_000),
+        proptest::collection::vec(data_category(), 0..3),
+        proptest::option::of(0u64..10_000_000),
+        proptest::option::of(contact()),
+        proptest::option::of(text()),
+        proptest::collection::vec(breach_measure(), 0..3),
+    )
+        .prop_map(
+            |(
+                nature,
+                subject_categories,
+                approx_subjects,
+                data_categories,
+                approx_records,
+                contact,
+                consequences,
+                measures,
+            )| Facts {
+                nature,
+                subject_categories,
+                approx_subjects,
+                data_categories,
+                approx_records,
+                contact,
+                consequences,
+                measures,
+            },
+        )
+}
+
+/// Any risk level.
+pub fn risk_level() -> impl Strategy<Value = RiskLevel> {
+    select(vec![RiskLevel::Unlikely, RiskLevel::Risk, RiskLevel::HighRisk])
+}
+
+/// Any exception of Art. 34(3).
+pub fn communication_exception() -> impl Strategy<Value = CommunicationException> {
+    prop_oneof![
+        text().prop_map(|measures| CommunicationException::ProtectedData { measures }),
+        text().prop_map(|measures| CommunicationException::RiskNoLongerLikely { measures }),
+        text().prop_map(|explanation| CommunicationException::DisproportionateEffort { explanation }),
+    ]
+}
+
+/// Any processor notice period: agreed hours from 0 to 72, or none.
+pub fn notice_period() -> impl Strategy<Value = NoticePeriod> {
+    prop_oneof![
+        3 => (0u16..=72).prop_map(|hours| NoticePeriod::Agreed { hours }),
+        1 => Just(NoticePeriod::WithoutUndueDelay),
+    ]
+}
+
+/// Any notice a processor owes (Art. 33(2)), to a fresh principal and controller.
+pub fn notice_duty() -> impl Strategy<Value = NoticeDuty> {
+    notice_period().prop_map(|period| NoticeDuty {
+        agreement: AgreementId::generate(),
+        principal: PartyId::generate(),
+        controller: PartyId::generate(),
+        period,
+    })
+}
+
+/// A deadline policy as [`deadline_policy`] gives, with either breach clock.
+pub fn breach_policy() -> impl Strategy<Value = DeadlinePolicy> {
+    (deadline_policy(), select(BreachClock::ALL)).prop_map(|(policy, clock)| policy.with_breach_clock(clock))
+}
+
+/// Any detection of a breach between 2000 and 2100: by a controller (sometimes informed by a
+/// processor) or by a processor owing one to three notices.
+pub fn breach_detection() -> impl Strategy<Value = Detection> {
+    let aware = prop_oneof![Just(None), proptest::collection::vec(notice_duty(), 1..4).prop_map(Some)];
+    (instant(), aware, any::<bool>(), proptest::option::of(0i64..30 * 86_400), breach_policy(), breach_facts())
+        .prop_map(|(aware_at, duties, informed, before, policy, facts)| {
+            let aware = match duties {
+                None => Awareness::Controller { controller: PartyId::generate() },
+                Some(notify) => Awareness::Processor { processor: PartyId::generate(), notify },
+            };
+            Detection {
+                id: BreachId::generate(),
+                aware_at,
+                aware,
+                informed_by: informed.then(|| ProcessorNotice {
+                    processor: PartyId::generate(),
+                    agreement: AgreementId::generate(),
+                    breach: Some(BreachId::generate()),
+                }),
+                occurred_at: before.and_then(|s| aware_at.checked_sub_signed(TimeDelta::seconds(s))),
+                policy,
+                facts,
+            }
+        })
+}
+
+/// Every breach command name but `detect`, weighted so that random lives often reach closure.
+const BREACH_STEPS: &[(u32, BreachCommandName)] = &[
+    (4, BreachCommandName::Assess),
+    (4, BreachCommandName::AddInformation),
+    (4, BreachCommandName::NotifyAuthority),
+    (5, BreachCommandName::NotifyPrincipal),
+    (2, BreachCommandName::RecordException),
+    (3, BreachCommandName::CommunicateToSubjects),
+    (3, BreachCommandName::Close),
+];
+
+/// Any breach command but `detect`, at `at`; a principal notice names one of `agreements` (the
+/// detection's duties) or, sometimes, an agreement the breach does not concern.
+pub fn breach_step(at: DateTime<Utc>, agreements: Vec<AgreementId>) -> impl Strategy<Value = BreachCommand> {
+    let names = proptest::strategy::Union::new_weighted(
+        BREACH_STEPS.iter().map(|&(weight, name)| (weight, Just(name))).collect(),
+    );
+    let agreement = if agreements.is_empty() {
+        Just(AgreementId::generate()).boxed()
+    } else {
+        prop_oneof![4 => select(agreements), 1 => Just(AgreementId::generate())].boxed()
+    };
+    (
+        names,
+        text(),
+        proptest::option::of(text()),
+        risk_level(),
+        breach_facts(),
+        communication_exception(),
+        select(vec![CommunicationMethod::Direct, CommunicationMethod::Public]),
+        agreement,
+    )
+        .prop_map(move |(name, text, delay, risk, facts, exception, method, agreement)| match name {
+            BreachCommandName::Assess => BreachCommand::Assess { at, risk, reasons: text },
+            BreachCommandName::AddInformation => BreachCommand::AddInformation { at, facts: Box::new(facts) },
+            BreachCommandName::NotifyAuthority => {
+                BreachCommand::NotifyAuthority { at, authority: text, reasons_for_delay: delay }
+            }
+            BreachCommandName::NotifyPrincipal => BreachCommand::NotifyPrincipal { at, agreement },
+            BreachCommandName::RecordException => BreachCommand::RecordException { at, exception },
+            BreachCommandName::CommunicateToSubjects => {
+                BreachCommand::CommunicateToSubjects { at, method, message: text }
+            }
+            _ => BreachCommand::Close { at, summary: text },
+        })
+}
+
+/// A breach's life as random commands: a detection, then up to `max_steps` other commands at
+/// instants that mostly advance (by up to four days, so that the 72 hours pass in some lives)
+/// and sometimes step back an hour.
+pub fn breach_script(max_steps: usize) -> impl Strategy<Value = (Detection, Vec<BreachCommand>)> {
+    let gap = prop_oneof![6 => 0i64..12 * 3_600, 2 => 0i64..4 * 86_400, 1 => -3_600i64..0];
+    (breach_detection(), proptest::collection::vec(gap, 0..=max_steps)).prop_flat_map(|(detection, gaps)| {
+        let agreements: Vec<AgreementId> = match &detection.aware {
+            Awareness::Processor { notify, .. } => notify.iter().map(|d| d.agreement).collect(),
+            _ => Vec::new(),
+        };
+        let mut at = detection.aware_at;
+        let steps: Vec<_> = gaps
+            .into_iter()
+            .map(|gap| {
+                at = at.checked_add_signed(TimeDelta::seconds(gap)).unwrap_or(at);
+                breach_step(at, agreements.clone())
+            })
+            .collect();
+        (Just(detection), steps)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention and legal holds (Art. 5(1)(e), 17(3))
+// ---------------------------------------------------------------------------------------------
+
+/// Any [`RetentionEvent`](crate::retention::RetentionEvent).
+pub fn retention_event() -> impl Strategy<Value = crate::retention::RetentionEvent> {
+    Just(crate::retention::RetentionEvent::LastContact)
+}
+
+/// Any valid [`RetentionPeriod`](crate::retention::RetentionPeriod): 1 to 1,200 months, from
+/// collection or after an event.
+pub fn retention_period() -> impl Strategy<Value = crate::retention::RetentionPeriod> {
+    use crate::retention::RetentionPeriod;
+    prop_oneof![
+        (1u16..=1200).prop_map(|months| RetentionPeriod::FromCollection { months }),
+        (retention_event(), 1u16..=1200).prop_map(|(event, months)| RetentionPeriod::AfterEvent { event, months }),
+    ]
+}
+
+/// Any valid [`RetentionPolicy`](crate::retention::RetentionPolicy).
+pub fn retention_policy() -> impl Strategy<Value = crate::retention::RetentionPolicy> {
+    (purpose(), data_category(), retention_period()).prop_filter_map("valid policy", |(purpose, category, period)| {
+        crate::retention::RetentionPolicy::new(purpose, category, period).ok()
+    })
+}
+
+/// Any [`RetentionGround`](crate::store::RetentionGround) of Art. 17(3).
+pub fn retention_ground() -> impl Strategy<Value = crate::store::RetentionGround> {
+    use crate::store::RetentionGround;
+    prop_oneof![
+        Just(RetentionGround::FreedomOfExpression),
+        text().prop_map(|law| RetentionGround::LegalObligation { law }),
+        Just(RetentionGround::PublicHealth),
+        Just(RetentionGround::ArchivingResearchStatistics),
+        text().prop_map(|matter| RetentionGround::LegalClaims { matter }),
+    ]
+}
+
+/// Any valid [`HoldTarget`](crate::retention::HoldTarget) in `chat_history` (record keys of the
+/// documented forms, with random ids).
+pub fn hold_target() -> impl Strategy<Value = crate::retention::HoldTarget> {
+    use crate::retention::HoldTarget;
+    let source = || Just(SourceName::new("chat_history").unwrap_or_else(|_| unreachable!("a valid source name")));
+    let id = || any::<u128>().prop_map(uuid::Uuid::from_u128);
+    prop_oneof![
+        (source(), id()).prop_map(|(source, v)| HoldTarget::Record { source, record: format!("visitor/{v}") }),
+        (source(), id())
+            .prop_map(|(source, c)| HoldTarget::Conversation { source, prefix: format!("conversation/{c}/") }),
+        proptest::collection::vec(subject_identifier(), 1..3)
+            .prop_map(|identifiers| HoldTarget::Subject { identifiers }),
+        Just(HoldTarget::Controller),
+    ]
+}
+
+/// Any valid [`LegalHold`](crate::retention::LegalHold), active or released.
+pub fn legal_hold() -> impl Strategy<Value = crate::retention::LegalHold> {
+    (hold_target(), text(), retention_ground(), instant(), proptest::option::of(0i64..400 * 86_400)).prop_filter_map(
+        "valid hold",
+        |(target, reason, ground, placed, released)| {
+            let hold = crate::retention::LegalHold::place(target, reason, ground, placed).ok()?;
+            match released {
+                Some(after) => hold.release(placed.checked_add_signed(TimeDelta::seconds(after))?).ok(),
+                None => Some(hold),
+            }
+        },
+    )
+}

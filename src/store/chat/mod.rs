@@ -61,6 +61,25 @@
 //!   them out (Art. 18(2)), together with the replies in their conversations, until the
 //!   restriction is lifted. New data of a restricted visitor is stored restricted.
 //!
+//! # Retention (Art. 5(1)(e))
+//!
+//! Each record has the category of the key table and is collected when it was created, seen,
+//! joined or sent. A period after [`RetentionEvent::LastContact`] runs from the visitor's last
+//! contact: the latest of their profile's creation, their IP addresses' sightings, and the
+//! last message or join of every conversation they take part in; a message runs from the last
+//! contact of the latest of its conversation's visitors (the conversation's last message when
+//! it has none left). With [`set_retention`](ChatHistory::set_retention), the processing
+//! queries leave expired records out from the moment they expire by the source's
+//! [`Clock`], sweep or no sweep (an expired participation takes the visitor
+//! out of the conversation's list, an expired profile makes [`profile`](ChatHistory::profile)
+//! `None`). [`expired`](PersonalDataSource::expired) lists them for the sweep, and
+//! [`erase_records`](PersonalDataSource::erase_records) erases them: under
+//! [`MessageErasure::Pseudonymise`](crate::store::MessageErasure::Pseudonymise) a visitor's
+//! message is kept authored by a pseudonym and the replies are kept, both with every known
+//! identifier of the conversation's visitors redacted; such messages are no longer listed as
+//! expired. Redaction recognises the identifiers the source still holds: a visitor whose
+//! profile expired earlier is no longer recognised in text.
+//!
 //! # Example: a visitor, then their erasure
 //! ```
 //! use chrono::Utc;
@@ -98,6 +117,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod expiry;
 mod records;
 mod redact;
 mod source;
@@ -105,7 +125,7 @@ mod source;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -116,6 +136,10 @@ use uuid::Uuid;
 use super::{ErasurePolicy, Outcome, PersonalDataSource};
 use super::{PseudonymKey, RecordKey, Scope, StoreError, SubjectKey};
 use crate::model::{Invalid, SourceName, SubjectIdentifier, Text, Token};
+#[cfg(doc)]
+use crate::retention::RetentionEvent;
+use crate::retention::RetentionPolicy;
+use crate::time::{Clock, SystemClock};
 
 crate::model::typed_id!(
     /// Identifies a chat visitor within a controller's scope.
@@ -366,6 +390,7 @@ pub enum ChatExport {
 pub struct ChatHistory {
     name: SourceName,
     key: PseudonymKey,
+    clock: Arc<dyn Clock>,
     data: Mutex<Data>,
 }
 
@@ -400,7 +425,23 @@ impl ChatHistory {
     /// An empty chat history that keeps erased visitors' identifiers as hashes keyed with `key`.
     pub fn with_key(key: PseudonymKey) -> Self {
         let name = SourceName::new("chat_history").unwrap_or_else(|_| unreachable!("a valid source name"));
-        Self { name, key, data: Mutex::new(Data::default()) }
+        Self { name, key, clock: Arc::new(SystemClock), data: Mutex::new(Data::default()) }
+    }
+
+    /// The same chat history reading the time from `clock`: its processing queries leave out
+    /// what has expired by then (Art. 5(1)(e)). The default is the [`SystemClock`].
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Sets the retention policies of `scope` that the processing queries apply
+    /// ([`transcript`](Self::transcript), [`conversations`](Self::conversations),
+    /// [`profile`](Self::profile)): from the moment a record expires under them, they leave it
+    /// out, even before a sweep erases it (Art. 5(1)(e)). None by default: nothing expires.
+    /// The sweep passes its policies to [`expired`](PersonalDataSource::expired) itself.
+    pub fn set_retention(&self, scope: Scope, policies: Vec<RetentionPolicy>) {
+        self.lock().scope_mut(scope).policies = policies;
     }
 
     fn lock(&self) -> MutexGuard<'_, Data> {
@@ -527,14 +568,20 @@ impl ChatHistory {
             });
         }
         let id = MessageId::generate();
-        let message = StoredMessage { author: from.into(), sent_at: at, text: text.as_str().to_owned(), attachments };
+        let message = StoredMessage {
+            author: from.into(),
+            sent_at: at,
+            text: text.as_str().to_owned(),
+            attachments,
+            anonymised: false,
+        };
         c.messages.insert(id, message);
         Ok(id)
     }
 
     /// The messages of a conversation in the order sent, for the product's processing: the
     /// messages of restricted visitors, and the replies in conversations with them, are left
-    /// out (Art. 18(2)).
+    /// out (Art. 18(2)), and so are expired messages (Art. 5(1)(e)).
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the conversation is not in this scope.
@@ -542,53 +589,74 @@ impl ChatHistory {
         let data = self.lock();
         let sd = data.scope(scope).ok_or_else(|| not_found_conversation(conversation))?;
         let c = sd.conversations.get(&conversation).ok_or_else(|| not_found_conversation(conversation))?;
+        let expiry = sd.expiry(&sd.policies, self.clock.now());
         let mut out: Vec<Message> = c
             .messages
             .iter()
             .filter(|(id, m)| !sd.message_restricted(conversation, c, **id, m))
+            .filter(|(id, _)| !expiry.expired(records::Rec::Message(conversation, **id)))
             .map(|(id, m)| m.to_message(conversation, *id))
             .collect();
         out.sort_by_key(|m| (m.sent_at, m.id));
         Ok(out)
     }
 
-    /// The conversations of this scope, for the product's processing: restricted visitors are
-    /// left out of each, and conversations whose every visitor is restricted are left out
-    /// (Art. 18(2)).
+    /// The conversations of this scope, for the product's processing: restricted visitors and
+    /// expired participations are left out of each, and conversations whose every visitor is
+    /// left out are left out (Art. 18(2), 5(1)(e)); the count leaves out the messages
+    /// [`transcript`](Self::transcript) leaves out.
     ///
     /// # Errors
     /// None for this in-memory source; the `Result` is the product API's shape.
     pub async fn conversations(&self, scope: Scope) -> Result<Vec<ConversationSummary>, StoreError> {
         let data = self.lock();
         let Some(sd) = data.scope(scope) else { return Ok(Vec::new()) };
+        let expiry = sd.expiry(&sd.policies, self.clock.now());
         let mut out = Vec::new();
         for (id, c) in &sd.conversations {
-            let visitors: Vec<VisitorId> =
-                c.participants.keys().copied().filter(|v| !sd.visitor_restricted(*v)).collect();
+            let visitors: Vec<VisitorId> = c
+                .participants
+                .keys()
+                .copied()
+                .filter(|v| !sd.visitor_restricted(*v) && !expiry.expired(records::Rec::Participation(*id, *v)))
+                .collect();
             if visitors.is_empty() && !c.participants.is_empty() {
                 continue;
             }
-            let messages = c.messages.iter().filter(|(mid, m)| !sd.message_restricted(*id, c, **mid, m)).count();
+            let messages = c
+                .messages
+                .iter()
+                .filter(|(mid, m)| !sd.message_restricted(*id, c, **mid, m))
+                .filter(|(mid, _)| !expiry.expired(records::Rec::Message(*id, **mid)))
+                .count();
             out.push(ConversationSummary { id: *id, started_at: c.started_at, visitors, messages });
         }
         Ok(out)
     }
 
     /// A visitor's profile, for the product's processing: `None` when the visitor is unknown in
-    /// this scope, erased, or restricted (Art. 18(2)).
+    /// this scope, erased, restricted (Art. 18(2)) or the profile expired (Art. 5(1)(e));
+    /// expired IP addresses are left out.
     ///
     /// # Errors
     /// None for this in-memory source; the `Result` is the product API's shape.
     pub async fn profile(&self, scope: Scope, visitor: VisitorId) -> Result<Option<VisitorProfile>, StoreError> {
         let data = self.lock();
-        let Some(v) = data.scope(scope).and_then(|sd| sd.visitors.get(&visitor)) else { return Ok(None) };
-        if v.restricted {
+        let Some(sd) = data.scope(scope) else { return Ok(None) };
+        let Some(v) = sd.visitors.get(&visitor) else { return Ok(None) };
+        let expiry = sd.expiry(&sd.policies, self.clock.now());
+        if v.restricted || expiry.expired(records::Rec::Profile(visitor)) {
             return Ok(None);
         }
+        let ips = v
+            .ips
+            .iter()
+            .filter(|(n, _)| !expiry.expired(records::Rec::Ip(visitor, **n)))
+            .map(|(_, s)| SubjectIdentifier::IpAddress(s.ip));
         Ok(v.profile.as_ref().map(|p| VisitorProfile {
             id: visitor,
             created_at: p.created_at,
-            identifiers: v.identifiers().collect(),
+            identifiers: p.identifiers.iter().cloned().chain(ips).collect(),
             statements: p.statements.clone(),
         }))
     }
@@ -622,6 +690,8 @@ impl Data {
 struct ScopeData {
     visitors: BTreeMap<VisitorId, Visitor>,
     conversations: BTreeMap<ConversationId, Conversation>,
+    /// The retention policies the processing queries apply (Art. 5(1)(e)).
+    policies: Vec<RetentionPolicy>,
 }
 
 impl ScopeData {
@@ -717,6 +787,9 @@ struct StoredMessage {
     sent_at: DateTime<Utc>,
     text: String,
     attachments: Vec<Attachment>,
+    /// A reply kept by a retention sweep with every visitor's identifiers redacted: no longer
+    /// any visitor's personal data, so it no longer expires.
+    anonymised: bool,
 }
 
 impl StoredMessage {

@@ -32,6 +32,19 @@ impl Rec {
             Rec::Message(c, m) => format!("conversation/{c}/message/{m}"),
         }
     }
+
+    /// The record a key names, `None` when the key is not of a documented form.
+    pub(super) fn parse(key: &str) -> Option<Rec> {
+        let parts: Vec<&str> = key.split('/').collect();
+        match parts.as_slice() {
+            ["visitor", v] => Some(Rec::Profile(v.parse().ok()?)),
+            ["visitor", v, "ip", n] => Some(Rec::Ip(v.parse().ok()?, n.parse().ok()?)),
+            ["conversation", c, "participant", v] => Some(Rec::Participation(c.parse().ok()?, v.parse().ok()?)),
+            ["conversation", c, "message", m] => Some(Rec::Message(c.parse().ok()?, m.parse().ok()?)),
+            _ => None,
+        }
+        .filter(|rec| rec.key() == key)
+    }
 }
 
 /// One of the subject's records, with the matched visitors it belongs to.
@@ -164,15 +177,21 @@ impl ScopeData {
 
     /// A record as `find` reports it; `None` when it no longer exists.
     pub(super) fn found(&self, key: &RecordKey, rec: Rec) -> Option<FoundRecord> {
-        let (category, collected_at) = match rec {
+        let (category, collected_at) = self.collected(rec)?;
+        Some(FoundRecord { record: key.clone(), category, collected_at, restricted: self.restricted(rec) })
+    }
+
+    /// A record's category and when it was collected (the key table of the module
+    /// documentation); `None` when it no longer exists.
+    pub(super) fn collected(&self, rec: Rec) -> Option<(DataCategory, chrono::DateTime<chrono::Utc>)> {
+        Some(match rec {
             Rec::Profile(v) => (DataCategory::Identification, self.visitors.get(&v)?.profile.as_ref()?.created_at),
             Rec::Ip(v, n) => (DataCategory::OnlineIdentifier, self.visitors.get(&v)?.ips.get(&n)?.seen_at),
             Rec::Participation(c, v) => {
                 (DataCategory::UsageBehaviour, *self.conversations.get(&c)?.participants.get(&v)?)
             }
             Rec::Message(c, m) => (DataCategory::CommunicationContent, self.message(c, m)?.sent_at),
-        };
-        Some(FoundRecord { record: key.clone(), category, collected_at, restricted: self.restricted(rec) })
+        })
     }
 
     /// What `erase` does under `policy` (Art. 17), record by record, with the records earlier

@@ -3,11 +3,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::records::{Rec, Subject};
 use super::redact::{Needle, redact};
 use super::{Author, ChatExport, ChatHistory, ExportRole, ScopeData, VisitorId};
 use crate::model::{SourceName, SubjectIdentifier};
+use crate::retention::RetentionPolicy;
 use crate::store::{
     ErasurePolicy, ExportItem, ExportStream, FoundRecord, Outcome, PersonalDataSource, RecordKey, RecordOutcome,
     Rectification, Scope, StoreError, SubjectKey, encode_body,
@@ -258,5 +260,27 @@ impl PersonalDataSource for ChatHistory {
         let out = restriction_outcomes(sd, &s, false);
         set_restricted(sd, &s.visitors, false);
         Ok(out)
+    }
+
+    async fn expired(
+        &self,
+        scope: Scope,
+        policies: &[RetentionPolicy],
+        now: DateTime<Utc>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<FoundRecord>, StoreError> {
+        let data = self.lock();
+        Ok(data.scope(scope).map(|sd| sd.expired(policies, now, after, limit)).unwrap_or_default())
+    }
+
+    async fn erase_records(
+        &self,
+        scope: Scope,
+        records: &[RecordKey],
+        policy: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        let mut data = self.lock();
+        Ok(data.scope_mut(scope).erase_records(records, policy))
     }
 }

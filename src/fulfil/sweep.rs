@@ -1,0 +1,402 @@
+//! The retention sweep (Art. 5(1)(e)): finds what has expired in every source and erases it,
+//! keeping what legal holds cover (Art. 17(3)), in batches, journaled so that it resumes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{FulfilError, RetainedRecord, SourceReport, failed_records, failure};
+use crate::model::{SourceName, SubjectIdentifier};
+use crate::retention::{
+    HeldRecords, HoldTarget, LegalHold, LegalHoldId, RetentionPolicy, STORAGE_LIMITATION, apply_holds,
+};
+use crate::store::{
+    AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, ErasurePolicy, LedgerStore, LedgerStoreExt, Outcome,
+    PersonalDataSource, RecordKey, RecordOutcome, Scope, StoreError, Version,
+};
+use crate::vocab::Article;
+
+crate::model::typed_id!(
+    /// Identifies a run of the retention [`Sweep`]: run again under the same id, it resumes.
+    SweepId
+);
+
+/// The default number of records a sweep erases per call to a source.
+pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(100).unwrap();
+
+/// The retention sweep in one controller's scope: finds every record whose retention under the
+/// scope's [`RetentionPolicy`]s has ended and erases it from each source under an
+/// [`ErasurePolicy`], except what a [`LegalHold`] covers (Art. 5(1)(e), 17(3)).
+///
+/// It reads the policies and holds from the ledger, asks each source for a batch of expired
+/// records ([`PersonalDataSource::expired`]), journals the batch under the sweep's id
+/// ([`DocumentKind::SweepJournal`]), erases it ([`PersonalDataSource::erase_records`]) with
+/// the holds active at the time as [`Retain`](crate::store::Retain) entries, and journals the
+/// outcomes. Run again under the same id after a failure or a crash at any point, it resumes
+/// where it stopped, with the instant of its first run, and ends in the same state with the
+/// same report (invariant 10). Held records are reported [`Outcome::Retained`] with the hold's
+/// ground, restricted ones [`Outcome::Restricted`] (Art. 18(2)); a report is never complete
+/// while a source failed. Each source's part is recorded in the audit log with typed fields
+/// only.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use chrono::{DateTime, Utc};
+/// use gdpr_obligations::fulfil::{Sweep, SweepId};
+/// use gdpr_obligations::model::{PartyId, Text, Token};
+/// use gdpr_obligations::retention::{RetentionPeriod, RetentionPolicy};
+/// use gdpr_obligations::store::chat::{ChatHistory, Sender};
+/// use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
+/// use gdpr_obligations::store::{ErasurePolicy, LedgerStoreExt, PersonalDataSource, Scope, Version};
+/// use gdpr_obligations::vocab::{DataCategory, Purpose};
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let (ledger, audit, chat) = (MemoryLedger::new(), MemoryAuditLog::new(), Arc::new(ChatHistory::new()));
+/// let acme = Scope::controller(PartyId::generate());
+/// let then: DateTime<Utc> = "2024-01-10T09:00:00Z".parse()?;
+/// let eva = chat.add_visitor(acme, Token::new("tok-eva")?, then).await?;
+/// let talk = chat.start_conversation(acme, eva, then).await?;
+/// chat.post(acme, talk, Sender::Visitor(eva), Text::new("Where is my order?")?, vec![], then).await?;
+///
+/// // Transcripts are kept 12 months from collection (Art. 5(1)(e)).
+/// let months = RetentionPeriod::FromCollection { months: 12 };
+/// let policy = RetentionPolicy::new(Purpose::CustomerCare, DataCategory::CommunicationContent, months)?;
+/// ledger.put(acme, &policy, Version::NONE).await?;
+///
+/// let sweep = Sweep::new(acme, &ledger, &audit, vec![chat.clone() as Arc<dyn PersonalDataSource>]);
+/// let now: DateTime<Utc> = "2026-01-10T09:00:00Z".parse()?;
+/// let report = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now).await?;
+/// assert!(report.complete);
+/// assert_eq!(report.sources[0].records, 1);
+/// assert!(chat.transcript(acme, talk).await?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Sweep<'a> {
+    scope: Scope,
+    ledger: &'a dyn LedgerStore,
+    audit: &'a dyn AuditLog,
+    sources: Vec<Arc<dyn PersonalDataSource>>,
+    batch: NonZeroUsize,
+}
+
+impl std::fmt::Debug for Sweep<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.sources.iter().map(|s| s.name().as_str()).collect();
+        f.debug_struct("Sweep")
+            .field("scope", &self.scope)
+            .field("sources", &names)
+            .field("batch", &self.batch)
+            .finish()
+    }
+}
+
+/// The report of a retention sweep.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct SweepReport {
+    /// The sweep.
+    pub sweep: SweepId,
+    /// The instant whose expired records it erases: its first run's.
+    pub as_of: DateTime<Utc>,
+    /// Art. 5(1)(e).
+    pub article: Article,
+    /// Whether every source completed. Never true while a source failed.
+    pub complete: bool,
+    /// Each source's part, in the order of the sources: every expired record it handled and
+    /// what happened to it.
+    pub sources: Vec<SourceReport>,
+    /// Every expired record kept under a legal hold or another Art. 17(3) ground, and why.
+    pub retained: Vec<RetainedRecord>,
+}
+
+/// The progress of one sweep, kept in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+struct Journal {
+    as_of: DateTime<Utc>,
+    steps: BTreeMap<SourceName, Step>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+struct Step {
+    /// The last record of the last batch done: the next batch starts after it.
+    #[serde(default)]
+    cursor: Option<RecordKey>,
+    /// A batch journaled before erasing it, not yet done.
+    #[serde(default)]
+    pending: Option<Vec<RecordKey>>,
+    /// The outcomes of the batches done.
+    #[serde(default)]
+    outcomes: Vec<RecordOutcome>,
+    /// Whether the source has no more expired records.
+    #[serde(default)]
+    done: bool,
+}
+
+/// What the sweep reads from the ledger once per run.
+struct Rules {
+    policies: Vec<RetentionPolicy>,
+    holds: Vec<LegalHold>,
+}
+
+impl<'a> Sweep<'a> {
+    /// A sweep in `scope` with its ledger (for the policies, the holds and the journal), its audit
+    /// log, and the sources in the order they are swept, erasing [`DEFAULT_BATCH`] records per
+    /// call.
+    pub fn new(
+        scope: Scope,
+        ledger: &'a dyn LedgerStore,
+        audit: &'a dyn AuditLog,
+        sources: Vec<Arc<dyn PersonalDataSource>>,
+    ) -> Self {
+        Self { scope, ledger, audit, sources, batch: DEFAULT_BATCH }
+    }
+
+    /// The same sweep erasing at most `batch` records per call to a source.
+    pub fn with_batch_size(mut self, batch: NonZeroUsize) -> Self {
+        self.batch = batch;
+        self
+    }
+
+    /// Runs or resumes the sweep `sweep`: erases from every source what has expired at the
+    /// first run's instant (`now` for a new sweep) under the scope's retention policies, under
+    /// `policy`, keeping what the legal holds active at `now` cover. Pass the same `policy`
+    /// when resuming.
+    ///
+    /// # Errors
+    /// [`FulfilError::Store`] when the ledger or the audit log fails (run again to resume); a
+    /// source that fails is reported in the report's `sources`, which is then not complete.
+    pub async fn run(
+        &self,
+        sweep: SweepId,
+        policy: &ErasurePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<SweepReport, FulfilError> {
+        let (mut journal, mut version) = self.journal(sweep, now).await?;
+        let rules = Rules {
+            policies: self.ledger.all::<RetentionPolicy>(self.scope).await?.into_iter().map(|v| v.value).collect(),
+            holds: self.ledger.all::<LegalHold>(self.scope).await?.into_iter().map(|v| v.value).collect(),
+        };
+        let mut failures = BTreeMap::new();
+        for source in &self.sources {
+            let name = source.name().clone();
+            if journal.steps.get(&name).is_some_and(|s| s.done) {
+                continue;
+            }
+            let result =
+                self.sweep_source(sweep, source.as_ref(), &rules, policy, now, &mut journal, &mut version).await?;
+            let records = journal.steps.get(&name).map_or(0, |s| s.outcomes.len() as u64);
+            if let Err(failed) = &result {
+                failures.insert(name.clone(), failed.clone());
+            }
+            self.audit_source(sweep, &name, records, result.is_ok(), now).await?;
+        }
+        Ok(self.report(sweep, &journal, &failures))
+    }
+
+    /// Sweeps one source batch by batch. The outer error is the ledger's; the inner one is the
+    /// source's failure, which leaves the journal where it stopped.
+    #[allow(clippy::too_many_arguments)]
+    async fn sweep_source(
+        &self,
+        sweep: SweepId,
+        source: &dyn PersonalDataSource,
+        rules: &Rules,
+        policy: &ErasurePolicy,
+        now: DateTime<Utc>,
+        journal: &mut Journal,
+        version: &mut Version,
+    ) -> Result<Result<(), (bool, String)>, FulfilError> {
+        let name = source.name().clone();
+        let subjects = match held_subjects(self.scope, source, &rules.holds, now).await {
+            Ok(subjects) => subjects,
+            Err(e) => return Ok(Err(failure(&e))),
+        };
+        let as_of = journal.as_of;
+        loop {
+            let step = journal.steps.entry(name.clone()).or_default();
+            let batch = match step.pending.clone() {
+                Some(batch) => batch,
+                None => {
+                    let after = step.cursor.clone();
+                    let page =
+                        source.expired(self.scope, &rules.policies, as_of, after.as_deref(), self.batch.get()).await;
+                    let page = match page {
+                        Ok(page) => page,
+                        Err(e) => return Ok(Err(failure(&e))),
+                    };
+                    let step = journal.steps.entry(name.clone()).or_default();
+                    if page.is_empty() {
+                        step.done = true;
+                        *version = self.save(sweep, journal, *version).await?;
+                        return Ok(Ok(()));
+                    }
+                    let batch: Vec<RecordKey> = page.into_iter().map(|f| f.record).collect();
+                    step.pending = Some(batch.clone());
+                    *version = self.save(sweep, journal, *version).await?;
+                    batch
+                }
+            };
+            let held = HeldRecords { subjects: subjects.clone(), at_stake: batch.iter().cloned().collect() };
+            let with_holds = apply_holds(policy, &rules.holds, now, &name, &held);
+            let outcomes = match source.erase_records(self.scope, &batch, &with_holds).await {
+                Ok(outcomes) => outcomes,
+                Err(e) => return Ok(Err(failure(&e))),
+            };
+            if outcomes.iter().any(|o| o.outcome.is_failure()) {
+                return Ok(Err(failed_records(&outcomes)));
+            }
+            let step = journal.steps.entry(name.clone()).or_default();
+            step.cursor = batch.iter().max().cloned().max(step.cursor.take());
+            step.pending = None;
+            step.outcomes.extend(outcomes);
+            *version = self.save(sweep, journal, *version).await?;
+        }
+    }
+
+    /// The journal of `sweep`, created (and saved, to fix its instant) when new.
+    async fn journal(&self, sweep: SweepId, now: DateTime<Utc>) -> Result<(Journal, Version), FulfilError> {
+        let key = DocumentKey { kind: DocumentKind::SweepJournal, id: sweep.as_uuid() };
+        match self.ledger.get_document(self.scope, key).await? {
+            Some(stored) => Ok((crate::store::decode_body(key, stored.body)?, stored.version)),
+            None => {
+                let journal = Journal { as_of: now, steps: BTreeMap::new() };
+                let version = self.save(sweep, &journal, Version::NONE).await?;
+                Ok((journal, version))
+            }
+        }
+    }
+
+    async fn save(&self, sweep: SweepId, journal: &Journal, expected: Version) -> Result<Version, FulfilError> {
+        let key = DocumentKey { kind: DocumentKind::SweepJournal, id: sweep.as_uuid() };
+        let body = crate::store::encode_body(key, journal)?;
+        Ok(self.ledger.put_document(self.scope, key, &body, expected).await?)
+    }
+
+    fn report(
+        &self,
+        sweep: SweepId,
+        journal: &Journal,
+        failures: &BTreeMap<SourceName, (bool, String)>,
+    ) -> SweepReport {
+        let sources: Vec<SourceReport> = self
+            .sources
+            .iter()
+            .map(|s| {
+                let step = journal.steps.get(s.name()).filter(|step| step.done);
+                match (step, failures.get(s.name())) {
+                    (Some(step), _) => SourceReport::with_outcomes(s.name(), step.outcomes.clone()),
+                    (None, Some((retryable, reason))) => SourceReport::failed_with(s.name(), *retryable, reason),
+                    (None, None) => SourceReport::failed_with(s.name(), true, "the source did not complete"),
+                }
+            })
+            .collect();
+        let retained = sources
+            .iter()
+            .flat_map(|s| {
+                s.outcomes.iter().filter_map(|o| match &o.outcome {
+                    Outcome::Retained { ground } => Some(RetainedRecord {
+                        source: s.source.clone(),
+                        record: o.record.clone(),
+                        ground: ground.clone(),
+                        article: ground.article(),
+                    }),
+                    _ => None,
+                })
+            })
+            .collect();
+        SweepReport {
+            sweep,
+            as_of: journal.as_of,
+            article: STORAGE_LIMITATION,
+            complete: sources.iter().all(SourceReport::is_completed),
+            sources,
+            retained,
+        }
+    }
+
+    async fn audit_source(
+        &self,
+        sweep: SweepId,
+        source: &SourceName,
+        records: u64,
+        completed: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), FulfilError> {
+        let entry = AuditEntry {
+            at: now,
+            actor: Some(self.scope.party()),
+            action: AuditAction::FulfilmentStep {
+                request: sweep.as_uuid(),
+                source: source.clone(),
+                records,
+                completed,
+            },
+            article: Some(STORAGE_LIMITATION),
+        };
+        self.audit.append(self.scope, entry).await?;
+        Ok(())
+    }
+}
+
+/// For each hold on a subject active at `at`, the subject's records in `source`.
+async fn held_subjects(
+    scope: Scope,
+    source: &dyn PersonalDataSource,
+    holds: &[LegalHold],
+    at: DateTime<Utc>,
+) -> Result<BTreeMap<LegalHoldId, BTreeSet<RecordKey>>, StoreError> {
+    let mut out = BTreeMap::new();
+    for hold in holds.iter().filter(|h| h.is_active(at)) {
+        if let HoldTarget::Subject { identifiers } = hold.target() {
+            let found = source.find(scope, identifiers).await?;
+            out.insert(hold.id(), found.into_iter().map(|f| f.record).collect());
+        }
+    }
+    Ok(out)
+}
+
+/// The erasure policy for erasing `subject` from `sources` with
+/// [`Fulfilment::erase`](super::Fulfilment::erase): `base` with a
+/// [`Retain`](crate::store::Retain) entry for everything the legal holds active at `at` cover
+/// in any of the sources (Art. 17(3)), so that held records are kept and reported
+/// [`Outcome::Retained`] with the hold's ground.
+///
+/// Holds on records and conversations name their source, but one erasure policy serves every
+/// source: a record of another source with the same key is kept too (never the other way).
+///
+/// # Errors
+/// The error of a source's `find` (for holds on subjects, and on the controller, whose
+/// subject's records are all kept).
+pub async fn policy_with_holds(
+    scope: Scope,
+    sources: &[Arc<dyn PersonalDataSource>],
+    holds: &[LegalHold],
+    subject: &[SubjectIdentifier],
+    base: &ErasurePolicy,
+    at: DateTime<Utc>,
+) -> Result<ErasurePolicy, StoreError> {
+    let controller_held = holds.iter().any(|h| h.is_active(at) && *h.target() == HoldTarget::Controller);
+    let own = ErasurePolicy { messages: base.messages, retain: Vec::new() };
+    let mut retain = Vec::new();
+    for source in sources {
+        let at_stake = if controller_held {
+            source.find(scope, subject).await?.into_iter().map(|f| f.record).collect()
+        } else {
+            BTreeSet::new()
+        };
+        let held = HeldRecords { subjects: held_subjects(scope, source.as_ref(), holds, at).await?, at_stake };
+        for entry in apply_holds(&own, holds, at, source.name(), &held).retain {
+            if !retain.contains(&entry) {
+                retain.push(entry);
+            }
+        }
+    }
+    retain.extend(base.retain.iter().cloned());
+    Ok(ErasurePolicy { messages: base.messages, retain })
+}

@@ -1,0 +1,147 @@
+//! Consent (Arts. 6(1)(a), 7, 8): records, withdrawal, children, lawfulness.
+
+mod common;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use common::assert_json_contract;
+use gdpr_obligations::consent::{
+    Consent, ConsentDecision, ConsentEvent, ConsentMethod, ConsentReasonKind, ConsentRecord, GivenBy, SubjectAge,
+    lawful_on_consent,
+};
+use gdpr_obligations::model::{Digest, PartyId, SubjectId, Text};
+use gdpr_obligations::store::memory::MemoryLedger;
+use gdpr_obligations::store::{LedgerStoreExt, Scope, StreamKey, StreamKind, Version};
+use gdpr_obligations::testkit;
+use gdpr_obligations::vocab::{Country, Purpose};
+use proptest::prelude::*;
+
+fn t(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+fn record(subject: SubjectId, at: DateTime<Utc>, age: SubjectAge, by: GivenBy) -> ConsentRecord {
+    ConsentRecord::new(
+        PartyId::generate(),
+        subject,
+        Purpose::Marketing,
+        at,
+        ConsentMethod::ChatWidgetCheckbox,
+        Digest::of_text("Offers by e-mail; withdraw any time in the chat."),
+        by,
+        age,
+        Country::CZ,
+    )
+}
+
+#[test]
+fn art_6_1_a_no_consent_no_lawful_processing() {
+    let d = lawful_on_consent(&[], SubjectId::generate(), &Purpose::Marketing, t("2026-01-01T00:00:00Z"));
+    assert_eq!(d.reasons()[0].kind, ConsentReasonKind::NoConsent);
+    assert_eq!(d.reasons()[0].article.to_string(), "Art. 6(1)(a)");
+}
+
+#[test]
+fn art_6_1_a_consent_covers_only_its_purpose_and_subject() {
+    let s = SubjectId::generate();
+    let c = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject));
+    let at = t("2026-02-01T00:00:00Z");
+    assert!(lawful_on_consent(std::slice::from_ref(&c), s, &Purpose::Marketing, at).is_lawful());
+    assert!(!lawful_on_consent(std::slice::from_ref(&c), s, &Purpose::Analytics, at).is_lawful());
+    assert!(!lawful_on_consent(&[c], SubjectId::generate(), &Purpose::Marketing, at).is_lawful());
+}
+
+#[test]
+fn art_7_3_withdrawal_is_an_event_and_keeps_the_proof() {
+    let s = SubjectId::generate();
+    let c = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject));
+    let w = c.clone().withdraw(t("2026-01-10T00:00:00Z"), ConsentMethod::Email).unwrap();
+    assert_eq!(w.record(), c.record(), "Art. 7(1): the proof stays");
+    assert_eq!(w.events().len(), 2);
+    assert_eq!(Consent::replay(&w.events()), Some(w.clone()));
+    // Idempotent: a second withdrawal keeps the first instant.
+    let again = w.clone().withdraw(t("2026-02-01T00:00:00Z"), ConsentMethod::Paper).unwrap();
+    assert_eq!(again, w);
+    // Not before it was given.
+    let err = c.withdraw(t("2025-12-31T00:00:00Z"), ConsentMethod::Email).unwrap_err();
+    assert!(err.to_string().starts_with("Art. 7(3): "), "{err}");
+}
+
+#[test]
+fn art_8_1_a_child_under_15_in_czechia_needs_parental_consent() {
+    let s = SubjectId::generate();
+    let at = t("2026-01-02T00:00:00Z");
+    let alone = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Child { years: 14 }, GivenBy::Subject));
+    let d = lawful_on_consent(&[alone], s, &Purpose::Marketing, at);
+    assert!(matches!(d.reasons()[0].kind, ConsentReasonKind::ParentalConsentMissing { years: 14, threshold: 15, .. }));
+    assert_eq!(d.reasons()[0].article.to_string(), "Art. 8(1)");
+    let parent = GivenBy::HolderOfParentalResponsibility { holder: Text::new("Jana Nováková (mother)").unwrap() };
+    let with_parent = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Child { years: 14 }, parent));
+    assert!(lawful_on_consent(&[with_parent], s, &Purpose::Marketing, at).is_lawful());
+    let fifteen =
+        Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Child { years: 15 }, GivenBy::Subject));
+    assert!(lawful_on_consent(&[fifteen], s, &Purpose::Marketing, at).is_lawful(), "15 is the Czech age");
+}
+
+#[tokio::test]
+async fn consent_events_are_stored_in_the_ledger_as_a_stream() {
+    let ledger = MemoryLedger::new();
+    let scope = Scope::controller(PartyId::generate());
+    let s = SubjectId::generate();
+    let c = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject))
+        .withdraw(t("2026-01-05T00:00:00Z"), ConsentMethod::ChatWidgetCheckbox)
+        .unwrap();
+    let stream = StreamKey { kind: StreamKind::Consent, id: c.record().id.as_uuid() };
+    ledger.append(scope, stream, Version::NONE, &c.events()).await.unwrap();
+    let back = ledger.events::<ConsentEvent>(scope, stream).await.unwrap();
+    assert_eq!(Consent::replay(&back.value), Some(c));
+}
+
+fn consent_strategy() -> impl Strategy<Value = (Consent, DateTime<Utc>, Option<DateTime<Utc>>)> {
+    (testkit::instant(), 0i64..10_000_000, proptest::option::of(0i64..10_000_000), 0u8..20, any::<bool>()).prop_map(
+        |(given, _, withdraw_after, years, child)| {
+            let age = if child { SubjectAge::Child { years } } else { SubjectAge::Adult };
+            let c = Consent::give(record(SubjectId::generate(), given, age, GivenBy::Subject));
+            let withdrawn = withdraw_after.map(|s| given + TimeDelta::seconds(s));
+            let c = match withdrawn {
+                Some(w) => c.withdraw(w, ConsentMethod::WebForm).unwrap(),
+                None => c,
+            };
+            (c, given, withdrawn)
+        },
+    )
+}
+
+proptest! {
+    #[test]
+    fn art_7_3_withdrawn_consent_never_makes_processing_lawful((c, given, withdrawn) in consent_strategy(), probe in -10_000_000i64..20_000_000) {
+        let at = given + TimeDelta::seconds(probe);
+        let d = lawful_on_consent(std::slice::from_ref(&c), c.record().subject, &Purpose::Marketing, at);
+        if let Some(w) = withdrawn && at >= w {
+            prop_assert!(!d.is_lawful());
+        }
+        if at < given {
+            prop_assert!(!d.is_lawful());
+        }
+        let child_blocked = matches!(c.record().subject_age, SubjectAge::Child { years } if years < 15);
+        let in_force = at >= given && withdrawn.is_none_or(|w| at < w);
+        prop_assert_eq!(d.is_lawful(), in_force && !child_blocked, "{:?}", d);
+        prop_assert_eq!(c.in_force_at(at), in_force);
+    }
+
+    #[test]
+    fn consents_round_trip_and_replay((c, _, _) in consent_strategy()) {
+        assert_json_contract(&c);
+        for e in c.events() { assert_json_contract(&e); }
+        prop_assert_eq!(Consent::replay(&c.events()), Some(c.clone()));
+        let d = lawful_on_consent(std::slice::from_ref(&c), c.record().subject, &Purpose::Marketing, c.record().at);
+        assert_json_contract(&d);
+        let _: &ConsentDecision = &d;
+    }
+
+    #[test]
+    fn consent_decoders_never_panic(s in "\\PC{0,80}") {
+        let _ = serde_json::from_str::<ConsentEvent>(&s);
+        let _ = serde_json::from_str::<Consent>(&s);
+        let _ = s.parse::<Digest>();
+    }
+}

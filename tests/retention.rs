@@ -1,0 +1,1110 @@
+//! Storage limitation and legal holds (Art. 5(1)(e), 17(3)): retention policies, expiry, the
+//! sweep across sources, and holds that keep data through sweeps and erasures.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+use common::{assert_json_contract, assert_schema_rejects};
+use gdpr_obligations::fulfil::{Fulfilment, StepStatus, Sweep, SweepId, SweepReport, policy_with_holds};
+use gdpr_obligations::model::{EmailAddress, PartyId, SourceName, SubjectIdentifier, Text, Token};
+use gdpr_obligations::retention::{
+    HoldTarget, LegalHold, RetentionEvent, RetentionPeriod, RetentionPolicy, Timeline, apply_holds, expiry,
+};
+use gdpr_obligations::store::chat::{Author, ChatHistory, ConversationId, Sender, VisitorId};
+use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
+use gdpr_obligations::store::{
+    AuditAction, AuditLogExt, DocumentKey, ErasurePolicy, ExportStream, FoundRecord, LedgerStore, LedgerStoreExt,
+    MessageErasure, Outcome, PersonalDataSource, PseudonymKey, RecordKey, RecordOutcome, Rectification, Retain,
+    RetentionGround, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
+};
+use gdpr_obligations::testkit;
+use gdpr_obligations::time::{Clock, FixedClock, add_months};
+use gdpr_obligations::vocab::{DataCategory, Purpose};
+use proptest::prelude::*;
+
+fn text(s: &str) -> Text {
+    Text::new(s).unwrap()
+}
+
+fn email(s: &str) -> SubjectIdentifier {
+    SubjectIdentifier::Email(EmailAddress::new(s).unwrap())
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+fn key() -> PseudonymKey {
+    PseudonymKey::new(b"a test key of at least sixteen bytes").unwrap()
+}
+
+fn chat_history() -> SourceName {
+    SourceName::new("chat_history").unwrap()
+}
+
+fn from_collection(category: DataCategory, months: u16) -> RetentionPolicy {
+    RetentionPolicy::new(Purpose::CustomerCare, category, RetentionPeriod::FromCollection { months }).unwrap()
+}
+
+fn after_last_contact(category: DataCategory, months: u16) -> RetentionPolicy {
+    let period = RetentionPeriod::AfterEvent { event: RetentionEvent::LastContact, months };
+    RetentionPolicy::new(Purpose::CustomerCare, category, period).unwrap()
+}
+
+fn claims(matter: &str) -> RetentionGround {
+    RetentionGround::LegalClaims { matter: text(matter) }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().build().unwrap()
+}
+
+/// The four categories of `chat_history`'s records.
+const CHAT_CATEGORIES: [DataCategory; 4] = [
+    DataCategory::Identification,
+    DataCategory::OnlineIdentifier,
+    DataCategory::UsageBehaviour,
+    DataCategory::CommunicationContent,
+];
+
+/// Everything the source still stores as personal data in `scope`, by key: every record
+/// expires a month after collection and the question is asked in 2200.
+async fn stored(source: &dyn PersonalDataSource, scope: Scope) -> BTreeMap<RecordKey, FoundRecord> {
+    let all: Vec<RetentionPolicy> = CHAT_CATEGORIES.iter().map(|c| from_collection(c.clone(), 1)).collect();
+    let listed = source.expired(scope, &all, at("2200-01-01T00:00:00Z"), None, usize::MAX).await.unwrap();
+    listed.into_iter().map(|f| (f.record.clone(), f)).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The domain: policies, expiry, holds
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn art_5_1_e_a_period_from_collection_ends_on_the_same_date_or_the_month_end() {
+    let policy = from_collection(DataCategory::CommunicationContent, 1);
+    let timeline = Timeline::new(at("2024-01-31T10:15:00Z"), None);
+    assert_eq!(policy.expires_at(&timeline), Some(at("2024-02-29T10:15:00Z")));
+    let timeline = Timeline::new(at("2025-03-05T23:59:00Z"), Some(at("2030-01-01T00:00:00Z")));
+    assert_eq!(policy.expires_at(&timeline), Some(at("2025-04-05T23:59:00Z")), "the event does not matter");
+    assert_eq!(policy.article().to_string(), "Art. 5(1)(e)");
+}
+
+#[test]
+fn art_5_1_e_two_years_after_the_visitors_last_conversation() {
+    let policy = after_last_contact(DataCategory::CommunicationContent, 24);
+    let collected = at("2024-05-01T08:00:00Z");
+    let last = at("2025-02-10T17:30:00Z");
+    assert_eq!(policy.expires_at(&Timeline::new(collected, Some(last))), Some(at("2027-02-10T17:30:00Z")));
+    // The event has not happened: the period has not started.
+    assert_eq!(policy.expires_at(&Timeline::new(collected, None)), None);
+    // An event before collection does not move the expiry before collection.
+    let early = Timeline::new(collected, Some(at("2020-01-01T00:00:00Z")));
+    assert_eq!(policy.expires_at(&early), Some(at("2026-05-01T08:00:00Z")));
+}
+
+#[test]
+fn art_5_1_e_a_period_of_zero_months_is_refused() {
+    let zero = RetentionPeriod::FromCollection { months: 0 };
+    let err = RetentionPolicy::new(Purpose::CustomerCare, DataCategory::Contact, zero).unwrap_err();
+    assert_eq!(err.article.map(|a| a.to_string()).as_deref(), Some("Art. 5(1)(e)"));
+    let mut json = serde_json::to_value(from_collection(DataCategory::Contact, 3)).unwrap();
+    json["period"]["months"] = 0.into();
+    assert!(serde_json::from_value::<RetentionPolicy>(json.clone()).is_err(), "deserialising validates");
+    assert_schema_rejects::<RetentionPolicy>(&json);
+}
+
+#[test]
+fn art_5_1_e_data_kept_for_two_purposes_expire_with_the_later_policy() {
+    let collected = at("2024-01-10T00:00:00Z");
+    let timeline = Timeline::new(collected, Some(collected));
+    let care = from_collection(DataCategory::CommunicationContent, 6);
+    let claims = RetentionPolicy::new(
+        Purpose::LegalCompliance,
+        DataCategory::CommunicationContent,
+        RetentionPeriod::FromCollection { months: 36 },
+    )
+    .unwrap();
+    let both = [care.clone(), claims];
+    assert_eq!(expiry(&both, &DataCategory::CommunicationContent, &timeline), Some(at("2027-01-10T00:00:00Z")));
+    assert_eq!(expiry(&[care], &DataCategory::Contact, &timeline), None, "no policy for the category: never");
+}
+
+#[test]
+fn art_17_3_a_hold_is_validated_and_released_once() {
+    let ground = claims("dispute 2026/14");
+    let t = at("2026-03-01T00:00:00Z");
+    let bad = [
+        HoldTarget::Record { source: chat_history(), record: "conversation/1/".into() },
+        HoldTarget::Record { source: chat_history(), record: String::new() },
+        HoldTarget::Conversation { source: chat_history(), prefix: "conversation/1".into() },
+        HoldTarget::Subject { identifiers: vec![] },
+    ];
+    for target in bad {
+        let err = LegalHold::place(target.clone(), text("x"), ground.clone(), t).unwrap_err();
+        assert_eq!(err.article.map(|a| a.to_string()).as_deref(), Some("Art. 17(3)"), "{target:?}");
+    }
+    let hold = LegalHold::place(HoldTarget::Controller, text("tax audit 2026"), ground, t).unwrap();
+    assert!(!hold.is_active(t - TimeDelta::seconds(1)) && hold.is_active(t));
+    assert!(hold.clone().release(t - TimeDelta::days(1)).is_err(), "released before it was placed");
+    let released = hold.release(t + TimeDelta::days(30)).unwrap();
+    assert!(released.is_active(t + TimeDelta::days(29)) && !released.is_active(t + TimeDelta::days(30)));
+    assert!(released.clone().release(t + TimeDelta::days(31)).is_err(), "released twice");
+    let mut json = serde_json::to_value(&released).unwrap();
+    json["released_at"] = serde_json::to_value(t - TimeDelta::days(1)).unwrap();
+    assert!(serde_json::from_value::<LegalHold>(json).is_err(), "deserialising validates");
+}
+
+#[test]
+fn art_17_3_e_legal_hold_becomes_retain_entries_ahead_of_the_policys_own() {
+    let t = at("2026-03-01T00:00:00Z");
+    let ground = claims("complaint 2026/7");
+    let other_source = SourceName::new("crm_contacts").unwrap();
+    let conversation = HoldTarget::Conversation { source: chat_history(), prefix: "conversation/a/".into() };
+    let elsewhere = HoldTarget::Record { source: other_source, record: "contact/1".into() };
+    let subject = HoldTarget::Subject { identifiers: vec![email("eva@example.cz")] };
+    let holds: Vec<LegalHold> = [conversation, elsewhere, subject, HoldTarget::Controller]
+        .into_iter()
+        .map(|target| LegalHold::place(target, text("hold"), ground.clone(), t).unwrap())
+        .collect();
+    let base = ErasurePolicy {
+        messages: MessageErasure::Pseudonymise,
+        retain: vec![Retain { records: "conversation/a/".into(), ground: RetentionGround::PublicHealth }],
+    };
+    let mut held = gdpr_obligations::retention::HeldRecords::default();
+    held.subjects.insert(holds[2].id(), ["visitor/e".to_owned()].into());
+    held.at_stake = ["visitor/x".to_owned()].into();
+    let policy = apply_holds(&base, &holds, t, &chat_history(), &held);
+    assert_eq!(policy.messages, MessageErasure::Pseudonymise);
+    let keys: Vec<&str> = policy.retain.iter().map(|r| r.records.as_str()).collect();
+    assert_eq!(keys, ["conversation/a/", "visitor/e", "visitor/x", "conversation/a/"]);
+    assert_eq!(policy.retention_for("conversation/a/message/1"), Some(&ground), "the hold's ground comes first");
+    assert!(policy.retention_for("contact/1").is_none(), "a hold on another source's record");
+    // Before they were placed, no hold applies.
+    assert_eq!(apply_holds(&base, &holds, t - TimeDelta::days(1), &chat_history(), &held), base);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ChatHistory: expired data out of processing, before any sweep
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn art_5_1_e_expired_chat_leaves_processing_the_moment_it_expires() {
+    let t0 = at("2025-01-15T09:00:00Z");
+    let clock = Arc::new(FixedClock::new(t0));
+    let chat = ChatHistory::new().with_clock(clock.clone());
+    let acme = Scope::controller(PartyId::generate());
+    let eva = chat.add_visitor(acme, Token::new("tok-eva").unwrap(), t0).await.unwrap();
+    chat.add_identifier(acme, eva, email("eva@example.cz"), t0).await.unwrap();
+    chat.add_identifier(acme, eva, SubjectIdentifier::IpAddress("198.51.100.7".parse().unwrap()), t0).await.unwrap();
+    let talk = chat.start_conversation(acme, eva, t0).await.unwrap();
+    chat.post(acme, talk, Sender::Visitor(eva), text("Where is order 42?"), vec![], t0).await.unwrap();
+    let later = t0 + TimeDelta::days(40);
+    chat.post(acme, talk, Sender::Bot, text("It ships today."), vec![], later).await.unwrap();
+    chat.set_retention(
+        acme,
+        vec![
+            from_collection(DataCategory::CommunicationContent, 1),
+            from_collection(DataCategory::OnlineIdentifier, 2),
+            after_last_contact(DataCategory::Identification, 12),
+        ],
+    );
+    assert_eq!(chat.transcript(acme, talk).await.unwrap().len(), 2);
+    clock.set(at("2025-02-15T09:00:00Z") - TimeDelta::seconds(1));
+    assert_eq!(chat.transcript(acme, talk).await.unwrap().len(), 2, "a second before it expires");
+    clock.set(at("2025-02-15T09:00:00Z"));
+    let left = chat.transcript(acme, talk).await.unwrap();
+    assert_eq!(left.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(), ["It ships today."]);
+    assert_eq!(chat.conversations(acme).await.unwrap()[0].messages, 1);
+    // Still stored and found (an access request sees it) until a sweep erases it.
+    assert_eq!(chat.find(acme, &[email("eva@example.cz")]).await.unwrap().len(), 4);
+    // The IP address leaves the profile after two months; the profile after a year from her
+    // last contact (the bot's reply in her conversation).
+    clock.set(at("2025-03-15T09:00:00Z"));
+    let profile = chat.profile(acme, eva).await.unwrap().unwrap();
+    assert!(!profile.identifiers.iter().any(|i| matches!(i, SubjectIdentifier::IpAddress(_))));
+    clock.set(later + TimeDelta::days(365) - TimeDelta::seconds(1));
+    assert!(chat.profile(acme, eva).await.unwrap().is_some());
+    clock.set(later + TimeDelta::days(366));
+    assert!(chat.profile(acme, eva).await.unwrap().is_none());
+    // Another controller's chat keeps its own (absent) policies.
+    let other = Scope::controller(PartyId::generate());
+    let petr = chat.add_visitor(other, Token::new("tok-petr").unwrap(), t0).await.unwrap();
+    assert!(chat.profile(other, petr).await.unwrap().is_some());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sweep
+// ---------------------------------------------------------------------------------------------
+
+/// ACME's chat in 2024: Eva's conversation about order 42 (with an agent's reply naming her
+/// e-mail), Petr's about shipping; then a recent one of Petr's. Transcripts are kept 12 months.
+struct Shop {
+    chat: Arc<ChatHistory>,
+    ledger: MemoryLedger,
+    audit: MemoryAuditLog,
+    acme: Scope,
+    eva_talk: ConversationId,
+    petr: VisitorId,
+}
+
+async fn shop() -> Shop {
+    let chat = Arc::new(ChatHistory::new());
+    let ledger = MemoryLedger::new();
+    let acme = Scope::controller(PartyId::generate());
+    let t = at("2024-03-01T10:00:00Z");
+    let eva = chat.add_visitor(acme, Token::new("tok-eva").unwrap(), t).await.unwrap();
+    chat.add_identifier(acme, eva, email("eva@example.cz"), t).await.unwrap();
+    let eva_talk = chat.start_conversation(acme, eva, t).await.unwrap();
+    chat.post(acme, eva_talk, Sender::Visitor(eva), text("Order 42 has not arrived"), vec![], t).await.unwrap();
+    let agent = Sender::Agent(text("Jana Nováková"));
+    chat.post(acme, eva_talk, agent, text("Sent to eva@example.cz"), vec![], t).await.unwrap();
+    let petr = chat.add_visitor(acme, Token::new("tok-petr").unwrap(), t).await.unwrap();
+    chat.add_identifier(acme, petr, email("petr@example.cz"), t).await.unwrap();
+    let old = chat.start_conversation(acme, petr, t).await.unwrap();
+    chat.post(acme, old, Sender::Visitor(petr), text("Do you ship to Brno?"), vec![], t).await.unwrap();
+    let recent = at("2025-12-01T10:00:00Z");
+    let new = chat.start_conversation(acme, petr, recent).await.unwrap();
+    chat.post(acme, new, Sender::Visitor(petr), text("And to Ostrava?"), vec![], recent).await.unwrap();
+    ledger.put(acme, &from_collection(DataCategory::CommunicationContent, 12), Version::NONE).await.unwrap();
+    Shop { chat, ledger, audit: MemoryAuditLog::new(), acme, eva_talk, petr }
+}
+
+fn now() -> DateTime<Utc> {
+    at("2026-01-10T00:00:00Z")
+}
+
+fn sources(s: &Shop) -> Vec<Arc<dyn PersonalDataSource>> {
+    vec![s.chat.clone() as Arc<dyn PersonalDataSource>]
+}
+
+#[tokio::test]
+async fn art_5_1_e_the_sweep_erases_what_expired_in_batches_and_audits_it() {
+    let s = shop().await;
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s)).with_batch_size(NonZeroUsize::new(1).unwrap());
+    let id = SweepId::generate();
+    let report = sweep.run(id, &ErasurePolicy::default(), now()).await.unwrap();
+    assert!(report.complete);
+    assert_eq!(report.article.to_string(), "Art. 5(1)(e)");
+    assert_eq!(report.sources[0].records, 3, "Eva's message, the reply, Petr's old message");
+    assert!(report.sources[0].outcomes.iter().all(|o| o.outcome == Outcome::Erased));
+    assert!(report.retained.is_empty());
+    assert!(s.chat.transcript(s.acme, s.eva_talk).await.unwrap().is_empty());
+    let petrs: Vec<_> = s.chat.conversations(s.acme).await.unwrap();
+    assert_eq!(petrs.iter().map(|c| c.messages).sum::<usize>(), 1, "the recent message stays");
+    // Profiles and participations have no policy: they stay.
+    assert!(s.chat.profile(s.acme, s.petr).await.unwrap().is_some());
+    // Audited per source with typed fields only; the log verifies and holds no e-mail.
+    let log = s.audit.read_all(s.acme).await.unwrap();
+    let steps: Vec<_> = log
+        .iter()
+        .filter(|r| matches!(&r.entry.action, AuditAction::FulfilmentStep { request, .. } if *request == id.as_uuid()))
+        .collect();
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0].entry.article.map(|a| a.to_string()).as_deref(), Some("Art. 5(1)(e)"));
+    assert!(s.audit.verify_all(s.acme).await.is_ok());
+    let dump = serde_json::to_string(&log).unwrap();
+    assert!(!dump.contains("eva@") && !dump.contains("Order 42"), "invariant 7");
+    // Run again: the same report, nothing more erased.
+    assert_eq!(sweep.run(id, &ErasurePolicy::default(), now() + TimeDelta::days(400)).await.unwrap(), report);
+    // A new sweep a year later takes the recent message too.
+    let later = sweep.run(SweepId::generate(), &ErasurePolicy::default(), at("2026-12-02T00:00:00Z")).await.unwrap();
+    assert_eq!(later.sources[0].records, 1);
+    assert_json_contract(&report);
+}
+
+#[tokio::test]
+async fn art_5_1_e_a_pseudonymising_sweep_keeps_the_conversation_without_identifiers() {
+    let s = shop().await;
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
+    let policy = ErasurePolicy { messages: MessageErasure::Pseudonymise, retain: vec![] };
+    let report = sweep.run(SweepId::generate(), &policy, now()).await.unwrap();
+    let outcomes: BTreeSet<String> =
+        report.sources[0].outcomes.iter().map(|o| serde_json::to_string(&o.outcome).unwrap()).collect();
+    assert_eq!(outcomes, [r#"{"outcome":"pseudonymised"}"#.to_owned(), r#"{"outcome":"redacted"}"#.to_owned()].into());
+    let transcript = s.chat.transcript(s.acme, s.eva_talk).await.unwrap();
+    assert_eq!(transcript.len(), 2);
+    assert!(
+        matches!(transcript[0].author, Author::Pseudonym(_)) || matches!(transcript[1].author, Author::Pseudonym(_))
+    );
+    assert!(transcript.iter().any(|m| m.text == "Sent to [redacted e-mail]"));
+    // They are no longer personal data: a second sweep finds nothing to do.
+    let again = sweep.run(SweepId::generate(), &policy, now()).await.unwrap();
+    assert!(again.complete && again.sources[0].outcomes.is_empty());
+}
+
+#[tokio::test]
+async fn art_17_3_e_legal_hold_on_a_conversation_survives_the_sweep() {
+    let s = shop().await;
+    let t = at("2025-06-01T00:00:00Z");
+    let prefix = format!("conversation/{}/", s.eva_talk);
+    let target = HoldTarget::Conversation { source: chat_history(), prefix: prefix.clone() };
+    let hold = LegalHold::place(target, text("Eva's complaint about order 42"), claims("complaint 2026/7"), t).unwrap();
+    s.ledger.put(s.acme, &hold, Version::NONE).await.unwrap();
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
+    let report = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now()).await.unwrap();
+    assert!(report.complete);
+    assert_eq!(report.retained.len(), 2, "both messages of the held conversation");
+    assert!(report.retained.iter().all(|r| r.record.starts_with(&prefix) && r.article.to_string() == "Art. 17(3)(e)"));
+    assert_eq!(s.chat.find(s.acme, &[email("eva@example.cz")]).await.unwrap().len(), 4, "nothing of Eva erased");
+    // Released, the next sweep erases it.
+    let released = hold.release(now() + TimeDelta::days(1)).unwrap();
+    s.ledger.put(s.acme, &released, Version::new(1)).await.unwrap();
+    let after = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now() + TimeDelta::days(2)).await.unwrap();
+    assert!(after.retained.is_empty());
+    assert!(after.sources[0].outcomes.iter().any(|o| o.record.starts_with(&prefix) && o.outcome == Outcome::Erased));
+}
+
+#[tokio::test]
+async fn art_17_3_e_legal_hold_on_a_subject_survives_their_erasure_and_the_sweep() {
+    let s = shop().await;
+    let eva = [email("eva@example.cz")];
+    let hold = LegalHold::place(
+        HoldTarget::Subject { identifiers: vec![SubjectIdentifier::ChatVisitorToken(Token::new("tok-eva").unwrap())] },
+        text("Eva's claim for damages"),
+        claims("claim 2026/3"),
+        at("2025-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    s.ledger.put(s.acme, &hold, Version::NONE).await.unwrap();
+    let holds: Vec<LegalHold> = s.ledger.all::<LegalHold>(s.acme).await.unwrap().into_iter().map(|v| v.value).collect();
+    let before = s.chat.find(s.acme, &eva).await.unwrap();
+    let policy = policy_with_holds(s.acme, &sources(&s), &holds, &eva, &ErasurePolicy::default(), now()).await.unwrap();
+    let key = key();
+    let f = Fulfilment::new(s.acme, &s.ledger, &s.audit, sources(&s), &key);
+    let report = f.erase(uuid::Uuid::now_v7(), &eva, &policy, now()).await.unwrap();
+    assert!(report.complete);
+    assert_eq!(report.retained.len(), before.len(), "every one of her records is listed retained");
+    assert!(report.retained.iter().all(|r| r.ground == claims("claim 2026/3")));
+    assert_eq!(s.chat.find(s.acme, &eva).await.unwrap(), before, "nothing of hers erased");
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
+    let swept = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now()).await.unwrap();
+    assert_eq!(swept.retained.len(), 2, "her expired message and the reply naming her");
+    assert_eq!(s.chat.find(s.acme, &eva).await.unwrap(), before);
+    // Petr is not held.
+    assert!(swept.sources[0].outcomes.iter().any(|o| o.outcome == Outcome::Erased));
+}
+
+#[tokio::test]
+async fn art_17_3_e_legal_hold_on_the_controller_stops_every_erasure() {
+    let s = shop().await;
+    let hold = LegalHold::place(
+        HoldTarget::Controller,
+        text("preservation order of the court"),
+        RetentionGround::LegalObligation { law: text("§ 78 of Act 99/1963 Coll.") },
+        at("2025-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    s.ledger.put(s.acme, &hold, Version::NONE).await.unwrap();
+    let before = stored(s.chat.as_ref(), s.acme).await;
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
+    let report = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now()).await.unwrap();
+    assert!(report.complete && report.retained.len() == 3);
+    assert!(report.retained.iter().all(|r| r.article.to_string() == "Art. 17(3)(b)"));
+    let petr = [email("petr@example.cz")];
+    let policy =
+        policy_with_holds(s.acme, &sources(&s), &[hold], &petr, &ErasurePolicy::default(), now()).await.unwrap();
+    let key = key();
+    let erased = Fulfilment::new(s.acme, &s.ledger, &s.audit, sources(&s), &key)
+        .erase(uuid::Uuid::now_v7(), &petr, &policy, now())
+        .await
+        .unwrap();
+    assert!(erased.sources[0].outcomes.iter().all(|o| matches!(o.outcome, Outcome::Retained { .. })));
+    assert_eq!(stored(s.chat.as_ref(), s.acme).await, before);
+}
+
+#[tokio::test]
+async fn art_18_2_restricted_records_are_stored_not_swept() {
+    let s = shop().await;
+    s.chat.restrict(s.acme, &[email("petr@example.cz")]).await.unwrap();
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
+    let report = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now()).await.unwrap();
+    assert!(report.complete);
+    let restricted: Vec<_> = report.sources[0].outcomes.iter().filter(|o| o.outcome == Outcome::Restricted).collect();
+    assert_eq!(restricted.len(), 1, "Petr's old message: {report:?}");
+    assert!(
+        s.chat
+            .find(s.acme, &[email("petr@example.cz")])
+            .await
+            .unwrap()
+            .iter()
+            .any(|f| f.record == restricted[0].record)
+    );
+}
+
+#[tokio::test]
+async fn a_sweep_is_never_complete_while_a_source_failed() {
+    let s = shop().await;
+    let broken: Arc<dyn PersonalDataSource> = Arc::new(Failing::new(s.chat.clone(), 1, false));
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, vec![broken]);
+    let id = SweepId::generate();
+    let failed = sweep.run(id, &ErasurePolicy::default(), now()).await.unwrap();
+    assert!(!failed.complete);
+    assert!(matches!(failed.sources[0].status, StepStatus::Failed { retryable: true, .. }));
+    let log = s.audit.read_all(s.acme).await.unwrap();
+    assert!(log.iter().any(|r| matches!(r.entry.action, AuditAction::FulfilmentStep { completed: false, .. })));
+    let resumed = sweep.run(id, &ErasurePolicy::default(), now()).await.unwrap();
+    assert!(resumed.complete && resumed.sources[0].records == 3);
+    assert_eq!(resumed.as_of, failed.as_of);
+}
+
+#[tokio::test]
+async fn policies_and_holds_are_ledger_documents_per_controller() {
+    let ledger = MemoryLedger::new();
+    let (c, d) = (Scope::controller(PartyId::generate()), Scope::controller(PartyId::generate()));
+    let policy = from_collection(DataCategory::CommunicationContent, 24);
+    let hold = LegalHold::place(HoldTarget::Controller, text("audit"), claims("audit"), now()).unwrap();
+    ledger.put(c, &policy, Version::NONE).await.unwrap();
+    let v = ledger.put(c, &hold, Version::NONE).await.unwrap();
+    let released = hold.clone().release(now() + TimeDelta::days(1)).unwrap();
+    ledger.put(c, &released, v).await.unwrap();
+    assert_eq!(ledger.get::<RetentionPolicy>(c, policy.id().as_uuid()).await.unwrap().value, policy);
+    assert_eq!(ledger.all::<LegalHold>(c).await.unwrap()[0].value, released);
+    assert!(ledger.all::<LegalHold>(d).await.unwrap().is_empty(), "invariant 6");
+    assert!(ledger.all::<RetentionPolicy>(d).await.unwrap().is_empty(), "invariant 6");
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON contracts (invariant 9)
+// ---------------------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn json_contract_of_policies_and_holds(
+        policy in testkit::retention_policy(),
+        hold in testkit::legal_hold(),
+        period in testkit::retention_period(),
+    ) {
+        assert_json_contract(&policy);
+        assert_json_contract(&hold);
+        assert_json_contract(&period);
+        assert_json_contract(hold.target());
+        assert_json_contract(&period.event());
+        assert_json_contract(&SweepId::generate());
+    }
+
+    /// Expiry is never before collection, nor before the event it runs after.
+    #[test]
+    fn art_5_1_e_expiry_is_never_before_collection(
+        policies in proptest::collection::vec(testkit::retention_policy(), 0..4),
+        category in testkit::data_category(),
+        collected in testkit::instant(),
+        contact in proptest::option::of(testkit::instant()),
+    ) {
+        let timeline = Timeline::new(collected, contact);
+        for p in &policies {
+            if let Some(e) = p.expires_at(&timeline) {
+                prop_assert!(e > collected, "{p:?} expires {e} for {collected}");
+                if let (Some(c), Some(_)) = (contact, p.period().event()) {
+                    prop_assert!(e > c);
+                }
+            }
+        }
+        if let Some(e) = expiry(&policies, &category, &timeline) {
+            prop_assert!(e > collected);
+            prop_assert!(policies.iter().any(|p| p.category() == &category && p.expires_at(&timeline) == Some(e)));
+        }
+    }
+}
+
+#[tokio::test]
+async fn json_contract_of_a_sweep_report_with_retentions() {
+    let s = shop().await;
+    let hold = LegalHold::place(HoldTarget::Controller, text("audit"), claims("audit"), now()).unwrap();
+    s.ledger.put(s.acme, &hold, Version::NONE).await.unwrap();
+    let report: SweepReport = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s))
+        .run(SweepId::generate(), &ErasurePolicy::default(), now())
+        .await
+        .unwrap();
+    assert!(!report.retained.is_empty());
+    assert_json_contract(&report);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failing wrappers: a source and a ledger that fail once, on the n-th call
+// ---------------------------------------------------------------------------------------------
+
+/// Delegates to a chat; its n-th call to `find`, `expired` or `erase_records` fails, once (after
+/// erasing, when `after` is set: a crash after the source committed, before the journal did).
+struct Failing {
+    inner: Arc<ChatHistory>,
+    calls: AtomicUsize,
+    fail_at: usize,
+    after: bool,
+    failed: AtomicBool,
+}
+
+impl Failing {
+    fn new(inner: Arc<ChatHistory>, fail_at: usize, after: bool) -> Self {
+        Self { inner, calls: AtomicUsize::new(0), fail_at, after, failed: AtomicBool::new(false) }
+    }
+
+    fn strikes(&self) -> bool {
+        let strikes = self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at;
+        if strikes {
+            self.failed.store(true, Ordering::SeqCst);
+        }
+        strikes
+    }
+}
+
+fn reset() -> StoreError {
+    StoreError::Backend("connection reset".into())
+}
+
+#[async_trait]
+impl PersonalDataSource for Failing {
+    fn name(&self) -> &SourceName {
+        self.inner.name()
+    }
+    async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError> {
+        if self.strikes() {
+            return Err(reset());
+        }
+        self.inner.find(scope, subject).await
+    }
+    async fn export<'a>(
+        &'a self,
+        scope: Scope,
+        subject: &'a [SubjectIdentifier],
+    ) -> Result<ExportStream<'a>, StoreError> {
+        self.inner.export(scope, subject).await
+    }
+    async fn erasure_plan(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        policy: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        self.inner.erasure_plan(scope, subject, policy).await
+    }
+    async fn erase(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        policy: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        self.inner.erase(scope, subject, policy).await
+    }
+    async fn rectify(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        r: &Rectification,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        self.inner.rectify(scope, subject, r).await
+    }
+    async fn restrict(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<RecordOutcome>, StoreError> {
+        self.inner.restrict(scope, subject).await
+    }
+    async fn lift_restriction(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        self.inner.lift_restriction(scope, subject).await
+    }
+    async fn expired(
+        &self,
+        scope: Scope,
+        policies: &[RetentionPolicy],
+        now: DateTime<Utc>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<FoundRecord>, StoreError> {
+        if self.strikes() {
+            return Err(reset());
+        }
+        self.inner.expired(scope, policies, now, after, limit).await
+    }
+    async fn erase_records(
+        &self,
+        scope: Scope,
+        records: &[RecordKey],
+        policy: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        if self.strikes() {
+            if self.after {
+                self.inner.erase_records(scope, records, policy).await?;
+            }
+            return Err(reset());
+        }
+        self.inner.erase_records(scope, records, policy).await
+    }
+}
+
+/// A ledger whose n-th document write fails, once: the sweep stops with an error.
+struct FailingLedger {
+    inner: MemoryLedger,
+    calls: AtomicUsize,
+    fail_at: usize,
+}
+
+#[async_trait]
+impl LedgerStore for FailingLedger {
+    async fn put_document(
+        &self,
+        scope: Scope,
+        key: DocumentKey,
+        body: &serde_json::Value,
+        expected: Version,
+    ) -> Result<Version, StoreError> {
+        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
+            return Err(reset());
+        }
+        self.inner.put_document(scope, key, body, expected).await
+    }
+    async fn get_document(&self, scope: Scope, key: DocumentKey) -> Result<Option<Stored>, StoreError> {
+        self.inner.get_document(scope, key).await
+    }
+    async fn list_documents(
+        &self,
+        scope: Scope,
+        kind: gdpr_obligations::store::DocumentKind,
+    ) -> Result<Vec<Stored>, StoreError> {
+        self.inner.list_documents(scope, kind).await
+    }
+    async fn append_events(
+        &self,
+        scope: Scope,
+        stream: StreamKey,
+        expected: Version,
+        events: &[serde_json::Value],
+    ) -> Result<Version, StoreError> {
+        self.inner.append_events(scope, stream, expected, events).await
+    }
+    async fn read_events(&self, scope: Scope, stream: StreamKey) -> Result<Vec<serde_json::Value>, StoreError> {
+        self.inner.read_events(scope, stream).await
+    }
+    async fn list_streams(&self, scope: Scope, kind: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
+        self.inner.list_streams(scope, kind).await
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random chats, holds and policies
+// ---------------------------------------------------------------------------------------------
+
+/// A conversation to build: its first visitor, maybe a second, when it starts (days after
+/// 2020-01-01), and its messages (who: 0 first visitor, 1 second, 2 an agent naming the first
+/// visitor's e-mail, 3 the bot; hours after the start).
+#[derive(Debug, Clone)]
+struct Talk {
+    first: usize,
+    second: Option<usize>,
+    day: i64,
+    messages: Vec<(u8, i64)>,
+}
+
+#[derive(Debug, Clone)]
+enum HoldPlan {
+    /// The n-th stored record (in the order of the normalised keys).
+    Record(usize),
+    Conversation(usize),
+    Subject(usize),
+    Controller,
+}
+
+#[derive(Debug, Clone)]
+struct World {
+    /// Each visitor's first day, and whether they left an IP address.
+    visitors: Vec<(i64, bool)>,
+    talks: Vec<Talk>,
+    /// (category index, after last contact, months).
+    policies: Vec<(usize, bool, u16)>,
+    /// Holds, each active or released before the sweep.
+    holds: Vec<(HoldPlan, bool)>,
+    /// Days after 2020-01-01.
+    now: i64,
+    pseudonymise: bool,
+    batch: usize,
+}
+
+fn world_strategy() -> impl Strategy<Value = World> {
+    (1usize..4).prop_flat_map(|n| {
+        let talk = (0..n, proptest::option::of(0..n), 0i64..1200, proptest::collection::vec((0u8..4, 0i64..72), 1..4))
+            .prop_map(|(first, second, day, messages)| Talk {
+                first,
+                second: second.filter(|s| *s != first),
+                day,
+                messages,
+            });
+        let hold = prop_oneof![
+            3 => (0usize..64).prop_map(HoldPlan::Record),
+            3 => (0usize..8).prop_map(HoldPlan::Conversation),
+            3 => (0..n).prop_map(HoldPlan::Subject),
+            1 => Just(HoldPlan::Controller),
+        ];
+        (
+            proptest::collection::vec((0i64..1200, any::<bool>()), n),
+            proptest::collection::vec(talk, 1..5),
+            proptest::collection::vec((0usize..4, any::<bool>(), 1u16..30), 0..4),
+            proptest::collection::vec((hold, prop::bool::weighted(0.8)), 0..3),
+            0i64..2500,
+            any::<bool>(),
+            1usize..5,
+        )
+            .prop_map(|(visitors, talks, policies, holds, now, pseudonymise, batch)| World {
+                visitors,
+                talks,
+                policies,
+                holds,
+                now,
+                pseudonymise,
+                batch,
+            })
+    })
+}
+
+fn day(d: i64) -> DateTime<Utc> {
+    at("2020-01-01T00:00:00Z") + TimeDelta::days(d)
+}
+
+fn visitor_ids(i: usize) -> Vec<SubjectIdentifier> {
+    vec![
+        SubjectIdentifier::ChatVisitorToken(Token::new(&format!("tok-{i}")).unwrap()),
+        email(&format!("v{i}@example.cz")),
+    ]
+}
+
+/// A world built in one scope: the ids in creation order, to name them alike across twins.
+struct Built {
+    visitors: Vec<VisitorId>,
+    conversations: Vec<ConversationId>,
+    labels: Vec<(String, String)>,
+}
+
+impl Built {
+    /// `s` with every id replaced by its label (`v0`, `c1`, `m5`).
+    fn normalise(&self, s: &str) -> String {
+        let mut out = s.to_owned();
+        for (id, label) in &self.labels {
+            out = out.replace(id, label);
+        }
+        out
+    }
+
+    /// The key `normalised` names, its labels replaced by ids.
+    fn raw(&self, normalised: &str) -> String {
+        let segments: Vec<String> = normalised
+            .split('/')
+            .map(|seg| self.labels.iter().find(|(_, l)| l == seg).map_or(seg.to_owned(), |(id, _)| id.clone()))
+            .collect();
+        segments.join("/")
+    }
+}
+
+async fn build(chat: &ChatHistory, scope: Scope, w: &World) -> Built {
+    let mut b = Built { visitors: vec![], conversations: vec![], labels: vec![] };
+    for (i, (first_day, ip)) in w.visitors.iter().enumerate() {
+        let ids = visitor_ids(i);
+        let SubjectIdentifier::ChatVisitorToken(token) = &ids[0] else { unreachable!() };
+        let v = chat.add_visitor(scope, token.clone(), day(*first_day)).await.unwrap();
+        chat.add_identifier(scope, v, ids[1].clone(), day(*first_day)).await.unwrap();
+        if *ip {
+            let addr = SubjectIdentifier::IpAddress(format!("198.51.100.{}", i + 1).parse().unwrap());
+            chat.add_identifier(scope, v, addr, day(*first_day)).await.unwrap();
+        }
+        b.labels.push((v.to_string(), format!("v{i}")));
+        b.visitors.push(v);
+    }
+    let mut m = 0;
+    for (ci, t) in w.talks.iter().enumerate() {
+        let start = day(t.day);
+        let c = chat.start_conversation(scope, b.visitors[t.first], start).await.unwrap();
+        b.labels.push((c.to_string(), format!("c{ci}")));
+        b.conversations.push(c);
+        if let Some(second) = t.second {
+            chat.join_conversation(scope, c, b.visitors[second], start).await.unwrap();
+        }
+        for (who, hours) in &t.messages {
+            let sent = start + TimeDelta::hours(*hours);
+            let (from, words) = match (who, t.second) {
+                (0, _) | (1, None) => (Sender::Visitor(b.visitors[t.first]), format!("message {m} of v{}", t.first)),
+                (1, Some(s)) => (Sender::Visitor(b.visitors[s]), format!("message {m} of v{s}")),
+                (2, _) => (Sender::Agent(text("Jana Nováková")), format!("reply {m} to v{}@example.cz", t.first)),
+                _ => (Sender::Bot, format!("bot answer {m}")),
+            };
+            let id = chat.post(scope, c, from, text(&words), vec![], sent).await.unwrap();
+            b.labels.push((id.to_string(), format!("m{m}")));
+            m += 1;
+        }
+    }
+    b
+}
+
+fn policies_of(w: &World) -> Vec<RetentionPolicy> {
+    w.policies
+        .iter()
+        .map(|(c, event, months)| {
+            let category = CHAT_CATEGORIES[*c].clone();
+            if *event { after_last_contact(category, *months) } else { from_collection(category, *months) }
+        })
+        .collect()
+}
+
+/// The holds of the world, placed in 2019 and, when not active, released then too.
+async fn holds_of(chat: &ChatHistory, scope: Scope, w: &World, b: &Built) -> Vec<LegalHold> {
+    let placed = at("2019-01-01T00:00:00Z");
+    let keys: Vec<String> = {
+        let mut normalised: Vec<String> = stored(chat, scope).await.keys().map(|k| b.normalise(k)).collect();
+        normalised.sort();
+        normalised
+    };
+    let mut out = Vec::new();
+    for (plan, active) in &w.holds {
+        let target = match plan {
+            HoldPlan::Record(n) if !keys.is_empty() => {
+                HoldTarget::Record { source: chat_history(), record: b.raw(&keys[n % keys.len()]) }
+            }
+            HoldPlan::Record(_) => continue,
+            HoldPlan::Conversation(n) => HoldTarget::Conversation {
+                source: chat_history(),
+                prefix: format!("conversation/{}/", b.conversations[n % b.conversations.len()]),
+            },
+            HoldPlan::Subject(i) => HoldTarget::Subject { identifiers: visitor_ids(*i)[..1].to_vec() },
+            HoldPlan::Controller => HoldTarget::Controller,
+        };
+        let hold = LegalHold::place(target, text("hold"), claims("matter"), placed).unwrap();
+        out.push(if *active { hold } else { hold.release(placed + TimeDelta::days(1)).unwrap() });
+    }
+    out
+}
+
+/// The records the active holds cover, as stored before anything ran.
+async fn held(chat: &ChatHistory, scope: Scope, holds: &[LegalHold], at: DateTime<Utc>) -> BTreeSet<RecordKey> {
+    let all = stored(chat, scope).await;
+    let mut out = BTreeSet::new();
+    for hold in holds.iter().filter(|h| h.is_active(at)) {
+        match hold.target() {
+            HoldTarget::Record { record, .. } => out.extend(all.keys().filter(|k| *k == record).cloned()),
+            HoldTarget::Conversation { prefix, .. } => {
+                out.extend(all.keys().filter(|k| k.starts_with(prefix)).cloned())
+            }
+            HoldTarget::Subject { identifiers } => {
+                out.extend(chat.find(scope, identifiers).await.unwrap().into_iter().map(|f| f.record))
+            }
+            HoldTarget::Controller => out.extend(all.keys().cloned()),
+            _ => unreachable!(),
+        }
+    }
+    out
+}
+
+fn erasure_policy(w: &World) -> ErasurePolicy {
+    let messages = if w.pseudonymise { MessageErasure::Pseudonymise } else { MessageErasure::Delete };
+    ErasurePolicy { messages, retain: vec![] }
+}
+
+async fn put_rules(ledger: &dyn LedgerStore, scope: Scope, policies: &[RetentionPolicy], holds: &[LegalHold]) {
+    for p in policies {
+        ledger.put(scope, p, Version::NONE).await.unwrap();
+    }
+    for h in holds {
+        ledger.put(scope, h, Version::NONE).await.unwrap();
+    }
+}
+
+/// What the chat holds in a scope, with ids replaced by labels: the stored records and every
+/// transcript (pseudonyms as such).
+async fn state(chat: &ChatHistory, scope: Scope, b: &Built) -> Vec<String> {
+    let mut out: Vec<String> = stored(chat, scope)
+        .await
+        .values()
+        .map(|f| b.normalise(&format!("{} {} {} {}", f.record, f.category, f.collected_at, f.restricted)))
+        .collect();
+    for c in &b.conversations {
+        if let Ok(messages) = chat.transcript(scope, *c).await {
+            for m in messages {
+                let author = match &m.author {
+                    Author::Pseudonym(_) => "pseudonym".to_owned(),
+                    other => b.normalise(&serde_json::to_string(other).unwrap()),
+                };
+                out.push(b.normalise(&format!("{c} {} {author} {}", m.id, m.text)));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn report_shape(report: &SweepReport, b: &Built) -> String {
+    b.normalise(&serde_json::to_string(&(&report.sources, &report.retained, report.as_of, report.complete)).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// Art. 17(3)(e): what an active hold covers is never erased, by the sweep or by a subject's
+    /// erasure, and every outcome about it says retained.
+    #[test]
+    fn art_17_3_e_legal_hold_data_is_never_erased(w in world_strategy(), erased in 0usize..3) {
+        runtime().block_on(async {
+            let chat = Arc::new(ChatHistory::new());
+            let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
+            let scope = Scope::controller(PartyId::generate());
+            let b = build(&chat, scope, &w).await;
+            let holds = holds_of(&chat, scope, &w, &b).await;
+            put_rules(&ledger, scope, &policies_of(&w), &holds).await;
+            let now = day(w.now);
+            let held = held(&chat, scope, &holds, now).await;
+            let before = stored(chat.as_ref(), scope).await;
+            let srcs = vec![chat.clone() as Arc<dyn PersonalDataSource>];
+            let batch = NonZeroUsize::new(w.batch).unwrap();
+            let report = Sweep::new(scope, &ledger, &audit, srcs.clone()).with_batch_size(batch)
+                .run(SweepId::generate(), &erasure_policy(&w), now).await.unwrap();
+            prop_assert!(report.complete);
+            let subject = visitor_ids(erased % w.visitors.len());
+            let policy = policy_with_holds(scope, &srcs, &holds, &subject, &erasure_policy(&w), now).await.unwrap();
+            let key = key();
+            let erasure = Fulfilment::new(scope, &ledger, &audit, srcs, &key)
+                .erase(uuid::Uuid::now_v7(), &subject, &policy, now).await.unwrap();
+            let after = stored(chat.as_ref(), scope).await;
+            for k in &held {
+                prop_assert_eq!(after.get(k), before.get(k), "held record {} changed", k);
+            }
+            for o in report.sources.iter().chain(&erasure.sources).flat_map(|s| &s.outcomes) {
+                if held.contains(&o.record) {
+                    prop_assert!(matches!(o.outcome, Outcome::Retained { .. } | Outcome::Unchanged), "{o:?}");
+                }
+            }
+            Ok(())
+        })?;
+    }
+
+    /// Art. 5(1)(e): processing never sees an expired record, sweep or no sweep; for periods
+    /// from collection, exactly the messages sent less than the longest period ago are seen.
+    #[test]
+    fn art_5_1_e_expired_data_is_never_processed_before_a_sweep(w in world_strategy()) {
+        runtime().block_on(async {
+            let clock = Arc::new(FixedClock::new(day(w.now)));
+            let chat = ChatHistory::new().with_clock(clock.clone() as Arc<dyn Clock>);
+            let scope = Scope::controller(PartyId::generate());
+            let b = build(&chat, scope, &w).await;
+            let policies = policies_of(&w);
+            chat.set_retention(scope, policies.clone());
+            let now = clock.now();
+            let expired: BTreeSet<String> = chat.expired(scope, &policies, now, None, usize::MAX).await.unwrap()
+                .into_iter().map(|f| f.record).collect();
+            let content: Vec<&RetentionPolicy> =
+                policies.iter().filter(|p| p.category() == &DataCategory::CommunicationContent).collect();
+            let by_collection = !content.is_empty() && content.iter().all(|p| p.period().event().is_none());
+            let longest = content.iter().map(|p| p.period().months()).max().unwrap_or(0);
+            for (c, talk) in b.conversations.iter().zip(&w.talks) {
+                let messages = chat.transcript(scope, *c).await.unwrap();
+                for m in &messages {
+                    let key = format!("conversation/{c}/message/{}", m.id);
+                    prop_assert!(!expired.contains(&key), "{} is processed", key);
+                }
+                if by_collection {
+                    let live = talk.messages.iter().filter(|(_, h)| {
+                        let sent = day(talk.day) + TimeDelta::hours(*h);
+                        let ends = add_months(sent.date_naive(), u32::from(longest)).unwrap().and_time(sent.time()).and_utc();
+                        ends > now
+                    }).count();
+                    prop_assert_eq!(messages.len(), live);
+                }
+            }
+            for summary in chat.conversations(scope).await.unwrap() {
+                for v in &summary.visitors {
+                    let key = format!("conversation/{}/participant/{v}", summary.id);
+                    prop_assert!(!expired.contains(&key), "{} is processed", key);
+                }
+            }
+            for v in &b.visitors {
+                let profile = chat.profile(scope, *v).await.unwrap();
+                prop_assert_eq!(profile.is_none(), expired.contains(&format!("visitor/{v}")));
+                if let Some(p) = profile {
+                    let ips = p.identifiers.iter().filter(|i| matches!(i, SubjectIdentifier::IpAddress(_))).count();
+                    let stored_ips = stored(&chat, scope).await.keys()
+                        .filter(|k| k.starts_with(&format!("visitor/{v}/ip/")) && !expired.contains(*k)).count();
+                    prop_assert_eq!(ips, stored_ips);
+                }
+            }
+            Ok(())
+        })?;
+    }
+
+    /// Invariant 10: a sweep interrupted at any point (a source or the ledger failing once, a
+    /// source failing after it erased) and run again ends in the same state with the same
+    /// report as one that was not; it is never complete while a source failed.
+    #[test]
+    fn invariant_10_an_interrupted_sweep_resumes_to_the_same_state_and_report(
+        w in world_strategy(),
+        fail_at in 1usize..8,
+        in_ledger in any::<bool>(),
+        after in any::<bool>(),
+    ) {
+        runtime().block_on(async {
+            let now = day(w.now);
+            let scope = Scope::controller(PartyId::generate());
+            // Uninterrupted.
+            let twin = Arc::new(ChatHistory::new());
+            let tb = build(&twin, scope, &w).await;
+            let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
+            put_rules(&ledger, scope, &policies_of(&w), &holds_of(&twin, scope, &w, &tb).await).await;
+            let batch = NonZeroUsize::new(w.batch).unwrap();
+            let reference = Sweep::new(scope, &ledger, &audit, vec![twin.clone() as Arc<dyn PersonalDataSource>])
+                .with_batch_size(batch).run(SweepId::generate(), &erasure_policy(&w), now).await.unwrap();
+            // Interrupted.
+            let chat = Arc::new(ChatHistory::new());
+            let b = build(&chat, scope, &w).await;
+            let source = Arc::new(Failing::new(chat.clone(), if in_ledger { 0 } else { fail_at }, after));
+            let ledger = FailingLedger { inner: MemoryLedger::new(), calls: AtomicUsize::new(0), fail_at: 0 };
+            put_rules(&ledger, scope, &policies_of(&w), &holds_of(&chat, scope, &w, &b).await).await;
+            let ledger = FailingLedger { calls: AtomicUsize::new(0), fail_at: if in_ledger { fail_at } else { 0 }, ..ledger };
+            let sweep = Sweep::new(scope, &ledger, &audit, vec![source.clone() as Arc<dyn PersonalDataSource>])
+                .with_batch_size(batch);
+            let id = SweepId::generate();
+            let mut runs = 0;
+            let resumed = loop {
+                runs += 1;
+                prop_assert!(runs < 10, "the sweep does not finish");
+                match sweep.run(id, &erasure_policy(&w), now).await {
+                    Ok(r) if r.complete => break r,
+                    Ok(r) => prop_assert!(!r.complete),
+                    Err(_) => {}
+                }
+                let failed_now = source.failed.load(Ordering::SeqCst);
+                prop_assert!(failed_now || in_ledger, "incomplete without a failure");
+            };
+            prop_assert_eq!(report_shape(&resumed, &b), report_shape(&reference, &tb));
+            prop_assert_eq!(state(&chat, scope, &b).await, state(&twin, scope, &tb).await);
+            Ok(())
+        })?;
+    }
+
+    /// Invariant 6: a sweep and a subject's erasure in controller C never touch controller D's
+    /// data, though D has the same visitors and the same policies.
+    #[test]
+    fn invariant_6_a_sweep_never_touches_another_controllers_data(w in world_strategy()) {
+        runtime().block_on(async {
+            let chat = Arc::new(ChatHistory::new());
+            let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
+            let (c, d) = (Scope::controller(PartyId::generate()), Scope::controller(PartyId::generate()));
+            let bc = build(&chat, c, &w).await;
+            let bd = build(&chat, d, &w).await;
+            let policies = policies_of(&w);
+            put_rules(&ledger, c, &policies, &holds_of(&chat, c, &w, &bc).await).await;
+            put_rules(&ledger, d, &policies, &[]).await;
+            let before = state(&chat, d, &bd).await;
+            let srcs = vec![chat.clone() as Arc<dyn PersonalDataSource>];
+            let report = Sweep::new(c, &ledger, &audit, srcs.clone())
+                .run(SweepId::generate(), &erasure_policy(&w), day(w.now)).await.unwrap();
+            prop_assert!(report.complete);
+            let key = key();
+            Fulfilment::new(c, &ledger, &audit, srcs, &key)
+                .erase(uuid::Uuid::now_v7(), &visitor_ids(0), &erasure_policy(&w), day(w.now)).await.unwrap();
+            prop_assert_eq!(state(&chat, d, &bd).await, before);
+            prop_assert!(audit.read_all(d).await.unwrap().is_empty());
+            Ok(())
+        })?;
+    }
+}
