@@ -63,6 +63,8 @@
 //! | feature | what it adds |
 //! | --- | --- |
 //! | `testkit` | `testkit`: proptest strategies for every public type and the conformance kit for stores and sources (exempt from semver) |
+//! | `sqlite` | [`store::sqlite::SqliteStore`](crate::store): the ledger and audit log in one SQLite file |
+//! | `postgres` | [`store::postgres::PostgresStore`](crate::store): the same on PostgreSQL |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

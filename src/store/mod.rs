@@ -39,7 +39,13 @@ mod audit;
 pub mod chat;
 mod ledger;
 pub mod memory;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod source;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 use std::fmt;
 

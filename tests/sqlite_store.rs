@@ -1,0 +1,359 @@
+//! The SQLite store (feature `sqlite`): the whole conformance kit, on a file and in memory,
+//! plus what only a file has: WAL mode, creation on first open, reopening, refusing a corrupt
+//! or foreign file and a newer schema, and exact round trips of what the audit hashes cover.
+//!
+//! Run with `cargo test --features sqlite --test sqlite_store`.
+#![cfg(feature = "sqlite")]
+
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use gdpr_obligations::model::PartyId;
+use gdpr_obligations::store::sqlite::SqliteStore;
+use gdpr_obligations::store::{
+    AuditAction, AuditEntry, AuditLog, AuditLogExt, DocumentKey, DocumentKind, LedgerStore, Scope, StoreError,
+    StreamKey, StreamKind, SubjectKey, Version,
+};
+use gdpr_obligations::vocab::Article;
+use gdpr_obligations::{audit_conformance_tests, ledger_conformance_tests};
+use sqlx::Connection;
+use sqlx::sqlite::SqliteConnection;
+use uuid::Uuid;
+
+/// A database file of its own in the temporary folder, removed (with its WAL files) when
+/// dropped.
+struct TempDb {
+    store: SqliteStore,
+    path: PathBuf,
+}
+
+impl Deref for TempDb {
+    type Target = SqliteStore;
+    fn deref(&self) -> &SqliteStore {
+        &self.store
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        remove_db(&self.path);
+    }
+}
+
+fn temp_path() -> PathBuf {
+    std::env::temp_dir().join(format!("gdpr-sqlite-test-{}.sqlite", Uuid::now_v7()))
+}
+
+fn remove_db(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+async fn temp_db() -> TempDb {
+    let path = temp_path();
+    let store = SqliteStore::open(&path).await.unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    TempDb { store, path }
+}
+
+async fn in_memory() -> SqliteStore {
+    SqliteStore::open_in_memory().await.unwrap_or_else(|e| panic!("open in memory: {e}"))
+}
+
+ledger_conformance_tests!(sqlite_file_ledger, temp_db().await);
+ledger_conformance_tests!(sqlite_memory_ledger, Arc::new(in_memory().await) as Arc<dyn LedgerStore>);
+audit_conformance_tests!(sqlite_file_audit, temp_db().await);
+audit_conformance_tests!(sqlite_memory_audit, Arc::new(in_memory().await) as Arc<dyn AuditLog>);
+
+fn scope() -> Scope {
+    Scope::controller(PartyId::generate())
+}
+
+fn doc_key() -> DocumentKey {
+    DocumentKey { kind: DocumentKind::Agreement, id: Uuid::now_v7() }
+}
+
+async fn raw(path: &Path) -> SqliteConnection {
+    let url = format!("sqlite://{}", path.display());
+    SqliteConnection::connect(&url).await.unwrap_or_else(|e| panic!("raw connection to {url}: {e}"))
+}
+
+#[tokio::test]
+async fn the_file_is_created_on_first_open_in_wal_mode() {
+    let path = temp_path();
+    assert!(!path.exists());
+    let db = TempDb { store: SqliteStore::open(&path).await.unwrap(), path: path.clone() };
+    assert!(path.exists(), "open did not create {}", path.display());
+    let mut conn = raw(&path).await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(mode, "wal");
+    let version: i64 =
+        sqlx::query_scalar("SELECT MAX(version) FROM gdpr_schema_migrations").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(version, 1);
+    drop(db);
+}
+
+#[tokio::test]
+async fn what_was_written_is_there_after_reopening() {
+    let path = temp_path();
+    let (c, key) = (scope(), doc_key());
+    let stream = StreamKey { kind: StreamKind::Consent, id: Uuid::now_v7() };
+    let entry = exact_entry();
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.put_document(c, key, &serde_json::json!({"a": 1}), Version::NONE).await.unwrap();
+        store.put_document(c, key, &serde_json::json!({"a": 2}), Version::new(1)).await.unwrap();
+        store.append_events(c, stream, Version::NONE, &[serde_json::json!("given")]).await.unwrap();
+        store.append(c, entry.clone()).await.unwrap();
+    }
+    let db = TempDb { store: SqliteStore::open(&path).await.unwrap(), path };
+    let got = db.get_document(c, key).await.unwrap().map(|s| (s.version, s.body));
+    assert_eq!(got, Some((Version::new(2), serde_json::json!({"a": 2}))));
+    assert_eq!(db.read_events(c, stream).await.unwrap(), vec![serde_json::json!("given")]);
+    assert_eq!(db.list_streams(c, StreamKind::Consent).await.unwrap(), vec![stream]);
+    let log = db.read_all(c).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].entry, entry);
+    assert_eq!(db.verify_all(c).await.unwrap(), 1);
+    // Appending after reopening continues the chain.
+    let second = db.append(c, exact_entry()).await.unwrap();
+    assert_eq!((second.sequence, second.previous), (2, log[0].hash));
+}
+
+/// An entry with everything the hash covers that could be lost in a round trip: nanoseconds,
+/// an actor, an article, subject keys, non-ASCII.
+fn exact_entry() -> AuditEntry {
+    let at: DateTime<Utc> = "2026-03-01T10:11:12.123456789Z".parse().unwrap();
+    let key = gdpr_obligations::store::PseudonymKey::new(b"0123456789abcdef-secret").unwrap();
+    let id = gdpr_obligations::model::SubjectIdentifier::Email(
+        gdpr_obligations::model::EmailAddress::new("žofie@example.cz").unwrap(),
+    );
+    AuditEntry {
+        at,
+        actor: Some(PartyId::generate()),
+        action: AuditAction::ErasureCompleted {
+            erasure: Uuid::now_v7(),
+            subject: vec![SubjectKey::derive(&key, scope(), &id)],
+        },
+        article: Some(Article::gdpr(17).paragraph(1)),
+    }
+}
+
+#[tokio::test]
+async fn audit_entries_round_trip_exactly() {
+    let db = temp_db().await;
+    let c = scope();
+    let entry = exact_entry();
+    let stored = db.append(c, entry.clone()).await.unwrap();
+    let read = db.read(c, 0, 10).await.unwrap();
+    assert_eq!(read, vec![stored]);
+    assert_eq!(read[0].entry, entry);
+    // The stored text is the exact JSON that was hashed.
+    let mut conn = raw(&db.path).await;
+    let text: String = sqlx::query_scalar("SELECT entry FROM gdpr_audit WHERE controller = ? AND sequence = 1")
+        .bind(c.party().as_uuid())
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(text, serde_json::to_string(&entry).unwrap());
+}
+
+#[tokio::test]
+async fn a_text_file_is_refused_as_corrupt_and_left_alone() {
+    let path = temp_path();
+    let content = "this is not a database, it is a shopping list: milk, bread\n".repeat(100);
+    std::fs::write(&path, &content).unwrap();
+    let got = SqliteStore::open(&path).await;
+    let kept = std::fs::read_to_string(&path).unwrap();
+    remove_db(&path);
+    assert!(matches!(&got, Err(StoreError::Corrupt { .. })), "expected Corrupt, got {got:?}");
+    assert_eq!(kept, content, "opening a foreign file changed it");
+}
+
+#[tokio::test]
+async fn a_damaged_database_gives_a_typed_error() {
+    let path = temp_path();
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.put_document(scope(), doc_key(), &serde_json::json!(1), Version::NONE).await.unwrap();
+        store.close().await;
+    }
+    assert!(!Path::new(&format!("{}-wal", path.display())).exists(), "closing did not checkpoint the WAL");
+    // Overwrite everything after the 100-byte header with noise.
+    let mut bytes = std::fs::read(&path).unwrap();
+    for (i, b) in bytes.iter_mut().enumerate().skip(100) {
+        *b = (i * 7919 % 251) as u8;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let got = SqliteStore::open(&path).await;
+    remove_db(&path);
+    assert!(matches!(&got, Err(StoreError::Corrupt { .. })), "expected Corrupt, got {got:?}");
+}
+
+#[tokio::test]
+async fn a_sqlite_file_of_something_else_is_refused_and_left_alone() {
+    let path = temp_path();
+    {
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let mut conn = SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5);",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    }
+    let got = SqliteStore::open(&path).await;
+    let mut conn = raw(&path).await;
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'table'").fetch_all(&mut conn).await.unwrap();
+    drop(conn);
+    remove_db(&path);
+    match &got {
+        Err(StoreError::Invalid { reason, .. }) => assert!(reason.contains("invoices"), "{reason}"),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+    assert_eq!(tables, vec!["invoices".to_owned()], "opening a foreign database changed it");
+}
+
+#[tokio::test]
+async fn a_newer_schema_is_refused_never_downgraded() {
+    let db = temp_db().await;
+    let mut conn = raw(&db.path).await;
+    sqlx::query(
+        "INSERT INTO gdpr_schema_migrations (version, description, applied_at) VALUES (2, 'from the future', 'x')",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let got = SqliteStore::open(&db.path).await;
+    match &got {
+        Err(e @ StoreError::Corrupt { .. }) => {
+            assert!(e.to_string().contains("schema version 2 is newer than this crate's 1"), "{e}")
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    // Nothing was changed: the version is still 2.
+    let mut conn = raw(&db.path).await;
+    let version: i64 =
+        sqlx::query_scalar("SELECT MAX(version) FROM gdpr_schema_migrations").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(version, 2);
+}
+
+#[tokio::test]
+async fn a_missing_folder_is_a_backend_error() {
+    let path = std::env::temp_dir().join(format!("gdpr-no-such-folder-{}", Uuid::now_v7())).join("db.sqlite");
+    let got = SqliteStore::open(&path).await;
+    assert!(matches!(&got, Err(StoreError::Backend(_))), "expected Backend, got {got:?}");
+}
+
+#[tokio::test]
+async fn damaged_rows_are_corrupt_not_panics() {
+    let db = temp_db().await;
+    let (c, key) = (scope(), doc_key());
+    let stream = StreamKey { kind: StreamKind::Request, id: Uuid::now_v7() };
+    db.put_document(c, key, &serde_json::json!({"ok": true}), Version::NONE).await.unwrap();
+    db.append_events(c, stream, Version::NONE, &[serde_json::json!(1)]).await.unwrap();
+    db.append(c, exact_entry()).await.unwrap();
+    db.append(c, exact_entry()).await.unwrap();
+    let mut conn = raw(&db.path).await;
+    sqlx::raw_sql("UPDATE gdpr_documents SET body = '{not json'; UPDATE gdpr_events SET body = '[';")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let got = db.get_document(c, key).await;
+    assert!(matches!(&got, Err(StoreError::Corrupt { .. })), "{got:?}");
+    let got = db.list_documents(c, DocumentKind::Agreement).await;
+    assert!(matches!(&got, Err(StoreError::Corrupt { .. })), "{got:?}");
+    let got = db.read_events(c, stream).await;
+    assert!(matches!(&got, Err(StoreError::Corrupt { .. })), "{got:?}");
+
+    // An audit entry edited in place still parses, but no longer verifies.
+    let entry = serde_json::to_string(&exact_entry()).unwrap();
+    sqlx::query("UPDATE gdpr_audit SET entry = ? WHERE controller = ? AND sequence = 1")
+        .bind(entry)
+        .bind(c.party().as_uuid())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let got = db.verify_all(c).await;
+    assert!(matches!(&got, Err(StoreError::Corrupt { .. })), "{got:?}");
+    // A hash of the wrong length, or a row that is not an entry, is Corrupt.
+    sqlx::query("UPDATE gdpr_audit SET entry = '{}' WHERE controller = ? AND sequence = 2")
+        .bind(c.party().as_uuid())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let got = db.read(c, 1, 10).await;
+    assert!(matches!(&got, Err(StoreError::Corrupt { .. })), "{got:?}");
+    sqlx::raw_sql("PRAGMA ignore_check_constraints = ON; UPDATE gdpr_documents SET version = -3;")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    db.put_document(c, doc_key(), &serde_json::json!(1), Version::NONE).await.unwrap();
+    let got = db.get_document(c, key).await;
+    assert!(matches!(&got, Err(StoreError::Corrupt { .. })), "{got:?}");
+}
+
+#[tokio::test]
+async fn two_stores_on_one_file_share_it_and_number_audit_records_once() {
+    let db = temp_db().await;
+    let other = SqliteStore::open(&db.path).await.unwrap();
+    let c = scope();
+    let appends = (0..20).map(|i| {
+        let store = if i % 2 == 0 { db.store.clone() } else { other.clone() };
+        async move { store.append(c, exact_entry()).await }
+    });
+    let results = futures_util::future::join_all(appends).await;
+    let mut numbers: Vec<u64> = results.into_iter().map(|r| r.unwrap().sequence).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<_>>());
+    assert_eq!(other.verify_all(c).await.unwrap(), 20);
+}
+
+#[tokio::test]
+async fn concurrent_first_opens_of_a_new_file_create_it_once() {
+    let path = temp_path();
+    let opens = (0..6).map(|_| SqliteStore::open(&path));
+    let results = futures_util::future::join_all(opens).await;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    let mut conn = raw(&path).await;
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM gdpr_schema_migrations").fetch_one(&mut conn).await.unwrap();
+    drop(conn);
+    drop(results);
+    remove_db(&path);
+    assert_eq!(ok, 6);
+    assert_eq!(applied, 1);
+}
+
+#[tokio::test]
+async fn versions_beyond_what_sqlite_stores_are_refused_cleanly() {
+    let db = temp_db().await;
+    let (c, key) = (scope(), doc_key());
+    let got = db.put_document(c, key, &serde_json::json!(1), Version::new(u64::MAX)).await;
+    assert!(matches!(got, Err(StoreError::NotFound { .. })), "{got:?}");
+    db.put_document(c, key, &serde_json::json!(1), Version::NONE).await.unwrap();
+    let got = db.put_document(c, key, &serde_json::json!(1), Version::new(u64::MAX)).await;
+    assert!(matches!(got, Err(StoreError::Conflict { .. })), "{got:?}");
+    let stream = StreamKey { kind: StreamKind::Breach, id: Uuid::now_v7() };
+    let got = db.append_events(c, stream, Version::new(u64::MAX - 1), &[serde_json::json!(1)]).await;
+    assert!(matches!(got, Err(StoreError::Conflict { .. })), "{got:?}");
+    assert!(db.read_events(c, stream).await.unwrap().is_empty());
+    assert!(db.read(c, u64::MAX, 10).await.unwrap().is_empty());
+    assert!(db.read(c, 0, usize::MAX).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_closed_store_gives_backend_errors() {
+    let db = temp_db().await;
+    db.close().await;
+    let got = db.get_document(scope(), doc_key()).await;
+    assert!(matches!(got, Err(StoreError::Backend(_))), "{got:?}");
+    let got = db.append(scope(), exact_entry()).await;
+    assert!(matches!(got, Err(StoreError::Backend(_))), "{got:?}");
+}
