@@ -96,11 +96,13 @@ macro_rules! string_serde {
     };
 }
 
+pub mod agenda;
 pub mod agreement;
 pub mod breach;
 pub mod consent;
 pub mod fulfil;
 pub mod model;
+pub mod report;
 pub mod request;
 pub mod retention;
 pub mod store;
