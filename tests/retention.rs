@@ -390,6 +390,33 @@ async fn art_17_3_e_legal_hold_on_a_subject_survives_their_erasure_and_the_sweep
     assert!(swept.sources[0].outcomes.iter().any(|o| o.outcome == Outcome::Erased));
 }
 
+/// A caller that passes a plain policy cannot erase held data: `Fulfilment::erase` joins the
+/// scope's holds from the ledger itself.
+#[tokio::test]
+async fn art_17_3_e_erasure_keeps_held_data_even_when_the_caller_forgets_the_holds() {
+    let s = shop().await;
+    let eva = [email("eva@example.cz")];
+    let prefix = format!("conversation/{}/", s.eva_talk);
+    let hold = LegalHold::place(
+        HoldTarget::Conversation { source: chat_history(), prefix },
+        text("complaint about order 42"),
+        claims("complaint 2026/14"),
+        at("2025-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    s.ledger.put(s.acme, &hold, Version::NONE).await.unwrap();
+    let before = s.chat.transcript(s.acme, s.eva_talk).await.unwrap();
+    let key = key();
+    let f = Fulfilment::new(s.acme, &s.ledger, &s.audit, sources(&s), &key);
+    let report = f.erase(uuid::Uuid::now_v7(), &eva, &ErasurePolicy::default(), now()).await.unwrap();
+    assert!(report.complete);
+    assert!(!report.retained.is_empty(), "the held conversation is reported retained");
+    assert!(report.retained.iter().all(|r| r.ground == claims("complaint 2026/14")));
+    assert_eq!(s.chat.transcript(s.acme, s.eva_talk).await.unwrap(), before, "the held conversation is intact");
+    // Her profile, which no hold covers, is gone.
+    assert!(s.chat.find(s.acme, &eva).await.unwrap().iter().all(|r| r.record.starts_with("conversation/")));
+}
+
 #[tokio::test]
 async fn art_17_3_e_legal_hold_on_the_controller_stops_every_erasure() {
     let s = shop().await;

@@ -46,6 +46,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::model::{ProcessingActivity, SourceName, SubjectIdentifier};
+use crate::retention::LegalHold;
 use crate::store::{
     AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, ErasurePolicy, ErasureRecord, ExportItem,
     LedgerStore, LedgerStoreExt, Outcome, PersonalDataSource, PseudonymKey, RecordOutcome, Rectification, Scope,
@@ -202,7 +203,8 @@ impl<'a> Fulfilment<'a> {
         Ok(written)
     }
 
-    /// Erases the subject from every source under `policy` (Art. 17), journaling each source's
+    /// Erases the subject from every source under `policy` joined with the scope's active legal
+    /// holds (Art. 17(3), [`policy_with_holds`]), journaling each source's
     /// plan before erasing and its outcome after, so that running it again resumes where it
     /// stopped and reports the same. When every source completed, the erasure is recorded in
     /// the erasure ledger and the audit log under the subject's keyed hash, and the report lists
@@ -218,6 +220,16 @@ impl<'a> Fulfilment<'a> {
         policy: &ErasurePolicy,
         now: DateTime<Utc>,
     ) -> Result<StepReport, FulfilError> {
+        // Held data is never erased (Art. 17(3)): the scope's legal holds always join the policy,
+        // whatever the caller passed.
+        let holds: Vec<LegalHold> = self.ledger.all::<LegalHold>(self.scope).await?.into_iter().map(|v| v.value).collect();
+        let with_holds;
+        let policy = if holds.iter().any(|h| h.is_active(now)) {
+            with_holds = policy_with_holds(self.scope, &self.sources, &holds, subject, policy, now).await?;
+            &with_holds
+        } else {
+            policy
+        };
         let (mut journal, mut version) = self.journal(job, Operation::Erasure).await?;
         let mut failures = BTreeMap::new();
         for source in &self.sources {
