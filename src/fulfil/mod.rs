@@ -57,6 +57,7 @@ use crate::vocab::Article;
 pub use report::{
     AccessReport, ActivityInformation, Operation, RecipientNotice, RetainedRecord, SourceReport, StepReport, StepStatus,
 };
+pub(crate) use sweep::progress as sweep_progress;
 pub use sweep::{DEFAULT_BATCH, Sweep, SweepId, SweepReport, policy_with_holds};
 
 /// The documented format of a portable export (Art. 20): JSON Lines, the first line a header
@@ -222,7 +223,8 @@ impl<'a> Fulfilment<'a> {
     ) -> Result<StepReport, FulfilError> {
         // Held data is never erased (Art. 17(3)): the scope's legal holds always join the policy,
         // whatever the caller passed.
-        let holds: Vec<LegalHold> = self.ledger.all::<LegalHold>(self.scope).await?.into_iter().map(|v| v.value).collect();
+        let holds: Vec<LegalHold> =
+            self.ledger.all::<LegalHold>(self.scope).await?.into_iter().map(|v| v.value).collect();
         let with_holds;
         let policy = if holds.iter().any(|h| h.is_active(now)) {
             with_holds = policy_with_holds(self.scope, &self.sources, &holds, subject, policy, now).await?;
@@ -256,13 +258,15 @@ impl<'a> Fulfilment<'a> {
                     let merged = merge_plan(step.planned.as_deref().unwrap_or_default(), outcomes);
                     let completed = !merged.iter().any(|o| o.outcome.is_failure());
                     let count = merged.len() as u64;
+                    // The audit entry before the journal: a crash between them repeats the
+                    // entry on resume (at least once), never loses it.
+                    self.audit_source(job, &name, count, completed, now).await?;
                     if completed {
                         step.done = Some(merged);
                         version = self.save(job, &journal, version).await?;
                     } else {
                         failures.insert(name.clone(), failed_records(&merged));
                     }
-                    self.audit_source(job, &name, count, completed, now).await?;
                 }
                 Err(e) => {
                     failures.insert(name.clone(), failure(&e));
@@ -369,13 +373,14 @@ impl<'a> Fulfilment<'a> {
                         .collect();
                     let completed = !outcomes.iter().any(|o| o.outcome.is_failure());
                     let count = outcomes.len() as u64;
+                    // As in `erase`: audit first, so that a crash repeats the entry, never loses it.
+                    self.audit_source(job, &name, count, completed, now).await?;
                     if completed {
                         journal.steps.insert(name.clone(), JournalStep { planned: None, done: Some(outcomes) });
                         version = self.save(job, &journal, version).await?;
                     } else {
                         failures.insert(name.clone(), failed_records(&outcomes));
                     }
-                    self.audit_source(job, &name, count, completed, now).await?;
                 }
                 Err(e) => {
                     failures.insert(name.clone(), failure(&e));
@@ -444,19 +449,21 @@ impl<'a> Fulfilment<'a> {
             sources: self.sources.iter().map(|s| s.name().clone()).collect(),
             completed_at: now,
         };
+        // Recorded by an earlier run: the audit log already says so, because the entry is written
+        // before the record. A crash between the two repeats the entry on resume, never loses it.
+        let key = DocumentKey { kind: DocumentKind::Erasure, id: job };
+        if self.ledger.get_document(self.scope, key).await?.is_some() {
+            return Ok(());
+        }
+        let entry = AuditEntry {
+            at: now,
+            actor: Some(self.scope.party()),
+            action: AuditAction::ErasureCompleted { erasure: job, subject: keys },
+            article: Some(Article::gdpr(17).paragraph(1)),
+        };
+        self.audit.append(self.scope, entry).await?;
         match self.ledger.put(self.scope, &record, Version::NONE).await {
-            Ok(_) => {
-                let entry = AuditEntry {
-                    at: now,
-                    actor: Some(self.scope.party()),
-                    action: AuditAction::ErasureCompleted { erasure: job, subject: keys },
-                    article: Some(Article::gdpr(17).paragraph(1)),
-                };
-                self.audit.append(self.scope, entry).await?;
-                Ok(())
-            }
-            // Recorded by an earlier run: the erasure ledger and audit log already say so.
-            Err(StoreError::Duplicate { .. }) => Ok(()),
+            Ok(_) | Err(StoreError::Duplicate { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }
     }
@@ -513,6 +520,20 @@ impl<'a> Fulfilment<'a> {
             SourceName::new(name).map_err(|e| StoreError::Invalid { what: name.to_owned(), reason: e.to_string() })?;
         self.audit_source(job, &source, records, completed, now).await
     }
+}
+
+/// What the obligations agenda reads from a fulfilment journal: its operation, and whether a
+/// completed step changed any record (the condition under which [`StepReport`] lists Art. 19
+/// notices).
+pub(crate) fn fulfilment_progress(key: DocumentKey, body: serde_json::Value) -> Result<(Operation, bool), StoreError> {
+    let journal: Journal = crate::store::decode_body(key, body)?;
+    let changed = journal
+        .steps
+        .values()
+        .filter_map(|step| step.done.as_ref())
+        .flatten()
+        .any(|o| !matches!(o.outcome, Outcome::Unchanged | Outcome::Retained { .. }));
+    Ok((journal.operation, changed))
 }
 
 /// The plan's outcome for each planned record, unless erasing it failed; records the plan did

@@ -344,6 +344,14 @@ impl<'a> Sweep<'a> {
     }
 }
 
+/// What the obligations agenda reads from a sweep journal: the sweep's instant, and whether
+/// every source it journaled is done (a journal with no source yet is not).
+pub(crate) fn progress(key: DocumentKey, body: serde_json::Value) -> Result<(DateTime<Utc>, bool), StoreError> {
+    let journal: Journal = crate::store::decode_body(key, body)?;
+    let finished = !journal.steps.is_empty() && journal.steps.values().all(|s| s.done && s.pending.is_none());
+    Ok((journal.as_of, finished))
+}
+
 /// For each hold on a subject active at `at`, the subject's records in `source`.
 async fn held_subjects(
     scope: Scope,

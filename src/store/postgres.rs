@@ -42,11 +42,14 @@ use super::{
 };
 
 /// The schema, one migration per version, applied in order on connect.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "ledger and audit log",
-    sql: include_str!("../../migrations/postgres/0001_ledger_and_audit.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "ledger and audit log",
+        sql: include_str!("../../migrations/postgres/0001_ledger_and_audit.sql"),
+    },
+    Migration { version: 2, description: "chat history", sql: include_str!("../../migrations/postgres/0002_chat.sql") },
+];
 
 /// The advisory lock that serialises migrations ("gdpr_obl" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6764_7072_5f6f_626c;
@@ -105,6 +108,11 @@ impl PostgresStore {
         conn.close().await.map_err(error)?;
         let pool = PgPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).connect_lazy_with(options);
         Ok(PostgresStore { pool })
+    }
+
+    /// The pool, for the chat history kept in the same database.
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
     }
 
     /// Closes the store's connections, waiting for operations in progress to finish.
@@ -208,7 +216,7 @@ fn controller(scope: Scope) -> Uuid {
 
 /// Maps a driver error: a value that does not decode as its column's type is
 /// [`StoreError::Corrupt`]; the rest is [`StoreError::Backend`].
-fn error(e: sqlx::Error) -> StoreError {
+pub(crate) fn error(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => StoreError::corrupt("PostgreSQL database", e),
         e => sql::backend(e),

@@ -54,11 +54,14 @@ use super::{
 };
 
 /// The schema, one migration per version, applied in order on open.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "ledger and audit log",
-    sql: include_str!("../../migrations/sqlite/0001_ledger_and_audit.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "ledger and audit log",
+        sql: include_str!("../../migrations/sqlite/0001_ledger_and_audit.sql"),
+    },
+    Migration { version: 2, description: "chat history", sql: include_str!("../../migrations/sqlite/0002_chat.sql") },
+];
 
 /// SQLite's primary result codes for a file that is not a database, or a damaged one.
 const SQLITE_CORRUPT: i32 = 11;
@@ -236,6 +239,11 @@ impl SqliteStore {
         tx.commit().await.map_err(e)
     }
 
+    /// The pool, for the chat history kept in the same file.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
         |e| error(&self.name, e)
     }
@@ -260,7 +268,7 @@ fn controller(scope: Scope) -> Uuid {
 /// Maps a driver error: a file that is not a database, or a damaged one, is
 /// [`StoreError::Corrupt`]; a value that does not decode as its column's type too; the rest is
 /// [`StoreError::Backend`].
-fn error(name: &str, e: sqlx::Error) -> StoreError {
+pub(crate) fn error(name: &str, e: sqlx::Error) -> StoreError {
     let code = e.as_database_error().and_then(|d| d.code()).and_then(|c| c.parse::<i32>().ok());
     match code.map(|c| c & 0xff) {
         Some(SQLITE_CORRUPT | SQLITE_NOTADB) => StoreError::corrupt(format!("SQLite database {name}"), e),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::records::Rec;
 use super::redact::{Needle, redact};
-use super::{Author, ConversationId, MessageId, ScopeData, VisitorId};
+use super::{Author, Contacts, ConversationId, MessageId, ScopeData, VisitorId};
 use crate::model::SubjectIdentifier;
 use crate::retention::{RetentionPolicy, Timeline, is_expired};
 use crate::store::{ErasurePolicy, FoundRecord, MessageErasure, Outcome, RecordKey, RecordOutcome};
@@ -35,21 +35,25 @@ pub(super) struct Expiry<'a> {
 }
 
 impl ScopeData {
-    /// The expiry of this scope's records under `policies` at `now`.
-    pub(super) fn expiry<'a>(&'a self, policies: &'a [RetentionPolicy], now: DateTime<Utc>) -> Expiry<'a> {
+    /// The expiry of this scope's records under `policies` at `now`. `elsewhere` holds the
+    /// last contacts of visitors in conversations this (partly loaded) scope does not hold.
+    pub(super) fn expiry<'a>(
+        &'a self,
+        policies: &'a [RetentionPolicy],
+        now: DateTime<Utc>,
+        elsewhere: &Contacts,
+    ) -> Expiry<'a> {
         let mut contacts: HashMap<VisitorId, DateTime<Utc>> = HashMap::new();
         let mut last = HashMap::new();
         if !policies.is_empty() {
             let mut seen = |v: VisitorId, at: DateTime<Utc>| {
                 contacts.entry(v).and_modify(|c| *c = (*c).max(at)).or_insert(at);
             };
+            for (v, at) in elsewhere {
+                seen(*v, *at);
+            }
             for (cid, c) in &self.conversations {
-                let end = c
-                    .messages
-                    .values()
-                    .map(|m| m.sent_at)
-                    .chain(c.participants.values().copied())
-                    .fold(c.started_at, DateTime::max);
+                let end = c.last();
                 last.insert(*cid, end);
                 for v in c.participants.keys() {
                     seen(*v, end);
@@ -104,7 +108,7 @@ impl ScopeData {
         if policies.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let expiry = self.expiry(policies, now);
+        let expiry = self.expiry(policies, now, &Contacts::new());
         self.personal_records()
             .into_iter()
             .filter(|(key, _)| after.is_none_or(|a| key.as_str() > a))

@@ -1,4 +1,4 @@
-//! `ChatHistory`: the reference personal-data source, a live chat in memory.
+//! `ChatHistory`: the reference personal-data source, a live chat in memory, SQLite or PostgreSQL.
 //!
 //! It has the shape of a real chat product: per controller, **visitors** (a profile with the
 //! widget's visitor token and whatever identifiers they typed: e-mail, name, phone; and the IP
@@ -121,11 +121,13 @@ mod expiry;
 mod records;
 mod redact;
 mod source;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -384,19 +386,37 @@ pub enum ChatExport {
     },
 }
 
-/// The reference [`PersonalDataSource`] (named `chat_history`): a live chat in memory,
-/// thread-safe. See the [module documentation](self) for its records and how it honours each
-/// right.
+/// The reference [`PersonalDataSource`] (named `chat_history`): a live chat, thread-safe, in
+/// memory ([`new`](Self::new)), in a SQLite file ([`sqlite`](Self::sqlite), feature `sqlite`)
+/// or in PostgreSQL ([`postgres`](Self::postgres), feature `postgres`). The three behave the
+/// same: the durable ones load the rows an operation needs, run the very code of the in-memory
+/// one over them, and write back what it changed in one transaction. See the
+/// [module documentation](self) for its records and how it honours each right.
 pub struct ChatHistory {
     name: SourceName,
     key: PseudonymKey,
     clock: Arc<dyn Clock>,
-    data: Mutex<Data>,
+    /// The retention policies the processing queries apply, per scope (Art. 5(1)(e)):
+    /// configuration of this handle, not stored data.
+    policies: Mutex<HashMap<Scope, Vec<RetentionPolicy>>>,
+    backend: Backend,
+}
+
+/// Where the chat lives.
+enum Backend {
+    Memory(Mutex<Data>),
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    Sql(sql::Engine),
 }
 
 impl fmt::Debug for ChatHistory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChatHistory").field("name", &self.name).finish_non_exhaustive()
+        let backend = match &self.backend {
+            Backend::Memory(_) => "memory",
+            #[cfg(any(feature = "sqlite", feature = "postgres"))]
+            Backend::Sql(engine) => engine.name(),
+        };
+        f.debug_struct("ChatHistory").field("name", &self.name).field("backend", &backend).finish_non_exhaustive()
     }
 }
 
@@ -407,8 +427,8 @@ impl Default for ChatHistory {
 }
 
 impl ChatHistory {
-    /// An empty chat history with a pseudonym key of its own, for the keyed hashes it keeps of
-    /// erased visitors' identifiers.
+    /// An empty chat history in memory with a pseudonym key of its own, for the keyed hashes it
+    /// keeps of erased visitors' identifiers.
     pub fn new() -> Self {
         use std::hash::{BuildHasher, RandomState};
         // Fresh UUIDs (random in their low bits) and the process's random hasher seed: enough
@@ -422,10 +442,77 @@ impl ChatHistory {
         Self::with_key(key)
     }
 
-    /// An empty chat history that keeps erased visitors' identifiers as hashes keyed with `key`.
+    /// An empty chat history in memory that keeps erased visitors' identifiers as hashes keyed
+    /// with `key`.
     pub fn with_key(key: PseudonymKey) -> Self {
+        Self::on(Backend::Memory(Mutex::new(Data::default())), key)
+    }
+
+    /// The chat history kept in the SQLite database of `store` (its tables `gdpr_chat_*`, created
+    /// with the store's schema), keeping erased visitors' identifiers as hashes keyed with `key`.
+    /// Use the same key every time the database is opened: an erasure is recognised again only
+    /// under the key it was made with (Art. 17, after a restore).
+    ///
+    /// Each call of the [`PersonalDataSource`] methods and of the product API is one
+    /// transaction: an erasure is applied completely or not at all. Writes are ordered one
+    /// after the other (SQLite has one writer); reads run beside them.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::Utc;
+    /// use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Token};
+    /// use gdpr_obligations::store::chat::ChatHistory;
+    /// use gdpr_obligations::store::sqlite::SqliteStore;
+    /// use gdpr_obligations::store::{ErasurePolicy, PersonalDataSource, PseudonymKey, Scope};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+    /// let store = SqliteStore::open_in_memory().await?;
+    /// let chat = ChatHistory::sqlite(&store, PseudonymKey::new(b"a managed secret of 32 bytes!!!!")?);
+    /// let acme = Scope::controller(PartyId::generate());
+    /// let eva = chat.add_visitor(acme, Token::new("tok-eva")?, Utc::now()).await?;
+    /// let email = SubjectIdentifier::Email(EmailAddress::new("eva@example.cz")?);
+    /// chat.add_identifier(acme, eva, email.clone(), Utc::now()).await?;
+    /// assert_eq!(chat.find(acme, &[email.clone()]).await?.len(), 1);
+    /// chat.erase(acme, &[email.clone()], &ErasurePolicy::default()).await?;
+    /// assert!(chat.find(acme, &[email]).await?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub fn sqlite(store: &super::sqlite::SqliteStore, key: PseudonymKey) -> Self {
+        Self::on(Backend::Sql(sql::Engine::sqlite(store)), key)
+    }
+
+    /// The chat history kept in the PostgreSQL database of `store` (its tables `gdpr_chat_*`,
+    /// created with the store's schema, keyed by controller first), keeping erased visitors'
+    /// identifiers as hashes keyed with `key` (use the same key every time).
+    ///
+    /// Each call is one transaction, so an erasure is applied completely or not at all; writes
+    /// in one controller's scope are ordered one after the other (a transaction-level advisory
+    /// lock per controller), writes in different scopes run in parallel, and reads run in a
+    /// consistent snapshot.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use gdpr_obligations::store::chat::ChatHistory;
+    /// use gdpr_obligations::store::postgres::PostgresStore;
+    /// use gdpr_obligations::store::PseudonymKey;
+    ///
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = PostgresStore::connect("postgres://gdpr@127.0.0.1:5432/gdpr").await?;
+    /// let chat = ChatHistory::postgres(&store, PseudonymKey::new(b"a managed secret of 32 bytes!!!!")?);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "postgres")]
+    pub fn postgres(store: &super::postgres::PostgresStore, key: PseudonymKey) -> Self {
+        Self::on(Backend::Sql(sql::Engine::postgres(store)), key)
+    }
+
+    fn on(backend: Backend, key: PseudonymKey) -> Self {
         let name = SourceName::new("chat_history").unwrap_or_else(|_| unreachable!("a valid source name"));
-        Self { name, key, clock: Arc::new(SystemClock), data: Mutex::new(Data::default()) }
+        Self { name, key, clock: Arc::new(SystemClock), policies: Mutex::new(HashMap::new()), backend }
     }
 
     /// The same chat history reading the time from `clock`: its processing queries leave out
@@ -439,33 +526,66 @@ impl ChatHistory {
     /// ([`transcript`](Self::transcript), [`conversations`](Self::conversations),
     /// [`profile`](Self::profile)): from the moment a record expires under them, they leave it
     /// out, even before a sweep erases it (Art. 5(1)(e)). None by default: nothing expires.
-    /// The sweep passes its policies to [`expired`](PersonalDataSource::expired) itself.
+    /// The sweep passes its policies to [`expired`](PersonalDataSource::expired) itself. The
+    /// policies are this handle's configuration, for every backend: they are not stored.
     pub fn set_retention(&self, scope: Scope, policies: Vec<RetentionPolicy>) {
-        self.lock().scope_mut(scope).policies = policies;
+        self.policies.lock().unwrap_or_else(PoisonError::into_inner).insert(scope, policies);
     }
 
-    fn lock(&self) -> MutexGuard<'_, Data> {
-        // Every write checks first and then changes the maps, so a panic while the lock is held
-        // leaves no half-applied change of ours: a poisoned lock is safe to reuse.
-        self.data.lock().unwrap_or_else(PoisonError::into_inner)
+    fn policies(&self, scope: Scope) -> Vec<RetentionPolicy> {
+        self.policies.lock().unwrap_or_else(PoisonError::into_inner).get(&scope).cloned().unwrap_or_default()
+    }
+
+    /// Runs `f` over what `need` names of `scope` (everything, in memory), with the last
+    /// contacts of the visitors whose conversations were not all loaded.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(unused_variables))]
+    async fn read<T: Send>(
+        &self,
+        scope: Scope,
+        need: Need<'_>,
+        f: impl FnOnce(&ScopeData, &Contacts) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Memory(data) => {
+                // Every write checks first and then changes the maps, so a panic while the lock
+                // is held leaves no half-applied change of ours: a poisoned lock is safe to reuse.
+                let data = data.lock().unwrap_or_else(PoisonError::into_inner);
+                let empty = ScopeData::default();
+                f(data.scopes.get(&scope).unwrap_or(&empty), &Contacts::new())
+            }
+            #[cfg(any(feature = "sqlite", feature = "postgres"))]
+            Backend::Sql(engine) => engine.read(scope, need, f).await,
+        }
+    }
+
+    /// Runs `f` over what `need` names of `scope`, and keeps what it changed: in one transaction
+    /// in a database, nothing of it when `f` fails.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(unused_variables))]
+    async fn write<T: Send>(
+        &self,
+        scope: Scope,
+        need: Need<'_>,
+        f: impl FnOnce(&mut ScopeData) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Memory(data) => {
+                let mut data = data.lock().unwrap_or_else(PoisonError::into_inner);
+                f(data.scopes.entry(scope).or_default())
+            }
+            #[cfg(any(feature = "sqlite", feature = "postgres"))]
+            Backend::Sql(engine) => engine.write(scope, need, f).await,
+        }
     }
 
     /// Adds a visitor known by the token the chat widget stored in their browser.
     ///
     /// # Errors
-    /// [`StoreError::Duplicate`] when a visitor of this scope already has the token.
+    /// [`StoreError::Duplicate`] when a visitor of this scope already has the token;
+    /// [`StoreError::Backend`] when the database fails.
     pub async fn add_visitor(&self, scope: Scope, token: Token, at: DateTime<Utc>) -> Result<VisitorId, StoreError> {
-        let mut data = self.lock();
-        let sd = data.scope_mut(scope);
         let identifier = SubjectIdentifier::ChatVisitorToken(token);
-        let taken = sd.visitors.values().any(|v| v.profile.as_ref().is_some_and(|p| p.holds(&identifier)));
-        if taken {
-            return Err(StoreError::Duplicate { what: "visitor token".to_owned() });
-        }
-        let id = VisitorId::generate();
-        let profile = Profile { created_at: at, identifiers: vec![identifier], statements: Vec::new() };
-        sd.visitors.insert(id, Visitor::new(profile));
-        Ok(id)
+        let given = std::slice::from_ref(&identifier);
+        self.write(scope, Need::Holders(given), |sd| sd.add_visitor(identifier.clone(), at)).await
     }
 
     /// Adds an identifier the visitor gave (an e-mail, a name, a phone number) or an IP address
@@ -473,7 +593,7 @@ impl ChatHistory {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the visitor has no profile in this scope (unknown or
-    /// erased).
+    /// erased); [`StoreError::Backend`] when the database fails.
     pub async fn add_identifier(
         &self,
         scope: Scope,
@@ -481,42 +601,21 @@ impl ChatHistory {
         identifier: SubjectIdentifier,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut data = self.lock();
-        let v = data.scope_mut(scope).live_visitor_mut(visitor)?;
-        if let SubjectIdentifier::IpAddress(ip) = identifier {
-            if v.ips.values().any(|s| s.ip.to_canonical() == ip.to_canonical()) {
-                return Ok(false);
-            }
-            v.next_ip += 1;
-            v.ips.insert(v.next_ip, IpSeen { ip, seen_at: at });
-            return Ok(true);
-        }
-        let Some(profile) = v.profile.as_mut() else { return Err(not_found_visitor(visitor)) };
-        if profile.holds(&identifier) {
-            return Ok(false);
-        }
-        profile.identifiers.push(identifier);
-        Ok(true)
+        self.write(scope, Need::Visitors(vec![visitor]), |sd| sd.add_identifier(visitor, identifier, at)).await
     }
 
     /// Starts a conversation with a visitor.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`] when the visitor has no profile in this scope.
+    /// [`StoreError::NotFound`] when the visitor has no profile in this scope;
+    /// [`StoreError::Backend`] when the database fails.
     pub async fn start_conversation(
         &self,
         scope: Scope,
         visitor: VisitorId,
         at: DateTime<Utc>,
     ) -> Result<ConversationId, StoreError> {
-        let mut data = self.lock();
-        let sd = data.scope_mut(scope);
-        sd.live_visitor_mut(visitor)?;
-        let id = ConversationId::generate();
-        let mut participants = BTreeMap::new();
-        participants.insert(visitor, at);
-        sd.conversations.insert(id, Conversation { started_at: at, participants, messages: BTreeMap::new() });
-        Ok(id)
+        self.write(scope, Need::Visitors(vec![visitor]), |sd| sd.start_conversation(visitor, at)).await
     }
 
     /// Adds another visitor to a conversation (a shared or transferred chat); returns whether
@@ -524,7 +623,7 @@ impl ChatHistory {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the conversation or the visitor's profile is not in this
-    /// scope.
+    /// scope; [`StoreError::Backend`] when the database fails.
     pub async fn join_conversation(
         &self,
         scope: Scope,
@@ -532,22 +631,16 @@ impl ChatHistory {
         visitor: VisitorId,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut data = self.lock();
-        let sd = data.scope_mut(scope);
-        sd.live_visitor_mut(visitor)?;
-        let c = sd.conversation_mut(conversation)?;
-        if c.participants.contains_key(&visitor) {
-            return Ok(false);
-        }
-        c.participants.insert(visitor, at);
-        Ok(true)
+        let need = Need::Header(conversation, Some(visitor));
+        self.write(scope, need, |sd| sd.join_conversation(conversation, visitor, at)).await
     }
 
     /// Posts a message.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the conversation is not in this scope;
-    /// [`StoreError::Invalid`] when a visitor posts to a conversation they do not take part in.
+    /// [`StoreError::Invalid`] when a visitor posts to a conversation they do not take part in;
+    /// [`StoreError::Backend`] when the database fails.
     pub async fn post(
         &self,
         scope: Scope,
@@ -557,26 +650,8 @@ impl ChatHistory {
         attachments: Vec<Attachment>,
         at: DateTime<Utc>,
     ) -> Result<MessageId, StoreError> {
-        let mut data = self.lock();
-        let c = data.scope_mut(scope).conversation_mut(conversation)?;
-        if let Sender::Visitor(visitor) = &from
-            && !c.participants.contains_key(visitor)
-        {
-            return Err(StoreError::Invalid {
-                what: format!("message to conversation {conversation}"),
-                reason: format!("visitor {visitor} does not take part in it"),
-            });
-        }
-        let id = MessageId::generate();
-        let message = StoredMessage {
-            author: from.into(),
-            sent_at: at,
-            text: text.as_str().to_owned(),
-            attachments,
-            anonymised: false,
-        };
-        c.messages.insert(id, message);
-        Ok(id)
+        let need = Need::Header(conversation, None);
+        self.write(scope, need, |sd| sd.post(conversation, from, text, attachments, at)).await
     }
 
     /// The messages of a conversation in the order sent, for the product's processing: the
@@ -584,54 +659,24 @@ impl ChatHistory {
     /// out (Art. 18(2)), and so are expired messages (Art. 5(1)(e)).
     ///
     /// # Errors
-    /// [`StoreError::NotFound`] when the conversation is not in this scope.
+    /// [`StoreError::NotFound`] when the conversation is not in this scope;
+    /// [`StoreError::Backend`] when the database fails.
     pub async fn transcript(&self, scope: Scope, conversation: ConversationId) -> Result<Vec<Message>, StoreError> {
-        let data = self.lock();
-        let sd = data.scope(scope).ok_or_else(|| not_found_conversation(conversation))?;
-        let c = sd.conversations.get(&conversation).ok_or_else(|| not_found_conversation(conversation))?;
-        let expiry = sd.expiry(&sd.policies, self.clock.now());
-        let mut out: Vec<Message> = c
-            .messages
-            .iter()
-            .filter(|(id, m)| !sd.message_restricted(conversation, c, **id, m))
-            .filter(|(id, _)| !expiry.expired(records::Rec::Message(conversation, **id)))
-            .map(|(id, m)| m.to_message(conversation, *id))
-            .collect();
-        out.sort_by_key(|m| (m.sent_at, m.id));
-        Ok(out)
+        let (policies, now) = (self.policies(scope), self.clock.now());
+        let need = Need::Conversation(conversation);
+        self.read(scope, need, |sd, contacts| sd.transcript(conversation, &sd.expiry(&policies, now, contacts))).await
     }
 
     /// The conversations of this scope, for the product's processing: restricted visitors and
     /// expired participations are left out of each, and conversations whose every visitor is
     /// left out are left out (Art. 18(2), 5(1)(e)); the count leaves out the messages
-    /// [`transcript`](Self::transcript) leaves out.
+    /// [`transcript`](Self::transcript) leaves out. It reads the whole scope.
     ///
     /// # Errors
-    /// None for this in-memory source; the `Result` is the product API's shape.
+    /// [`StoreError::Backend`] when the database fails.
     pub async fn conversations(&self, scope: Scope) -> Result<Vec<ConversationSummary>, StoreError> {
-        let data = self.lock();
-        let Some(sd) = data.scope(scope) else { return Ok(Vec::new()) };
-        let expiry = sd.expiry(&sd.policies, self.clock.now());
-        let mut out = Vec::new();
-        for (id, c) in &sd.conversations {
-            let visitors: Vec<VisitorId> = c
-                .participants
-                .keys()
-                .copied()
-                .filter(|v| !sd.visitor_restricted(*v) && !expiry.expired(records::Rec::Participation(*id, *v)))
-                .collect();
-            if visitors.is_empty() && !c.participants.is_empty() {
-                continue;
-            }
-            let messages = c
-                .messages
-                .iter()
-                .filter(|(mid, m)| !sd.message_restricted(*id, c, **mid, m))
-                .filter(|(mid, _)| !expiry.expired(records::Rec::Message(*id, **mid)))
-                .count();
-            out.push(ConversationSummary { id: *id, started_at: c.started_at, visitors, messages });
-        }
-        Ok(out)
+        let (policies, now) = (self.policies(scope), self.clock.now());
+        self.read(scope, Need::Scope, |sd, contacts| Ok(sd.conversations(&sd.expiry(&policies, now, contacts)))).await
     }
 
     /// A visitor's profile, for the product's processing: `None` when the visitor is unknown in
@@ -639,28 +684,39 @@ impl ChatHistory {
     /// expired IP addresses are left out.
     ///
     /// # Errors
-    /// None for this in-memory source; the `Result` is the product API's shape.
+    /// [`StoreError::Backend`] when the database fails.
     pub async fn profile(&self, scope: Scope, visitor: VisitorId) -> Result<Option<VisitorProfile>, StoreError> {
-        let data = self.lock();
-        let Some(sd) = data.scope(scope) else { return Ok(None) };
-        let Some(v) = sd.visitors.get(&visitor) else { return Ok(None) };
-        let expiry = sd.expiry(&sd.policies, self.clock.now());
-        if v.restricted || expiry.expired(records::Rec::Profile(visitor)) {
-            return Ok(None);
-        }
-        let ips = v
-            .ips
-            .iter()
-            .filter(|(n, _)| !expiry.expired(records::Rec::Ip(visitor, **n)))
-            .map(|(_, s)| SubjectIdentifier::IpAddress(s.ip));
-        Ok(v.profile.as_ref().map(|p| VisitorProfile {
-            id: visitor,
-            created_at: p.created_at,
-            identifiers: p.identifiers.iter().cloned().chain(ips).collect(),
-            statements: p.statements.clone(),
-        }))
+        let (policies, now) = (self.policies(scope), self.clock.now());
+        let need = Need::Visitors(vec![visitor]);
+        self.read(scope, need, |sd, contacts| Ok(sd.profile(visitor, &sd.expiry(&policies, now, contacts)))).await
     }
 }
+
+/// What an operation reads of a scope. The in-memory backend has it all at hand; a database
+/// loads just these rows (and what the reference code reads around them), so that the cost
+/// follows the data named, not the size of the history.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(super) enum Need<'a> {
+    /// The visitors any of the identifiers match in clear, or any of the keyed hashes matches
+    /// after an erasure, with their conversations and whatever those mention.
+    Subject(&'a [SubjectIdentifier], &'a [SubjectKey]),
+    /// The visitors any of the identifiers match in clear, alone.
+    Holders(&'a [SubjectIdentifier]),
+    /// The records named, with their conversations.
+    Records(&'a [RecordKey]),
+    /// These visitors.
+    Visitors(Vec<VisitorId>),
+    /// A conversation with its messages and the visitors it involves.
+    Conversation(ConversationId),
+    /// A conversation without its messages, and optionally a visitor.
+    Header(ConversationId, Option<VisitorId>),
+    /// The whole scope.
+    Scope,
+}
+
+/// The last contacts of visitors in conversations that were not loaded: a database backend
+/// reads them from the conversations' headers; in memory there are none.
+pub(super) type Contacts = HashMap<VisitorId, DateTime<Utc>>;
 
 fn not_found_visitor(visitor: VisitorId) -> StoreError {
     StoreError::NotFound { what: format!("visitor {visitor}") }
@@ -675,23 +731,12 @@ struct Data {
     scopes: HashMap<Scope, ScopeData>,
 }
 
-impl Data {
-    fn scope(&self, scope: Scope) -> Option<&ScopeData> {
-        self.scopes.get(&scope)
-    }
-
-    fn scope_mut(&mut self, scope: Scope) -> &mut ScopeData {
-        self.scopes.entry(scope).or_default()
-    }
-}
-
-/// One controller's chat: nothing in it refers to another scope's data (invariant 6).
-#[derive(Default)]
-struct ScopeData {
+/// One controller's chat: nothing in it refers to another scope's data (invariant 6). A
+/// database backend loads a part of it for each operation.
+#[derive(Default, Clone, PartialEq)]
+pub(super) struct ScopeData {
     visitors: BTreeMap<VisitorId, Visitor>,
     conversations: BTreeMap<ConversationId, Conversation>,
-    /// The retention policies the processing queries apply (Art. 5(1)(e)).
-    policies: Vec<RetentionPolicy>,
 }
 
 impl ScopeData {
@@ -723,8 +768,155 @@ impl ScopeData {
             }
         }
     }
+
+    fn add_visitor(&mut self, identifier: SubjectIdentifier, at: DateTime<Utc>) -> Result<VisitorId, StoreError> {
+        let taken = self.visitors.values().any(|v| v.profile.as_ref().is_some_and(|p| p.holds(&identifier)));
+        if taken {
+            return Err(StoreError::Duplicate { what: "visitor token".to_owned() });
+        }
+        let id = VisitorId::generate();
+        let profile = Profile { created_at: at, identifiers: vec![identifier], statements: Vec::new() };
+        self.visitors.insert(id, Visitor::new(profile));
+        Ok(id)
+    }
+
+    fn add_identifier(
+        &mut self,
+        visitor: VisitorId,
+        identifier: SubjectIdentifier,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let v = self.live_visitor_mut(visitor)?;
+        if let SubjectIdentifier::IpAddress(ip) = identifier {
+            if v.ips.values().any(|s| s.ip.to_canonical() == ip.to_canonical()) {
+                return Ok(false);
+            }
+            v.next_ip += 1;
+            v.ips.insert(v.next_ip, IpSeen { ip, seen_at: at });
+            return Ok(true);
+        }
+        let Some(profile) = v.profile.as_mut() else { return Err(not_found_visitor(visitor)) };
+        if profile.holds(&identifier) {
+            return Ok(false);
+        }
+        profile.identifiers.push(identifier);
+        Ok(true)
+    }
+
+    fn start_conversation(&mut self, visitor: VisitorId, at: DateTime<Utc>) -> Result<ConversationId, StoreError> {
+        self.live_visitor_mut(visitor)?;
+        let id = ConversationId::generate();
+        let mut participants = BTreeMap::new();
+        participants.insert(visitor, at);
+        let conversation = Conversation { started_at: at, participants, messages: BTreeMap::new(), floor: None };
+        self.conversations.insert(id, conversation);
+        Ok(id)
+    }
+
+    fn join_conversation(
+        &mut self,
+        conversation: ConversationId,
+        visitor: VisitorId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.live_visitor_mut(visitor)?;
+        let c = self.conversation_mut(conversation)?;
+        if c.participants.contains_key(&visitor) {
+            return Ok(false);
+        }
+        c.participants.insert(visitor, at);
+        Ok(true)
+    }
+
+    fn post(
+        &mut self,
+        conversation: ConversationId,
+        from: Sender,
+        text: Text,
+        attachments: Vec<Attachment>,
+        at: DateTime<Utc>,
+    ) -> Result<MessageId, StoreError> {
+        let c = self.conversation_mut(conversation)?;
+        if let Sender::Visitor(visitor) = &from
+            && !c.participants.contains_key(visitor)
+        {
+            return Err(StoreError::Invalid {
+                what: format!("message to conversation {conversation}"),
+                reason: format!("visitor {visitor} does not take part in it"),
+            });
+        }
+        let id = MessageId::generate();
+        let message = StoredMessage {
+            author: from.into(),
+            sent_at: at,
+            text: text.as_str().to_owned(),
+            attachments,
+            anonymised: false,
+        };
+        c.messages.insert(id, message);
+        Ok(id)
+    }
+
+    fn transcript(
+        &self,
+        conversation: ConversationId,
+        expiry: &expiry::Expiry<'_>,
+    ) -> Result<Vec<Message>, StoreError> {
+        let c = self.conversations.get(&conversation).ok_or_else(|| not_found_conversation(conversation))?;
+        let mut out: Vec<Message> = c
+            .messages
+            .iter()
+            .filter(|(id, m)| !self.message_restricted(conversation, c, **id, m))
+            .filter(|(id, _)| !expiry.expired(records::Rec::Message(conversation, **id)))
+            .map(|(id, m)| m.to_message(conversation, *id))
+            .collect();
+        out.sort_by_key(|m| (m.sent_at, m.id));
+        Ok(out)
+    }
+
+    fn conversations(&self, expiry: &expiry::Expiry<'_>) -> Vec<ConversationSummary> {
+        let mut out = Vec::new();
+        for (id, c) in &self.conversations {
+            let visitors: Vec<VisitorId> = c
+                .participants
+                .keys()
+                .copied()
+                .filter(|v| !self.visitor_restricted(*v) && !expiry.expired(records::Rec::Participation(*id, *v)))
+                .collect();
+            if visitors.is_empty() && !c.participants.is_empty() {
+                continue;
+            }
+            let messages = c
+                .messages
+                .iter()
+                .filter(|(mid, m)| !self.message_restricted(*id, c, **mid, m))
+                .filter(|(mid, _)| !expiry.expired(records::Rec::Message(*id, **mid)))
+                .count();
+            out.push(ConversationSummary { id: *id, started_at: c.started_at, visitors, messages });
+        }
+        out
+    }
+
+    fn profile(&self, visitor: VisitorId, expiry: &expiry::Expiry<'_>) -> Option<VisitorProfile> {
+        let v = self.visitors.get(&visitor)?;
+        if v.restricted || expiry.expired(records::Rec::Profile(visitor)) {
+            return None;
+        }
+        let ips = v
+            .ips
+            .iter()
+            .filter(|(n, _)| !expiry.expired(records::Rec::Ip(visitor, **n)))
+            .map(|(_, s)| SubjectIdentifier::IpAddress(s.ip));
+        v.profile.as_ref().map(|p| VisitorProfile {
+            id: visitor,
+            created_at: p.created_at,
+            identifiers: p.identifiers.iter().cloned().chain(ips).collect(),
+            statements: p.statements.clone(),
+        })
+    }
 }
 
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 struct Visitor {
     /// `None` once erased.
     profile: Option<Profile>,
@@ -747,6 +939,7 @@ impl Visitor {
     }
 }
 
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 struct Profile {
     created_at: DateTime<Utc>,
     identifiers: Vec<SubjectIdentifier>,
@@ -759,13 +952,13 @@ impl Profile {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct IpSeen {
     ip: IpAddr,
     seen_at: DateTime<Utc>,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone, PartialEq, Serialize, Deserialize)]
 struct Tombstone {
     keys: BTreeSet<SubjectKey>,
     /// Records kept under Art. 17(3), still the subject's.
@@ -774,14 +967,30 @@ struct Tombstone {
     done: BTreeSet<RecordKey>,
 }
 
+#[derive(Clone, PartialEq)]
 struct Conversation {
     started_at: DateTime<Utc>,
     /// The visitors taking part, with when they joined.
     participants: BTreeMap<VisitorId, DateTime<Utc>>,
     messages: BTreeMap<MessageId, StoredMessage>,
+    /// When the conversation was loaded without its messages, its last message or join as
+    /// stored; `None` when every message is at hand (always in memory).
+    floor: Option<DateTime<Utc>>,
 }
 
-#[derive(Clone)]
+impl Conversation {
+    /// Its last message or join (its start when it has neither).
+    fn last(&self) -> DateTime<Utc> {
+        self.messages
+            .values()
+            .map(|m| m.sent_at)
+            .chain(self.participants.values().copied())
+            .chain(self.floor)
+            .fold(self.started_at, DateTime::max)
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 struct StoredMessage {
     author: Author,
     sent_at: DateTime<Utc>,

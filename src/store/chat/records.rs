@@ -23,6 +23,20 @@ pub(super) enum Rec {
     Message(ConversationId, MessageId),
 }
 
+/// Stored by its key (in a visitor's tombstone).
+impl serde::Serialize for Rec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.key())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Rec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(deserializer)?;
+        Rec::parse(&key).ok_or_else(|| serde::de::Error::custom(format!("not a record key of chat_history: {key}")))
+    }
+}
+
 impl Rec {
     pub(super) fn key(&self) -> RecordKey {
         match self {

@@ -49,6 +49,14 @@ impl Needle {
         }
     }
 
+    /// The first word of the needle in lower case: every whole-word occurrence of the needle
+    /// in a text starts with a word of the text that is this one in lower case (see [`words`]).
+    /// `None` when it has no letter or digit.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+    pub(super) fn first_word(&self) -> Option<String> {
+        words(&self.text).next()
+    }
+
     fn label_of(label: &'static str) -> Needle {
         Needle { text: label.to_owned(), fold_case: false, label }
     }
@@ -85,6 +93,16 @@ pub(super) fn redact(text: &str, targets: &[Needle], protect: &[Needle]) -> Opti
     }
     out.push_str(&text[at..]);
     Some(out)
+}
+
+/// The words of a text (its runs of letters and digits) in lower case: what a database index
+/// of identifiers by [first word](Needle::first_word) is looked up with, to find every
+/// identifier a text may hold without reading them all.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().flat_map(char::to_lowercase).collect())
 }
 
 /// The byte spans of the whole-word occurrences of `needle` in `text`.
@@ -146,6 +164,24 @@ mod tests {
         // A subject named "Name" does not eat the label put in for them.
         let once = redact("Name here", &[name("name")], &[]).unwrap();
         assert_eq!(redact(&once, &[name("name")], &[]), None);
+    }
+
+    #[test]
+    fn every_occurrence_starts_with_a_word_of_the_text() {
+        for (text, needle) in [
+            (
+                "call +420601111222, now",
+                Needle::of(&SubjectIdentifier::Phone(crate::model::PhoneNumber::new("+420601111222").unwrap())),
+            ),
+            ("MAIL Eva.Kit@Example.cz!", email("eva.kit@example.cz")),
+            ("from ::1 today", Needle::of(&SubjectIdentifier::IpAddress("::1".parse().unwrap()))),
+            ("ÉVA Nováková wrote", name("éva nováková")),
+        ] {
+            assert!(redact(text, std::slice::from_ref(&needle), &[]).is_some(), "{text}");
+            let first = needle.first_word().unwrap();
+            assert!(words(text).any(|w| w == first), "{first} among the words of {text}");
+        }
+        assert_eq!(email("Eva.Kit@example.cz").first_word().as_deref(), Some("eva"));
     }
 
     #[test]

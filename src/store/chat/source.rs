@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::records::{Rec, Subject};
 use super::redact::{Needle, redact};
-use super::{Author, ChatExport, ChatHistory, ExportRole, ScopeData, VisitorId};
+use super::{Author, ChatExport, ChatHistory, ExportRole, Need, ScopeData, VisitorId};
 use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
 use crate::store::{
@@ -166,10 +166,11 @@ impl PersonalDataSource for ChatHistory {
 
     async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError> {
         let keys = self.keys_of(scope, subject);
-        let data = self.lock();
-        let Some(sd) = data.scope(scope) else { return Ok(Vec::new()) };
-        let s = sd.resolve(subject, &keys);
-        Ok(s.records.iter().filter_map(|(key, e)| sd.found(key, e.rec)).collect())
+        self.read(scope, Need::Subject(subject, &keys), |sd, _| {
+            let s = sd.resolve(subject, &keys);
+            Ok(s.records.iter().filter_map(|(key, e)| sd.found(key, e.rec)).collect())
+        })
+        .await
     }
 
     async fn export<'a>(
@@ -178,13 +179,9 @@ impl PersonalDataSource for ChatHistory {
         subject: &'a [SubjectIdentifier],
     ) -> Result<ExportStream<'a>, StoreError> {
         let keys = self.keys_of(scope, subject);
-        let items = {
-            let data = self.lock();
-            match data.scope(scope) {
-                Some(sd) => self.export_items(sd, &sd.resolve(subject, &keys))?,
-                None => Vec::new(),
-            }
-        };
+        let items = self
+            .read(scope, Need::Subject(subject, &keys), |sd, _| self.export_items(sd, &sd.resolve(subject, &keys)))
+            .await?;
         Ok(Box::pin(futures_util::stream::iter(items.into_iter().map(Ok))))
     }
 
@@ -195,10 +192,11 @@ impl PersonalDataSource for ChatHistory {
         policy: &ErasurePolicy,
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         let keys = self.keys_of(scope, subject);
-        let data = self.lock();
-        let Some(sd) = data.scope(scope) else { return Ok(Vec::new()) };
-        let steps = sd.plan_erasure(&sd.resolve(subject, &keys), policy);
-        Ok(steps.into_iter().map(|s| RecordOutcome { record: s.key, outcome: s.outcome }).collect())
+        self.read(scope, Need::Subject(subject, &keys), |sd, _| {
+            let steps = sd.plan_erasure(&sd.resolve(subject, &keys), policy);
+            Ok(steps.into_iter().map(|s| RecordOutcome { record: s.key, outcome: s.outcome }).collect())
+        })
+        .await
     }
 
     async fn erase(
@@ -208,13 +206,14 @@ impl PersonalDataSource for ChatHistory {
         policy: &ErasurePolicy,
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         let keys = self.keys_of(scope, subject);
-        let mut data = self.lock();
-        let Some(sd) = data.scopes.get_mut(&scope) else { return Ok(Vec::new()) };
-        let s = sd.resolve(subject, &keys);
-        let steps = sd.plan_erasure(&s, policy);
-        let visitor_keys = self.visitor_keys(scope, sd, &s);
-        sd.apply_erasure(&s, &steps, visitor_keys);
-        Ok(steps.into_iter().map(|s| RecordOutcome { record: s.key, outcome: s.outcome }).collect())
+        self.write(scope, Need::Subject(subject, &keys), |sd| {
+            let s = sd.resolve(subject, &keys);
+            let steps = sd.plan_erasure(&s, policy);
+            let visitor_keys = self.visitor_keys(scope, sd, &s);
+            sd.apply_erasure(&s, &steps, visitor_keys);
+            Ok(steps.into_iter().map(|s| RecordOutcome { record: s.key, outcome: s.outcome }).collect())
+        })
+        .await
     }
 
     async fn rectify(
@@ -224,28 +223,30 @@ impl PersonalDataSource for ChatHistory {
         rectification: &Rectification,
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         let keys = self.keys_of(scope, subject);
-        let mut data = self.lock();
-        let sd = data.scope_mut(scope);
-        let s = sd.resolve(subject, &keys);
-        let plan = sd.plan_rectification(&s, rectification)?;
-        let mut out = Vec::with_capacity(plan.len());
-        for (outcome, change) in plan {
-            if let Some(change) = change {
-                sd.apply_rectification(change);
+        self.write(scope, Need::Subject(subject, &keys), |sd| {
+            let s = sd.resolve(subject, &keys);
+            let plan = sd.plan_rectification(&s, rectification)?;
+            let mut out = Vec::with_capacity(plan.len());
+            for (outcome, change) in plan {
+                if let Some(change) = change {
+                    sd.apply_rectification(change);
+                }
+                out.push(outcome);
             }
-            out.push(outcome);
-        }
-        Ok(out)
+            Ok(out)
+        })
+        .await
     }
 
     async fn restrict(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<RecordOutcome>, StoreError> {
         let keys = self.keys_of(scope, subject);
-        let mut data = self.lock();
-        let Some(sd) = data.scopes.get_mut(&scope) else { return Ok(Vec::new()) };
-        let s = sd.resolve(subject, &keys);
-        let out = restriction_outcomes(sd, &s, true);
-        set_restricted(sd, &s.visitors, true);
-        Ok(out)
+        self.write(scope, Need::Subject(subject, &keys), |sd| {
+            let s = sd.resolve(subject, &keys);
+            let out = restriction_outcomes(sd, &s, true);
+            set_restricted(sd, &s.visitors, true);
+            Ok(out)
+        })
+        .await
     }
 
     async fn lift_restriction(
@@ -254,12 +255,13 @@ impl PersonalDataSource for ChatHistory {
         subject: &[SubjectIdentifier],
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         let keys = self.keys_of(scope, subject);
-        let mut data = self.lock();
-        let Some(sd) = data.scopes.get_mut(&scope) else { return Ok(Vec::new()) };
-        let s = sd.resolve(subject, &keys);
-        let out = restriction_outcomes(sd, &s, false);
-        set_restricted(sd, &s.visitors, false);
-        Ok(out)
+        self.write(scope, Need::Subject(subject, &keys), |sd| {
+            let s = sd.resolve(subject, &keys);
+            let out = restriction_outcomes(sd, &s, false);
+            set_restricted(sd, &s.visitors, false);
+            Ok(out)
+        })
+        .await
     }
 
     async fn expired(
@@ -270,8 +272,10 @@ impl PersonalDataSource for ChatHistory {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<FoundRecord>, StoreError> {
-        let data = self.lock();
-        Ok(data.scope(scope).map(|sd| sd.expired(policies, now, after, limit)).unwrap_or_default())
+        if policies.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.read(scope, Need::Scope, |sd, _| Ok(sd.expired(policies, now, after, limit))).await
     }
 
     async fn erase_records(
@@ -280,7 +284,6 @@ impl PersonalDataSource for ChatHistory {
         records: &[RecordKey],
         policy: &ErasurePolicy,
     ) -> Result<Vec<RecordOutcome>, StoreError> {
-        let mut data = self.lock();
-        Ok(data.scope_mut(scope).erase_records(records, policy))
+        self.write(scope, Need::Records(records), |sd| Ok(sd.erase_records(records, policy))).await
     }
 }

@@ -1,0 +1,795 @@
+//! `ChatHistory` in a database (features `sqlite` and `postgres`): one set of semantics.
+//!
+//! An operation names what it reads ([`Need`]); [`Loader`] reads those rows, and the rows the
+//! in-memory code reads around them, into a partial [`ScopeData`]; the in-memory code runs over
+//! it unchanged; and [`write_changes`] writes back what it changed, all in one transaction per
+//! call. So a durable `ChatHistory` finds, exports, plans and erases exactly as the in-memory
+//! reference does, and an erasure is atomic per call.
+//!
+//! What the in-memory code reads around a subject, and how it is found by index:
+//! - the subject's visitors: by normalised identifier, or by the keyed hash an erasure left;
+//! - their conversations: by participation, by authorship, or by a record an erasure retained,
+//!   each with its participants and messages;
+//! - every visitor those conversations involve (participants, authors, and those whose erasure
+//!   retained one of their messages), for restriction;
+//! - every other visitor one of whose identifiers may occur in those texts: by the first word
+//!   of the identifier, looked up with the words of the texts. Redaction only ever changes a
+//!   text where an identifier occurs, so the visitors it does not load cannot change a result.
+//!
+//! The sweep's [`expired`](crate::store::PersonalDataSource::expired) and the listing of every
+//! conversation read the whole scope.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::records::Rec;
+use super::redact::{Needle, words};
+use super::{
+    Author, Contacts, Conversation, ConversationId, MessageId, Need, ScopeData, StoredMessage, Visitor, VisitorId,
+};
+use crate::store::{Scope, StoreError};
+
+/// The kinds of rows of `gdpr_chat_lookup`.
+const BY_IDENTIFIER: &str = "id";
+const BY_WORD: &str = "word";
+const BY_KEY: &str = "key";
+const BY_RETAINED: &str = "retained";
+
+/// How many values one `IN (...)` list binds.
+const CHUNK: usize = 500;
+
+/// A database holding chat histories.
+#[derive(Clone)]
+pub(super) enum Engine {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::SqlitePool),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::PgPool),
+}
+
+impl Engine {
+    #[cfg(feature = "sqlite")]
+    pub(super) fn sqlite(store: &crate::store::sqlite::SqliteStore) -> Self {
+        Engine::Sqlite(store.pool().clone())
+    }
+
+    #[cfg(feature = "postgres")]
+    pub(super) fn postgres(store: &crate::store::postgres::PostgresStore) -> Self {
+        Engine::Postgres(store.pool().clone())
+    }
+
+    pub(super) fn name(&self) -> &'static str {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Engine::Sqlite(_) => "sqlite",
+            #[cfg(feature = "postgres")]
+            Engine::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A transaction: a snapshot to read, or the scope's write lock (SQLite's one writer; a
+    /// transaction-level advisory lock per controller in PostgreSQL) taken before any read, so
+    /// that what is read is still true when the changes are written.
+    async fn begin(&self, scope: Scope, write: bool) -> Result<Box<dyn Tx>, StoreError> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Engine::Sqlite(pool) => {
+                let tx = if write { pool.begin_with("BEGIN IMMEDIATE").await } else { pool.begin().await }
+                    .map_err(sqlite_error)?;
+                Ok(Box::new(tx))
+            }
+            #[cfg(feature = "postgres")]
+            Engine::Postgres(pool) => {
+                use crate::store::postgres::error;
+                if write {
+                    let mut tx = pool.begin().await.map_err(error)?;
+                    sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+                        .bind(CHAT_LOCK_CLASS)
+                        .bind(lock_key(scope))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(error)?;
+                    Ok(Box::new(tx))
+                } else {
+                    let tx = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(error)?;
+                    Ok(Box::new(tx))
+                }
+            }
+        }
+    }
+
+    /// Loads what `need` names and runs `f` over it.
+    pub(super) async fn read<T: Send>(
+        &self,
+        scope: Scope,
+        need: Need<'_>,
+        f: impl FnOnce(&ScopeData, &Contacts) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        let mut tx = self.begin(scope, false).await?;
+        // Expiry reads the last contacts of the visitors named, or of a conversation's.
+        let (named, conversation) = match &need {
+            Need::Visitors(v) => (v.clone(), None),
+            Need::Conversation(c) => (Vec::new(), Some(*c)),
+            _ => (Vec::new(), None),
+        };
+        let mut load = Loader::new(scope);
+        load.need(&mut *tx, need).await?;
+        let mut visitors = named;
+        if let Some(c) = conversation.and_then(|c| load.sd.conversations.get(&c)) {
+            visitors.extend(c.participants.keys());
+        }
+        let contacts = contacts(&mut *tx, scope, &visitors).await?;
+        let out = f(&load.sd, &contacts);
+        tx.commit().await?;
+        out
+    }
+
+    /// Loads what `need` names, runs `f` over it, and writes what it changed, in one
+    /// transaction; nothing when `f` or a write fails.
+    pub(super) async fn write<T: Send>(
+        &self,
+        scope: Scope,
+        need: Need<'_>,
+        f: impl FnOnce(&mut ScopeData) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        let mut tx = self.begin(scope, true).await?;
+        let mut load = Loader::new(scope);
+        load.need(&mut *tx, need).await?;
+        let before = load.sd.clone();
+        let out = f(&mut load.sd)?;
+        write_changes(&mut *tx, scope, &before, &load.sd).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+/// The class of the advisory locks of chat writes ("chat" in ASCII), beside the controller's
+/// key: the two-key lock space, apart from the ledger's migration lock.
+#[cfg(feature = "postgres")]
+const CHAT_LOCK_CLASS: i32 = 0x6368_6174;
+
+/// A controller's advisory lock key: its UUID folded to 32 bits (a collision only makes two
+/// controllers' writes wait for each other).
+#[cfg(feature = "postgres")]
+fn lock_key(scope: Scope) -> i32 {
+    let bytes = scope.party().as_uuid().into_bytes();
+    let mut key = 0u32;
+    for chunk in bytes.chunks_exact(4) {
+        key ^= u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+    }
+    i32::from_le_bytes(key.to_le_bytes())
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite_error(e: sqlx::Error) -> StoreError {
+    crate::store::sqlite::error("(chat history)", e)
+}
+
+/// Which rows of a table: all of the scope's, or those of some ids.
+#[derive(Clone, Copy)]
+enum Ids<'a> {
+    All,
+    These(&'a [Uuid]),
+}
+
+impl Ids<'_> {
+    /// The starts of the chunks to query: none for an empty list.
+    fn chunks(&self) -> Vec<usize> {
+        match self {
+            Ids::All => vec![0],
+            Ids::These(ids) => (0..ids.len()).step_by(CHUNK).collect(),
+        }
+    }
+}
+
+/// Appends `AND column IN (...)` for at most [`CHUNK`] of the ids from `at`.
+fn push_filter<DB: sqlx::Database>(ids: Ids<'_>, qb: &mut sqlx::QueryBuilder<DB>, column: &str, at: usize)
+where
+    Uuid: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    if let Ids::These(ids) = ids {
+        qb.push(format_args!(" AND {column} IN ("));
+        let mut list = qb.separated(", ");
+        for id in ids.iter().skip(at).take(CHUNK) {
+            list.push_bind(*id);
+        }
+        list.push_unseparated(")");
+    }
+}
+
+/// A conversation's own row.
+#[derive(Serialize, Deserialize, PartialEq)]
+struct Header {
+    started_at: DateTime<Utc>,
+    /// Its last message or join, so that a visitor's last contact is found without reading the
+    /// messages of each of their conversations.
+    last_at: DateTime<Utc>,
+}
+
+/// The rows a chat history is made of, read and written in one transaction. One
+/// implementation per engine, from the same SQL text.
+#[async_trait]
+trait Tx: Send {
+    /// The visitors with a lookup row of `kind` holding one of `values`.
+    async fn lookup(&mut self, scope: Uuid, kind: &str, values: &[String]) -> Result<Vec<Uuid>, StoreError>;
+    async fn visitors(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, String)>, StoreError>;
+    /// The conversations the visitors take part in or wrote in.
+    async fn conversations_of(&mut self, scope: Uuid, visitors: &[Uuid]) -> Result<Vec<Uuid>, StoreError>;
+    async fn conversations(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, String)>, StoreError>;
+    /// (conversation, visitor, joined at)
+    async fn participants(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, Uuid, String)>, StoreError>;
+    /// (conversation, message, body)
+    async fn messages(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, Uuid, String)>, StoreError>;
+    /// (visitor, header of a conversation they take part in)
+    async fn participations(&mut self, scope: Uuid, visitors: &[Uuid]) -> Result<Vec<(Uuid, String)>, StoreError>;
+    async fn put_visitor(
+        &mut self,
+        scope: Uuid,
+        id: Uuid,
+        body: &str,
+        lookups: &[(&'static str, String)],
+    ) -> Result<(), StoreError>;
+    async fn put_conversation(&mut self, scope: Uuid, id: Uuid, body: &str) -> Result<(), StoreError>;
+    /// Deletes a conversation with its participants and messages.
+    async fn delete_conversation(&mut self, scope: Uuid, id: Uuid) -> Result<(), StoreError>;
+    async fn put_participant(&mut self, scope: Uuid, c: Uuid, v: Uuid, joined_at: &str) -> Result<(), StoreError>;
+    async fn delete_participant(&mut self, scope: Uuid, c: Uuid, v: Uuid) -> Result<(), StoreError>;
+    async fn put_message(
+        &mut self,
+        scope: Uuid,
+        c: Uuid,
+        m: Uuid,
+        author: Option<Uuid>,
+        body: &str,
+    ) -> Result<(), StoreError>;
+    async fn delete_message(&mut self, scope: Uuid, c: Uuid, m: Uuid) -> Result<(), StoreError>;
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Implements [`Tx`] for one engine's transaction. The SQL is the same for both engines:
+/// `$n` placeholders (which SQLite accepts too), `ON CONFLICT ... DO UPDATE`, and `IN` lists
+/// built by `QueryBuilder` in the engine's own placeholder style.
+macro_rules! impl_tx {
+    ($db:ty, $error:expr) => {
+        #[async_trait]
+        impl Tx for sqlx::Transaction<'static, $db> {
+            async fn lookup(&mut self, scope: Uuid, kind: &str, values: &[String]) -> Result<Vec<Uuid>, StoreError> {
+                let mut out = BTreeSet::new();
+                for chunk in values.chunks(CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT visitor FROM gdpr_chat_lookup WHERE controller = ");
+                    qb.push_bind(scope).push(" AND kind = ").push_bind(kind.to_owned()).push(" AND value IN (");
+                    let mut list = qb.separated(", ");
+                    for v in chunk {
+                        list.push_bind(v.clone());
+                    }
+                    list.push_unseparated(")");
+                    let ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut **self).await.map_err($error)?;
+                    out.extend(ids);
+                }
+                Ok(out.into_iter().collect())
+            }
+
+            async fn visitors(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, String)>, StoreError> {
+                let mut out = Vec::new();
+                for at in ids.chunks() {
+                    let mut qb =
+                        sqlx::QueryBuilder::<$db>::new("SELECT visitor, body FROM gdpr_chat_visitors WHERE controller = ");
+                    qb.push_bind(scope);
+                    push_filter(ids, &mut qb, "visitor", at);
+                    out.extend(qb.build_query_as::<(Uuid, String)>().fetch_all(&mut **self).await.map_err($error)?);
+                }
+                Ok(out)
+            }
+
+            async fn conversations_of(&mut self, scope: Uuid, visitors: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
+                let mut out = BTreeSet::new();
+                let ids = Ids::These(visitors);
+                for (table, column) in [("gdpr_chat_participants", "visitor"), ("gdpr_chat_messages", "author")] {
+                    for at in ids.chunks() {
+                        let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
+                            "SELECT DISTINCT conversation FROM {table} WHERE controller = "
+                        ));
+                        qb.push_bind(scope);
+                        push_filter(ids, &mut qb, column, at);
+                        let found: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut **self).await.map_err($error)?;
+                        out.extend(found);
+                    }
+                }
+                Ok(out.into_iter().collect())
+            }
+
+            async fn conversations(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, String)>, StoreError> {
+                let mut out = Vec::new();
+                for at in ids.chunks() {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT conversation, body FROM gdpr_chat_conversations WHERE controller = ",
+                    );
+                    qb.push_bind(scope);
+                    push_filter(ids, &mut qb, "conversation", at);
+                    out.extend(qb.build_query_as::<(Uuid, String)>().fetch_all(&mut **self).await.map_err($error)?);
+                }
+                Ok(out)
+            }
+
+            async fn participants(
+                &mut self,
+                scope: Uuid,
+                ids: Ids<'_>,
+            ) -> Result<Vec<(Uuid, Uuid, String)>, StoreError> {
+                let mut out = Vec::new();
+                for at in ids.chunks() {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT conversation, visitor, joined_at FROM gdpr_chat_participants WHERE controller = ",
+                    );
+                    qb.push_bind(scope);
+                    push_filter(ids, &mut qb, "conversation", at);
+                    let rows = qb.build_query_as::<(Uuid, Uuid, String)>().fetch_all(&mut **self).await;
+                    out.extend(rows.map_err($error)?);
+                }
+                Ok(out)
+            }
+
+            async fn messages(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, Uuid, String)>, StoreError> {
+                let mut out = Vec::new();
+                for at in ids.chunks() {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT conversation, message, body FROM gdpr_chat_messages WHERE controller = ",
+                    );
+                    qb.push_bind(scope);
+                    push_filter(ids, &mut qb, "conversation", at);
+                    let rows = qb.build_query_as::<(Uuid, Uuid, String)>().fetch_all(&mut **self).await;
+                    out.extend(rows.map_err($error)?);
+                }
+                Ok(out)
+            }
+
+            async fn participations(
+                &mut self,
+                scope: Uuid,
+                visitors: &[Uuid],
+            ) -> Result<Vec<(Uuid, String)>, StoreError> {
+                let mut out = Vec::new();
+                let ids = Ids::These(visitors);
+                for at in ids.chunks() {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT p.visitor, c.body FROM gdpr_chat_participants p JOIN gdpr_chat_conversations c \
+                         ON c.controller = p.controller AND c.conversation = p.conversation WHERE p.controller = ",
+                    );
+                    qb.push_bind(scope);
+                    push_filter(ids, &mut qb, "p.visitor", at);
+                    out.extend(qb.build_query_as::<(Uuid, String)>().fetch_all(&mut **self).await.map_err($error)?);
+                }
+                Ok(out)
+            }
+
+            async fn put_visitor(
+                &mut self,
+                scope: Uuid,
+                id: Uuid,
+                body: &str,
+                lookups: &[(&'static str, String)],
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO gdpr_chat_visitors (controller, visitor, body) VALUES ($1, $2, $3) \
+                     ON CONFLICT (controller, visitor) DO UPDATE SET body = excluded.body",
+                )
+                .bind(scope)
+                .bind(id)
+                .bind(body)
+                .execute(&mut **self)
+                .await
+                .map_err($error)?;
+                sqlx::query("DELETE FROM gdpr_chat_lookup WHERE controller = $1 AND visitor = $2")
+                    .bind(scope)
+                    .bind(id)
+                    .execute(&mut **self)
+                    .await
+                    .map_err($error)?;
+                for chunk in lookups.chunks(CHUNK / 4) {
+                    let mut qb =
+                        sqlx::QueryBuilder::<$db>::new("INSERT INTO gdpr_chat_lookup (controller, kind, value, visitor) ");
+                    qb.push_values(chunk, |mut row, (kind, value)| {
+                        row.push_bind(scope).push_bind(*kind).push_bind(value.clone()).push_bind(id);
+                    });
+                    qb.build().execute(&mut **self).await.map_err($error)?;
+                }
+                Ok(())
+            }
+
+            async fn put_conversation(&mut self, scope: Uuid, id: Uuid, body: &str) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO gdpr_chat_conversations (controller, conversation, body) VALUES ($1, $2, $3) \
+                     ON CONFLICT (controller, conversation) DO UPDATE SET body = excluded.body",
+                )
+                .bind(scope)
+                .bind(id)
+                .bind(body)
+                .execute(&mut **self)
+                .await
+                .map_err($error)?;
+                Ok(())
+            }
+
+            async fn delete_conversation(&mut self, scope: Uuid, id: Uuid) -> Result<(), StoreError> {
+                for table in ["gdpr_chat_messages", "gdpr_chat_participants", "gdpr_chat_conversations"] {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(format!("DELETE FROM {table} WHERE controller = "));
+                    qb.push_bind(scope).push(" AND conversation = ").push_bind(id);
+                    qb.build().execute(&mut **self).await.map_err($error)?;
+                }
+                Ok(())
+            }
+
+            async fn put_participant(
+                &mut self,
+                scope: Uuid,
+                c: Uuid,
+                v: Uuid,
+                joined_at: &str,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO gdpr_chat_participants (controller, conversation, visitor, joined_at) \
+                     VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (controller, conversation, visitor) DO UPDATE SET joined_at = excluded.joined_at",
+                )
+                .bind(scope)
+                .bind(c)
+                .bind(v)
+                .bind(joined_at)
+                .execute(&mut **self)
+                .await
+                .map_err($error)?;
+                Ok(())
+            }
+
+            async fn delete_participant(&mut self, scope: Uuid, c: Uuid, v: Uuid) -> Result<(), StoreError> {
+                sqlx::query(
+                    "DELETE FROM gdpr_chat_participants WHERE controller = $1 AND conversation = $2 AND visitor = $3",
+                )
+                .bind(scope)
+                .bind(c)
+                .bind(v)
+                .execute(&mut **self)
+                .await
+                .map_err($error)?;
+                Ok(())
+            }
+
+            async fn put_message(
+                &mut self,
+                scope: Uuid,
+                c: Uuid,
+                m: Uuid,
+                author: Option<Uuid>,
+                body: &str,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO gdpr_chat_messages (controller, conversation, message, author, body) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (controller, conversation, message) \
+                     DO UPDATE SET author = excluded.author, body = excluded.body",
+                )
+                .bind(scope)
+                .bind(c)
+                .bind(m)
+                .bind(author)
+                .bind(body)
+                .execute(&mut **self)
+                .await
+                .map_err($error)?;
+                Ok(())
+            }
+
+            async fn delete_message(&mut self, scope: Uuid, c: Uuid, m: Uuid) -> Result<(), StoreError> {
+                sqlx::query(
+                    "DELETE FROM gdpr_chat_messages WHERE controller = $1 AND conversation = $2 AND message = $3",
+                )
+                .bind(scope)
+                .bind(c)
+                .bind(m)
+                .execute(&mut **self)
+                .await
+                .map_err($error)?;
+                Ok(())
+            }
+
+            async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+                (*self).commit().await.map_err($error)
+            }
+        }
+    };
+}
+
+#[cfg(feature = "sqlite")]
+mod sqlite_tx {
+    use super::*;
+    impl_tx!(sqlx::Sqlite, sqlite_error);
+}
+
+#[cfg(feature = "postgres")]
+mod postgres_tx {
+    use super::*;
+    impl_tx!(sqlx::Postgres, crate::store::postgres::error);
+}
+
+/// A partial [`ScopeData`] and what was already asked for.
+struct Loader {
+    scope: Uuid,
+    what: String,
+    sd: ScopeData,
+    visitors: BTreeSet<VisitorId>,
+    conversations: BTreeSet<ConversationId>,
+}
+
+impl Loader {
+    fn new(scope: Scope) -> Self {
+        Loader {
+            scope: scope.party().as_uuid(),
+            what: format!("chat history of {scope}"),
+            sd: ScopeData::default(),
+            visitors: BTreeSet::new(),
+            conversations: BTreeSet::new(),
+        }
+    }
+
+    async fn need(&mut self, tx: &mut dyn Tx, need: Need<'_>) -> Result<(), StoreError> {
+        match need {
+            Need::Holders(given) => {
+                let norms: Vec<String> = given.iter().map(|i| i.normalised()).collect();
+                let ids = tx.lookup(self.scope, BY_IDENTIFIER, &norms).await?;
+                self.visitors(tx, Ids::These(&ids)).await
+            }
+            Need::Subject(given, keys) => {
+                let norms: Vec<String> = given.iter().map(|i| i.normalised()).collect();
+                let mut ids = tx.lookup(self.scope, BY_IDENTIFIER, &norms).await?;
+                let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+                ids.extend(tx.lookup(self.scope, BY_KEY, &keys).await?);
+                ids.sort_unstable();
+                ids.dedup();
+                self.visitors(tx, Ids::These(&ids)).await?;
+                let mut conversations: BTreeSet<Uuid> =
+                    tx.conversations_of(self.scope, &ids).await?.into_iter().collect();
+                let mut texts: BTreeSet<String> = BTreeSet::new();
+                for id in &ids {
+                    let Some(v) = self.sd.visitors.get(&VisitorId::from_uuid(*id)) else { continue };
+                    for rec in v.erased.iter().flat_map(|t| t.retained.values()) {
+                        if let Rec::Participation(c, _) | Rec::Message(c, _) = rec {
+                            conversations.insert(c.as_uuid());
+                        }
+                    }
+                    for s in v.profile.iter().flat_map(|p| &p.statements) {
+                        texts.extend(words(s.as_str()));
+                    }
+                }
+                let conversations: Vec<Uuid> = conversations.into_iter().collect();
+                self.conversations(tx, &conversations).await?;
+                for c in self.sd.conversations.values() {
+                    for m in c.messages.values() {
+                        m.texts().for_each(|t| texts.extend(words(t)));
+                    }
+                }
+                let texts: Vec<String> = texts.into_iter().collect();
+                let mentioned = tx.lookup(self.scope, BY_WORD, &texts).await?;
+                self.visitors(tx, Ids::These(&mentioned)).await
+            }
+            Need::Records(keys) => {
+                let (mut visitors, mut conversations) = (Vec::new(), Vec::new());
+                for rec in keys.iter().filter_map(|k| Rec::parse(k)) {
+                    match rec {
+                        Rec::Profile(v) | Rec::Ip(v, _) => visitors.push(v.as_uuid()),
+                        Rec::Participation(c, v) => {
+                            visitors.push(v.as_uuid());
+                            conversations.push(c.as_uuid());
+                        }
+                        Rec::Message(c, _) => conversations.push(c.as_uuid()),
+                    }
+                }
+                self.visitors(tx, Ids::These(&visitors)).await?;
+                self.conversations(tx, &conversations).await
+            }
+            Need::Visitors(ids) => {
+                let ids: Vec<Uuid> = ids.iter().map(VisitorId::as_uuid).collect();
+                self.visitors(tx, Ids::These(&ids)).await
+            }
+            Need::Conversation(c) => self.conversations(tx, &[c.as_uuid()]).await,
+            Need::Header(c, visitor) => {
+                if let Some(v) = visitor {
+                    self.visitors(tx, Ids::These(&[v.as_uuid()])).await?;
+                }
+                self.header(tx, c).await
+            }
+            Need::Scope => {
+                self.visitors(tx, Ids::All).await?;
+                let all: Vec<Uuid> =
+                    tx.conversations(self.scope, Ids::All).await?.into_iter().map(|(id, _)| id).collect();
+                self.conversations(tx, &all).await
+            }
+        }
+    }
+
+    /// Loads visitors not asked for yet.
+    async fn visitors(&mut self, tx: &mut dyn Tx, ids: Ids<'_>) -> Result<(), StoreError> {
+        let fresh: Vec<Uuid>;
+        let ids = match ids {
+            Ids::All => Ids::All,
+            Ids::These(ids) => {
+                fresh = ids.iter().copied().filter(|id| self.visitors.insert(VisitorId::from_uuid(*id))).collect();
+                if fresh.is_empty() {
+                    return Ok(());
+                }
+                Ids::These(&fresh)
+            }
+        };
+        for (id, body) in tx.visitors(self.scope, ids).await? {
+            let id = VisitorId::from_uuid(id);
+            self.visitors.insert(id);
+            let visitor: Visitor = decode(&self.what, &format!("visitor {id}"), &body)?;
+            self.sd.visitors.insert(id, visitor);
+        }
+        Ok(())
+    }
+
+    /// Loads conversations not asked for yet, with their participants and messages, and the
+    /// visitors the in-memory code reads about them: participants, authors, and those whose
+    /// erasure retained one of their messages (for restriction, Art. 18(2)).
+    async fn conversations(&mut self, tx: &mut dyn Tx, ids: &[Uuid]) -> Result<(), StoreError> {
+        let fresh: Vec<Uuid> =
+            ids.iter().copied().filter(|id| self.conversations.insert(ConversationId::from_uuid(*id))).collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let mut loaded = BTreeMap::new();
+        for (id, body) in tx.conversations(self.scope, Ids::These(&fresh)).await? {
+            let id = ConversationId::from_uuid(id);
+            let header: Header = decode(&self.what, &format!("conversation {id}"), &body)?;
+            let c = Conversation {
+                started_at: header.started_at,
+                participants: BTreeMap::new(),
+                messages: BTreeMap::new(),
+                floor: None,
+            };
+            loaded.insert(id, c);
+        }
+        let mut involved: BTreeSet<Uuid> = BTreeSet::new();
+        for (c, v, at) in tx.participants(self.scope, Ids::These(&fresh)).await? {
+            let (c, v) = (ConversationId::from_uuid(c), VisitorId::from_uuid(v));
+            let at: DateTime<Utc> = decode(&self.what, &format!("participant {v} of conversation {c}"), &at)?;
+            if let Some(conversation) = loaded.get_mut(&c) {
+                conversation.participants.insert(v, at);
+                involved.insert(v.as_uuid());
+            }
+        }
+        let mut message_keys = Vec::new();
+        for (c, m, body) in tx.messages(self.scope, Ids::These(&fresh)).await? {
+            let (c, m) = (ConversationId::from_uuid(c), MessageId::from_uuid(m));
+            let message: StoredMessage = decode(&self.what, &format!("message {m}"), &body)?;
+            if let Author::Visitor(v) = message.author {
+                involved.insert(v.as_uuid());
+            }
+            if let Some(conversation) = loaded.get_mut(&c) {
+                conversation.messages.insert(m, message);
+                message_keys.push(Rec::Message(c, m).key());
+            }
+        }
+        self.sd.conversations.extend(loaded);
+        involved.extend(tx.lookup(self.scope, BY_RETAINED, &message_keys).await?);
+        let involved: Vec<Uuid> = involved.into_iter().collect();
+        self.visitors(tx, Ids::These(&involved)).await
+    }
+
+    /// Loads a conversation's header and participants, without its messages.
+    async fn header(&mut self, tx: &mut dyn Tx, c: ConversationId) -> Result<(), StoreError> {
+        let ids = [c.as_uuid()];
+        let Some((_, body)) = tx.conversations(self.scope, Ids::These(&ids)).await?.into_iter().next() else {
+            return Ok(());
+        };
+        let header: Header = decode(&self.what, &format!("conversation {c}"), &body)?;
+        let mut participants = BTreeMap::new();
+        for (_, v, at) in tx.participants(self.scope, Ids::These(&ids)).await? {
+            let v = VisitorId::from_uuid(v);
+            participants.insert(v, decode(&self.what, &format!("participant {v} of conversation {c}"), &at)?);
+        }
+        let conversation = Conversation {
+            started_at: header.started_at,
+            participants,
+            messages: BTreeMap::new(),
+            floor: Some(header.last_at),
+        };
+        self.sd.conversations.insert(c, conversation);
+        Ok(())
+    }
+}
+
+/// The last contact of each visitor in any of their conversations, from the conversations'
+/// headers (Art. 5(1)(e) periods that run from the last contact).
+async fn contacts(tx: &mut dyn Tx, scope: Scope, visitors: &[VisitorId]) -> Result<Contacts, StoreError> {
+    let what = format!("chat history of {scope}");
+    let ids: Vec<Uuid> = visitors.iter().map(VisitorId::as_uuid).collect();
+    let mut out: Contacts = HashMap::new();
+    for (v, body) in tx.participations(scope.party().as_uuid(), &ids).await? {
+        let v = VisitorId::from_uuid(v);
+        let header: Header = decode(&what, &format!("a conversation of visitor {v}"), &body)?;
+        out.entry(v).and_modify(|at| *at = (*at).max(header.last_at)).or_insert(header.last_at);
+    }
+    Ok(out)
+}
+
+/// Writes what changed between `before` and `after` (the same rows, before and after the
+/// in-memory code ran over them). Visitors are never removed (an erased one keeps its
+/// tombstone); a conversation that is gone is deleted with its rows.
+async fn write_changes(tx: &mut dyn Tx, scope: Scope, before: &ScopeData, after: &ScopeData) -> Result<(), StoreError> {
+    let id = scope.party().as_uuid();
+    for (v, visitor) in &after.visitors {
+        if before.visitors.get(v) != Some(visitor) {
+            let body = encode(&format!("visitor {v}"), visitor)?;
+            tx.put_visitor(id, v.as_uuid(), &body, &lookups(visitor)).await?;
+        }
+    }
+    for c in before.conversations.keys().filter(|c| !after.conversations.contains_key(c)) {
+        tx.delete_conversation(id, c.as_uuid()).await?;
+    }
+    for (c, conversation) in &after.conversations {
+        let old = before.conversations.get(c);
+        if old == Some(conversation) {
+            continue;
+        }
+        let header = Header { started_at: conversation.started_at, last_at: conversation.last() };
+        let old_header = old.map(|o| Header { started_at: o.started_at, last_at: o.last() });
+        if old_header.as_ref() != Some(&header) {
+            tx.put_conversation(id, c.as_uuid(), &encode(&format!("conversation {c}"), &header)?).await?;
+        }
+        let no_participants = BTreeMap::new();
+        let no_messages = BTreeMap::new();
+        let old_participants = old.map_or(&no_participants, |o| &o.participants);
+        let old_messages = old.map_or(&no_messages, |o| &o.messages);
+        for v in old_participants.keys().filter(|v| !conversation.participants.contains_key(v)) {
+            tx.delete_participant(id, c.as_uuid(), v.as_uuid()).await?;
+        }
+        for (v, at) in &conversation.participants {
+            if old_participants.get(v) != Some(at) {
+                let at = encode(&format!("participant {v}"), at)?;
+                tx.put_participant(id, c.as_uuid(), v.as_uuid(), &at).await?;
+            }
+        }
+        for m in old_messages.keys().filter(|m| !conversation.messages.contains_key(m)) {
+            tx.delete_message(id, c.as_uuid(), m.as_uuid()).await?;
+        }
+        for (m, message) in &conversation.messages {
+            if old_messages.get(m) != Some(message) {
+                let author = match message.author {
+                    Author::Visitor(v) => Some(v.as_uuid()),
+                    _ => None,
+                };
+                let body = encode(&format!("message {m}"), message)?;
+                tx.put_message(id, c.as_uuid(), m.as_uuid(), author, &body).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The lookup rows of a visitor: what finds them.
+fn lookups(visitor: &Visitor) -> Vec<(&'static str, String)> {
+    let mut rows = BTreeSet::new();
+    for identifier in visitor.identifiers() {
+        rows.insert((BY_IDENTIFIER, identifier.normalised()));
+        if let Some(word) = Needle::of(&identifier).first_word() {
+            rows.insert((BY_WORD, word));
+        }
+    }
+    if let Some(t) = &visitor.erased {
+        rows.extend(t.keys.iter().map(|k| (BY_KEY, k.to_string())));
+        rows.extend(t.retained.keys().map(|k| (BY_RETAINED, k.clone())));
+    }
+    rows.into_iter().collect()
+}
+
+fn encode<T: Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Invalid { what: what.to_owned(), reason: e.to_string() })
+}
+
+fn decode<T: for<'de> Deserialize<'de>>(db: &str, what: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::corrupt(format!("{what} in the {db}"), e))
+}

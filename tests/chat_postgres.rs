@@ -1,0 +1,288 @@
+//! `ChatHistory` on PostgreSQL (feature `postgres`): the whole source conformance kit, with
+//! every check sharing one source; concurrent writers in one scope; and a server that goes
+//! away in the middle of an erasure (a TCP proxy between the pool and the server, cut after a
+//! number of bytes): a typed error, and the erasure applied completely or not at all.
+//!
+//! The tests read the server's URL from `GDPR_TEST_POSTGRES_URL` (set by
+//! `scripts/with-postgres`). Without it they are skipped with one line saying so, except under
+//! `CI=true`, where they fail.
+#![cfg(feature = "postgres")]
+
+use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
+
+use chrono::{DateTime, Utc};
+use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
+use gdpr_obligations::source_conformance_tests;
+use gdpr_obligations::store::chat::{ChatHistory, Sender};
+use gdpr_obligations::store::postgres::PostgresStore;
+use gdpr_obligations::store::{
+    ErasurePolicy, MessageErasure, Outcome, PersonalDataSource, PseudonymKey, Scope, StoreError,
+};
+use gdpr_obligations::testkit::conformance::{self as kit, SourceFixture};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const URL_VAR: &str = "GDPR_TEST_POSTGRES_URL";
+
+/// The test server's URL; `None` (after saying so once) when there is none outside CI.
+fn url() -> Option<String> {
+    static SKIPPED: Once = Once::new();
+    match std::env::var(URL_VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{URL_VAR} is not set and CI=true: run the PostgreSQL tests through scripts/with-postgres")
+        }
+        _ => {
+            SKIPPED.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "chat_postgres: skipped, {URL_VAR} is not set (run `scripts/with-postgres cargo test --features postgres`)"
+                );
+            });
+            None
+        }
+    }
+}
+
+fn key() -> PseudonymKey {
+    PseudonymKey::new(b"chat-postgres-test-key-0123456789abcdef").unwrap()
+}
+
+async fn chat() -> Option<Arc<ChatHistory>> {
+    let url = url()?;
+    let store = PostgresStore::connect(&url).await.unwrap_or_else(|e| panic!("connect to {URL_VAR}: {e}"));
+    Some(Arc::new(ChatHistory::postgres(&store, key())))
+}
+
+source_conformance_tests!(postgres_chat, {
+    let Some(chat) = chat().await else { return };
+    (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+
+fn scope() -> Scope {
+    Scope::controller(PartyId::generate())
+}
+
+fn at() -> DateTime<Utc> {
+    "2026-03-02T10:00:00Z".parse().unwrap()
+}
+
+fn email(s: &str) -> SubjectIdentifier {
+    SubjectIdentifier::Email(EmailAddress::new(s).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kit_on_one_shared_source() {
+    let Some(chat) = chat().await else { return };
+    let source: &dyn PersonalDataSource = &*chat;
+    let fixture: &dyn SourceFixture = &*chat;
+    let (a, b, c, d) = tokio::join!(
+        kit::source_scope_isolation(source, fixture),
+        kit::source_erase_is_idempotent(source, fixture),
+        kit::source_export_is_redacted(source, fixture),
+        kit::source_restricted_left_out_of_processing(source, fixture),
+    );
+    for r in [a, b, c, d] {
+        if let Err(e) = r {
+            panic!("{e}");
+        }
+    }
+}
+
+/// Writers in one scope, from many tasks, lose nothing (writes in a scope are ordered by the
+/// scope's advisory lock); two adding the same token at once: one wins, one gets `Duplicate`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_lose_nothing() {
+    let Some(chat) = chat().await else { return };
+    let c = scope();
+    let host = chat.add_visitor(c, Token::new("tok-host").unwrap(), at()).await.unwrap();
+    let talk = chat.start_conversation(c, host, at()).await.unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..16 {
+        let chat = chat.clone();
+        tasks.push(tokio::spawn(async move {
+            let v = chat.add_visitor(c, Token::new(&format!("tok-{n}")).unwrap(), at()).await.unwrap();
+            chat.add_identifier(c, v, email(&format!("v{n}@example.cz")), at()).await.unwrap();
+            chat.join_conversation(c, talk, v, at()).await.unwrap();
+            for i in 0..3 {
+                let text = Text::new(&format!("m-{n}-{i}")).unwrap();
+                chat.post(c, talk, Sender::Visitor(v), text, vec![], at()).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(chat.transcript(c, talk).await.unwrap().len(), 48);
+    for n in 0..16 {
+        assert_eq!(chat.find(c, &[email(&format!("v{n}@example.cz"))]).await.unwrap().len(), 5);
+    }
+    let (a, b) = tokio::join!(
+        chat.add_visitor(c, Token::new("tok-same").unwrap(), at()),
+        chat.add_visitor(c, Token::new("tok-same").unwrap(), at()),
+    );
+    assert!(a.is_ok() != b.is_ok(), "{a:?} {b:?}");
+    assert!(matches!(a.err().or(b.err()), Some(StoreError::Duplicate { .. })));
+}
+
+/// A TCP proxy in front of the server that forwards everything until `cut` is set and the
+/// client has sent `after` more bytes, then drops every connection, and refuses new ones.
+struct Proxy {
+    port: u16,
+    sent: Arc<AtomicUsize>,
+    cut_at: Arc<AtomicUsize>,
+}
+
+impl Proxy {
+    async fn start(server: std::net::SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let sent = Arc::new(AtomicUsize::new(0));
+        let cut_at = Arc::new(AtomicUsize::new(usize::MAX));
+        let dead = Arc::new(AtomicBool::new(false));
+        let (s, c, d) = (sent.clone(), cut_at.clone(), dead.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                if d.load(Ordering::SeqCst) {
+                    continue; // dropped: refused
+                }
+                let Ok(upstream) = TcpStream::connect(server).await else { continue };
+                tokio::spawn(pipe(client, upstream, s.clone(), c.clone(), d.clone()));
+            }
+        });
+        Proxy { port, sent, cut_at }
+    }
+
+    /// Cuts every connection once the client has sent `bytes` more.
+    fn cut_after(&self, bytes: usize) {
+        self.cut_at.store(self.sent.load(Ordering::SeqCst) + bytes, Ordering::SeqCst);
+    }
+}
+
+async fn pipe(
+    client: TcpStream,
+    upstream: TcpStream,
+    sent: Arc<AtomicUsize>,
+    cut_at: Arc<AtomicUsize>,
+    dead: Arc<AtomicBool>,
+) {
+    let (mut cr, mut cw) = client.into_split();
+    let (mut ur, mut uw) = upstream.into_split();
+    let d = dead.clone();
+    let down = tokio::spawn(async move {
+        let mut buf = vec![0u8; 8192];
+        while let Ok(n) = ur.read(&mut buf).await {
+            if n == 0 || d.load(Ordering::SeqCst) || cw.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut buf = vec![0u8; 8192];
+    while let Ok(n) = cr.read(&mut buf).await {
+        if n == 0 || dead.load(Ordering::SeqCst) {
+            break;
+        }
+        // Forward up to the cut, then die: the server sees a connection lost mid-transaction.
+        let before = sent.fetch_add(n, Ordering::SeqCst);
+        let limit = cut_at.load(Ordering::SeqCst);
+        let pass = if before + n > limit { limit.saturating_sub(before) } else { n };
+        if pass > 0 && uw.write_all(&buf[..pass]).await.is_err() {
+            break;
+        }
+        if pass < n {
+            dead.store(true, Ordering::SeqCst);
+            break;
+        }
+    }
+    down.abort();
+}
+
+/// Eva and Bob in a conversation of a new scope, each mentioning the other.
+async fn two_visitors(chat: &ChatHistory) -> (Scope, gdpr_obligations::store::chat::ConversationId) {
+    let c = scope();
+    let ev = chat.add_visitor(c, Token::new("tok-eva").unwrap(), at()).await.unwrap();
+    chat.add_identifier(c, ev, email("eva@example.cz"), at()).await.unwrap();
+    let bv = chat.add_visitor(c, Token::new("tok-bob").unwrap(), at()).await.unwrap();
+    chat.add_identifier(c, bv, email("bob@example.org"), at()).await.unwrap();
+    let talk = chat.start_conversation(c, ev, at()).await.unwrap();
+    chat.join_conversation(c, talk, bv, at()).await.unwrap();
+    for (v, text) in [(ev, "eva here"), (bv, "bob here, hi eva@example.cz"), (ev, "bye bob@example.org")] {
+        chat.post(c, talk, Sender::Visitor(v), Text::new(text).unwrap(), vec![], at()).await.unwrap();
+    }
+    chat.post(c, talk, Sender::Bot, Text::new("noted eva@example.cz").unwrap(), vec![], at()).await.unwrap();
+    (c, talk)
+}
+
+/// The server goes away in the middle of an erasure, at 24 points spread over the bytes it
+/// sends: every call returns a typed error or completes, never panics, and read
+/// directly afterwards, the subject is either untouched or completely erased, with the other
+/// visitor untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_going_away_mid_erasure_gives_a_typed_error_and_no_partial_write() {
+    let Some(base) = url() else { return };
+    let direct_store = PostgresStore::connect(&base).await.unwrap();
+    let direct = ChatHistory::postgres(&direct_store, key());
+    let options: sqlx::postgres::PgConnectOptions = base.parse().unwrap();
+    let server = tokio::net::lookup_host((options.get_host(), options.get_port())).await.unwrap().next().unwrap();
+    let proxied = |port: u16| {
+        format!(
+            "postgres://{}@127.0.0.1:{port}/{}",
+            options.get_username(),
+            options.get_database().unwrap_or("postgres")
+        )
+    };
+    let policy = ErasurePolicy { messages: MessageErasure::Pseudonymise, retain: vec![] };
+    let (eva, bob) = ([email("eva@example.cz")], [email("bob@example.org")]);
+
+    // How many bytes an uninterrupted erasure sends, to spread the cuts over it.
+    let proxy = Proxy::start(server).await;
+    let store = PostgresStore::connect(&proxied(proxy.port)).await.unwrap();
+    let chat = ChatHistory::postgres(&store, key());
+    let (c, _) = two_visitors(&direct).await;
+    let start = proxy.sent.load(Ordering::SeqCst);
+    chat.erase(c, &eva, &policy).await.unwrap();
+    let total = proxy.sent.load(Ordering::SeqCst) - start;
+    store.close().await;
+
+    let (mut untouched, mut erased) = (0, 0);
+    let steps = 24;
+    for step in 0..steps {
+        let (c, talk) = two_visitors(&direct).await;
+        let eva_before = direct.find(c, &eva).await.unwrap();
+        let bob_before = direct.find(c, &bob).await.unwrap();
+        let plan = direct.erasure_plan(c, &eva, &policy).await.unwrap();
+
+        let proxy = Proxy::start(server).await;
+        let store = PostgresStore::connect(&proxied(proxy.port)).await.unwrap();
+        let chat = ChatHistory::postgres(&store, key());
+        proxy.cut_after(total * step / steps);
+        let got = chat.erase(c, &eva, &policy).await;
+        match &got {
+            Ok(outcomes) => assert_eq!(outcomes, &plan),
+            Err(e) => assert!(matches!(e, StoreError::Backend(_)), "{e:?}"),
+        }
+        // Read directly: all or nothing.
+        let eva_after = direct.find(c, &eva).await.unwrap();
+        if eva_after.is_empty() {
+            erased += 1;
+            let again = direct.erase(c, &eva, &policy).await.unwrap();
+            assert!(again.iter().all(|o| o.outcome == Outcome::Unchanged), "{again:?}");
+        } else {
+            untouched += 1;
+            assert_eq!(eva_after, eva_before, "a partial erasure at step {step}");
+            assert!(got.is_err());
+        }
+        assert_eq!(direct.find(c, &bob).await.unwrap(), bob_before, "another subject changed at step {step}");
+        let transcript = direct.transcript(c, talk).await.unwrap();
+        assert!(transcript.iter().any(|m| m.text.starts_with("bob here")));
+        store.close().await;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "erasure of {total} bytes cut at {steps} points: {untouched} untouched, {erased} erased"
+    );
+    assert!(untouched > 0, "no cut fell inside the erasure");
+    direct_store.close().await;
+}

@@ -1,0 +1,253 @@
+//! `ChatHistory` on SQLite (feature `sqlite`): the whole source conformance kit, in memory and
+//! in a file, once per check and with every check sharing one source; durability across
+//! reopening (an erasure is recognised again under the same key); concurrent writers; and bad
+//! stored data giving typed errors.
+#![cfg(feature = "sqlite")]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
+use gdpr_obligations::source_conformance_tests;
+use gdpr_obligations::store::chat::{ChatHistory, Sender};
+use gdpr_obligations::store::sqlite::SqliteStore;
+use gdpr_obligations::store::{ErasurePolicy, Outcome, PersonalDataSource, PseudonymKey, Scope, StoreError};
+use gdpr_obligations::testkit::conformance::{self as kit, SourceFixture};
+use sqlx::Connection;
+use sqlx::sqlite::SqliteConnection;
+use uuid::Uuid;
+
+fn key() -> PseudonymKey {
+    PseudonymKey::new(b"chat-sqlite-test-key-0123456789abcdef").unwrap()
+}
+
+/// A database file removed (with its WAL) when dropped.
+struct TempDb {
+    path: PathBuf,
+    store: SqliteStore,
+}
+
+impl TempDb {
+    async fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("gdpr-chat-{}.sqlite", Uuid::now_v7()));
+        let store = SqliteStore::open(&path).await.unwrap();
+        TempDb { path, store }
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        remove_db(&self.path);
+    }
+}
+
+fn remove_db(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// A chat history on a file, keeping the file until dropped.
+struct FileChat {
+    chat: Arc<ChatHistory>,
+    _db: TempDb,
+}
+
+impl std::ops::Deref for FileChat {
+    type Target = ChatHistory;
+    fn deref(&self) -> &ChatHistory {
+        &self.chat
+    }
+}
+
+async fn in_memory() -> Arc<ChatHistory> {
+    Arc::new(ChatHistory::sqlite(&SqliteStore::open_in_memory().await.unwrap(), key()))
+}
+
+async fn on_file() -> (Arc<ChatHistory>, FileChat) {
+    let db = TempDb::new().await;
+    let chat = Arc::new(ChatHistory::sqlite(&db.store, key()));
+    (chat.clone(), FileChat { chat, _db: db })
+}
+
+source_conformance_tests!(sqlite_chat_in_memory, {
+    let chat = in_memory().await;
+    (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+
+source_conformance_tests!(sqlite_chat_on_file, on_file().await);
+
+fn scope() -> Scope {
+    Scope::controller(PartyId::generate())
+}
+
+fn at() -> DateTime<Utc> {
+    "2026-03-02T10:00:00Z".parse().unwrap()
+}
+
+fn email(s: &str) -> SubjectIdentifier {
+    SubjectIdentifier::Email(EmailAddress::new(s).unwrap())
+}
+
+/// One source shared by several checks at once, as a deployment shares it: the checks use
+/// scopes of their own and must not see each other's data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kit_on_one_shared_file() {
+    let (chat, _keep) = on_file().await;
+    let source: &dyn PersonalDataSource = &*chat;
+    let fixture: &dyn SourceFixture = &*chat;
+    let (a, b, c, d) = tokio::join!(
+        kit::source_scope_isolation(source, fixture),
+        kit::source_erase_is_idempotent(source, fixture),
+        kit::source_export_is_redacted(source, fixture),
+        kit::source_restricted_left_out_of_processing(source, fixture),
+    );
+    for r in [a, b, c, d] {
+        if let Err(e) = r {
+            panic!("{e}");
+        }
+    }
+}
+
+/// What is written is in the file: reopened with the same key, the chat has the visitor, and
+/// after an erasure the same visitor is recognised by the keyed hash it left (a second erasure
+/// reports `Unchanged`, Art. 17 after a restore).
+#[tokio::test]
+async fn the_chat_survives_reopening_and_an_erasure_is_recognised_again() {
+    let db = TempDb::new().await;
+    let c = scope();
+    let eva = email("eva@example.cz");
+    {
+        let chat = ChatHistory::sqlite(&db.store, key());
+        let v = chat.add_visitor(c, Token::new("tok-eva").unwrap(), at()).await.unwrap();
+        chat.add_identifier(c, v, eva.clone(), at()).await.unwrap();
+        let talk = chat.start_conversation(c, v, at()).await.unwrap();
+        chat.post(c, talk, Sender::Visitor(v), Text::new("hello").unwrap(), vec![], at()).await.unwrap();
+        chat.post(c, talk, Sender::Bot, Text::new("hi eva@example.cz").unwrap(), vec![], at()).await.unwrap();
+    }
+    db.store.close().await;
+    let store = SqliteStore::open(&db.path).await.unwrap();
+    let chat = ChatHistory::sqlite(&store, key());
+    assert_eq!(chat.find(c, std::slice::from_ref(&eva)).await.unwrap().len(), 4);
+    let first = chat.erase(c, std::slice::from_ref(&eva), &ErasurePolicy::default()).await.unwrap();
+    assert!(first.iter().any(|o| o.outcome == Outcome::Redacted), "{first:?}");
+    store.close().await;
+
+    let store = SqliteStore::open(&db.path).await.unwrap();
+    let chat = ChatHistory::sqlite(&store, key());
+    assert!(chat.find(c, std::slice::from_ref(&eva)).await.unwrap().is_empty());
+    let again = chat.erase(c, std::slice::from_ref(&eva), &ErasurePolicy::default()).await.unwrap();
+    assert_eq!(again.len(), first.len(), "the same records, recognised by the keyed hash: {again:?}");
+    assert!(again.iter().all(|o| o.outcome == Outcome::Unchanged), "{again:?}");
+    store.close().await;
+}
+
+/// Writers in one scope, from many tasks and two handles on one file, lose nothing: every
+/// message posted is in the transcript, every visitor added is found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_lose_nothing() {
+    let db = TempDb::new().await;
+    let second = SqliteStore::open(&db.path).await.unwrap();
+    let chats = [Arc::new(ChatHistory::sqlite(&db.store, key())), Arc::new(ChatHistory::sqlite(&second, key()))];
+    let c = scope();
+    let host = chats[0].add_visitor(c, Token::new("tok-host").unwrap(), at()).await.unwrap();
+    let talk = chats[0].start_conversation(c, host, at()).await.unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..16 {
+        let chat = chats[n % 2].clone();
+        tasks.push(tokio::spawn(async move {
+            let v = chat.add_visitor(c, Token::new(&format!("tok-{n}")).unwrap(), at()).await.unwrap();
+            chat.add_identifier(c, v, email(&format!("v{n}@example.cz")), at()).await.unwrap();
+            chat.join_conversation(c, talk, v, at()).await.unwrap();
+            for i in 0..3 {
+                let text = Text::new(&format!("m-{n}-{i}")).unwrap();
+                chat.post(c, talk, Sender::Visitor(v), text, vec![], at()).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(chats[1].transcript(c, talk).await.unwrap().len(), 48);
+    for n in 0..16 {
+        assert_eq!(chats[0].find(c, &[email(&format!("v{n}@example.cz"))]).await.unwrap().len(), 5);
+    }
+    // Two handles adding the same token at once: one wins, the other gets `Duplicate`.
+    let (a, b) = tokio::join!(
+        chats[0].add_visitor(c, Token::new("tok-same").unwrap(), at()),
+        chats[1].add_visitor(c, Token::new("tok-same").unwrap(), at()),
+    );
+    assert!(a.is_ok() != b.is_ok(), "{a:?} {b:?}");
+    assert!(matches!(a.err().or(b.err()), Some(StoreError::Duplicate { .. })));
+    second.close().await;
+}
+
+/// A chat row that no longer decodes is `Corrupt`, never a panic, and nothing is written.
+#[tokio::test]
+async fn damaged_chat_rows_are_corrupt_not_panics() {
+    let db = TempDb::new().await;
+    let chat = ChatHistory::sqlite(&db.store, key());
+    let c = scope();
+    let eva = email("eva@example.cz");
+    let v = chat.add_visitor(c, Token::new("tok-eva").unwrap(), at()).await.unwrap();
+    chat.add_identifier(c, v, eva.clone(), at()).await.unwrap();
+    let talk = chat.start_conversation(c, v, at()).await.unwrap();
+    chat.post(c, talk, Sender::Visitor(v), Text::new("hello").unwrap(), vec![], at()).await.unwrap();
+    let mut raw = SqliteConnection::connect(&format!("sqlite://{}", db.path.display())).await.unwrap();
+    for (table, damage) in [
+        ("gdpr_chat_messages", "UPDATE gdpr_chat_messages SET body = '{\"author\": 7}'"),
+        ("gdpr_chat_visitors", "UPDATE gdpr_chat_visitors SET body = 'not json'"),
+        ("gdpr_chat_conversations", "UPDATE gdpr_chat_conversations SET body = '[]'"),
+    ] {
+        let before: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT body FROM {table}")))
+            .fetch_all(&mut raw)
+            .await
+            .unwrap();
+        sqlx::query(damage).execute(&mut raw).await.unwrap();
+        let found = chat.find(c, std::slice::from_ref(&eva)).await;
+        assert!(matches!(found, Err(StoreError::Corrupt { .. })), "{table}: {found:?}");
+        let erased = chat.erase(c, std::slice::from_ref(&eva), &ErasurePolicy::default()).await;
+        assert!(matches!(erased, Err(StoreError::Corrupt { .. })), "{table}: {erased:?}");
+        let transcript = chat.transcript(c, talk).await;
+        assert!(matches!(transcript, Err(StoreError::Corrupt { .. })), "{table}: {transcript:?}");
+        let after: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT body FROM {table}")))
+            .fetch_all(&mut raw)
+            .await
+            .unwrap();
+        assert_ne!(before, after);
+        // Repair, so that the next damage is the only one.
+        for body in before {
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET body = $1")))
+                .bind(body)
+                .execute(&mut raw)
+                .await
+                .unwrap();
+        }
+        assert_eq!(chat.find(c, std::slice::from_ref(&eva)).await.unwrap().len(), 3, "{table} repaired");
+    }
+    raw.close().await.unwrap();
+}
+
+/// A file that is not a database, and a SQLite database of something else, are refused with
+/// typed errors before any chat history can be made on them; neither is changed.
+#[tokio::test]
+async fn corrupt_and_foreign_files_are_typed_errors() {
+    let path = std::env::temp_dir().join(format!("gdpr-chat-bad-{}.sqlite", Uuid::now_v7()));
+    std::fs::write(&path, b"this is not a database, just some text that is long enough to hold a header").unwrap();
+    let got = SqliteStore::open(&path).await;
+    assert!(matches!(got, Err(StoreError::Corrupt { .. })), "{got:?}");
+    remove_db(&path);
+
+    let mut raw = SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+    sqlx::query("CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT)").execute(&mut raw).await.unwrap();
+    raw.close().await.unwrap();
+    let got = SqliteStore::open(&path).await;
+    assert!(matches!(got, Err(StoreError::Invalid { .. })), "{got:?}");
+    let mut raw = SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'table'").fetch_all(&mut raw).await.unwrap();
+    assert_eq!(tables, ["messages"]);
+    raw.close().await.unwrap();
+    remove_db(&path);
+}
