@@ -47,10 +47,25 @@ echo '{"hello": "world"}' > "$tmp/other.json"
 expect_exit 2 "$dpa" "$tmp/other.json"
 expect_exit 2 "$dpa"
 
+agenda="$bin/agenda"
+expect_exit 0 "$agenda" "$tmp/agenda.ics"
+grep -q "BEGIN:VCALENDAR" "$tmp/agenda.ics" || fail "the agenda example writes an iCalendar feed"
+[ "$(grep -c "BEGIN:VEVENT" "$tmp/agenda.ics")" -ge 1 ] || fail "the agenda feed holds events"
+for article in "Art. 12(3)" "Art. 28(3)(e)" "Art. 33(2)" "Art. 28(2)" "Art. 18(3)"; do
+  printf '%s' "$OUT" | grep -qF "$article" || fail "the agenda example names $article: $OUT"
+done
+
 # The request lifecycle example checks each step itself and exits non-zero when one fails.
 expect_exit 0 "$bin/dsar_lifecycle"
 printf '%s' "$OUT" | grep -q "Art. 28(3)(e)" || fail "the lifecycle example shows the forwarding step: $OUT"
 # The breach drill checks each deadline and decision itself and exits non-zero when one is wrong.
 expect_exit 0 "$bin/breach_drill"
 printf '%s' "$OUT" | grep -q "Art. 33(2)" || fail "the breach drill shows the processor's notice: $OUT"
+schemas="$bin/export_schemas"
+expect_exit 0 "$schemas" "$tmp/schemas"
+[ -s "$tmp/schemas/processing_agreement.json" ] || fail "export_schemas writes processing_agreement.json"
+diff -r "$tmp/schemas" schemas >/dev/null || fail "schemas/ differs from export_schemas: regenerate and name the files in CHANGELOG"
+expect_exit 2 "$schemas"
+[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "export_schemas without DIR gives one line on stderr: $ERR"
+expect_exit 2 "$schemas" a b
 echo "example interfaces ok"

@@ -47,10 +47,16 @@
 //!   holds on their Art. 17(3) grounds.
 //! - [`breach`]: the breach register (Arts. 33, 34) as an event-sourced state machine with its
 //!   clocks, and the fan-out of a processor's breach to every controller.
+//! - [`report`]: what people read: Art. 30 records (JSON, CSV, Markdown), the Arts. 13/14 privacy
+//!   notice and the Art. 12(3), 12(4), 15(1) letters in Czech and English (Markdown, HTML, text),
+//!   the Art. 33(3) breach notification draft, Mermaid diagrams of the chain and of the request
+//!   lifecycle, and the JSON Schemas of every wire type.
 //! - [`store`]: the async storage traits, every method scoped to one controller: the ledger,
-//!   the audit log and the personal-data sources, with in-memory implementations and
-//!   [`store::chat::ChatHistory`], a reference chat source.
+//!   the audit log and the personal-data sources, in memory, on SQLite (the embedded default)
+//!   and on PostgreSQL, and [`store::chat::ChatHistory`], a reference chat source on each.
 //! - [`fulfil`]: carrying a request or a retention sweep out across every source, resumably.
+//! - [`agenda`]: every open obligation of a scope at an instant: who owes it to whom, under
+//!   which article, by when; as JSON, Markdown and an iCalendar feed.
 //!
 //! # Serialisation
 //!
@@ -65,6 +71,7 @@
 //! | `testkit` | `testkit`: proptest strategies for every public type and the conformance kit for stores and sources (exempt from semver) |
 //! | `sqlite` | [`store::sqlite::SqliteStore`](crate::store): the ledger and audit log in one SQLite file |
 //! | `postgres` | [`store::postgres::PostgresStore`](crate::store): the same on PostgreSQL |
+//! | `ical` | [`agenda::Agenda::to_ical`](crate::agenda): the agenda as an iCalendar feed |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

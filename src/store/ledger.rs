@@ -86,11 +86,14 @@ pub enum StreamKind {
     Consent,
     /// The events of a personal data breach (Art. 33(5) register).
     Breach,
+    /// The notices given after a request was carried out, keyed by the request: to recipients
+    /// (Art. 19) and to the data subject before a restriction is lifted (Art. 18(3)).
+    Notice,
 }
 
 impl StreamKind {
     /// Every kind.
-    pub const ALL: [StreamKind; 3] = [StreamKind::Request, StreamKind::Consent, StreamKind::Breach];
+    pub const ALL: [StreamKind; 4] = [StreamKind::Request, StreamKind::Consent, StreamKind::Breach, StreamKind::Notice];
 
     /// The storage name.
     pub const fn as_str(&self) -> &'static str {
@@ -98,6 +101,7 @@ impl StreamKind {
             StreamKind::Request => "request",
             StreamKind::Consent => "consent",
             StreamKind::Breach => "breach",
+            StreamKind::Notice => "notice",
         }
     }
 

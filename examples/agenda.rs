@@ -1,0 +1,240 @@
+//! The obligations agenda of a chat vendor and three website owners: who owes what to whom, under
+//! which article, by when.
+//!
+//! ```text
+//! cargo run --example agenda [-- PATH.ics]
+//! ```
+//!
+//! Chatvendor s.r.o. runs the live chat of three web shops (the controllers). On Monday 16 March
+//! 2026 their ledgers hold: an access request at ACME, an erasure request that reached the
+//! vendor and still waits to be forwarded to Beta (Art. 28(3)(e)), a restriction carried out at
+//! Gamma, a breach at the vendor's e-mail relay that the vendor must notify to every shop
+//! (Art. 33(2)), and the vendor's notice that it will add a translation provider as a
+//! sub-processor, whose objection window is running at each shop (Art. 28(2)). Everything is
+//! written to an in-memory ledger, one scope per party, and read back with `Snapshot::load`.
+//!
+//! The example prints each shop's agenda and the vendor's (what it owes each shop, across their
+//! scopes and its own), writes every party's deadlines as one iCalendar feed to PATH (or to a
+//! temporary directory), parses the feed back, and exits non-zero if any check fails.
+
+use std::error::Error;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use gdpr_obligations::agenda::{Agenda, AgendaOptions, ObligationKind, OwedTo, Snapshot};
+use gdpr_obligations::agreement::{ChangeNotice, ProcessingAgreement, ProcessingChain};
+use gdpr_obligations::breach::{
+    Awareness, BreachId, Command as BreachCommand, Detection, Facts, FanOut, decide as decide_breach,
+};
+use gdpr_obligations::model::{Party, Text};
+use gdpr_obligations::request::{
+    Channel, Command, ComplaintInformation, ErasureGround, Processing, Receipt, Receiver, Request, RequestId,
+    RequestKind, RestrictionGround, decide,
+};
+use gdpr_obligations::store::memory::MemoryLedger;
+use gdpr_obligations::store::{LedgerStoreExt, Scope, Version};
+use gdpr_obligations::time::DeadlinePolicy;
+use gdpr_obligations::vocab::{Country, LegalBasis, Purpose};
+
+type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
+
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("check failed: no runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("check failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn at(s: &str) -> Result<DateTime<Utc>> {
+    Ok(s.parse()?)
+}
+
+fn check(ok: bool, what: &str) -> Result<()> {
+    if ok { Ok(()) } else { Err(what.into()) }
+}
+
+/// Records a request's life in the ledger of the controller that must answer it.
+async fn record_request(ledger: &MemoryLedger, receipt: Receipt, commands: &[Command]) -> Result<()> {
+    let (scope, id) = (Scope::controller(receipt.controller), receipt.id);
+    let mut events = decide(None, &Command::Receive(Box::new(receipt)))?;
+    for command in commands {
+        let state = Request::replay(&events).ok_or("a request without its receipt")?;
+        events.extend(state.decide(command)?);
+    }
+    ledger.append_request_events(scope, id, Version::NONE, &events).await?;
+    Ok(())
+}
+
+async fn run() -> Result<()> {
+    let now = at("2026-03-16T09:00:00Z")?; // Monday, 10:00 in Prague
+    let policy = DeadlinePolicy::czech();
+    let options = AgendaOptions::new(policy.clone());
+    let complaint = ComplaintInformation::new(
+        Text::new("Úřad pro ochranu osobních údajů, Pplk. Sochora 27, 170 00 Praha 7")?,
+        Text::new("an action before the competent court (Art. 79 GDPR)")?,
+    );
+
+    let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ).contact_email("dpo@chatvendor.example").build()?;
+    let relay = Party::builder("Relay Mail a.s.", Country::CZ).build()?;
+    let translator = Party::builder("Lingua Translate GmbH", Country::DE).build()?;
+    let shops = [
+        Party::builder("ACME s.r.o.", Country::CZ).contact_email("privacy@acme.example").build()?,
+        Party::builder("Beta Shop s.r.o.", Country::CZ).contact_email("gdpr@beta.example").build()?,
+        Party::builder("Gamma e-shop a.s.", Country::CZ).contact_email("dpo@gamma.example").build()?,
+    ];
+
+    let ledger = MemoryLedger::new();
+    let mut agreements = Vec::new();
+    let mut subs = Vec::new();
+    for shop in &shops {
+        let scope = Scope::controller(shop.id());
+        for party in [shop, &vendor] {
+            ledger.put(scope, party, Version::NONE).await?;
+        }
+        let mut agreement = ProcessingAgreement::template(shop.id(), vendor.id());
+        agreement.breach_notice_hours = Some(24);
+        ledger.put_agreement(scope, &agreement, Version::NONE).await?;
+        let mut sub = ProcessingAgreement::sub_processing_template(&agreement, relay.id());
+        sub.breach_notice_hours = Some(12);
+        // The vendor proposes adding the translator on 10 March; each shop has 14 days (Art. 28(2)).
+        let proposed = at("2026-03-10T08:00:00Z")?;
+        let notice =
+            ChangeNotice::propose(&agreement, translator.id(), None, proposed)?.notify(&agreement, proposed)?;
+        ledger.put(scope, &notice, Version::NONE).await?;
+        agreements.push(agreement);
+        subs.push(sub);
+    }
+
+    // ACME: a visitor asked in the chat for a copy of their data on 2 March.
+    let processing = Processing { basis: LegalBasis::Contract, purpose: Purpose::CustomerCare };
+    let receipt = |controller, at, kind, receiver| Receipt {
+        id: RequestId::generate(),
+        at,
+        controller,
+        kind,
+        processing: processing.clone(),
+        channel: Channel::Chat,
+        receiver,
+        requester: vec![],
+        policy: policy.clone(),
+        complaint: complaint.clone(),
+    };
+    let access = receipt(shops[0].id(), at("2026-03-02T14:00:00Z")?, RequestKind::Access, Receiver::Controller);
+    let access_id = access.id;
+    record_request(&ledger, access, &[]).await?;
+    // Beta: a visitor wrote "delete me" to the vendor's support on 12 March.
+    let to_vendor = Receiver::Processor { processor: vendor.id(), clock: Default::default() };
+    let erasure = RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary };
+    let erase = receipt(shops[1].id(), at("2026-03-12T16:20:00Z")?, erasure, to_vendor);
+    let erase_id = erase.id;
+    record_request(&ledger, erase, &[]).await?;
+    // Gamma: a restriction while a visitor contests the accuracy of a transcript, carried out.
+    let restriction = RequestKind::Restriction { ground: RestrictionGround::AccuracyContested };
+    let restrict = receipt(shops[2].id(), at("2026-03-03T09:00:00Z")?, restriction, Receiver::Controller);
+    let restrict_id = restrict.id;
+    let verified = Command::WaiveVerification {
+        at: at("2026-03-03T09:30:00Z")?,
+        reason: Text::new("the visitor was logged in to the shop account")?,
+    };
+    let steps = [
+        verified,
+        Command::Start { at: at("2026-03-04T09:00:00Z")? },
+        Command::Complete { at: at("2026-03-05T09:00:00Z")?, summary: Text::new("transcript restricted")? },
+    ];
+    record_request(&ledger, restrict, &steps).await?;
+
+    // The relay told the vendor of a breach on Sunday 15 March at 20:00; the vendor owes each shop
+    // a notice within 24 hours (Art. 33(2)) and has told ACME already.
+    let parties = [vendor.clone(), relay.clone(), translator.clone()].into_iter().chain(shops.iter().cloned());
+    let chain = ProcessingChain::build(parties, agreements.iter().cloned().chain(subs.iter().cloned()), [])?;
+    let aware = at("2026-03-15T19:00:00Z")?;
+    let plan = FanOut::plan(&chain, vendor.id(), aware, &policy)?;
+    check(plan.controllers.len() == 3, "the vendor's breach reaches every shop")?;
+    let detection = Detection {
+        id: BreachId::generate(),
+        aware_at: aware,
+        aware: Awareness::Processor { processor: vendor.id(), notify: plan.duties() },
+        informed_by: None,
+        occurred_at: None,
+        policy: policy.clone(),
+        facts: Facts {
+            nature: Some(Text::new("a mailbox of chat transcripts was read by an attacker")?),
+            ..Facts::default()
+        },
+    };
+    let mut events = decide_breach(None, &BreachCommand::Detect(Box::new(detection.clone())))?;
+    let told_acme = BreachCommand::NotifyPrincipal { at: at("2026-03-15T21:00:00Z")?, agreement: agreements[0].id };
+    events.extend(gdpr_obligations::breach::Breach::replay(&events).ok_or("detected")?.decide(&told_acme)?);
+    ledger.append_breach_events(Scope::controller(vendor.id()), detection.id, Version::NONE, &events).await?;
+
+    // Each party's agenda, read from the ledger.
+    let mut every = Vec::new();
+    let mut of_vendor = Vec::new();
+    for shop in &shops {
+        let snapshot = Snapshot::load(&ledger, Scope::controller(shop.id())).await?;
+        let agenda = Agenda::build(&snapshot, now, &options);
+        let own = agenda.owed_by(shop.id());
+        println!("{}", own.to_markdown().replacen("# Obligations agenda", &format!("# {}", shop.legal_name()), 1));
+        check(
+            own.obligations.iter().all(|o| o.scope == snapshot.scope && o.owed_by == shop.id()),
+            "a shop's agenda holds only what it owes in its own scope",
+        )?;
+        check(
+            own.obligations.iter().any(|o| matches!(o.kind, ObligationKind::ObjectionWindow { .. })),
+            "every shop may still object to the translator (Art. 28(2))",
+        )?;
+        of_vendor.push(agenda.owed_by(vendor.id()));
+        every.push(agenda);
+    }
+    let register = Snapshot::load(&ledger, Scope::controller(vendor.id())).await?;
+    let own_register = Agenda::build(&register, now, &options);
+    of_vendor.push(own_register.owed_by(vendor.id()));
+    every.push(own_register);
+    let vendor_agenda = Agenda::combine(of_vendor);
+    println!("{}", vendor_agenda.to_markdown().replacen("# Obligations agenda", "# Chatvendor s.r.o.", 1));
+
+    let has = |agenda: &Agenda, key: &str| agenda.obligations.iter().any(|o| o.key == key);
+    check(has(&every[0], &format!("art-12-3-answer/{access_id}")), "ACME owes its visitor an answer (Art. 12(3))")?;
+    check(has(&every[1], &format!("art-28-3-e-forwarding/{erase_id}")), "the vendor owes Beta the erasure request")?;
+    check(has(&every[2], &format!("art-18-3-lifting-notice/{restrict_id}")), "Gamma owes the 18(3) notice")?;
+    let notices: Vec<&OwedTo> = vendor_agenda
+        .obligations
+        .iter()
+        .filter(|o| matches!(o.kind, ObligationKind::ControllerNotice { .. }))
+        .map(|o| &o.owed_to)
+        .collect();
+    check(
+        notices == [&OwedTo::Controller { party: shops[1].id() }, &OwedTo::Controller { party: shops[2].id() }]
+            || notices == [&OwedTo::Controller { party: shops[2].id() }, &OwedTo::Controller { party: shops[1].id() }],
+        "the vendor owes Beta and Gamma a breach notice, ACME none (Art. 33(2))",
+    )?;
+    check(
+        vendor_agenda.obligations.iter().all(|o| o.owed_by == vendor.id()),
+        "the vendor's agenda holds only what it owes",
+    )?;
+
+    // One feed with every party's deadlines.
+    let all = Agenda::combine(every);
+    let ics = all.to_ical();
+    let path = match std::env::args_os().nth(1) {
+        Some(path) => PathBuf::from(path),
+        None => std::env::temp_dir().join(format!("gdpr-obligations-agenda-{}.ics", std::process::id())),
+    };
+    std::fs::write(&path, &ics)?;
+    let parsed: icalendar::Calendar = ics.parse()?;
+    let dated = all.obligations.iter().filter(|o| o.due.instant().is_some()).count();
+    check(parsed.events().count() == dated, "the feed holds one event per dated obligation")?;
+    println!("Wrote {} events to {}", dated, path.display());
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! What people read: the one-line summaries, the Markdown agenda and the iCalendar feed.
+
+use std::fmt::Write as _;
+
+use super::{Agenda, Due, Obligation, ObligationKind, ObligationState, OwedTo};
+use crate::breach::SubjectDuty;
+use crate::fulfil::Operation;
+use crate::model::PartyId;
+
+/// One line for people, naming the article.
+pub(super) fn summary(kind: &ObligationKind, owed_to: &OwedTo) -> String {
+    let article = kind.article();
+    let what = match kind {
+        ObligationKind::Answer { right, .. } => {
+            format!("Answer the {} request", right.as_str().replace('_', " "))
+        }
+        ObligationKind::ExtensionNotice { .. } => {
+            "If the period is to be extended, tell the data subject, with the reasons".to_owned()
+        }
+        ObligationKind::RefusalNotice { .. } => {
+            "Tell the data subject why no action is taken, and of the complaint and judicial remedies".to_owned()
+        }
+        ObligationKind::RecipientNotice { operation, .. } => {
+            let recipient = match owed_to {
+                OwedTo::Recipient { name, .. } => name.as_str(),
+                _ => "the recipient",
+            };
+            format!("Tell {recipient} of the {}", operation_name(*operation))
+        }
+        ObligationKind::LiftingNotice { .. } => "Tell the data subject before lifting the restriction".to_owned(),
+        ObligationKind::Forwarding { .. } => "Forward the request to the controller".to_owned(),
+        ObligationKind::AuthorityNotification { .. } => "Notify the supervisory authority of the breach".to_owned(),
+        ObligationKind::SubjectCommunication { duty: SubjectDuty::Public, .. } => {
+            "Communicate the breach publicly".to_owned()
+        }
+        ObligationKind::SubjectCommunication { .. } => "Tell each affected data subject of the breach".to_owned(),
+        ObligationKind::ControllerNotice { .. } => match owed_to {
+            OwedTo::Processor { .. } => "Notify the processor that engaged you of the breach".to_owned(),
+            _ => "Notify the controller of the breach".to_owned(),
+        },
+        ObligationKind::ObjectionWindow { .. } => {
+            "Object to the new sub-processor before the window closes, or it is authorised".to_owned()
+        }
+        ObligationKind::DeficientAgreement { deficiencies, .. } => {
+            format!("Complete the processing agreement: {} missing or defective element(s)", deficiencies.len())
+        }
+        ObligationKind::ExpiringAgreement { valid_until, .. } => format!(
+            "Renew the processing agreement ending {valid_until}, or end the processing and delete or return the data"
+        ),
+        ObligationKind::RetentionSweep { unfinished: true, .. } => "Resume the unfinished retention sweep".to_owned(),
+        ObligationKind::RetentionSweep { last: None, .. } => {
+            "Run a first retention sweep under the retention policies".to_owned()
+        }
+        ObligationKind::RetentionSweep { .. } => "Run the retention sweep".to_owned(),
+        ObligationKind::IncompleteRecord { missing, .. } => {
+            let fields: Vec<&str> = missing.iter().map(|g| g.field.as_str()).collect();
+            format!("Complete the record of processing: {}", fields.join(", "))
+        }
+    };
+    format!("{what} ({article})")
+}
+
+fn operation_name(operation: Operation) -> &'static str {
+    match operation {
+        Operation::Access => "access",
+        Operation::Portability => "portable export",
+        Operation::Erasure => "erasure",
+        Operation::Rectification => "rectification",
+        Operation::Restriction => "restriction",
+        Operation::RestrictionLifted => "lifting of the restriction",
+    }
+}
+
+impl Agenda {
+    /// The agenda as Markdown: one table per state (overdue, due today, upcoming, standing), each
+    /// row with the due date, the obligation, who owes it, to whom and the article, then the
+    /// details of deficient agreements and incomplete records. Parties appear by legal name where
+    /// the agenda knows it; data subjects only by pseudonymous ids.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agenda::{Agenda, AgendaOptions, Snapshot};
+    /// use gdpr_obligations::model::PartyId;
+    /// use gdpr_obligations::store::Scope;
+    /// use gdpr_obligations::time::DeadlinePolicy;
+    ///
+    /// let snapshot = Snapshot::new(Scope::controller(PartyId::generate()));
+    /// let agenda = Agenda::build(&snapshot, "2026-03-16T09:00:00Z".parse()?, &AgendaOptions::new(DeadlinePolicy::czech()));
+    /// assert!(agenda.to_markdown().contains("Nothing is open."));
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let count = |state| self.in_state(state).count();
+        let _ = writeln!(out, "# Obligations agenda\n");
+        let _ = writeln!(out, "As of {}.", self.as_of.format("%Y-%m-%d %H:%M UTC"));
+        if self.obligations.is_empty() {
+            let _ = writeln!(out, "\nNothing is open.");
+            return out;
+        }
+        let _ = writeln!(
+            out,
+            "{} open: {} overdue, {} due today, {} upcoming, {} standing.",
+            self.obligations.len(),
+            count(ObligationState::Overdue),
+            count(ObligationState::DueToday),
+            count(ObligationState::Upcoming),
+            count(ObligationState::Standing),
+        );
+        for (state, title) in [
+            (ObligationState::Overdue, "Overdue"),
+            (ObligationState::DueToday, "Due today"),
+            (ObligationState::Upcoming, "Upcoming"),
+            (ObligationState::Standing, "Standing"),
+        ] {
+            let rows: Vec<&Obligation> = self.in_state(state).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\n## {title}\n");
+            let _ = writeln!(out, "| Due | Obligation | Owed by | Owed to | Article |");
+            let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+            for o in rows {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    cell(&due_text(o)),
+                    cell(&o.summary),
+                    cell(&self.name(o.owed_by)),
+                    cell(&self.owed_to_text(&o.owed_to)),
+                    o.article,
+                );
+            }
+        }
+        let details: Vec<(&Obligation, Vec<String>)> =
+            self.obligations.iter().map(|o| (o, detail_lines(o))).filter(|(_, d)| !d.is_empty()).collect();
+        if !details.is_empty() {
+            let _ = writeln!(out, "\n## Details");
+            for (o, lines) in details {
+                let _ = writeln!(out, "\n{} (`{}`):\n", o.summary, o.key);
+                for line in lines {
+                    let _ = writeln!(out, "- {line}");
+                }
+            }
+        }
+        out
+    }
+
+    /// The agenda as an iCalendar feed (RFC 5545), one `VEVENT` per obligation that has a date:
+    /// an all-day event on the last day of a period in days or months, an event at the instant
+    /// of a period in hours or of a closing window. Standing obligations have no date and are
+    /// left out (they are in the JSON and Markdown forms). Each event's `UID` is the obligation's
+    /// stable key, so a calendar that subscribes to the feed updates events instead of
+    /// duplicating them; its summary names the article; `DTSTAMP` is the agenda's instant.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agenda::{Agenda, AgendaOptions, Snapshot};
+    /// use gdpr_obligations::model::PartyId;
+    /// use gdpr_obligations::store::Scope;
+    /// use gdpr_obligations::time::DeadlinePolicy;
+    ///
+    /// let snapshot = Snapshot::new(Scope::controller(PartyId::generate()));
+    /// let agenda = Agenda::build(&snapshot, "2026-03-16T09:00:00Z".parse()?, &AgendaOptions::new(DeadlinePolicy::czech()));
+    /// let ics = agenda.to_ical();
+    /// assert!(ics.starts_with("BEGIN:VCALENDAR"));
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    #[cfg(feature = "ical")]
+    pub fn to_ical(&self) -> String {
+        use icalendar::{Calendar, Component, Event, EventLike};
+
+        let mut calendar = Calendar::new();
+        calendar.name("GDPR obligations");
+        for o in &self.obligations {
+            let mut event = Event::new();
+            match o.due {
+                Due::EndOfDay { date, .. } => {
+                    event.starts(date).ends(date.succ_opt().unwrap_or(date));
+                }
+                Due::Instant { at } | Due::WindowCloses { at } => {
+                    event.starts(at);
+                }
+                Due::Standing => continue,
+            }
+            let mut description = format!(
+                "{}\nOwed by: {}\nOwed to: {}\nDue: {}\nState at {}: {}",
+                o.summary,
+                self.name(o.owed_by),
+                self.owed_to_text(&o.owed_to),
+                due_text(o),
+                self.as_of.format("%Y-%m-%d %H:%M UTC"),
+                o.state,
+            );
+            for line in detail_lines(o) {
+                description.push_str("\n- ");
+                description.push_str(&line);
+            }
+            calendar.push(
+                event
+                    .uid(&format!("{}@gdpr-obligations", o.key))
+                    .timestamp(self.as_of)
+                    .summary(&o.summary)
+                    .description(&description)
+                    .add_property("CATEGORIES", o.article.to_string())
+                    .done(),
+            );
+        }
+        calendar.done().to_string()
+    }
+
+    fn name(&self, party: PartyId) -> String {
+        self.party_name(party).map_or_else(|| format!("party {party}"), |n| n.to_string())
+    }
+
+    fn owed_to_text(&self, owed_to: &OwedTo) -> String {
+        match owed_to {
+            OwedTo::DataSubject { request, subject: Some(subject) } => {
+                format!("data subject {subject} (request {request})")
+            }
+            OwedTo::DataSubject { request, subject: None } => format!("the requester of request {request}"),
+            OwedTo::DataSubjects { breach: Some(breach) } => format!("the data subjects affected by breach {breach}"),
+            OwedTo::DataSubjects { breach: None } => "the data subjects".to_owned(),
+            OwedTo::Controller { party } | OwedTo::Processor { party } => self.name(*party),
+            OwedTo::SupervisoryAuthority => "the supervisory authority".to_owned(),
+            OwedTo::Recipient { name, .. } => name.to_string(),
+        }
+    }
+}
+
+/// The due date for people: the last day and its zone, or the instant in UTC.
+fn due_text(o: &Obligation) -> String {
+    match o.due {
+        Due::EndOfDay { date, .. } => format!("{date} (end of day, {})", o.zone),
+        Due::Instant { at } => format!("{} (last instant)", at.format("%Y-%m-%d %H:%M UTC")),
+        Due::WindowCloses { at } => format!("{} (window closes)", at.format("%Y-%m-%d %H:%M UTC")),
+        Due::Standing => match o.kind {
+            ObligationKind::LiftingNotice { .. } => "before lifting".to_owned(),
+            _ => "now".to_owned(),
+        },
+    }
+}
+
+/// The itemised problems behind a deficient agreement or an incomplete record.
+fn detail_lines(o: &Obligation) -> Vec<String> {
+    match &o.kind {
+        ObligationKind::DeficientAgreement { deficiencies, .. } => {
+            deficiencies.iter().map(ToString::to_string).collect()
+        }
+        ObligationKind::IncompleteRecord { missing, .. } => {
+            missing.iter().map(|g| format!("{}: {} (`{}`)", g.article, g.message, g.field)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A Markdown table cell: pipes escaped, line breaks flattened.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}

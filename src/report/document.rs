@@ -1,0 +1,351 @@
+//! A rendered document as a few typed blocks, and its Markdown, HTML and plain-text forms.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Catalogue, Language, MessageKey, ReportError};
+use crate::model::{Contact, Party, PostalAddress, RegistrationNumber};
+use crate::vocab::{Article, Country, Instrument};
+
+/// A document in one language: a title and blocks. Every document of this module is built as
+/// one, so each has the same three forms: [`to_markdown`](Self::to_markdown),
+/// [`to_html`](Self::to_html) (escaped) and [`to_text`](Self::to_text) (for e-mail and chat).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Document {
+    /// The language of the text.
+    pub language: Language,
+    /// The title.
+    pub title: String,
+    /// The content, in order.
+    pub blocks: Vec<Block>,
+}
+
+/// A block of a [`Document`]. Texts are plain: each form escapes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "block", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Block {
+    /// A section heading; level 1 is the highest below the title.
+    Heading {
+        /// 1 to 4.
+        level: u8,
+        /// The text.
+        text: String,
+    },
+    /// A paragraph.
+    Paragraph {
+        /// The text.
+        text: String,
+    },
+    /// A bulleted list.
+    List {
+        /// The items.
+        items: Vec<String>,
+    },
+    /// A table.
+    Table {
+        /// The column headings.
+        header: Vec<String>,
+        /// The rows, each as long as the header.
+        rows: Vec<Vec<String>>,
+    },
+}
+
+impl Document {
+    pub(crate) fn new(language: &Language, title: String) -> Self {
+        Document { language: language.clone(), title, blocks: Vec::new() }
+    }
+
+    pub(crate) fn heading(&mut self, level: u8, text: String) {
+        self.blocks.push(Block::Heading { level, text });
+    }
+
+    pub(crate) fn paragraph(&mut self, text: String) {
+        self.blocks.push(Block::Paragraph { text });
+    }
+
+    pub(crate) fn list(&mut self, items: Vec<String>) {
+        if !items.is_empty() {
+            self.blocks.push(Block::List { items });
+        }
+    }
+
+    /// The document as CommonMark, every text escaped so that a name like `*ACME*` stays text.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("# {}\n", escape_markdown(&self.title));
+        for block in &self.blocks {
+            out.push('\n');
+            match block {
+                Block::Heading { level, text } => {
+                    let hashes = "#".repeat(usize::from((*level).clamp(1, 4)) + 1);
+                    out.push_str(&format!("{hashes} {}\n", escape_markdown(text)));
+                }
+                Block::Paragraph { text } => out.push_str(&format!("{}\n", escape_markdown(text))),
+                Block::List { items } => {
+                    for item in items {
+                        out.push_str(&format!("- {}\n", escape_markdown(item)));
+                    }
+                }
+                Block::Table { header, rows } => {
+                    let row = |cells: &[String]| {
+                        let cells: Vec<String> = cells.iter().map(|c| escape_markdown(c)).collect();
+                        format!("| {} |\n", cells.join(" | "))
+                    };
+                    out.push_str(&row(header));
+                    out.push_str(&format!("|{}\n", " --- |".repeat(header.len())));
+                    for r in rows {
+                        out.push_str(&row(r));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The document as an HTML fragment (a `<section>` with the document's `lang`), every text
+    /// escaped, ready to paste into a page.
+    pub fn to_html(&self) -> String {
+        let e = |t: &str| html_escape::encode_text(t).replace('\n', "<br>\n");
+        let mut out = format!("<section lang=\"{}\">\n<h2>{}</h2>\n", self.language, e(&self.title));
+        for block in &self.blocks {
+            match block {
+                Block::Heading { level, text } => {
+                    let h = (*level).clamp(1, 4) + 2;
+                    out.push_str(&format!("<h{h}>{}</h{h}>\n", e(text)));
+                }
+                Block::Paragraph { text } => out.push_str(&format!("<p>{}</p>\n", e(text))),
+                Block::List { items } => {
+                    out.push_str("<ul>\n");
+                    for item in items {
+                        out.push_str(&format!("<li>{}</li>\n", e(item)));
+                    }
+                    out.push_str("</ul>\n");
+                }
+                Block::Table { header, rows } => {
+                    out.push_str("<table>\n<thead><tr>");
+                    for h in header {
+                        out.push_str(&format!("<th>{}</th>", e(h)));
+                    }
+                    out.push_str("</tr></thead>\n<tbody>\n");
+                    for r in rows {
+                        out.push_str("<tr>");
+                        for c in r {
+                            out.push_str(&format!("<td>{}</td>", e(c)));
+                        }
+                        out.push_str("</tr>\n");
+                    }
+                    out.push_str("</tbody>\n</table>\n");
+                }
+            }
+        }
+        out.push_str("</section>\n");
+        out
+    }
+
+    /// The document as plain text, unescaped: for an e-mail body or a chat message.
+    pub fn to_text(&self) -> String {
+        let mut out = format!("{}\n{}\n", self.title, "=".repeat(self.title.chars().count()));
+        for block in &self.blocks {
+            out.push('\n');
+            match block {
+                Block::Heading { text, .. } => out.push_str(&format!("{text}\n")),
+                Block::Paragraph { text } => out.push_str(&format!("{text}\n")),
+                Block::List { items } => {
+                    for item in items {
+                        out.push_str(&format!("- {item}\n"));
+                    }
+                }
+                Block::Table { header, rows } => {
+                    for r in rows {
+                        let cells: Vec<String> = header.iter().zip(r).map(|(h, c)| format!("{h}: {c}")).collect();
+                        out.push_str(&format!("- {}\n", cells.join("; ")));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every text of the document, title first: what a test searches.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.title.as_str()).chain(self.blocks.iter().flat_map(|b| -> Box<dyn Iterator<Item = &str>> {
+            match b {
+                Block::Heading { text, .. } | Block::Paragraph { text } => Box::new(std::iter::once(text.as_str())),
+                Block::List { items } => Box::new(items.iter().map(String::as_str)),
+                Block::Table { header, rows } => {
+                    Box::new(header.iter().chain(rows.iter().flatten()).map(String::as_str))
+                }
+            }
+        }))
+    }
+}
+
+/// Escapes the CommonMark punctuation that could turn text into markup.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::report::escape_markdown;
+///
+/// assert_eq!(escape_markdown("*ACME* [s.r.o.]"), r"\*ACME\* \[s.r.o.\]");
+/// ```
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The catalogue and language a document is written with, and the shared phrases.
+pub(crate) struct Writer<'a> {
+    pub(crate) catalogue: &'a Catalogue,
+    pub(crate) language: &'a Language,
+}
+
+impl Writer<'_> {
+    pub(crate) fn text(&self, key: MessageKey, values: &[(&str, &str)]) -> Result<String, ReportError> {
+        self.catalogue.fill(self.language, key, values)
+    }
+
+    pub(crate) fn term(&self, term: &impl super::catalogue::Term) -> Result<String, ReportError> {
+        self.catalogue.term(self.language, term)
+    }
+
+    /// The labels of several terms, joined with commas; "none" when empty.
+    pub(crate) fn terms<'t, T: super::catalogue::Term + 't>(
+        &self,
+        terms: impl IntoIterator<Item = &'t T>,
+    ) -> Result<String, ReportError> {
+        let labels = terms.into_iter().map(|t| self.term(t)).collect::<Result<Vec<_>, _>>()?;
+        if labels.is_empty() { self.text(MessageKey::None, &[]) } else { Ok(labels.join(", ")) }
+    }
+
+    /// An article as this language cites it: `Art. 13(1)(a)`, or in Czech `čl. 13 odst. 1 písm. a)`.
+    pub(crate) fn cite(&self, article: Article) -> String {
+        cite(self.language, article)
+    }
+
+    pub(crate) fn date(&self, date: NaiveDate) -> Result<String, ReportError> {
+        let names = self.text(MessageKey::MonthNames, &[])?;
+        let month = names.split(',').nth(date.month0() as usize).map(str::trim).unwrap_or_default().to_owned();
+        let month = if month.is_empty() { date.month().to_string() } else { month };
+        self.text(
+            MessageKey::Date,
+            &[("day", &date.day().to_string()), ("month", &month), ("year", &date.year().to_string())],
+        )
+    }
+
+    pub(crate) fn instant(&self, at: DateTime<Utc>) -> Result<String, ReportError> {
+        let date = self.date(at.date_naive())?;
+        self.text(MessageKey::Instant, &[("date", &date), ("time", &at.format("%H:%M").to_string())])
+    }
+
+    /// A party's name with its identification: registration number and tax id where known.
+    pub(crate) fn identification(&self, party: &Party) -> Result<String, ReportError> {
+        let mut parts = Vec::new();
+        if let Some(number) = party.registration_number() {
+            parts.push(self.registration_number(number)?);
+        }
+        if let Some(tax) = party.tax_id() {
+            parts.push(self.text(MessageKey::TaxId, &[("tax_id", tax.as_str())])?);
+        }
+        Ok(parts.join(", "))
+    }
+
+    /// A registration number: the IČO of a Czech company, or the number with its register's
+    /// country.
+    pub(crate) fn registration_number(&self, number: &RegistrationNumber) -> Result<String, ReportError> {
+        if number.country() == Country::CZ {
+            self.text(MessageKey::RegistrationNumber, &[("number", number.number())])
+        } else {
+            self.text(
+                MessageKey::ForeignRegistrationNumber,
+                &[("number", number.number()), ("country", number.country().as_str())],
+            )
+        }
+    }
+
+    /// Name, identification, address and e-mail, as Art. 13(1)(a) and 30(1)(a) ask.
+    pub(crate) fn party_details(&self, party: &Party) -> Result<String, ReportError> {
+        let mut parts = vec![party.legal_name().to_string()];
+        let id = self.identification(party)?;
+        if !id.is_empty() {
+            parts.push(id);
+        }
+        if let Some(address) = party.address() {
+            parts.push(address_line(address));
+        } else {
+            parts.push(self.text(MessageKey::Established, &[("country", party.country().as_str())])?);
+        }
+        if let Some(email) = party.contact_email() {
+            parts.push(self.text(MessageKey::Email, &[("email", email.as_str())])?);
+        }
+        Ok(parts.join(", "))
+    }
+
+    pub(crate) fn contact(&self, contact: &Contact) -> Result<String, ReportError> {
+        let mut parts =
+            vec![contact.name.to_string(), self.text(MessageKey::Email, &[("email", contact.email.as_str())])?];
+        if let Some(phone) = &contact.phone {
+            parts.push(self.text(MessageKey::Phone, &[("phone", phone.as_str())])?);
+        }
+        if let Some(address) = &contact.address {
+            parts.push(address_line(address));
+        }
+        Ok(parts.join(", "))
+    }
+}
+
+pub(crate) fn address_line(a: &PostalAddress) -> String {
+    format!("{}, {} {}, {}", a.street, a.postal_code, a.city, a.country)
+}
+
+/// An article as `language` cites it. Czech uses the form of the Czech text of the Regulation
+/// (`čl. 13 odst. 1 písm. a)`); every other language the English form (`Art. 13(1)(a)`).
+pub(crate) fn cite(language: &Language, article: Article) -> String {
+    if *language != Language::CS {
+        return article.to_string();
+    }
+    let mut out = format!("čl. {}", article.number());
+    if let Some(p) = article.paragraph_number() {
+        out.push_str(&format!(" odst. {p}"));
+    }
+    if let Some(c) = article.point_letter() {
+        out.push_str(&format!(" písm. {c})"));
+    }
+    if let Some(s) = article.subparagraph_number() {
+        out.push_str(&format!(" pododst. {s}"));
+    }
+    if article.instrument() == Instrument::Reg1182_71 {
+        out.push_str(" nařízení č. 1182/71");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn czech_citations_follow_the_czech_text() {
+        assert_eq!(cite(&Language::CS, Article::gdpr(13).paragraph(1).point('a')), "čl. 13 odst. 1 písm. a)");
+        assert_eq!(cite(&Language::CS, Article::gdpr(49).paragraph(1).subparagraph(2)), "čl. 49 odst. 1 pododst. 2");
+        assert_eq!(cite(&Language::EN, Article::gdpr(12).paragraph(3)), "Art. 12(3)");
+    }
+
+    #[test]
+    fn html_escapes_and_markdown_escapes() {
+        let mut doc = Document::new(&Language::EN, "<b>&</b>".to_owned());
+        doc.paragraph("*x*".to_owned());
+        assert!(doc.to_html().contains("&lt;b&gt;&amp;&lt;/b&gt;"));
+        assert!(doc.to_markdown().contains(r"\*x\*"));
+    }
+}

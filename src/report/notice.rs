@@ -1,0 +1,456 @@
+//! The privacy-notice section a website owner publishes (Arts. 13 and 14).
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::document::Writer;
+use super::records::{purpose_lines, retention_text, transfer_text};
+use super::{Catalogue, Document, Language, MessageKey, Parties, ReportError, members};
+use crate::agreement::ProcessingChain;
+use crate::model::{
+    ActivityId, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, RegistrationNumber, Retention, TaxId, Text,
+    Transfer,
+};
+use crate::request::ComplaintInformation;
+use crate::vocab::{
+    AdequacyScope, Article, Country, DataCategory, LegalBasis, Purpose, Right, Role, TransferMechanism, rights,
+};
+
+/// The rights a notice lists per purpose: those of Art. 13(2)(b) and 14(2)(c), consent
+/// withdrawal (13(2)(c)), and Art. 22 where the activity makes automated decisions (13(2)(f)).
+/// The complaint (13(2)(d)) has its own section.
+const NOTICE_RIGHTS: &[Right] = &[
+    Right::Access,
+    Right::Rectification,
+    Right::Erasure,
+    Right::Restriction,
+    Right::Portability,
+    Right::Objection,
+    Right::AutomatedDecisionReview,
+    Right::WithdrawConsent,
+];
+
+/// What a privacy notice is built from.
+#[derive(Debug, Clone, Copy)]
+pub struct NoticeInput<'a> {
+    /// The controller that publishes the notice (Art. 13(1)(a)).
+    pub controller: &'a Party,
+    /// Every party named by the activities and the chain.
+    pub parties: &'a [Party],
+    /// The activities; those the controller controls are described.
+    pub activities: &'a [ProcessingActivity],
+    /// The processing chain: every processor and sub-processor on the controller's behalf is
+    /// named as a recipient (Art. 13(1)(e)).
+    pub chain: &'a ProcessingChain,
+    /// The chat vendor whose sentence the notice carries ("… including `<vendor>`, tax ID …");
+    /// it must have a tax id.
+    pub vendor: Option<PartyId>,
+    /// The supervisory authority and judicial remedy (Art. 13(2)(d), 77, 79).
+    pub complaint: &'a ComplaintInformation,
+    /// Whether providing the data is a statutory or contractual requirement, whether the data
+    /// subject must provide them, and the consequences of not doing so (Art. 13(2)(e)).
+    pub provision: Option<&'a Text>,
+    /// The sources of data not obtained from the data subject (Art. 14(2)(f)), e.g. other
+    /// visitors' chat messages that mention someone.
+    pub sources: &'a [Text],
+    /// The date from which the notice is valid; adequacy decisions are read on it.
+    pub as_of: NaiveDate,
+}
+
+/// The sentence a chat vendor asks its customers to add to their privacy policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VendorSentence {
+    /// The vendor.
+    pub party: PartyId,
+    /// Its full legal name.
+    pub legal_name: Text,
+    /// Its tax id.
+    pub tax_id: TaxId,
+}
+
+/// The rights a data subject has for one purpose on one basis (Art. 13(2)(b)), from
+/// [`vocab::rights`](crate::vocab::rights).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RightsUnder {
+    /// The purpose.
+    pub purpose: Purpose,
+    /// The legal basis.
+    pub basis: LegalBasis,
+    /// Each right available, with the provision that grants it.
+    pub rights: Vec<(Right, Article)>,
+}
+
+/// One processing activity as the notice describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NoticeActivity {
+    /// The activity.
+    pub activity: ActivityId,
+    /// Its name.
+    pub name: Text,
+    /// Art. 13(1)(c)-(d): purposes, legal bases and legitimate interests.
+    pub purposes: Vec<PurposeSpec>,
+    /// Art. 14(1)(d): the categories of personal data.
+    pub data_categories: Vec<DataCategory>,
+    /// Art. 13(2)(a): the storage period or its criteria.
+    pub retention: Retention,
+    /// Art. 13(2)(b): the rights under each purpose and basis.
+    pub rights: Vec<RightsUnder>,
+    /// Art. 13(2)(f): automated decision-making, where used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automated_decision_making: Option<Text>,
+}
+
+/// A processor or sub-processor named in the notice (Art. 13(1)(e)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NoticeRecipient {
+    /// The party.
+    pub party: PartyId,
+    /// Its full legal name.
+    pub legal_name: Text,
+    /// Its registration number (e.g. IČO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_number: Option<RegistrationNumber>,
+    /// Its tax id (e.g. DIČ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_id: Option<TaxId>,
+    /// Where it is established.
+    pub country: Country,
+    /// Processor or sub-processor.
+    pub role: Role,
+    /// For a sub-processor, the processor that engaged it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engaged_by: Option<Text>,
+}
+
+/// A transfer outside the EEA as the notice tells it (Art. 13(1)(f)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NoticeTransfer {
+    /// The transfer.
+    pub transfer: Transfer,
+    /// Whether an adequacy decision in force on the notice's date covers the transfer: one for
+    /// the whole country, or a partial one (such as the EU-US Data Privacy Framework) that the
+    /// transfer relies on. The notice states its existence or absence (Art. 13(1)(f)).
+    pub adequacy: bool,
+}
+
+/// The privacy-notice section of a website (Arts. 13 and 14), resolved from the model and
+/// ready to render in any language of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PrivacyNotice {
+    /// The date from which it is valid.
+    pub as_of: NaiveDate,
+    /// Art. 13(1)(a)-(b): the controller, its representative and DPO.
+    pub controller: Party,
+    /// The chat vendor's sentence, if the website uses one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<VendorSentence>,
+    /// The activities.
+    pub activities: Vec<NoticeActivity>,
+    /// Art. 13(1)(e): every processor and sub-processor of the chain.
+    pub processors: Vec<NoticeRecipient>,
+    /// Art. 13(1)(e): the activities' other recipients, by name or category.
+    pub other_recipients: Vec<Recipient>,
+    /// Art. 13(1)(f): transfers outside the EEA.
+    pub transfers: Vec<NoticeTransfer>,
+    /// Art. 13(2)(c): whether a purpose relies on consent.
+    pub relies_on_consent: bool,
+    /// Art. 13(2)(d): the complaint information.
+    pub complaint: ComplaintInformation,
+    /// Art. 13(2)(e): whether the data must be provided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provision: Option<Text>,
+    /// Art. 14(2)(f): sources of data not obtained from the data subject.
+    #[serde(default)]
+    pub sources: Vec<Text>,
+}
+
+impl PrivacyNotice {
+    /// Resolves a notice: the activities the controller controls, every processor and
+    /// sub-processor of the chain on its behalf, the transfers of both (with whether an adequacy
+    /// decision is in force on `as_of`), and the rights under each purpose and basis.
+    ///
+    /// # Errors
+    /// [`ReportError::UnknownParty`] when the chain or the vendor names a party not in
+    /// `parties`; [`ReportError::PartyLacks`] when the vendor has no tax id (the sentence must
+    /// state it).
+    pub fn build(input: &NoticeInput<'_>) -> Result<Self, ReportError> {
+        let parties = Parties::new(input.parties);
+        let controller = input.controller;
+        let vendor = match input.vendor {
+            None => None,
+            Some(id) => {
+                let vendor = parties.get(id)?;
+                let tax_id = vendor.tax_id().cloned().ok_or(ReportError::PartyLacks {
+                    party: id,
+                    field: "tax_id",
+                    article: Article::gdpr(13).paragraph(1).point('e'),
+                })?;
+                Some(VendorSentence { party: id, legal_name: vendor.legal_name().clone(), tax_id })
+            }
+        };
+        let members = members(input.chain, controller.id(), &parties)?;
+        let mut processors: Vec<NoticeRecipient> = Vec::new();
+        let mut transfers: Vec<NoticeTransfer> = Vec::new();
+        let mut add_transfer = |transfer: Transfer| {
+            // A partial decision (e.g. certified organisations only) covers the transfer only
+            // when the transfer relies on it.
+            let adequacy = match transfer.country.adequacy_on(input.as_of) {
+                Some(a) if a.scope == AdequacyScope::Full => true,
+                Some(_) => transfer.mechanism == Some(TransferMechanism::AdequacyDecision),
+                None => false,
+            };
+            let t = NoticeTransfer { transfer, adequacy };
+            if !transfers.contains(&t) {
+                transfers.push(t);
+            }
+        };
+        for m in &members {
+            if !processors.iter().any(|p| p.party == m.party.id()) {
+                processors.push(NoticeRecipient {
+                    party: m.party.id(),
+                    legal_name: m.party.legal_name().clone(),
+                    registration_number: m.party.registration_number().cloned(),
+                    tax_id: m.party.tax_id().cloned(),
+                    country: m.party.country(),
+                    role: m.role,
+                    engaged_by: (m.role == Role::SubProcessor).then(|| m.principal.legal_name().clone()),
+                });
+            }
+            for (country, mechanism) in m.locations.iter().filter(|(c, _)| !c.is_eea()) {
+                add_transfer(Transfer {
+                    recipient: m.party.legal_name().clone(),
+                    country: *country,
+                    mechanism: *mechanism,
+                    safeguards_documentation: None,
+                });
+            }
+        }
+        let mut activities = Vec::new();
+        let mut other_recipients: Vec<Recipient> = Vec::new();
+        let mut relies_on_consent = false;
+        for a in input.activities.iter().filter(|a| a.is_controlled_by(controller.id())) {
+            let f = a.fields();
+            for r in &f.recipients {
+                let named = r.party.is_some_and(|p| processors.iter().any(|n| n.party == p));
+                if !named && !other_recipients.iter().any(|o| o.name == r.name) {
+                    other_recipients.push(r.clone());
+                }
+            }
+            for t in &f.transfers {
+                add_transfer(t.clone());
+            }
+            relies_on_consent |= f.purposes.iter().any(|p| p.basis == LegalBasis::Consent);
+            let rights = f
+                .purposes
+                .iter()
+                .map(|p| RightsUnder {
+                    purpose: p.purpose.clone(),
+                    basis: p.basis,
+                    rights: NOTICE_RIGHTS
+                        .iter()
+                        .filter(|r| **r != Right::AutomatedDecisionReview || f.automated_decision_making.is_some())
+                        .filter_map(|r| rights::availability(*r, p.basis, &p.purpose).ok().map(|art| (*r, art)))
+                        .collect(),
+                })
+                .collect();
+            activities.push(NoticeActivity {
+                activity: a.id(),
+                name: f.name.clone(),
+                purposes: f.purposes.clone(),
+                data_categories: f.data_categories.clone(),
+                retention: f.retention.clone(),
+                rights,
+                automated_decision_making: f.automated_decision_making.clone(),
+            });
+        }
+        Ok(PrivacyNotice {
+            as_of: input.as_of,
+            controller: controller.clone(),
+            vendor,
+            activities,
+            processors,
+            other_recipients,
+            transfers,
+            relies_on_consent,
+            complaint: input.complaint.clone(),
+            provision: input.provision.cloned(),
+            sources: input.sources.to_vec(),
+        })
+    }
+
+    /// The notice as a [`Document`] in `language`; render it with
+    /// [`to_html`](Document::to_html) for the website or [`to_markdown`](Document::to_markdown).
+    ///
+    /// # Errors
+    /// [`ReportError::MissingTranslation`] when the catalogue lacks a text or a term (e.g. a
+    /// custom purpose without a label in `language`).
+    pub fn document(&self, catalogue: &Catalogue, language: &Language) -> Result<Document, ReportError> {
+        let w = Writer { catalogue, language };
+        let art13 = |p: u8, point: char| Article::gdpr(13).paragraph(p).point(point);
+        let mut doc = Document::new(language, w.text(MessageKey::NoticeTitle, &[])?);
+        doc.paragraph(w.text(MessageKey::NoticeIntro, &[("date", &w.date(self.as_of)?)])?);
+        if let Some(v) = &self.vendor {
+            doc.paragraph(w.text(
+                MessageKey::NoticeVendorSentence,
+                &[("vendor", v.legal_name.as_str()), ("tax_id", v.tax_id.as_str())],
+            )?);
+        }
+
+        doc.heading(1, w.text(MessageKey::NoticeController, &[("article", &w.cite(art13(1, 'a')))])?);
+        doc.paragraph(w.text(MessageKey::NoticeControllerLine, &[("name", &w.party_details(&self.controller)?)])?);
+        if let Some(rep) = self.controller.eu_representative() {
+            doc.paragraph(w.text(
+                MessageKey::NoticeRepresentative,
+                &[("article", &w.cite(Article::gdpr(27))), ("contact", &w.contact(rep)?)],
+            )?);
+        }
+        doc.heading(1, w.text(MessageKey::NoticeDpo, &[("article", &w.cite(art13(1, 'b')))])?);
+        match self.controller.dpo() {
+            Some(dpo) => doc.paragraph(w.contact(dpo)?),
+            None => doc.paragraph(w.text(MessageKey::NoticeNoDpo, &[])?),
+        }
+
+        for a in &self.activities {
+            doc.heading(1, w.text(MessageKey::NoticeActivity, &[("name", a.name.as_str())])?);
+            doc.paragraph(w.text(MessageKey::NoticePurposes, &[("article", &w.cite(art13(1, 'c')))])?);
+            doc.list(purpose_lines(&w, &a.purposes)?);
+            doc.paragraph(w.text(
+                MessageKey::NoticeCategories,
+                &[
+                    ("article", &w.cite(Article::gdpr(14).paragraph(1).point('d'))),
+                    ("categories", &w.terms(&a.data_categories)?),
+                ],
+            )?);
+            doc.paragraph(w.text(
+                MessageKey::NoticeRetention,
+                &[("article", &w.cite(art13(2, 'a'))), ("retention", &retention_text(&w, &a.retention)?)],
+            )?);
+            doc.paragraph(w.text(MessageKey::NoticeRights, &[("article", &w.cite(art13(2, 'b')))])?);
+            let mut items = Vec::new();
+            for r in &a.rights {
+                let rights = r
+                    .rights
+                    .iter()
+                    .map(|(right, article)| {
+                        w.text(MessageKey::RightLine, &[("right", &w.term(right)?), ("article", &w.cite(*article))])
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(", ");
+                items.push(w.text(
+                    MessageKey::NoticeRightsFor,
+                    &[("purpose", &w.term(&r.purpose)?), ("basis", &w.term(&r.basis)?), ("rights", &rights)],
+                )?);
+            }
+            doc.list(items);
+            let automated = art13(2, 'f');
+            match &a.automated_decision_making {
+                Some(info) => doc.paragraph(w.text(
+                    MessageKey::NoticeAutomated,
+                    &[("article", &w.cite(automated)), ("information", info.as_str())],
+                )?),
+                None => doc.paragraph(w.text(MessageKey::NoticeNoAutomated, &[("article", &w.cite(automated))])?),
+            }
+        }
+
+        doc.heading(1, w.text(MessageKey::NoticeRecipients, &[("article", &w.cite(art13(1, 'e')))])?);
+        if self.processors.is_empty() && self.other_recipients.is_empty() {
+            doc.paragraph(w.text(MessageKey::NoticeNoRecipients, &[])?);
+        }
+        if !self.processors.is_empty() {
+            doc.paragraph(w.text(MessageKey::NoticeRecipientsIntro, &[])?);
+            let mut items = Vec::new();
+            for p in &self.processors {
+                let mut id = Vec::new();
+                if let Some(n) = &p.registration_number {
+                    id.push(w.registration_number(n)?);
+                }
+                if let Some(t) = &p.tax_id {
+                    id.push(w.text(MessageKey::TaxId, &[("tax_id", t.as_str())])?);
+                }
+                let line = w.text(
+                    MessageKey::NoticeProcessorLine,
+                    &[
+                        ("name", p.legal_name.as_str()),
+                        ("identification", &id.join(", ")),
+                        ("country", p.country.as_str()),
+                        ("role", &w.term(&p.role)?),
+                    ],
+                )?;
+                let line = line.replace(", , ", ", ");
+                items.push(match &p.engaged_by {
+                    Some(principal) => {
+                        w.text(MessageKey::NoticeEngagedBy, &[("line", &line), ("principal", principal.as_str())])?
+                    }
+                    None => line,
+                });
+            }
+            doc.list(items);
+        }
+        if !self.other_recipients.is_empty() {
+            doc.paragraph(w.text(MessageKey::NoticeOtherRecipients, &[])?);
+            let items = self
+                .other_recipients
+                .iter()
+                .map(|r| {
+                    w.text(
+                        MessageKey::RecipientLine,
+                        &[("name", r.name.as_str()), ("role", &w.term(&r.role)?), ("country", r.country.as_str())],
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            doc.list(items);
+        }
+
+        doc.heading(1, w.text(MessageKey::NoticeTransfers, &[("article", &w.cite(art13(1, 'f')))])?);
+        if self.transfers.is_empty() {
+            doc.paragraph(w.text(MessageKey::NoticeNoTransfers, &[])?);
+        } else {
+            let mut items = Vec::new();
+            for t in &self.transfers {
+                let line = transfer_text(&w, &t.transfer)?;
+                let country = t.transfer.country.as_str();
+                let adequacy = if t.adequacy {
+                    w.text(
+                        MessageKey::Adequacy,
+                        &[("country", country), ("article", &w.cite(Article::gdpr(45).paragraph(3)))],
+                    )?
+                } else {
+                    let mechanism = t.transfer.mechanism.unwrap_or(TransferMechanism::AdequacyDecision);
+                    let label = match t.transfer.mechanism {
+                        Some(m) => w.term(&m)?,
+                        None => w.text(MessageKey::Missing, &[])?,
+                    };
+                    w.text(
+                        MessageKey::NoAdequacy,
+                        &[("country", country), ("mechanism", &label), ("article", &w.cite(mechanism.article()))],
+                    )?
+                };
+                items.push(format!("{line}; {adequacy}"));
+            }
+            doc.list(items);
+            doc.paragraph(w.text(MessageKey::NoticeSafeguardsCopy, &[])?);
+        }
+
+        if self.relies_on_consent {
+            doc.heading(1, w.text(MessageKey::NoticeConsent, &[("article", &w.cite(art13(2, 'c')))])?);
+            doc.paragraph(w.text(MessageKey::NoticeConsentText, &[])?);
+        }
+        doc.heading(1, w.text(MessageKey::NoticeComplaint, &[("article", &w.cite(art13(2, 'd')))])?);
+        doc.paragraph(w.text(
+            MessageKey::NoticeComplaintText,
+            &[("authority", self.complaint.supervisory_authority().as_str())],
+        )?);
+        if let Some(provision) = &self.provision {
+            doc.heading(1, w.text(MessageKey::NoticeProvision, &[("article", &w.cite(art13(2, 'e')))])?);
+            doc.paragraph(provision.to_string());
+        }
+        if !self.sources.is_empty() {
+            let art = Article::gdpr(14).paragraph(2).point('f');
+            doc.heading(1, w.text(MessageKey::NoticeSources, &[("article", &w.cite(art))])?);
+            doc.paragraph(w.text(MessageKey::NoticeSourcesIntro, &[])?);
+            doc.list(self.sources.iter().map(ToString::to_string).collect());
+        }
+        Ok(doc)
+    }
+}

@@ -1,0 +1,803 @@
+//! What people read: records, notices, letters, breach drafts and diagrams (issue 8).
+//!
+//! Snapshots (`tests/snapshots/report__*.snap`, insta) hold every document in both languages;
+//! `docs/samples/` holds the rendered samples README links to, checked here against the same
+//! documents (`GDPR_UPDATE_SAMPLES=1 cargo test --test report` rewrites them).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use gdpr_obligations::agreement::{AgreementId, ProcessingAgreement, ProcessingChain, ProcessingLocation};
+use gdpr_obligations::breach::{
+    self, Awareness, Breach, BreachId, Detection, Facts, Measure, MeasureStatus, RiskLevel,
+};
+use gdpr_obligations::fulfil::{AccessReport, ActivityInformation};
+use gdpr_obligations::model::{
+    ActivityId, Contact, Controllers, EmailAddress, Party, PartyId, PostalAddress, ProcessingActivity,
+    ProcessingActivityRepr, PurposeSpec, Recipient, Retention, SourceName, Text,
+};
+use gdpr_obligations::report::{
+    Catalogue, ControllerRecord, Document, Field, Gap, Language, MessageKey, NoticeInput, PrivacyNotice,
+    ProcessorRecord, ReportError, Vocabulary, access_cover_letter, breach_notification, chain_flowchart,
+    extension_notice, refusal_letter, request_lifecycle, request_lifecycle_transitions,
+};
+use gdpr_obligations::request::{
+    Channel, Command, CommandName, ComplaintInformation, ExtensionJustification, ExtensionReason, Processing, Receipt,
+    Receiver, RefusalGround, Request, RequestId, RequestKind, StatusName, decide,
+};
+use gdpr_obligations::time::DeadlinePolicy;
+use gdpr_obligations::vocab::{
+    Article, Country, DataCategory, LegalBasis, Purpose, Right, Role, SccModule, SubjectCategory, TransferMechanism,
+};
+use proptest::prelude::*;
+use uuid::Uuid;
+
+fn text(s: &str) -> Text {
+    Text::new(s).expect("a valid text")
+}
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("an instant")
+}
+
+struct World {
+    shop: Party,
+    vendor: Party,
+    hosting: Party,
+    mailer: Party,
+    parties: Vec<Party>,
+    chain: ProcessingChain,
+    activity: ProcessingActivity,
+    complaint: ComplaintInformation,
+}
+
+fn world() -> World {
+    let address = |street: &str, city: &str, code: &str| PostalAddress {
+        street: text(street),
+        city: text(city),
+        postal_code: text(code),
+        country: Country::CZ,
+    };
+    let shop = Party::builder("ACME s.r.o.", Country::CZ)
+        .id(PartyId::from_uuid(id(1)))
+        .registration_number("25596641")
+        .tax_id("CZ25596641")
+        .address(address("Václavské náměstí 1", "Praha 1", "110 00"))
+        .contact_email("privacy@acme.example")
+        .build()
+        .expect("shop");
+    let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ)
+        .id(PartyId::from_uuid(id(2)))
+        .registration_number("27074358")
+        .tax_id("CZ27074358")
+        .address(address("Cejl 12", "Brno", "602 00"))
+        .contact_email("privacy@chatvendor.example")
+        .dpo(Contact {
+            name: text("Jana Nováková, DPO"),
+            email: EmailAddress::new("dpo@chatvendor.example").expect("email"),
+            phone: None,
+            address: None,
+        })
+        .build()
+        .expect("vendor");
+    let hosting = Party::builder("Cloudhost <Europe> & Co. Inc.", Country::US)
+        .id(PartyId::from_uuid(id(3)))
+        .registration_number("DE-5501234")
+        .tax_id("US-98-7654321")
+        .contact_email("legal@cloudhost.example")
+        .build()
+        .expect("hosting");
+    let mailer = Party::builder("Mailer a.s.", Country::CZ)
+        .id(PartyId::from_uuid(id(4)))
+        .registration_number("24000001")
+        .contact_email("dpa@mailer.example")
+        .build()
+        .expect("mailer");
+    let mut main = ProcessingAgreement::template(shop.id(), vendor.id());
+    main.id = AgreementId::from_uuid(id(10));
+    main.purposes.push(Purpose::Marketing);
+    let mut hosting_sub = ProcessingAgreement::sub_processing_template(&main, hosting.id());
+    hosting_sub.id = AgreementId::from_uuid(id(11));
+    hosting_sub.processing_locations = vec![ProcessingLocation {
+        country: Country::US,
+        mechanism: Some(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor }),
+    }];
+    let mut mail_sub = ProcessingAgreement::sub_processing_template(&main, mailer.id());
+    mail_sub.id = AgreementId::from_uuid(id(12));
+    let parties = vec![shop.clone(), vendor.clone(), hosting.clone(), mailer.clone()];
+    let chain = ProcessingChain::build(parties.clone(), [main, hosting_sub, mail_sub], []).expect("chain");
+    let activity = ProcessingActivity::new(ProcessingActivityRepr {
+        id: ActivityId::from_uuid(id(20)),
+        name: text("Website chat"),
+        controllers: Controllers::Sole { controller: shop.id() },
+        purposes: vec![
+            PurposeSpec {
+                purpose: Purpose::CustomerCare,
+                basis: LegalBasis::LegitimateInterests,
+                legitimate_interests: Some(text("answering visitors' questions about orders quickly")),
+                special_category_condition: None,
+            },
+            PurposeSpec {
+                purpose: Purpose::Marketing,
+                basis: LegalBasis::Consent,
+                legitimate_interests: None,
+                special_category_condition: None,
+            },
+        ],
+        data_categories: vec![
+            DataCategory::Identification,
+            DataCategory::Contact,
+            DataCategory::CommunicationContent,
+            DataCategory::OnlineIdentifier,
+        ],
+        may_contain_special_categories: false,
+        criminal_data_authority: None,
+        subject_categories: vec![SubjectCategory::Visitor, SubjectCategory::Customer],
+        recipients: vec![Recipient {
+            party: None,
+            name: text("Courier companies delivering orders"),
+            role: Role::Recipient,
+            country: Country::CZ,
+        }],
+        transfers: Vec::new(),
+        retention: Retention::MonthsAfter { event: text("the visitor's last conversation"), months: 24 },
+        security_measures: vec![text("TLS 1.3 in transit, AES-256 at rest"), text("role-based access for agents")],
+        automated_decision_making: None,
+    })
+    .expect("activity");
+    let complaint = ComplaintInformation::new(
+        text("Úřad pro ochranu osobních údajů, Pplk. Sochora 27, 170 00 Praha 7, www.uoou.cz"),
+        text("an action before the competent court (Art. 79 GDPR)"),
+    );
+    World { shop, vendor, hosting, mailer, parties, chain, activity, complaint }
+}
+
+fn notice(w: &World) -> PrivacyNotice {
+    PrivacyNotice::build(&NoticeInput {
+        controller: &w.shop,
+        parties: &w.parties,
+        activities: std::slice::from_ref(&w.activity),
+        chain: &w.chain,
+        vendor: Some(w.vendor.id()),
+        complaint: &w.complaint,
+        provision: Some(&text(
+            "Giving your name and e-mail in the chat is voluntary; without them we can answer only anonymously.",
+        )),
+        sources: &[text("other visitors' chat messages that mention you")],
+        as_of: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+    })
+    .expect("notice")
+}
+
+fn receipt(w: &World, kind: RequestKind, basis: LegalBasis) -> Receipt {
+    Receipt {
+        id: RequestId::from_uuid(id(30)),
+        at: at("2026-03-02T09:00:00Z"),
+        controller: w.shop.id(),
+        kind,
+        processing: Processing { basis, purpose: Purpose::CustomerCare },
+        channel: Channel::Chat,
+        receiver: Receiver::Controller,
+        requester: Vec::new(),
+        policy: DeadlinePolicy::czech(),
+        complaint: w.complaint.clone(),
+    }
+}
+
+fn run(receipt: Receipt, commands: &[Command]) -> Request {
+    let mut events = decide(None, &Command::Receive(Box::new(receipt))).expect("received");
+    for c in commands {
+        let request = Request::replay(&events).expect("request");
+        events.extend(request.decide(c).expect("accepted"));
+    }
+    Request::replay(&events).expect("request")
+}
+
+fn extended_request(w: &World) -> Request {
+    run(
+        receipt(w, RequestKind::Access, LegalBasis::LegitimateInterests),
+        &[
+            Command::WaiveVerification { at: at("2026-03-02T10:00:00Z"), reason: text("logged-in customer") },
+            Command::Extend {
+                at: at("2026-03-20T10:00:00Z"),
+                justification: ExtensionJustification {
+                    reason: ExtensionReason::Complexity,
+                    explanation: text(
+                        "Your chats span four years and three systems that must be searched and redacted.",
+                    ),
+                },
+                notified_via: Channel::Email,
+            },
+        ],
+    )
+}
+
+fn refused_request(w: &World) -> Request {
+    // Portability under legitimate interests: refused on receipt (Art. 20(1)(a)).
+    run(receipt(w, RequestKind::Portability, LegalBasis::LegitimateInterests), &[])
+}
+
+fn excessive_request(w: &World) -> Request {
+    run(
+        receipt(w, RequestKind::Access, LegalBasis::LegitimateInterests),
+        &[Command::Refuse {
+            at: at("2026-03-03T09:00:00Z"),
+            ground: RefusalGround::ManifestlyExcessive {
+                explanation: text("the same request arrived 14 times this week and was answered on 1 March"),
+            },
+        }],
+    )
+}
+
+fn access_report(w: &World) -> AccessReport {
+    let f = w.activity.fields();
+    AccessReport {
+        job: id(30),
+        controller: w.shop.id(),
+        generated_at: at("2026-03-25T10:00:00Z"),
+        processing: true,
+        categories: vec![DataCategory::Contact, DataCategory::CommunicationContent],
+        activities: vec![ActivityInformation {
+            activity: w.activity.id(),
+            name: f.name.clone(),
+            controllers: f.controllers.clone(),
+            purposes: f.purposes.clone(),
+            data_categories: f.data_categories.clone(),
+            recipients: f.recipients.clone(),
+            retention: f.retention.clone(),
+            rights: vec![Right::Access, Right::Rectification, Right::Erasure, Right::Restriction, Right::Objection],
+            automated_decision_making: None,
+            transfers: Vec::new(),
+        }],
+        complaint: Article::gdpr(77),
+        sources_not_from_subject: vec![SourceName::new("chat_history").expect("source")],
+        copy: Vec::new(),
+        sources: Vec::new(),
+        complete: true,
+    }
+}
+
+fn breach(w: &World) -> Breach {
+    let aware = at("2026-03-13T18:30:00Z");
+    let detection = Detection {
+        id: BreachId::from_uuid(id(40)),
+        aware_at: aware,
+        aware: Awareness::Controller { controller: w.shop.id() },
+        informed_by: None,
+        occurred_at: Some(at("2026-03-12T22:00:00Z")),
+        policy: DeadlinePolicy::czech(),
+        facts: Facts {
+            nature: Some(text("chat transcripts were readable through a public link (confidentiality)")),
+            subject_categories: vec![SubjectCategory::Visitor],
+            approx_subjects: Some(1200),
+            data_categories: vec![DataCategory::Contact, DataCategory::CommunicationContent],
+            approx_records: None,
+            contact: None,
+            consequences: None,
+            measures: vec![
+                Measure { description: text("the public link was revoked"), status: MeasureStatus::Taken },
+                Measure { description: text("tell the visitors concerned by e-mail"), status: MeasureStatus::Proposed },
+            ],
+        },
+    };
+    let mut events = breach::decide(None, &breach::Command::Detect(Box::new(detection))).expect("detected");
+    let b = Breach::replay(&events).expect("breach");
+    events.extend(
+        b.decide(&breach::Command::Assess {
+            at: aware + TimeDelta::hours(3),
+            risk: RiskLevel::HighRisk,
+            reasons: text("names and e-mail addresses with order questions, readable by anyone with the link"),
+        })
+        .expect("assessed"),
+    );
+    Breach::replay(&events).expect("breach")
+}
+
+/// Every document of the issue, in both languages, with its sample file name.
+fn documents() -> Vec<(String, Document)> {
+    let w = world();
+    let c = Catalogue::built_in();
+    let mut out = Vec::new();
+    for lang in [Language::EN, Language::CS] {
+        let l = lang.as_str();
+        let record =
+            ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain).expect("record");
+        out.push((format!("controller_record.{l}"), record.document(&c, &lang).expect("document")));
+        let processor = ProcessorRecord::build(&w.vendor, &w.parties, &w.chain).expect("record");
+        out.push((format!("processor_record.{l}"), processor.document(&c, &lang).expect("document")));
+        out.push((format!("privacy_notice.{l}"), notice(&w).document(&c, &lang).expect("notice")));
+        out.push((
+            format!("extension_notice.{l}"),
+            extension_notice(&extended_request(&w), &w.shop, &c, &lang).expect("letter"),
+        ));
+        out.push((
+            format!("refusal_letter.{l}"),
+            refusal_letter(&refused_request(&w), &w.shop, &c, &lang).expect("letter"),
+        ));
+        out.push((
+            format!("refusal_letter_excessive.{l}"),
+            refusal_letter(&excessive_request(&w), &w.shop, &c, &lang).expect("letter"),
+        ));
+        out.push((
+            format!("access_cover_letter.{l}"),
+            access_cover_letter(&access_report(&w), &extended_request(&w), &w.shop, &c, &lang).expect("letter"),
+        ));
+        out.push((
+            format!("breach_notification.{l}"),
+            breach_notification(&breach(&w), &w.shop, &c, &lang).expect("draft"),
+        ));
+    }
+    out
+}
+
+#[test]
+fn snapshots_of_every_document_in_both_languages() {
+    for (name, doc) in documents() {
+        insta::assert_snapshot!(format!("{name}.md"), doc.to_markdown());
+    }
+    let w = world();
+    let c = Catalogue::built_in();
+    for lang in [Language::EN, Language::CS] {
+        let html = notice(&w).document(&c, &lang).expect("notice").to_html();
+        insta::assert_snapshot!(format!("privacy_notice.{lang}.html"), html);
+        let record =
+            ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain).expect("record");
+        insta::assert_snapshot!(format!("controller_record.{lang}.csv"), record.to_csv(&c, &lang).expect("csv"));
+        let processor = ProcessorRecord::build(&w.vendor, &w.parties, &w.chain).expect("record");
+        insta::assert_snapshot!(format!("processor_record.{lang}.csv"), processor.to_csv(&c, &lang).expect("csv"));
+    }
+    let record =
+        ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain).expect("record");
+    insta::assert_snapshot!("controller_record.json", serde_json::to_string_pretty(&record).expect("json"));
+    insta::assert_snapshot!("chain_flowchart.mmd", chain_flowchart(&w.chain, &w.parties).expect("flowchart"));
+    insta::assert_snapshot!("request_lifecycle.mmd", request_lifecycle());
+}
+
+/// The samples README links to: every document in both languages, the notice also as HTML, the
+/// records also as CSV, and both diagrams. Rewritten with `GDPR_UPDATE_SAMPLES=1`.
+#[test]
+fn samples_in_docs_are_current() {
+    let w = world();
+    let c = Catalogue::built_in();
+    let mut files: Vec<(String, String)> =
+        documents().into_iter().map(|(name, doc)| (format!("{name}.md"), doc.to_markdown())).collect();
+    for lang in [Language::EN, Language::CS] {
+        files.push((format!("privacy_notice.{lang}.html"), notice(&w).document(&c, &lang).expect("n").to_html()));
+        let record =
+            ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain).expect("record");
+        files.push((format!("controller_record.{lang}.csv"), record.to_csv(&c, &lang).expect("csv")));
+    }
+    let record =
+        ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain).expect("record");
+    files.push(("controller_record.json".into(), serde_json::to_string_pretty(&record).expect("json") + "\n"));
+    let fence = |body: String| format!("```mermaid\n{body}```\n");
+    files.push(("chain_flowchart.md".into(), fence(chain_flowchart(&w.chain, &w.parties).expect("f"))));
+    files.push(("request_lifecycle.md".into(), fence(request_lifecycle())));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/samples");
+    let update = std::env::var_os("GDPR_UPDATE_SAMPLES").is_some();
+    let mut stale = Vec::new();
+    for (name, content) in &files {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
+            if update {
+                std::fs::create_dir_all(&dir).expect("docs/samples");
+                std::fs::write(&path, content).expect("write sample");
+            } else {
+                stale.push(name.clone());
+            }
+        }
+    }
+    assert!(stale.is_empty(), "docs/samples is stale ({stale:?}): run GDPR_UPDATE_SAMPLES=1 cargo test --test report");
+}
+
+#[test]
+fn art_13_1_e_notice_names_every_processor_and_sub_processor_with_legal_name_and_number() {
+    let w = world();
+    let text = notice(&w).document(&Catalogue::built_in(), &Language::EN).expect("notice").to_text();
+    for p in [&w.vendor, &w.hosting, &w.mailer] {
+        assert!(text.contains(p.legal_name().as_str()), "{} missing", p.legal_name());
+        let number = p.registration_number().expect("numbered").number();
+        assert!(text.contains(number), "{number} missing");
+    }
+    assert!(text.contains("engaged by Chatvendor s.r.o."), "{text}");
+}
+
+#[test]
+fn art_13_1_e_vendor_sentence_in_english_and_czech() {
+    let w = world();
+    let n = notice(&w);
+    let c = Catalogue::built_in();
+    let en = n.document(&c, &Language::EN).expect("en").to_text();
+    assert!(en.contains(
+        "Your personal data may be collected by us or by third parties, including Chatvendor s.r.o., tax ID CZ27074358."
+    ));
+    let cs = n.document(&c, &Language::CS).expect("cs").to_text();
+    assert!(cs.contains(
+        "Vaše osobní údaje můžeme shromažďovat my nebo třetí strany, včetně společnosti Chatvendor s.r.o., DIČ CZ27074358."
+    ));
+}
+
+#[test]
+fn art_13_1_e_vendor_without_tax_id_is_an_error() {
+    let w = world();
+    let err = PrivacyNotice::build(&NoticeInput {
+        controller: &w.shop,
+        parties: &w.parties,
+        activities: &[],
+        chain: &w.chain,
+        vendor: Some(w.mailer.id()),
+        complaint: &w.complaint,
+        provision: None,
+        sources: &[],
+        as_of: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+    })
+    .unwrap_err();
+    assert!(matches!(err, ReportError::PartyLacks { field: "tax_id", .. }), "{err}");
+    assert!(err.to_string().starts_with("Art. 13(1)(e)"), "{err}");
+}
+
+#[test]
+fn art_13_1_f_notice_states_transfer_mechanism_and_absence_of_adequacy() {
+    let w = world();
+    let text = notice(&w).document(&Catalogue::built_in(), &Language::EN).expect("notice").to_text();
+    assert!(text.contains("in US: standard contractual clauses (module 3) (Art. 46(2)(c))"), "{text}");
+    // The EU-US decision covers certified organisations only: a transfer on clauses does not
+    // rely on it, so the notice states that no adequacy decision covers it.
+    assert!(
+        text.contains("no adequacy decision covers this transfer to US; it relies on standard contractual clauses"),
+        "{text}"
+    );
+}
+
+#[test]
+fn art_13_2_b_rights_follow_the_rights_table() {
+    let w = world();
+    let n = notice(&w);
+    let care = &n.activities[0].rights[0];
+    assert_eq!(care.basis, LegalBasis::LegitimateInterests);
+    assert!(!care.rights.iter().any(|(r, _)| *r == Right::Portability), "no portability under Art. 6(1)(f)");
+    assert!(care.rights.iter().any(|(r, _)| *r == Right::Objection));
+    let marketing = &n.activities[0].rights[1];
+    assert!(marketing.rights.iter().any(|(r, a)| *r == Right::Objection && a.to_string() == "Art. 21(2)"));
+    assert!(marketing.rights.iter().any(|(r, _)| *r == Right::WithdrawConsent));
+}
+
+#[test]
+fn art_13_2_c_consent_withdrawal_section_only_when_a_purpose_relies_on_consent() {
+    let w = world();
+    let c = Catalogue::built_in();
+    assert!(
+        notice(&w).document(&c, &Language::EN).expect("n").to_text().contains("Withdrawing consent (Art. 13(2)(c))")
+    );
+    let mut n = notice(&w);
+    n.relies_on_consent = false;
+    assert!(!n.document(&c, &Language::EN).expect("n").to_text().contains("Withdrawing consent"));
+}
+
+#[test]
+fn art_30_1_every_field_of_the_controller_record_is_filled_or_marked() {
+    let w = world();
+    let record =
+        ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain).expect("record");
+    let a = &record.activities[0];
+    assert!(matches!(a.joint_controllers, Field::NotApplicable { .. }));
+    assert!(matches!(a.dpo, Field::NotApplicable { .. }));
+    let Field::Filled { value: recipients } = &a.recipients else { panic!("recipients") };
+    for p in [&w.vendor, &w.hosting, &w.mailer] {
+        assert!(recipients.iter().any(|r| r.party == Some(p.id())), "art. 30(1)(d): {}", p.legal_name());
+    }
+    let Field::Filled { value: transfers } = &a.transfers else { panic!("art. 30(1)(e): the hosting is in the US") };
+    assert_eq!(transfers[0].country, Country::US);
+    let csv = record.to_csv(&Catalogue::built_in(), &Language::EN).expect("csv");
+    assert_eq!(csv.lines().count(), 1 + 11, "{csv}");
+}
+
+#[test]
+fn art_30_1_a_representative_of_a_party_outside_the_union_is_a_gap() {
+    let w = world();
+    let us = Party::builder("US Shop Inc.", Country::US).contact_email("a@us.example").build().expect("us");
+    let mut repr = w.activity.clone().into_fields();
+    repr.controllers = Controllers::Sole { controller: us.id() };
+    let activity = ProcessingActivity::new(repr).expect("activity");
+    let chain = ProcessingChain::build([us.clone()], [], []).expect("chain");
+    let record = ControllerRecord::build(&us, std::slice::from_ref(&us), &[activity], &chain).expect("record");
+    assert_eq!(record.activities[0].representative, Field::Missing { gap: Gap::Representative });
+    assert_eq!(Gap::Representative.article().to_string(), "Art. 27(1)");
+}
+
+#[test]
+fn art_30_2_processor_record_lists_each_controller_and_sub_processor_transfers() {
+    let w = world();
+    let record = ProcessorRecord::build(&w.vendor, &w.parties, &w.chain).expect("record");
+    assert_eq!(record.entries.len(), 1);
+    let e = &record.entries[0];
+    assert!(matches!(&e.controller, Field::Filled { value } if value.id() == w.shop.id()));
+    let Field::Filled { value: transfers } = &e.transfers else { panic!("art. 30(2)(c)") };
+    assert_eq!(transfers[0].recipient, *w.hosting.legal_name());
+    let hosting = ProcessorRecord::build(&w.hosting, &w.parties, &w.chain).expect("record");
+    assert!(matches!(&hosting.entries[0].engaged_by, Field::Filled { value } if value.id() == w.vendor.id()));
+    assert!(matches!(&hosting.representative, Field::Missing { gap: Gap::Representative }));
+}
+
+#[test]
+fn art_12_3_extension_notice_states_reasons_and_new_date() {
+    let w = world();
+    let c = Catalogue::built_in();
+    let en = extension_notice(&extended_request(&w), &w.shop, &c, &Language::EN).expect("letter").to_text();
+    // Received Monday 2 March 2026: three months end on Tuesday 2 June 2026 (rule A).
+    assert!(en.contains("by two further months, to 2 June 2026"), "{en}");
+    assert!(en.contains("the complexity of the request"), "{en}");
+    let cs = extension_notice(&extended_request(&w), &w.shop, &c, &Language::CS).expect("letter").to_text();
+    assert!(cs.contains("do 2. června 2026"), "{cs}");
+    assert!(cs.contains("čl. 12 odst. 3"), "{cs}");
+    let not_extended = run(receipt(&w, RequestKind::Access, LegalBasis::Contract), &[]);
+    assert!(matches!(extension_notice(&not_extended, &w.shop, &c, &Language::EN), Err(ReportError::NotInState { .. })));
+}
+
+#[test]
+fn art_12_4_refusal_letter_gives_reasons_and_complaint_information() {
+    let w = world();
+    let c = Catalogue::built_in();
+    let en = refusal_letter(&refused_request(&w), &w.shop, &c, &Language::EN).expect("letter").to_text();
+    assert!(en.contains("(Art. 20(1)(a)): the right of data portability is not available"), "{en}");
+    assert!(en.contains("lodge a complaint with a supervisory authority (Art. 77): Úřad pro ochranu"), "{en}");
+    assert!(en.contains("judicial remedy (Art. 79)"), "{en}");
+    let open = run(receipt(&w, RequestKind::Access, LegalBasis::Contract), &[]);
+    assert!(matches!(refusal_letter(&open, &w.shop, &c, &Language::CS), Err(ReportError::NotInState { .. })));
+}
+
+#[test]
+fn art_15_1_cover_letter_lists_points_a_to_h() {
+    let w = world();
+    let c = Catalogue::built_in();
+    let text = access_cover_letter(&access_report(&w), &extended_request(&w), &w.shop, &c, &Language::EN)
+        .expect("l")
+        .to_text();
+    for point in [
+        "(a) purposes",
+        "(b) categories",
+        "(c) recipients",
+        "(d) storage",
+        "(e) your rights",
+        "(f) the right",
+        "(g) sources",
+        "(h) no automated",
+    ] {
+        assert!(text.contains(point), "{point}: {text}");
+    }
+    let mut incomplete = access_report(&w);
+    incomplete.complete = false;
+    assert!(access_cover_letter(&incomplete, &extended_request(&w), &w.shop, &c, &Language::EN).is_err());
+}
+
+#[test]
+fn art_33_3_breach_draft_has_points_a_to_d_and_lists_what_is_missing() {
+    let w = world();
+    let text = breach_notification(&breach(&w), &w.shop, &Catalogue::built_in(), &Language::EN).expect("d").to_text();
+    for point in ["Art. 33(3)(a)", "Art. 33(3)(b)", "Art. 33(3)(c)", "Art. 33(3)(d)"] {
+        assert!(text.contains(point), "{point}: {text}");
+    }
+    assert!(text.contains("due by 16 March 2026, 18:30 UTC"), "{text}");
+    assert!(text.contains("Art. 33(4)"), "the unknown elements follow in phases: {text}");
+    assert!(text.contains("the likely consequences"), "{text}");
+}
+
+#[test]
+fn a_missing_translation_is_a_typed_error_and_an_override_is_used() {
+    let w = world();
+    let mut c = Catalogue::built_in();
+    let german = Language::new("de").expect("de");
+    let err = notice(&w).document(&c, &german).unwrap_err();
+    assert!(matches!(err, ReportError::MissingTranslation { .. }), "{err}");
+    c.set_message(Language::EN, MessageKey::NoticeTitle, "Privacy at ACME").expect("override");
+    let doc = notice(&w).document(&c, &Language::EN).expect("notice");
+    assert_eq!(doc.title, "Privacy at ACME");
+    assert!(matches!(
+        c.set_message(Language::EN, MessageKey::NoticeVendorSentence, "{vendor} {taxid}"),
+        Err(ReportError::Template { .. })
+    ));
+}
+
+#[test]
+fn html_escapes_party_names() {
+    let w = world();
+    let html = notice(&w).document(&Catalogue::built_in(), &Language::EN).expect("notice").to_html();
+    assert!(html.contains("Cloudhost &lt;Europe&gt; &amp; Co. Inc."), "{html}");
+    assert!(!html.contains("<Europe>"));
+}
+
+/// Parses a Mermaid flowchart structurally: the header, node definitions with balanced quoted
+/// labels, and edges whose ends are defined nodes.
+fn parse_flowchart(diagram: &str) -> (HashSet<String>, Vec<(String, String)>) {
+    let mut lines = diagram.lines();
+    assert_eq!(lines.next(), Some("flowchart LR"), "a flowchart starts with its header");
+    let (mut nodes, mut edges) = (HashSet::new(), Vec::new());
+    for line in lines {
+        let line = line.trim();
+        assert_eq!(line.matches('"').count() % 2, 0, "balanced quotes: {line}");
+        if let Some((from, rest)) = line.split_once(" -->|\"") {
+            let (label, to) = rest.split_once("\"| ").expect("an edge label closes");
+            assert!(!label.contains('"'), "{line}");
+            edges.push((from.to_owned(), to.to_owned()));
+        } else {
+            let (id, label) = line.split_once("[\"").expect("a node definition");
+            assert!(label.ends_with("\"]"), "{line}");
+            assert!(id.chars().all(|c| c.is_ascii_alphanumeric()), "{line}");
+            nodes.insert(id.to_owned());
+        }
+    }
+    for (from, to) in &edges {
+        assert!(nodes.contains(from) && nodes.contains(to), "edge {from} -> {to} between defined nodes");
+    }
+    (nodes, edges)
+}
+
+#[test]
+fn mermaid_chain_is_a_flowchart_with_every_party_and_agreement() {
+    let w = world();
+    let diagram = chain_flowchart(&w.chain, &w.parties).expect("flowchart");
+    let (nodes, edges) = parse_flowchart(&diagram);
+    assert_eq!(nodes.len(), 4);
+    assert_eq!(edges.len(), 3);
+    assert!(diagram.contains("US: standard_contractual_clauses.module_3 (Art. 46(2)(c))"), "{diagram}");
+    assert!(diagram.contains("Cloudhost #lt;Europe#gt; #amp; Co. Inc."), "{diagram}");
+}
+
+#[test]
+fn mermaid_lifecycle_is_a_state_diagram_generated_from_decide() {
+    let diagram = request_lifecycle();
+    let mut lines = diagram.lines();
+    assert_eq!(lines.next(), Some("stateDiagram-v2"));
+    let state_names: HashSet<&str> = [
+        StatusName::AwaitingForwarding,
+        StatusName::Open,
+        StatusName::AwaitingIdentity,
+        StatusName::AwaitingClarification,
+        StatusName::AwaitingFee,
+        StatusName::InProgress,
+        StatusName::Completed,
+        StatusName::Refused,
+        StatusName::Withdrawn,
+    ]
+    .iter()
+    .map(|s| s.as_str())
+    .collect();
+    let mut seen = HashSet::new();
+    for line in lines.map(str::trim).filter(|l| !l.starts_with("%%")) {
+        let (from, rest) = line.split_once(" --> ").expect("a transition");
+        let to = rest.split(" : ").next().expect("a target");
+        for s in [from, to] {
+            assert!(s == "[*]" || state_names.contains(s), "unknown state {s} in {line}");
+            seen.insert(s.to_owned());
+        }
+    }
+    for s in &state_names {
+        assert!(seen.contains(*s), "state {s} is reachable and drawn");
+    }
+    // The diagram is the state machine: every transition it draws, decide accepts, and the
+    // rules show (no completion from open, a refusal from every active state).
+    let t = request_lifecycle_transitions();
+    assert!(!t.iter().any(|t| t.from == StatusName::Open && t.command == CommandName::Complete));
+    for from in [StatusName::Open, StatusName::AwaitingIdentity, StatusName::AwaitingFee, StatusName::InProgress] {
+        assert!(t.iter().any(|t| t.from == from && t.command == CommandName::Refuse && t.to == StatusName::Refused));
+    }
+    assert!(t.iter().any(|t| t.from == StatusName::New && t.to == StatusName::Refused), "Art. 20(1)(a) at receipt");
+    for closed in ["completed", "refused", "withdrawn"] {
+        assert!(diagram.contains(&format!("    {closed} --> [*]\n")), "{diagram}");
+    }
+}
+
+fn custom_labels(catalogue: &mut Catalogue, activity: &ProcessingActivity, lang: &Language) {
+    let f = activity.fields();
+    for p in &f.purposes {
+        if let Purpose::Custom(t) = &p.purpose {
+            catalogue.set_term(lang.clone(), Vocabulary::Purpose, t.as_str(), t.as_str()).expect("label");
+        }
+    }
+    for d in &f.data_categories {
+        if let DataCategory::Custom(t) = d {
+            catalogue.set_term(lang.clone(), Vocabulary::DataCategory, t.as_str(), t.as_str()).expect("label");
+        }
+    }
+    for s in &f.subject_categories {
+        if let SubjectCategory::Custom(t) = s {
+            catalogue.set_term(lang.clone(), Vocabulary::SubjectCategory, t.as_str(), t.as_str()).expect("label");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Art. 13(1)(e): whatever the chain, every processor and sub-processor appears in the
+    /// notice with its full legal name, in both languages and in every form.
+    #[test]
+    fn art_13_1_e_every_recipient_in_the_chain_appears_in_the_notice(
+        parties in proptest::collection::vec(gdpr_obligations::testkit::party(), 2..7),
+        parents in proptest::collection::vec(any::<prop::sample::Index>(), 5),
+    ) {
+        let controller = parties[0].clone();
+        let mut agreements: Vec<ProcessingAgreement> = vec![ProcessingAgreement::template(controller.id(), parties[1].id())];
+        for (i, p) in parties.iter().enumerate().skip(2) {
+            let parent = agreements[parents[i - 2].index(agreements.len())].clone();
+            agreements.push(ProcessingAgreement::sub_processing_template(&parent, p.id()));
+        }
+        let chain = ProcessingChain::build(parties.clone(), agreements, []).expect("chain");
+        let complaint = ComplaintInformation::new(text("ÚOOÚ"), text("Art. 79 GDPR"));
+        let n = PrivacyNotice::build(&NoticeInput {
+            controller: &controller,
+            parties: &parties,
+            activities: &[],
+            chain: &chain,
+            vendor: None,
+            complaint: &complaint,
+            provision: None,
+            sources: &[],
+            as_of: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+        }).expect("notice");
+        for lang in [Language::EN, Language::CS] {
+            let doc = n.document(&Catalogue::built_in(), &lang).expect("document");
+            let (plain, html, md) = (doc.to_text(), doc.to_html(), doc.to_markdown());
+            for p in &parties[1..] {
+                let name = p.legal_name().as_str();
+                prop_assert!(plain.contains(name), "{} missing from {}", name, plain);
+                let escaped = html_escape::encode_text(name).replace('\n', "<br>\n");
+                prop_assert!(html.contains(&escaped), "{} missing from the HTML", name);
+                prop_assert!(md.contains(&gdpr_obligations::report::escape_markdown(name)));
+            }
+        }
+    }
+
+    /// Art. 30(1): every field of every entry is filled, not applicable with a reason, or a gap
+    /// the law explains; none is blank, in either language.
+    #[test]
+    fn art_30_1_every_field_is_filled_or_marked_not_applicable(
+        controller in gdpr_obligations::testkit::party(),
+        activities in proptest::collection::vec(gdpr_obligations::testkit::processing_activity(), 1..4),
+    ) {
+        let activities: Vec<ProcessingActivity> = activities
+            .into_iter()
+            .map(|a| {
+                let mut repr = a.into_fields();
+                repr.controllers = Controllers::Sole { controller: controller.id() };
+                ProcessingActivity::new(repr).expect("still valid")
+            })
+            .collect();
+        let chain = ProcessingChain::build([controller.clone()], [], []).expect("chain");
+        let record = ControllerRecord::build(&controller, std::slice::from_ref(&controller), &activities, &chain).expect("record");
+        prop_assert_eq!(record.activities.len(), activities.len());
+        for a in &record.activities {
+            if let Field::Missing { gap } = a.representative {
+                prop_assert_eq!(gap, Gap::Representative);
+                prop_assert!(!controller.country().is_eea());
+            }
+            if let Field::Missing { gap } = a.controller {
+                prop_assert_eq!(gap, Gap::ContactDetails);
+                prop_assert!(controller.contact_email().is_none());
+            }
+            prop_assert!(a.purposes.is_filled() && a.data_categories.is_filled() && a.subject_categories.is_filled());
+            prop_assert!(a.erasure_time_limits.is_filled());
+        }
+        for lang in [Language::EN, Language::CS] {
+            let mut catalogue = Catalogue::built_in();
+            for a in &activities {
+                custom_labels(&mut catalogue, a, &lang);
+            }
+            let csv = record.to_csv(&catalogue, &lang).expect("csv");
+            let mut reader = csv::Reader::from_reader(csv.as_bytes());
+            let mut rows = 0;
+            for row in reader.records() {
+                let row = row.expect("a csv row");
+                rows += 1;
+                prop_assert!(["filled", "not_applicable", "missing"].contains(&&row[3]), "{:?}", row);
+                prop_assert!(!row[4].trim().is_empty(), "a blank field: {:?}", row);
+                prop_assert!(row[1].starts_with("Art. 30(1)("), "{:?}", row);
+            }
+            prop_assert_eq!(rows, 11 * activities.len());
+        }
+    }
+}
