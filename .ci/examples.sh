@@ -68,4 +68,14 @@ diff -r "$tmp/schemas" schemas >/dev/null || fail "schemas/ differs from export_
 expect_exit 2 "$schemas"
 [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "export_schemas without DIR gives one line on stderr: $ERR"
 expect_exit 2 "$schemas" a b
+# The main example: the whole scene on one SQLite file; it checks each step and exits 1 if one fails.
+expect_exit 0 "$bin/chat_backend" "$tmp/chat"
+[ -s "$tmp/chat/chat.db" ] || fail "chat_backend keeps its data in DIR/chat.db"
+for step in "== 1." "== 2." "== 3." "== 4." "== 5." "== 6." "all checks passed"; do
+  printf '%s' "$OUT" | grep -qF "$step" || fail "chat_backend output lacks '$step': $OUT"
+done
+for article in "Art. 28(2)" "Art. 13(1)(e)" "Art. 30(2)" "Art. 15(4)" "Art. 17(3)(e)" "Art. 19" "Art. 33(1)"; do
+  printf '%s' "$OUT" | grep -qF "$article" || fail "chat_backend names $article: $OUT"
+done
+expect_exit 2 "$bin/chat_backend" a b
 echo "example interfaces ok"

@@ -496,6 +496,35 @@ fn art_30_1_every_field_of_the_controller_record_is_filled_or_marked() {
     assert_eq!(csv.lines().count(), 1 + 11, "{csv}");
 }
 
+/// An activity and the processing chain often describe the same transfer (the US hosting on
+/// module 3 clauses): the notice and the record list it once, with the activity's documentation.
+#[test]
+fn art_13_1_f_and_30_1_e_a_transfer_named_twice_is_listed_once() {
+    let w = world();
+    let mut repr = w.activity.clone().into_fields();
+    repr.transfers = vec![gdpr_obligations::model::Transfer {
+        recipient: w.hosting.legal_name().clone(),
+        country: Country::US,
+        mechanism: Some(gdpr_obligations::vocab::TransferMechanism::StandardContractualClauses {
+            module: gdpr_obligations::vocab::SccModule::ProcessorToProcessor,
+        }),
+        safeguards_documentation: Some(text("a copy of the clauses from dpo@shop.example")),
+    }];
+    let activity = ProcessingActivity::new(repr).expect("activity");
+    let record =
+        ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&activity), &w.chain).expect("record");
+    let Field::Filled { value: transfers } = &record.activities[0].transfers else { panic!("art. 30(1)(e)") };
+    assert_eq!(transfers.len(), 1, "{transfers:#?}");
+    assert!(transfers[0].safeguards_documentation.is_some());
+    let mut input = w;
+    input.activity = activity;
+    let text = notice(&input).document(&Catalogue::built_in(), &Language::EN).expect("notice").to_text();
+    let listed =
+        text.lines().filter(|l| l.contains(input.hosting.legal_name().as_str()) && l.contains("in US:")).count();
+    assert_eq!(listed, 1, "{text}");
+    assert!(text.contains("a copy of the clauses from dpo@shop.example"), "{text}");
+}
+
 #[test]
 fn art_30_1_a_representative_of_a_party_outside_the_union_is_a_gap() {
     let w = world();

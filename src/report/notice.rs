@@ -200,9 +200,20 @@ impl PrivacyNotice {
                 Some(_) => transfer.mechanism == Some(TransferMechanism::AdequacyDecision),
                 None => false,
             };
-            let t = NoticeTransfer { transfer, adequacy };
-            if !transfers.contains(&t) {
-                transfers.push(t);
+            // The activity and the chain often describe the same transfer: list it once, with the
+            // documentation of its safeguards from whichever names it.
+            let same = |t: &NoticeTransfer| {
+                t.transfer.recipient == transfer.recipient
+                    && t.transfer.country == transfer.country
+                    && t.transfer.mechanism == transfer.mechanism
+            };
+            match transfers.iter_mut().find(|t| same(t)) {
+                Some(listed) => {
+                    if listed.transfer.safeguards_documentation.is_none() {
+                        listed.transfer.safeguards_documentation = transfer.safeguards_documentation;
+                    }
+                }
+                None => transfers.push(NoticeTransfer { transfer, adequacy }),
             }
         };
         for m in &members {

@@ -195,6 +195,9 @@ pub struct ProcessorEntry {
     pub agreement: AgreementId,
     /// (a) the controller on whose behalf the processor acts.
     pub controller: Field<Party>,
+    /// The controller's legal name, also when its contact details are missing from the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller_name: Option<Text>,
     /// (a) for a sub-processor, the processor that engaged it (Art. 28(4)).
     pub engaged_by: Field<Party>,
     /// (a) where applicable, the controller's representative.
@@ -262,6 +265,23 @@ fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
     }
 }
 
+/// Adds a transfer unless one to the same recipient and country under the same mechanism is
+/// listed already (an activity and the processing chain often describe the same transfer);
+/// the documentation of the safeguards is kept from whichever names it.
+pub(crate) fn merge_transfer(list: &mut Vec<Transfer>, transfer: Transfer) {
+    let same = |t: &Transfer| {
+        t.recipient == transfer.recipient && t.country == transfer.country && t.mechanism == transfer.mechanism
+    };
+    match list.iter_mut().find(|t| same(t)) {
+        Some(listed) => {
+            if listed.safeguards_documentation.is_none() {
+                listed.safeguards_documentation = transfer.safeguards_documentation;
+            }
+        }
+        None => list.push(transfer),
+    }
+}
+
 impl ControllerRecord {
     /// The record of `controller`: every activity it controls, with the processors and
     /// sub-processors of `chain` that cover each activity (a shared purpose and data category)
@@ -292,7 +312,10 @@ impl ControllerRecord {
                 },
             };
             let mut recipients = f.recipients.clone();
-            let mut transfers = f.transfers.clone();
+            let mut transfers = Vec::new();
+            for t in f.transfers.iter().cloned() {
+                merge_transfer(&mut transfers, t);
+            }
             for m in members.iter().filter(|m| covers(m.agreement, activity)) {
                 let recipient = Recipient {
                     party: Some(m.party.id()),
@@ -304,7 +327,7 @@ impl ControllerRecord {
                     recipients.push(recipient);
                 }
                 for (country, mechanism) in m.locations.iter().filter(|(c, _)| !c.is_eea()) {
-                    push_unique(
+                    merge_transfer(
                         &mut transfers,
                         Transfer {
                             recipient: m.party.legal_name().clone(),
@@ -443,6 +466,7 @@ impl ProcessorRecord {
                     Some(c) => contact_field(c),
                     None => Field::Missing { gap: Gap::ContactDetails },
                 },
+                controller_name: controller.map(|c| c.legal_name().clone()),
                 engaged_by,
                 controller_representative: controller
                     .map_or(Field::NotApplicable { reason: NotApplicable::EstablishedInUnion }, representative_field),
@@ -489,9 +513,9 @@ impl ProcessorRecord {
                 row(w, art('c'), MessageKey::FieldTransfers, &e.transfers, |w, v| transfers_text(w, v))?,
                 row(w, art('d'), MessageKey::FieldSecurity, &e.security_measures, |_, m| Ok(m.join("; ")))?,
             ];
-            let controller = match &e.controller {
-                Field::Filled { value } => value.legal_name().to_string(),
-                _ => w.text(MessageKey::Missing, &[])?,
+            let controller = match &e.controller_name {
+                Some(name) => name.to_string(),
+                None => w.text(MessageKey::Missing, &[])?,
             };
             let heading = w.text(
                 MessageKey::RecordAgreement,

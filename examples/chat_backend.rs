@@ -1,0 +1,713 @@
+//! A small chat backend on the crate's embedded default (one SQLite file), playing the scene of
+//! the crate's design end to end: a chat vendor, its sub-processors, two web shops, their
+//! visitors, an access request, an erasure under a legal hold, a retention sweep and a breach
+//! drill.
+//!
+//! ```text
+//! cargo run --example chat_backend             # the database goes to a new temporary folder
+//! cargo run --example chat_backend -- DIR      # or to DIR/chat.db
+//! ```
+//!
+//! Each step prints what happens and the article behind it, and checks it; the program exits
+//! with 1 when a check fails and 2 when the arguments are wrong, so CI runs it as a test.
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Prague;
+use gdpr_obligations::agenda::{Agenda, AgendaOptions, GivenNotice, NoticeGiven, Snapshot, record_notice};
+use gdpr_obligations::agreement::{
+    ChangeNotice, Decision, ProcessingAgreement, ProcessingChain, ProcessingLocation, Query, RefusalReason,
+    RequestClock, SubProcessorAuthorisation,
+};
+use gdpr_obligations::breach::FanOut;
+use gdpr_obligations::fulfil::{Fulfilment, Sweep, SweepId};
+use gdpr_obligations::model::{
+    ActivityId, Controllers, EmailAddress, Party, PartyId, ProcessingActivity, ProcessingActivityRepr, PurposeSpec,
+    Recipient, Retention, SubjectId, SubjectIdentifier, Text, Token, Transfer,
+};
+use gdpr_obligations::report::{Catalogue, ControllerRecord, Language, NoticeInput, PrivacyNotice, ProcessorRecord};
+use gdpr_obligations::request::{
+    Channel, Command, ComplaintInformation, ErasureGround, Processing, Receipt, Receiver, Request, RequestId,
+    RequestKind, decide, evolve,
+};
+use gdpr_obligations::retention::{HoldTarget, LegalHold, RetentionPeriod, RetentionPolicy};
+use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender};
+use gdpr_obligations::store::sqlite::SqliteStore;
+use gdpr_obligations::store::{
+    AuditLogExt, ErasurePolicy, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionGround, Scope, StoreError,
+    Version,
+};
+use gdpr_obligations::time::DeadlinePolicy;
+use gdpr_obligations::vocab::{
+    Country, DataCategory, LegalBasis, Purpose, Role, SccModule, SubjectCategory, TransferMechanism,
+};
+use uuid::Uuid;
+
+type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
+
+const USAGE: &str = "usage: chat_backend [DIR]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dir = match args.as_slice() {
+        [] => std::env::temp_dir().join(format!("gdpr-chat-backend-{}", Uuid::now_v7())),
+        [dir] if !dir.starts_with('-') => PathBuf::from(dir),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if dir.join("chat.db").exists() {
+        eprintln!("chat_backend: {} already exists: give a new folder", dir.join("chat.db").display());
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("chat_backend: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(&dir)) {
+        Ok(()) => {
+            println!("\nall checks passed; the database is {}", dir.join("chat.db").display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("check failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A Prague wall-clock time, e.g. `2026-03-13T18:45:00+01:00`, as an instant.
+fn prague(rfc3339: &str) -> Result<DateTime<Utc>> {
+    Ok(DateTime::parse_from_rfc3339(rfc3339)?.with_timezone(&Utc))
+}
+
+fn local(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Prague).format("%a %-d %b %Y %H:%M").to_string()
+}
+
+fn text(s: &str) -> Result<Text> {
+    Ok(Text::new(s)?)
+}
+
+fn step(n: u32, title: &str) {
+    println!("\n== {n}. {title}");
+}
+
+/// Prints a checked line: `ok` and the article, or an error naming what differed.
+fn check(article: &str, what: &str, holds: bool) -> Result<()> {
+    if holds {
+        println!("  ok  {article:<14} {what}");
+        Ok(())
+    } else {
+        Err(format!("{what} ({article})").into())
+    }
+}
+
+async fn run(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let db = SqliteStore::open(dir.join("chat.db")).await?;
+    let policy = DeadlinePolicy::czech();
+
+    // ---------------------------------------------------------------------------------------
+    step(1, "The chain: two web shops, their chat vendor and its sub-processors (Art. 28)");
+    let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ)
+        .registration_number("27082440")
+        .tax_id("CZ27082440")
+        .contact_email("privacy@chatvendor.example")
+        .build()?;
+    let hosting = Party::builder("Hostbox a.s.", Country::CZ).registration_number("26168685").build()?;
+    let mailer = Party::builder("Postal Relay Inc.", Country::US).build()?;
+    let translator = Party::builder("Lingua Machines GmbH", Country::DE).build()?;
+    let acme = Party::builder("ACME s.r.o.", Country::CZ)
+        .registration_number("25596641")
+        .contact_email("gdpr@acme.example")
+        .build()?;
+    let bikes = Party::builder("Kola Brno s.r.o.", Country::CZ)
+        .registration_number("45274649")
+        .contact_email("info@kolabrno.example")
+        .build()?;
+    let (acme_scope, bikes_scope) = (Scope::controller(acme.id()), Scope::controller(bikes.id()));
+
+    let mut agreements = Vec::new();
+    for shop in [&acme, &bikes] {
+        let mut main = ProcessingAgreement::template(shop.id(), vendor.id());
+        // The hosting and e-mail providers are agreed at signing; later ones are notified
+        // with a 14-day objection window (Art. 28(2)).
+        main.sub_processing = Some(SubProcessorAuthorisation::General {
+            agreed: vec![hosting.id(), mailer.id()],
+            objection_window_days: 14,
+        });
+        let hosting_sub = ProcessingAgreement::sub_processing_template(&main, hosting.id());
+        let mut mail_sub = ProcessingAgreement::sub_processing_template(&main, mailer.id());
+        mail_sub.breach_notice_hours = Some(8);
+        mail_sub.processing_locations = vec![ProcessingLocation {
+            country: Country::US,
+            mechanism: Some(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor }),
+        }];
+        agreements.extend([main, hosting_sub, mail_sub]);
+    }
+
+    // ACME's first draft forgot confidentiality and the deletion-or-return clause.
+    let mut draft = agreements[0].clone();
+    draft.confidentiality = None;
+    draft.end_of_processing = None;
+    let deficiencies = draft.validate();
+    for d in &deficiencies {
+        println!("  draft: {} {}", d.article, d.message);
+    }
+    let articles: Vec<String> = deficiencies.iter().map(|d| d.article.to_string()).collect();
+    check(
+        "Art. 28(3)",
+        "the draft is deficient in confidentiality (b) and deletion or return (g)",
+        articles.iter().any(|a| a == "Art. 28(3)(b)") && articles.iter().any(|a| a == "Art. 28(3)(g)"),
+    )?;
+    draft.confidentiality = Some("staff with access are bound by confidentiality agreements".to_owned());
+    draft.end_of_processing = agreements[0].end_of_processing.clone();
+    check("Art. 28(3)", "the fixed draft is complete", draft.validate().is_empty())?;
+    check("Art. 28(3)", "every signed agreement is complete", agreements.iter().all(|a| a.validate().is_empty()))?;
+    for a in &agreements {
+        let scope = if a.principal == bikes.id()
+            || agreements.iter().any(|p| Some(p.id) == a.parent && p.principal == bikes.id())
+        {
+            bikes_scope
+        } else {
+            acme_scope
+        };
+        db.put_agreement(scope, a, Version::NONE).await?;
+    }
+    println!("  {} agreements stored in {}", agreements.len(), dir.join("chat.db").display());
+
+    // ---------------------------------------------------------------------------------------
+    step(2, "Visitors chat; every message passes the authorisation decision (Arts. 28, 44)");
+    // The vendor proposes a translation provider under ACME's general authorisation; the
+    // objection window of 14 days is still running when the first chats come in.
+    let notified = prague("2026-03-02T09:00:00+01:00")?;
+    let translation = ProcessingAgreement::sub_processing_template(&agreements[0], translator.id());
+    let change =
+        ChangeNotice::propose(&agreements[0], translator.id(), None, notified)?.notify(&agreements[0], notified)?;
+    let mut all_agreements = agreements.clone();
+    all_agreements.push(translation);
+    let parties = [&vendor, &hosting, &mailer, &translator, &acme, &bikes].map(Clone::clone);
+    let chain = ProcessingChain::build(parties, all_agreements, [change])?;
+
+    // The chat history lives in the same SQLite file; erased visitors are recognised again
+    // after a restore only under the same pseudonym key (keep it in a secret store).
+    let key = PseudonymKey::new(b"chat-backend example pseudonym key")?;
+    let chat = Arc::new(ChatHistory::sqlite(&db, key.clone()));
+    let day = prague("2026-03-10T14:00:00+01:00")?;
+    let eva = chat.add_visitor(acme_scope, Token::new("v-eva")?, day).await?;
+    chat.add_identifier(acme_scope, eva, email("eva.novakova@example.cz")?, day).await?;
+    let talk = chat.start_conversation(acme_scope, eva, day).await?;
+    let content = DataCategory::CommunicationContent;
+    let purpose = Purpose::CustomerCare;
+    for (who, processor) in [
+        ("Chatvendor (processor)", &vendor),
+        ("Hostbox (hosting)", &hosting),
+        ("Postal Relay (US, SCCs)", &mailer),
+        ("Lingua Machines (new)", &translator),
+    ] {
+        let decision = chain.decide(&Query {
+            party: processor.id(),
+            controller: acme.id(),
+            category: &content,
+            purpose: &purpose,
+            at: day,
+        });
+        match &decision {
+            Decision::Allowed { .. } => println!("  {who:<26} may process ACME's chat"),
+            Decision::Refused(refusals) => {
+                for r in refusals {
+                    println!("  {who:<26} refused: {} ({})", r.reason, r.article);
+                }
+            }
+        }
+    }
+    let refused = chain.decide(&Query {
+        party: translator.id(),
+        controller: acme.id(),
+        category: &content,
+        purpose: &purpose,
+        at: day,
+    });
+    check(
+        "Art. 28(2)",
+        "the new translation provider is refused while ACME's 14-day objection window runs",
+        matches!(&refused, Decision::Refused(r) if r.iter().any(|r| matches!(r.reason, RefusalReason::ObjectionWindowRunning { .. }))),
+    )?;
+    for processor in [&vendor, &hosting, &mailer] {
+        let allowed = chain.decide(&Query {
+            party: processor.id(),
+            controller: acme.id(),
+            category: &content,
+            purpose: &purpose,
+            at: day,
+        });
+        check("Art. 28(1)", &format!("{} may process ACME's chats", processor.legal_name()), allowed.is_allowed())?;
+    }
+    let after_window = prague("2026-03-17T09:00:00+01:00")?;
+    let later = chain.decide(&Query {
+        party: translator.id(),
+        controller: acme.id(),
+        category: &content,
+        purpose: &purpose,
+        at: after_window,
+    });
+    check("Art. 28(2)", "once the window closed without objection, the translator may process", later.is_allowed())?;
+
+    // The chats themselves: Eva and Petr at ACME, and a visitor with Eva's e-mail at the bike shop.
+    // Every message is stored by the vendor on the hosting provider's machines: both must be
+    // allowed to process the shop's chat content before it is posted.
+    let path = [vendor.id(), hosting.id()];
+    let petr = chat.add_visitor(acme_scope, Token::new("v-petr")?, day).await?;
+    chat.add_identifier(acme_scope, petr, email("petr.svoboda@example.cz")?, day).await?;
+    chat.join_conversation(acme_scope, talk, petr, day).await?;
+    let agent = Sender::Agent(text("Jana Dvořáková")?);
+    post(&chat, &chain, &path, acme_scope, talk, Sender::Visitor(eva), "Hello, order 42 has not arrived.", day).await?;
+    post(&chat, &chain, &path, acme_scope, talk, agent.clone(), "Sorry, Eva, I will check it for you.", day).await?;
+    post(
+        &chat,
+        &chain,
+        &path,
+        acme_scope,
+        talk,
+        Sender::Visitor(petr),
+        "Same for my order 43, petr.svoboda@example.cz",
+        day,
+    )
+    .await?;
+    let second = chat.start_conversation(acme_scope, eva, day).await?;
+    post(&chat, &chain, &path, acme_scope, second, Sender::Visitor(eva), "Can I change my address to Brno?", day)
+        .await?;
+    let other = chat.add_visitor(bikes_scope, Token::new("v-eva-at-bikes")?, day).await?;
+    chat.add_identifier(bikes_scope, other, email("eva.novakova@example.cz")?, day).await?;
+    let bike_talk = chat.start_conversation(bikes_scope, other, day).await?;
+    post(&chat, &chain, &path, bikes_scope, bike_talk, Sender::Visitor(other), "Do you have a 52 cm frame?", day)
+        .await?;
+    println!("  ACME: 2 conversations, 4 messages; Kola Brno: 1 conversation; each message decided for {}", path.len());
+
+    // ---------------------------------------------------------------------------------------
+    step(3, "ACME's privacy notice and the records of processing (Arts. 13, 14, 30)");
+    let activity = chat_activity(&acme, &vendor, &hosting, &mailer)?;
+    db.put(acme_scope, &activity, Version::NONE).await?;
+    let catalogue = Catalogue::built_in();
+    let everyone = [&vendor, &hosting, &mailer, &translator, &acme, &bikes].map(Clone::clone);
+    let complaint = complaint()?;
+    let notice = PrivacyNotice::build(&NoticeInput {
+        controller: &acme,
+        parties: &everyone,
+        activities: std::slice::from_ref(&activity),
+        chain: &chain,
+        vendor: Some(vendor.id()),
+        complaint: &complaint,
+        provision: None,
+        sources: &[],
+        as_of: day.date_naive(),
+    })?;
+    let english = notice.document(&catalogue, &Language::EN)?.to_markdown();
+    let czech = notice.document(&catalogue, &Language::CS)?.to_markdown();
+    for (language, text) in [("en", &english), ("cs", &czech)] {
+        let path = dir.join(format!("privacy_notice.{language}.md"));
+        std::fs::write(&path, text)?;
+        println!("  notice ({language}): {} lines, written to {}", text.lines().count(), path.display());
+    }
+    check(
+        "Art. 13(1)(e)",
+        "the English notice carries the vendor's sentence with its tax ID",
+        english.contains(
+            "Your personal data may be collected by us or by third parties, including Chatvendor s.r.o., tax ID CZ27082440.",
+        ),
+    )?;
+    check(
+        "Art. 13(1)(e)",
+        "the Czech notice carries it too",
+        czech.contains("Vaše osobní údaje můžeme shromažďovat my nebo třetí strany, včetně společnosti Chatvendor s.r.o., DIČ CZ27082440."),
+    )?;
+    check(
+        "Art. 13(1)(e)",
+        "every processor and sub-processor is named",
+        [&vendor, &hosting, &mailer].iter().all(|p| english.contains(p.legal_name().as_str())),
+    )?;
+    check(
+        "Art. 13(1)(f)",
+        "the transfer to the United States names its safeguards",
+        english.contains("Postal Relay Inc."),
+    )?;
+    let own = ControllerRecord::build(&acme, &everyone, std::slice::from_ref(&activity), &chain)?;
+    let theirs = ProcessorRecord::build(&vendor, &everyone, &chain)?;
+    let own_md = own.document(&catalogue, &Language::EN)?.to_markdown();
+    let theirs_md = theirs.document(&catalogue, &Language::EN)?.to_markdown();
+    println!("\n{}", indent(&own_md));
+    println!("{}", indent(&theirs_md));
+    std::fs::write(dir.join("records_of_processing.csv"), own.to_csv(&catalogue, &Language::EN)?)?;
+    check("Art. 30(1)", "ACME's record names its purposes and recipients", own_md.contains("Chatvendor s.r.o."))?;
+    check(
+        "Art. 30(2)",
+        "the vendor's record names both controllers",
+        theirs_md.contains("ACME s.r.o.") && theirs_md.contains("Kola Brno s.r.o."),
+    )?;
+
+    // ---------------------------------------------------------------------------------------
+    step(4, "Eva asks in the chat for a copy of her data (Arts. 15, 12, 28(3)(e))");
+    let eva_ids = [SubjectIdentifier::ChatVisitorToken(Token::new("v-eva")?), email("eva.novakova@example.cz")?];
+    let asked = prague("2026-03-13T18:45:00+01:00")?;
+    let request = RequestId::generate();
+    let receipt = Receipt {
+        id: request,
+        at: asked,
+        controller: acme.id(),
+        kind: RequestKind::Access,
+        processing: Processing { basis: LegalBasis::LegitimateInterests, purpose: Purpose::CustomerCare },
+        channel: Channel::Chat,
+        receiver: Receiver::Processor {
+            processor: vendor.id(),
+            clock: agreements[0]
+                .data_subject_assistance
+                .as_ref()
+                .map_or(RequestClock::FromProcessorReceipt, |a| a.request_clock),
+        },
+        requester: vec![eva_ids[0].clone()],
+        policy: policy.clone(),
+        complaint: complaint.clone(),
+    };
+    let mut state = None;
+    let mut version = Version::NONE;
+    let script = [
+        Command::Receive(Box::new(receipt)),
+        Command::ForwardToController { at: prague("2026-03-16T09:10:00+01:00")? },
+        Command::RequestIdentity {
+            at: prague("2026-03-16T09:30:00+01:00")?,
+            information: text("confirm the e-mail address you gave in the chat through the link we sent")?,
+        },
+        Command::ProvideIdentity { at: prague("2026-03-16T11:02:00+01:00")? },
+        Command::VerifyIdentity { at: prague("2026-03-16T11:03:00+01:00")?, subject: SubjectId::generate() },
+        Command::Start { at: prague("2026-03-16T11:05:00+01:00")? },
+    ];
+    for command in &script {
+        version = apply(&db, acme_scope, request, &mut state, version, command).await?;
+    }
+    let current = state.as_ref().ok_or("no request")?;
+    let deadlines = current.deadlines().ok_or("the request has no deadlines")?;
+    println!(
+        "  received {} by the vendor; the answer is due on {} (Art. 12(3), from the vendor's receipt under Art. 28(3)(e))",
+        local(asked),
+        deadlines.due().date()
+    );
+    let sources = vec![chat.clone() as Arc<dyn PersonalDataSource>];
+    let fulfilment = Fulfilment::new(acme_scope, &db, &db, sources.clone(), &key);
+    let report = fulfilment.access(request.as_uuid(), &eva_ids, prague("2026-03-16T11:06:00+01:00")?).await?;
+    let copy = serde_json::to_string(&report.copy)?;
+    println!("  the copy holds {} records from {} source(s)", report.copy.len(), report.sources.len());
+    check("Art. 15(3)", "the copy holds Eva's own messages", copy.contains("order 42 has not arrived"))?;
+    check("Art. 15(4)", "Petr's own message is not in Eva's copy", !copy.contains("order 43"))?;
+    check("Art. 15(4)", "the agent's name is redacted", !copy.contains("Dvořáková"))?;
+    let information = serde_json::to_string(&report.activities)?;
+    check(
+        "Art. 15(1)",
+        "the report lists the purposes and the recipients",
+        information.contains("customer_care") && information.contains("Postal Relay Inc."),
+    )?;
+    apply(
+        &db,
+        acme_scope,
+        request,
+        &mut state,
+        version,
+        &Command::Complete {
+            at: prague("2026-03-16T11:10:00+01:00")?,
+            summary: text("copy of the chat data sent through the verified e-mail address")?,
+        },
+    )
+    .await?;
+    let done = db.request(acme_scope, request).await?.value;
+    check("Art. 12(3)", "the request completed within the month", done.answered_in_time() == Some(true))?;
+
+    // ---------------------------------------------------------------------------------------
+    step(5, "Eva asks for erasure; a complaint about order 42 keeps that chat (Arts. 17, 19)");
+    let hold = LegalHold::place(
+        HoldTarget::Conversation { source: chat.name().clone(), prefix: format!("conversation/{talk}/") },
+        text("Eva's complaint about order 42 is being handled")?,
+        RetentionGround::LegalClaims { matter: text("complaint 2026/14")? },
+        prague("2026-03-12T08:00:00+01:00")?,
+    )?;
+    db.put(acme_scope, &hold, Version::NONE).await?;
+    let erasure = RequestId::generate();
+    let erased_at = prague("2026-03-20T10:00:00+01:00")?;
+    let receipt = Receipt {
+        id: erasure,
+        at: prague("2026-03-19T20:15:00+01:00")?,
+        controller: acme.id(),
+        kind: RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary },
+        processing: Processing { basis: LegalBasis::LegitimateInterests, purpose: Purpose::CustomerCare },
+        channel: Channel::Chat,
+        receiver: Receiver::Processor { processor: vendor.id(), clock: RequestClock::FromProcessorReceipt },
+        requester: vec![eva_ids[0].clone()],
+        policy: policy.clone(),
+        complaint: complaint.clone(),
+    };
+    let (mut state, mut version) = (None, Version::NONE);
+    for command in [
+        Command::Receive(Box::new(receipt)),
+        Command::ForwardToController { at: prague("2026-03-20T08:00:00+01:00")? },
+        Command::WaiveVerification {
+            at: prague("2026-03-20T09:00:00+01:00")?,
+            reason: text(
+                "the request came from the chat session whose data it concerns, verified for the access request",
+            )?,
+        },
+        Command::Start { at: prague("2026-03-20T09:55:00+01:00")? },
+    ] {
+        version = apply(&db, acme_scope, erasure, &mut state, version, &command).await?;
+    }
+    let before_bikes = chat.transcript(bikes_scope, bike_talk).await?;
+    let report = fulfilment.erase(erasure.as_uuid(), &eva_ids, &ErasurePolicy::default(), erased_at).await?;
+    for source in &report.sources {
+        println!("  {}: {:?}, {} records", source.source, source.status, source.records);
+    }
+    for kept in &report.retained {
+        let why = match &kept.ground {
+            RetentionGround::LegalClaims { matter } => format!("legal claims: {matter}"),
+            other => format!("{other:?}"),
+        };
+        println!("  kept {} ({why}, {})", kept.record, kept.article);
+    }
+    for notice in &report.notices {
+        println!("  tell {} ({}) of the erasure ({})", notice.recipient, notice.country, notice.article);
+    }
+    check("Art. 17(1)", "the erasure completed in every source", report.complete)?;
+    check(
+        "Art. 17(3)(e)",
+        "the chat about order 42 is kept under the legal hold",
+        !report.retained.is_empty()
+            && chat.transcript(acme_scope, talk).await?.iter().any(|m| m.text.contains("order 42")),
+    )?;
+    let gone = match chat.transcript(acme_scope, second).await {
+        Ok(messages) => messages.is_empty(),
+        Err(StoreError::NotFound { .. }) => true,
+        Err(e) => return Err(e.into()),
+    };
+    check("Art. 17(1)", "her other conversation, only hers, is gone", gone)?;
+    check("Art. 19", "every recipient of the activity is to be told", report.notices.len() == activity_recipients())?;
+    apply(
+        &db,
+        acme_scope,
+        erasure,
+        &mut state,
+        version,
+        &Command::Complete {
+            at: prague("2026-03-20T10:05:00+01:00")?,
+            summary: text("erased from the chat history except the conversation under complaint 2026/14")?,
+        },
+    )
+    .await?;
+    let before_notices =
+        Agenda::build(&Snapshot::load(&db, acme_scope).await?, erased_at, &AgendaOptions::new(policy.clone()));
+    let owed = |agenda: &Agenda| {
+        agenda
+            .obligations
+            .iter()
+            .filter(|o| o.kind.request() == Some(erasure) && o.article.to_string() == "Art. 19")
+            .count()
+    };
+    check("Art. 19", "ACME's agenda lists one notice per recipient", owed(&before_notices) == activity_recipients())?;
+    for notice in &report.notices {
+        let told = NoticeGiven {
+            request: erasure,
+            at: prague("2026-03-20T10:30:00+01:00")?,
+            notice: GivenNotice::Recipient { recipient: notice.recipient.clone(), party: notice.party, exempt: None },
+        };
+        record_notice(&db, acme_scope, &told).await?;
+    }
+    let after_notices =
+        Agenda::build(&Snapshot::load(&db, acme_scope).await?, erased_at, &AgendaOptions::new(policy.clone()));
+    check("Art. 19", "once the recipients are told, the agenda no longer lists them", owed(&after_notices) == 0)?;
+    let verified = db.verify_all(acme_scope).await?;
+    check("Art. 5(2)", &format!("ACME's audit log of {verified} entries verifies"), verified > 0)?;
+    check(
+        "Art. 5(1)(f)",
+        "the bike shop's visitor with the same e-mail is untouched",
+        chat.transcript(bikes_scope, bike_talk).await? == before_bikes,
+    )?;
+
+    // ---------------------------------------------------------------------------------------
+    step(6, "A retention sweep and a sub-processor's breach drill (Arts. 5(1)(e), 33)");
+    let year_ago = prague("2025-01-20T10:00:00+01:00")?;
+    let old_talk = chat.start_conversation(bikes_scope, other, year_ago).await?;
+    chat.post(bikes_scope, old_talk, Sender::Visitor(other), text("Is the shop open on Sunday?")?, vec![], year_ago)
+        .await?;
+    let transcripts = RetentionPolicy::new(
+        Purpose::CustomerCare,
+        DataCategory::CommunicationContent,
+        RetentionPeriod::FromCollection { months: 12 },
+    )?;
+    db.put(bikes_scope, &transcripts, Version::NONE).await?;
+    let sweep = Sweep::new(bikes_scope, &db, &db, sources.clone());
+    let swept = sweep.run(SweepId::generate(), &ErasurePolicy::default(), erased_at).await?;
+    let erased: u64 = swept.sources.iter().map(|s| s.records).sum();
+    println!("  the sweep of {} erased {erased} expired record(s)", local(erased_at));
+    check(
+        "Art. 5(1)(e)",
+        "the conversation of January 2025 expired after 12 months and is gone",
+        chat.transcript(bikes_scope, old_talk).await?.is_empty() && swept.complete,
+    )?;
+    check(
+        "Art. 5(1)(e)",
+        "this month's conversation stays",
+        !chat.transcript(bikes_scope, bike_talk).await?.is_empty(),
+    )?;
+
+    let found = prague("2026-03-27T19:30:00+01:00")?;
+    let plan = FanOut::plan(&chain, mailer.id(), found, &policy)?;
+    println!("  Postal Relay Inc. finds a breach of the chat mailbox on {}", local(found));
+    let name =
+        |id| everyone.iter().find(|p| p.id() == id).map_or_else(|| "?".to_owned(), |p| p.legal_name().to_string());
+    for reach in &plan.controllers {
+        for hop in &reach.hops {
+            println!(
+                "  {:<18} -> {:<18} {:<26} by {} ({})",
+                name(hop.from),
+                name(hop.to),
+                hop.period.to_string(),
+                local(hop.due),
+                hop.article()
+            );
+        }
+        println!(
+            "  {:<18} -> supervisory authority{:<9} by {} (Art. 33(1))",
+            name(reach.controller),
+            "",
+            local(reach.authority_due)
+        );
+    }
+    check(
+        "Art. 33(1)",
+        "each shop's 72 hours run from the vendor's notice: 8 h + 24 h + 72 h after discovery",
+        plan.controllers.len() == 2
+            && plan.controllers.iter().all(|r| r.authority_due == found + chrono::TimeDelta::hours(8 + 24 + 72)),
+    )?;
+    db.close().await;
+    Ok(())
+}
+
+/// Posts a message only when every party on the message path may process the controller's chat
+/// content for customer care at that instant (Art. 28(1), 28(2), 28(10)).
+#[allow(clippy::too_many_arguments)]
+async fn post(
+    chat: &ChatHistory,
+    chain: &ProcessingChain,
+    path: &[PartyId],
+    scope: Scope,
+    conversation: ConversationId,
+    from: Sender,
+    message: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    for &party in path {
+        let query = Query {
+            party,
+            controller: scope.party(),
+            category: &DataCategory::CommunicationContent,
+            purpose: &Purpose::CustomerCare,
+            at,
+        };
+        if let Decision::Refused(reasons) = chain.decide(&query) {
+            let reasons: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+            return Err(format!("the message was not stored: {}", reasons.join("; ")).into());
+        }
+    }
+    chat.post(scope, conversation, from, text(message)?, vec![], at).await?;
+    Ok(())
+}
+
+/// Indents a Markdown document for printing under a step.
+fn indent(markdown: &str) -> String {
+    markdown.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
+fn email(address: &str) -> Result<SubjectIdentifier> {
+    Ok(SubjectIdentifier::Email(EmailAddress::new(address)?))
+}
+
+/// Where a data subject may complain (Art. 12(4), 77, 79).
+fn complaint() -> Result<ComplaintInformation> {
+    Ok(ComplaintInformation::new(
+        text(
+            "Úřad pro ochranu osobních údajů (Czech Office for Personal Data Protection), Pplk. Sochora 27, 170 00 Praha 7",
+        )?,
+        text("an action before the competent court under Art. 79 GDPR")?,
+    ))
+}
+
+/// Decides `command` on the request, stores its events with compare-and-swap and evolves the
+/// state; prints each step with its article.
+async fn apply(
+    db: &SqliteStore,
+    scope: Scope,
+    id: RequestId,
+    state: &mut Option<Request>,
+    version: Version,
+    command: &Command,
+) -> Result<Version> {
+    let events = decide(state.as_ref(), command).map_err(|r| format!("{} rejected: {r}", command.name()))?;
+    let version = db.append_request_events(scope, id, version, &events).await?;
+    for event in &events {
+        *state = evolve(state.take(), event);
+        let name = serde_json::to_value(event)?["type"].as_str().unwrap_or("?").to_owned();
+        println!("  {}  {:<26} {}", local(event.at()), name, event.article());
+    }
+    Ok(version)
+}
+
+/// ACME's processing activity for its website chat: what the Art. 15 report and the Art. 19
+/// notices are built from.
+fn chat_activity(acme: &Party, vendor: &Party, hosting: &Party, mailer: &Party) -> Result<ProcessingActivity> {
+    let recipient = |p: &Party, role| -> Result<Recipient> {
+        Ok(Recipient { party: Some(p.id()), name: p.legal_name().clone(), role, country: p.country() })
+    };
+    Ok(ProcessingActivity::new(ProcessingActivityRepr {
+        id: ActivityId::generate(),
+        name: text("Website chat customer care")?,
+        controllers: Controllers::Sole { controller: acme.id() },
+        purposes: vec![PurposeSpec {
+            purpose: Purpose::CustomerCare,
+            basis: LegalBasis::LegitimateInterests,
+            legitimate_interests: Some(text("answering visitors' questions about their orders")?),
+            special_category_condition: None,
+        }],
+        data_categories: vec![
+            DataCategory::Identification,
+            DataCategory::Contact,
+            DataCategory::CommunicationContent,
+            DataCategory::OnlineIdentifier,
+            DataCategory::UsageBehaviour,
+        ],
+        may_contain_special_categories: false,
+        criminal_data_authority: None,
+        subject_categories: vec![SubjectCategory::Visitor],
+        recipients: vec![
+            recipient(vendor, Role::Processor)?,
+            recipient(hosting, Role::SubProcessor)?,
+            recipient(mailer, Role::SubProcessor)?,
+        ],
+        transfers: vec![Transfer {
+            recipient: mailer.legal_name().clone(),
+            country: Country::US,
+            mechanism: Some(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor }),
+            safeguards_documentation: Some(text("a copy of the clauses is available from privacy@chatvendor.example")?),
+        }],
+        retention: Retention::MonthsAfter { event: text("the visitor's last conversation")?, months: 12 },
+        security_measures: vec![text("TLS in transit, encryption at rest, role-based access, audit log")?],
+        automated_decision_making: None,
+    })?)
+}
+
+const fn activity_recipients() -> usize {
+    3
+}
