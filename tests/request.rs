@@ -330,6 +330,13 @@ fn art_12_6_no_pause_under_the_default_policy() {
 }
 
 #[test]
+fn art_12_6_identity_asked_while_in_progress_resumes_in_progress() {
+    given([access(), start(1), request_identity(2)]).when(provide_identity(3)).then_state(StatusName::InProgress);
+    // Before anything started, the answer returns the request to open.
+    given([access(), request_identity(1)]).when(provide_identity(2)).then_state(StatusName::Open);
+}
+
+#[test]
 fn art_12_6_identity_is_asked_only_for_requests_under_articles_15_to_21() {
     given([receive(RequestKind::AutomatedDecisionReview, LegalBasis::Contract)])
         .when(request_identity(1))

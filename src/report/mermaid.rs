@@ -238,7 +238,7 @@ pub fn request_lifecycle_transitions() -> Vec<LifecycleTransition> {
             serde_json::to_value(request.identity()).ok().and_then(|v| v.get("identity").cloned()).unwrap_or_default(),
             request.extension().is_some(),
             request.status().name(),
-        ) + &format!("|{:?}", request.receipt().receiver);
+        ) + &format!("|{:?}|{}", request.receipt().receiver, request.started_at().is_some());
         if !seen.insert(key) {
             continue;
         }

@@ -74,6 +74,10 @@ pub struct Request {
     extension: Option<Extension>,
     /// Where the request stands.
     status: Status,
+    /// When carrying the request out started, if it did: a pause (identity, clarification, fee)
+    /// asked for while in progress returns the request to `in_progress`, not to `open`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    started_at: Option<DateTime<Utc>>,
     /// The number of events applied, `Received` included: the version a store compares and swaps.
     version: u64,
     /// The instant of the latest event; later commands may not be earlier.
@@ -270,7 +274,7 @@ impl Request {
             Event::ClarificationRequested { at, question } => {
                 self.status = Status::AwaitingClarification { since: *at, question: question.clone() };
             }
-            Event::ClarificationProvided { .. } | Event::FeePaid { .. } => self.status = Status::Open,
+            Event::ClarificationProvided { .. } | Event::FeePaid { .. } => self.status = self.resumed(),
             Event::FeeRequested { at, ground, amount, .. } => {
                 self.status = Status::AwaitingFee { since: *at, ground: *ground, amount: amount.clone() };
             }
@@ -281,7 +285,10 @@ impl Request {
             Event::Refused { at, ground, complaint } => {
                 self.status = Status::Refused { at: *at, ground: ground.clone(), complaint: complaint.clone() };
             }
-            Event::Started { at } => self.status = Status::InProgress { since: *at },
+            Event::Started { at } => {
+                self.started_at = Some(*at);
+                self.status = Status::InProgress { since: *at };
+            }
             Event::Completed { at, summary } => self.status = Status::Completed { at: *at, summary: summary.clone() },
             Event::Withdrawn { at } => self.status = Status::Withdrawn { at: *at },
         }
@@ -300,18 +307,29 @@ impl Request {
             pauses: Vec::new(),
             extension: None,
             status,
+            started_at: None,
             version: 1,
             last_event_at: receipt.at,
         }
     }
 
-    /// Ends a pending identity request at `at`: the pause becomes a span and the request is open.
+    /// Ends a pending identity request at `at`: the pause becomes a span and the request goes
+    /// back to where it was ([`resumed`](Self::resumed)).
     fn close_pause(&mut self, at: DateTime<Utc>) {
         if let Status::AwaitingIdentity { since } = self.status {
             if let Some(span) = self.pause_span(since, at) {
                 self.pauses.push(span);
             }
-            self.status = Status::Open;
+            self.status = self.resumed();
+        }
+    }
+
+    /// The status after a pause ends: in progress again if carrying the request out had started,
+    /// open otherwise.
+    fn resumed(&self) -> Status {
+        match self.started_at {
+            Some(since) => Status::InProgress { since },
+            None => Status::Open,
         }
     }
 
@@ -320,6 +338,11 @@ impl Request {
         let zone = self.receipt.policy.zone();
         let (from, to) = (receipt_date(since, zone).ok()?, receipt_date(until, zone).ok()?);
         IdentityPauseSpan::new(from, to).ok()
+    }
+
+    /// When carrying the request out started, if it did: the request returns there after a pause.
+    pub fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.started_at
     }
 
     /// The request's id.
