@@ -350,6 +350,22 @@ fn art_33_1_strict_hours_are_local_hours() {
     assert_eq!(policy.breach_deadline(utc("2025-06-30T04:35:00Z")).unwrap(), utc("2025-07-03T05:30:00Z"));
 }
 
+/// Found by the `deadlines` fuzz target (`fuzz/`): awareness during a leap second, which
+/// RFC 3339 input may carry as `23:59:60`. 72 real hours later is 23:59:59.5 three days on;
+/// chrono's subtraction counts the leap second as part of the second before it, so the
+/// difference it shows is one second short of 72 hours.
+#[test]
+fn art_33_1_breach_deadline_from_a_leap_second_is_72_real_hours_later() {
+    let aware = utc("2016-12-31T23:59:60.5Z");
+    let policy = DeadlinePolicy::new(Zone::UTC, Calendar::WeekendsOnly);
+    assert_eq!(policy.breach_deadline(aware).unwrap(), utc("2017-01-03T23:59:59.5Z"));
+    let received = policy.request_deadlines(aware).unwrap();
+    assert_eq!(received.received_date(), d(2016, 12, 31));
+    assert_eq!(received.due().date(), d(2017, 1, 31));
+    let strict = policy.with_breach_clock(BreachClock::StrictHours);
+    assert_eq!(strict.breach_deadline(aware).unwrap(), utc("2017-01-04T00:00:00Z"));
+}
+
 #[test]
 fn art_3_2_a_add_hours_out_of_range_is_an_error() {
     let error = add_hours(DateTime::<Utc>::MAX_UTC, 1).unwrap_err();

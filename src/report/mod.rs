@@ -89,6 +89,8 @@ pub use records::{
     ControllerActivityRecord, ControllerRecord, Field, Gap, NotApplicable, ProcessingCategories, ProcessorEntry,
     ProcessorRecord,
 };
+#[cfg(feature = "testkit")]
+pub(crate) use schemas::for_each_wire_type;
 pub use schemas::{WireSchema, wire_schemas};
 
 /// Why a document could not be written.

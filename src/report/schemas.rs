@@ -16,6 +16,56 @@ fn schema<T: JsonSchema>(file: &'static str) -> WireSchema {
     WireSchema { file, schema: schema_for!(T) }
 }
 
+/// Calls the macro `$then` with every public wire type and its schema file, as
+/// `Type => "file.json",` rows: the one list behind [`wire_schemas`] and the testkit's JSON
+/// decoders (`testkit::wire_decoders`), so that neither can forget a type the other has.
+macro_rules! for_each_wire_type {
+    ($then:ident) => {
+        $then! {
+            crate::model::Party => "party.json",
+            crate::model::ProcessingActivity => "processing_activity.json",
+            crate::model::DataSubject => "data_subject.json",
+            crate::model::PersonalDataRecord => "personal_data_record.json",
+            crate::agreement::ProcessingAgreement => "processing_agreement.json",
+            crate::agreement::Deficiency => "agreement_deficiency.json",
+            crate::agreement::ChangeNotice => "change_notice.json",
+            crate::agreement::Decision => "authorisation_decision.json",
+            crate::time::DeadlinePolicy => "deadline_policy.json",
+            crate::request::Receipt => "request_receipt.json",
+            crate::request::Command => "request_command.json",
+            crate::request::Event => "request_event.json",
+            crate::request::Request => "request.json",
+            crate::request::Rejection => "request_rejection.json",
+            crate::consent::ConsentRecord => "consent_record.json",
+            crate::consent::ConsentEvent => "consent_event.json",
+            crate::consent::Consent => "consent.json",
+            crate::breach::Detection => "breach_detection.json",
+            crate::breach::Command => "breach_command.json",
+            crate::breach::Event => "breach_event.json",
+            crate::breach::Breach => "breach.json",
+            crate::breach::Rejection => "breach_rejection.json",
+            crate::breach::FanOut => "breach_fan_out.json",
+            crate::retention::RetentionPolicy => "retention_policy.json",
+            crate::retention::LegalHold => "legal_hold.json",
+            crate::fulfil::AccessReport => "access_report.json",
+            crate::fulfil::StepReport => "step_report.json",
+            crate::fulfil::SweepReport => "sweep_report.json",
+            crate::store::ExportItem => "export_item.json",
+            crate::store::ErasureRecord => "erasure_record.json",
+            crate::store::AuditRecord => "audit_record.json",
+            crate::report::ControllerRecord => "controller_record.json",
+            crate::report::ProcessorRecord => "processor_record.json",
+            crate::report::PrivacyNotice => "privacy_notice.json",
+            crate::report::Document => "document.json",
+            crate::report::LifecycleTransition => "lifecycle_transition.json",
+            crate::agenda::Agenda => "agenda.json",
+            crate::agenda::Snapshot => "agenda_snapshot.json",
+            crate::agenda::NoticeGiven => "notice_given.json",
+        }
+    };
+}
+pub(crate) use for_each_wire_type;
+
 /// One JSON Schema per public wire type: what backends in other languages exchange with this
 /// crate (agreements, activities, parties, requests and their commands and events, consents,
 /// breaches, retention, fulfilment reports, records, notices, documents, the agenda). This list is the JSON
@@ -29,46 +79,10 @@ fn schema<T: JsonSchema>(file: &'static str) -> WireSchema {
 /// assert_eq!(agreement.schema.get("title").and_then(|t| t.as_str()), Some("ProcessingAgreement"));
 /// ```
 pub fn wire_schemas() -> Vec<WireSchema> {
-    use crate::{agenda, agreement, breach, consent, fulfil, model, report, request, retention, store, time};
-    vec![
-        schema::<model::Party>("party.json"),
-        schema::<model::ProcessingActivity>("processing_activity.json"),
-        schema::<model::DataSubject>("data_subject.json"),
-        schema::<model::PersonalDataRecord>("personal_data_record.json"),
-        schema::<agreement::ProcessingAgreement>("processing_agreement.json"),
-        schema::<agreement::Deficiency>("agreement_deficiency.json"),
-        schema::<agreement::ChangeNotice>("change_notice.json"),
-        schema::<agreement::Decision>("authorisation_decision.json"),
-        schema::<time::DeadlinePolicy>("deadline_policy.json"),
-        schema::<request::Receipt>("request_receipt.json"),
-        schema::<request::Command>("request_command.json"),
-        schema::<request::Event>("request_event.json"),
-        schema::<request::Request>("request.json"),
-        schema::<request::Rejection>("request_rejection.json"),
-        schema::<consent::ConsentRecord>("consent_record.json"),
-        schema::<consent::ConsentEvent>("consent_event.json"),
-        schema::<consent::Consent>("consent.json"),
-        schema::<breach::Detection>("breach_detection.json"),
-        schema::<breach::Command>("breach_command.json"),
-        schema::<breach::Event>("breach_event.json"),
-        schema::<breach::Breach>("breach.json"),
-        schema::<breach::Rejection>("breach_rejection.json"),
-        schema::<breach::FanOut>("breach_fan_out.json"),
-        schema::<retention::RetentionPolicy>("retention_policy.json"),
-        schema::<retention::LegalHold>("legal_hold.json"),
-        schema::<fulfil::AccessReport>("access_report.json"),
-        schema::<fulfil::StepReport>("step_report.json"),
-        schema::<fulfil::SweepReport>("sweep_report.json"),
-        schema::<store::ExportItem>("export_item.json"),
-        schema::<store::ErasureRecord>("erasure_record.json"),
-        schema::<store::AuditRecord>("audit_record.json"),
-        schema::<report::ControllerRecord>("controller_record.json"),
-        schema::<report::ProcessorRecord>("processor_record.json"),
-        schema::<report::PrivacyNotice>("privacy_notice.json"),
-        schema::<report::Document>("document.json"),
-        schema::<report::LifecycleTransition>("lifecycle_transition.json"),
-        schema::<agenda::Agenda>("agenda.json"),
-        schema::<agenda::Snapshot>("agenda_snapshot.json"),
-        schema::<agenda::NoticeGiven>("notice_given.json"),
-    ]
+    macro_rules! schemas {
+        ($($ty:ty => $file:literal,)*) => {
+            vec![$(schema::<$ty>($file)),*]
+        };
+    }
+    for_each_wire_type!(schemas)
 }

@@ -117,6 +117,7 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
+            .after_release(|conn, _| Box::pin(async move { consistent(conn).await }))
             .connect_with(options)
             .await
             .map_err(|e| error(&name, e))?;
@@ -263,6 +264,18 @@ impl SqliteStore {
 
 fn controller(scope: Scope) -> Uuid {
     scope.party().as_uuid()
+}
+
+/// Whether a connection going back to the pool may be used again: it must be out of any
+/// transaction. When SQLite fails a write with `SQLITE_FULL` or `SQLITE_IOERR` it rolls the
+/// transaction back itself; the driver's own `ROLLBACK` then fails and it keeps counting the
+/// transaction as open, so every later `BEGIN` on that connection would fail. Such a
+/// connection is closed instead (the pool opens a new one), so that an erasure interrupted by
+/// a full disk resumes on the same store once there is room again (`tests/fault_drills.rs`).
+async fn consistent(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    conn.ping().await?; // lets a rollback still queued by a dropped transaction run first
+    Ok(!conn.is_in_transaction())
 }
 
 /// Maps a driver error: a file that is not a database, or a damaged one, is

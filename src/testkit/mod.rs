@@ -14,6 +14,9 @@
 //! ```
 
 pub mod conformance;
+mod wire;
+
+pub use wire::{WireDecoder, wire_decoders};
 
 use std::net::IpAddr;
 
