@@ -14,6 +14,8 @@
 //! ```
 
 pub mod conformance;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod generate;
 mod wire;
 
 pub use wire::{WireDecoder, wire_decoders};

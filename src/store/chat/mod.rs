@@ -692,6 +692,30 @@ impl ChatHistory {
     }
 }
 
+#[cfg(all(feature = "testkit", any(feature = "sqlite", feature = "postgres")))]
+impl ChatHistory {
+    /// Moves everything `from` (in memory) holds of `scope` into this chat history (in a
+    /// database, which must not hold any of it yet), in one transaction, writing the very rows
+    /// the product API would have written: the testkit's bulk load
+    /// ([`testkit::generate`](crate::testkit::generate)). `from` is left empty for `scope`.
+    pub(crate) async fn move_scope_from(&self, from: &ChatHistory, scope: Scope) -> Result<(), StoreError> {
+        let Backend::Memory(data) = &from.backend else {
+            return Err(StoreError::Invalid {
+                what: "chat history to move from".to_owned(),
+                reason: "it is not in memory".to_owned(),
+            });
+        };
+        let sd = data.lock().unwrap_or_else(PoisonError::into_inner).scopes.remove(&scope).unwrap_or_default();
+        match &self.backend {
+            Backend::Sql(engine) => engine.insert(scope, &sd).await,
+            Backend::Memory(_) => Err(StoreError::Invalid {
+                what: "chat history to move into".to_owned(),
+                reason: "it is not in a database".to_owned(),
+            }),
+        }
+    }
+}
+
 /// What an operation reads of a scope. The in-memory backend has it all at hand; a database
 /// loads just these rows (and what the reference code reads around them), so that the cost
 /// follows the data named, not the size of the history.

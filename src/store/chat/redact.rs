@@ -49,12 +49,16 @@ impl Needle {
         }
     }
 
-    /// The first word of the needle in lower case: every whole-word occurrence of the needle
-    /// in a text starts with a word of the text that is this one in lower case (see [`words`]).
-    /// `None` when it has no letter or digit.
+    /// The first [`INDEX_WORDS`] words of the needle (all of them when it has fewer) in lower
+    /// case, joined by single spaces: every whole-word occurrence of the needle in a text is a
+    /// run of consecutive words of the text, so one of the text's [`word_runs`] is this key.
+    /// `None` when it has no letter or digit. A key of one word (an IPv4 address's first
+    /// number, a token's prefix) would find a good part of the history in any text with a
+    /// number in it; three words make it selective.
     #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-    pub(super) fn first_word(&self) -> Option<String> {
-        words(&self.text).next()
+    pub(super) fn index_key(&self) -> Option<String> {
+        let key: Vec<String> = words(&self.text).take(INDEX_WORDS).collect();
+        (!key.is_empty()).then(|| key.join(" "))
     }
 
     fn label_of(label: &'static str) -> Needle {
@@ -95,9 +99,26 @@ pub(super) fn redact(text: &str, targets: &[Needle], protect: &[Needle]) -> Opti
     Some(out)
 }
 
-/// The words of a text (its runs of letters and digits) in lower case: what a database index
-/// of identifiers by [first word](Needle::first_word) is looked up with, to find every
-/// identifier a text may hold without reading them all.
+/// How many words of an identifier the database index holds ([`Needle::index_key`]).
+pub(super) const INDEX_WORDS: usize = 3;
+
+/// Every run of one to [`INDEX_WORDS`] consecutive [`words`] of a text, joined by single
+/// spaces: what a database index of identifiers by [`Needle::index_key`] is looked up with, to
+/// find every identifier a text may hold without reading them all. (A key of one word, as an
+/// index written before keys had three, is among the runs too.)
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(super) fn word_runs(text: &str) -> Vec<String> {
+    let words: Vec<String> = words(text).collect();
+    let mut out = Vec::with_capacity(words.len() * INDEX_WORDS);
+    for start in 0..words.len() {
+        for end in start + 1..=(start + INDEX_WORDS).min(words.len()) {
+            out.push(words[start..end].join(" "));
+        }
+    }
+    out
+}
+
+/// The words of a text (its runs of letters and digits) in lower case.
 #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
@@ -111,11 +132,18 @@ fn spans(text: &str, needle: &Needle) -> Vec<(usize, usize)> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for (start, _) in text.char_indices() {
+    // An occurrence starts where the character before is not a letter or digit: check that
+    // first, it is the same for every needle and cheaper than matching.
+    let mut before = true;
+    for (start, c) in text.char_indices() {
+        let at_boundary = before;
+        before = !c.is_alphanumeric();
+        if !at_boundary {
+            continue;
+        }
         let Some(end) = match_at(text, start, needle) else { continue };
-        let before = text[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
         let after = text[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-        if before && after {
+        if after {
             out.push((start, end));
         }
     }
@@ -167,7 +195,7 @@ mod tests {
     }
 
     #[test]
-    fn every_occurrence_starts_with_a_word_of_the_text() {
+    fn every_occurrence_is_a_run_of_words_of_the_text() {
         for (text, needle) in [
             (
                 "call +420601111222, now",
@@ -178,10 +206,13 @@ mod tests {
             ("ÉVA Nováková wrote", name("éva nováková")),
         ] {
             assert!(redact(text, std::slice::from_ref(&needle), &[]).is_some(), "{text}");
-            let first = needle.first_word().unwrap();
-            assert!(words(text).any(|w| w == first), "{first} among the words of {text}");
+            let key = needle.index_key().unwrap();
+            assert!(word_runs(text).contains(&key), "{key} among the word runs of {text}");
         }
-        assert_eq!(email("Eva.Kit@example.cz").first_word().as_deref(), Some("eva"));
+        assert_eq!(email("Eva.Kit@example.cz").index_key().as_deref(), Some("eva kit example"));
+        let ip = Needle::of(&SubjectIdentifier::IpAddress("187.69.10.51".parse().unwrap()));
+        assert_eq!(ip.index_key().as_deref(), Some("187 69 10"));
+        assert_eq!(word_runs("Hi, Eva Kit!"), ["hi", "hi eva", "hi eva kit", "eva", "eva kit", "kit"]);
     }
 
     #[test]

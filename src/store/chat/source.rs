@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::records::{Rec, Subject};
 use super::redact::{Needle, redact};
-use super::{Author, ChatExport, ChatHistory, ExportRole, Need, ScopeData, VisitorId};
+use super::{Author, ChatExport, ChatHistory, ConversationId, ExportRole, Need, ScopeData, VisitorId};
 use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
 use crate::store::{
@@ -36,8 +36,9 @@ impl ChatHistory {
             }
         }
         let mut items = Vec::with_capacity(records.len());
+        let mut targets = HashMap::new();
         for (key, rec) in records {
-            if let Some(item) = self.export_item(sd, subject, key, rec)? {
+            if let Some(item) = self.export_item(sd, subject, key, rec, &mut targets)? {
                 items.push(item);
             }
         }
@@ -45,18 +46,19 @@ impl ChatHistory {
     }
 
     /// One record as exported: every other visitor's identifiers and every agent's name
-    /// redacted, agents shown by role (Art. 15(4)).
+    /// redacted, agents shown by role (Art. 15(4)). `targets` keeps what to redact in each
+    /// conversation (the other visitors' identifiers and its agents' names) from one message
+    /// to the next.
     fn export_item(
         &self,
         sd: &ScopeData,
         subject: &Subject,
         key: RecordKey,
         rec: Rec,
+        targets: &mut HashMap<ConversationId, Vec<Needle>>,
     ) -> Result<Option<ExportItem>, StoreError> {
-        let hide = |text: &str, agents: &[Needle]| {
-            let targets: Vec<Needle> = subject.others.iter().chain(agents).cloned().collect();
-            redact(text, &targets, &subject.own).unwrap_or_else(|| text.to_owned())
-        };
+        let hide =
+            |text: &str, targets: &[Needle]| redact(text, targets, &subject.own).unwrap_or_else(|| text.to_owned());
         let (category, collected_at, provided_by_subject, data) = match rec {
             Rec::Profile(v) => {
                 let Some(p) = sd.visitors.get(&v).and_then(|v| v.profile.as_ref()) else { return Ok(None) };
@@ -64,7 +66,7 @@ impl ChatHistory {
                     visitor: v,
                     created_at: p.created_at,
                     identifiers: p.identifiers.clone(),
-                    statements: p.statements.iter().map(|s| hide(s.as_str(), &[])).collect(),
+                    statements: p.statements.iter().map(|s| hide(s.as_str(), &subject.others)).collect(),
                 };
                 (DataCategory::Identification, p.created_at, true, data)
             }
@@ -88,24 +90,27 @@ impl ChatHistory {
                     // Another visitor's own message, or a pseudonymised one: never exported.
                     Author::Visitor(_) | Author::Pseudonym(_) => return Ok(None),
                 };
-                let agents: Vec<Needle> = c
-                    .messages
-                    .values()
-                    .filter_map(|m| match &m.author {
-                        Author::Agent(name) => Some(Needle::agent(name)),
-                        _ => None,
-                    })
-                    .collect();
+                let targets = targets.entry(cid).or_insert_with(|| {
+                    let mut agents = Vec::new();
+                    for m in c.messages.values() {
+                        if let Author::Agent(name) = &m.author
+                            && !agents.contains(&name)
+                        {
+                            agents.push(name);
+                        }
+                    }
+                    subject.others.iter().cloned().chain(agents.into_iter().map(Needle::agent)).collect()
+                });
                 let mut attachments = m.attachments.clone();
                 for a in &mut attachments {
-                    a.file_name = hide(&a.file_name, &agents);
+                    a.file_name = hide(&a.file_name, targets);
                 }
                 let data = ChatExport::Message {
                     conversation: cid,
                     message: mid,
                     author,
                     sent_at: m.sent_at,
-                    text: hide(&m.text, &agents),
+                    text: hide(&m.text, targets),
                     attachments,
                 };
                 (DataCategory::CommunicationContent, m.sent_at, author == ExportRole::Subject, data)

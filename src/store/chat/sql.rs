@@ -12,9 +12,11 @@
 //!   each with its participants and messages;
 //! - every visitor those conversations involve (participants, authors, and those whose erasure
 //!   retained one of their messages), for restriction;
-//! - every other visitor one of whose identifiers may occur in those texts: by the first word
-//!   of the identifier, looked up with the words of the texts. Redaction only ever changes a
-//!   text where an identifier occurs, so the visitors it does not load cannot change a result.
+//! - every other visitor one of whose identifiers may occur in those texts: by the first three
+//!   words of the identifier, looked up with every run of up to three consecutive words of the
+//!   texts (one word found a good part of the history in any text with a number in it: an IPv4
+//!   address's first number). Redaction only ever changes a text where an identifier occurs,
+//!   so the visitors it does not load cannot change a result.
 //!
 //! The sweep's [`expired`](crate::store::PersonalDataSource::expired) and the listing of every
 //! conversation read the whole scope.
@@ -27,13 +29,14 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::records::Rec;
-use super::redact::{Needle, words};
+use super::redact::{Needle, word_runs};
 use super::{
     Author, Contacts, Conversation, ConversationId, MessageId, Need, ScopeData, StoredMessage, Visitor, VisitorId,
 };
 use crate::store::{Scope, StoreError};
 
-/// The kinds of rows of `gdpr_chat_lookup`.
+/// The kinds of rows of `gdpr_chat_lookup` (`word` holds an identifier's
+/// [index key](Needle::index_key): its first three words).
 const BY_IDENTIFIER: &str = "id";
 const BY_WORD: &str = "word";
 const BY_KEY: &str = "key";
@@ -75,6 +78,9 @@ impl Engine {
     /// transaction-level advisory lock per controller in PostgreSQL) taken before any read, so
     /// that what is read is still true when the changes are written.
     async fn begin(&self, scope: Scope, write: bool) -> Result<Box<dyn Tx>, StoreError> {
+        // SQLite's one writer needs no per-scope lock; only PostgreSQL reads the scope.
+        #[cfg(not(feature = "postgres"))]
+        let _ = scope;
         match self {
             #[cfg(feature = "sqlite")]
             Engine::Sqlite(pool) => {
@@ -144,6 +150,17 @@ impl Engine {
         write_changes(&mut *tx, scope, &before, &load.sd).await?;
         tx.commit().await?;
         Ok(out)
+    }
+}
+
+impl Engine {
+    /// Writes `sd` (one scope's data that this database does not hold yet) in one transaction,
+    /// row by row as [`write_changes`] writes any change: the testkit's bulk load.
+    #[cfg(feature = "testkit")]
+    pub(super) async fn insert(&self, scope: Scope, sd: &ScopeData) -> Result<(), StoreError> {
+        let mut tx = self.begin(scope, true).await?;
+        write_changes(&mut *tx, scope, &ScopeData::default(), sd).await?;
+        tx.commit().await
     }
 }
 
@@ -560,14 +577,14 @@ impl Loader {
                         }
                     }
                     for s in v.profile.iter().flat_map(|p| &p.statements) {
-                        texts.extend(words(s.as_str()));
+                        texts.extend(word_runs(s.as_str()));
                     }
                 }
                 let conversations: Vec<Uuid> = conversations.into_iter().collect();
                 self.conversations(tx, &conversations).await?;
                 for c in self.sd.conversations.values() {
                     for m in c.messages.values() {
-                        m.texts().for_each(|t| texts.extend(words(t)));
+                        m.texts().for_each(|t| texts.extend(word_runs(t)));
                     }
                 }
                 let texts: Vec<String> = texts.into_iter().collect();
@@ -775,8 +792,8 @@ fn lookups(visitor: &Visitor) -> Vec<(&'static str, String)> {
     let mut rows = BTreeSet::new();
     for identifier in visitor.identifiers() {
         rows.insert((BY_IDENTIFIER, identifier.normalised()));
-        if let Some(word) = Needle::of(&identifier).first_word() {
-            rows.insert((BY_WORD, word));
+        if let Some(key) = Needle::of(&identifier).index_key() {
+            rows.insert((BY_WORD, key));
         }
     }
     if let Some(t) = &visitor.erased {
