@@ -16,7 +16,7 @@ use crate::retention::{
 };
 use crate::store::{
     AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, ErasurePolicy, LedgerStore, LedgerStoreExt, Outcome,
-    PersonalDataSource, RecordKey, RecordOutcome, Scope, StoreError, Version,
+    PersonalDataSource, RecordKey, RecordOutcome, Scope, StoreError, StreamKey, StreamKind, Version,
 };
 use crate::vocab::Article;
 
@@ -25,8 +25,11 @@ crate::model::typed_id!(
     SweepId
 );
 
-/// The default number of records a sweep erases per call to a source.
-pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(100).unwrap();
+/// The default number of records a sweep erases per call to a source: each batch is one
+/// transaction of the source and one journal step. 500 keeps a batch's write short (a few
+/// milliseconds on SQLite) while the per-batch cost (listing from the cursor, the journal
+/// write) stays a small part of the sweep's (README, Performance).
+pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(500).unwrap();
 
 /// The retention sweep in one controller's scope: finds every record whose retention under the
 /// scope's [`RetentionPolicy`]s has ended and erases it from each source under an
@@ -115,7 +118,9 @@ pub struct SweepReport {
     pub retained: Vec<RetainedRecord>,
 }
 
-/// The progress of one sweep, kept in the ledger.
+/// The progress of one sweep, kept in the ledger as a small document (this) beside a stream
+/// of the batches done ([`StreamKind::Sweep`]): each batch appends its outcomes once, so a
+/// sweep's writes grow with its records, not with their square.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 struct Journal {
     as_of: DateTime<Utc>,
@@ -124,18 +129,54 @@ struct Journal {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 struct Step {
-    /// The last record of the last batch done: the next batch starts after it.
-    #[serde(default)]
-    cursor: Option<RecordKey>,
-    /// A batch journaled before erasing it, not yet done.
+    /// A batch journaled before erasing it. It is done once the stream holds a batch of the
+    /// source ending with its last record.
     #[serde(default)]
     pending: Option<Vec<RecordKey>>,
-    /// The outcomes of the batches done.
-    #[serde(default)]
-    outcomes: Vec<RecordOutcome>,
     /// Whether the source has no more expired records.
     #[serde(default)]
     done: bool,
+}
+
+/// One batch done, as appended to the sweep's stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Batch {
+    source: SourceName,
+    /// The batch's last record: the next batch starts after it.
+    last: RecordKey,
+    outcomes: Vec<RecordOutcome>,
+}
+
+/// A sweep's journal with its version, and the batches done.
+struct Progress {
+    journal: Journal,
+    version: Version,
+    done: Done,
+}
+
+/// The batches done, per source, as read back from the stream.
+#[derive(Debug)]
+struct Done {
+    /// Per source: the last record of its last batch, and every outcome so far.
+    sources: BTreeMap<SourceName, (RecordKey, Vec<RecordOutcome>)>,
+    /// The stream's version, for the next append.
+    version: Version,
+}
+
+impl Done {
+    fn cursor(&self, source: &SourceName) -> Option<&RecordKey> {
+        self.sources.get(source).map(|(last, _)| last)
+    }
+
+    fn outcomes(&self, source: &SourceName) -> &[RecordOutcome] {
+        self.sources.get(source).map_or(&[], |(_, outcomes)| outcomes.as_slice())
+    }
+
+    fn add(&mut self, batch: Batch) {
+        let entry = self.sources.entry(batch.source).or_insert_with(|| (batch.last.clone(), Vec::new()));
+        entry.0 = batch.last;
+        entry.1.extend(batch.outcomes);
+    }
 }
 
 /// What the sweep reads from the ledger once per run.
@@ -177,7 +218,7 @@ impl<'a> Sweep<'a> {
         policy: &ErasurePolicy,
         now: DateTime<Utc>,
     ) -> Result<SweepReport, FulfilError> {
-        let (mut journal, mut version) = self.journal(sweep, now).await?;
+        let mut progress = self.progress(sweep, now).await?;
         let rules = Rules {
             policies: self.ledger.all::<RetentionPolicy>(self.scope).await?.into_iter().map(|v| v.value).collect(),
             holds: self.ledger.all::<LegalHold>(self.scope).await?.into_iter().map(|v| v.value).collect(),
@@ -185,22 +226,22 @@ impl<'a> Sweep<'a> {
         let mut failures = BTreeMap::new();
         for source in &self.sources {
             let name = source.name().clone();
-            if journal.steps.get(&name).is_some_and(|s| s.done) {
+            if progress.journal.steps.get(&name).is_some_and(|s| s.done) {
                 continue;
             }
-            let result =
-                self.sweep_source(sweep, source.as_ref(), &rules, policy, now, &mut journal, &mut version).await?;
-            let records = journal.steps.get(&name).map_or(0, |s| s.outcomes.len() as u64);
+            let result = self.sweep_source(sweep, source.as_ref(), &rules, policy, now, &mut progress).await?;
+            let records = progress.done.outcomes(&name).len() as u64;
             if let Err(failed) = &result {
                 failures.insert(name.clone(), failed.clone());
             }
             self.audit_source(sweep, &name, records, result.is_ok(), now).await?;
         }
-        Ok(self.report(sweep, &journal, &failures))
+        Ok(self.report(sweep, &progress, &failures))
     }
 
-    /// Sweeps one source batch by batch. The outer error is the ledger's; the inner one is the
-    /// source's failure, which leaves the journal where it stopped.
+    /// Sweeps one source batch by batch from where its journal stopped: journals each batch
+    /// before erasing it and appends its outcomes after. `Ok(Err(_))` when the source failed
+    /// (retryable, reason); `Err` when the ledger did.
     #[allow(clippy::too_many_arguments)]
     async fn sweep_source(
         &self,
@@ -209,36 +250,35 @@ impl<'a> Sweep<'a> {
         rules: &Rules,
         policy: &ErasurePolicy,
         now: DateTime<Utc>,
-        journal: &mut Journal,
-        version: &mut Version,
+        progress: &mut Progress,
     ) -> Result<Result<(), (bool, String)>, FulfilError> {
         let name = source.name().clone();
         let subjects = match held_subjects(self.scope, source, &rules.holds, now).await {
             Ok(subjects) => subjects,
             Err(e) => return Ok(Err(failure(&e))),
         };
-        let as_of = journal.as_of;
+        let as_of = progress.journal.as_of;
         loop {
-            let step = journal.steps.entry(name.clone()).or_default();
-            let batch = match step.pending.clone() {
+            let pending = progress.journal.steps.get(&name).and_then(|s| s.pending.clone());
+            let batch = match pending {
                 Some(batch) => batch,
                 None => {
-                    let after = step.cursor.clone();
+                    let after = progress.done.cursor(&name).cloned();
                     let page =
                         source.expired(self.scope, &rules.policies, as_of, after.as_deref(), self.batch.get()).await;
                     let page = match page {
                         Ok(page) => page,
                         Err(e) => return Ok(Err(failure(&e))),
                     };
-                    let step = journal.steps.entry(name.clone()).or_default();
+                    let step = progress.journal.steps.entry(name.clone()).or_default();
                     if page.is_empty() {
-                        step.done = true;
-                        *version = self.save(sweep, journal, *version).await?;
+                        *step = Step { pending: None, done: true };
+                        self.save(sweep, progress).await?;
                         return Ok(Ok(()));
                     }
                     let batch: Vec<RecordKey> = page.into_iter().map(|f| f.record).collect();
                     step.pending = Some(batch.clone());
-                    *version = self.save(sweep, journal, *version).await?;
+                    self.save(sweep, progress).await?;
                     batch
                 }
             };
@@ -251,48 +291,71 @@ impl<'a> Sweep<'a> {
             if outcomes.iter().any(|o| o.outcome.is_failure()) {
                 return Ok(Err(failed_records(&outcomes)));
             }
-            let step = journal.steps.entry(name.clone()).or_default();
-            step.cursor = batch.iter().max().cloned().max(step.cursor.take());
-            step.pending = None;
-            step.outcomes.extend(outcomes);
-            *version = self.save(sweep, journal, *version).await?;
+            let Some(last) = batch.iter().max().cloned() else {
+                // An empty batch is never journaled: the listing ends the step instead.
+                progress.journal.steps.entry(name.clone()).or_default().pending = None;
+                continue;
+            };
+            // The batch is done once its outcomes are in the stream: the next batch's journal
+            // write (or the last one) clears `pending`, and a resumed run finds it done.
+            let done = Batch { source: name.clone(), last, outcomes };
+            let stream = StreamKey { kind: StreamKind::Sweep, id: sweep.as_uuid() };
+            progress.done.version =
+                self.ledger.append(self.scope, stream, progress.done.version, std::slice::from_ref(&done)).await?;
+            progress.done.add(done);
+            progress.journal.steps.entry(name.clone()).or_default().pending = None;
         }
     }
 
-    /// The journal of `sweep`, created (and saved, to fix its instant) when new.
-    async fn journal(&self, sweep: SweepId, now: DateTime<Utc>) -> Result<(Journal, Version), FulfilError> {
+    /// The sweep's progress: its journal (created at `now` on the first run) and the batches
+    /// done. A pending batch whose outcomes reached the stream before the run stopped is done.
+    async fn progress(&self, sweep: SweepId, now: DateTime<Utc>) -> Result<Progress, FulfilError> {
         let key = DocumentKey { kind: DocumentKind::SweepJournal, id: sweep.as_uuid() };
-        match self.ledger.get_document(self.scope, key).await? {
-            Some(stored) => Ok((crate::store::decode_body(key, stored.body)?, stored.version)),
-            None => {
-                let journal = Journal { as_of: now, steps: BTreeMap::new() };
-                let version = self.save(sweep, &journal, Version::NONE).await?;
-                Ok((journal, version))
+        let (mut journal, version) = match self.ledger.get_document(self.scope, key).await? {
+            Some(stored) => (crate::store::decode_body(key, stored.body)?, stored.version),
+            None => (Journal { as_of: now, steps: BTreeMap::new() }, Version::NONE),
+        };
+        let stream = StreamKey { kind: StreamKind::Sweep, id: sweep.as_uuid() };
+        let batches = self.ledger.events::<Batch>(self.scope, stream).await?;
+        let mut done = Done { sources: BTreeMap::new(), version: batches.version };
+        for batch in batches.value {
+            done.add(batch);
+        }
+        for (name, step) in &mut journal.steps {
+            let last = step.pending.as_ref().and_then(|batch| batch.iter().max());
+            if last.is_some_and(|last| done.cursor(name) == Some(last)) {
+                step.pending = None;
             }
         }
+        let mut progress = Progress { journal, version, done };
+        if progress.version == Version::NONE {
+            self.save(sweep, &mut progress).await?;
+        }
+        Ok(progress)
     }
 
-    async fn save(&self, sweep: SweepId, journal: &Journal, expected: Version) -> Result<Version, FulfilError> {
+    async fn save(&self, sweep: SweepId, progress: &mut Progress) -> Result<(), FulfilError> {
         let key = DocumentKey { kind: DocumentKind::SweepJournal, id: sweep.as_uuid() };
-        let body = crate::store::encode_body(key, journal)?;
-        Ok(self.ledger.put_document(self.scope, key, &body, expected).await?)
+        let body = crate::store::encode_body(key, &progress.journal)?;
+        progress.version = self.ledger.put_document(self.scope, key, &body, progress.version).await?;
+        Ok(())
     }
 
     fn report(
         &self,
         sweep: SweepId,
-        journal: &Journal,
+        progress: &Progress,
         failures: &BTreeMap<SourceName, (bool, String)>,
     ) -> SweepReport {
         let sources: Vec<SourceReport> = self
             .sources
             .iter()
             .map(|s| {
-                let step = journal.steps.get(s.name()).filter(|step| step.done);
-                match (step, failures.get(s.name())) {
-                    (Some(step), _) => SourceReport::with_outcomes(s.name(), step.outcomes.clone()),
-                    (None, Some((retryable, reason))) => SourceReport::failed_with(s.name(), *retryable, reason),
-                    (None, None) => SourceReport::failed_with(s.name(), true, "the source did not complete"),
+                let done = progress.journal.steps.get(s.name()).is_some_and(|step| step.done);
+                match (done, failures.get(s.name())) {
+                    (true, _) => SourceReport::with_outcomes(s.name(), progress.done.outcomes(s.name()).to_vec()),
+                    (false, Some((retryable, reason))) => SourceReport::failed_with(s.name(), *retryable, reason),
+                    (false, None) => SourceReport::failed_with(s.name(), true, "the source did not complete"),
                 }
             })
             .collect();
@@ -312,7 +375,7 @@ impl<'a> Sweep<'a> {
             .collect();
         SweepReport {
             sweep,
-            as_of: journal.as_of,
+            as_of: progress.journal.as_of,
             article: STORAGE_LIMITATION,
             complete: sources.iter().all(SourceReport::is_completed),
             sources,

@@ -89,11 +89,16 @@ pub enum StreamKind {
     /// The notices given after a request was carried out, keyed by the request: to recipients
     /// (Art. 19) and to the data subject before a restriction is lifted (Art. 18(3)).
     Notice,
+    /// The outcomes of a retention sweep (Art. 5(1)(e)), a batch per event, keyed by the sweep:
+    /// each batch adds its own outcomes, so the journal's writes follow the batch, not the
+    /// sweep's length.
+    Sweep,
 }
 
 impl StreamKind {
     /// Every kind.
-    pub const ALL: [StreamKind; 4] = [StreamKind::Request, StreamKind::Consent, StreamKind::Breach, StreamKind::Notice];
+    pub const ALL: [StreamKind; 5] =
+        [StreamKind::Request, StreamKind::Consent, StreamKind::Breach, StreamKind::Notice, StreamKind::Sweep];
 
     /// The storage name.
     pub const fn as_str(&self) -> &'static str {
@@ -102,6 +107,7 @@ impl StreamKind {
             StreamKind::Consent => "consent",
             StreamKind::Breach => "breach",
             StreamKind::Notice => "notice",
+            StreamKind::Sweep => "sweep",
         }
     }
 
