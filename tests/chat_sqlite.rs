@@ -78,6 +78,14 @@ source_conformance_tests!(sqlite_chat_in_memory, {
 
 source_conformance_tests!(sqlite_chat_on_file, on_file().await);
 
+// One conversation (and one visitor) per page: every paged read (the export, the sweep's
+// listing of what expired) crosses pages in each check of the kit.
+source_conformance_tests!(sqlite_chat_paged, {
+    let store = SqliteStore::open_in_memory().await.unwrap();
+    let chat = Arc::new(ChatHistory::sqlite(&store, key()).with_page_size(std::num::NonZeroUsize::MIN));
+    (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+
 fn scope() -> Scope {
     Scope::controller(PartyId::generate())
 }

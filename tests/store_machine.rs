@@ -340,12 +340,15 @@ fn durable_backends(runtime: &tokio::runtime::Runtime) -> Vec<Backend> {
     #[cfg(feature = "sqlite")]
     {
         let store = runtime.block_on(gdpr_obligations::store::sqlite::SqliteStore::open_in_memory()).unwrap();
-        out.push(Backend::new("sqlite", ChatHistory::sqlite(&store, key())));
+        // One conversation per page on SQLite and two on PostgreSQL: the paged reads cross pages.
+        let chat = ChatHistory::sqlite(&store, key()).with_page_size(std::num::NonZeroUsize::MIN);
+        out.push(Backend::new("sqlite", chat));
     }
     #[cfg(feature = "postgres")]
     if let Some(url) = postgres_url() {
         let store = runtime.block_on(gdpr_obligations::store::postgres::PostgresStore::connect(&url)).unwrap();
-        out.push(Backend::new("postgres", ChatHistory::postgres(&store, key())));
+        let chat = ChatHistory::postgres(&store, key()).with_page_size(std::num::NonZeroUsize::new(2).unwrap());
+        out.push(Backend::new("postgres", chat));
     }
     let _ = runtime;
     out

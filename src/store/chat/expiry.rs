@@ -97,21 +97,24 @@ impl ScopeData {
         out
     }
 
-    /// The expired records after `after`, in key order, at most `limit`.
+    /// The expired records after `after` that `keep` keeps, in key order, at most `limit`.
+    /// `elsewhere` holds the last contacts of visitors in conversations not loaded.
     pub(super) fn expired(
         &self,
         policies: &[RetentionPolicy],
         now: DateTime<Utc>,
+        elsewhere: &Contacts,
         after: Option<&str>,
         limit: usize,
+        keep: impl Fn(Rec) -> bool,
     ) -> Vec<FoundRecord> {
         if policies.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let expiry = self.expiry(policies, now, &Contacts::new());
+        let expiry = self.expiry(policies, now, elsewhere);
         self.personal_records()
             .into_iter()
-            .filter(|(key, _)| after.is_none_or(|a| key.as_str() > a))
+            .filter(|(key, rec)| keep(*rec) && after.is_none_or(|a| key.as_str() > a))
             .filter(|(_, rec)| expiry.expired(*rec))
             .filter_map(|(key, rec)| self.found(&key, rec))
             .take(limit)

@@ -127,6 +127,7 @@ mod sql;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::net::IpAddr;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -400,7 +401,14 @@ pub struct ChatHistory {
     /// configuration of this handle, not stored data.
     policies: Mutex<HashMap<Scope, Vec<RetentionPolicy>>>,
     backend: Backend,
+    /// How many conversations or visitors a database backend reads at a time in paged reads.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+    page: NonZeroUsize,
 }
+
+/// How many conversations (or visitors) a durable [`ChatHistory`] reads at a time by default
+/// when it exports a subject's data or lists what has expired.
+pub const DEFAULT_PAGE: NonZeroUsize = NonZeroUsize::new(64).unwrap();
 
 /// Where the chat lives.
 enum Backend {
@@ -512,7 +520,26 @@ impl ChatHistory {
 
     fn on(backend: Backend, key: PseudonymKey) -> Self {
         let name = SourceName::new("chat_history").unwrap_or_else(|_| unreachable!("a valid source name"));
-        Self { name, key, clock: Arc::new(SystemClock), policies: Mutex::new(HashMap::new()), backend }
+        let policies = Mutex::new(HashMap::new());
+        Self { name, key, clock: Arc::new(SystemClock), policies, backend, page: DEFAULT_PAGE }
+    }
+
+    /// The same chat history reading `conversations` conversations at a time (and as many
+    /// visitors) where a database backend reads page by page: the Art. 20 export of a subject
+    /// and the sweep's listing of what has expired (Art. 5(1)(e)). The default,
+    /// [`DEFAULT_PAGE`], keeps an export of a subject with a million messages under 64 MiB;
+    /// the in-memory backend has everything at hand and ignores it.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use gdpr_obligations::store::chat::ChatHistory;
+    ///
+    /// let chat = ChatHistory::new().with_page_size(NonZeroUsize::new(16).ok_or("zero")?);
+    /// # Ok::<(), &str>(())
+    /// ```
+    pub fn with_page_size(mut self, conversations: NonZeroUsize) -> Self {
+        self.page = conversations;
+        self
     }
 
     /// The same chat history reading the time from `clock`: its processing queries leave out

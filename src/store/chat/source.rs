@@ -7,7 +7,11 @@ use chrono::{DateTime, Utc};
 
 use super::records::{Rec, Subject};
 use super::redact::{Needle, redact};
-use super::{Author, ChatExport, ChatHistory, ConversationId, ExportRole, Need, ScopeData, VisitorId};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use super::sql::Part;
+use super::{
+    Author, Backend, ChatExport, ChatHistory, Contacts, ConversationId, ExportRole, Need, ScopeData, VisitorId,
+};
 use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
 use crate::store::{
@@ -184,10 +188,28 @@ impl PersonalDataSource for ChatHistory {
         subject: &'a [SubjectIdentifier],
     ) -> Result<ExportStream<'a>, StoreError> {
         let keys = self.keys_of(scope, subject);
-        let items = self
-            .read(scope, Need::Subject(subject, &keys), |sd, _| self.export_items(sd, &sd.resolve(subject, &keys)))
-            .await?;
-        Ok(Box::pin(futures_util::stream::iter(items.into_iter().map(Ok))))
+        match &self.backend {
+            Backend::Memory(_) => {
+                let items = self
+                    .read(scope, Need::Subject(subject, &keys), |sd, _| {
+                        self.export_items(sd, &sd.resolve(subject, &keys))
+                    })
+                    .await?;
+                Ok(Box::pin(futures_util::stream::iter(items.into_iter().map(Ok))))
+            }
+            // A page of conversations at a time: memory follows the page, not the subject.
+            #[cfg(any(feature = "sqlite", feature = "postgres"))]
+            Backend::Sql(engine) => {
+                let page = move |sd: &ScopeData, part: Part| {
+                    let mut items = self.export_items(sd, &sd.resolve(subject, &keys))?;
+                    if part != Part::All {
+                        items.retain(|item| Rec::parse(&item.record).is_some_and(|rec| part.holds(rec)));
+                    }
+                    Ok(items)
+                };
+                engine.subject_pages(scope, subject, &self.keys_of(scope, subject), self.page, page).await
+            }
+        }
     }
 
     async fn erasure_plan(
@@ -280,7 +302,22 @@ impl PersonalDataSource for ChatHistory {
         if policies.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        self.read(scope, Need::Scope, |sd, _| Ok(sd.expired(policies, now, after, limit))).await
+        match &self.backend {
+            Backend::Memory(_) => {
+                let all = |_| true;
+                self.read(scope, Need::Scope, |sd, _| {
+                    Ok(sd.expired(policies, now, &Contacts::new(), after, limit, all))
+                })
+                .await
+            }
+            #[cfg(any(feature = "sqlite", feature = "postgres"))]
+            Backend::Sql(engine) => {
+                let page = |sd: &ScopeData, contacts: &Contacts, part: Part, limit: usize| {
+                    sd.expired(policies, now, contacts, after, limit, |rec| part.holds(rec))
+                };
+                engine.expired(scope, after, limit, self.page, page).await
+            }
+        }
     }
 
     async fn erase_records(

@@ -18,10 +18,13 @@
 //!   address's first number). Redaction only ever changes a text where an identifier occurs,
 //!   so the visitors it does not load cannot change a result.
 //!
-//! The sweep's [`expired`](crate::store::PersonalDataSource::expired) and the listing of every
-//! conversation read the whole scope.
+//! Two reads go a page at a time in one read transaction, so that memory and work follow the
+//! page: the export of a subject ([`Engine::subject_pages`]) and the sweep's listing of what
+//! has expired ([`Engine::expired`]). Only the listing of every conversation reads the whole
+//! scope.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::num::NonZeroUsize;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -33,7 +36,8 @@ use super::redact::{Needle, word_runs};
 use super::{
     Author, Contacts, Conversation, ConversationId, MessageId, Need, ScopeData, StoredMessage, Visitor, VisitorId,
 };
-use crate::store::{Scope, StoreError};
+use crate::model::SubjectIdentifier;
+use crate::store::{FoundRecord, Scope, StoreError, SubjectKey};
 
 /// The kinds of rows of `gdpr_chat_lookup` (`word` holds an identifier's
 /// [index key](Needle::index_key): its first three words).
@@ -153,6 +157,146 @@ impl Engine {
     }
 }
 
+/// Which records a page of a paged read is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Part {
+    /// Those of the conversations the page loaded: participations and messages.
+    Conversations,
+    /// Those of visitors: profiles and IP addresses.
+    Visitors,
+    /// Every record: the last page of an export, which loads the subject's visitors anyway.
+    All,
+}
+
+impl Part {
+    /// Whether `rec` is one of this part's records.
+    pub(super) fn holds(self, rec: Rec) -> bool {
+        match rec {
+            _ if self == Part::All => true,
+            Rec::Participation(..) | Rec::Message(..) => self == Part::Conversations,
+            Rec::Profile(_) | Rec::Ip(..) => self == Part::Visitors,
+        }
+    }
+}
+
+/// A stream of results read a page at a time.
+pub(super) type Paged<'a, T> = std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<T, StoreError>> + Send + 'a>>;
+
+/// What is left to read of a subject, page by page, in one read transaction.
+struct SubjectPages {
+    tx: Box<dyn Tx>,
+    scope: Scope,
+    /// The subject's visitors.
+    visitors: Vec<Uuid>,
+    /// The pages still to read: some of their conversations, and the part of the records kept.
+    pages: std::vec::IntoIter<(Vec<Uuid>, Part)>,
+    /// What finding the subject loaded (their visitors), for the first page.
+    first: Option<Loader>,
+}
+
+impl Engine {
+    /// The subject's data a page of `page` conversations at a time, all in one read
+    /// transaction (one snapshot): `f` runs over each page loaded as [`Need::Subject`] loads the
+    /// whole, but with only the page's conversations, and keeps the records of
+    /// [`Part::Conversations`], except on the last page, which keeps [`Part::All`]: the
+    /// visitors' own records, which sort after every conversation's, come with it. So a subject
+    /// whose conversations fit in one page is read once, as before paging. Conversations come
+    /// in key order, so the records of the pages, in order, are those of the whole in order.
+    /// Memory follows the page, not the subject (Art. 20 exports of subjects with years of
+    /// chat).
+    pub(super) async fn subject_pages<'a, T: Send + 'a>(
+        &self,
+        scope: Scope,
+        given: &[SubjectIdentifier],
+        keys: &[SubjectKey],
+        page: NonZeroUsize,
+        f: impl Fn(&ScopeData, Part) -> Result<Vec<T>, StoreError> + Send + Sync + 'a,
+    ) -> Result<Paged<'a, T>, StoreError> {
+        let mut tx = self.begin(scope, false).await?;
+        let mut first = Loader::new(scope);
+        let (visitors, conversations) = first.subject(&mut *tx, given, keys).await?;
+        let mut pages: Vec<(Vec<Uuid>, Part)> =
+            conversations.chunks(page.get()).map(|c| (c.to_vec(), Part::Conversations)).collect();
+        match pages.last_mut() {
+            Some((_, part)) => *part = Part::All,
+            None => pages.push((Vec::new(), Part::All)),
+        }
+        let state = SubjectPages { tx, scope, visitors, pages: pages.into_iter(), first: Some(first) };
+        let f = std::sync::Arc::new(f);
+        let pages = futures_util::stream::try_unfold(state, move |mut state| {
+            let f = f.clone();
+            async move {
+                let Some((conversations, part)) = state.pages.next() else { return Ok(None) };
+                let mut load = state.first.take().unwrap_or_else(|| Loader::new(state.scope));
+                load.around(&mut *state.tx, &state.visitors, &conversations).await?;
+                let out = f(&load.sd, part)?;
+                Ok(Some((futures_util::stream::iter(out.into_iter().map(Ok)), state)))
+            }
+        });
+        Ok(Box::pin(futures_util::TryStreamExt::try_flatten(pages)))
+    }
+
+    /// The expired records after `after`, in key order, at most `limit`, read a page of up to
+    /// `page` conversations, then of visitors, at a time: a sweep that asks batch after batch, each
+    /// after the last, reads the scope once in all, not once per batch. `f` lists the expired
+    /// records of a page given the last contacts of its visitors and the part it is for.
+    pub(super) async fn expired(
+        &self,
+        scope: Scope,
+        after: Option<&str>,
+        limit: usize,
+        page: NonZeroUsize,
+        f: impl Fn(&ScopeData, &Contacts, Part, usize) -> Vec<FoundRecord> + Send + Sync,
+    ) -> Result<Vec<FoundRecord>, StoreError> {
+        let (mut table, mut from) = match after.map(Rec::parse) {
+            None => (Table::Conversations, Uuid::nil()),
+            Some(Some(Rec::Participation(c, _) | Rec::Message(c, _))) => (Table::Conversations, c.as_uuid()),
+            Some(Some(Rec::Profile(v) | Rec::Ip(v, _))) => (Table::Visitors, v.as_uuid()),
+            // Not a key of ours: every record, as the reference reads them.
+            Some(None) => {
+                return self
+                    .read(scope, Need::Scope, |sd, contacts| {
+                        let mut out = f(sd, contacts, Part::Conversations, limit);
+                        out.extend(f(sd, contacts, Part::Visitors, limit - out.len().min(limit)));
+                        Ok(out)
+                    })
+                    .await;
+            }
+        };
+        let mut tx = self.begin(scope, false).await?;
+        let mut out = Vec::new();
+        // Pages grow from one-eighth of `page`: a batch that the first conversations fill does
+        // not read a whole page that the next batch (starting after it) reads again.
+        let mut size = page.get().div_ceil(8);
+        while out.len() < limit {
+            let ids = tx.ids_from(scope.party().as_uuid(), table, from, size).await?;
+            let mut load = Loader::new(scope);
+            let part = match table {
+                Table::Conversations => {
+                    load.conversations(&mut *tx, &ids).await?;
+                    Part::Conversations
+                }
+                Table::Visitors => {
+                    load.visitors(&mut *tx, Ids::These(&ids)).await?;
+                    Part::Visitors
+                }
+            };
+            let visitors: Vec<VisitorId> = load.sd.visitors.keys().copied().collect();
+            let contacts = contacts(&mut *tx, scope, &visitors).await?;
+            out.extend(f(&load.sd, &contacts, part, limit - out.len()));
+            let next = ids.last().and_then(|last| last.as_u128().checked_add(1)).map(Uuid::from_u128);
+            match (next, table) {
+                (Some(next), _) if ids.len() == size => from = next,
+                (_, Table::Conversations) => (table, from) = (Table::Visitors, Uuid::nil()),
+                (_, Table::Visitors) => break,
+            }
+            size = (size * 2).min(page.get());
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
 impl Engine {
     /// Writes `sd` (one scope's data that this database does not hold yet) in one transaction,
     /// row by row as [`write_changes`] writes any change: the testkit's bulk load.
@@ -199,6 +343,23 @@ impl Ids<'_> {
         match self {
             Ids::All => vec![0],
             Ids::These(ids) => (0..ids.len()).step_by(CHUNK).collect(),
+        }
+    }
+}
+
+/// A table read in key order, a page at a time.
+#[derive(Clone, Copy)]
+enum Table {
+    Conversations,
+    Visitors,
+}
+
+impl Table {
+    /// The table and its key column.
+    fn name(self) -> (&'static str, &'static str) {
+        match self {
+            Table::Conversations => ("gdpr_chat_conversations", "conversation"),
+            Table::Visitors => ("gdpr_chat_visitors", "visitor"),
         }
     }
 }
@@ -263,7 +424,10 @@ trait Tx: Send {
         author: Option<Uuid>,
         body: &str,
     ) -> Result<(), StoreError>;
-    async fn delete_message(&mut self, scope: Uuid, c: Uuid, m: Uuid) -> Result<(), StoreError>;
+    /// Deletes these messages of a conversation.
+    async fn delete_messages(&mut self, scope: Uuid, c: Uuid, messages: &[Uuid]) -> Result<(), StoreError>;
+    /// At most `limit` ids of a table's rows (conversations or visitors) from `from` on, in order.
+    async fn ids_from(&mut self, scope: Uuid, table: Table, from: Uuid, limit: usize) -> Result<Vec<Uuid>, StoreError>;
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
@@ -499,17 +663,29 @@ macro_rules! impl_tx {
                 Ok(())
             }
 
-            async fn delete_message(&mut self, scope: Uuid, c: Uuid, m: Uuid) -> Result<(), StoreError> {
-                sqlx::query(
-                    "DELETE FROM gdpr_chat_messages WHERE controller = $1 AND conversation = $2 AND message = $3",
-                )
-                .bind(scope)
-                .bind(c)
-                .bind(m)
-                .execute(&mut **self)
-                .await
-                .map_err($error)?;
+            async fn delete_messages(&mut self, scope: Uuid, c: Uuid, messages: &[Uuid]) -> Result<(), StoreError> {
+                let ids = Ids::These(messages);
+                for at in ids.chunks() {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("DELETE FROM gdpr_chat_messages WHERE controller = ");
+                    qb.push_bind(scope).push(" AND conversation = ").push_bind(c);
+                    push_filter(ids, &mut qb, "message", at);
+                    qb.build().execute(&mut **self).await.map_err($error)?;
+                }
                 Ok(())
+            }
+
+            async fn ids_from(
+                &mut self,
+                scope: Uuid,
+                table: Table,
+                from: Uuid,
+                limit: usize,
+            ) -> Result<Vec<Uuid>, StoreError> {
+                let (table, column) = table.name();
+                let mut qb = sqlx::QueryBuilder::<$db>::new(format!("SELECT {column} FROM {table} WHERE controller = "));
+                qb.push_bind(scope).push(format_args!(" AND {column} >= ")).push_bind(from);
+                qb.push(format_args!(" ORDER BY {column} LIMIT ")).push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+                qb.build_query_scalar().fetch_all(&mut **self).await.map_err($error)
             }
 
             async fn commit(self: Box<Self>) -> Result<(), StoreError> {
@@ -559,37 +735,8 @@ impl Loader {
                 self.visitors(tx, Ids::These(&ids)).await
             }
             Need::Subject(given, keys) => {
-                let norms: Vec<String> = given.iter().map(|i| i.normalised()).collect();
-                let mut ids = tx.lookup(self.scope, BY_IDENTIFIER, &norms).await?;
-                let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-                ids.extend(tx.lookup(self.scope, BY_KEY, &keys).await?);
-                ids.sort_unstable();
-                ids.dedup();
-                self.visitors(tx, Ids::These(&ids)).await?;
-                let mut conversations: BTreeSet<Uuid> =
-                    tx.conversations_of(self.scope, &ids).await?.into_iter().collect();
-                let mut texts: BTreeSet<String> = BTreeSet::new();
-                for id in &ids {
-                    let Some(v) = self.sd.visitors.get(&VisitorId::from_uuid(*id)) else { continue };
-                    for rec in v.erased.iter().flat_map(|t| t.retained.values()) {
-                        if let Rec::Participation(c, _) | Rec::Message(c, _) = rec {
-                            conversations.insert(c.as_uuid());
-                        }
-                    }
-                    for s in v.profile.iter().flat_map(|p| &p.statements) {
-                        texts.extend(word_runs(s.as_str()));
-                    }
-                }
-                let conversations: Vec<Uuid> = conversations.into_iter().collect();
-                self.conversations(tx, &conversations).await?;
-                for c in self.sd.conversations.values() {
-                    for m in c.messages.values() {
-                        m.texts().for_each(|t| texts.extend(word_runs(t)));
-                    }
-                }
-                let texts: Vec<String> = texts.into_iter().collect();
-                let mentioned = tx.lookup(self.scope, BY_WORD, &texts).await?;
-                self.visitors(tx, Ids::These(&mentioned)).await
+                let (ids, conversations) = self.subject(tx, given, keys).await?;
+                self.around(tx, &ids, &conversations).await
             }
             Need::Records(keys) => {
                 let (mut visitors, mut conversations) = (Vec::new(), Vec::new());
@@ -624,6 +771,56 @@ impl Loader {
                 self.conversations(tx, &all).await
             }
         }
+    }
+
+    /// Loads the visitors any of `given` matches in clear, or any of `keys` after an erasure,
+    /// and returns their ids and those of their conversations (by participation, by
+    /// authorship, or by a record an erasure retained), in order, without loading these.
+    async fn subject(
+        &mut self,
+        tx: &mut dyn Tx,
+        given: &[SubjectIdentifier],
+        keys: &[SubjectKey],
+    ) -> Result<(Vec<Uuid>, Vec<Uuid>), StoreError> {
+        let norms: Vec<String> = given.iter().map(|i| i.normalised()).collect();
+        let mut ids = tx.lookup(self.scope, BY_IDENTIFIER, &norms).await?;
+        let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+        ids.extend(tx.lookup(self.scope, BY_KEY, &keys).await?);
+        ids.sort_unstable();
+        ids.dedup();
+        self.visitors(tx, Ids::These(&ids)).await?;
+        let mut conversations: BTreeSet<Uuid> = tx.conversations_of(self.scope, &ids).await?.into_iter().collect();
+        for id in &ids {
+            let Some(v) = self.sd.visitors.get(&VisitorId::from_uuid(*id)) else { continue };
+            for rec in v.erased.iter().flat_map(|t| t.retained.values()) {
+                if let Rec::Participation(c, _) | Rec::Message(c, _) = rec {
+                    conversations.insert(c.as_uuid());
+                }
+            }
+        }
+        Ok((ids, conversations.into_iter().collect()))
+    }
+
+    /// Loads the subject's visitors `ids`, the `conversations` named, and every other visitor
+    /// one of whose identifiers may occur in their texts or in the subject's statements.
+    async fn around(&mut self, tx: &mut dyn Tx, ids: &[Uuid], conversations: &[Uuid]) -> Result<(), StoreError> {
+        self.visitors(tx, Ids::These(ids)).await?;
+        let mut texts: BTreeSet<String> = BTreeSet::new();
+        for id in ids {
+            let Some(v) = self.sd.visitors.get(&VisitorId::from_uuid(*id)) else { continue };
+            for s in v.profile.iter().flat_map(|p| &p.statements) {
+                texts.extend(word_runs(s.as_str()));
+            }
+        }
+        self.conversations(tx, conversations).await?;
+        for c in conversations.iter().filter_map(|c| self.sd.conversations.get(&ConversationId::from_uuid(*c))) {
+            for m in c.messages.values() {
+                m.texts().for_each(|t| texts.extend(word_runs(t)));
+            }
+        }
+        let texts: Vec<String> = texts.into_iter().collect();
+        let mentioned = tx.lookup(self.scope, BY_WORD, &texts).await?;
+        self.visitors(tx, Ids::These(&mentioned)).await
     }
 
     /// Loads visitors not asked for yet.
@@ -770,8 +967,10 @@ async fn write_changes(tx: &mut dyn Tx, scope: Scope, before: &ScopeData, after:
                 tx.put_participant(id, c.as_uuid(), v.as_uuid(), &at).await?;
             }
         }
-        for m in old_messages.keys().filter(|m| !conversation.messages.contains_key(m)) {
-            tx.delete_message(id, c.as_uuid(), m.as_uuid()).await?;
+        let gone: Vec<Uuid> =
+            old_messages.keys().filter(|m| !conversation.messages.contains_key(m)).map(MessageId::as_uuid).collect();
+        if !gone.is_empty() {
+            tx.delete_messages(id, c.as_uuid(), &gone).await?;
         }
         for (m, message) in &conversation.messages {
             if old_messages.get(m) != Some(message) {
