@@ -200,6 +200,7 @@ impl PersonalDataSource for ChatHistory {
             // A page of conversations at a time: memory follows the page, not the subject.
             #[cfg(any(feature = "sqlite", feature = "postgres"))]
             Backend::Sql(engine) => {
+                let found_by = keys.clone();
                 let page = move |sd: &ScopeData, part: Part| {
                     let mut items = self.export_items(sd, &sd.resolve(subject, &keys))?;
                     if part != Part::All {
@@ -207,7 +208,7 @@ impl PersonalDataSource for ChatHistory {
                     }
                     Ok(items)
                 };
-                engine.subject_pages(scope, subject, &self.keys_of(scope, subject), self.page, page).await
+                engine.subject_pages(scope, subject, &found_by, self.page, page).await
             }
         }
     }

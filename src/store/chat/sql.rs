@@ -226,7 +226,11 @@ impl Engine {
         let pages = futures_util::stream::try_unfold(state, move |mut state| {
             let f = f.clone();
             async move {
-                let Some((conversations, part)) = state.pages.next() else { return Ok(None) };
+                let Some((conversations, part)) = state.pages.next() else {
+                    // Read-only: ends the snapshot now rather than when the connection is reused.
+                    state.tx.commit().await?;
+                    return Ok(None);
+                };
                 let mut load = state.first.take().unwrap_or_else(|| Loader::new(state.scope));
                 load.around(&mut *state.tx, &state.visitors, &conversations).await?;
                 let out = f(&load.sd, part)?;
@@ -394,6 +398,14 @@ struct Header {
 trait Tx: Send {
     /// The visitors with a lookup row of `kind` holding one of `values`.
     async fn lookup(&mut self, scope: Uuid, kind: &str, values: &[String]) -> Result<Vec<Uuid>, StoreError>;
+    /// The visitors with a lookup row of either kind holding one of its values, in order: one
+    /// query (one round trip) when the values are few, as a subject's are.
+    async fn lookup_either(
+        &mut self,
+        scope: Uuid,
+        (kind_a, values_a): (&str, &[String]),
+        (kind_b, values_b): (&str, &[String]),
+    ) -> Result<Vec<Uuid>, StoreError>;
     async fn visitors(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, String)>, StoreError>;
     /// The conversations the visitors take part in or wrote in.
     async fn conversations_of(&mut self, scope: Uuid, visitors: &[Uuid]) -> Result<Vec<Uuid>, StoreError>;
@@ -452,6 +464,38 @@ macro_rules! impl_tx {
                     out.extend(ids);
                 }
                 Ok(out.into_iter().collect())
+            }
+
+            async fn lookup_either(
+                &mut self,
+                scope: Uuid,
+                (kind_a, values_a): (&str, &[String]),
+                (kind_b, values_b): (&str, &[String]),
+            ) -> Result<Vec<Uuid>, StoreError> {
+                if values_a.is_empty() || values_b.is_empty() || values_a.len() + values_b.len() > CHUNK {
+                    let mut out = self.lookup(scope, kind_a, values_a).await?;
+                    out.extend(self.lookup(scope, kind_b, values_b).await?);
+                    out.sort_unstable();
+                    out.dedup();
+                    return Ok(out);
+                }
+                // A UNION, not an OR: each branch is a range of the (controller, kind, value) key,
+                // where SQLite's planner turned the OR into a scan of the controller's rows.
+                let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                for (n, (kind, values)) in [(kind_a, values_a), (kind_b, values_b)].into_iter().enumerate() {
+                    if n > 0 {
+                        qb.push(" UNION ");
+                    }
+                    qb.push("SELECT visitor FROM gdpr_chat_lookup WHERE controller = ").push_bind(scope);
+                    qb.push(" AND kind = ").push_bind(kind.to_owned()).push(" AND value IN (");
+                    let mut list = qb.separated(", ");
+                    for v in values {
+                        list.push_bind(v.clone());
+                    }
+                    list.push_unseparated(")");
+                }
+                qb.push(" ORDER BY visitor");
+                qb.build_query_scalar().fetch_all(&mut **self).await.map_err($error)
             }
 
             async fn visitors(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, String)>, StoreError> {
@@ -783,11 +827,8 @@ impl Loader {
         keys: &[SubjectKey],
     ) -> Result<(Vec<Uuid>, Vec<Uuid>), StoreError> {
         let norms: Vec<String> = given.iter().map(|i| i.normalised()).collect();
-        let mut ids = tx.lookup(self.scope, BY_IDENTIFIER, &norms).await?;
         let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-        ids.extend(tx.lookup(self.scope, BY_KEY, &keys).await?);
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = tx.lookup_either(self.scope, (BY_IDENTIFIER, &norms), (BY_KEY, &keys)).await?;
         self.visitors(tx, Ids::These(&ids)).await?;
         let mut conversations: BTreeSet<Uuid> = tx.conversations_of(self.scope, &ids).await?.into_iter().collect();
         for id in &ids {
