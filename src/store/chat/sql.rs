@@ -479,12 +479,13 @@ macro_rules! impl_tx {
                     out.dedup();
                     return Ok(out);
                 }
-                // A UNION, not an OR: each branch is a range of the (controller, kind, value) key,
-                // where SQLite's planner turned the OR into a scan of the controller's rows.
+                // UNION ALL of two ranges of the (controller, kind, value) key, sorted here: an OR,
+                // or an ORDER BY in SQL, made SQLite's planner scan the controller's lookup rows
+                // by visitor instead (25-35 ms instead of 3 ms at 1M messages).
                 let mut qb = sqlx::QueryBuilder::<$db>::new("");
                 for (n, (kind, values)) in [(kind_a, values_a), (kind_b, values_b)].into_iter().enumerate() {
                     if n > 0 {
-                        qb.push(" UNION ");
+                        qb.push(" UNION ALL ");
                     }
                     qb.push("SELECT visitor FROM gdpr_chat_lookup WHERE controller = ").push_bind(scope);
                     qb.push(" AND kind = ").push_bind(kind.to_owned()).push(" AND value IN (");
@@ -494,8 +495,8 @@ macro_rules! impl_tx {
                     }
                     list.push_unseparated(")");
                 }
-                qb.push(" ORDER BY visitor");
-                qb.build_query_scalar().fetch_all(&mut **self).await.map_err($error)
+                let found: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut **self).await.map_err($error)?;
+                Ok(found.into_iter().collect::<BTreeSet<_>>().into_iter().collect())
             }
 
             async fn visitors(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, String)>, StoreError> {
