@@ -448,6 +448,28 @@ trait Tx: Send {
 /// built by `QueryBuilder` in the engine's own placeholder style.
 macro_rules! impl_tx {
     ($db:ty, $error:expr) => {
+        /// `select` (up to its `WHERE controller = `) of the scope's rows whose `column` is one
+        /// of `ids`, a chunk of ids per query: every read by ids of the chat's tables.
+        async fn select_in<T>(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            select: &str,
+            column: &str,
+            scope: Uuid,
+            ids: Ids<'_>,
+        ) -> Result<Vec<T>, StoreError>
+        where
+            T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+        {
+            let mut out = Vec::new();
+            for at in ids.chunks() {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(select);
+                qb.push_bind(scope);
+                push_filter(ids, &mut qb, column, at);
+                out.extend(qb.build_query_as::<T>().fetch_all(&mut **tx).await.map_err($error)?);
+            }
+            Ok(out)
+        }
+
         #[async_trait]
         impl Tx for sqlx::Transaction<'static, $db> {
             async fn lookup(&mut self, scope: Uuid, kind: &str, values: &[String]) -> Result<Vec<Uuid>, StoreError> {
@@ -500,45 +522,23 @@ macro_rules! impl_tx {
             }
 
             async fn visitors(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, String)>, StoreError> {
-                let mut out = Vec::new();
-                for at in ids.chunks() {
-                    let mut qb =
-                        sqlx::QueryBuilder::<$db>::new("SELECT visitor, body FROM gdpr_chat_visitors WHERE controller = ");
-                    qb.push_bind(scope);
-                    push_filter(ids, &mut qb, "visitor", at);
-                    out.extend(qb.build_query_as::<(Uuid, String)>().fetch_all(&mut **self).await.map_err($error)?);
-                }
-                Ok(out)
+                select_in(self, "SELECT visitor, body FROM gdpr_chat_visitors WHERE controller = ", "visitor", scope, ids)
+                    .await
             }
 
             async fn conversations_of(&mut self, scope: Uuid, visitors: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
                 let mut out = BTreeSet::new();
-                let ids = Ids::These(visitors);
                 for (table, column) in [("gdpr_chat_participants", "visitor"), ("gdpr_chat_messages", "author")] {
-                    for at in ids.chunks() {
-                        let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
-                            "SELECT DISTINCT conversation FROM {table} WHERE controller = "
-                        ));
-                        qb.push_bind(scope);
-                        push_filter(ids, &mut qb, column, at);
-                        let found: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut **self).await.map_err($error)?;
-                        out.extend(found);
-                    }
+                    let select = format!("SELECT DISTINCT conversation FROM {table} WHERE controller = ");
+                    let found: Vec<(Uuid,)> = select_in(self, &select, column, scope, Ids::These(visitors)).await?;
+                    out.extend(found.into_iter().map(|(c,)| c));
                 }
                 Ok(out.into_iter().collect())
             }
 
             async fn conversations(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, String)>, StoreError> {
-                let mut out = Vec::new();
-                for at in ids.chunks() {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT conversation, body FROM gdpr_chat_conversations WHERE controller = ",
-                    );
-                    qb.push_bind(scope);
-                    push_filter(ids, &mut qb, "conversation", at);
-                    out.extend(qb.build_query_as::<(Uuid, String)>().fetch_all(&mut **self).await.map_err($error)?);
-                }
-                Ok(out)
+                let select = "SELECT conversation, body FROM gdpr_chat_conversations WHERE controller = ";
+                select_in(self, select, "conversation", scope, ids).await
             }
 
             async fn participants(
@@ -546,31 +546,13 @@ macro_rules! impl_tx {
                 scope: Uuid,
                 ids: Ids<'_>,
             ) -> Result<Vec<(Uuid, Uuid, String)>, StoreError> {
-                let mut out = Vec::new();
-                for at in ids.chunks() {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT conversation, visitor, joined_at FROM gdpr_chat_participants WHERE controller = ",
-                    );
-                    qb.push_bind(scope);
-                    push_filter(ids, &mut qb, "conversation", at);
-                    let rows = qb.build_query_as::<(Uuid, Uuid, String)>().fetch_all(&mut **self).await;
-                    out.extend(rows.map_err($error)?);
-                }
-                Ok(out)
+                let select = "SELECT conversation, visitor, joined_at FROM gdpr_chat_participants WHERE controller = ";
+                select_in(self, select, "conversation", scope, ids).await
             }
 
             async fn messages(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, Uuid, String)>, StoreError> {
-                let mut out = Vec::new();
-                for at in ids.chunks() {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT conversation, message, body FROM gdpr_chat_messages WHERE controller = ",
-                    );
-                    qb.push_bind(scope);
-                    push_filter(ids, &mut qb, "conversation", at);
-                    let rows = qb.build_query_as::<(Uuid, Uuid, String)>().fetch_all(&mut **self).await;
-                    out.extend(rows.map_err($error)?);
-                }
-                Ok(out)
+                let select = "SELECT conversation, message, body FROM gdpr_chat_messages WHERE controller = ";
+                select_in(self, select, "conversation", scope, ids).await
             }
 
             async fn participations(
@@ -578,18 +560,9 @@ macro_rules! impl_tx {
                 scope: Uuid,
                 visitors: &[Uuid],
             ) -> Result<Vec<(Uuid, String)>, StoreError> {
-                let mut out = Vec::new();
-                let ids = Ids::These(visitors);
-                for at in ids.chunks() {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT p.visitor, c.body FROM gdpr_chat_participants p JOIN gdpr_chat_conversations c \
-                         ON c.controller = p.controller AND c.conversation = p.conversation WHERE p.controller = ",
-                    );
-                    qb.push_bind(scope);
-                    push_filter(ids, &mut qb, "p.visitor", at);
-                    out.extend(qb.build_query_as::<(Uuid, String)>().fetch_all(&mut **self).await.map_err($error)?);
-                }
-                Ok(out)
+                let select = "SELECT p.visitor, c.body FROM gdpr_chat_participants p JOIN gdpr_chat_conversations c \
+                     ON c.controller = p.controller AND c.conversation = p.conversation WHERE p.controller = ";
+                select_in(self, select, "p.visitor", scope, Ids::These(visitors)).await
             }
 
             async fn put_visitor(
