@@ -8,9 +8,11 @@
 //! `CI=true`, where they fail.
 #![cfg(feature = "postgres")]
 
+mod common;
+
 use std::io::Write as _;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Once};
 
 use chrono::{DateTime, Utc};
 use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
@@ -28,22 +30,7 @@ const URL_VAR: &str = "GDPR_TEST_POSTGRES_URL";
 
 /// The test server's URL; `None` (after saying so once) when there is none outside CI.
 fn url() -> Option<String> {
-    static SKIPPED: Once = Once::new();
-    match std::env::var(URL_VAR) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{URL_VAR} is not set and CI=true: run the PostgreSQL tests through scripts/with-postgres")
-        }
-        _ => {
-            SKIPPED.call_once(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "chat_postgres: skipped, {URL_VAR} is not set (run `scripts/with-postgres cargo test --features postgres`)"
-                );
-            });
-            None
-        }
-    }
+    common::postgres_url("chat_postgres")
 }
 
 fn key() -> PseudonymKey {

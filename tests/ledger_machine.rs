@@ -5,6 +5,8 @@
 //! `CI=true`). Every backend must report what the reference reports, step by step: versions,
 //! bodies, error kinds, listings, events, audit records and their verification.
 
+mod common;
+
 use std::sync::Arc;
 
 use gdpr_obligations::model::PartyId;
@@ -67,21 +69,7 @@ fn backends(runtime: &tokio::runtime::Runtime) -> Vec<Backend> {
 
 #[cfg(feature = "postgres")]
 fn postgres_url() -> Option<String> {
-    const URL_VAR: &str = "GDPR_TEST_POSTGRES_URL";
-    static SKIPPED: std::sync::Once = std::sync::Once::new();
-    match std::env::var(URL_VAR) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{URL_VAR} is not set and CI=true: run the PostgreSQL tests through scripts/with-postgres")
-        }
-        _ => {
-            SKIPPED.call_once(|| {
-                use std::io::Write as _;
-                let _ = writeln!(std::io::stderr(), "ledger_machine: PostgreSQL skipped, {URL_VAR} is not set");
-            });
-            None
-        }
-    }
+    common::postgres_url("ledger_machine")
 }
 
 /// What an operation reported, comparable across backends (errors by kind and versions).

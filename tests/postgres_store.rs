@@ -9,8 +9,10 @@
 //! its own, and the tests of migrations use schemas of their own.
 #![cfg(feature = "postgres")]
 
+mod common;
+
 use std::io::Write as _;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use gdpr_obligations::model::PartyId;
@@ -29,23 +31,7 @@ const URL_VAR: &str = "GDPR_TEST_POSTGRES_URL";
 
 /// The test server's URL; `None` (after saying so once) when there is none outside CI.
 fn url() -> Option<String> {
-    static SKIPPED: Once = Once::new();
-    match std::env::var(URL_VAR) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{URL_VAR} is not set and CI=true: run the PostgreSQL tests through scripts/with-postgres")
-        }
-        _ => {
-            // Straight to stderr: the test harness captures `eprintln!`.
-            SKIPPED.call_once(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "postgres_store: skipped, {URL_VAR} is not set (run `scripts/with-postgres cargo test --features postgres`)"
-                );
-            });
-            None
-        }
-    }
+    common::postgres_url("postgres_store")
 }
 
 async fn store() -> Option<PostgresStore> {

@@ -12,6 +12,8 @@
 //! `--features postgres` when `GDPR_TEST_POSTGRES_URL` is set (see `scripts/with-postgres`;
 //! under `CI=true` a missing URL fails the PostgreSQL tests).
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -294,28 +296,10 @@ concurrency_tests!(sqlite, sqlite_file().await);
 /// outside CI; a failure under `CI=true`.
 #[cfg(feature = "postgres")]
 async fn postgres_server() -> Option<Backend> {
-    use std::io::Write as _;
-    static SKIPPED: std::sync::Once = std::sync::Once::new();
-    const URL_VAR: &str = "GDPR_TEST_POSTGRES_URL";
-    let url = match std::env::var(URL_VAR) {
-        Ok(url) if !url.is_empty() => url,
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{URL_VAR} is not set and CI=true: run the PostgreSQL tests through scripts/with-postgres")
-        }
-        _ => {
-            // Straight to stderr: the test harness captures `eprintln!`.
-            SKIPPED.call_once(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "store_concurrency: PostgreSQL skipped, {URL_VAR} is not set (run through scripts/with-postgres)"
-                );
-            });
-            return None;
-        }
-    };
+    let url = common::postgres_url("store_concurrency")?;
     let store = gdpr_obligations::store::postgres::PostgresStore::connect(&url)
         .await
-        .unwrap_or_else(|e| panic!("connect to {URL_VAR}: {e}"));
+        .unwrap_or_else(|e| panic!("connect to the test PostgreSQL: {e}"));
     let store = Arc::new(store);
     Some(Backend { ledger: store.clone(), audit: store, file: None })
 }

@@ -13,6 +13,8 @@
 //! transcripts, conversation lists, profiles) must equal the reference's once the ids each
 //! backend drew are replaced by the same names.
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -357,21 +359,7 @@ fn durable_backends(runtime: &tokio::runtime::Runtime) -> Vec<Backend> {
 /// The test server's URL; `None` (after saying so once) when there is none outside CI.
 #[cfg(feature = "postgres")]
 fn postgres_url() -> Option<String> {
-    const URL_VAR: &str = "GDPR_TEST_POSTGRES_URL";
-    static SKIPPED: std::sync::Once = std::sync::Once::new();
-    match std::env::var(URL_VAR) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{URL_VAR} is not set and CI=true: run the PostgreSQL tests through scripts/with-postgres")
-        }
-        _ => {
-            SKIPPED.call_once(|| {
-                use std::io::Write as _;
-                let _ = writeln!(std::io::stderr(), "store_machine: PostgreSQL skipped, {URL_VAR} is not set");
-            });
-            None
-        }
-    }
+    common::postgres_url("store_machine")
 }
 
 impl Sut {

@@ -28,3 +28,28 @@ pub fn assert_schema_rejects<T: JsonSchema>(json: &serde_json::Value) {
     let validator = jsonschema::validator_for(&schema).expect("valid schema");
     assert!(!validator.is_valid(json), "schema of {} accepts {json}", std::any::type_name::<T>());
 }
+
+/// The test PostgreSQL's URL, from `GDPR_TEST_POSTGRES_URL` (which `scripts/with-postgres` sets).
+/// Without it: `None`, after saying once per test binary that `test` skips PostgreSQL, or a
+/// failure under `CI=true`, where a skipped backend would pass unseen.
+pub fn postgres_url(test: &str) -> Option<String> {
+    const URL_VAR: &str = "GDPR_TEST_POSTGRES_URL";
+    static SKIPPED: std::sync::Once = std::sync::Once::new();
+    match std::env::var(URL_VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{URL_VAR} is not set and CI=true: run the PostgreSQL tests through scripts/with-postgres")
+        }
+        _ => {
+            // Straight to stderr: the test harness captures `eprintln!`.
+            SKIPPED.call_once(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{test}: PostgreSQL skipped, {URL_VAR} is not set (run `scripts/with-postgres cargo test --all-features`)"
+                );
+            });
+            None
+        }
+    }
+}
