@@ -3,6 +3,7 @@
 mod common;
 
 use std::net::IpAddr;
+use std::num::NonZeroUsize;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::TryStreamExt;
@@ -312,6 +313,33 @@ async fn art_18_2_restricted_data_is_stored_found_exported_but_not_processed() -
     assert!(lifted.iter().all(|o| o.outcome == Outcome::RestrictionLifted));
     assert_eq!(s.chat.transcript(s.acme, s.eva_chat).await?.len(), 3);
     assert!(s.chat.profile(s.acme, s.eva).await?.is_some());
+    Ok(())
+}
+
+#[tokio::test]
+async fn art_18_2_conversation_pages_leave_out_what_the_listing_leaves_out() -> R {
+    let s = shop().await;
+    s.chat.restrict(s.acme, &[email("eva@example.cz")]).await?;
+    let one = NonZeroUsize::new(1).ok_or("zero")?;
+    let (mut paged, mut after, mut pages) = (Vec::new(), None, 0);
+    loop {
+        let page = s.chat.conversation_page(s.acme, after, one).await?;
+        common::assert_json_contract(&page);
+        pages += 1;
+        paged.extend(page.conversations);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(paged, s.chat.conversations(s.acme).await?);
+    assert_eq!(paged.iter().map(|c| c.id).collect::<Vec<_>>(), [s.bob_chat, s.shared], "Eva's own chat is left out");
+    assert_eq!(pages, 4, "three conversations one at a time, then the empty page after the last");
+    let ten = NonZeroUsize::new(10).ok_or("zero")?;
+    let whole = s.chat.conversation_page(s.acme, None, ten).await?;
+    assert_eq!((whole.conversations, whole.next), (paged, None));
+    let past = s.chat.conversation_page(s.acme, Some(ConversationId::generate()), ten).await?;
+    assert!(past.conversations.is_empty() && past.next.is_none(), "nothing after a newer id");
     Ok(())
 }
 

@@ -1,21 +1,23 @@
 //! The paged reads of a durable `ChatHistory` (feature `sqlite`) on a generated history: the
 //! Art. 20 export of a subject, read a page of conversations at a time, and the sweep's listing
-//! of what has expired (Art. 5(1)(e)), read batch after batch from a cursor, give exactly what
-//! one read of everything gives, whatever the page size and the batch size.
+//! of what has expired (Art. 5(1)(e)), read batch after batch from a cursor, and the product's
+//! listing of conversations read a page at a time, give exactly what one read of everything
+//! gives, whatever the page size and the batch size.
 #![cfg(feature = "sqlite")]
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use gdpr_obligations::model::SubjectIdentifier;
 use gdpr_obligations::retention::{RetentionEvent, RetentionPeriod, RetentionPolicy};
-use gdpr_obligations::store::chat::ChatHistory;
+use gdpr_obligations::store::chat::{ChatHistory, ConversationSummary};
 use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{ExportItem, FoundRecord, PersonalDataSource, PseudonymKey, Scope};
 use gdpr_obligations::testkit::generate::{self, HistorySpec, PROBES};
+use gdpr_obligations::time::FixedClock;
 use gdpr_obligations::vocab::{DataCategory, Purpose};
 use proptest::prelude::*;
 
@@ -80,10 +82,46 @@ async fn expired_in_batches(chat: &ChatHistory, batch: usize) -> Vec<FoundRecord
     }
 }
 
+/// When the product lists conversations: a probe's participations expire two months after
+/// their last contact, which is in their last conversation (2025-06-29), not in the first
+/// (2025-06-01). So a page that holds one of their conversations but not the last lists it only
+/// if it reads their last contact from the other conversations' headers.
+fn listing_now() -> DateTime<Utc> {
+    "2025-08-15T00:00:00Z".parse().unwrap()
+}
+
+/// The chat history on `store` at `listing_now()`, under `policies()`.
+fn listing_chat(store: &SqliteStore) -> ChatHistory {
+    let chat = ChatHistory::sqlite(store, key()).with_clock(Arc::new(FixedClock::new(listing_now())));
+    chat.set_retention(scope(), policies());
+    chat
+}
+
+/// The conversations listed `limit` at a time, each page after the last one's `next`.
+async fn conversations_in_pages(chat: &ChatHistory, limit: usize) -> Vec<ConversationSummary> {
+    let limit = NonZeroUsize::new(limit).unwrap();
+    let (mut out, mut after) = (Vec::new(), None);
+    loop {
+        let page = chat.conversation_page(scope(), after, limit).await.unwrap();
+        assert!(page.conversations.len() <= limit.get());
+        out.extend(page.conversations);
+        match page.next {
+            Some(next) => {
+                assert!(after < Some(next), "a page moves forward");
+                after = Some(next);
+            }
+            None => return out,
+        }
+    }
+}
+
 /// The reference figures: everything in one page, in one call.
 struct Whole {
     exports: Vec<Vec<ExportItem>>,
     expired: Vec<FoundRecord>,
+    /// The product's listing at `listing_now()` under `policies()`, and with no policy at all.
+    conversations: Vec<ConversationSummary>,
+    unfiltered: Vec<ConversationSummary>,
 }
 
 fn whole() -> &'static Whole {
@@ -98,8 +136,10 @@ fn whole() -> &'static Whole {
                 exports.push(export(&chat, &generate::probe_identifiers(n)).await);
             }
             let expired = chat.expired(scope(), &policies(), now(), None, usize::MAX).await.unwrap();
+            let conversations = listing_chat(&store).conversations(scope()).await.unwrap();
+            let unfiltered = ChatHistory::sqlite(&store, key()).conversations(scope()).await.unwrap();
             store.close().await;
-            Whole { exports, expired }
+            Whole { exports, expired, conversations, unfiltered }
         })
     })
 }
@@ -112,6 +152,10 @@ fn the_reference_figures_are_not_empty() {
     assert!(expired.iter().any(|f| f.record.starts_with("conversation/")), "messages expired");
     assert!(expired.iter().any(|f| f.record.starts_with("visitor/")), "profiles expired");
     assert!(expired.windows(2).all(|w| w[0].record < w[1].record), "in key order, each once");
+    let (listed, all) = (&whole.conversations, &whole.unfiltered);
+    assert!(!listed.is_empty(), "conversations are listed");
+    assert!(listed.len() < all.len(), "expired participations leave conversations out (Art. 5(1)(e))");
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id), "in id order, each once");
 }
 
 proptest! {
@@ -144,5 +188,19 @@ proptest! {
             got
         });
         prop_assert_eq!(&got, &whole.expired);
+    }
+
+    /// Art. 5(1)(e), 18(2): the product's listing read a page at a time lists what one read of
+    /// the scope lists, left out alike.
+    #[test]
+    fn art_5_1_e_conversation_pages_equal_one_listing(limit in 1usize..60) {
+        let (whole, path) = (whole(), history());
+        let got = runtime().block_on(async {
+            let store = SqliteStore::open(path).await.unwrap();
+            let got = conversations_in_pages(&listing_chat(&store), limit).await;
+            store.close().await;
+            got
+        });
+        prop_assert_eq!(&got, &whole.conversations);
     }
 }

@@ -396,6 +396,16 @@ impl Sut {
                 out.push(format!("profile {scope_ix}.{slot}: {}", b.normalise(&profile)));
             }
             let conversations = b.chat.conversations(*scope).await.unwrap();
+            let (mut paged, mut after) = (Vec::new(), None);
+            loop {
+                let page = b.chat.conversation_page(*scope, after, std::num::NonZeroUsize::MIN).await.unwrap();
+                paged.extend(page.conversations);
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            assert_eq!(paged, conversations, "{}: pages of one conversation list what the listing lists", b.name);
             out.push(format!("conversations {scope_ix}: {:?}", b.normalise_all(&conversations)));
         }
         out

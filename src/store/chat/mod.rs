@@ -306,6 +306,17 @@ pub struct ConversationSummary {
     pub messages: usize,
 }
 
+/// A page of [`ChatHistory::conversation_page`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct ConversationPage {
+    /// The page's conversations that processing may use, in id order.
+    pub conversations: Vec<ConversationSummary>,
+    /// The last conversation the page read, to pass as `after` for the next page; `None` when
+    /// the page read the scope's last conversation.
+    pub next: Option<ConversationId>,
+}
+
 /// A visitor's profile as the product's processing sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct VisitorProfile {
@@ -697,13 +708,71 @@ impl ChatHistory {
     /// The conversations of this scope, for the product's processing: restricted visitors and
     /// expired participations are left out of each, and conversations whose every visitor is
     /// left out are left out (Art. 18(2), 5(1)(e)); the count leaves out the messages
-    /// [`transcript`](Self::transcript) leaves out. It reads the whole scope.
+    /// [`transcript`](Self::transcript) leaves out. It reads the whole scope in one snapshot:
+    /// a product listing a large scope reads it with
+    /// [`conversation_page`](Self::conversation_page) instead.
     ///
     /// # Errors
     /// [`StoreError::Backend`] when the database fails.
     pub async fn conversations(&self, scope: Scope) -> Result<Vec<ConversationSummary>, StoreError> {
         let (policies, now) = (self.policies(scope), self.clock.now());
-        self.read(scope, Need::Scope, |sd, contacts| Ok(sd.conversations(&sd.expiry(&policies, now, contacts)))).await
+        self.read(scope, Need::Scope, |sd, contacts| {
+            Ok(sd.conversation_summaries(None, usize::MAX, &sd.expiry(&policies, now, contacts)).0)
+        })
+        .await
+    }
+
+    /// A page of the conversations of this scope, in id order, after `after` (from the first
+    /// when `None`): the next `limit` conversations, summarised and left out as
+    /// [`conversations`](Self::conversations) does (Art. 18(2), 5(1)(e)), so a page may hold
+    /// fewer than `limit`. A database reads only the page's conversations, so the cost of a
+    /// page follows `limit`, not the size of the scope. Pass the page's
+    /// [`next`](ConversationPage::next) as `after` for the page after it; pages read one after
+    /// another list what [`conversations`](Self::conversations) lists when nothing changes
+    /// between them.
+    ///
+    /// # Example
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use chrono::{DateTime, Utc};
+    /// use gdpr_obligations::model::{PartyId, Token};
+    /// use gdpr_obligations::store::Scope;
+    /// use gdpr_obligations::store::chat::ChatHistory;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+    /// let chat = ChatHistory::new();
+    /// let acme = Scope::controller(PartyId::generate());
+    /// let at: DateTime<Utc> = "2026-03-02T10:00:00Z".parse()?;
+    /// let eva = chat.add_visitor(acme, Token::new("tok-eva")?, at).await?;
+    /// for _ in 0..3 {
+    ///     chat.start_conversation(acme, eva, at).await?;
+    /// }
+    /// let two = NonZeroUsize::new(2).ok_or("zero")?;
+    /// let first = chat.conversation_page(acme, None, two).await?;
+    /// assert_eq!(first.conversations.len(), 2);
+    /// let second = chat.conversation_page(acme, first.next, two).await?;
+    /// assert_eq!(second.conversations.len(), 1);
+    /// assert_eq!(second.next, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the database fails.
+    pub async fn conversation_page(
+        &self,
+        scope: Scope,
+        after: Option<ConversationId>,
+        limit: NonZeroUsize,
+    ) -> Result<ConversationPage, StoreError> {
+        let (policies, now) = (self.policies(scope), self.clock.now());
+        self.read(scope, Need::ConversationsAfter(after, limit), |sd, contacts| {
+            let (conversations, next) =
+                sd.conversation_summaries(after, limit.get(), &sd.expiry(&policies, now, contacts));
+            Ok(ConversationPage { conversations, next })
+        })
+        .await
     }
 
     /// A visitor's profile, for the product's processing: `None` when the visitor is unknown in
@@ -761,6 +830,9 @@ pub(super) enum Need<'a> {
     Conversation(ConversationId),
     /// A conversation without its messages, and optionally a visitor.
     Header(ConversationId, Option<VisitorId>),
+    /// At most this many conversations after one (from the first when `None`), in id order,
+    /// with their messages and the visitors they involve.
+    ConversationsAfter(Option<ConversationId>, NonZeroUsize),
     /// The whole scope.
     Scope,
 }
@@ -925,9 +997,24 @@ impl ScopeData {
         Ok(out)
     }
 
-    fn conversations(&self, expiry: &expiry::Expiry<'_>) -> Vec<ConversationSummary> {
+    /// The summaries of at most `limit` conversations after `after`, in id order, and the last
+    /// of them when `limit` were read (more may follow).
+    fn conversation_summaries(
+        &self,
+        after: Option<ConversationId>,
+        limit: usize,
+        expiry: &expiry::Expiry<'_>,
+    ) -> (Vec<ConversationSummary>, Option<ConversationId>) {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let from = after.map_or(Unbounded, Excluded);
+        let page: Vec<(&ConversationId, &Conversation)> =
+            self.conversations.range((from, Unbounded)).take(limit).collect();
+        let next = match page.last() {
+            Some((last, _)) if page.len() == limit => Some(**last),
+            _ => None,
+        };
         let mut out = Vec::new();
-        for (id, c) in &self.conversations {
+        for (id, c) in page {
             let visitors: Vec<VisitorId> = c
                 .participants
                 .keys()
@@ -945,7 +1032,7 @@ impl ScopeData {
                 .count();
             out.push(ConversationSummary { id: *id, started_at: c.started_at, visitors, messages });
         }
-        out
+        (out, next)
     }
 
     fn profile(&self, visitor: VisitorId, expiry: &expiry::Expiry<'_>) -> Option<VisitorProfile> {

@@ -121,16 +121,18 @@ impl Engine {
     ) -> Result<T, StoreError> {
         let mut tx = self.begin(scope, false).await?;
         // Expiry reads the last contacts of the visitors named, or of a conversation's.
-        let (named, conversation) = match &need {
-            Need::Visitors(v) => (v.clone(), None),
-            Need::Conversation(c) => (Vec::new(), Some(*c)),
-            _ => (Vec::new(), None),
+        let (named, of_conversations) = match &need {
+            Need::Visitors(v) => (v.clone(), false),
+            Need::Conversation(_) | Need::ConversationsAfter(..) => (Vec::new(), true),
+            _ => (Vec::new(), false),
         };
         let mut load = Loader::new(scope);
         load.need(&mut *tx, need).await?;
         let mut visitors = named;
-        if let Some(c) = conversation.and_then(|c| load.sd.conversations.get(&c)) {
-            visitors.extend(c.participants.keys());
+        if of_conversations {
+            visitors.extend(load.sd.conversations.values().flat_map(|c| c.participants.keys()));
+            visitors.sort_unstable();
+            visitors.dedup();
         }
         let contacts = contacts(&mut *tx, scope, &visitors).await?;
         let out = f(&load.sd, &contacts);
@@ -776,6 +778,16 @@ impl Loader {
                 self.visitors(tx, Ids::These(&ids)).await
             }
             Need::Conversation(c) => self.conversations(tx, &[c.as_uuid()]).await,
+            Need::ConversationsAfter(after, limit) => {
+                let from = match after.map(|c| c.as_uuid().as_u128().checked_add(1)) {
+                    None => Uuid::nil(),
+                    Some(Some(next)) => Uuid::from_u128(next),
+                    // After the greatest id there is none.
+                    Some(None) => return Ok(()),
+                };
+                let ids = tx.ids_from(self.scope, Table::Conversations, from, limit.get()).await?;
+                self.conversations(tx, &ids).await
+            }
             Need::Header(c, visitor) => {
                 if let Some(v) = visitor {
                     self.visitors(tx, Ids::These(&[v.as_uuid()])).await?;
