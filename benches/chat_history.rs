@@ -1,7 +1,8 @@
 //! Finding, exporting and erasing one data subject through the crate (`ChatHistory` on SQLite,
 //! and on PostgreSQL when `GDPR_TEST_POSTGRES_URL` is set) against hand-written indexed SQL on
 //! the same database reading and writing the same rows, at 10,000 and at 1,000,000 stored
-//! messages; and the retention sweep against a raw `DELETE ... WHERE`. Each crate figure is
+//! messages, with the product's listing of a page of conversations; and the retention sweep
+//! against a raw `DELETE ... WHERE`. Each crate figure is
 //! measured beside its baseline in the same run, so the result reads as a ratio.
 //!
 //! The histories come from `testkit::generate` (seed 1; cached under `target/bench-data/`,
@@ -42,6 +43,8 @@ use tokio::runtime::Runtime;
 use uuid::Uuid;
 
 const SEED: u64 = 1;
+/// The conversations of a page of the product's listing.
+const PAGE: usize = 20;
 
 fn key() -> PseudonymKey {
     PseudonymKey::new(b"bench-chat-history-key-0123456789").expect("a valid key")
@@ -353,6 +356,67 @@ macro_rules! baseline {
             loaded.export()
         }
 
+        /// The product's listing of `limit` conversations from the first, by hand: the rows
+        /// `conversation_page` reads (headers, participants, messages, the visitors involved for
+        /// their restriction), each conversation's id, visitors not restricted, and messages.
+        pub(super) async fn raw_page(pool: &sqlx::Pool<$db>, scope: Uuid, limit: usize) -> Vec<(Uuid, Vec<Uuid>, usize)> {
+            let mut tx = pool.begin().await.expect("begin");
+            let ids: Vec<Uuid> = sqlx::query_scalar(
+                "SELECT conversation FROM gdpr_chat_conversations WHERE controller = $1 ORDER BY conversation LIMIT $2",
+            )
+            .bind(scope)
+            .bind(limit as i64)
+            .fetch_all(&mut *tx)
+            .await
+            .expect("page");
+            let headers: Vec<(Uuid, String)> =
+                by_ids(&mut tx, "SELECT conversation, body FROM gdpr_chat_conversations", "conversation", scope, &ids).await;
+            let participants: Vec<(Uuid, Uuid, String)> = by_ids(
+                &mut tx,
+                "SELECT conversation, visitor, joined_at FROM gdpr_chat_participants",
+                "conversation",
+                scope,
+                &ids,
+            )
+            .await;
+            let messages: Vec<(Uuid, Uuid, Option<Uuid>, String)> = by_ids(
+                &mut tx,
+                "SELECT conversation, message, author, body FROM gdpr_chat_messages",
+                "conversation",
+                scope,
+                &ids,
+            )
+            .await;
+            let mut involved: BTreeSet<Uuid> = participants.iter().map(|(_, v, _)| *v).collect();
+            involved.extend(messages.iter().filter_map(|(_, _, a, _)| *a));
+            let involved: Vec<Uuid> = involved.into_iter().collect();
+            let visitors: Vec<(Uuid, String)> =
+                by_ids(&mut tx, "SELECT visitor, body FROM gdpr_chat_visitors", "visitor", scope, &involved).await;
+            tx.commit().await.expect("commit");
+            let restricted: BTreeSet<Uuid> = visitors
+                .into_iter()
+                .filter(|(_, b)| serde_json::from_str::<Value>(b).expect("json")["restricted"] == json!(true))
+                .map(|(v, _)| v)
+                .collect();
+            headers
+                .into_iter()
+                .map(|(c, header)| {
+                    let _: Value = serde_json::from_str(&header).expect("json");
+                    let visitors = participants
+                        .iter()
+                        .filter(|(pc, v, _)| *pc == c && !restricted.contains(v))
+                        .map(|(_, v, _)| *v)
+                        .collect();
+                    let count = messages
+                        .iter()
+                        .filter(|(mc, _, a, _)| *mc == c && !a.is_some_and(|a| restricted.contains(&a)))
+                        .map(|(_, _, _, b)| serde_json::from_str::<Value>(b).expect("json"))
+                        .count();
+                    (c, visitors, count)
+                })
+                .collect()
+        }
+
         /// The erasure by hand, under the default policy: the subject's messages and participations
         /// deleted, the replies that mention them redacted, the conversations' last activity updated,
         /// the profile replaced by a tombstone of keyed hashes, the lookup rows replaced by them.
@@ -471,8 +535,26 @@ macro_rules! subject_group {
             rt.block_on(async { $chat.export(scope, &probe).await?.try_collect().await }).expect("export");
         assert_eq!(exported.len(), rt.block_on($sql::raw_export(&$pool, scope.party().as_uuid(), &probe)).len());
 
+        // The product's listing: the first page of conversations.
+        let page = NonZeroUsize::new(PAGE).expect("not zero");
+        let listed = rt.block_on($chat.conversation_page(scope, None, page)).expect("a page");
+        let listed: Vec<_> =
+            listed.conversations.into_iter().map(|c| (c.id.as_uuid(), c.visitors.len(), c.messages)).collect();
+        let raw: Vec<_> = rt
+            .block_on($sql::raw_page(&$pool, scope.party().as_uuid(), PAGE))
+            .into_iter()
+            .map(|(c, visitors, messages)| (c, visitors.len(), messages))
+            .collect();
+        assert_eq!(listed, raw, "the baseline lists what the crate lists");
+
         let mut group = $c.benchmark_group($name);
         group.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+        group.bench_function("list/crate", |b| {
+            b.iter(|| rt.block_on($chat.conversation_page(scope, None, page)).expect("a page"))
+        });
+        group.bench_function("list/baseline_sql", |b| {
+            b.iter(|| rt.block_on($sql::raw_page(&$pool, scope.party().as_uuid(), PAGE)))
+        });
         group.bench_function("find/crate", |b| b.iter(|| rt.block_on($chat.find(scope, &probe)).expect("find")));
         group.bench_function("find/baseline_sql", |b| {
             b.iter(|| rt.block_on($sql::raw_find(&$pool, scope.party().as_uuid(), &probe)))
