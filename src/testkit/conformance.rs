@@ -673,6 +673,8 @@ struct World {
 const AGENT: &str = "Jana Kitagentová";
 const EVA_WORDS: [&str; 2] = ["KITEVA1", "KITEVA2"];
 const BOB_WORDS: [&str; 2] = ["KITBOB1", "KITBOB2"];
+/// Words of the agent's reply in Eva's own conversation, which quotes her.
+const AGENT_TO_EVA: &str = "we wrote to";
 
 fn identifiers(token: &str, email: &str, phone: &str, name: &str, ip: &str) -> Result<Vec<SubjectIdentifier>, String> {
     let err = |e: crate::model::Invalid| format!("kit data: {e}");
@@ -703,7 +705,7 @@ async fn world(fixture: &dyn SourceFixture, scope: Scope) -> Result<World, Strin
     let s = FixtureAuthor::Subject;
     let only_eva = [
         say(s(0), "KITEVA1 where is my order? Write to eva.kit@example.cz")?,
-        say(agent.clone(), "Evelína Kitová, we wrote to eva.kit@example.cz, not to bob.kit@example.org.")?,
+        say(agent.clone(), &format!("Evelína Kitová, {AGENT_TO_EVA} eva.kit@example.cz, not to bob.kit@example.org."))?,
     ];
     fixture.add_conversation(scope, std::slice::from_ref(&e), &only_eva, instant(10)).await.ctx("fixture")?;
     let only_bob = [
@@ -1150,6 +1152,54 @@ pub async fn source_restricted_left_out_of_processing(
     Ok(())
 }
 
+/// **Restriction.** What an erasure retained (Art. 17(3)) is still the subject's: when they
+/// then restrict processing, the product's processing leaves it out too, even an agent's reply
+/// that quotes them in a conversation they no longer take part in (Art. 18(2)).
+///
+/// # Errors
+/// The sentence and what was wrong.
+pub async fn source_restricted_retained_records_left_out_of_processing(
+    source: &dyn PersonalDataSource,
+    fixture: &dyn SourceFixture,
+) -> Checked {
+    let (c, _) = two_scopes();
+    let w = world(fixture, c).await?;
+    let found = source.find(c, &w.eva).await.ctx("find")?;
+    // The agent's reply that quotes her: the last message of her own conversation (the
+    // fixture sends a conversation's messages in order after its start). Only it is kept.
+    let reply = found
+        .iter()
+        .filter(|f| f.category == DataCategory::CommunicationContent && f.collected_at < instant(20))
+        .max_by_key(|f| f.collected_at)
+        .map(|f| f.record.clone());
+    let Some(reply) = reply else {
+        return Err(format!("{S_RESTRICT}: the agent's reply to the fixture's subject is not found"));
+    };
+    let ground = RetentionGround::LegalClaims { matter: text("dispute KIT/2")? };
+    let policy = ErasurePolicy { retain: vec![Retain { records: reply, ground }], ..Default::default() };
+    source.erase(c, &w.eva, &policy).await.ctx("erase")?;
+    let view = fixture.processing_view(c).await.ctx("fixture processing_view")?;
+    ensure!(
+        view.contains(AGENT_TO_EVA),
+        "{S_RESTRICT}: the retained reply is not processed before any restriction (the check cannot bite)"
+    );
+    source.restrict(c, &w.eva).await.ctx("restrict")?;
+    let view = fixture.processing_view(c).await.ctx("fixture processing_view")?;
+    ensure!(
+        !view.contains(AGENT_TO_EVA),
+        "{S_RESTRICT}: a retained reply quoting the restricted subject is still processed"
+    );
+    let leaked: Vec<&str> = EVA_WORDS.iter().copied().filter(|w| view.contains(w)).collect();
+    ensure!(
+        leaked.is_empty(),
+        "{S_RESTRICT}: the restricted subject's retained messages {leaked:?} are still processed"
+    );
+    source.lift_restriction(c, &w.eva).await.ctx("lift_restriction")?;
+    let view = fixture.processing_view(c).await.ctx("fixture processing_view")?;
+    ensure!(view.contains(AGENT_TO_EVA), "{S_RESTRICT}: the retained reply is not processed again after lifting");
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // PersonalDataSource: retention (Art. 5(1)(e))
 // ---------------------------------------------------------------------------------------------
@@ -1589,6 +1639,7 @@ macro_rules! source_conformance_tests {
                 source_export_is_redacted,
                 source_restricted_still_found_and_exported,
                 source_restricted_left_out_of_processing,
+                source_restricted_retained_records_left_out_of_processing,
                 source_expired_lists_only_expired,
                 source_expiry_runs_from_last_contact,
                 source_erase_records_reports_final_states,
