@@ -394,6 +394,87 @@ struct Header {
     last_at: DateTime<Utc>,
 }
 
+/// What [`Tx::conversation_rows`] reads of some conversations.
+#[derive(Default)]
+struct ConversationRows {
+    /// (conversation, header)
+    headers: Vec<(Uuid, String)>,
+    /// (conversation, visitor, joined at)
+    participants: Vec<(Uuid, Uuid, String)>,
+    /// (conversation, message, body)
+    messages: Vec<(Uuid, Uuid, String)>,
+    /// The visitors whose erasure retained one of these messages.
+    retained: Vec<Uuid>,
+}
+
+/// [`Tx::conversation_rows`] a query at a time: four round trips, cheap on an embedded engine.
+async fn conversation_rows_apart(tx: &mut dyn Tx, scope: Uuid, ids: &[Uuid]) -> Result<ConversationRows, StoreError> {
+    let headers = tx.conversations(scope, Ids::These(ids)).await?;
+    let participants = tx.participants(scope, Ids::These(ids)).await?;
+    let messages = tx.messages(scope, Ids::These(ids)).await?;
+    let keys: Vec<String> = messages
+        .iter()
+        .map(|(c, m, _)| Rec::Message(ConversationId::from_uuid(*c), MessageId::from_uuid(*m)).key())
+        .collect();
+    let retained = tx.lookup(scope, BY_RETAINED, &keys).await?;
+    Ok(ConversationRows { headers, participants, messages, retained })
+}
+
+/// [`Tx::conversation_rows`] in one query, one round trip to the server: the four reads as a
+/// `UNION ALL` of rows of one shape (part, id, id, text), with the conversations as one array
+/// parameter, and the retained messages' keys built in SQL (`uuid::text` is the hyphenated
+/// lower-case form `Rec::key` writes).
+#[cfg(feature = "postgres")]
+async fn conversation_rows_postgres(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    scope: Uuid,
+    ids: &[Uuid],
+) -> Result<ConversationRows, StoreError> {
+    const SQL: &str = "\
+        SELECT 0::int2, conversation, NULL::uuid, body FROM gdpr_chat_conversations \
+            WHERE controller = $1 AND conversation = ANY($2) \
+        UNION ALL SELECT 1::int2, conversation, visitor, joined_at FROM gdpr_chat_participants \
+            WHERE controller = $1 AND conversation = ANY($2) \
+        UNION ALL SELECT 2::int2, conversation, message, body FROM gdpr_chat_messages \
+            WHERE controller = $1 AND conversation = ANY($2) \
+        UNION ALL SELECT 3::int2, NULL::uuid, l.visitor, NULL::text \
+            FROM gdpr_chat_messages m JOIN gdpr_chat_lookup l ON l.controller = m.controller \
+            AND l.kind = $3 AND l.value = 'conversation/' || m.conversation::text || '/message/' || m.message::text \
+            WHERE m.controller = $1 AND m.conversation = ANY($2)";
+    let mut out = ConversationRows::default();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    // (part, conversation, visitor or message, text)
+    type Row = (i16, Option<Uuid>, Option<Uuid>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(SQL)
+        .bind(scope)
+        .bind(ids)
+        .bind(BY_RETAINED)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(crate::store::postgres::error)?;
+    let mut retained = BTreeSet::new();
+    for row in rows {
+        match row {
+            (0, Some(c), _, Some(body)) => out.headers.push((c, body)),
+            (1, Some(c), Some(v), Some(at)) => out.participants.push((c, v, at)),
+            (2, Some(c), Some(m), Some(body)) => out.messages.push((c, m, body)),
+            (3, _, Some(v), _) => {
+                retained.insert(v);
+            }
+            _ => {
+                return Err(StoreError::corrupt(
+                    "a conversation row in the PostgreSQL database",
+                    "NULL in a NOT NULL column",
+                ));
+            }
+        }
+    }
+    out.retained = retained.into_iter().collect();
+    Ok(out)
+}
+
 /// The rows a chat history is made of, read and written in one transaction. One
 /// implementation per engine, from the same SQL text.
 #[async_trait]
@@ -416,6 +497,9 @@ trait Tx: Send {
     async fn participants(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, Uuid, String)>, StoreError>;
     /// (conversation, message, body)
     async fn messages(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, Uuid, String)>, StoreError>;
+    /// Some conversations' headers, participants and messages, and the visitors whose erasure
+    /// retained one of these messages.
+    async fn conversation_rows(&mut self, scope: Uuid, ids: &[Uuid]) -> Result<ConversationRows, StoreError>;
     /// (visitor, header of a conversation they take part in)
     async fn participations(&mut self, scope: Uuid, visitors: &[Uuid]) -> Result<Vec<(Uuid, String)>, StoreError>;
     async fn put_visitor(
@@ -449,7 +533,7 @@ trait Tx: Send {
 /// `$n` placeholders (which SQLite accepts too), `ON CONFLICT ... DO UPDATE`, and `IN` lists
 /// built by `QueryBuilder` in the engine's own placeholder style.
 macro_rules! impl_tx {
-    ($db:ty, $error:expr) => {
+    ($db:ty, $error:expr, $conversation_rows:path) => {
         /// `select` (up to its `WHERE controller = `) of the scope's rows whose `column` is one
         /// of `ids`, a chunk of ids per query: every read by ids of the chat's tables.
         async fn select_in<T>(
@@ -555,6 +639,14 @@ macro_rules! impl_tx {
             async fn messages(&mut self, scope: Uuid, ids: Ids<'_>) -> Result<Vec<(Uuid, Uuid, String)>, StoreError> {
                 let select = "SELECT conversation, message, body FROM gdpr_chat_messages WHERE controller = ";
                 select_in(self, select, "conversation", scope, ids).await
+            }
+
+            async fn conversation_rows(
+                &mut self,
+                scope: Uuid,
+                ids: &[Uuid],
+            ) -> Result<ConversationRows, StoreError> {
+                $conversation_rows(self, scope, ids).await
             }
 
             async fn participations(
@@ -718,13 +810,13 @@ macro_rules! impl_tx {
 #[cfg(feature = "sqlite")]
 mod sqlite_tx {
     use super::*;
-    impl_tx!(sqlx::Sqlite, sqlite_error);
+    impl_tx!(sqlx::Sqlite, sqlite_error, conversation_rows_apart);
 }
 
 #[cfg(feature = "postgres")]
 mod postgres_tx {
     use super::*;
-    impl_tx!(sqlx::Postgres, crate::store::postgres::error);
+    impl_tx!(sqlx::Postgres, crate::store::postgres::error, conversation_rows_postgres);
 }
 
 /// A partial [`ScopeData`] and what was already asked for.
@@ -881,8 +973,9 @@ impl Loader {
         if fresh.is_empty() {
             return Ok(());
         }
+        let rows = tx.conversation_rows(self.scope, &fresh).await?;
         let mut loaded = BTreeMap::new();
-        for (id, body) in tx.conversations(self.scope, Ids::These(&fresh)).await? {
+        for (id, body) in rows.headers {
             let id = ConversationId::from_uuid(id);
             let header: Header = decode(&self.what, &format!("conversation {id}"), &body)?;
             let c = Conversation {
@@ -894,7 +987,7 @@ impl Loader {
             loaded.insert(id, c);
         }
         let mut involved: BTreeSet<Uuid> = BTreeSet::new();
-        for (c, v, at) in tx.participants(self.scope, Ids::These(&fresh)).await? {
+        for (c, v, at) in rows.participants {
             let (c, v) = (ConversationId::from_uuid(c), VisitorId::from_uuid(v));
             let at: DateTime<Utc> = decode(&self.what, &format!("participant {v} of conversation {c}"), &at)?;
             if let Some(conversation) = loaded.get_mut(&c) {
@@ -902,8 +995,7 @@ impl Loader {
                 involved.insert(v.as_uuid());
             }
         }
-        let mut message_keys = Vec::new();
-        for (c, m, body) in tx.messages(self.scope, Ids::These(&fresh)).await? {
+        for (c, m, body) in rows.messages {
             let (c, m) = (ConversationId::from_uuid(c), MessageId::from_uuid(m));
             let message: StoredMessage = decode(&self.what, &format!("message {m}"), &body)?;
             if let Author::Visitor(v) = message.author {
@@ -911,11 +1003,10 @@ impl Loader {
             }
             if let Some(conversation) = loaded.get_mut(&c) {
                 conversation.messages.insert(m, message);
-                message_keys.push(Rec::Message(c, m).key());
             }
         }
         self.sd.conversations.extend(loaded);
-        involved.extend(tx.lookup(self.scope, BY_RETAINED, &message_keys).await?);
+        involved.extend(rows.retained);
         let involved: Vec<Uuid> = involved.into_iter().collect();
         self.visitors(tx, Ids::These(&involved)).await
     }
