@@ -12,28 +12,27 @@
 //! 20 points in all; `GDPR_CRASH_POINTS=100` asks for 100 (the extra ones by time).
 #![cfg(feature = "sqlite")]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use gdpr_obligations::fulfil::{Fulfilment, StepReport};
-use gdpr_obligations::model::{EmailAddress, PartyId, SourceName, SubjectIdentifier, Text, Token};
-use gdpr_obligations::retention::RetentionPolicy;
+use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
-use gdpr_obligations::store::{
-    AuditEntry, AuditLog, AuditLogExt, AuditRecord, DocumentKey, DocumentKind, ErasurePolicy, ExportStream,
-    FoundRecord, LedgerStore, MessageErasure, PersonalDataSource, PseudonymKey, RecordKey, RecordOutcome,
-    Rectification, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
-};
+use gdpr_obligations::store::{AuditLogExt, ErasurePolicy, MessageErasure, PseudonymKey, Scope};
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 use uuid::Uuid;
+
+use common::Tripwire;
+use gdpr_obligations::testkit::faults::Faulty;
 
 const CHILD_DB: &str = "GDPR_CRASH_CHILD_DB";
 const CHILD_ABORT_AT: &str = "GDPR_CRASH_CHILD_ABORT_AT";
@@ -120,157 +119,22 @@ async fn template(path: &Path) {
     store.close().await;
 }
 
-/// Counts write calls and aborts the process at point `abort_at`: point `2k - 1` is just
-/// before the k-th write, point `2k` just after it.
-struct Tripwire {
-    points: AtomicUsize,
-    abort_at: Option<usize>,
+fn abort() {
+    std::process::abort()
 }
 
-impl Tripwire {
-    fn new(abort_at: Option<usize>) -> Arc<Self> {
-        Arc::new(Tripwire { points: AtomicUsize::new(0), abort_at })
-    }
-
-    fn point(&self) {
-        let n = self.points.fetch_add(1, Ordering::SeqCst) + 1;
-        if self.abort_at == Some(n) {
-            std::process::abort();
-        }
-    }
-
-    async fn write<T>(&self, call: impl Future<Output = T>) -> T {
-        self.point();
-        let out = call.await;
-        self.point();
-        out
-    }
-}
-
-struct Wired<T> {
-    inner: T,
-    wire: Arc<Tripwire>,
-}
-
-#[async_trait]
-impl LedgerStore for Wired<SqliteStore> {
-    async fn put_document(
-        &self,
-        s: Scope,
-        k: DocumentKey,
-        b: &serde_json::Value,
-        e: Version,
-    ) -> Result<Version, StoreError> {
-        self.wire.write(self.inner.put_document(s, k, b, e)).await
-    }
-    async fn get_document(&self, s: Scope, k: DocumentKey) -> Result<Option<Stored>, StoreError> {
-        self.inner.get_document(s, k).await
-    }
-    async fn list_documents(&self, s: Scope, k: DocumentKind) -> Result<Vec<Stored>, StoreError> {
-        self.inner.list_documents(s, k).await
-    }
-    async fn append_events(
-        &self,
-        s: Scope,
-        st: StreamKey,
-        e: Version,
-        ev: &[serde_json::Value],
-    ) -> Result<Version, StoreError> {
-        self.wire.write(self.inner.append_events(s, st, e, ev)).await
-    }
-    async fn read_events(&self, s: Scope, st: StreamKey) -> Result<Vec<serde_json::Value>, StoreError> {
-        self.inner.read_events(s, st).await
-    }
-    async fn list_streams(&self, s: Scope, k: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
-        self.inner.list_streams(s, k).await
-    }
-}
-
-#[async_trait]
-impl AuditLog for Wired<SqliteStore> {
-    async fn append(&self, scope: Scope, entry: AuditEntry) -> Result<AuditRecord, StoreError> {
-        self.wire.write(self.inner.append(scope, entry)).await
-    }
-    async fn read(&self, scope: Scope, after: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
-        self.inner.read(scope, after, limit).await
-    }
-}
-
-#[async_trait]
-impl PersonalDataSource for Wired<ChatHistory> {
-    fn name(&self) -> &SourceName {
-        self.inner.name()
-    }
-    async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError> {
-        self.inner.find(scope, subject).await
-    }
-    async fn export<'a>(
-        &'a self,
-        scope: Scope,
-        subject: &'a [SubjectIdentifier],
-    ) -> Result<ExportStream<'a>, StoreError> {
-        self.inner.export(scope, subject).await
-    }
-    async fn erasure_plan(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-        policy: &ErasurePolicy,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.erasure_plan(scope, subject, policy).await
-    }
-    async fn erase(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-        policy: &ErasurePolicy,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.wire.write(self.inner.erase(scope, subject, policy)).await
-    }
-    async fn rectify(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-        r: &Rectification,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.wire.write(self.inner.rectify(scope, subject, r)).await
-    }
-    async fn restrict(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.wire.write(self.inner.restrict(scope, subject)).await
-    }
-    async fn lift_restriction(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.wire.write(self.inner.lift_restriction(scope, subject)).await
-    }
-    async fn expired(
-        &self,
-        scope: Scope,
-        policies: &[RetentionPolicy],
-        now: DateTime<Utc>,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<FoundRecord>, StoreError> {
-        self.inner.expired(scope, policies, now, after, limit).await
-    }
-    async fn erase_records(
-        &self,
-        scope: Scope,
-        records: &[RecordKey],
-        policy: &ErasurePolicy,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.wire.write(self.inner.erase_records(scope, records, policy)).await
-    }
+/// A tripwire that aborts the process at point `abort_at` (point `2k - 1` is just before the
+/// k-th write, point `2k` just after it).
+fn tripwire(abort_at: Option<usize>) -> Arc<Tripwire> {
+    Tripwire::new(abort_at.map(|at| (at, Box::new(abort) as common::Fault)))
 }
 
 /// Runs the scenario's erasures on the file to completion (from wherever an earlier run
 /// stopped), through a tripwire; returns the reports and the number of write points passed.
 async fn run(path: &Path, wire: Arc<Tripwire>) -> (Vec<StepReport>, usize) {
     let store = SqliteStore::open(path).await.unwrap();
-    let ledger = Wired { inner: store.clone(), wire: wire.clone() };
-    let source = Arc::new(Wired { inner: ChatHistory::sqlite(&store, key()), wire: wire.clone() });
+    let ledger = Faulty::new(Arc::new(store.clone()), wire.hook());
+    let source = Arc::new(Faulty::new(Arc::new(ChatHistory::sqlite(&store, key())), wire.hook()));
     let pseudonyms = key();
     let fulfilment = Fulfilment::new(acme(), &ledger, &ledger, vec![source], &pseudonyms);
     let mut reports = Vec::new();
@@ -382,7 +246,7 @@ fn crash_child() {
         });
     }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(run(Path::new(&path), Tripwire::new(abort_at)));
+    runtime.block_on(run(Path::new(&path), tripwire(abort_at)));
 }
 
 struct Files(Vec<PathBuf>);
@@ -440,7 +304,7 @@ async fn an_erasure_killed_anywhere_and_resumed_ends_as_an_uninterrupted_one() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let reference = snapshot(&reference_path, &known).await;
     copy_db(&template_path, &work_path);
-    let (reports, points) = run(&work_path, Tripwire::new(None)).await;
+    let (reports, points) = run(&work_path, tripwire(None)).await;
     assert_eq!(snapshot(&work_path, &known).await, reference, "two uninterrupted runs differ");
     assert!(reports.iter().all(|r| r.complete), "{reports:#?}");
     assert_ne!(reference, before);
@@ -465,7 +329,7 @@ async fn an_erasure_killed_anywhere_and_resumed_ends_as_an_uninterrupted_one() {
         } else {
             assert!(abort_at.is_none(), "the child passed write point {abort_at:?} without aborting");
         }
-        let (resumed, _) = run(&work_path, Tripwire::new(None)).await;
+        let (resumed, _) = run(&work_path, tripwire(None)).await;
         assert_eq!(resumed, reports, "the report after a kill at {abort_at:?} / {after:?}");
         let after_state = snapshot(&work_path, &known).await;
         // Every audit entry of the reference run is there: `Fulfilment` writes each entry before

@@ -27,27 +27,30 @@
 //! `GDPR_FAULT_DRILLS=required`. Mounts are undone when a test ends, also when it fails.
 #![cfg(all(feature = "sqlite", target_os = "linux"))]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use gdpr_obligations::fulfil::{FulfilError, Fulfilment, StepReport, StepStatus};
 use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{
-    AuditEntry, AuditLog, AuditLogExt, AuditRecord, DocumentKey, DocumentKind, ErasurePolicy, LedgerStore,
-    MessageErasure, PseudonymKey, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
+    AuditLog, AuditLogExt, ErasurePolicy, LedgerStore, MessageErasure, PseudonymKey, Scope, StoreError,
 };
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 use uuid::Uuid;
+
+use common::Tripwire;
+use gdpr_obligations::testkit::faults::Faulty;
 
 fn key() -> PseudonymKey {
     PseudonymKey::new(b"fault-drill-key-0123456789abcdef-01").unwrap()
@@ -266,8 +269,8 @@ impl Reference {
         let work = dir.0.join("work.sqlite");
         std::fs::copy(&template_path, &work).unwrap();
         let store = SqliteStore::open(&work).await.unwrap();
-        let wire = Tripwire::new(store.clone(), None);
-        let report = erase(&store, &wire).await.unwrap();
+        let wire = Tripwire::new(None);
+        let report = erase(&store, &Faulty::new(Arc::new(store.clone()), wire.hook())).await.unwrap();
         store.close().await;
         assert!(report.complete, "{report:#?}");
         let after = Snapshot::of(&work, &known).await;
@@ -337,80 +340,6 @@ fn assert_typed_failure(result: &Result<StepReport, FulfilError>, fault: &str) -
             }
         }
         other => panic!("{fault}: expected a typed failure, got {other:?}"),
-    }
-}
-
-/// Counts the write calls of the ledger and the audit log; calls `fault` at point `at`, where
-/// point `2k - 1` is just before the k-th write and point `2k` just after it.
-struct Tripwire {
-    inner: SqliteStore,
-    points: AtomicUsize,
-    fault: Option<(usize, Box<dyn Fn() + Send + Sync>)>,
-}
-
-impl Tripwire {
-    fn new(inner: SqliteStore, fault: Option<(usize, Box<dyn Fn() + Send + Sync>)>) -> Self {
-        Tripwire { inner, points: AtomicUsize::new(0), fault }
-    }
-
-    fn point(&self) {
-        let n = self.points.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Some((at, fault)) = &self.fault
-            && *at == n
-        {
-            fault();
-        }
-    }
-
-    async fn write<T>(&self, call: impl Future<Output = T>) -> T {
-        self.point();
-        let out = call.await;
-        self.point();
-        out
-    }
-}
-
-#[async_trait]
-impl LedgerStore for Tripwire {
-    async fn put_document(
-        &self,
-        s: Scope,
-        k: DocumentKey,
-        b: &serde_json::Value,
-        e: Version,
-    ) -> Result<Version, StoreError> {
-        self.write(self.inner.put_document(s, k, b, e)).await
-    }
-    async fn get_document(&self, s: Scope, k: DocumentKey) -> Result<Option<Stored>, StoreError> {
-        self.inner.get_document(s, k).await
-    }
-    async fn list_documents(&self, s: Scope, k: DocumentKind) -> Result<Vec<Stored>, StoreError> {
-        self.inner.list_documents(s, k).await
-    }
-    async fn append_events(
-        &self,
-        s: Scope,
-        st: StreamKey,
-        e: Version,
-        ev: &[serde_json::Value],
-    ) -> Result<Version, StoreError> {
-        self.write(self.inner.append_events(s, st, e, ev)).await
-    }
-    async fn read_events(&self, s: Scope, st: StreamKey) -> Result<Vec<serde_json::Value>, StoreError> {
-        self.inner.read_events(s, st).await
-    }
-    async fn list_streams(&self, s: Scope, k: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
-        self.inner.list_streams(s, k).await
-    }
-}
-
-#[async_trait]
-impl AuditLog for Tripwire {
-    async fn append(&self, scope: Scope, entry: AuditEntry) -> Result<AuditRecord, StoreError> {
-        self.write(self.inner.append(scope, entry)).await
-    }
-    async fn read(&self, scope: Scope, after: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
-        self.inner.read(scope, after, limit).await
     }
 }
 
@@ -631,12 +560,12 @@ async fn an_erasure_on_a_file_system_turned_read_only_fails_typed_writes_nothing
         File::open(&db).unwrap().sync_all().unwrap();
         File::open(mount.dir()).unwrap().sync_all().unwrap();
         let store = SqliteStore::open(&db).await.unwrap();
-        let raise: Box<dyn Fn() + Send + Sync> = {
+        let raise: common::Fault = {
             let dir = mount.dir().to_owned();
             Box::new(move || raise_ext4_error(&dir))
         };
-        let wire = Tripwire::new(store.clone(), Some((at, raise)));
-        let result = erase(&store, &wire).await;
+        let wire = Tripwire::new(Some((at, raise)));
+        let result = erase(&store, &Faulty::new(Arc::new(store.clone()), wire.hook())).await;
         assert!(mount.is_read_only(), "{fault}: ext4 did not turn read-only");
         if at == 2 * reference.writes {
             // After the last write: the erasure is done, and stays done.

@@ -4,23 +4,21 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::assert_json_contract;
 use gdpr_obligations::fulfil::{FulfilError, Fulfilment, Operation, PORTABLE_FORMAT, StepStatus};
 use gdpr_obligations::model::{
     ActivityId, Controllers, EmailAddress, PartyId, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient,
-    Retention, SourceName, SubjectIdentifier, Text, Token,
+    Retention, SubjectIdentifier, Text, Token,
 };
 use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender};
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
-    AuditAction, AuditLogExt, DocumentKind, ErasurePolicy, ErasureRecord, ExportStream, FoundRecord, LedgerStore,
-    LedgerStoreExt, Outcome, PersonalDataSource, PseudonymKey, RecordOutcome, Rectification, Retain, RetentionGround,
-    Scope, StoreError, Version,
+    AuditAction, AuditLogExt, DocumentKind, ErasurePolicy, ErasureRecord, FoundRecord, LedgerStore, LedgerStoreExt,
+    Outcome, PersonalDataSource, PseudonymKey, Rectification, Retain, RetentionGround, Scope, Version,
 };
+use gdpr_obligations::testkit::faults::{Call, Faulty};
 use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, Right, Role, SubjectCategory};
 use uuid::Uuid;
 
@@ -205,90 +203,6 @@ async fn art_17_3_retained_records_are_listed_with_their_ground() {
     assert!(left.iter().all(|r| report.retained.iter().any(|k| k.record == r.record)), "only listed retentions remain");
 }
 
-/// Fails `erase` in one of two ways, a number of times, then behaves.
-struct Flaky {
-    inner: Arc<ChatHistory>,
-    failures_left: AtomicUsize,
-    /// Erase first, then fail: a crash after the source committed but before the journal did.
-    after_erasing: bool,
-}
-
-#[async_trait]
-impl PersonalDataSource for Flaky {
-    fn name(&self) -> &SourceName {
-        self.inner.name()
-    }
-    async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError> {
-        self.inner.find(scope, subject).await
-    }
-    async fn export<'a>(
-        &'a self,
-        scope: Scope,
-        subject: &'a [SubjectIdentifier],
-    ) -> Result<ExportStream<'a>, StoreError> {
-        self.inner.export(scope, subject).await
-    }
-    async fn erasure_plan(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-        policy: &ErasurePolicy,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.erasure_plan(scope, subject, policy).await
-    }
-    async fn erase(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-        policy: &ErasurePolicy,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        if self.failures_left.load(Ordering::SeqCst) > 0 {
-            self.failures_left.fetch_sub(1, Ordering::SeqCst);
-            if self.after_erasing {
-                self.inner.erase(scope, subject, policy).await?;
-            }
-            return Err(StoreError::Backend("connection reset".into()));
-        }
-        self.inner.erase(scope, subject, policy).await
-    }
-    async fn rectify(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-        r: &Rectification,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.rectify(scope, subject, r).await
-    }
-    async fn restrict(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.restrict(scope, subject).await
-    }
-    async fn lift_restriction(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.lift_restriction(scope, subject).await
-    }
-    async fn expired(
-        &self,
-        scope: Scope,
-        policies: &[gdpr_obligations::retention::RetentionPolicy],
-        now: DateTime<Utc>,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<FoundRecord>, StoreError> {
-        self.inner.expired(scope, policies, now, after, limit).await
-    }
-    async fn erase_records(
-        &self,
-        scope: Scope,
-        records: &[gdpr_obligations::store::RecordKey],
-        policy: &ErasurePolicy,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.erase_records(scope, records, policy).await
-    }
-}
-
 /// What a report says, without the record ids (which differ between two worlds).
 fn shape(report: &gdpr_obligations::fulfil::StepReport) -> Vec<(String, Vec<String>)> {
     report
@@ -325,8 +239,10 @@ async fn invariant_10_an_interrupted_erasure_resumes_to_the_same_state_and_repor
         .unwrap();
     for after_erasing in [false, true] {
         let w = world().await;
-        let flaky: Arc<dyn PersonalDataSource> =
-            Arc::new(Flaky { inner: w.chat.clone(), failures_left: AtomicUsize::new(2), after_erasing });
+        // `erase` fails twice, then behaves; with `after_erasing`, after it erased (a crash after
+        // the source committed but before the journal did).
+        let (hook, _) = common::failing(&[Call::Erase], after_erasing, |n| n <= 2);
+        let flaky: Arc<dyn PersonalDataSource> = Arc::new(Faulty::new(w.chat.clone(), hook));
         let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, vec![flaky], &key);
         let job = Uuid::now_v7();
         for _ in 0..2 {

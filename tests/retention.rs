@@ -6,9 +6,8 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use common::{assert_json_contract, assert_schema_rejects};
 use gdpr_obligations::fulfil::{Fulfilment, StepStatus, Sweep, SweepId, SweepReport, policy_with_holds};
@@ -19,11 +18,11 @@ use gdpr_obligations::retention::{
 use gdpr_obligations::store::chat::{Author, ChatHistory, ConversationId, Sender, VisitorId};
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
-    AuditAction, AuditLogExt, DocumentKey, ErasurePolicy, ExportStream, FoundRecord, LedgerStore, LedgerStoreExt,
-    MessageErasure, Outcome, PersonalDataSource, PseudonymKey, RecordKey, RecordOutcome, Rectification, Retain,
-    RetentionGround, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
+    AuditAction, AuditLogExt, ErasurePolicy, FoundRecord, LedgerStore, LedgerStoreExt, MessageErasure, Outcome,
+    PersonalDataSource, PseudonymKey, RecordKey, Retain, RetentionGround, Scope, Version,
 };
 use gdpr_obligations::testkit;
+use gdpr_obligations::testkit::faults::{Call, Faulty};
 use gdpr_obligations::time::{Clock, FixedClock, add_months};
 use gdpr_obligations::vocab::{DataCategory, Purpose};
 use proptest::prelude::*;
@@ -467,7 +466,7 @@ async fn art_18_2_restricted_records_are_stored_not_swept() {
 #[tokio::test]
 async fn a_sweep_is_never_complete_while_a_source_failed() {
     let s = shop().await;
-    let broken: Arc<dyn PersonalDataSource> = Arc::new(Failing::new(s.chat.clone(), 1, false));
+    let (broken, _) = failing_source(&s.chat, 1, false);
     let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, vec![broken]);
     let id = SweepId::generate();
     let failed = sweep.run(id, &ErasurePolicy::default(), now()).await.unwrap();
@@ -555,184 +554,20 @@ async fn json_contract_of_a_sweep_report_with_retentions() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Failing wrappers: a source and a ledger that fail once, on the n-th call
+// Failing stores: a source and a ledger that fail once, on the n-th call
 // ---------------------------------------------------------------------------------------------
 
-/// Delegates to a chat; its n-th call to `find`, `expired` or `erase_records` fails, once (after
-/// erasing, when `after` is set: a crash after the source committed, before the journal did).
-struct Failing {
-    inner: Arc<ChatHistory>,
-    calls: AtomicUsize,
-    fail_at: usize,
-    after: bool,
-    failed: AtomicBool,
-}
+/// The source's calls that fail: listing, finding the held, erasing.
+const SOURCE_CALLS: &[Call] = &[Call::Find, Call::Expired, Call::EraseRecords];
+/// The ledger's calls that fail: its writes.
+const LEDGER_CALLS: &[Call] = &[Call::PutDocument, Call::AppendEvents];
 
-impl Failing {
-    fn new(inner: Arc<ChatHistory>, fail_at: usize, after: bool) -> Self {
-        Self { inner, calls: AtomicUsize::new(0), fail_at, after, failed: AtomicBool::new(false) }
-    }
-
-    fn strikes(&self) -> bool {
-        let strikes = self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at;
-        if strikes {
-            self.failed.store(true, Ordering::SeqCst);
-        }
-        strikes
-    }
-}
-
-fn reset() -> StoreError {
-    StoreError::Backend("connection reset".into())
-}
-
-#[async_trait]
-impl PersonalDataSource for Failing {
-    fn name(&self) -> &SourceName {
-        self.inner.name()
-    }
-    async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError> {
-        if self.strikes() {
-            return Err(reset());
-        }
-        self.inner.find(scope, subject).await
-    }
-    async fn export<'a>(
-        &'a self,
-        scope: Scope,
-        subject: &'a [SubjectIdentifier],
-    ) -> Result<ExportStream<'a>, StoreError> {
-        self.inner.export(scope, subject).await
-    }
-    async fn erasure_plan(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-        policy: &ErasurePolicy,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.erasure_plan(scope, subject, policy).await
-    }
-    async fn erase(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-        policy: &ErasurePolicy,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.erase(scope, subject, policy).await
-    }
-    async fn rectify(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-        r: &Rectification,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.rectify(scope, subject, r).await
-    }
-    async fn restrict(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.restrict(scope, subject).await
-    }
-    async fn lift_restriction(
-        &self,
-        scope: Scope,
-        subject: &[SubjectIdentifier],
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.inner.lift_restriction(scope, subject).await
-    }
-    async fn expired(
-        &self,
-        scope: Scope,
-        policies: &[RetentionPolicy],
-        now: DateTime<Utc>,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<FoundRecord>, StoreError> {
-        if self.strikes() {
-            return Err(reset());
-        }
-        self.inner.expired(scope, policies, now, after, limit).await
-    }
-    async fn erase_records(
-        &self,
-        scope: Scope,
-        records: &[RecordKey],
-        policy: &ErasurePolicy,
-    ) -> Result<Vec<RecordOutcome>, StoreError> {
-        if self.strikes() {
-            if self.after {
-                self.inner.erase_records(scope, records, policy).await?;
-            }
-            return Err(reset());
-        }
-        self.inner.erase_records(scope, records, policy).await
-    }
-}
-
-/// A ledger whose n-th write (of a document or of events) fails, once, before or `after` it
-/// was carried out: the sweep stops with an error.
-struct FailingLedger {
-    inner: MemoryLedger,
-    calls: AtomicUsize,
-    fail_at: usize,
-    after: bool,
-}
-
-impl FailingLedger {
-    fn new(fail_at: usize, after: bool) -> Self {
-        Self { inner: MemoryLedger::new(), calls: AtomicUsize::new(0), fail_at, after }
-    }
-
-    /// Whether this write fails.
-    fn strikes(&self) -> bool {
-        self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at
-    }
-}
-
-#[async_trait]
-impl LedgerStore for FailingLedger {
-    async fn put_document(
-        &self,
-        scope: Scope,
-        key: DocumentKey,
-        body: &serde_json::Value,
-        expected: Version,
-    ) -> Result<Version, StoreError> {
-        let strikes = self.strikes();
-        if strikes && !self.after {
-            return Err(reset());
-        }
-        let written = self.inner.put_document(scope, key, body, expected).await;
-        if strikes { Err(reset()) } else { written }
-    }
-    async fn get_document(&self, scope: Scope, key: DocumentKey) -> Result<Option<Stored>, StoreError> {
-        self.inner.get_document(scope, key).await
-    }
-    async fn list_documents(
-        &self,
-        scope: Scope,
-        kind: gdpr_obligations::store::DocumentKind,
-    ) -> Result<Vec<Stored>, StoreError> {
-        self.inner.list_documents(scope, kind).await
-    }
-    async fn append_events(
-        &self,
-        scope: Scope,
-        stream: StreamKey,
-        expected: Version,
-        events: &[serde_json::Value],
-    ) -> Result<Version, StoreError> {
-        let strikes = self.strikes();
-        if strikes && !self.after {
-            return Err(reset());
-        }
-        let written = self.inner.append_events(scope, stream, expected, events).await;
-        if strikes { Err(reset()) } else { written }
-    }
-    async fn read_events(&self, scope: Scope, stream: StreamKey) -> Result<Vec<serde_json::Value>, StoreError> {
-        self.inner.read_events(scope, stream).await
-    }
-    async fn list_streams(&self, scope: Scope, kind: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
-        self.inner.list_streams(scope, kind).await
-    }
+/// `chat` as a source whose n-th call of `SOURCE_CALLS` fails, once (`n` = 0: never); an erasure
+/// after erasing when `after` is set (a crash after the source committed, before the journal
+/// did). The flag says whether it has failed.
+fn failing_source(chat: &Arc<ChatHistory>, n: usize, after: bool) -> (Arc<dyn PersonalDataSource>, Arc<AtomicBool>) {
+    let (hook, failed) = common::failing(SOURCE_CALLS, after, move |k| k == n);
+    (Arc::new(Faulty::new(chat.clone(), hook)), failed)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1103,12 +938,12 @@ proptest! {
             // Interrupted.
             let chat = Arc::new(ChatHistory::new());
             let b = build(&chat, scope, &w).await;
-            let source = Arc::new(Failing::new(chat.clone(), if in_ledger { 0 } else { fail_at }, after));
-            let ledger = FailingLedger::new(0, after);
-            put_rules(&ledger, scope, &policies_of(&w), &holds_of(&chat, scope, &w, &b).await).await;
-            let ledger = FailingLedger { calls: AtomicUsize::new(0), fail_at: if in_ledger { fail_at } else { 0 }, ..ledger };
-            let sweep = Sweep::new(scope, &ledger, &audit, vec![source.clone() as Arc<dyn PersonalDataSource>])
-                .with_batch_size(batch);
+            let (source, failed) = failing_source(&chat, if in_ledger { 0 } else { fail_at }, after);
+            let ledger = Arc::new(MemoryLedger::new());
+            put_rules(&*ledger, scope, &policies_of(&w), &holds_of(&chat, scope, &w, &b).await).await;
+            let ledger_fails_at = if in_ledger { fail_at } else { 0 };
+            let ledger = Faulty::new(ledger, common::failing(LEDGER_CALLS, after, move |k| k == ledger_fails_at).0);
+            let sweep = Sweep::new(scope, &ledger, &audit, vec![source]).with_batch_size(batch);
             let id = SweepId::generate();
             let mut runs = 0;
             let resumed = loop {
@@ -1119,7 +954,7 @@ proptest! {
                     Ok(r) => prop_assert!(!r.complete),
                     Err(_) => {}
                 }
-                let failed_now = source.failed.load(Ordering::SeqCst);
+                let failed_now = failed.load(Ordering::SeqCst);
                 prop_assert!(failed_now || in_ledger, "incomplete without a failure");
             };
             prop_assert_eq!(report_shape(&resumed, &b), report_shape(&reference, &tb));

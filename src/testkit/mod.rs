@@ -14,6 +14,7 @@
 //! ```
 
 pub mod conformance;
+pub mod faults;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod generate;
 mod wire;

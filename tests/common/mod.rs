@@ -53,3 +53,87 @@ pub fn postgres_url(test: &str) -> Option<String> {
         }
     }
 }
+
+// --- fault injection through `testkit::faults::Faulty` ----------------------------------------
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use gdpr_obligations::store::StoreError;
+use gdpr_obligations::testkit::faults::{Call, Phase};
+
+/// The error a failed call gives: the connection lost.
+pub fn reset() -> StoreError {
+    StoreError::Backend("connection reset".into())
+}
+
+/// A `Faulty` hook that fails the calls among `calls` whose number (from 1, counting those
+/// calls only) `strikes` picks: before the call is made, or, with `after`, a write after it was
+/// carried out (a crash after the commit, before its caller heard of it). The flag says
+/// whether it has struck.
+pub fn failing(
+    calls: &'static [Call],
+    after: bool,
+    strikes: impl Fn(usize) -> bool + Send + Sync + 'static,
+) -> (impl Fn(Call, Phase) -> Result<(), StoreError> + Send + Sync + 'static, Arc<AtomicBool>) {
+    let (count, pending, struck) = (AtomicUsize::new(0), AtomicBool::new(false), Arc::new(AtomicBool::new(false)));
+    let flag = struck.clone();
+    let hook = move |call: Call, phase: Phase| {
+        if !calls.contains(&call) {
+            return Ok(());
+        }
+        match phase {
+            Phase::Before => {
+                if !strikes(count.fetch_add(1, Ordering::SeqCst) + 1) {
+                    return Ok(());
+                }
+                flag.store(true, Ordering::SeqCst);
+                if after && call.writes() {
+                    pending.store(true, Ordering::SeqCst);
+                    Ok(())
+                } else {
+                    Err(reset())
+                }
+            }
+            Phase::After if pending.swap(false, Ordering::SeqCst) => Err(reset()),
+            Phase::After => Ok(()),
+        }
+    };
+    (hook, struck)
+}
+
+/// What a [`Tripwire`] does at its point: abort the process, turn a file system read-only...
+pub type Fault = Box<dyn Fn() + Send + Sync>;
+
+/// Counts the writes that pass through the `Faulty` wrappers sharing it, and runs its fault at
+/// point `at`: point `2k - 1` is just before the k-th write, point `2k` just after it.
+pub struct Tripwire {
+    pub points: AtomicUsize,
+    fault: Option<(usize, Fault)>,
+}
+
+impl Tripwire {
+    pub fn new(fault: Option<(usize, Fault)>) -> Arc<Self> {
+        Arc::new(Tripwire { points: AtomicUsize::new(0), fault })
+    }
+
+    /// The hook for a `Faulty` wrapper: a point before and after each write.
+    pub fn hook(self: &Arc<Self>) -> impl Fn(Call, Phase) -> Result<(), StoreError> + Send + Sync + 'static {
+        let wire = self.clone();
+        move |call: Call, _: Phase| {
+            if call.writes() {
+                wire.point();
+            }
+            Ok(())
+        }
+    }
+
+    fn point(&self) {
+        let n = self.points.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some((at, fault)) = &self.fault
+            && *at == n
+        {
+            fault();
+        }
+    }
+}
