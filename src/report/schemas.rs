@@ -64,6 +64,8 @@ macro_rules! for_each_wire_type {
         }
     };
 }
+// For `testkit::wire_decoders`.
+#[cfg(feature = "testkit")]
 pub(crate) use for_each_wire_type;
 
 /// One JSON Schema per public wire type: what backends in other languages exchange with this
