@@ -490,6 +490,30 @@ fn art_28_3_deficient_agreement_is_due_before_processing_under_it_starts() {
 }
 
 #[test]
+fn art_28_4_sub_processing_agreement_slower_to_notify_a_breach_than_its_parent_is_deficient() {
+    let mut main = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    main.breach_notice_hours = Some(24);
+    let mut sub = ProcessingAgreement::sub_processing_template(&main, party_id(MAILER));
+    sub.breach_notice_hours = Some(48);
+    let mut s = snapshot(SHOP);
+    s.agreements.extend([main, sub.clone()]);
+    let agenda = Agenda::build(&s, at("2026-03-20T09:00:00Z"), &options());
+    let deficient = only(&agenda, "deficient_agreement");
+    let ObligationKind::DeficientAgreement { agreement, deficiencies } = &deficient.kind else { panic!("deficient") };
+    assert_eq!(*agreement, sub.id);
+    let found: Vec<String> = deficiencies.iter().map(|d| d.article.to_string()).collect();
+    assert_eq!(found, ["Art. 28(4)"]);
+    assert_eq!(
+        (deficient.owed_by, &deficient.owed_to),
+        (party_id(VENDOR), &OwedTo::Processor { party: party_id(MAILER) })
+    );
+    sub.breach_notice_hours = Some(24);
+    s.agreements.pop();
+    s.agreements.push(sub);
+    assert!(of_kind(&Agenda::build(&s, at("2026-03-20T09:00:00Z"), &options()), "deficient_agreement").is_empty());
+}
+
+#[test]
 fn art_28_3_expiring_agreement_is_listed_within_the_warning_and_until_its_last_day_ends() {
     let mut agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
     agreement.valid_until = NaiveDate::from_ymd_opt(2026, 6, 30);

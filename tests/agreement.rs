@@ -154,6 +154,23 @@ fn art_28_4_sub_processor_carries_the_same_obligations() {
 }
 
 #[test]
+fn art_28_4_sub_processor_notifies_a_breach_no_later_than_its_principal_must() {
+    let mut s = Scene::new();
+    s.main.breach_notice_hours = Some(24);
+    s.hosting_agreement.breach_notice_hours = Some(24);
+    s.translator_agreement.breach_notice_hours = Some(36);
+    let found = s.chain(Vec::new()).flow_down_deficiencies();
+    let at_fault: Vec<_> = found.iter().map(|(id, d)| (*id, d.element, d.article.to_string())).collect();
+    assert_eq!(at_fault, [(s.translator_agreement.id, Element::FlowDown, "Art. 28(4)".to_owned())]);
+    assert!(found[0].1.message.contains("36 hours") && found[0].1.message.contains("24 hours"), "{}", found[0].1);
+    // Each document on its own is complete: only the chain shows it.
+    assert!(s.translator_agreement.validate().is_empty());
+    // Shorter than the principal's period is what a processor needs to keep its own.
+    s.translator_agreement.breach_notice_hours = Some(12);
+    assert!(s.chain(Vec::new()).flow_down_deficiencies().is_empty());
+}
+
+#[test]
 fn art_28_9_agreement_is_written_and_signed() {
     let mut a = Scene::new().main;
     a.written_form = None;

@@ -20,7 +20,7 @@
 //! | [`SubjectCommunication`](ObligationKind::SubjectCommunication) | Art. 34 | controller → affected data subjects | at once after a high-risk assessment |
 //! | [`ControllerNotice`](ObligationKind::ControllerNotice) | Art. 33(2) | processor → each party that engaged it | the agreement's hours |
 //! | [`ObjectionWindow`](ObligationKind::ObjectionWindow) | Art. 28(2) | controller → processor | when the objection window closes |
-//! | [`DeficientAgreement`](ObligationKind::DeficientAgreement) | Art. 28(3) | principal → processor | before processing under it starts |
+//! | [`DeficientAgreement`](ObligationKind::DeficientAgreement) | Art. 28(3), 28(4) | principal → processor | before processing under it starts |
 //! | [`ExpiringAgreement`](ObligationKind::ExpiringAgreement) | Art. 28(3) | principal → processor | the agreement's last day |
 //! | [`RetentionSweep`](ObligationKind::RetentionSweep) | Art. 5(1)(e) | controller → data subjects | the sweep interval after the last sweep |
 //! | [`IncompleteRecord`](ObligationKind::IncompleteRecord) | Art. 30(1) | controller → supervisory authority | standing |
@@ -255,7 +255,8 @@ pub enum ObligationKind {
         /// The sub-processor to be engaged.
         sub_processor: PartyId,
     },
-    /// Art. 28(3): an agreement lacks elements the Regulation requires.
+    /// Art. 28(3): an agreement lacks elements the Regulation requires, or (Art. 28(4)) a
+    /// sub-processing agreement does not pass down its parent's obligations.
     DeficientAgreement {
         /// The agreement.
         agreement: AgreementId,

@@ -27,7 +27,8 @@ pub(super) fn obligations(snapshot: &Snapshot, now: DateTime<Utc>, options: &Age
     }
     let agreements = agreements_in_scope(snapshot);
     for agreement in &agreements {
-        out.agreement(agreement, options);
+        let parent = agreement.parent.and_then(|p| agreements.iter().copied().find(|a| a.id == p));
+        out.agreement(agreement, parent, options);
     }
     out.change_notices(&agreements, options);
     out.retention(options);
@@ -247,15 +248,22 @@ impl Out<'_> {
         }
     }
 
-    /// Art. 28(3): a deficient agreement, or one that expires soon. Agreement dates are UTC dates.
-    fn agreement(&mut self, agreement: &ProcessingAgreement, options: &AgendaOptions) {
+    /// Art. 28(3): a deficient agreement (Art. 28(4) too, against its `parent`), or one that
+    /// expires soon. Agreement dates are UTC dates.
+    fn agreement(
+        &mut self,
+        agreement: &ProcessingAgreement,
+        parent: Option<&ProcessingAgreement>,
+        options: &AgendaOptions,
+    ) {
         let end = agreement.valid_until.and_then(|until| Deadline::at_end_of(until, Zone::UTC).ok());
         if end.is_some_and(|end| end.is_overdue(self.now)) {
             return;
         }
         let id = agreement.id;
         let to = OwedTo::Processor { party: agreement.processor };
-        let deficiencies = agreement.validate();
+        let mut deficiencies = agreement.validate();
+        deficiencies.extend(parent.map(|p| agreement.flow_down_deficiencies(p)).unwrap_or_default());
         if !deficiencies.is_empty() {
             let due = agreement
                 .valid_from

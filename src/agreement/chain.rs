@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{AgreementId, ChangeNotice, NoticeStatus, ProcessingAgreement, SubProcessorAuthorisation};
+use super::{AgreementId, ChangeNotice, Deficiency, NoticeStatus, ProcessingAgreement, SubProcessorAuthorisation};
 use crate::model::{Party, PartyId};
 use crate::vocab::{Article, Country, DataCategory, Purpose, TransferMechanism};
 
@@ -461,6 +461,42 @@ impl ProcessingChain {
             .filter(|(_, link)| link.agreement.processor == party)
             .filter_map(|(i, link)| Some((*self.roots.get(&i)?, link.agreement.id)))
             .collect()
+    }
+
+    /// What the chain's sub-processing agreements fail to pass down from their parents
+    /// (Art. 28(4)), as [`ProcessingAgreement::flow_down_deficiencies`] finds it for each, in
+    /// the order the agreements were given, each with the sub-processing agreement at fault. A
+    /// document's own deficiencies are its [`validate`](ProcessingAgreement::validate)'s; these
+    /// need the parent. [`decide`](Self::decide) does not refuse for them: they are for the
+    /// privacy officer to have the agreement amended (the obligations agenda lists them).
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agreement::{Element, ProcessingAgreement, ProcessingChain};
+    /// use gdpr_obligations::model::Party;
+    /// use gdpr_obligations::vocab::Country;
+    ///
+    /// let shop = Party::builder("ACME s.r.o.", Country::CZ).build()?;
+    /// let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ).build()?;
+    /// let mail = Party::builder("Mailer a.s.", Country::CZ).build()?;
+    /// let mut main = ProcessingAgreement::template(shop.id(), vendor.id());
+    /// main.breach_notice_hours = Some(24);
+    /// let mut sub = ProcessingAgreement::sub_processing_template(&main, mail.id());
+    /// sub.breach_notice_hours = Some(48);
+    /// let chain = ProcessingChain::build([shop, vendor, mail], [main, sub.clone()], [])?;
+    /// let found = chain.flow_down_deficiencies();
+    /// assert_eq!(found.len(), 1);
+    /// assert_eq!((found[0].0, found[0].1.element), (sub.id, Element::FlowDown));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn flow_down_deficiencies(&self) -> Vec<(AgreementId, Deficiency)> {
+        let mut out = Vec::new();
+        for link in &self.links {
+            let Some(parent) = link.parent.map(|p| &self.links[p].agreement) else { continue };
+            let sub = &link.agreement;
+            out.extend(sub.flow_down_deficiencies(parent).into_iter().map(|d| (sub.id, d)));
+        }
+        out
     }
 
     /// Every agreement, in the order given.

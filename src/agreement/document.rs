@@ -574,4 +574,42 @@ impl ProcessingAgreement {
     pub fn is_sub_processing(&self) -> bool {
         self.parent.is_some()
     }
+
+    /// What this sub-processing agreement fails to pass down from `parent`, the agreement of
+    /// its principal (Art. 28(4): the same data protection obligations): a sub-processor given
+    /// longer to notify a breach than its principal has to notify its own principal
+    /// (Art. 33(2)), so that the principal could not keep its period when the breach happens at
+    /// the sub-processor. Empty when `parent` is not this agreement's parent.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agreement::{Element, ProcessingAgreement};
+    /// use gdpr_obligations::model::PartyId;
+    ///
+    /// let mut main = ProcessingAgreement::template(PartyId::generate(), PartyId::generate());
+    /// main.breach_notice_hours = Some(24);
+    /// let mut sub = ProcessingAgreement::sub_processing_template(&main, PartyId::generate());
+    /// sub.breach_notice_hours = Some(48);
+    /// let found = sub.flow_down_deficiencies(&main);
+    /// assert_eq!(found.len(), 1);
+    /// assert_eq!(found[0].element, Element::FlowDown);
+    /// assert!(found[0].to_string().starts_with("Art. 28(4): "));
+    /// assert!(sub.validate().is_empty(), "only the pair shows it");
+    /// ```
+    pub fn flow_down_deficiencies(&self, parent: &ProcessingAgreement) -> Vec<Deficiency> {
+        let mut found = Vec::new();
+        if self.parent != Some(parent.id) {
+            return found;
+        }
+        if let (Some(own), Some(owed)) = (self.breach_notice_hours, parent.breach_notice_hours)
+            && own > owed
+        {
+            let message = format!(
+                "the sub-processor has {own} hours to notify a breach to its principal, who has {owed} hours to \
+                 notify its own (Art. 33(2)): not the same obligation"
+            );
+            found.push(Deficiency { element: Element::FlowDown, article: Element::FlowDown.article(), message });
+        }
+        found
+    }
 }
