@@ -667,6 +667,21 @@ fn json_wire_format() {
 }
 
 #[test]
+fn a_deadline_read_from_json_expires_at_the_end_of_its_date() {
+    let read = |date: &str, expires_at: &str| {
+        serde_json::from_value::<Deadline>(json!({"date": date, "expires_at": expires_at}))
+    };
+    // The end of 7 April in Prague (UTC+2), in Kiritimati (UTC+14) and in Baker Island (UTC-12).
+    assert!(read("2025-04-07", "2025-04-07T22:00:00Z").is_ok());
+    assert!(read("2025-04-07", "2025-04-07T10:00:00Z").is_ok());
+    assert!(read("2025-04-07", "2025-04-08T12:00:00Z").is_ok());
+    let error = read("2025-04-07", "2025-05-07T22:00:00Z").unwrap_err().to_string();
+    assert!(error.contains("not the end of 2025-04-07"), "{error}");
+    assert!(read("2025-04-07", "2025-04-07T08:59:59Z").is_err(), "before any zone's midnight");
+    assert!(read("+262142-12-31", "2025-04-07T22:00:00Z").is_err(), "no day after the last one");
+}
+
+#[test]
 fn json_schema_rejects_invalid_policies() {
     for bad in [
         json!({"zone": "UTC"}),
@@ -756,6 +771,17 @@ fn check_deadline(deadline: Deadline, policy: &DeadlinePolicy) -> Result<(), Tes
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Every deadline the crate makes, in any IANA zone from 1970 to 2170, reads back from its
+    /// JSON: the check on reading refuses only what the crate cannot have made.
+    #[test]
+    fn every_deadline_made_in_any_zone_reads_back(ix in 0..chrono_tz::TZ_VARIANTS.len(), days in 0u64..73_000) {
+        let zone = zone(chrono_tz::TZ_VARIANTS[ix].name());
+        let date = d(1970, 1, 1) + chrono::Days::new(days);
+        let deadline = Deadline::at_end_of(date, zone).unwrap();
+        let back: Deadline = serde_json::from_value(serde_json::to_value(deadline).unwrap()).unwrap();
+        prop_assert_eq!(back, deadline);
+    }
 
     #[test]
     fn prop_art_12_3_deadlines_are_ordered_working_days(

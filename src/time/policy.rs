@@ -250,12 +250,38 @@ impl<'de> Deserialize<'de> for IdentityPauseSpan {
 /// assert_eq!(due.time_left(now), TimeDelta::hours(1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Deadline {
     /// The last day of the period, local date.
     date: NaiveDate,
     /// The first instant after the period: the start of the next local day, in UTC.
     expires_at: DateTime<Utc>,
+}
+
+/// Read from JSON, a deadline must expire at the end of its date in some time zone (UTC-12 to
+/// UTC+14, an hour more either way for a zone that changes its offset at midnight): one that
+/// does not was not made by this crate, and its two fields would disagree about when it is due.
+impl<'de> Deserialize<'de> for Deadline {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Repr {
+            date: NaiveDate,
+            expires_at: DateTime<Utc>,
+        }
+        let Repr { date, expires_at } = Repr::deserialize(deserializer)?;
+        let next_utc_midnight = date.succ_opt().and_then(|next| next.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+        let plausible = next_utc_midnight.is_some_and(|midnight| {
+            let offset = midnight.signed_duration_since(expires_at);
+            offset >= TimeDelta::hours(-13) && offset <= TimeDelta::hours(15)
+        });
+        if !plausible {
+            return Err(serde::de::Error::custom(format!(
+                "a deadline whose last day is {date} cannot expire at {expires_at}: that is not the end of {date} in \
+                 any time zone"
+            )));
+        }
+        Ok(Deadline { date, expires_at })
+    }
 }
 
 impl Deadline {
