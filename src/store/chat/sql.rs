@@ -290,7 +290,7 @@ impl Engine {
             let visitors: Vec<VisitorId> = load.sd.visitors.keys().copied().collect();
             let contacts = contacts(&mut *tx, scope, &visitors).await?;
             out.extend(f(&load.sd, &contacts, part, limit - out.len()));
-            let next = ids.last().and_then(|last| last.as_u128().checked_add(1)).map(Uuid::from_u128);
+            let next = ids.last().and_then(|last| id_after(*last));
             match (next, table) {
                 (Some(next), _) if ids.len() == size => from = next,
                 (_, Table::Conversations) => (table, from) = (Table::Visitors, Uuid::nil()),
@@ -383,6 +383,12 @@ where
         }
         list.push_unseparated(")");
     }
+}
+
+/// The least id greater than `id`, where a keyset page after `id` starts (`None` after the
+/// greatest): ids compare as their 16 bytes in both engines.
+fn id_after(id: Uuid) -> Option<Uuid> {
+    id.as_u128().checked_add(1).map(Uuid::from_u128)
 }
 
 /// A conversation's own row.
@@ -871,9 +877,9 @@ impl Loader {
             }
             Need::Conversation(c) => self.conversations(tx, &[c.as_uuid()]).await,
             Need::ConversationsAfter(after, limit) => {
-                let from = match after.map(|c| c.as_uuid().as_u128().checked_add(1)) {
+                let from = match after.map(|c| id_after(c.as_uuid())) {
                     None => Uuid::nil(),
-                    Some(Some(next)) => Uuid::from_u128(next),
+                    Some(Some(next)) => next,
                     // After the greatest id there is none.
                     Some(None) => return Ok(()),
                 };
