@@ -667,7 +667,7 @@ fn json_wire_format() {
 }
 
 #[test]
-fn a_deadline_read_from_json_expires_at_the_end_of_its_date() {
+fn reg_1182_71_art_3_2_b_a_deadline_read_from_json_expires_at_the_end_of_its_date() {
     let read = |date: &str, expires_at: &str| {
         serde_json::from_value::<Deadline>(json!({"date": date, "expires_at": expires_at}))
     };
@@ -677,6 +677,7 @@ fn a_deadline_read_from_json_expires_at_the_end_of_its_date() {
     assert!(read("2025-04-07", "2025-04-08T12:00:00Z").is_ok());
     let error = read("2025-04-07", "2025-05-07T22:00:00Z").unwrap_err().to_string();
     assert!(error.contains("not the end of 2025-04-07"), "{error}");
+    assert!(error.contains("Art. 3(2)(b) of Regulation 1182/71"), "{error}");
     assert!(read("2025-04-07", "2025-04-07T08:59:59Z").is_err(), "before any zone's midnight");
     assert!(read("+262142-12-31", "2025-04-07T22:00:00Z").is_err(), "no day after the last one");
 }

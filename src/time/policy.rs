@@ -259,8 +259,9 @@ pub struct Deadline {
 }
 
 /// Read from JSON, a deadline must expire at the end of its date in some time zone (UTC-12 to
-/// UTC+14, an hour more either way for a zone that changes its offset at midnight): one that
-/// does not was not made by this crate, and its two fields would disagree about when it is due.
+/// UTC+14, an hour more either way for a zone that changes its offset at midnight), as a period
+/// ends with the end of its last day (Art. 3(2)(b) of Regulation 1182/71): one that does not was
+/// not made by this crate, and its two fields would disagree about when it is due.
 impl<'de> Deserialize<'de> for Deadline {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -277,7 +278,7 @@ impl<'de> Deserialize<'de> for Deadline {
         if !plausible {
             return Err(serde::de::Error::custom(format!(
                 "a deadline whose last day is {date} cannot expire at {expires_at}: that is not the end of {date} in \
-                 any time zone"
+                 any time zone (a period ends with the end of its last day, Art. 3(2)(b) of Regulation 1182/71)"
             )));
         }
         Ok(Deadline { date, expires_at })
