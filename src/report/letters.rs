@@ -45,7 +45,7 @@ fn received_date(w: &Writer<'_>, request: &Request) -> Result<String, ReportErro
 /// computed; [`ReportError::MissingTranslation`] when the catalogue lacks a text.
 ///
 /// # Example
-/// See `tests/report.rs` (`art_12_3_extension_notice_states_reasons_and_new_date`).
+/// See `tests/it/report.rs` (`art_12_3_extension_notice_states_reasons_and_new_date`).
 pub fn extension_notice(
     request: &Request,
     controller: &Party,

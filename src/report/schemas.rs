@@ -72,7 +72,7 @@ pub(crate) use for_each_wire_type;
 /// crate (agreements, activities, parties, requests and their commands and events, consents,
 /// breaches, retention, fulfilment reports, records, notices, documents, the agenda). This list is the JSON
 /// contract: `examples/export_schemas.rs` writes it, `schemas/` keeps it, and
-/// `tests/schemas.rs` fails when it changes without the CHANGELOG saying so.
+/// `tests/it/schemas.rs` fails when it changes without the CHANGELOG saying so.
 ///
 /// # Example
 /// ```

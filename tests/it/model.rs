@@ -1,6 +1,6 @@
 //! The core model: validation with articles, JSON contracts and property tests.
 
-mod common;
+use crate::common;
 
 use common::assert_json_contract;
 use gdpr_obligations::model::{

@@ -13,7 +13,7 @@
 //! transcripts, conversation lists, profiles) must equal the reference's once the ids each
 //! backend drew are replaced by the same names.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 

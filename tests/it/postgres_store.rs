@@ -3,13 +3,13 @@
 //! servers, damaged rows, a server dropping connections mid-operation, and exact round trips.
 //!
 //! The tests read the server's URL from `GDPR_TEST_POSTGRES_URL`; run them with
-//! `scripts/with-postgres cargo test --features postgres --test postgres_store`, which starts a
+//! `scripts/with-postgres cargo test --features postgres --test it postgres_store::`, which starts a
 //! throwaway server and sets it. Without it they are skipped with one line saying so, except
 //! under `CI=true`, where they fail. The tests share one database: each uses controllers of
 //! its own, and the tests of migrations use schemas of their own.
 #![cfg(feature = "postgres")]
 
-mod common;
+use crate::common;
 
 use std::io::Write as _;
 use std::sync::Arc;

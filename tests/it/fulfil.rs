@@ -1,7 +1,7 @@
 //! Fulfilment across sources: access reports, portable exports, erasure with resumption, and
 //! the Art. 19 notices.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! The data-subject request lifecycle: one given/when/then test per legal rule, property tests
 //! over random command sequences, and the JSON contract.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use common::{assert_json_contract, assert_schema_rejects};

@@ -5,7 +5,7 @@
 //! `CI=true`). Every backend must report what the reference reports, step by step: versions,
 //! bodies, error kinds, listings, events, audit records and their verification.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

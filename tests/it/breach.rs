@@ -2,7 +2,7 @@
 //! through the processing chain, property tests over random lives, the JSON contract and ledger
 //! storage.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use common::{assert_json_contract, assert_schema_rejects};

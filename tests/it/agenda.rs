@@ -2,7 +2,7 @@
 //! exports (JSON with its schema, a Markdown snapshot, iCalendar parsed back); the loader; and
 //! the properties over random ledgers.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use gdpr_obligations::agenda::{

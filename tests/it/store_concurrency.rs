@@ -12,7 +12,7 @@
 //! `--features postgres` when `GDPR_TEST_POSTGRES_URL` is set (see `scripts/with-postgres`;
 //! under `CI=true` a missing URL fails the PostgreSQL tests).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -62,12 +62,12 @@ fn schemas_equal_the_committed_copies_and_every_change_is_named_in_the_changelog
     assert!(
         unexplained.is_empty(),
         "the JSON contract changed without the CHANGELOG's Unreleased section naming the file: {unexplained:?}; \
-         name each file in CHANGELOG.md, then regenerate with `GDPR_UPDATE_SCHEMAS=1 cargo test --test schemas`"
+         name each file in CHANGELOG.md, then regenerate with `GDPR_UPDATE_SCHEMAS=1 cargo test --test it schemas::`"
     );
     assert!(
         stale.is_empty(),
         "the committed schemas are out of date: {stale:?}; regenerate with \
-         `GDPR_UPDATE_SCHEMAS=1 cargo test --test schemas` and commit them"
+         `GDPR_UPDATE_SCHEMAS=1 cargo test --test it schemas::` and commit them"
     );
 }
 

@@ -1,6 +1,6 @@
 //! Consent (Arts. 6(1)(a), 7, 8): records, withdrawal, children, lawfulness.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use common::assert_json_contract;

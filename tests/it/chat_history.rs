@@ -1,6 +1,6 @@
 //! `ChatHistory`, the reference personal-data source: each right on a real chat shape.
 
-mod common;
+use crate::common;
 
 use std::net::IpAddr;
 use std::num::NonZeroUsize;

@@ -1,6 +1,6 @@
 //! The vocabularies: storage names, JSON, JSON Schema and DPV concepts of every term.
 
-mod common;
+use crate::common;
 
 use common::{assert_json_contract, assert_schema_rejects};
 use gdpr_obligations::testkit;

@@ -8,7 +8,7 @@
 //! `CI=true`, where they fail.
 #![cfg(feature = "postgres")]
 
-mod common;
+use crate::common;
 
 use std::io::Write as _;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Storage limitation and legal holds (Art. 5(1)(e), 17(3)): retention policies, expiry, the
 //! sweep across sources, and holds that keep data through sweeps and erasures.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;

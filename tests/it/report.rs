@@ -2,7 +2,7 @@
 //!
 //! Snapshots (`tests/snapshots/report__*.snap`, insta) hold every document in both languages;
 //! `docs/samples/` holds the rendered samples README links to, checked here against the same
-//! documents (`GDPR_UPDATE_SAMPLES=1 cargo test --test report` rewrites them).
+//! documents (`GDPR_UPDATE_SAMPLES=1 cargo test --test it report::` rewrites them).
 
 use std::collections::HashSet;
 
@@ -391,7 +391,10 @@ fn samples_in_docs_are_current() {
             }
         }
     }
-    assert!(stale.is_empty(), "docs/samples is stale ({stale:?}): run GDPR_UPDATE_SAMPLES=1 cargo test --test report");
+    assert!(
+        stale.is_empty(),
+        "docs/samples is stale ({stale:?}): run GDPR_UPDATE_SAMPLES=1 cargo test --test it report::"
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! plus what only a file has: WAL mode, creation on first open, reopening, refusing a corrupt
 //! or foreign file and a newer schema, and exact round trips of what the audit hashes cover.
 //!
-//! Run with `cargo test --features sqlite --test sqlite_store`.
+//! Run with `cargo test --features sqlite --test it sqlite_store::`.
 #![cfg(feature = "sqlite")]
 
 use std::ops::Deref;

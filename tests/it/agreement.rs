@@ -1,6 +1,6 @@
 //! Processing agreements (Art. 28), sub-processor change notices and the authorisation decision.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use common::assert_json_contract;

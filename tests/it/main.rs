@@ -1,0 +1,33 @@
+//! The integration tests, as one binary: one link instead of one per file keeps a clean CI run's
+//! disk and time down (about 30 binaries once filled a runner's disk). Three tests keep their own
+//! binary because they need their own process: `agreement_alloc` installs a counting global
+//! allocator, `crash_erasure` re-runs its own executable as the child it kills, and
+//! `fault_drills` mounts file systems and must not share a process with other tests' files.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod agenda;
+mod agreement;
+mod breach;
+mod chat_history;
+mod chat_paging;
+mod chat_postgres;
+mod chat_sqlite;
+mod conformance_memory;
+mod consent;
+mod decoders;
+mod fulfil;
+mod ledger_machine;
+mod model;
+mod postgres_store;
+mod report;
+mod request;
+mod retention;
+mod schemas;
+mod sqlite_store;
+mod store_concurrency;
+mod store_machine;
+mod testkit_generate;
+mod time;
+mod vocab;
