@@ -107,6 +107,7 @@ pub mod agenda;
 pub mod agreement;
 pub mod breach;
 pub mod consent;
+pub mod erasure;
 pub mod fulfil;
 pub mod model;
 pub mod report;

@@ -36,7 +36,7 @@
 //! use gdpr_obligations::retention::{
 //!     expiry, HoldTarget, LegalHold, RetentionEvent, RetentionPeriod, RetentionPolicy, Timeline,
 //! };
-//! use gdpr_obligations::store::RetentionGround;
+//! use gdpr_obligations::erasure::RetentionGround;
 //! use gdpr_obligations::vocab::{DataCategory, Purpose};
 //!
 //! // Chat transcripts are kept two years after the visitor's last conversation (Art. 5(1)(e)).
@@ -64,10 +64,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Invalid, SourceName, SubjectIdentifier, Text, typed_id};
 #[cfg(doc)]
-use crate::store::Outcome;
-use crate::store::{ErasurePolicy, RecordKey, Retain, RetentionGround};
+use crate::erasure::Outcome;
+use crate::erasure::{ErasurePolicy, RecordKey, Retain, RetentionGround};
+use crate::model::{Invalid, SourceName, SubjectIdentifier, Text, typed_id};
 use crate::time::add_months;
 use crate::vocab::{Article, DataCategory, Purpose};
 

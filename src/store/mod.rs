@@ -62,9 +62,12 @@ pub use ledger::{
     Versioned,
 };
 pub(crate) use ledger::{decode as decode_body, encode as encode_body};
-pub use source::{
-    ErasurePolicy, ExportItem, ExportStream, FoundRecord, MessageErasure, Outcome, PersonalDataSource, RecordKey,
-    RecordOutcome, Rectification, Retain, RetentionGround,
+pub use source::{ExportItem, ExportStream, FoundRecord, PersonalDataSource};
+
+// The erasure vocabulary moved to the core (`crate::erasure`); these re-exports keep the old
+// paths working until every caller imports it from there.
+pub use crate::erasure::{
+    ErasurePolicy, MessageErasure, Outcome, RecordKey, RecordOutcome, Rectification, Retain, RetentionGround,
 };
 
 /// The controller whose data an operation may read or change.

@@ -9,14 +9,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Scope, StoreError};
-use crate::model::{SourceName, SubjectIdentifier, Text};
+#[cfg(doc)]
+use crate::erasure::Outcome;
+use crate::erasure::{ErasurePolicy, RecordKey, RecordOutcome, Rectification};
+use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
 #[cfg(doc)]
 use crate::retention::expiry;
-use crate::vocab::{Article, DataCategory};
-
-/// Identifies a record within a source, e.g. `message/0190…` (opaque to the crate).
-pub type RecordKey = String;
+use crate::vocab::DataCategory;
 
 /// A record of the subject's found in a source.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -53,158 +53,6 @@ pub struct ExportItem {
 /// A stream of exported records, so that a subject with a long history is exported without
 /// holding it all in memory.
 pub type ExportStream<'a> = Pin<Box<dyn Stream<Item = Result<ExportItem, StoreError>> + Send + 'a>>;
-
-/// Why a record is kept when its subject asks for erasure.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "ground", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum RetentionGround {
-    /// Art. 17(3)(a): freedom of expression and information.
-    FreedomOfExpression,
-    /// Art. 17(3)(b): a legal obligation, or a task in the public interest.
-    LegalObligation {
-        /// The law, e.g. "§ 31 of Act 563/1991 Coll. on accounting".
-        law: Text,
-    },
-    /// Art. 17(3)(c): public health.
-    PublicHealth,
-    /// Art. 17(3)(d): archiving, research or statistics under Art. 89(1).
-    ArchivingResearchStatistics,
-    /// Art. 17(3)(e): establishment, exercise or defence of legal claims, e.g. a legal hold.
-    LegalClaims {
-        /// The claim or hold, e.g. "dispute 2026/14".
-        matter: Text,
-    },
-}
-
-impl RetentionGround {
-    /// The point of Art. 17(3).
-    pub const fn article(&self) -> Article {
-        let a = Article::gdpr(17).paragraph(3);
-        match self {
-            RetentionGround::FreedomOfExpression => a.point('a'),
-            RetentionGround::LegalObligation { .. } => a.point('b'),
-            RetentionGround::PublicHealth => a.point('c'),
-            RetentionGround::ArchivingResearchStatistics => a.point('d'),
-            RetentionGround::LegalClaims { .. } => a.point('e'),
-        }
-    }
-}
-
-/// Records to keep in an erasure, with the ground.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-pub struct Retain {
-    /// The records: exact keys, or a prefix ending in `/` (e.g. `conversation/0190…/`).
-    pub records: RecordKey,
-    /// Why (Art. 17(3)).
-    pub ground: RetentionGround,
-}
-
-impl Retain {
-    /// Whether `record` is covered.
-    pub fn covers(&self, record: &str) -> bool {
-        if self.records.ends_with('/') { record.starts_with(&self.records) } else { record == self.records }
-    }
-}
-
-/// What to do with the subject's own messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum MessageErasure {
-    /// Delete them.
-    #[default]
-    Delete,
-    /// Keep the text with every identifier of the subject replaced, authored by a pseudonym, so
-    /// that the other side of the conversation still reads.
-    Pseudonymise,
-}
-
-/// How a source erases a subject's data (Art. 17): a policy per kind of data, not a boolean.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
-pub struct ErasurePolicy {
-    /// The subject's own messages.
-    #[serde(default)]
-    pub messages: MessageErasure,
-    /// Records kept under Art. 17(3), each listed as retained in the outcome.
-    #[serde(default)]
-    pub retain: Vec<Retain>,
-}
-
-impl ErasurePolicy {
-    /// The ground on which `record` is kept, if any.
-    pub fn retention_for(&self, record: &str) -> Option<&RetentionGround> {
-        self.retain.iter().find(|r| r.covers(record)).map(|r| &r.ground)
-    }
-}
-
-/// A correction of the subject's data (Art. 16).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Rectification {
-    /// Replace an inaccurate identifier (an e-mail, a name) wherever the source holds it.
-    Replace {
-        /// The inaccurate value.
-        old: SubjectIdentifier,
-        /// The accurate value, of the same kind.
-        new: SubjectIdentifier,
-    },
-    /// Complete incomplete data with a supplementary statement.
-    Supplement {
-        /// The statement.
-        statement: Text,
-    },
-}
-
-/// What happened to one record.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Outcome {
-    /// Deleted.
-    Erased,
-    /// Kept with the subject's identifiers replaced.
-    Pseudonymised,
-    /// Another person's record in which the subject's identifiers were redacted.
-    Redacted,
-    /// Kept under Art. 17(3).
-    Retained {
-        /// The ground.
-        ground: RetentionGround,
-    },
-    /// Corrected (Art. 16).
-    Rectified,
-    /// Restricted (Art. 18(1)).
-    Restricted,
-    /// Restriction lifted (the subject must have been told first, Art. 18(3)).
-    RestrictionLifted,
-    /// Already in the requested state: nothing done (idempotence).
-    Unchanged,
-    /// Not done.
-    Failed {
-        /// Whether trying again may help.
-        retryable: bool,
-        /// Why, without personal data.
-        reason: String,
-    },
-}
-
-impl Outcome {
-    /// Whether the record failed.
-    pub fn is_failure(&self) -> bool {
-        matches!(self, Outcome::Failed { .. })
-    }
-}
-
-/// What happened to one record of a source.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-pub struct RecordOutcome {
-    /// The record.
-    pub record: RecordKey,
-    /// What happened.
-    pub outcome: Outcome,
-}
 
 /// A source of personal data, implemented by a chat product over its own tables (chat
 /// transcripts, attachments, CRM contacts). Every method is scoped to one controller and
