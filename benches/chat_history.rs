@@ -526,7 +526,7 @@ macro_rules! subject_group {
         let (rt, scope, probe) = ($rt, $scope, generate::probe_identifiers(0));
         // The baseline does the crate's work: the same records, the same export items.
         let found = rt.block_on($chat.find(scope, &probe)).expect("find");
-        let mut crate_records: Vec<String> = found.into_iter().map(|f| f.record).collect();
+        let mut crate_records: Vec<String> = found.into_iter().map(|f| f.record.into()).collect();
         crate_records.sort();
         let mut raw_records = rt.block_on($sql::raw_find(&$pool, scope.party().as_uuid(), &probe));
         raw_records.sort();

@@ -432,7 +432,7 @@ async fn run(dir: &Path) -> Result<()> {
     // ---------------------------------------------------------------------------------------
     step(5, "Eva asks for erasure; a complaint about order 42 keeps that chat (Arts. 17, 19)");
     let hold = LegalHold::place(
-        HoldTarget::Conversation { source: chat.name().clone(), prefix: format!("conversation/{talk}/") },
+        HoldTarget::Conversation { source: chat.name().clone(), prefix: format!("conversation/{talk}/").parse()? },
         text("Eva's complaint about order 42 is being handled")?,
         RetentionGround::LegalClaims { matter: text("complaint 2026/14")? },
         prague("2026-03-12T08:00:00+01:00")?,

@@ -11,14 +11,137 @@
 //! retention layer's legal holds become [`Retain`] entries through
 //! [`apply_holds`](crate::retention::apply_holds).
 
-use schemars::JsonSchema;
+use std::borrow::{Borrow, Cow};
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{SubjectIdentifier, Text};
+use crate::model::{Invalid, SubjectIdentifier, Text};
 use crate::vocab::Article;
 
-/// Identifies a record within a source, e.g. `message/0190…` (opaque to the crate).
-pub type RecordKey = String;
+/// Identifies a record within a source, e.g. `conversation/0190…/message/0190…`: any non-empty
+/// string without control characters, chosen by the source and opaque to the crate but for one
+/// rule: a key ending in `/` is a prefix that covers every key starting with it
+/// ([`covers`](Self::covers)), e.g. a whole conversation in a [`Retain`] entry.
+///
+/// In JSON: a plain string.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::erasure::RecordKey;
+///
+/// let conversation = RecordKey::new("conversation/0190/")?;
+/// assert!(conversation.is_prefix());
+/// assert!(conversation.covers("conversation/0190/message/7"));
+/// assert!(!conversation.covers("conversation/0191/message/7"));
+/// let message: RecordKey = "conversation/0190/message/7".parse()?;
+/// assert!(message.covers("conversation/0190/message/7") && !message.covers("conversation/0190/message/70"));
+/// assert!(RecordKey::new("").is_err());
+/// # Ok::<(), gdpr_obligations::model::Invalid>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordKey(Box<str>);
+
+impl RecordKey {
+    /// Validates a key.
+    ///
+    /// # Errors
+    /// [`Invalid`] when the key is empty or holds a control character.
+    pub fn new(key: impl Into<String>) -> Result<Self, Invalid> {
+        let key = key.into();
+        if Self::is_valid(&key) {
+            Ok(Self(key.into_boxed_str()))
+        } else {
+            Err(Invalid::new("record", format!("a record key is not empty and holds no control character: {key:?}")))
+        }
+    }
+
+    /// A key the crate itself built from parts that cannot break the rule (typed ids).
+    pub(crate) fn built(key: String) -> Self {
+        debug_assert!(Self::is_valid(&key), "an invalid record key built: {key:?}");
+        Self(key.into_boxed_str())
+    }
+
+    fn is_valid(key: &str) -> bool {
+        !key.is_empty() && !key.chars().any(char::is_control)
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the key ends in `/`, and so covers every key that starts with it.
+    pub fn is_prefix(&self) -> bool {
+        self.0.ends_with('/')
+    }
+
+    /// Whether `record` is this key or, when this key is a prefix (ends in `/`), starts with it.
+    pub fn covers(&self, record: &str) -> bool {
+        if self.is_prefix() { record.starts_with(&*self.0) } else { record == &*self.0 }
+    }
+}
+
+impl fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for RecordKey {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+impl From<RecordKey> for String {
+    fn from(key: RecordKey) -> Self {
+        key.0.into()
+    }
+}
+
+impl AsRef<str> for RecordKey {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Maps and sets keyed by `RecordKey` are searched with a `&str`.
+impl Borrow<str> for RecordKey {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for RecordKey {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for RecordKey {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+string_serde!(RecordKey);
+
+/// A plain string in the schema, as the key was before it had a type of its own.
+impl JsonSchema for RecordKey {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "RecordKey".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string" })
+    }
+}
 
 /// Why a record is kept when its subject asks for erasure.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -67,9 +190,9 @@ pub struct Retain {
 }
 
 impl Retain {
-    /// Whether `record` is covered.
+    /// Whether `record` is covered: [`RecordKey::covers`].
     pub fn covers(&self, record: &str) -> bool {
-        if self.records.ends_with('/') { record.starts_with(&self.records) } else { record == self.records }
+        self.records.covers(record)
     }
 }
 
@@ -165,9 +288,17 @@ impl Outcome {
 
 /// What happened to one record of a source.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RecordOutcome {
     /// The record.
     pub record: RecordKey,
     /// What happened.
     pub outcome: Outcome,
+}
+
+impl RecordOutcome {
+    /// What happened to `record`.
+    pub fn new(record: RecordKey, outcome: Outcome) -> Self {
+        Self { record, outcome }
+    }
 }

@@ -264,8 +264,15 @@ impl<'a> Sweep<'a> {
                 Some(batch) => batch,
                 None => {
                     let after = progress.done.cursor(&name).cloned();
-                    let page =
-                        source.expired(self.scope, &rules.policies, as_of, after.as_deref(), self.batch.get()).await;
+                    let page = source
+                        .expired(
+                            self.scope,
+                            &rules.policies,
+                            as_of,
+                            after.as_ref().map(RecordKey::as_str),
+                            self.batch.get(),
+                        )
+                        .await;
                     let page = match page {
                         Ok(page) => page,
                         Err(e) => return Ok(Err(failure(&e))),

@@ -49,7 +49,7 @@
 //!
 //! // A legal hold keeps one conversation through every sweep and erasure (Art. 17(3)(e)).
 //! let hold = LegalHold::place(
-//!     HoldTarget::Conversation { source: "chat_history".parse()?, prefix: "conversation/0190/".into() },
+//!     HoldTarget::Conversation { source: "chat_history".parse()?, prefix: "conversation/0190/".parse()? },
 //!     Text::new("complaint 2026/14 about order 42")?,
 //!     RetentionGround::LegalClaims { matter: Text::new("dispute 2026/14")? },
 //!     collected,
@@ -389,10 +389,10 @@ impl TryFrom<LegalHoldRepr> for LegalHold {
 fn check_target(target: &HoldTarget) -> Result<(), Invalid> {
     let art = Article::gdpr(17).paragraph(3);
     match target {
-        HoldTarget::Record { record, .. } if record.is_empty() || record.ends_with('/') => {
-            Err(Invalid::new("target.record", "a record key is not empty and does not end in `/`").under(art))
+        HoldTarget::Record { record, .. } if record.is_prefix() => {
+            Err(Invalid::new("target.record", "a record key does not end in `/`").under(art))
         }
-        HoldTarget::Conversation { prefix, .. } if prefix.len() < 2 || !prefix.ends_with('/') => {
+        HoldTarget::Conversation { prefix, .. } if prefix.as_str().len() < 2 || !prefix.is_prefix() => {
             Err(Invalid::new("target.prefix", "a prefix ends in `/` after at least one character").under(art))
         }
         HoldTarget::Subject { identifiers } if identifiers.is_empty() => {
@@ -406,8 +406,8 @@ impl LegalHold {
     /// Places a hold at `at`.
     ///
     /// # Errors
-    /// [`Invalid`] (Art. 17(3)) when a record key is empty or ends in `/`, a prefix does not end
-    /// in `/`, or a hold on a subject names no identifier.
+    /// [`Invalid`] (Art. 17(3)) when a record key ends in `/`, a prefix does not end in `/`, or
+    /// a hold on a subject names no identifier.
     pub fn place(
         target: HoldTarget,
         reason: Text,

@@ -61,8 +61,8 @@ use crate::retention::{RetentionEvent, RetentionPeriod, RetentionPolicy};
 use crate::store::chat::{ChatHistory, ConversationId, Sender, VisitorId};
 use crate::store::{
     AuditAction, AuditEntry, AuditLog, AuditLogExt, AuditRecord, DocumentKey, DocumentKind, ErasurePolicy, ExportItem,
-    FoundRecord, LedgerStore, MessageErasure, Outcome, PersonalDataSource, RecordOutcome, Rectification, Retain,
-    RetentionGround, Scope, StoreError, StreamKey, StreamKind, Version, verify,
+    FoundRecord, LedgerStore, MessageErasure, Outcome, PersonalDataSource, RecordKey, RecordOutcome, Rectification,
+    Retain, RetentionGround, Scope, StoreError, StreamKey, StreamKind, Version, verify,
 };
 use crate::vocab::{DataCategory, Purpose};
 
@@ -744,11 +744,11 @@ async fn exported(
     stream.try_collect().await.ctx("export stream")
 }
 
-fn keys(found: &[FoundRecord]) -> BTreeSet<String> {
+fn keys(found: &[FoundRecord]) -> BTreeSet<RecordKey> {
     found.iter().map(|f| f.record.clone()).collect()
 }
 
-fn export_keys(items: &[ExportItem]) -> BTreeSet<String> {
+fn export_keys(items: &[ExportItem]) -> BTreeSet<RecordKey> {
     items.iter().map(|i| i.record.clone()).collect()
 }
 
@@ -766,9 +766,9 @@ fn by_email(ids: &[SubjectIdentifier]) -> Vec<SubjectIdentifier> {
 }
 
 fn retained_only(outcomes: &[RecordOutcome], found: &[FoundRecord], sentence: &str) -> Checked {
-    let retained: BTreeSet<String> =
+    let retained: BTreeSet<RecordKey> =
         outcomes.iter().filter(|o| matches!(o.outcome, Outcome::Retained { .. })).map(|o| o.record.clone()).collect();
-    let left: BTreeSet<String> = keys(found).difference(&retained).cloned().collect();
+    let left: BTreeSet<RecordKey> = keys(found).difference(&retained).cloned().collect();
     ensure!(left.is_empty(), "{sentence}: found after erasure without a reported retention: {left:?}");
     Ok(())
 }
@@ -943,7 +943,9 @@ pub async fn source_erase_is_idempotent(source: &dyn PersonalDataSource, fixture
     let (c, _) = two_scopes();
     let w = world(fixture, c).await?;
     let first_found = source.find(c, &w.eva).await.ctx("find")?;
-    let kept = first_found.last().map(|f| f.record.clone()).unwrap_or_default();
+    let Some(kept) = first_found.last().map(|f| f.record.clone()) else {
+        return Err(format!("{S_IDEM}: nothing of Eva's found in the kit's world"));
+    };
     let ground = RetentionGround::LegalObligation { law: text("KIT act § 1")? };
     let policy = ErasurePolicy { retain: vec![Retain { records: kept, ground }], ..Default::default() };
     let first = source.erase(c, &w.eva, &policy).await.ctx("erase")?;
@@ -1052,7 +1054,9 @@ pub async fn source_plan_predicts_erase(source: &dyn PersonalDataSource, fixture
     let (c, _) = two_scopes();
     let w = world(fixture, c).await?;
     let found = source.find(c, &w.eva).await.ctx("find")?;
-    let kept = found.first().map(|f| f.record.clone()).unwrap_or_default();
+    let Some(kept) = found.first().map(|f| f.record.clone()) else {
+        return Err(format!("{S_PLAN}: nothing of Eva's found in the kit's world"));
+    };
     let policy = ErasurePolicy {
         messages: MessageErasure::Pseudonymise,
         retain: vec![Retain { records: kept, ground: RetentionGround::ArchivingResearchStatistics }],
@@ -1225,7 +1229,8 @@ async fn all_expired(
     let mut out: Vec<FoundRecord> = Vec::new();
     loop {
         let after = out.last().map(|f| f.record.clone());
-        let page = source.expired(scope, policies, now, after.as_deref(), limit).await.ctx("expired")?;
+        let page =
+            source.expired(scope, policies, now, after.as_ref().map(RecordKey::as_str), limit).await.ctx("expired")?;
         ensure!(page.len() <= limit, "{S_EXPIRY}: a page of {} records for a limit of {limit}", page.len());
         if page.is_empty() {
             return Ok(out);
@@ -1251,7 +1256,7 @@ pub async fn source_expired_lists_only_expired(
     let policies = [months_from_collection(DataCategory::CommunicationContent, 1)?];
     let now = a_year_after_the_world();
     let all = source.expired(c, &policies, now, None, usize::MAX).await.ctx("expired")?;
-    let listed: Vec<String> = all.iter().map(|f| f.record.clone()).collect();
+    let listed: Vec<RecordKey> = all.iter().map(|f| f.record.clone()).collect();
     let mut sorted = listed.clone();
     sorted.sort();
     sorted.dedup();
@@ -1261,22 +1266,22 @@ pub async fn source_expired_lists_only_expired(
         .filter(|f| f.category != DataCategory::CommunicationContent || f.collected_at > instant(60))
         .collect();
     ensure!(wrong.is_empty(), "{S_EXPIRY}: listed records that have not expired: {wrong:?}");
-    let mut messages: BTreeSet<String> = BTreeSet::new();
+    let mut messages: BTreeSet<RecordKey> = BTreeSet::new();
     for subject in [&w.eva, &w.bob] {
         let found = source.find(c, subject).await.ctx("find")?;
         messages
             .extend(found.into_iter().filter(|f| f.category == DataCategory::CommunicationContent).map(|f| f.record));
     }
-    let missing: Vec<&String> = messages.iter().filter(|m| !listed.contains(m)).collect();
+    let missing: Vec<&RecordKey> = messages.iter().filter(|m| !listed.contains(m)).collect();
     ensure!(!messages.is_empty() && missing.is_empty(), "{S_EXPIRY}: expired messages not listed: {missing:?}");
     for limit in [1, 2] {
-        let paged: Vec<String> =
+        let paged: Vec<RecordKey> =
             all_expired(source, c, &policies, now, limit).await?.into_iter().map(|f| f.record).collect();
         ensure!(paged == listed, "{S_EXPIRY}: pages of {limit} list {paged:?}, one call {listed:?}");
     }
-    let first = listed.first().cloned().unwrap_or_default();
-    let after_first = source.expired(c, &policies, now, Some(&first), usize::MAX).await.ctx("expired")?;
-    ensure!(after_first.iter().all(|f| f.record > first), "{S_EXPIRY}: `after` {first} lists {after_first:?}");
+    let first = listed.first().map(RecordKey::as_str).unwrap_or_default();
+    let after_first = source.expired(c, &policies, now, Some(first), usize::MAX).await.ctx("expired")?;
+    ensure!(after_first.iter().all(|f| f.record.as_str() > first), "{S_EXPIRY}: `after` {first} lists {after_first:?}");
     let none = [months_from_collection(DataCategory::Health, 1)?];
     for (scope, policies, now, what) in [
         (c, &none[..], now, "a category no policy covers"),
@@ -1318,7 +1323,7 @@ pub async fn source_expiry_runs_from_last_contact(
     let listed = keys(&source.expired(c, &[policy], now, None, usize::MAX).await.ctx("expired")?);
     let eva = keys(&source.find(c, &w.eva).await.ctx("find")?);
     let bob = keys(&source.find(c, &w.bob).await.ctx("find")?);
-    let of_eva: Vec<&String> = listed.intersection(&eva).collect();
+    let of_eva: Vec<&RecordKey> = listed.intersection(&eva).collect();
     ensure!(of_eva.is_empty(), "{S_EXPIRY}: Eva came back, yet her records {of_eva:?} expired after her last contact");
     ensure!(
         !listed.is_empty() && listed.is_subset(&bob),
@@ -1345,7 +1350,7 @@ pub async fn source_erase_records_reports_final_states(
     for (scope, messages) in [(c, MessageErasure::Delete), (d, MessageErasure::Pseudonymise)] {
         let w = world(fixture, scope).await?;
         let found_before = keys(&source.find(scope, &w.eva).await.ctx("find")?);
-        let expired: Vec<String> = source
+        let expired: Vec<RecordKey> = source
             .expired(scope, &policies, now, None, usize::MAX)
             .await
             .ctx("expired")?
@@ -1356,7 +1361,7 @@ pub async fn source_erase_records_reports_final_states(
         named.extend(expired.iter().rev().cloned());
         let policy = ErasurePolicy { messages, retain: Vec::new() };
         let first = source.erase_records(scope, &named, &policy).await.ctx("erase_records")?;
-        let order: Vec<&String> = first.iter().map(|o| &o.record).collect();
+        let order: Vec<&RecordKey> = first.iter().map(|o| &o.record).collect();
         ensure!(order == expired.iter().collect::<Vec<_>>(), "{S_RECORDS}: outcomes for {order:?}, named {expired:?}");
         let fine = |o: &Outcome| match messages {
             MessageErasure::Delete => *o == Outcome::Erased,
@@ -1376,15 +1381,15 @@ pub async fn source_erase_records_reports_final_states(
             .collect();
         ensure!(erased.is_empty(), "{S_EXPIRY}: erased records are still listed as expired: {erased:?}");
         let found_after = keys(&after.0.0);
-        let gone: Vec<&String> = first
+        let gone: Vec<&RecordKey> = first
             .iter()
             .filter(|o| o.outcome == Outcome::Erased)
             .map(|o| &o.record)
             .filter(|r| found_after.contains(*r))
             .collect();
         ensure!(gone.is_empty(), "{S_RECORDS}: erased records are still found: {gone:?}");
-        let not_named: BTreeSet<&String> = found_before.iter().filter(|k| !expired.contains(k)).collect();
-        let lost: Vec<&&String> = not_named.iter().filter(|k| !found_after.contains(**k)).collect();
+        let not_named: BTreeSet<&RecordKey> = found_before.iter().filter(|k| !expired.contains(k)).collect();
+        let lost: Vec<&&RecordKey> = not_named.iter().filter(|k| !found_after.contains(**k)).collect();
         ensure!(lost.is_empty(), "{S_RECORDS}: records not named are gone: {lost:?}");
     }
     Ok(())
@@ -1407,7 +1412,7 @@ pub async fn source_erase_records_keeps_retained_and_restricted(
     let Some(kept) = expired.iter().find(|f| !f.restricted).map(|f| f.record.clone()) else {
         return Err(format!("{S_RECORDS}: nothing unrestricted expired in the kit's world"));
     };
-    let restricted: Vec<String> = expired.iter().filter(|f| f.restricted).map(|f| f.record.clone()).collect();
+    let restricted: Vec<RecordKey> = expired.iter().filter(|f| f.restricted).map(|f| f.record.clone()).collect();
     ensure!(
         !restricted.is_empty(),
         "{S_EXPIRY}: the restricted subject's expired records are not listed, or not marked"
@@ -1415,7 +1420,7 @@ pub async fn source_erase_records_keeps_retained_and_restricted(
     let ground = RetentionGround::LegalClaims { matter: text("dispute KIT/2")? };
     let policy =
         ErasurePolicy { retain: vec![Retain { records: kept.clone(), ground: ground.clone() }], ..Default::default() };
-    let named: Vec<String> = expired.iter().map(|f| f.record.clone()).collect();
+    let named: Vec<RecordKey> = expired.iter().map(|f| f.record.clone()).collect();
     let outcomes = source.erase_records(c, &named, &policy).await.ctx("erase_records")?;
     for o in &outcomes {
         let want = if o.record == kept {
@@ -1429,7 +1434,7 @@ pub async fn source_erase_records_keeps_retained_and_restricted(
     }
     let mut found = keys(&source.find(c, &w.eva).await.ctx("find")?);
     found.extend(keys(&source.find(c, &w.bob).await.ctx("find")?));
-    let missing: Vec<&String> = restricted.iter().chain([&kept]).filter(|k| !found.contains(*k)).collect();
+    let missing: Vec<&RecordKey> = restricted.iter().chain([&kept]).filter(|k| !found.contains(*k)).collect();
     ensure!(missing.is_empty(), "{S_RECORDS}: retained or restricted records are no longer found: {missing:?}");
     Ok(())
 }

@@ -782,13 +782,17 @@ pub fn retention_ground() -> impl Strategy<Value = crate::store::RetentionGround
 /// Any valid [`HoldTarget`](crate::retention::HoldTarget) in `chat_history` (record keys of the
 /// documented forms, with random ids).
 pub fn hold_target() -> impl Strategy<Value = crate::retention::HoldTarget> {
+    use crate::erasure::RecordKey;
     use crate::retention::HoldTarget;
     let source = || Just(SourceName::new("chat_history").unwrap_or_else(|_| unreachable!("a valid source name")));
     let id = || any::<u128>().prop_map(uuid::Uuid::from_u128);
     prop_oneof![
-        (source(), id()).prop_map(|(source, v)| HoldTarget::Record { source, record: format!("visitor/{v}") }),
         (source(), id())
-            .prop_map(|(source, c)| HoldTarget::Conversation { source, prefix: format!("conversation/{c}/") }),
+            .prop_map(|(source, v)| HoldTarget::Record { source, record: RecordKey::built(format!("visitor/{v}")) }),
+        (source(), id()).prop_map(|(source, c)| HoldTarget::Conversation {
+            source,
+            prefix: RecordKey::built(format!("conversation/{c}/"))
+        }),
         proptest::collection::vec(subject_identifier(), 1..3)
             .prop_map(|identifiers| HoldTarget::Subject { identifiers }),
         Just(HoldTarget::Controller),

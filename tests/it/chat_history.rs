@@ -109,7 +109,7 @@ async fn export(chat: &ChatHistory, scope: Scope, subject: &[SubjectIdentifier])
 }
 
 fn outcome_of<'a>(outcomes: &'a [RecordOutcome], prefix: &str) -> Vec<&'a Outcome> {
-    outcomes.iter().filter(|o| o.record.starts_with(prefix)).map(|o| &o.outcome).collect()
+    outcomes.iter().filter(|o| o.record.as_str().starts_with(prefix)).map(|o| &o.outcome).collect()
 }
 
 fn texts(messages: &[Message]) -> Vec<&str> {
@@ -140,7 +140,9 @@ async fn art_17_erasure_deletes_the_visitor_and_redacts_the_agents_replies() -> 
     let s = shop().await;
     let outcomes = s.chat.erase(s.acme, &[email("eva@example.cz")], &ErasurePolicy::default()).await?;
     assert_eq!(outcome_of(&outcomes, &format!("visitor/{}", s.eva)), vec![&Outcome::Erased; 2], "profile and IP");
-    assert!(outcomes.iter().filter(|o| o.record.contains("/participant/")).all(|o| o.outcome == Outcome::Erased));
+    assert!(
+        outcomes.iter().filter(|o| o.record.as_str().contains("/participant/")).all(|o| o.outcome == Outcome::Erased)
+    );
     assert_eq!(outcomes.iter().filter(|o| o.outcome == Outcome::Redacted).count(), 2);
     assert!(s.chat.find(s.acme, &[token("tok-eva"), ip("198.51.100.23")]).await?.is_empty());
     assert_eq!(s.chat.profile(s.acme, s.eva).await?, None);
@@ -183,13 +185,15 @@ async fn art_17_pseudonymised_messages_keep_the_conversation_readable() -> R {
 async fn art_17_3_retained_conversation_is_untouched_found_and_erased_when_the_hold_ends() -> R {
     let s = shop().await;
     let ground = RetentionGround::LegalClaims { matter: text("dispute 2026/14") };
-    let hold = Retain { records: format!("conversation/{}/", s.eva_chat), ground: ground.clone() };
+    let hold = Retain { records: format!("conversation/{}/", s.eva_chat).parse()?, ground: ground.clone() };
     let policy = ErasurePolicy { retain: vec![hold], ..Default::default() };
     let before = s.chat.transcript(s.acme, s.eva_chat).await?;
     let first = s.chat.erase(s.acme, &[email("eva@example.cz")], &policy).await?;
     let held: Vec<&RecordOutcome> = first
         .iter()
-        .filter(|o| o.record.starts_with("conversation/") && o.record.contains(&s.eva_chat.to_string()))
+        .filter(|o| {
+            o.record.as_str().starts_with("conversation/") && o.record.as_str().contains(&s.eva_chat.to_string())
+        })
         .collect();
     assert_eq!(held.len(), 3, "participation, her message, the agent's reply");
     assert!(held.iter().all(|o| o.outcome == Outcome::Retained { ground: ground.clone() }));
@@ -349,7 +353,7 @@ async fn art_16_rectification_replaces_an_identifier_of_the_same_kind_and_adds_s
     let eva = [token("tok-eva")];
     let fix = Rectification::Replace { old: email("EVA@example.cz"), new: email("eva.novakova@example.cz") };
     let out = s.chat.rectify(s.acme, &eva, &fix).await?;
-    assert_eq!(out, [RecordOutcome { record: format!("visitor/{}", s.eva), outcome: Outcome::Rectified }]);
+    assert_eq!(out, [RecordOutcome::new(format!("visitor/{}", s.eva).parse()?, Outcome::Rectified)]);
     assert_eq!(s.chat.rectify(s.acme, &eva, &fix).await?[0].outcome, Outcome::Unchanged);
     assert!(s.chat.find(s.acme, &[email("eva@example.cz")]).await?.is_empty());
     assert!(!s.chat.find(s.acme, &[email("eva.novakova@example.cz")]).await?.is_empty());
@@ -357,7 +361,7 @@ async fn art_16_rectification_replaces_an_identifier_of_the_same_kind_and_adds_s
     let moved = Rectification::Replace { old: ip("198.51.100.23"), new: ip("198.51.100.99") };
     let out = s.chat.rectify(s.acme, &eva, &moved).await?;
     assert_eq!(out[0].outcome, Outcome::Rectified);
-    assert!(out[0].record.contains("/ip/"));
+    assert!(out[0].record.as_str().contains("/ip/"));
 
     let statement = Rectification::Supplement { statement: text("The order was for my company") };
     assert_eq!(s.chat.rectify(s.acme, &eva, &statement).await?[0].outcome, Outcome::Rectified);

@@ -149,8 +149,8 @@ fn the_reference_figures_are_not_empty() {
     let whole = whole();
     assert!(whole.exports.iter().all(|e| e.len() > 10), "every probe has data to export");
     let expired = &whole.expired;
-    assert!(expired.iter().any(|f| f.record.starts_with("conversation/")), "messages expired");
-    assert!(expired.iter().any(|f| f.record.starts_with("visitor/")), "profiles expired");
+    assert!(expired.iter().any(|f| f.record.as_str().starts_with("conversation/")), "messages expired");
+    assert!(expired.iter().any(|f| f.record.as_str().starts_with("visitor/")), "profiles expired");
     assert!(expired.windows(2).all(|w| w[0].record < w[1].record), "in key order, each once");
     let (listed, all) = (&whole.conversations, &whole.unfiltered);
     assert!(!listed.is_empty(), "conversations are listed");

@@ -189,7 +189,7 @@ async fn art_17_3_retained_records_are_listed_with_their_ground() {
     let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, sources(&w), &key);
     let policy = ErasurePolicy {
         retain: vec![Retain {
-            records: format!("conversation/{}/", w.eva_talk),
+            records: format!("conversation/{}/", w.eva_talk).parse().unwrap(),
             ground: RetentionGround::LegalClaims { matter: text("complaint 2026/7 about order 42") },
         }],
         ..ErasurePolicy::default()
@@ -215,7 +215,7 @@ fn shape(report: &gdpr_obligations::fulfil::StepReport) -> Vec<(String, Vec<Stri
                 .map(|o| {
                     format!(
                         "{}:{}",
-                        o.record.split('/').nth(2).unwrap_or("visitor"),
+                        o.record.as_str().split('/').nth(2).unwrap_or("visitor"),
                         serde_json::to_string(&o.outcome).unwrap()
                     )
                 })

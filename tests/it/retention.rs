@@ -139,15 +139,20 @@ fn art_17_3_a_hold_is_validated_and_released_once() {
     let ground = claims("dispute 2026/14");
     let t = at("2026-03-01T00:00:00Z");
     let bad = [
-        HoldTarget::Record { source: chat_history(), record: "conversation/1/".into() },
-        HoldTarget::Record { source: chat_history(), record: String::new() },
-        HoldTarget::Conversation { source: chat_history(), prefix: "conversation/1".into() },
+        HoldTarget::Record { source: chat_history(), record: "conversation/1/".parse().unwrap() },
+        HoldTarget::Conversation { source: chat_history(), prefix: "conversation/1".parse().unwrap() },
         HoldTarget::Subject { identifiers: vec![] },
     ];
     for target in bad {
         let err = LegalHold::place(target.clone(), text("x"), ground.clone(), t).unwrap_err();
         assert_eq!(err.article.map(|a| a.to_string()).as_deref(), Some("Art. 17(3)"), "{target:?}");
     }
+    // An empty record key cannot be built at all, so no hold names one, in Rust or in JSON.
+    assert!(RecordKey::new("").is_err());
+    let one = HoldTarget::Record { source: chat_history(), record: "visitor/1".parse().unwrap() };
+    let mut json = serde_json::to_value(LegalHold::place(one, text("x"), ground.clone(), t).unwrap()).unwrap();
+    json["target"]["record"] = "".into();
+    assert!(serde_json::from_value::<LegalHold>(json).is_err(), "a hold on an empty record key");
     let hold = LegalHold::place(HoldTarget::Controller, text("tax audit 2026"), ground, t).unwrap();
     assert!(!hold.is_active(t - TimeDelta::seconds(1)) && hold.is_active(t));
     assert!(hold.clone().release(t - TimeDelta::days(1)).is_err(), "released before it was placed");
@@ -164,8 +169,8 @@ fn art_17_3_e_legal_hold_becomes_retain_entries_ahead_of_the_policys_own() {
     let t = at("2026-03-01T00:00:00Z");
     let ground = claims("complaint 2026/7");
     let other_source = SourceName::new("crm_contacts").unwrap();
-    let conversation = HoldTarget::Conversation { source: chat_history(), prefix: "conversation/a/".into() };
-    let elsewhere = HoldTarget::Record { source: other_source, record: "contact/1".into() };
+    let conversation = HoldTarget::Conversation { source: chat_history(), prefix: "conversation/a/".parse().unwrap() };
+    let elsewhere = HoldTarget::Record { source: other_source, record: "contact/1".parse().unwrap() };
     let subject = HoldTarget::Subject { identifiers: vec![email("eva@example.cz")] };
     let holds: Vec<LegalHold> = [conversation, elsewhere, subject, HoldTarget::Controller]
         .into_iter()
@@ -173,11 +178,11 @@ fn art_17_3_e_legal_hold_becomes_retain_entries_ahead_of_the_policys_own() {
         .collect();
     let base = ErasurePolicy {
         messages: MessageErasure::Pseudonymise,
-        retain: vec![Retain { records: "conversation/a/".into(), ground: RetentionGround::PublicHealth }],
+        retain: vec![Retain { records: "conversation/a/".parse().unwrap(), ground: RetentionGround::PublicHealth }],
     };
     let mut held = gdpr_obligations::retention::HeldRecords::default();
-    held.subjects.insert(holds[2].id(), ["visitor/e".to_owned()].into());
-    held.at_stake = ["visitor/x".to_owned()].into();
+    held.subjects.insert(holds[2].id(), [RecordKey::new("visitor/e").unwrap()].into());
+    held.at_stake = [RecordKey::new("visitor/x").unwrap()].into();
     let policy = apply_holds(&base, &holds, t, &chat_history(), &held);
     assert_eq!(policy.messages, MessageErasure::Pseudonymise);
     let keys: Vec<&str> = policy.retain.iter().map(|r| r.records.as_str()).collect();
@@ -342,21 +347,31 @@ async fn art_17_3_e_legal_hold_on_a_conversation_survives_the_sweep() {
     let s = shop().await;
     let t = at("2025-06-01T00:00:00Z");
     let prefix = format!("conversation/{}/", s.eva_talk);
-    let target = HoldTarget::Conversation { source: chat_history(), prefix: prefix.clone() };
+    let target = HoldTarget::Conversation { source: chat_history(), prefix: prefix.parse().unwrap() };
     let hold = LegalHold::place(target, text("Eva's complaint about order 42"), claims("complaint 2026/7"), t).unwrap();
     s.ledger.put(s.acme, &hold, Version::NONE).await.unwrap();
     let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
     let report = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now()).await.unwrap();
     assert!(report.complete);
     assert_eq!(report.retained.len(), 2, "both messages of the held conversation");
-    assert!(report.retained.iter().all(|r| r.record.starts_with(&prefix) && r.article.to_string() == "Art. 17(3)(e)"));
+    assert!(
+        report
+            .retained
+            .iter()
+            .all(|r| r.record.as_str().starts_with(&prefix) && r.article.to_string() == "Art. 17(3)(e)")
+    );
     assert_eq!(s.chat.find(s.acme, &[email("eva@example.cz")]).await.unwrap().len(), 4, "nothing of Eva erased");
     // Released, the next sweep erases it.
     let released = hold.release(now() + TimeDelta::days(1)).unwrap();
     s.ledger.put(s.acme, &released, Version::new(1)).await.unwrap();
     let after = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now() + TimeDelta::days(2)).await.unwrap();
     assert!(after.retained.is_empty());
-    assert!(after.sources[0].outcomes.iter().any(|o| o.record.starts_with(&prefix) && o.outcome == Outcome::Erased));
+    assert!(
+        after.sources[0]
+            .outcomes
+            .iter()
+            .any(|o| o.record.as_str().starts_with(&prefix) && o.outcome == Outcome::Erased)
+    );
 }
 
 #[tokio::test]
@@ -397,7 +412,7 @@ async fn art_17_3_e_erasure_keeps_held_data_even_when_the_caller_forgets_the_hol
     let eva = [email("eva@example.cz")];
     let prefix = format!("conversation/{}/", s.eva_talk);
     let hold = LegalHold::place(
-        HoldTarget::Conversation { source: chat_history(), prefix },
+        HoldTarget::Conversation { source: chat_history(), prefix: prefix.parse().unwrap() },
         text("complaint about order 42"),
         claims("complaint 2026/14"),
         at("2025-01-01T00:00:00Z"),
@@ -413,7 +428,7 @@ async fn art_17_3_e_erasure_keeps_held_data_even_when_the_caller_forgets_the_hol
     assert!(report.retained.iter().all(|r| r.ground == claims("complaint 2026/14")));
     assert_eq!(s.chat.transcript(s.acme, s.eva_talk).await.unwrap(), before, "the held conversation is intact");
     // Her profile, which no hold covers, is gone.
-    assert!(s.chat.find(s.acme, &eva).await.unwrap().iter().all(|r| r.record.starts_with("conversation/")));
+    assert!(s.chat.find(s.acme, &eva).await.unwrap().iter().all(|r| r.record.as_str().starts_with("conversation/")));
 }
 
 #[tokio::test]
@@ -736,7 +751,7 @@ fn policies_of(w: &World) -> Vec<RetentionPolicy> {
 async fn holds_of(chat: &ChatHistory, scope: Scope, w: &World, b: &Built) -> Vec<LegalHold> {
     let placed = at("2019-01-01T00:00:00Z");
     let keys: Vec<String> = {
-        let mut normalised: Vec<String> = stored(chat, scope).await.keys().map(|k| b.normalise(k)).collect();
+        let mut normalised: Vec<String> = stored(chat, scope).await.keys().map(|k| b.normalise(k.as_str())).collect();
         normalised.sort();
         normalised
     };
@@ -744,12 +759,12 @@ async fn holds_of(chat: &ChatHistory, scope: Scope, w: &World, b: &Built) -> Vec
     for (plan, active) in &w.holds {
         let target = match plan {
             HoldPlan::Record(n) if !keys.is_empty() => {
-                HoldTarget::Record { source: chat_history(), record: b.raw(&keys[n % keys.len()]) }
+                HoldTarget::Record { source: chat_history(), record: b.raw(&keys[n % keys.len()]).parse().unwrap() }
             }
             HoldPlan::Record(_) => continue,
             HoldPlan::Conversation(n) => HoldTarget::Conversation {
                 source: chat_history(),
-                prefix: format!("conversation/{}/", b.conversations[n % b.conversations.len()]),
+                prefix: format!("conversation/{}/", b.conversations[n % b.conversations.len()]).parse().unwrap(),
             },
             HoldPlan::Subject(i) => HoldTarget::Subject { identifiers: visitor_ids(*i)[..1].to_vec() },
             HoldPlan::Controller => HoldTarget::Controller,
@@ -768,7 +783,7 @@ async fn held(chat: &ChatHistory, scope: Scope, holds: &[LegalHold], at: DateTim
         match hold.target() {
             HoldTarget::Record { record, .. } => out.extend(all.keys().filter(|k| *k == record).cloned()),
             HoldTarget::Conversation { prefix, .. } => {
-                out.extend(all.keys().filter(|k| k.starts_with(prefix)).cloned())
+                out.extend(all.keys().filter(|k| k.as_str().starts_with(prefix.as_str())).cloned())
             }
             HoldTarget::Subject { identifiers } => {
                 out.extend(chat.find(scope, identifiers).await.unwrap().into_iter().map(|f| f.record))
@@ -873,7 +888,7 @@ proptest! {
             let policies = policies_of(&w);
             chat.set_retention(scope, policies.clone());
             let now = clock.now();
-            let expired: BTreeSet<String> = chat.expired(scope, &policies, now, None, usize::MAX).await.unwrap()
+            let expired: BTreeSet<RecordKey> = chat.expired(scope, &policies, now, None, usize::MAX).await.unwrap()
                 .into_iter().map(|f| f.record).collect();
             let content: Vec<&RetentionPolicy> =
                 policies.iter().filter(|p| p.category() == &DataCategory::CommunicationContent).collect();
@@ -883,7 +898,7 @@ proptest! {
                 let messages = chat.transcript(scope, *c).await.unwrap();
                 for m in &messages {
                     let key = format!("conversation/{c}/message/{}", m.id);
-                    prop_assert!(!expired.contains(&key), "{} is processed", key);
+                    prop_assert!(!expired.contains(key.as_str()), "{} is processed", key);
                 }
                 if by_collection {
                     let live = talk.messages.iter().filter(|(_, h)| {
@@ -897,16 +912,16 @@ proptest! {
             for summary in chat.conversations(scope).await.unwrap() {
                 for v in &summary.visitors {
                     let key = format!("conversation/{}/participant/{v}", summary.id);
-                    prop_assert!(!expired.contains(&key), "{} is processed", key);
+                    prop_assert!(!expired.contains(key.as_str()), "{} is processed", key);
                 }
             }
             for v in &b.visitors {
                 let profile = chat.profile(scope, *v).await.unwrap();
-                prop_assert_eq!(profile.is_none(), expired.contains(&format!("visitor/{v}")));
+                prop_assert_eq!(profile.is_none(), expired.contains(format!("visitor/{v}").as_str()));
                 if let Some(p) = profile {
                     let ips = p.identifiers.iter().filter(|i| matches!(i, SubjectIdentifier::IpAddress(_))).count();
                     let stored_ips = stored(&chat, scope).await.keys()
-                        .filter(|k| k.starts_with(&format!("visitor/{v}/ip/")) && !expired.contains(*k)).count();
+                        .filter(|k| k.as_str().starts_with(&format!("visitor/{v}/ip/")) && !expired.contains(*k)).count();
                     prop_assert_eq!(ips, stored_ips);
                 }
             }

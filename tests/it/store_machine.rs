@@ -506,7 +506,7 @@ fn apply_to(sut: &Sut, b: &mut Backend, m: &Model, op: &Op) -> Vec<String> {
             let messages = if pseudonymise { MessageErasure::Pseudonymise } else { MessageErasure::Delete };
             let retain = match (hold, b.visitors[scope][slot]) {
                 (true, Some((_, c))) => vec![Retain {
-                    records: format!("conversation/{c}/"),
+                    records: format!("conversation/{c}/").parse().unwrap(),
                     ground: RetentionGround::LegalClaims { matter: Text::new("hold").unwrap() },
                 }],
                 _ => vec![],

@@ -130,12 +130,12 @@ impl ScopeData {
             if !named.insert(key.as_str()) {
                 continue;
             }
-            let (outcome, change) = match Rec::parse(key) {
+            let (outcome, change) = match Rec::parse(key.as_str()) {
                 None => {
                     let reason = "not a record key of chat_history".to_owned();
                     (Outcome::Failed { retryable: false, reason }, None)
                 }
-                Some(rec) => self.plan_record(key, rec, policy),
+                Some(rec) => self.plan_record(key.as_str(), rec, policy),
             };
             out.push(RecordOutcome { record: key.clone(), outcome });
             changes.extend(change);

@@ -26,7 +26,7 @@ pub(super) enum Rec {
 /// Stored by its key (in a visitor's tombstone).
 impl serde::Serialize for Rec {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.key())
+        serializer.serialize_str(self.key().as_str())
     }
 }
 
@@ -39,12 +39,12 @@ impl<'de> serde::Deserialize<'de> for Rec {
 
 impl Rec {
     pub(super) fn key(&self) -> RecordKey {
-        match self {
+        RecordKey::built(match self {
             Rec::Profile(v) => format!("visitor/{v}"),
             Rec::Ip(v, n) => format!("visitor/{v}/ip/{n}"),
             Rec::Participation(c, v) => format!("conversation/{c}/participant/{v}"),
             Rec::Message(c, m) => format!("conversation/{c}/message/{m}"),
-        }
+        })
     }
 
     /// The record a key names, `None` when the key is not of a documented form.
@@ -213,7 +213,7 @@ impl ScopeData {
     pub(super) fn plan_erasure(&self, subject: &Subject, policy: &ErasurePolicy) -> Vec<Step> {
         let mut steps: BTreeMap<RecordKey, Step> = BTreeMap::new();
         for (key, entry) in &subject.records {
-            let (outcome, action) = match policy.retention_for(key) {
+            let (outcome, action) = match policy.retention_for(key.as_str()) {
                 // Art. 17(3): kept, untouched.
                 Some(ground) => (Outcome::Retained { ground: ground.clone() }, Action::Keep),
                 None => match entry.rec {

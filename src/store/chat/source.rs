@@ -204,7 +204,7 @@ impl PersonalDataSource for ChatHistory {
                 let page = move |sd: &ScopeData, part: Part| {
                     let mut items = self.export_items(sd, &sd.resolve(subject, &keys))?;
                     if part != Part::All {
-                        items.retain(|item| Rec::parse(&item.record).is_some_and(|rec| part.holds(rec)));
+                        items.retain(|item| Rec::parse(item.record.as_str()).is_some_and(|rec| part.holds(rec)));
                     }
                     Ok(items)
                 };

@@ -420,7 +420,7 @@ async fn conversation_rows_apart(tx: &mut dyn Tx, scope: Uuid, ids: &[Uuid]) -> 
     let messages = tx.messages(scope, Ids::These(ids)).await?;
     let keys: Vec<String> = messages
         .iter()
-        .map(|(c, m, _)| Rec::Message(ConversationId::from_uuid(*c), MessageId::from_uuid(*m)).key())
+        .map(|(c, m, _)| Rec::Message(ConversationId::from_uuid(*c), MessageId::from_uuid(*m)).key().into())
         .collect();
     let retained = tx.lookup(scope, BY_RETAINED, &keys).await?;
     Ok(ConversationRows { headers, participants, messages, retained })
@@ -858,7 +858,7 @@ impl Loader {
             }
             Need::Records(keys) => {
                 let (mut visitors, mut conversations) = (Vec::new(), Vec::new());
-                for rec in keys.iter().filter_map(|k| Rec::parse(k)) {
+                for rec in keys.iter().filter_map(|k| Rec::parse(k.as_str())) {
                     match rec {
                         Rec::Profile(v) | Rec::Ip(v, _) => visitors.push(v.as_uuid()),
                         Rec::Participation(c, v) => {
@@ -1121,7 +1121,7 @@ fn lookups(visitor: &Visitor) -> Vec<(&'static str, String)> {
     }
     if let Some(t) = &visitor.erased {
         rows.extend(t.keys.iter().map(|k| (BY_KEY, k.to_string())));
-        rows.extend(t.retained.keys().map(|k| (BY_RETAINED, k.clone())));
+        rows.extend(t.retained.keys().map(|k| (BY_RETAINED, k.as_str().to_owned())));
     }
     rows.into_iter().collect()
 }
