@@ -1,5 +1,5 @@
 //! Writes one JSON Schema file per public wire type into a directory: the JSON contract that
-//! backends in other languages code against (`gdpr_obligations::report::wire_schemas`).
+//! backends in other languages code against (`gdpr_obligations::wire::wire_schemas`).
 //!
 //! ```sh
 //! cargo run --example export_schemas -- schemas
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         eprintln!("cannot create {}: {e}", dir.display());
         return ExitCode::from(2);
     }
-    for schema in gdpr_obligations::report::wire_schemas() {
+    for schema in gdpr_obligations::wire::wire_schemas() {
         let path = dir.join(schema.file);
         let text = match serde_json::to_string_pretty(&schema.schema) {
             Ok(text) => text + "\n",

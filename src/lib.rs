@@ -116,6 +116,7 @@ pub mod retention;
 pub mod store;
 pub mod time;
 pub mod vocab;
+pub mod wire;
 
 #[cfg(feature = "testkit")]
 pub mod testkit;

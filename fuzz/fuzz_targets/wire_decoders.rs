@@ -1,4 +1,4 @@
-//! Every JSON decoder of a public wire type (`report::wire_schemas`, through
+//! Every JSON decoder of a public wire type (`wire::wire_schemas`, through
 //! `testkit::wire_decoders`) reads the same input: each must return a value or a
 //! `serde_json::Error`, never panic, and a value it accepts must read back from its own
 //! serialisation to the same serialisation (a validating constructor accepts what it writes).

@@ -1,6 +1,7 @@
 //! What people read: records of processing (Art. 30), privacy notices (Arts. 13, 14), letters
 //! to data subjects (Arts. 12(3), 12(4), 15(1)), breach notification drafts (Art. 33(3)),
-//! diagrams, and the JSON Schemas of every wire type.
+//! and diagrams. (The JSON Schemas of the wire types are the crate's JSON contract, not a
+//! document: see [`wire`](crate::wire).)
 //!
 //! Every document is built from the crate's own values (parties, activities, the processing
 //! chain, a request's state, a breach's register entry) into a [`Document`]: a title and typed
@@ -21,8 +22,6 @@
 //!   [`access_cover_letter`] (Art. 15(1)); [`breach_notification`] (Art. 33(3)).
 //! - Mermaid: [`chain_flowchart`] and [`request_lifecycle`], the latter found by driving
 //!   [`request::decide`](crate::request::decide) itself, so it cannot drift from the code.
-//! - [`wire_schemas`]: one JSON Schema per public wire type, what `examples/export_schemas.rs`
-//!   writes and `schemas/` holds.
 //!
 //! # Example
 //! ```
@@ -69,7 +68,6 @@ mod letters;
 mod mermaid;
 mod notice;
 mod records;
-mod schemas;
 
 use std::collections::HashMap;
 
@@ -89,9 +87,6 @@ pub use records::{
     ControllerActivityRecord, ControllerRecord, Field, Gap, NotApplicable, ProcessingCategories, ProcessorEntry,
     ProcessorRecord,
 };
-#[cfg(feature = "testkit")]
-pub(crate) use schemas::for_each_wire_type;
-pub use schemas::{WireSchema, wire_schemas};
 
 /// Why a document could not be written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

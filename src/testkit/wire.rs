@@ -15,7 +15,7 @@ impl WireDecoder {
         WireDecoder { file, type_name: std::any::type_name::<T>(), decode: decode::<T> }
     }
 
-    /// The type's schema file under `schemas/`, as in [`wire_schemas`](crate::report::wire_schemas).
+    /// The type's schema file under `schemas/`, as in [`wire_schemas`](crate::wire::wire_schemas).
     pub fn file(&self) -> &'static str {
         self.file
     }
@@ -56,7 +56,7 @@ fn decode<T: serde::Serialize + serde::de::DeserializeOwned>(
 }
 
 /// One decoder per public wire type, in the order of
-/// [`wire_schemas`](crate::report::wire_schemas): both are written from one list, so a wire type
+/// [`wire_schemas`](crate::wire::wire_schemas): both are written from one list, so a wire type
 /// added to the contract is fuzzed and property-tested too.
 ///
 /// # Example
@@ -72,5 +72,5 @@ pub fn wire_decoders() -> Vec<WireDecoder> {
             vec![$(WireDecoder::of::<$ty>($file)),*]
         };
     }
-    crate::report::for_each_wire_type!(decoders)
+    crate::wire::for_each_wire_type!(decoders)
 }

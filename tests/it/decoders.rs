@@ -1,5 +1,5 @@
 //! Bad input to every public JSON decoder (`testkit::wire_decoders`, one per type of
-//! `report::wire_schemas`): arbitrary bytes, and JSON of nearly the right shape with one thing
+//! `wire::wire_schemas`): arbitrary bytes, and JSON of nearly the right shape with one thing
 //! wrong, give a `serde_json::Error` every time and never a panic; what a decoder does accept
 //! reads back from its own serialisation unchanged.
 //!
@@ -14,8 +14,8 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use gdpr_obligations::report::wire_schemas;
 use gdpr_obligations::testkit::{WireDecoder, wire_decoders};
+use gdpr_obligations::wire::wire_schemas;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 

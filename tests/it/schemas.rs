@@ -1,4 +1,4 @@
-//! The JSON contract never changes by accident: the schemas of `report::wire_schemas` must equal
+//! The JSON contract never changes by accident: the schemas of `wire::wire_schemas` must equal
 //! the committed copies under `schemas/`, and a change must be named in the CHANGELOG.
 //!
 //! The rule: for every schema file whose regenerated content differs from `schemas/`, or that
@@ -30,7 +30,7 @@ fn schemas_equal_the_committed_copies_and_every_change_is_named_in_the_changelog
     let named = |file: &str| unreleased.contains(&format!("schemas/{file}"));
     let mut written = BTreeSet::new();
     let (mut unexplained, mut stale) = (Vec::new(), Vec::new());
-    for schema in gdpr_obligations::report::wire_schemas() {
+    for schema in gdpr_obligations::wire::wire_schemas() {
         assert!(written.insert(schema.file), "two schemas share the file {}", schema.file);
         let text = serde_json::to_string_pretty(&schema.schema).expect("a schema serialises") + "\n";
         let path = dir.join(schema.file);
@@ -73,7 +73,7 @@ fn schemas_equal_the_committed_copies_and_every_change_is_named_in_the_changelog
 
 #[test]
 fn every_schema_is_a_2020_12_schema_with_a_title() {
-    for schema in gdpr_obligations::report::wire_schemas() {
+    for schema in gdpr_obligations::wire::wire_schemas() {
         let value = serde_json::to_value(&schema.schema).expect("json");
         assert!(
             value.get("$schema").and_then(|s| s.as_str()).is_some_and(|s| s.contains("2020-12")),

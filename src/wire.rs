@@ -1,5 +1,11 @@
-//! The JSON Schemas of the crate's public wire types: the JSON contract with backends in other
-//! languages.
+//! The crate's JSON contract with backends in other languages: the list of every public wire
+//! type and its JSON Schema.
+//!
+//! One list, written once in the `for_each_wire_type!` macro, gives [`wire_schemas`] (what
+//! `examples/export_schemas.rs` writes and `schemas/` holds) and the testkit's JSON decoders
+//! (`testkit::wire_decoders`, for the fuzz targets and property tests), so the contract and what
+//! is fuzzed cannot differ. Because it names a type of almost every module, this module sits at
+//! the bottom of the layers, above only `testkit`.
 
 use schemars::{JsonSchema, Schema, schema_for};
 
@@ -76,7 +82,7 @@ pub(crate) use for_each_wire_type;
 ///
 /// # Example
 /// ```
-/// let schemas = gdpr_obligations::report::wire_schemas();
+/// let schemas = gdpr_obligations::wire::wire_schemas();
 /// let agreement = schemas.iter().find(|s| s.file == "processing_agreement.json").expect("listed");
 /// assert_eq!(agreement.schema.get("title").and_then(|t| t.as_str()), Some("ProcessingAgreement"));
 /// ```
