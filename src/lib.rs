@@ -24,8 +24,9 @@
 //! # What this crate is not
 //!
 //! It is not legal advice, a consent banner, a web framework or a database. Its domain core
-//! (`vocab`, `time`, `model`, `agreement`, `request`) does no IO and reads no clock: time comes in as an argument, and
-//! decisions come out as values.
+//! (`vocab`, `time`, `model`, `erasure`, `agreement`, `request`, `consent`, `retention`,
+//! `breach`) does no IO and reads no clock: time comes in as an argument, and decisions come out
+//! as values.
 //!
 //! # Overview
 //!
@@ -37,6 +38,9 @@
 //!   policies for the readings the law leaves open.
 //! - [`model`]: parties, processing activities, data subjects, their identifiers, and
 //!   descriptors of where personal data lives; every constructor validates.
+//! - [`erasure`]: what a personal-data source is asked and answers under Arts. 16-18: record
+//!   keys, erasure policies with their Art. 17(3) retention grounds, corrections, and the
+//!   outcome for each record.
 //! - [`agreement`]: Art. 28 processing agreements and their validation, sub-processor change
 //!   notices, and the processing chain that decides who may process what on whose behalf.
 //! - [`request`]: the data-subject request as an event-sourced state machine with Art. 12
@@ -50,13 +54,14 @@
 //! - [`report`]: what people read: Art. 30 records (JSON, CSV, Markdown), the Arts. 13/14 privacy
 //!   notice and the Art. 12(3), 12(4), 15(1) letters in Czech and English (Markdown, HTML, text),
 //!   the Art. 33(3) breach notification draft, Mermaid diagrams of the chain and of the request
-//!   lifecycle, and the JSON Schemas of every wire type.
+//!   lifecycle.
 //! - [`store`]: the async storage traits, every method scoped to one controller: the ledger,
 //!   the audit log and the personal-data sources, in memory, on SQLite (the embedded default)
 //!   and on PostgreSQL, and [`store::chat::ChatHistory`], a reference chat source on each.
 //! - [`fulfil`]: carrying a request or a retention sweep out across every source, resumably.
 //! - [`agenda`]: every open obligation of a scope at an instant: who owes it to whom, under
 //!   which article, by when; as JSON, Markdown and an iCalendar feed.
+//! - [`wire`]: the JSON contract, the JSON Schema of every wire type.
 //!
 //! # Serialisation
 //!

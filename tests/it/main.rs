@@ -18,6 +18,7 @@ mod conformance_memory;
 mod consent;
 mod decoders;
 mod fulfil;
+mod layering;
 mod ledger_machine;
 mod model;
 mod postgres_store;
