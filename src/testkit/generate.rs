@@ -36,7 +36,7 @@
 //!
 //! // A probe has the same records whatever the size of the history around it.
 //! let found = chat.find(history.scopes[0], &history.probes[0]).await?;
-//! let messages = found.iter().filter(|f| f.record.contains("/message/")).count();
+//! let messages = found.iter().filter(|f| f.record.as_str().contains("/message/")).count();
 //! assert!(messages > 0 && messages <= PROBE_MESSAGES);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # })?;
