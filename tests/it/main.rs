@@ -17,6 +17,7 @@ mod chat_sqlite;
 mod conformance_memory;
 mod consent;
 mod decoders;
+mod erasure;
 mod fulfil;
 mod layering;
 mod ledger_machine;
