@@ -263,16 +263,8 @@ impl<'a> Sweep<'a> {
             let batch = match pending {
                 Some(batch) => batch,
                 None => {
-                    let after = progress.done.cursor(&name).cloned();
-                    let page = source
-                        .expired(
-                            self.scope,
-                            &rules.policies,
-                            as_of,
-                            after.as_ref().map(RecordKey::as_str),
-                            self.batch.get(),
-                        )
-                        .await;
+                    let after = progress.done.cursor(&name).map(RecordKey::as_str);
+                    let page = source.expired(self.scope, &rules.policies, as_of, after, self.batch.get()).await;
                     let page = match page {
                         Ok(page) => page,
                         Err(e) => return Ok(Err(failure(&e))),
