@@ -118,6 +118,7 @@
 //! ```
 
 mod expiry;
+mod fixture;
 mod records;
 mod redact;
 mod source;
