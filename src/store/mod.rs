@@ -64,7 +64,7 @@ pub use ledger::{
 pub(crate) use ledger::{decode as decode_body, encode as encode_body};
 pub use source::{
     ErasurePolicy, ExportItem, ExportStream, FoundRecord, MessageErasure, Outcome, PersonalDataSource, RecordKey,
-    RecordOutcome, Rectification, Retain, RetentionGround,
+    RecordOutcome, Rectification, Retain, RetentionGround, RetentionSource,
 };
 
 /// The controller whose data an operation may read or change.

@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use gdpr_obligations::store::chat::ChatHistory;
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
-use gdpr_obligations::store::{AuditLog, LedgerStore, PersonalDataSource};
-use gdpr_obligations::{audit_conformance_tests, ledger_conformance_tests, source_conformance_tests};
+use gdpr_obligations::store::{AuditLog, LedgerStore, PersonalDataSource, RetentionSource};
+use gdpr_obligations::{
+    audit_conformance_tests, ledger_conformance_tests, retention_conformance_tests, source_conformance_tests,
+};
 
 ledger_conformance_tests!(memory_ledger, Box::new(MemoryLedger::new()));
 ledger_conformance_tests!(memory_ledger_arc_dyn, Arc::new(MemoryLedger::new()) as Arc<dyn LedgerStore>);
@@ -22,6 +24,22 @@ source_conformance_tests!(chat_history, {
 source_conformance_tests!(chat_history_arc_dyn, {
     let chat = Arc::new(ChatHistory::new());
     (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+retention_conformance_tests!(chat_history_retention, {
+    let chat = Arc::new(ChatHistory::new());
+    (chat.clone(), chat)
+});
+retention_conformance_tests!(chat_history_retention_arc_dyn, {
+    let chat = Arc::new(ChatHistory::new());
+    (chat.clone() as Arc<dyn RetentionSource>, chat)
+});
+
+// A source without retention runs the subject-rights half of the kit alone: `Sloppy` with
+// nothing broken implements `PersonalDataSource` only (this also shows that what the mutants
+// below break is all that makes the kit fail them).
+source_conformance_tests!(a_source_without_retention, {
+    let (source, fixture) = mutants::sloppy(true, true, false);
+    (Arc::new(source) as Arc<dyn PersonalDataSource>, fixture)
 });
 
 /// One source shared by every check at once, as a deployment shares it: the checks use scopes
@@ -147,8 +165,9 @@ mod mutants {
         }
     }
 
-    /// A source that forgets to erase, restrict, or redact, one at a time.
-    struct Sloppy {
+    /// A source that forgets to erase, restrict, or redact, one at a time. It has no retention
+    /// (no `RetentionSource`).
+    pub(super) struct Sloppy {
         inner: Arc<ChatHistory>,
         erases: bool,
         restricts: bool,
@@ -226,31 +245,13 @@ mod mutants {
         ) -> Result<Vec<RecordOutcome>, StoreError> {
             self.inner.lift_restriction(scope, subject).await
         }
-        async fn expired(
-            &self,
-            scope: Scope,
-            policies: &[gdpr_obligations::retention::RetentionPolicy],
-            now: chrono::DateTime<chrono::Utc>,
-            after: Option<&str>,
-            limit: usize,
-        ) -> Result<Vec<FoundRecord>, StoreError> {
-            self.inner.expired(scope, policies, now, after, limit).await
-        }
-        async fn erase_records(
-            &self,
-            scope: Scope,
-            records: &[gdpr_obligations::store::RecordKey],
-            policy: &ErasurePolicy,
-        ) -> Result<Vec<RecordOutcome>, StoreError> {
-            self.inner.erase_records(scope, records, policy).await
-        }
     }
 
     fn scope() -> Scope {
         Scope::controller(PartyId::generate())
     }
 
-    fn sloppy(erases: bool, restricts: bool, exports_everyone: bool) -> (Sloppy, Arc<ChatHistory>) {
+    pub(super) fn sloppy(erases: bool, restricts: bool, exports_everyone: bool) -> (Sloppy, Arc<ChatHistory>) {
         let inner = Arc::new(ChatHistory::new());
         (Sloppy { inner: inner.clone(), erases, restricts, exports_everyone }, inner)
     }

@@ -1,5 +1,5 @@
-//! `ChatHistory` as the conformance kit's [`SourceFixture`]: how the kit puts its test data into
-//! the reference source (feature `testkit`).
+//! `ChatHistory` as the conformance kit's [`SourceFixture`] and [`RetentionFixture`]: how the kit
+//! puts its test data into the reference source and sets its retention (feature `testkit`).
 #![cfg(feature = "testkit")]
 
 use async_trait::async_trait;
@@ -10,7 +10,7 @@ use super::{ChatHistory, ConversationId, Sender, VisitorId};
 use crate::model::{SubjectIdentifier, Token};
 use crate::retention::RetentionPolicy;
 use crate::store::{Scope, StoreError};
-use crate::testkit::conformance::{FixtureAuthor, FixtureMessage, FixtureSubject, SourceFixture};
+use crate::testkit::conformance::{FixtureAuthor, FixtureMessage, FixtureSubject, RetentionFixture, SourceFixture};
 
 #[async_trait]
 impl SourceFixture for ChatHistory {
@@ -78,6 +78,10 @@ impl SourceFixture for ChatHistory {
         }
         Ok(serde_json::Value::Array(view).to_string())
     }
+}
+
+#[async_trait]
+impl RetentionFixture for ChatHistory {
     async fn set_retention(&self, scope: Scope, policies: &[RetentionPolicy]) -> Result<(), StoreError> {
         ChatHistory::set_retention(self, scope, policies.to_vec());
         Ok(())

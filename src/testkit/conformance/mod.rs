@@ -1,17 +1,19 @@
 //! The conformance kit: one public async function per sentence of the `# Contract` sections of
-//! [`LedgerStore`], [`AuditLog`] and [`PersonalDataSource`], for any implementation to run
-//! against itself (feature `testkit`).
+//! [`LedgerStore`], [`AuditLog`], [`PersonalDataSource`] and [`RetentionSource`], for any
+//! implementation to run against itself (feature `testkit`).
 //!
 //! Each function takes the implementation as a trait object (`&dyn LedgerStore`, `&dyn
-//! AuditLog`, or `&dyn PersonalDataSource` with a [`SourceFixture`] that puts test data into
-//! it), uses fresh scopes of its own, and returns `Err` with the contract sentence it checks
-//! and what was wrong. Give each function a fresh, empty store or source.
+//! AuditLog`, `&dyn PersonalDataSource` with a [`SourceFixture`] that puts test data into it, or
+//! `&dyn RetentionSource` with a [`RetentionFixture`] that also sets its retention policies),
+//! uses fresh scopes of its own, and returns `Err` with the contract sentence it checks and what
+//! was wrong. Give each function a fresh, empty store or source. A source without retention
+//! runs the [`PersonalDataSource`] checks alone.
 //!
 //! Like the rest of `testkit`, this module is **exempt from semantic versioning**: a release may
 //! add, tighten or rename checks.
 //!
 //! # Running the whole kit
-//! Three macros expand into one `#[tokio::test]` per function, in a module named by their first
+//! Four macros expand into one `#[tokio::test]` per function, in a module named by their first
 //! argument (the calling crate needs `tokio` with the `rt` and `macros` features as a
 //! dev-dependency). The second argument is an expression, evaluated once per test (it may use
 //! `.await`), whose value dereferences to the implementation: an `Arc`, a `Box` or a
@@ -21,8 +23,10 @@
 //! use std::sync::Arc;
 //! use gdpr_obligations::store::chat::ChatHistory;
 //! use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
-//! use gdpr_obligations::store::{LedgerStore, PersonalDataSource};
-//! use gdpr_obligations::{audit_conformance_tests, ledger_conformance_tests, source_conformance_tests};
+//! use gdpr_obligations::store::{LedgerStore, PersonalDataSource, RetentionSource};
+//! use gdpr_obligations::{
+//!     audit_conformance_tests, ledger_conformance_tests, retention_conformance_tests, source_conformance_tests,
+//! };
 //!
 //! ledger_conformance_tests!(memory_ledger, Arc::new(MemoryLedger::new()));
 //! ledger_conformance_tests!(memory_ledger_dyn, Arc::new(MemoryLedger::new()) as Arc<dyn LedgerStore>);
@@ -30,6 +34,10 @@
 //! source_conformance_tests!(chat_history, {
 //!     let chat = Arc::new(ChatHistory::new());
 //!     (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+//! });
+//! retention_conformance_tests!(chat_history_retention, {
+//!     let chat = Arc::new(ChatHistory::new());
+//!     (chat.clone() as Arc<dyn RetentionSource>, chat)
 //! });
 //! # fn main() {}
 //! ```
@@ -53,7 +61,7 @@ use uuid::Uuid;
 
 use crate::model::PartyId;
 #[cfg(doc)]
-use crate::store::{AuditLog, LedgerStore, PersonalDataSource};
+use crate::store::{AuditLog, LedgerStore, PersonalDataSource, RetentionSource};
 use crate::store::{DocumentKey, DocumentKind, Scope, StoreError, StreamKey, StreamKind};
 
 /// What every check returns: `Err` names the contract sentence and what was wrong.
@@ -173,7 +181,9 @@ macro_rules! audit_conformance_tests {
 /// Expands into one `#[tokio::test]` per [`PersonalDataSource`] check of
 /// [`testkit::conformance`](crate::testkit::conformance), in a module named `$name`.
 /// `$make` is evaluated once per test and gives a pair `(source, fixture)`, each dereferencing
-/// to the source and to its [`SourceFixture`].
+/// to the source and to its [`SourceFixture`]. The [`RetentionSource`] checks are in
+/// [`retention_conformance_tests!`](crate::retention_conformance_tests), so that a source
+/// without retention runs these alone.
 #[macro_export]
 macro_rules! source_conformance_tests {
     ($name:ident, $make:expr) => {
@@ -196,6 +206,23 @@ macro_rules! source_conformance_tests {
                 source_restricted_still_found_and_exported,
                 source_restricted_left_out_of_processing,
                 source_restricted_retained_records_left_out_of_processing,
+            );
+        }
+    };
+}
+
+/// Expands into one `#[tokio::test]` per [`RetentionSource`] check of
+/// [`testkit::conformance`](crate::testkit::conformance), in a module named `$name`.
+/// `$make` is evaluated once per test and gives a pair `(source, fixture)`, each dereferencing
+/// to the source and to its [`RetentionFixture`]. A source with retention runs this beside
+/// [`source_conformance_tests!`](crate::source_conformance_tests).
+#[macro_export]
+macro_rules! retention_conformance_tests {
+    ($name:ident, $make:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::__conformance_tests!(retention $make;
                 source_expired_lists_only_expired,
                 source_expiry_runs_from_last_contact,
                 source_erase_records_reports_final_states,
@@ -235,6 +262,17 @@ macro_rules! __conformance_tests {
             let (source, fixture) = $make;
             let source: &dyn $crate::store::PersonalDataSource = &*source;
             let fixture: &dyn $crate::testkit::conformance::SourceFixture = &*fixture;
+            if let Err(e) = $crate::testkit::conformance::$check(source, fixture).await {
+                panic!("{e}");
+            }
+        }
+    )*};
+    (retention $make:expr; $($check:ident),* $(,)?) => {$(
+        #[::tokio::test]
+        async fn $check() {
+            let (source, fixture) = $make;
+            let source: &dyn $crate::store::RetentionSource = &*source;
+            let fixture: &dyn $crate::testkit::conformance::RetentionFixture = &*fixture;
             if let Err(e) = $crate::testkit::conformance::$check(source, fixture).await {
                 panic!("{e}");
             }

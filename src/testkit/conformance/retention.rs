@@ -1,22 +1,36 @@
-//! The [`PersonalDataSource`] retention checks (Art. 5(1)(e)): `expired` and `erase_records`.
+//! The [`RetentionSource`] checks (Art. 5(1)(e)): `expired` and `erase_records`, and the
+//! [`RetentionFixture`] that sets a source's retention policies.
 
 use std::collections::BTreeSet;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::source::{FixtureAuthor, SourceFixture, identifiers, keys, say, snapshot, text, world};
 use super::{Checked, Ctx, instant, two_scopes};
 use crate::retention::{RetentionEvent, RetentionPeriod, RetentionPolicy};
 use crate::store::{
-    ErasurePolicy, FoundRecord, MessageErasure, Outcome, PersonalDataSource, RecordOutcome, Retain, RetentionGround,
-    Scope,
+    ErasurePolicy, FoundRecord, MessageErasure, Outcome, RecordOutcome, Retain, RetentionGround, RetentionSource,
+    Scope, StoreError,
 };
 use crate::vocab::{DataCategory, Purpose};
 
-const S_EXPIRY: &str =
-    "PersonalDataSource, expiry (expired lists only records whose retention has ended, in key order)";
+const S_EXPIRY: &str = "RetentionSource, expiry (expired lists only records whose retention has ended, in key order)";
 const S_RECORDS: &str =
-    "PersonalDataSource, record erasure (erase_records reports final states, keeps retained and restricted records)";
+    "RetentionSource, record erasure (erase_records reports final states, keeps retained and restricted records)";
+
+/// How the kit sets a [`RetentionSource`]'s retention policies, beside putting test data into
+/// it ([`SourceFixture`]): a source with retention implements it in its tests too.
+#[async_trait]
+pub trait RetentionFixture: SourceFixture {
+    /// Makes the product's processing queries in `scope` apply `policies` from now on, by the
+    /// source's own clock (Art. 5(1)(e)). The kit's data for this is from 2001 (expired) and
+    /// 2100 (not), so any clock in between will do.
+    ///
+    /// # Errors
+    /// Whatever the source refuses.
+    async fn set_retention(&self, scope: Scope, policies: &[RetentionPolicy]) -> Result<(), StoreError>;
+}
 
 fn months_from_collection(category: DataCategory, months: u16) -> Result<RetentionPolicy, String> {
     RetentionPolicy::new(Purpose::CustomerCare, category, RetentionPeriod::FromCollection { months })
@@ -30,7 +44,7 @@ fn a_year_after_the_world() -> DateTime<Utc> {
 
 /// Every expired record, page by page with `limit`.
 async fn all_expired(
-    source: &dyn PersonalDataSource,
+    source: &dyn RetentionSource,
     scope: Scope,
     policies: &[RetentionPolicy],
     now: DateTime<Utc>,
@@ -56,8 +70,8 @@ async fn all_expired(
 /// # Errors
 /// The sentence and what was wrong.
 pub async fn source_expired_lists_only_expired(
-    source: &dyn PersonalDataSource,
-    fixture: &dyn SourceFixture,
+    source: &dyn RetentionSource,
+    fixture: &dyn RetentionFixture,
 ) -> Checked {
     let (c, d) = two_scopes();
     let w = world(fixture, c).await?;
@@ -114,8 +128,8 @@ pub async fn source_expired_lists_only_expired(
 /// # Errors
 /// The sentence and what was wrong.
 pub async fn source_expiry_runs_from_last_contact(
-    source: &dyn PersonalDataSource,
-    fixture: &dyn SourceFixture,
+    source: &dyn RetentionSource,
+    fixture: &dyn RetentionFixture,
 ) -> Checked {
     let (c, _) = two_scopes();
     let w = world(fixture, c).await?;
@@ -150,8 +164,8 @@ pub async fn source_expiry_runs_from_last_contact(
 /// # Errors
 /// The sentence and what was wrong.
 pub async fn source_erase_records_reports_final_states(
-    source: &dyn PersonalDataSource,
-    fixture: &dyn SourceFixture,
+    source: &dyn RetentionSource,
+    fixture: &dyn RetentionFixture,
 ) -> Checked {
     let (c, d) = two_scopes();
     let policies = [months_from_collection(DataCategory::CommunicationContent, 1)?];
@@ -210,8 +224,8 @@ pub async fn source_erase_records_reports_final_states(
 /// # Errors
 /// The sentence and what was wrong.
 pub async fn source_erase_records_keeps_retained_and_restricted(
-    source: &dyn PersonalDataSource,
-    fixture: &dyn SourceFixture,
+    source: &dyn RetentionSource,
+    fixture: &dyn RetentionFixture,
 ) -> Checked {
     let (c, _) = two_scopes();
     let w = world(fixture, c).await?;
@@ -255,8 +269,8 @@ pub async fn source_erase_records_keeps_retained_and_restricted(
 /// # Errors
 /// The sentence and what was wrong.
 pub async fn source_expired_left_out_of_processing(
-    source: &dyn PersonalDataSource,
-    fixture: &dyn SourceFixture,
+    source: &dyn RetentionSource,
+    fixture: &dyn RetentionFixture,
 ) -> Checked {
     let (c, _) = two_scopes();
     let at = |y: i32| DateTime::parse_from_rfc3339(&format!("{y}-03-01T10:00:00Z")).map(|t| t.to_utc());

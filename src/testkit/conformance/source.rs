@@ -11,7 +11,6 @@ use futures_util::TryStreamExt;
 
 use super::{Checked, Ctx, instant, two_scopes, unexpected};
 use crate::model::{EmailAddress, PhoneNumber, SubjectIdentifier, Text, Token};
-use crate::retention::RetentionPolicy;
 use crate::store::{
     ErasurePolicy, ExportItem, FoundRecord, MessageErasure, Outcome, PersonalDataSource, RecordOutcome, Rectification,
     Retain, RetentionGround, Scope, StoreError,
@@ -86,14 +85,6 @@ pub trait SourceFixture: Send + Sync {
     /// # Errors
     /// Whatever the source fails with.
     async fn processing_view(&self, scope: Scope) -> Result<String, StoreError>;
-
-    /// Makes the product's processing queries in `scope` apply `policies` from now on, by the
-    /// source's own clock (Art. 5(1)(e)). The kit's data for this is from 2001 (expired) and
-    /// 2100 (not), so any clock in between will do.
-    ///
-    /// # Errors
-    /// Whatever the source refuses.
-    async fn set_retention(&self, scope: Scope, policies: &[RetentionPolicy]) -> Result<(), StoreError>;
 }
 
 /// The kit's test data in one scope: Eva (the subject) and Bob, each with a conversation of
