@@ -314,10 +314,9 @@ pub trait PersonalDataSource: Send + Sync {
 /// A separate trait, as object_store keeps optional capabilities (multipart uploads, paginated
 /// listing) in traits of their own: a source without retention rules (a CRM whose contacts are
 /// erased only on request) implements [`PersonalDataSource`] alone and still serves
-/// `fulfil::Fulfilment`. A source implementing both is shared as one
-/// `Arc`: `Arc<ChatHistory>` coerces to `Arc<dyn PersonalDataSource>` and to
-/// `Arc<dyn RetentionSource>`, and an `Arc<dyn RetentionSource>` upcasts to
-/// `Arc<dyn PersonalDataSource>`.
+/// `fulfil::Fulfilment`. A source implementing both is shared as one `Arc`: `Arc<ChatHistory>`
+/// coerces to `Arc<dyn PersonalDataSource>` and to `Arc<dyn RetentionSource>`, and an
+/// `Arc<dyn RetentionSource>` upcasts to `Arc<dyn PersonalDataSource>`.
 ///
 /// # Contract
 /// Besides the contract of [`PersonalDataSource`]:

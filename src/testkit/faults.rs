@@ -123,11 +123,11 @@ pub enum Phase {
 type Hook = Box<dyn Fn(Call, Phase) -> Result<(), StoreError> + Send + Sync>;
 
 /// A ledger ([`LedgerStore`]), audit log ([`AuditLog`]) or source ([`PersonalDataSource`], and
-/// [`RetentionSource`] when the source it wraps is one) that asks a hook before and after every call it passes on to the store it wraps, held as a
-/// pointer (`Arc<S>`, `Box<S>`, `&S`) so that the test keeps using the store itself too. The hook
-/// decides: `Ok(())` lets the call (or its result) through, an error replaces it (see
-/// [`Phase`]); it may keep counts, and it may stop the process (a crash drill). Example in the
-/// [module documentation](self).
+/// [`RetentionSource`] when the source it wraps is one) that asks a hook before and after every
+/// call it passes on to the store it wraps, held as a pointer (`Arc<S>`, `Box<S>`, `&S`) so that
+/// the test keeps using the store itself too. The hook decides: `Ok(())` lets the call (or its
+/// result) through, an error replaces it (see [`Phase`]); it may keep counts, and it may stop the
+/// process (a crash drill). Example in the [module documentation](self).
 pub struct Faulty<S> {
     inner: S,
     hook: Hook,
