@@ -33,7 +33,7 @@ use gdpr_obligations::retention::{RetentionPeriod, RetentionPolicy};
 use gdpr_obligations::store::chat::ChatHistory;
 use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{
-    ErasurePolicy, LedgerStoreExt, PersonalDataSource, PseudonymKey, Scope, SubjectKey, Version,
+    ErasurePolicy, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionSource, Scope, SubjectKey, Version,
 };
 use gdpr_obligations::testkit::generate::{self, HistorySpec, Writes};
 use gdpr_obligations::vocab::{DataCategory, Purpose};
@@ -637,7 +637,7 @@ fn sqlite_sweep(c: &mut Criterion, rt: &Runtime) {
         (copy, store)
     };
     let sweep_in_batches = |store: &SqliteStore, batch: NonZeroUsize| {
-        let chat: Arc<dyn PersonalDataSource> = Arc::new(ChatHistory::sqlite(store, key()));
+        let chat: Arc<dyn RetentionSource> = Arc::new(ChatHistory::sqlite(store, key()));
         let sweep = Sweep::new(scope, store, store, vec![chat]).with_batch_size(batch);
         rt.block_on(sweep.run(SweepId::generate(), &ErasurePolicy::default(), now)).expect("sweep")
     };

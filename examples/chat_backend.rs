@@ -38,8 +38,8 @@ use gdpr_obligations::retention::{HoldTarget, LegalHold, RetentionPeriod, Retent
 use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{
-    AuditLogExt, ErasurePolicy, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionGround, Scope, StoreError,
-    Version,
+    AuditLogExt, ErasurePolicy, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionGround, RetentionSource,
+    Scope, StoreError, Version,
 };
 use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{
@@ -400,8 +400,10 @@ async fn run(dir: &Path) -> Result<()> {
         local(asked),
         deadlines.due().date()
     );
+    // The chat serves subject rights as a `PersonalDataSource` here, and the retention sweep as a
+    // `RetentionSource` in step 6: the same `Arc<ChatHistory>` coerces to both.
     let sources = vec![chat.clone() as Arc<dyn PersonalDataSource>];
-    let fulfilment = Fulfilment::new(acme_scope, &db, &db, sources.clone(), &key);
+    let fulfilment = Fulfilment::new(acme_scope, &db, &db, sources, &key);
     let report = fulfilment.access(request.as_uuid(), &eva_ids, prague("2026-03-16T11:06:00+01:00")?).await?;
     let copy = serde_json::to_string(&report.copy)?;
     println!("  the copy holds {} records from {} source(s)", report.copy.len(), report.sources.len());
@@ -548,7 +550,7 @@ async fn run(dir: &Path) -> Result<()> {
         RetentionPeriod::FromCollection { months: 12 },
     )?;
     db.put(bikes_scope, &transcripts, Version::NONE).await?;
-    let sweep = Sweep::new(bikes_scope, &db, &db, sources.clone());
+    let sweep = Sweep::new(bikes_scope, &db, &db, vec![chat.clone() as Arc<dyn RetentionSource>]);
     let swept = sweep.run(SweepId::generate(), &ErasurePolicy::default(), erased_at).await?;
     let erased: u64 = swept.sources.iter().map(|s| s.records).sum();
     println!("  the sweep of {} erased {erased} expired record(s)", local(erased_at));

@@ -16,7 +16,7 @@ use crate::retention::{
 };
 use crate::store::{
     AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, ErasurePolicy, LedgerStore, LedgerStoreExt, Outcome,
-    PersonalDataSource, RecordKey, RecordOutcome, Scope, StoreError, StreamKey, StreamKind, Version,
+    PersonalDataSource, RecordKey, RecordOutcome, RetentionSource, Scope, StoreError, StreamKey, StreamKind, Version,
 };
 use crate::vocab::Article;
 
@@ -36,8 +36,8 @@ pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(500).unwrap();
 /// [`ErasurePolicy`], except what a [`LegalHold`] covers (Art. 5(1)(e), 17(3)).
 ///
 /// It reads the policies and holds from the ledger, asks each source for a batch of expired
-/// records ([`PersonalDataSource::expired`]), journals the batch under the sweep's id
-/// ([`DocumentKind::SweepJournal`]), erases it ([`PersonalDataSource::erase_records`]) with
+/// records ([`RetentionSource::expired`]), journals the batch under the sweep's id
+/// ([`DocumentKind::SweepJournal`]), erases it ([`RetentionSource::erase_records`]) with
 /// the holds active at the time as [`Retain`](crate::store::Retain) entries, and journals the
 /// outcomes. Run again under the same id after a failure or a crash at any point, it resumes
 /// where it stopped, with the instant of its first run, and ends in the same state with the
@@ -55,7 +55,7 @@ pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(500).unwrap();
 /// use gdpr_obligations::retention::{RetentionPeriod, RetentionPolicy};
 /// use gdpr_obligations::store::chat::{ChatHistory, Sender};
 /// use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
-/// use gdpr_obligations::store::{ErasurePolicy, LedgerStoreExt, PersonalDataSource, Scope, Version};
+/// use gdpr_obligations::store::{ErasurePolicy, LedgerStoreExt, RetentionSource, Scope, Version};
 /// use gdpr_obligations::vocab::{DataCategory, Purpose};
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
@@ -71,7 +71,7 @@ pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(500).unwrap();
 /// let policy = RetentionPolicy::new(Purpose::CustomerCare, DataCategory::CommunicationContent, months)?;
 /// ledger.put(acme, &policy, Version::NONE).await?;
 ///
-/// let sweep = Sweep::new(acme, &ledger, &audit, vec![chat.clone() as Arc<dyn PersonalDataSource>]);
+/// let sweep = Sweep::new(acme, &ledger, &audit, vec![chat.clone() as Arc<dyn RetentionSource>]);
 /// let now: DateTime<Utc> = "2026-01-10T09:00:00Z".parse()?;
 /// let report = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now).await?;
 /// assert!(report.complete);
@@ -85,7 +85,7 @@ pub struct Sweep<'a> {
     scope: Scope,
     ledger: &'a dyn LedgerStore,
     audit: &'a dyn AuditLog,
-    sources: Vec<Arc<dyn PersonalDataSource>>,
+    sources: Vec<Arc<dyn RetentionSource>>,
     batch: NonZeroUsize,
 }
 
@@ -189,11 +189,17 @@ impl<'a> Sweep<'a> {
     /// A sweep in `scope` with its ledger (for the policies, the holds and the journal), its audit
     /// log, and the sources in the order they are swept, erasing [`DEFAULT_BATCH`] records per
     /// call.
+    ///
+    /// The sources are [`RetentionSource`]s. [`Fulfilment`](super::Fulfilment) takes the same
+    /// sources as [`PersonalDataSource`]s: an `Arc<ChatHistory>` coerces to either
+    /// `Arc<dyn RetentionSource>` or `Arc<dyn PersonalDataSource>`, and an
+    /// `Arc<dyn RetentionSource>` upcasts to `Arc<dyn PersonalDataSource>`
+    /// (`source.clone() as Arc<dyn PersonalDataSource>`).
     pub fn new(
         scope: Scope,
         ledger: &'a dyn LedgerStore,
         audit: &'a dyn AuditLog,
-        sources: Vec<Arc<dyn PersonalDataSource>>,
+        sources: Vec<Arc<dyn RetentionSource>>,
     ) -> Self {
         Self { scope, ledger, audit, sources, batch: DEFAULT_BATCH }
     }
@@ -246,7 +252,7 @@ impl<'a> Sweep<'a> {
     async fn sweep_source(
         &self,
         sweep: SweepId,
-        source: &dyn PersonalDataSource,
+        source: &dyn RetentionSource,
         rules: &Rules,
         policy: &ErasurePolicy,
         now: DateTime<Utc>,

@@ -62,7 +62,7 @@ pub use ledger::{
     Versioned,
 };
 pub(crate) use ledger::{decode as decode_body, encode as encode_body};
-pub use source::{ExportItem, ExportStream, FoundRecord, PersonalDataSource};
+pub use source::{ExportItem, ExportStream, FoundRecord, PersonalDataSource, RetentionSource};
 
 // The erasure vocabulary moved to the core (`crate::erasure`); these re-exports keep the old
 // paths working until every caller imports it from there.

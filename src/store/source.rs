@@ -73,14 +73,9 @@ pub type ExportStream<'a> = Pin<Box<dyn Stream<Item = Result<ExportItem, StoreEr
 ///   in it is redacted (Art. 15(4)).
 /// - **Restriction.** Restricted records stay stored and are found and exported, but the
 ///   source leaves them out of every processing query until lifted (Art. 18(2)).
-/// - **Expiry.** `expired` changes nothing and lists only records whose retention under the
-///   policies given has ended (Art. 5(1)(e)), in record-key order; a record `erase_records`
-///   erased is no longer listed. A source configured with a scope's policies leaves expired
-///   records out of every processing query from the moment they expire, sweep or no sweep.
-/// - **Record erasure.** `erase_records` changes only the records named, leaves those
-///   `policy.retain` covers ([`Outcome::Retained`]) and restricted ones ([`Outcome::Restricted`])
-///   untouched, and reports each record's state after the call: called again, it changes
-///   nothing and reports the same.
+///
+/// A source that also keeps data only as long as a retention policy allows implements
+/// [`RetentionSource`] as well, for the retention sweep.
 #[async_trait]
 pub trait PersonalDataSource: Send + Sync {
     /// The source's name, e.g. `chat_history`.
@@ -158,7 +153,31 @@ pub trait PersonalDataSource: Send + Sync {
         scope: Scope,
         subject: &[SubjectIdentifier],
     ) -> Result<Vec<RecordOutcome>, StoreError>;
+}
 
+/// The retention capability of a [`PersonalDataSource`]: listing the records whose retention
+/// has ended and erasing named records, whoever's they are, for the retention sweep
+/// (`fulfil::Sweep`, Art. 5(1)(e)).
+///
+/// A separate trait, as object_store keeps optional capabilities (multipart uploads, paginated
+/// listing) in traits of their own: a source without retention rules (a CRM whose contacts are
+/// erased only on request) implements [`PersonalDataSource`] alone and still serves
+/// `fulfil::Fulfilment`. A source implementing both is shared as one `Arc`: `Arc<ChatHistory>`
+/// coerces to `Arc<dyn PersonalDataSource>` and to `Arc<dyn RetentionSource>`, and an
+/// `Arc<dyn RetentionSource>` upcasts to `Arc<dyn PersonalDataSource>`.
+///
+/// # Contract
+/// Besides the contract of [`PersonalDataSource`]:
+/// - **Expiry.** `expired` changes nothing and lists only records whose retention under the
+///   policies given has ended (Art. 5(1)(e)), in record-key order; a record `erase_records`
+///   erased is no longer listed. A source configured with a scope's policies leaves expired
+///   records out of every processing query from the moment they expire, sweep or no sweep.
+/// - **Record erasure.** `erase_records` changes only the records named, leaves those
+///   `policy.retain` covers ([`Outcome::Retained`]) and restricted ones ([`Outcome::Restricted`])
+///   untouched, and reports each record's state after the call: called again, it changes
+///   nothing and reports the same.
+#[async_trait]
+pub trait RetentionSource: PersonalDataSource {
     /// Lists the records of every subject whose retention under `policies` has ended at `now`
     /// (Art. 5(1)(e)), a page at a time, for the retention sweep.
     ///

@@ -41,8 +41,8 @@ use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
 use crate::store::{
     AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, ErasurePolicy, ExportStream, FoundRecord,
-    LedgerStore, PersonalDataSource, RecordKey, RecordOutcome, Rectification, Scope, StoreError, Stored, StreamKey,
-    StreamKind, Version,
+    LedgerStore, PersonalDataSource, RecordKey, RecordOutcome, Rectification, RetentionSource, Scope, StoreError,
+    Stored, StreamKey, StreamKind, Version,
 };
 
 /// A call of a wrapped store, as a [`Faulty`] hook is told it.
@@ -79,9 +79,9 @@ pub enum Call {
     Restrict,
     /// [`PersonalDataSource::lift_restriction`].
     LiftRestriction,
-    /// [`PersonalDataSource::expired`].
+    /// [`RetentionSource::expired`].
     Expired,
-    /// [`PersonalDataSource::erase_records`].
+    /// [`RetentionSource::erase_records`].
     EraseRecords,
 }
 
@@ -122,12 +122,12 @@ pub enum Phase {
 /// The hook of a [`Faulty`].
 type Hook = Box<dyn Fn(Call, Phase) -> Result<(), StoreError> + Send + Sync>;
 
-/// A ledger ([`LedgerStore`]), audit log ([`AuditLog`]) or source ([`PersonalDataSource`])
-/// that asks a hook before and after every call it passes on to the store it wraps, held as a
-/// pointer (`Arc<S>`, `Box<S>`, `&S`) so that the test keeps using the store itself too. The hook
-/// decides: `Ok(())` lets the call (or its result) through, an error replaces it (see
-/// [`Phase`]); it may keep counts, and it may stop the process (a crash drill). Example in the
-/// [module documentation](self).
+/// A ledger ([`LedgerStore`]), audit log ([`AuditLog`]) or source ([`PersonalDataSource`], and
+/// [`RetentionSource`] when the source it wraps is one) that asks a hook before and after every
+/// call it passes on to the store it wraps, held as a pointer (`Arc<S>`, `Box<S>`, `&S`) so that
+/// the test keeps using the store itself too. The hook decides: `Ok(())` lets the call (or its
+/// result) through, an error replaces it (see [`Phase`]); it may keep counts, and it may stop the
+/// process (a crash drill). Example in the [module documentation](self).
 pub struct Faulty<S> {
     inner: S,
     hook: Hook,
@@ -263,6 +263,14 @@ where
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         self.around(Call::LiftRestriction, self.inner.lift_restriction(scope, subject)).await
     }
+}
+
+#[async_trait]
+impl<S> RetentionSource for Faulty<S>
+where
+    S: Deref + Send + Sync,
+    S::Target: RetentionSource,
+{
     async fn expired(
         &self,
         scope: Scope,

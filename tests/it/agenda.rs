@@ -747,7 +747,9 @@ async fn the_loader_reads_sweep_and_fulfilment_journals() -> Result<(), Box<dyn 
     use gdpr_obligations::model::{SubjectIdentifier, Token};
     use gdpr_obligations::store::chat::{ChatHistory, Sender};
     use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
-    use gdpr_obligations::store::{ErasurePolicy, LedgerStoreExt, PersonalDataSource, PseudonymKey, Version};
+    use gdpr_obligations::store::{
+        ErasurePolicy, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionSource, Version,
+    };
 
     let (ledger, audit, chat) = (MemoryLedger::new(), MemoryAuditLog::new(), Arc::new(ChatHistory::new()));
     let scope = Scope::controller(party_id(SHOP));
@@ -764,7 +766,9 @@ async fn the_loader_reads_sweep_and_fulfilment_journals() -> Result<(), Box<dyn 
     let sources = vec![chat.clone() as Arc<dyn PersonalDataSource>];
     let sweep = SweepId::generate();
     let swept_at = at("2026-01-10T09:00:00Z");
-    Sweep::new(scope, &ledger, &audit, sources.clone()).run(sweep, &ErasurePolicy::default(), swept_at).await?;
+    Sweep::new(scope, &ledger, &audit, vec![chat.clone() as Arc<dyn RetentionSource>])
+        .run(sweep, &ErasurePolicy::default(), swept_at)
+        .await?;
 
     let key = PseudonymKey::new(b"0123456789abcdef0123456789abcdef")?;
     let job = Uuid::now_v7();

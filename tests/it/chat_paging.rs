@@ -15,7 +15,7 @@ use gdpr_obligations::model::SubjectIdentifier;
 use gdpr_obligations::retention::{RetentionEvent, RetentionPeriod, RetentionPolicy};
 use gdpr_obligations::store::chat::{ChatHistory, ConversationSummary};
 use gdpr_obligations::store::sqlite::SqliteStore;
-use gdpr_obligations::store::{ExportItem, FoundRecord, PersonalDataSource, PseudonymKey, Scope};
+use gdpr_obligations::store::{ExportItem, FoundRecord, PersonalDataSource, PseudonymKey, RetentionSource, Scope};
 use gdpr_obligations::testkit::generate::{self, HistorySpec, PROBES};
 use gdpr_obligations::time::FixedClock;
 use gdpr_obligations::vocab::{DataCategory, Purpose};

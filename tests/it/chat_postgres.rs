@@ -16,13 +16,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
-use gdpr_obligations::source_conformance_tests;
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::postgres::PostgresStore;
 use gdpr_obligations::store::{
-    ErasurePolicy, MessageErasure, Outcome, PersonalDataSource, PseudonymKey, Scope, StoreError,
+    ErasurePolicy, MessageErasure, Outcome, PersonalDataSource, PseudonymKey, RetentionSource, Scope, StoreError,
 };
 use gdpr_obligations::testkit::conformance::{self as kit, SourceFixture};
+use gdpr_obligations::{retention_conformance_tests, source_conformance_tests};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -46,6 +46,10 @@ async fn chat() -> Option<Arc<ChatHistory>> {
 source_conformance_tests!(postgres_chat, {
     let Some(chat) = chat().await else { return };
     (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+retention_conformance_tests!(postgres_chat_retention, {
+    let Some(chat) = chat().await else { return };
+    (chat.clone() as Arc<dyn RetentionSource>, chat)
 });
 
 fn scope() -> Scope {

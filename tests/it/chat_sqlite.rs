@@ -9,11 +9,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
-use gdpr_obligations::source_conformance_tests;
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
-use gdpr_obligations::store::{ErasurePolicy, Outcome, PersonalDataSource, PseudonymKey, Scope, StoreError};
+use gdpr_obligations::store::{
+    ErasurePolicy, Outcome, PersonalDataSource, PseudonymKey, RetentionSource, Scope, StoreError,
+};
 use gdpr_obligations::testkit::conformance::{self as kit, SourceFixture};
+use gdpr_obligations::{retention_conformance_tests, source_conformance_tests};
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 use uuid::Uuid;
@@ -75,8 +77,13 @@ source_conformance_tests!(sqlite_chat_in_memory, {
     let chat = in_memory().await;
     (chat.clone() as Arc<dyn PersonalDataSource>, chat)
 });
+retention_conformance_tests!(sqlite_chat_in_memory_retention, {
+    let chat = in_memory().await;
+    (chat.clone() as Arc<dyn RetentionSource>, chat)
+});
 
 source_conformance_tests!(sqlite_chat_on_file, on_file().await);
+retention_conformance_tests!(sqlite_chat_on_file_retention, on_file().await);
 
 // One conversation (and one visitor) per page: every paged read (the export, the sweep's
 // listing of what expired) crosses pages in each check of the kit.
@@ -84,6 +91,11 @@ source_conformance_tests!(sqlite_chat_paged, {
     let store = SqliteStore::open_in_memory().await.unwrap();
     let chat = Arc::new(ChatHistory::sqlite(&store, key()).with_page_size(std::num::NonZeroUsize::MIN));
     (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+retention_conformance_tests!(sqlite_chat_paged_retention, {
+    let store = SqliteStore::open_in_memory().await.unwrap();
+    let chat = Arc::new(ChatHistory::sqlite(&store, key()).with_page_size(std::num::NonZeroUsize::MIN));
+    (chat.clone() as Arc<dyn RetentionSource>, chat)
 });
 
 fn scope() -> Scope {

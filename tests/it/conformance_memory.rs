@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use gdpr_obligations::store::chat::ChatHistory;
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
-use gdpr_obligations::store::{AuditLog, LedgerStore, PersonalDataSource};
-use gdpr_obligations::{audit_conformance_tests, ledger_conformance_tests, source_conformance_tests};
+use gdpr_obligations::store::{AuditLog, LedgerStore, PersonalDataSource, RetentionSource};
+use gdpr_obligations::{
+    audit_conformance_tests, ledger_conformance_tests, retention_conformance_tests, source_conformance_tests,
+};
 
 ledger_conformance_tests!(memory_ledger, Box::new(MemoryLedger::new()));
 ledger_conformance_tests!(memory_ledger_arc_dyn, Arc::new(MemoryLedger::new()) as Arc<dyn LedgerStore>);
@@ -22,6 +24,22 @@ source_conformance_tests!(chat_history, {
 source_conformance_tests!(chat_history_arc_dyn, {
     let chat = Arc::new(ChatHistory::new());
     (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+retention_conformance_tests!(chat_history_retention, {
+    let chat = Arc::new(ChatHistory::new());
+    (chat.clone(), chat)
+});
+retention_conformance_tests!(chat_history_retention_arc_dyn, {
+    let chat = Arc::new(ChatHistory::new());
+    (chat.clone() as Arc<dyn RetentionSource>, chat)
+});
+
+// A source without retention runs the subject-rights half of the kit alone: `Sloppy` with
+// nothing broken implements `PersonalDataSource` only (this also shows that what the mutants
+// below break is all that makes the kit fail them).
+source_conformance_tests!(a_source_without_retention, {
+    let (source, fixture) = mutants::sloppy(true, true, false);
+    (Arc::new(source) as Arc<dyn PersonalDataSource>, fixture)
 });
 
 /// One source shared by every check at once, as a deployment shares it: the checks use scopes
@@ -50,10 +68,12 @@ async fn the_whole_kit_on_one_shared_source() {
 /// sentence, and the check for that sentence says so.
 mod mutants {
     use async_trait::async_trait;
+    use chrono::{DateTime, Utc};
     use gdpr_obligations::model::{PartyId, SourceName, SubjectIdentifier};
+    use gdpr_obligations::retention::RetentionPolicy;
     use gdpr_obligations::store::{
-        AuditEntry, AuditRecord, DocumentKey, DocumentKind, ErasurePolicy, ExportStream, FoundRecord, RecordOutcome,
-        Rectification, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
+        AuditEntry, AuditRecord, DocumentKey, DocumentKind, ErasurePolicy, ExportStream, FoundRecord, RecordKey,
+        RecordOutcome, Rectification, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
     };
     use gdpr_obligations::testkit::conformance as kit;
 
@@ -147,8 +167,9 @@ mod mutants {
         }
     }
 
-    /// A source that forgets to erase, restrict, or redact, one at a time.
-    struct Sloppy {
+    /// A source that forgets to erase, restrict, or redact, one at a time. It has no retention
+    /// (no `RetentionSource`).
+    pub(super) struct Sloppy {
         inner: Arc<ChatHistory>,
         erases: bool,
         restricts: bool,
@@ -226,31 +247,110 @@ mod mutants {
         ) -> Result<Vec<RecordOutcome>, StoreError> {
             self.inner.lift_restriction(scope, subject).await
         }
+    }
+
+    /// A source with retention that lists records before they expire, or erases what a policy
+    /// retains, one at a time.
+    struct Hasty {
+        inner: Arc<ChatHistory>,
+        lists_early: bool,
+        ignores_retain: bool,
+    }
+
+    #[async_trait]
+    impl PersonalDataSource for Hasty {
+        fn name(&self) -> &SourceName {
+            self.inner.name()
+        }
+        async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError> {
+            self.inner.find(scope, subject).await
+        }
+        async fn export<'a>(
+            &'a self,
+            scope: Scope,
+            subject: &'a [SubjectIdentifier],
+        ) -> Result<ExportStream<'a>, StoreError> {
+            self.inner.export(scope, subject).await
+        }
+        async fn erasure_plan(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+            policy: &ErasurePolicy,
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.inner.erasure_plan(scope, subject, policy).await
+        }
+        async fn erase(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+            policy: &ErasurePolicy,
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.inner.erase(scope, subject, policy).await
+        }
+        async fn rectify(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+            r: &Rectification,
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.inner.rectify(scope, subject, r).await
+        }
+        async fn restrict(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.inner.restrict(scope, subject).await
+        }
+        async fn lift_restriction(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.inner.lift_restriction(scope, subject).await
+        }
+    }
+
+    #[async_trait]
+    impl RetentionSource for Hasty {
         async fn expired(
             &self,
             scope: Scope,
-            policies: &[gdpr_obligations::retention::RetentionPolicy],
-            now: chrono::DateTime<chrono::Utc>,
+            policies: &[RetentionPolicy],
+            now: DateTime<Utc>,
             after: Option<&str>,
             limit: usize,
         ) -> Result<Vec<FoundRecord>, StoreError> {
+            // Asks as of 2200, when everything has expired.
+            let now = if self.lists_early { "2200-01-01T00:00:00Z".parse().unwrap_or(now) } else { now };
             self.inner.expired(scope, policies, now, after, limit).await
         }
         async fn erase_records(
             &self,
             scope: Scope,
-            records: &[gdpr_obligations::store::RecordKey],
+            records: &[RecordKey],
             policy: &ErasurePolicy,
         ) -> Result<Vec<RecordOutcome>, StoreError> {
-            self.inner.erase_records(scope, records, policy).await
+            let policy = if self.ignores_retain {
+                ErasurePolicy { retain: Vec::new(), ..policy.clone() }
+            } else {
+                policy.clone()
+            };
+            self.inner.erase_records(scope, records, &policy).await
         }
+    }
+
+    fn hasty(lists_early: bool, ignores_retain: bool) -> (Hasty, Arc<ChatHistory>) {
+        let inner = Arc::new(ChatHistory::new());
+        (Hasty { inner: inner.clone(), lists_early, ignores_retain }, inner)
     }
 
     fn scope() -> Scope {
         Scope::controller(PartyId::generate())
     }
 
-    fn sloppy(erases: bool, restricts: bool, exports_everyone: bool) -> (Sloppy, Arc<ChatHistory>) {
+    pub(super) fn sloppy(erases: bool, restricts: bool, exports_everyone: bool) -> (Sloppy, Arc<ChatHistory>) {
         let inner = Arc::new(ChatHistory::new());
         (Sloppy { inner: inner.clone(), erases, restricts, exports_everyone }, inner)
     }
@@ -292,6 +392,19 @@ mod mutants {
         fails(kit::source_restricted_left_out_of_processing(&source, &*fixture).await, "restriction");
         let (source, fixture) = sloppy(true, false, false);
         fails(kit::source_restricted_still_found_and_exported(&source, &*fixture).await, "restriction");
+    }
+
+    #[tokio::test]
+    async fn art_5_1_e_the_kit_catches_a_source_that_lists_records_before_they_expire() {
+        let (source, fixture) = hasty(true, false);
+        fails(kit::source_expired_lists_only_expired(&source, &*fixture).await, "RetentionSource, expiry");
+    }
+
+    #[tokio::test]
+    async fn art_17_3_the_kit_catches_a_sweep_erasure_that_ignores_retention() {
+        let (source, fixture) = hasty(false, true);
+        let check = kit::source_erase_records_keeps_retained_and_restricted(&source, &*fixture).await;
+        fails(check, "RetentionSource, record erasure");
     }
 
     #[tokio::test]

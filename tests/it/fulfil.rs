@@ -3,20 +3,25 @@
 
 use crate::common;
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
 
 use chrono::{DateTime, Utc};
 use common::assert_json_contract;
+use gdpr_obligations::erasure::RecordKey;
 use gdpr_obligations::fulfil::{FulfilError, Fulfilment, Operation, PORTABLE_FORMAT, StepStatus};
 use gdpr_obligations::model::{
     ActivityId, Controllers, EmailAddress, PartyId, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient,
-    Retention, SubjectIdentifier, Text, Token,
+    Retention, SourceName, SubjectIdentifier, Text, Token,
 };
 use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender};
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
-    AuditAction, AuditLogExt, DocumentKind, ErasurePolicy, ErasureRecord, FoundRecord, LedgerStore, LedgerStoreExt,
-    Outcome, PersonalDataSource, PseudonymKey, Rectification, Retain, RetentionGround, Scope, Version,
+    AuditAction, AuditLogExt, DocumentKind, ErasurePolicy, ErasureRecord, ExportItem, ExportStream, FoundRecord,
+    LedgerStore, LedgerStoreExt, Outcome, PersonalDataSource, PseudonymKey, RecordOutcome, Rectification, Retain,
+    RetentionGround, Scope, StoreError, Version,
 };
 use gdpr_obligations::testkit::faults::{Call, Faulty};
 use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, Right, Role, SubjectCategory};
@@ -109,6 +114,175 @@ async fn world() -> World {
 
 fn sources(w: &World) -> Vec<Arc<dyn PersonalDataSource>> {
     vec![w.chat.clone() as Arc<dyn PersonalDataSource>]
+}
+
+/// A CRM's contact list: e-mail addresses kept until their subject asks for erasure, under no
+/// retention policy. It implements `PersonalDataSource` and not `RetentionSource`: the sweep has
+/// nothing to ask of it, and it plugs into `Fulfilment` all the same.
+struct CrmContacts {
+    name: SourceName,
+    /// By record number: the scope, the e-mail, whether restricted.
+    contacts: Mutex<BTreeMap<u64, (Scope, SubjectIdentifier, bool)>>,
+}
+
+impl CrmContacts {
+    fn new() -> Self {
+        Self { name: SourceName::new("crm_contacts").unwrap(), contacts: Mutex::new(BTreeMap::new()) }
+    }
+
+    fn add(&self, scope: Scope, email: SubjectIdentifier) {
+        let mut contacts = self.contacts.lock().unwrap();
+        let n = contacts.len() as u64;
+        contacts.insert(n, (scope, email, false));
+    }
+
+    /// The subject's contacts in `scope`: record key, e-mail, restricted.
+    fn of(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Vec<(RecordKey, SubjectIdentifier, bool)> {
+        let contacts = self.contacts.lock().unwrap();
+        contacts
+            .iter()
+            .filter(|(_, (s, e, _))| *s == scope && subject.iter().any(|i| i.matches(e)))
+            .map(|(n, (_, e, r))| (contact_key(*n), e.clone(), *r))
+            .collect()
+    }
+
+    fn outcomes(&self, scope: Scope, subject: &[SubjectIdentifier], policy: &ErasurePolicy) -> Vec<RecordOutcome> {
+        let outcome = |record: &str| match policy.retention_for(record) {
+            Some(ground) => Outcome::Retained { ground: ground.clone() },
+            None => Outcome::Erased,
+        };
+        self.of(scope, subject)
+            .into_iter()
+            .map(|(record, ..)| RecordOutcome::new(record.clone(), outcome(record.as_str())))
+            .collect()
+    }
+
+    fn set_restricted(&self, scope: Scope, subject: &[SubjectIdentifier], to: bool) -> Vec<RecordOutcome> {
+        let mut contacts = self.contacts.lock().unwrap();
+        let mut out = Vec::new();
+        for (n, (s, e, restricted)) in contacts.iter_mut() {
+            if *s == scope && subject.iter().any(|i| i.matches(e)) {
+                let outcome = match (*restricted, to) {
+                    (was, now) if was == now => Outcome::Unchanged,
+                    (_, true) => Outcome::Restricted,
+                    (_, false) => Outcome::RestrictionLifted,
+                };
+                *restricted = to;
+                out.push(RecordOutcome::new(contact_key(*n), outcome));
+            }
+        }
+        out
+    }
+}
+
+/// The record key of contact number `n`.
+fn contact_key(n: u64) -> RecordKey {
+    RecordKey::new(format!("contact/{n}")).unwrap()
+}
+
+#[async_trait]
+impl PersonalDataSource for CrmContacts {
+    fn name(&self) -> &SourceName {
+        &self.name
+    }
+    async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError> {
+        let found = self.of(scope, subject).into_iter().map(|(record, _, restricted)| FoundRecord {
+            record,
+            category: DataCategory::Contact,
+            collected_at: now(),
+            restricted,
+        });
+        Ok(found.collect())
+    }
+    async fn export<'a>(
+        &'a self,
+        scope: Scope,
+        subject: &'a [SubjectIdentifier],
+    ) -> Result<ExportStream<'a>, StoreError> {
+        let items: Vec<ExportItem> = self
+            .of(scope, subject)
+            .into_iter()
+            .map(|(record, email, _)| ExportItem {
+                source: self.name.clone(),
+                record,
+                category: DataCategory::Contact,
+                collected_at: now(),
+                provided_by_subject: true,
+                data: serde_json::json!({ "email": email }),
+            })
+            .collect();
+        Ok(Box::pin(futures_util::stream::iter(items.into_iter().map(Ok))))
+    }
+    async fn erasure_plan(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        policy: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        Ok(self.outcomes(scope, subject, policy))
+    }
+    async fn erase(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+        policy: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        let outcomes = self.outcomes(scope, subject, policy);
+        let mut contacts = self.contacts.lock().unwrap();
+        for o in outcomes.iter().filter(|o| o.outcome == Outcome::Erased) {
+            let n = o.record.as_str().trim_start_matches("contact/").parse::<u64>().unwrap();
+            contacts.remove(&n);
+        }
+        Ok(outcomes)
+    }
+    async fn rectify(
+        &self,
+        _: Scope,
+        _: &[SubjectIdentifier],
+        _: &Rectification,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        Err(StoreError::Backend("the CRM is rectified in its own screens".into()))
+    }
+    async fn restrict(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<RecordOutcome>, StoreError> {
+        Ok(self.set_restricted(scope, subject, true))
+    }
+    async fn lift_restriction(
+        &self,
+        scope: Scope,
+        subject: &[SubjectIdentifier],
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        Ok(self.set_restricted(scope, subject, false))
+    }
+}
+
+/// A source without the retention capability serves access and erasure beside one with it: the
+/// same `Fulfilment` takes both as `Arc<dyn PersonalDataSource>`.
+#[tokio::test]
+async fn art_15_17_a_source_without_retention_serves_access_and_erasure() {
+    let w = world().await;
+    let crm = Arc::new(CrmContacts::new());
+    crm.add(w.acme, email("eva@example.cz"));
+    crm.add(w.acme, email("petr@example.cz"));
+    crm.add(w.other, email("eva@example.cz"));
+    let key = key();
+    let both = vec![w.chat.clone() as Arc<dyn PersonalDataSource>, crm.clone() as Arc<dyn PersonalDataSource>];
+    let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, both, &key);
+    let eva = [email("eva@example.cz")];
+    let access = f.access(Uuid::now_v7(), &eva, now()).await.unwrap();
+    assert!(access.complete);
+    assert_eq!(access.sources.len(), 2);
+    let from_crm: Vec<&ExportItem> = access.copy.iter().filter(|i| i.source.as_str() == "crm_contacts").collect();
+    assert_eq!(from_crm.len(), 1, "Art. 15(3): Eva's contact in the CRM, and not Petr's or the other controller's");
+    assert_eq!(from_crm[0].data["email"]["value"], "eva@example.cz");
+    let erased = f.erase(Uuid::now_v7(), &eva, &ErasurePolicy::default(), now()).await.unwrap();
+    assert!(erased.complete);
+    let crm_part = erased.sources.iter().find(|s| s.source.as_str() == "crm_contacts").unwrap();
+    assert_eq!(crm_part.outcomes.len(), 1);
+    assert_eq!(crm_part.outcomes[0].outcome, Outcome::Erased);
+    assert!(crm.find(w.acme, &eva).await.unwrap().is_empty(), "Art. 17(1): erased from the CRM");
+    assert!(w.chat.find(w.acme, &eva).await.unwrap().is_empty(), "Art. 17(1): erased from the chat");
+    assert_eq!(crm.find(w.acme, &[email("petr@example.cz")]).await.unwrap().len(), 1, "Petr stays");
+    assert_eq!(crm.find(w.other, &eva).await.unwrap().len(), 1, "invariant 6: the other controller's Eva stays");
 }
 
 #[tokio::test]

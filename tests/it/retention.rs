@@ -19,7 +19,7 @@ use gdpr_obligations::store::chat::{Author, ChatHistory, ConversationId, Sender,
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
     AuditAction, AuditLogExt, ErasurePolicy, FoundRecord, LedgerStore, LedgerStoreExt, MessageErasure, Outcome,
-    PersonalDataSource, PseudonymKey, RecordKey, Retain, RetentionGround, Scope, Version,
+    PersonalDataSource, PseudonymKey, RecordKey, Retain, RetentionGround, RetentionSource, Scope, Version,
 };
 use gdpr_obligations::testkit;
 use gdpr_obligations::testkit::faults::{Call, Faulty};
@@ -74,7 +74,7 @@ const CHAT_CATEGORIES: [DataCategory; 4] = [
 
 /// Everything the source still stores as personal data in `scope`, by key: every record
 /// expires a month after collection and the question is asked in 2200.
-async fn stored(source: &dyn PersonalDataSource, scope: Scope) -> BTreeMap<RecordKey, FoundRecord> {
+async fn stored(source: &dyn RetentionSource, scope: Scope) -> BTreeMap<RecordKey, FoundRecord> {
     let all: Vec<RetentionPolicy> = CHAT_CATEGORIES.iter().map(|c| from_collection(c.clone(), 1)).collect();
     let listed = source.expired(scope, &all, at("2200-01-01T00:00:00Z"), None, usize::MAX).await.unwrap();
     listed.into_iter().map(|f| (f.record.clone(), f)).collect()
@@ -283,14 +283,20 @@ fn now() -> DateTime<Utc> {
     at("2026-01-10T00:00:00Z")
 }
 
+/// The shop's sources, for fulfilment.
 fn sources(s: &Shop) -> Vec<Arc<dyn PersonalDataSource>> {
     vec![s.chat.clone() as Arc<dyn PersonalDataSource>]
+}
+
+/// The same sources, for the sweep: the same `Arc<ChatHistory>` coerces to both.
+fn swept(s: &Shop) -> Vec<Arc<dyn RetentionSource>> {
+    vec![s.chat.clone() as Arc<dyn RetentionSource>]
 }
 
 #[tokio::test]
 async fn art_5_1_e_the_sweep_erases_what_expired_in_batches_and_audits_it() {
     let s = shop().await;
-    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s)).with_batch_size(NonZeroUsize::new(1).unwrap());
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, swept(&s)).with_batch_size(NonZeroUsize::new(1).unwrap());
     let id = SweepId::generate();
     let report = sweep.run(id, &ErasurePolicy::default(), now()).await.unwrap();
     assert!(report.complete);
@@ -325,7 +331,7 @@ async fn art_5_1_e_the_sweep_erases_what_expired_in_batches_and_audits_it() {
 #[tokio::test]
 async fn art_5_1_e_a_pseudonymising_sweep_keeps_the_conversation_without_identifiers() {
     let s = shop().await;
-    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, swept(&s));
     let policy = ErasurePolicy { messages: MessageErasure::Pseudonymise, retain: vec![] };
     let report = sweep.run(SweepId::generate(), &policy, now()).await.unwrap();
     let outcomes: BTreeSet<String> =
@@ -350,7 +356,7 @@ async fn art_17_3_e_legal_hold_on_a_conversation_survives_the_sweep() {
     let target = HoldTarget::Conversation { source: chat_history(), prefix: prefix.parse().unwrap() };
     let hold = LegalHold::place(target, text("Eva's complaint about order 42"), claims("complaint 2026/7"), t).unwrap();
     s.ledger.put(s.acme, &hold, Version::NONE).await.unwrap();
-    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, swept(&s));
     let report = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now()).await.unwrap();
     assert!(report.complete);
     assert_eq!(report.retained.len(), 2, "both messages of the held conversation");
@@ -396,7 +402,7 @@ async fn art_17_3_e_legal_hold_on_a_subject_survives_their_erasure_and_the_sweep
     assert_eq!(report.retained.len(), before.len(), "every one of her records is listed retained");
     assert!(report.retained.iter().all(|r| r.ground == claims("claim 2026/3")));
     assert_eq!(s.chat.find(s.acme, &eva).await.unwrap(), before, "nothing of hers erased");
-    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, swept(&s));
     let swept = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now()).await.unwrap();
     assert_eq!(swept.retained.len(), 2, "her expired message and the reply naming her");
     assert_eq!(s.chat.find(s.acme, &eva).await.unwrap(), before);
@@ -443,7 +449,7 @@ async fn art_17_3_e_legal_hold_on_the_controller_stops_every_erasure() {
     .unwrap();
     s.ledger.put(s.acme, &hold, Version::NONE).await.unwrap();
     let before = stored(s.chat.as_ref(), s.acme).await;
-    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, swept(&s));
     let report = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now()).await.unwrap();
     assert!(report.complete && report.retained.len() == 3);
     assert!(report.retained.iter().all(|r| r.article.to_string() == "Art. 17(3)(b)"));
@@ -463,7 +469,7 @@ async fn art_17_3_e_legal_hold_on_the_controller_stops_every_erasure() {
 async fn art_18_2_restricted_records_are_stored_not_swept() {
     let s = shop().await;
     s.chat.restrict(s.acme, &[email("petr@example.cz")]).await.unwrap();
-    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s));
+    let sweep = Sweep::new(s.acme, &s.ledger, &s.audit, swept(&s));
     let report = sweep.run(SweepId::generate(), &ErasurePolicy::default(), now()).await.unwrap();
     assert!(report.complete);
     let restricted: Vec<_> = report.sources[0].outcomes.iter().filter(|o| o.outcome == Outcome::Restricted).collect();
@@ -560,7 +566,7 @@ async fn json_contract_of_a_sweep_report_with_retentions() {
     let s = shop().await;
     let hold = LegalHold::place(HoldTarget::Controller, text("audit"), claims("audit"), now()).unwrap();
     s.ledger.put(s.acme, &hold, Version::NONE).await.unwrap();
-    let report: SweepReport = Sweep::new(s.acme, &s.ledger, &s.audit, sources(&s))
+    let report: SweepReport = Sweep::new(s.acme, &s.ledger, &s.audit, swept(&s))
         .run(SweepId::generate(), &ErasurePolicy::default(), now())
         .await
         .unwrap();
@@ -580,7 +586,7 @@ const LEDGER_CALLS: &[Call] = &[Call::PutDocument, Call::AppendEvents];
 /// `chat` as a source whose n-th call of `SOURCE_CALLS` fails, once (`n` = 0: never); an erasure
 /// after erasing when `after` is set (a crash after the source committed, before the journal
 /// did). The flag says whether it has failed.
-fn failing_source(chat: &Arc<ChatHistory>, n: usize, after: bool) -> (Arc<dyn PersonalDataSource>, Arc<AtomicBool>) {
+fn failing_source(chat: &Arc<ChatHistory>, n: usize, after: bool) -> (Arc<dyn RetentionSource>, Arc<AtomicBool>) {
     let (hook, failed) = common::failing(SOURCE_CALLS, after, move |k| k == n);
     (Arc::new(Faulty::new(chat.clone(), hook)), failed)
 }
@@ -855,7 +861,8 @@ proptest! {
             let before = stored(chat.as_ref(), scope).await;
             let srcs = vec![chat.clone() as Arc<dyn PersonalDataSource>];
             let batch = NonZeroUsize::new(w.batch).unwrap();
-            let report = Sweep::new(scope, &ledger, &audit, srcs.clone()).with_batch_size(batch)
+            let report = Sweep::new(scope, &ledger, &audit, vec![chat.clone() as Arc<dyn RetentionSource>])
+                .with_batch_size(batch)
                 .run(SweepId::generate(), &erasure_policy(&w), now).await.unwrap();
             prop_assert!(report.complete);
             let subject = visitor_ids(erased % w.visitors.len());
@@ -948,7 +955,7 @@ proptest! {
             let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
             put_rules(&ledger, scope, &policies_of(&w), &holds_of(&twin, scope, &w, &tb).await).await;
             let batch = NonZeroUsize::new(w.batch).unwrap();
-            let reference = Sweep::new(scope, &ledger, &audit, vec![twin.clone() as Arc<dyn PersonalDataSource>])
+            let reference = Sweep::new(scope, &ledger, &audit, vec![twin.clone() as Arc<dyn RetentionSource>])
                 .with_batch_size(batch).run(SweepId::generate(), &erasure_policy(&w), now).await.unwrap();
             // Interrupted.
             let chat = Arc::new(ChatHistory::new());
@@ -992,8 +999,12 @@ proptest! {
             put_rules(&ledger, c, &policies, &holds_of(&chat, c, &w, &bc).await).await;
             put_rules(&ledger, d, &policies, &[]).await;
             let before = state(&chat, d, &bd).await;
-            let srcs = vec![chat.clone() as Arc<dyn PersonalDataSource>];
-            let report = Sweep::new(c, &ledger, &audit, srcs.clone())
+            // One `Arc` for both: an `Arc<dyn RetentionSource>` upcasts to the fulfilment's
+            // `Arc<dyn PersonalDataSource>`.
+            let swept = vec![chat.clone() as Arc<dyn RetentionSource>];
+            let srcs: Vec<Arc<dyn PersonalDataSource>> =
+                swept.iter().map(|s| s.clone() as Arc<dyn PersonalDataSource>).collect();
+            let report = Sweep::new(c, &ledger, &audit, swept)
                 .run(SweepId::generate(), &erasure_policy(&w), day(w.now)).await.unwrap();
             prop_assert!(report.complete);
             let key = key();

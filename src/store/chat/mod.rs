@@ -72,8 +72,8 @@
 //! queries leave expired records out from the moment they expire by the source's
 //! [`Clock`], sweep or no sweep (an expired participation takes the visitor
 //! out of the conversation's list, an expired profile makes [`profile`](ChatHistory::profile)
-//! `None`). [`expired`](PersonalDataSource::expired) lists them for the sweep, and
-//! [`erase_records`](PersonalDataSource::erase_records) erases them: under
+//! `None`). [`expired`](crate::store::RetentionSource::expired) lists them for the sweep, and
+//! [`erase_records`](crate::store::RetentionSource::erase_records) erases them: under
 //! [`MessageErasure::Pseudonymise`](crate::store::MessageErasure::Pseudonymise) a visitor's
 //! message is kept authored by a pseudonym and the replies are kept, both with every known
 //! identifier of the conversation's visitors redacted; such messages are no longer listed as
@@ -564,7 +564,7 @@ impl ChatHistory {
     /// ([`transcript`](Self::transcript), [`conversations`](Self::conversations),
     /// [`profile`](Self::profile)): from the moment a record expires under them, they leave it
     /// out, even before a sweep erases it (Art. 5(1)(e)). None by default: nothing expires.
-    /// The sweep passes its policies to [`expired`](PersonalDataSource::expired) itself. The
+    /// The sweep passes its policies to [`expired`](crate::store::RetentionSource::expired) itself. The
     /// policies are this handle's configuration, for every backend: they are not stored.
     pub fn set_retention(&self, scope: Scope, policies: Vec<RetentionPolicy>) {
         self.policies.lock().unwrap_or_else(PoisonError::into_inner).insert(scope, policies);

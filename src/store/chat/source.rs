@@ -1,4 +1,4 @@
-//! `ChatHistory` as a [`PersonalDataSource`].
+//! `ChatHistory` as a [`PersonalDataSource`] and a [`RetentionSource`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -16,7 +16,7 @@ use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
 use crate::store::{
     ErasurePolicy, ExportItem, ExportStream, FoundRecord, Outcome, PersonalDataSource, RecordKey, RecordOutcome,
-    Rectification, Scope, StoreError, SubjectKey, encode_body,
+    Rectification, RetentionSource, Scope, StoreError, SubjectKey, encode_body,
 };
 use crate::vocab::DataCategory;
 
@@ -291,7 +291,10 @@ impl PersonalDataSource for ChatHistory {
         })
         .await
     }
+}
 
+#[async_trait]
+impl RetentionSource for ChatHistory {
     async fn expired(
         &self,
         scope: Scope,
