@@ -219,15 +219,16 @@ fn run() -> Result<()> {
     let mut mail_entry = Entry::new("Poštovní brána (sub-processor)");
     let mail_breach = BreachId::generate();
     mail_entry.apply(
-        Command::Detect(Box::new(Detection {
-            id: mail_breach,
-            aware_at: found,
-            aware: Awareness::Processor { processor: mailer.id(), notify: plan.duties() },
-            informed_by: None,
-            occurred_at: Some(prague("2026-03-13T02:14:00+01:00")?),
-            policy: policy.clone(),
-            facts: facts.clone(),
-        })),
+        Command::Detect(Box::new(
+            Detection::new(
+                Awareness::Processor { processor: mailer.id(), notify: plan.duties() },
+                found,
+                policy.clone(),
+            )
+            .with_id(mail_breach)
+            .with_occurred_at(prague("2026-03-13T02:14:00+01:00")?)
+            .with_facts(facts.clone()),
+        )),
         &mut timeline,
     )?;
     let told_vendor = prague("2026-03-13T22:10:00+01:00")?;
@@ -250,19 +251,20 @@ fn run() -> Result<()> {
     let vendor_plan = FanOut::plan(&chain, vendor.id(), told_vendor, &policy)?;
     let mut vendor_entry = Entry::new("Chatvendor (processor)");
     vendor_entry.apply(
-        Command::Detect(Box::new(Detection {
-            id: BreachId::generate(),
-            aware_at: told_vendor,
-            aware: Awareness::Processor { processor: vendor.id(), notify: vendor_plan.duties() },
-            informed_by: Some(ProcessorNotice {
+        Command::Detect(Box::new(
+            Detection::new(
+                Awareness::Processor { processor: vendor.id(), notify: vendor_plan.duties() },
+                told_vendor,
+                policy.clone(),
+            )
+            .with_informed_by(ProcessorNotice {
                 processor: mailer.id(),
                 agreement: plan.controllers[0].agreement,
                 breach: Some(mail_breach),
-            }),
-            occurred_at: Some(prague("2026-03-13T02:14:00+01:00")?),
-            policy: policy.clone(),
-            facts: facts.clone(),
-        })),
+            })
+            .with_occurred_at(prague("2026-03-13T02:14:00+01:00")?)
+            .with_facts(facts.clone()),
+        )),
         &mut timeline,
     )?;
     let told_shops = prague("2026-03-14T09:00:00+01:00")?;
@@ -294,15 +296,12 @@ fn run() -> Result<()> {
             .find(|r| r.controller == shop.id())
             .map(|r| r.agreement)
             .ok_or("shop not reached")?;
-        let command = Command::Detect(Box::new(Detection {
-            id: BreachId::generate(),
-            aware_at: told_shops,
-            aware: Awareness::Controller { controller: shop.id() },
-            informed_by: Some(ProcessorNotice { processor: vendor.id(), agreement, breach: None }),
-            occurred_at: Some(prague("2026-03-13T02:14:00+01:00")?),
-            policy: policy.clone(),
-            facts,
-        }));
+        let command = Command::Detect(Box::new(
+            Detection::new(Awareness::Controller { controller: shop.id() }, told_shops, policy.clone())
+                .with_informed_by(ProcessorNotice { processor: vendor.id(), agreement, breach: None })
+                .with_occurred_at(prague("2026-03-13T02:14:00+01:00")?)
+                .with_facts(facts),
+        ));
         Ok((Entry::new(&format!("{} (controller)", shop.legal_name())), command))
     };
     let authority = text("Úřad pro ochranu osobních údajů")?;

@@ -167,6 +167,7 @@ impl fmt::Display for CommandName {
 /// learned of it, the rules its clocks follow, and the first facts. Carried whole in the
 /// [`Detected`](super::Event::Detected) event, so that replaying the events needs nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Detection {
     /// The breach's id in this register.
     pub id: BreachId,
@@ -192,6 +193,67 @@ pub struct Detection {
 }
 
 impl Detection {
+    /// A detection with a new id: `aware` became aware at `aware_at`, and its clocks follow
+    /// `policy`. Nothing else is known yet; the `with_*` methods add what is.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{DateTime, Utc};
+    /// use gdpr_obligations::breach::{Awareness, Detection, Facts};
+    /// use gdpr_obligations::model::{PartyId, Text};
+    /// use gdpr_obligations::time::DeadlinePolicy;
+    ///
+    /// let shop = PartyId::generate();
+    /// let aware_at: DateTime<Utc> = "2026-03-13T09:00:00Z".parse()?;
+    /// let mut facts = Facts::default();
+    /// facts.nature = Some(Text::new("chat transcripts readable through a public link")?);
+    /// let detection = Detection::new(Awareness::Controller { controller: shop }, aware_at, DeadlinePolicy::czech())
+    ///     .with_occurred_at("2026-03-12T22:00:00Z".parse()?)
+    ///     .with_facts(facts);
+    /// assert_eq!(detection.keeper(), shop);
+    /// assert!(detection.informed_by.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(aware: Awareness, aware_at: DateTime<Utc>, policy: DeadlinePolicy) -> Self {
+        Detection {
+            id: BreachId::generate(),
+            aware_at,
+            aware,
+            informed_by: None,
+            occurred_at: None,
+            policy,
+            facts: Facts::default(),
+        }
+    }
+
+    /// The same detection under a known id.
+    #[must_use]
+    pub fn with_id(mut self, id: BreachId) -> Self {
+        self.id = id;
+        self
+    }
+
+    /// The same detection, learned of through another processor's notice (Art. 33(2)).
+    #[must_use]
+    pub fn with_informed_by(mut self, notice: ProcessorNotice) -> Self {
+        self.informed_by = Some(notice);
+        self
+    }
+
+    /// The same detection, with when the breach itself happened (Art. 33(5)).
+    #[must_use]
+    pub fn with_occurred_at(mut self, at: DateTime<Utc>) -> Self {
+        self.occurred_at = Some(at);
+        self
+    }
+
+    /// The same detection, with what is known of the breach (Art. 33(3)).
+    #[must_use]
+    pub fn with_facts(mut self, facts: Facts) -> Self {
+        self.facts = facts;
+        self
+    }
+
     /// The party that keeps this register entry: the controller, or the processor that became
     /// aware.
     pub fn keeper(&self) -> PartyId {

@@ -24,21 +24,14 @@ use crate::vocab::Article;
 /// # Example
 /// ```
 /// use chrono::{DateTime, TimeDelta, Utc};
-/// use gdpr_obligations::breach::{Awareness, Breach, BreachId, Command, Detection, Facts, RiskLevel, decide};
+/// use gdpr_obligations::breach::{Awareness, Breach, Command, Detection, RiskLevel, decide};
 /// use gdpr_obligations::model::{PartyId, Text};
 /// use gdpr_obligations::time::DeadlinePolicy;
 ///
 /// // A web shop finds, on Friday 13 March 2026 at 19:30 in Prague, that a chat export was public.
 /// let aware: DateTime<Utc> = "2026-03-13T18:30:00Z".parse()?;
-/// let detection = Detection {
-///     id: BreachId::generate(),
-///     aware_at: aware,
-///     aware: Awareness::Controller { controller: PartyId::generate() },
-///     informed_by: None,
-///     occurred_at: None,
-///     policy: DeadlinePolicy::czech(),
-///     facts: Facts::default(),
-/// };
+/// let detection =
+///     Detection::new(Awareness::Controller { controller: PartyId::generate() }, aware, DeadlinePolicy::czech());
 /// let breach = Breach::replay(&decide(None, &Command::Detect(Box::new(detection)))?).expect("detected");
 /// // 72 hours, weekend or not (Art. 33(1); Art. 3(4) of Regulation 1182/71 does not apply to hours).
 /// let due = breach.authority_deadline().expect("the clock runs").due;

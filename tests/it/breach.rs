@@ -128,15 +128,7 @@ fn complete_facts() -> Facts {
 }
 
 fn detection(aware: Awareness, facts: Facts) -> Detection {
-    Detection {
-        id: BreachId::generate(),
-        aware_at: at(0),
-        aware,
-        informed_by: None,
-        occurred_at: Some(at(-20)),
-        policy: DeadlinePolicy::czech(),
-        facts,
-    }
+    Detection::new(aware, at(0), DeadlinePolicy::czech()).with_occurred_at(at(-20)).with_facts(facts)
 }
 
 fn by_controller(facts: Facts) -> Command {
@@ -1048,4 +1040,27 @@ proptest! {
         prop_assert_eq!(Some(stored.value), state);
         prop_assert_eq!(stored.version, Version::NONE.after(events.len()));
     }
+}
+
+// ---- construction ----
+
+#[test]
+fn art_33_1_detection_new_knows_only_the_awareness_until_told_more() {
+    let controller = PartyId::generate();
+    let a = Detection::new(Awareness::Controller { controller }, at(0), DeadlinePolicy::czech());
+    let b = Detection::new(Awareness::Controller { controller }, at(0), DeadlinePolicy::czech());
+    assert_ne!(a.id, b.id, "each detection gets its own id");
+    assert_eq!((a.keeper(), a.aware_at), (controller, at(0)));
+    assert_eq!((&a.informed_by, a.occurred_at, &a.facts), (&None, None, &Facts::default()));
+    assert_json_contract(&a);
+
+    let notice = ProcessorNotice { processor: PartyId::generate(), agreement: AgreementId::generate(), breach: None };
+    let c =
+        a.clone().with_id(b.id).with_informed_by(notice.clone()).with_occurred_at(at(-5)).with_facts(complete_facts());
+    assert_eq!(c.id, b.id);
+    assert_eq!(c.informed_by, Some(notice));
+    assert_eq!(c.occurred_at, Some(at(-5)));
+    assert_eq!(c.facts, complete_facts());
+    assert_eq!((c.aware_at, &c.aware, &c.policy), (a.aware_at, &a.aware, &a.policy));
+    assert_json_contract(&c);
 }
