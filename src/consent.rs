@@ -366,16 +366,24 @@ impl TryFrom<ConsentRepr> for Consent {
     }
 }
 
-/// A consent transition that cannot happen.
+/// A consent transition that cannot happen: which transition, in which state, at which instant,
+/// why, and under which article.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, thiserror::Error)]
-#[error("Art. 7(3): cannot withdraw consent {consent} at {at}: {reason}")]
+#[error("{article}: cannot {attempted} consent {consent}, which is {state}, at {at}: {reason}")]
+#[non_exhaustive]
 pub struct ConsentError {
     /// The consent.
     pub consent: ConsentId,
+    /// The transition attempted (`withdraw`).
+    pub attempted: &'static str,
+    /// The state the consent was in (`given` or `withdrawn`).
+    pub state: &'static str,
     /// The instant asked.
     pub at: DateTime<Utc>,
     /// Why.
     pub reason: String,
+    /// The provision behind the refusal.
+    pub article: Article,
 }
 
 impl Consent {
@@ -419,8 +427,11 @@ impl Consent {
         if at < self.record.at {
             return Err(ConsentError {
                 consent: self.record.id,
+                attempted: "withdraw",
+                state: if self.withdrawn.is_some() { "withdrawn" } else { "given" },
                 at,
                 reason: format!("it was given only at {}", self.record.at),
+                article: Article::gdpr(7).paragraph(3),
             });
         }
         if self.withdrawn.is_some() {
@@ -476,6 +487,7 @@ pub enum ConsentReasonKind {
 
 /// One reason, with its consent and article.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ConsentReason {
     /// What is wrong.
     #[serde(flatten)]

@@ -65,6 +65,24 @@ fn art_7_3_withdrawal_is_an_event_and_keeps_the_proof() {
 }
 
 #[test]
+fn art_7_3_a_refused_withdrawal_names_the_transition_the_state_and_the_article() {
+    let c =
+        Consent::give(record(SubjectId::generate(), t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject));
+    let err = c.clone().withdraw(t("2025-12-31T00:00:00Z"), ConsentMethod::Email).unwrap_err();
+    assert_eq!((err.attempted, err.state, err.article.to_string()), ("withdraw", "given", "Art. 7(3)".to_owned()));
+    assert_eq!((err.consent, err.at), (c.record().id, t("2025-12-31T00:00:00Z")));
+    let withdrawn = c.withdraw(t("2026-01-10T00:00:00Z"), ConsentMethod::Email).unwrap();
+    let err = withdrawn.withdraw(t("2025-12-31T00:00:00Z"), ConsentMethod::Email).unwrap_err();
+    assert_eq!(err.state, "withdrawn");
+    assert!(err.to_string().contains("cannot withdraw consent") && err.to_string().contains("which is withdrawn"));
+    let json = serde_json::to_value(&err).unwrap();
+    assert_eq!(
+        (&json["attempted"], &json["state"], &json["article"]),
+        (&"withdraw".into(), &"withdrawn".into(), &"Art. 7(3)".into())
+    );
+}
+
+#[test]
 fn art_8_1_a_child_under_15_in_czechia_needs_parental_consent() {
     let s = SubjectId::generate();
     let at = t("2026-01-02T00:00:00Z");
