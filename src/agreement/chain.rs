@@ -54,6 +54,7 @@ impl Decision {
 
 /// One reason a [`Query`] was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Refusal {
     /// What is wrong.
     pub reason: RefusalReason,

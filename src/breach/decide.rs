@@ -17,6 +17,7 @@ use crate::vocab::Article;
 /// A rejection changes nothing: the register keeps every event it had, and the rejection itself
 /// says exactly what was refused and why, so it can be logged whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
+#[non_exhaustive]
 pub struct Rejection {
     /// What was attempted.
     pub attempted: CommandName,

@@ -176,6 +176,7 @@ impl fmt::Display for NotificationElement {
 /// One element a notification or communication lacks, with the point of Art. 33(3) that asks
 /// for it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Missing {
     /// The element.
     pub element: NotificationElement,

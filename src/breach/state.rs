@@ -83,6 +83,7 @@ pub struct Breach {
 
 /// The notification of a breach to the supervisory authority (Art. 33(1)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct AuthorityNotice {
     /// When.
     pub at: DateTime<Utc>,
@@ -95,6 +96,7 @@ pub struct AuthorityNotice {
 
 /// A processor's notice under one agreement (Art. 33(2)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct PrincipalNotice {
     /// The agreement.
     pub agreement: AgreementId,
@@ -104,6 +106,7 @@ pub struct PrincipalNotice {
 
 /// An Art. 34(3) exception as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RecordedException {
     /// When.
     pub at: DateTime<Utc>,
@@ -113,6 +116,7 @@ pub struct RecordedException {
 
 /// A communication to the data subjects (Art. 34).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Communication {
     /// When.
     pub at: DateTime<Utc>,
@@ -124,6 +128,7 @@ pub struct Communication {
 
 /// The closure of a register entry (Art. 33(5)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Closure {
     /// When.
     pub at: DateTime<Utc>,
@@ -185,6 +190,7 @@ pub enum Duty {
 /// a moment later it is late (a period in hours ends "with the expiry of the last hour",
 /// Art. 3(2)(a) of Regulation 1182/71).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct BreachDeadline {
     /// What is due.
     pub duty: Duty,
@@ -232,6 +238,7 @@ pub enum SubjectDuty {
 
 /// One reason of a decision, with its article.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Reason {
     /// The provision.
     pub article: Article,
@@ -267,6 +274,7 @@ impl fmt::Display for Reason {
 /// # Ok::<(), gdpr_obligations::model::Invalid>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct SubjectDecision {
     /// What is owed to the data subjects.
     pub duty: SubjectDuty,

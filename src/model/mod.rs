@@ -55,6 +55,7 @@ pub use subject::{
 /// One problem with one field of an input: what was wrong and, where a rule of the Regulation
 /// is behind it, the article.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, thiserror::Error)]
+#[non_exhaustive]
 pub struct Invalid {
     /// The field, e.g. `contact_email` or `purposes[1].legitimate_interests`.
     pub field: Cow<'static, str>,

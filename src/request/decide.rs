@@ -17,6 +17,7 @@ use crate::vocab::Article;
 /// This is the lifecycle saying "not now" or "not allowed"; refusing to act on a request under
 /// Art. 12(4) is an *event* ([`Event::Refused`]), not an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
+#[non_exhaustive]
 pub struct Rejection {
     /// What was attempted.
     pub attempted: CommandName,
