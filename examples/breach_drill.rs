@@ -193,12 +193,8 @@ fn run() -> Result<()> {
     );
 
     let mut timeline = Vec::new();
-    let contact = Contact {
-        name: text("Pověřenec pro ochranu osobních údajů")?,
-        email: EmailAddress::new("dpo@chatvendor.example")?,
-        phone: None,
-        address: None,
-    };
+    let contact =
+        Contact::new(text("Pověřenec pro ochranu osobních údajů")?, EmailAddress::new("dpo@chatvendor.example")?);
     let facts = Facts {
         nature: Some(text(
             "confidentiality breach: an attacker logged into the mailbox that receives chat transcripts with a stolen password",
@@ -209,10 +205,7 @@ fn run() -> Result<()> {
         approx_records: Some(5_100),
         contact: Some(contact),
         consequences: None,
-        measures: vec![Measure {
-            description: text("mailbox password reset, MFA enforced")?,
-            status: MeasureStatus::Taken,
-        }],
+        measures: vec![Measure::new(text("mailbox password reset, MFA enforced")?, MeasureStatus::Taken)],
     };
 
     // ---- The e-mail provider's entry (a sub-processor, Art. 33(2) via 28(4)) ----
@@ -257,11 +250,7 @@ fn run() -> Result<()> {
                 told_vendor,
                 policy.clone(),
             )
-            .with_informed_by(ProcessorNotice {
-                processor: mailer.id(),
-                agreement: plan.controllers[0].agreement,
-                breach: Some(mail_breach),
-            })
+            .with_informed_by(ProcessorNotice::new(mailer.id(), plan.controllers[0].agreement).with_breach(mail_breach))
             .with_occurred_at(prague("2026-03-13T02:14:00+01:00")?)
             .with_facts(facts.clone()),
         )),
@@ -298,7 +287,7 @@ fn run() -> Result<()> {
             .ok_or("shop not reached")?;
         let command = Command::Detect(Box::new(
             Detection::new(Awareness::Controller { controller: shop.id() }, told_shops, policy.clone())
-                .with_informed_by(ProcessorNotice { processor: vendor.id(), agreement, breach: None })
+                .with_informed_by(ProcessorNotice::new(vendor.id(), agreement))
                 .with_occurred_at(prague("2026-03-13T02:14:00+01:00")?)
                 .with_facts(facts),
         ));

@@ -367,6 +367,7 @@ impl fmt::Display for NoticePeriod {
 
 /// The notice through which a keeper learned of a breach that another party in the chain found.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ProcessorNotice {
     /// The processor that sent the notice.
     pub processor: PartyId,
@@ -375,6 +376,33 @@ pub struct ProcessorNotice {
     /// The breach's id in the sender's register, if it gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breach: Option<BreachId>,
+}
+
+impl ProcessorNotice {
+    /// The notice `processor` sent under `agreement` (Art. 33(2)); [`with_breach`](Self::with_breach)
+    /// adds the sender's own register entry, when it is known.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agreement::AgreementId;
+    /// use gdpr_obligations::breach::{BreachId, ProcessorNotice};
+    /// use gdpr_obligations::model::PartyId;
+    ///
+    /// let theirs = BreachId::generate();
+    /// let notice = ProcessorNotice::new(PartyId::generate(), AgreementId::generate()).with_breach(theirs);
+    /// assert_eq!(notice.breach, Some(theirs));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(processor: PartyId, agreement: AgreementId) -> Self {
+        ProcessorNotice { processor, agreement, breach: None }
+    }
+
+    /// The same notice, naming the sender's own register entry of the breach.
+    #[must_use]
+    pub fn with_breach(mut self, breach: BreachId) -> Self {
+        self.breach = Some(breach);
+        self
+    }
 }
 
 /// The risk a breach is likely to result in for the rights and freedoms of natural persons.
@@ -417,6 +445,7 @@ impl fmt::Display for RiskLevel {
 
 /// A recorded risk assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Assessment {
     /// When.
     pub at: DateTime<Utc>,

@@ -144,12 +144,8 @@ fn art_5_1_e_retention_cannot_end_before_collection() {
 
 #[test]
 fn party_with_every_field_round_trips() {
-    let dpo = Contact {
-        name: text("Jana Nováková"),
-        email: EmailAddress::new("dpo@acme.example").unwrap(),
-        phone: Some(PhoneNumber::new("+420 601 123 456").unwrap()),
-        address: None,
-    };
+    let dpo = Contact::new(text("Jana Nováková"), EmailAddress::new("dpo@acme.example").unwrap())
+        .with_phone(PhoneNumber::new("+420 601 123 456").unwrap());
     let party = Party::builder("ACME s.r.o.", Country::CZ)
         .registration_number("25596641")
         .tax_id("CZ25596641")

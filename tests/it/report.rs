@@ -76,12 +76,7 @@ fn world() -> World {
         .tax_id("CZ27074358")
         .address(address("Cejl 12", "Brno", "602 00"))
         .contact_email("privacy@chatvendor.example")
-        .dpo(Contact {
-            name: text("Jana Nováková, DPO"),
-            email: EmailAddress::new("dpo@chatvendor.example").expect("email"),
-            phone: None,
-            address: None,
-        })
+        .dpo(Contact::new(text("Jana Nováková, DPO"), EmailAddress::new("dpo@chatvendor.example").expect("email")))
         .build()
         .expect("vendor");
     let hosting = Party::builder("Cloudhost <Europe> & Co. Inc.", Country::US)
@@ -254,8 +249,8 @@ fn breach(w: &World) -> Breach {
             contact: None,
             consequences: None,
             measures: vec![
-                Measure { description: text("the public link was revoked"), status: MeasureStatus::Taken },
-                Measure { description: text("tell the visitors concerned by e-mail"), status: MeasureStatus::Proposed },
+                Measure::new(text("the public link was revoked"), MeasureStatus::Taken),
+                Measure::new(text("tell the visitors concerned by e-mail"), MeasureStatus::Proposed),
             ],
         });
     let mut events = breach::decide(None, &breach::Command::Detect(Box::new(detection))).expect("detected");
