@@ -25,12 +25,12 @@ use chrono::{DateTime, Utc};
 use gdpr_obligations::agenda::{Agenda, AgendaOptions, ObligationKind, OwedTo, Snapshot};
 use gdpr_obligations::agreement::{ChangeNotice, ProcessingAgreement, ProcessingChain};
 use gdpr_obligations::breach::{
-    Awareness, BreachId, Command as BreachCommand, Detection, Facts, FanOut, decide as decide_breach,
+    Awareness, Command as BreachCommand, Detection, Facts, FanOut, decide as decide_breach,
 };
 use gdpr_obligations::model::{Party, Text};
 use gdpr_obligations::request::{
-    Channel, Command, ComplaintInformation, ErasureGround, Processing, Receipt, Receiver, Request, RequestId,
-    RequestKind, RestrictionGround, decide,
+    Channel, Command, ComplaintInformation, ErasureGround, Processing, Receipt, Receiver, Request, RequestKind,
+    RestrictionGround, decide,
 };
 use gdpr_obligations::store::memory::MemoryLedger;
 use gdpr_obligations::store::{LedgerStoreExt, Scope, Version};
@@ -117,18 +117,10 @@ async fn run() -> Result<()> {
     }
 
     // ACME: a visitor asked in the chat for a copy of their data on 2 March.
-    let processing = Processing { basis: LegalBasis::Contract, purpose: Purpose::CustomerCare };
-    let receipt = |controller, at, kind, receiver| Receipt {
-        id: RequestId::generate(),
-        at,
-        controller,
-        kind,
-        processing: processing.clone(),
-        channel: Channel::Chat,
-        receiver,
-        requester: vec![],
-        policy: policy.clone(),
-        complaint: complaint.clone(),
+    let processing = Processing::new(LegalBasis::Contract, Purpose::CustomerCare);
+    let receipt = |controller, at, kind, receiver| {
+        Receipt::new(controller, at, kind, processing.clone(), Channel::Chat, policy.clone(), complaint.clone())
+            .with_receiver(receiver)
     };
     let access = receipt(shops[0].id(), at("2026-03-02T14:00:00Z")?, RequestKind::Access, Receiver::Controller);
     let access_id = access.id;
@@ -161,18 +153,12 @@ async fn run() -> Result<()> {
     let aware = at("2026-03-15T19:00:00Z")?;
     let plan = FanOut::plan(&chain, vendor.id(), aware, &policy)?;
     check(plan.controllers.len() == 3, "the vendor's breach reaches every shop")?;
-    let detection = Detection {
-        id: BreachId::generate(),
-        aware_at: aware,
-        aware: Awareness::Processor { processor: vendor.id(), notify: plan.duties() },
-        informed_by: None,
-        occurred_at: None,
-        policy: policy.clone(),
-        facts: Facts {
-            nature: Some(Text::new("a mailbox of chat transcripts was read by an attacker")?),
-            ..Facts::default()
-        },
-    };
+    let detection =
+        Detection::new(Awareness::Processor { processor: vendor.id(), notify: plan.duties() }, aware, policy.clone())
+            .with_facts(Facts {
+                nature: Some(Text::new("a mailbox of chat transcripts was read by an attacker")?),
+                ..Facts::default()
+            });
     let mut events = decide_breach(None, &BreachCommand::Detect(Box::new(detection.clone())))?;
     let told_acme = BreachCommand::NotifyPrincipal { at: at("2026-03-15T21:00:00Z")?, agreement: agreements[0].id };
     events.extend(gdpr_obligations::breach::Breach::replay(&events).ok_or("detected")?.decide(&told_acme)?);

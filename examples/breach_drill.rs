@@ -193,12 +193,8 @@ fn run() -> Result<()> {
     );
 
     let mut timeline = Vec::new();
-    let contact = Contact {
-        name: text("Pověřenec pro ochranu osobních údajů")?,
-        email: EmailAddress::new("dpo@chatvendor.example")?,
-        phone: None,
-        address: None,
-    };
+    let contact =
+        Contact::new(text("Pověřenec pro ochranu osobních údajů")?, EmailAddress::new("dpo@chatvendor.example")?);
     let facts = Facts {
         nature: Some(text(
             "confidentiality breach: an attacker logged into the mailbox that receives chat transcripts with a stolen password",
@@ -209,25 +205,23 @@ fn run() -> Result<()> {
         approx_records: Some(5_100),
         contact: Some(contact),
         consequences: None,
-        measures: vec![Measure {
-            description: text("mailbox password reset, MFA enforced")?,
-            status: MeasureStatus::Taken,
-        }],
+        measures: vec![Measure::new(text("mailbox password reset, MFA enforced")?, MeasureStatus::Taken)],
     };
 
     // ---- The e-mail provider's entry (a sub-processor, Art. 33(2) via 28(4)) ----
     let mut mail_entry = Entry::new("Poštovní brána (sub-processor)");
     let mail_breach = BreachId::generate();
     mail_entry.apply(
-        Command::Detect(Box::new(Detection {
-            id: mail_breach,
-            aware_at: found,
-            aware: Awareness::Processor { processor: mailer.id(), notify: plan.duties() },
-            informed_by: None,
-            occurred_at: Some(prague("2026-03-13T02:14:00+01:00")?),
-            policy: policy.clone(),
-            facts: facts.clone(),
-        })),
+        Command::Detect(Box::new(
+            Detection::new(
+                Awareness::Processor { processor: mailer.id(), notify: plan.duties() },
+                found,
+                policy.clone(),
+            )
+            .with_id(mail_breach)
+            .with_occurred_at(prague("2026-03-13T02:14:00+01:00")?)
+            .with_facts(facts.clone()),
+        )),
         &mut timeline,
     )?;
     let told_vendor = prague("2026-03-13T22:10:00+01:00")?;
@@ -250,19 +244,16 @@ fn run() -> Result<()> {
     let vendor_plan = FanOut::plan(&chain, vendor.id(), told_vendor, &policy)?;
     let mut vendor_entry = Entry::new("Chatvendor (processor)");
     vendor_entry.apply(
-        Command::Detect(Box::new(Detection {
-            id: BreachId::generate(),
-            aware_at: told_vendor,
-            aware: Awareness::Processor { processor: vendor.id(), notify: vendor_plan.duties() },
-            informed_by: Some(ProcessorNotice {
-                processor: mailer.id(),
-                agreement: plan.controllers[0].agreement,
-                breach: Some(mail_breach),
-            }),
-            occurred_at: Some(prague("2026-03-13T02:14:00+01:00")?),
-            policy: policy.clone(),
-            facts: facts.clone(),
-        })),
+        Command::Detect(Box::new(
+            Detection::new(
+                Awareness::Processor { processor: vendor.id(), notify: vendor_plan.duties() },
+                told_vendor,
+                policy.clone(),
+            )
+            .with_informed_by(ProcessorNotice::new(mailer.id(), plan.controllers[0].agreement).with_breach(mail_breach))
+            .with_occurred_at(prague("2026-03-13T02:14:00+01:00")?)
+            .with_facts(facts.clone()),
+        )),
         &mut timeline,
     )?;
     let told_shops = prague("2026-03-14T09:00:00+01:00")?;
@@ -294,15 +285,12 @@ fn run() -> Result<()> {
             .find(|r| r.controller == shop.id())
             .map(|r| r.agreement)
             .ok_or("shop not reached")?;
-        let command = Command::Detect(Box::new(Detection {
-            id: BreachId::generate(),
-            aware_at: told_shops,
-            aware: Awareness::Controller { controller: shop.id() },
-            informed_by: Some(ProcessorNotice { processor: vendor.id(), agreement, breach: None }),
-            occurred_at: Some(prague("2026-03-13T02:14:00+01:00")?),
-            policy: policy.clone(),
-            facts,
-        }));
+        let command = Command::Detect(Box::new(
+            Detection::new(Awareness::Controller { controller: shop.id() }, told_shops, policy.clone())
+                .with_informed_by(ProcessorNotice::new(vendor.id(), agreement))
+                .with_occurred_at(prague("2026-03-13T02:14:00+01:00")?)
+                .with_facts(facts),
+        ));
         Ok((Entry::new(&format!("{} (controller)", shop.legal_name())), command))
     };
     let authority = text("Úřad pro ochranu osobních údajů")?;

@@ -26,8 +26,8 @@ use gdpr_obligations::agreement::{
 use gdpr_obligations::breach::FanOut;
 use gdpr_obligations::fulfil::{Fulfilment, Sweep, SweepId};
 use gdpr_obligations::model::{
-    ActivityId, Controllers, EmailAddress, Party, PartyId, ProcessingActivity, ProcessingActivityRepr, PurposeSpec,
-    Recipient, Retention, SubjectId, SubjectIdentifier, Text, Token, Transfer,
+    Controllers, EmailAddress, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SubjectId,
+    SubjectIdentifier, Text, Token, Transfer,
 };
 use gdpr_obligations::report::{Catalogue, ControllerRecord, Language, NoticeInput, PrivacyNotice, ProcessorRecord};
 use gdpr_obligations::request::{
@@ -359,24 +359,24 @@ async fn run(dir: &Path) -> Result<()> {
     let eva_ids = [SubjectIdentifier::ChatVisitorToken(Token::new("v-eva")?), email("eva.novakova@example.cz")?];
     let asked = prague("2026-03-13T18:45:00+01:00")?;
     let request = RequestId::generate();
-    let receipt = Receipt {
-        id: request,
-        at: asked,
-        controller: acme.id(),
-        kind: RequestKind::Access,
-        processing: Processing { basis: LegalBasis::LegitimateInterests, purpose: Purpose::CustomerCare },
-        channel: Channel::Chat,
-        receiver: Receiver::Processor {
-            processor: vendor.id(),
-            clock: agreements[0]
-                .data_subject_assistance
-                .as_ref()
-                .map_or(RequestClock::FromProcessorReceipt, |a| a.request_clock),
-        },
-        requester: vec![eva_ids[0].clone()],
-        policy: policy.clone(),
-        complaint: complaint.clone(),
-    };
+    let receipt = Receipt::new(
+        acme.id(),
+        asked,
+        RequestKind::Access,
+        Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
+        Channel::Chat,
+        policy.clone(),
+        complaint.clone(),
+    )
+    .with_id(request)
+    .with_receiver(Receiver::Processor {
+        processor: vendor.id(),
+        clock: agreements[0]
+            .data_subject_assistance
+            .as_ref()
+            .map_or(RequestClock::FromProcessorReceipt, |a| a.request_clock),
+    })
+    .with_requester([eva_ids[0].clone()]);
     let mut state = None;
     let mut version = Version::NONE;
     let script = [
@@ -442,18 +442,18 @@ async fn run(dir: &Path) -> Result<()> {
     db.put(acme_scope, &hold, Version::NONE).await?;
     let erasure = RequestId::generate();
     let erased_at = prague("2026-03-20T10:00:00+01:00")?;
-    let receipt = Receipt {
-        id: erasure,
-        at: prague("2026-03-19T20:15:00+01:00")?,
-        controller: acme.id(),
-        kind: RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary },
-        processing: Processing { basis: LegalBasis::LegitimateInterests, purpose: Purpose::CustomerCare },
-        channel: Channel::Chat,
-        receiver: Receiver::Processor { processor: vendor.id(), clock: RequestClock::FromProcessorReceipt },
-        requester: vec![eva_ids[0].clone()],
-        policy: policy.clone(),
-        complaint: complaint.clone(),
-    };
+    let receipt = Receipt::new(
+        acme.id(),
+        prague("2026-03-19T20:15:00+01:00")?,
+        RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary },
+        Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
+        Channel::Chat,
+        policy.clone(),
+        complaint.clone(),
+    )
+    .with_id(erasure)
+    .with_receiver(Receiver::Processor { processor: vendor.id(), clock: RequestClock::FromProcessorReceipt })
+    .with_requester([eva_ids[0].clone()]);
     let (mut state, mut version) = (None, Version::NONE);
     for command in [
         Command::Receive(Box::new(receipt)),
@@ -671,43 +671,35 @@ async fn apply(
 /// notices are built from.
 fn chat_activity(acme: &Party, vendor: &Party, hosting: &Party, mailer: &Party) -> Result<ProcessingActivity> {
     let recipient = |p: &Party, role| -> Result<Recipient> {
-        Ok(Recipient { party: Some(p.id()), name: p.legal_name().clone(), role, country: p.country() })
+        Ok(Recipient::new(p.legal_name().clone(), role, p.country()).with_party(p.id()))
     };
-    Ok(ProcessingActivity::new(ProcessingActivityRepr {
-        id: ActivityId::generate(),
-        name: text("Website chat customer care")?,
-        controllers: Controllers::Sole { controller: acme.id() },
-        purposes: vec![PurposeSpec {
-            purpose: Purpose::CustomerCare,
-            basis: LegalBasis::LegitimateInterests,
-            legitimate_interests: Some(text("answering visitors' questions about their orders")?),
-            special_category_condition: None,
-        }],
-        data_categories: vec![
-            DataCategory::Identification,
-            DataCategory::Contact,
-            DataCategory::CommunicationContent,
-            DataCategory::OnlineIdentifier,
-            DataCategory::UsageBehaviour,
-        ],
-        may_contain_special_categories: false,
-        criminal_data_authority: None,
-        subject_categories: vec![SubjectCategory::Visitor],
-        recipients: vec![
-            recipient(vendor, Role::Processor)?,
-            recipient(hosting, Role::SubProcessor)?,
-            recipient(mailer, Role::SubProcessor)?,
-        ],
-        transfers: vec![Transfer {
-            recipient: mailer.legal_name().clone(),
-            country: Country::US,
-            mechanism: Some(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor }),
-            safeguards_documentation: Some(text("a copy of the clauses is available from privacy@chatvendor.example")?),
-        }],
-        retention: Retention::MonthsAfter { event: text("the visitor's last conversation")?, months: 12 },
-        security_measures: vec![text("TLS in transit, encryption at rest, role-based access, audit log")?],
-        automated_decision_making: None,
-    })?)
+    Ok(ProcessingActivity::builder(
+        text("Website chat customer care")?,
+        Controllers::Sole { controller: acme.id() },
+        Retention::MonthsAfter { event: text("the visitor's last conversation")?, months: 12 },
+    )
+    .purpose(
+        PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
+            .with_legitimate_interests(text("answering visitors' questions about their orders")?),
+    )
+    .data_categories([
+        DataCategory::Identification,
+        DataCategory::Contact,
+        DataCategory::CommunicationContent,
+        DataCategory::OnlineIdentifier,
+        DataCategory::UsageBehaviour,
+    ])
+    .subject_categories([SubjectCategory::Visitor])
+    .recipients([
+        recipient(vendor, Role::Processor)?,
+        recipient(hosting, Role::SubProcessor)?,
+        recipient(mailer, Role::SubProcessor)?,
+    ])
+    .transfers([Transfer::new(mailer.legal_name().clone(), Country::US)
+        .with_mechanism(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor })
+        .with_safeguards_documentation(text("a copy of the clauses is available from privacy@chatvendor.example")?)])
+    .security_measures([text("TLS in transit, encryption at rest, role-based access, audit log")?])
+    .build()?)
 }
 
 const fn activity_recipients() -> usize {

@@ -19,7 +19,7 @@ use gdpr_obligations::agreement::RequestClock;
 use gdpr_obligations::model::{PartyId, SubjectId, SubjectIdentifier, Text, Token};
 use gdpr_obligations::request::{
     Channel, Command, ComplaintInformation, ErasureGround, ExtensionJustification, ExtensionReason, Processing,
-    Receipt, Receiver, Request, RequestId, RequestKind, StatusName,
+    Receipt, Receiver, Request, RequestKind, StatusName,
 };
 use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{LegalBasis, Purpose};
@@ -50,22 +50,21 @@ fn expect<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> Result
 fn run() -> Result<(), Box<dyn Error>> {
     let shop = PartyId::generate();
     let vendor = PartyId::generate();
-    let receipt = Receipt {
-        id: RequestId::generate(),
+    let receipt = Receipt::new(
+        shop,
         // Friday 13 March 2026, 18:45 in Prague: "please delete everything you have about me".
-        at: prague("2026-03-13T18:45:00+01:00")?,
-        controller: shop,
-        kind: RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary },
-        processing: Processing { basis: LegalBasis::LegitimateInterests, purpose: Purpose::CustomerCare },
-        channel: Channel::Chat,
-        receiver: Receiver::Processor { processor: vendor, clock: RequestClock::FromProcessorReceipt },
-        requester: vec![SubjectIdentifier::ChatVisitorToken(Token::new("v-7f3a9c")?)],
-        policy: DeadlinePolicy::czech(),
-        complaint: ComplaintInformation::new(
+        prague("2026-03-13T18:45:00+01:00")?,
+        RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary },
+        Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
+        Channel::Chat,
+        DeadlinePolicy::czech(),
+        ComplaintInformation::new(
             Text::new("Úřad pro ochranu osobních údajů (Czech Office for Personal Data Protection)")?,
             Text::new("an action before the competent court under Art. 79 GDPR")?,
         ),
-    };
+    )
+    .with_receiver(Receiver::Processor { processor: vendor, clock: RequestClock::FromProcessorReceipt })
+    .with_requester([SubjectIdentifier::ChatVisitorToken(Token::new("v-7f3a9c")?)]);
     let script = [
         Command::Receive(Box::new(receipt)),
         Command::ForwardToController { at: prague("2026-03-16T09:10:00+01:00")? },
@@ -77,10 +76,10 @@ fn run() -> Result<(), Box<dyn Error>> {
         Command::VerifyIdentity { at: prague("2026-03-17T08:31:00+01:00")?, subject: SubjectId::generate() },
         Command::Extend {
             at: prague("2026-04-08T14:00:00+02:00")?,
-            justification: ExtensionJustification {
-                reason: ExtensionReason::Complexity,
-                explanation: Text::new("the visitor's chats are kept by two sub-processors and in the CRM")?,
-            },
+            justification: ExtensionJustification::new(
+                ExtensionReason::Complexity,
+                Text::new("the visitor's chats are kept by two sub-processors and in the CRM")?,
+            ),
             notified_via: Channel::Email,
         },
         Command::Start { at: prague("2026-04-20T09:00:00+02:00")? },

@@ -18,14 +18,14 @@
 //!
 //! let t0: DateTime<Utc> = "2026-03-01T10:00:00Z".parse()?;
 //! let subject = SubjectId::generate();
-//! let record = ConsentRecord::new(
-//!     PartyId::generate(), subject, Purpose::Marketing, t0,
-//!     ConsentMethod::ChatWidgetCheckbox,
-//!     Digest::of_text("We will send you offers by e-mail. You can withdraw at any time."),
-//!     GivenBy::Subject,
-//!     SubjectAge::Adult,
-//!     Country::CZ,
-//! );
+//! let record = ConsentRecord::builder(PartyId::generate(), subject, Purpose::Marketing)
+//!     .at(t0)
+//!     .method(ConsentMethod::ChatWidgetCheckbox)
+//!     .notice(Digest::of_text("We will send you offers by e-mail. You can withdraw at any time."))
+//!     .given_by(GivenBy::Subject)
+//!     .subject_age(SubjectAge::Adult)
+//!     .country(Country::CZ)
+//!     .build()?;
 //! let mut consent = Consent::give(record);
 //! assert!(lawful_on_consent(&[consent.clone()], subject, &Purpose::Marketing, t0).is_lawful());
 //!
@@ -43,7 +43,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Digest, PartyId, SubjectId, Text, Token, typed_id};
+use crate::model::{Digest, Invalid, ModelError, PartyId, Problems, SubjectId, Text, Token, typed_id};
 use crate::vocab::{Article, Country, Purpose};
 
 typed_id!(
@@ -146,6 +146,7 @@ pub fn parental_consent_required(country: Country, years: u8) -> bool {
 
 /// A consent as given: the proof Art. 7(1) asks the controller to be able to show.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ConsentRecord {
     /// The consent's id.
     pub id: ConsentId,
@@ -171,30 +172,153 @@ pub struct ConsentRecord {
 }
 
 impl ConsentRecord {
-    /// A record with a new id.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        controller: PartyId,
-        subject: SubjectId,
-        purpose: Purpose,
-        at: DateTime<Utc>,
-        method: ConsentMethod,
-        notice: Digest,
-        given_by: GivenBy,
-        subject_age: SubjectAge,
-        country: Country,
-    ) -> Self {
-        ConsentRecord {
-            id: ConsentId::generate(),
+    /// Starts the record of `subject`'s consent to `controller` for `purpose`. The proof
+    /// Art. 7(1) asks for (when, how, which notice) and what Art. 8(1) needs (the subject's age
+    /// and the Member State) are set on the builder; [`ConsentRecordBuilder::build`] reports
+    /// every one that is missing at once. Given by the subject unless
+    /// [`given_by`](ConsentRecordBuilder::given_by) says otherwise.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::consent::{ConsentMethod, ConsentRecord, SubjectAge};
+    /// use gdpr_obligations::model::{Digest, PartyId, SubjectId};
+    /// use gdpr_obligations::vocab::{Country, Purpose};
+    ///
+    /// let record = ConsentRecord::builder(PartyId::generate(), SubjectId::generate(), Purpose::Marketing)
+    ///     .at("2026-03-01T10:00:00Z".parse()?)
+    ///     .method(ConsentMethod::ChatWidgetCheckbox)
+    ///     .notice(Digest::of_text("Offers by e-mail; withdraw any time in the chat."))
+    ///     .subject_age(SubjectAge::Adult)
+    ///     .country(Country::CZ)
+    ///     .build()?;
+    /// assert_eq!(record.country, Country::CZ);
+    ///
+    /// // Without the proof, the builder names every missing element with its article.
+    /// let missing = ConsentRecord::builder(PartyId::generate(), SubjectId::generate(), Purpose::Marketing)
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(missing.problems().len(), 5);
+    /// assert_eq!(missing.problems()[0].article.map(|a| a.to_string()).as_deref(), Some("Art. 7(1)"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn builder(controller: PartyId, subject: SubjectId, purpose: Purpose) -> ConsentRecordBuilder {
+        ConsentRecordBuilder {
+            id: None,
             controller,
             subject,
             purpose,
-            at,
-            method,
-            notice,
-            given_by,
-            subject_age,
-            country,
+            at: None,
+            method: None,
+            notice: None,
+            given_by: GivenBy::Subject,
+            subject_age: None,
+            country: None,
+        }
+    }
+}
+
+/// Builds a [`ConsentRecord`], reporting every missing element of the proof at once.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ConsentRecordBuilder {
+    id: Option<ConsentId>,
+    controller: PartyId,
+    subject: SubjectId,
+    purpose: Purpose,
+    at: Option<DateTime<Utc>>,
+    method: Option<ConsentMethod>,
+    notice: Option<Digest>,
+    given_by: GivenBy,
+    subject_age: Option<SubjectAge>,
+    country: Option<Country>,
+}
+
+impl ConsentRecordBuilder {
+    /// Uses a known id instead of generating one.
+    pub fn id(mut self, id: ConsentId) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// When consent was given (Art. 7(1)).
+    pub fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.at = Some(at);
+        self
+    }
+
+    /// How consent was given: the clear affirmative action (Art. 4(11)).
+    pub fn method(mut self, method: ConsentMethod) -> Self {
+        self.method = Some(method);
+        self
+    }
+
+    /// The digest of the notice text the subject saw ([`Digest::of_text`]; Art. 7(1), 7(2)).
+    pub fn notice(mut self, notice: Digest) -> Self {
+        self.notice = Some(notice);
+        self
+    }
+
+    /// Who gave the consent; by default the subject.
+    pub fn given_by(mut self, given_by: GivenBy) -> Self {
+        self.given_by = given_by;
+        self
+    }
+
+    /// What the controller knows of the subject's age (Art. 8(1)).
+    pub fn subject_age(mut self, age: SubjectAge) -> Self {
+        self.subject_age = Some(age);
+        self
+    }
+
+    /// The Member State whose age of digital consent applies (Art. 8(1)).
+    pub fn country(mut self, country: Country) -> Self {
+        self.country = Some(country);
+        self
+    }
+
+    /// Builds the record.
+    ///
+    /// # Errors
+    /// [`ModelError`] naming every missing element: the instant, the method and the notice the
+    /// controller must be able to demonstrate (Art. 7(1), 4(11)), and the subject's age and the
+    /// Member State that Art. 8(1) needs.
+    pub fn build(self) -> Result<ConsentRecord, ModelError> {
+        fn missing(field: &'static str, what: &str, article: Article) -> Invalid {
+            Invalid::new(field, format!("{what} is missing")).under(article)
+        }
+        let mut problems = Problems::default();
+        let art_7_1 = Article::gdpr(7).paragraph(1);
+        let art_8_1 = Article::gdpr(8).paragraph(1);
+        if self.at.is_none() {
+            problems.push(missing("at", "when consent was given", art_7_1));
+        }
+        if self.method.is_none() {
+            problems.push(missing("method", "how consent was given", Article::gdpr(4).paragraph(11)));
+        }
+        if self.notice.is_none() {
+            problems.push(missing("notice", "the notice the subject saw", art_7_1));
+        }
+        if self.subject_age.is_none() {
+            problems.push(missing("subject_age", "what is known of the subject's age", art_8_1));
+        }
+        if self.country.is_none() {
+            problems.push(missing("country", "the Member State whose age of consent applies", art_8_1));
+        }
+        problems.finish()?;
+        match (self.at, self.method, self.notice, self.subject_age, self.country) {
+            (Some(at), Some(method), Some(notice), Some(subject_age), Some(country)) => Ok(ConsentRecord {
+                id: self.id.unwrap_or_else(ConsentId::generate),
+                controller: self.controller,
+                subject: self.subject,
+                purpose: self.purpose,
+                at,
+                method,
+                notice,
+                given_by: self.given_by,
+                subject_age,
+                country,
+            }),
+            _ => Err(Invalid::new("consent", "an element of the proof is missing").under(art_7_1).into()),
         }
     }
 }
@@ -242,16 +366,24 @@ impl TryFrom<ConsentRepr> for Consent {
     }
 }
 
-/// A consent transition that cannot happen.
+/// A consent transition that cannot happen: which transition, in which state, at which instant,
+/// why, and under which article.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, thiserror::Error)]
-#[error("Art. 7(3): cannot withdraw consent {consent} at {at}: {reason}")]
+#[error("{article}: cannot {attempted} consent {consent}, which is {state}, at {at}: {reason}")]
+#[non_exhaustive]
 pub struct ConsentError {
     /// The consent.
     pub consent: ConsentId,
+    /// The transition attempted (`withdraw`).
+    pub attempted: &'static str,
+    /// The state the consent was in (`given` or `withdrawn`).
+    pub state: &'static str,
     /// The instant asked.
     pub at: DateTime<Utc>,
     /// Why.
     pub reason: String,
+    /// The provision behind the refusal.
+    pub article: Article,
 }
 
 impl Consent {
@@ -295,8 +427,11 @@ impl Consent {
         if at < self.record.at {
             return Err(ConsentError {
                 consent: self.record.id,
+                attempted: "withdraw",
+                state: if self.withdrawn.is_some() { "withdrawn" } else { "given" },
                 at,
                 reason: format!("it was given only at {}", self.record.at),
+                article: Article::gdpr(7).paragraph(3),
             });
         }
         if self.withdrawn.is_some() {
@@ -352,6 +487,7 @@ pub enum ConsentReasonKind {
 
 /// One reason, with its consent and article.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ConsentReason {
     /// What is wrong.
     #[serde(flatten)]

@@ -92,25 +92,22 @@
 //! use gdpr_obligations::agenda::{Agenda, AgendaOptions, ObligationKind, ObligationState, Snapshot};
 //! use gdpr_obligations::model::{PartyId, Text};
 //! use gdpr_obligations::request::{
-//!     Channel, Command, ComplaintInformation, Processing, Receipt, Receiver, Request, RequestId, RequestKind, decide,
+//!     Channel, Command, ComplaintInformation, Processing, Receipt, Request, RequestKind, decide,
 //! };
 //! use gdpr_obligations::store::Scope;
 //! use gdpr_obligations::time::DeadlinePolicy;
 //! use gdpr_obligations::vocab::{LegalBasis, Purpose};
 //!
 //! let shop = PartyId::generate();
-//! let receipt = Receipt {
-//!     id: RequestId::generate(),
-//!     at: "2025-03-05T09:00:00Z".parse()?,
-//!     controller: shop,
-//!     kind: RequestKind::Access,
-//!     processing: Processing { basis: LegalBasis::Contract, purpose: Purpose::CustomerCare },
-//!     channel: Channel::Chat,
-//!     receiver: Receiver::Controller,
-//!     requester: vec![],
-//!     policy: DeadlinePolicy::czech(),
-//!     complaint: ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?),
-//! };
+//! let receipt = Receipt::new(
+//!     shop,
+//!     "2025-03-05T09:00:00Z".parse()?,
+//!     RequestKind::Access,
+//!     Processing::new(LegalBasis::Contract, Purpose::CustomerCare),
+//!     Channel::Chat,
+//!     DeadlinePolicy::czech(),
+//!     ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?),
+//! );
 //! let request = Request::replay(&decide(None, &Command::Receive(Box::new(receipt)))?).expect("received");
 //!
 //! let mut snapshot = Snapshot::new(Scope::controller(shop));

@@ -7,7 +7,7 @@ use chrono::{DateTime, Days, Utc};
 
 use super::render::summary;
 use super::{AgendaOptions, Due, GivenNotice, Obligation, ObligationKind, OwedTo, RecordGap, Snapshot, local_date};
-use crate::agreement::{NoticeStatus, ProcessingAgreement};
+use crate::agreement::{ChangeNoticeStatus, ProcessingAgreement};
 use crate::breach::{Breach, Duty, SubjectDuty};
 use crate::fulfil::Operation;
 use crate::model::{PartyId, Text};
@@ -289,7 +289,7 @@ impl Out<'_> {
     fn change_notices(&mut self, agreements: &[&ProcessingAgreement], options: &AgendaOptions) {
         for notice in &self.snapshot.change_notices {
             let Some(agreement) = agreements.iter().find(|a| a.id == notice.agreement()) else { continue };
-            if let NoticeStatus::ObjectionWindow { until } = notice.status_at(self.now) {
+            if let ChangeNoticeStatus::ObjectionWindow { until } = notice.status_at(self.now) {
                 let kind = ObligationKind::ObjectionWindow {
                     notice: notice.id(),
                     agreement: agreement.id,

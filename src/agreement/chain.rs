@@ -7,7 +7,9 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{AgreementId, ChangeNotice, Deficiency, NoticeStatus, ProcessingAgreement, SubProcessorAuthorisation};
+use super::{
+    AgreementId, ChangeNotice, ChangeNoticeStatus, Deficiency, ProcessingAgreement, SubProcessorAuthorisation,
+};
 use crate::model::{Party, PartyId};
 use crate::vocab::{Article, Country, DataCategory, Purpose, TransferMechanism};
 
@@ -52,6 +54,7 @@ impl Decision {
 
 /// One reason a [`Query`] was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Refusal {
     /// What is wrong.
     pub reason: RefusalReason,
@@ -561,17 +564,17 @@ impl ProcessingChain {
                 Authorisation::Root | Authorisation::Listed => {}
                 Authorisation::Never(reason) => check!(false, reason),
                 Authorisation::ByNotice { notice } => match self.notices[notice].status_at(q.at) {
-                    NoticeStatus::Effective { .. } => {}
-                    NoticeStatus::ObjectionWindow { until } => {
+                    ChangeNoticeStatus::Effective { .. } => {}
+                    ChangeNoticeStatus::ObjectionWindow { until } => {
                         check!(false, RefusalReason::ObjectionWindowRunning { until })
                     }
-                    NoticeStatus::Objected => check!(false, RefusalReason::ChangeObjected),
+                    ChangeNoticeStatus::Objected => check!(false, RefusalReason::ChangeObjected),
                     _ => check!(false, RefusalReason::ChangeNotNotified),
                 },
             }
             if let Some(n) = link.replaced_by {
                 check!(
-                    !matches!(self.notices[n].status_at(q.at), NoticeStatus::Effective { .. }),
+                    !matches!(self.notices[n].status_at(q.at), ChangeNoticeStatus::Effective { .. }),
                     RefusalReason::Replaced
                 );
             }
@@ -623,16 +626,16 @@ impl ProcessingChain {
                 Authorisation::ByNotice { notice } => {
                     let n = &self.notices[notice];
                     match n.status_at(DateTime::<Utc>::MIN_UTC) {
-                        NoticeStatus::ObjectionWindow { until } => narrow(until, None),
+                        ChangeNoticeStatus::ObjectionWindow { until } => narrow(until, None),
                         _ => return None,
                     }
                 }
             }
             if let Some(n) = link.replaced_by {
                 match self.notices[n].status_at(DateTime::<Utc>::MIN_UTC) {
-                    NoticeStatus::ObjectionWindow { until } => narrow(DateTime::<Utc>::MIN_UTC, Some(until)),
-                    NoticeStatus::Proposed | NoticeStatus::Objected => {}
-                    NoticeStatus::Effective { .. } => return None,
+                    ChangeNoticeStatus::ObjectionWindow { until } => narrow(DateTime::<Utc>::MIN_UTC, Some(until)),
+                    ChangeNoticeStatus::Proposed | ChangeNoticeStatus::Objected => {}
+                    ChangeNoticeStatus::Effective { .. } => return None,
                 }
             }
             for &(country, mechanism) in &link.locations {

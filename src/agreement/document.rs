@@ -83,6 +83,7 @@ impl Element {
 
 /// One missing or defective element of an agreement, in words a privacy officer understands.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Deficiency {
     /// The element.
     pub element: Element,

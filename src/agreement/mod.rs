@@ -47,4 +47,4 @@ pub use document::{
     ProcessingAgreement, ProcessingLocation, RequestClock, SccAnnexes, SpecialCategoryTerm, SubProcessorAuthorisation,
     WrittenForm,
 };
-pub use notice::{ChangeNotice, ChangeNoticeId, NoticeError, NoticeStatus};
+pub use notice::{ChangeNotice, ChangeNoticeError, ChangeNoticeId, ChangeNoticeStatus};

@@ -27,15 +27,15 @@ typed_id!(
 /// # Example
 /// ```
 /// use chrono::{DateTime, TimeDelta, Utc};
-/// use gdpr_obligations::agreement::{ChangeNotice, NoticeStatus, ProcessingAgreement};
+/// use gdpr_obligations::agreement::{ChangeNotice, ChangeNoticeStatus, ProcessingAgreement};
 /// use gdpr_obligations::model::PartyId;
 ///
 /// let agreement = ProcessingAgreement::template(PartyId::generate(), PartyId::generate());
 /// let translator = PartyId::generate();
 /// let t0: DateTime<Utc> = "2026-03-02T09:00:00Z".parse()?;
 /// let notice = ChangeNotice::propose(&agreement, translator, None, t0)?.notify(&agreement, t0)?;
-/// assert!(matches!(notice.status_at(t0 + TimeDelta::days(3)), NoticeStatus::ObjectionWindow { .. }));
-/// assert!(matches!(notice.status_at(t0 + TimeDelta::days(14)), NoticeStatus::Effective { .. }));
+/// assert!(matches!(notice.status_at(t0 + TimeDelta::days(3)), ChangeNoticeStatus::ObjectionWindow { .. }));
+/// assert!(matches!(notice.status_at(t0 + TimeDelta::days(14)), ChangeNoticeStatus::Effective { .. }));
 ///
 /// // An objection after the window has closed is refused, and says why.
 /// let late = notice.object(t0 + TimeDelta::days(15), "too late").unwrap_err();
@@ -55,12 +55,12 @@ struct ChangeNoticeRepr {
     replaces: Option<PartyId>,
     proposed_at: DateTime<Utc>,
     #[serde(flatten)]
-    state: NoticeState,
+    state: ChangeNoticeState,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
-enum NoticeState {
+enum ChangeNoticeState {
     Proposed,
     Notified {
         notified_at: DateTime<Utc>,
@@ -78,7 +78,7 @@ enum NoticeState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum NoticeStatus {
+pub enum ChangeNoticeStatus {
     /// Drafted but not yet sent to the controller: the sub-processor may not be engaged.
     Proposed,
     /// Sent; the controller may object until `until`: the sub-processor may not be engaged yet.
@@ -99,7 +99,8 @@ pub enum NoticeStatus {
 /// attempted, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, thiserror::Error)]
 #[error("{article}: cannot {attempted} a change notice that is {state}: {reason}")]
-pub struct NoticeError {
+#[non_exhaustive]
+pub struct ChangeNoticeError {
     /// The state the notice was in (`proposed`, `notified`, `objected`, or `none` for a
     /// notice that could not be created).
     pub state: &'static str,
@@ -127,7 +128,7 @@ impl ChangeNotice {
     /// `agreement`.
     ///
     /// # Errors
-    /// [`NoticeError`] when the agreement does not give general authorisation with an objection
+    /// [`ChangeNoticeError`] when the agreement does not give general authorisation with an objection
     /// window: under prior specific authorisation a new sub-processor needs a new specific
     /// authorisation, and under prohibition none may be engaged (Art. 28(2)).
     pub fn propose(
@@ -135,9 +136,9 @@ impl ChangeNotice {
         sub_processor: PartyId,
         replaces: Option<PartyId>,
         at: DateTime<Utc>,
-    ) -> Result<Self, NoticeError> {
+    ) -> Result<Self, ChangeNoticeError> {
         if window_days(agreement).is_none() {
-            return Err(NoticeError {
+            return Err(ChangeNoticeError {
                 state: "none",
                 attempted: "propose",
                 reason: "the agreement gives no general authorisation with an objection window".to_owned(),
@@ -150,18 +151,18 @@ impl ChangeNotice {
             sub_processor,
             replaces,
             proposed_at: at,
-            state: NoticeState::Proposed,
+            state: ChangeNoticeState::Proposed,
         }))
     }
 
     /// Sends the notice at `at`; the objection window of `agreement` starts to run.
     ///
     /// # Errors
-    /// [`NoticeError`] when the notice was already sent, is for another agreement, or
+    /// [`ChangeNoticeError`] when the notice was already sent, is for another agreement, or
     /// the agreement gives no objection window, or `at` is before the proposal.
-    pub fn notify(self, agreement: &ProcessingAgreement, at: DateTime<Utc>) -> Result<Self, NoticeError> {
+    pub fn notify(self, agreement: &ProcessingAgreement, at: DateTime<Utc>) -> Result<Self, ChangeNoticeError> {
         let refuse = |reason: &str| Err(self.refusal("notify", reason));
-        if !matches!(self.0.state, NoticeState::Proposed) {
+        if !matches!(self.0.state, ChangeNoticeState::Proposed) {
             return refuse("it was already sent");
         }
         if agreement.id != self.0.agreement {
@@ -177,22 +178,22 @@ impl ChangeNotice {
             return refuse("the objection window ends beyond the supported dates");
         };
         let mut next = self.0;
-        next.state = NoticeState::Notified { notified_at: at, objection_deadline: deadline };
+        next.state = ChangeNoticeState::Notified { notified_at: at, objection_deadline: deadline };
         Ok(Self(next))
     }
 
     /// Records the controller's objection at `at`.
     ///
     /// # Errors
-    /// [`NoticeError`] when the notice was not sent, was already objected to, or the objection
+    /// [`ChangeNoticeError`] when the notice was not sent, was already objected to, or the objection
     /// window closed before `at` (Art. 28(2)).
-    pub fn object(self, at: DateTime<Utc>, reason: &str) -> Result<Self, NoticeError> {
+    pub fn object(self, at: DateTime<Utc>, reason: &str) -> Result<Self, ChangeNoticeError> {
         match self.0.state {
-            NoticeState::Notified { notified_at, objection_deadline }
+            ChangeNoticeState::Notified { notified_at, objection_deadline }
                 if at >= notified_at && at < objection_deadline =>
             {
                 let mut next = self.0;
-                next.state = NoticeState::Objected {
+                next.state = ChangeNoticeState::Objected {
                     notified_at,
                     objection_deadline,
                     objected_at: at,
@@ -200,24 +201,28 @@ impl ChangeNotice {
                 };
                 Ok(Self(next))
             }
-            NoticeState::Notified { objection_deadline, .. } if at >= objection_deadline => {
+            ChangeNoticeState::Notified { objection_deadline, .. } if at >= objection_deadline => {
                 Err(self.refusal("object to", &format!("the objection window closed at {objection_deadline}")))
             }
-            NoticeState::Notified { .. } => Err(self.refusal("object to", "the objection is dated before the notice")),
-            NoticeState::Proposed => Err(self.refusal("object to", "it has not been sent")),
-            NoticeState::Objected { .. } => Err(self.refusal("object to", "the controller already objected")),
+            ChangeNoticeState::Notified { .. } => {
+                Err(self.refusal("object to", "the objection is dated before the notice"))
+            }
+            ChangeNoticeState::Proposed => Err(self.refusal("object to", "it has not been sent")),
+            ChangeNoticeState::Objected { .. } => Err(self.refusal("object to", "the controller already objected")),
         }
     }
 
     /// Where the notice stands at `now`.
-    pub fn status_at(&self, now: DateTime<Utc>) -> NoticeStatus {
+    pub fn status_at(&self, now: DateTime<Utc>) -> ChangeNoticeStatus {
         match &self.0.state {
-            NoticeState::Proposed => NoticeStatus::Proposed,
-            NoticeState::Notified { objection_deadline, .. } if now < *objection_deadline => {
-                NoticeStatus::ObjectionWindow { until: *objection_deadline }
+            ChangeNoticeState::Proposed => ChangeNoticeStatus::Proposed,
+            ChangeNoticeState::Notified { objection_deadline, .. } if now < *objection_deadline => {
+                ChangeNoticeStatus::ObjectionWindow { until: *objection_deadline }
             }
-            NoticeState::Notified { objection_deadline, .. } => NoticeStatus::Effective { since: *objection_deadline },
-            NoticeState::Objected { .. } => NoticeStatus::Objected,
+            ChangeNoticeState::Notified { objection_deadline, .. } => {
+                ChangeNoticeStatus::Effective { since: *objection_deadline }
+            }
+            ChangeNoticeState::Objected { .. } => ChangeNoticeStatus::Objected,
         }
     }
 
@@ -240,46 +245,45 @@ impl ChangeNotice {
     /// When the objection window closes, once the notice is sent.
     pub fn objection_deadline(&self) -> Option<DateTime<Utc>> {
         match &self.0.state {
-            NoticeState::Proposed => None,
-            NoticeState::Notified { objection_deadline, .. } | NoticeState::Objected { objection_deadline, .. } => {
-                Some(*objection_deadline)
-            }
+            ChangeNoticeState::Proposed => None,
+            ChangeNoticeState::Notified { objection_deadline, .. }
+            | ChangeNoticeState::Objected { objection_deadline, .. } => Some(*objection_deadline),
         }
     }
 
     fn state_name(&self) -> &'static str {
         match self.0.state {
-            NoticeState::Proposed => "proposed",
-            NoticeState::Notified { .. } => "notified",
-            NoticeState::Objected { .. } => "objected",
+            ChangeNoticeState::Proposed => "proposed",
+            ChangeNoticeState::Notified { .. } => "notified",
+            ChangeNoticeState::Objected { .. } => "objected",
         }
     }
 
-    fn refusal(&self, attempted: &'static str, reason: &str) -> NoticeError {
-        NoticeError { state: self.state_name(), attempted, reason: reason.to_owned(), article: ART_28_2 }
+    fn refusal(&self, attempted: &'static str, reason: &str) -> ChangeNoticeError {
+        ChangeNoticeError { state: self.state_name(), attempted, reason: reason.to_owned(), article: ART_28_2 }
     }
 }
 
-impl fmt::Display for NoticeStatus {
+impl fmt::Display for ChangeNoticeStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NoticeStatus::Proposed => f.write_str("proposed"),
-            NoticeStatus::ObjectionWindow { until } => write!(f, "objection window open until {until}"),
-            NoticeStatus::Effective { since } => write!(f, "effective since {since}"),
-            NoticeStatus::Objected => f.write_str("objected"),
+            ChangeNoticeStatus::Proposed => f.write_str("proposed"),
+            ChangeNoticeStatus::ObjectionWindow { until } => write!(f, "objection window open until {until}"),
+            ChangeNoticeStatus::Effective { since } => write!(f, "effective since {since}"),
+            ChangeNoticeStatus::Objected => f.write_str("objected"),
         }
     }
 }
 
 impl TryFrom<ChangeNoticeRepr> for ChangeNotice {
-    type Error = NoticeError;
-    fn try_from(r: ChangeNoticeRepr) -> Result<Self, NoticeError> {
+    type Error = ChangeNoticeError;
+    fn try_from(r: ChangeNoticeRepr) -> Result<Self, ChangeNoticeError> {
         let consistent = match &r.state {
-            NoticeState::Proposed => true,
-            NoticeState::Notified { notified_at, objection_deadline } => {
+            ChangeNoticeState::Proposed => true,
+            ChangeNoticeState::Notified { notified_at, objection_deadline } => {
                 r.proposed_at <= *notified_at && notified_at < objection_deadline
             }
-            NoticeState::Objected { notified_at, objection_deadline, objected_at, .. } => {
+            ChangeNoticeState::Objected { notified_at, objection_deadline, objected_at, .. } => {
                 r.proposed_at <= *notified_at && notified_at <= objected_at && objected_at < objection_deadline
             }
         };

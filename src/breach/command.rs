@@ -167,6 +167,7 @@ impl fmt::Display for CommandName {
 /// learned of it, the rules its clocks follow, and the first facts. Carried whole in the
 /// [`Detected`](super::Event::Detected) event, so that replaying the events needs nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Detection {
     /// The breach's id in this register.
     pub id: BreachId,
@@ -192,6 +193,67 @@ pub struct Detection {
 }
 
 impl Detection {
+    /// A detection with a new id: `aware` became aware at `aware_at`, and its clocks follow
+    /// `policy`. Nothing else is known yet; the `with_*` methods add what is.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{DateTime, Utc};
+    /// use gdpr_obligations::breach::{Awareness, Detection, Facts};
+    /// use gdpr_obligations::model::{PartyId, Text};
+    /// use gdpr_obligations::time::DeadlinePolicy;
+    ///
+    /// let shop = PartyId::generate();
+    /// let aware_at: DateTime<Utc> = "2026-03-13T09:00:00Z".parse()?;
+    /// let mut facts = Facts::default();
+    /// facts.nature = Some(Text::new("chat transcripts readable through a public link")?);
+    /// let detection = Detection::new(Awareness::Controller { controller: shop }, aware_at, DeadlinePolicy::czech())
+    ///     .with_occurred_at("2026-03-12T22:00:00Z".parse()?)
+    ///     .with_facts(facts);
+    /// assert_eq!(detection.keeper(), shop);
+    /// assert!(detection.informed_by.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(aware: Awareness, aware_at: DateTime<Utc>, policy: DeadlinePolicy) -> Self {
+        Detection {
+            id: BreachId::generate(),
+            aware_at,
+            aware,
+            informed_by: None,
+            occurred_at: None,
+            policy,
+            facts: Facts::default(),
+        }
+    }
+
+    /// The same detection under a known id.
+    #[must_use]
+    pub fn with_id(mut self, id: BreachId) -> Self {
+        self.id = id;
+        self
+    }
+
+    /// The same detection, learned of through another processor's notice (Art. 33(2)).
+    #[must_use]
+    pub fn with_informed_by(mut self, notice: ProcessorNotice) -> Self {
+        self.informed_by = Some(notice);
+        self
+    }
+
+    /// The same detection, with when the breach itself happened (Art. 33(5)).
+    #[must_use]
+    pub fn with_occurred_at(mut self, at: DateTime<Utc>) -> Self {
+        self.occurred_at = Some(at);
+        self
+    }
+
+    /// The same detection, with what is known of the breach (Art. 33(3)).
+    #[must_use]
+    pub fn with_facts(mut self, facts: Facts) -> Self {
+        self.facts = facts;
+        self
+    }
+
     /// The party that keeps this register entry: the controller, or the processor that became
     /// aware.
     pub fn keeper(&self) -> PartyId {
@@ -305,6 +367,7 @@ impl fmt::Display for NoticePeriod {
 
 /// The notice through which a keeper learned of a breach that another party in the chain found.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ProcessorNotice {
     /// The processor that sent the notice.
     pub processor: PartyId,
@@ -313,6 +376,33 @@ pub struct ProcessorNotice {
     /// The breach's id in the sender's register, if it gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breach: Option<BreachId>,
+}
+
+impl ProcessorNotice {
+    /// The notice `processor` sent under `agreement` (Art. 33(2)); [`with_breach`](Self::with_breach)
+    /// adds the sender's own register entry, when it is known.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agreement::AgreementId;
+    /// use gdpr_obligations::breach::{BreachId, ProcessorNotice};
+    /// use gdpr_obligations::model::PartyId;
+    ///
+    /// let theirs = BreachId::generate();
+    /// let notice = ProcessorNotice::new(PartyId::generate(), AgreementId::generate()).with_breach(theirs);
+    /// assert_eq!(notice.breach, Some(theirs));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(processor: PartyId, agreement: AgreementId) -> Self {
+        ProcessorNotice { processor, agreement, breach: None }
+    }
+
+    /// The same notice, naming the sender's own register entry of the breach.
+    #[must_use]
+    pub fn with_breach(mut self, breach: BreachId) -> Self {
+        self.breach = Some(breach);
+        self
+    }
 }
 
 /// The risk a breach is likely to result in for the rights and freedoms of natural persons.
@@ -355,6 +445,7 @@ impl fmt::Display for RiskLevel {
 
 /// A recorded risk assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Assessment {
     /// When.
     pub at: DateTime<Utc>,

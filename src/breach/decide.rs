@@ -17,6 +17,7 @@ use crate::vocab::Article;
 /// A rejection changes nothing: the register keeps every event it had, and the rejection itself
 /// says exactly what was refused and why, so it can be logged whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
+#[non_exhaustive]
 pub struct Rejection {
     /// What was attempted.
     pub attempted: CommandName,
@@ -75,20 +76,15 @@ impl fmt::Display for Rejection {
 /// # Example
 /// ```
 /// use chrono::{DateTime, TimeDelta, Utc};
-/// use gdpr_obligations::breach::{Awareness, Breach, BreachId, Command, Detection, Facts, StatusName, decide};
+/// use gdpr_obligations::breach::{Awareness, Breach, Command, Detection, Facts, StatusName, decide};
 /// use gdpr_obligations::model::{PartyId, Text};
 /// use gdpr_obligations::time::DeadlinePolicy;
 ///
 /// let aware: DateTime<Utc> = "2026-03-13T18:30:00Z".parse()?;
-/// let detection = Detection {
-///     id: BreachId::generate(),
-///     aware_at: aware,
-///     aware: Awareness::Controller { controller: PartyId::generate() },
-///     informed_by: None,
-///     occurred_at: None,
-///     policy: DeadlinePolicy::czech(),
-///     facts: Facts { nature: Some(Text::new("chat transcripts e-mailed to a wrong address")?), ..Facts::default() },
-/// };
+/// let facts = Facts { nature: Some(Text::new("chat transcripts e-mailed to a wrong address")?), ..Facts::default() };
+/// let detection =
+///     Detection::new(Awareness::Controller { controller: PartyId::generate() }, aware, DeadlinePolicy::czech())
+///         .with_facts(facts);
 /// let breach = Breach::replay(&decide(None, &Command::Detect(Box::new(detection)))?).expect("detected");
 ///
 /// // Four days later, without reasons for the delay: rejected under Art. 33(1).

@@ -66,11 +66,29 @@ pub struct Facts {
 
 /// A measure taken or proposed to address a breach or mitigate its effects (Art. 33(3)(d)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Measure {
     /// What is or will be done.
     pub description: Text,
     /// Whether it is done or proposed.
     pub status: MeasureStatus,
+}
+
+impl Measure {
+    /// What is or will be done, and whether it is done (Art. 33(3)(d)).
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::breach::{Measure, MeasureStatus};
+    /// use gdpr_obligations::model::Text;
+    ///
+    /// let reset = Measure::new(Text::new("mailbox password reset, MFA enforced")?, MeasureStatus::Taken);
+    /// assert_eq!(reset.status, MeasureStatus::Taken);
+    /// # Ok::<(), gdpr_obligations::model::Invalid>(())
+    /// ```
+    pub fn new(description: Text, status: MeasureStatus) -> Self {
+        Measure { description, status }
+    }
 }
 
 /// Whether a [`Measure`] has been taken or is proposed (Art. 33(3)(d): "taken or proposed to be
@@ -176,6 +194,7 @@ impl fmt::Display for NotificationElement {
 /// One element a notification or communication lacks, with the point of Art. 33(3) that asks
 /// for it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Missing {
     /// The element.
     pub element: NotificationElement,

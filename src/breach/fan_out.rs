@@ -53,6 +53,7 @@ use crate::vocab::Article;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct FanOut {
     /// The processor or sub-processor that became aware.
     pub party: PartyId,
@@ -64,6 +65,7 @@ pub struct FanOut {
 
 /// How a breach reaches one controller, and the controller's own clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ControllerReach {
     /// The controller whose data the breach touched.
     pub controller: PartyId,
@@ -81,6 +83,7 @@ pub struct ControllerReach {
 
 /// One notice up the chain: `from` tells `to`, the party that engaged it under `agreement`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct NoticeHop {
     /// The processor that notifies.
     pub from: PartyId,

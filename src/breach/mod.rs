@@ -61,22 +61,17 @@
 //! ```
 //! use chrono::{DateTime, TimeDelta, Utc};
 //! use gdpr_obligations::breach::{
-//!     Awareness, Breach, BreachId, Command, Detection, Facts, RiskLevel, SubjectDuty, decide,
+//!     Awareness, Breach, Command, Detection, Facts, RiskLevel, SubjectDuty, decide,
 //! };
 //! use gdpr_obligations::model::{PartyId, Text};
 //! use gdpr_obligations::time::DeadlinePolicy;
 //!
 //! // Friday 13 March 2026, 19:30 in Prague: a web shop learns its chat transcripts leaked.
 //! let aware: DateTime<Utc> = "2026-03-13T18:30:00Z".parse()?;
-//! let detection = Detection {
-//!     id: BreachId::generate(),
-//!     aware_at: aware,
-//!     aware: Awareness::Controller { controller: PartyId::generate() },
-//!     informed_by: None,
-//!     occurred_at: None,
-//!     policy: DeadlinePolicy::czech(),
-//!     facts: Facts { nature: Some(Text::new("chat transcripts readable through a public link")?), ..Facts::default() },
-//! };
+//! let facts = Facts { nature: Some(Text::new("chat transcripts readable through a public link")?), ..Facts::default() };
+//! let detection =
+//!     Detection::new(Awareness::Controller { controller: PartyId::generate() }, aware, DeadlinePolicy::czech())
+//!         .with_facts(facts);
 //! let mut events = decide(None, &Command::Detect(Box::new(detection)))?;
 //! let breach = Breach::replay(&events).expect("detected");
 //! // Monday 19:30: 72 hours, the weekend counted like any other hours.

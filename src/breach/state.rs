@@ -24,21 +24,14 @@ use crate::vocab::Article;
 /// # Example
 /// ```
 /// use chrono::{DateTime, TimeDelta, Utc};
-/// use gdpr_obligations::breach::{Awareness, Breach, BreachId, Command, Detection, Facts, RiskLevel, decide};
+/// use gdpr_obligations::breach::{Awareness, Breach, Command, Detection, RiskLevel, decide};
 /// use gdpr_obligations::model::{PartyId, Text};
 /// use gdpr_obligations::time::DeadlinePolicy;
 ///
 /// // A web shop finds, on Friday 13 March 2026 at 19:30 in Prague, that a chat export was public.
 /// let aware: DateTime<Utc> = "2026-03-13T18:30:00Z".parse()?;
-/// let detection = Detection {
-///     id: BreachId::generate(),
-///     aware_at: aware,
-///     aware: Awareness::Controller { controller: PartyId::generate() },
-///     informed_by: None,
-///     occurred_at: None,
-///     policy: DeadlinePolicy::czech(),
-///     facts: Facts::default(),
-/// };
+/// let detection =
+///     Detection::new(Awareness::Controller { controller: PartyId::generate() }, aware, DeadlinePolicy::czech());
 /// let breach = Breach::replay(&decide(None, &Command::Detect(Box::new(detection)))?).expect("detected");
 /// // 72 hours, weekend or not (Art. 33(1); Art. 3(4) of Regulation 1182/71 does not apply to hours).
 /// let due = breach.authority_deadline().expect("the clock runs").due;
@@ -90,6 +83,7 @@ pub struct Breach {
 
 /// The notification of a breach to the supervisory authority (Art. 33(1)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct AuthorityNotice {
     /// When.
     pub at: DateTime<Utc>,
@@ -102,6 +96,7 @@ pub struct AuthorityNotice {
 
 /// A processor's notice under one agreement (Art. 33(2)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct PrincipalNotice {
     /// The agreement.
     pub agreement: AgreementId,
@@ -111,6 +106,7 @@ pub struct PrincipalNotice {
 
 /// An Art. 34(3) exception as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RecordedException {
     /// When.
     pub at: DateTime<Utc>,
@@ -120,6 +116,7 @@ pub struct RecordedException {
 
 /// A communication to the data subjects (Art. 34).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Communication {
     /// When.
     pub at: DateTime<Utc>,
@@ -131,6 +128,7 @@ pub struct Communication {
 
 /// The closure of a register entry (Art. 33(5)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Closure {
     /// When.
     pub at: DateTime<Utc>,
@@ -192,6 +190,7 @@ pub enum Duty {
 /// a moment later it is late (a period in hours ends "with the expiry of the last hour",
 /// Art. 3(2)(a) of Regulation 1182/71).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct BreachDeadline {
     /// What is due.
     pub duty: Duty,
@@ -239,6 +238,7 @@ pub enum SubjectDuty {
 
 /// One reason of a decision, with its article.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Reason {
     /// The provision.
     pub article: Article,
@@ -274,6 +274,7 @@ impl fmt::Display for Reason {
 /// # Ok::<(), gdpr_obligations::model::Invalid>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct SubjectDecision {
     /// What is owed to the data subjects.
     pub duty: SubjectDuty,

@@ -40,6 +40,7 @@ impl Controllers {
 /// A purpose of the activity with its legal basis and what that basis requires.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PurposeSpec {
     /// The purpose (Art. 5(1)(b)).
     pub purpose: Purpose,
@@ -57,6 +58,7 @@ pub struct PurposeSpec {
 /// A recipient of the activity's data (Art. 4(9); Art. 13(1)(e), 30(1)(d)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Recipient {
     /// The recipient as a known party, where it is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,6 +74,7 @@ pub struct Recipient {
 /// A transfer of the activity's data to a third country (Chapter V; Art. 13(1)(f), 30(1)(e)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Transfer {
     /// Who receives the data there.
     pub recipient: Text,
@@ -84,6 +87,100 @@ pub struct Transfer {
     /// (Art. 30(1)(e), 49(6)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safeguards_documentation: Option<Text>,
+}
+
+impl PurposeSpec {
+    /// `purpose` on `basis`, with neither legitimate interests nor an Art. 9(2) condition; the
+    /// `with_*` methods add them where the basis or the data need them.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::model::{PurposeSpec, Text};
+    /// use gdpr_obligations::vocab::{LegalBasis, Purpose};
+    ///
+    /// let care = PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
+    ///     .with_legitimate_interests(Text::new("answering visitors' questions about orders")?);
+    /// assert!(care.legitimate_interests.is_some());
+    /// # Ok::<(), gdpr_obligations::model::Invalid>(())
+    /// ```
+    pub fn new(purpose: Purpose, basis: LegalBasis) -> Self {
+        PurposeSpec { purpose, basis, legitimate_interests: None, special_category_condition: None }
+    }
+
+    /// The same purpose with the legitimate interests pursued (Art. 13(1)(d)).
+    #[must_use]
+    pub fn with_legitimate_interests(mut self, interests: Text) -> Self {
+        self.legitimate_interests = Some(interests);
+        self
+    }
+
+    /// The same purpose with the Art. 9(2) condition for special categories.
+    #[must_use]
+    pub fn with_special_category_condition(mut self, condition: SpecialCategoryCondition) -> Self {
+        self.special_category_condition = Some(condition);
+        self
+    }
+}
+
+impl Recipient {
+    /// A recipient named `name` (a party's name, or a category such as "payment providers") in
+    /// `role`, processing in `country`; [`with_party`](Self::with_party) links a known party.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::model::{PartyId, Recipient, Text};
+    /// use gdpr_obligations::vocab::{Country, Role};
+    ///
+    /// let vendor = Recipient::new(Text::new("Chatvendor s.r.o.")?, Role::Processor, Country::CZ)
+    ///     .with_party(PartyId::generate());
+    /// assert!(vendor.party.is_some());
+    /// # Ok::<(), gdpr_obligations::model::Invalid>(())
+    /// ```
+    pub fn new(name: Text, role: Role, country: Country) -> Self {
+        Recipient { party: None, name, role, country }
+    }
+
+    /// The same recipient, as the known party `party`.
+    #[must_use]
+    pub fn with_party(mut self, party: PartyId) -> Self {
+        self.party = Some(party);
+        self
+    }
+}
+
+impl Transfer {
+    /// A transfer to `recipient` in `country`; outside the EEA it needs a mechanism
+    /// ([`with_mechanism`](Self::with_mechanism), Art. 44), which [`ProcessingActivity::new`]
+    /// checks.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::model::{Text, Transfer};
+    /// use gdpr_obligations::vocab::{Country, SccModule, TransferMechanism};
+    ///
+    /// let mailer = Transfer::new(Text::new("Mailer Inc.")?, Country::US).with_mechanism(
+    ///     TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor },
+    /// );
+    /// assert!(mailer.mechanism.is_some());
+    /// # Ok::<(), gdpr_obligations::model::Invalid>(())
+    /// ```
+    pub fn new(recipient: Text, country: Country) -> Self {
+        Transfer { recipient, country, mechanism: None, safeguards_documentation: None }
+    }
+
+    /// The same transfer on a Chapter V mechanism (Art. 44).
+    #[must_use]
+    pub fn with_mechanism(mut self, mechanism: TransferMechanism) -> Self {
+        self.mechanism = Some(mechanism);
+        self
+    }
+
+    /// The same transfer with its documented suitable safeguards (Art. 30(1)(e), 49(6)).
+    #[must_use]
+    pub fn with_safeguards_documentation(mut self, documentation: Text) -> Self {
+        self.safeguards_documentation = Some(documentation);
+        self
+    }
 }
 
 /// How long the activity keeps its data (Art. 5(1)(e); Art. 13(2)(a), 30(1)(f)).
@@ -121,6 +218,7 @@ pub struct ProcessingActivity(ProcessingActivityRepr);
 /// The fields of a [`ProcessingActivity`] before validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ProcessingActivityRepr {
     /// The activity's id.
     pub id: ActivityId,
@@ -173,6 +271,57 @@ impl TryFrom<ProcessingActivityRepr> for ProcessingActivity {
 }
 
 impl ProcessingActivity {
+    /// Starts an activity with its name, its controllers and its retention; purposes, data and
+    /// subject categories, recipients, transfers and measures are added on the builder, and
+    /// [`ProcessingActivityBuilder::build`] runs the checks of [`new`](Self::new), reporting
+    /// every problem at once.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::model::{Controllers, PartyId, ProcessingActivity, PurposeSpec, Retention, Text};
+    /// use gdpr_obligations::vocab::{DataCategory, LegalBasis, Purpose, SubjectCategory};
+    ///
+    /// let shop = PartyId::generate();
+    /// let activity = ProcessingActivity::builder(
+    ///     Text::new("Website chat customer care")?,
+    ///     Controllers::Sole { controller: shop },
+    ///     Retention::Months { months: 24 },
+    /// )
+    /// .purpose(PurposeSpec::new(Purpose::CustomerCare, LegalBasis::Contract))
+    /// .data_categories([DataCategory::Contact, DataCategory::CommunicationContent])
+    /// .subject_categories([SubjectCategory::Visitor])
+    /// .build()?;
+    /// assert!(activity.is_controlled_by(shop));
+    ///
+    /// // No purpose and no categories: every problem is reported, each with its article.
+    /// let empty = ProcessingActivity::builder(
+    ///     Text::new("Chat")?,
+    ///     Controllers::Sole { controller: shop },
+    ///     Retention::Months { months: 24 },
+    /// )
+    /// .build()
+    /// .unwrap_err();
+    /// assert_eq!(empty.problems().len(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn builder(name: Text, controllers: Controllers, retention: Retention) -> ProcessingActivityBuilder {
+        ProcessingActivityBuilder(ProcessingActivityRepr {
+            id: ActivityId::generate(),
+            name,
+            controllers,
+            purposes: Vec::new(),
+            data_categories: Vec::new(),
+            may_contain_special_categories: false,
+            criminal_data_authority: None,
+            subject_categories: Vec::new(),
+            recipients: Vec::new(),
+            transfers: Vec::new(),
+            retention,
+            security_measures: Vec::new(),
+            automated_decision_making: None,
+        })
+    }
+
     /// Validates an activity.
     ///
     /// # Errors
@@ -303,5 +452,81 @@ impl ProcessingActivity {
     /// Unwraps the fields, e.g. to change them and validate again.
     pub fn into_fields(self) -> ProcessingActivityRepr {
         self.0
+    }
+}
+
+/// Builds a [`ProcessingActivity`]; [`build`](Self::build) reports every problem at once.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ProcessingActivityBuilder(ProcessingActivityRepr);
+
+impl ProcessingActivityBuilder {
+    /// Uses a known id instead of generating one.
+    pub fn id(mut self, id: ActivityId) -> Self {
+        self.0.id = id;
+        self
+    }
+
+    /// Adds a purpose with its basis (Art. 30(1)(b)).
+    pub fn purpose(mut self, purpose: PurposeSpec) -> Self {
+        self.0.purposes.push(purpose);
+        self
+    }
+
+    /// Adds categories of personal data (Art. 30(1)(c)).
+    pub fn data_categories(mut self, categories: impl IntoIterator<Item = DataCategory>) -> Self {
+        self.0.data_categories.extend(categories);
+        self
+    }
+
+    /// Says that free text (chat messages) may reveal special categories even when none is
+    /// collected on purpose, so every purpose needs an Art. 9(2) condition (Art. 9(1)).
+    pub fn may_contain_special_categories(mut self) -> Self {
+        self.0.may_contain_special_categories = true;
+        self
+    }
+
+    /// The law or official authority under which criminal-offence data are processed (Art. 10).
+    pub fn criminal_data_authority(mut self, authority: Text) -> Self {
+        self.0.criminal_data_authority = Some(authority);
+        self
+    }
+
+    /// Adds categories of data subjects (Art. 30(1)(c)).
+    pub fn subject_categories(mut self, categories: impl IntoIterator<Item = SubjectCategory>) -> Self {
+        self.0.subject_categories.extend(categories);
+        self
+    }
+
+    /// Adds recipients (Art. 30(1)(d)).
+    pub fn recipients(mut self, recipients: impl IntoIterator<Item = Recipient>) -> Self {
+        self.0.recipients.extend(recipients);
+        self
+    }
+
+    /// Adds transfers to third countries (Art. 30(1)(e)).
+    pub fn transfers(mut self, transfers: impl IntoIterator<Item = Transfer>) -> Self {
+        self.0.transfers.extend(transfers);
+        self
+    }
+
+    /// Adds descriptions of the Art. 32(1) security measures (Art. 30(1)(g)).
+    pub fn security_measures(mut self, measures: impl IntoIterator<Item = Text>) -> Self {
+        self.0.security_measures.extend(measures);
+        self
+    }
+
+    /// Meaningful information about automated decision-making (Art. 13(2)(f), 22).
+    pub fn automated_decision_making(mut self, information: Text) -> Self {
+        self.0.automated_decision_making = Some(information);
+        self
+    }
+
+    /// Validates and builds the activity, with the checks of [`ProcessingActivity::new`].
+    ///
+    /// # Errors
+    /// [`ModelError`] listing every problem, as [`ProcessingActivity::new`] does.
+    pub fn build(self) -> Result<ProcessingActivity, ModelError> {
+        ProcessingActivity::new(self.0)
     }
 }

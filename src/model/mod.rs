@@ -42,15 +42,20 @@ use serde::{Deserialize, Serialize};
 use crate::vocab::Article;
 
 pub use activity::{
-    Controllers, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient, Retention, Transfer,
+    Controllers, ProcessingActivity, ProcessingActivityBuilder, ProcessingActivityRepr, PurposeSpec, Recipient,
+    Retention, Transfer,
 };
 pub use digest::{Digest, InvalidDigest};
 pub use party::{Contact, EmailAddress, Party, PartyBuilder, PhoneNumber, PostalAddress, RegistrationNumber, TaxId};
-pub use subject::{DataSubject, PersonalDataRecord, PersonalDataRecordRepr, SourceName, SubjectIdentifier, Token};
+pub use subject::{
+    DataSubject, PersonalDataRecord, PersonalDataRecordBuilder, PersonalDataRecordRepr, SourceName, SubjectIdentifier,
+    Token,
+};
 
 /// One problem with one field of an input: what was wrong and, where a rule of the Regulation
 /// is behind it, the article.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, thiserror::Error)]
+#[non_exhaustive]
 pub struct Invalid {
     /// The field, e.g. `contact_email` or `purposes[1].legitimate_interests`.
     pub field: Cow<'static, str>,

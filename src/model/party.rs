@@ -280,6 +280,7 @@ pub struct PostalAddress {
 /// (Art. 27) or a breach contact point (Art. 33(3)(b)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Contact {
     /// Name of the person or office.
     pub name: Text,
@@ -291,6 +292,38 @@ pub struct Contact {
     /// Postal address, if published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<PostalAddress>,
+}
+
+impl Contact {
+    /// A person or office reachable at `email`; the telephone and the postal address, where
+    /// published, come through the `with_*` methods.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::model::{Contact, EmailAddress, PhoneNumber, Text};
+    ///
+    /// let dpo = Contact::new(Text::new("Jana Nováková, DPO")?, EmailAddress::new("dpo@acme.example")?)
+    ///     .with_phone(PhoneNumber::new("+420 601 123 456")?);
+    /// assert!(dpo.phone.is_some() && dpo.address.is_none());
+    /// # Ok::<(), gdpr_obligations::model::Invalid>(())
+    /// ```
+    pub fn new(name: Text, email: EmailAddress) -> Self {
+        Contact { name, email, phone: None, address: None }
+    }
+
+    /// The same contact with a published telephone number.
+    #[must_use]
+    pub fn with_phone(mut self, phone: PhoneNumber) -> Self {
+        self.phone = Some(phone);
+        self
+    }
+
+    /// The same contact with a published postal address.
+    #[must_use]
+    pub fn with_address(mut self, address: PostalAddress) -> Self {
+        self.address = Some(address);
+        self
+    }
 }
 
 /// A legal or natural person that plays a role in processing: a website owner, a chat vendor,

@@ -272,6 +272,7 @@ pub struct PersonalDataRecord {
 /// The fields of a [`PersonalDataRecord`] before validation.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PersonalDataRecordRepr {
     /// The record's id.
     pub id: RecordId,
@@ -303,18 +304,81 @@ impl TryFrom<PersonalDataRecordRepr> for PersonalDataRecord {
     }
 }
 
+/// Art. 5(1)(e): data cannot be kept until before it was collected.
+fn retention_before_collection(collected_at: DateTime<Utc>, retained_until: Option<DateTime<Utc>>) -> Option<Invalid> {
+    retained_until.filter(|until| *until < collected_at).map(|_| {
+        Invalid::new("retained_until", "the retention end is before the collection instant")
+            .under(Article::gdpr(5).paragraph(1).point('e'))
+    })
+}
+
 impl PersonalDataRecord {
+    /// Starts the descriptor of `subject`'s data held for `controller` at `location` in
+    /// `source`; what it is, why and since when are set on the builder, and
+    /// [`PersonalDataRecordBuilder::build`] reports every missing or invalid field at once.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{DateTime, TimeDelta, Utc};
+    /// use gdpr_obligations::model::{PartyId, PersonalDataRecord, SourceName, SubjectId, Text};
+    /// use gdpr_obligations::vocab::{DataCategory, LegalBasis, Purpose};
+    ///
+    /// let collected: DateTime<Utc> = "2026-03-01T10:00:00Z".parse()?;
+    /// let start = || {
+    ///     Ok::<_, Box<dyn std::error::Error>>(PersonalDataRecord::builder(
+    ///         PartyId::generate(),
+    ///         SubjectId::generate(),
+    ///         SourceName::new("chat_history")?,
+    ///         Text::new("conversation/8f1c/message/42")?,
+    ///     ))
+    /// };
+    /// let record = start()?
+    ///     .category(DataCategory::CommunicationContent)
+    ///     .purpose(Purpose::CustomerCare)
+    ///     .basis(LegalBasis::Contract)
+    ///     .collected_at(collected)
+    ///     .retained_until(collected + TimeDelta::days(365))
+    ///     .build()?;
+    /// assert!(!record.is_expired(collected));
+    ///
+    /// // Kept until before it was collected, and no basis: both problems at once.
+    /// let wrong = start()?
+    ///     .category(DataCategory::CommunicationContent)
+    ///     .purpose(Purpose::CustomerCare)
+    ///     .collected_at(collected)
+    ///     .retained_until(collected - TimeDelta::days(1))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(wrong.problems().len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn builder(
+        controller: PartyId,
+        subject: SubjectId,
+        source: SourceName,
+        location: Text,
+    ) -> PersonalDataRecordBuilder {
+        PersonalDataRecordBuilder {
+            id: None,
+            controller,
+            subject,
+            source,
+            location,
+            category: None,
+            purpose: None,
+            basis: None,
+            collected_at: None,
+            retained_until: None,
+        }
+    }
+
     /// Validates a record descriptor.
     ///
     /// # Errors
     /// [`ModelError`] when the data would be kept until before it was collected (Art. 5(1)(e)).
     pub fn new(r: PersonalDataRecordRepr) -> Result<Self, ModelError> {
-        if let Some(until) = r.retained_until
-            && until < r.collected_at
-        {
-            return Err(Invalid::new("retained_until", "the retention end is before the collection instant")
-                .under(Article::gdpr(5).paragraph(1).point('e'))
-                .into());
+        if let Some(problem) = retention_before_collection(r.collected_at, r.retained_until) {
+            return Err(problem.into());
         }
         Ok(Self {
             id: r.id,
@@ -374,5 +438,111 @@ impl PersonalDataRecord {
     /// be processed any more, whether or not a sweep has erased it yet.
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         self.retained_until.is_some_and(|until| now > until)
+    }
+}
+
+/// Builds a [`PersonalDataRecord`], reporting every missing or invalid field at once.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct PersonalDataRecordBuilder {
+    id: Option<RecordId>,
+    controller: PartyId,
+    subject: SubjectId,
+    source: SourceName,
+    location: Text,
+    category: Option<DataCategory>,
+    purpose: Option<Purpose>,
+    basis: Option<LegalBasis>,
+    collected_at: Option<DateTime<Utc>>,
+    retained_until: Option<DateTime<Utc>>,
+}
+
+impl PersonalDataRecordBuilder {
+    /// Uses a known id instead of generating one.
+    pub fn id(mut self, id: RecordId) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// The category of the data (Art. 15(1)(b)).
+    pub fn category(mut self, category: DataCategory) -> Self {
+        self.category = Some(category);
+        self
+    }
+
+    /// Why it is held (Art. 15(1)(a)).
+    pub fn purpose(mut self, purpose: Purpose) -> Self {
+        self.purpose = Some(purpose);
+        self
+    }
+
+    /// On which basis (Art. 6(1)).
+    pub fn basis(mut self, basis: LegalBasis) -> Self {
+        self.basis = Some(basis);
+        self
+    }
+
+    /// When it was collected.
+    pub fn collected_at(mut self, at: DateTime<Utc>) -> Self {
+        self.collected_at = Some(at);
+        self
+    }
+
+    /// Until when it may be kept (Art. 5(1)(e)).
+    pub fn retained_until(mut self, until: DateTime<Utc>) -> Self {
+        self.retained_until = Some(until);
+        self
+    }
+
+    /// Validates and builds the descriptor.
+    ///
+    /// # Errors
+    /// [`ModelError`] naming every missing field (category, Art. 15(1)(b); purpose,
+    /// Art. 15(1)(a); basis, Art. 6(1); collection instant) and a retention end before the
+    /// collection instant (Art. 5(1)(e)), as [`PersonalDataRecord::new`] does.
+    pub fn build(self) -> Result<PersonalDataRecord, ModelError> {
+        let mut problems = Problems::default();
+        let missing = |field: &'static str, article: Option<Article>| {
+            let problem = Invalid::new(field, "missing");
+            match article {
+                Some(article) => problem.under(article),
+                None => problem,
+            }
+        };
+        if self.category.is_none() {
+            problems.push(missing("category", Some(Article::gdpr(15).paragraph(1).point('b'))));
+        }
+        if self.purpose.is_none() {
+            problems.push(missing("purpose", Some(Article::gdpr(15).paragraph(1).point('a'))));
+        }
+        if self.basis.is_none() {
+            problems.push(missing("basis", Some(Article::gdpr(6).paragraph(1))));
+        }
+        match self.collected_at {
+            None => problems.push(missing("collected_at", None)),
+            Some(collected_at) => {
+                if let Some(problem) = retention_before_collection(collected_at, self.retained_until) {
+                    problems.push(problem);
+                }
+            }
+        }
+        problems.finish()?;
+        let (Some(category), Some(purpose), Some(basis), Some(collected_at)) =
+            (self.category, self.purpose, self.basis, self.collected_at)
+        else {
+            return Err(Invalid::new("record", "a required field is missing").into());
+        };
+        PersonalDataRecord::new(PersonalDataRecordRepr {
+            id: self.id.unwrap_or_else(RecordId::generate),
+            controller: self.controller,
+            subject: self.subject,
+            source: self.source,
+            location: self.location,
+            category,
+            purpose,
+            basis,
+            collected_at,
+            retained_until: self.retained_until,
+        })
     }
 }

@@ -239,6 +239,7 @@ impl fmt::Display for CommandName {
 /// receiver, and the rules its deadlines and refusals follow. Carried whole in the
 /// [`Received`](super::Event::Received) event, so that replaying the events needs nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Receipt {
     /// The request's id.
     pub id: RequestId,
@@ -263,6 +264,81 @@ pub struct Receipt {
     /// What every refusal tells the data subject about complaints and judicial remedies
     /// (Art. 12(4)).
     pub complaint: ComplaintInformation,
+}
+
+impl Receipt {
+    /// A receipt with a new id, received by the controller itself from a requester not yet
+    /// identified; [`with_receiver`](Self::with_receiver) and
+    /// [`with_requester`](Self::with_requester) say otherwise. Every argument is required and of
+    /// its own type, so none can be swapped for another.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{DateTime, Utc};
+    /// use gdpr_obligations::model::{PartyId, Text};
+    /// use gdpr_obligations::request::{Channel, ComplaintInformation, Processing, Receipt, RequestKind};
+    /// use gdpr_obligations::time::DeadlinePolicy;
+    /// use gdpr_obligations::vocab::{LegalBasis, Purpose};
+    ///
+    /// let at: DateTime<Utc> = "2025-03-05T09:00:00Z".parse()?;
+    /// let complaint = ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?);
+    /// let receipt = Receipt::new(
+    ///     PartyId::generate(),
+    ///     at,
+    ///     RequestKind::Access,
+    ///     Processing::new(LegalBasis::Contract, Purpose::CustomerCare),
+    ///     Channel::Email,
+    ///     DeadlinePolicy::czech(),
+    ///     complaint,
+    /// );
+    /// assert_eq!(receipt.at, at);
+    /// assert!(receipt.requester.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(
+        controller: PartyId,
+        at: DateTime<Utc>,
+        kind: RequestKind,
+        processing: Processing,
+        channel: Channel,
+        policy: DeadlinePolicy,
+        complaint: ComplaintInformation,
+    ) -> Self {
+        Receipt {
+            id: RequestId::generate(),
+            at,
+            controller,
+            kind,
+            processing,
+            channel,
+            receiver: Receiver::Controller,
+            requester: Vec::new(),
+            policy,
+            complaint,
+        }
+    }
+
+    /// The same receipt under a known id, e.g. one the product already gave the request.
+    #[must_use]
+    pub fn with_id(mut self, id: RequestId) -> Self {
+        self.id = id;
+        self
+    }
+
+    /// The same receipt received by `receiver`, e.g. a processor that must forward it
+    /// (Art. 28(3)(e)).
+    #[must_use]
+    pub fn with_receiver(mut self, receiver: Receiver) -> Self {
+        self.receiver = receiver;
+        self
+    }
+
+    /// The same receipt with the identifiers the requester gave.
+    #[must_use]
+    pub fn with_requester(mut self, requester: impl IntoIterator<Item = SubjectIdentifier>) -> Self {
+        self.requester = requester.into_iter().collect();
+        self
+    }
 }
 
 /// The channel through which a request or notice travels.
@@ -363,11 +439,32 @@ impl ComplaintInformation {
 
 /// Why the Art. 12(3) period needs two further months, with the reasons told to the data subject.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ExtensionJustification {
     /// The statutory reason.
     pub reason: ExtensionReason,
     /// The reasons for the delay as given in the notice (Art. 12(3), third sentence).
     pub explanation: Text,
+}
+
+impl ExtensionJustification {
+    /// The statutory reason and the explanation told to the data subject (Art. 12(3)).
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::model::Text;
+    /// use gdpr_obligations::request::{ExtensionJustification, ExtensionReason};
+    ///
+    /// let why = ExtensionJustification::new(
+    ///     ExtensionReason::Complexity,
+    ///     Text::new("your data is spread over four systems")?,
+    /// );
+    /// assert_eq!(why.reason, ExtensionReason::Complexity);
+    /// # Ok::<(), gdpr_obligations::model::Invalid>(())
+    /// ```
+    pub fn new(reason: ExtensionReason, explanation: Text) -> Self {
+        ExtensionJustification { reason, explanation }
+    }
 }
 
 /// The reasons Art. 12(3) accepts for an extension: "the complexity and number of the requests".

@@ -17,6 +17,7 @@ use crate::vocab::Article;
 /// This is the lifecycle saying "not now" or "not allowed"; refusing to act on a request under
 /// Art. 12(4) is an *event* ([`Event::Refused`]), not an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
+#[non_exhaustive]
 pub struct Rejection {
     /// What was attempted.
     pub attempted: CommandName,
@@ -71,17 +72,15 @@ impl fmt::Display for Rejection {
 /// use chrono::{DateTime, Utc};
 /// use gdpr_obligations::request::{Command, Request, StatusName};
 /// # use gdpr_obligations::model::{PartyId, Text};
-/// # use gdpr_obligations::request::{Channel, ComplaintInformation, Processing, Receipt, Receiver, RequestId, RequestKind, decide};
+/// # use gdpr_obligations::request::{Channel, ComplaintInformation, Processing, Receipt, RequestKind, decide};
 /// # use gdpr_obligations::time::DeadlinePolicy;
 /// # use gdpr_obligations::vocab::{LegalBasis, Purpose};
 /// # let at: DateTime<Utc> = "2025-03-05T09:00:00Z".parse()?;
-/// # let receipt = Receipt {
-/// #     id: RequestId::generate(), at, controller: PartyId::generate(), kind: RequestKind::Access,
-/// #     processing: Processing { basis: LegalBasis::Contract, purpose: Purpose::CustomerCare },
-/// #     channel: Channel::Email, receiver: Receiver::Controller, requester: vec![],
-/// #     policy: DeadlinePolicy::czech(),
-/// #     complaint: ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?),
-/// # };
+/// # let complaint = ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?);
+/// # let processing = Processing::new(LegalBasis::Contract, Purpose::CustomerCare);
+/// # let receipt = Receipt::new(
+/// #     PartyId::generate(), at, RequestKind::Access, processing, Channel::Email, DeadlinePolicy::czech(), complaint,
+/// # );
 /// # let request = Request::replay(&decide(None, &Command::Receive(Box::new(receipt)))?).unwrap();
 /// // An access request, received and open: it cannot complete before it starts ...
 /// let later: DateTime<Utc> = "2025-03-06T09:00:00Z".parse()?;

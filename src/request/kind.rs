@@ -12,11 +12,29 @@ use crate::vocab::{Article, LegalBasis, Purpose, Right};
 /// The processing a request concerns: its legal basis and purpose decide which rights the data
 /// subject has ([`rights::availability`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Processing {
     /// The Art. 6(1) basis of the processing.
     pub basis: LegalBasis,
     /// Its purpose; direct marketing makes an objection absolute (Art. 21(2)-(3)).
     pub purpose: Purpose,
+}
+
+impl Processing {
+    /// The processing on `basis` for `purpose`.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::request::Processing;
+    /// use gdpr_obligations::vocab::{LegalBasis, Purpose};
+    ///
+    /// let processing = Processing::new(LegalBasis::Consent, Purpose::Marketing);
+    /// assert_eq!(processing.basis, LegalBasis::Consent);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(basis: LegalBasis, purpose: Purpose) -> Self {
+        Processing { basis, purpose }
+    }
 }
 
 /// What the data subject asks for, with the ground the right needs where it has grounds.
@@ -200,7 +218,7 @@ impl RequestKind {
     /// use gdpr_obligations::request::{Processing, RequestKind};
     /// use gdpr_obligations::vocab::{LegalBasis, Purpose};
     ///
-    /// let chat = Processing { basis: LegalBasis::LegitimateInterests, purpose: Purpose::CustomerCare };
+    /// let chat = Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare);
     /// let refused = RequestKind::Portability.availability(&chat).unwrap_err();
     /// assert_eq!(refused.article.to_string(), "Art. 20(1)(a)");
     /// assert_eq!(RequestKind::Access.availability(&chat)?.to_string(), "Art. 15");

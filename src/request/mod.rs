@@ -38,29 +38,26 @@
 //! use chrono::{DateTime, Utc};
 //! use gdpr_obligations::model::{PartyId, Text};
 //! use gdpr_obligations::request::{
-//!     Channel, Command, ComplaintInformation, Event, Processing, Receipt, Receiver, RefusalGround,
-//!     Request, RequestId, RequestKind, StatusName, decide,
+//!     Channel, Command, ComplaintInformation, Event, Processing, Receipt, RefusalGround, Request,
+//!     RequestKind, StatusName, decide,
 //! };
 //! use gdpr_obligations::time::DeadlinePolicy;
 //! use gdpr_obligations::vocab::{LegalBasis, Purpose};
 //!
 //! // A visitor asks, in the chat, for their data in a portable format. The chat is processed on
 //! // legitimate interests, so portability does not apply (Art. 20(1)(a)).
-//! let receipt = Receipt {
-//!     id: RequestId::generate(),
-//!     at: "2026-03-13T17:45:00Z".parse()?,
-//!     controller: PartyId::generate(),
-//!     kind: RequestKind::Portability,
-//!     processing: Processing { basis: LegalBasis::LegitimateInterests, purpose: Purpose::CustomerCare },
-//!     channel: Channel::Chat,
-//!     receiver: Receiver::Controller,
-//!     requester: vec![],
-//!     policy: DeadlinePolicy::czech(),
-//!     complaint: ComplaintInformation::new(
+//! let receipt = Receipt::new(
+//!     PartyId::generate(),
+//!     "2026-03-13T17:45:00Z".parse()?,
+//!     RequestKind::Portability,
+//!     Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
+//!     Channel::Chat,
+//!     DeadlinePolicy::czech(),
+//!     ComplaintInformation::new(
 //!         Text::new("Úřad pro ochranu osobních údajů")?,
 //!         Text::new("an action before the competent court (Art. 79 GDPR)")?,
 //!     ),
-//! };
+//! );
 //! let events = decide(None, &Command::Receive(Box::new(receipt)))?;
 //! let Event::Refused { ground, complaint, .. } = &events[1] else { panic!("refused at once") };
 //! assert_eq!(ground.article().to_string(), "Art. 20(1)(a)");

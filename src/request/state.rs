@@ -26,28 +26,24 @@ use crate::time::{Deadline, IdentityPauseSpan, RequestDeadlines, receipt_date};
 /// use chrono::{DateTime, NaiveDate, Utc};
 /// use gdpr_obligations::model::{PartyId, Text};
 /// use gdpr_obligations::request::{
-///     Channel, Command, ComplaintInformation, Processing, Receipt, Receiver, Request, RequestId,
-///     RequestKind, StatusName, decide,
+///     Channel, Command, ComplaintInformation, Processing, Receipt, Request, RequestKind, StatusName, decide,
 /// };
 /// use gdpr_obligations::time::DeadlinePolicy;
 /// use gdpr_obligations::vocab::{LegalBasis, Purpose};
 ///
 /// let at: DateTime<Utc> = "2025-03-05T09:00:00Z".parse()?;
-/// let receipt = Receipt {
-///     id: RequestId::generate(),
+/// let receipt = Receipt::new(
+///     PartyId::generate(),
 ///     at,
-///     controller: PartyId::generate(),
-///     kind: RequestKind::Access,
-///     processing: Processing { basis: LegalBasis::LegitimateInterests, purpose: Purpose::CustomerCare },
-///     channel: Channel::Chat,
-///     receiver: Receiver::Controller,
-///     requester: vec![],
-///     policy: DeadlinePolicy::czech(),
-///     complaint: ComplaintInformation::new(
+///     RequestKind::Access,
+///     Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
+///     Channel::Chat,
+///     DeadlinePolicy::czech(),
+///     ComplaintInformation::new(
 ///         Text::new("Úřad pro ochranu osobních údajů")?,
 ///         Text::new("an action before a court under Art. 79 GDPR")?,
 ///     ),
-/// };
+/// );
 /// let events = decide(None, &Command::Receive(Box::new(receipt)))?;
 /// let request = Request::replay(&events).expect("a received request");
 /// assert_eq!(request.status().name(), StatusName::Open);
@@ -203,6 +199,7 @@ pub enum Identity {
 
 /// An extension of the Art. 12(3) period, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Extension {
     /// When it was decided and the data subject notified.
     pub at: DateTime<Utc>,

@@ -478,6 +478,7 @@ impl LegalHold {
 /// only the source can tell. Built by the sweep and by the subject-erasure helper
 /// ([`fulfil::policy_with_holds`](crate::fulfil::policy_with_holds)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HeldRecords {
     /// For each hold on a subject, the subject's records found in the source.
     pub subjects: BTreeMap<LegalHoldId, BTreeSet<RecordKey>>,

@@ -170,6 +170,7 @@ pub enum AdequacyScope {
 /// re-checked at each release. Adoption dates of the pre-GDPR decisions are from memory of the
 /// Official Journal and marked so in the crate's notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Adequacy {
     /// The country covered.
     pub country: Country,

@@ -34,6 +34,7 @@ use LegalBasis::*;
 /// provision that says so.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, thiserror::Error)]
 #[error("{article}: the right of {} is not available under {}: {reason}", right.article(), basis.article())]
+#[non_exhaustive]
 pub struct Unavailable {
     /// The right asked for.
     pub right: Right,

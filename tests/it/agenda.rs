@@ -16,8 +16,7 @@ use gdpr_obligations::breach::{
 };
 use gdpr_obligations::fulfil::{Operation, SweepId};
 use gdpr_obligations::model::{
-    ActivityId, Controllers, Party, PartyId, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient,
-    Retention, SubjectId, Text,
+    ActivityId, Controllers, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SubjectId, Text,
 };
 use gdpr_obligations::request::{
     Channel, Command, ComplaintInformation, ExtensionJustification, ExtensionReason, Processing, Receipt, Receiver,
@@ -53,18 +52,17 @@ fn options() -> AgendaOptions {
 }
 
 fn receipt(controller: PartyId, id: u128, received: &str, kind: RequestKind, receiver: Receiver) -> Receipt {
-    Receipt {
-        id: RequestId::from_uuid(Uuid::from_u128(id)),
-        at: at(received),
+    Receipt::new(
         controller,
+        at(received),
         kind,
-        processing: Processing { basis: LegalBasis::Contract, purpose: Purpose::CustomerCare },
-        channel: Channel::Chat,
-        receiver,
-        requester: vec![],
-        policy: DeadlinePolicy::czech(),
-        complaint: ComplaintInformation::new(text("Úřad pro ochranu osobních údajů"), text("Art. 79 GDPR")),
-    }
+        Processing::new(LegalBasis::Contract, Purpose::CustomerCare),
+        Channel::Chat,
+        DeadlinePolicy::czech(),
+        ComplaintInformation::new(text("Úřad pro ochranu osobních údajů"), text("Art. 79 GDPR")),
+    )
+    .with_id(RequestId::from_uuid(Uuid::from_u128(id)))
+    .with_receiver(receiver)
 }
 
 /// The request after its receipt and `commands`, each of which must be accepted.
@@ -87,36 +85,23 @@ fn breach(detection: Detection, commands: &[BreachCommand]) -> Breach {
 }
 
 fn activity(controller: PartyId, recipients: Vec<Recipient>, security: bool) -> ProcessingActivity {
-    ProcessingActivity::new(ProcessingActivityRepr {
-        id: ActivityId::from_uuid(Uuid::from_u128(0xac71)),
-        name: text("Website chat customer care"),
-        controllers: Controllers::Sole { controller },
-        purposes: vec![PurposeSpec {
-            purpose: Purpose::CustomerCare,
-            basis: LegalBasis::Contract,
-            legitimate_interests: None,
-            special_category_condition: None,
-        }],
-        data_categories: vec![DataCategory::Contact, DataCategory::CommunicationContent],
-        may_contain_special_categories: false,
-        criminal_data_authority: None,
-        subject_categories: vec![SubjectCategory::Visitor],
-        recipients,
-        transfers: vec![],
-        retention: Retention::Months { months: 24 },
-        security_measures: if security { vec![text("TLS in transit, encryption at rest")] } else { vec![] },
-        automated_decision_making: None,
-    })
+    ProcessingActivity::builder(
+        text("Website chat customer care"),
+        Controllers::Sole { controller },
+        Retention::Months { months: 24 },
+    )
+    .id(ActivityId::from_uuid(Uuid::from_u128(0xac71)))
+    .purpose(PurposeSpec::new(Purpose::CustomerCare, LegalBasis::Contract))
+    .data_categories([DataCategory::Contact, DataCategory::CommunicationContent])
+    .subject_categories([SubjectCategory::Visitor])
+    .recipients(recipients)
+    .security_measures(if security { vec![text("TLS in transit, encryption at rest")] } else { vec![] })
+    .build()
     .expect("a valid activity")
 }
 
 fn vendor_recipient() -> Recipient {
-    Recipient {
-        party: Some(party_id(VENDOR)),
-        name: text("Chatvendor s.r.o."),
-        role: Role::Processor,
-        country: Country::CZ,
-    }
+    Recipient::new(text("Chatvendor s.r.o."), Role::Processor, Country::CZ).with_party(party_id(VENDOR))
 }
 
 fn shop_party() -> Party {
@@ -179,7 +164,7 @@ fn art_12_3_answer_moves_to_the_extended_deadline_and_the_extension_notice_goes(
     let r = receipt(party_id(SHOP), 11, "2025-03-05T09:00:00Z", RequestKind::Access, Receiver::Controller);
     let extend = Command::Extend {
         at: at("2025-03-20T09:00:00Z"),
-        justification: ExtensionJustification { reason: ExtensionReason::Complexity, explanation: text("ten sources") },
+        justification: ExtensionJustification::new(ExtensionReason::Complexity, text("ten sources")),
         notified_via: Channel::Email,
     };
     let mut s = snapshot(SHOP);
@@ -242,7 +227,8 @@ fn completed(id: u128, kind: RequestKind) -> Request {
 }
 
 fn completed_from(id: u128, kind: RequestKind, received: DateTime<Utc>) -> Request {
-    let r = Receipt { at: received, ..receipt(party_id(SHOP), id, "2025-03-05T09:00:00Z", kind, Receiver::Controller) };
+    let mut r = receipt(party_id(SHOP), id, "2025-03-05T09:00:00Z", kind, Receiver::Controller);
+    r.at = received;
     request(
         r,
         &[
@@ -262,7 +248,7 @@ fn erasure() -> RequestKind {
 
 #[test]
 fn art_19_recipient_notice_is_owed_to_each_recipient_until_given() {
-    let mailer = Recipient { party: None, name: text("Mailer a.s."), role: Role::Processor, country: Country::CZ };
+    let mailer = Recipient::new(text("Mailer a.s."), Role::Processor, Country::CZ);
     let mut s = snapshot(SHOP);
     s.parties.push(shop_party());
     s.activities.push(activity(party_id(SHOP), vec![vendor_recipient(), mailer], true));
@@ -357,15 +343,9 @@ fn art_28_3_e_forwarding_is_owed_by_the_processor_to_the_controller() {
 // ---- Arts. 33 and 34: breaches ----
 
 fn detection(aware: Awareness, aware_at: &str) -> Detection {
-    Detection {
-        id: BreachId::from_uuid(Uuid::from_u128(0xb1)),
-        aware_at: at(aware_at),
-        aware,
-        informed_by: None,
-        occurred_at: None,
-        policy: DeadlinePolicy::czech(),
-        facts: Facts { nature: Some(text("chat transcripts readable through a public link")), ..Facts::default() },
-    }
+    Detection::new(aware, at(aware_at), DeadlinePolicy::czech())
+        .with_id(BreachId::from_uuid(Uuid::from_u128(0xb1)))
+        .with_facts(Facts { nature: Some(text("chat transcripts readable through a public link")), ..Facts::default() })
 }
 
 #[test]

@@ -98,12 +98,7 @@ fn text(s: &str) -> Text {
 }
 
 fn dpo() -> Contact {
-    Contact {
-        name: text("Data protection officer"),
-        email: EmailAddress::new("dpo@shop.example").unwrap(),
-        phone: None,
-        address: None,
-    }
+    Contact::new(text("Data protection officer"), EmailAddress::new("dpo@shop.example").unwrap())
 }
 
 fn nature_only() -> Facts {
@@ -120,23 +115,12 @@ fn complete_facts() -> Facts {
         approx_records: Some(3_400),
         contact: Some(dpo()),
         consequences: Some(text("phishing e-mails to visitors who left their address in the chat")),
-        measures: vec![Measure {
-            description: text("mailbox password reset, MFA enforced"),
-            status: MeasureStatus::Taken,
-        }],
+        measures: vec![Measure::new(text("mailbox password reset, MFA enforced"), MeasureStatus::Taken)],
     }
 }
 
 fn detection(aware: Awareness, facts: Facts) -> Detection {
-    Detection {
-        id: BreachId::generate(),
-        aware_at: at(0),
-        aware,
-        informed_by: None,
-        occurred_at: Some(at(-20)),
-        policy: DeadlinePolicy::czech(),
-        facts,
-    }
+    Detection::new(aware, at(0), DeadlinePolicy::czech()).with_occurred_at(at(-20)).with_facts(facts)
 }
 
 fn by_controller(facts: Facts) -> Command {
@@ -687,8 +671,7 @@ fn art_33_2_the_processors_own_duties_come_from_the_fan_out() {
     assert!(duties.iter().all(|d| d.principal == d.controller));
     assert_eq!(duties[2].period, NoticePeriod::WithoutUndueDelay);
     let mut d = detection(Awareness::Processor { processor: c.vendor.id(), notify: duties }, complete_facts());
-    d.informed_by =
-        Some(ProcessorNotice { processor: c.mail.id(), agreement: plan.controllers[0].agreement, breach: None });
+    d.informed_by = Some(ProcessorNotice::new(c.mail.id(), plan.controllers[0].agreement));
     let g = given([Command::Detect(Box::new(d))]);
     assert_eq!(g.breach().principal_deadlines().iter().map(|d| d.due).collect::<Vec<_>>(), [at(24), at(12), at(0)]);
 }
@@ -758,11 +741,10 @@ fn every_breach_type_keeps_its_json_contract() {
     }
     assert_json_contract(&g.breach().detection().clone());
     assert_json_contract(&g.breach().detection().aware);
-    assert_json_contract(&ProcessorNotice {
-        processor: c.vendor.id(),
-        agreement: AgreementId::generate(),
-        breach: None,
-    });
+    assert_json_contract(&ProcessorNotice::new(c.vendor.id(), AgreementId::generate()));
+    assert_json_contract(
+        &ProcessorNotice::new(c.vendor.id(), AgreementId::generate()).with_breach(BreachId::generate()),
+    );
     assert_json_contract(&Facts::default());
     assert_json_contract(&complete_facts());
     assert_json_contract(&complete_facts().measures[0]);
@@ -1048,4 +1030,27 @@ proptest! {
         prop_assert_eq!(Some(stored.value), state);
         prop_assert_eq!(stored.version, Version::NONE.after(events.len()));
     }
+}
+
+// ---- construction ----
+
+#[test]
+fn art_33_1_detection_new_knows_only_the_awareness_until_told_more() {
+    let controller = PartyId::generate();
+    let a = Detection::new(Awareness::Controller { controller }, at(0), DeadlinePolicy::czech());
+    let b = Detection::new(Awareness::Controller { controller }, at(0), DeadlinePolicy::czech());
+    assert_ne!(a.id, b.id, "each detection gets its own id");
+    assert_eq!((a.keeper(), a.aware_at), (controller, at(0)));
+    assert_eq!((&a.informed_by, a.occurred_at, &a.facts), (&None, None, &Facts::default()));
+    assert_json_contract(&a);
+
+    let notice = ProcessorNotice::new(PartyId::generate(), AgreementId::generate());
+    let c =
+        a.clone().with_id(b.id).with_informed_by(notice.clone()).with_occurred_at(at(-5)).with_facts(complete_facts());
+    assert_eq!(c.id, b.id);
+    assert_eq!(c.informed_by, Some(notice));
+    assert_eq!(c.occurred_at, Some(at(-5)));
+    assert_eq!(c.facts, complete_facts());
+    assert_eq!((c.aware_at, &c.aware, &c.policy), (a.aware_at, &a.aware, &a.policy));
+    assert_json_contract(&c);
 }

@@ -20,17 +20,15 @@ fn t(s: &str) -> DateTime<Utc> {
 }
 
 fn record(subject: SubjectId, at: DateTime<Utc>, age: SubjectAge, by: GivenBy) -> ConsentRecord {
-    ConsentRecord::new(
-        PartyId::generate(),
-        subject,
-        Purpose::Marketing,
-        at,
-        ConsentMethod::ChatWidgetCheckbox,
-        Digest::of_text("Offers by e-mail; withdraw any time in the chat."),
-        by,
-        age,
-        Country::CZ,
-    )
+    ConsentRecord::builder(PartyId::generate(), subject, Purpose::Marketing)
+        .at(at)
+        .method(ConsentMethod::ChatWidgetCheckbox)
+        .notice(Digest::of_text("Offers by e-mail; withdraw any time in the chat."))
+        .given_by(by)
+        .subject_age(age)
+        .country(Country::CZ)
+        .build()
+        .expect("every element of the proof")
 }
 
 #[test]
@@ -64,6 +62,24 @@ fn art_7_3_withdrawal_is_an_event_and_keeps_the_proof() {
     // Not before it was given.
     let err = c.withdraw(t("2025-12-31T00:00:00Z"), ConsentMethod::Email).unwrap_err();
     assert!(err.to_string().starts_with("Art. 7(3): "), "{err}");
+}
+
+#[test]
+fn art_7_3_a_refused_withdrawal_names_the_transition_the_state_and_the_article() {
+    let c =
+        Consent::give(record(SubjectId::generate(), t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject));
+    let err = c.clone().withdraw(t("2025-12-31T00:00:00Z"), ConsentMethod::Email).unwrap_err();
+    assert_eq!((err.attempted, err.state, err.article.to_string()), ("withdraw", "given", "Art. 7(3)".to_owned()));
+    assert_eq!((err.consent, err.at), (c.record().id, t("2025-12-31T00:00:00Z")));
+    let withdrawn = c.withdraw(t("2026-01-10T00:00:00Z"), ConsentMethod::Email).unwrap();
+    let err = withdrawn.withdraw(t("2025-12-31T00:00:00Z"), ConsentMethod::Email).unwrap_err();
+    assert_eq!(err.state, "withdrawn");
+    assert!(err.to_string().contains("cannot withdraw consent") && err.to_string().contains("which is withdrawn"));
+    let json = serde_json::to_value(&err).unwrap();
+    assert_eq!(
+        (&json["attempted"], &json["state"], &json["article"]),
+        (&"withdraw".into(), &"withdrawn".into(), &"Art. 7(3)".into())
+    );
 }
 
 #[test]
@@ -144,4 +160,59 @@ proptest! {
         let _ = serde_json::from_str::<Consent>(&s);
         let _ = s.parse::<Digest>();
     }
+}
+
+// ---- construction ----
+
+#[test]
+fn art_7_1_consent_record_builder_requires_every_element_of_the_proof_at_once() {
+    let err =
+        ConsentRecord::builder(PartyId::generate(), SubjectId::generate(), Purpose::Marketing).build().unwrap_err();
+    let found: Vec<(String, String)> = err
+        .problems()
+        .iter()
+        .map(|p| (p.field.to_string(), p.article.map(|a| a.to_string()).unwrap_or_default()))
+        .collect();
+    let want = [
+        ("at", "Art. 7(1)"),
+        ("method", "Art. 4(11)"),
+        ("notice", "Art. 7(1)"),
+        ("subject_age", "Art. 8(1)"),
+        ("country", "Art. 8(1)"),
+    ]
+    .map(|(f, a)| (f.to_owned(), a.to_owned()));
+    assert_eq!(found, want);
+    // One element given, the others still reported.
+    let err = ConsentRecord::builder(PartyId::generate(), SubjectId::generate(), Purpose::Marketing)
+        .at(t("2026-03-01T10:00:00Z"))
+        .country(Country::CZ)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.problems().iter().map(|p| p.field.as_ref()).collect::<Vec<_>>(),
+        ["method", "notice", "subject_age"]
+    );
+}
+
+#[test]
+fn art_8_1_consent_record_builder_keeps_who_gave_it_and_round_trips() {
+    let subject = SubjectId::generate();
+    let at = t("2026-03-01T10:00:00Z");
+    let by_subject = record(subject, at, SubjectAge::Adult, GivenBy::Subject);
+    assert_eq!((by_subject.subject, by_subject.at, by_subject.country), (subject, at, Country::CZ));
+    // The builder's default is the subject itself.
+    let default = ConsentRecord::builder(PartyId::generate(), subject, Purpose::Marketing)
+        .at(at)
+        .method(ConsentMethod::Email)
+        .notice(Digest::of_text("notice"))
+        .subject_age(SubjectAge::Child { years: 12 })
+        .country(Country::CZ)
+        .build()
+        .unwrap();
+    assert_eq!(default.given_by, GivenBy::Subject);
+    let parent = GivenBy::HolderOfParentalResponsibility { holder: Text::new("Jana Nováková").unwrap() };
+    let by_parent = record(subject, at, SubjectAge::Child { years: 12 }, parent.clone());
+    assert_eq!(by_parent.given_by, parent);
+    assert_ne!(by_subject.id, by_parent.id, "each record gets its own id");
+    assert_json_contract(&by_parent);
 }

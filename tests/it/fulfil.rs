@@ -13,8 +13,8 @@ use common::assert_json_contract;
 use gdpr_obligations::erasure::RecordKey;
 use gdpr_obligations::fulfil::{FulfilError, Fulfilment, Operation, PORTABLE_FORMAT, StepStatus};
 use gdpr_obligations::model::{
-    ActivityId, Controllers, EmailAddress, PartyId, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient,
-    Retention, SourceName, SubjectIdentifier, Text, Token,
+    Controllers, EmailAddress, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName,
+    SubjectIdentifier, Text, Token,
 };
 use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender};
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
@@ -44,37 +44,26 @@ fn key() -> PseudonymKey {
 }
 
 fn activity(controller: PartyId) -> ProcessingActivity {
-    ProcessingActivity::new(ProcessingActivityRepr {
-        id: ActivityId::generate(),
-        name: text("Website chat customer care"),
-        controllers: Controllers::Sole { controller },
-        purposes: vec![PurposeSpec {
-            purpose: Purpose::CustomerCare,
-            basis: LegalBasis::LegitimateInterests,
-            legitimate_interests: Some(text("answering visitors' questions")),
-            special_category_condition: None,
-        }],
-        data_categories: vec![
-            DataCategory::Identification,
-            DataCategory::Contact,
-            DataCategory::CommunicationContent,
-            DataCategory::OnlineIdentifier,
-            DataCategory::UsageBehaviour,
-        ],
-        may_contain_special_categories: false,
-        criminal_data_authority: None,
-        subject_categories: vec![SubjectCategory::Visitor],
-        recipients: vec![Recipient {
-            party: None,
-            name: text("Chatvendor s.r.o."),
-            role: Role::Processor,
-            country: Country::CZ,
-        }],
-        transfers: vec![],
-        retention: Retention::MonthsAfter { event: text("the last conversation"), months: 24 },
-        security_measures: vec![text("encryption at rest")],
-        automated_decision_making: None,
-    })
+    ProcessingActivity::builder(
+        text("Website chat customer care"),
+        Controllers::Sole { controller },
+        Retention::MonthsAfter { event: text("the last conversation"), months: 24 },
+    )
+    .purpose(
+        PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
+            .with_legitimate_interests(text("answering visitors' questions")),
+    )
+    .data_categories([
+        DataCategory::Identification,
+        DataCategory::Contact,
+        DataCategory::CommunicationContent,
+        DataCategory::OnlineIdentifier,
+        DataCategory::UsageBehaviour,
+    ])
+    .subject_categories([SubjectCategory::Visitor])
+    .recipients([Recipient::new(text("Chatvendor s.r.o."), Role::Processor, Country::CZ)])
+    .security_measures([text("encryption at rest")])
+    .build()
     .unwrap()
 }
 

@@ -4,14 +4,14 @@ use crate::common;
 
 use common::assert_json_contract;
 use gdpr_obligations::model::{
-    ActivityId, Contact, Controllers, DataSubject, EmailAddress, Party, PartyId, PersonalDataRecord,
-    PersonalDataRecordRepr, PhoneNumber, PostalAddress, ProcessingActivity, ProcessingActivityRepr, PurposeSpec,
-    RecordId, RegistrationNumber, Retention, SourceName, SubjectId, SubjectIdentifier, TaxId, Text, Token, Transfer,
+    ActivityId, Contact, Controllers, DataSubject, EmailAddress, Party, PartyId, PersonalDataRecord, PhoneNumber,
+    PostalAddress, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient, RecordId, RegistrationNumber,
+    Retention, SourceName, SubjectId, SubjectIdentifier, TaxId, Text, Token, Transfer,
 };
 use gdpr_obligations::testkit;
 use gdpr_obligations::vocab::{
-    Article, Country, DataCategory, DerogationPoint, LegalBasis, Purpose, SpecialCategoryCondition, SubjectCategory,
-    TransferMechanism,
+    Article, Country, DataCategory, DerogationPoint, LegalBasis, Purpose, Role, SpecialCategoryCondition,
+    SubjectCategory, TransferMechanism,
 };
 use proptest::prelude::*;
 
@@ -20,26 +20,21 @@ fn text(s: &str) -> Text {
 }
 
 fn chat_activity() -> ProcessingActivityRepr {
-    ProcessingActivityRepr {
-        id: ActivityId::generate(),
-        name: text("Website chat customer care"),
-        controllers: Controllers::Sole { controller: PartyId::generate() },
-        purposes: vec![PurposeSpec {
-            purpose: Purpose::CustomerCare,
-            basis: LegalBasis::LegitimateInterests,
-            legitimate_interests: Some(text("answering visitors' questions about orders")),
-            special_category_condition: None,
-        }],
-        data_categories: vec![DataCategory::Identification, DataCategory::Contact, DataCategory::CommunicationContent],
-        may_contain_special_categories: false,
-        criminal_data_authority: None,
-        subject_categories: vec![SubjectCategory::Visitor],
-        recipients: vec![],
-        transfers: vec![],
-        retention: Retention::MonthsAfter { event: text("the visitor's last conversation"), months: 24 },
-        security_measures: vec![text("TLS in transit, encryption at rest")],
-        automated_decision_making: None,
-    }
+    ProcessingActivity::builder(
+        text("Website chat customer care"),
+        Controllers::Sole { controller: PartyId::generate() },
+        Retention::MonthsAfter { event: text("the visitor's last conversation"), months: 24 },
+    )
+    .purpose(
+        PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
+            .with_legitimate_interests(text("answering visitors' questions about orders")),
+    )
+    .data_categories([DataCategory::Identification, DataCategory::Contact, DataCategory::CommunicationContent])
+    .subject_categories([SubjectCategory::Visitor])
+    .security_measures([text("TLS in transit, encryption at rest")])
+    .build()
+    .expect("a valid chat activity")
+    .into_fields()
 }
 
 fn articles(err: &gdpr_obligations::model::ModelError) -> Vec<String> {
@@ -88,18 +83,8 @@ fn art_26_1_joint_control_needs_two_distinct_controllers() {
 #[test]
 fn art_44_transfer_outside_the_eea_needs_a_mechanism() {
     let mut r = chat_activity();
-    r.transfers.push(Transfer {
-        recipient: text("Translation Inc."),
-        country: Country::US,
-        mechanism: None,
-        safeguards_documentation: None,
-    });
-    r.transfers.push(Transfer {
-        recipient: text("Hosting GmbH"),
-        country: Country::DE,
-        mechanism: None,
-        safeguards_documentation: None,
-    });
+    r.transfers.push(Transfer::new(text("Translation Inc."), Country::US));
+    r.transfers.push(Transfer::new(text("Hosting GmbH"), Country::DE));
     let err = ProcessingActivity::new(r).unwrap_err();
     assert_eq!(articles(&err), ["Art. 44"]);
     assert_eq!(err.problems()[0].field, "transfers[0].mechanism");
@@ -108,12 +93,10 @@ fn art_44_transfer_outside_the_eea_needs_a_mechanism() {
 #[test]
 fn art_30_1_e_compelling_interest_transfer_documents_safeguards() {
     let mut r = chat_activity();
-    r.transfers.push(Transfer {
-        recipient: text("Consultant"),
-        country: Country::IN,
-        mechanism: Some(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests }),
-        safeguards_documentation: None,
-    });
+    r.transfers.push(
+        Transfer::new(text("Consultant"), Country::IN)
+            .with_mechanism(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests }),
+    );
     assert_eq!(articles(&ProcessingActivity::new(r).unwrap_err()), ["Art. 30(1)(e)"]);
 }
 
@@ -142,30 +125,27 @@ fn invalid_activity_json_is_an_error_not_a_panic() {
 #[test]
 fn art_5_1_e_retention_cannot_end_before_collection() {
     let now = chrono::Utc::now();
-    let err = PersonalDataRecord::new(PersonalDataRecordRepr {
-        id: RecordId::generate(),
-        controller: PartyId::generate(),
-        subject: SubjectId::generate(),
-        source: SourceName::new("chat_history").unwrap(),
-        location: text("conversation/1/message/1"),
-        category: DataCategory::CommunicationContent,
-        purpose: Purpose::CustomerCare,
-        basis: LegalBasis::Contract,
-        collected_at: now,
-        retained_until: Some(now - chrono::TimeDelta::seconds(1)),
-    })
+    let err = PersonalDataRecord::builder(
+        PartyId::generate(),
+        SubjectId::generate(),
+        SourceName::new("chat_history").unwrap(),
+        text("conversation/1/message/1"),
+    )
+    .id(RecordId::generate())
+    .category(DataCategory::CommunicationContent)
+    .purpose(Purpose::CustomerCare)
+    .basis(LegalBasis::Contract)
+    .collected_at(now)
+    .retained_until(now - chrono::TimeDelta::seconds(1))
+    .build()
     .unwrap_err();
     assert_eq!(articles(&err), ["Art. 5(1)(e)"]);
 }
 
 #[test]
 fn party_with_every_field_round_trips() {
-    let dpo = Contact {
-        name: text("Jana Nováková"),
-        email: EmailAddress::new("dpo@acme.example").unwrap(),
-        phone: Some(PhoneNumber::new("+420 601 123 456").unwrap()),
-        address: None,
-    };
+    let dpo = Contact::new(text("Jana Nováková"), EmailAddress::new("dpo@acme.example").unwrap())
+        .with_phone(PhoneNumber::new("+420 601 123 456").unwrap());
     let party = Party::builder("ACME s.r.o.", Country::CZ)
         .registration_number("25596641")
         .tax_id("CZ25596641")
@@ -285,4 +265,109 @@ proptest! {
         let _ = serde_json::from_str::<ProcessingActivity>(&s);
         let _ = serde_json::from_str::<Party>(&s);
     }
+}
+
+// ---- construction ----
+
+#[test]
+fn art_5_1_b_activity_builder_reports_every_problem_at_once_as_the_decoder_does() {
+    let builder = ProcessingActivity::builder(
+        text("Chat"),
+        Controllers::Sole { controller: PartyId::generate() },
+        Retention::Months { months: 0 },
+    )
+    .purpose(PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests))
+    .may_contain_special_categories();
+    let err = builder.clone().build().unwrap_err();
+    assert_eq!(
+        articles(&err),
+        ["Art. 13(1)(d)", "Art. 9(1)", "Art. 30(1)(c)", "Art. 30(1)(c)", "Art. 5(1)(e)"],
+        "{err}"
+    );
+    // The JSON decoder of the same fields runs the same checks.
+    let mut fields = chat_activity();
+    fields.purposes = vec![PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)];
+    fields.may_contain_special_categories = true;
+    fields.data_categories.clear();
+    fields.subject_categories.clear();
+    fields.retention = Retention::Months { months: 0 };
+    assert_eq!(ProcessingActivity::new(fields.clone()).unwrap_err(), err);
+    let mut json = serde_json::to_value(ProcessingActivity::new(chat_activity()).unwrap()).unwrap();
+    json["purposes"] = serde_json::to_value(&fields.purposes).unwrap();
+    json["may_contain_special_categories"] = serde_json::Value::Bool(true);
+    json["data_categories"] = serde_json::json!([]);
+    json["subject_categories"] = serde_json::json!([]);
+    json["retention"] = serde_json::json!({"kind": "months", "months": 0});
+    let decoded = serde_json::from_value::<ProcessingActivity>(json).unwrap_err().to_string();
+    for article in ["Art. 13(1)(d)", "Art. 9(1)", "Art. 30(1)(c)", "Art. 5(1)(e)"] {
+        assert!(decoded.contains(article), "{article} missing from {decoded}");
+    }
+}
+
+#[test]
+fn activity_builder_fills_every_field_it_is_given() {
+    let id = ActivityId::generate();
+    let activity = ProcessingActivity::builder(
+        text("Chat"),
+        Controllers::Sole { controller: PartyId::generate() },
+        Retention::Months { months: 12 },
+    )
+    .id(id)
+    .purpose(
+        PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
+            .with_legitimate_interests(text("answering questions"))
+            .with_special_category_condition(SpecialCategoryCondition::ExplicitConsent),
+    )
+    .data_categories([DataCategory::Contact])
+    .data_categories([DataCategory::CriminalOffences])
+    .criminal_data_authority(text("Act 1/2000 Coll."))
+    .subject_categories([SubjectCategory::Visitor])
+    .recipients([Recipient::new(text("Courier"), Role::Recipient, Country::CZ).with_party(PartyId::generate())])
+    .transfers([Transfer::new(text("Mailer Inc."), Country::US)
+        .with_mechanism(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests })
+        .with_safeguards_documentation(text("the clauses"))])
+    .security_measures([text("TLS"), text("encryption at rest")])
+    .automated_decision_making(text("none beyond spam filtering"))
+    .build()
+    .unwrap();
+    let f = activity.fields();
+    assert_eq!(f.id, id);
+    assert_eq!(f.data_categories, [DataCategory::Contact, DataCategory::CriminalOffences]);
+    assert!(f.purposes[0].legitimate_interests.is_some() && f.purposes[0].special_category_condition.is_some());
+    assert!(!f.may_contain_special_categories);
+    assert!(f.criminal_data_authority.is_some() && f.automated_decision_making.is_some());
+    assert!(f.recipients[0].party.is_some());
+    assert!(f.transfers[0].mechanism.is_some() && f.transfers[0].safeguards_documentation.is_some());
+    assert_eq!(f.security_measures.len(), 2);
+    assert_json_contract(&activity);
+}
+
+#[test]
+fn art_5_1_e_personal_data_record_builder_reports_every_problem_at_once() {
+    let now = chrono::Utc::now();
+    let start = || {
+        PersonalDataRecord::builder(
+            PartyId::generate(),
+            SubjectId::generate(),
+            SourceName::new("chat_history").unwrap(),
+            text("conversation/1/message/1"),
+        )
+    };
+    let err = start().collected_at(now).retained_until(now - chrono::TimeDelta::seconds(1)).build().unwrap_err();
+    assert_eq!(articles(&err), ["Art. 15(1)(b)", "Art. 15(1)(a)", "Art. 6(1)", "Art. 5(1)(e)"]);
+    let err = start().build().unwrap_err();
+    assert_eq!(
+        err.problems().iter().map(|p| p.field.as_ref()).collect::<Vec<_>>(),
+        ["category", "purpose", "basis", "collected_at"]
+    );
+    let record = start()
+        .category(DataCategory::CommunicationContent)
+        .purpose(Purpose::CustomerCare)
+        .basis(LegalBasis::Contract)
+        .collected_at(now)
+        .retained_until(now)
+        .build()
+        .unwrap();
+    assert_eq!((record.collected_at(), record.retained_until()), (now, Some(now)));
+    assert_json_contract(&record);
 }

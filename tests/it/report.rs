@@ -13,8 +13,8 @@ use gdpr_obligations::breach::{
 };
 use gdpr_obligations::fulfil::{AccessReport, ActivityInformation};
 use gdpr_obligations::model::{
-    ActivityId, Contact, Controllers, EmailAddress, Party, PartyId, PostalAddress, ProcessingActivity,
-    ProcessingActivityRepr, PurposeSpec, Recipient, Retention, SourceName, Text,
+    ActivityId, Contact, Controllers, EmailAddress, Party, PartyId, PostalAddress, ProcessingActivity, PurposeSpec,
+    Recipient, Retention, SourceName, Text,
 };
 use gdpr_obligations::report::{
     Catalogue, ControllerRecord, Document, Field, Gap, Language, MessageKey, NoticeInput, PrivacyNotice,
@@ -23,7 +23,7 @@ use gdpr_obligations::report::{
 };
 use gdpr_obligations::request::{
     Channel, Command, CommandName, ComplaintInformation, ExtensionJustification, ExtensionReason, Processing, Receipt,
-    Receiver, RefusalGround, Request, RequestId, RequestKind, StatusName, decide,
+    RefusalGround, Request, RequestId, RequestKind, StatusName, decide,
 };
 use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{
@@ -76,12 +76,7 @@ fn world() -> World {
         .tax_id("CZ27074358")
         .address(address("Cejl 12", "Brno", "602 00"))
         .contact_email("privacy@chatvendor.example")
-        .dpo(Contact {
-            name: text("Jana Nováková, DPO"),
-            email: EmailAddress::new("dpo@chatvendor.example").expect("email"),
-            phone: None,
-            address: None,
-        })
+        .dpo(Contact::new(text("Jana Nováková, DPO"), EmailAddress::new("dpo@chatvendor.example").expect("email")))
         .build()
         .expect("vendor");
     let hosting = Party::builder("Cloudhost <Europe> & Co. Inc.", Country::US)
@@ -110,44 +105,27 @@ fn world() -> World {
     mail_sub.id = AgreementId::from_uuid(id(12));
     let parties = vec![shop.clone(), vendor.clone(), hosting.clone(), mailer.clone()];
     let chain = ProcessingChain::build(parties.clone(), [main, hosting_sub, mail_sub], []).expect("chain");
-    let activity = ProcessingActivity::new(ProcessingActivityRepr {
-        id: ActivityId::from_uuid(id(20)),
-        name: text("Website chat"),
-        controllers: Controllers::Sole { controller: shop.id() },
-        purposes: vec![
-            PurposeSpec {
-                purpose: Purpose::CustomerCare,
-                basis: LegalBasis::LegitimateInterests,
-                legitimate_interests: Some(text("answering visitors' questions about orders quickly")),
-                special_category_condition: None,
-            },
-            PurposeSpec {
-                purpose: Purpose::Marketing,
-                basis: LegalBasis::Consent,
-                legitimate_interests: None,
-                special_category_condition: None,
-            },
-        ],
-        data_categories: vec![
-            DataCategory::Identification,
-            DataCategory::Contact,
-            DataCategory::CommunicationContent,
-            DataCategory::OnlineIdentifier,
-        ],
-        may_contain_special_categories: false,
-        criminal_data_authority: None,
-        subject_categories: vec![SubjectCategory::Visitor, SubjectCategory::Customer],
-        recipients: vec![Recipient {
-            party: None,
-            name: text("Courier companies delivering orders"),
-            role: Role::Recipient,
-            country: Country::CZ,
-        }],
-        transfers: Vec::new(),
-        retention: Retention::MonthsAfter { event: text("the visitor's last conversation"), months: 24 },
-        security_measures: vec![text("TLS 1.3 in transit, AES-256 at rest"), text("role-based access for agents")],
-        automated_decision_making: None,
-    })
+    let activity = ProcessingActivity::builder(
+        text("Website chat"),
+        Controllers::Sole { controller: shop.id() },
+        Retention::MonthsAfter { event: text("the visitor's last conversation"), months: 24 },
+    )
+    .id(ActivityId::from_uuid(id(20)))
+    .purpose(
+        PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
+            .with_legitimate_interests(text("answering visitors' questions about orders quickly")),
+    )
+    .purpose(PurposeSpec::new(Purpose::Marketing, LegalBasis::Consent))
+    .data_categories([
+        DataCategory::Identification,
+        DataCategory::Contact,
+        DataCategory::CommunicationContent,
+        DataCategory::OnlineIdentifier,
+    ])
+    .subject_categories([SubjectCategory::Visitor, SubjectCategory::Customer])
+    .recipients([Recipient::new(text("Courier companies delivering orders"), Role::Recipient, Country::CZ)])
+    .security_measures([text("TLS 1.3 in transit, AES-256 at rest"), text("role-based access for agents")])
+    .build()
     .expect("activity");
     let complaint = ComplaintInformation::new(
         text("Úřad pro ochranu osobních údajů, Pplk. Sochora 27, 170 00 Praha 7, www.uoou.cz"),
@@ -174,18 +152,16 @@ fn notice(w: &World) -> PrivacyNotice {
 }
 
 fn receipt(w: &World, kind: RequestKind, basis: LegalBasis) -> Receipt {
-    Receipt {
-        id: RequestId::from_uuid(id(30)),
-        at: at("2026-03-02T09:00:00Z"),
-        controller: w.shop.id(),
+    Receipt::new(
+        w.shop.id(),
+        at("2026-03-02T09:00:00Z"),
         kind,
-        processing: Processing { basis, purpose: Purpose::CustomerCare },
-        channel: Channel::Chat,
-        receiver: Receiver::Controller,
-        requester: Vec::new(),
-        policy: DeadlinePolicy::czech(),
-        complaint: w.complaint.clone(),
-    }
+        Processing::new(basis, Purpose::CustomerCare),
+        Channel::Chat,
+        DeadlinePolicy::czech(),
+        w.complaint.clone(),
+    )
+    .with_id(RequestId::from_uuid(id(30)))
 }
 
 fn run(receipt: Receipt, commands: &[Command]) -> Request {
@@ -204,12 +180,10 @@ fn extended_request(w: &World) -> Request {
             Command::WaiveVerification { at: at("2026-03-02T10:00:00Z"), reason: text("logged-in customer") },
             Command::Extend {
                 at: at("2026-03-20T10:00:00Z"),
-                justification: ExtensionJustification {
-                    reason: ExtensionReason::Complexity,
-                    explanation: text(
-                        "Your chats span four years and three systems that must be searched and redacted.",
-                    ),
-                },
+                justification: ExtensionJustification::new(
+                    ExtensionReason::Complexity,
+                    text("Your chats span four years and three systems that must be searched and redacted."),
+                ),
                 notified_via: Channel::Email,
             },
         ],
@@ -263,14 +237,10 @@ fn access_report(w: &World) -> AccessReport {
 
 fn breach(w: &World) -> Breach {
     let aware = at("2026-03-13T18:30:00Z");
-    let detection = Detection {
-        id: BreachId::from_uuid(id(40)),
-        aware_at: aware,
-        aware: Awareness::Controller { controller: w.shop.id() },
-        informed_by: None,
-        occurred_at: Some(at("2026-03-12T22:00:00Z")),
-        policy: DeadlinePolicy::czech(),
-        facts: Facts {
+    let detection = Detection::new(Awareness::Controller { controller: w.shop.id() }, aware, DeadlinePolicy::czech())
+        .with_id(BreachId::from_uuid(id(40)))
+        .with_occurred_at(at("2026-03-12T22:00:00Z"))
+        .with_facts(Facts {
             nature: Some(text("chat transcripts were readable through a public link (confidentiality)")),
             subject_categories: vec![SubjectCategory::Visitor],
             approx_subjects: Some(1200),
@@ -279,11 +249,10 @@ fn breach(w: &World) -> Breach {
             contact: None,
             consequences: None,
             measures: vec![
-                Measure { description: text("the public link was revoked"), status: MeasureStatus::Taken },
-                Measure { description: text("tell the visitors concerned by e-mail"), status: MeasureStatus::Proposed },
+                Measure::new(text("the public link was revoked"), MeasureStatus::Taken),
+                Measure::new(text("tell the visitors concerned by e-mail"), MeasureStatus::Proposed),
             ],
-        },
-    };
+        });
     let mut events = breach::decide(None, &breach::Command::Detect(Box::new(detection))).expect("detected");
     let b = Breach::replay(&events).expect("breach");
     events.extend(
@@ -505,14 +474,13 @@ fn art_30_1_every_field_of_the_controller_record_is_filled_or_marked() {
 fn art_13_1_f_and_30_1_e_a_transfer_named_twice_is_listed_once() {
     let w = world();
     let mut repr = w.activity.clone().into_fields();
-    repr.transfers = vec![gdpr_obligations::model::Transfer {
-        recipient: w.hosting.legal_name().clone(),
-        country: Country::US,
-        mechanism: Some(gdpr_obligations::vocab::TransferMechanism::StandardContractualClauses {
-            module: gdpr_obligations::vocab::SccModule::ProcessorToProcessor,
-        }),
-        safeguards_documentation: Some(text("a copy of the clauses from dpo@shop.example")),
-    }];
+    repr.transfers = vec![
+        gdpr_obligations::model::Transfer::new(w.hosting.legal_name().clone(), Country::US)
+            .with_mechanism(gdpr_obligations::vocab::TransferMechanism::StandardContractualClauses {
+                module: gdpr_obligations::vocab::SccModule::ProcessorToProcessor,
+            })
+            .with_safeguards_documentation(text("a copy of the clauses from dpo@shop.example")),
+    ];
     let activity = ProcessingActivity::new(repr).expect("activity");
     let record =
         ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&activity), &w.chain).expect("record");

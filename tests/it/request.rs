@@ -9,7 +9,7 @@ use gdpr_obligations::agreement::RequestClock;
 use gdpr_obligations::model::{PartyId, SubjectId, Text};
 use gdpr_obligations::request::{
     Channel, Command, ComplaintInformation, ErasureGround, Event, Exemption, ExtensionJustification, ExtensionReason,
-    FeeGround, Identity, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, Rejection, Request, RequestId,
+    FeeGround, Identity, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, Rejection, Request,
     RequestKind, RestrictionGround, StatusName, decide, evolve,
 };
 use gdpr_obligations::testkit;
@@ -120,18 +120,15 @@ fn complaint_info() -> ComplaintInformation {
 }
 
 fn receipt(kind: RequestKind, basis: LegalBasis) -> Receipt {
-    Receipt {
-        id: RequestId::generate(),
-        at: day(0),
-        controller: PartyId::generate(),
+    Receipt::new(
+        PartyId::generate(),
+        day(0),
         kind,
-        processing: Processing { basis, purpose: Purpose::CustomerCare },
-        channel: Channel::Chat,
-        receiver: Receiver::Controller,
-        requester: vec![],
-        policy: DeadlinePolicy::new(Zone::EUROPE_PRAGUE, Calendar::Czechia),
-        complaint: complaint_info(),
-    }
+        Processing::new(basis, Purpose::CustomerCare),
+        Channel::Chat,
+        DeadlinePolicy::new(Zone::EUROPE_PRAGUE, Calendar::Czechia),
+        complaint_info(),
+    )
 }
 
 fn receive(kind: RequestKind, basis: LegalBasis) -> Command {
@@ -176,10 +173,10 @@ fn complete(n: i64) -> Command {
 fn extend(n: i64) -> Command {
     Command::Extend {
         at: day(n),
-        justification: ExtensionJustification {
-            reason: ExtensionReason::Complexity,
-            explanation: text("the chats are spread over four years and three sources"),
-        },
+        justification: ExtensionJustification::new(
+            ExtensionReason::Complexity,
+            text("the chats are spread over four years and three sources"),
+        ),
         notified_via: Channel::Email,
     }
 }
@@ -655,4 +652,41 @@ proptest! {
         }
         assert_json_contract(&state);
     }
+}
+
+// ---- construction ----
+
+#[test]
+fn art_12_3_receipt_new_is_received_by_the_controller_from_an_unidentified_requester() {
+    let a = receipt(RequestKind::Access, LegalBasis::Contract);
+    let b = receipt(RequestKind::Access, LegalBasis::Contract);
+    assert_ne!(a.id, b.id, "each receipt gets its own id");
+    assert_eq!(a.receiver, Receiver::Controller);
+    assert!(a.requester.is_empty());
+    assert_eq!((a.at, a.channel), (day(0), Channel::Chat));
+    assert_eq!(a.processing, Processing::new(LegalBasis::Contract, Purpose::CustomerCare));
+    assert_json_contract(&a);
+
+    let processor = PartyId::generate();
+    let token = gdpr_obligations::model::SubjectIdentifier::ChatVisitorToken(
+        gdpr_obligations::model::Token::new("v-1").unwrap(),
+    );
+    let c = a
+        .clone()
+        .with_id(b.id)
+        .with_receiver(Receiver::Processor { processor, clock: RequestClock::FromProcessorReceipt })
+        .with_requester([token.clone()]);
+    assert_eq!(c.id, b.id);
+    assert_eq!(c.receiver, Receiver::Processor { processor, clock: RequestClock::FromProcessorReceipt });
+    assert_eq!(c.requester, [token]);
+    assert_eq!((c.at, &c.kind, &c.policy, &c.complaint), (a.at, &a.kind, &a.policy, &a.complaint));
+    assert_json_contract(&c);
+}
+
+#[test]
+fn art_12_3_extension_justification_new_keeps_reason_and_explanation() {
+    let why = ExtensionJustification::new(ExtensionReason::NumberOfRequests, text("a surge after a newsletter"));
+    assert_eq!(why.reason, ExtensionReason::NumberOfRequests);
+    assert_eq!(why.explanation.as_str(), "a surge after a newsletter");
+    assert_json_contract(&why);
 }
