@@ -49,7 +49,7 @@ source_conformance_tests!(postgres_chat, {
 });
 
 fn scope() -> Scope {
-    Scope::controller(PartyId::generate())
+    Scope::of(PartyId::generate())
 }
 
 fn at() -> DateTime<Utc> {

@@ -87,7 +87,7 @@ source_conformance_tests!(sqlite_chat_paged, {
 });
 
 fn scope() -> Scope {
-    Scope::controller(PartyId::generate())
+    Scope::of(PartyId::generate())
 }
 
 fn at() -> DateTime<Utc> {
