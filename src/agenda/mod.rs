@@ -405,6 +405,7 @@ pub enum ObligationState {
 /// assert_eq!(options.expiry_warning_days(), AgendaOptions::EXPIRY_WARNING_DAYS);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AgendaOptions {
     /// The scope owner's policy: its zone judges "today" for sweeps and objection windows.
     policy: DeadlinePolicy,
