@@ -286,8 +286,10 @@ pub struct ErasureRecord {
 pub trait LedgerDocument: Serialize + DeserializeOwned + sealed_document::Sealed {
     /// Its kind.
     const KIND: DocumentKind;
+    /// The typed id that names it ([`PartyId`](crate::model::PartyId) for a [`Party`], ...).
+    type Id: sealed_document::DocumentId;
     /// Its id.
-    fn document_id(&self) -> Uuid;
+    fn document_id(&self) -> Self::Id;
 }
 
 mod sealed_document {
@@ -299,54 +301,87 @@ mod sealed_document {
     impl Sealed for super::ErasureRecord {}
     impl Sealed for crate::retention::RetentionPolicy {}
     impl Sealed for crate::retention::LegalHold {}
+
+    /// The typed id of a ledger document, and the UUID the ledger keys it by.
+    pub trait DocumentId: Copy + Send + Sync {
+        fn uuid(self) -> uuid::Uuid;
+    }
+
+    macro_rules! document_ids {
+        ($($id:ty),*) => {
+            $(impl DocumentId for $id {
+                fn uuid(self) -> uuid::Uuid {
+                    self.as_uuid()
+                }
+            })*
+        };
+    }
+    document_ids!(
+        crate::model::PartyId,
+        crate::model::ActivityId,
+        crate::agreement::AgreementId,
+        crate::agreement::ChangeNoticeId,
+        crate::request::RequestId,
+        crate::retention::RetentionPolicyId,
+        crate::retention::LegalHoldId
+    );
 }
+
+use sealed_document::DocumentId as _;
 
 impl LedgerDocument for Party {
     const KIND: DocumentKind = DocumentKind::Party;
-    fn document_id(&self) -> Uuid {
-        self.id().as_uuid()
+    type Id = crate::model::PartyId;
+    fn document_id(&self) -> Self::Id {
+        self.id()
     }
 }
 
 impl LedgerDocument for ProcessingActivity {
     const KIND: DocumentKind = DocumentKind::Activity;
-    fn document_id(&self) -> Uuid {
-        self.id().as_uuid()
+    type Id = crate::model::ActivityId;
+    fn document_id(&self) -> Self::Id {
+        self.id()
     }
 }
 
 impl LedgerDocument for ProcessingAgreement {
     const KIND: DocumentKind = DocumentKind::Agreement;
-    fn document_id(&self) -> Uuid {
-        self.id.as_uuid()
+    type Id = AgreementId;
+    fn document_id(&self) -> Self::Id {
+        self.id
     }
 }
 
 impl LedgerDocument for ChangeNotice {
     const KIND: DocumentKind = DocumentKind::ChangeNotice;
-    fn document_id(&self) -> Uuid {
-        self.id().as_uuid()
+    type Id = crate::agreement::ChangeNoticeId;
+    fn document_id(&self) -> Self::Id {
+        self.id()
     }
 }
 
 impl LedgerDocument for ErasureRecord {
     const KIND: DocumentKind = DocumentKind::Erasure;
-    fn document_id(&self) -> Uuid {
-        self.id.as_uuid()
+    type Id = RequestId;
+    fn document_id(&self) -> Self::Id {
+        self.id
     }
 }
 
 impl LedgerDocument for crate::retention::RetentionPolicy {
     const KIND: DocumentKind = DocumentKind::RetentionPolicy;
-    fn document_id(&self) -> Uuid {
-        self.id().as_uuid()
+    type Id = crate::retention::RetentionPolicyId;
+    fn document_id(&self) -> Self::Id {
+        self.id()
     }
 }
 
 impl LedgerDocument for crate::retention::LegalHold {
     const KIND: DocumentKind = DocumentKind::LegalHold;
-    fn document_id(&self) -> Uuid {
-        self.id().as_uuid()
+    type Id = crate::retention::LegalHoldId;
+    fn document_id(&self) -> Self::Id {
+        self.id()
     }
 }
 
@@ -372,7 +407,7 @@ pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
         value: &T,
         expected: Version,
     ) -> Result<Version, StoreError> {
-        let key = DocumentKey { kind: T::KIND, id: value.document_id() };
+        let key = DocumentKey { kind: T::KIND, id: value.document_id().uuid() };
         let body = encode(key, value)?;
         self.put_document(scope, key, &body, expected).await
     }
@@ -382,8 +417,8 @@ pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
     /// # Errors
     /// [`StoreError::NotFound`] when it does not exist in this scope; [`StoreError::Corrupt`]
     /// when it does not decode.
-    async fn get<T: LedgerDocument>(&self, scope: Scope, id: Uuid) -> Result<Versioned<T>, StoreError> {
-        let key = DocumentKey { kind: T::KIND, id };
+    async fn get<T: LedgerDocument>(&self, scope: Scope, id: T::Id) -> Result<Versioned<T>, StoreError> {
+        let key = DocumentKey { kind: T::KIND, id: id.uuid() };
         let stored =
             self.get_document(scope, key).await?.ok_or_else(|| StoreError::NotFound { what: key.to_string() })?;
         Ok(Versioned { version: stored.version, value: decode(key, stored.body)? })
@@ -424,7 +459,7 @@ pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
     /// # Errors
     /// As [`LedgerStoreExt::get`].
     async fn agreement(&self, scope: Scope, id: AgreementId) -> Result<Versioned<ProcessingAgreement>, StoreError> {
-        self.get(scope, id.as_uuid()).await
+        self.get(scope, id).await
     }
 
     /// Appends typed events to a stream under compare-and-swap.

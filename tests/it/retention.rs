@@ -491,7 +491,7 @@ async fn policies_and_holds_are_ledger_documents_per_controller() {
     let v = ledger.put(c, &hold, Version::NONE).await.unwrap();
     let released = hold.clone().release(now() + TimeDelta::days(1)).unwrap();
     ledger.put(c, &released, v).await.unwrap();
-    assert_eq!(ledger.get::<RetentionPolicy>(c, policy.id().as_uuid()).await.unwrap().value, policy);
+    assert_eq!(ledger.get::<RetentionPolicy>(c, policy.id()).await.unwrap().value, policy);
     assert_eq!(ledger.all::<LegalHold>(c).await.unwrap()[0].value, released);
     assert!(ledger.all::<LegalHold>(d).await.unwrap().is_empty(), "invariant 6");
     assert!(ledger.all::<RetentionPolicy>(d).await.unwrap().is_empty(), "invariant 6");
