@@ -27,9 +27,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use futures_util::TryStreamExt;
-use gdpr_obligations::fulfil::{DEFAULT_BATCH, Sweep, SweepId};
+use gdpr_obligations::fulfil::{DEFAULT_BATCH, Sweep};
 use gdpr_obligations::model::SubjectIdentifier;
 use gdpr_obligations::retention::{RetentionPeriod, RetentionPolicy};
+use gdpr_obligations::store::SweepId;
 use gdpr_obligations::store::chat::ChatHistory;
 use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{
@@ -421,7 +422,7 @@ macro_rules! baseline {
         /// deleted, the replies that mention them redacted, the conversations' last activity updated,
         /// the profile replaced by a tombstone of keyed hashes, the lookup rows replaced by them.
         pub(super) async fn raw_erase(pool: &sqlx::Pool<$db>, scope: Scope, subject: &[SubjectIdentifier], key: &PseudonymKey) -> usize {
-            let id = scope.party().as_uuid();
+            let id = scope.controller().as_uuid();
             let mut tx = pool.begin_with($begin).await.expect("begin");
             let loaded = load(&mut tx, id, subject).await;
             let records = loaded.records();
@@ -528,12 +529,12 @@ macro_rules! subject_group {
         let found = rt.block_on($chat.find(scope, &probe)).expect("find");
         let mut crate_records: Vec<String> = found.into_iter().map(|f| f.record.into()).collect();
         crate_records.sort();
-        let mut raw_records = rt.block_on($sql::raw_find(&$pool, scope.party().as_uuid(), &probe));
+        let mut raw_records = rt.block_on($sql::raw_find(&$pool, scope.controller().as_uuid(), &probe));
         raw_records.sort();
         assert_eq!(crate_records, raw_records, "the baseline finds what the crate finds");
         let exported: Vec<_> =
             rt.block_on(async { $chat.export(scope, &probe).await?.try_collect().await }).expect("export");
-        assert_eq!(exported.len(), rt.block_on($sql::raw_export(&$pool, scope.party().as_uuid(), &probe)).len());
+        assert_eq!(exported.len(), rt.block_on($sql::raw_export(&$pool, scope.controller().as_uuid(), &probe)).len());
 
         // The product's listing: the first page of conversations.
         let page = NonZeroUsize::new(PAGE).expect("not zero");
@@ -541,7 +542,7 @@ macro_rules! subject_group {
         let listed: Vec<_> =
             listed.conversations.into_iter().map(|c| (c.id.as_uuid(), c.visitors.len(), c.messages)).collect();
         let raw: Vec<_> = rt
-            .block_on($sql::raw_page(&$pool, scope.party().as_uuid(), PAGE))
+            .block_on($sql::raw_page(&$pool, scope.controller().as_uuid(), PAGE))
             .into_iter()
             .map(|(c, visitors, messages)| (c, visitors.len(), messages))
             .collect();
@@ -553,11 +554,11 @@ macro_rules! subject_group {
             b.iter(|| rt.block_on($chat.conversation_page(scope, None, page)).expect("a page"))
         });
         group.bench_function("list/baseline_sql", |b| {
-            b.iter(|| rt.block_on($sql::raw_page(&$pool, scope.party().as_uuid(), PAGE)))
+            b.iter(|| rt.block_on($sql::raw_page(&$pool, scope.controller().as_uuid(), PAGE)))
         });
         group.bench_function("find/crate", |b| b.iter(|| rt.block_on($chat.find(scope, &probe)).expect("find")));
         group.bench_function("find/baseline_sql", |b| {
-            b.iter(|| rt.block_on($sql::raw_find(&$pool, scope.party().as_uuid(), &probe)))
+            b.iter(|| rt.block_on($sql::raw_find(&$pool, scope.controller().as_uuid(), &probe)))
         });
         group.bench_function("export/crate", |b| {
             b.iter(|| {
@@ -565,7 +566,7 @@ macro_rules! subject_group {
             })
         });
         group.bench_function("export/baseline_sql", |b| {
-            b.iter(|| rt.block_on($sql::raw_export(&$pool, scope.party().as_uuid(), &probe)))
+            b.iter(|| rt.block_on($sql::raw_export(&$pool, scope.controller().as_uuid(), &probe)))
         });
 
         // Erasure: a fresh probe per iteration, added in bulk before it (not timed).
@@ -648,7 +649,7 @@ fn sqlite_sweep(c: &mut Criterion, rt: &Runtime) {
             let done = sqlx::query(
                 "DELETE FROM gdpr_chat_messages WHERE controller = $1 AND json_extract(body, '$.sent_at') < $2",
             )
-            .bind(scope.party().as_uuid())
+            .bind(scope.controller().as_uuid())
             .bind(cutoff)
             .execute(&pool)
             .await

@@ -66,7 +66,7 @@ fn check(ok: bool, what: &str) -> Result<()> {
 
 /// Records a request's life in the ledger of the controller that must answer it.
 async fn record_request(ledger: &MemoryLedger, receipt: Receipt, commands: &[Command]) -> Result<()> {
-    let (scope, id) = (Scope::controller(receipt.controller), receipt.id);
+    let (scope, id) = (Scope::of(receipt.controller), receipt.id);
     let mut events = decide(None, &Command::Receive(Box::new(receipt)))?;
     for command in commands {
         let state = Request::replay(&events).ok_or("a request without its receipt")?;
@@ -98,7 +98,7 @@ async fn run() -> Result<()> {
     let mut agreements = Vec::new();
     let mut subs = Vec::new();
     for shop in &shops {
-        let scope = Scope::controller(shop.id());
+        let scope = Scope::of(shop.id());
         for party in [shop, &vendor] {
             ledger.put(scope, party, Version::NONE).await?;
         }
@@ -162,13 +162,13 @@ async fn run() -> Result<()> {
     let mut events = decide_breach(None, &BreachCommand::Detect(Box::new(detection.clone())))?;
     let told_acme = BreachCommand::NotifyPrincipal { at: at("2026-03-15T21:00:00Z")?, agreement: agreements[0].id };
     events.extend(gdpr_obligations::breach::Breach::replay(&events).ok_or("detected")?.decide(&told_acme)?);
-    ledger.append_breach_events(Scope::controller(vendor.id()), detection.id, Version::NONE, &events).await?;
+    ledger.append_breach_events(Scope::of(vendor.id()), detection.id, Version::NONE, &events).await?;
 
     // Each party's agenda, read from the ledger.
     let mut every = Vec::new();
     let mut of_vendor = Vec::new();
     for shop in &shops {
-        let snapshot = Snapshot::load(&ledger, Scope::controller(shop.id())).await?;
+        let snapshot = Snapshot::load(&ledger, Scope::of(shop.id())).await?;
         let agenda = Agenda::build(&snapshot, now, &options);
         let own = agenda.owed_by(shop.id());
         println!("{}", own.to_markdown().replacen("# Obligations agenda", &format!("# {}", shop.legal_name()), 1));
@@ -183,7 +183,7 @@ async fn run() -> Result<()> {
         of_vendor.push(agenda.owed_by(vendor.id()));
         every.push(agenda);
     }
-    let register = Snapshot::load(&ledger, Scope::controller(vendor.id())).await?;
+    let register = Snapshot::load(&ledger, Scope::of(vendor.id())).await?;
     let own_register = Agenda::build(&register, now, &options);
     of_vendor.push(own_register.owed_by(vendor.id()));
     every.push(own_register);

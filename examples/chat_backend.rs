@@ -18,13 +18,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Prague;
-use gdpr_obligations::agenda::{Agenda, AgendaOptions, GivenNotice, NoticeGiven, Snapshot, record_notice};
+use gdpr_obligations::agenda::{Agenda, AgendaOptions, Snapshot};
 use gdpr_obligations::agreement::{
     ChangeNotice, Decision, ProcessingAgreement, ProcessingChain, ProcessingLocation, Query, RefusalReason,
     RequestClock, SubProcessorAuthorisation,
 };
 use gdpr_obligations::breach::FanOut;
-use gdpr_obligations::fulfil::{Fulfilment, Sweep, SweepId};
+use gdpr_obligations::fulfil::{Fulfilment, NoticeRecord, Sweep, record_notice};
 use gdpr_obligations::model::{
     Controllers, EmailAddress, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SubjectId,
     SubjectIdentifier, Text, Token, Transfer,
@@ -35,6 +35,7 @@ use gdpr_obligations::request::{
     RequestKind, decide, evolve,
 };
 use gdpr_obligations::retention::{HoldTarget, LegalHold, RetentionPeriod, RetentionPolicy};
+use gdpr_obligations::store::SweepId;
 use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{
@@ -134,7 +135,7 @@ async fn run(dir: &Path) -> Result<()> {
         .registration_number("45274649")
         .contact_email("info@kolabrno.example")
         .build()?;
-    let (acme_scope, bikes_scope) = (Scope::controller(acme.id()), Scope::controller(bikes.id()));
+    let (acme_scope, bikes_scope) = (Scope::of(acme.id()), Scope::of(bikes.id()));
 
     let mut agreements = Vec::new();
     for shop in [&acme, &bikes] {
@@ -300,17 +301,10 @@ async fn run(dir: &Path) -> Result<()> {
     let catalogue = Catalogue::built_in();
     let everyone = [&vendor, &hosting, &mailer, &translator, &acme, &bikes].map(Clone::clone);
     let complaint = complaint()?;
-    let notice = PrivacyNotice::build(&NoticeInput {
-        controller: &acme,
-        parties: &everyone,
-        activities: std::slice::from_ref(&activity),
-        chain: &chain,
-        vendor: Some(vendor.id()),
-        complaint: &complaint,
-        provision: None,
-        sources: &[],
-        as_of: day.date_naive(),
-    })?;
+    let input =
+        NoticeInput::new(&acme, &everyone, std::slice::from_ref(&activity), &chain, &complaint, day.date_naive())
+            .with_vendor(vendor.id());
+    let notice = PrivacyNotice::build(&input)?;
     let english = notice.document(&catalogue, &Language::EN)?.to_markdown();
     let czech = notice.document(&catalogue, &Language::CS)?.to_markdown();
     for (language, text) in [("en", &english), ("cs", &czech)] {
@@ -404,7 +398,7 @@ async fn run(dir: &Path) -> Result<()> {
     // `RetentionSource` in step 6: the same `Arc<ChatHistory>` coerces to both.
     let sources = vec![chat.clone() as Arc<dyn PersonalDataSource>];
     let fulfilment = Fulfilment::new(acme_scope, &db, &db, sources, &key);
-    let report = fulfilment.access(request.as_uuid(), &eva_ids, prague("2026-03-16T11:06:00+01:00")?).await?;
+    let report = fulfilment.access(request, &eva_ids, prague("2026-03-16T11:06:00+01:00")?).await?;
     let copy = serde_json::to_string(&report.copy)?;
     println!("  the copy holds {} records from {} source(s)", report.copy.len(), report.sources.len());
     check("Art. 15(3)", "the copy holds Eva's own messages", copy.contains("order 42 has not arrived"))?;
@@ -469,7 +463,7 @@ async fn run(dir: &Path) -> Result<()> {
         version = apply(&db, acme_scope, erasure, &mut state, version, &command).await?;
     }
     let before_bikes = chat.transcript(bikes_scope, bike_talk).await?;
-    let report = fulfilment.erase(erasure.as_uuid(), &eva_ids, &ErasurePolicy::default(), erased_at).await?;
+    let report = fulfilment.erase(erasure, &eva_ids, &ErasurePolicy::default(), erased_at).await?;
     for source in &report.sources {
         println!("  {}: {:?}, {} records", source.source, source.status, source.records);
     }
@@ -520,11 +514,7 @@ async fn run(dir: &Path) -> Result<()> {
     };
     check("Art. 19", "ACME's agenda lists one notice per recipient", owed(&before_notices) == activity_recipients())?;
     for notice in &report.notices {
-        let told = NoticeGiven {
-            request: erasure,
-            at: prague("2026-03-20T10:30:00+01:00")?,
-            notice: GivenNotice::Recipient { recipient: notice.recipient.clone(), party: notice.party, exempt: None },
-        };
+        let told = NoticeRecord::recipient(erasure, prague("2026-03-20T10:30:00+01:00")?, notice.given());
         record_notice(&db, acme_scope, &told).await?;
     }
     let after_notices =
@@ -614,7 +604,7 @@ async fn post(
     for &party in path {
         let query = Query {
             party,
-            controller: scope.party(),
+            controller: scope.controller(),
             category: &DataCategory::CommunicationContent,
             purpose: &Purpose::CustomerCare,
             at,

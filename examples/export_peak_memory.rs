@@ -130,7 +130,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     PEAK.store(heap_before, Ordering::Relaxed);
     let started = Instant::now();
     let mut out = Counter(0);
-    let written = fulfilment.portability(uuid::Uuid::now_v7(), &subject, Utc::now(), &mut out).await?;
+    let written = fulfilment
+        .portability(gdpr_obligations::request::RequestId::generate(), &subject, Utc::now(), &mut out)
+        .await?;
     let elapsed = started.elapsed();
     let heap_peak = PEAK.load(Ordering::Relaxed);
     let hwm = status("VmHWM:").unwrap_or(0);

@@ -63,6 +63,16 @@
 //!   which article, by when; as JSON, Markdown and an iCalendar feed.
 //! - [`wire`]: the JSON contract, the JSON Schema of every wire type.
 //!
+//! # At the root
+//!
+//! Seven types appear in nearly every file that uses the crate, and are re-exported here: the
+//! [`Scope`] every storage method takes, the [`StoreError`] it returns and the [`Version`] it
+//! compares and swaps; the [`PartyId`] of every controller, processor and recipient; the
+//! [`Text`] of every free-text field; the [`Article`] every rule names; and the [`RequestId`]
+//! that keys a data-subject request, its fulfilment and its notices. There is no prelude: every
+//! other type is used by its module path (`request::Command`, `breach::Command`), so that the
+//! module says which of two like-named types is meant.
+//!
 //! # Serialisation
 //!
 //! Every public data type implements `Serialize`, `Deserialize` and `schemars::JsonSchema`,
@@ -125,6 +135,11 @@ pub mod wire;
 
 #[cfg(feature = "testkit")]
 pub mod testkit;
+
+pub use model::{PartyId, Text};
+pub use request::RequestId;
+pub use store::{Scope, StoreError, Version};
+pub use vocab::Article;
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

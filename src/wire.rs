@@ -66,7 +66,7 @@ macro_rules! for_each_wire_type {
             crate::report::LifecycleTransition => "lifecycle_transition.json",
             crate::agenda::Agenda => "agenda.json",
             crate::agenda::Snapshot => "agenda_snapshot.json",
-            crate::agenda::NoticeGiven => "notice_given.json",
+            crate::fulfil::NoticeRecord => "notice_given.json",
         }
     };
 }

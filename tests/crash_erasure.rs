@@ -45,11 +45,11 @@ fn key() -> PseudonymKey {
 
 /// The scenario's fixed ids, so that every run erases the same subjects under the same jobs.
 fn acme() -> Scope {
-    Scope::controller(PartyId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_00a1)))
+    Scope::of(PartyId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_00a1)))
 }
 
 fn other_controller() -> Scope {
-    Scope::controller(PartyId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_00d1)))
+    Scope::of(PartyId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_00d1)))
 }
 
 fn jobs() -> [Uuid; 2] {
@@ -139,7 +139,12 @@ async fn run(path: &Path, wire: Arc<Tripwire>) -> (Vec<StepReport>, usize) {
     let fulfilment = Fulfilment::new(acme(), &ledger, &ledger, vec![source], &pseudonyms);
     let mut reports = Vec::new();
     for (job, subject, policy) in erasures() {
-        reports.push(fulfilment.erase(job, &[subject], &policy, now()).await.unwrap());
+        reports.push(
+            fulfilment
+                .erase(gdpr_obligations::request::RequestId::from_uuid(job), &[subject], &policy, now())
+                .await
+                .unwrap(),
+        );
     }
     store.close().await;
     (reports, wire.points.load(Ordering::SeqCst))
@@ -285,7 +290,7 @@ async fn an_erasure_killed_anywhere_and_resumed_ends_as_an_uninterrupted_one() {
         conn.close().await.unwrap();
         let mut ids: BTreeSet<String> = dump.iter().flat_map(|r| uuids(r)).map(|u| canonical(&u)).collect();
         ids.extend(jobs().iter().map(|j| j.simple().to_string()));
-        ids.extend([acme(), other_controller()].iter().map(|s| s.party().as_uuid().simple().to_string()));
+        ids.extend([acme(), other_controller()].iter().map(|s| s.controller().as_uuid().simple().to_string()));
         ids
     };
     let before = snapshot(&template_path, &known).await;

@@ -57,11 +57,11 @@ fn key() -> PseudonymKey {
 }
 
 fn acme() -> Scope {
-    Scope::controller(PartyId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_00a1)))
+    Scope::of(PartyId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_00a1)))
 }
 
 fn other_controller() -> Scope {
-    Scope::controller(PartyId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_00d1)))
+    Scope::of(PartyId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_00d1)))
 }
 
 const JOB: Uuid = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0201);
@@ -133,7 +133,7 @@ async fn erase(store: &SqliteStore, ledger: &(impl LedgerStore + AuditLog)) -> R
     let source = Arc::new(ChatHistory::sqlite(store, key()));
     let pseudonyms = key();
     let fulfilment = Fulfilment::new(acme(), ledger, ledger, vec![source], &pseudonyms);
-    fulfilment.erase(JOB, &[eva()], &policy(), now()).await
+    fulfilment.erase(gdpr_obligations::request::RequestId::from_uuid(JOB), &[eva()], &policy(), now()).await
 }
 
 /// Every row of the file as text, chat rows first, sorted; ids the template did not hold
@@ -263,7 +263,7 @@ impl Reference {
         conn.close().await.unwrap();
         let mut known: BTreeSet<String> = dump.iter().flat_map(|r| uuids(r)).map(canonical).collect();
         known.insert(JOB.simple().to_string());
-        known.extend([acme(), other_controller()].iter().map(|s| s.party().as_uuid().simple().to_string()));
+        known.extend([acme(), other_controller()].iter().map(|s| s.controller().as_uuid().simple().to_string()));
         let before = Snapshot::of(&template_path, &known).await;
 
         let work = dir.0.join("work.sqlite");

@@ -82,7 +82,8 @@
 //! # Notices given
 //!
 //! That the Art. 19 notices were given, or that the data subject was told before a restriction
-//! is lifted (Art. 18(3)), is recorded with [`record_notice`] as a [`NoticeGiven`] in an
+//! is lifted (Art. 18(3)), is recorded with [`fulfil::record_notice`](crate::fulfil::record_notice) as a
+//! [`NoticeRecord`](crate::fulfil::NoticeRecord) in an
 //! append-only ledger stream per request; [`Snapshot::load`] reads them back, and a recorded
 //! notice closes its obligation.
 //!
@@ -110,7 +111,7 @@
 //! );
 //! let request = Request::replay(&decide(None, &Command::Receive(Box::new(receipt)))?).expect("received");
 //!
-//! let mut snapshot = Snapshot::new(Scope::controller(shop));
+//! let mut snapshot = Snapshot::new(Scope::of(shop));
 //! snapshot.requests.push(request);
 //! // Monday 7 April 2025 (5 April is a Saturday), at noon in Prague.
 //! let now: DateTime<Utc> = "2025-04-07T10:00:00Z".parse()?;
@@ -135,18 +136,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::agreement::{AgreementId, ChangeNoticeId, Deficiency};
 use crate::breach::{BreachId, SubjectDuty};
-use crate::fulfil::{Operation, SweepId};
+use crate::fulfil::Operation;
 use crate::model::{ActivityId, PartyId, SubjectId, Text};
 use crate::request::RequestId;
-use crate::store::Scope;
+use crate::store::{Scope, SweepId};
 use crate::time::{Deadline, DeadlinePolicy, Zone, receipt_date};
 use crate::vocab::{Article, Right};
 
-pub use snapshot::{FulfilmentRun, GivenNotice, NoticeGiven, Snapshot, SweepRun, record_notice};
+pub use snapshot::{FulfilmentRun, Snapshot, SweepRun};
 
 /// One open obligation: what is owed, by whom, to whom, under which article, by when, and where
 /// it stands at the agenda's instant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Obligation {
     /// A stable key, the same for the same duty in every agenda built from the same ledger
     /// (e.g. `art-12-3-answer/<request>`): the iCalendar `UID`, and a key to deduplicate on.
@@ -287,6 +289,7 @@ pub enum ObligationKind {
 
 /// A field an Art. 30(1) record lacks.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RecordGap {
     /// The field, e.g. `security_measures`.
     pub field: String,
@@ -399,6 +402,7 @@ pub enum ObligationState {
 /// assert_eq!(options.expiry_warning_days(), AgendaOptions::EXPIRY_WARNING_DAYS);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AgendaOptions {
     /// The scope owner's policy: its zone judges "today" for sweeps and objection windows.
     policy: DeadlinePolicy,
@@ -459,6 +463,7 @@ impl AgendaOptions {
 /// The open obligations at an instant, most pressing first: overdue, due today, upcoming (each by
 /// due instant), then standing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Agenda {
     /// The instant the states are judged at.
     pub as_of: DateTime<Utc>,

@@ -84,7 +84,7 @@ impl Agenda {
     /// use gdpr_obligations::store::Scope;
     /// use gdpr_obligations::time::DeadlinePolicy;
     ///
-    /// let snapshot = Snapshot::new(Scope::controller(PartyId::generate()));
+    /// let snapshot = Snapshot::new(Scope::of(PartyId::generate()));
     /// let agenda = Agenda::build(&snapshot, "2026-03-16T09:00:00Z".parse()?, &AgendaOptions::new(DeadlinePolicy::czech()));
     /// assert!(agenda.to_markdown().contains("Nothing is open."));
     /// # Ok::<(), chrono::ParseError>(())
@@ -160,7 +160,7 @@ impl Agenda {
     /// use gdpr_obligations::store::Scope;
     /// use gdpr_obligations::time::DeadlinePolicy;
     ///
-    /// let snapshot = Snapshot::new(Scope::controller(PartyId::generate()));
+    /// let snapshot = Snapshot::new(Scope::of(PartyId::generate()));
     /// let agenda = Agenda::build(&snapshot, "2026-03-16T09:00:00Z".parse()?, &AgendaOptions::new(DeadlinePolicy::czech()));
     /// let ics = agenda.to_ical();
     /// assert!(ics.starts_with("BEGIN:VCALENDAR"));

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Days, Utc};
 
 use super::render::summary;
-use super::{AgendaOptions, Due, GivenNotice, Obligation, ObligationKind, OwedTo, RecordGap, Snapshot, local_date};
+use super::{AgendaOptions, Due, Obligation, ObligationKind, OwedTo, RecordGap, Snapshot, local_date};
 use crate::agreement::{ChangeNoticeStatus, ProcessingAgreement};
 use crate::breach::{Breach, Duty, SubjectDuty};
-use crate::fulfil::Operation;
+use crate::fulfil::{NoticeKind, Operation};
 use crate::model::{PartyId, Text};
 use crate::request::{Identity, Receiver, Request, RequestKind, Status};
 use crate::time::{Deadline, Zone};
@@ -18,7 +18,7 @@ use crate::vocab::Article;
 /// Every open obligation of the snapshot's scope at `now`, unsorted.
 pub(super) fn obligations(snapshot: &Snapshot, now: DateTime<Utc>, options: &AgendaOptions) -> Vec<Obligation> {
     let mut out = Out { snapshot, now, list: Vec::new() };
-    let controller = snapshot.scope.party();
+    let controller = snapshot.scope.controller();
     for request in snapshot.requests.iter().filter(|r| r.receipt().controller == controller) {
         out.request(request);
     }
@@ -40,7 +40,7 @@ pub(super) fn obligations(snapshot: &Snapshot, now: DateTime<Utc>, options: &Age
 /// principal) and the sub-processing agreements below them. Anything else in a snapshot is not
 /// the scope's and is left out.
 fn agreements_in_scope(snapshot: &Snapshot) -> Vec<&ProcessingAgreement> {
-    let controller = snapshot.scope.party();
+    let controller = snapshot.scope.controller();
     let mut ids: BTreeSet<_> =
         snapshot.agreements.iter().filter(|a| a.parent.is_none() && a.principal == controller).map(|a| a.id).collect();
     loop {
@@ -154,7 +154,7 @@ impl Out<'_> {
             .snapshot
             .fulfilments
             .iter()
-            .find(|f| f.job == id.as_uuid() && f.operation == operation)
+            .find(|f| f.job == id && f.operation == operation)
             .is_none_or(|f| f.changed);
         if changed && let Some(deadline) = request.current_deadline(*at) {
             for (name, party) in self.recipients() {
@@ -176,7 +176,7 @@ impl Out<'_> {
                 .snapshot
                 .notices_given
                 .iter()
-                .any(|n| n.request == id && n.notice == GivenNotice::RestrictionLifting)
+                .any(|n| n.request == id && n.notice == NoticeKind::RestrictionLifting)
         {
             let kind = ObligationKind::LiftingNotice { request: id };
             self.push(key("art-18-3-lifting-notice", id), kind, controller, requester, Due::Standing, zone);
@@ -185,7 +185,7 @@ impl Out<'_> {
 
     /// The recipients the scope controller's activities list, each once (Art. 30(1)(d)).
     fn recipients(&self) -> Vec<(Text, Option<PartyId>)> {
-        let controller = self.snapshot.scope.party();
+        let controller = self.snapshot.scope.controller();
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         for activity in self.snapshot.activities.iter().filter(|a| a.is_controlled_by(controller)) {
@@ -201,10 +201,10 @@ impl Out<'_> {
     fn recipient_told(&self, request: &Request, name: &Text, party: Option<PartyId>) -> bool {
         self.snapshot.notices_given.iter().any(|n| {
             n.request == request.id()
-                && matches!(&n.notice, GivenNotice::Recipient { recipient, party: given, .. }
-                if match (party, given) {
-                    (Some(p), Some(g)) => p == *g,
-                    _ => recipient == name,
+                && matches!(&n.notice, NoticeKind::Recipient(given)
+                if match (party, given.party) {
+                    (Some(p), Some(g)) => p == g,
+                    _ => given.recipient == *name,
                 })
         })
     }
@@ -308,7 +308,7 @@ impl Out<'_> {
         if self.snapshot.retention_policies.is_empty() {
             return;
         }
-        let controller = self.snapshot.scope.party();
+        let controller = self.snapshot.scope.controller();
         let zone = options.policy().zone();
         let latest = self.snapshot.sweeps.iter().max_by_key(|s| (s.as_of, s.sweep));
         let (kind, due) = match latest {
@@ -331,7 +331,7 @@ impl Out<'_> {
 
     /// Art. 30(1): the fields the scope controller's records still lack.
     fn records(&mut self, agreements: &[&ProcessingAgreement], zone: Zone) {
-        let controller = self.snapshot.scope.party();
+        let controller = self.snapshot.scope.controller();
         let party = self.snapshot.parties.iter().find(|p| p.id() == controller);
         let point = |p: char| Article::gdpr(30).paragraph(1).point(p);
         let gap =

@@ -3,15 +3,14 @@
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::agreement::{ChangeNotice, ProcessingAgreement};
 use crate::breach::Breach;
-use crate::fulfil::{Operation, SweepId};
-use crate::model::{Party, PartyId, ProcessingActivity, Text};
+use crate::fulfil::{NoticeRecord, Operation};
+use crate::model::{Party, ProcessingActivity};
 use crate::request::{Request, RequestId};
 use crate::retention::RetentionPolicy;
-use crate::store::{DocumentKind, LedgerStore, LedgerStoreExt, Scope, StoreError, StreamKey, StreamKind, Version};
+use crate::store::{DocumentKind, LedgerStore, LedgerStoreExt, Scope, StoreError, StreamKind, SweepId};
 
 /// The state of one scope's ledger that the agenda is a function of: plain data, filled by
 /// [`Snapshot::load`] or by hand.
@@ -26,7 +25,7 @@ use crate::store::{DocumentKind, LedgerStore, LedgerStoreExt, Scope, StoreError,
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let ledger = MemoryLedger::new();
-/// let scope = Scope::controller(PartyId::generate());
+/// let scope = Scope::of(PartyId::generate());
 /// let snapshot = Snapshot::load(&ledger, scope).await?;
 /// assert_eq!(snapshot, Snapshot::new(scope));
 /// let agenda = Agenda::build(&snapshot, chrono::Utc::now(), &AgendaOptions::new(DeadlinePolicy::czech()));
@@ -37,6 +36,7 @@ use crate::store::{DocumentKind, LedgerStore, LedgerStoreExt, Scope, StoreError,
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Snapshot {
     /// The scope it was read from; the agenda keeps nothing of another.
     pub scope: Scope,
@@ -67,13 +67,14 @@ pub struct Snapshot {
     /// The fulfilments journaled.
     #[serde(default)]
     pub fulfilments: Vec<FulfilmentRun>,
-    /// The Art. 19 and Art. 18(3) notices given, as recorded by [`record_notice`].
+    /// The Art. 19 and Art. 18(3) notices given, as recorded by [`record_notice`](crate::fulfil::record_notice).
     #[serde(default)]
-    pub notices_given: Vec<NoticeGiven>,
+    pub notices_given: Vec<NoticeRecord>,
 }
 
 /// A retention sweep as its journal leaves it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct SweepRun {
     /// The sweep.
     pub sweep: SweepId,
@@ -83,11 +84,24 @@ pub struct SweepRun {
     pub finished: bool,
 }
 
+impl SweepRun {
+    /// A sweep of the records expired at `as_of` whose every source is done.
+    pub fn finished(sweep: SweepId, as_of: DateTime<Utc>) -> Self {
+        Self { sweep, as_of, finished: true }
+    }
+
+    /// A sweep of the records expired at `as_of` that stopped before every source was done.
+    pub fn unfinished(sweep: SweepId, as_of: DateTime<Utc>) -> Self {
+        Self { sweep, as_of, finished: false }
+    }
+}
+
 /// A fulfilment (erasure, rectification, restriction, ...) as its journal leaves it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct FulfilmentRun {
-    /// The job: the request's id when it carried a request out.
-    pub job: Uuid,
+    /// The request carried out (its id keys the journal).
+    pub job: RequestId,
     /// The operation.
     pub operation: Operation,
     /// Whether a completed step changed any record (erased, rectified, restricted...): Art. 19
@@ -95,64 +109,18 @@ pub struct FulfilmentRun {
     pub changed: bool,
 }
 
-/// A notice given to close an Art. 19 or Art. 18(3) obligation, kept in the ledger as an
-/// append-only stream per request ([`StreamKind::Notice`]) by [`record_notice`].
-///
-/// # Example
-/// ```
-/// use gdpr_obligations::agenda::{GivenNotice, NoticeGiven};
-/// use gdpr_obligations::model::Text;
-/// use gdpr_obligations::request::RequestId;
-///
-/// let told = NoticeGiven {
-///     request: RequestId::generate(),
-///     at: "2026-04-01T09:00:00Z".parse()?,
-///     notice: GivenNotice::Recipient { recipient: Text::new("Mailer a.s.")?, party: None, exempt: None },
-/// };
-/// assert_eq!(told.notice.article().to_string(), "Art. 19");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-pub struct NoticeGiven {
-    /// The request carried out.
-    pub request: RequestId,
-    /// When the notice was given.
-    pub at: DateTime<Utc>,
-    /// Which notice.
-    #[serde(flatten)]
-    pub notice: GivenNotice,
-}
+impl FulfilmentRun {
+    /// The fulfilment of `job` by `operation`, which changed no record.
+    pub fn new(job: RequestId, operation: Operation) -> Self {
+        Self { job, operation, changed: false }
+    }
 
-/// Which notice was given.
-///
-/// In JSON the variant is the `notice` field: `{"notice": "restriction_lifting"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "notice", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum GivenNotice {
-    /// Art. 19: a recipient was told of the rectification, erasure or restriction, or telling it
-    /// proved impossible or would involve disproportionate effort (`exempt` says why).
-    Recipient {
-        /// The recipient, as the activities name it.
-        recipient: Text,
-        /// The recipient as a party, where it is one.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        party: Option<PartyId>,
-        /// Why it was not told, if it was not: impossible, or disproportionate effort.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        exempt: Option<Text>,
-    },
-    /// Art. 18(3): the data subject was told before the restriction is lifted.
-    RestrictionLifting,
-}
-
-impl GivenNotice {
-    /// Art. 19 or Art. 18(3).
-    pub const fn article(&self) -> crate::vocab::Article {
-        match self {
-            GivenNotice::Recipient { .. } => crate::vocab::Article::gdpr(19),
-            GivenNotice::RestrictionLifting => crate::vocab::Article::gdpr(18).paragraph(3),
-        }
+    /// A completed step changed a record (erased, rectified, restricted...), so Art. 19
+    /// applies.
+    #[must_use]
+    pub fn with_changes(mut self) -> Self {
+        self.changed = true;
+        self
     }
 }
 
@@ -177,7 +145,7 @@ impl Snapshot {
     /// Reads everything the agenda needs from `ledger` in `scope`, through the typed ledger
     /// ([`LedgerStoreExt`]): parties, activities, agreements, change notices, retention policies,
     /// every request and breach replayed from its events, the fulfilment and sweep journals, and
-    /// the notices given ([`record_notice`]).
+    /// the notices given ([`record_notice`](crate::fulfil::record_notice)).
     ///
     /// # Errors
     /// [`StoreError::Backend`] when the ledger fails; [`StoreError::Corrupt`] when a document,
@@ -197,57 +165,23 @@ impl Snapshot {
         }
         for stored in ledger.list_documents(scope, DocumentKind::SweepJournal).await? {
             let (as_of, finished) = crate::fulfil::sweep_progress(stored.key, stored.body)?;
-            snapshot.sweeps.push(SweepRun { sweep: SweepId::from_uuid(stored.key.id), as_of, finished });
+            let sweep = SweepId::from_uuid(stored.key.id);
+            snapshot.sweeps.push(if finished {
+                SweepRun::finished(sweep, as_of)
+            } else {
+                SweepRun::unfinished(sweep, as_of)
+            });
         }
         for stored in ledger.list_documents(scope, DocumentKind::FulfilmentJournal).await? {
             let (operation, changed) = crate::fulfil::fulfilment_progress(stored.key, stored.body)?;
-            snapshot.fulfilments.push(FulfilmentRun { job: stored.key.id, operation, changed });
+            let run = FulfilmentRun::new(RequestId::from_uuid(stored.key.id), operation);
+            snapshot.fulfilments.push(if changed { run.with_changes() } else { run });
         }
         for stream in ledger.list_streams(scope, StreamKind::Notice).await? {
-            snapshot.notices_given.extend(ledger.events::<NoticeGiven>(scope, stream).await?.value);
+            snapshot.notices_given.extend(ledger.events::<NoticeRecord>(scope, stream).await?.value);
         }
         Ok(snapshot)
     }
-}
-
-/// Records in `ledger` that `notice` was given (Art. 19 to a recipient, or Art. 18(3) to the
-/// data subject before a restriction is lifted), so that the agenda read by [`Snapshot::load`]
-/// no longer lists it as owed. Notices are appended, never rewritten: they are the proof that
-/// the duty was met (Art. 5(2)).
-///
-/// # Errors
-/// [`StoreError::Conflict`] when another writer recorded a notice of the same request at the
-/// same moment (record it again); the ledger's errors otherwise.
-///
-/// # Example
-/// ```
-/// use gdpr_obligations::agenda::{record_notice, GivenNotice, NoticeGiven, Snapshot};
-/// use gdpr_obligations::model::PartyId;
-/// use gdpr_obligations::request::RequestId;
-/// use gdpr_obligations::store::{memory::MemoryLedger, Scope};
-///
-/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
-/// let ledger = MemoryLedger::new();
-/// let scope = Scope::controller(PartyId::generate());
-/// let told = NoticeGiven {
-///     request: RequestId::generate(),
-///     at: "2026-04-01T09:00:00Z".parse()?,
-///     notice: GivenNotice::RestrictionLifting,
-/// };
-/// record_notice(&ledger, scope, &told).await?;
-/// assert_eq!(Snapshot::load(&ledger, scope).await?.notices_given, vec![told]);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// # })?;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub async fn record_notice<L: LedgerStore + ?Sized>(
-    ledger: &L,
-    scope: Scope,
-    notice: &NoticeGiven,
-) -> Result<Version, StoreError> {
-    let stream = StreamKey { kind: StreamKind::Notice, id: notice.request.as_uuid() };
-    let current = ledger.events::<NoticeGiven>(scope, stream).await?.version;
-    ledger.append(scope, stream, current, std::slice::from_ref(notice)).await
 }
 
 fn values<T>(versioned: Vec<crate::store::Versioned<T>>) -> Vec<T> {

@@ -101,7 +101,7 @@ impl fmt::Display for Deficiency {
 
 /// How the agreement is drafted (Art. 28(6)-(8)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "form", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "form", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AgreementForm {
     /// The parties' own contract.
@@ -116,7 +116,6 @@ pub enum AgreementForm {
 
 /// The Annexes of the clauses of Decision (EU) 2021/915 (Clause 1(d): an integral part).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct SccAnnexes {
     /// Annex I: list of parties.
     #[serde(default)]
@@ -145,7 +144,6 @@ pub enum WrittenForm {
 
 /// The controller's documented instructions (Art. 28(3)(a), Art. 29).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Instructions {
     /// The instructions, or where they are documented.
     pub text: String,
@@ -157,7 +155,6 @@ pub struct Instructions {
 
 /// How the processor helps with data-subject requests (Art. 28(3)(e)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct DataSubjectAssistance {
     /// The measures.
     pub text: String,
@@ -182,7 +179,7 @@ pub enum RequestClock {
 
 /// What happens to the data when the services end (Art. 28(3)(g)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "choice", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "choice", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EndOfProcessing {
     /// Deleted or returned at the controller's choice, copies deleted, unless law requires
@@ -199,7 +196,7 @@ pub enum EndOfProcessing {
 
 /// The regime under which the processor may engage sub-processors (Art. 28(2)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "regime", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "regime", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SubProcessorAuthorisation {
     /// No sub-processor may be engaged.
@@ -223,7 +220,6 @@ pub enum SubProcessorAuthorisation {
 /// An Art. 9(1) category the agreement lets the processor handle, with the controller's
 /// condition and the processor's specific safeguards (Clause 7.5 of Decision 2021/915).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct SpecialCategoryTerm {
     /// The special category.
     pub category: DataCategory,
@@ -236,7 +232,6 @@ pub struct SpecialCategoryTerm {
 /// A country where the processor processes the data, with the Chapter V mechanism when it is
 /// outside the EEA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ProcessingLocation {
     /// The country.
     pub country: Country,
@@ -252,7 +247,6 @@ pub struct ProcessingLocation {
 /// Every element is optional in the type, so that a draft parses and can be told what it lacks;
 /// [`validate`](Self::validate) is the judgement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ProcessingAgreement {
     /// The agreement's id.
     pub id: AgreementId,

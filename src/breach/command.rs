@@ -12,6 +12,20 @@ use crate::model::{PartyId, Text};
 use crate::time::{DeadlinePolicy, TimeError};
 use crate::vocab::Article;
 
+/// [`Facts`] as a command brings them in: refuses a field `Facts` does not have, which the
+/// stored facts of an event ignore.
+fn strict_facts<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Box<Facts>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    if let serde_json::Value::Object(fields) = &value {
+        let schema = schemars::schema_for!(Facts);
+        let known = schema.get("properties").and_then(|p| p.as_object());
+        if let Some(unknown) = fields.keys().find(|k| !known.is_some_and(|p| p.contains_key(k.as_str()))) {
+            return Err(serde::de::Error::custom(format!("unknown field `{unknown}` in the facts")));
+        }
+    }
+    serde_json::from_value(value).map(Box::new).map_err(serde::de::Error::custom)
+}
+
 /// An instruction to the lifecycle of one breach, at the instant `at` it happens. [`decide`]
 /// answers with the events it causes or a [`Rejection`].
 ///
@@ -21,7 +35,7 @@ use crate::vocab::Article;
 /// [`decide`]: super::decide
 /// [`Rejection`]: super::Rejection
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Command {
     /// Enter a breach in the register at the instant the keeper became aware of it
@@ -43,7 +57,9 @@ pub enum Command {
     AddInformation {
         /// When.
         at: DateTime<Utc>,
-        /// What is new.
+        /// What is new. An input, so a field `Facts` does not have is refused here, while the
+        /// facts the register stores ignore one (so that an older binary still reads them).
+        #[serde(deserialize_with = "strict_facts")]
         facts: Box<Facts>,
     },
     /// The controller notified the competent supervisory authority (Art. 33(1), Art. 55).

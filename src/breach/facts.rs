@@ -33,7 +33,6 @@ use crate::vocab::{Article, DataCategory, SubjectCategory};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Facts {
     /// Art. 33(3)(a): the nature of the breach: what happened, to which data, and how
     /// (confidentiality, integrity or availability).

@@ -12,16 +12,17 @@
 //! use std::sync::Arc;
 //! use gdpr_obligations::fulfil::Fulfilment;
 //! use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier};
+//! use gdpr_obligations::request::RequestId;
 //! use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 //! use gdpr_obligations::store::{ErasurePolicy, PseudonymKey, Scope};
 //!
 //! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 //! let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
 //! let key = PseudonymKey::new(b"0123456789abcdef0123456789abcdef")?;
-//! let scope = Scope::controller(PartyId::generate());
+//! let scope = Scope::of(PartyId::generate());
 //! let fulfilment = Fulfilment::new(scope, &ledger, &audit, vec![], &key);
 //! let subject = [SubjectIdentifier::Email(EmailAddress::new("eva@example.cz")?)];
-//! let job = uuid::Uuid::now_v7();
+//! let job = RequestId::generate();
 //! let report = fulfilment.erase(job, &subject, &ErasurePolicy::default(), chrono::Utc::now()).await?;
 //! assert!(report.complete);
 //! // Running it again changes nothing and reports the same.
@@ -32,6 +33,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod notice;
 mod report;
 mod sweep;
 
@@ -43,9 +45,9 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::model::{ProcessingActivity, SourceName, SubjectIdentifier};
+use crate::request::RequestId;
 use crate::retention::LegalHold;
 use crate::store::{
     AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, ErasurePolicy, ErasureRecord, ExportItem,
@@ -54,11 +56,10 @@ use crate::store::{
 };
 use crate::vocab::Article;
 
-pub use report::{
-    AccessReport, ActivityInformation, Operation, RecipientNotice, RetainedRecord, SourceReport, StepReport, StepStatus,
-};
+pub use notice::{NoticeKind, NoticeRecord, RecipientNotice, RecipientNoticeGiven, record_notice};
+pub use report::{AccessReport, ActivityInformation, Operation, RetainedRecord, SourceReport, StepReport, StepStatus};
 pub(crate) use sweep::progress as sweep_progress;
-pub use sweep::{DEFAULT_BATCH, Sweep, SweepId, SweepReport, policy_with_holds};
+pub use sweep::{DEFAULT_BATCH, Sweep, SweepReport, policy_with_holds};
 
 /// The documented format of a portable export (Art. 20): JSON Lines, the first line a header
 /// `{"format": PORTABLE_FORMAT, "controller": …, "exported_at": …}`, then one [`ExportItem`] per
@@ -76,11 +77,11 @@ pub enum FulfilError {
     /// Writing the portable export failed.
     #[error("the portable export could not be written: {0}")]
     Write(#[from] std::io::Error),
-    /// The journal under this id belongs to another operation.
-    #[error("job {job} is journaled as {journaled:?}, not {asked:?}")]
+    /// The journal of this request belongs to another operation.
+    #[error("request {job} is journaled as {journaled:?}, not {asked:?}")]
     WrongOperation {
-        /// The job.
-        job: Uuid,
+        /// The request.
+        job: RequestId,
         /// What the journal holds.
         journaled: Operation,
         /// What was asked.
@@ -88,7 +89,7 @@ pub enum FulfilError {
     },
 }
 
-/// The progress of one job, kept in the ledger.
+/// The progress of one request's fulfilment, kept in the ledger under the request's id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 struct Journal {
     operation: Operation,
@@ -145,7 +146,7 @@ impl<'a> Fulfilment<'a> {
     /// `sources` with its error and makes the report incomplete.
     pub async fn access(
         &self,
-        job: Uuid,
+        job: RequestId,
         subject: &[SubjectIdentifier],
         now: DateTime<Utc>,
     ) -> Result<AccessReport, FulfilError> {
@@ -176,14 +177,14 @@ impl<'a> Fulfilment<'a> {
     /// export is then incomplete and must not be handed over).
     pub async fn portability(
         &self,
-        job: Uuid,
+        job: RequestId,
         subject: &[SubjectIdentifier],
         now: DateTime<Utc>,
         out: &mut (dyn Write + Send),
     ) -> Result<u64, FulfilError> {
         let header = serde_json::json!({
             "format": PORTABLE_FORMAT,
-            "controller": self.scope.party(),
+            "controller": self.scope.controller(),
             "exported_at": now,
         });
         writeln!(out, "{header}")?;
@@ -216,7 +217,7 @@ impl<'a> Fulfilment<'a> {
     /// [`FulfilError::WrongOperation`] when `job` was journaled for another operation.
     pub async fn erase(
         &self,
-        job: Uuid,
+        job: RequestId,
         subject: &[SubjectIdentifier],
         policy: &ErasurePolicy,
         now: DateTime<Utc>,
@@ -287,7 +288,7 @@ impl<'a> Fulfilment<'a> {
     /// As [`erase`](Self::erase).
     pub async fn rectify(
         &self,
-        job: Uuid,
+        job: RequestId,
         subject: &[SubjectIdentifier],
         rectification: &Rectification,
         now: DateTime<Utc>,
@@ -307,7 +308,7 @@ impl<'a> Fulfilment<'a> {
     /// As [`erase`](Self::erase).
     pub async fn restrict(
         &self,
-        job: Uuid,
+        job: RequestId,
         subject: &[SubjectIdentifier],
         now: DateTime<Utc>,
     ) -> Result<StepReport, FulfilError> {
@@ -326,7 +327,7 @@ impl<'a> Fulfilment<'a> {
     /// As [`erase`](Self::erase).
     pub async fn lift_restriction(
         &self,
-        job: Uuid,
+        job: RequestId,
         subject: &[SubjectIdentifier],
         now: DateTime<Utc>,
     ) -> Result<StepReport, FulfilError> {
@@ -342,7 +343,7 @@ impl<'a> Fulfilment<'a> {
     /// record's final state, so a resumed run reports what an uninterrupted one does.
     async fn apply<F>(
         &self,
-        job: Uuid,
+        job: RequestId,
         operation: Operation,
         now: DateTime<Utc>,
         run: F,
@@ -391,8 +392,8 @@ impl<'a> Fulfilment<'a> {
         self.report(job, operation, &journal, &failures).await
     }
 
-    async fn journal(&self, job: Uuid, operation: Operation) -> Result<(Journal, Version), FulfilError> {
-        let key = DocumentKey { kind: DocumentKind::FulfilmentJournal, id: job };
+    async fn journal(&self, job: RequestId, operation: Operation) -> Result<(Journal, Version), FulfilError> {
+        let key = DocumentKey { kind: DocumentKind::FulfilmentJournal, id: job.as_uuid() };
         match self.ledger.get_document(self.scope, key).await? {
             Some(stored) => {
                 let journal: Journal = crate::store::decode_body(key, stored.body)?;
@@ -406,15 +407,15 @@ impl<'a> Fulfilment<'a> {
         }
     }
 
-    async fn save(&self, job: Uuid, journal: &Journal, expected: Version) -> Result<Version, FulfilError> {
-        let key = DocumentKey { kind: DocumentKind::FulfilmentJournal, id: job };
+    async fn save(&self, job: RequestId, journal: &Journal, expected: Version) -> Result<Version, FulfilError> {
+        let key = DocumentKey { kind: DocumentKind::FulfilmentJournal, id: job.as_uuid() };
         let body = crate::store::encode_body(key, journal)?;
         Ok(self.ledger.put_document(self.scope, key, &body, expected).await?)
     }
 
     async fn report(
         &self,
-        job: Uuid,
+        job: RequestId,
         operation: Operation,
         journal: &Journal,
         failures: &BTreeMap<SourceName, (bool, String)>,
@@ -438,7 +439,7 @@ impl<'a> Fulfilment<'a> {
 
     async fn record_erasure(
         &self,
-        job: Uuid,
+        job: RequestId,
         subject: &[SubjectIdentifier],
         now: DateTime<Utc>,
     ) -> Result<(), FulfilError> {
@@ -451,13 +452,13 @@ impl<'a> Fulfilment<'a> {
         };
         // Recorded by an earlier run: the audit log already says so, because the entry is written
         // before the record. A crash between the two repeats the entry on resume, never loses it.
-        let key = DocumentKey { kind: DocumentKind::Erasure, id: job };
+        let key = DocumentKey { kind: DocumentKind::Erasure, id: job.as_uuid() };
         if self.ledger.get_document(self.scope, key).await?.is_some() {
             return Ok(());
         }
         let entry = AuditEntry {
             at: now,
-            actor: Some(self.scope.party()),
+            actor: Some(self.scope.controller()),
             action: AuditAction::ErasureCompleted { erasure: job, subject: keys },
             article: Some(Article::gdpr(17).paragraph(1)),
         };
@@ -492,7 +493,7 @@ impl<'a> Fulfilment<'a> {
 
     async fn audit_source(
         &self,
-        job: Uuid,
+        job: RequestId,
         source: &SourceName,
         records: u64,
         completed: bool,
@@ -500,7 +501,7 @@ impl<'a> Fulfilment<'a> {
     ) -> Result<(), FulfilError> {
         let entry = AuditEntry {
             at: now,
-            actor: Some(self.scope.party()),
+            actor: Some(self.scope.controller()),
             action: AuditAction::FulfilmentStep { request: job, source: source.clone(), records, completed },
             article: None,
         };
@@ -510,7 +511,7 @@ impl<'a> Fulfilment<'a> {
 
     async fn audit_step(
         &self,
-        job: Uuid,
+        job: RequestId,
         name: &str,
         records: u64,
         completed: bool,

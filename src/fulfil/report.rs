@@ -5,13 +5,14 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
+use super::RecipientNotice;
 use crate::model::{
     ActivityId, Controllers, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName, Text, Transfer,
 };
+use crate::request::RequestId;
 use crate::store::{ExportItem, Outcome, RecordKey, RecordOutcome, RetentionGround, Scope, StoreError};
-use crate::vocab::{Article, Country, DataCategory, Right, rights};
+use crate::vocab::{Article, DataCategory, Right, rights};
 
 /// The operation a fulfilment carries out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -80,6 +81,7 @@ pub enum StepStatus {
 
 /// One source's part in a fulfilment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct SourceReport {
     /// The source.
     pub source: SourceName,
@@ -122,6 +124,7 @@ impl SourceReport {
 
 /// A record kept in an erasure, with its ground (listed as invariant 4 requires).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RetainedRecord {
     /// The source.
     pub source: SourceName,
@@ -133,28 +136,12 @@ pub struct RetainedRecord {
     pub article: Article,
 }
 
-/// A recipient to tell of a rectification, erasure or restriction (Art. 19), unless that
-/// proves impossible or involves disproportionate effort.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-pub struct RecipientNotice {
-    /// The recipient's name or category.
-    pub recipient: Text,
-    /// The recipient as a known party.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub party: Option<PartyId>,
-    /// Where it processes.
-    pub country: Country,
-    /// What to tell it.
-    pub operation: Operation,
-    /// Art. 19.
-    pub article: Article,
-}
-
 /// The report of an erasure, rectification, restriction or lifting.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct StepReport {
-    /// The job (the request's id).
-    pub job: Uuid,
+    /// The request carried out (its id keys the fulfilment's journal).
+    pub job: RequestId,
     /// The operation.
     pub operation: Operation,
     /// Its provision.
@@ -171,7 +158,7 @@ pub struct StepReport {
 
 impl StepReport {
     pub(crate) fn build(
-        job: Uuid,
+        job: RequestId,
         operation: Operation,
         sources: Vec<SourceReport>,
         activities: &[ProcessingActivity],
@@ -206,13 +193,7 @@ fn notices(activities: &[ProcessingActivity], operation: Operation) -> Vec<Recip
     for a in activities {
         for r in &a.fields().recipients {
             if seen.insert((r.name.clone(), r.party)) {
-                out.push(RecipientNotice {
-                    recipient: r.name.clone(),
-                    party: r.party,
-                    country: r.country,
-                    operation,
-                    article: Article::gdpr(19),
-                });
+                out.push(RecipientNotice::new(r.name.clone(), r.party, r.country, operation));
             }
         }
     }
@@ -221,6 +202,7 @@ fn notices(activities: &[ProcessingActivity], operation: Operation) -> Vec<Recip
 
 /// What Art. 15(1) and 15(2) require about one processing activity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ActivityInformation {
     /// The activity.
     pub activity: ActivityId,
@@ -249,9 +231,10 @@ pub struct ActivityInformation {
 /// The Art. 15 access report: confirmation, the information of Art. 15(1)(a)-(h) and 15(2), and
 /// the copy of the data (Art. 15(3)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct AccessReport {
-    /// The job (the request's id).
-    pub job: Uuid,
+    /// The request carried out (its id keys the fulfilment's journal).
+    pub job: RequestId,
     /// The controller.
     pub controller: PartyId,
     /// When it was built.
@@ -276,7 +259,7 @@ pub struct AccessReport {
 
 impl AccessReport {
     pub(crate) fn build(
-        job: Uuid,
+        job: RequestId,
         scope: Scope,
         now: DateTime<Utc>,
         activities: &[ProcessingActivity],
@@ -321,7 +304,7 @@ impl AccessReport {
             .collect();
         AccessReport {
             job,
-            controller: scope.party(),
+            controller: scope.controller(),
             generated_at: now,
             processing: !copy.is_empty(),
             categories,

@@ -16,14 +16,10 @@ use crate::retention::{
 };
 use crate::store::{
     AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, ErasurePolicy, LedgerStore, LedgerStoreExt, Outcome,
-    PersonalDataSource, RecordKey, RecordOutcome, RetentionSource, Scope, StoreError, StreamKey, StreamKind, Version,
+    PersonalDataSource, RecordKey, RecordOutcome, RetentionSource, Scope, StoreError, StreamKey, StreamKind, SweepId,
+    Version,
 };
 use crate::vocab::Article;
-
-crate::model::typed_id!(
-    /// Identifies a run of the retention [`Sweep`]: run again under the same id, it resumes.
-    SweepId
-);
 
 /// The default number of records a sweep erases per call to a source: each batch is one
 /// transaction of the source and one journal step. 500 keeps a batch's write short (a few
@@ -50,17 +46,17 @@ pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(500).unwrap();
 /// ```
 /// use std::sync::Arc;
 /// use chrono::{DateTime, Utc};
-/// use gdpr_obligations::fulfil::{Sweep, SweepId};
+/// use gdpr_obligations::fulfil::Sweep;
 /// use gdpr_obligations::model::{PartyId, Text, Token};
 /// use gdpr_obligations::retention::{RetentionPeriod, RetentionPolicy};
 /// use gdpr_obligations::store::chat::{ChatHistory, Sender};
 /// use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
-/// use gdpr_obligations::store::{ErasurePolicy, LedgerStoreExt, RetentionSource, Scope, Version};
+/// use gdpr_obligations::store::{ErasurePolicy, LedgerStoreExt, RetentionSource, Scope, SweepId, Version};
 /// use gdpr_obligations::vocab::{DataCategory, Purpose};
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 /// let (ledger, audit, chat) = (MemoryLedger::new(), MemoryAuditLog::new(), Arc::new(ChatHistory::new()));
-/// let acme = Scope::controller(PartyId::generate());
+/// let acme = Scope::of(PartyId::generate());
 /// let then: DateTime<Utc> = "2024-01-10T09:00:00Z".parse()?;
 /// let eva = chat.add_visitor(acme, Token::new("tok-eva")?, then).await?;
 /// let talk = chat.start_conversation(acme, eva, then).await?;
@@ -102,6 +98,7 @@ impl std::fmt::Debug for Sweep<'_> {
 
 /// The report of a retention sweep.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct SweepReport {
     /// The sweep.
     pub sweep: SweepId,
@@ -398,13 +395,8 @@ impl<'a> Sweep<'a> {
     ) -> Result<(), FulfilError> {
         let entry = AuditEntry {
             at: now,
-            actor: Some(self.scope.party()),
-            action: AuditAction::FulfilmentStep {
-                request: sweep.as_uuid(),
-                source: source.clone(),
-                records,
-                completed,
-            },
+            actor: Some(self.scope.controller()),
+            action: AuditAction::SweepStep { sweep, source: source.clone(), records, completed },
             article: Some(STORAGE_LIMITATION),
         };
         self.audit.append(self.scope, entry).await?;

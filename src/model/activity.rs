@@ -11,7 +11,7 @@ use crate::vocab::{
 
 /// Who determines the purposes and means of an activity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Controllers {
     /// One controller (Art. 4(7)).
     Sole {
@@ -39,7 +39,6 @@ impl Controllers {
 
 /// A purpose of the activity with its legal basis and what that basis requires.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PurposeSpec {
     /// The purpose (Art. 5(1)(b)).
@@ -57,7 +56,6 @@ pub struct PurposeSpec {
 
 /// A recipient of the activity's data (Art. 4(9); Art. 13(1)(e), 30(1)(d)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Recipient {
     /// The recipient as a known party, where it is one.
@@ -73,7 +71,6 @@ pub struct Recipient {
 
 /// A transfer of the activity's data to a third country (Chapter V; Art. 13(1)(f), 30(1)(e)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Transfer {
     /// Who receives the data there.
@@ -185,7 +182,7 @@ impl Transfer {
 
 /// How long the activity keeps its data (Art. 5(1)(e); Art. 13(2)(a), 30(1)(f)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Retention {
     /// A fixed number of months from collection.
@@ -217,7 +214,6 @@ pub struct ProcessingActivity(ProcessingActivityRepr);
 
 /// The fields of a [`ProcessingActivity`] before validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ProcessingActivityRepr {
     /// The activity's id.

@@ -264,7 +264,6 @@ impl JsonSchema for RegistrationNumber {
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct PostalAddress {
     /// Street and number.
     pub street: Text,
@@ -279,7 +278,6 @@ pub struct PostalAddress {
 /// A person or office to contact: a data protection officer (Art. 37-39), an EU representative
 /// (Art. 27) or a breach contact point (Art. 33(3)(b)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Contact {
     /// Name of the person or office.
@@ -332,7 +330,6 @@ impl Contact {
 ///
 /// Built with [`Party::builder`], which reports every invalid field at once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Party {
     id: PartyId,
     legal_name: Text,

@@ -12,6 +12,7 @@ use crate::vocab::{Article, Country, Instrument};
 /// one, so each has the same three forms: [`to_markdown`](Self::to_markdown),
 /// [`to_html`](Self::to_html) (escaped) and [`to_text`](Self::to_text) (for e-mail and chat).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Document {
     /// The language of the text.
     pub language: Language,

@@ -94,6 +94,7 @@ pub fn chain_flowchart(chain: &ProcessingChain, parties: &[Party]) -> Result<Str
 /// One transition of the request lifecycle: a command accepted in a state, and the state the
 /// request is in after the events it causes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct LifecycleTransition {
     /// The state before (`new` for a request not yet received).
     pub from: StatusName,

@@ -40,20 +40,13 @@
 //! let agreement = ProcessingAgreement::template(shop.id(), vendor.id());
 //! let parties = [shop.clone(), vendor.clone()];
 //! let chain = ProcessingChain::build(parties.clone(), [agreement], [])?;
-//! let notice = PrivacyNotice::build(&NoticeInput {
-//!     controller: &shop,
-//!     parties: &parties,
-//!     activities: &[],
-//!     chain: &chain,
-//!     vendor: Some(vendor.id()),
-//!     complaint: &ComplaintInformation::new(
-//!         Text::new("Úřad pro ochranu osobních údajů, www.uoou.cz")?,
-//!         Text::new("an action before the competent court (Art. 79 GDPR)")?,
-//!     ),
-//!     provision: None,
-//!     sources: &[],
-//!     as_of: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-//! })?;
+//! let complaint = ComplaintInformation::new(
+//!     Text::new("Úřad pro ochranu osobních údajů, www.uoou.cz")?,
+//!     Text::new("an action before the competent court (Art. 79 GDPR)")?,
+//! );
+//! let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+//! let input = NoticeInput::new(&shop, &parties, &[], &chain, &complaint, as_of).with_vendor(vendor.id());
+//! let notice = PrivacyNotice::build(&input)?;
 //! let html = notice.document(&Catalogue::built_in(), &Language::EN)?.to_html();
 //! assert!(html.contains("including Chatvendor s.r.o., tax ID CZ27074358."));
 //! let czech = notice.document(&Catalogue::built_in(), &Language::CS)?.to_markdown();

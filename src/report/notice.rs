@@ -33,6 +33,7 @@ const NOTICE_RIGHTS: &[Right] = &[
 
 /// What a privacy notice is built from.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct NoticeInput<'a> {
     /// The controller that publishes the notice (Art. 13(1)(a)).
     pub controller: &'a Party,
@@ -58,8 +59,49 @@ pub struct NoticeInput<'a> {
     pub as_of: NaiveDate,
 }
 
+impl<'a> NoticeInput<'a> {
+    /// The input of `controller`'s notice as of `as_of`: the parties named by the activities
+    /// and the chain, the activities, the chain and the complaint information, with no vendor
+    /// sentence, no Art. 13(2)(e) statement and no Art. 14(2)(f) sources
+    /// ([`with_vendor`](Self::with_vendor), [`with_provision`](Self::with_provision),
+    /// [`with_sources`](Self::with_sources)).
+    pub fn new(
+        controller: &'a Party,
+        parties: &'a [Party],
+        activities: &'a [ProcessingActivity],
+        chain: &'a ProcessingChain,
+        complaint: &'a ComplaintInformation,
+        as_of: NaiveDate,
+    ) -> Self {
+        Self { controller, parties, activities, chain, vendor: None, complaint, provision: None, sources: &[], as_of }
+    }
+
+    /// The chat vendor whose sentence the notice carries; it must have a tax id.
+    #[must_use]
+    pub fn with_vendor(mut self, vendor: PartyId) -> Self {
+        self.vendor = Some(vendor);
+        self
+    }
+
+    /// Whether providing the data is a statutory or contractual requirement, whether the data
+    /// subject must provide them, and the consequences of not doing so (Art. 13(2)(e)).
+    #[must_use]
+    pub fn with_provision(mut self, provision: &'a Text) -> Self {
+        self.provision = Some(provision);
+        self
+    }
+
+    /// The sources of data not obtained from the data subject (Art. 14(2)(f)).
+    #[must_use]
+    pub fn with_sources(mut self, sources: &'a [Text]) -> Self {
+        self.sources = sources;
+        self
+    }
+}
+
 /// The sentence a chat vendor asks its customers to add to their privacy policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct VendorSentence {
     /// The vendor.
     pub party: PartyId,
@@ -72,6 +114,7 @@ pub struct VendorSentence {
 /// The rights a data subject has for one purpose on one basis (Art. 13(2)(b)), from
 /// [`vocab::rights`](crate::vocab::rights).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RightsUnder {
     /// The purpose.
     pub purpose: Purpose,
@@ -83,6 +126,7 @@ pub struct RightsUnder {
 
 /// One processing activity as the notice describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct NoticeActivity {
     /// The activity.
     pub activity: ActivityId,
@@ -103,6 +147,7 @@ pub struct NoticeActivity {
 
 /// A processor or sub-processor named in the notice (Art. 13(1)(e)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct NoticeRecipient {
     /// The party.
     pub party: PartyId,
@@ -125,6 +170,7 @@ pub struct NoticeRecipient {
 
 /// A transfer outside the EEA as the notice tells it (Art. 13(1)(f)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct NoticeTransfer {
     /// The transfer.
     pub transfer: Transfer,
@@ -137,6 +183,7 @@ pub struct NoticeTransfer {
 /// The privacy-notice section of a website (Arts. 13 and 14), resolved from the model and
 /// ready to render in any language of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct PrivacyNotice {
     /// The date from which it is valid.
     pub as_of: NaiveDate,

@@ -116,6 +116,7 @@ impl Gap {
 
 /// The controller's record of one processing activity (Art. 30(1)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ControllerActivityRecord {
     /// The activity.
     pub activity: ActivityId,
@@ -164,6 +165,7 @@ pub struct ControllerActivityRecord {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ControllerRecord {
     /// The controller that keeps the record.
     pub controller: Party,
@@ -173,6 +175,7 @@ pub struct ControllerRecord {
 
 /// What a processor does on behalf of one controller (Art. 30(2)(b)), from the agreement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ProcessingCategories {
     /// The subject-matter (Art. 28(3)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -190,6 +193,7 @@ pub struct ProcessingCategories {
 
 /// The processor's record of its processing under one agreement (Art. 30(2)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ProcessorEntry {
     /// The agreement.
     pub agreement: AgreementId,
@@ -216,6 +220,7 @@ pub struct ProcessorEntry {
 /// The processor's records of all categories of processing carried out on behalf of a
 /// controller (Art. 30(2)), one entry per agreement that binds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ProcessorRecord {
     /// The processor that keeps the record.
     pub processor: Party,

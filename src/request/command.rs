@@ -21,7 +21,7 @@ use crate::vocab::Article;
 /// [`decide`]: super::decide
 /// [`Rejection`]: super::Rejection
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Command {
     /// Record that the request reached the controller or its processor (Art. 12(3): the month

@@ -100,7 +100,7 @@ pub enum RetentionEvent {
 ///
 /// In JSON: `{"kind": "after_event", "event": "last_contact", "months": 24}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RetentionPeriod {
     /// A fixed number of months from collection.
@@ -205,7 +205,6 @@ pub struct RetentionPolicy {
 }
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 struct RetentionPolicyRepr {
     id: RetentionPolicyId,
     purpose: Purpose,
@@ -309,7 +308,7 @@ pub fn is_expired(
 ///
 /// In JSON: `{"kind": "conversation", "source": "chat_history", "prefix": "conversation/0190…/"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum HoldTarget {
     /// One record of one source.
@@ -356,7 +355,6 @@ pub struct LegalHold {
 }
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 struct LegalHoldRepr {
     id: LegalHoldId,
     target: HoldTarget,

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
-use super::{Scope, StoreError, sealed};
+use super::{Scope, StoreError, SweepId, sealed};
 pub use crate::model::Digest;
 use crate::model::{PartyId, SourceName, SubjectIdentifier};
+use crate::request::RequestId;
 use crate::vocab::Article;
 
 /// A secret key for deriving [`SubjectKey`]s (HMAC-SHA-256). Keep it out of the ledger: with
@@ -55,7 +56,7 @@ impl SubjectKey {
     pub fn derive(key: &PseudonymKey, scope: Scope, identifier: &SubjectIdentifier) -> Self {
         // HMAC accepts keys of any length, so this cannot fail; fall back to plain SHA-256
         // over the key material rather than panic if the library ever says otherwise.
-        let message = format!("{}\n{}", scope.party(), identifier.normalised());
+        let message = format!("{}\n{}", scope.controller(), identifier.normalised());
         let bytes: [u8; 32] = match <Hmac<Sha256> as Mac>::new_from_slice(&key.0) {
             Ok(mut mac) => {
                 mac.update(message.as_bytes());
@@ -89,14 +90,25 @@ pub enum AuditAction {
     /// Events were appended to a request's stream.
     RequestEvents {
         /// The request.
-        request: Uuid,
+        request: RequestId,
         /// The names of the events, e.g. `identity_verified`.
         events: Vec<SourceName>,
     },
-    /// A fulfilment step ran against a personal-data source.
+    /// A fulfilment step of a request ran against a personal-data source.
     FulfilmentStep {
-        /// The request.
-        request: Uuid,
+        /// The request carried out.
+        request: RequestId,
+        /// The source.
+        source: SourceName,
+        /// Records affected.
+        records: u64,
+        /// Whether it completed (false: it failed and can be resumed).
+        completed: bool,
+    },
+    /// A batch of a retention sweep (Art. 5(1)(e)) ran against a personal-data source.
+    SweepStep {
+        /// The sweep.
+        sweep: SweepId,
         /// The source.
         source: SourceName,
         /// Records affected.
@@ -106,8 +118,8 @@ pub enum AuditAction {
     },
     /// An erasure of a subject completed (Art. 17).
     ErasureCompleted {
-        /// The request or erasure id.
-        erasure: Uuid,
+        /// The erasure request carried out.
+        erasure: RequestId,
         /// The subject, as the keyed hash of each identifier the erasure was given.
         subject: Vec<SubjectKey>,
     },
@@ -115,6 +127,7 @@ pub enum AuditAction {
 
 /// One entry to append.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct AuditEntry {
     /// When it happened.
     pub at: DateTime<Utc>,
@@ -129,8 +142,31 @@ pub struct AuditEntry {
     pub article: Option<Article>,
 }
 
+impl AuditEntry {
+    /// An entry saying that `action` happened at `at`, by no known actor and under no
+    /// particular provision ([`with_actor`](Self::with_actor), [`with_article`](Self::with_article)).
+    pub fn new(at: DateTime<Utc>, action: AuditAction) -> Self {
+        Self { at, actor: None, action, article: None }
+    }
+
+    /// The party that did it.
+    #[must_use]
+    pub fn with_actor(mut self, actor: PartyId) -> Self {
+        self.actor = Some(actor);
+        self
+    }
+
+    /// The provision the action fulfils.
+    #[must_use]
+    pub fn with_article(mut self, article: Article) -> Self {
+        self.article = Some(article);
+        self
+    }
+}
+
 /// An entry as stored: numbered and chained to its predecessor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct AuditRecord {
     /// Its position in the scope's log, from 1.
     pub sequence: u64,
@@ -168,6 +204,7 @@ fn chain_hash(sequence: u64, previous: &Digest, entry: &AuditEntry) -> Result<Di
 /// Where a log stops verifying.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, thiserror::Error)]
 #[error("audit log breaks at record {sequence}: {problem}")]
+#[non_exhaustive]
 pub struct AuditBreak {
     /// The first record that does not verify (or the position where one is missing).
     pub sequence: u64,

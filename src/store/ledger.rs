@@ -15,6 +15,13 @@ use crate::breach::{Breach, BreachId, Event as BreachEvent};
 use crate::model::{Party, ProcessingActivity, SourceName};
 use crate::request::{Event, Request, RequestId};
 
+crate::model::typed_id!(
+    /// Identifies a run of the retention sweep (`fulfil::Sweep`): the key of its journal
+    /// ([`DocumentKind::SweepJournal`]) and of its outcomes ([`StreamKind::Sweep`]), so that a
+    /// run started again under the same id resumes.
+    SweepId
+);
+
 /// The kinds of document the ledger keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -149,6 +156,7 @@ impl fmt::Display for StreamKey {
 
 /// A stored document body with its version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Stored {
     /// The document's key.
     pub key: DocumentKey,
@@ -158,8 +166,16 @@ pub struct Stored {
     pub body: serde_json::Value,
 }
 
+impl Stored {
+    /// The body of the document `key` at `version`, as a backend returns it.
+    pub fn new(key: DocumentKey, version: Version, body: serde_json::Value) -> Self {
+        Self { key, version, body }
+    }
+}
+
 /// A typed value read from the ledger with the version to write it back with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Versioned<T> {
     /// The version read.
     pub version: Version,
@@ -253,9 +269,10 @@ pub trait LedgerStore: Send + Sync {
 /// A completed erasure, recorded without personal data so that it can be replayed after a
 /// backup is restored (Art. 17(1), Art. 5(2) accountability).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ErasureRecord {
-    /// The erasure's id (the request's id when it fulfilled a request).
-    pub id: Uuid,
+    /// The erasure request carried out.
+    pub id: RequestId,
     /// The subject, as the keyed hash of each identifier the erasure was given.
     pub subject: Vec<SubjectKey>,
     /// The sources erased.
@@ -266,11 +283,13 @@ pub struct ErasureRecord {
 
 /// A type the ledger stores as a document: the crate's own record types. Sealed: the ledger's
 /// document kinds are a closed list ([`DocumentKind`]).
-pub trait Document: Serialize + DeserializeOwned + sealed_document::Sealed {
+pub trait LedgerDocument: Serialize + DeserializeOwned + sealed_document::Sealed {
     /// Its kind.
     const KIND: DocumentKind;
+    /// The typed id that names it ([`PartyId`](crate::model::PartyId) for a [`Party`], ...).
+    type Id: sealed_document::DocumentId;
     /// Its id.
-    fn document_id(&self) -> Uuid;
+    fn document_id(&self) -> Self::Id;
 }
 
 mod sealed_document {
@@ -282,54 +301,87 @@ mod sealed_document {
     impl Sealed for super::ErasureRecord {}
     impl Sealed for crate::retention::RetentionPolicy {}
     impl Sealed for crate::retention::LegalHold {}
+
+    /// The typed id of a ledger document, and the UUID the ledger keys it by.
+    pub trait DocumentId: Copy + Send + Sync {
+        fn uuid(self) -> uuid::Uuid;
+    }
+
+    macro_rules! document_ids {
+        ($($id:ty),*) => {
+            $(impl DocumentId for $id {
+                fn uuid(self) -> uuid::Uuid {
+                    self.as_uuid()
+                }
+            })*
+        };
+    }
+    document_ids!(
+        crate::model::PartyId,
+        crate::model::ActivityId,
+        crate::agreement::AgreementId,
+        crate::agreement::ChangeNoticeId,
+        crate::request::RequestId,
+        crate::retention::RetentionPolicyId,
+        crate::retention::LegalHoldId
+    );
 }
 
-impl Document for Party {
+use sealed_document::DocumentId as _;
+
+impl LedgerDocument for Party {
     const KIND: DocumentKind = DocumentKind::Party;
-    fn document_id(&self) -> Uuid {
-        self.id().as_uuid()
+    type Id = crate::model::PartyId;
+    fn document_id(&self) -> Self::Id {
+        self.id()
     }
 }
 
-impl Document for ProcessingActivity {
+impl LedgerDocument for ProcessingActivity {
     const KIND: DocumentKind = DocumentKind::Activity;
-    fn document_id(&self) -> Uuid {
-        self.id().as_uuid()
+    type Id = crate::model::ActivityId;
+    fn document_id(&self) -> Self::Id {
+        self.id()
     }
 }
 
-impl Document for ProcessingAgreement {
+impl LedgerDocument for ProcessingAgreement {
     const KIND: DocumentKind = DocumentKind::Agreement;
-    fn document_id(&self) -> Uuid {
-        self.id.as_uuid()
-    }
-}
-
-impl Document for ChangeNotice {
-    const KIND: DocumentKind = DocumentKind::ChangeNotice;
-    fn document_id(&self) -> Uuid {
-        self.id().as_uuid()
-    }
-}
-
-impl Document for ErasureRecord {
-    const KIND: DocumentKind = DocumentKind::Erasure;
-    fn document_id(&self) -> Uuid {
+    type Id = AgreementId;
+    fn document_id(&self) -> Self::Id {
         self.id
     }
 }
 
-impl Document for crate::retention::RetentionPolicy {
-    const KIND: DocumentKind = DocumentKind::RetentionPolicy;
-    fn document_id(&self) -> Uuid {
-        self.id().as_uuid()
+impl LedgerDocument for ChangeNotice {
+    const KIND: DocumentKind = DocumentKind::ChangeNotice;
+    type Id = crate::agreement::ChangeNoticeId;
+    fn document_id(&self) -> Self::Id {
+        self.id()
     }
 }
 
-impl Document for crate::retention::LegalHold {
+impl LedgerDocument for ErasureRecord {
+    const KIND: DocumentKind = DocumentKind::Erasure;
+    type Id = RequestId;
+    fn document_id(&self) -> Self::Id {
+        self.id
+    }
+}
+
+impl LedgerDocument for crate::retention::RetentionPolicy {
+    const KIND: DocumentKind = DocumentKind::RetentionPolicy;
+    type Id = crate::retention::RetentionPolicyId;
+    fn document_id(&self) -> Self::Id {
+        self.id()
+    }
+}
+
+impl LedgerDocument for crate::retention::LegalHold {
     const KIND: DocumentKind = DocumentKind::LegalHold;
-    fn document_id(&self) -> Uuid {
-        self.id().as_uuid()
+    type Id = crate::retention::LegalHoldId;
+    fn document_id(&self) -> Self::Id {
+        self.id()
     }
 }
 
@@ -345,33 +397,38 @@ pub(crate) fn encode<T: Serialize>(what: impl fmt::Display, value: &T) -> Result
 /// sealed.
 #[async_trait]
 pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
-    /// Writes any [`Document`] under compare-and-swap.
+    /// Writes any [`LedgerDocument`] under compare-and-swap.
     ///
     /// # Errors
     /// As [`LedgerStore::put_document`].
-    async fn put<T: Document + Sync>(&self, scope: Scope, value: &T, expected: Version) -> Result<Version, StoreError> {
-        let key = DocumentKey { kind: T::KIND, id: value.document_id() };
+    async fn put<T: LedgerDocument + Sync>(
+        &self,
+        scope: Scope,
+        value: &T,
+        expected: Version,
+    ) -> Result<Version, StoreError> {
+        let key = DocumentKey { kind: T::KIND, id: value.document_id().uuid() };
         let body = encode(key, value)?;
         self.put_document(scope, key, &body, expected).await
     }
 
-    /// Reads any [`Document`].
+    /// Reads any [`LedgerDocument`].
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when it does not exist in this scope; [`StoreError::Corrupt`]
     /// when it does not decode.
-    async fn get<T: Document>(&self, scope: Scope, id: Uuid) -> Result<Versioned<T>, StoreError> {
-        let key = DocumentKey { kind: T::KIND, id };
+    async fn get<T: LedgerDocument>(&self, scope: Scope, id: T::Id) -> Result<Versioned<T>, StoreError> {
+        let key = DocumentKey { kind: T::KIND, id: id.uuid() };
         let stored =
             self.get_document(scope, key).await?.ok_or_else(|| StoreError::NotFound { what: key.to_string() })?;
         Ok(Versioned { version: stored.version, value: decode(key, stored.body)? })
     }
 
-    /// Lists every [`Document`] of a type in this scope.
+    /// Lists every [`LedgerDocument`] of a type in this scope.
     ///
     /// # Errors
     /// [`StoreError::Corrupt`] when one does not decode.
-    async fn all<T: Document>(&self, scope: Scope) -> Result<Vec<Versioned<T>>, StoreError> {
+    async fn all<T: LedgerDocument>(&self, scope: Scope) -> Result<Vec<Versioned<T>>, StoreError> {
         let stored = self.list_documents(scope, T::KIND).await?;
         stored.into_iter().map(|s| Ok(Versioned { version: s.version, value: decode(s.key, s.body)? })).collect()
     }
@@ -388,7 +445,7 @@ pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
         agreement: &ProcessingAgreement,
         expected: Version,
     ) -> Result<Version, StoreError> {
-        if agreement.parent.is_none() && agreement.principal != scope.party() {
+        if agreement.parent.is_none() && agreement.principal != scope.controller() {
             return Err(StoreError::Invalid {
                 what: format!("agreement {}", agreement.id),
                 reason: format!("its principal is not the controller of {scope}"),
@@ -402,7 +459,7 @@ pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
     /// # Errors
     /// As [`LedgerStoreExt::get`].
     async fn agreement(&self, scope: Scope, id: AgreementId) -> Result<Versioned<ProcessingAgreement>, StoreError> {
-        self.get(scope, id.as_uuid()).await
+        self.get(scope, id).await
     }
 
     /// Appends typed events to a stream under compare-and-swap.
@@ -450,7 +507,7 @@ pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
     ) -> Result<Version, StoreError> {
         for event in events {
             if let Event::Received(receipt) = event
-                && (receipt.controller != scope.party() || receipt.id != request)
+                && (receipt.controller != scope.controller() || receipt.id != request)
             {
                 return Err(StoreError::Invalid {
                     what: format!("request {request}"),
@@ -502,7 +559,7 @@ pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
     ) -> Result<Version, StoreError> {
         for event in events {
             if let BreachEvent::Detected(detection) = event
-                && (detection.keeper() != scope.party() || detection.id != breach)
+                && (detection.keeper() != scope.controller() || detection.id != breach)
             {
                 return Err(StoreError::Invalid {
                     what: format!("breach {breach}"),

@@ -20,7 +20,7 @@
 //! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 //! let ledger = MemoryLedger::new();
 //! let controller = PartyId::generate();
-//! let scope = Scope::controller(controller);
+//! let scope = Scope::of(controller);
 //! let mut agreement = ProcessingAgreement::template(controller, PartyId::generate());
 //! let v1 = ledger.put_agreement(scope, &agreement, Version::NONE).await?;
 //!
@@ -58,8 +58,8 @@ pub use audit::{
     AuditAction, AuditBreak, AuditEntry, AuditLog, AuditLogExt, AuditRecord, Digest, PseudonymKey, SubjectKey, verify,
 };
 pub use ledger::{
-    Document, DocumentKey, DocumentKind, ErasureRecord, LedgerStore, LedgerStoreExt, Stored, StreamKey, StreamKind,
-    Versioned,
+    DocumentKey, DocumentKind, ErasureRecord, LedgerDocument, LedgerStore, LedgerStoreExt, Stored, StreamKey,
+    StreamKind, SweepId, Versioned,
 };
 pub(crate) use ledger::{decode as decode_body, encode as encode_body};
 pub use source::{ExportItem, ExportStream, FoundRecord, PersonalDataSource, RetentionSource};
@@ -80,12 +80,12 @@ pub struct Scope(PartyId);
 
 impl Scope {
     /// The scope of `controller`.
-    pub const fn controller(controller: PartyId) -> Self {
+    pub const fn of(controller: PartyId) -> Self {
         Self(controller)
     }
 
-    /// The controller.
-    pub const fn party(&self) -> PartyId {
+    /// The controller, as given to [`Scope::of`].
+    pub const fn controller(&self) -> PartyId {
         self.0
     }
 }

@@ -211,7 +211,7 @@ async fn migrate(conn: &mut PgConnection) -> Result<(), StoreError> {
 }
 
 fn controller(scope: Scope) -> Uuid {
-    scope.party().as_uuid()
+    scope.controller().as_uuid()
 }
 
 /// Maps a driver error: a value that does not decode as its column's type is

@@ -19,7 +19,7 @@
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
 //! let path = std::env::temp_dir().join(format!("gdpr-doc-{}.sqlite", uuid::Uuid::now_v7()));
 //! let store = SqliteStore::open(&path).await?; // created, with its schema
-//! let scope = Scope::controller(PartyId::generate());
+//! let scope = Scope::of(PartyId::generate());
 //! let key = DocumentKey { kind: DocumentKind::Agreement, id: uuid::Uuid::now_v7() };
 //! let v1 = store.put_document(scope, key, &serde_json::json!({ "draft": 1 }), Version::NONE).await?;
 //!
@@ -141,13 +141,9 @@ impl SqliteStore {
     ///
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
     /// let log = SqliteStore::open_in_memory().await?;
-    /// let scope = Scope::controller(PartyId::generate());
-    /// let entry = AuditEntry {
-    ///     at: chrono::Utc::now(),
-    ///     actor: None,
-    ///     action: AuditAction::DocumentWritten { kind: DocumentKind::Party, id: uuid::Uuid::now_v7() },
-    ///     article: None,
-    /// };
+    /// let scope = Scope::of(PartyId::generate());
+    /// let action = AuditAction::DocumentWritten { kind: DocumentKind::Party, id: uuid::Uuid::now_v7() };
+    /// let entry = AuditEntry::new(chrono::Utc::now(), action);
     /// assert_eq!(log.append(scope, entry.clone()).await?.sequence, 1);
     /// assert_eq!(log.append(scope, entry).await?.sequence, 2);
     /// assert_eq!(log.verify_all(scope).await?, 2);
@@ -263,7 +259,7 @@ impl SqliteStore {
 }
 
 fn controller(scope: Scope) -> Uuid {
-    scope.party().as_uuid()
+    scope.controller().as_uuid()
 }
 
 /// Whether a connection going back to the pool may be used again: it must be out of any

@@ -20,7 +20,7 @@
 //!     let lost = call.writes() && phase == Phase::After && writes.fetch_add(1, Ordering::SeqCst) == 1;
 //!     if lost { Err(StoreError::Backend("connection reset".into())) } else { Ok(()) }
 //! });
-//! let scope = Scope::controller(PartyId::generate());
+//! let scope = Scope::of(PartyId::generate());
 //! let key = DocumentKey { kind: DocumentKind::SweepJournal, id: uuid::Uuid::now_v7() };
 //! let v1 = ledger.put_document(scope, key, &serde_json::json!({"n": 1}), Version::NONE).await?;
 //! assert!(ledger.put_document(scope, key, &serde_json::json!({"n": 2}), v1).await.is_err());

@@ -114,7 +114,7 @@ impl HistorySpec {
         (0..CONTROLLERS)
             .map(|_| {
                 let bytes = (u128::from(rng.next()) << 64 | u128::from(rng.next())).to_be_bytes();
-                Scope::controller(PartyId::from_uuid(uuid::Builder::from_random_bytes(bytes).into_uuid()))
+                Scope::of(PartyId::from_uuid(uuid::Builder::from_random_bytes(bytes).into_uuid()))
             })
             .collect()
     }

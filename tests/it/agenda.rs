@@ -6,15 +6,14 @@ use crate::common;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use gdpr_obligations::agenda::{
-    Agenda, AgendaOptions, Due, FulfilmentRun, GivenNotice, NoticeGiven, Obligation, ObligationKind, ObligationState,
-    OwedTo, Snapshot, SweepRun,
+    Agenda, AgendaOptions, Due, FulfilmentRun, Obligation, ObligationKind, ObligationState, OwedTo, Snapshot, SweepRun,
 };
 use gdpr_obligations::agreement::{ChangeNotice, Element, ProcessingAgreement};
 use gdpr_obligations::breach::{
     Awareness, Breach, BreachId, Command as BreachCommand, Detection, Facts, NoticeDuty, NoticePeriod, RiskLevel,
     SubjectDuty, decide as decide_breach,
 };
-use gdpr_obligations::fulfil::{Operation, SweepId};
+use gdpr_obligations::fulfil::{NoticeRecord, Operation, RecipientNoticeGiven, record_notice};
 use gdpr_obligations::model::{
     ActivityId, Controllers, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SubjectId, Text,
 };
@@ -23,7 +22,7 @@ use gdpr_obligations::request::{
     Request, RequestId, RequestKind, RestrictionGround, decide,
 };
 use gdpr_obligations::retention::{RetentionPeriod, RetentionPolicy};
-use gdpr_obligations::store::Scope;
+use gdpr_obligations::store::{Scope, SweepId};
 use gdpr_obligations::time::{DeadlinePolicy, Zone};
 use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, Role, SubjectCategory};
 use uuid::Uuid;
@@ -113,7 +112,7 @@ fn shop_party() -> Party {
 }
 
 fn snapshot(controller: u128) -> Snapshot {
-    Snapshot::new(Scope::controller(party_id(controller)))
+    Snapshot::new(Scope::of(party_id(controller)))
 }
 
 fn of_kind<'a>(agenda: &'a Agenda, name: &str) -> Vec<&'a Obligation> {
@@ -265,15 +264,8 @@ fn art_19_recipient_notice_is_owed_to_each_recipient_until_given() {
     }
     assert!(of_kind(&agenda, "answer").is_empty());
 
-    s.notices_given.push(NoticeGiven {
-        request: id,
-        at: at("2025-03-12T09:00:00Z"),
-        notice: GivenNotice::Recipient {
-            recipient: text("Chatvendor s.r.o."),
-            party: Some(party_id(VENDOR)),
-            exempt: None,
-        },
-    });
+    let vendor = RecipientNoticeGiven::new(text("Chatvendor s.r.o.")).with_party(party_id(VENDOR));
+    s.notices_given.push(NoticeRecord::recipient(id, at("2025-03-12T09:00:00Z"), vendor));
     let agenda = Agenda::build(&s, at("2025-03-12T10:00:00Z"), &options());
     let left = only(&agenda, "recipient_notice");
     assert!(matches!(&left.owed_to, OwedTo::Recipient { name, party: None } if name.as_str() == "Mailer a.s."));
@@ -285,7 +277,7 @@ fn art_19_no_recipient_notice_when_the_fulfilment_changed_nothing() {
     s.parties.push(shop_party());
     s.activities.push(activity(party_id(SHOP), vec![vendor_recipient()], true));
     let done = completed(21, erasure());
-    s.fulfilments.push(FulfilmentRun { job: done.id().as_uuid(), operation: Operation::Erasure, changed: false });
+    s.fulfilments.push(FulfilmentRun::new(done.id(), Operation::Erasure));
     s.requests.push(done);
     let agenda = Agenda::build(&s, at("2025-03-11T10:00:00Z"), &options());
     assert!(of_kind(&agenda, "recipient_notice").is_empty());
@@ -310,11 +302,7 @@ fn art_18_3_lifting_notice_stands_for_a_restriction_until_given() {
         ObligationKind::RecipientNotice { request: id, operation: Operation::Restriction }
     );
 
-    s.notices_given.push(NoticeGiven {
-        request: id,
-        at: at("2025-05-01T09:00:00Z"),
-        notice: GivenNotice::RestrictionLifting,
-    });
+    s.notices_given.push(NoticeRecord::restriction_lifting(id, at("2025-05-01T09:00:00Z")));
     let agenda = Agenda::build(&s, at("2025-05-02T10:00:00Z"), &options());
     assert!(of_kind(&agenda, "lifting_notice").is_empty());
 }
@@ -527,18 +515,14 @@ fn art_5_1_e_sweep_is_due_after_the_interval_resumed_at_once_and_standing_before
     assert_eq!((first.due, first.state), (Due::Standing, ObligationState::Standing));
 
     let sweep = SweepId::from_uuid(Uuid::from_u128(0x5e));
-    s.sweeps.push(SweepRun { sweep, as_of: at("2026-03-10T02:00:00Z"), finished: true });
+    s.sweeps.push(SweepRun::finished(sweep, at("2026-03-10T02:00:00Z")));
     let options = options().with_sweep_interval_days(7);
     let agenda = Agenda::build(&s, at("2026-03-10T09:00:00Z"), &options);
     let next = only(&agenda, "retention_sweep");
     assert_eq!(next.due, end_of_day((2026, 3, 17), Zone::EUROPE_PRAGUE));
     assert_eq!(next.state, ObligationState::Upcoming);
 
-    s.sweeps.push(SweepRun {
-        sweep: SweepId::from_uuid(Uuid::from_u128(0x5f)),
-        as_of: at("2026-03-17T02:00:00Z"),
-        finished: false,
-    });
+    s.sweeps.push(SweepRun::unfinished(SweepId::from_uuid(Uuid::from_u128(0x5f)), at("2026-03-17T02:00:00Z")));
     let agenda = Agenda::build(&s, at("2026-03-17T09:00:00Z"), &options);
     let resume = only(&agenda, "retention_sweep");
     assert!(matches!(resume.kind, ObligationKind::RetentionSweep { unfinished: true, .. }));
@@ -689,7 +673,7 @@ async fn the_loader_reads_one_scope_through_the_typed_ledger() -> Result<(), Box
         let events = decide(None, &Command::Receive(Box::new(r.receipt().clone())))?;
         ledger.append_request_events(scope, r.id(), Version::NONE, &events).await?;
     }
-    let other = Scope::controller(party_id(OTHER_SHOP));
+    let other = Scope::of(party_id(OTHER_SHOP));
     let theirs = receipt(party_id(OTHER_SHOP), 60, "2026-03-01T09:00:00Z", RequestKind::Access, Receiver::Controller);
     let events = decide(None, &Command::Receive(Box::new(theirs)))?;
     ledger.append_request_events(other, RequestId::from_uuid(Uuid::from_u128(60)), Version::NONE, &events).await?;
@@ -700,13 +684,9 @@ async fn the_loader_reads_one_scope_through_the_typed_ledger() -> Result<(), Box
     assert_eq!(loaded.requests.len(), 3);
     assert!(loaded.notices_given.is_empty());
     // A notice recorded in the ledger is read back, and only in its own scope.
-    let told = NoticeGiven {
-        request: scenario.requests[0].id(),
-        at: at("2026-03-15T09:00:00Z"),
-        notice: GivenNotice::RestrictionLifting,
-    };
-    gdpr_obligations::agenda::record_notice(&ledger, scope, &told).await?;
-    gdpr_obligations::agenda::record_notice(&ledger, scope, &told).await?;
+    let told = NoticeRecord::restriction_lifting(scenario.requests[0].id(), at("2026-03-15T09:00:00Z"));
+    record_notice(&ledger, scope, &told).await?;
+    record_notice(&ledger, scope, &told).await?;
     assert_eq!(Snapshot::load(&ledger, scope).await?.notices_given, vec![told.clone(), told]);
     assert!(Snapshot::load(&ledger, other).await?.notices_given.is_empty());
     let agenda = Agenda::build(&loaded, at("2026-03-16T09:00:00Z"), &options());
@@ -732,7 +712,7 @@ async fn the_loader_reads_sweep_and_fulfilment_journals() -> Result<(), Box<dyn 
     };
 
     let (ledger, audit, chat) = (MemoryLedger::new(), MemoryAuditLog::new(), Arc::new(ChatHistory::new()));
-    let scope = Scope::controller(party_id(SHOP));
+    let scope = Scope::of(party_id(SHOP));
     let then = at("2024-01-10T09:00:00Z");
     let eva = chat.add_visitor(scope, Token::new("tok-eva")?, then).await?;
     let talk = chat.start_conversation(scope, eva, then).await?;
@@ -751,15 +731,15 @@ async fn the_loader_reads_sweep_and_fulfilment_journals() -> Result<(), Box<dyn 
         .await?;
 
     let key = PseudonymKey::new(b"0123456789abcdef0123456789abcdef")?;
-    let job = Uuid::now_v7();
+    let job = RequestId::generate();
     let nobody = [SubjectIdentifier::ChatVisitorToken(Token::new("tok-nobody")?)];
     Fulfilment::new(scope, &ledger, &audit, sources, &key)
         .erase(job, &nobody, &ErasurePolicy::default(), swept_at)
         .await?;
 
     let loaded = Snapshot::load(&ledger, scope).await?;
-    assert_eq!(loaded.sweeps, [SweepRun { sweep, as_of: swept_at, finished: true }]);
-    assert_eq!(loaded.fulfilments, [FulfilmentRun { job, operation: Operation::Erasure, changed: false }]);
+    assert_eq!(loaded.sweeps, [SweepRun::finished(sweep, swept_at)]);
+    assert_eq!(loaded.fulfilments, [FulfilmentRun::new(job, Operation::Erasure)]);
     Ok(())
 }
 
@@ -769,8 +749,9 @@ mod properties {
     use std::collections::BTreeSet;
 
     use chrono::TimeDelta;
-    use gdpr_obligations::agenda::{Agenda, AgendaOptions, Due, GivenNotice, NoticeGiven, ObligationKind, Snapshot};
+    use gdpr_obligations::agenda::{Agenda, AgendaOptions, Due, ObligationKind, Snapshot};
     use gdpr_obligations::breach::{Awareness, Breach, Duty, SubjectDuty, decide as decide_breach};
+    use gdpr_obligations::fulfil::{NoticeRecord, RecipientNoticeGiven};
     use gdpr_obligations::model::PartyId;
     use gdpr_obligations::request::{Command, Receiver, Request, RequestKind, Status, decide};
     use gdpr_obligations::store::Scope;
@@ -815,14 +796,14 @@ mod properties {
         Breach::replay(&events).expect("detected")
     }
 
-    fn ledger() -> impl Strategy<Value = (Snapshot, chrono::DateTime<chrono::Utc>, Vec<NoticeGiven>)> {
+    fn ledger() -> impl Strategy<Value = (Snapshot, chrono::DateTime<chrono::Utc>, Vec<NoticeRecord>)> {
         let requests = proptest::collection::vec((testkit::request_script(8), any::<bool>()), 0..6);
         let breaches = proptest::collection::vec((testkit::breach_script(6), any::<bool>()), 0..4);
         let later = 0i64..150 * 86_400;
         (requests, breaches, later, proptest::collection::vec(any::<bool>(), 12)).prop_map(
             |(requests, breaches, later, told)| {
                 let (ours, theirs) = (PartyId::generate(), PartyId::generate());
-                let mut snapshot = Snapshot::new(Scope::controller(ours));
+                let mut snapshot = Snapshot::new(Scope::of(ours));
                 snapshot.activities.push(activity(ours, vec![vendor_recipient()], true));
                 let mut start = None;
                 for ((receipt, commands), mine) in requests {
@@ -839,20 +820,12 @@ mod properties {
                 let mut given = Vec::new();
                 for (request, told) in snapshot.requests.iter().zip(told) {
                     if told {
-                        given.push(NoticeGiven {
-                            request: request.id(),
-                            at: now,
-                            notice: GivenNotice::Recipient {
-                                recipient: vendor_recipient().name,
-                                party: vendor_recipient().party,
-                                exempt: None,
-                            },
-                        });
-                        given.push(NoticeGiven {
-                            request: request.id(),
-                            at: now,
-                            notice: GivenNotice::RestrictionLifting,
-                        });
+                        let mut vendor = RecipientNoticeGiven::new(vendor_recipient().name);
+                        if let Some(party) = vendor_recipient().party {
+                            vendor = vendor.with_party(party);
+                        }
+                        given.push(NoticeRecord::recipient(request.id(), now, vendor));
+                        given.push(NoticeRecord::restriction_lifting(request.id(), now));
                     }
                 }
                 snapshot.notices_given = given.clone();
@@ -872,7 +845,7 @@ mod properties {
         fn every_open_request_unreported_breach_and_pending_notice_appears_exactly_once(
             (snapshot, now, given) in ledger()
         ) {
-            let ours = snapshot.scope.party();
+            let ours = snapshot.scope.controller();
             let agenda = Agenda::build(&snapshot, now, &AgendaOptions::new(DeadlinePolicy::czech()));
 
             // Nothing of another controller; every state is the due's own state at `now`.

@@ -807,7 +807,7 @@ async fn breach_events_round_trip_through_the_memory_ledger() {
     let ledger = MemoryLedger::new();
     let g = given([by_controller(complete_facts()), assess(1, RiskLevel::Risk), notify(3), close(4)]);
     let breach = g.breach();
-    let scope = Scope::controller(breach.keeper());
+    let scope = Scope::of(breach.keeper());
     let v = ledger.append_breach_events(scope, breach.id(), Version::NONE, &g.events[..2]).await.unwrap();
     let v = ledger.append_breach_events(scope, breach.id(), v, &g.events[2..]).await.unwrap();
     let stored = ledger.breach(scope, breach.id()).await.unwrap();
@@ -816,7 +816,7 @@ async fn breach_events_round_trip_through_the_memory_ledger() {
     // A stale writer conflicts; another keeper's scope neither sees nor accepts the breach.
     let stale = ledger.append_breach_events(scope, breach.id(), Version::NONE, &g.events[..1]).await;
     assert!(matches!(stale, Err(StoreError::Conflict { .. })), "{stale:?}");
-    let other = Scope::controller(PartyId::generate());
+    let other = Scope::of(PartyId::generate());
     assert!(matches!(ledger.breach(other, breach.id()).await, Err(StoreError::NotFound { .. })));
     let foreign = ledger.append_breach_events(other, breach.id(), Version::NONE, &g.events).await;
     assert!(matches!(foreign, Err(StoreError::Invalid { .. })), "{foreign:?}");
@@ -829,7 +829,7 @@ async fn a_processors_register_lives_in_its_own_scope() {
     let ledger = MemoryLedger::new();
     let d = duty(Some(24));
     let g = given([by_processor(vec![d.clone()]), notify_principal(2, d.agreement)]);
-    let scope = Scope::controller(g.breach().keeper());
+    let scope = Scope::of(g.breach().keeper());
     ledger.append_breach_events(scope, g.breach().id(), Version::NONE, &g.events).await.unwrap();
     assert_eq!(&ledger.breach(scope, g.breach().id()).await.unwrap().value, g.breach());
 }
@@ -1020,7 +1020,7 @@ proptest! {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let stored = runtime.block_on(async {
             let ledger = MemoryLedger::new();
-            let scope = Scope::controller(detection.keeper());
+            let scope = Scope::of(detection.keeper());
             let mut version = Version::NONE;
             for chunk in events.chunks(3) {
                 version = ledger.append_breach_events(scope, detection.id, version, chunk).await.unwrap();

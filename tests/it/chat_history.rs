@@ -73,7 +73,7 @@ async fn visitor(chat: &ChatHistory, scope: Scope, tok: &str, ids: &[SubjectIden
 
 async fn shop() -> Shop {
     let chat = ChatHistory::new();
-    let acme = Scope::controller(PartyId::generate());
+    let acme = Scope::of(PartyId::generate());
     let eva = visitor(
         &chat,
         acme,
@@ -380,7 +380,7 @@ async fn art_16_rectification_replaces_an_identifier_of_the_same_kind_and_adds_s
 #[tokio::test]
 async fn invariant_6_controllers_do_not_share_anything() -> R {
     let s = shop().await;
-    let other = Scope::controller(PartyId::generate());
+    let other = Scope::of(PartyId::generate());
     let eva_elsewhere = visitor(&s.chat, other, "tok-eva", &[email("eva@example.cz")]).await;
     let talk = s.chat.start_conversation(other, eva_elsewhere, t0()).await?;
     s.chat.post(other, talk, Sender::Visitor(eva_elsewhere), text("hello eva@example.cz"), vec![], t0()).await?;

@@ -53,7 +53,7 @@ retention_conformance_tests!(postgres_chat_retention, {
 });
 
 fn scope() -> Scope {
-    Scope::controller(PartyId::generate())
+    Scope::of(PartyId::generate())
 }
 
 fn at() -> DateTime<Utc> {

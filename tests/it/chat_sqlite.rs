@@ -99,7 +99,7 @@ retention_conformance_tests!(sqlite_chat_paged_retention, {
 });
 
 fn scope() -> Scope {
-    Scope::controller(PartyId::generate())
+    Scope::of(PartyId::generate())
 }
 
 fn at() -> DateTime<Utc> {

@@ -347,7 +347,7 @@ mod mutants {
     }
 
     fn scope() -> Scope {
-        Scope::controller(PartyId::generate())
+        Scope::of(PartyId::generate())
     }
 
     pub(super) fn sloppy(erases: bool, restricts: bool, exports_everyone: bool) -> (Sloppy, Arc<ChatHistory>) {

@@ -101,7 +101,7 @@ fn art_8_1_a_child_under_15_in_czechia_needs_parental_consent() {
 #[tokio::test]
 async fn consent_events_are_stored_in_the_ledger_as_a_stream() {
     let ledger = MemoryLedger::new();
-    let scope = Scope::controller(PartyId::generate());
+    let scope = Scope::of(PartyId::generate());
     let s = SubjectId::generate();
     let c = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject))
         .withdraw(t("2026-01-05T00:00:00Z"), ConsentMethod::ChatWidgetCheckbox)

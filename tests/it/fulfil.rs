@@ -16,6 +16,7 @@ use gdpr_obligations::model::{
     Controllers, EmailAddress, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName,
     SubjectIdentifier, Text, Token,
 };
+use gdpr_obligations::request::RequestId;
 use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender};
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
@@ -25,7 +26,6 @@ use gdpr_obligations::store::{
 };
 use gdpr_obligations::testkit::faults::{Call, Faulty};
 use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, Right, Role, SubjectCategory};
-use uuid::Uuid;
 
 fn text(s: &str) -> Text {
     Text::new(s).unwrap()
@@ -81,9 +81,9 @@ struct World {
 async fn world() -> World {
     let chat = Arc::new(ChatHistory::new());
     let ledger = MemoryLedger::new();
-    let acme = Scope::controller(PartyId::generate());
-    let other = Scope::controller(PartyId::generate());
-    ledger.put(acme, &activity(acme.party()), Version::NONE).await.unwrap();
+    let acme = Scope::of(PartyId::generate());
+    let other = Scope::of(PartyId::generate());
+    ledger.put(acme, &activity(acme.controller()), Version::NONE).await.unwrap();
     let t = now();
     let eva = chat.add_visitor(acme, Token::new("tok-eva").unwrap(), t).await.unwrap();
     chat.add_identifier(acme, eva, email("eva@example.cz"), t).await.unwrap();
@@ -257,13 +257,13 @@ async fn art_15_17_a_source_without_retention_serves_access_and_erasure() {
     let both = vec![w.chat.clone() as Arc<dyn PersonalDataSource>, crm.clone() as Arc<dyn PersonalDataSource>];
     let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, both, &key);
     let eva = [email("eva@example.cz")];
-    let access = f.access(Uuid::now_v7(), &eva, now()).await.unwrap();
+    let access = f.access(RequestId::generate(), &eva, now()).await.unwrap();
     assert!(access.complete);
     assert_eq!(access.sources.len(), 2);
     let from_crm: Vec<&ExportItem> = access.copy.iter().filter(|i| i.source.as_str() == "crm_contacts").collect();
     assert_eq!(from_crm.len(), 1, "Art. 15(3): Eva's contact in the CRM, and not Petr's or the other controller's");
     assert_eq!(from_crm[0].data["email"]["value"], "eva@example.cz");
-    let erased = f.erase(Uuid::now_v7(), &eva, &ErasurePolicy::default(), now()).await.unwrap();
+    let erased = f.erase(RequestId::generate(), &eva, &ErasurePolicy::default(), now()).await.unwrap();
     assert!(erased.complete);
     let crm_part = erased.sources.iter().find(|s| s.source.as_str() == "crm_contacts").unwrap();
     assert_eq!(crm_part.outcomes.len(), 1);
@@ -279,7 +279,7 @@ async fn art_15_access_report_has_the_information_and_a_redacted_copy() {
     let w = world().await;
     let key = key();
     let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, sources(&w), &key);
-    let report = f.access(Uuid::now_v7(), &[email("eva@example.cz")], now()).await.unwrap();
+    let report = f.access(RequestId::generate(), &[email("eva@example.cz")], now()).await.unwrap();
     assert!(report.complete && report.processing);
     assert_eq!(report.complaint.to_string(), "Art. 77");
     assert!(report.categories.contains(&DataCategory::CommunicationContent));
@@ -300,7 +300,7 @@ async fn art_20_portable_export_is_json_lines_of_what_the_subject_provided() {
     let key = key();
     let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, sources(&w), &key);
     let mut out = Vec::new();
-    let written = f.portability(Uuid::now_v7(), &[email("eva@example.cz")], now(), &mut out).await.unwrap();
+    let written = f.portability(RequestId::generate(), &[email("eva@example.cz")], now(), &mut out).await.unwrap();
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines[0]["format"], PORTABLE_FORMAT);
@@ -314,7 +314,7 @@ async fn art_17_erasure_is_recorded_audited_and_notifies_recipients_under_art_19
     let w = world().await;
     let key = key();
     let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, sources(&w), &key);
-    let job = Uuid::now_v7();
+    let job = RequestId::generate();
     let eva = [email("eva@example.cz")];
     let report = f.erase(job, &eva, &ErasurePolicy::default(), now()).await.unwrap();
     assert!(report.complete);
@@ -358,7 +358,7 @@ async fn art_17_3_retained_records_are_listed_with_their_ground() {
         ..ErasurePolicy::default()
     };
     let eva = [email("eva@example.cz")];
-    let report = f.erase(Uuid::now_v7(), &eva, &policy, now()).await.unwrap();
+    let report = f.erase(RequestId::generate(), &eva, &policy, now()).await.unwrap();
     assert!(report.complete);
     assert!(!report.retained.is_empty());
     assert!(report.retained.iter().all(|r| r.article.to_string() == "Art. 17(3)(e)"));
@@ -397,7 +397,7 @@ async fn invariant_10_an_interrupted_erasure_resumes_to_the_same_state_and_repor
     // Uninterrupted, in a twin world.
     let twin = world().await;
     let reference = Fulfilment::new(twin.acme, &twin.ledger, &twin.audit, sources(&twin), &key)
-        .erase(Uuid::now_v7(), &eva, &policy, now())
+        .erase(RequestId::generate(), &eva, &policy, now())
         .await
         .unwrap();
     for after_erasing in [false, true] {
@@ -407,7 +407,7 @@ async fn invariant_10_an_interrupted_erasure_resumes_to_the_same_state_and_repor
         let (hook, _) = common::failing(&[Call::Erase], after_erasing, |n| n <= 2);
         let flaky: Arc<dyn PersonalDataSource> = Arc::new(Faulty::new(w.chat.clone(), hook));
         let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, vec![flaky], &key);
-        let job = Uuid::now_v7();
+        let job = RequestId::generate();
         for _ in 0..2 {
             let failed = f.erase(job, &eva, &policy, now()).await.unwrap();
             assert!(!failed.complete, "never complete while a source failed");
@@ -434,14 +434,14 @@ async fn art_18_restriction_and_lifting_report_final_states_and_are_idempotent()
     let key = key();
     let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, sources(&w), &key);
     let eva = [email("eva@example.cz")];
-    let job = Uuid::now_v7();
+    let job = RequestId::generate();
     let restricted = f.restrict(job, &eva, now()).await.unwrap();
     assert!(restricted.complete && restricted.article.to_string() == "Art. 18(1)");
     assert!(restricted.sources[0].outcomes.iter().all(|o| o.outcome == Outcome::Restricted));
     assert!(w.chat.transcript(w.acme, w.eva_talk).await.unwrap().is_empty(), "Art. 18(2): out of processing");
     assert!(!w.chat.find(w.acme, &eva).await.unwrap().is_empty(), "Art. 18(2): still stored");
     assert_eq!(f.restrict(job, &eva, now()).await.unwrap(), restricted);
-    let lifted = f.lift_restriction(Uuid::now_v7(), &eva, now()).await.unwrap();
+    let lifted = f.lift_restriction(RequestId::generate(), &eva, now()).await.unwrap();
     assert_eq!(lifted.article.to_string(), "Art. 18(3)");
     assert!(lifted.notices.is_empty(), "Art. 19 covers rectification, erasure and restriction only");
     assert!(!w.chat.transcript(w.acme, w.eva_talk).await.unwrap().is_empty());
@@ -453,7 +453,7 @@ async fn art_16_rectification_replaces_the_identifier() {
     let key = key();
     let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, sources(&w), &key);
     let fix = Rectification::Replace { old: email("eva@example.cz"), new: email("eva.novakova@example.cz") };
-    let report = f.rectify(Uuid::now_v7(), &[email("eva@example.cz")], &fix, now()).await.unwrap();
+    let report = f.rectify(RequestId::generate(), &[email("eva@example.cz")], &fix, now()).await.unwrap();
     assert!(report.complete);
     assert_eq!(report.operation, Operation::Rectification);
     assert!(!w.chat.find(w.acme, &[email("eva.novakova@example.cz")]).await.unwrap().is_empty());
@@ -464,7 +464,7 @@ async fn a_job_id_cannot_be_reused_for_another_operation() {
     let w = world().await;
     let key = key();
     let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, sources(&w), &key);
-    let job = Uuid::now_v7();
+    let job = RequestId::generate();
     f.restrict(job, &[email("eva@example.cz")], now()).await.unwrap();
     let err = f.erase(job, &[email("eva@example.cz")], &ErasurePolicy::default(), now()).await.unwrap_err();
     assert!(matches!(err, FulfilError::WrongOperation { .. }));

@@ -101,12 +101,10 @@ async fn run(b: &Backend, scopes: &[Scope; 2], ids: &[Uuid; 3], op: &Op) -> Stri
         Op::Read { scope, stream: s } => verdict(b.ledger.read_events(scopes[scope], stream(s)).await),
         Op::Streams { scope } => verdict(b.ledger.list_streams(scopes[scope], StreamKind::Request).await),
         Op::Audit { scope, what } => {
-            let entry = AuditEntry {
-                at: "2026-03-02T10:00:00Z".parse().unwrap(),
-                actor: None,
-                action: AuditAction::DocumentWritten { kind: DocumentKind::Party, id: ids[usize::from(what % 3)] },
-                article: None,
-            };
+            let entry = AuditEntry::new(
+                "2026-03-02T10:00:00Z".parse().unwrap(),
+                AuditAction::DocumentWritten { kind: DocumentKind::Party, id: ids[usize::from(what % 3)] },
+            );
             verdict(b.audit.append(scopes[scope], entry).await)
         }
         Op::AuditRead { scope, after, limit } => {
@@ -123,7 +121,7 @@ proptest! {
     fn every_ledger_backend_reports_what_the_reference_reports(ops in prop::collection::vec(op(), 1..60)) {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let backends = backends(&runtime);
-        let scopes = [Scope::controller(PartyId::generate()), Scope::controller(PartyId::generate())];
+        let scopes = [Scope::of(PartyId::generate()), Scope::of(PartyId::generate())];
         let ids = [Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7()];
         runtime.block_on(async {
             for (step, op) in ops.iter().enumerate() {

@@ -32,4 +32,5 @@ mod store_concurrency;
 mod store_machine;
 mod testkit_generate;
 mod time;
+mod unknown_fields;
 mod vocab;

@@ -49,7 +49,7 @@ audit_conformance_tests!(postgres_audit, {
 });
 
 fn scope() -> Scope {
-    Scope::controller(PartyId::generate())
+    Scope::of(PartyId::generate())
 }
 
 fn with_param(url: &str, param: &str) -> String {
@@ -153,12 +153,9 @@ async fn workers_starting_together_migrate_once() {
 
 fn exact_entry() -> AuditEntry {
     let at: DateTime<Utc> = "2026-03-01T10:11:12.123456789Z".parse().unwrap();
-    AuditEntry {
-        at,
-        actor: Some(PartyId::generate()),
-        action: AuditAction::DocumentWritten { kind: DocumentKind::Agreement, id: Uuid::now_v7() },
-        article: Some(Article::gdpr(28).paragraph(3).point('a')),
-    }
+    AuditEntry::new(at, AuditAction::DocumentWritten { kind: DocumentKind::Agreement, id: Uuid::now_v7() })
+        .with_actor(PartyId::generate())
+        .with_article(Article::gdpr(28).paragraph(3).point('a'))
 }
 
 #[tokio::test]
@@ -195,7 +192,7 @@ async fn damaged_rows_are_corrupt_not_panics() {
         "UPDATE gdpr_events SET body = '[' WHERE controller = $1",
         "UPDATE gdpr_audit SET entry = '{}' WHERE controller = $1",
     ] {
-        sqlx::query(sql).bind(c.party().as_uuid()).execute(&mut admin).await.unwrap();
+        sqlx::query(sql).bind(c.controller().as_uuid()).execute(&mut admin).await.unwrap();
     }
     let got = store.get_document(c, key).await;
     assert!(matches!(&got, Err(StoreError::Corrupt { .. })), "{got:?}");

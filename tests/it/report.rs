@@ -11,7 +11,7 @@ use gdpr_obligations::agreement::{AgreementId, ProcessingAgreement, ProcessingCh
 use gdpr_obligations::breach::{
     self, Awareness, Breach, BreachId, Detection, Facts, Measure, MeasureStatus, RiskLevel,
 };
-use gdpr_obligations::fulfil::{AccessReport, ActivityInformation};
+use gdpr_obligations::fulfil::AccessReport;
 use gdpr_obligations::model::{
     ActivityId, Contact, Controllers, EmailAddress, Party, PartyId, PostalAddress, ProcessingActivity, PurposeSpec,
     Recipient, Retention, SourceName, Text,
@@ -135,20 +135,15 @@ fn world() -> World {
 }
 
 fn notice(w: &World) -> PrivacyNotice {
-    PrivacyNotice::build(&NoticeInput {
-        controller: &w.shop,
-        parties: &w.parties,
-        activities: std::slice::from_ref(&w.activity),
-        chain: &w.chain,
-        vendor: Some(w.vendor.id()),
-        complaint: &w.complaint,
-        provision: Some(&text(
-            "Giving your name and e-mail in the chat is voluntary; without them we can answer only anonymously.",
-        )),
-        sources: &[text("other visitors' chat messages that mention you")],
-        as_of: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
-    })
-    .expect("notice")
+    let provision =
+        text("Giving your name and e-mail in the chat is voluntary; without them we can answer only anonymously.");
+    let sources = [text("other visitors' chat messages that mention you")];
+    let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+    let input = NoticeInput::new(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain, &w.complaint, as_of)
+        .with_vendor(w.vendor.id())
+        .with_provision(&provision)
+        .with_sources(&sources);
+    PrivacyNotice::build(&input).expect("notice")
 }
 
 fn receipt(w: &World, kind: RequestKind, basis: LegalBasis) -> Receipt {
@@ -209,30 +204,31 @@ fn excessive_request(w: &World) -> Request {
 
 fn access_report(w: &World) -> AccessReport {
     let f = w.activity.fields();
-    AccessReport {
-        job: id(30),
-        controller: w.shop.id(),
-        generated_at: at("2026-03-25T10:00:00Z"),
-        processing: true,
-        categories: vec![DataCategory::Contact, DataCategory::CommunicationContent],
-        activities: vec![ActivityInformation {
-            activity: w.activity.id(),
-            name: f.name.clone(),
-            controllers: f.controllers.clone(),
-            purposes: f.purposes.clone(),
-            data_categories: f.data_categories.clone(),
-            recipients: f.recipients.clone(),
-            retention: f.retention.clone(),
-            rights: vec![Right::Access, Right::Rectification, Right::Erasure, Right::Restriction, Right::Objection],
-            automated_decision_making: None,
-            transfers: Vec::new(),
+    // A report is the crate's output (`Fulfilment::access`): a test states one through its JSON.
+    serde_json::from_value(serde_json::json!({
+        "job": id(30),
+        "controller": w.shop.id(),
+        "generated_at": at("2026-03-25T10:00:00Z"),
+        "processing": true,
+        "categories": [DataCategory::Contact, DataCategory::CommunicationContent],
+        "activities": [{
+            "activity": w.activity.id(),
+            "name": f.name,
+            "controllers": f.controllers,
+            "purposes": f.purposes,
+            "data_categories": f.data_categories,
+            "recipients": f.recipients,
+            "retention": f.retention,
+            "rights": [Right::Access, Right::Rectification, Right::Erasure, Right::Restriction, Right::Objection],
+            "transfers": [],
         }],
-        complaint: Article::gdpr(77),
-        sources_not_from_subject: vec![SourceName::new("chat_history").expect("source")],
-        copy: Vec::new(),
-        sources: Vec::new(),
-        complete: true,
-    }
+        "complaint": Article::gdpr(77),
+        "sources_not_from_subject": [SourceName::new("chat_history").expect("source")],
+        "copy": [],
+        "sources": [],
+        "complete": true,
+    }))
+    .expect("an access report")
 }
 
 fn breach(w: &World) -> Breach {
@@ -396,18 +392,9 @@ fn art_13_1_e_vendor_sentence_in_english_and_czech() {
 #[test]
 fn art_13_1_e_vendor_without_tax_id_is_an_error() {
     let w = world();
-    let err = PrivacyNotice::build(&NoticeInput {
-        controller: &w.shop,
-        parties: &w.parties,
-        activities: &[],
-        chain: &w.chain,
-        vendor: Some(w.mailer.id()),
-        complaint: &w.complaint,
-        provision: None,
-        sources: &[],
-        as_of: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
-    })
-    .unwrap_err();
+    let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+    let input = NoticeInput::new(&w.shop, &w.parties, &[], &w.chain, &w.complaint, as_of).with_vendor(w.mailer.id());
+    let err = PrivacyNotice::build(&input).unwrap_err();
     assert!(matches!(err, ReportError::PartyLacks { field: "tax_id", .. }), "{err}");
     assert!(err.to_string().starts_with("Art. 13(1)(e)"), "{err}");
 }
@@ -728,17 +715,9 @@ proptest! {
         }
         let chain = ProcessingChain::build(parties.clone(), agreements, []).expect("chain");
         let complaint = ComplaintInformation::new(text("ÚOOÚ"), text("Art. 79 GDPR"));
-        let n = PrivacyNotice::build(&NoticeInput {
-            controller: &controller,
-            parties: &parties,
-            activities: &[],
-            chain: &chain,
-            vendor: None,
-            complaint: &complaint,
-            provision: None,
-            sources: &[],
-            as_of: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
-        }).expect("notice");
+        let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+        let n = PrivacyNotice::build(&NoticeInput::new(&controller, &parties, &[], &chain, &complaint, as_of))
+            .expect("notice");
         for lang in [Language::EN, Language::CS] {
             let doc = n.document(&Catalogue::built_in(), &lang).expect("document");
             let (plain, html, md) = (doc.to_text(), doc.to_html(), doc.to_markdown());

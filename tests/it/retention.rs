@@ -10,11 +10,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use common::{assert_json_contract, assert_schema_rejects};
-use gdpr_obligations::fulfil::{Fulfilment, StepStatus, Sweep, SweepId, SweepReport, policy_with_holds};
+use gdpr_obligations::fulfil::{Fulfilment, StepStatus, Sweep, SweepReport, policy_with_holds};
 use gdpr_obligations::model::{EmailAddress, PartyId, SourceName, SubjectIdentifier, Text, Token};
+use gdpr_obligations::request::RequestId;
 use gdpr_obligations::retention::{
     HoldTarget, LegalHold, RetentionEvent, RetentionPeriod, RetentionPolicy, Timeline, apply_holds, expiry,
 };
+use gdpr_obligations::store::SweepId;
 use gdpr_obligations::store::chat::{Author, ChatHistory, ConversationId, Sender, VisitorId};
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
@@ -202,7 +204,7 @@ async fn art_5_1_e_expired_chat_leaves_processing_the_moment_it_expires() {
     let t0 = at("2025-01-15T09:00:00Z");
     let clock = Arc::new(FixedClock::new(t0));
     let chat = ChatHistory::new().with_clock(clock.clone());
-    let acme = Scope::controller(PartyId::generate());
+    let acme = Scope::of(PartyId::generate());
     let eva = chat.add_visitor(acme, Token::new("tok-eva").unwrap(), t0).await.unwrap();
     chat.add_identifier(acme, eva, email("eva@example.cz"), t0).await.unwrap();
     chat.add_identifier(acme, eva, SubjectIdentifier::IpAddress("198.51.100.7".parse().unwrap()), t0).await.unwrap();
@@ -237,7 +239,7 @@ async fn art_5_1_e_expired_chat_leaves_processing_the_moment_it_expires() {
     clock.set(later + TimeDelta::days(366));
     assert!(chat.profile(acme, eva).await.unwrap().is_none());
     // Another controller's chat keeps its own (absent) policies.
-    let other = Scope::controller(PartyId::generate());
+    let other = Scope::of(PartyId::generate());
     let petr = chat.add_visitor(other, Token::new("tok-petr").unwrap(), t0).await.unwrap();
     assert!(chat.profile(other, petr).await.unwrap().is_some());
 }
@@ -260,7 +262,7 @@ struct Shop {
 async fn shop() -> Shop {
     let chat = Arc::new(ChatHistory::new());
     let ledger = MemoryLedger::new();
-    let acme = Scope::controller(PartyId::generate());
+    let acme = Scope::of(PartyId::generate());
     let t = at("2024-03-01T10:00:00Z");
     let eva = chat.add_visitor(acme, Token::new("tok-eva").unwrap(), t).await.unwrap();
     chat.add_identifier(acme, eva, email("eva@example.cz"), t).await.unwrap();
@@ -313,7 +315,7 @@ async fn art_5_1_e_the_sweep_erases_what_expired_in_batches_and_audits_it() {
     let log = s.audit.read_all(s.acme).await.unwrap();
     let steps: Vec<_> = log
         .iter()
-        .filter(|r| matches!(&r.entry.action, AuditAction::FulfilmentStep { request, .. } if *request == id.as_uuid()))
+        .filter(|r| matches!(&r.entry.action, AuditAction::SweepStep { sweep, .. } if *sweep == id))
         .collect();
     assert_eq!(steps.len(), 1);
     assert_eq!(steps[0].entry.article.map(|a| a.to_string()).as_deref(), Some("Art. 5(1)(e)"));
@@ -397,7 +399,7 @@ async fn art_17_3_e_legal_hold_on_a_subject_survives_their_erasure_and_the_sweep
     let policy = policy_with_holds(s.acme, &sources(&s), &holds, &eva, &ErasurePolicy::default(), now()).await.unwrap();
     let key = key();
     let f = Fulfilment::new(s.acme, &s.ledger, &s.audit, sources(&s), &key);
-    let report = f.erase(uuid::Uuid::now_v7(), &eva, &policy, now()).await.unwrap();
+    let report = f.erase(RequestId::generate(), &eva, &policy, now()).await.unwrap();
     assert!(report.complete);
     assert_eq!(report.retained.len(), before.len(), "every one of her records is listed retained");
     assert!(report.retained.iter().all(|r| r.ground == claims("claim 2026/3")));
@@ -428,7 +430,7 @@ async fn art_17_3_e_erasure_keeps_held_data_even_when_the_caller_forgets_the_hol
     let before = s.chat.transcript(s.acme, s.eva_talk).await.unwrap();
     let key = key();
     let f = Fulfilment::new(s.acme, &s.ledger, &s.audit, sources(&s), &key);
-    let report = f.erase(uuid::Uuid::now_v7(), &eva, &ErasurePolicy::default(), now()).await.unwrap();
+    let report = f.erase(RequestId::generate(), &eva, &ErasurePolicy::default(), now()).await.unwrap();
     assert!(report.complete);
     assert!(!report.retained.is_empty(), "the held conversation is reported retained");
     assert!(report.retained.iter().all(|r| r.ground == claims("complaint 2026/14")));
@@ -458,7 +460,7 @@ async fn art_17_3_e_legal_hold_on_the_controller_stops_every_erasure() {
         policy_with_holds(s.acme, &sources(&s), &[hold], &petr, &ErasurePolicy::default(), now()).await.unwrap();
     let key = key();
     let erased = Fulfilment::new(s.acme, &s.ledger, &s.audit, sources(&s), &key)
-        .erase(uuid::Uuid::now_v7(), &petr, &policy, now())
+        .erase(RequestId::generate(), &petr, &policy, now())
         .await
         .unwrap();
     assert!(erased.sources[0].outcomes.iter().all(|o| matches!(o.outcome, Outcome::Retained { .. })));
@@ -494,7 +496,7 @@ async fn a_sweep_is_never_complete_while_a_source_failed() {
     assert!(!failed.complete);
     assert!(matches!(failed.sources[0].status, StepStatus::Failed { retryable: true, .. }));
     let log = s.audit.read_all(s.acme).await.unwrap();
-    assert!(log.iter().any(|r| matches!(r.entry.action, AuditAction::FulfilmentStep { completed: false, .. })));
+    assert!(log.iter().any(|r| matches!(r.entry.action, AuditAction::SweepStep { completed: false, .. })));
     let resumed = sweep.run(id, &ErasurePolicy::default(), now()).await.unwrap();
     assert!(resumed.complete && resumed.sources[0].records == 3);
     assert_eq!(resumed.as_of, failed.as_of);
@@ -503,14 +505,14 @@ async fn a_sweep_is_never_complete_while_a_source_failed() {
 #[tokio::test]
 async fn policies_and_holds_are_ledger_documents_per_controller() {
     let ledger = MemoryLedger::new();
-    let (c, d) = (Scope::controller(PartyId::generate()), Scope::controller(PartyId::generate()));
+    let (c, d) = (Scope::of(PartyId::generate()), Scope::of(PartyId::generate()));
     let policy = from_collection(DataCategory::CommunicationContent, 24);
     let hold = LegalHold::place(HoldTarget::Controller, text("audit"), claims("audit"), now()).unwrap();
     ledger.put(c, &policy, Version::NONE).await.unwrap();
     let v = ledger.put(c, &hold, Version::NONE).await.unwrap();
     let released = hold.clone().release(now() + TimeDelta::days(1)).unwrap();
     ledger.put(c, &released, v).await.unwrap();
-    assert_eq!(ledger.get::<RetentionPolicy>(c, policy.id().as_uuid()).await.unwrap().value, policy);
+    assert_eq!(ledger.get::<RetentionPolicy>(c, policy.id()).await.unwrap().value, policy);
     assert_eq!(ledger.all::<LegalHold>(c).await.unwrap()[0].value, released);
     assert!(ledger.all::<LegalHold>(d).await.unwrap().is_empty(), "invariant 6");
     assert!(ledger.all::<RetentionPolicy>(d).await.unwrap().is_empty(), "invariant 6");
@@ -852,7 +854,7 @@ proptest! {
         runtime().block_on(async {
             let chat = Arc::new(ChatHistory::new());
             let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
-            let scope = Scope::controller(PartyId::generate());
+            let scope = Scope::of(PartyId::generate());
             let b = build(&chat, scope, &w).await;
             let holds = holds_of(&chat, scope, &w, &b).await;
             put_rules(&ledger, scope, &policies_of(&w), &holds).await;
@@ -869,7 +871,7 @@ proptest! {
             let policy = policy_with_holds(scope, &srcs, &holds, &subject, &erasure_policy(&w), now).await.unwrap();
             let key = key();
             let erasure = Fulfilment::new(scope, &ledger, &audit, srcs, &key)
-                .erase(uuid::Uuid::now_v7(), &subject, &policy, now).await.unwrap();
+                .erase(RequestId::generate(), &subject, &policy, now).await.unwrap();
             let after = stored(chat.as_ref(), scope).await;
             for k in &held {
                 prop_assert_eq!(after.get(k), before.get(k), "held record {} changed", k);
@@ -890,7 +892,7 @@ proptest! {
         runtime().block_on(async {
             let clock = Arc::new(FixedClock::new(day(w.now)));
             let chat = ChatHistory::new().with_clock(clock.clone() as Arc<dyn Clock>);
-            let scope = Scope::controller(PartyId::generate());
+            let scope = Scope::of(PartyId::generate());
             let b = build(&chat, scope, &w).await;
             let policies = policies_of(&w);
             chat.set_retention(scope, policies.clone());
@@ -948,7 +950,7 @@ proptest! {
     ) {
         runtime().block_on(async {
             let now = day(w.now);
-            let scope = Scope::controller(PartyId::generate());
+            let scope = Scope::of(PartyId::generate());
             // Uninterrupted.
             let twin = Arc::new(ChatHistory::new());
             let tb = build(&twin, scope, &w).await;
@@ -992,7 +994,7 @@ proptest! {
         runtime().block_on(async {
             let chat = Arc::new(ChatHistory::new());
             let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
-            let (c, d) = (Scope::controller(PartyId::generate()), Scope::controller(PartyId::generate()));
+            let (c, d) = (Scope::of(PartyId::generate()), Scope::of(PartyId::generate()));
             let bc = build(&chat, c, &w).await;
             let bd = build(&chat, d, &w).await;
             let policies = policies_of(&w);
@@ -1009,7 +1011,7 @@ proptest! {
             prop_assert!(report.complete);
             let key = key();
             Fulfilment::new(c, &ledger, &audit, srcs, &key)
-                .erase(uuid::Uuid::now_v7(), &visitor_ids(0), &erasure_policy(&w), day(w.now)).await.unwrap();
+                .erase(RequestId::generate(), &visitor_ids(0), &erasure_policy(&w), day(w.now)).await.unwrap();
             prop_assert_eq!(state(&chat, d, &bd).await, before);
             prop_assert!(audit.read_all(d).await.unwrap().is_empty());
             Ok(())

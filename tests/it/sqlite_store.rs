@@ -68,7 +68,7 @@ audit_conformance_tests!(sqlite_file_audit, temp_db().await);
 audit_conformance_tests!(sqlite_memory_audit, Arc::new(in_memory().await) as Arc<dyn AuditLog>);
 
 fn scope() -> Scope {
-    Scope::controller(PartyId::generate())
+    Scope::of(PartyId::generate())
 }
 
 fn doc_key() -> DocumentKey {
@@ -130,15 +130,11 @@ fn exact_entry() -> AuditEntry {
     let id = gdpr_obligations::model::SubjectIdentifier::Email(
         gdpr_obligations::model::EmailAddress::new("žofie@example.cz").unwrap(),
     );
-    AuditEntry {
-        at,
-        actor: Some(PartyId::generate()),
-        action: AuditAction::ErasureCompleted {
-            erasure: Uuid::now_v7(),
-            subject: vec![SubjectKey::derive(&key, scope(), &id)],
-        },
-        article: Some(Article::gdpr(17).paragraph(1)),
-    }
+    let action = AuditAction::ErasureCompleted {
+        erasure: gdpr_obligations::request::RequestId::generate(),
+        subject: vec![SubjectKey::derive(&key, scope(), &id)],
+    };
+    AuditEntry::new(at, action).with_actor(PartyId::generate()).with_article(Article::gdpr(17).paragraph(1))
 }
 
 #[tokio::test]
@@ -153,7 +149,7 @@ async fn audit_entries_round_trip_exactly() {
     // The stored text is the exact JSON that was hashed.
     let mut conn = raw(&db.path).await;
     let text: String = sqlx::query_scalar("SELECT entry FROM gdpr_audit WHERE controller = ? AND sequence = 1")
-        .bind(c.party().as_uuid())
+        .bind(c.controller().as_uuid())
         .fetch_one(&mut conn)
         .await
         .unwrap();
@@ -276,7 +272,7 @@ async fn damaged_rows_are_corrupt_not_panics() {
     let entry = serde_json::to_string(&exact_entry()).unwrap();
     sqlx::query("UPDATE gdpr_audit SET entry = ? WHERE controller = ? AND sequence = 1")
         .bind(entry)
-        .bind(c.party().as_uuid())
+        .bind(c.controller().as_uuid())
         .execute(&mut conn)
         .await
         .unwrap();
@@ -284,7 +280,7 @@ async fn damaged_rows_are_corrupt_not_panics() {
     assert!(matches!(&got, Err(StoreError::Corrupt { .. })), "{got:?}");
     // A hash of the wrong length, or a row that is not an entry, is Corrupt.
     sqlx::query("UPDATE gdpr_audit SET entry = '{}' WHERE controller = ? AND sequence = 2")
-        .bind(c.party().as_uuid())
+        .bind(c.controller().as_uuid())
         .execute(&mut conn)
         .await
         .unwrap();

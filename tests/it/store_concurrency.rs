@@ -30,7 +30,7 @@ const WRITERS: usize = 8;
 const ROUNDS: usize = 6;
 
 fn scope() -> Scope {
-    Scope::controller(PartyId::generate())
+    Scope::of(PartyId::generate())
 }
 
 fn body(writer: usize, n: usize) -> serde_json::Value {
@@ -198,15 +198,13 @@ async fn audit_appends_are_numbered_once(log: Arc<dyn AuditLog>) {
                 barrier.wait().await;
                 let mut numbers = Vec::new();
                 for n in 0..ROUNDS {
-                    let entry = AuditEntry {
-                        at: chrono::Utc::now(),
-                        actor: None,
-                        action: AuditAction::DocumentWritten {
+                    let entry = AuditEntry::new(
+                        chrono::Utc::now(),
+                        AuditAction::DocumentWritten {
                             kind: DocumentKind::Agreement,
                             id: Uuid::from_u128((w * 1000 + n) as u128),
                         },
-                        article: None,
-                    };
+                    );
                     numbers.push(log.append(c, entry).await.unwrap().sequence);
                 }
                 numbers

@@ -420,7 +420,7 @@ impl StateMachineTest for ChatMachine {
 
     fn init_test(_: &Model) -> Sut {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let scopes = std::array::from_fn(|_| Scope::controller(PartyId::generate()));
+        let scopes = std::array::from_fn(|_| Scope::of(PartyId::generate()));
         let mut backends = vec![Backend::new("memory", ChatHistory::new())];
         backends.extend(durable_backends(&runtime));
         Sut { runtime, backends, scopes, start: "2026-02-02T09:00:00Z".parse().unwrap(), posts: 0 }

@@ -89,7 +89,7 @@
 //!
 //! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 //! let chat = ChatHistory::new();
-//! let acme = Scope::controller(PartyId::generate());
+//! let acme = Scope::of(PartyId::generate());
 //! let now = Utc::now();
 //!
 //! let eva = chat.add_visitor(acme, Token::new("tok-eva")?, now).await?;
@@ -211,7 +211,6 @@ pub struct Attachment {
 const MEDIA_TYPE_PATTERN: &str = r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$";
 
 #[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 struct AttachmentRepr {
     #[schemars(length(min = 1))]
     file_name: String,
@@ -487,7 +486,7 @@ impl ChatHistory {
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
     /// let store = SqliteStore::open_in_memory().await?;
     /// let chat = ChatHistory::sqlite(&store, PseudonymKey::new(b"a managed secret of 32 bytes!!!!")?);
-    /// let acme = Scope::controller(PartyId::generate());
+    /// let acme = Scope::of(PartyId::generate());
     /// let eva = chat.add_visitor(acme, Token::new("tok-eva")?, Utc::now()).await?;
     /// let email = SubjectIdentifier::Email(EmailAddress::new("eva@example.cz")?);
     /// chat.add_identifier(acme, eva, email.clone(), Utc::now()).await?;
@@ -741,7 +740,7 @@ impl ChatHistory {
     ///
     /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
     /// let chat = ChatHistory::new();
-    /// let acme = Scope::controller(PartyId::generate());
+    /// let acme = Scope::of(PartyId::generate());
     /// let at: DateTime<Utc> = "2026-03-02T10:00:00Z".parse()?;
     /// let eva = chat.add_visitor(acme, Token::new("tok-eva")?, at).await?;
     /// for _ in 0..3 {

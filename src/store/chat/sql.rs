@@ -275,7 +275,7 @@ impl Engine {
         // not read a whole page that the next batch (starting after it) reads again.
         let mut size = page.get().div_ceil(8);
         while out.len() < limit {
-            let ids = tx.ids_from(scope.party().as_uuid(), table, from, size).await?;
+            let ids = tx.ids_from(scope.controller().as_uuid(), table, from, size).await?;
             let mut load = Loader::new(scope);
             let part = match table {
                 Table::Conversations => {
@@ -323,7 +323,7 @@ const CHAT_LOCK_CLASS: i32 = 0x6368_6174;
 /// controllers' writes wait for each other).
 #[cfg(feature = "postgres")]
 fn lock_key(scope: Scope) -> i32 {
-    let bytes = scope.party().as_uuid().into_bytes();
+    let bytes = scope.controller().as_uuid().into_bytes();
     let mut key = 0u32;
     for chunk in bytes.chunks_exact(4) {
         key ^= u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
@@ -837,7 +837,7 @@ struct Loader {
 impl Loader {
     fn new(scope: Scope) -> Self {
         Loader {
-            scope: scope.party().as_uuid(),
+            scope: scope.controller().as_uuid(),
             what: format!("chat history of {scope}"),
             sd: ScopeData::default(),
             visitors: BTreeSet::new(),
@@ -1046,7 +1046,7 @@ async fn contacts(tx: &mut dyn Tx, scope: Scope, visitors: &[VisitorId]) -> Resu
     let what = format!("chat history of {scope}");
     let ids: Vec<Uuid> = visitors.iter().map(VisitorId::as_uuid).collect();
     let mut out: Contacts = HashMap::new();
-    for (v, body) in tx.participations(scope.party().as_uuid(), &ids).await? {
+    for (v, body) in tx.participations(scope.controller().as_uuid(), &ids).await? {
         let v = VisitorId::from_uuid(v);
         let header: Header = decode(&what, &format!("a conversation of visitor {v}"), &body)?;
         out.entry(v).and_modify(|at| *at = (*at).max(header.last_at)).or_insert(header.last_at);
@@ -1058,7 +1058,7 @@ async fn contacts(tx: &mut dyn Tx, scope: Scope, visitors: &[VisitorId]) -> Resu
 /// in-memory code ran over them). Visitors are never removed (an erased one keeps its
 /// tombstone); a conversation that is gone is deleted with its rows.
 async fn write_changes(tx: &mut dyn Tx, scope: Scope, before: &ScopeData, after: &ScopeData) -> Result<(), StoreError> {
-    let id = scope.party().as_uuid();
+    let id = scope.controller().as_uuid();
     for (v, visitor) in &after.visitors {
         if before.visitors.get(v) != Some(visitor) {
             let body = encode(&format!("visitor {v}"), visitor)?;

@@ -87,7 +87,7 @@ impl<T> Ctx<T> for Result<T, StoreError> {
 }
 
 fn two_scopes() -> (Scope, Scope) {
-    (Scope::controller(PartyId::generate()), Scope::controller(PartyId::generate()))
+    (Scope::of(PartyId::generate()), Scope::of(PartyId::generate()))
 }
 
 fn instant(offset_minutes: i64) -> DateTime<Utc> {
