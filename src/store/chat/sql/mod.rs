@@ -61,11 +61,13 @@ pub(super) enum Engine {
 impl Engine {
     #[cfg(feature = "sqlite")]
     pub(super) fn sqlite(store: &crate::store::sqlite::SqliteStore) -> Self {
+        use crate::store::sql::ledger::Engine as _;
         Engine::Sqlite(store.pool().clone())
     }
 
     #[cfg(feature = "postgres")]
     pub(super) fn postgres(store: &crate::store::postgres::PostgresStore) -> Self {
+        use crate::store::sql::ledger::Engine as _;
         Engine::Postgres(store.pool().clone())
     }
 
