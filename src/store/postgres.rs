@@ -119,7 +119,7 @@ async fn migrate(conn: &mut PgConnection) -> Result<(), StoreError> {
 pub(crate) fn error(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => StoreError::corrupt("PostgreSQL database", e),
-        e => sql::backend(e),
+        e => sql::backend("postgres", e),
     }
 }
 

@@ -182,9 +182,9 @@ pub(crate) fn limit_param(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
-/// Maps a driver error into [`StoreError::Backend`].
-pub(crate) fn backend(e: sqlx::Error) -> StoreError {
-    StoreError::Backend(Box::new(e))
+/// Maps a driver error of the engine `store` into [`StoreError::Backend`].
+pub(crate) fn backend(store: &'static str, e: sqlx::Error) -> StoreError {
+    StoreError::Backend { store, source: Box::new(e) }
 }
 
 #[cfg(test)]

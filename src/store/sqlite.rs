@@ -204,7 +204,7 @@ pub(crate) fn error(name: &str, e: sqlx::Error) -> StoreError {
             sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
                 StoreError::corrupt(format!("SQLite database {name}"), e)
             }
-            e => sql::backend(e),
+            e => sql::backend("sqlite", e),
         },
     }
 }
