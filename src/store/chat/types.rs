@@ -148,6 +148,7 @@ impl Attachment {
 
 /// A message as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Message {
     /// The message.
     pub id: MessageId,
@@ -165,6 +166,7 @@ pub struct Message {
 
 /// A conversation as the product's processing sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ConversationSummary {
     /// The conversation.
     pub id: ConversationId,
@@ -174,6 +176,14 @@ pub struct ConversationSummary {
     pub visitors: Vec<VisitorId>,
     /// How many of its messages processing may use.
     pub messages: usize,
+}
+
+impl ConversationSummary {
+    /// The summary of conversation `id`, started at `started_at`, with the `visitors` and the
+    /// number of `messages` processing may use: for a product's own tests and doubles.
+    pub fn new(id: ConversationId, started_at: DateTime<Utc>, visitors: Vec<VisitorId>, messages: usize) -> Self {
+        Self { id, started_at, visitors, messages }
+    }
 }
 
 /// A page of [`ChatHistory::conversation_page`].
@@ -189,6 +199,7 @@ pub struct ConversationPage {
 
 /// A visitor's profile as the product's processing sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct VisitorProfile {
     /// The visitor.
     pub id: VisitorId,
@@ -200,10 +211,24 @@ pub struct VisitorProfile {
     pub statements: Vec<Text>,
 }
 
+impl VisitorProfile {
+    /// The profile of visitor `id`, created at `created_at`, with its identifiers (IP addresses
+    /// included) and supplementary statements (Art. 16): for a product's own tests and doubles.
+    pub fn new(
+        id: VisitorId,
+        created_at: DateTime<Utc>,
+        identifiers: Vec<SubjectIdentifier>,
+        statements: Vec<Text>,
+    ) -> Self {
+        Self { id, created_at, identifiers, statements }
+    }
+}
+
 /// The author of an exported message, by role: the subject, or an agent or the bot, whose
 /// names are not the subject's data (Art. 15(4)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ExportRole {
     /// The subject.
     Subject,
@@ -222,8 +247,10 @@ pub enum ExportRole {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ChatExport {
     /// The subject's profile.
+    #[non_exhaustive]
     VisitorProfile {
         /// The visitor.
         visitor: VisitorId,
@@ -235,6 +262,7 @@ pub enum ChatExport {
         statements: Vec<String>,
     },
     /// An IP address the subject came from.
+    #[non_exhaustive]
     IpAddress {
         /// The visitor.
         visitor: VisitorId,
@@ -244,6 +272,7 @@ pub enum ChatExport {
         seen_at: DateTime<Utc>,
     },
     /// The subject's part in a conversation.
+    #[non_exhaustive]
     Participation {
         /// The conversation.
         conversation: ConversationId,
@@ -252,6 +281,7 @@ pub enum ChatExport {
     },
     /// A message: the subject's own, or a reply of an agent or the bot, every other person's
     /// identifiers redacted.
+    #[non_exhaustive]
     Message {
         /// The conversation.
         conversation: ConversationId,
