@@ -326,7 +326,7 @@ fn diff<'a>(got: &'a [String], want: &'a [String]) -> (Vec<&'a String>, Vec<&'a 
 /// a report that is not complete and says that the chat failed, retryably. Returns the text.
 fn assert_typed_failure(result: &Result<StepReport, FulfilError>, fault: &str) -> String {
     match result {
-        Err(FulfilError::Store(e @ StoreError::Backend(source))) => {
+        Err(FulfilError::Store(e @ StoreError::Backend { source, .. })) => {
             assert!(source.downcast_ref::<sqlx::Error>().is_some(), "{fault}: not SQLite's error: {e:?}");
             assert!(e.is_retryable(), "{fault}: {e}");
             e.to_string()

@@ -172,16 +172,22 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
-    /// The storage backend failed (IO, connection, driver).
-    #[error("storage backend failed: {0}")]
-    Backend(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// The storage backend `store` failed (IO, connection, driver).
+    #[error("storage backend {store} failed: {source}")]
+    Backend {
+        /// Which backend failed: `sqlite`, `postgres`, or a custom backend's own name.
+        store: &'static str,
+        /// The backend's own error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
 }
 
 impl StoreError {
     /// Whether retrying the same operation may succeed (a lost compare-and-swap after
     /// re-reading, or a backend failure).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, StoreError::Conflict { .. } | StoreError::Backend(_))
+        matches!(self, StoreError::Conflict { .. } | StoreError::Backend { .. })
     }
 
     pub(crate) fn corrupt(what: impl fmt::Display, reason: impl fmt::Display) -> Self {

@@ -1,13 +1,17 @@
-//! What the SQL backends share: conversions between the store's types and column values, the
+//! What the SQL backends share: the ledger's and audit log's statements, written once for
+//! both engines ([`ledger`]), conversions between the store's types and column values, the
 //! compare-and-swap verdicts of the in-memory reference, and the schema-version check.
 //!
-//! Each backend keeps its own SQL (the dialects differ in placeholders, types and locking);
-//! the decisions made around the SQL are here, once, so both engines behave like
-//! [`memory`](super::memory).
+//! The decisions made around the SQL are here, once, so both engines behave like
+//! [`memory`](super::memory); each engine's own file keeps only what differs.
+
+pub(crate) mod ledger;
 
 use std::fmt;
 
-use super::{AuditEntry, AuditRecord, Digest, DocumentKey, StoreError, StreamKey, Version};
+use uuid::Uuid;
+
+use super::{AuditEntry, AuditRecord, Digest, DocumentKey, Scope, StoreError, StreamKey, Version};
 
 /// The name of the table holding the applied migrations, the same in both engines.
 pub(crate) const MIGRATIONS_TABLE: &str = "gdpr_schema_migrations";
@@ -19,6 +23,26 @@ pub(crate) struct Migration {
     pub(crate) description: &'static str,
     pub(crate) sql: &'static str,
 }
+
+/// The schema's migrations for the engine whose folder under `migrations/` is `$engine`: the
+/// same versions and descriptions for both engines, each in its own dialect.
+macro_rules! migrations {
+    ($engine:literal) => {
+        &[
+            Migration {
+                version: 1,
+                description: "ledger and audit log",
+                sql: include_str!(concat!("../../migrations/", $engine, "/0001_ledger_and_audit.sql")),
+            },
+            Migration {
+                version: 2,
+                description: "chat history",
+                sql: include_str!(concat!("../../migrations/", $engine, "/0002_chat.sql")),
+            },
+        ]
+    };
+}
+pub(crate) use migrations;
 
 /// The schema version a list of migrations leads to.
 pub(crate) fn latest(migrations: &[Migration]) -> i64 {
@@ -38,6 +62,11 @@ pub(crate) fn check_schema_version(what: impl fmt::Display, found: i64, known: i
         ));
     }
     Ok(())
+}
+
+/// The `controller` column of a scope's rows.
+pub(crate) fn controller(scope: Scope) -> Uuid {
+    scope.controller().as_uuid()
 }
 
 /// A version as a column value. Versions past `i64::MAX` cannot be stored, so no stored row
@@ -153,9 +182,9 @@ pub(crate) fn limit_param(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
-/// Maps a driver error into [`StoreError::Backend`].
-pub(crate) fn backend(e: sqlx::Error) -> StoreError {
-    StoreError::Backend(Box::new(e))
+/// Maps a driver error of the engine `store` into [`StoreError::Backend`].
+pub(crate) fn backend(store: &'static str, e: sqlx::Error) -> StoreError {
+    StoreError::Backend { store, source: Box::new(e) }
 }
 
 #[cfg(test)]

@@ -42,26 +42,14 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
-use uuid::Uuid;
 
-use super::sql::{self, Migration};
-use super::{
-    AuditEntry, AuditLog, AuditRecord, Digest, DocumentKey, DocumentKind, LedgerStore, Scope, StoreError, Stored,
-    StreamKey, StreamKind, Version,
-};
-
-/// The schema, one migration per version, applied in order on open.
-const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        description: "ledger and audit log",
-        sql: include_str!("../../migrations/sqlite/0001_ledger_and_audit.sql"),
-    },
-    Migration { version: 2, description: "chat history", sql: include_str!("../../migrations/sqlite/0002_chat.sql") },
-];
+use super::sql::ledger::{self, Engine};
+use super::sql::{self, Migration, migrations};
+#[cfg(doc)]
+use super::{AuditLog, LedgerStore};
+use super::{Digest, Scope, StoreError};
 
 /// SQLite's primary result codes for a file that is not a database, or a damaged one.
 const SQLITE_CORRUPT: i32 = 11;
@@ -184,82 +172,9 @@ impl SqliteStore {
     /// Applies the migrations this file lacks, in one transaction that holds the write lock,
     /// so two processes opening a new file at once do not both create it.
     async fn migrate(&self) -> Result<(), StoreError> {
-        let e = |e| error(&self.name, e);
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(e)?;
-        let tables: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(e)?;
-        let current: i64 = if tables.iter().any(|t| t == sql::MIGRATIONS_TABLE) {
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM gdpr_schema_migrations")
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(e)?
-        } else if !tables.is_empty() {
-            return Err(StoreError::Invalid {
-                what: format!("SQLite database {}", self.name),
-                reason: format!(
-                    "it is not a gdpr-obligations database: it holds other tables ({}) and no {}; \
-                     open a new or empty file",
-                    tables.join(", "),
-                    sql::MIGRATIONS_TABLE
-                ),
-            });
-        } else {
-            sqlx::raw_sql(
-                "CREATE TABLE gdpr_schema_migrations (
-                     version     INTEGER PRIMARY KEY,
-                     description TEXT NOT NULL,
-                     applied_at  TEXT NOT NULL
-                 )",
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(e)?;
-            0
-        };
-        let known = sql::latest(MIGRATIONS);
-        sql::check_schema_version(format!("SQLite database {}", self.name), current, known)?;
-        for m in MIGRATIONS.iter().filter(|m| m.version > current) {
-            sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(e)?;
-            sqlx::query(
-                "INSERT INTO gdpr_schema_migrations (version, description, applied_at) \
-                 VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-            )
-            .bind(m.version)
-            .bind(m.description)
-            .execute(&mut *tx)
-            .await
-            .map_err(e)?;
-        }
-        tx.commit().await.map_err(e)
+        let tx = self.begin_write().await?;
+        ledger::sqlite::migrate(tx, &format!("SQLite database {}", self.name), |e| self.error(e)).await
     }
-
-    /// The pool, for the chat history kept in the same file.
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
-        |e| error(&self.name, e)
-    }
-
-    async fn document_version(&self, scope: Scope, key: DocumentKey) -> Result<Option<Version>, StoreError> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM gdpr_documents WHERE controller = ? AND kind = ? AND id = ?")
-                .bind(controller(scope))
-                .bind(key.kind.as_str())
-                .bind(key.id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(self.err())?;
-        found.map(|v| sql::stored_version(key, v)).transpose()
-    }
-}
-
-fn controller(scope: Scope) -> Uuid {
-    scope.controller().as_uuid()
 }
 
 /// Whether a connection going back to the pool may be used again: it must be out of any
@@ -285,217 +200,73 @@ pub(crate) fn error(name: &str, e: sqlx::Error) -> StoreError {
             sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
                 StoreError::corrupt(format!("SQLite database {name}"), e)
             }
-            e => sql::backend(e),
+            e => sql::backend("sqlite", e),
         },
     }
 }
 
-#[async_trait]
-impl LedgerStore for SqliteStore {
-    async fn put_document(
-        &self,
-        scope: Scope,
-        key: DocumentKey,
-        body: &serde_json::Value,
-        expected: Version,
-    ) -> Result<Version, StoreError> {
-        let text = sql::json_text(key, body)?;
-        let next = expected.after(1);
-        let done = if expected == Version::NONE {
-            sqlx::query(
-                "INSERT INTO gdpr_documents (controller, kind, id, version, body) VALUES (?, ?, ?, 1, ?) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(controller(scope))
-            .bind(key.kind.as_str())
-            .bind(key.id)
-            .bind(&text)
-            .execute(&self.pool)
-            .await
-        } else {
-            sqlx::query(
-                "UPDATE gdpr_documents SET version = ?, body = ? \
-                 WHERE controller = ? AND kind = ? AND id = ? AND version = ?",
-            )
-            .bind(sql::version_param(next))
-            .bind(&text)
-            .bind(controller(scope))
-            .bind(key.kind.as_str())
-            .bind(key.id)
-            .bind(sql::version_param(expected))
-            .execute(&self.pool)
-            .await
-        }
-        .map_err(self.err())?;
-        if done.rows_affected() == 1 {
-            return Ok(next);
-        }
-        // Nothing written: say why, from what is there now (versions only grow).
-        Err(sql::refused_put(key, expected, self.document_version(scope, key).await?))
-    }
+impl Engine for SqliteStore {
+    type Db = sqlx::Sqlite;
 
-    async fn get_document(&self, scope: Scope, key: DocumentKey) -> Result<Option<Stored>, StoreError> {
-        let row = sqlx::query("SELECT version, body FROM gdpr_documents WHERE controller = ? AND kind = ? AND id = ?")
-            .bind(controller(scope))
-            .bind(key.kind.as_str())
-            .bind(key.id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(self.err())?;
-        let Some(row) = row else { return Ok(None) };
-        let version: i64 = row.try_get(0).map_err(self.err())?;
-        let body: String = row.try_get(1).map_err(self.err())?;
-        Ok(Some(Stored { key, version: sql::stored_version(key, version)?, body: sql::json_value(key, &body)? }))
-    }
+    const MIGRATIONS: &'static [Migration] = migrations!("sqlite");
+    const TABLES: &'static str =
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
+    const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE gdpr_schema_migrations (
+                     version     INTEGER PRIMARY KEY,
+                     description TEXT NOT NULL,
+                     applied_at  TEXT NOT NULL
+                 )";
+    const NOW: &'static str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-    async fn list_documents(&self, scope: Scope, kind: DocumentKind) -> Result<Vec<Stored>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, version, body FROM gdpr_documents WHERE controller = ? AND kind = ? ORDER BY id")
-                .bind(controller(scope))
-                .bind(kind.as_str())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(self.err())?;
-        rows.into_iter()
-            .map(|row| {
-                let id: Uuid = row.try_get(0).map_err(self.err())?;
-                let version: i64 = row.try_get(1).map_err(self.err())?;
-                let body: String = row.try_get(2).map_err(self.err())?;
-                let key = DocumentKey { kind, id };
-                Ok(Stored { key, version: sql::stored_version(key, version)?, body: sql::json_value(key, &body)? })
-            })
-            .collect()
-    }
-
-    async fn append_events(
-        &self,
-        scope: Scope,
-        stream: StreamKey,
-        expected: Version,
-        events: &[serde_json::Value],
-    ) -> Result<Version, StoreError> {
-        sql::check_events(stream, events)?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(self.err())?;
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM gdpr_streams WHERE controller = ? AND kind = ? AND id = ?")
-                .bind(controller(scope))
-                .bind(stream.kind.as_str())
-                .bind(stream.id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(self.err())?;
-        let found = found.map(|v| sql::stored_version(stream, v)).transpose()?.unwrap_or(Version::NONE);
-        if found != expected {
-            return Err(sql::refused_append(stream, expected, found));
-        }
-        let (rows, next) = sql::numbered_events(stream, expected, events)?;
-        sqlx::query(
-            "INSERT INTO gdpr_streams (controller, kind, id, version) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (controller, kind, id) DO UPDATE SET version = excluded.version",
+    fn foreign(tables: &str) -> String {
+        format!(
+            "it is not a gdpr-obligations database: it holds other tables ({tables}) and no {}; \
+             open a new or empty file",
+            sql::MIGRATIONS_TABLE
         )
-        .bind(controller(scope))
-        .bind(stream.kind.as_str())
-        .bind(stream.id)
-        .bind(sql::count_param(stream, next.get())?)
-        .execute(&mut *tx)
-        .await
-        .map_err(self.err())?;
-        for (seq, body) in rows {
-            sqlx::query(
-                "INSERT INTO gdpr_events (controller, stream_kind, stream_id, seq, body) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(controller(scope))
-            .bind(stream.kind.as_str())
-            .bind(stream.id)
-            .bind(seq)
-            .bind(body)
-            .execute(&mut *tx)
-            .await
-            .map_err(self.err())?;
-        }
-        tx.commit().await.map_err(self.err())?;
-        Ok(next)
     }
 
-    async fn read_events(&self, scope: Scope, stream: StreamKey) -> Result<Vec<serde_json::Value>, StoreError> {
-        let bodies: Vec<String> = sqlx::query_scalar(
-            "SELECT body FROM gdpr_events WHERE controller = ? AND stream_kind = ? AND stream_id = ? ORDER BY seq",
-        )
-        .bind(controller(scope))
-        .bind(stream.kind.as_str())
-        .bind(stream.id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(self.err())?;
-        bodies.iter().map(|b| sql::json_value(stream, b)).collect()
+    /// The pool, also for the chat history kept in the same file.
+    fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
-    async fn list_streams(&self, scope: Scope, kind: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
-        let ids: Vec<Uuid> =
-            sqlx::query_scalar("SELECT id FROM gdpr_streams WHERE controller = ? AND kind = ? ORDER BY id")
-                .bind(controller(scope))
-                .bind(kind.as_str())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(self.err())?;
-        Ok(ids.into_iter().map(|id| StreamKey { kind, id }).collect())
+    fn error(&self, e: sqlx::Error) -> StoreError {
+        error(&self.name, e)
     }
-}
 
-#[async_trait]
-impl AuditLog for SqliteStore {
-    async fn append(&self, scope: Scope, entry: AuditEntry) -> Result<AuditRecord, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(self.err())?;
+    /// `BEGIN IMMEDIATE`: SQLite's one write lock, taken before the first read.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(|e| self.error(e))
+    }
+
+    /// The chain's last row, read under the write lock.
+    async fn audit_head(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        scope: Scope,
+    ) -> Result<(u64, Digest), StoreError> {
         let last =
-            sqlx::query("SELECT sequence, hash FROM gdpr_audit WHERE controller = ? ORDER BY sequence DESC LIMIT 1")
-                .bind(controller(scope))
-                .fetch_optional(&mut *tx)
+            sqlx::query("SELECT sequence, hash FROM gdpr_audit WHERE controller = $1 ORDER BY sequence DESC LIMIT 1")
+                .bind(sql::controller(scope))
+                .fetch_optional(&mut **tx)
                 .await
-                .map_err(self.err())?;
-        let (sequence, previous) = match last {
-            None => (1, Digest::GENESIS),
-            Some(row) => {
-                let sequence: i64 = row.try_get(0).map_err(self.err())?;
-                let hash: Vec<u8> = row.try_get(1).map_err(self.err())?;
-                let what = format!("audit record {sequence} of {scope}");
-                (sql::stored_u64(&what, sequence)?.saturating_add(1), sql::stored_digest(&what, &hash)?)
-            }
-        };
-        let record = AuditRecord::seal(sequence, previous, entry)?;
-        let text = sql::audit_entry_text(&record)?;
-        sqlx::query("INSERT INTO gdpr_audit (controller, sequence, previous, hash, entry) VALUES (?, ?, ?, ?, ?)")
-            .bind(controller(scope))
-            .bind(sql::count_param("audit sequence", record.sequence)?)
-            .bind(record.previous.as_bytes().as_slice())
-            .bind(record.hash.as_bytes().as_slice())
-            .bind(text)
-            .execute(&mut *tx)
-            .await
-            .map_err(self.err())?;
-        tx.commit().await.map_err(self.err())?;
-        Ok(record)
+                .map_err(|e| self.error(e))?;
+        let Some(row) = last else { return Ok((0, Digest::GENESIS)) };
+        let sequence: i64 = row.try_get(0).map_err(|e| self.error(e))?;
+        let hash: Vec<u8> = row.try_get(1).map_err(|e| self.error(e))?;
+        let what = format!("audit record {sequence} of {scope}");
+        Ok((sql::stored_u64(&what, sequence)?, sql::stored_digest(&what, &hash)?))
     }
 
-    async fn read(&self, scope: Scope, after: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
-        let Ok(after) = i64::try_from(after) else { return Ok(Vec::new()) };
-        let rows = sqlx::query(
-            "SELECT sequence, previous, hash, entry FROM gdpr_audit \
-             WHERE controller = ? AND sequence > ? ORDER BY sequence LIMIT ?",
-        )
-        .bind(controller(scope))
-        .bind(after)
-        .bind(sql::limit_param(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(self.err())?;
-        rows.into_iter()
-            .map(|row| {
-                let sequence: i64 = row.try_get(0).map_err(self.err())?;
-                let previous: Vec<u8> = row.try_get(1).map_err(self.err())?;
-                let hash: Vec<u8> = row.try_get(2).map_err(self.err())?;
-                let entry: String = row.try_get(3).map_err(self.err())?;
-                sql::stored_audit_record(sequence, &previous, &hash, &entry)
-            })
-            .collect()
+    /// Nothing: the chain's last row is its head.
+    async fn audit_advance(
+        &self,
+        _: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        _: Scope,
+        _: i64,
+        _: &Digest,
+    ) -> Result<(), StoreError> {
+        Ok(())
     }
 }

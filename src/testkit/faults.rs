@@ -18,7 +18,7 @@
 //! let writes = AtomicUsize::new(0);
 //! let ledger = Faulty::new(Arc::new(MemoryLedger::new()), move |call: Call, phase: Phase| {
 //!     let lost = call.writes() && phase == Phase::After && writes.fetch_add(1, Ordering::SeqCst) == 1;
-//!     if lost { Err(StoreError::Backend("connection reset".into())) } else { Ok(()) }
+//!     if lost { Err(StoreError::Backend { store: "faulty", source: "connection reset".into() }) } else { Ok(()) }
 //! });
 //! let scope = Scope::of(PartyId::generate());
 //! let key = DocumentKey { kind: DocumentKind::SweepJournal, id: uuid::Uuid::now_v7() };

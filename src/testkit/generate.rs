@@ -268,7 +268,7 @@ pub async fn cached_sqlite(dir: &Path, spec: &HistorySpec) -> Result<PathBuf, St
     if path.exists() {
         return Ok(path);
     }
-    let io = |e: std::io::Error| StoreError::Backend(Box::new(e));
+    let io = |e: std::io::Error| StoreError::Backend { store: "sqlite", source: Box::new(e) };
     std::fs::create_dir_all(dir).map_err(io)?;
     let partial = dir.join(format!("chat-{}-{}.{}.partial", spec.seed, spec.messages, Uuid::now_v7()));
     let store = crate::store::sqlite::SqliteStore::open(&partial).await?;

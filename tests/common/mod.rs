@@ -64,7 +64,7 @@ use gdpr_obligations::testkit::faults::{Call, Phase};
 
 /// The error a failed call gives: the connection lost.
 pub fn reset() -> StoreError {
-    StoreError::Backend("connection reset".into())
+    StoreError::Backend { store: "faulty", source: "connection reset".into() }
 }
 
 /// A `Faulty` hook that fails the calls among `calls` whose number (from 1, counting those

@@ -425,13 +425,13 @@ fn invariant_9_public_chat_types_round_trip_and_match_their_schemas() {
     common::assert_json_contract(&Sender::Visitor(v));
     common::assert_json_contract(&Author::Pseudonym(uuid::Uuid::now_v7()));
     common::assert_json_contract(&Attachment::new("a.pdf", "application/pdf", 3).unwrap());
-    common::assert_json_contract(&ConversationSummary { id: c, started_at: t0(), visitors: vec![v], messages: 2 });
-    common::assert_json_contract(&VisitorProfile {
-        id: v,
-        created_at: t0(),
-        identifiers: vec![email("eva@example.cz"), ip("2001:db8::1")],
-        statements: vec![text("x")],
-    });
+    common::assert_json_contract(&ConversationSummary::new(c, t0(), vec![v], 2));
+    common::assert_json_contract(&VisitorProfile::new(
+        v,
+        t0(),
+        vec![email("eva@example.cz"), ip("2001:db8::1")],
+        vec![text("x")],
+    ));
     common::assert_schema_rejects::<Attachment>(&serde_json::json!({"file_name": "a", "media_type": "pdf", "size": 1}));
     assert!(
         serde_json::from_value::<Attachment>(serde_json::json!({"file_name": "a", "media_type": "pdf", "size": 1}))

@@ -252,7 +252,7 @@ async fn a_server_going_away_mid_erasure_gives_a_typed_error_and_no_partial_writ
         let got = chat.erase(c, &eva, &policy).await;
         match &got {
             Ok(outcomes) => assert_eq!(outcomes, &plan),
-            Err(e) => assert!(matches!(e, StoreError::Backend(_)), "{e:?}"),
+            Err(e) => assert!(matches!(e, StoreError::Backend { .. }), "{e:?}"),
         }
         // Read directly: all or nothing.
         let eva_after = direct.find(c, &eva).await.unwrap();

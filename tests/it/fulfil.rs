@@ -230,7 +230,7 @@ impl PersonalDataSource for CrmContacts {
         _: &[SubjectIdentifier],
         _: &Rectification,
     ) -> Result<Vec<RecordOutcome>, StoreError> {
-        Err(StoreError::Backend("the CRM is rectified in its own screens".into()))
+        Err(StoreError::Backend { store: "crm_contacts", source: "the CRM is rectified in its own screens".into() })
     }
     async fn restrict(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<RecordOutcome>, StoreError> {
         Ok(self.set_restricted(scope, subject, true))

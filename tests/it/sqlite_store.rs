@@ -244,7 +244,9 @@ async fn a_newer_schema_is_refused_never_downgraded() {
 async fn a_missing_folder_is_a_backend_error() {
     let path = std::env::temp_dir().join(format!("gdpr-no-such-folder-{}", Uuid::now_v7())).join("db.sqlite");
     let got = SqliteStore::open(&path).await;
-    assert!(matches!(&got, Err(StoreError::Backend(_))), "expected Backend, got {got:?}");
+    assert!(matches!(&got, Err(StoreError::Backend { store: "sqlite", .. })), "expected Backend, got {got:?}");
+    let message = got.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
+    assert!(message.starts_with("storage backend sqlite failed: "), "the store is named: {message}");
 }
 
 #[tokio::test]
@@ -349,7 +351,7 @@ async fn a_closed_store_gives_backend_errors() {
     let db = temp_db().await;
     db.close().await;
     let got = db.get_document(scope(), doc_key()).await;
-    assert!(matches!(got, Err(StoreError::Backend(_))), "{got:?}");
+    assert!(matches!(got, Err(StoreError::Backend { .. })), "{got:?}");
     let got = db.append(scope(), exact_entry()).await;
-    assert!(matches!(got, Err(StoreError::Backend(_))), "{got:?}");
+    assert!(matches!(got, Err(StoreError::Backend { .. })), "{got:?}");
 }

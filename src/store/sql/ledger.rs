@@ -1,0 +1,400 @@
+//! The durable ledger and audit log, each statement written once for both engines.
+//!
+//! The statements use `$n` placeholders, which SQLite reads as the n-th argument too, and
+//! `ON CONFLICT` clauses both engines know; lists of rows are built by `QueryBuilder` in the
+//! engine's own placeholder style. `impl_ledger!` instantiates them per engine as
+//! [`LedgerStore`] and [`AuditLog`] implementations and the migration runner, the way the chat
+//! history's `impl_tx!` does. What differs is the [`Engine`] each store implements in its own
+//! file: connection options, locking, error mapping, the system catalogue and the audit chain's
+//! head.
+
+use super::Migration;
+#[cfg(doc)]
+use crate::store::{AuditLog, LedgerStore};
+use crate::store::{Digest, Scope, StoreError};
+
+/// How many events one `INSERT` writes: five values each, well under either engine's limit of
+/// bound values per statement.
+const EVENTS_PER_INSERT: usize = 100;
+
+/// What differs between the engines the ledger and the audit log run on; `impl_ledger!`
+/// writes the rest once.
+pub(crate) trait Engine: Sync {
+    /// The sqlx driver.
+    type Db: sqlx::Database;
+
+    /// The schema, one migration per version, applied in order when the store is opened.
+    const MIGRATIONS: &'static [Migration];
+    /// Lists the tables already in the schema that could clash with the crate's, by name.
+    const TABLES: &'static str;
+    /// Creates the table of applied migrations.
+    const CREATE_MIGRATIONS_TABLE: &'static str;
+    /// The time a migration is applied at, as the engine writes it.
+    const NOW: &'static str;
+
+    /// Why a schema holding `tables` (those [`TABLES`](Self::TABLES) lists) but no table of
+    /// applied migrations is not opened.
+    fn foreign(tables: &str) -> String;
+
+    /// The pool of connections.
+    fn pool(&self) -> &sqlx::Pool<Self::Db>;
+
+    /// Maps a driver error into the store's.
+    fn error(&self, e: sqlx::Error) -> StoreError;
+
+    /// A transaction for a write that reads first and must still find it true: SQLite takes
+    /// its one write lock at once (`BEGIN IMMEDIATE`); in PostgreSQL the rows a write
+    /// changes under compare-and-swap are its locks.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Db>, StoreError>;
+
+    /// The last sequence number and hash of a scope's audit chain (0 and
+    /// [`Digest::GENESIS`] when it is empty), so that no other appender to the chain reads
+    /// it until `tx` ends.
+    async fn audit_head(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Self::Db>,
+        scope: Scope,
+    ) -> Result<(u64, Digest), StoreError>;
+
+    /// Records the chain's new head after an append at `sequence` with `hash`, where the
+    /// engine keeps it apart from the chain.
+    async fn audit_advance(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Self::Db>,
+        scope: Scope,
+        sequence: i64,
+        hash: &Digest,
+    ) -> Result<(), StoreError>;
+}
+
+/// Implements [`LedgerStore`] and [`AuditLog`] for one engine's store (an [`Engine`] over
+/// `$db`), and `migrate`, which brings its schema up to date in a transaction the store opened
+/// and holds the engine's migration lock.
+macro_rules! impl_ledger {
+    ($store:ty, $db:ty) => {
+        use async_trait::async_trait;
+        use sqlx::Row;
+        use uuid::Uuid;
+
+        use crate::store::sql::ledger::{EVENTS_PER_INSERT, Engine};
+        use crate::store::sql::{self, MIGRATIONS_TABLE, controller};
+        use crate::store::{
+            AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, LedgerStore, Scope, StoreError, Stored,
+            StreamKey, StreamKind, Version,
+        };
+
+        /// Applies the migrations the schema lacks, in `tx`, and commits: refuses a schema that
+        /// is newer than this crate's, or that holds tables of the crate's names it did not
+        /// create. `what` names the schema in errors.
+        pub(crate) async fn migrate(
+            mut tx: sqlx::Transaction<'_, $db>,
+            what: &str,
+            e: impl Fn(sqlx::Error) -> StoreError,
+        ) -> Result<(), StoreError> {
+            let tables: Vec<String> =
+                sqlx::query_scalar(<$store as Engine>::TABLES).fetch_all(&mut *tx).await.map_err(&e)?;
+            let current: i64 = if tables.iter().any(|t| t == MIGRATIONS_TABLE) {
+                sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM gdpr_schema_migrations")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(&e)?
+            } else if !tables.is_empty() {
+                let reason = <$store as Engine>::foreign(&tables.join(", "));
+                return Err(StoreError::Invalid { what: what.to_owned(), reason });
+            } else {
+                sqlx::raw_sql(<$store as Engine>::CREATE_MIGRATIONS_TABLE).execute(&mut *tx).await.map_err(&e)?;
+                0
+            };
+            let migrations = <$store as Engine>::MIGRATIONS;
+            sql::check_schema_version(what, current, sql::latest(migrations))?;
+            for m in migrations.iter().filter(|m| m.version > current) {
+                sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(&e)?;
+                let mut record = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO gdpr_schema_migrations (version, description, applied_at) VALUES (",
+                );
+                record.push_bind(m.version).push(", ").push_bind(m.description);
+                record.push(format_args!(", {})", <$store as Engine>::NOW));
+                record.build().execute(&mut *tx).await.map_err(&e)?;
+            }
+            tx.commit().await.map_err(&e)
+        }
+
+        /// The version of a stored document, if it is stored.
+        async fn document_version(
+            store: &$store,
+            scope: Scope,
+            key: DocumentKey,
+        ) -> Result<Option<Version>, StoreError> {
+            let found: Option<i64> = sqlx::query_scalar(
+                "SELECT version FROM gdpr_documents WHERE controller = $1 AND kind = $2 AND id = $3",
+            )
+            .bind(controller(scope))
+            .bind(key.kind.as_str())
+            .bind(key.id)
+            .fetch_optional(store.pool())
+            .await
+            .map_err(|e| store.error(e))?;
+            found.map(|v| sql::stored_version(key, v)).transpose()
+        }
+
+        /// A stream's version: its number of events.
+        async fn stream_version<'e>(
+            store: &$store,
+            executor: impl sqlx::Executor<'e, Database = $db>,
+            scope: Scope,
+            stream: StreamKey,
+        ) -> Result<Version, StoreError> {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM gdpr_streams WHERE controller = $1 AND kind = $2 AND id = $3")
+                    .bind(controller(scope))
+                    .bind(stream.kind.as_str())
+                    .bind(stream.id)
+                    .fetch_optional(executor)
+                    .await
+                    .map_err(|e| store.error(e))?;
+            Ok(found.map(|v| sql::stored_version(stream, v)).transpose()?.unwrap_or(Version::NONE))
+        }
+
+        #[async_trait]
+        impl LedgerStore for $store {
+            async fn put_document(
+                &self,
+                scope: Scope,
+                key: DocumentKey,
+                body: &serde_json::Value,
+                expected: Version,
+            ) -> Result<Version, StoreError> {
+                let text = sql::json_text(key, body)?;
+                let next = expected.after(1);
+                let done = if expected == Version::NONE {
+                    sqlx::query(
+                        "INSERT INTO gdpr_documents (controller, kind, id, version, body) VALUES ($1, $2, $3, 1, $4) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(controller(scope))
+                    .bind(key.kind.as_str())
+                    .bind(key.id)
+                    .bind(&text)
+                    .execute(self.pool())
+                    .await
+                } else {
+                    sqlx::query(
+                        "UPDATE gdpr_documents SET version = $1, body = $2 \
+                         WHERE controller = $3 AND kind = $4 AND id = $5 AND version = $6",
+                    )
+                    .bind(sql::version_param(next))
+                    .bind(&text)
+                    .bind(controller(scope))
+                    .bind(key.kind.as_str())
+                    .bind(key.id)
+                    .bind(sql::version_param(expected))
+                    .execute(self.pool())
+                    .await
+                }
+                .map_err(|e| self.error(e))?;
+                if done.rows_affected() == 1 {
+                    return Ok(next);
+                }
+                // Nothing written: say why, from what is there now (versions only grow).
+                Err(sql::refused_put(key, expected, document_version(self, scope, key).await?))
+            }
+
+            async fn get_document(&self, scope: Scope, key: DocumentKey) -> Result<Option<Stored>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT version, body FROM gdpr_documents WHERE controller = $1 AND kind = $2 AND id = $3",
+                )
+                .bind(controller(scope))
+                .bind(key.kind.as_str())
+                .bind(key.id)
+                .fetch_optional(self.pool())
+                .await
+                .map_err(|e| self.error(e))?;
+                let Some(row) = row else { return Ok(None) };
+                let version: i64 = row.try_get(0).map_err(|e| self.error(e))?;
+                let body: String = row.try_get(1).map_err(|e| self.error(e))?;
+                Ok(Some(Stored {
+                    key,
+                    version: sql::stored_version(key, version)?,
+                    body: sql::json_value(key, &body)?,
+                }))
+            }
+
+            async fn list_documents(&self, scope: Scope, kind: DocumentKind) -> Result<Vec<Stored>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, version, body FROM gdpr_documents WHERE controller = $1 AND kind = $2 ORDER BY id",
+                )
+                .bind(controller(scope))
+                .bind(kind.as_str())
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.error(e))?;
+                rows.into_iter()
+                    .map(|row| {
+                        let id: Uuid = row.try_get(0).map_err(|e| self.error(e))?;
+                        let version: i64 = row.try_get(1).map_err(|e| self.error(e))?;
+                        let body: String = row.try_get(2).map_err(|e| self.error(e))?;
+                        let key = DocumentKey { kind, id };
+                        Ok(Stored {
+                            key,
+                            version: sql::stored_version(key, version)?,
+                            body: sql::json_value(key, &body)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn append_events(
+                &self,
+                scope: Scope,
+                stream: StreamKey,
+                expected: Version,
+                events: &[serde_json::Value],
+            ) -> Result<Version, StoreError> {
+                sql::check_events(stream, events)?;
+                let (rows, next) = match sql::numbered_events(stream, expected, events) {
+                    Ok(numbered) => numbered,
+                    // Past what the database stores: a conflict if the stream is elsewhere, as the
+                    // reference says, and refused otherwise.
+                    Err(e) => {
+                        let found = stream_version(self, self.pool(), scope, stream).await?;
+                        return Err(if found != expected { sql::refused_append(stream, expected, found) } else { e });
+                    }
+                };
+                let next_param = sql::count_param(stream, next.get())?;
+                let mut tx = self.begin_write().await?;
+                // Compare-and-swap on the stream's row; in PostgreSQL its row lock makes a
+                // concurrent appender at the same version wait for this transaction, then find the
+                // new version and change nothing.
+                let done = if expected == Version::NONE {
+                    sqlx::query(
+                        "INSERT INTO gdpr_streams (controller, kind, id, version) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(controller(scope))
+                    .bind(stream.kind.as_str())
+                    .bind(stream.id)
+                    .bind(next_param)
+                    .execute(&mut *tx)
+                    .await
+                } else {
+                    sqlx::query(
+                        "UPDATE gdpr_streams SET version = $1 \
+                         WHERE controller = $2 AND kind = $3 AND id = $4 AND version = $5",
+                    )
+                    .bind(next_param)
+                    .bind(controller(scope))
+                    .bind(stream.kind.as_str())
+                    .bind(stream.id)
+                    .bind(sql::version_param(expected))
+                    .execute(&mut *tx)
+                    .await
+                }
+                .map_err(|e| self.error(e))?;
+                if done.rows_affected() != 1 {
+                    let found = stream_version(self, &mut *tx, scope, stream).await?;
+                    return Err(sql::refused_append(stream, expected, found));
+                }
+                for chunk in rows.chunks(EVENTS_PER_INSERT) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO gdpr_events (controller, stream_kind, stream_id, seq, body) ",
+                    );
+                    qb.push_values(chunk, |mut row, (seq, body)| {
+                        row.push_bind(controller(scope))
+                            .push_bind(stream.kind.as_str())
+                            .push_bind(stream.id)
+                            .push_bind(*seq)
+                            .push_bind(body.as_str());
+                    });
+                    qb.build().execute(&mut *tx).await.map_err(|e| self.error(e))?;
+                }
+                tx.commit().await.map_err(|e| self.error(e))?;
+                Ok(next)
+            }
+
+            async fn read_events(&self, scope: Scope, stream: StreamKey) -> Result<Vec<serde_json::Value>, StoreError> {
+                let bodies: Vec<String> = sqlx::query_scalar(
+                    "SELECT body FROM gdpr_events \
+                     WHERE controller = $1 AND stream_kind = $2 AND stream_id = $3 ORDER BY seq",
+                )
+                .bind(controller(scope))
+                .bind(stream.kind.as_str())
+                .bind(stream.id)
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.error(e))?;
+                bodies.iter().map(|b| sql::json_value(stream, b)).collect()
+            }
+
+            async fn list_streams(&self, scope: Scope, kind: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
+                let ids: Vec<Uuid> =
+                    sqlx::query_scalar("SELECT id FROM gdpr_streams WHERE controller = $1 AND kind = $2 ORDER BY id")
+                        .bind(controller(scope))
+                        .bind(kind.as_str())
+                        .fetch_all(self.pool())
+                        .await
+                        .map_err(|e| self.error(e))?;
+                Ok(ids.into_iter().map(|id| StreamKey { kind, id }).collect())
+            }
+        }
+
+        #[async_trait]
+        impl AuditLog for $store {
+            async fn append(&self, scope: Scope, entry: AuditEntry) -> Result<AuditRecord, StoreError> {
+                let mut tx = self.begin_write().await?;
+                let (last, previous) = self.audit_head(&mut tx, scope).await?;
+                let record = AuditRecord::seal(last.saturating_add(1), previous, entry)?;
+                let text = sql::audit_entry_text(&record)?;
+                let sequence = sql::count_param("audit sequence", record.sequence)?;
+                sqlx::query(
+                    "INSERT INTO gdpr_audit (controller, sequence, previous, hash, entry) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(controller(scope))
+                .bind(sequence)
+                .bind(record.previous.as_bytes().as_slice())
+                .bind(record.hash.as_bytes().as_slice())
+                .bind(text)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.error(e))?;
+                self.audit_advance(&mut tx, scope, sequence, &record.hash).await?;
+                tx.commit().await.map_err(|e| self.error(e))?;
+                Ok(record)
+            }
+
+            async fn read(&self, scope: Scope, after: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+                let Ok(after) = i64::try_from(after) else { return Ok(Vec::new()) };
+                let rows = sqlx::query(
+                    "SELECT sequence, previous, hash, entry FROM gdpr_audit \
+                     WHERE controller = $1 AND sequence > $2 ORDER BY sequence LIMIT $3",
+                )
+                .bind(controller(scope))
+                .bind(after)
+                .bind(sql::limit_param(limit))
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.error(e))?;
+                rows.into_iter()
+                    .map(|row| {
+                        let sequence: i64 = row.try_get(0).map_err(|e| self.error(e))?;
+                        let previous: Vec<u8> = row.try_get(1).map_err(|e| self.error(e))?;
+                        let hash: Vec<u8> = row.try_get(2).map_err(|e| self.error(e))?;
+                        let entry: String = row.try_get(3).map_err(|e| self.error(e))?;
+                        sql::stored_audit_record(sequence, &previous, &hash, &entry)
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+/// The SQLite ledger and audit log.
+#[cfg(feature = "sqlite")]
+pub(crate) mod sqlite {
+    impl_ledger!(crate::store::sqlite::SqliteStore, sqlx::Sqlite);
+}
+
+/// The PostgreSQL ledger and audit log.
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres {
+    impl_ledger!(crate::store::postgres::PostgresStore, sqlx::Postgres);
+}
