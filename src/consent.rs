@@ -172,7 +172,10 @@ pub struct ConsentRecord {
 
 impl ConsentRecord {
     /// A record with a new id.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "every fact of an Art. 7(1) record is required; a builder would only move the list"
+    )]
     pub fn new(
         controller: PartyId,
         subject: SubjectId,

@@ -1568,6 +1568,7 @@ impl SourceFixture for ChatHistory {
 macro_rules! ledger_conformance_tests {
     ($name:ident, $make:expr) => {
         mod $name {
+            // `allow`, not `expect`: whether `$make` names an item of the caller's module varies.
             #[allow(unused_imports)]
             use super::*;
             $crate::__conformance_tests!(ledger $make;
@@ -1598,6 +1599,7 @@ macro_rules! ledger_conformance_tests {
 macro_rules! audit_conformance_tests {
     ($name:ident, $make:expr) => {
         mod $name {
+            // `allow`, not `expect`: whether `$make` names an item of the caller's module varies.
             #[allow(unused_imports)]
             use super::*;
             $crate::__conformance_tests!(audit $make;
@@ -1622,6 +1624,7 @@ macro_rules! audit_conformance_tests {
 macro_rules! source_conformance_tests {
     ($name:ident, $make:expr) => {
         mod $name {
+            // `allow`, not `expect`: whether `$make` names an item of the caller's module varies.
             #[allow(unused_imports)]
             use super::*;
             $crate::__conformance_tests!(source $make;

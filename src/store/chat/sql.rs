@@ -414,6 +414,10 @@ struct ConversationRows {
 }
 
 /// [`Tx::conversation_rows`] a query at a time: four round trips, cheap on an embedded engine.
+#[cfg_attr(
+    not(feature = "sqlite"),
+    expect(dead_code, reason = "only SQLite reads conversation rows a query at a time")
+)]
 async fn conversation_rows_apart(tx: &mut dyn Tx, scope: Uuid, ids: &[Uuid]) -> Result<ConversationRows, StoreError> {
     let headers = tx.conversations(scope, Ids::These(ids)).await?;
     let participants = tx.participants(scope, Ids::These(ids)).await?;
@@ -484,6 +488,9 @@ async fn conversation_rows_postgres(
 /// The rows a chat history is made of, read and written in one transaction. One
 /// implementation per engine, from the same SQL text.
 #[async_trait]
+// Without SQLite, `messages` is unused (only SQLite reads conversation rows a query at a time).
+// `allow`, not `expect`: through `#[async_trait]` rustc reports an `expect` here unfulfilled.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 trait Tx: Send {
     /// The visitors with a lookup row of `kind` holding one of `values`.
     async fn lookup(&mut self, scope: Uuid, kind: &str, values: &[String]) -> Result<Vec<Uuid>, StoreError>;
