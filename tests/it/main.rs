@@ -21,6 +21,7 @@ mod fulfil;
 mod ledger_machine;
 mod model;
 mod postgres_store;
+mod public_api;
 mod report;
 mod request;
 mod retention;
