@@ -13,6 +13,7 @@ mod breach;
 mod chat_history;
 mod chat_paging;
 mod chat_postgres;
+mod chat_sql;
 mod chat_sqlite;
 mod conformance_memory;
 mod consent;
