@@ -161,8 +161,6 @@ macro_rules! vocabulary {
             // custom term have a pattern left for `_`.
             #[allow(dead_code, unreachable_patterns)]
             pub(crate) const fn ordinal(&self) -> Option<usize> {
-                // `allow`, not `expect`: each lint fires for some vocabularies' variant names only.
-                #[allow(non_camel_case_types, clippy::enum_variant_names)]
                 enum Ordinal { $($variant),* }
                 match self {
                     $( $name::$variant => Some(Ordinal::$variant as usize), )*
