@@ -5,12 +5,15 @@ cd "$(dirname "$0")/.."
 
 fail() { echo "example check failed: $*" >&2; exit 1; }
 
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
 # expect_exit CODE CMD...: runs CMD, keeps stdout in $OUT and stderr in $ERR, checks the exit code.
 expect_exit() {
   local want=$1; shift
   local got=0
-  OUT=$("$@" 2>/tmp/ci-example-stderr) || got=$?
-  ERR=$(cat /tmp/ci-example-stderr)
+  OUT=$("$@" 2>"$tmp/stderr") || got=$?
+  ERR=$(cat "$tmp/stderr")
   [ "$got" -eq "$want" ] || fail "$* exited $got, expected $want (stderr: $ERR)"
 }
 
@@ -32,8 +35,6 @@ expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague -
 expect_exit 2 "$deadline"
 
 dpa="$bin/dpa_check"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 expect_exit 0 "$dpa" --template
 printf '%s' "$OUT" > "$tmp/complete.json"
 expect_exit 0 "$dpa" "$tmp/complete.json"

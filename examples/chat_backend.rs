@@ -590,7 +590,7 @@ async fn run(dir: &Path) -> Result<()> {
 
 /// Posts a message only when every party on the message path may process the controller's chat
 /// content for customer care at that instant (Art. 28(1), 28(2), 28(10)).
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "the example spells out every party on the message path")]
 async fn post(
     chat: &ChatHistory,
     chain: &ProcessingChain,

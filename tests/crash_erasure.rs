@@ -31,7 +31,7 @@ use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 use uuid::Uuid;
 
-use common::Tripwire;
+use common::{Tripwire, canonical, normalise, uuids};
 use gdpr_obligations::testkit::faults::Faulty;
 
 const CHILD_DB: &str = "GDPR_CRASH_CHILD_DB";
@@ -185,47 +185,6 @@ async fn snapshot(path: &Path, known: &BTreeSet<String>) -> Vec<String> {
     rows
 }
 
-/// Every UUID in `text` (hyphenated or as 32 hex digits), as found.
-fn uuids(text: &str) -> Vec<String> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let hyphenated = b.len() - i >= 36
-            && (0..36)
-                .all(|j| if [8, 13, 18, 23].contains(&j) { b[i + j] == b'-' } else { b[i + j].is_ascii_hexdigit() });
-        let plain = b.len() - i >= 32 && (0..32).all(|j| b[i + j].is_ascii_hexdigit());
-        let len = if hyphenated {
-            36
-        } else if plain {
-            32
-        } else {
-            0
-        };
-        if len > 0 && (i == 0 || !b[i - 1].is_ascii_hexdigit()) {
-            out.push(text[i..i + len].to_owned());
-            i += len;
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
-fn canonical(id: &str) -> String {
-    id.replace('-', "").to_lowercase()
-}
-
-fn normalise(text: &str, known: &BTreeSet<String>) -> String {
-    let mut out = text.to_owned();
-    for id in uuids(text) {
-        if !known.contains(&canonical(&id)) {
-            out = out.replace(&id, "<new id>");
-        }
-    }
-    out
-}
-
 fn child_output(path: &Path, abort_at: Option<usize>, after: Option<Duration>) -> std::process::Output {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args(["--exact", "crash_child", "--nocapture", "--test-threads=1"]).env(CHILD_DB, path);
@@ -288,7 +247,7 @@ async fn an_erasure_killed_anywhere_and_resumed_ends_as_an_uninterrupted_one() {
         .await
         .unwrap();
         conn.close().await.unwrap();
-        let mut ids: BTreeSet<String> = dump.iter().flat_map(|r| uuids(r)).map(|u| canonical(&u)).collect();
+        let mut ids: BTreeSet<String> = dump.iter().flat_map(|r| uuids(r)).map(canonical).collect();
         ids.extend(jobs().iter().map(|j| j.simple().to_string()));
         ids.extend([acme(), other_controller()].iter().map(|s| s.controller().as_uuid().simple().to_string()));
         ids

@@ -245,7 +245,6 @@ impl<'a> Sweep<'a> {
     /// Sweeps one source batch by batch from where its journal stopped: journals each batch
     /// before erasing it and appends its outcomes after. `Ok(Err(_))` when the source failed
     /// (retryable, reason); `Err` when the ledger did.
-    #[allow(clippy::too_many_arguments)]
     async fn sweep_source(
         &self,
         sweep: SweepId,

@@ -139,7 +139,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-#[allow(missing_docs)] // each variant is the name of the `Command` variant of the same name
+#[expect(missing_docs, reason = "each variant is the name of the `Command` variant of the same name")]
 pub enum CommandName {
     Receive,
     ForwardToController,

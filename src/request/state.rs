@@ -145,7 +145,7 @@ pub enum Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-#[allow(missing_docs)] // each variant names the `Status` variant of the same name
+#[expect(missing_docs, reason = "each variant names the `Status` variant of the same name")]
 pub enum StatusName {
     /// No event yet: only `receive` applies.
     New,

@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests.
+// `allow`, not `expect`: each test binary that includes this module uses a different part.
 #![allow(dead_code)]
 
 use std::fmt::Debug;
@@ -29,16 +30,35 @@ pub fn assert_schema_rejects<T: JsonSchema>(json: &serde_json::Value) {
     assert!(!validator.is_valid(json), "schema of {} accepts {json}", std::any::type_name::<T>());
 }
 
+/// Whether this run is CI's: `CI` is set to anything but empty, `0` or `false` (`.ci/run` and
+/// the usual CI services set `CI=true`). There a test that cannot run fails instead of skipping.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}
+
+/// Says in one line on stderr that `test` skips because of `why` (how to run it: `how`), or
+/// fails instead in CI and when `required_var` is `required`, where a skip would pass unseen.
+pub fn skip_unless_required(test: &str, why: &str, required_var: &str, how: &str) {
+    let required = std::env::var(required_var).is_ok_and(|v| v == "required");
+    assert!(
+        !(in_ci() || required),
+        "{test} cannot run here ({why}), and a skip is a failure in CI or with {required_var}=required: {how}"
+    );
+    // Straight to stderr: the test harness captures `eprintln!`.
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{test}: skipped, {why} ({how})");
+}
+
 /// The test PostgreSQL's URL, from `GDPR_TEST_POSTGRES_URL` (which `scripts/with-postgres` sets).
 /// Without it: `None`, after saying once per test binary that `test` skips PostgreSQL, or a
-/// failure under `CI=true`, where a skipped backend would pass unseen.
+/// failure in CI (see [`in_ci`]), where a skipped backend would pass unseen.
 pub fn postgres_url(test: &str) -> Option<String> {
     const URL_VAR: &str = "GDPR_TEST_POSTGRES_URL";
     static SKIPPED: std::sync::Once = std::sync::Once::new();
     match std::env::var(URL_VAR) {
         Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{URL_VAR} is not set and CI=true: run the PostgreSQL tests through scripts/with-postgres")
+        _ if in_ci() => {
+            panic!("{URL_VAR} is not set and CI is: run the PostgreSQL tests through scripts/with-postgres")
         }
         _ => {
             // Straight to stderr: the test harness captures `eprintln!`.
@@ -52,6 +72,52 @@ pub fn postgres_url(test: &str) -> Option<String> {
             None
         }
     }
+}
+
+// --- ids in database dumps ---------------------------------------------------------------------
+
+/// Every UUID in `text` (hyphenated, or as 32 hex digits as SQLite's `hex()` prints one).
+pub fn uuids(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let at = |len: usize, hyphens: &[usize]| {
+            b.len() - i >= len
+                && (0..len).all(|j| if hyphens.contains(&j) { b[i + j] == b'-' } else { b[i + j].is_ascii_hexdigit() })
+        };
+        let len = if at(36, &[8, 13, 18, 23]) {
+            36
+        } else if at(32, &[]) {
+            32
+        } else {
+            0
+        };
+        if len > 0 && (i == 0 || !b[i - 1].is_ascii_hexdigit()) {
+            out.push(&text[i..i + len]);
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A UUID in one spelling: 32 lower-case hex digits.
+pub fn canonical(id: &str) -> String {
+    id.replace('-', "").to_lowercase()
+}
+
+/// `text` with every UUID that `known` (canonical spellings) does not hold replaced by
+/// `<new id>`: the ids a run draws differ between runs, the others must not.
+pub fn normalise(text: &str, known: &std::collections::BTreeSet<String>) -> String {
+    let mut out = text.to_owned();
+    for id in uuids(text) {
+        if !known.contains(&canonical(id)) {
+            out = out.replace(id, "<new id>");
+        }
+    }
+    out
 }
 
 // --- fault injection through `testkit::faults::Faulty` ----------------------------------------

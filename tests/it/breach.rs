@@ -963,33 +963,6 @@ proptest! {
         prop_assert_eq!(breach.is_overdue(now), !breach.overdue(now).is_empty());
         prop_assert_eq!(breach.time_left(now).is_some_and(|t| t < TimeDelta::zero()), breach.is_overdue(now));
     }
-
-    #[test]
-    fn prop_decoders_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
-        let _ = serde_json::from_slice::<Command>(&bytes);
-        let _ = serde_json::from_slice::<Event>(&bytes);
-        let _ = serde_json::from_slice::<Breach>(&bytes);
-        let _ = serde_json::from_slice::<FanOut>(&bytes);
-    }
-
-    /// Arbitrary JSON of roughly the right shape gives errors, never panics.
-    #[test]
-    fn prop_wrong_json_never_panics(
-        kind in prop_oneof![Just("detect"), Just("assess"), Just("notify_authority"), Just("record_exception"), Just("close"), Just("detected")],
-        key in "[a-z_]{1,12}",
-        value in prop_oneof![
-            Just(serde_json::Value::Null),
-            any::<i64>().prop_map(serde_json::Value::from),
-            ".{0,12}".prop_map(serde_json::Value::from),
-            Just(serde_json::json!({"role": "processor"})),
-        ],
-    ) {
-        let json = serde_json::json!({"type": kind, "at": "2026-03-13T18:30:00Z", key: value});
-        let _ = serde_json::from_value::<Command>(json.clone());
-        let _ = serde_json::from_value::<Event>(json.clone());
-        let _ = serde_json::from_value::<Detection>(json.clone());
-        let _ = serde_json::from_value::<Breach>(json);
-    }
 }
 
 proptest! {

@@ -1,6 +1,7 @@
-//! `ChatHistory` on PostgreSQL (feature `postgres`): the whole source conformance kit, with
-//! every check sharing one source; concurrent writers in one scope; and a server that goes
-//! away in the middle of an erasure (a TCP proxy between the pool and the server, cut after a
+//! `ChatHistory` on PostgreSQL (feature `postgres`): the whole source conformance kit; the
+//! checks every engine passes (`chat_sql`: the kit with every check sharing one source,
+//! concurrent writers); and what only a server has: a server that goes away in the middle of
+//! an erasure (a TCP proxy between the pool and the server, cut after a
 //! number of bytes): a typed error, and the erasure applied completely or not at all.
 //!
 //! The tests read the server's URL from `GDPR_TEST_POSTGRES_URL` (set by
@@ -14,17 +15,17 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use chrono::{DateTime, Utc};
-use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
+use gdpr_obligations::model::{Text, Token};
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::postgres::PostgresStore;
 use gdpr_obligations::store::{
     ErasurePolicy, MessageErasure, Outcome, PersonalDataSource, PseudonymKey, RetentionSource, Scope, StoreError,
 };
-use gdpr_obligations::testkit::conformance::{self as kit, SourceFixture};
 use gdpr_obligations::{retention_conformance_tests, source_conformance_tests};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+use crate::chat_sql::{self, at, email, scope};
 
 const URL_VAR: &str = "GDPR_TEST_POSTGRES_URL";
 
@@ -52,70 +53,19 @@ retention_conformance_tests!(postgres_chat_retention, {
     (chat.clone() as Arc<dyn RetentionSource>, chat)
 });
 
-fn scope() -> Scope {
-    Scope::of(PartyId::generate())
-}
-
-fn at() -> DateTime<Utc> {
-    "2026-03-02T10:00:00Z".parse().unwrap()
-}
-
-fn email(s: &str) -> SubjectIdentifier {
-    SubjectIdentifier::Email(EmailAddress::new(s).unwrap())
-}
-
+/// The shared checks on one database.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_kit_on_one_shared_source() {
     let Some(chat) = chat().await else { return };
-    let source: &dyn PersonalDataSource = &*chat;
-    let fixture: &dyn SourceFixture = &*chat;
-    let (a, b, c, d) = tokio::join!(
-        kit::source_scope_isolation(source, fixture),
-        kit::source_erase_is_idempotent(source, fixture),
-        kit::source_export_is_redacted(source, fixture),
-        kit::source_restricted_left_out_of_processing(source, fixture),
-    );
-    for r in [a, b, c, d] {
-        if let Err(e) = r {
-            panic!("{e}");
-        }
-    }
+    chat_sql::the_kit_on_one_shared_source(&chat).await;
 }
 
-/// Writers in one scope, from many tasks, lose nothing (writes in a scope are ordered by the
-/// scope's advisory lock); two adding the same token at once: one wins, one gets `Duplicate`.
+/// The shared check with two handles (two pools) on one database: writes in a scope are
+/// ordered by the scope's advisory lock.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_lose_nothing() {
-    let Some(chat) = chat().await else { return };
-    let c = scope();
-    let host = chat.add_visitor(c, Token::new("tok-host").unwrap(), at()).await.unwrap();
-    let talk = chat.start_conversation(c, host, at()).await.unwrap();
-    let mut tasks = Vec::new();
-    for n in 0..16 {
-        let chat = chat.clone();
-        tasks.push(tokio::spawn(async move {
-            let v = chat.add_visitor(c, Token::new(&format!("tok-{n}")).unwrap(), at()).await.unwrap();
-            chat.add_identifier(c, v, email(&format!("v{n}@example.cz")), at()).await.unwrap();
-            chat.join_conversation(c, talk, v, at()).await.unwrap();
-            for i in 0..3 {
-                let text = Text::new(&format!("m-{n}-{i}")).unwrap();
-                chat.post(c, talk, Sender::Visitor(v), text, vec![], at()).await.unwrap();
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    assert_eq!(chat.transcript(c, talk).await.unwrap().len(), 48);
-    for n in 0..16 {
-        assert_eq!(chat.find(c, &[email(&format!("v{n}@example.cz"))]).await.unwrap().len(), 5);
-    }
-    let (a, b) = tokio::join!(
-        chat.add_visitor(c, Token::new("tok-same").unwrap(), at()),
-        chat.add_visitor(c, Token::new("tok-same").unwrap(), at()),
-    );
-    assert!(a.is_ok() != b.is_ok(), "{a:?} {b:?}");
-    assert!(matches!(a.err().or(b.err()), Some(StoreError::Duplicate { .. })));
+    let (Some(first), Some(second)) = (chat().await, chat().await) else { return };
+    chat_sql::concurrent_writers_lose_nothing([first, second]).await;
 }
 
 /// A TCP proxy in front of the server that forwards everything until `cut` is set and the

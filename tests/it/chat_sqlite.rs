@@ -1,24 +1,23 @@
 //! `ChatHistory` on SQLite (feature `sqlite`): the whole source conformance kit, in memory and
-//! in a file, once per check and with every check sharing one source; durability across
-//! reopening (an erasure is recognised again under the same key); concurrent writers; and bad
-//! stored data giving typed errors.
+//! in a file, once per check; the checks every engine passes (`chat_sql`: the kit with every
+//! check sharing one source, concurrent writers); and what only SQLite has: durability of a
+//! file across reopening (an erasure is recognised again under the same key) and bad stored
+//! data giving typed errors.
 #![cfg(feature = "sqlite")]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
+use gdpr_obligations::model::{Text, Token};
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
-use gdpr_obligations::store::{
-    ErasurePolicy, Outcome, PersonalDataSource, PseudonymKey, RetentionSource, Scope, StoreError,
-};
-use gdpr_obligations::testkit::conformance::{self as kit, SourceFixture};
+use gdpr_obligations::store::{ErasurePolicy, Outcome, PersonalDataSource, PseudonymKey, RetentionSource, StoreError};
 use gdpr_obligations::{retention_conformance_tests, source_conformance_tests};
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 use uuid::Uuid;
+
+use crate::chat_sql::{self, at, email, scope};
 
 fn key() -> PseudonymKey {
     PseudonymKey::new(b"chat-sqlite-test-key-0123456789abcdef").unwrap()
@@ -98,36 +97,11 @@ retention_conformance_tests!(sqlite_chat_paged_retention, {
     (chat.clone() as Arc<dyn RetentionSource>, chat)
 });
 
-fn scope() -> Scope {
-    Scope::of(PartyId::generate())
-}
-
-fn at() -> DateTime<Utc> {
-    "2026-03-02T10:00:00Z".parse().unwrap()
-}
-
-fn email(s: &str) -> SubjectIdentifier {
-    SubjectIdentifier::Email(EmailAddress::new(s).unwrap())
-}
-
-/// One source shared by several checks at once, as a deployment shares it: the checks use
-/// scopes of their own and must not see each other's data.
+/// The shared checks on one file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_kit_on_one_shared_file() {
     let (chat, _keep) = on_file().await;
-    let source: &dyn PersonalDataSource = &*chat;
-    let fixture: &dyn SourceFixture = &*chat;
-    let (a, b, c, d) = tokio::join!(
-        kit::source_scope_isolation(source, fixture),
-        kit::source_erase_is_idempotent(source, fixture),
-        kit::source_export_is_redacted(source, fixture),
-        kit::source_restricted_left_out_of_processing(source, fixture),
-    );
-    for r in [a, b, c, d] {
-        if let Err(e) = r {
-            panic!("{e}");
-        }
-    }
+    chat_sql::the_kit_on_one_shared_source(&chat).await;
 }
 
 /// What is written is in the file: reopened with the same key, the chat has the visitor, and
@@ -163,43 +137,13 @@ async fn the_chat_survives_reopening_and_an_erasure_is_recognised_again() {
     store.close().await;
 }
 
-/// Writers in one scope, from many tasks and two handles on one file, lose nothing: every
-/// message posted is in the transcript, every visitor added is found.
+/// The shared check with two handles (two pools) on one file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_lose_nothing() {
     let db = TempDb::new().await;
     let second = SqliteStore::open(&db.path).await.unwrap();
     let chats = [Arc::new(ChatHistory::sqlite(&db.store, key())), Arc::new(ChatHistory::sqlite(&second, key()))];
-    let c = scope();
-    let host = chats[0].add_visitor(c, Token::new("tok-host").unwrap(), at()).await.unwrap();
-    let talk = chats[0].start_conversation(c, host, at()).await.unwrap();
-    let mut tasks = Vec::new();
-    for n in 0..16 {
-        let chat = chats[n % 2].clone();
-        tasks.push(tokio::spawn(async move {
-            let v = chat.add_visitor(c, Token::new(&format!("tok-{n}")).unwrap(), at()).await.unwrap();
-            chat.add_identifier(c, v, email(&format!("v{n}@example.cz")), at()).await.unwrap();
-            chat.join_conversation(c, talk, v, at()).await.unwrap();
-            for i in 0..3 {
-                let text = Text::new(&format!("m-{n}-{i}")).unwrap();
-                chat.post(c, talk, Sender::Visitor(v), text, vec![], at()).await.unwrap();
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    assert_eq!(chats[1].transcript(c, talk).await.unwrap().len(), 48);
-    for n in 0..16 {
-        assert_eq!(chats[0].find(c, &[email(&format!("v{n}@example.cz"))]).await.unwrap().len(), 5);
-    }
-    // Two handles adding the same token at once: one wins, the other gets `Duplicate`.
-    let (a, b) = tokio::join!(
-        chats[0].add_visitor(c, Token::new("tok-same").unwrap(), at()),
-        chats[1].add_visitor(c, Token::new("tok-same").unwrap(), at()),
-    );
-    assert!(a.is_ok() != b.is_ok(), "{a:?} {b:?}");
-    assert!(matches!(a.err().or(b.err()), Some(StoreError::Duplicate { .. })));
+    chat_sql::concurrent_writers_lose_nothing(chats).await;
     second.close().await;
 }
 

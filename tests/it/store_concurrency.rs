@@ -244,6 +244,7 @@ impl Drop for Backend {
 macro_rules! concurrency_tests {
     ($name:ident, $make:expr) => {
         mod $name {
+            // `allow`, not `expect`: whether `$make` names an item of this module varies.
             #[allow(unused_imports)]
             use super::*;
 

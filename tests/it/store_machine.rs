@@ -337,7 +337,10 @@ fn key() -> PseudonymKey {
 
 /// The durable backends this build has, each on a database of its own.
 fn durable_backends(runtime: &tokio::runtime::Runtime) -> Vec<Backend> {
-    #[allow(unused_mut)]
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres")),
+        expect(unused_mut, reason = "no durable backend in this build")
+    )]
     let mut out = Vec::new();
     #[cfg(feature = "sqlite")]
     {

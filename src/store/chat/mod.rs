@@ -165,7 +165,6 @@ pub struct ChatHistory {
     policies: Mutex<HashMap<Scope, Vec<RetentionPolicy>>>,
     backend: Backend,
     /// How many conversations or visitors a database backend reads at a time in paged reads.
-    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     page: NonZeroUsize,
 }
 
@@ -328,7 +327,10 @@ impl ChatHistory {
 
     /// Runs `f` over what `need` names of `scope` (everything, in memory), with the last
     /// contacts of the visitors whose conversations were not all loaded.
-    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(unused_variables))]
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres")),
+        expect(unused_variables, reason = "`need` tells a database what to load; memory has it all")
+    )]
     async fn read<T: Send>(
         &self,
         scope: Scope,
@@ -350,7 +352,10 @@ impl ChatHistory {
 
     /// Runs `f` over what `need` names of `scope`, and keeps what it changed: in one transaction
     /// in a database, nothing of it when `f` fails.
-    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(unused_variables))]
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres")),
+        expect(unused_variables, reason = "`need` tells a database what to load; memory has it all")
+    )]
     async fn write<T: Send>(
         &self,
         scope: Scope,
@@ -567,7 +572,10 @@ impl ChatHistory {
 /// What an operation reads of a scope. The in-memory backend has it all at hand; a database
 /// loads just these rows (and what the reference code reads around them), so that the cost
 /// follows the data named, not the size of the history.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres")),
+    expect(dead_code, reason = "only the database backends use it")
+)]
 pub(super) enum Need<'a> {
     /// The visitors any of the identifiers match in clear, or any of the keyed hashes matches
     /// after an erasure, with their conversations and whatever those mention.

@@ -55,7 +55,10 @@ impl Needle {
     /// `None` when it has no letter or digit. A key of one word (an IPv4 address's first
     /// number, a token's prefix) would find a good part of the history in any text with a
     /// number in it; three words make it selective.
-    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres")),
+        expect(dead_code, reason = "only the database backends use it")
+    )]
     pub(super) fn index_key(&self) -> Option<String> {
         let key: Vec<String> = words(&self.text).take(INDEX_WORDS).collect();
         (!key.is_empty()).then(|| key.join(" "))
@@ -106,7 +109,10 @@ pub(super) const INDEX_WORDS: usize = 3;
 /// spaces: what a database index of identifiers by [`Needle::index_key`] is looked up with, to
 /// find every identifier a text may hold without reading them all. (A key of one word, as an
 /// index written before keys had three, is among the runs too.)
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres")),
+    expect(dead_code, reason = "only the database backends use it")
+)]
 pub(super) fn word_runs(text: &str) -> Vec<String> {
     let words: Vec<String> = words(text).collect();
     let mut out = Vec::with_capacity(words.len() * INDEX_WORDS);
@@ -119,7 +125,6 @@ pub(super) fn word_runs(text: &str) -> Vec<String> {
 }
 
 /// The words of a text (its runs of letters and digits) in lower case.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
