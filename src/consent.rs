@@ -102,6 +102,7 @@ pub enum SubjectAge {
 /// Kept as data: national laws change. Sources: the Commission's SWD(2020) 115 and national
 /// trackers (see the crate's legal notes); Slovenia and the EEA states are unverified.
 /// `None` for countries outside the EEA, where Art. 8 sets no age.
+#[must_use]
 pub fn digital_consent_age(country: Country) -> Option<u8> {
     const TABLE: &[(&str, u8)] = &[
         ("BE", 13),
@@ -140,6 +141,7 @@ pub fn digital_consent_age(country: Country) -> Option<u8> {
 
 /// Whether a child of `years` in `country` needs the consent (or authorisation) of the holder
 /// of parental responsibility (Art. 8(1)). Outside the EEA the GDPR default of 16 is used.
+#[must_use]
 pub fn parental_consent_required(country: Country, years: u8) -> bool {
     years < digital_consent_age(country).unwrap_or(16)
 }
@@ -388,11 +390,13 @@ pub struct ConsentError {
 
 impl Consent {
     /// The state after a consent is given.
+    #[must_use]
     pub fn give(record: ConsentRecord) -> Self {
         Consent { record, withdrawn: None }
     }
 
     /// The events that make up this state, in order: what a ledger stores.
+    #[must_use]
     pub fn events(&self) -> Vec<ConsentEvent> {
         let mut events = vec![ConsentEvent::Given(self.record.clone())];
         if let Some((at, method)) = &self.withdrawn {
@@ -441,16 +445,19 @@ impl Consent {
     }
 
     /// The record of how it was given.
+    #[must_use]
     pub fn record(&self) -> &ConsentRecord {
         &self.record
     }
 
     /// When and how it was withdrawn, if it was.
+    #[must_use]
     pub fn withdrawn(&self) -> Option<(DateTime<Utc>, &ConsentMethod)> {
         self.withdrawn.as_ref().map(|(at, m)| (*at, m))
     }
 
     /// Whether the consent is in force at `at`: given by then and not withdrawn by then.
+    #[must_use]
     pub fn in_force_at(&self, at: DateTime<Utc>) -> bool {
         self.record.at <= at && self.withdrawn.as_ref().is_none_or(|(w, _)| at < *w)
     }
@@ -518,11 +525,13 @@ pub enum ConsentDecision {
 
 impl ConsentDecision {
     /// Whether processing is lawful.
+    #[must_use]
     pub fn is_lawful(&self) -> bool {
         matches!(self, ConsentDecision::Lawful { .. })
     }
 
     /// The reasons it is not (empty when lawful).
+    #[must_use]
     pub fn reasons(&self) -> &[ConsentReason] {
         match self {
             ConsentDecision::Lawful { .. } => &[],
@@ -533,6 +542,7 @@ impl ConsentDecision {
 
 /// Answers from the records whether processing `subject`'s data for `purpose` on consent is
 /// lawful at `at` (Art. 6(1)(a), 7(3), 8(1)).
+#[must_use]
 pub fn lawful_on_consent(
     consents: &[Consent],
     subject: SubjectId,

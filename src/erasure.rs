@@ -69,16 +69,19 @@ impl RecordKey {
     }
 
     /// The key.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// Whether the key ends in `/`, and so covers every key that starts with it.
+    #[must_use]
     pub fn is_prefix(&self) -> bool {
         self.0.ends_with('/')
     }
 
     /// Whether `record` is this key or, when this key is a prefix (ends in `/`), starts with it.
+    #[must_use]
     pub fn covers(&self, record: &str) -> bool {
         if self.is_prefix() { record.starts_with(&*self.0) } else { record == &*self.0 }
     }
@@ -168,6 +171,7 @@ pub enum RetentionGround {
 
 impl RetentionGround {
     /// The point of Art. 17(3).
+    #[must_use]
     pub const fn article(&self) -> Article {
         let a = Article::gdpr(17).paragraph(3);
         match self {
@@ -191,6 +195,7 @@ pub struct Retain {
 
 impl Retain {
     /// Whether `record` is covered: [`RecordKey::covers`].
+    #[must_use]
     pub fn covers(&self, record: &str) -> bool {
         self.records.covers(record)
     }
@@ -222,6 +227,7 @@ pub struct ErasurePolicy {
 
 impl ErasurePolicy {
     /// The ground on which `record` is kept, if any.
+    #[must_use]
     pub fn retention_for(&self, record: &str) -> Option<&RetentionGround> {
         self.retain.iter().find(|r| r.covers(record)).map(|r| &r.ground)
     }
@@ -281,6 +287,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// Whether the record failed.
+    #[must_use]
     pub fn is_failure(&self) -> bool {
         matches!(self, Outcome::Failed { .. })
     }
@@ -298,6 +305,7 @@ pub struct RecordOutcome {
 
 impl RecordOutcome {
     /// What happened to `record`.
+    #[must_use]
     pub fn new(record: RecordKey, outcome: Outcome) -> Self {
         Self { record, outcome }
     }

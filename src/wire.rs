@@ -86,6 +86,7 @@ pub(crate) use for_each_wire_type;
 /// let agreement = schemas.iter().find(|s| s.file == "processing_agreement.json").expect("listed");
 /// assert_eq!(agreement.schema.get("title").and_then(|t| t.as_str()), Some("ProcessingAgreement"));
 /// ```
+#[must_use]
 pub fn wire_schemas() -> Vec<WireSchema> {
     macro_rules! schemas {
         ($($ty:ty => $file:literal,)*) => {

@@ -422,6 +422,7 @@ impl AgendaOptions {
     /// Options for a scope owner with `policy`, warning [`EXPIRY_WARNING_DAYS`](Self::EXPIRY_WARNING_DAYS)
     /// before an agreement expires and expecting a sweep every
     /// [`SWEEP_INTERVAL_DAYS`](Self::SWEEP_INTERVAL_DAYS).
+    #[must_use]
     pub fn new(policy: DeadlinePolicy) -> Self {
         AgendaOptions {
             policy,
@@ -445,16 +446,19 @@ impl AgendaOptions {
     }
 
     /// The scope owner's policy.
+    #[must_use]
     pub fn policy(&self) -> &DeadlinePolicy {
         &self.policy
     }
 
     /// Days before an agreement's last day from which it is listed as expiring.
+    #[must_use]
     pub fn expiry_warning_days(&self) -> u16 {
         self.expiry_warning_days
     }
 
     /// Days between retention sweeps.
+    #[must_use]
     pub fn sweep_interval_days(&self) -> u16 {
         self.sweep_interval_days
     }
@@ -477,6 +481,7 @@ pub struct Agenda {
 impl Agenda {
     /// Every open obligation in `snapshot`'s scope at `now`. Pure: the same snapshot, instant and
     /// options give the same agenda. See the [module](self) docs for each kind and its reading.
+    #[must_use]
     pub fn build(snapshot: &Snapshot, now: DateTime<Utc>, options: &AgendaOptions) -> Agenda {
         let mut obligations = rules::obligations(snapshot, now, options);
         sort(&mut obligations);
@@ -522,6 +527,7 @@ impl Agenda {
     }
 
     /// The legal name of `party`, if the agenda knows it.
+    #[must_use]
     pub fn party_name(&self, party: PartyId) -> Option<&Text> {
         self.parties.get(&party)
     }
@@ -541,6 +547,7 @@ fn sort(obligations: &mut [Obligation]) {
 
 impl ObligationKind {
     /// The provision that imposes the obligation.
+    #[must_use]
     pub fn article(&self) -> Article {
         let gdpr = Article::gdpr;
         match self {
@@ -563,6 +570,7 @@ impl ObligationKind {
     }
 
     /// The kind's name as in JSON, e.g. `authority_notification`.
+    #[must_use]
     pub const fn name(&self) -> &'static str {
         match self {
             ObligationKind::Answer { .. } => "answer",
@@ -583,6 +591,7 @@ impl ObligationKind {
     }
 
     /// The request the obligation is about, if any.
+    #[must_use]
     pub fn request(&self) -> Option<RequestId> {
         match self {
             ObligationKind::Answer { request, .. }
@@ -596,6 +605,7 @@ impl ObligationKind {
     }
 
     /// The breach the obligation is about, if any.
+    #[must_use]
     pub fn breach(&self) -> Option<BreachId> {
         match self {
             ObligationKind::AuthorityNotification { breach }
@@ -608,12 +618,14 @@ impl ObligationKind {
 
 impl Due {
     /// The due instant of a [`Deadline`] computed by [`time`](crate::time).
+    #[must_use]
     pub fn from_deadline(deadline: Deadline) -> Due {
         Due::EndOfDay { date: deadline.date(), expires_at: deadline.expires_at() }
     }
 
     /// The instant that orders it: the first late instant of a day, the last instant of a period
     /// in hours, the closing of a window; `None` when standing.
+    #[must_use]
     pub fn instant(&self) -> Option<DateTime<Utc>> {
         match *self {
             Due::EndOfDay { expires_at, .. } => Some(expires_at),
@@ -623,6 +635,7 @@ impl Due {
     }
 
     /// Whether it is late at `now`.
+    #[must_use]
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         match *self {
             Due::EndOfDay { expires_at, .. } => now >= expires_at,
@@ -634,6 +647,7 @@ impl Due {
 
     /// The local day on which it falls in `zone`: the last day of a period, the day of an
     /// instant, the last day on which a window is open; `None` when standing.
+    #[must_use]
     pub fn day(&self, zone: Zone) -> Option<NaiveDate> {
         match *self {
             Due::EndOfDay { date, .. } => Some(date),
@@ -659,6 +673,7 @@ impl Due {
     /// assert_eq!(due.state(at("2026-03-16T18:30:01Z")?, Zone::EUROPE_PRAGUE), ObligationState::Overdue);
     /// # Ok::<(), chrono::ParseError>(())
     /// ```
+    #[must_use]
     pub fn state(&self, now: DateTime<Utc>, zone: Zone) -> ObligationState {
         if matches!(self, Due::Standing) {
             ObligationState::Standing
@@ -679,6 +694,7 @@ fn local_date(instant: DateTime<Utc>, zone: Zone) -> NaiveDate {
 
 impl ObligationState {
     /// The name as in JSON, e.g. `due_today`.
+    #[must_use]
     pub const fn as_str(&self) -> &'static str {
         match self {
             ObligationState::Overdue => "overdue",

@@ -89,6 +89,7 @@ impl Agenda {
     /// assert!(agenda.to_markdown().contains("Nothing is open."));
     /// # Ok::<(), chrono::ParseError>(())
     /// ```
+    #[must_use]
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
         let count = |state| self.in_state(state).count();
@@ -167,6 +168,7 @@ impl Agenda {
     /// # Ok::<(), chrono::ParseError>(())
     /// ```
     #[cfg(feature = "ical")]
+    #[must_use]
     pub fn to_ical(&self) -> String {
         use icalendar::{Calendar, Component, Event, EventLike};
 

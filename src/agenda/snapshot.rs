@@ -86,11 +86,13 @@ pub struct SweepRun {
 
 impl SweepRun {
     /// A sweep of the records expired at `as_of` whose every source is done.
+    #[must_use]
     pub fn finished(sweep: SweepId, as_of: DateTime<Utc>) -> Self {
         Self { sweep, as_of, finished: true }
     }
 
     /// A sweep of the records expired at `as_of` that stopped before every source was done.
+    #[must_use]
     pub fn unfinished(sweep: SweepId, as_of: DateTime<Utc>) -> Self {
         Self { sweep, as_of, finished: false }
     }
@@ -111,6 +113,7 @@ pub struct FulfilmentRun {
 
 impl FulfilmentRun {
     /// The fulfilment of `job` by `operation`, which changed no record.
+    #[must_use]
     pub fn new(job: RequestId, operation: Operation) -> Self {
         Self { job, operation, changed: false }
     }
@@ -126,6 +129,7 @@ impl FulfilmentRun {
 
 impl Snapshot {
     /// An empty snapshot of `scope`.
+    #[must_use]
     pub fn new(scope: Scope) -> Snapshot {
         Snapshot {
             scope,

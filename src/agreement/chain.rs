@@ -47,6 +47,7 @@ pub enum Decision {
 
 impl Decision {
     /// Whether processing is allowed.
+    #[must_use]
     pub fn is_allowed(&self) -> bool {
         matches!(self, Decision::Allowed { .. })
     }
@@ -112,6 +113,7 @@ pub enum RefusalReason {
 
 impl RefusalReason {
     /// The provision behind the reason.
+    #[must_use]
     pub const fn article(&self) -> Article {
         let art28_3 = Article::gdpr(28).paragraph(3);
         match self {
@@ -374,6 +376,7 @@ impl ProcessingChain {
     }
 
     /// Decides a [`Query`]. Allowing does not allocate; refusing lists every reason found.
+    #[must_use]
     pub fn decide(&self, query: &Query<'_>) -> Decision {
         if query.party == query.controller {
             return Decision::Allowed { agreement: None };
@@ -400,6 +403,7 @@ impl ProcessingChain {
 
     /// Decides a [`Query`] by walking every path, without the precomputed fast path: the
     /// reference that [`decide`](Self::decide) must agree with.
+    #[must_use]
     pub fn decide_slowly(&self, query: &Query<'_>) -> Decision {
         if query.party == query.controller {
             return Decision::Allowed { agreement: None };
@@ -429,6 +433,7 @@ impl ProcessingChain {
     }
 
     /// The controller at the root of the tree that holds `agreement`, if the chain has it.
+    #[must_use]
     pub fn controller_of(&self, agreement: AgreementId) -> Option<PartyId> {
         let i = self.links.iter().position(|l| l.agreement.id == agreement)?;
         self.roots.get(&i).copied()
@@ -457,6 +462,7 @@ impl ProcessingChain {
     /// assert!(chain.controllers_reached_by(shop.id()).is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn controllers_reached_by(&self, party: PartyId) -> Vec<(PartyId, AgreementId)> {
         self.links
             .iter()
@@ -492,6 +498,7 @@ impl ProcessingChain {
     /// assert_eq!((found[0].0, found[0].1.element), (sub.id, Element::FlowDown));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn flow_down_deficiencies(&self) -> Vec<(AgreementId, Deficiency)> {
         let mut out = Vec::new();
         for link in &self.links {
@@ -509,6 +516,7 @@ impl ProcessingChain {
 
     /// The agreements from the controller's own processor down to the one binding `party`,
     /// for each way `party` is reached on `controller`'s behalf.
+    #[must_use]
     pub fn paths(&self, controller: PartyId, party: PartyId) -> Vec<Vec<&ProcessingAgreement>> {
         let Some(ends) = self.index.get(&(controller, party)) else { return Vec::new() };
         ends.iter()

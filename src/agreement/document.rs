@@ -52,6 +52,7 @@ fn dpv(concept: &str) -> String {
 
 impl Element {
     /// The provision that requires the element.
+    #[must_use]
     pub const fn article(&self) -> Article {
         let a = Article::gdpr(28).paragraph(3);
         match self {
@@ -337,7 +338,7 @@ pub struct ProcessingAgreement {
 
 /// The longest breach-notice period a processor can call "without undue delay" (Art. 33(2)):
 /// the controller's own 72 hours (Art. 33(1)) would otherwise be gone before it knows.
-pub const MAX_BREACH_NOTICE_HOURS: u16 = 72;
+pub(super) const MAX_BREACH_NOTICE_HOURS: u16 = 72;
 
 fn blank(text: &Option<String>) -> bool {
     text.as_deref().is_none_or(|t| t.trim().is_empty())
@@ -358,6 +359,7 @@ impl ProcessingAgreement {
     /// let found: Vec<String> = draft.validate().iter().map(|d| d.article.to_string()).collect();
     /// assert_eq!(found, ["Art. 28(3)(b)", "Art. 28(3)(d)"]);
     /// ```
+    #[must_use]
     pub fn validate(&self) -> Vec<Deficiency> {
         let mut found = Vec::new();
         let mut lack = |element: Element, message: &str| {
@@ -500,6 +502,7 @@ impl ProcessingAgreement {
     /// A complete agreement between `controller` and `processor` for a website's chat, to
     /// start from: every element present, general authorisation of sub-processors with a
     /// 14-day objection window, a 24-hour breach notice, processing in Czechia.
+    #[must_use]
     pub fn template(controller: PartyId, processor: PartyId) -> Self {
         let s = |t: &str| Some(t.to_owned());
         ProcessingAgreement {
@@ -553,6 +556,7 @@ impl ProcessingAgreement {
 
     /// A complete sub-processing agreement under `parent`: the template with the parent's
     /// principal replaced by the processor, and the same obligations flowing down (Art. 28(4)).
+    #[must_use]
     pub fn sub_processing_template(parent: &ProcessingAgreement, sub_processor: PartyId) -> Self {
         ProcessingAgreement {
             parent: Some(parent.id),
@@ -566,6 +570,7 @@ impl ProcessingAgreement {
     }
 
     /// Whether the agreement is for sub-processing (Art. 28(4)).
+    #[must_use]
     pub fn is_sub_processing(&self) -> bool {
         self.parent.is_some()
     }
@@ -591,6 +596,7 @@ impl ProcessingAgreement {
     /// assert!(found[0].to_string().starts_with("Art. 28(4): "));
     /// assert!(sub.validate().is_empty(), "only the pair shows it");
     /// ```
+    #[must_use]
     pub fn flow_down_deficiencies(&self, parent: &ProcessingAgreement) -> Vec<Deficiency> {
         let mut found = Vec::new();
         if self.parent != Some(parent.id) {

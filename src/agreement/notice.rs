@@ -213,6 +213,7 @@ impl ChangeNotice {
     }
 
     /// Where the notice stands at `now`.
+    #[must_use]
     pub fn status_at(&self, now: DateTime<Utc>) -> ChangeNoticeStatus {
         match &self.0.state {
             ChangeNoticeState::Proposed => ChangeNoticeStatus::Proposed,
@@ -227,22 +228,27 @@ impl ChangeNotice {
     }
 
     /// The notice's id.
+    #[must_use]
     pub fn id(&self) -> ChangeNoticeId {
         self.0.id
     }
     /// The agreement whose general authorisation it relies on.
+    #[must_use]
     pub fn agreement(&self) -> AgreementId {
         self.0.agreement
     }
     /// The sub-processor to be engaged.
+    #[must_use]
     pub fn sub_processor(&self) -> PartyId {
         self.0.sub_processor
     }
     /// The sub-processor it replaces, if any.
+    #[must_use]
     pub fn replaces(&self) -> Option<PartyId> {
         self.0.replaces
     }
     /// When the objection window closes, once the notice is sent.
+    #[must_use]
     pub fn objection_deadline(&self) -> Option<DateTime<Utc>> {
         match &self.0.state {
             ChangeNoticeState::Proposed => None,

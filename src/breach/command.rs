@@ -129,6 +129,7 @@ pub enum CommandName {
 
 impl Command {
     /// The instant the command happens.
+    #[must_use]
     pub fn at(&self) -> DateTime<Utc> {
         match self {
             Command::Detect(detection) => detection.aware_at,
@@ -143,6 +144,7 @@ impl Command {
     }
 
     /// The command's name.
+    #[must_use]
     pub fn name(&self) -> CommandName {
         match self {
             Command::Detect(_) => CommandName::Detect,
@@ -159,6 +161,7 @@ impl Command {
 
 impl CommandName {
     /// The name as in JSON, e.g. `notify_authority`.
+    #[must_use]
     pub const fn as_str(&self) -> &'static str {
         match self {
             CommandName::Detect => "detect",
@@ -230,6 +233,7 @@ impl Detection {
     /// assert!(detection.informed_by.is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn new(aware: Awareness, aware_at: DateTime<Utc>, policy: DeadlinePolicy) -> Self {
         Detection {
             id: BreachId::generate(),
@@ -272,6 +276,7 @@ impl Detection {
 
     /// The party that keeps this register entry: the controller, or the processor that became
     /// aware.
+    #[must_use]
     pub fn keeper(&self) -> PartyId {
         match &self.aware {
             Awareness::Controller { controller } => *controller,
@@ -346,6 +351,7 @@ pub enum NoticePeriod {
 
 impl NoticePeriod {
     /// The period an agreement sets: its `breach_notice_hours`, or without undue delay.
+    #[must_use]
     pub fn of(agreement: &ProcessingAgreement) -> Self {
         match agreement.breach_notice_hours {
             Some(hours) => NoticePeriod::Agreed { hours },
@@ -367,6 +373,7 @@ impl NoticePeriod {
     }
 
     /// Art. 33(2), which requires the notice.
+    #[must_use]
     pub const fn article(&self) -> Article {
         Article::gdpr(33).paragraph(2)
     }
@@ -409,6 +416,7 @@ impl ProcessorNotice {
     /// assert_eq!(notice.breach, Some(theirs));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn new(processor: PartyId, agreement: AgreementId) -> Self {
         ProcessorNotice { processor, agreement, breach: None }
     }
@@ -436,6 +444,7 @@ pub enum RiskLevel {
 
 impl RiskLevel {
     /// The provision the level triggers or relieves: Art. 33(1) or Art. 34(1).
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             RiskLevel::Unlikely | RiskLevel::Risk => Article::gdpr(33).paragraph(1),
@@ -444,6 +453,7 @@ impl RiskLevel {
     }
 
     /// The name as in JSON, e.g. `high_risk`.
+    #[must_use]
     pub const fn as_str(&self) -> &'static str {
         match self {
             RiskLevel::Unlikely => "unlikely",
@@ -503,6 +513,7 @@ pub enum CommunicationException {
 
 impl CommunicationException {
     /// The point of Art. 34(3).
+    #[must_use]
     pub const fn article(&self) -> Article {
         let art = Article::gdpr(34).paragraph(3);
         match self {
@@ -513,6 +524,7 @@ impl CommunicationException {
     }
 
     /// The reason, in a sentence for the register.
+    #[must_use]
     pub fn reason(&self) -> String {
         match self {
             CommunicationException::ProtectedData { measures } => {

@@ -81,6 +81,7 @@ pub enum Event {
 
 impl Event {
     /// The instant the event happened.
+    #[must_use]
     pub fn at(&self) -> DateTime<Utc> {
         match self {
             Event::Detected(detection) => detection.aware_at,
@@ -95,6 +96,7 @@ impl Event {
     }
 
     /// The provision behind the step, for timelines and audit reports.
+    #[must_use]
     pub fn article(&self) -> Article {
         let art33 = Article::gdpr(33);
         match self {

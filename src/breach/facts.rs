@@ -85,6 +85,7 @@ impl Measure {
     /// assert_eq!(reset.status, MeasureStatus::Taken);
     /// # Ok::<(), gdpr_obligations::model::Invalid>(())
     /// ```
+    #[must_use]
     pub fn new(description: Text, status: MeasureStatus) -> Self {
         Measure { description, status }
     }
@@ -141,6 +142,7 @@ impl NotificationElement {
     ];
 
     /// The point of Art. 33(3) that requires the element.
+    #[must_use]
     pub const fn article(&self) -> Article {
         let art = Article::gdpr(33).paragraph(3);
         match self {
@@ -156,6 +158,7 @@ impl NotificationElement {
     }
 
     /// The name as in JSON, e.g. `contact_point`.
+    #[must_use]
     pub const fn as_str(&self) -> &'static str {
         match self {
             NotificationElement::Nature => "nature",
@@ -236,6 +239,7 @@ impl Facts {
     }
 
     /// Whether merging `later` into these facts would change anything.
+    #[must_use]
     pub fn would_change(&self, later: &Facts) -> bool {
         let mut merged = self.clone();
         merged.merge(later);
@@ -247,6 +251,7 @@ impl Facts {
     /// point (a) other than the nature are required "where possible"; the list names them so
     /// that the controller can say why they are not yet known, or send them in a later phase
     /// (Art. 33(4)).
+    #[must_use]
     pub fn missing_for_notification(&self) -> Vec<Missing> {
         self.missing(&NotificationElement::ALL)
     }
@@ -254,6 +259,7 @@ impl Facts {
     /// Every element a communication to the data subjects must hold and these facts lack: the
     /// nature of the breach and at least the information of Art. 33(3)(b), (c) and (d)
     /// (Art. 34(2)).
+    #[must_use]
     pub fn missing_for_communication(&self) -> Vec<Missing> {
         self.missing(&[
             NotificationElement::Nature,
@@ -264,6 +270,7 @@ impl Facts {
     }
 
     /// Whether the element is known.
+    #[must_use]
     pub fn has(&self, element: NotificationElement) -> bool {
         match element {
             NotificationElement::Nature => self.nature.is_some(),

@@ -101,6 +101,7 @@ pub struct NoticeHop {
 
 impl NoticeHop {
     /// Art. 33(2); for a sub-processor it binds through the agreement's flow-down (Art. 28(4)).
+    #[must_use]
     pub const fn article(&self) -> Article {
         Article::gdpr(33).paragraph(2)
     }
@@ -157,6 +158,7 @@ impl FanOut {
 
     /// The notices the aware party itself owes: the first hop towards each controller, for its
     /// register entry ([`Awareness::Processor`](super::Awareness::Processor)).
+    #[must_use]
     pub fn duties(&self) -> Vec<NoticeDuty> {
         self.controllers
             .iter()

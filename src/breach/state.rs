@@ -154,6 +154,7 @@ pub enum StatusName {
 
 impl StatusName {
     /// The name as in JSON, e.g. `unassessed`.
+    #[must_use]
     pub const fn as_str(&self) -> &'static str {
         match self {
             StatusName::New => "new",
@@ -205,16 +206,19 @@ pub struct BreachDeadline {
 
 impl BreachDeadline {
     /// Whether the duty is still open after its deadline at `now`.
+    #[must_use]
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         self.done_at.is_none() && now > self.due
     }
 
     /// The time left at `now` (negative once overdue); `None` once met.
+    #[must_use]
     pub fn time_left(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
         self.done_at.is_none().then(|| self.due.signed_duration_since(now))
     }
 
     /// Whether the duty was met in time; `None` while open.
+    #[must_use]
     pub fn met_in_time(&self) -> Option<bool> {
         self.done_at.map(|at| at <= self.due)
     }
@@ -286,6 +290,7 @@ impl SubjectDecision {
     /// The decision for a breach assessed at `risk` (`None`: not yet assessed) with the
     /// Art. 34(3) `exception` recorded, if any. An exception counts only for a high risk: below
     /// it, Art. 34(1) requires nothing to be excepted from.
+    #[must_use]
     pub fn decide(risk: Option<RiskLevel>, exception: Option<&CommunicationException>) -> SubjectDecision {
         let art34_1 = Article::gdpr(34).paragraph(1);
         let reason = |article, reason: &str| Reason { article, reason: reason.to_owned() };
@@ -325,6 +330,7 @@ impl SubjectDecision {
 /// Applies one event to the state of a breach: `None` until `Detected`. It follows the events
 /// without checking them (that is [`decide`](super::decide)'s job) and never fails: an event
 /// that cannot apply, such as a second `Detected`, leaves the state as it was.
+#[must_use]
 pub fn evolve(state: Option<Breach>, event: &Event) -> Option<Breach> {
     match (state, event) {
         (None, Event::Detected(detection)) => Some(Breach::detected(detection)),
@@ -402,57 +408,68 @@ impl Breach {
     }
 
     /// The breach's id.
+    #[must_use]
     pub fn id(&self) -> BreachId {
         self.detection.id
     }
 
     /// Everything known at detection.
+    #[must_use]
     pub fn detection(&self) -> &Detection {
         &self.detection
     }
 
     /// When the keeper became aware (Art. 33(1), 33(2)).
+    #[must_use]
     pub fn aware_at(&self) -> DateTime<Utc> {
         self.detection.aware_at
     }
 
     /// The party that keeps this entry: the controller, or the processor that became aware.
+    #[must_use]
     pub fn keeper(&self) -> PartyId {
         self.detection.keeper()
     }
 
     /// Whether the keeper is the controller, which owes the authority and the data subjects
     /// (Arts. 33(1), 34), rather than a processor, which owes its principals (Art. 33(2)).
+    #[must_use]
     pub fn kept_by_controller(&self) -> bool {
         matches!(self.detection.aware, Awareness::Controller { .. })
     }
 
     /// The facts known so far, every phase merged (Art. 33(4)).
+    #[must_use]
     pub fn facts(&self) -> &Facts {
         &self.facts
     }
 
     /// The latest risk assessment.
+    #[must_use]
     pub fn assessment(&self) -> Option<&Assessment> {
         self.assessment.as_ref()
     }
 
     /// The notification to the supervisory authority, once made.
+    #[must_use]
     pub fn authority_notice(&self) -> Option<&AuthorityNotice> {
         self.authority_notice.as_ref()
     }
 
     /// The notices a processor sent.
+    #[must_use]
     pub fn principal_notices(&self) -> &[PrincipalNotice] {
         &self.principal_notices
     }
 
     /// The notice sent under `agreement`, if any.
+    #[must_use]
     pub fn principal_notice(&self, agreement: AgreementId) -> Option<&PrincipalNotice> {
         self.principal_notices.iter().find(|n| n.agreement == agreement)
     }
 
     /// The notices a processor owes (empty for a controller).
+    #[must_use]
     pub fn notice_duties(&self) -> &[NoticeDuty] {
         match &self.detection.aware {
             Awareness::Processor { notify, .. } => notify,
@@ -461,32 +478,38 @@ impl Breach {
     }
 
     /// The Art. 34(3) exception, if recorded.
+    #[must_use]
     pub fn exception(&self) -> Option<&RecordedException> {
         self.exception.as_ref()
     }
 
     /// The communications to the data subjects.
+    #[must_use]
     pub fn communications(&self) -> &[Communication] {
         &self.communications
     }
 
     /// The closure, once closed.
+    #[must_use]
     pub fn closure(&self) -> Option<&Closure> {
         self.closure.as_ref()
     }
 
     /// The number of events applied, `Detected` included: the version a store compares and
     /// swaps.
+    #[must_use]
     pub fn version(&self) -> u64 {
         self.version
     }
 
     /// The instant of the latest event.
+    #[must_use]
     pub fn last_event_at(&self) -> DateTime<Utc> {
         self.last_event_at
     }
 
     /// Where the breach stands.
+    #[must_use]
     pub fn status(&self) -> StatusName {
         match (&self.closure, &self.assessment) {
             (Some(_), _) => StatusName::Closed,
@@ -496,6 +519,7 @@ impl Breach {
     }
 
     /// Whether the breach is closed.
+    #[must_use]
     pub fn is_closed(&self) -> bool {
         self.closure.is_some()
     }
@@ -506,6 +530,7 @@ impl Breach {
     /// to result in a risk (the clock is skipped, the entry stays), or if the instant leaves
     /// the supported range (which [`decide`](super::decide) never lets happen). An unassessed
     /// breach is treated as notifiable: the clock runs until an assessment stops it.
+    #[must_use]
     pub fn authority_deadline(&self) -> Option<BreachDeadline> {
         if !self.kept_by_controller() || self.assessment.as_ref().is_some_and(|a| a.risk == RiskLevel::Unlikely) {
             return None;
@@ -522,6 +547,7 @@ impl Breach {
     /// A processor's deadlines, one per notice it owes (Art. 33(2)): awareness plus the
     /// agreement's hours, or awareness itself where the agreement sets none (see
     /// [`NoticePeriod::WithoutUndueDelay`](super::NoticePeriod::WithoutUndueDelay)).
+    #[must_use]
     pub fn principal_deadlines(&self) -> Vec<BreachDeadline> {
         self.notice_duties()
             .iter()
@@ -538,28 +564,33 @@ impl Breach {
     }
 
     /// Every deadline of the entry, met or open.
+    #[must_use]
     pub fn deadlines(&self) -> Vec<BreachDeadline> {
         self.authority_deadline().into_iter().chain(self.principal_deadlines()).collect()
     }
 
     /// The deadlines still open at `now` whose time has passed.
+    #[must_use]
     pub fn overdue(&self, now: DateTime<Utc>) -> Vec<BreachDeadline> {
         self.deadlines().into_iter().filter(|d| d.is_overdue(now)).collect()
     }
 
     /// Whether any duty with a clock is still open after its deadline at `now`.
+    #[must_use]
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         self.deadlines().iter().any(|d| d.is_overdue(now))
     }
 
     /// The time left at `now` until the earliest open deadline (negative once overdue); `None`
     /// when no duty with a clock is open.
+    #[must_use]
     pub fn time_left(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
         self.deadlines().iter().filter_map(|d| d.time_left(now)).min()
     }
 
     /// The Art. 34 decision for the data subjects; `None` for a processor's entry (Art. 34 is
     /// the controller's duty).
+    #[must_use]
     pub fn subject_decision(&self) -> Option<SubjectDecision> {
         self.kept_by_controller().then(|| {
             SubjectDecision::decide(
@@ -571,6 +602,7 @@ impl Breach {
 
     /// Whether the communication the Art. 34 decision requires has been made: a direct one for
     /// [`SubjectDuty::Direct`], any for [`SubjectDuty::Public`].
+    #[must_use]
     pub fn subjects_informed(&self) -> bool {
         match self.subject_decision().map(|d| d.duty) {
             Some(SubjectDuty::Direct) => self.communications.iter().any(|c| c.method == CommunicationMethod::Direct),

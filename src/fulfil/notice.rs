@@ -76,6 +76,7 @@ pub struct RecipientNoticeGiven {
 
 impl RecipientNoticeGiven {
     /// `recipient` was told (Art. 19).
+    #[must_use]
     pub fn new(recipient: Text) -> Self {
         Self { recipient, party: None, exempt: None }
     }
@@ -127,12 +128,14 @@ pub struct NoticeRecord {
 
 impl NoticeRecord {
     /// An Art. 19 notice to a recipient, given at `at` after `request` was carried out.
+    #[must_use]
     pub fn recipient(request: RequestId, at: DateTime<Utc>, given: RecipientNoticeGiven) -> Self {
         Self { request, at, notice: NoticeKind::Recipient(given) }
     }
 
     /// The Art. 18(3) notice to the data subject of `request`, given at `at`, before the
     /// restriction is lifted.
+    #[must_use]
     pub fn restriction_lifting(request: RequestId, at: DateTime<Utc>) -> Self {
         Self { request, at, notice: NoticeKind::RestrictionLifting }
     }
@@ -153,6 +156,7 @@ pub enum NoticeKind {
 
 impl NoticeKind {
     /// Art. 19 or Art. 18(3).
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             NoticeKind::Recipient(_) => Article::gdpr(19),

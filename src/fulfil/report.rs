@@ -35,6 +35,7 @@ pub enum Operation {
 
 impl Operation {
     /// The provision the operation fulfils.
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             Operation::Access => Article::gdpr(15),
@@ -58,6 +59,7 @@ impl Operation {
     }
 
     /// Whether recipients must be told of it (Art. 19: rectification, erasure, restriction).
+    #[must_use]
     pub const fn notifies_recipients(&self) -> bool {
         matches!(self, Operation::Erasure | Operation::Rectification | Operation::Restriction)
     }
@@ -117,6 +119,7 @@ impl SourceReport {
     }
 
     /// Whether the source completed.
+    #[must_use]
     pub fn is_completed(&self) -> bool {
         self.status == StepStatus::Completed
     }

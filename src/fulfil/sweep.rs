@@ -202,6 +202,7 @@ impl<'a> Sweep<'a> {
     }
 
     /// The same sweep erasing at most `batch` records per call to a source.
+    #[must_use]
     pub fn with_batch_size(mut self, batch: NonZeroUsize) -> Self {
         self.batch = batch;
         self

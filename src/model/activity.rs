@@ -29,6 +29,7 @@ pub enum Controllers {
 
 impl Controllers {
     /// Every controller.
+    #[must_use]
     pub fn parties(&self) -> &[PartyId] {
         match self {
             Controllers::Sole { controller } => std::slice::from_ref(controller),
@@ -100,6 +101,7 @@ impl PurposeSpec {
     /// assert!(care.legitimate_interests.is_some());
     /// # Ok::<(), gdpr_obligations::model::Invalid>(())
     /// ```
+    #[must_use]
     pub fn new(purpose: Purpose, basis: LegalBasis) -> Self {
         PurposeSpec { purpose, basis, legitimate_interests: None, special_category_condition: None }
     }
@@ -133,6 +135,7 @@ impl Recipient {
     /// assert!(vendor.party.is_some());
     /// # Ok::<(), gdpr_obligations::model::Invalid>(())
     /// ```
+    #[must_use]
     pub fn new(name: Text, role: Role, country: Country) -> Self {
         Recipient { party: None, name, role, country }
     }
@@ -161,6 +164,7 @@ impl Transfer {
     /// assert!(mailer.mechanism.is_some());
     /// # Ok::<(), gdpr_obligations::model::Invalid>(())
     /// ```
+    #[must_use]
     pub fn new(recipient: Text, country: Country) -> Self {
         Transfer { recipient, country, mechanism: None, safeguards_documentation: None }
     }
@@ -426,16 +430,19 @@ impl ProcessingActivity {
     }
 
     /// The activity's fields.
+    #[must_use]
     pub fn fields(&self) -> &ProcessingActivityRepr {
         &self.0
     }
 
     /// The activity's id.
+    #[must_use]
     pub fn id(&self) -> ActivityId {
         self.0.id
     }
 
     /// Whether `party` is a controller of the activity.
+    #[must_use]
     pub fn is_controlled_by(&self, party: PartyId) -> bool {
         self.0.controllers.parties().contains(&party)
     }
@@ -446,6 +453,7 @@ impl ProcessingActivity {
     }
 
     /// Unwraps the fields, e.g. to change them and validate again.
+    #[must_use]
     pub fn into_fields(self) -> ProcessingActivityRepr {
         self.0
     }

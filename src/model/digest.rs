@@ -28,16 +28,19 @@ impl Digest {
 
     /// The digest of a text's UTF-8 bytes, exactly as given (no normalisation): e.g. which
     /// version of a notice text a subject saw when consenting (Art. 7(1)).
+    #[must_use]
     pub fn of_text(text: &str) -> Self {
         Digest(Sha256::digest(text.as_bytes()).into())
     }
 
     /// Wraps raw digest bytes.
+    #[must_use]
     pub const fn from_bytes(bytes: [u8; 32]) -> Self {
         Digest(bytes)
     }
 
     /// The raw bytes.
+    #[must_use]
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }

@@ -98,6 +98,7 @@ pub struct ModelError {
 
 impl ModelError {
     /// The problems found, in the order of the fields.
+    #[must_use]
     pub fn problems(&self) -> &[Invalid] {
         &self.problems
     }
@@ -181,6 +182,7 @@ impl Text {
     }
 
     /// The text.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -57,6 +57,7 @@ impl EmailAddress {
     }
 
     /// The address.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -95,6 +96,7 @@ impl PhoneNumber {
     }
 
     /// The number in E.164 form.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -136,6 +138,7 @@ impl TaxId {
     }
 
     /// The id.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -180,11 +183,13 @@ impl RegistrationNumber {
     }
 
     /// The register's country.
+    #[must_use]
     pub fn country(&self) -> Country {
         self.country
     }
 
     /// The number as registered.
+    #[must_use]
     pub fn number(&self) -> &str {
         &self.number
     }
@@ -305,6 +310,7 @@ impl Contact {
     /// assert!(dpo.phone.is_some() && dpo.address.is_none());
     /// # Ok::<(), gdpr_obligations::model::Invalid>(())
     /// ```
+    #[must_use]
     pub fn new(name: Text, email: EmailAddress) -> Self {
         Contact { name, email, phone: None, address: None }
     }
@@ -365,46 +371,55 @@ impl Party {
     }
 
     /// The party's id.
+    #[must_use]
     pub fn id(&self) -> PartyId {
         self.id
     }
 
     /// The full legal name, as a privacy notice must name a recipient (Art. 13(1)(e)).
+    #[must_use]
     pub fn legal_name(&self) -> &Text {
         &self.legal_name
     }
 
     /// The country of establishment.
+    #[must_use]
     pub fn country(&self) -> Country {
         self.country
     }
 
     /// The company registration number (e.g. IČO).
+    #[must_use]
     pub fn registration_number(&self) -> Option<&RegistrationNumber> {
         self.registration_number.as_ref()
     }
 
     /// The tax or VAT id (e.g. DIČ).
+    #[must_use]
     pub fn tax_id(&self) -> Option<&TaxId> {
         self.tax_id.as_ref()
     }
 
     /// The registered address.
+    #[must_use]
     pub fn address(&self) -> Option<&PostalAddress> {
         self.address.as_ref()
     }
 
     /// The contact e-mail for data-protection matters (Art. 13(1)(a)).
+    #[must_use]
     pub fn contact_email(&self) -> Option<&EmailAddress> {
         self.contact_email.as_ref()
     }
 
     /// The data protection officer, where one is designated (Art. 37; Art. 13(1)(b)).
+    #[must_use]
     pub fn dpo(&self) -> Option<&Contact> {
         self.dpo.as_ref()
     }
 
     /// The representative in the Union of a party not established there (Art. 27).
+    #[must_use]
     pub fn eu_representative(&self) -> Option<&Contact> {
         self.eu_representative.as_ref()
     }
@@ -412,6 +427,7 @@ impl Party {
     /// Whether the party is established outside the EEA and has named no representative in the
     /// Union: Art. 27(1) requires one when it offers goods or services to, or monitors, people
     /// in the Union (subject to the exceptions of Art. 27(2)).
+    #[must_use]
     pub fn lacks_eu_representative(&self) -> bool {
         !self.country.is_eea() && self.eu_representative.is_none()
     }

@@ -36,6 +36,7 @@ impl Token {
     }
 
     /// The token.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -64,6 +65,7 @@ impl SourceName {
     }
 
     /// The name.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -97,6 +99,7 @@ pub enum SubjectIdentifier {
 
 impl SubjectIdentifier {
     /// The category of personal data the identifier itself belongs to.
+    #[must_use]
     pub fn category(&self) -> DataCategory {
         match self {
             SubjectIdentifier::Email(_) | SubjectIdentifier::Phone(_) => DataCategory::Contact,
@@ -109,6 +112,7 @@ impl SubjectIdentifier {
 
     /// The kind, as in the JSON tag: `email`, `phone`, `account_id`, `chat_visitor_token`,
     /// `ip_address`, `cookie_id` or `name`.
+    #[must_use]
     pub fn kind(&self) -> &'static str {
         match self {
             SubjectIdentifier::Email(_) => "email",
@@ -123,6 +127,7 @@ impl SubjectIdentifier {
 
     /// A canonical `kind:value` form for matching: e-mail addresses and names compare without
     /// regard to case, IP addresses in their canonical text form, tokens exactly.
+    #[must_use]
     pub fn normalised(&self) -> String {
         let value: Cow<'_, str> = match self {
             SubjectIdentifier::Email(e) => e.as_str().to_lowercase().into(),
@@ -139,6 +144,7 @@ impl SubjectIdentifier {
     }
 
     /// Whether two identifiers designate the same thing (see [`normalised`](Self::normalised)).
+    #[must_use]
     pub fn matches(&self, other: &SubjectIdentifier) -> bool {
         self.kind() == other.kind() && self.normalised() == other.normalised()
     }
@@ -210,27 +216,32 @@ impl DataSubject {
     }
 
     /// The subject's pseudonymous id.
+    #[must_use]
     pub fn id(&self) -> SubjectId {
         self.id
     }
 
     /// The controller in whose scope the subject is known.
+    #[must_use]
     pub fn controller(&self) -> PartyId {
         self.controller
     }
 
     /// The subject's categories.
+    #[must_use]
     pub fn categories(&self) -> &[SubjectCategory] {
         &self.categories
     }
 
     /// The identifiers by which the subject can be found.
+    #[must_use]
     pub fn identifiers(&self) -> &[SubjectIdentifier] {
         &self.identifiers
     }
 
     /// Whether the subject is known to be a child (Art. 8; Art. 6(1)(f) weighs a child's
     /// interests more).
+    #[must_use]
     pub fn is_child(&self) -> bool {
         self.categories.contains(&SubjectCategory::Child)
     }
@@ -246,6 +257,7 @@ impl DataSubject {
     }
 
     /// Whether any of the subject's identifiers matches `identifier`.
+    #[must_use]
     pub fn is_identified_by(&self, identifier: &SubjectIdentifier) -> bool {
         self.identifiers.iter().any(|i| i.matches(identifier))
     }
@@ -395,47 +407,58 @@ impl PersonalDataRecord {
     }
 
     /// The record's id.
+    #[must_use]
     pub fn id(&self) -> RecordId {
         self.id
     }
     /// The controller responsible for the data.
+    #[must_use]
     pub fn controller(&self) -> PartyId {
         self.controller
     }
     /// Whom the data is about.
+    #[must_use]
     pub fn subject(&self) -> SubjectId {
         self.subject
     }
     /// The source that holds it.
+    #[must_use]
     pub fn source(&self) -> &SourceName {
         &self.source
     }
     /// Where in the source.
+    #[must_use]
     pub fn location(&self) -> &Text {
         &self.location
     }
     /// The category of the data.
+    #[must_use]
     pub fn category(&self) -> &DataCategory {
         &self.category
     }
     /// Why it is held.
+    #[must_use]
     pub fn purpose(&self) -> &Purpose {
         &self.purpose
     }
     /// On which basis.
+    #[must_use]
     pub fn basis(&self) -> LegalBasis {
         self.basis
     }
     /// When it was collected.
+    #[must_use]
     pub fn collected_at(&self) -> DateTime<Utc> {
         self.collected_at
     }
     /// Until when it may be kept.
+    #[must_use]
     pub fn retained_until(&self) -> Option<DateTime<Utc>> {
         self.retained_until
     }
     /// Whether its retention period has ended at `now` (Art. 5(1)(e)): expired data must not
     /// be processed any more, whether or not a sweep has erased it yet.
+    #[must_use]
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         self.retained_until.is_some_and(|until| now > until)
     }

@@ -58,6 +58,7 @@ impl Language {
     }
 
     /// The code.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -572,6 +573,7 @@ pub struct Catalogue {
 
 impl Catalogue {
     /// The built-in Czech and English texts.
+    #[must_use]
     pub fn built_in() -> Self {
         let mut catalogue = Catalogue::default();
         for &key in MessageKey::ALL {
@@ -587,6 +589,7 @@ impl Catalogue {
     }
 
     /// An empty catalogue, for a language built from scratch.
+    #[must_use]
     pub fn empty() -> Self {
         Catalogue::default()
     }
@@ -656,6 +659,7 @@ impl Catalogue {
     }
 
     /// Every key without a text in `language`: what a translator still has to do.
+    #[must_use]
     pub fn missing_in(&self, language: &Language) -> Vec<MessageKey> {
         MessageKey::ALL.iter().copied().filter(|k| !self.messages.contains_key(&(language.clone(), *k))).collect()
     }

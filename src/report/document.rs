@@ -73,6 +73,7 @@ impl Document {
     }
 
     /// The document as CommonMark, every text escaped so that a name like `*ACME*` stays text.
+    #[must_use]
     pub fn to_markdown(&self) -> String {
         let mut out = format!("# {}\n", escape_markdown(&self.title));
         for block in &self.blocks {
@@ -106,6 +107,7 @@ impl Document {
 
     /// The document as an HTML fragment (a `<section>` with the document's `lang`), every text
     /// escaped, ready to paste into a page.
+    #[must_use]
     pub fn to_html(&self) -> String {
         let e = |t: &str| html_escape::encode_text(t).replace('\n', "<br>\n");
         let mut out = format!("<section lang=\"{}\">\n<h2>{}</h2>\n", self.language, e(&self.title));
@@ -145,6 +147,7 @@ impl Document {
     }
 
     /// The document as plain text, unescaped: for an e-mail body or a chat message.
+    #[must_use]
     pub fn to_text(&self) -> String {
         let mut out = format!("{}\n{}\n", self.title, "=".repeat(self.title.chars().count()));
         for block in &self.blocks {
@@ -190,6 +193,7 @@ impl Document {
 ///
 /// assert_eq!(escape_markdown("*ACME* [s.r.o.]"), r"\*ACME\* \[s.r.o.\]");
 /// ```
+#[must_use]
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

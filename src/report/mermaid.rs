@@ -272,6 +272,7 @@ pub fn request_lifecycle_transitions() -> Vec<LifecycleTransition> {
 /// assert!(diagram.starts_with("stateDiagram-v2\n"));
 /// assert!(diagram.contains("    in_progress --> completed : complete\n"));
 /// ```
+#[must_use]
 pub fn request_lifecycle() -> String {
     let transitions = request_lifecycle_transitions();
     let mut pairs: Vec<(StatusName, StatusName, Vec<&'static str>)> = Vec::new();

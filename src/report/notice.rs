@@ -65,6 +65,7 @@ impl<'a> NoticeInput<'a> {
     /// sentence, no Art. 13(2)(e) statement and no Art. 14(2)(f) sources
     /// ([`with_vendor`](Self::with_vendor), [`with_provision`](Self::with_provision),
     /// [`with_sources`](Self::with_sources)).
+    #[must_use]
     pub fn new(
         controller: &'a Party,
         parties: &'a [Party],

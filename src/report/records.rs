@@ -99,6 +99,7 @@ pub enum Gap {
 
 impl Gap {
     /// The provision that asks for the missing content.
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             Gap::Representative => Article::gdpr(27).paragraph(1),

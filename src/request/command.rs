@@ -161,6 +161,7 @@ pub enum CommandName {
 
 impl Command {
     /// The instant the command happens.
+    #[must_use]
     pub fn at(&self) -> DateTime<Utc> {
         match self {
             Command::Receive(receipt) => receipt.at,
@@ -183,6 +184,7 @@ impl Command {
     }
 
     /// The command's name.
+    #[must_use]
     pub fn name(&self) -> CommandName {
         match self {
             Command::Receive(_) => CommandName::Receive,
@@ -207,6 +209,7 @@ impl Command {
 
 impl CommandName {
     /// The name as in JSON, e.g. `forward_to_controller`.
+    #[must_use]
     pub const fn as_str(&self) -> &'static str {
         match self {
             CommandName::Receive => "receive",
@@ -295,6 +298,7 @@ impl Receipt {
     /// assert!(receipt.requester.is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn new(
         controller: PartyId,
         at: DateTime<Utc>,
@@ -363,6 +367,7 @@ pub enum Channel {
 impl Channel {
     /// Whether the channel is electronic: a request made by electronic means is answered by
     /// electronic means where possible (Art. 12(3), last sentence).
+    #[must_use]
     pub const fn is_electronic(&self) -> bool {
         matches!(self, Channel::Chat | Channel::Email | Channel::WebForm)
     }
@@ -417,21 +422,25 @@ pub struct ComplaintInformation {
 
 impl ComplaintInformation {
     /// The authority (name and contact) and the judicial remedy, as told to the data subject.
+    #[must_use]
     pub fn new(supervisory_authority: Text, judicial_remedy: Text) -> Self {
         ComplaintInformation { supervisory_authority, judicial_remedy }
     }
 
     /// The supervisory authority and how to reach it (Art. 77).
+    #[must_use]
     pub fn supervisory_authority(&self) -> &Text {
         &self.supervisory_authority
     }
 
     /// How to seek a judicial remedy (Art. 79).
+    #[must_use]
     pub fn judicial_remedy(&self) -> &Text {
         &self.judicial_remedy
     }
 
     /// Art. 12(4), which requires this information.
+    #[must_use]
     pub const fn article(&self) -> Article {
         Article::gdpr(12).paragraph(4)
     }
@@ -462,6 +471,7 @@ impl ExtensionJustification {
     /// assert_eq!(why.reason, ExtensionReason::Complexity);
     /// # Ok::<(), gdpr_obligations::model::Invalid>(())
     /// ```
+    #[must_use]
     pub fn new(reason: ExtensionReason, explanation: Text) -> Self {
         ExtensionJustification { reason, explanation }
     }
@@ -494,6 +504,7 @@ pub enum FeeGround {
 
 impl FeeGround {
     /// Art. 12(5)(a) or Art. 15(3).
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             FeeGround::ManifestlyUnfoundedOrExcessive => Article::gdpr(12).paragraph(5).point('a'),

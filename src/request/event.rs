@@ -131,6 +131,7 @@ pub enum Event {
 
 impl Event {
     /// The instant the event happened.
+    #[must_use]
     pub fn at(&self) -> DateTime<Utc> {
         match self {
             Event::Received(receipt) => receipt.at,
@@ -154,6 +155,7 @@ impl Event {
 
     /// The provision behind the step, for timelines and audit reports: e.g. `Art. 12(6)` for an
     /// identity request, the refusal ground's article for a refusal.
+    #[must_use]
     pub fn article(&self) -> Article {
         let art12 = Article::gdpr(12);
         match self {
@@ -210,6 +212,7 @@ pub enum RefusalGround {
 
 impl RefusalGround {
     /// The provision that allows the refusal.
+    #[must_use]
     pub fn article(&self) -> Article {
         match self {
             RefusalGround::ManifestlyUnfounded { .. } | RefusalGround::ManifestlyExcessive { .. } => {
@@ -222,6 +225,7 @@ impl RefusalGround {
     }
 
     /// The reason for not taking action, in a sentence for the data subject (Art. 12(4)).
+    #[must_use]
     pub fn reason(&self) -> Cow<'_, str> {
         match self {
             RefusalGround::ManifestlyUnfounded { explanation } => {
@@ -266,6 +270,7 @@ pub enum Exemption {
 
 impl Exemption {
     /// The provision that states the exemption.
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             Exemption::FreedomOfExpression => Article::gdpr(17).paragraph(3).point('a'),
@@ -282,6 +287,7 @@ impl Exemption {
 
     /// Whether the exemption can answer a request of `kind`: the Art. 17(3) exemptions only
     /// erasure, Art. 21(1) only an objection on particular-situation grounds, and so on.
+    #[must_use]
     pub const fn applies_to(&self, kind: &RequestKind) -> bool {
         use super::ObjectionGround::ParticularSituation;
         match self {
@@ -300,6 +306,7 @@ impl Exemption {
     }
 
     /// The reason, in a sentence for the data subject.
+    #[must_use]
     pub const fn reason(&self) -> &'static str {
         match self {
             Exemption::FreedomOfExpression => {

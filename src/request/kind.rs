@@ -32,6 +32,7 @@ impl Processing {
     /// assert_eq!(processing.basis, LegalBasis::Consent);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn new(basis: LegalBasis, purpose: Purpose) -> Self {
         Processing { basis, purpose }
     }
@@ -94,6 +95,7 @@ pub enum ErasureGround {
 
 impl ErasureGround {
     /// The point of Art. 17(1) that states the ground.
+    #[must_use]
     pub const fn article(&self) -> Article {
         let point = match self {
             ErasureGround::NoLongerNecessary => 'a',
@@ -125,6 +127,7 @@ pub enum RestrictionGround {
 
 impl RestrictionGround {
     /// The point of Art. 18(1) that states the ground.
+    #[must_use]
     pub const fn article(&self) -> Article {
         let point = match self {
             RestrictionGround::AccuracyContested => 'a',
@@ -150,6 +153,7 @@ pub enum ObjectionGround {
 
 impl ObjectionGround {
     /// Art. 21(1) or Art. 21(2).
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             ObjectionGround::ParticularSituation => Article::gdpr(21).paragraph(1),
@@ -160,6 +164,7 @@ impl ObjectionGround {
 
 impl RequestKind {
     /// The right exercised.
+    #[must_use]
     pub const fn right(&self) -> Right {
         match self {
             RequestKind::Access => Right::Access,
@@ -175,6 +180,7 @@ impl RequestKind {
 
     /// The provision the request relies on: the ground's point where the right has grounds
     /// (`Art. 17(1)(b)`), the right's article otherwise (`Art. 15`).
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             RequestKind::Erasure { ground } => ground.article(),
@@ -187,18 +193,21 @@ impl RequestKind {
 
     /// Whether this is an objection to direct marketing, which the controller must always
     /// honour (Art. 21(3)).
+    #[must_use]
     pub const fn is_direct_marketing_objection(&self) -> bool {
         matches!(self, RequestKind::Objection { ground: ObjectionGround::DirectMarketing })
     }
 
     /// Whether the request is one "referred to in Articles 15 to 21", for which the controller
     /// may ask for information to confirm identity (Art. 12(6)).
+    #[must_use]
     pub const fn allows_identity_request(&self) -> bool {
         !matches!(self, RequestKind::AutomatedDecisionReview | RequestKind::ConsentWithdrawal)
     }
 
     /// Whether the request is an action "under Articles 15 to 22", to which Art. 12(5) (fees and
     /// refusal of manifestly unfounded or excessive requests) applies.
+    #[must_use]
     pub const fn is_chapter_iii_request(&self) -> bool {
         !matches!(self, RequestKind::ConsentWithdrawal)
     }

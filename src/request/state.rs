@@ -212,6 +212,7 @@ pub struct Extension {
 /// Applies one event to the state of a request: `None` until `Received`. It follows the events
 /// without checking them (that is [`decide`](super::decide)'s job) and never fails: an event that
 /// cannot apply, such as a second `Received`, leaves the state as it was.
+#[must_use]
 pub fn evolve(state: Option<Request>, event: &Event) -> Option<Request> {
     match (state, event) {
         (None, Event::Received(receipt)) => Some(Request::received(receipt)),
@@ -338,56 +339,67 @@ impl Request {
     }
 
     /// When carrying the request out started, if it did: the request returns there after a pause.
+    #[must_use]
     pub fn started_at(&self) -> Option<DateTime<Utc>> {
         self.started_at
     }
 
     /// The request's id.
+    #[must_use]
     pub fn id(&self) -> RequestId {
         self.receipt.id
     }
 
     /// Everything known at receipt.
+    #[must_use]
     pub fn receipt(&self) -> &Receipt {
         &self.receipt
     }
 
     /// What is asked.
+    #[must_use]
     pub fn kind(&self) -> &RequestKind {
         &self.receipt.kind
     }
 
     /// Where the request stands.
+    #[must_use]
     pub fn status(&self) -> &Status {
         &self.status
     }
 
     /// What is known about the requester's identity.
+    #[must_use]
     pub fn identity(&self) -> &Identity {
         &self.identity
     }
 
     /// The extension, if the period was extended (Art. 12(3)).
+    #[must_use]
     pub fn extension(&self) -> Option<&Extension> {
         self.extension.as_ref()
     }
 
     /// When the processor forwarded the request, if it did (Art. 28(3)(e)).
+    #[must_use]
     pub fn forwarded_at(&self) -> Option<DateTime<Utc>> {
         self.forwarded_at
     }
 
     /// The completed identity pauses.
+    #[must_use]
     pub fn pauses(&self) -> &[IdentityPauseSpan] {
         &self.pauses
     }
 
     /// The number of events applied, `Received` included.
+    #[must_use]
     pub fn version(&self) -> u64 {
         self.version
     }
 
     /// The instant of the latest event.
+    #[must_use]
     pub fn last_event_at(&self) -> DateTime<Utc> {
         self.last_event_at
     }
@@ -396,6 +408,7 @@ impl Request {
     /// the controller or by its processor, unless the processing agreement says
     /// [`RequestClock::FromControllerReceipt`], in which case it is the forwarding, and `None`
     /// until then.
+    #[must_use]
     pub fn clock_start(&self) -> Option<DateTime<Utc>> {
         match self.receipt.receiver {
             Receiver::Processor { clock: RequestClock::FromControllerReceipt, .. } => self.forwarded_at,
@@ -406,6 +419,7 @@ impl Request {
     /// The Art. 12(3) deadlines with the identity pauses completed so far, under the policy
     /// carried in the receipt. `None` while the clock has not started, or if a date leaves the
     /// supported range (which [`decide`](super::decide) never lets happen).
+    #[must_use]
     pub fn deadlines(&self) -> Option<RequestDeadlines> {
         self.deadlines_with(&self.pauses)
     }
@@ -414,6 +428,7 @@ impl Request {
     /// identity request counts as a pause up to `now`, so that under
     /// [`IdentityPause::Pause`](crate::time::IdentityPause::Pause) the clock stands still while
     /// the controller waits.
+    #[must_use]
     pub fn deadlines_at(&self, now: DateTime<Utc>) -> Option<RequestDeadlines> {
         match self.status {
             Status::AwaitingIdentity { since } if now >= since => {
@@ -431,6 +446,7 @@ impl Request {
 
     /// The deadline that applies at `now`: the extended one once extended, the one-month one
     /// otherwise (Art. 12(3)).
+    #[must_use]
     pub fn current_deadline(&self, now: DateTime<Utc>) -> Option<Deadline> {
         let deadlines = self.deadlines_at(now)?;
         Some(if self.extension.is_some() { deadlines.extended_due() } else { deadlines.due() })
@@ -438,12 +454,14 @@ impl Request {
 
     /// Whether the request is still unanswered when its current deadline has passed. A closed
     /// request is never overdue; see [`answered_in_time`](Self::answered_in_time).
+    #[must_use]
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         !self.is_closed() && self.current_deadline(now).is_some_and(|d| d.is_overdue(now))
     }
 
     /// The time left at `now` until the current deadline (negative once overdue); `None` when the
     /// request is closed or its clock has not started.
+    #[must_use]
     pub fn time_left(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
         if self.is_closed() {
             return None;
@@ -452,12 +470,14 @@ impl Request {
     }
 
     /// Whether the request is completed, refused or withdrawn.
+    #[must_use]
     pub fn is_closed(&self) -> bool {
         matches!(self.status, Status::Completed { .. } | Status::Refused { .. } | Status::Withdrawn { .. })
     }
 
     /// For a completed or refused request, whether the data subject was answered before the
     /// deadline that applied (Art. 12(3), 12(4)); `None` while open or once withdrawn.
+    #[must_use]
     pub fn answered_in_time(&self) -> Option<bool> {
         let at = match self.status {
             Status::Completed { at, .. } | Status::Refused { at, .. } => at,
@@ -469,6 +489,7 @@ impl Request {
 
 impl Status {
     /// The state's name.
+    #[must_use]
     pub fn name(&self) -> StatusName {
         match self {
             Status::AwaitingForwarding => StatusName::AwaitingForwarding,
@@ -486,6 +507,7 @@ impl Status {
 
 impl StatusName {
     /// The name as in JSON, e.g. `awaiting_identity`.
+    #[must_use]
     pub const fn as_str(&self) -> &'static str {
         match self {
             StatusName::New => "new",
@@ -511,6 +533,7 @@ impl fmt::Display for StatusName {
 impl Identity {
     /// Whether the identity question is settled for disclosure: verified, or recorded as not
     /// required.
+    #[must_use]
     pub fn is_settled(&self) -> bool {
         matches!(self, Identity::Verified { .. } | Identity::NotRequired { .. })
     }

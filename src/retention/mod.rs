@@ -121,6 +121,7 @@ pub enum RetentionPeriod {
 
 impl RetentionPeriod {
     /// The length in months.
+    #[must_use]
     pub const fn months(&self) -> u16 {
         match self {
             RetentionPeriod::FromCollection { months } | RetentionPeriod::AfterEvent { months, .. } => *months,
@@ -128,6 +129,7 @@ impl RetentionPeriod {
     }
 
     /// The event it runs after, if any.
+    #[must_use]
     pub const fn event(&self) -> Option<RetentionEvent> {
         match self {
             RetentionPeriod::FromCollection { .. } => None,
@@ -140,6 +142,7 @@ impl RetentionPeriod {
     /// expire: the event has not happened, or the end is past the supported date range.
     ///
     /// Never before collection.
+    #[must_use]
     pub fn expires_at(&self, timeline: &Timeline) -> Option<DateTime<Utc>> {
         let start = match self.event() {
             None => timeline.collected_at,
@@ -160,16 +163,19 @@ pub struct Timeline {
 impl Timeline {
     /// A record collected at `collected_at` whose subject was last in contact at `last_contact`
     /// (`None` when the source does not know).
+    #[must_use]
     pub const fn new(collected_at: DateTime<Utc>, last_contact: Option<DateTime<Utc>>) -> Self {
         Self { collected_at, last_contact }
     }
 
     /// When the record was collected.
+    #[must_use]
     pub const fn collected_at(&self) -> DateTime<Utc> {
         self.collected_at
     }
 
     /// When `event` happened, if it has.
+    #[must_use]
     pub const fn event(&self, event: RetentionEvent) -> Option<DateTime<Utc>> {
         match event {
             RetentionEvent::LastContact => self.last_contact,
@@ -247,32 +253,38 @@ impl RetentionPolicy {
     }
 
     /// The id.
+    #[must_use]
     pub const fn id(&self) -> RetentionPolicyId {
         self.id
     }
 
     /// The purpose the data are kept for.
+    #[must_use]
     pub fn purpose(&self) -> &Purpose {
         &self.purpose
     }
 
     /// The category of data it covers.
+    #[must_use]
     pub fn category(&self) -> &DataCategory {
         &self.category
     }
 
     /// The period.
+    #[must_use]
     pub const fn period(&self) -> RetentionPeriod {
         self.period
     }
 
     /// Art. 5(1)(e).
+    #[must_use]
     pub const fn article(&self) -> Article {
         STORAGE_LIMITATION
     }
 
     /// When a record of this policy's category with `timeline` expires under it; see
     /// [`RetentionPeriod::expires_at`].
+    #[must_use]
     pub fn expires_at(&self, timeline: &Timeline) -> Option<DateTime<Utc>> {
         self.period.expires_at(timeline)
     }
@@ -284,6 +296,7 @@ impl RetentionPolicy {
 /// the category, or one of them does not let it expire yet ([`RetentionPeriod::expires_at`]).
 ///
 /// Never before collection.
+#[must_use]
 pub fn expiry(policies: &[RetentionPolicy], category: &DataCategory, timeline: &Timeline) -> Option<DateTime<Utc>> {
     let mut latest: Option<DateTime<Utc>> = None;
     for policy in policies.iter().filter(|p| p.category() == category) {
@@ -295,6 +308,7 @@ pub fn expiry(policies: &[RetentionPolicy], category: &DataCategory, timeline: &
 
 /// Whether a record of `category` with `timeline` has expired at `now` under `policies`: its
 /// [`expiry`] is at or before `now`.
+#[must_use]
 pub fn is_expired(
     policies: &[RetentionPolicy],
     category: &DataCategory,
@@ -432,41 +446,49 @@ impl LegalHold {
     }
 
     /// The id.
+    #[must_use]
     pub const fn id(&self) -> LegalHoldId {
         self.id
     }
 
     /// What it covers.
+    #[must_use]
     pub fn target(&self) -> &HoldTarget {
         &self.target
     }
 
     /// Why, e.g. "complaint 2026/14 about order 42".
+    #[must_use]
     pub fn reason(&self) -> &Text {
         &self.reason
     }
 
     /// The Art. 17(3) ground.
+    #[must_use]
     pub fn ground(&self) -> &RetentionGround {
         &self.ground
     }
 
     /// The point of Art. 17(3).
+    #[must_use]
     pub const fn article(&self) -> Article {
         self.ground.article()
     }
 
     /// When it was placed.
+    #[must_use]
     pub const fn placed_at(&self) -> DateTime<Utc> {
         self.placed_at
     }
 
     /// When it was released, if it was.
+    #[must_use]
     pub const fn released_at(&self) -> Option<DateTime<Utc>> {
         self.released_at
     }
 
     /// Whether it holds at `at`: placed at or before, and not released at or before.
+    #[must_use]
     pub fn is_active(&self, at: DateTime<Utc>) -> bool {
         self.placed_at <= at && self.released_at.is_none_or(|r| at < r)
     }
@@ -489,6 +511,7 @@ pub struct HeldRecords {
 /// ground. Holds on records and conversations become one entry each (holds on other sources
 /// none); holds on subjects one entry per record in `held.subjects`; a hold on the controller
 /// one entry per record in `held.at_stake`.
+#[must_use]
 pub fn apply_holds(
     base: &ErasurePolicy,
     holds: &[LegalHold],

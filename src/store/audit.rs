@@ -53,6 +53,7 @@ impl SubjectKey {
     /// Derives the key of `identifier` in `scope` (HMAC-SHA-256 over the scope and the
     /// identifier's normalised form, so the same e-mail gives different keys for different
     /// controllers).
+    #[must_use]
     pub fn derive(key: &PseudonymKey, scope: Scope, identifier: &SubjectIdentifier) -> Self {
         // HMAC accepts keys of any length, so this cannot fail; fall back to plain SHA-256
         // over the key material rather than panic if the library ever says otherwise.
@@ -145,6 +146,7 @@ pub struct AuditEntry {
 impl AuditEntry {
     /// An entry saying that `action` happened at `at`, by no known actor and under no
     /// particular provision ([`with_actor`](Self::with_actor), [`with_article`](Self::with_article)).
+    #[must_use]
     pub fn new(at: DateTime<Utc>, action: AuditAction) -> Self {
         Self { at, actor: None, action, article: None }
     }

@@ -62,6 +62,7 @@ impl DocumentKind {
     ];
 
     /// The storage name.
+    #[must_use]
     pub const fn as_str(&self) -> &'static str {
         match self {
             DocumentKind::Party => "party",
@@ -77,6 +78,7 @@ impl DocumentKind {
     }
 
     /// Parses a storage name.
+    #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -108,6 +110,7 @@ impl StreamKind {
         [StreamKind::Request, StreamKind::Consent, StreamKind::Breach, StreamKind::Notice, StreamKind::Sweep];
 
     /// The storage name.
+    #[must_use]
     pub const fn as_str(&self) -> &'static str {
         match self {
             StreamKind::Request => "request",
@@ -119,6 +122,7 @@ impl StreamKind {
     }
 
     /// Parses a storage name.
+    #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -168,6 +172,7 @@ pub struct Stored {
 
 impl Stored {
     /// The body of the document `key` at `version`, as a backend returns it.
+    #[must_use]
     pub fn new(key: DocumentKey, version: Version, body: serde_json::Value) -> Self {
         Self { key, version, body }
     }

@@ -38,6 +38,7 @@ pub struct MemoryLedger {
 
 impl MemoryLedger {
     /// An empty ledger.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -140,6 +141,7 @@ pub struct MemoryAuditLog {
 
 impl MemoryAuditLog {
     /// An empty log.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }

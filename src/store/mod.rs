@@ -80,11 +80,13 @@ pub struct Scope(PartyId);
 
 impl Scope {
     /// The scope of `controller`.
+    #[must_use]
     pub const fn of(controller: PartyId) -> Self {
         Self(controller)
     }
 
     /// The controller, as given to [`Scope::of`].
+    #[must_use]
     pub const fn controller(&self) -> PartyId {
         self.0
     }
@@ -107,16 +109,19 @@ impl Version {
     pub const NONE: Version = Version(0);
 
     /// Wraps a stored version number.
+    #[must_use]
     pub const fn new(n: u64) -> Self {
         Self(n)
     }
 
     /// The number.
+    #[must_use]
     pub const fn get(&self) -> u64 {
         self.0
     }
 
     /// The version after `n` more writes or events.
+    #[must_use]
     pub fn after(&self, n: usize) -> Version {
         Version(self.0.saturating_add(n as u64))
     }
@@ -186,6 +191,7 @@ pub enum StoreError {
 impl StoreError {
     /// Whether retrying the same operation may succeed (a lost compare-and-swap after
     /// re-reading, or a backend failure).
+    #[must_use]
     pub fn is_retryable(&self) -> bool {
         matches!(self, StoreError::Conflict { .. } | StoreError::Backend { .. })
     }

@@ -93,6 +93,7 @@ impl Call {
     /// assert!(Call::AppendEvents.writes() && Call::Erase.writes());
     /// assert!(!Call::Find.writes() && !Call::Expired.writes());
     /// ```
+    #[must_use]
     pub fn writes(self) -> bool {
         matches!(
             self,

@@ -104,11 +104,13 @@ pub enum Writes {
 
 impl HistorySpec {
     /// A history of `messages` messages generated from `seed`.
+    #[must_use]
     pub fn new(seed: u64, messages: u64) -> Self {
         Self { seed, messages }
     }
 
     /// The controllers of the history, from the seed alone.
+    #[must_use]
     pub fn scopes(&self) -> Vec<Scope> {
         let mut rng = Rng::new(self.seed ^ 0x5c09_e5c0);
         (0..CONTROLLERS)
@@ -158,6 +160,7 @@ pub async fn fill(chat: &ChatHistory, spec: &HistorySpec) -> Result<History, Sto
 ///
 /// # Panics
 /// Never: the identifiers are valid by construction.
+#[must_use]
 pub fn probe_identifiers(n: u64) -> Vec<SubjectIdentifier> {
     let valid = "generated identifiers are valid";
     vec![
@@ -215,6 +218,7 @@ pub async fn add_probe(
 ///
 /// # Panics
 /// Never: the identifier is valid by construction.
+#[must_use]
 pub fn long_subject_identifiers() -> Vec<SubjectIdentifier> {
     vec![SubjectIdentifier::Email(EmailAddress::new("long.subject@example.test").expect("a valid e-mail address"))]
 }

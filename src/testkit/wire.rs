@@ -16,11 +16,13 @@ impl WireDecoder {
     }
 
     /// The type's schema file under `schemas/`, as in [`wire_schemas`](crate::wire::wire_schemas).
+    #[must_use]
     pub fn file(&self) -> &'static str {
         self.file
     }
 
     /// The Rust type, e.g. `gdpr_obligations::model::Party`.
+    #[must_use]
     pub fn type_name(&self) -> &'static str {
         self.type_name
     }
@@ -66,6 +68,7 @@ fn decode<T: serde::Serialize + serde::de::DeserializeOwned>(
 /// assert!(zone.decode(br#"{"zone": "Europe/Atlantis", "calendar": "czechia"}"#).is_err());
 /// assert!(zone.decode(br#"{"zone": "Europe/Prague", "calendar": "czechia"}"#).is_ok());
 /// ```
+#[must_use]
 pub fn wire_decoders() -> Vec<WireDecoder> {
     macro_rules! decoders {
         ($($ty:ty => $file:literal,)*) => {

@@ -119,6 +119,7 @@ impl HolidayCalendar for Czechia {
 /// assert_eq!(easter_sunday(2026), NaiveDate::from_ymd_opt(2026, 4, 5));
 /// assert_eq!(easter_sunday(1500), None);
 /// ```
+#[must_use]
 pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
     if year < 1583 {
         return None;
@@ -180,6 +181,7 @@ impl HolidayList {
     }
 
     /// The holiday dates, in ascending order.
+    #[must_use]
     pub fn dates(&self) -> impl ExactSizeIterator<Item = NaiveDate> + '_ {
         self.dates.iter().copied()
     }

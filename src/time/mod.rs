@@ -168,6 +168,7 @@ pub enum TimeError {
 /// assert_eq!(add_months(d(2024, 1, 31), 1), Some(d(2024, 2, 29)));
 /// assert_eq!(add_months(NaiveDate::MAX, 1), None);
 /// ```
+#[must_use]
 pub fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
     date.checked_add_months(Months::new(months))
 }
@@ -401,6 +402,7 @@ pub struct FixedClock(Mutex<DateTime<Utc>>);
 
 impl FixedClock {
     /// A clock showing `now`.
+    #[must_use]
     pub fn new(now: DateTime<Utc>) -> Self {
         FixedClock(Mutex::new(now))
     }

@@ -205,16 +205,19 @@ impl IdentityPauseSpan {
     }
 
     /// The date the controller asked for identification.
+    #[must_use]
     pub fn requested(&self) -> NaiveDate {
         self.requested
     }
 
     /// The date the data subject provided it.
+    #[must_use]
     pub fn provided(&self) -> NaiveDate {
         self.provided
     }
 
     /// The calendar days paused, `provided - requested`.
+    #[must_use]
     pub fn days(&self) -> u64 {
         self.provided.signed_duration_since(self.requested).num_days().unsigned_abs()
     }
@@ -296,21 +299,25 @@ impl Deadline {
     }
 
     /// The last day of the period.
+    #[must_use]
     pub fn date(&self) -> NaiveDate {
         self.date
     }
 
     /// The first instant at which the period has expired.
+    #[must_use]
     pub fn expires_at(&self) -> DateTime<Utc> {
         self.expires_at
     }
 
     /// Whether the period has expired at `now`.
+    #[must_use]
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         now >= self.expires_at
     }
 
     /// The time left at `now`; zero or negative once overdue.
+    #[must_use]
     pub fn time_left(&self, now: DateTime<Utc>) -> TimeDelta {
         self.expires_at.signed_duration_since(now)
     }
@@ -337,35 +344,41 @@ pub struct RequestDeadlines {
 
 impl RequestDeadlines {
     /// The local date the request was received (EDPB Guidelines 01/2022 §159).
+    #[must_use]
     pub fn received_date(&self) -> NaiveDate {
         self.received_date
     }
 
     /// The date the periods run from: the receipt date, unless [`IdentityPause::Restart`] moved it
     /// to the date the identity was provided.
+    #[must_use]
     pub fn counted_from(&self) -> NaiveDate {
         self.counted_from
     }
 
     /// The calendar days added to each period by [`IdentityPause::Pause`] (zero otherwise).
+    #[must_use]
     pub fn paused_days(&self) -> u64 {
         self.paused_days
     }
 
     /// The response is due "within one month of receipt of the request" (Art. 12(3) GDPR); the
     /// same limit applies to the notice of not taking action (Art. 12(4)).
+    #[must_use]
     pub fn due(&self) -> Deadline {
         self.due
     }
 
     /// The data subject must be told of an extension, with reasons, "within one month of receipt
     /// of the request" (Art. 12(3) GDPR): the same period as [`due`](Self::due).
+    #[must_use]
     pub fn extension_notice_due(&self) -> Deadline {
         self.extension_notice_due
     }
 
     /// The response is due by this date if the period is "extended by two further months"
     /// (Art. 12(3) GDPR), computed by the policy's [`ExtensionRule`].
+    #[must_use]
     pub fn extended_due(&self) -> Deadline {
         self.extended_due
     }
@@ -414,6 +427,7 @@ impl DeadlinePolicy {
 
     /// A policy for `zone` and `calendar`, with the default readings: [`ExtensionRule`] A, no
     /// [`IdentityPause`], [`BreachClock::AwarenessPlus72h`].
+    #[must_use]
     pub fn new(zone: Zone, calendar: Calendar) -> Self {
         DeadlinePolicy {
             zone,
@@ -425,6 +439,7 @@ impl DeadlinePolicy {
     }
 
     /// A Czech controller: `Europe/Prague` and [`Calendar::Czechia`], default readings.
+    #[must_use]
     pub fn czech() -> Self {
         DeadlinePolicy::new(Zone::EUROPE_PRAGUE, Calendar::Czechia)
     }
@@ -451,26 +466,31 @@ impl DeadlinePolicy {
     }
 
     /// The controller's time zone.
+    #[must_use]
     pub fn zone(&self) -> Zone {
         self.zone
     }
 
     /// The holiday calendar.
+    #[must_use]
     pub fn calendar(&self) -> &Calendar {
         &self.calendar
     }
 
     /// The extension rule.
+    #[must_use]
     pub fn extension(&self) -> ExtensionRule {
         self.extension
     }
 
     /// The identity-pause policy.
+    #[must_use]
     pub fn identity_pause(&self) -> IdentityPause {
         self.identity_pause
     }
 
     /// The breach clock.
+    #[must_use]
     pub fn breach_clock(&self) -> BreachClock {
         self.breach_clock
     }

@@ -40,6 +40,7 @@ impl Zone {
     pub const EUROPE_PRAGUE: Zone = Zone(Tz::Europe__Prague);
 
     /// The IANA name of the zone, e.g. `"Europe/Prague"`.
+    #[must_use]
     pub fn name(self) -> &'static str {
         self.0.name()
     }

@@ -48,16 +48,19 @@ pub struct Article {
 
 impl Article {
     /// An article of the GDPR, e.g. `Article::gdpr(17)` for `Art. 17`.
+    #[must_use]
     pub const fn gdpr(number: u16) -> Self {
         Self { instrument: Instrument::Gdpr, number, paragraph: None, point: None, subparagraph: None }
     }
 
     /// An article of Regulation 1182/71 on periods, dates and time limits.
+    #[must_use]
     pub const fn reg_1182_71(number: u16) -> Self {
         Self { instrument: Instrument::Reg1182_71, number, paragraph: None, point: None, subparagraph: None }
     }
 
     /// The same article narrowed to a paragraph: `Art. 12` → `Art. 12(3)`.
+    #[must_use]
     pub const fn paragraph(self, paragraph: u8) -> Self {
         Self { paragraph: Some(paragraph), ..self }
     }
@@ -67,6 +70,7 @@ impl Article {
     /// # Panics
     /// When `point` is not a lower-case ASCII letter; in a `const` this is a compile error.
     /// Text from outside goes through [`FromStr`], which returns an error instead.
+    #[must_use]
     pub const fn point(self, point: char) -> Self {
         assert!(point.is_ascii_lowercase(), "a point is a lower-case letter");
         Self { point: Some(point), ..self }
@@ -74,37 +78,44 @@ impl Article {
 
     /// The same reference narrowed to a numbered subparagraph: `Art. 49(1)` with 2 prints
     /// `Art. 49(1), second subparagraph`.
+    #[must_use]
     pub const fn subparagraph(self, subparagraph: u8) -> Self {
         Self { subparagraph: Some(subparagraph), ..self }
     }
 
     /// The instrument this article belongs to.
+    #[must_use]
     pub const fn instrument(&self) -> Instrument {
         self.instrument
     }
 
     /// The article number.
+    #[must_use]
     pub const fn number(&self) -> u16 {
         self.number
     }
 
     /// The paragraph, if the reference names one.
+    #[must_use]
     pub const fn paragraph_number(&self) -> Option<u8> {
         self.paragraph
     }
 
     /// The point, if the reference names one.
+    #[must_use]
     pub const fn point_letter(&self) -> Option<char> {
         self.point
     }
 
     /// The subparagraph, if the reference names one.
+    #[must_use]
     pub const fn subparagraph_number(&self) -> Option<u8> {
         self.subparagraph
     }
 
     /// Whether `self` is `other` or lies inside it: `Art. 28(3)(c)` lies inside `Art. 28(3)`
     /// and `Art. 28`.
+    #[must_use]
     pub fn is_within(&self, other: &Article) -> bool {
         self.instrument == other.instrument
             && self.number == other.number

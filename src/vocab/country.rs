@@ -88,23 +88,27 @@ impl Country {
     }
 
     /// The code, e.g. `"CZ"`.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         // The bytes always come from ISO_3166_1, which is ASCII.
         std::str::from_utf8(&self.0).unwrap_or("??")
     }
 
     /// The IRI of the country in DPV's location extension.
+    #[must_use]
     pub fn dpv_iri(&self) -> String {
         format!("https://w3id.org/dpv/loc#{}", self.as_str())
     }
 
     /// Whether the country is a Member State of the European Union.
+    #[must_use]
     pub fn is_eu_member(&self) -> bool {
         EU.split(' ').any(|c| c == self.as_str())
     }
 
     /// Whether the GDPR applies in the country: the EU and Iceland, Liechtenstein and Norway.
     /// A transfer between two such countries is not a Chapter V transfer (Art. 44).
+    #[must_use]
     pub fn is_eea(&self) -> bool {
         self.is_eu_member() || EEA_ONLY.split(' ').any(|c| c == self.as_str())
     }
@@ -113,12 +117,14 @@ impl Country {
     ///
     /// Some decisions cover only part of a country's organisations (see [`AdequacyScope`]):
     /// a transfer relying on one must check that the recipient is covered.
+    #[must_use]
     pub fn adequacy_on(&self, date: NaiveDate) -> Option<&'static Adequacy> {
         ADEQUACY.iter().find(|a| a.country == *self && a.in_force_on(date))
     }
 
     /// Whether a transfer of personal data to this country on `date` needs an Art. 46 safeguard
     /// or an Art. 49 derogation: it is outside the EEA and no adequacy decision covers it.
+    #[must_use]
     pub fn needs_transfer_safeguard(&self, date: NaiveDate) -> bool {
         !self.is_eea() && self.adequacy_on(date).is_none()
     }
@@ -186,11 +192,13 @@ pub struct Adequacy {
 
 impl Adequacy {
     /// Whether the decision applies on `date`.
+    #[must_use]
     pub fn in_force_on(&self, date: NaiveDate) -> bool {
         self.in_force_from <= date && self.in_force_until.is_none_or(|until| date <= until)
     }
 
     /// The provision under which the decision was adopted (Art. 45(3)).
+    #[must_use]
     pub const fn article(&self) -> Article {
         Article::gdpr(45).paragraph(3)
     }

@@ -67,6 +67,7 @@ impl UnknownTerm {
     }
 
     /// The vocabulary that was asked for, e.g. `legal basis`.
+    #[must_use]
     pub fn vocabulary(&self) -> &'static str {
         self.vocabulary
     }
@@ -107,6 +108,7 @@ impl CustomTerm {
     }
 
     /// The term as stored.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -294,6 +296,7 @@ vocabulary! {
 
 impl LegalBasis {
     /// The point of Art. 6(1) that establishes this basis.
+    #[must_use]
     pub const fn article(&self) -> Article {
         let point = match self {
             LegalBasis::Consent => 'a',
@@ -326,6 +329,7 @@ vocabulary! {
 
 impl SpecialCategoryCondition {
     /// The point of Art. 9(2) that states this condition.
+    #[must_use]
     pub const fn article(&self) -> Article {
         let point = match self {
             SpecialCategoryCondition::ExplicitConsent => 'a',
@@ -386,6 +390,7 @@ pub enum DataCategoryKind {
 impl DataCategory {
     /// Whether the category is ordinary, special (Art. 9(1)) or criminal (Art. 10).
     /// Custom terms are ordinary: the list of Art. 9(1) is closed.
+    #[must_use]
     pub fn kind(&self) -> DataCategoryKind {
         use DataCategory::*;
         match self {
@@ -404,11 +409,13 @@ impl DataCategory {
     }
 
     /// Whether the category is a special category of Art. 9(1).
+    #[must_use]
     pub fn is_special(&self) -> bool {
         self.kind() == DataCategoryKind::Special
     }
 
     /// The provision that defines the category: Art. 4(1), Art. 9(1) or Art. 10.
+    #[must_use]
     pub fn article(&self) -> Article {
         match self.kind() {
             DataCategoryKind::Ordinary => Article::gdpr(4).paragraph(1),
@@ -445,6 +452,7 @@ vocabulary! {
 impl Purpose {
     /// Whether the purpose is direct marketing, against which an objection is absolute
     /// (Art. 21(2)-(3)).
+    #[must_use]
     pub fn is_direct_marketing(&self) -> bool {
         matches!(self, Purpose::Marketing)
     }
@@ -469,6 +477,7 @@ vocabulary! {
 
 impl Right {
     /// The article that grants the right.
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             Right::Access => Article::gdpr(15),
@@ -500,6 +509,7 @@ vocabulary! {
 
 impl Role {
     /// The provision that defines the role.
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             Role::Controller => Article::gdpr(4).paragraph(7),
@@ -512,6 +522,7 @@ impl Role {
     }
 
     /// Whether the role processes on someone else's behalf (and so needs an Art. 28 contract).
+    #[must_use]
     pub const fn acts_on_behalf(&self) -> bool {
         matches!(self, Role::Processor | Role::SubProcessor)
     }

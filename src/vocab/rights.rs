@@ -102,6 +102,7 @@ pub fn availability(right: Right, basis: LegalBasis, purpose: &Purpose) -> Resul
 
 /// Every right available for processing on `basis` for `purpose`, in the order of the
 /// Regulation: what an Art. 13(2)(b)-(d) notice lists.
+#[must_use]
 pub fn available_rights(basis: LegalBasis, purpose: &Purpose) -> Vec<Right> {
     Right::BUILT_IN.iter().copied().filter(|r| availability(*r, basis, purpose).is_ok()).collect()
 }

@@ -37,6 +37,7 @@ vocabulary! {
 
 impl DerogationPoint {
     /// The provision of Art. 49(1) that states the derogation.
+    #[must_use]
     pub const fn article(&self) -> Article {
         let art = Article::gdpr(49).paragraph(1);
         match self {
@@ -104,6 +105,7 @@ impl TransferMechanism {
     }
 
     /// The storage name, e.g. `derogation.49_1_a`.
+    #[must_use]
     pub fn as_str(&self) -> Cow<'static, str> {
         match self {
             TransferMechanism::AdequacyDecision => ADEQUACY.into(),
@@ -114,6 +116,7 @@ impl TransferMechanism {
     }
 
     /// The provision that allows the transfer.
+    #[must_use]
     pub const fn article(&self) -> Article {
         match self {
             TransferMechanism::AdequacyDecision => Article::gdpr(45).paragraph(3),
@@ -124,6 +127,7 @@ impl TransferMechanism {
     }
 
     /// The IRI of the mechanism's concept in DPV's GDPR extension.
+    #[must_use]
     pub fn dpv_iri(&self) -> Cow<'static, str> {
         match self {
             TransferMechanism::AdequacyDecision => iri(GDPR, "A45-3").into(),

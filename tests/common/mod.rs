@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 /// Invariant 9: the value round-trips through JSON, and the type's JSON Schema accepts what it
 /// serialises.
-pub fn assert_json_contract<T>(value: &T)
+pub(crate) fn assert_json_contract<T>(value: &T)
 where
     T: Serialize + DeserializeOwned + JsonSchema + PartialEq + Debug,
 {
@@ -24,7 +24,7 @@ where
 }
 
 /// The type's JSON Schema rejects `json`.
-pub fn assert_schema_rejects<T: JsonSchema>(json: &serde_json::Value) {
+pub(crate) fn assert_schema_rejects<T: JsonSchema>(json: &serde_json::Value) {
     let schema = serde_json::to_value(schemars::schema_for!(T)).expect("schema serialises");
     let validator = jsonschema::validator_for(&schema).expect("valid schema");
     assert!(!validator.is_valid(json), "schema of {} accepts {json}", std::any::type_name::<T>());
@@ -32,13 +32,13 @@ pub fn assert_schema_rejects<T: JsonSchema>(json: &serde_json::Value) {
 
 /// Whether this run is CI's: `CI` is set to anything but empty, `0` or `false` (`.ci/run` and
 /// the usual CI services set `CI=true`). There a test that cannot run fails instead of skipping.
-pub fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
 }
 
 /// Says in one line on stderr that `test` skips because of `why` (how to run it: `how`), or
 /// fails instead in CI and when `required_var` is `required`, where a skip would pass unseen.
-pub fn skip_unless_required(test: &str, why: &str, required_var: &str, how: &str) {
+pub(crate) fn skip_unless_required(test: &str, why: &str, required_var: &str, how: &str) {
     let required = std::env::var(required_var).is_ok_and(|v| v == "required");
     assert!(
         !(in_ci() || required),
@@ -52,7 +52,7 @@ pub fn skip_unless_required(test: &str, why: &str, required_var: &str, how: &str
 /// The test PostgreSQL's URL, from `GDPR_TEST_POSTGRES_URL` (which `scripts/with-postgres` sets).
 /// Without it: `None`, after saying once per test binary that `test` skips PostgreSQL, or a
 /// failure in CI (see [`in_ci`]), where a skipped backend would pass unseen.
-pub fn postgres_url(test: &str) -> Option<String> {
+pub(crate) fn postgres_url(test: &str) -> Option<String> {
     const URL_VAR: &str = "GDPR_TEST_POSTGRES_URL";
     static SKIPPED: std::sync::Once = std::sync::Once::new();
     match std::env::var(URL_VAR) {
@@ -77,7 +77,7 @@ pub fn postgres_url(test: &str) -> Option<String> {
 // --- ids in database dumps ---------------------------------------------------------------------
 
 /// Every UUID in `text` (hyphenated, or as 32 hex digits as SQLite's `hex()` prints one).
-pub fn uuids(text: &str) -> Vec<&str> {
+pub(crate) fn uuids(text: &str) -> Vec<&str> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -104,13 +104,13 @@ pub fn uuids(text: &str) -> Vec<&str> {
 }
 
 /// A UUID in one spelling: 32 lower-case hex digits.
-pub fn canonical(id: &str) -> String {
+pub(crate) fn canonical(id: &str) -> String {
     id.replace('-', "").to_lowercase()
 }
 
 /// `text` with every UUID that `known` (canonical spellings) does not hold replaced by
 /// `<new id>`: the ids a run draws differ between runs, the others must not.
-pub fn normalise(text: &str, known: &std::collections::BTreeSet<String>) -> String {
+pub(crate) fn normalise(text: &str, known: &std::collections::BTreeSet<String>) -> String {
     let mut out = text.to_owned();
     for id in uuids(text) {
         if !known.contains(&canonical(id)) {
@@ -129,7 +129,7 @@ use gdpr_obligations::store::StoreError;
 use gdpr_obligations::testkit::faults::{Call, Phase};
 
 /// The error a failed call gives: the connection lost.
-pub fn reset() -> StoreError {
+pub(crate) fn reset() -> StoreError {
     StoreError::Backend { store: "faulty", source: "connection reset".into() }
 }
 
@@ -137,7 +137,7 @@ pub fn reset() -> StoreError {
 /// calls only) `strikes` picks: before the call is made, or, with `after`, a write after it was
 /// carried out (a crash after the commit, before its caller heard of it). The flag says
 /// whether it has struck.
-pub fn failing(
+pub(crate) fn failing(
     calls: &'static [Call],
     after: bool,
     strikes: impl Fn(usize) -> bool + Send + Sync + 'static,
@@ -169,22 +169,22 @@ pub fn failing(
 }
 
 /// What a [`Tripwire`] does at its point: abort the process, turn a file system read-only...
-pub type Fault = Box<dyn Fn() + Send + Sync>;
+pub(crate) type Fault = Box<dyn Fn() + Send + Sync>;
 
 /// Counts the writes that pass through the `Faulty` wrappers sharing it, and runs its fault at
 /// point `at`: point `2k - 1` is just before the k-th write, point `2k` just after it.
-pub struct Tripwire {
+pub(crate) struct Tripwire {
     pub points: AtomicUsize,
     fault: Option<(usize, Fault)>,
 }
 
 impl Tripwire {
-    pub fn new(fault: Option<(usize, Fault)>) -> Arc<Self> {
+    pub(crate) fn new(fault: Option<(usize, Fault)>) -> Arc<Self> {
         Arc::new(Tripwire { points: AtomicUsize::new(0), fault })
     }
 
     /// The hook for a `Faulty` wrapper: a point before and after each write.
-    pub fn hook(self: &Arc<Self>) -> impl Fn(Call, Phase) -> Result<(), StoreError> + Send + Sync + 'static {
+    pub(crate) fn hook(self: &Arc<Self>) -> impl Fn(Call, Phase) -> Result<(), StoreError> + Send + Sync + 'static {
         let wire = self.clone();
         move |call: Call, _: Phase| {
             if call.writes() {

@@ -11,21 +11,21 @@ use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::{PersonalDataSource, Scope, StoreError};
 use gdpr_obligations::testkit::conformance::{self as kit, SourceFixture};
 
-pub fn scope() -> Scope {
+pub(crate) fn scope() -> Scope {
     Scope::of(PartyId::generate())
 }
 
-pub fn at() -> DateTime<Utc> {
+pub(crate) fn at() -> DateTime<Utc> {
     "2026-03-02T10:00:00Z".parse().unwrap()
 }
 
-pub fn email(s: &str) -> SubjectIdentifier {
+pub(crate) fn email(s: &str) -> SubjectIdentifier {
     SubjectIdentifier::Email(EmailAddress::new(s).unwrap())
 }
 
 /// One source shared by several checks of the kit at once, as a deployment shares it: the
 /// checks use scopes of their own and must not see each other's data.
-pub async fn the_kit_on_one_shared_source(chat: &ChatHistory) {
+pub(crate) async fn the_kit_on_one_shared_source(chat: &ChatHistory) {
     let source: &dyn PersonalDataSource = chat;
     let fixture: &dyn SourceFixture = chat;
     let (a, b, c, d) = tokio::join!(
@@ -44,7 +44,7 @@ pub async fn the_kit_on_one_shared_source(chat: &ChatHistory) {
 /// Writers in one scope, from many tasks and two handles on one database (two connection
 /// pools), lose nothing: every message posted is in the transcript, every visitor added is
 /// found; two handles adding the same token at once: one wins, the other gets `Duplicate`.
-pub async fn concurrent_writers_lose_nothing(chats: [Arc<ChatHistory>; 2]) {
+pub(crate) async fn concurrent_writers_lose_nothing(chats: [Arc<ChatHistory>; 2]) {
     let c = scope();
     let host = chats[0].add_visitor(c, Token::new("tok-host").unwrap(), at()).await.unwrap();
     let talk = chats[0].start_conversation(c, host, at()).await.unwrap();

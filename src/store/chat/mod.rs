@@ -199,6 +199,7 @@ impl Default for ChatHistory {
 impl ChatHistory {
     /// An empty chat history in memory with a pseudonym key of its own, for the keyed hashes it
     /// keeps of erased visitors' identifiers.
+    #[must_use]
     pub fn new() -> Self {
         use std::hash::{BuildHasher, RandomState};
         // Fresh UUIDs (random in their low bits) and the process's random hasher seed: enough
@@ -214,6 +215,7 @@ impl ChatHistory {
 
     /// An empty chat history in memory that keeps erased visitors' identifiers as hashes keyed
     /// with `key`.
+    #[must_use]
     pub fn with_key(key: PseudonymKey) -> Self {
         Self::on(Backend::Memory(Mutex::new(Data::default())), key)
     }
@@ -250,6 +252,7 @@ impl ChatHistory {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "sqlite")]
+    #[must_use]
     pub fn sqlite(store: &super::sqlite::SqliteStore, key: PseudonymKey) -> Self {
         Self::on(Backend::Sql(sql::Engine::sqlite(store)), key)
     }
@@ -276,6 +279,7 @@ impl ChatHistory {
     /// # }
     /// ```
     #[cfg(feature = "postgres")]
+    #[must_use]
     pub fn postgres(store: &super::postgres::PostgresStore, key: PseudonymKey) -> Self {
         Self::on(Backend::Sql(sql::Engine::postgres(store)), key)
     }

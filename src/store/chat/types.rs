@@ -130,16 +130,19 @@ impl Attachment {
     }
 
     /// The file name.
+    #[must_use]
     pub fn file_name(&self) -> &str {
         &self.file_name
     }
 
     /// The media type, e.g. `application/pdf`.
+    #[must_use]
     pub fn media_type(&self) -> &str {
         &self.media_type
     }
 
     /// The size in bytes.
+    #[must_use]
     pub fn size(&self) -> u64 {
         self.size
     }
@@ -180,6 +183,7 @@ pub struct ConversationSummary {
 impl ConversationSummary {
     /// The summary of conversation `id`, started at `started_at`, with the `visitors` and the
     /// number of `messages` processing may use: for a product's own tests and doubles.
+    #[must_use]
     pub fn new(id: ConversationId, started_at: DateTime<Utc>, visitors: Vec<VisitorId>, messages: usize) -> Self {
         Self { id, started_at, visitors, messages }
     }
@@ -213,6 +217,7 @@ pub struct VisitorProfile {
 impl VisitorProfile {
     /// The profile of visitor `id`, created at `created_at`, with its identifiers (IP addresses
     /// included) and supplementary statements (Art. 16): for a product's own tests and doubles.
+    #[must_use]
     pub fn new(
         id: VisitorId,
         created_at: DateTime<Utc>,
