@@ -27,6 +27,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use futures_util::TryStreamExt;
+use gdpr_obligations::erasure::ErasurePolicy;
 use gdpr_obligations::fulfil::{DEFAULT_BATCH, Sweep};
 use gdpr_obligations::model::SubjectIdentifier;
 use gdpr_obligations::retention::{RetentionPeriod, RetentionPolicy};
@@ -34,7 +35,7 @@ use gdpr_obligations::store::SweepId;
 use gdpr_obligations::store::chat::ChatHistory;
 use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{
-    ErasurePolicy, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionSource, Scope, SubjectKey, Version,
+    LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionSource, Scope, SubjectKey, Version,
 };
 use gdpr_obligations::testkit::generate::{self, HistorySpec, Writes};
 use gdpr_obligations::vocab::{DataCategory, Purpose};

@@ -24,6 +24,7 @@ use gdpr_obligations::agreement::{
     RequestClock, SubProcessorAuthorisation,
 };
 use gdpr_obligations::breach::FanOut;
+use gdpr_obligations::erasure::{ErasurePolicy, RetentionGround};
 use gdpr_obligations::fulfil::{Fulfilment, NoticeRecord, Sweep, record_notice};
 use gdpr_obligations::model::{
     Controllers, EmailAddress, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SubjectId,
@@ -39,8 +40,7 @@ use gdpr_obligations::store::SweepId;
 use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{
-    AuditLogExt, ErasurePolicy, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionGround, RetentionSource,
-    Scope, StoreError, Version,
+    AuditLogExt, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionSource, Scope, StoreError, Version,
 };
 use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{

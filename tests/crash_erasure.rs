@@ -22,11 +22,12 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use gdpr_obligations::erasure::{ErasurePolicy, MessageErasure};
 use gdpr_obligations::fulfil::{Fulfilment, StepReport};
 use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
-use gdpr_obligations::store::{AuditLogExt, ErasurePolicy, MessageErasure, PseudonymKey, Scope};
+use gdpr_obligations::store::{AuditLogExt, PseudonymKey, Scope};
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 use uuid::Uuid;

@@ -39,13 +39,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
+use gdpr_obligations::erasure::{ErasurePolicy, MessageErasure};
 use gdpr_obligations::fulfil::{FulfilError, Fulfilment, StepReport, StepStatus};
 use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
-use gdpr_obligations::store::{
-    AuditLog, AuditLogExt, ErasurePolicy, LedgerStore, MessageErasure, PseudonymKey, Scope, StoreError,
-};
+use gdpr_obligations::store::{AuditLog, AuditLogExt, LedgerStore, PseudonymKey, Scope, StoreError};
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 use uuid::Uuid;

@@ -14,7 +14,8 @@
 //! use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier};
 //! use gdpr_obligations::request::RequestId;
 //! use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
-//! use gdpr_obligations::store::{ErasurePolicy, PseudonymKey, Scope};
+//! use gdpr_obligations::store::{PseudonymKey, Scope};
+//! use gdpr_obligations::erasure::{ErasurePolicy};
 //!
 //! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 //! let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
@@ -46,13 +47,13 @@ use futures_util::StreamExt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::erasure::{ErasurePolicy, Outcome, RecordOutcome, Rectification};
 use crate::model::{ProcessingActivity, SourceName, SubjectIdentifier};
 use crate::request::RequestId;
 use crate::retention::LegalHold;
 use crate::store::{
-    AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, ErasurePolicy, ErasureRecord, ExportItem,
-    LedgerStore, LedgerStoreExt, Outcome, PersonalDataSource, PseudonymKey, RecordOutcome, Rectification, Scope,
-    StoreError, SubjectKey, Version,
+    AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, ErasureRecord, ExportItem, LedgerStore,
+    LedgerStoreExt, PersonalDataSource, PseudonymKey, Scope, StoreError, SubjectKey, Version,
 };
 use crate::vocab::Article;
 

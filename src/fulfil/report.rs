@@ -7,11 +7,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::RecipientNotice;
+use crate::erasure::{Outcome, RecordKey, RecordOutcome, RetentionGround};
 use crate::model::{
     ActivityId, Controllers, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName, Text, Transfer,
 };
 use crate::request::RequestId;
-use crate::store::{ExportItem, Outcome, RecordKey, RecordOutcome, RetentionGround, Scope, StoreError};
+use crate::store::{ExportItem, Scope, StoreError};
 use crate::vocab::{Article, DataCategory, Right, rights};
 
 /// The operation a fulfilment carries out.

@@ -10,14 +10,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{FulfilError, RetainedRecord, SourceReport, failed_records, failure};
+use crate::erasure::{ErasurePolicy, Outcome, RecordKey, RecordOutcome};
 use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::{
     HeldRecords, HoldTarget, LegalHold, LegalHoldId, RetentionPolicy, STORAGE_LIMITATION, apply_holds,
 };
 use crate::store::{
-    AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, ErasurePolicy, LedgerStore, LedgerStoreExt, Outcome,
-    PersonalDataSource, RecordKey, RecordOutcome, RetentionSource, Scope, StoreError, StreamKey, StreamKind, SweepId,
-    Version,
+    AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, LedgerStore, LedgerStoreExt, PersonalDataSource,
+    RetentionSource, Scope, StoreError, StreamKey, StreamKind, SweepId, Version,
 };
 use crate::vocab::Article;
 
@@ -34,7 +34,7 @@ pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(500).unwrap();
 /// It reads the policies and holds from the ledger, asks each source for a batch of expired
 /// records ([`RetentionSource::expired`]), journals the batch under the sweep's id
 /// ([`DocumentKind::SweepJournal`]), erases it ([`RetentionSource::erase_records`]) with
-/// the holds active at the time as [`Retain`](crate::store::Retain) entries, and journals the
+/// the holds active at the time as [`Retain`](crate::erasure::Retain) entries, and journals the
 /// outcomes. Run again under the same id after a failure or a crash at any point, it resumes
 /// where it stopped, with the instant of its first run, and ends in the same state with the
 /// same report (invariant 10). Held records are reported [`Outcome::Retained`] with the hold's
@@ -51,7 +51,8 @@ pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(500).unwrap();
 /// use gdpr_obligations::retention::{RetentionPeriod, RetentionPolicy};
 /// use gdpr_obligations::store::chat::{ChatHistory, Sender};
 /// use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
-/// use gdpr_obligations::store::{ErasurePolicy, LedgerStoreExt, RetentionSource, Scope, SweepId, Version};
+/// use gdpr_obligations::store::{LedgerStoreExt, RetentionSource, Scope, SweepId, Version};
+/// use gdpr_obligations::erasure::{ErasurePolicy};
 /// use gdpr_obligations::vocab::{DataCategory, Purpose};
 ///
 /// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
@@ -431,7 +432,7 @@ async fn held_subjects(
 
 /// The erasure policy for erasing `subject` from `sources` with
 /// [`Fulfilment::erase`](super::Fulfilment::erase): `base` with a
-/// [`Retain`](crate::store::Retain) entry for everything the legal holds active at `at` cover
+/// [`Retain`](crate::erasure::Retain) entry for everything the legal holds active at `at` cover
 /// in any of the sources (Art. 17(3)), so that held records are kept and reported
 /// [`Outcome::Retained`] with the hold's ground.
 ///

@@ -64,12 +64,6 @@ pub use ledger::{
 pub(crate) use ledger::{decode as decode_body, encode as encode_body};
 pub use source::{ExportItem, ExportStream, FoundRecord, PersonalDataSource, RetentionSource};
 
-// The erasure vocabulary moved to the core (`crate::erasure`); these re-exports keep the old
-// paths working until every caller imports it from there.
-pub use crate::erasure::{
-    ErasurePolicy, MessageErasure, Outcome, RecordKey, RecordOutcome, Rectification, Retain, RetentionGround,
-};
-
 /// The controller whose data an operation may read or change.
 ///
 /// Every storage method takes one. A processor serving many controllers opens one scope per

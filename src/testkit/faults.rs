@@ -37,12 +37,12 @@ use std::ops::Deref;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::erasure::{ErasurePolicy, RecordKey, RecordOutcome, Rectification};
 use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
 use crate::store::{
-    AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, ErasurePolicy, ExportStream, FoundRecord,
-    LedgerStore, PersonalDataSource, RecordKey, RecordOutcome, Rectification, RetentionSource, Scope, StoreError,
-    Stored, StreamKey, StreamKind, Version,
+    AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, ExportStream, FoundRecord, LedgerStore,
+    PersonalDataSource, RetentionSource, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
 };
 
 /// A call of a wrapped store, as a [`Faulty`] hook is told it.

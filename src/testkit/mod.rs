@@ -767,9 +767,9 @@ pub fn retention_policy() -> impl Strategy<Value = crate::retention::RetentionPo
     })
 }
 
-/// Any [`RetentionGround`](crate::store::RetentionGround) of Art. 17(3).
-pub fn retention_ground() -> impl Strategy<Value = crate::store::RetentionGround> {
-    use crate::store::RetentionGround;
+/// Any [`RetentionGround`](crate::erasure::RetentionGround) of Art. 17(3).
+pub fn retention_ground() -> impl Strategy<Value = crate::erasure::RetentionGround> {
+    use crate::erasure::RetentionGround;
     prop_oneof![
         Just(RetentionGround::FreedomOfExpression),
         text().prop_map(|law| RetentionGround::LegalObligation { law }),

@@ -703,13 +703,12 @@ async fn the_loader_reads_one_scope_through_the_typed_ledger() -> Result<(), Box
 async fn the_loader_reads_sweep_and_fulfilment_journals() -> Result<(), Box<dyn std::error::Error>> {
     use std::sync::Arc;
 
+    use gdpr_obligations::erasure::ErasurePolicy;
     use gdpr_obligations::fulfil::{Fulfilment, Sweep};
     use gdpr_obligations::model::{SubjectIdentifier, Token};
     use gdpr_obligations::store::chat::{ChatHistory, Sender};
     use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
-    use gdpr_obligations::store::{
-        ErasurePolicy, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionSource, Version,
-    };
+    use gdpr_obligations::store::{LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionSource, Version};
 
     let (ledger, audit, chat) = (MemoryLedger::new(), MemoryAuditLog::new(), Arc::new(ChatHistory::new()));
     let scope = Scope::of(party_id(SHOP));

@@ -7,15 +7,15 @@ use std::num::NonZeroUsize;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::TryStreamExt;
+use gdpr_obligations::erasure::{
+    ErasurePolicy, MessageErasure, Outcome, RecordOutcome, Rectification, Retain, RetentionGround,
+};
 use gdpr_obligations::model::{EmailAddress, PartyId, PhoneNumber, SubjectIdentifier, Text, Token};
 use gdpr_obligations::store::chat::{
     Attachment, Author, ChatExport, ChatHistory, ConversationId, ConversationSummary, ExportRole, Message, Sender,
     VisitorId, VisitorProfile,
 };
-use gdpr_obligations::store::{
-    ErasurePolicy, ExportItem, MessageErasure, Outcome, PersonalDataSource, RecordOutcome, Rectification, Retain,
-    RetentionGround, Scope, StoreError,
-};
+use gdpr_obligations::store::{ExportItem, PersonalDataSource, Scope, StoreError};
 
 type R = Result<(), Box<dyn std::error::Error>>;
 

@@ -15,12 +15,11 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use gdpr_obligations::erasure::{ErasurePolicy, MessageErasure, Outcome};
 use gdpr_obligations::model::{Text, Token};
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::postgres::PostgresStore;
-use gdpr_obligations::store::{
-    ErasurePolicy, MessageErasure, Outcome, PersonalDataSource, PseudonymKey, RetentionSource, Scope, StoreError,
-};
+use gdpr_obligations::store::{PersonalDataSource, PseudonymKey, RetentionSource, Scope, StoreError};
 use gdpr_obligations::{retention_conformance_tests, source_conformance_tests};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -8,10 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use gdpr_obligations::erasure::{ErasurePolicy, Outcome};
 use gdpr_obligations::model::{Text, Token};
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
-use gdpr_obligations::store::{ErasurePolicy, Outcome, PersonalDataSource, PseudonymKey, RetentionSource, StoreError};
+use gdpr_obligations::store::{PersonalDataSource, PseudonymKey, RetentionSource, StoreError};
 use gdpr_obligations::{retention_conformance_tests, source_conformance_tests};
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;

@@ -69,11 +69,12 @@ async fn the_whole_kit_on_one_shared_source() {
 mod mutants {
     use async_trait::async_trait;
     use chrono::{DateTime, Utc};
+    use gdpr_obligations::erasure::{ErasurePolicy, RecordKey, RecordOutcome, Rectification};
     use gdpr_obligations::model::{PartyId, SourceName, SubjectIdentifier};
     use gdpr_obligations::retention::RetentionPolicy;
     use gdpr_obligations::store::{
-        AuditEntry, AuditRecord, DocumentKey, DocumentKind, ErasurePolicy, ExportStream, FoundRecord, RecordKey,
-        RecordOutcome, Rectification, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
+        AuditEntry, AuditRecord, DocumentKey, DocumentKind, ExportStream, FoundRecord, Scope, StoreError, Stored,
+        StreamKey, StreamKind, Version,
     };
     use gdpr_obligations::testkit::conformance as kit;
 

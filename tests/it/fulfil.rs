@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use common::assert_json_contract;
 use gdpr_obligations::erasure::RecordKey;
+use gdpr_obligations::erasure::{ErasurePolicy, Outcome, RecordOutcome, Rectification, Retain, RetentionGround};
 use gdpr_obligations::fulfil::{FulfilError, Fulfilment, Operation, PORTABLE_FORMAT, StepStatus};
 use gdpr_obligations::model::{
     Controllers, EmailAddress, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName,
@@ -20,9 +21,8 @@ use gdpr_obligations::request::RequestId;
 use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender};
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
-    AuditAction, AuditLogExt, DocumentKind, ErasurePolicy, ErasureRecord, ExportItem, ExportStream, FoundRecord,
-    LedgerStore, LedgerStoreExt, Outcome, PersonalDataSource, PseudonymKey, RecordOutcome, Rectification, Retain,
-    RetentionGround, Scope, StoreError, Version,
+    AuditAction, AuditLogExt, DocumentKind, ErasureRecord, ExportItem, ExportStream, FoundRecord, LedgerStore,
+    LedgerStoreExt, PersonalDataSource, PseudonymKey, Scope, StoreError, Version,
 };
 use gdpr_obligations::testkit::faults::{Call, Faulty};
 use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, Right, Role, SubjectCategory};

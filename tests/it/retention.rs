@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use common::{assert_json_contract, assert_schema_rejects};
+use gdpr_obligations::erasure::{ErasurePolicy, MessageErasure, Outcome, RecordKey, Retain, RetentionGround};
 use gdpr_obligations::fulfil::{Fulfilment, StepStatus, Sweep, SweepReport, policy_with_holds};
 use gdpr_obligations::model::{EmailAddress, PartyId, SourceName, SubjectIdentifier, Text, Token};
 use gdpr_obligations::request::RequestId;
@@ -20,8 +21,8 @@ use gdpr_obligations::store::SweepId;
 use gdpr_obligations::store::chat::{Author, ChatHistory, ConversationId, Sender, VisitorId};
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
-    AuditAction, AuditLogExt, ErasurePolicy, FoundRecord, LedgerStore, LedgerStoreExt, MessageErasure, Outcome,
-    PersonalDataSource, PseudonymKey, RecordKey, Retain, RetentionGround, RetentionSource, Scope, Version,
+    AuditAction, AuditLogExt, FoundRecord, LedgerStore, LedgerStoreExt, PersonalDataSource, PseudonymKey,
+    RetentionSource, Scope, Version,
 };
 use gdpr_obligations::testkit;
 use gdpr_obligations::testkit::faults::{Call, Faulty};

@@ -19,12 +19,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::TryStreamExt;
+use gdpr_obligations::erasure::{ErasurePolicy, MessageErasure, Outcome, RecordOutcome, Retain, RetentionGround};
 use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
 use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender, VisitorId};
-use gdpr_obligations::store::{
-    ErasurePolicy, MessageErasure, Outcome, PersonalDataSource, PseudonymKey, RecordOutcome, Retain, RetentionGround,
-    Scope,
-};
+use gdpr_obligations::store::{PersonalDataSource, PseudonymKey, Scope};
 use proptest::prelude::*;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
 use serde::Serialize;

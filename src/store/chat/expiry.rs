@@ -9,9 +9,10 @@ use uuid::Uuid;
 use super::records::Rec;
 use super::redact::{Needle, redact};
 use super::{Author, Contacts, ConversationId, MessageId, ScopeData, VisitorId};
+use crate::erasure::{ErasurePolicy, MessageErasure, Outcome, RecordKey, RecordOutcome};
 use crate::model::SubjectIdentifier;
 use crate::retention::{RetentionPolicy, Timeline, is_expired};
-use crate::store::{ErasurePolicy, FoundRecord, MessageErasure, Outcome, RecordKey, RecordOutcome};
+use crate::store::FoundRecord;
 
 /// A change `erase_records` makes to one record.
 #[derive(Debug, Clone, Copy)]

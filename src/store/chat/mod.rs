@@ -74,7 +74,7 @@
 //! out of the conversation's list, an expired profile makes [`profile`](ChatHistory::profile)
 //! `None`). [`expired`](crate::store::RetentionSource::expired) lists them for the sweep, and
 //! [`erase_records`](crate::store::RetentionSource::erase_records) erases them: under
-//! [`MessageErasure::Pseudonymise`](crate::store::MessageErasure::Pseudonymise) a visitor's
+//! [`MessageErasure::Pseudonymise`](crate::erasure::MessageErasure::Pseudonymise) a visitor's
 //! message is kept authored by a pseudonym and the replies are kept, both with every known
 //! identifier of the conversation's visitors redacted; such messages are no longer listed as
 //! expired. Redaction recognises the identifiers the source still holds: a visitor whose
@@ -85,7 +85,8 @@
 //! use chrono::Utc;
 //! use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text, Token};
 //! use gdpr_obligations::store::chat::{ChatHistory, Sender};
-//! use gdpr_obligations::store::{ErasurePolicy, Outcome, PersonalDataSource, Scope};
+//! use gdpr_obligations::store::{PersonalDataSource, Scope};
+//! use gdpr_obligations::erasure::{ErasurePolicy, Outcome};
 //!
 //! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 //! let chat = ChatHistory::new();
@@ -142,8 +143,11 @@ pub use self::types::{
     MessageId, Sender, VisitorId, VisitorProfile,
 };
 #[cfg(doc)]
-use super::{ErasurePolicy, Outcome, PersonalDataSource};
-use super::{PseudonymKey, RecordKey, Scope, StoreError, SubjectKey};
+use super::PersonalDataSource;
+use super::{PseudonymKey, Scope, StoreError, SubjectKey};
+use crate::erasure::RecordKey;
+#[cfg(doc)]
+use crate::erasure::{ErasurePolicy, Outcome};
 use crate::model::{SourceName, SubjectIdentifier, Text, Token};
 #[cfg(doc)]
 use crate::retention::RetentionEvent;
@@ -235,7 +239,8 @@ impl ChatHistory {
     /// use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Token};
     /// use gdpr_obligations::store::chat::ChatHistory;
     /// use gdpr_obligations::store::sqlite::SqliteStore;
-    /// use gdpr_obligations::store::{ErasurePolicy, PersonalDataSource, PseudonymKey, Scope};
+    /// use gdpr_obligations::store::{PersonalDataSource, PseudonymKey, Scope};
+    /// use gdpr_obligations::erasure::{ErasurePolicy};
     ///
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
     /// let store = SqliteStore::open_in_memory().await?;

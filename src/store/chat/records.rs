@@ -7,11 +7,9 @@ use uuid::Uuid;
 
 use super::redact::{Needle, redact};
 use super::{Author, ConversationId, MessageId, ScopeData, StoredMessage, VisitorId};
+use crate::erasure::{ErasurePolicy, MessageErasure, Outcome, RecordKey, RecordOutcome, Rectification};
 use crate::model::SubjectIdentifier;
-use crate::store::{
-    ErasurePolicy, FoundRecord, MessageErasure, Outcome, RecordKey, RecordOutcome, Rectification, StoreError,
-    SubjectKey,
-};
+use crate::store::{FoundRecord, StoreError, SubjectKey};
 use crate::vocab::{Article, DataCategory};
 
 /// A record of the chat, by kind (see the key table in the module documentation).

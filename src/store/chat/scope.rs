@@ -12,8 +12,9 @@ use super::types::{
     Attachment, Author, ConversationId, ConversationSummary, Message, MessageId, Sender, VisitorId, VisitorProfile,
 };
 use super::{expiry, records};
+use crate::erasure::RecordKey;
 use crate::model::{SubjectIdentifier, Text};
-use crate::store::{RecordKey, Scope, StoreError, SubjectKey};
+use crate::store::{Scope, StoreError, SubjectKey};
 
 pub(super) fn not_found_visitor(visitor: VisitorId) -> StoreError {
     StoreError::NotFound { what: format!("visitor {visitor}") }

@@ -12,11 +12,12 @@ use super::sql::Part;
 use super::{
     Author, Backend, ChatExport, ChatHistory, Contacts, ConversationId, ExportRole, Need, ScopeData, VisitorId,
 };
+use crate::erasure::{ErasurePolicy, Outcome, RecordKey, RecordOutcome, Rectification};
 use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
 use crate::store::{
-    ErasurePolicy, ExportItem, ExportStream, FoundRecord, Outcome, PersonalDataSource, RecordKey, RecordOutcome,
-    Rectification, RetentionSource, Scope, StoreError, SubjectKey, encode_body,
+    ExportItem, ExportStream, FoundRecord, PersonalDataSource, RetentionSource, Scope, StoreError, SubjectKey,
+    encode_body,
 };
 use crate::vocab::DataCategory;
 

@@ -52,7 +52,7 @@ pub enum Author {
     /// A visitor whose data was erased with [`MessageErasure::Pseudonymise`]: a random id, the
     /// same for all of that visitor's messages in one erasure, linked to nothing (Art. 4(5)).
     ///
-    /// [`MessageErasure::Pseudonymise`]: crate::store::MessageErasure::Pseudonymise
+    /// [`MessageErasure::Pseudonymise`]: crate::erasure::MessageErasure::Pseudonymise
     Pseudonym(Uuid),
 }
 

@@ -9,11 +9,9 @@ use chrono::{DateTime, Utc};
 use super::source::{FixtureAuthor, SourceFixture, identifiers, keys, say, snapshot, text, world};
 use super::{Checked, Ctx, instant, two_scopes};
 use crate::erasure::RecordKey;
+use crate::erasure::{ErasurePolicy, MessageErasure, Outcome, RecordOutcome, Retain, RetentionGround};
 use crate::retention::{RetentionEvent, RetentionPeriod, RetentionPolicy};
-use crate::store::{
-    ErasurePolicy, FoundRecord, MessageErasure, Outcome, RecordOutcome, Retain, RetentionGround, RetentionSource,
-    Scope, StoreError,
-};
+use crate::store::{FoundRecord, RetentionSource, Scope, StoreError};
 use crate::vocab::{DataCategory, Purpose};
 
 const S_EXPIRY: &str = "RetentionSource, expiry (expired lists only records whose retention has ended, in key order)";

@@ -11,11 +11,9 @@ use futures_util::TryStreamExt;
 
 use super::{Checked, Ctx, instant, two_scopes, unexpected};
 use crate::erasure::RecordKey;
+use crate::erasure::{ErasurePolicy, MessageErasure, Outcome, RecordOutcome, Rectification, Retain, RetentionGround};
 use crate::model::{EmailAddress, PhoneNumber, SubjectIdentifier, Text, Token};
-use crate::store::{
-    ErasurePolicy, ExportItem, FoundRecord, MessageErasure, Outcome, PersonalDataSource, RecordOutcome, Rectification,
-    Retain, RetentionGround, Scope, StoreError,
-};
+use crate::store::{ExportItem, FoundRecord, PersonalDataSource, Scope, StoreError};
 use crate::vocab::DataCategory;
 
 const S_SCOPE: &str = "PersonalDataSource, scope (nothing reads or changes another controller's data)";
