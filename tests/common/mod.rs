@@ -203,3 +203,10 @@ impl Tripwire {
         }
     }
 }
+
+/// The number of cases for a property or model-based test: `PROPTEST_CASES` when it is set (as
+/// before an issue that touches a state machine or a store is resolved, at 10,000), else the
+/// test's own small default, sized for CI.
+pub(crate) fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
+}

@@ -159,7 +159,7 @@ fn the_reference_figures_are_not_empty() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::common::cases(24), ..ProptestConfig::default() })]
 
     /// Art. 20: a paged export holds the very items, in the very order, of one read.
     #[test]

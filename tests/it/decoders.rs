@@ -352,7 +352,7 @@ fn cases() -> &'static [Case] {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::common::cases(256), ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_give_every_decoder_a_serde_json_error_never_a_panic(

@@ -115,7 +115,7 @@ async fn run(b: &Backend, scopes: &[Scope; 2], ids: &[Uuid; 3], op: &Op) -> Stri
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::common::cases(64), ..ProptestConfig::default() })]
 
     #[test]
     fn every_ledger_backend_reports_what_the_reference_reports(ops in prop::collection::vec(op(), 1..60)) {

@@ -698,7 +698,7 @@ fn custom_labels(catalogue: &mut Catalogue, activity: &ProcessingActivity, lang:
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(48)))]
 
     /// Art. 13(1)(e): whatever the chain, every processor and sub-processor appears in the
     /// notice with its full legal name, in both languages and in every form.

@@ -616,7 +616,7 @@ fn run(receipt: &Receipt, commands: &[Command]) -> Result<(Vec<Event>, Option<Re
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(512)))]
 
     #[test]
     fn prop_random_command_sequences_keep_the_invariants((receipt, commands) in testkit::request_script(30)) {
@@ -639,7 +639,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(32))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(32)))]
 
     #[test]
     fn prop_json_contract_of_random_lives((receipt, commands) in testkit::request_script(20)) {

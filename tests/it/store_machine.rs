@@ -590,7 +590,7 @@ fn apply_to(sut: &Sut, b: &mut Backend, m: &Model, op: &Op) -> Vec<String> {
 }
 
 prop_state_machine! {
-    #![proptest_config(ProptestConfig { cases: 48, max_shrink_iters: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::common::cases(48), max_shrink_iters: 2000, ..ProptestConfig::default() })]
 
     #[test]
     fn chat_history_agrees_with_its_model(sequential 1..40 => ChatMachine);

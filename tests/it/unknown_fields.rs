@@ -65,7 +65,7 @@ fn refused<T: Serialize + DeserializeOwned + std::fmt::Debug>(value: &T) -> Resu
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(64)))]
 
     #[test]
     fn a_stored_party_written_by_a_newer_version_still_reads(party in testkit::party()) {

@@ -105,7 +105,7 @@ fn count(agenda: &Agenda, key: &str) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::common::cases(96), ..ProptestConfig::default() })]
 
     #[test]
     fn every_open_request_unreported_breach_and_pending_notice_appears_exactly_once(

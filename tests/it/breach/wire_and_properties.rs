@@ -215,7 +215,7 @@ fn calendars() -> impl Strategy<Value = Calendar> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(256)))]
 
     /// Art. 33(1) with Art. 3(4) of Regulation 1182/71: a period in hours never moves over
     /// weekends or holidays; under the default clock it is exactly awareness + 72 h, whatever
@@ -284,7 +284,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(24)))]
 
     #[test]
     fn prop_json_contract_of_random_lives((detection, commands) in testkit::breach_script(15)) {

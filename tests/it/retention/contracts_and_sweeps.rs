@@ -7,7 +7,7 @@ use super::*;
 // ---------------------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(64)))]
 
     #[test]
     fn json_contract_of_policies_and_holds(
@@ -319,7 +319,7 @@ fn report_shape(report: &SweepReport, b: &Built) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(40))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(40)))]
 
     /// Art. 17(3)(e): what an active hold covers is never erased, by the sweep or by a subject's
     /// erasure, and every outcome about it says retained.

@@ -75,7 +75,7 @@ fn check_deadline(deadline: Deadline, policy: &DeadlinePolicy) -> Result<(), Tes
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(512)))]
 
     /// Every deadline the crate makes, in any IANA zone from 1970 to 2170, reads back from its
     /// JSON: the check on reading refuses only what the crate cannot have made.
