@@ -24,15 +24,13 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use gdpr_obligations::agenda::{Agenda, AgendaOptions, ObligationKind, OwedTo, Snapshot};
 use gdpr_obligations::agreement::{ChangeNotice, ProcessingAgreement, ProcessingChain};
-use gdpr_obligations::breach::{
-    Awareness, Command as BreachCommand, Detection, Facts, FanOut, decide as decide_breach,
-};
+use gdpr_obligations::breach::{Awareness, Breach, Command as BreachCommand, Detection, Facts, FanOut};
 use gdpr_obligations::model::{Party, Text};
 use gdpr_obligations::request::{
     Channel, Command, ComplaintInformation, ErasureGround, Processing, Receipt, Receiver, Request, RequestKind,
-    RestrictionGround, decide,
+    RestrictionGround,
 };
-use gdpr_obligations::store::memory::MemoryLedger;
+use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{LedgerStoreExt, Scope, Version};
 use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{Country, LegalBasis, Purpose};
@@ -65,14 +63,17 @@ fn check(ok: bool, what: &str) -> Result<()> {
 }
 
 /// Records a request's life in the ledger of the controller that must answer it.
-async fn record_request(ledger: &MemoryLedger, receipt: Receipt, commands: &[Command]) -> Result<()> {
+async fn record_request(
+    ledger: &MemoryLedger,
+    audit: &MemoryAuditLog,
+    receipt: Receipt,
+    commands: &[Command],
+) -> Result<()> {
     let (scope, id) = (Scope::of(receipt.controller), receipt.id);
-    let mut events = decide(None, &Command::Receive(Box::new(receipt)))?;
-    for command in commands {
-        let state = Request::replay(&events).ok_or("a request without its receipt")?;
-        events.extend(state.decide(command)?);
+    let receive = Command::Receive(Box::new(receipt));
+    for command in std::iter::once(&receive).chain(commands) {
+        let _ = ledger.execute::<Request>(audit, scope, id, command).await?;
     }
-    ledger.append_request_events(scope, id, Version::NONE, &events).await?;
     Ok(())
 }
 
@@ -94,7 +95,7 @@ async fn run() -> Result<()> {
         Party::builder("Gamma e-shop a.s.", Country::CZ).contact_email("dpo@gamma.example").build()?,
     ];
 
-    let ledger = MemoryLedger::new();
+    let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
     let mut agreements = Vec::new();
     let mut subs = Vec::new();
     for shop in &shops {
@@ -124,13 +125,13 @@ async fn run() -> Result<()> {
     };
     let access = receipt(shops[0].id(), at("2026-03-02T14:00:00Z")?, RequestKind::Access, Receiver::Controller);
     let access_id = access.id;
-    record_request(&ledger, access, &[]).await?;
+    record_request(&ledger, &audit, access, &[]).await?;
     // Beta: a visitor wrote "delete me" to the vendor's support on 12 March.
     let to_vendor = Receiver::Processor { processor: vendor.id(), clock: Default::default() };
     let erasure = RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary };
     let erase = receipt(shops[1].id(), at("2026-03-12T16:20:00Z")?, erasure, to_vendor);
     let erase_id = erase.id;
-    record_request(&ledger, erase, &[]).await?;
+    record_request(&ledger, &audit, erase, &[]).await?;
     // Gamma: a restriction while a visitor contests the accuracy of a transcript, carried out.
     let restriction = RequestKind::Restriction { ground: RestrictionGround::AccuracyContested };
     let restrict = receipt(shops[2].id(), at("2026-03-03T09:00:00Z")?, restriction, Receiver::Controller);
@@ -144,7 +145,7 @@ async fn run() -> Result<()> {
         Command::Start { at: at("2026-03-04T09:00:00Z")? },
         Command::Complete { at: at("2026-03-05T09:00:00Z")?, summary: Text::new("transcript restricted")? },
     ];
-    record_request(&ledger, restrict, &steps).await?;
+    record_request(&ledger, &audit, restrict, &steps).await?;
 
     // The relay told the vendor of a breach on Sunday 15 March at 20:00; the vendor owes each shop
     // a notice within 24 hours (Art. 33(2)) and has told ACME already.
@@ -159,10 +160,10 @@ async fn run() -> Result<()> {
                 nature: Some(Text::new("a mailbox of chat transcripts was read by an attacker")?),
                 ..Facts::default()
             });
-    let mut events = decide_breach(None, &BreachCommand::Detect(Box::new(detection.clone())))?;
     let told_acme = BreachCommand::NotifyPrincipal { at: at("2026-03-15T21:00:00Z")?, agreement: agreements[0].id };
-    events.extend(gdpr_obligations::breach::Breach::replay(&events).ok_or("detected")?.decide(&told_acme)?);
-    ledger.append_breach_events(Scope::of(vendor.id()), detection.id, Version::NONE, &events).await?;
+    for command in [BreachCommand::Detect(Box::new(detection.clone())), told_acme] {
+        let _ = ledger.execute::<Breach>(&audit, Scope::of(vendor.id()), detection.id, &command).await?;
+    }
 
     // Each party's agenda, read from the ledger.
     let mut every = Vec::new();

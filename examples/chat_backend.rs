@@ -33,7 +33,7 @@ use gdpr_obligations::model::{
 use gdpr_obligations::report::{Catalogue, ControllerRecord, Language, NoticeInput, PrivacyNotice, ProcessorRecord};
 use gdpr_obligations::request::{
     Channel, Command, ComplaintInformation, ErasureGround, Processing, Receipt, Receiver, Request, RequestId,
-    RequestKind, decide, evolve,
+    RequestKind,
 };
 use gdpr_obligations::retention::{HoldTarget, LegalHold, RetentionPeriod, RetentionPolicy};
 use gdpr_obligations::store::SweepId;
@@ -422,7 +422,7 @@ async fn run(dir: &Path) -> Result<()> {
         },
     )
     .await?;
-    let done = db.request(acme_scope, request).await?.value;
+    let done = db.fetch::<Request>(acme_scope, request).await?.value;
     check("Art. 12(3)", "the request completed within the month", done.answered_in_time() == Some(true))?;
 
     // ---------------------------------------------------------------------------------------
@@ -647,10 +647,12 @@ async fn apply(
     version: Version,
     command: &Command,
 ) -> Result<Version> {
-    let events = decide(state.as_ref(), command).map_err(|r| format!("{} rejected: {r}", command.name()))?;
-    let version = db.append_request_events(scope, id, version, &events).await?;
+    let _ = version;
+    let done =
+        db.execute::<Request>(db, scope, id, command).await.map_err(|r| format!("{} rejected: {r}", command.name()))?;
+    let (version, events) = (done.version, done.events);
+    *state = Some(done.state);
     for event in &events {
-        *state = evolve(state.take(), event);
         let name = serde_json::to_value(event)?["type"].as_str().unwrap_or("?").to_owned();
         println!("  {}  {:<26} {}", local(event.at()), name, event.article());
     }

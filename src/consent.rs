@@ -371,11 +371,10 @@ impl TryFrom<ConsentRepr> for Consent {
 /// A consent transition that cannot happen: which transition, in which state, at which instant,
 /// why, and under which article.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, thiserror::Error)]
-#[error("{article}: cannot {attempted} consent {consent}, which is {state}, at {at}: {reason}")]
 #[non_exhaustive]
 pub struct ConsentError {
-    /// The consent.
-    pub consent: ConsentId,
+    /// The consent; `None` when there is none yet (a withdrawal of a consent never given).
+    pub consent: Option<ConsentId>,
     /// The transition attempted (`withdraw`).
     pub attempted: &'static str,
     /// The state the consent was in (`given` or `withdrawn`).
@@ -386,6 +385,124 @@ pub struct ConsentError {
     pub reason: String,
     /// The provision behind the refusal.
     pub article: Article,
+}
+
+impl std::fmt::Display for ConsentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: cannot {} consent", self.article, self.attempted)?;
+        if let Some(consent) = self.consent {
+            write!(f, " {consent}")?;
+        }
+        write!(f, ", which is {}, at {}: {}", self.state, self.at, self.reason)
+    }
+}
+
+impl crate::lifecycle::Rejected for ConsentError {
+    fn article(&self) -> Option<Article> {
+        Some(self.article.clone())
+    }
+    fn transition(&self) -> String {
+        self.attempted.to_owned()
+    }
+    fn state(&self) -> String {
+        self.state.to_owned()
+    }
+}
+
+/// What a controller asks of a consent: record it as given, or record its withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum ConsentCommand {
+    /// Record a consent given, with its proof (Art. 7(1)).
+    Give(ConsentRecord),
+    /// Record its withdrawal (Art. 7(3)): any method, at any time, as easy as giving it.
+    Withdraw {
+        /// When.
+        at: DateTime<Utc>,
+        /// How.
+        method: ConsentMethod,
+    },
+}
+
+/// The events `command` causes on a consent in `state` (`None` before it is given), or why it
+/// is rejected. A second withdrawal causes nothing: the first one stands (Art. 7(3)).
+///
+/// # Errors
+/// [`ConsentError`] under Art. 7(1) when a consent is given twice under one id, and under
+/// Art. 7(3) when a consent never given is withdrawn or a withdrawal is dated before the
+/// consent.
+pub fn decide(state: Option<&Consent>, command: &ConsentCommand) -> Result<Vec<ConsentEvent>, ConsentError> {
+    match (state, command) {
+        (None, ConsentCommand::Give(record)) => Ok(vec![ConsentEvent::Given(record.clone())]),
+        (Some(consent), ConsentCommand::Give(record)) => Err(ConsentError {
+            consent: Some(consent.record.id),
+            attempted: "give",
+            state: consent.state_name(),
+            at: record.at,
+            reason: "a consent is given once; a new consent is a new record with its own id".to_owned(),
+            article: Article::gdpr(7).paragraph(1),
+        }),
+        (None, ConsentCommand::Withdraw { at, .. }) => Err(ConsentError {
+            consent: None,
+            attempted: "withdraw",
+            state: "not given",
+            at: *at,
+            reason: "there is no consent to withdraw".to_owned(),
+            article: Article::gdpr(7).paragraph(3),
+        }),
+        (Some(consent), ConsentCommand::Withdraw { at, method }) => {
+            let withdrawn = consent.clone().withdraw(*at, method.clone())?;
+            if consent.withdrawn.is_some() || withdrawn.withdrawn.is_none() {
+                return Ok(Vec::new());
+            }
+            Ok(vec![ConsentEvent::Withdrawn { at: *at, method: method.clone() }])
+        }
+    }
+}
+
+/// The state after `event`: [`Consent::replay`] one event at a time.
+#[must_use]
+pub fn evolve(state: Option<Consent>, event: &ConsentEvent) -> Option<Consent> {
+    match (state, event) {
+        (None, ConsentEvent::Given(record)) => Some(Consent::give(record.clone())),
+        (None, ConsentEvent::Withdrawn { .. }) => None,
+        (Some(consent), ConsentEvent::Given(_)) => Some(consent),
+        (Some(consent), ConsentEvent::Withdrawn { at, method }) => {
+            if consent.withdrawn.is_some() {
+                Some(consent)
+            } else {
+                Some(Consent { withdrawn: Some((*at, method.clone())), ..consent })
+            }
+        }
+    }
+}
+
+impl crate::lifecycle::Lifecycle for Consent {
+    type Id = ConsentId;
+    type Command = ConsentCommand;
+    type Event = ConsentEvent;
+    type Rejection = ConsentError;
+    const NAME: &'static str = "consent";
+
+    fn decide_on(state: Option<&Self>, command: &ConsentCommand) -> Result<Vec<ConsentEvent>, ConsentError> {
+        decide(state, command)
+    }
+    fn evolve_with(state: Option<Self>, event: &ConsentEvent) -> Option<Self> {
+        evolve(state, event)
+    }
+    fn lifecycle_id(&self) -> ConsentId {
+        self.record.id
+    }
+    fn owner(&self) -> PartyId {
+        self.record.controller
+    }
+    fn event_at(event: &ConsentEvent) -> DateTime<Utc> {
+        match event {
+            ConsentEvent::Given(record) => record.at,
+            ConsentEvent::Withdrawn { at, .. } => *at,
+        }
+    }
 }
 
 impl Consent {
@@ -430,9 +547,9 @@ impl Consent {
     pub fn withdraw(self, at: DateTime<Utc>, method: ConsentMethod) -> Result<Self, ConsentError> {
         if at < self.record.at {
             return Err(ConsentError {
-                consent: self.record.id,
+                consent: Some(self.record.id),
                 attempted: "withdraw",
-                state: if self.withdrawn.is_some() { "withdrawn" } else { "given" },
+                state: self.state_name(),
                 at,
                 reason: format!("it was given only at {}", self.record.at),
                 article: Article::gdpr(7).paragraph(3),
@@ -442,6 +559,10 @@ impl Consent {
             return Ok(self);
         }
         Ok(Consent { withdrawn: Some((at, method)), ..self })
+    }
+
+    fn state_name(&self) -> &'static str {
+        if self.withdrawn.is_some() { "withdrawn" } else { "given" }
     }
 
     /// The record of how it was given.

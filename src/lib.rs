@@ -24,8 +24,8 @@
 //! # What this crate is not
 //!
 //! It is not legal advice, a consent banner, a web framework or a database. Its domain core
-//! (`vocab`, `time`, `model`, `erasure`, `agreement`, `request`, `consent`, `retention`,
-//! `breach`) does no IO and reads no clock: time comes in as an argument, and decisions come out
+//! (`vocab`, `time`, `model`, `erasure`, `lifecycle`, `agreement`, `request`, `consent`,
+//! `retention`, `breach`) does no IO and reads no clock: time comes in as an argument, and decisions come out
 //! as values.
 //!
 //! # Overview
@@ -41,6 +41,8 @@
 //! - [`erasure`]: what a personal-data source is asked and answers under Arts. 16-18: record
 //!   keys, erasure policies with their Art. 17(3) retention grounds, corrections, and the
 //!   outcome for each record.
+//! - [`lifecycle`]: the one shape of the crate's event-sourced state machines (request, breach,
+//!   consent): `decide` a command into events, `evolve` the state, replay the events.
 //! - [`agreement`]: Art. 28 processing agreements and their validation, sub-processor change
 //!   notices, and the processing chain that decides who may process what on whose behalf.
 //! - [`request`]: the data-subject request as an event-sourced state machine with Art. 12
@@ -124,6 +126,7 @@ pub mod breach;
 pub mod consent;
 pub mod erasure;
 pub mod fulfil;
+pub mod lifecycle;
 pub mod model;
 pub mod report;
 pub mod request;

@@ -161,11 +161,11 @@ impl Snapshot {
         snapshot.agreements = values(ledger.all::<ProcessingAgreement>(scope).await?);
         snapshot.change_notices = values(ledger.all::<ChangeNotice>(scope).await?);
         snapshot.retention_policies = values(ledger.all::<RetentionPolicy>(scope).await?);
-        for id in ledger.request_ids(scope).await? {
-            snapshot.requests.push(ledger.request(scope, id).await?.value);
+        for id in ledger.ids::<Request>(scope).await? {
+            snapshot.requests.push(ledger.fetch::<Request>(scope, id).await?.value);
         }
-        for id in ledger.breach_ids(scope).await? {
-            snapshot.breaches.push(ledger.breach(scope, id).await?.value);
+        for id in ledger.ids::<Breach>(scope).await? {
+            snapshot.breaches.push(ledger.fetch::<Breach>(scope, id).await?.value);
         }
         for stored in ledger.list_documents(scope, DocumentKind::SweepJournal).await? {
             let (as_of, finished) = crate::fulfil::sweep_progress(stored.key, stored.body)?;

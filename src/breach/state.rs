@@ -611,3 +611,41 @@ impl Breach {
         }
     }
 }
+
+impl crate::lifecycle::Rejected for super::Rejection {
+    fn article(&self) -> Option<crate::vocab::Article> {
+        self.article.clone()
+    }
+    fn transition(&self) -> String {
+        self.attempted.to_string()
+    }
+    fn state(&self) -> String {
+        self.state.to_string()
+    }
+}
+
+/// A breach is a [`Lifecycle`](crate::lifecycle::Lifecycle): it lives in the register of the
+/// party that became aware of it (Art. 33(5)), its keeper.
+impl crate::lifecycle::Lifecycle for Breach {
+    type Id = super::BreachId;
+    type Command = super::Command;
+    type Event = Event;
+    type Rejection = super::Rejection;
+    const NAME: &'static str = "breach";
+
+    fn decide_on(state: Option<&Self>, command: &super::Command) -> Result<Vec<Event>, super::Rejection> {
+        super::decide(state, command)
+    }
+    fn evolve_with(state: Option<Self>, event: &Event) -> Option<Self> {
+        evolve(state, event)
+    }
+    fn lifecycle_id(&self) -> super::BreachId {
+        self.id()
+    }
+    fn owner(&self) -> PartyId {
+        self.keeper()
+    }
+    fn event_at(event: &Event) -> DateTime<Utc> {
+        event.at()
+    }
+}

@@ -538,3 +538,41 @@ impl Identity {
         matches!(self, Identity::Verified { .. } | Identity::NotRequired { .. })
     }
 }
+
+impl crate::lifecycle::Rejected for Rejection {
+    fn article(&self) -> Option<crate::vocab::Article> {
+        self.article.clone()
+    }
+    fn transition(&self) -> String {
+        self.attempted.to_string()
+    }
+    fn state(&self) -> String {
+        self.state.to_string()
+    }
+}
+
+/// A request is a [`Lifecycle`](crate::lifecycle::Lifecycle): it lives in the scope of the
+/// controller that must answer it (Art. 12), named in its receipt.
+impl crate::lifecycle::Lifecycle for Request {
+    type Id = RequestId;
+    type Command = Command;
+    type Event = Event;
+    type Rejection = Rejection;
+    const NAME: &'static str = "request";
+
+    fn decide_on(state: Option<&Self>, command: &Command) -> Result<Vec<Event>, Rejection> {
+        super::decide(state, command)
+    }
+    fn evolve_with(state: Option<Self>, event: &Event) -> Option<Self> {
+        evolve(state, event)
+    }
+    fn lifecycle_id(&self) -> RequestId {
+        self.id()
+    }
+    fn owner(&self) -> crate::model::PartyId {
+        self.receipt.controller
+    }
+    fn event_at(event: &Event) -> DateTime<Utc> {
+        event.at()
+    }
+}

@@ -88,11 +88,15 @@ pub enum AuditAction {
         /// Its id.
         id: Uuid,
     },
-    /// Events were appended to a request's stream.
-    RequestEvents {
-        /// The request.
-        request: RequestId,
-        /// The names of the events, e.g. `identity_verified`.
+    /// A lifecycle moved: events were appended to the stream of a request, a breach or a
+    /// consent ([`execute`](super::LedgerStoreExt::execute)). The events themselves are in the
+    /// ledger; the log says which stream moved, to which version, and the events' names.
+    Transition {
+        /// The stream.
+        stream: super::StreamKey,
+        /// Its version after the events.
+        version: super::Version,
+        /// The names of the events, e.g. `identity_verified` (storage names, never free text).
         events: Vec<SourceName>,
     },
     /// A fulfilment step of a request ran against a personal-data source.

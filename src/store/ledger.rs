@@ -9,11 +9,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Scope, StoreError, SubjectKey, Version, sealed};
+use super::aggregate::{Aggregate, EXECUTE_ATTEMPTS, ExecuteError, Executed};
+use super::{AuditAction, AuditEntry, AuditLog, Scope, StoreError, SubjectKey, Version, sealed};
 use crate::agreement::{AgreementId, ChangeNotice, ProcessingAgreement};
-use crate::breach::{Breach, BreachId, Event as BreachEvent};
 use crate::model::{Party, ProcessingActivity, SourceName};
-use crate::request::{Event, Request, RequestId};
+use crate::request::RequestId;
 
 crate::model::typed_id!(
     /// Identifies a run of the retention sweep (`fulfil::Sweep`): the key of its journal
@@ -497,108 +497,117 @@ pub trait LedgerStoreExt: LedgerStore + sealed::Sealed {
         Ok(Versioned { version, value })
     }
 
-    /// Appends a request's events under compare-and-swap. The request's receipt must name the
-    /// scope's controller: a request lives in the scope of the controller that must answer it.
+    /// Reads a request, breach or consent by replaying its events; `None` when it has none in
+    /// this scope. The version is the number of events.
     ///
     /// # Errors
-    /// [`StoreError::Invalid`] when a receipt names another controller; otherwise as
-    /// [`LedgerStore::append_events`] (a stale writer gets [`StoreError::Conflict`]).
-    async fn append_request_events(
-        &self,
-        scope: Scope,
-        request: RequestId,
-        expected: Version,
-        events: &[Event],
-    ) -> Result<Version, StoreError> {
-        for event in events {
-            if let Event::Received(receipt) = event
-                && (receipt.controller != scope.controller() || receipt.id != request)
-            {
-                return Err(StoreError::Invalid {
-                    what: format!("request {request}"),
-                    reason: format!("its receipt belongs to another request or controller than {scope}"),
-                });
-            }
-        }
-        self.append(scope, StreamKey { kind: StreamKind::Request, id: request.as_uuid() }, expected, events).await
-    }
-
-    /// Reads a request by replaying its events; the version is the number of events.
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`] when the request has no events in this scope;
-    /// [`StoreError::Corrupt`] when its events do not decode or do not start with a receipt.
-    async fn request(&self, scope: Scope, request: RequestId) -> Result<Versioned<Request>, StoreError> {
-        let stream = StreamKey { kind: StreamKind::Request, id: request.as_uuid() };
-        let events: Versioned<Vec<Event>> = self.events(scope, stream).await?;
+    /// [`StoreError::Corrupt`] when its events do not decode, do not start with the creating
+    /// event, or name another id or owner than the stream and the scope.
+    async fn load<A: Aggregate>(&self, scope: Scope, id: A::Id) -> Result<Option<Versioned<A>>, StoreError> {
+        let stream = A::stream(id);
+        let events: Versioned<Vec<A::Event>> = self.events(scope, stream).await?;
         if events.value.is_empty() {
-            return Err(StoreError::NotFound { what: stream.to_string() });
+            return Ok(None);
         }
-        let state = Request::replay(&events.value)
-            .ok_or_else(|| StoreError::corrupt(stream, "the events do not start with a receipt"))?;
-        Ok(Versioned { version: events.version, value: state })
+        let state = A::replay_events(&events.value).ok_or_else(|| {
+            StoreError::corrupt(stream, format!("the events do not start with a {} being created", A::NAME))
+        })?;
+        if state.lifecycle_id() != id || state.owner() != scope.controller() {
+            return Err(StoreError::corrupt(stream, format!("the events belong to another {} or scope", A::NAME)));
+        }
+        Ok(Some(Versioned { version: events.version, value: state }))
     }
 
-    /// The ids of every request in this scope.
+    /// Reads a request, breach or consent that must exist.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when it has no events in this scope; otherwise as
+    /// [`load`](LedgerStoreExt::load).
+    async fn fetch<A: Aggregate>(&self, scope: Scope, id: A::Id) -> Result<Versioned<A>, StoreError> {
+        self.load::<A>(scope, id).await?.ok_or_else(|| StoreError::NotFound { what: A::stream(id).to_string() })
+    }
+
+    /// The ids of every request, breach or consent in this scope, ordered.
     ///
     /// # Errors
     /// As [`LedgerStore::list_streams`].
-    async fn request_ids(&self, scope: Scope) -> Result<Vec<RequestId>, StoreError> {
-        let streams = self.list_streams(scope, StreamKind::Request).await?;
-        Ok(streams.into_iter().map(|s| RequestId::from_uuid(s.id)).collect())
+    async fn ids<A: Aggregate>(&self, scope: Scope) -> Result<Vec<A::Id>, StoreError> {
+        let streams = self.list_streams(scope, A::STREAM).await?;
+        Ok(streams.into_iter().map(|s| A::id_of(s.id)).collect())
     }
 
-    /// Appends a breach's events under compare-and-swap. The detection must name the scope's
-    /// party as the keeper: a breach lives in the register of the party that became aware, a
-    /// controller or (in its own scope) a processor (Art. 33(5)).
+    /// Carries out one command on a request, breach or consent: the one write path of every
+    /// lifecycle. It loads the state (replaying the events), decides, appends the events under
+    /// compare-and-swap, evolves, and records a [`AuditAction::Transition`] in `audit`. When
+    /// another writer appended first, it decides again on the fresh state, up to
+    /// [`EXECUTE_ATTEMPTS`] times: a command that no longer applies is then rejected, never
+    /// applied to a state it was not decided on.
+    ///
+    /// The events must create the state under `id` and in this scope: a receipt, detection or
+    /// consent that names another controller (or keeper) is refused, so a request always lives
+    /// in the scope of the controller that must answer it (Art. 12), a breach in the register
+    /// of the party that became aware of it (Art. 33(5)).
+    ///
+    /// The audit entry follows the append: the events are the authoritative trail (Art. 5(2));
+    /// a crash between the two leaves the events without their audit entry, never the reverse.
     ///
     /// # Errors
-    /// [`StoreError::Invalid`] when a detection belongs to another breach or keeper; otherwise
-    /// as [`LedgerStore::append_events`] (a stale writer gets [`StoreError::Conflict`]).
-    async fn append_breach_events(
+    /// [`ExecuteError::Rejected`] with the lifecycle's rejection; [`ExecuteError::NotFound`]
+    /// when nothing exists under `id` and the command does not create it;
+    /// [`ExecuteError::Contended`]; [`ExecuteError::Store`] when the ledger or the audit log
+    /// fails, or the events name another id or scope ([`StoreError::Invalid`]).
+    async fn execute<A: Aggregate>(
         &self,
+        audit: &dyn AuditLog,
         scope: Scope,
-        breach: BreachId,
-        expected: Version,
-        events: &[BreachEvent],
-    ) -> Result<Version, StoreError> {
-        for event in events {
-            if let BreachEvent::Detected(detection) = event
-                && (detection.keeper() != scope.controller() || detection.id != breach)
-            {
-                return Err(StoreError::Invalid {
-                    what: format!("breach {breach}"),
-                    reason: format!("its detection belongs to another breach or keeper than {scope}"),
-                });
+        id: A::Id,
+        command: &A::Command,
+    ) -> Result<Executed<A>, ExecuteError<A::Rejection>> {
+        let stream = A::stream(id);
+        for _ in 0..EXECUTE_ATTEMPTS {
+            let current = self.load::<A>(scope, id).await?;
+            let (state, version) = match current {
+                Some(v) => (Some(v.value), v.version),
+                None => (None, Version::NONE),
+            };
+            let events = match A::decide_on(state.as_ref(), command) {
+                Ok(events) => events,
+                Err(_) if state.is_none() => return Err(ExecuteError::NotFound { what: stream }),
+                Err(rejection) => return Err(ExecuteError::Rejected(rejection)),
+            };
+            let after = events.iter().fold(state.clone(), A::evolve_with);
+            let Some(after) = after else {
+                return Err(ExecuteError::NotFound { what: stream });
+            };
+            if after.lifecycle_id() != id || after.owner() != scope.controller() {
+                return Err(ExecuteError::Store(StoreError::Invalid {
+                    what: stream.to_string(),
+                    reason: format!("the {} belongs to another id or scope than {scope}", A::NAME),
+                }));
+            }
+            let Some(at) = events.iter().map(A::event_at).max() else {
+                return Ok(Executed { state: after, version, events });
+            };
+            let bodies = events.iter().map(|e| encode(stream, e)).collect::<Result<Vec<_>, _>>()?;
+            match self.append_events(scope, stream, version, &bodies).await {
+                Ok(version) => {
+                    let names = bodies.iter().filter_map(event_name).collect();
+                    let entry = AuditEntry::new(at, AuditAction::Transition { stream, version, events: names })
+                        .with_actor(scope.controller());
+                    audit.append(scope, entry).await?;
+                    return Ok(Executed { state: after, version, events });
+                }
+                Err(StoreError::Conflict { .. } | StoreError::Duplicate { .. }) => continue,
+                Err(e) => return Err(e.into()),
             }
         }
-        self.append(scope, StreamKey { kind: StreamKind::Breach, id: breach.as_uuid() }, expected, events).await
-    }
-
-    /// Reads a breach by replaying its events; the version is the number of events.
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`] when the breach has no events in this scope;
-    /// [`StoreError::Corrupt`] when its events do not decode or do not start with a detection.
-    async fn breach(&self, scope: Scope, breach: BreachId) -> Result<Versioned<Breach>, StoreError> {
-        let stream = StreamKey { kind: StreamKind::Breach, id: breach.as_uuid() };
-        let events: Versioned<Vec<BreachEvent>> = self.events(scope, stream).await?;
-        if events.value.is_empty() {
-            return Err(StoreError::NotFound { what: stream.to_string() });
-        }
-        let state = Breach::replay(&events.value)
-            .ok_or_else(|| StoreError::corrupt(stream, "the events do not start with a detection"))?;
-        Ok(Versioned { version: events.version, value: state })
-    }
-
-    /// The ids of every breach in this scope's register.
-    ///
-    /// # Errors
-    /// As [`LedgerStore::list_streams`].
-    async fn breach_ids(&self, scope: Scope) -> Result<Vec<BreachId>, StoreError> {
-        let streams = self.list_streams(scope, StreamKind::Breach).await?;
-        Ok(streams.into_iter().map(|s| BreachId::from_uuid(s.id)).collect())
+        Err(ExecuteError::Contended { what: stream, attempts: EXECUTE_ATTEMPTS })
     }
 }
 
 impl<T: LedgerStore + ?Sized> LedgerStoreExt for T {}
+
+/// The storage name of an event (its `type` tag), for the audit log.
+fn event_name(body: &serde_json::Value) -> Option<SourceName> {
+    body.get("type").and_then(serde_json::Value::as_str).and_then(|name| SourceName::new(name).ok())
+}

@@ -35,6 +35,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod aggregate;
 mod audit;
 pub mod chat;
 mod ledger;
@@ -54,6 +55,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::PartyId;
 
+pub use aggregate::{Aggregate, EXECUTE_ATTEMPTS, ExecuteError, Executed};
 pub use audit::{
     AuditAction, AuditBreak, AuditEntry, AuditLog, AuditLogExt, AuditRecord, Digest, PseudonymKey, SubjectKey, verify,
 };

@@ -17,8 +17,10 @@ pub mod conformance;
 pub mod faults;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod generate;
+mod given;
 mod wire;
 
+pub use given::{Given, When, given};
 pub use wire::{WireDecoder, wire_decoders};
 
 use std::net::IpAddr;

@@ -653,10 +653,10 @@ fn the_icalendar_feed_parses_with_the_same_crate() {
 
 #[tokio::test]
 async fn the_loader_reads_one_scope_through_the_typed_ledger() -> Result<(), Box<dyn std::error::Error>> {
-    use gdpr_obligations::store::memory::MemoryLedger;
+    use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
     use gdpr_obligations::store::{LedgerStoreExt, Version};
 
-    let ledger = MemoryLedger::new();
+    let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
     let scenario = scenario();
     let scope = scenario.scope;
     for party in &scenario.parties {
@@ -670,13 +670,13 @@ async fn the_loader_reads_one_scope_through_the_typed_ledger() -> Result<(), Box
     }
     for r in &scenario.requests {
         // Replay the request's life from its receipt by the same commands the scenario used.
-        let events = decide(None, &Command::Receive(Box::new(r.receipt().clone())))?;
-        ledger.append_request_events(scope, r.id(), Version::NONE, &events).await?;
+        let receive = Command::Receive(Box::new(r.receipt().clone()));
+        let _ = ledger.execute::<Request>(&audit, scope, r.id(), &receive).await?;
     }
     let other = Scope::of(party_id(OTHER_SHOP));
     let theirs = receipt(party_id(OTHER_SHOP), 60, "2026-03-01T09:00:00Z", RequestKind::Access, Receiver::Controller);
-    let events = decide(None, &Command::Receive(Box::new(theirs)))?;
-    ledger.append_request_events(other, RequestId::from_uuid(Uuid::from_u128(60)), Version::NONE, &events).await?;
+    let receive = Command::Receive(Box::new(theirs));
+    let _ = ledger.execute::<Request>(&audit, other, RequestId::from_uuid(Uuid::from_u128(60)), &receive).await?;
 
     let loaded = Snapshot::load(&ledger, scope).await?;
     assert_eq!(loaded.parties.len(), 2);

@@ -15,68 +15,29 @@ use gdpr_obligations::breach::{
     evolve,
 };
 use gdpr_obligations::model::{Contact, EmailAddress, Party, PartyId, Text};
-use gdpr_obligations::store::memory::MemoryLedger;
-use gdpr_obligations::store::{LedgerStoreExt, Scope, StoreError, Version};
-use gdpr_obligations::testkit;
+use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
+use gdpr_obligations::store::{AuditAction, AuditLogExt, ExecuteError, LedgerStoreExt, Scope, StoreError, Version};
+use gdpr_obligations::testkit::{self, Given, When};
 use gdpr_obligations::time::{BreachClock, Calendar, DeadlinePolicy, HolidayList, Zone};
 use gdpr_obligations::vocab::{Country, DataCategory, SubjectCategory};
 use proptest::prelude::*;
 
-// ---- given / when / then ----
+// ---- given / when / then (the kit's harness, and what only breaches need) ----
 
-/// The breach as the `given` commands left it, with the events they caused.
-struct Given {
-    state: Option<Breach>,
-    events: Vec<Event>,
+/// The breach after the set-up commands (each must be accepted).
+fn given(commands: impl IntoIterator<Item = Command>) -> Given<Breach> {
+    testkit::given(commands)
 }
 
-/// What `when` returned, and the state before it.
-struct When {
-    before: Option<Breach>,
-    result: Result<Vec<Event>, Rejection>,
+/// What only a breach's tests ask of the harness: its state names.
+trait ThenBreach {
+    fn then_rejected_in(self, state: StatusName, needed: &[StatusName]) -> Rejection;
 }
 
-/// Runs the set-up commands; each must be accepted.
-fn given(commands: impl IntoIterator<Item = Command>) -> Given {
-    let mut g = Given { state: None, events: Vec::new() };
-    for command in commands {
-        let events = decide(g.state.as_ref(), &command).unwrap_or_else(|r| panic!("given {command:?}: {r}"));
-        for e in &events {
-            g.state = evolve(g.state.take(), e);
-        }
-        g.events.extend(events);
-    }
-    g
-}
-
-impl Given {
-    fn when(self, command: Command) -> When {
-        When { result: decide(self.state.as_ref(), &command), before: self.state }
-    }
-
-    fn breach(&self) -> &Breach {
-        self.state.as_ref().expect("detected")
-    }
-}
-
-impl When {
-    /// The command was accepted; returns the state after it.
-    fn then_accepted(self) -> Breach {
-        let events = self.result.unwrap_or_else(|r| panic!("rejected: {r}"));
-        events.iter().fold(self.before, evolve).expect("a breach")
-    }
-
-    /// The command was rejected under `article`.
-    fn then_rejected_under(self, article: &str) -> Rejection {
-        let rejection = self.result.expect_err("should be rejected");
-        assert_eq!(rejection.article.map(|a| a.to_string()).as_deref(), Some(article), "{rejection}");
-        assert!(rejection.to_string().starts_with(article), "{rejection}");
-        rejection
-    }
-
+impl ThenBreach for When<Breach> {
     /// The command was rejected because the breach was in `state`, which is not one of `needed`.
     fn then_rejected_in(self, state: StatusName, needed: &[StatusName]) -> Rejection {
-        let rejection = self.result.expect_err("should be rejected");
+        let rejection = self.then_rejected();
         assert_eq!((rejection.state, rejection.needed.as_slice()), (state, needed), "{rejection}");
         rejection
     }
@@ -185,7 +146,7 @@ fn effort() -> CommunicationException {
 #[test]
 fn art_33_1_authority_due_72_hours_after_awareness_over_the_weekend() {
     let g = given([by_controller(nature_only())]);
-    let deadline = g.breach().authority_deadline().expect("the clock runs");
+    let deadline = g.created().authority_deadline().expect("the clock runs");
     // Friday 19:30 to Monday 19:30 in Prague: Saturday and Sunday count like any hours.
     assert_eq!(deadline.due, utc("2026-03-16T18:30:00Z"));
     assert_eq!(deadline.article.to_string(), "Art. 33(1)");
@@ -199,7 +160,7 @@ fn art_33_1_holidays_do_not_extend_the_72_hours() {
     d.aware_at = utc("2026-04-02T08:00:00Z");
     d.occurred_at = None;
     let g = given([Command::Detect(Box::new(d))]);
-    assert_eq!(g.breach().authority_deadline().unwrap().due, utc("2026-04-05T08:00:00Z"));
+    assert_eq!(g.created().authority_deadline().unwrap().due, utc("2026-04-05T08:00:00Z"));
 }
 
 #[test]
@@ -208,7 +169,7 @@ fn art_33_1_strict_hours_reading_skips_the_hour_of_awareness() {
     d.policy = DeadlinePolicy::czech().with_breach_clock(BreachClock::StrictHours);
     let g = given([Command::Detect(Box::new(d))]);
     // Aware at 19:30 local: the hour 19:00-20:00 is left out, so the end is 20:00 on Monday.
-    assert_eq!(g.breach().authority_deadline().unwrap().due, utc("2026-03-16T19:00:00Z"));
+    assert_eq!(g.created().authority_deadline().unwrap().due, utc("2026-03-16T19:00:00Z"));
 }
 
 #[test]
@@ -237,9 +198,9 @@ fn art_33_1_late_notification_with_reasons_is_accepted_and_reported_late() {
 #[test]
 fn art_33_1_unlikely_risk_stops_the_clock_but_stays_in_the_register() {
     let g = given([by_controller(nature_only()), assess(1, RiskLevel::Unlikely)]);
-    assert!(g.breach().authority_deadline().is_none());
-    assert!(!g.breach().is_overdue(at(500)));
-    assert_eq!(g.breach().time_left(at(2)), None);
+    assert!(g.created().authority_deadline().is_none());
+    assert!(!g.created().is_overdue(at(500)));
+    assert_eq!(g.created().time_left(at(2)), None);
     // Art. 33(5): documented and closed without a notification.
     let breach = g.when(close(3)).then_accepted();
     assert_eq!(breach.status(), StatusName::Closed);
@@ -263,15 +224,15 @@ fn art_33_1_a_late_voluntary_notification_still_gives_reasons() {
 #[test]
 fn art_33_1_an_unassessed_breach_is_notifiable() {
     let g = given([by_controller(nature_only())]);
-    assert_eq!(g.breach().status(), StatusName::Unassessed);
-    assert!(g.breach().is_overdue(at(73)));
+    assert_eq!(g.created().status(), StatusName::Unassessed);
+    assert!(g.created().is_overdue(at(73)));
 }
 
 #[test]
 fn art_33_1_a_reassessment_restarts_nothing_but_can_resume_the_clock() {
     let g = given([by_controller(nature_only()), assess(1, RiskLevel::Unlikely), assess(30, RiskLevel::Risk)]);
     // The clock counts from awareness, not from the new assessment.
-    assert_eq!(g.breach().authority_deadline().unwrap().due, at(72));
+    assert_eq!(g.created().authority_deadline().unwrap().due, at(72));
 }
 
 #[test]
@@ -282,7 +243,7 @@ fn art_33_1_not_closed_before_the_authority_is_notified() {
 #[test]
 fn art_33_1_overdue_and_time_left() {
     let g = given([by_controller(nature_only())]);
-    let breach = g.breach();
+    let breach = g.created();
     assert_eq!(breach.time_left(at(10)), Some(TimeDelta::hours(62)));
     assert!(!breach.is_overdue(at(72)));
     assert!(breach.is_overdue(at(72) + TimeDelta::seconds(1)));
@@ -301,10 +262,10 @@ fn art_33_1_a_processor_does_not_notify_the_authority() {
 fn art_33_2_processor_notice_due_within_the_agreed_hours() {
     let d = duty(Some(24));
     let g = given([by_processor(vec![d.clone(), duty(Some(12))])]);
-    let deadlines = g.breach().principal_deadlines();
+    let deadlines = g.created().principal_deadlines();
     assert_eq!(deadlines.iter().map(|d| d.due).collect::<Vec<_>>(), [at(24), at(12)]);
-    assert!(g.breach().authority_deadline().is_none(), "a processor has no 72-hour clock");
-    assert_eq!(g.breach().time_left(at(0)), Some(TimeDelta::hours(12)));
+    assert!(g.created().authority_deadline().is_none(), "a processor has no 72-hour clock");
+    assert_eq!(g.created().time_left(at(0)), Some(TimeDelta::hours(12)));
     let breach = g.when(notify_principal(5, d.agreement)).then_accepted();
     assert_eq!(breach.principal_deadlines()[0].met_in_time(), Some(true));
     assert!(breach.is_overdue(at(13)), "the 12-hour notice is still open");
@@ -314,8 +275,8 @@ fn art_33_2_processor_notice_due_within_the_agreed_hours() {
 fn art_33_2_without_agreed_hours_the_notice_is_due_at_once() {
     let d = duty(None);
     let g = given([by_processor(vec![d.clone()])]);
-    assert_eq!(g.breach().principal_deadlines()[0].due, at(0));
-    assert!(g.breach().is_overdue(at(0) + TimeDelta::seconds(1)));
+    assert_eq!(g.created().principal_deadlines()[0].due, at(0));
+    assert!(g.created().is_overdue(at(0) + TimeDelta::seconds(1)));
     let breach = g.when(notify_principal(1, d.agreement)).then_accepted();
     assert_eq!(breach.principal_deadlines()[0].met_in_time(), Some(false));
 }
@@ -333,8 +294,7 @@ fn art_33_2_a_notice_only_under_the_breach_duties_and_once() {
         .then_rejected_under("Art. 33(2)");
     let rejection = given([by_processor(vec![d.clone()]), notify_principal(1, d.agreement)])
         .when(notify_principal(2, d.agreement))
-        .result
-        .unwrap_err();
+        .then_rejected();
     assert!(rejection.reason.contains("was sent"), "{rejection}");
 }
 
@@ -459,7 +419,7 @@ fn art_33_5_a_breach_cannot_occur_after_awareness() {
 #[test]
 fn art_34_1_high_risk_requires_direct_communication_before_closing() {
     let g = given([by_controller(complete_facts()), assess(1, RiskLevel::HighRisk), notify(5)]);
-    let decision = g.breach().subject_decision().unwrap();
+    let decision = g.created().subject_decision().unwrap();
     assert_eq!(decision.duty, SubjectDuty::Direct);
     assert_eq!(decision.reasons[0].article.to_string(), "Art. 34(1)");
     given([by_controller(complete_facts()), assess(1, RiskLevel::HighRisk), notify(5)])
@@ -473,14 +433,14 @@ fn art_34_1_high_risk_requires_direct_communication_before_closing() {
 #[test]
 fn art_34_1_below_high_risk_no_communication_is_required() {
     let g = given([by_controller(complete_facts()), assess(1, RiskLevel::Risk), notify(5)]);
-    assert_eq!(g.breach().subject_decision().unwrap().duty, SubjectDuty::NotRequired);
+    assert_eq!(g.created().subject_decision().unwrap().duty, SubjectDuty::NotRequired);
     g.when(close(6)).then_accepted();
 }
 
 #[test]
 fn art_34_1_the_decision_waits_for_the_assessment() {
     let g = given([by_controller(complete_facts()), notify(5)]);
-    assert_eq!(g.breach().subject_decision().unwrap().duty, SubjectDuty::Undecided);
+    assert_eq!(g.created().subject_decision().unwrap().duty, SubjectDuty::Undecided);
     g.when(close(6)).then_rejected_under("Art. 34(1)");
 }
 
@@ -489,7 +449,7 @@ fn art_34_1_a_processor_does_not_communicate_to_subjects() {
     given([by_processor(vec![duty(Some(24))])])
         .when(communicate(1, CommunicationMethod::Direct))
         .then_rejected_under("Art. 34(1)");
-    assert!(given([by_processor(vec![duty(Some(24))])]).breach().subject_decision().is_none());
+    assert!(given([by_processor(vec![duty(Some(24))])]).created().subject_decision().is_none());
 }
 
 #[test]
@@ -525,7 +485,7 @@ fn art_34_3_b_subsequent_measures_relieve_the_communication() {
 #[test]
 fn art_34_3_c_disproportionate_effort_requires_a_public_communication() {
     let g = given([by_controller(complete_facts()), assess(1, RiskLevel::HighRisk), notify(5), except(6, effort())]);
-    assert_eq!(g.breach().subject_decision().unwrap().duty, SubjectDuty::Public);
+    assert_eq!(g.created().subject_decision().unwrap().duty, SubjectDuty::Public);
     given([by_controller(complete_facts()), assess(1, RiskLevel::HighRisk), notify(5), except(6, effort())])
         .when(close(7))
         .then_rejected_under("Art. 34(3)(c)");
@@ -574,8 +534,7 @@ fn a_rejection_names_the_state_the_attempt_and_what_was_needed() {
 
 #[test]
 fn commands_earlier_than_the_last_event_are_rejected() {
-    let rejection =
-        given([by_controller(nature_only()), assess(5, RiskLevel::Risk)]).when(notify(4)).result.unwrap_err();
+    let rejection = given([by_controller(nature_only()), assess(5, RiskLevel::Risk)]).when(notify(4)).then_rejected();
     assert!(rejection.reason.contains("time order"), "{rejection}");
 }
 
@@ -597,9 +556,9 @@ fn events_replay_to_the_same_state() {
         communicate(5, CommunicationMethod::Public),
         close(6),
     ]);
-    assert_eq!(Breach::replay(&g.events).as_ref(), Some(g.breach()));
-    assert_eq!(g.breach().version(), 7);
-    let articles: Vec<String> = g.events.iter().map(|e| e.article().to_string()).collect();
+    assert_eq!(Breach::replay(g.events()).as_ref(), Some(g.created()));
+    assert_eq!(g.created().version(), 7);
+    let articles: Vec<String> = g.events().iter().map(|e| e.article().to_string()).collect();
     assert_eq!(
         articles,
         ["Art. 33(5)", "Art. 33(4)", "Art. 34(1)", "Art. 33(1)", "Art. 34(3)(c)", "Art. 34(3)(c)", "Art. 33(5)"]
@@ -673,7 +632,7 @@ fn art_33_2_the_processors_own_duties_come_from_the_fan_out() {
     let mut d = detection(Awareness::Processor { processor: c.vendor.id(), notify: duties }, complete_facts());
     d.informed_by = Some(ProcessorNotice::new(c.mail.id(), plan.controllers[0].agreement));
     let g = given([Command::Detect(Box::new(d))]);
-    assert_eq!(g.breach().principal_deadlines().iter().map(|d| d.due).collect::<Vec<_>>(), [at(24), at(12), at(0)]);
+    assert_eq!(g.created().principal_deadlines().iter().map(|d| d.due).collect::<Vec<_>>(), [at(24), at(12), at(0)]);
 }
 
 #[test]

@@ -5,12 +5,9 @@ use crate::common;
 use chrono::{DateTime, TimeDelta, Utc};
 use common::assert_json_contract;
 use gdpr_obligations::consent::{
-    Consent, ConsentDecision, ConsentEvent, ConsentMethod, ConsentReasonKind, ConsentRecord, GivenBy, SubjectAge,
-    lawful_on_consent,
+    Consent, ConsentDecision, ConsentMethod, ConsentReasonKind, ConsentRecord, GivenBy, SubjectAge, lawful_on_consent,
 };
 use gdpr_obligations::model::{Digest, PartyId, SubjectId, Text};
-use gdpr_obligations::store::memory::MemoryLedger;
-use gdpr_obligations::store::{LedgerStoreExt, Scope, StreamKey, StreamKind, Version};
 use gdpr_obligations::testkit;
 use gdpr_obligations::vocab::{Country, Purpose};
 use proptest::prelude::*;
@@ -70,7 +67,7 @@ fn art_7_3_a_refused_withdrawal_names_the_transition_the_state_and_the_article()
         Consent::give(record(SubjectId::generate(), t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject));
     let err = c.clone().withdraw(t("2025-12-31T00:00:00Z"), ConsentMethod::Email).unwrap_err();
     assert_eq!((err.attempted, err.state, err.article.to_string()), ("withdraw", "given", "Art. 7(3)".to_owned()));
-    assert_eq!((err.consent, err.at), (c.record().id, t("2025-12-31T00:00:00Z")));
+    assert_eq!((err.consent, err.at), (Some(c.record().id), t("2025-12-31T00:00:00Z")));
     let withdrawn = c.withdraw(t("2026-01-10T00:00:00Z"), ConsentMethod::Email).unwrap();
     let err = withdrawn.withdraw(t("2025-12-31T00:00:00Z"), ConsentMethod::Email).unwrap_err();
     assert_eq!(err.state, "withdrawn");
@@ -96,20 +93,6 @@ fn art_8_1_a_child_under_15_in_czechia_needs_parental_consent() {
     let fifteen =
         Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Child { years: 15 }, GivenBy::Subject));
     assert!(lawful_on_consent(&[fifteen], s, &Purpose::Marketing, at).is_lawful(), "15 is the Czech age");
-}
-
-#[tokio::test]
-async fn consent_events_are_stored_in_the_ledger_as_a_stream() {
-    let ledger = MemoryLedger::new();
-    let scope = Scope::of(PartyId::generate());
-    let s = SubjectId::generate();
-    let c = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject))
-        .withdraw(t("2026-01-05T00:00:00Z"), ConsentMethod::ChatWidgetCheckbox)
-        .unwrap();
-    let stream = StreamKey { kind: StreamKind::Consent, id: c.record().id.as_uuid() };
-    ledger.append(scope, stream, Version::NONE, &c.events()).await.unwrap();
-    let back = ledger.events::<ConsentEvent>(scope, stream).await.unwrap();
-    assert_eq!(Consent::replay(&back.value), Some(c));
 }
 
 fn consent_strategy() -> impl Strategy<Value = (Consent, DateTime<Utc>, Option<DateTime<Utc>>)> {

@@ -22,7 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["vocab"],
     &["time"],
     &["model"],
-    &["erasure"],
+    &["erasure", "lifecycle"],
     &["agreement"],
     &["request", "consent", "retention", "breach"],
     &["store"],

@@ -22,6 +22,7 @@ mod erasure;
 mod fulfil;
 mod layering;
 mod ledger_machine;
+mod lifecycle;
 mod model;
 mod postgres_store;
 mod public_api;

@@ -32,19 +32,19 @@ fn every_breach_type_keeps_its_json_contract() {
         communicate(6, CommunicationMethod::Public),
         close(7),
     ]);
-    for e in &g.events {
+    for e in g.events() {
         assert_json_contract(e);
     }
-    assert_json_contract(g.breach());
+    assert_json_contract(g.created());
     let p = given([by_processor(vec![d.clone()]), notify_principal(1, d.agreement)]);
-    assert_json_contract(p.breach());
-    for deadline in p.breach().deadlines().iter().chain(&g.breach().deadlines()) {
+    assert_json_contract(p.created());
+    for deadline in p.created().deadlines().iter().chain(&g.created().deadlines()) {
         assert_json_contract::<BreachDeadline>(deadline);
         assert_json_contract(&deadline.duty);
     }
-    let rejection = given([by_controller(Facts::default())]).when(notify(1)).result.unwrap_err();
+    let rejection = given([by_controller(Facts::default())]).when(notify(1)).then_rejected();
     assert_json_contract(&rejection);
-    let decision = g.breach().subject_decision().unwrap();
+    let decision = g.created().subject_decision().unwrap();
     assert_json_contract::<SubjectDecision>(&decision);
     assert_json_contract::<Reason>(&decision.reasons[0]);
     assert_json_contract(&decision.duty);
@@ -57,8 +57,8 @@ fn every_breach_type_keeps_its_json_contract() {
         assert_json_contract(&duty);
         assert_json_contract(&duty.period);
     }
-    assert_json_contract(&g.breach().detection().clone());
-    assert_json_contract(&g.breach().detection().aware);
+    assert_json_contract(&g.created().detection().clone());
+    assert_json_contract(&g.created().detection().aware);
     assert_json_contract(&ProcessorNotice::new(c.vendor.id(), AgreementId::generate()));
     assert_json_contract(
         &ProcessorNotice::new(c.vendor.id(), AgreementId::generate()).with_breach(BreachId::generate()),
@@ -74,12 +74,12 @@ fn every_breach_type_keeps_its_json_contract() {
     assert_json_contract(&RiskLevel::Unlikely);
     assert_json_contract(&encrypted());
     assert_json_contract(&CommunicationMethod::Direct);
-    assert_json_contract::<Assessment>(g.breach().assessment().unwrap());
-    assert_json_contract::<AuthorityNotice>(g.breach().authority_notice().unwrap());
-    assert_json_contract::<PrincipalNotice>(&p.breach().principal_notices()[0]);
-    assert_json_contract::<RecordedException>(g.breach().exception().unwrap());
-    assert_json_contract::<Communication>(&g.breach().communications()[0]);
-    assert_json_contract::<Closure>(g.breach().closure().unwrap());
+    assert_json_contract::<Assessment>(g.created().assessment().unwrap());
+    assert_json_contract::<AuthorityNotice>(g.created().authority_notice().unwrap());
+    assert_json_contract::<PrincipalNotice>(&p.created().principal_notices()[0]);
+    assert_json_contract::<RecordedException>(g.created().exception().unwrap());
+    assert_json_contract::<Communication>(&g.created().communications()[0]);
+    assert_json_contract::<Closure>(g.created().closure().unwrap());
     assert_json_contract(&StatusName::Assessed);
     assert_json_contract(&BreachId::generate());
     // The wire names.
@@ -121,35 +121,54 @@ fn wrong_json_is_an_error() {
 // ---- ledger ----
 
 #[tokio::test]
-async fn breach_events_round_trip_through_the_memory_ledger() {
-    let ledger = MemoryLedger::new();
-    let g = given([by_controller(complete_facts()), assess(1, RiskLevel::Risk), notify(3), close(4)]);
-    let breach = g.breach();
+async fn breach_commands_execute_through_the_memory_ledger() {
+    let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
+    let commands = [by_controller(complete_facts()), assess(1, RiskLevel::Risk), notify(3), close(4)];
+    let g = given(commands.clone());
+    let breach = g.created();
     let scope = Scope::of(breach.keeper());
-    let v = ledger.append_breach_events(scope, breach.id(), Version::NONE, &g.events[..2]).await.unwrap();
-    let v = ledger.append_breach_events(scope, breach.id(), v, &g.events[2..]).await.unwrap();
-    let stored = ledger.breach(scope, breach.id()).await.unwrap();
-    assert_eq!((&stored.value, stored.version), (breach, v));
-    assert_eq!(ledger.breach_ids(scope).await.unwrap(), [breach.id()]);
-    // A stale writer conflicts; another keeper's scope neither sees nor accepts the breach.
-    let stale = ledger.append_breach_events(scope, breach.id(), Version::NONE, &g.events[..1]).await;
-    assert!(matches!(stale, Err(StoreError::Conflict { .. })), "{stale:?}");
+    let mut last = None;
+    for command in &commands {
+        last = Some(ledger.execute::<Breach>(&audit, scope, breach.id(), command).await.unwrap());
+    }
+    let last = last.unwrap();
+    assert_eq!((&last.state, last.version), (breach, Version::NONE.after(g.events().len())));
+    let stored = ledger.fetch::<Breach>(scope, breach.id()).await.unwrap();
+    assert_eq!((&stored.value, stored.version), (breach, last.version));
+    assert_eq!(ledger.ids::<Breach>(scope).await.unwrap(), [breach.id()]);
+    // Each command left one audit entry naming the stream and its events.
+    let entries = audit.read_all(scope).await.unwrap();
+    assert_eq!(entries.len(), commands.len());
+    assert!(entries.iter().all(
+        |e| matches!(&e.entry.action, AuditAction::Transition { stream, .. } if stream.id == breach.id().as_uuid())
+    ));
+    // A command that no longer applies is rejected with the lifecycle's rejection.
+    let again = ledger.execute::<Breach>(&audit, scope, breach.id(), &notify(5)).await;
+    assert!(matches!(again, Err(ExecuteError::Rejected(_))), "{again:?}");
+    // Another keeper's scope neither sees nor accepts the breach; a detection under another id is refused.
     let other = Scope::of(PartyId::generate());
-    assert!(matches!(ledger.breach(other, breach.id()).await, Err(StoreError::NotFound { .. })));
-    let foreign = ledger.append_breach_events(other, breach.id(), Version::NONE, &g.events).await;
-    assert!(matches!(foreign, Err(StoreError::Invalid { .. })), "{foreign:?}");
-    let wrong_id = ledger.append_breach_events(scope, BreachId::generate(), Version::NONE, &g.events).await;
-    assert!(matches!(wrong_id, Err(StoreError::Invalid { .. })), "{wrong_id:?}");
+    assert!(matches!(ledger.fetch::<Breach>(other, breach.id()).await, Err(StoreError::NotFound { .. })));
+    assert!(ledger.load::<Breach>(other, breach.id()).await.unwrap().is_none());
+    let foreign = ledger.execute::<Breach>(&audit, other, breach.id(), &commands[0]).await;
+    assert!(matches!(foreign, Err(ExecuteError::Store(StoreError::Invalid { .. }))), "{foreign:?}");
+    let wrong_id = ledger.execute::<Breach>(&audit, scope, BreachId::generate(), &commands[0]).await;
+    assert!(matches!(wrong_id, Err(ExecuteError::Store(StoreError::Invalid { .. }))), "{wrong_id:?}");
+    // A command for a breach that does not exist is not found, not rejected.
+    let missing = ledger.execute::<Breach>(&audit, scope, BreachId::generate(), &notify(5)).await;
+    assert!(matches!(missing, Err(ExecuteError::NotFound { .. })), "{missing:?}");
 }
 
 #[tokio::test]
 async fn a_processors_register_lives_in_its_own_scope() {
-    let ledger = MemoryLedger::new();
+    let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
     let d = duty(Some(24));
-    let g = given([by_processor(vec![d.clone()]), notify_principal(2, d.agreement)]);
-    let scope = Scope::of(g.breach().keeper());
-    ledger.append_breach_events(scope, g.breach().id(), Version::NONE, &g.events).await.unwrap();
-    assert_eq!(&ledger.breach(scope, g.breach().id()).await.unwrap().value, g.breach());
+    let commands = [by_processor(vec![d.clone()]), notify_principal(2, d.agreement)];
+    let g = given(commands.clone());
+    let scope = Scope::of(g.created().keeper());
+    for command in &commands {
+        let _ = ledger.execute::<Breach>(&audit, scope, g.created().id(), command).await.unwrap();
+    }
+    assert_eq!(&ledger.fetch::<Breach>(scope, g.created().id()).await.unwrap().value, g.created());
 }
 
 // ---- properties ----
@@ -303,20 +322,24 @@ proptest! {
         }
     }
 
-    /// Storing any life's events through the ledger helpers and reading them back gives the
-    /// state replay gives.
+    /// Executing any life's commands through the ledger gives the state the pure replay gives,
+    /// rejects exactly the commands `decide` rejects, and stores one event stream.
     #[test]
-    fn prop_breach_events_round_trip_through_the_ledger((detection, commands) in testkit::breach_script(15)) {
+    fn prop_breach_commands_execute_through_the_ledger((detection, commands) in testkit::breach_script(15)) {
         let (events, state) = run(&detection, &commands)?;
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let stored = runtime.block_on(async {
-            let ledger = MemoryLedger::new();
+            let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
             let scope = Scope::of(detection.keeper());
-            let mut version = Version::NONE;
-            for chunk in events.chunks(3) {
-                version = ledger.append_breach_events(scope, detection.id, version, chunk).await.unwrap();
+            let create = Command::Detect(Box::new(detection.clone()));
+            let _ = ledger.execute::<Breach>(&audit, scope, detection.id, &create).await.unwrap();
+            for command in &commands {
+                match ledger.execute::<Breach>(&audit, scope, detection.id, command).await {
+                    Ok(_) | Err(ExecuteError::Rejected(_)) => {}
+                    Err(e) => panic!("{e}"),
+                }
             }
-            ledger.breach(scope, detection.id).await.unwrap()
+            ledger.fetch::<Breach>(scope, detection.id).await.unwrap()
         });
         prop_assert_eq!(Some(stored.value), state);
         prop_assert_eq!(stored.version, Version::NONE.after(events.len()));
