@@ -2,7 +2,7 @@
 //! tested the same way, one test per legal rule.
 //!
 //! ```
-//! use gdpr_obligations::consent::{ConsentCommand, ConsentMethod, ConsentRecord, GivenBy, SubjectAge};
+//! use gdpr_obligations::consent::{Consent, ConsentCommand, ConsentMethod, ConsentRecord, GivenBy, SubjectAge};
 //! use gdpr_obligations::model::{Digest, PartyId, SubjectId};
 //! use gdpr_obligations::testkit::given;
 //! use gdpr_obligations::vocab::{Country, Purpose};
@@ -17,10 +17,10 @@
 //!     .build()?;
 //! // A withdrawal dated before the consent is rejected under Art. 7(3) ...
 //! let early = ConsentCommand::Withdraw { at: "2026-02-01T09:00:00Z".parse()?, method: ConsentMethod::ChatWidgetCheckbox };
-//! given([ConsentCommand::Give(record.clone())]).when(early).then_rejected_under("Art. 7(3)");
+//! given::<Consent>([ConsentCommand::Give(record.clone())]).when(early).then_rejected_under("Art. 7(3)");
 //! // ... and a withdrawal after it takes effect when made.
 //! let later = ConsentCommand::Withdraw { at: "2026-03-02T09:00:00Z".parse()?, method: ConsentMethod::ChatWidgetCheckbox };
-//! let consent = given([ConsentCommand::Give(record)]).when(later).then_accepted();
+//! let consent = given::<Consent>([ConsentCommand::Give(record)]).when(later).then_accepted();
 //! assert!(consent.withdrawn().is_some());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -42,7 +42,8 @@ pub struct When<A: Lifecycle> {
     result: Result<Vec<A::Event>, A::Rejection>,
 }
 
-/// Runs the set-up commands through [`Lifecycle::decide_on`] and [`Lifecycle::evolve_with`].
+/// Runs the set-up commands through [`Lifecycle::decide_on`] and [`Lifecycle::evolve_with`]. Name
+/// the lifecycle (`given::<Request>(..)`): a command type alone does not say which it is.
 ///
 /// # Panics
 /// When a set-up command is rejected: the test's premise does not hold.
