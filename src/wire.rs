@@ -44,6 +44,7 @@ macro_rules! for_each_wire_type {
             crate::request::Rejection => "request_rejection.json",
             crate::consent::ConsentRecord => "consent_record.json",
             crate::consent::ConsentEvent => "consent_event.json",
+            crate::consent::ConsentCommand => "consent_command.json",
             crate::consent::Consent => "consent.json",
             crate::breach::Detection => "breach_detection.json",
             crate::breach::Command => "breach_command.json",

@@ -11,7 +11,7 @@ use super::{Parties, ReportError};
 use crate::agreement::ProcessingChain;
 use crate::model::{Party, PartyId, SubjectId, Text};
 use crate::request::{
-    Channel, Command, CommandName, ComplaintInformation, ErasureGround, Exemption, ExtensionJustification,
+    CarriedOut, Channel, Command, CommandName, ComplaintInformation, ErasureGround, Exemption, ExtensionJustification,
     ExtensionReason, FeeGround, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, Request, RequestId,
     RequestKind, RestrictionGround, StatusName, decide,
 };
@@ -106,7 +106,7 @@ pub struct LifecycleTransition {
 
 /// Every command name, in the order of [`Command`]. `sample_commands` matches on the names
 /// exhaustively, so a new command cannot be added without being explored.
-const COMMANDS: [CommandName; 16] = [
+const COMMANDS: [CommandName; 17] = [
     CommandName::Receive,
     CommandName::ForwardToController,
     CommandName::RequestIdentity,
@@ -121,6 +121,7 @@ const COMMANDS: [CommandName; 16] = [
     CommandName::Extend,
     CommandName::Refuse,
     CommandName::Start,
+    CommandName::RecordCarriedOut,
     CommandName::Complete,
     CommandName::Withdraw,
 ];
@@ -163,6 +164,13 @@ fn sample_commands(name: CommandName, at: DateTime<Utc>, w: &Words) -> Vec<Comma
         .map(|ground| Command::Refuse { at, ground })
         .collect(),
         CommandName::Start => vec![Command::Start { at }],
+        CommandName::RecordCarriedOut => {
+            let failed = crate::model::SourceName::new("source").ok();
+            [CarriedOut::new(1, []), CarriedOut::new(1, failed)]
+                .into_iter()
+                .map(|outcome| Command::RecordCarriedOut { at, outcome, summary: t() })
+                .collect()
+        }
         CommandName::Complete => vec![Command::Complete { at, summary: t() }],
         CommandName::Withdraw => vec![Command::Withdraw { at }],
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{RefusalGround, RequestId, RequestKind};
+use super::{CarriedOut, RefusalGround, RequestId, RequestKind};
 use crate::agreement::RequestClock;
 use crate::model::{PartyId, SubjectId, SubjectIdentifier, Text};
 use crate::request::Processing;
@@ -118,7 +118,22 @@ pub enum Command {
         /// When.
         at: DateTime<Utc>,
     },
-    /// The request has been carried out and the data subject informed (Art. 12(3)).
+    /// Record what carrying the request out across the controller's personal-data sources came
+    /// to (the desk records it from the fulfilment report). Only while in progress, and only once
+    /// the requester's identity is settled (Art. 5(1)(f)). When nothing failed, the request
+    /// completes with `summary` in the same step (Art. 12(3)); when a source failed, it stays in
+    /// progress with the failed sources named, to be carried out again.
+    RecordCarriedOut {
+        /// When.
+        at: DateTime<Utc>,
+        /// What it came to.
+        outcome: CarriedOut,
+        /// What was done, in a sentence for the audit trail, used when the request completes.
+        summary: Text,
+    },
+    /// The request has been carried out and the data subject informed (Art. 12(3)). After a
+    /// [`RecordCarriedOut`](Command::RecordCarriedOut) whose outcome is incomplete, it is
+    /// rejected until the request is carried out again completely.
     Complete {
         /// When the data subject was informed.
         at: DateTime<Utc>,
@@ -155,6 +170,7 @@ pub enum CommandName {
     Extend,
     Refuse,
     Start,
+    RecordCarriedOut,
     Complete,
     Withdraw,
 }
@@ -178,6 +194,7 @@ impl Command {
             | Command::Extend { at, .. }
             | Command::Refuse { at, .. }
             | Command::Start { at }
+            | Command::RecordCarriedOut { at, .. }
             | Command::Complete { at, .. }
             | Command::Withdraw { at } => *at,
         }
@@ -201,6 +218,7 @@ impl Command {
             Command::Extend { .. } => CommandName::Extend,
             Command::Refuse { .. } => CommandName::Refuse,
             Command::Start { .. } => CommandName::Start,
+            Command::RecordCarriedOut { .. } => CommandName::RecordCarriedOut,
             Command::Complete { .. } => CommandName::Complete,
             Command::Withdraw { .. } => CommandName::Withdraw,
         }
@@ -226,6 +244,7 @@ impl CommandName {
             CommandName::Extend => "extend",
             CommandName::Refuse => "refuse",
             CommandName::Start => "start",
+            CommandName::RecordCarriedOut => "record_carried_out",
             CommandName::Complete => "complete",
             CommandName::Withdraw => "withdraw",
         }

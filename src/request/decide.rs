@@ -197,7 +197,33 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
             Ok(vec![refusal(request, *at, ground.clone())])
         }
         Command::Start { at } => Ok(vec![Event::Started { at: *at }]),
+        Command::RecordCarriedOut { at, outcome, summary } => {
+            if kind.allows_identity_request() && !request.identity().is_settled() {
+                return Err(check.rejected(
+                    Some(Article::gdpr(5).paragraph(1).point('f')),
+                    "a request is carried out only once the requester's identity is verified or recorded as not needing verification (Art. 12(6)): otherwise another person's data could be disclosed or erased",
+                ));
+            }
+            let carried = Event::CarriedOut { at: *at, outcome: outcome.clone() };
+            if outcome.is_complete() {
+                Ok(vec![carried, Event::Completed { at: *at, summary: summary.clone() }])
+            } else {
+                Ok(vec![carried])
+            }
+        }
         Command::Complete { at, summary } => {
+            if let Some(outcome) = request.carried_out()
+                && !outcome.is_complete()
+            {
+                let failed: Vec<&str> = outcome.failed.iter().map(|s| s.as_str()).collect();
+                return Err(check.rejected(
+                    Some(kind.article()),
+                    format!(
+                        "carrying it out failed in {}: carry it out again before recording it as answered (Art. 12(3))",
+                        failed.join(", ")
+                    ),
+                ));
+            }
             if matches!(kind, RequestKind::Access | RequestKind::Portability) && !request.identity().is_settled() {
                 return Err(check.rejected(
                     Some(Article::gdpr(5).paragraph(1).point('f')),
@@ -232,7 +258,7 @@ fn needed_states(command: CommandName) -> &'static [StatusName] {
         CommandName::RecordFeePaid => &[AwaitingFee],
         CommandName::Extend | CommandName::Refuse => ACTIVE,
         CommandName::Start => &[Open],
-        CommandName::Complete => &[InProgress],
+        CommandName::Complete | CommandName::RecordCarriedOut => &[InProgress],
         CommandName::Withdraw => {
             &[AwaitingForwarding, Open, AwaitingIdentity, AwaitingClarification, AwaitingFee, InProgress]
         }

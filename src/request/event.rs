@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Channel, ComplaintInformation, ExtensionJustification, FeeGround, Receipt, RequestKind};
-use crate::model::{SubjectId, Text};
+use crate::model::{SourceName, SubjectId, Text};
 use crate::vocab::Article;
 use crate::vocab::rights::Unavailable;
 
@@ -115,6 +115,14 @@ pub enum Event {
         /// When.
         at: DateTime<Utc>,
     },
+    /// Carrying the request out across the controller's personal-data sources came to
+    /// `outcome`: complete, or with the sources that failed named.
+    CarriedOut {
+        /// When.
+        at: DateTime<Utc>,
+        /// What it came to.
+        outcome: CarriedOut,
+    },
     /// The request was carried out and the data subject informed (Art. 12(3)).
     Completed {
         /// When.
@@ -148,6 +156,7 @@ impl Event {
             | Event::Extended { at, .. }
             | Event::Refused { at, .. }
             | Event::Started { at }
+            | Event::CarriedOut { at, .. }
             | Event::Completed { at, .. }
             | Event::Withdrawn { at } => *at,
         }
@@ -160,6 +169,7 @@ impl Event {
         let art12 = Article::gdpr(12);
         match self {
             Event::Received(receipt) => receipt.kind.article(),
+            Event::CarriedOut { .. } => art12.paragraph(3),
             Event::ForwardedToController { .. } => Article::gdpr(28).paragraph(3).point('e'),
             Event::IdentityRequested { .. }
             | Event::IdentityProvided { .. }
@@ -173,6 +183,47 @@ impl Event {
             Event::Refused { ground, .. } => ground.article(),
             Event::Started { .. } | Event::Completed { .. } | Event::Withdrawn { .. } => art12.paragraph(3),
         }
+    }
+}
+
+/// What carrying a request out across the controller's personal-data sources came to: how
+/// many records it concerned, and which sources did not complete. Complete exactly when no
+/// source failed, so a request cannot be recorded as answered while a source still holds what
+/// it should have erased or copied (Art. 12(3)).
+///
+/// ```
+/// use gdpr_obligations::model::SourceName;
+/// use gdpr_obligations::request::CarriedOut;
+///
+/// assert!(CarriedOut::new(42, []).is_complete());
+/// let partial = CarriedOut::new(40, [SourceName::new("crm")?]);
+/// assert!(!partial.is_complete());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct CarriedOut {
+    /// The records found, copied, erased, rectified or restricted.
+    pub records: u64,
+    /// The sources that failed and must be carried out again, ordered, without repeats.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<SourceName>,
+}
+
+impl CarriedOut {
+    /// `records` records concerned, and the sources that failed (none: complete).
+    #[must_use]
+    pub fn new(records: u64, failed: impl IntoIterator<Item = SourceName>) -> Self {
+        let mut failed: Vec<SourceName> = failed.into_iter().collect();
+        failed.sort();
+        failed.dedup();
+        Self { records, failed }
+    }
+
+    /// Whether every source completed.
+    #[must_use]
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty()
     }
 }
 

@@ -83,7 +83,7 @@ pub use command::{
     Receiver,
 };
 pub use decide::{Rejection, decide};
-pub use event::{Event, Exemption, RefusalGround};
+pub use event::{CarriedOut, Event, Exemption, RefusalGround};
 pub use kind::{ErasureGround, ObjectionGround, Processing, RequestKind, RestrictionGround};
 pub use state::{Extension, Identity, Request, Status, StatusName, evolve};
 

@@ -7,8 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Channel, Command, ComplaintInformation, Event, ExtensionJustification, FeeGround, Receipt, Receiver, RefusalGround,
-    Rejection, RequestId, RequestKind,
+    CarriedOut, Channel, Command, ComplaintInformation, Event, ExtensionJustification, FeeGround, Receipt, Receiver,
+    RefusalGround, Rejection, RequestId, RequestKind,
 };
 use crate::agreement::RequestClock;
 use crate::model::{SubjectId, Text};
@@ -74,6 +74,9 @@ pub struct Request {
     /// asked for while in progress returns the request to `in_progress`, not to `open`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     started_at: Option<DateTime<Utc>>,
+    /// What carrying the request out came to, the last time it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    carried_out: Option<CarriedOut>,
     /// The number of events applied, `Received` included: the version a store compares and swaps.
     version: u64,
     /// The instant of the latest event; later commands may not be earlier.
@@ -287,6 +290,7 @@ impl Request {
                 self.started_at = Some(*at);
                 self.status = Status::InProgress { since: *at };
             }
+            Event::CarriedOut { outcome, .. } => self.carried_out = Some(outcome.clone()),
             Event::Completed { at, summary } => self.status = Status::Completed { at: *at, summary: summary.clone() },
             Event::Withdrawn { at } => self.status = Status::Withdrawn { at: *at },
         }
@@ -301,6 +305,7 @@ impl Request {
         Request {
             receipt: receipt.clone(),
             forwarded_at: None,
+            carried_out: None,
             identity: Identity::Unchecked,
             pauses: Vec::new(),
             extension: None,
@@ -372,6 +377,13 @@ impl Request {
     #[must_use]
     pub fn identity(&self) -> &Identity {
         &self.identity
+    }
+
+    /// What carrying the request out came to, the last time it was recorded: complete, or with
+    /// the sources that failed. `None` until it is recorded.
+    #[must_use]
+    pub fn carried_out(&self) -> Option<&CarriedOut> {
+        self.carried_out.as_ref()
     }
 
     /// The extension, if the period was extended (Art. 12(3)).

@@ -348,7 +348,7 @@ pub fn remove_element(
 
 use crate::agreement::RequestClock;
 use crate::request::{
-    Channel, Command, CommandName, ComplaintInformation, ErasureGround, Exemption, ExtensionJustification,
+    CarriedOut, Channel, Command, CommandName, ComplaintInformation, ErasureGround, Exemption, ExtensionJustification,
     ExtensionReason, FeeGround, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, RequestId, RequestKind,
     RestrictionGround,
 };
@@ -495,6 +495,7 @@ const REQUEST_STEPS: &[(u32, CommandName)] = &[
     (3, CommandName::Extend),
     (1, CommandName::Refuse),
     (6, CommandName::Start),
+    (4, CommandName::RecordCarriedOut),
     (6, CommandName::Complete),
     (1, CommandName::Withdraw),
 ];
@@ -511,8 +512,9 @@ pub fn request_step(at: DateTime<Utc>) -> impl Strategy<Value = Command> {
         select(vec![FeeGround::ManifestlyUnfoundedOrExcessive, FeeGround::FurtherCopies]),
         extension_justification(),
         channel(),
+        (0u64..1_000, any::<bool>()),
     )
-        .prop_map(move |(name, text, ground, fee, justification, channel)| match name {
+        .prop_map(move |(name, text, ground, fee, justification, channel, (records, failed))| match name {
             CommandName::ForwardToController => Command::ForwardToController { at },
             CommandName::RequestIdentity => Command::RequestIdentity { at, information: text },
             CommandName::ProvideIdentity => Command::ProvideIdentity { at },
@@ -526,6 +528,10 @@ pub fn request_step(at: DateTime<Utc>) -> impl Strategy<Value = Command> {
             CommandName::Extend => Command::Extend { at, justification, notified_via: channel },
             CommandName::Refuse => Command::Refuse { at, ground },
             CommandName::Start => Command::Start { at },
+            CommandName::RecordCarriedOut => {
+                let failed = failed.then(|| SourceName::new("chat").ok()).flatten();
+                Command::RecordCarriedOut { at, outcome: CarriedOut::new(records, failed), summary: text }
+            }
             CommandName::Complete => Command::Complete { at, summary: text },
             _ => Command::Withdraw { at },
         })

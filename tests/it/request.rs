@@ -6,11 +6,11 @@ use crate::common;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use common::{assert_json_contract, assert_schema_rejects};
 use gdpr_obligations::agreement::RequestClock;
-use gdpr_obligations::model::{PartyId, SubjectId, Text};
+use gdpr_obligations::model::{PartyId, SourceName, SubjectId, Text};
 use gdpr_obligations::request::{
-    Channel, Command, ComplaintInformation, ErasureGround, Event, Exemption, ExtensionJustification, ExtensionReason,
-    FeeGround, Identity, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, Rejection, Request,
-    RequestKind, RestrictionGround, StatusName, decide, evolve,
+    CarriedOut, Channel, Command, ComplaintInformation, ErasureGround, Event, Exemption, ExtensionJustification,
+    ExtensionReason, FeeGround, Identity, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, Rejection,
+    Request, RequestKind, RestrictionGround, StatusName, decide, evolve,
 };
 use gdpr_obligations::testkit::{self, Given, When};
 use gdpr_obligations::time::{Calendar, DeadlinePolicy, IdentityPause, Zone};
@@ -536,6 +536,67 @@ fn wrong_json_is_an_error() {
     }
 }
 
+// ---- carrying the request out (the desk records the fulfilment's outcome) ----
+
+fn carried_out(n: i64, failed: &[&str]) -> Command {
+    let failed = failed.iter().map(|s| SourceName::new(*s).unwrap());
+    Command::RecordCarriedOut { at: day(n), outcome: CarriedOut::new(3, failed), summary: text("erased") }
+}
+
+#[test]
+fn art_5_1_f_a_request_is_carried_out_only_once_the_identity_is_settled() {
+    given([erasure(), start(1)]).when(carried_out(2, &[])).then_rejected_under("Art. 5(1)(f)");
+    given([erasure(), start(1), request_identity(1), provide_identity(2)])
+        .when(carried_out(3, &[]))
+        .then_rejected_under("Art. 5(1)(f)");
+    given([erasure(), start(1), verify(1)]).when(carried_out(2, &[])).then_state(StatusName::Completed);
+    given([erasure(), start(1), waive(1)]).when(carried_out(2, &[])).then_state(StatusName::Completed);
+    // Only while in progress.
+    given([erasure(), waive(1)])
+        .when(carried_out(2, &[]))
+        .then_rejected_in(StatusName::Open, &[StatusName::InProgress]);
+}
+
+#[test]
+fn art_12_3_an_incomplete_fulfilment_keeps_the_request_in_progress_with_the_failed_sources_named() {
+    let request = given([erasure(), start(1), verify(1)])
+        .when(carried_out(2, &["crm", "chat", "crm"]))
+        .then_state(StatusName::InProgress);
+    let outcome = request.carried_out().expect("recorded");
+    assert_eq!(outcome.failed.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["chat", "crm"]);
+    assert!(!outcome.is_complete());
+}
+
+#[test]
+fn art_12_3_a_request_is_not_completed_over_an_incomplete_fulfilment_until_carried_out_again() {
+    let failed = [erasure(), start(1), verify(1), carried_out(2, &["crm"])];
+    let rejection = given(failed.clone()).when(complete(3)).then_rejected_under("Art. 17(1)(a)");
+    assert!(rejection.reason.contains("crm"), "{rejection}");
+    let mut again = failed.to_vec();
+    again.push(carried_out(3, &[]));
+    let request = given(again).when(Command::Withdraw { at: day(4) }).then_rejected_in(
+        StatusName::Completed,
+        &[
+            StatusName::AwaitingForwarding,
+            StatusName::Open,
+            StatusName::AwaitingIdentity,
+            StatusName::AwaitingClarification,
+            StatusName::AwaitingFee,
+            StatusName::InProgress,
+        ],
+    );
+    assert_eq!(request.attempted, gdpr_obligations::request::CommandName::Withdraw);
+    // Without a recorded fulfilment, completing with a summary stays possible (a request answered
+    // outside the registered sources).
+    given([erasure(), start(1), verify(1)]).when(complete(2)).then_state(StatusName::Completed);
+}
+
+#[test]
+fn art_7_3_a_consent_withdrawal_is_carried_out_without_identity_steps() {
+    let withdrawal = receive(RequestKind::ConsentWithdrawal, LegalBasis::Consent);
+    given([withdrawal, start(1)]).when(carried_out(1, &[])).then_state(StatusName::Completed);
+}
+
 // ---- properties ----
 
 /// Runs a random script, checking the invariants at every accepted step; returns the events and
@@ -560,6 +621,22 @@ fn run(receipt: &Receipt, commands: &[Command]) -> Result<(Vec<Event>, Option<Re
                 Event::Completed { .. } => {
                     let before = before.as_ref().expect("received");
                     if matches!(before.kind(), RequestKind::Access | RequestKind::Portability) {
+                        prop_assert!(before.identity().is_settled(), "{:?}", before.identity());
+                    }
+                    // Art. 12(3): never completed over a recorded incomplete fulfilment; the
+                    // outcome recorded in the same step counts.
+                    let carried = events.iter().find_map(|e| match e {
+                        Event::CarriedOut { outcome, .. } => Some(outcome),
+                        _ => None,
+                    });
+                    if let Some(outcome) = carried.or(before.carried_out()) {
+                        prop_assert!(outcome.is_complete(), "{outcome:?}");
+                    }
+                }
+                // Art. 5(1)(f): carried out only with the identity settled, where it can be asked.
+                Event::CarriedOut { .. } => {
+                    let before = before.as_ref().expect("received");
+                    if before.kind().allows_identity_request() {
                         prop_assert!(before.identity().is_settled(), "{:?}", before.identity());
                     }
                 }
