@@ -124,6 +124,7 @@ pub mod agenda;
 pub mod agreement;
 pub mod breach;
 pub mod consent;
+pub mod desk;
 pub mod erasure;
 pub mod fulfil;
 pub mod lifecycle;

@@ -27,6 +27,7 @@ const LAYERS: &[&[&str]] = &[
     &["request", "consent", "retention", "breach"],
     &["store"],
     &["fulfil"],
+    &["desk"],
     &["agenda"],
     &["report"],
     &["wire"],

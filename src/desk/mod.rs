@@ -1,0 +1,637 @@
+//! The request desk: one safe path from a data subject's request to its answer (Arts. 12,
+//! 15-22).
+//!
+//! A [`Desk`] is a controller's front office over its ledger, its audit log, the registered
+//! [`PersonalDataSource`]s and the scope's erasure policy. Every change of a request goes
+//! through the request's lifecycle ([`execute`](crate::store::LedgerStoreExt::execute)), and
+//! [`Desk::fulfil`] ties the request to its fulfilment:
+//!
+//! - it runs the operation that matches the request's kind (Art. 15 access, 16 rectification
+//!   through [`Desk::rectify`], 17 erasure, 18 restriction, 20 portability), on the identifiers
+//!   the request was received with, under the request's own id;
+//! - it is refused, with the lifecycle's rejection naming the article, unless the request is in
+//!   progress with the requester's identity settled (verified, or recorded as not needing
+//!   verification, Art. 5(1)(f) with Art. 12(6)); nothing runs against a source before that;
+//! - an erasure always joins the scope's legal holds to the policy (Art. 17(3)), whatever the
+//!   caller passed;
+//! - it records what the run came to as the request's own event, and the request completes only
+//!   when every source completed (Art. 12(3)); an incomplete run leaves the request in progress
+//!   with the failed sources named, and calling `fulfil` again resumes from the fulfilment's
+//!   journal.
+//!
+//! A processor that receives a request ([`ProcessorDesk`]) records it in the controller's scope
+//! and forwards it (Art. 28(3)(e)): the controller's desk then sees it, without the backend
+//! copying anything by hand.
+//!
+//! # Example
+//! ```
+//! use std::sync::Arc;
+//! use chrono::{DateTime, Utc};
+//! use gdpr_obligations::desk::Desk;
+//! use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier, Text};
+//! use gdpr_obligations::request::{
+//!     Channel, ComplaintInformation, ErasureGround, Processing, Receipt, RequestKind, StatusName,
+//! };
+//! use gdpr_obligations::store::PseudonymKey;
+//! use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
+//! use gdpr_obligations::time::DeadlinePolicy;
+//! use gdpr_obligations::vocab::{LegalBasis, Purpose};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let shop = PartyId::generate();
+//! let key = PseudonymKey::new(b"0123456789abcdef0123456789abcdef")?;
+//! let desk = Desk::new(shop, Arc::new(MemoryLedger::new()), Arc::new(MemoryAuditLog::new()), key);
+//!
+//! // A visitor asks in the chat to be forgotten.
+//! let at: DateTime<Utc> = "2026-03-16T09:00:00Z".parse()?;
+//! let receipt = Receipt::new(
+//!     shop,
+//!     at,
+//!     RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary },
+//!     Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
+//!     Channel::Chat,
+//!     DeadlinePolicy::czech(),
+//!     ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?),
+//! )
+//! .with_requester([SubjectIdentifier::Email(EmailAddress::new("eva@example.cz")?)]);
+//! let id = desk.receive(receipt).await?.id();
+//! desk.start(id, at).await?;
+//!
+//! // Nothing is erased before the requester's identity is settled (Art. 5(1)(f)) ...
+//! let refused = desk.fulfil(id, at).await.unwrap_err();
+//! assert_eq!(refused.article().map(|a| a.to_string()).as_deref(), Some("Art. 5(1)(f)"));
+//!
+//! // ... and once it is, the erasure runs and the request completes with its report.
+//! desk.waive_verification(id, at, Text::new("asked from the chat session whose data it is")?).await?;
+//! let done = desk.fulfil(id, at).await?;
+//! assert_eq!(done.request.status().name(), StatusName::Completed);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod processor;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+
+use crate::erasure::{ErasurePolicy, Rectification};
+use crate::fulfil::{AccessReport, FulfilError, Fulfilment, NoticeRecord, RecipientNoticeGiven, StepReport};
+use crate::lifecycle::Rejected;
+use crate::model::{PartyId, SourceName, SubjectIdentifier, Text};
+use crate::request::{
+    CarriedOut, Channel, Command, CommandName, ExtensionJustification, RefusalGround, Rejection, Request, RequestId,
+    RequestKind, StatusName,
+};
+use crate::store::{
+    AuditLog, ExecuteError, LedgerStore, LedgerStoreExt, PersonalDataSource, PseudonymKey, Scope, StoreError, Versioned,
+};
+use crate::vocab::Article;
+
+pub use processor::ProcessorDesk;
+
+/// Why the desk did not do what it was asked. Every variant says what was wrong and where,
+/// without personal data.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeskError {
+    /// There is no such request in this controller's scope (another controller's request is
+    /// not found either).
+    #[error("there is no request {request} in this scope")]
+    NotFound {
+        /// The request asked for.
+        request: RequestId,
+    },
+    /// The request's lifecycle refused the step: the rejection names the step, the state and
+    /// the article.
+    #[error(transparent)]
+    Rejected(Rejection),
+    /// The request names another controller than the desk's (Art. 12: a request lives in the
+    /// scope of the controller that must answer it).
+    #[error("request {request} is addressed to another controller than this desk's")]
+    OtherController {
+        /// The request.
+        request: RequestId,
+    },
+    /// The request's kind is not carried out by an operation on the sources: an objection
+    /// (Art. 21), a review of an automated decision (Art. 22) or a consent withdrawal (Art. 7(3))
+    /// is answered by changing the processing itself, and completed with a summary.
+    #[error("{article}: a request of this kind is not carried out on the personal-data sources: {reason}")]
+    NothingToRun {
+        /// The provision of the request's right.
+        article: Article,
+        /// What to do instead.
+        reason: &'static str,
+    },
+    /// A rectification request is carried out with the correction: use [`Desk::rectify`].
+    #[error("Art. 16: a rectification is carried out with its correction; call `rectify`")]
+    NeedsRectification,
+    /// The request was received without any identifier to find the data subject by (Art. 11(2)).
+    #[error("Art. 11(2): request {request} names no identifier by which to find the data subject")]
+    NoIdentifiers {
+        /// The request.
+        request: RequestId,
+    },
+    /// Other desks changed the request on every attempt; nothing was written, try again.
+    #[error("request {request} kept changing under other desks; nothing was written, try again")]
+    Contended {
+        /// The request.
+        request: RequestId,
+    },
+    /// The fulfilment could not use its ledger; what was done is journaled, run it again.
+    #[error("the fulfilment failed")]
+    Fulfil(#[source] FulfilError),
+    /// The ledger or the audit log failed.
+    #[error("the ledger failed")]
+    Store(#[source] StoreError),
+}
+
+impl DeskError {
+    /// The provision behind the refusal, where there is one.
+    #[must_use]
+    pub fn article(&self) -> Option<Article> {
+        match self {
+            DeskError::Rejected(r) => r.article(),
+            DeskError::OtherController { .. } => Some(Article::gdpr(12)),
+            DeskError::NothingToRun { article, .. } => Some(article.clone()),
+            DeskError::NeedsRectification => Some(Article::gdpr(16)),
+            DeskError::NoIdentifiers { .. } => Some(Article::gdpr(11).paragraph(2)),
+            _ => None,
+        }
+    }
+
+    fn from_execute(request: RequestId, e: ExecuteError<Rejection>) -> Self {
+        match e {
+            ExecuteError::Rejected(r) => DeskError::Rejected(r),
+            ExecuteError::NotFound { .. } => DeskError::NotFound { request },
+            ExecuteError::Contended { .. } => DeskError::Contended { request },
+            ExecuteError::Store(StoreError::Invalid { .. }) => DeskError::OtherController { request },
+            ExecuteError::Store(e) => DeskError::Store(e),
+        }
+    }
+}
+
+impl From<StoreError> for DeskError {
+    fn from(e: StoreError) -> Self {
+        DeskError::Store(e)
+    }
+}
+
+impl From<FulfilError> for DeskError {
+    fn from(e: FulfilError) -> Self {
+        DeskError::Fulfil(e)
+    }
+}
+
+/// What [`Desk::fulfil`] produced: the request after the run, and the report to answer with.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+#[must_use = "the report is the answer the data subject is owed"]
+pub struct Fulfilled {
+    /// The request after the run: completed, or still in progress with the failed sources named
+    /// ([`Request::carried_out`]).
+    pub request: Request,
+    /// What the run produced.
+    pub report: FulfilmentReport,
+}
+
+/// The report of a fulfilment, by the kind of request.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum FulfilmentReport {
+    /// Art. 15: the access report, with the copy of the data.
+    Access(Box<AccessReport>),
+    /// Art. 20: the portable export was checked against every source; the bytes are read with
+    /// [`Desk::portable_export`].
+    Portability {
+        /// The records the export holds.
+        records: u64,
+        /// The sources that failed.
+        failed: Vec<SourceName>,
+    },
+    /// Arts. 16, 17 and 18: what happened to each record, what was retained and why, and the
+    /// recipients to tell (Art. 19).
+    Step(Box<StepReport>),
+}
+
+impl FulfilmentReport {
+    /// Whether every source completed.
+    #[must_use]
+    pub fn is_complete(&self) -> bool {
+        match self {
+            FulfilmentReport::Access(r) => r.complete,
+            FulfilmentReport::Portability { failed, .. } => failed.is_empty(),
+            FulfilmentReport::Step(r) => r.complete,
+        }
+    }
+}
+
+/// A controller's request desk: every step of a data-subject request, in one controller's scope.
+///
+/// Cheap to clone (it holds `Arc`s), `Send + Sync + 'static`: a web service keeps one per
+/// controller, or builds one per call.
+#[derive(Clone)]
+pub struct Desk {
+    scope: Scope,
+    ledger: Arc<dyn LedgerStore>,
+    audit: Arc<dyn AuditLog>,
+    sources: Vec<Arc<dyn PersonalDataSource>>,
+    pseudonyms: Arc<PseudonymKey>,
+    erasure_policy: ErasurePolicy,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.sources.iter().map(|s| s.name().as_str()).collect();
+        f.debug_struct("Desk").field("scope", &self.scope).field("sources", &names).finish_non_exhaustive()
+    }
+}
+
+impl Desk {
+    /// The desk of `controller`, over its ledger and audit log, with the key that turns subjects
+    /// into keyed hashes for the audit log and the erasure ledger. Register the sources with
+    /// [`with_source`](Self::with_source).
+    #[must_use]
+    pub fn new(
+        controller: PartyId,
+        ledger: Arc<dyn LedgerStore>,
+        audit: Arc<dyn AuditLog>,
+        pseudonyms: PseudonymKey,
+    ) -> Self {
+        Self {
+            scope: Scope::of(controller),
+            ledger,
+            audit,
+            sources: Vec::new(),
+            pseudonyms: Arc::new(pseudonyms),
+            erasure_policy: ErasurePolicy::default(),
+        }
+    }
+
+    /// Registers a personal-data source; sources are carried out in the order registered.
+    #[must_use]
+    pub fn with_source(mut self, source: Arc<dyn PersonalDataSource>) -> Self {
+        self.sources.push(source);
+        self
+    }
+
+    /// The controller's erasure policy (what is retained, and on which Art. 17(3) ground); the
+    /// scope's legal holds always join it.
+    #[must_use]
+    pub fn with_erasure_policy(mut self, policy: ErasurePolicy) -> Self {
+        self.erasure_policy = policy;
+        self
+    }
+
+    /// The controller's scope.
+    #[must_use]
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
+    /// The ledger the desk writes to.
+    #[must_use]
+    pub fn ledger(&self) -> &Arc<dyn LedgerStore> {
+        &self.ledger
+    }
+
+    /// Records a request received by the controller, or by its processor (then it waits to be
+    /// forwarded, Art. 28(3)(e)). A request for a right the data subject does not have for the
+    /// processing concerned is received and refused at once, naming the article.
+    ///
+    /// # Errors
+    /// [`DeskError::OtherController`] when the receipt names another controller;
+    /// [`DeskError::Rejected`] when a request with this id exists or a date is out of range;
+    /// [`DeskError::Store`].
+    pub async fn receive(&self, receipt: crate::request::Receipt) -> Result<Request, DeskError> {
+        let id = receipt.id;
+        if receipt.controller != self.scope.controller() {
+            return Err(DeskError::OtherController { request: id });
+        }
+        self.execute(id, Command::Receive(Box::new(receipt))).await
+    }
+
+    /// The request with its version.
+    ///
+    /// # Errors
+    /// [`DeskError::NotFound`] when it is not in this scope; [`DeskError::Store`].
+    pub async fn request(&self, id: RequestId) -> Result<Versioned<Request>, DeskError> {
+        self.ledger.load::<Request>(self.scope, id).await?.ok_or(DeskError::NotFound { request: id })
+    }
+
+    /// Every request in this scope, ordered by id.
+    ///
+    /// # Errors
+    /// [`DeskError::Store`].
+    pub async fn requests(&self) -> Result<Vec<Request>, DeskError> {
+        let mut requests = Vec::new();
+        for id in self.ledger.ids::<Request>(self.scope).await? {
+            requests.push(self.ledger.fetch::<Request>(self.scope, id).await?.value);
+        }
+        Ok(requests)
+    }
+
+    /// Applies any step of the request's lifecycle: identity steps (Art. 12(6)), clarification,
+    /// fees (Art. 12(5)), extension (Art. 12(3)), refusal (Art. 12(4)), start, withdrawal.
+    /// [`Command::RecordCarriedOut`] is refused here: only [`fulfil`](Self::fulfil) records what a
+    /// fulfilment came to, from the fulfilment's own report.
+    ///
+    /// # Errors
+    /// [`DeskError::Rejected`] naming the step, the state and the article;
+    /// [`DeskError::NotFound`]; [`DeskError::Contended`]; [`DeskError::Store`].
+    pub async fn execute(&self, id: RequestId, command: Command) -> Result<Request, DeskError> {
+        if let Command::RecordCarriedOut { at, .. } = &command {
+            let state = self.request(id).await?.value;
+            return Err(DeskError::Rejected(rejected(
+                command.name(),
+                state.status().name(),
+                Article::gdpr(12).paragraph(3),
+                format!("only the desk's fulfil records what carrying it out came to (asked at {at})"),
+            )));
+        }
+        self.record(id, &command).await
+    }
+
+    async fn record(&self, id: RequestId, command: &Command) -> Result<Request, DeskError> {
+        let done = self
+            .ledger
+            .execute::<Request>(self.audit.as_ref(), self.scope, id, command)
+            .await
+            .map_err(|e| DeskError::from_execute(id, e))?;
+        Ok(done.state)
+    }
+
+    /// Starts carrying the request out.
+    ///
+    /// # Errors
+    /// As [`execute`](Self::execute).
+    pub async fn start(&self, id: RequestId, at: DateTime<Utc>) -> Result<Request, DeskError> {
+        self.execute(id, Command::Start { at }).await
+    }
+
+    /// Records that verifying the requester's identity is unnecessary, and why (Art. 12(6): only
+    /// on reasonable doubts may the controller ask).
+    ///
+    /// # Errors
+    /// As [`execute`](Self::execute).
+    pub async fn waive_verification(
+        &self,
+        id: RequestId,
+        at: DateTime<Utc>,
+        reason: Text,
+    ) -> Result<Request, DeskError> {
+        self.execute(id, Command::WaiveVerification { at, reason }).await
+    }
+
+    /// Asks the data subject to specify the request (Recital 63).
+    ///
+    /// # Errors
+    /// As [`execute`](Self::execute).
+    pub async fn request_clarification(
+        &self,
+        id: RequestId,
+        at: DateTime<Utc>,
+        question: Text,
+    ) -> Result<Request, DeskError> {
+        self.execute(id, Command::RequestClarification { at, question }).await
+    }
+
+    /// Extends the period by two further months, once, notified within the first month
+    /// (Art. 12(3)).
+    ///
+    /// # Errors
+    /// As [`execute`](Self::execute).
+    pub async fn extend(
+        &self,
+        id: RequestId,
+        at: DateTime<Utc>,
+        justification: ExtensionJustification,
+        notified_via: Channel,
+    ) -> Result<Request, DeskError> {
+        self.execute(id, Command::Extend { at, justification, notified_via }).await
+    }
+
+    /// Refuses to act on the request, with the complaint information of Art. 12(4).
+    ///
+    /// # Errors
+    /// As [`execute`](Self::execute).
+    pub async fn refuse(&self, id: RequestId, at: DateTime<Utc>, ground: RefusalGround) -> Result<Request, DeskError> {
+        self.execute(id, Command::Refuse { at, ground }).await
+    }
+
+    /// Carries the request out across every registered source with the operation its kind
+    /// calls for, records what it came to, and completes the request when every source
+    /// completed. Running it again after an incomplete run resumes from the journal.
+    ///
+    /// # Errors
+    /// [`DeskError::Rejected`] (nothing ran) unless the request is in progress with its
+    /// identity settled (Art. 5(1)(f)); [`DeskError::NothingToRun`] for an objection, an
+    /// Art. 22 review or a consent withdrawal; [`DeskError::NeedsRectification`] for a
+    /// rectification; [`DeskError::NoIdentifiers`]; [`DeskError::NotFound`];
+    /// [`DeskError::Fulfil`] when the ledger failed mid-run (run it again to resume).
+    pub async fn fulfil(&self, id: RequestId, at: DateTime<Utc>) -> Result<Fulfilled, DeskError> {
+        self.carry_out(id, at, None).await
+    }
+
+    /// Carries a rectification request out (Art. 16) with its correction, as
+    /// [`fulfil`](Self::fulfil) does for the other kinds.
+    ///
+    /// # Errors
+    /// As [`fulfil`](Self::fulfil); [`DeskError::Rejected`] when the request is not a
+    /// rectification.
+    pub async fn rectify(
+        &self,
+        id: RequestId,
+        rectification: &Rectification,
+        at: DateTime<Utc>,
+    ) -> Result<Fulfilled, DeskError> {
+        self.carry_out(id, at, Some(rectification)).await
+    }
+
+    async fn carry_out(
+        &self,
+        id: RequestId,
+        at: DateTime<Utc>,
+        rectification: Option<&Rectification>,
+    ) -> Result<Fulfilled, DeskError> {
+        let request = self.request(id).await?.value;
+        let kind = request.kind().clone();
+        match (&kind, rectification) {
+            (RequestKind::Rectification, None) => return Err(DeskError::NeedsRectification),
+            (RequestKind::Rectification, Some(_)) => {}
+            (_, Some(_)) => {
+                return Err(DeskError::Rejected(rejected(
+                    CommandName::RecordCarriedOut,
+                    request.status().name(),
+                    kind.article(),
+                    "a correction applies only to a rectification request (Art. 16)".to_owned(),
+                )));
+            }
+            (RequestKind::Objection { .. }, None) => {
+                return Err(DeskError::NothingToRun {
+                    article: kind.article(),
+                    reason: "stop the processing objected to, then complete the request with a summary",
+                });
+            }
+            (RequestKind::AutomatedDecisionReview, None) => {
+                return Err(DeskError::NothingToRun {
+                    article: kind.article(),
+                    reason: "a person reviews the decision, then the request is completed with a summary",
+                });
+            }
+            (RequestKind::ConsentWithdrawal, None) => {
+                return Err(DeskError::NothingToRun {
+                    article: kind.article(),
+                    reason: "record the withdrawal on the consent, then complete the request with a summary",
+                });
+            }
+            _ => {}
+        }
+        // The lifecycle's own rule decides whether the request may be carried out now: in
+        // progress, identity settled. Nothing runs against a source before it agrees.
+        let probe = Command::RecordCarriedOut { at, outcome: CarriedOut::new(0, []), summary: summary(&kind)? };
+        if let Err(rejection) = request.decide(&probe) {
+            if request.status().name() == StatusName::Completed && request.carried_out().is_some() {
+                // Carried out before (a crash may have hidden the answer): the journal replays the
+                // same report without touching a source again.
+                let report = self.run(&request, &kind, at, rectification).await?;
+                return Ok(Fulfilled { request, report });
+            }
+            return Err(DeskError::Rejected(rejection));
+        }
+        let report = self.run(&request, &kind, at, rectification).await?;
+        let outcome = outcome_of(&report);
+        let command = Command::RecordCarriedOut { at, outcome, summary: summary(&kind)? };
+        let request = self.record(id, &command).await?;
+        Ok(Fulfilled { request, report })
+    }
+
+    async fn run(
+        &self,
+        request: &Request,
+        kind: &RequestKind,
+        at: DateTime<Utc>,
+        rectification: Option<&Rectification>,
+    ) -> Result<FulfilmentReport, DeskError> {
+        let id = request.id();
+        let subject = request.receipt().requester.clone();
+        if subject.is_empty() {
+            return Err(DeskError::NoIdentifiers { request: id });
+        }
+        let fulfilment = Fulfilment::new(
+            self.scope,
+            self.ledger.as_ref(),
+            self.audit.as_ref(),
+            self.sources.clone(),
+            &self.pseudonyms,
+        );
+        Ok(match (kind, rectification) {
+            (RequestKind::Access, _) => FulfilmentReport::Access(Box::new(fulfilment.access(id, &subject, at).await?)),
+            (RequestKind::Portability, _) => {
+                let (records, failed) = self.count_portable(&subject).await;
+                FulfilmentReport::Portability { records, failed }
+            }
+            (RequestKind::Erasure { .. }, _) => {
+                FulfilmentReport::Step(Box::new(fulfilment.erase(id, &subject, &self.erasure_policy, at).await?))
+            }
+            (RequestKind::Restriction { .. }, _) => {
+                FulfilmentReport::Step(Box::new(fulfilment.restrict(id, &subject, at).await?))
+            }
+            (RequestKind::Rectification, Some(r)) => {
+                FulfilmentReport::Step(Box::new(fulfilment.rectify(id, &subject, r, at).await?))
+            }
+            _ => return Err(DeskError::NeedsRectification),
+        })
+    }
+
+    /// Reads every source's portable export through without keeping it, counting what the
+    /// subject provided (Art. 20(1)) and naming the sources that fail.
+    async fn count_portable(&self, subject: &[SubjectIdentifier]) -> (u64, Vec<SourceName>) {
+        let mut records = 0u64;
+        let mut failed = Vec::new();
+        for source in &self.sources {
+            let counted = async {
+                let mut stream = source.export(self.scope, subject).await?;
+                let mut n = 0u64;
+                while let Some(item) = stream.next().await {
+                    if item?.provided_by_subject {
+                        n += 1;
+                    }
+                }
+                Ok::<u64, StoreError>(n)
+            }
+            .await;
+            match counted {
+                Ok(n) => records += n,
+                Err(_) => failed.push(source.name().clone()),
+            }
+        }
+        (records, failed)
+    }
+
+    /// Records that a recipient was told of a rectification, erasure or restriction carried out
+    /// for the request (Art. 19), or why telling it proved impossible or disproportionate.
+    ///
+    /// # Errors
+    /// [`DeskError::NotFound`]; [`DeskError::Rejected`] when the request has not been carried
+    /// out with a rectification, erasure or restriction; [`DeskError::Store`].
+    pub async fn record_recipient_notice(
+        &self,
+        id: RequestId,
+        given: RecipientNoticeGiven,
+        at: DateTime<Utc>,
+    ) -> Result<(), DeskError> {
+        let request = self.request(id).await?.value;
+        let kind = request.kind();
+        let changes =
+            matches!(kind, RequestKind::Rectification | RequestKind::Erasure { .. } | RequestKind::Restriction { .. });
+        if !changes || request.carried_out().is_none() {
+            return Err(DeskError::Rejected(rejected(
+                CommandName::RecordCarriedOut,
+                request.status().name(),
+                Article::gdpr(19),
+                "recipients are told of a rectification, erasure or restriction once it was carried out".to_owned(),
+            )));
+        }
+        crate::fulfil::record_notice(self.ledger.as_ref(), self.scope, &NoticeRecord::recipient(id, at, given)).await?;
+        Ok(())
+    }
+}
+
+/// A rejection the desk makes itself, in the lifecycle's terms.
+fn rejected(attempted: CommandName, state: StatusName, article: Article, reason: String) -> Rejection {
+    Rejection { attempted, state, needed: Vec::new(), article: Some(article), reason }
+}
+
+/// The sentence the audit trail keeps when a request completes through the desk.
+fn summary(kind: &RequestKind) -> Result<Text, DeskError> {
+    let what = match kind {
+        RequestKind::Access => "the confirmation, the Art. 15(1) information and the copy of the data were produced",
+        RequestKind::Portability => "the data the subject provided were exported in the portable format",
+        RequestKind::Erasure { .. } => {
+            "the data were erased from every source, except what the report lists as retained"
+        }
+        RequestKind::Restriction { .. } => "processing of the data was restricted in every source",
+        RequestKind::Rectification => "the data were rectified in every source",
+        _ => "the request was carried out",
+    };
+    Text::new(&format!("carried out by the request desk: {what} ({})", kind.article()))
+        .map_err(|e| DeskError::Store(StoreError::Invalid { what: "summary".to_owned(), reason: e.to_string() }))
+}
+
+/// What a report comes to, as the request records it.
+fn outcome_of(report: &FulfilmentReport) -> CarriedOut {
+    match report {
+        FulfilmentReport::Access(r) => CarriedOut::new(
+            r.copy.len() as u64,
+            r.sources.iter().filter(|s| !s.is_completed()).map(|s| s.source.clone()),
+        ),
+        FulfilmentReport::Portability { records, failed } => CarriedOut::new(*records, failed.iter().cloned()),
+        FulfilmentReport::Step(r) => CarriedOut::new(
+            r.sources.iter().map(|s| s.records).sum(),
+            r.sources.iter().filter(|s| !s.is_completed()).map(|s| s.source.clone()),
+        ),
+    }
+}
