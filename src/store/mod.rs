@@ -37,6 +37,7 @@
 
 mod audit;
 pub mod chat;
+mod feed;
 mod ledger;
 pub mod memory;
 #[cfg(feature = "postgres")]
@@ -56,6 +57,9 @@ use crate::model::PartyId;
 
 pub use audit::{
     AuditAction, AuditBreak, AuditEntry, AuditLog, AuditLogExt, AuditRecord, Digest, PseudonymKey, SubjectKey, verify,
+};
+pub use feed::{
+    Change, FEED_PAGE_MAX, Feed, FeedBatch, FeedConsumerId, FeedCursor, FeedEntry, FeedItem, FeedPosition, StoredChange,
 };
 pub use ledger::{
     DocumentKey, DocumentKind, ErasureRecord, LedgerDocument, LedgerStore, LedgerStoreExt, Stored, StreamKey,

@@ -91,7 +91,7 @@ async fn the_file_is_created_on_first_open_in_wal_mode() {
     assert_eq!(mode, "wal");
     let version: i64 =
         sqlx::query_scalar("SELECT MAX(version) FROM gdpr_schema_migrations").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     drop(db);
 }
 

@@ -112,11 +112,13 @@ fn unexpected<T: Debug>(sentence: &str, want: &str, got: &T) -> String {
 
 mod audit;
 mod chat;
+mod feed;
 mod ledger;
 mod retention;
 mod source;
 
 pub use audit::*;
+pub use feed::*;
 pub use ledger::*;
 pub use retention::*;
 pub use source::*;
@@ -151,6 +153,13 @@ macro_rules! ledger_conformance_tests {
                 ledger_events_keep_order,
                 ledger_missing_stream_is_empty,
                 ledger_list_streams_exact,
+                feed_numbers_every_write_in_order,
+                feed_scope_isolation,
+                feed_reads_after_position_within_limit,
+                feed_failed_write_has_no_position,
+                feed_cursor_writes_are_not_in_the_feed,
+                feed_concurrent_writers_get_distinct_positions,
+                feed_cursor_delivers_at_least_once,
             );
         }
     };
