@@ -45,7 +45,7 @@ pub enum DocumentKind {
     LegalHold,
     /// The progress journal of a retention sweep, so that it can resume.
     SweepJournal,
-    /// A consumer's position in the change feed ([`FeedCursor`](super::FeedCursor)). Its
+    /// A consumer's position in the change feed ([`FeedCursor`](crate::store::FeedCursor)). Its
     /// writes are not themselves in the feed, so that a consumer does not feed itself.
     FeedCursor,
 }
