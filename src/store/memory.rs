@@ -162,7 +162,9 @@ impl LedgerStore for MemoryLedger {
                     let body = usize::try_from(version.get())
                         .ok()
                         .and_then(|n| data.streams.get(&scope)?.get(&stream)?.get(n.checked_sub(1)?))
-                        .ok_or_else(|| StoreError::corrupt(stream, format!("the feed names event {version}, which is not stored")))?;
+                        .ok_or_else(|| {
+                            StoreError::corrupt(stream, format!("the feed names event {version}, which is not stored"))
+                        })?;
                     Ok(FeedEntry::event(position(i), stream, version, body.clone()))
                 }
             })

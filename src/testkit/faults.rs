@@ -42,8 +42,7 @@ use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
 use crate::store::{
     AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, ExportStream, FeedEntry, FeedPosition, FoundRecord,
-    LedgerStore,
-    PersonalDataSource, RetentionSource, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
+    LedgerStore, PersonalDataSource, RetentionSource, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
 };
 
 /// A call of a wrapped store, as a [`Faulty`] hook is told it.

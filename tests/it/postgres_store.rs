@@ -305,7 +305,8 @@ async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
 
     let store = PostgresStore::connect(&schema.url).await.unwrap();
     let in_c = store.read_feed(c, FeedPosition::START, 100).await.unwrap();
-    let event = |p, s: StreamKey, v, n| FeedEntry::event(FeedPosition::new(p), s, Version::new(v), serde_json::json!(n));
+    let event =
+        |p, s: StreamKey, v, n| FeedEntry::event(FeedPosition::new(p), s, Version::new(v), serde_json::json!(n));
     // s1's id was made before s2's, so its UUID v7 sorts first.
     let want = vec![
         FeedEntry::document(FeedPosition::new(1), key, Version::new(2)),

@@ -387,10 +387,10 @@ async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
     let path = temp_path();
     let (c, d) = (scope(), scope());
     let key = doc_key();
-    let (s1, s2) = (StreamKey { kind: StreamKind::Sweep, id: Uuid::now_v7() }, StreamKey {
-        kind: StreamKind::Consent,
-        id: Uuid::now_v7(),
-    });
+    let (s1, s2) = (
+        StreamKey { kind: StreamKind::Sweep, id: Uuid::now_v7() },
+        StreamKey { kind: StreamKind::Consent, id: Uuid::now_v7() },
+    );
     {
         let store = SqliteStore::open(&path).await.unwrap();
         store.append_events(c, s2, Version::NONE, &[serde_json::json!(1), serde_json::json!(2)]).await.unwrap();
@@ -413,7 +413,8 @@ async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
     let db = TempDb { store: SqliteStore::open(&path).await.unwrap(), path };
     let in_c = db.read_feed(c, FeedPosition::START, 100).await.unwrap();
     let (first, second) = if s1.id < s2.id { (s1, s2) } else { (s2, s1) };
-    let event = |p, s: StreamKey, v, n| FeedEntry::event(FeedPosition::new(p), s, Version::new(v), serde_json::json!(n));
+    let event =
+        |p, s: StreamKey, v, n| FeedEntry::event(FeedPosition::new(p), s, Version::new(v), serde_json::json!(n));
     let events_of = |s: StreamKey| if s == s1 { vec![(1, 3)] } else { vec![(1, 1), (2, 2)] };
     let mut want = vec![FeedEntry::document(FeedPosition::new(1), key, Version::new(2))];
     for s in [first, second] {

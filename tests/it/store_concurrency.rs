@@ -353,13 +353,10 @@ macro_rules! concurrency_tests {
     };
 }
 
-concurrency_tests!(
-    memory,
-    {
-        let ledger = Arc::new(MemoryLedger::new());
-        Backend { ledger: ledger.clone(), second: ledger, audit: Arc::new(MemoryAuditLog::new()), file: None }
-    }
-);
+concurrency_tests!(memory, {
+    let ledger = Arc::new(MemoryLedger::new());
+    Backend { ledger: ledger.clone(), second: ledger, audit: Arc::new(MemoryAuditLog::new()), file: None }
+});
 
 /// A SQLite store on a new file in the temporary folder, removed when the test ends.
 #[cfg(feature = "sqlite")]

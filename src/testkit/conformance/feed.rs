@@ -191,8 +191,11 @@ pub async fn feed_concurrent_writers_get_distinct_positions(store: &dyn LedgerSt
     let want: Vec<u64> = (1..=STREAMS * EVENTS).collect();
     ensure!(positions == want, "{}", unexpected(F_ORDER, "positions 1 to n", &positions));
     for s in streams {
-        let seen: Vec<&StoredChange> =
-            entries.iter().map(|e| &e.change).filter(|ch| matches!(ch, StoredChange::Event { stream, .. } if *stream == s)).collect();
+        let seen: Vec<&StoredChange> = entries
+            .iter()
+            .map(|e| &e.change)
+            .filter(|ch| matches!(ch, StoredChange::Event { stream, .. } if *stream == s))
+            .collect();
         let want: Vec<StoredChange> = (1..=EVENTS).map(|n| event(s, n, n)).collect();
         ensure!(seen == want.iter().collect::<Vec<_>>(), "{}", unexpected(F_ORDER, &format!("{want:?}"), &seen));
     }
@@ -247,9 +250,7 @@ pub async fn feed_cursor_delivers_at_least_once(store: &dyn LedgerStore) -> Chec
 /// Closes a store and opens it again on the same database, for
 /// [`feed_resumes_after_reopening`].
 pub type Reopen = Box<
-    dyn FnOnce(
-            Arc<dyn LedgerStore>,
-        ) -> Pin<Box<dyn Future<Output = Result<Arc<dyn LedgerStore>, StoreError>> + Send>>
+    dyn FnOnce(Arc<dyn LedgerStore>) -> Pin<Box<dyn Future<Output = Result<Arc<dyn LedgerStore>, StoreError>> + Send>>
         + Send,
 >;
 
