@@ -276,6 +276,13 @@ impl FeedBatch {
     pub fn last(&self) -> FeedPosition {
         self.items.last().map_or(self.after, |i| i.position)
     }
+
+    /// Keeps the first `len` items (all of them if there are fewer), so that [`Feed::ack`]
+    /// moves the cursor past those only: the ones handled before a failure, the rest to be
+    /// read again.
+    pub fn truncate(&mut self, len: usize) {
+        self.items.truncate(len);
+    }
 }
 
 /// One consumer's reader of a scope's change feed, with its durable cursor.
