@@ -42,3 +42,8 @@ FROM (
 
 INSERT INTO gdpr_feed_heads (controller, position)
 SELECT controller, MAX(position) FROM gdpr_feed GROUP BY controller;
+
+-- A correction to the comments of schema version 2, whose text is applied as written: a `word`
+-- row of `gdpr_chat_lookup` holds the first three words of an identifier (all of them when it
+-- has fewer), lower case, joined by single spaces, not its first word; rows written before keys
+-- had three words hold one, and lookups still find those.
