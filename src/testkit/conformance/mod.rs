@@ -7,7 +7,9 @@
 //! `&dyn RetentionSource` with a [`RetentionFixture`] that also sets its retention policies),
 //! uses fresh scopes of its own, and returns `Err` with the contract sentence it checks and what
 //! was wrong. Give each function a fresh, empty store or source. A source without retention
-//! runs the [`PersonalDataSource`] checks alone.
+//! runs the [`PersonalDataSource`] checks alone. The change feed's checks are among the
+//! [`LedgerStore`] ones; [`feed_resumes_after_reopening`] also needs a way to close and open the
+//! store again (a [`Reopen`]), so the macros leave it out: call it from a test of your own.
 //!
 //! Like the rest of `testkit`, this module is **exempt from semantic versioning**: a release may
 //! add, tighten or rename checks.
