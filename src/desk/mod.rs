@@ -84,13 +84,13 @@
 //! use gdpr_obligations::store::chat::{ChatHistory, Sender};
 //! use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 //! use gdpr_obligations::store::{PseudonymKey, Scope};
-//! use gdpr_obligations::time::DeadlinePolicy;
+//! use gdpr_obligations::time::{Clock, DeadlinePolicy, SystemClock};
 //! use gdpr_obligations::vocab::{LegalBasis, Purpose};
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let shop = PartyId::generate();
-//!     let now = chrono::Utc::now();
+//!     let now = SystemClock.now();
 //!
 //!     // The shop's chat, where a visitor has written (your own tables would implement
 //!     // `PersonalDataSource`; `ChatHistory` is the crate's reference one).
