@@ -20,6 +20,7 @@ mod consent;
 mod decoders;
 mod erasure;
 mod fulfil;
+mod fulfil_stream;
 mod layering;
 mod ledger_machine;
 mod model;
