@@ -45,11 +45,14 @@ pub enum DocumentKind {
     LegalHold,
     /// The progress journal of a retention sweep, so that it can resume.
     SweepJournal,
+    /// The identity verification code of a request (Art. 12(6)), keyed by the request: only
+    /// keyed hashes, its expiry and its attempts left (`verify::VerificationCodes`).
+    Verification,
 }
 
 impl DocumentKind {
     /// Every kind.
-    pub const ALL: [DocumentKind; 9] = [
+    pub const ALL: [DocumentKind; 10] = [
         DocumentKind::Party,
         DocumentKind::Activity,
         DocumentKind::Agreement,
@@ -59,6 +62,7 @@ impl DocumentKind {
         DocumentKind::RetentionPolicy,
         DocumentKind::LegalHold,
         DocumentKind::SweepJournal,
+        DocumentKind::Verification,
     ];
 
     /// The storage name.
@@ -74,6 +78,7 @@ impl DocumentKind {
             DocumentKind::RetentionPolicy => "retention_policy",
             DocumentKind::LegalHold => "legal_hold",
             DocumentKind::SweepJournal => "sweep_journal",
+            DocumentKind::Verification => "verification",
         }
     }
 

@@ -17,8 +17,10 @@ pub mod conformance;
 pub mod faults;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod generate;
+mod notifier;
 mod wire;
 
+pub use notifier::RecordingNotifier;
 pub use wire::{WireDecoder, wire_decoders};
 
 use std::net::IpAddr;

@@ -36,4 +36,5 @@ mod store_machine;
 mod testkit_generate;
 mod time;
 mod unknown_fields;
+mod verify;
 mod vocab;
