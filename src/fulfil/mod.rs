@@ -7,6 +7,10 @@
 //! interrupted at any point and started again ends in the same state with the same report
 //! (invariant 10), and a report never says "complete" while a source failed.
 //!
+//! For HTTP, [`access_copy`] and [`portable_export`] give the Art. 15(3) copy and the Art. 20
+//! export as an owned [`ByteStream`] of JSON Lines that a handler returns as its response body
+//! (see the example there).
+//!
 //! # Example
 //! ```
 //! use std::sync::Arc;

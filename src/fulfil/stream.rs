@@ -45,6 +45,32 @@ pub const CHUNK_BYTES: usize = 64 * 1024;
 /// # Errors
 /// As stream items: [`FulfilError::Store`] when a source fails, at the start of its export or
 /// midway; that item is the last, and the export is incomplete (see [`ByteStream`]).
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use futures_util::StreamExt;
+/// use gdpr_obligations::fulfil::{PORTABLE_FORMAT, portable_export};
+/// use gdpr_obligations::model::{EmailAddress, PartyId, SubjectIdentifier};
+/// use gdpr_obligations::store::chat::ChatHistory;
+/// use gdpr_obligations::store::{PersonalDataSource, Scope};
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let chat: Arc<dyn PersonalDataSource> = Arc::new(ChatHistory::new());
+/// let scope = Scope::of(PartyId::generate());
+/// let eva = vec![SubjectIdentifier::Email(EmailAddress::new("eva@example.cz")?)];
+/// // In an axum handler: `Body::from_stream(portable_export(sources, scope, eva, now))`.
+/// let mut body = portable_export(vec![chat], scope, eva, chrono::Utc::now());
+/// let mut bytes = Vec::new();
+/// while let Some(chunk) = body.next().await {
+///     // An error ends the stream: the export is incomplete, so abort the response.
+///     bytes.extend(chunk?);
+/// }
+/// assert!(String::from_utf8(bytes)?.contains(PORTABLE_FORMAT));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use]
 pub fn portable_export(
     sources: Vec<Arc<dyn PersonalDataSource>>,

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use gdpr_obligations::erasure::{ErasurePolicy, RecordKey, RecordOutcome, Rectification};
 use gdpr_obligations::fulfil::{
-    ACCESS_COPY_FORMAT, ByteStream, CHUNK_BYTES, FulfilError, Fulfilment, PORTABLE_FORMAT, access_copy,
-    portable_export,
+    ACCESS_COPY_FORMAT, ByteStream, CHUNK_BYTES, FulfilError, Fulfilment, PORTABLE_FORMAT, access_copy, portable_export,
 };
 use gdpr_obligations::model::{EmailAddress, PartyId, SourceName, SubjectIdentifier, Text, Token};
 use gdpr_obligations::request::RequestId;
@@ -148,7 +147,9 @@ async fn art_15_access_copy_holds_every_item_of_every_source() {
 async fn a_source_failing_at_the_start_ends_the_stream_with_an_error() {
     let (chat, acme) = chat(2).await;
     let broken = Faulty::new(chat.clone(), |call, phase| match (call, phase) {
-        (Call::Export, Phase::Before) => Err(StoreError::Backend { store: "faulty", source: "connection reset".into() }),
+        (Call::Export, Phase::Before) => {
+            Err(StoreError::Backend { store: "faulty", source: "connection reset".into() })
+        }
         _ => Ok(()),
     });
     let sources: Vec<Arc<dyn PersonalDataSource>> = vec![chat, Arc::new(broken)];
@@ -196,7 +197,12 @@ impl PersonalDataSource for FailsMidway {
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         Ok(vec![])
     }
-    async fn erase(&self, _: Scope, _: &[SubjectIdentifier], _: &ErasurePolicy) -> Result<Vec<RecordOutcome>, StoreError> {
+    async fn erase(
+        &self,
+        _: Scope,
+        _: &[SubjectIdentifier],
+        _: &ErasurePolicy,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
         Ok(vec![])
     }
     async fn rectify(
