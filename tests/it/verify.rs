@@ -173,6 +173,43 @@ async fn art_32_concurrent_wrong_guesses_never_get_more_than_the_limit() {
     }
 }
 
+#[cfg(feature = "sqlite")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn art_32_two_desks_on_one_sqlite_file_share_the_attempt_limit() {
+    use gdpr_obligations::store::sqlite::SqliteStore;
+    let path = std::env::temp_dir().join(format!("gdpr-verify-test-{}.sqlite", uuid::Uuid::now_v7()));
+    let (one, two) = (SqliteStore::open(&path).await.unwrap(), SqliteStore::open(&path).await.unwrap());
+    let scope = Scope::of(PartyId::generate());
+    let desks = [
+        VerificationCodes::new(Arc::new(one.clone()), scope, key()),
+        VerificationCodes::new(Arc::new(two.clone()), scope, key()),
+    ];
+    let request = RequestId::generate();
+    let message = desks[0].issue(request, &eva(), now()).await.unwrap();
+    let wrong = other_than(message.code());
+    let guesses = (0..24).map(|n| {
+        let codes = desks[n % 2].clone();
+        let wrong = wrong.clone();
+        tokio::spawn(async move { codes.check(request, &wrong, now()).await })
+    });
+    let mut spent = 0;
+    for result in futures_util::future::join_all(guesses).await {
+        match result.unwrap() {
+            Err(VerifyError::WrongCode { .. }) => spent += 1,
+            Err(VerifyError::Locked { .. }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(spent, DEFAULT_ATTEMPTS.get());
+    let locked = desks[1].check(request, message.code(), now()).await;
+    assert!(matches!(locked, Err(VerifyError::Locked { .. })), "{locked:?}");
+    one.close().await;
+    two.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn art_32_concurrent_right_answers_verify_once() {
     let d = desk();
