@@ -75,6 +75,12 @@ impl SubjectKey {
         };
         SubjectKey(Digest::from_bytes(bytes))
     }
+
+    /// The keyed hash itself.
+    #[must_use]
+    pub fn digest(&self) -> &Digest {
+        &self.0
+    }
 }
 
 impl fmt::Display for SubjectKey {

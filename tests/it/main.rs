@@ -18,6 +18,7 @@ mod chat_sqlite;
 mod conformance_memory;
 mod consent;
 mod decoders;
+mod desk_identity;
 mod erasure;
 mod feed;
 mod fulfil;
