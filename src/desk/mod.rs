@@ -121,7 +121,9 @@
 //!     let due = request.deadlines().ok_or("received requests have deadlines")?.due();
 //!     println!("answer due on {}", due.date()); // one month, Art. 12(3)
 //!
-//!     // Verify: her identity is settled before anything is disclosed (Art. 12(6)).
+//!     // Verify: her identity is settled before anything is disclosed (Art. 12(6)). With a
+//!     // notifier (`Desk::with_notifier`), `send_verification` sends her a one-time code and
+//!     // `confirm_identity` checks what she types; here the agent recorded who she is.
 //!     desk.start(id, now).await?;
 //!     desk.execute(id, Command::VerifyIdentity { at: now, subject: SubjectId::generate() }).await?;
 //!
