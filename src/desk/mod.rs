@@ -336,7 +336,10 @@ impl Desk {
     /// Applies any step of the request's lifecycle: identity steps (Art. 12(6)), clarification,
     /// fees (Art. 12(5)), extension (Art. 12(3)), refusal (Art. 12(4)), start, withdrawal.
     /// [`Command::RecordCarriedOut`] is refused here: only [`fulfil`](Self::fulfil) records what a
-    /// fulfilment came to, from the fulfilment's own report.
+    /// fulfilment came to, from the fulfilment's own report. So is [`Command::Complete`] for a
+    /// request carried out on the sources (access, rectification, erasure, restriction,
+    /// portability): such a request completes only through `fulfil`, once every source completed
+    /// (Art. 12(3)); objections, Art. 22 reviews and consent withdrawals are completed here.
     ///
     /// # Errors
     /// [`DeskError::Rejected`] naming the step, the state and the article;
@@ -350,6 +353,20 @@ impl Desk {
                 Article::gdpr(12).paragraph(3),
                 format!("only the desk's fulfil records what carrying it out came to (asked at {at})"),
             )));
+        }
+        if let Command::Complete { at, .. } = &command {
+            let state = self.request(id).await?.value;
+            if runs_on_sources(state.kind()) {
+                return Err(DeskError::Rejected(rejected(
+                    command.name(),
+                    state.status().name(),
+                    Article::gdpr(12).paragraph(3),
+                    format!(
+                        "a request under {} is completed by carrying it out on the sources: call fulfil (asked at {at})",
+                        state.kind().article()
+                    ),
+                )));
+            }
         }
         self.record(id, &command).await
     }
@@ -598,6 +615,19 @@ impl Desk {
         crate::fulfil::record_notice(self.ledger.as_ref(), self.scope, &NoticeRecord::recipient(id, at, given)).await?;
         Ok(())
     }
+}
+
+/// Whether a request of this kind is carried out by an operation on the sources, so that only
+/// [`Desk::fulfil`] (or [`Desk::rectify`]) may complete it.
+fn runs_on_sources(kind: &RequestKind) -> bool {
+    matches!(
+        kind,
+        RequestKind::Access
+            | RequestKind::Portability
+            | RequestKind::Rectification
+            | RequestKind::Erasure { .. }
+            | RequestKind::Restriction { .. }
+    )
 }
 
 /// A rejection the desk makes itself, in the lifecycle's terms.
