@@ -18,6 +18,8 @@ mod chat_sqlite;
 mod conformance_memory;
 mod consent;
 mod decoders;
+mod desk;
+mod desk_machine;
 mod erasure;
 mod fulfil;
 mod layering;
