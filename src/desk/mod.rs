@@ -134,8 +134,9 @@ pub enum DeskError {
         /// The request.
         request: RequestId,
     },
-    /// Other desks changed the request on every attempt; nothing was written, try again.
-    #[error("request {request} kept changing under other desks; nothing was written, try again")]
+    /// Other desks changed the request on every attempt, or another desk is carrying it out
+    /// (it wrote the fulfilment's journal first); this desk recorded no step: try again later.
+    #[error("request {request} is being changed or carried out by another desk; try again")]
     Contended {
         /// The request.
         request: RequestId,
@@ -447,6 +448,7 @@ impl Desk {
     /// identity settled (Art. 5(1)(f)); [`DeskError::NothingToRun`] for an objection, an
     /// Art. 22 review or a consent withdrawal; [`DeskError::NeedsRectification`] for a
     /// rectification; [`DeskError::NoIdentifiers`]; [`DeskError::NotFound`];
+    /// [`DeskError::Contended`] when another desk is carrying it out at the same time;
     /// [`DeskError::Fulfil`] when the ledger failed mid-run (run it again to resume).
     pub async fn fulfil(&self, id: RequestId, at: DateTime<Utc>) -> Result<Fulfilled, DeskError> {
         self.carry_out(id, at, None).await
@@ -467,7 +469,25 @@ impl Desk {
         self.carry_out(id, at, Some(rectification)).await
     }
 
+    /// Carries the request out. When another desk wrote the fulfilment's journal first (two
+    /// desks on one database, both asked to fulfil), the other is carrying it out: this one
+    /// stops, with [`DeskError::Contended`], rather than run the sources a second time; a later
+    /// `fulfil` resumes from the journal or answers with what the other completed.
     async fn carry_out(
+        &self,
+        id: RequestId,
+        at: DateTime<Utc>,
+        rectification: Option<&Rectification>,
+    ) -> Result<Fulfilled, DeskError> {
+        match self.carry_out_once(id, at, rectification).await {
+            Err(DeskError::Fulfil(FulfilError::Store(StoreError::Conflict { .. } | StoreError::Duplicate { .. }))) => {
+                Err(DeskError::Contended { request: id })
+            }
+            done => done,
+        }
+    }
+
+    async fn carry_out_once(
         &self,
         id: RequestId,
         at: DateTime<Utc>,
@@ -521,7 +541,20 @@ impl Desk {
         let report = self.run(&request, &kind, at, rectification).await?;
         let outcome = outcome_of(&report);
         let command = Command::RecordCarriedOut { at, outcome, summary: summary(&kind)? };
-        let request = self.record(id, &command).await?;
+        let request = match self.record(id, &command).await {
+            Ok(request) => request,
+            // Another desk completed it while this one ran: the journal gave both the same report.
+            Err(DeskError::Rejected(rejection)) => {
+                let fresh = self.request(id).await?.value;
+                let completed = fresh.status().name() == StatusName::Completed
+                    && fresh.carried_out().is_some_and(CarriedOut::is_complete);
+                if !completed || !report.is_complete() {
+                    return Err(DeskError::Rejected(rejection));
+                }
+                fresh
+            }
+            Err(e) => return Err(e),
+        };
         Ok(Fulfilled { request, report })
     }
 
