@@ -76,7 +76,7 @@ fn requests() -> [(RequestId, RequestKind, SubjectIdentifier); 3] {
     let id = |n: u128| RequestId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0100 + n));
     let erasure = RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary };
     [
-        (id(1), erasure.clone(), email("eva@example.cz")),
+        (id(1), erasure, email("eva@example.cz")),
         (id(2), RequestKind::Restriction { ground: RestrictionGround::AccuracyContested }, email("bob@example.org")),
         (id(3), erasure, email("fay@example.net")),
     ]

@@ -239,7 +239,7 @@ async fn art_5_1_f_fulfil_is_refused_before_start_and_before_identity_is_settled
 async fn art_5_1_f_access_and_portability_produce_nothing_before_identity_is_settled() {
     let s = shop().await;
     for kind in [RequestKind::Access, RequestKind::Portability] {
-        let id = s.receive(kind.clone(), eva()).await;
+        let id = s.receive(kind, eva()).await;
         s.desk.start(id, t0()).await.unwrap();
         let calls = s.probe.calls();
         let err = s.desk.fulfil(id, t0()).await.unwrap_err();
@@ -302,7 +302,7 @@ async fn art_12_3_a_request_carried_out_on_the_sources_cannot_be_completed_by_ha
     for kind in
         [erasure(), RequestKind::Access, RequestKind::Restriction { ground: RestrictionGround::AccuracyContested }]
     {
-        let id = s.ready(kind.clone(), eva()).await;
+        let id = s.ready(kind, eva()).await;
         let err = s.desk.execute(id, Command::Complete { at: t0(), summary: text("done") }).await.unwrap_err();
         assert!(matches!(err, DeskError::Rejected(_)), "{kind:?}: {err:?}");
         assert_eq!(s.desk.request(id).await.unwrap().value.status().name(), StatusName::InProgress, "{kind:?}");
@@ -488,7 +488,7 @@ async fn art_21_and_22_requests_not_carried_out_on_the_sources_have_nothing_to_r
         (RequestKind::Objection { ground: ObjectionGround::DirectMarketing }, "Art. 21(2)"),
         (RequestKind::AutomatedDecisionReview, "Art. 22(3)"),
     ] {
-        let id = s.ready(kind.clone(), eva()).await;
+        let id = s.ready(kind, eva()).await;
         let err = s.desk.fulfil(id, t0()).await.unwrap_err();
         assert!(matches!(err, DeskError::NothingToRun { .. }), "{kind:?}: {err:?}");
         assert_eq!(article(&err).as_deref(), Some(art), "{kind:?}");
@@ -582,6 +582,16 @@ async fn art_5_2_the_desk_leaves_a_verifiable_audit_trail_and_errors_without_per
 
 // --- two desks on one database ----------------------------------------------------------------
 
+/// A desk over its own connection to a database, with that connection as ledger and audit log,
+/// and the probe on its source.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+struct OneDesk {
+    desk: Desk,
+    ledger: Arc<dyn LedgerStore>,
+    audit: Arc<dyn gdpr_obligations::store::AuditLog>,
+    probe: Probe,
+}
+
 /// Two desks, each over its own connection to one database, carry the same erasure requests out
 /// at once (both call `fulfil`, released together): every request ends completed once, with one
 /// `CarriedOut` and one `Completed` event and no event lost, the erasure is recorded once
@@ -589,11 +599,7 @@ async fn art_5_2_the_desk_leaves_a_verifiable_audit_trail_and_errors_without_per
 /// each call answers with the completed request or, when the other desk kept writing the
 /// journal first, `Contended` (never a ledger failure).
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-async fn two_desks_carry_one_request_out_once(
-    desks: [(Desk, Arc<dyn LedgerStore>, Arc<dyn gdpr_obligations::store::AuditLog>, Probe); 2],
-    chat: &ChatHistory,
-    acme: Scope,
-) {
+async fn two_desks_carry_one_request_out_once(desks: [OneDesk; 2], chat: &ChatHistory, acme: Scope) {
     use gdpr_obligations::request::Event;
     use gdpr_obligations::store::{AuditAction, AuditLogExt};
 
@@ -608,7 +614,7 @@ async fn two_desks_carry_one_request_out_once(
         chat.post(acme, talk, Sender::Visitor(v), text("where is my parcel?"), vec![], t).await.unwrap();
         subjects.push(who);
     }
-    let [(a, ledger, audit, probe_a), (b, _, _, probe_b)] = desks;
+    let [OneDesk { desk: a, ledger, audit, probe: probe_a }, OneDesk { desk: b, probe: probe_b, .. }] = desks;
     let mut contended = 0;
     for who in subjects {
         let id = a.receive(receipt(acme.controller(), erasure(), who.clone(), t0())).await.unwrap().id();
@@ -706,7 +712,7 @@ async fn two_desks_on_one_sqlite_file_carry_a_request_out_once() {
         let ledger: Arc<dyn LedgerStore> = Arc::new(store.clone());
         let audit: Arc<dyn gdpr_obligations::store::AuditLog> = Arc::new(store.clone());
         let desk = Desk::new(acme.controller(), ledger.clone(), audit.clone(), key()).with_source(source);
-        desks.push((desk, ledger, audit, probe));
+        desks.push(OneDesk { desk, ledger, audit, probe });
         stores.push(store);
     }
     let chat = ChatHistory::sqlite(&stores[0], key());
@@ -734,7 +740,7 @@ async fn two_desks_on_one_postgres_carry_a_request_out_once() {
         let ledger: Arc<dyn LedgerStore> = Arc::new(store.clone());
         let audit: Arc<dyn gdpr_obligations::store::AuditLog> = Arc::new(store.clone());
         let desk = Desk::new(acme.controller(), ledger.clone(), audit.clone(), key()).with_source(source);
-        desks.push((desk, ledger, audit, probe));
+        desks.push(OneDesk { desk, ledger, audit, probe });
         stores.push(store);
     }
     let chat = ChatHistory::postgres(&stores[0], key());
