@@ -125,6 +125,15 @@ proptest! {
 }
 
 #[test]
+fn a_consent_withdrawal_command_refuses_an_unknown_field() -> Result<(), TestCaseError> {
+    let withdraw = gdpr_obligations::consent::ConsentCommand::Withdraw {
+        at: "2026-03-02T09:00:00Z".parse().unwrap(),
+        method: gdpr_obligations::consent::ConsentMethod::WebForm,
+    };
+    refused(&withdraw)
+}
+
+#[test]
 fn a_data_subject_and_agenda_options_refuse_an_unknown_field() -> Result<(), TestCaseError> {
     let subject = DataSubject::new(
         SubjectId::generate(),
