@@ -237,7 +237,9 @@ async fn controllers(State(app): Shared) -> Response {
 ///
 /// Body: `{"kind": {"right": "access"}, "channel": "web_form", "requester": {"email": "…"}}`;
 /// `kind` is the crate's `RequestKind` (`{"right": "erasure", "ground": "no_longer_necessary"}`),
-/// `channel` defaults to `web_form`, `requester` needs an e-mail address or a phone number (the
+/// `channel` defaults to `web_form`; `processing` (`{"basis": "contract", "purpose":
+/// "customer_care"}`) defaults to ACME's chat, legitimate interests for customer care, under
+/// which a portability request is refused at once (Art. 20(1)); `requester` needs an e-mail address or a phone number (the
 /// identity check is sent there, Art. 12(6)).
 async fn submit(
     State(app): Shared,
@@ -260,12 +262,19 @@ async fn submit(
             Problem::unprocessable("unknown channel: one of chat, email, web_form, phone, post, in_person")
         })?,
     };
+    let processing = match body.get("processing") {
+        None => Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
+        Some(v) => serde_json::from_value::<Processing>(v.clone()).map_err(|_| {
+            Problem::unprocessable("processing is {\"basis\": an Art. 6(1) basis, \"purpose\": a purpose}")
+                .citing("Art. 6(1)")
+        })?,
+    };
     let requester = requester(field(&body, "requester")?)?;
     let receipt = Receipt::new(
         desk.scope().controller(),
         Utc::now(),
         kind,
-        Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
+        processing,
         channel,
         app.policy.clone(),
         app.complaint.clone(),
