@@ -60,6 +60,7 @@ macro_rules! for_each_wire_type {
             crate::store::ExportItem => "export_item.json",
             crate::store::ErasureRecord => "erasure_record.json",
             crate::store::AuditRecord => "audit_record.json",
+            crate::store::FeedEntry => "feed_entry.json",
             crate::report::ControllerRecord => "controller_record.json",
             crate::report::ProcessorRecord => "processor_record.json",
             crate::report::PrivacyNotice => "privacy_notice.json",
@@ -77,9 +78,9 @@ pub(crate) use for_each_wire_type;
 
 /// One JSON Schema per public wire type: what backends in other languages exchange with this
 /// crate (agreements, activities, parties, requests and their commands and events, consents,
-/// breaches, retention, fulfilment reports, records, notices, documents, the agenda). This list is the JSON
-/// contract: `examples/export_schemas.rs` writes it, `schemas/` keeps it, and
-/// `tests/it/schemas.rs` fails when it changes without the CHANGELOG saying so.
+/// breaches, retention, fulfilment reports, records, notices, documents, the agenda, the change
+/// feed). This list is the JSON contract: `examples/export_schemas.rs` writes it, `schemas/`
+/// keeps it, and `tests/it/schemas.rs` fails when it changes without the CHANGELOG saying so.
 ///
 /// # Example
 /// ```

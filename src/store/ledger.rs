@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::aggregate::{Aggregate, EXECUTE_ATTEMPTS, ExecuteError, Executed};
-use super::{AuditAction, AuditEntry, AuditLog, Scope, StoreError, SubjectKey, Version, sealed};
+use super::{
+    AuditAction, AuditEntry, AuditLog, FeedEntry, FeedPosition, Scope, StoreError, SubjectKey, Version, sealed,
+};
 use crate::agreement::{AgreementId, ChangeNotice, ProcessingAgreement};
 use crate::model::{Party, ProcessingActivity, SourceName};
 use crate::request::RequestId;
@@ -45,11 +47,14 @@ pub enum DocumentKind {
     LegalHold,
     /// The progress journal of a retention sweep, so that it can resume.
     SweepJournal,
+    /// A consumer's position in the change feed ([`FeedCursor`](crate::store::FeedCursor)). Its
+    /// writes are not themselves in the feed, so that a consumer does not feed itself.
+    FeedCursor,
 }
 
 impl DocumentKind {
     /// Every kind.
-    pub const ALL: [DocumentKind; 9] = [
+    pub const ALL: [DocumentKind; 10] = [
         DocumentKind::Party,
         DocumentKind::Activity,
         DocumentKind::Agreement,
@@ -59,6 +64,7 @@ impl DocumentKind {
         DocumentKind::RetentionPolicy,
         DocumentKind::LegalHold,
         DocumentKind::SweepJournal,
+        DocumentKind::FeedCursor,
     ];
 
     /// The storage name.
@@ -74,6 +80,7 @@ impl DocumentKind {
             DocumentKind::RetentionPolicy => "retention_policy",
             DocumentKind::LegalHold => "legal_hold",
             DocumentKind::SweepJournal => "sweep_journal",
+            DocumentKind::FeedCursor => "feed_cursor",
         }
     }
 
@@ -201,6 +208,9 @@ pub struct Versioned<T> {
 ///   `expected + 1` (documents) or `expected + events` (streams). Otherwise nothing is written.
 /// - **Atomicity.** A write, including an append of several events, is all or nothing.
 /// - **Durability of order.** Events are read back in the order appended.
+/// - **Change feed.** Every successful write gets positions in its scope's feed in the same
+///   transaction: one per event appended, one per document written, except documents of kind
+///   [`DocumentKind::FeedCursor`], which get none. See [`LedgerStore::read_feed`].
 #[async_trait]
 pub trait LedgerStore: Send + Sync {
     /// Writes a document.
@@ -269,6 +279,26 @@ pub trait LedgerStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`].
     async fn list_streams(&self, scope: Scope, kind: StreamKind) -> Result<Vec<StreamKey>, StoreError>;
+
+    /// Reads the scope's change feed: the changes at positions after `after`, in order, at
+    /// most `limit` of them and never more than [`FEED_PAGE_MAX`](super::FEED_PAGE_MAX).
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] when an event the feed names cannot be read back;
+    /// [`StoreError::Backend`].
+    ///
+    /// # Contract
+    /// - Positions are per scope, start at 1 and have no gaps: the `n`-th change written in a
+    ///   scope is at position `n`. An append of `k` events gets `k` consecutive positions, in
+    ///   the events' order, each naming its event and the stream's version after it; a
+    ///   document write gets one, naming the document's key and new version (not its body:
+    ///   read the document for that). Writes of [`DocumentKind::FeedCursor`] get none.
+    /// - A write that fails (a lost compare-and-swap, an invalid input, a backend error) gets
+    ///   no position.
+    /// - Positions become visible in order: once position `p` is read, no position below `p`
+    ///   appears later, whatever the number of concurrent writers.
+    /// - The feed is as durable as the writes: after the store is reopened, it reads the same.
+    async fn read_feed(&self, scope: Scope, after: FeedPosition, limit: usize) -> Result<Vec<FeedEntry>, StoreError>;
 }
 
 /// A completed erasure, recorded without personal data so that it can be replayed after a

@@ -7,8 +7,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 
 use super::{
-    AuditEntry, AuditLog, AuditRecord, Digest, DocumentKey, DocumentKind, LedgerStore, Scope, StoreError, Stored,
-    StreamKey, StreamKind, Version,
+    AuditEntry, AuditLog, AuditRecord, Digest, DocumentKey, DocumentKind, FEED_PAGE_MAX, FeedEntry, FeedPosition,
+    LedgerStore, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
 };
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -21,6 +21,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 struct LedgerData {
     documents: HashMap<Scope, BTreeMap<DocumentKey, (Version, serde_json::Value)>>,
     streams: HashMap<Scope, BTreeMap<StreamKey, Vec<serde_json::Value>>>,
+    /// Each scope's change feed: the `n`-th entry is at position `n`.
+    feeds: HashMap<Scope, Vec<Written>>,
+}
+
+/// What a feed entry points at; the event's body is read from its stream.
+#[derive(Clone, Copy)]
+enum Written {
+    Event(StreamKey, Version),
+    Document(DocumentKey, Version),
 }
 
 /// A [`LedgerStore`] in memory.
@@ -59,7 +68,8 @@ impl LedgerStore for MemoryLedger {
         body: &serde_json::Value,
         expected: Version,
     ) -> Result<Version, StoreError> {
-        let mut data = lock(&self.data);
+        let mut guard = lock(&self.data);
+        let data = &mut *guard;
         let docs = data.documents.entry(scope).or_default();
         let current = docs.get(&key).map(|(v, _)| *v);
         match (current, expected) {
@@ -69,6 +79,9 @@ impl LedgerStore for MemoryLedger {
             _ => {
                 let next = expected.after(1);
                 docs.insert(key, (next, body.clone()));
+                if key.kind != DocumentKind::FeedCursor {
+                    data.feeds.entry(scope).or_default().push(Written::Document(key, next));
+                }
                 Ok(next)
             }
         }
@@ -112,6 +125,8 @@ impl LedgerStore for MemoryLedger {
             return Err(StoreError::Conflict { what: stream.to_string(), expected, found });
         }
         log.extend(events.iter().cloned());
+        let feed = data.feeds.entry(scope).or_default();
+        feed.extend((1..=events.len()).map(|n| Written::Event(stream, found.after(n))));
         Ok(found.after(events.len()))
     }
 
@@ -130,6 +145,30 @@ impl LedgerStore for MemoryLedger {
             .filter(|(key, events)| key.kind == kind && !events.is_empty())
             .map(|(key, _)| *key)
             .collect())
+    }
+
+    async fn read_feed(&self, scope: Scope, after: FeedPosition, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
+        let data = lock(&self.data);
+        let Some(feed) = data.feeds.get(&scope) else { return Ok(Vec::new()) };
+        let skip = usize::try_from(after.get()).unwrap_or(usize::MAX);
+        let position = |i: usize| FeedPosition::new(after.get().saturating_add(i as u64 + 1));
+        feed.iter()
+            .skip(skip)
+            .take(limit.min(FEED_PAGE_MAX))
+            .enumerate()
+            .map(|(i, written)| match *written {
+                Written::Document(key, version) => Ok(FeedEntry::document(position(i), key, version)),
+                Written::Event(stream, version) => {
+                    let body = usize::try_from(version.get())
+                        .ok()
+                        .and_then(|n| data.streams.get(&scope)?.get(&stream)?.get(n.checked_sub(1)?))
+                        .ok_or_else(|| {
+                            StoreError::corrupt(stream, format!("the feed names event {version}, which is not stored"))
+                        })?;
+                    Ok(FeedEntry::event(position(i), stream, version, body.clone()))
+                }
+            })
+            .collect()
     }
 }
 

@@ -38,6 +38,7 @@
 mod aggregate;
 mod audit;
 pub mod chat;
+mod feed;
 mod ledger;
 pub mod memory;
 #[cfg(feature = "postgres")]
@@ -58,6 +59,9 @@ use crate::model::PartyId;
 pub use aggregate::{Aggregate, EXECUTE_ATTEMPTS, ExecuteError, Executed};
 pub use audit::{
     AuditAction, AuditBreak, AuditEntry, AuditLog, AuditLogExt, AuditRecord, Digest, PseudonymKey, SubjectKey, verify,
+};
+pub use feed::{
+    Change, FEED_PAGE_MAX, Feed, FeedBatch, FeedConsumerId, FeedCursor, FeedEntry, FeedItem, FeedPosition, StoredChange,
 };
 pub use ledger::{
     DocumentKey, DocumentKind, ErasureRecord, LedgerDocument, LedgerStore, LedgerStoreExt, Stored, StreamKey,

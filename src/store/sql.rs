@@ -39,6 +39,11 @@ macro_rules! migrations {
                 description: "chat history",
                 sql: include_str!(concat!("../../migrations/", $engine, "/0002_chat.sql")),
             },
+            Migration {
+                version: 3,
+                description: "change feed",
+                sql: include_str!(concat!("../../migrations/", $engine, "/0003_feed.sql")),
+            },
         ]
     };
 }

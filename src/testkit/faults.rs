@@ -41,8 +41,8 @@ use crate::erasure::{ErasurePolicy, RecordKey, RecordOutcome, Rectification};
 use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
 use crate::store::{
-    AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, ExportStream, FoundRecord, LedgerStore,
-    PersonalDataSource, RetentionSource, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
+    AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, ExportStream, FeedEntry, FeedPosition, FoundRecord,
+    LedgerStore, PersonalDataSource, RetentionSource, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
 };
 
 /// A call of a wrapped store, as a [`Faulty`] hook is told it.
@@ -61,6 +61,8 @@ pub enum Call {
     ReadEvents,
     /// [`LedgerStore::list_streams`].
     ListStreams,
+    /// [`LedgerStore::read_feed`].
+    ReadFeed,
     /// [`AuditLog::append`].
     AuditAppend,
     /// [`AuditLog::read`].
@@ -194,6 +196,9 @@ where
     }
     async fn list_streams(&self, scope: Scope, kind: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
         self.around(Call::ListStreams, self.inner.list_streams(scope, kind)).await
+    }
+    async fn read_feed(&self, scope: Scope, after: FeedPosition, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
+        self.around(Call::ReadFeed, self.inner.read_feed(scope, after, limit)).await
     }
 }
 

@@ -14,6 +14,17 @@ use gdpr_obligations::{
 ledger_conformance_tests!(memory_ledger, Box::new(MemoryLedger::new()));
 ledger_conformance_tests!(memory_ledger_arc_dyn, Arc::new(MemoryLedger::new()) as Arc<dyn LedgerStore>);
 
+/// The memory ledger lives as long as its `Arc`: "reopening" it hands back the same one.
+#[tokio::test]
+async fn memory_feed_resumes_after_reopening() {
+    use gdpr_obligations::testkit::conformance as kit;
+    let store = Arc::new(MemoryLedger::new()) as Arc<dyn LedgerStore>;
+    let reopen: kit::Reopen = Box::new(|store| Box::pin(async move { Ok(store) }));
+    if let Err(e) = kit::feed_resumes_after_reopening(store, reopen).await {
+        panic!("{e}");
+    }
+}
+
 audit_conformance_tests!(memory_audit, Box::new(MemoryAuditLog::new()));
 audit_conformance_tests!(memory_audit_arc_dyn, Arc::new(MemoryAuditLog::new()) as Arc<dyn AuditLog>);
 
@@ -73,8 +84,8 @@ mod mutants {
     use gdpr_obligations::model::{PartyId, SourceName, SubjectIdentifier};
     use gdpr_obligations::retention::RetentionPolicy;
     use gdpr_obligations::store::{
-        AuditEntry, AuditRecord, DocumentKey, DocumentKind, ExportStream, FoundRecord, Scope, StoreError, Stored,
-        StreamKey, StreamKind, Version,
+        AuditEntry, AuditRecord, DocumentKey, DocumentKind, ExportStream, FeedEntry, FeedPosition, FoundRecord, Scope,
+        StoreError, Stored, StreamKey, StreamKind, Version,
     };
     use gdpr_obligations::testkit::conformance as kit;
 
@@ -118,6 +129,9 @@ mod mutants {
         async fn list_streams(&self, _: Scope, k: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
             self.0.list_streams(self.1, k).await
         }
+        async fn read_feed(&self, _: Scope, a: FeedPosition, l: usize) -> Result<Vec<FeedEntry>, StoreError> {
+            self.0.read_feed(self.1, a, l).await
+        }
     }
 
     #[async_trait]
@@ -152,6 +166,59 @@ mod mutants {
         }
         async fn list_streams(&self, s: Scope, k: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
             self.0.list_streams(s, k).await
+        }
+        async fn read_feed(&self, s: Scope, a: FeedPosition, l: usize) -> Result<Vec<FeedEntry>, StoreError> {
+            self.0.read_feed(s, a, l).await
+        }
+    }
+
+    /// Breaks the change feed one way at a time: pages come back newest first, or every
+    /// third entry is lost.
+    struct BrokenFeed {
+        inner: MemoryLedger,
+        reorders: bool,
+    }
+
+    #[async_trait]
+    impl LedgerStore for BrokenFeed {
+        async fn put_document(
+            &self,
+            s: Scope,
+            k: DocumentKey,
+            b: &serde_json::Value,
+            e: Version,
+        ) -> Result<Version, StoreError> {
+            self.inner.put_document(s, k, b, e).await
+        }
+        async fn get_document(&self, s: Scope, k: DocumentKey) -> Result<Option<Stored>, StoreError> {
+            self.inner.get_document(s, k).await
+        }
+        async fn list_documents(&self, s: Scope, k: DocumentKind) -> Result<Vec<Stored>, StoreError> {
+            self.inner.list_documents(s, k).await
+        }
+        async fn append_events(
+            &self,
+            s: Scope,
+            st: StreamKey,
+            e: Version,
+            ev: &[serde_json::Value],
+        ) -> Result<Version, StoreError> {
+            self.inner.append_events(s, st, e, ev).await
+        }
+        async fn read_events(&self, s: Scope, st: StreamKey) -> Result<Vec<serde_json::Value>, StoreError> {
+            self.inner.read_events(s, st).await
+        }
+        async fn list_streams(&self, s: Scope, k: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
+            self.inner.list_streams(s, k).await
+        }
+        async fn read_feed(&self, s: Scope, a: FeedPosition, l: usize) -> Result<Vec<FeedEntry>, StoreError> {
+            let mut page = self.inner.read_feed(s, a, l).await?;
+            if self.reorders {
+                page.reverse();
+            } else {
+                page.retain(|e| e.position.get() % 3 != 0);
+            }
+            Ok(page)
         }
     }
 
@@ -374,6 +441,27 @@ mod mutants {
         fails(kit::ledger_stale_write_is_conflict(&store).await, "compare-and-swap");
         fails(kit::ledger_concurrent_writers_one_wins(&store).await, "compare-and-swap");
         fails(kit::ledger_create_existing_is_duplicate(&store).await, "compare-and-swap");
+    }
+
+    #[tokio::test]
+    async fn the_kit_catches_a_ledger_with_one_feed_for_all_scopes() {
+        fails(kit::feed_scope_isolation(&OneScope(MemoryLedger::new(), scope())).await, "change feed, scope");
+    }
+
+    #[tokio::test]
+    async fn the_kit_catches_a_feed_that_reorders() {
+        let store = BrokenFeed { inner: MemoryLedger::new(), reorders: true };
+        fails(kit::feed_numbers_every_write_in_order(&store).await, "change feed");
+        fails(kit::feed_reads_after_position_within_limit(&store).await, "change feed, paging");
+        fails(kit::feed_concurrent_writers_get_distinct_positions(&store).await, "change feed");
+    }
+
+    #[tokio::test]
+    async fn the_kit_catches_a_feed_that_skips() {
+        let store = BrokenFeed { inner: MemoryLedger::new(), reorders: false };
+        fails(kit::feed_numbers_every_write_in_order(&store).await, "change feed");
+        fails(kit::feed_failed_write_has_no_position(&store).await, "change feed");
+        fails(kit::feed_cursor_delivers_at_least_once(&store).await, "Feed, at least once");
     }
 
     #[tokio::test]

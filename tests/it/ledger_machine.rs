@@ -3,7 +3,8 @@
 //! in-memory reference and on every durable backend of this build (SQLite; PostgreSQL at
 //! `GDPR_TEST_POSTGRES_URL`, skipped with one line outside CI without it, a failure under
 //! `CI=true`). Every backend must report what the reference reports, step by step: versions,
-//! bodies, error kinds, listings, events, audit records and their verification.
+//! bodies, error kinds, listings, events, pages of the change feed, audit records and their
+//! verification.
 
 use crate::common;
 
@@ -12,8 +13,8 @@ use std::sync::Arc;
 use gdpr_obligations::model::PartyId;
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
-    AuditAction, AuditEntry, AuditLog, AuditLogExt, DocumentKey, DocumentKind, LedgerStore, Scope, StoreError,
-    StreamKey, StreamKind, Version,
+    AuditAction, AuditEntry, AuditLog, AuditLogExt, DocumentKey, DocumentKind, FeedPosition, LedgerStore, Scope,
+    StoreError, StreamKey, StreamKind, Version,
 };
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -28,6 +29,7 @@ enum Op {
     Streams { scope: usize },
     Audit { scope: usize, what: u8 },
     AuditRead { scope: usize, after: u8, limit: u8 },
+    Feed { scope: usize, after: u8, limit: u8 },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -40,7 +42,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (s.clone(), 0..2u8).prop_map(|(scope, stream)| Op::Read { scope, stream }),
         1 => s.clone().prop_map(|scope| Op::Streams { scope }),
         3 => (s.clone(), any::<u8>()).prop_map(|(scope, what)| Op::Audit { scope, what }),
-        2 => (s, 0..6u8, 0..4u8).prop_map(|(scope, after, limit)| Op::AuditRead { scope, after, limit }),
+        2 => (s.clone(), 0..6u8, 0..4u8).prop_map(|(scope, after, limit)| Op::AuditRead { scope, after, limit }),
+        2 => (s, 0..12u8, 0..8u8).prop_map(|(scope, after, limit)| Op::Feed { scope, after, limit }),
     ]
 }
 
@@ -85,7 +88,9 @@ fn verdict<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
 }
 
 async fn run(b: &Backend, scopes: &[Scope; 2], ids: &[Uuid; 3], op: &Op) -> String {
-    let doc = |d: u8| DocumentKey { kind: DocumentKind::Agreement, id: ids[usize::from(d)] };
+    // The third document is a feed cursor, whose writes the feed leaves out.
+    let kind = |d: u8| if d == 2 { DocumentKind::FeedCursor } else { DocumentKind::Agreement };
+    let doc = |d: u8| DocumentKey { kind: kind(d), id: ids[usize::from(d)] };
     let stream = |s: u8| StreamKey { kind: StreamKind::Request, id: ids[usize::from(s)] };
     match *op {
         Op::Put { scope, doc: d, version, body } => {
@@ -110,6 +115,9 @@ async fn run(b: &Backend, scopes: &[Scope; 2], ids: &[Uuid; 3], op: &Op) -> Stri
         Op::AuditRead { scope, after, limit } => {
             let read = verdict(b.audit.read(scopes[scope], after.into(), limit.into()).await);
             format!("{read} / {}", verdict(b.audit.verify_all(scopes[scope]).await))
+        }
+        Op::Feed { scope, after, limit } => {
+            verdict(b.ledger.read_feed(scopes[scope], FeedPosition::new(after.into()), limit.into()).await)
         }
     }
 }

@@ -19,6 +19,7 @@ mod conformance_memory;
 mod consent;
 mod decoders;
 mod erasure;
+mod feed;
 mod fulfil;
 mod layering;
 mod ledger_machine;

@@ -113,7 +113,7 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     let got = PostgresStore::connect(&schema.url).await;
     match &got {
         Err(e @ StoreError::Corrupt { .. }) => {
-            assert!(e.to_string().contains("schema version 99 is newer than this crate's 2"), "{e}")
+            assert!(e.to_string().contains("schema version 99 is newer than this crate's 3"), "{e}")
         }
         other => panic!("expected Corrupt, got {other:?}"),
     }
@@ -147,7 +147,7 @@ async fn workers_starting_together_migrate_once() {
     }
     let sql = format!("SELECT COUNT(*) FROM {}.gdpr_schema_migrations", schema.name);
     let applied: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut schema.admin).await.unwrap();
-    assert_eq!(applied, 2, "each migration once");
+    assert_eq!(applied, 3, "each migration once");
     schema.drop_it().await;
 }
 
@@ -257,4 +257,68 @@ async fn a_closed_store_gives_backend_errors() {
     store.close().await;
     let got = store.get_document(scope(), DocumentKey { kind: DocumentKind::Party, id: Uuid::now_v7() }).await;
     assert!(matches!(got, Err(StoreError::Backend { store: "postgres", .. })), "{got:?}");
+}
+
+/// The feed and a consumer's cursor are in the database: closing the store and connecting
+/// again resumes after the cursor, and new writes continue the numbering.
+#[tokio::test]
+async fn the_feed_resumes_after_connecting_again() {
+    use gdpr_obligations::testkit::conformance as kit;
+    let Some(base) = url() else { return };
+    let first = Arc::new(PostgresStore::connect(&base).await.unwrap()) as Arc<dyn LedgerStore>;
+    let reopen: kit::Reopen = Box::new(move |first| {
+        Box::pin(async move {
+            drop(first);
+            Ok(Arc::new(PostgresStore::connect(&base).await?) as Arc<dyn LedgerStore>)
+        })
+    });
+    if let Err(e) = kit::feed_resumes_after_reopening(first, reopen).await {
+        panic!("{e}");
+    }
+}
+
+/// A database of schema version 2 (before the feed) is upgraded with its writes in the feed:
+/// each controller's documents, then its events in stream order, numbered from 1; the next
+/// write continues after them.
+#[tokio::test]
+async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
+    use gdpr_obligations::store::{FeedEntry, FeedPosition};
+    let Some(base) = url() else { return };
+    let mut schema = OwnSchema::new(&base).await;
+    let (c, d) = (scope(), scope());
+    let key = DocumentKey { kind: DocumentKind::Agreement, id: Uuid::now_v7() };
+    let s1 = StreamKey { kind: StreamKind::Sweep, id: Uuid::now_v7() };
+    let s2 = StreamKey { kind: StreamKind::Consent, id: Uuid::now_v7() };
+    {
+        let store = PostgresStore::connect(&schema.url).await.unwrap();
+        store.append_events(c, s2, Version::NONE, &[serde_json::json!(1), serde_json::json!(2)]).await.unwrap();
+        store.append_events(c, s1, Version::NONE, &[serde_json::json!(3)]).await.unwrap();
+        store.put_document(c, key, &serde_json::json!({"a": 1}), Version::NONE).await.unwrap();
+        store.put_document(c, key, &serde_json::json!({"a": 2}), Version::new(1)).await.unwrap();
+        store.append_events(d, s1, Version::NONE, &[serde_json::json!(4)]).await.unwrap();
+        store.close().await;
+    }
+    // Back to schema 2: what a database written by the previous release holds.
+    schema
+        .run("DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DELETE FROM gdpr_schema_migrations WHERE version = 3")
+        .await;
+
+    let store = PostgresStore::connect(&schema.url).await.unwrap();
+    let in_c = store.read_feed(c, FeedPosition::START, 100).await.unwrap();
+    let event =
+        |p, s: StreamKey, v, n| FeedEntry::event(FeedPosition::new(p), s, Version::new(v), serde_json::json!(n));
+    // s1's id was made before s2's, so its UUID v7 sorts first.
+    let want = vec![
+        FeedEntry::document(FeedPosition::new(1), key, Version::new(2)),
+        event(2, s1, 1, 3),
+        event(3, s2, 1, 1),
+        event(4, s2, 2, 2),
+    ];
+    assert!(s1.id < s2.id);
+    assert_eq!(in_c, want);
+    assert_eq!(store.read_feed(d, FeedPosition::START, 100).await.unwrap(), vec![event(1, s1, 1, 4)]);
+    store.append_events(c, s1, Version::new(1), &[serde_json::json!(5)]).await.unwrap();
+    assert_eq!(store.read_feed(c, FeedPosition::new(4), 100).await.unwrap(), vec![event(5, s1, 2, 5)]);
+    store.close().await;
+    schema.drop_it().await;
 }

@@ -91,7 +91,7 @@ async fn the_file_is_created_on_first_open_in_wal_mode() {
     assert_eq!(mode, "wal");
     let version: i64 =
         sqlx::query_scalar("SELECT MAX(version) FROM gdpr_schema_migrations").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     drop(db);
 }
 
@@ -229,7 +229,7 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     let got = SqliteStore::open(&db.path).await;
     match &got {
         Err(e @ StoreError::Corrupt { .. }) => {
-            assert!(e.to_string().contains("schema version 99 is newer than this crate's 2"), "{e}")
+            assert!(e.to_string().contains("schema version 99 is newer than this crate's 3"), "{e}")
         }
         other => panic!("expected Corrupt, got {other:?}"),
     }
@@ -327,7 +327,7 @@ async fn concurrent_first_opens_of_a_new_file_create_it_once() {
     drop(results);
     remove_db(&path);
     assert_eq!(ok, 6, "every open succeeds: {errors:?}");
-    assert_eq!(applied, 2, "each migration once");
+    assert_eq!(applied, 3, "each migration once");
 }
 
 #[tokio::test]
@@ -355,4 +355,76 @@ async fn a_closed_store_gives_backend_errors() {
     assert!(matches!(got, Err(StoreError::Backend { .. })), "{got:?}");
     let got = db.append(scope(), exact_entry()).await;
     assert!(matches!(got, Err(StoreError::Backend { .. })), "{got:?}");
+}
+
+/// The feed and a consumer's cursor are in the file: closing the store and opening the file
+/// again resumes after the cursor, and new writes continue the numbering.
+#[tokio::test]
+async fn the_feed_resumes_after_reopening_the_file() {
+    use gdpr_obligations::testkit::conformance as kit;
+    let path = temp_path();
+    let store = Arc::new(SqliteStore::open(&path).await.unwrap()) as Arc<dyn LedgerStore>;
+    let again = path.clone();
+    let reopen: kit::Reopen = Box::new(move |store| {
+        Box::pin(async move {
+            drop(store);
+            Ok(Arc::new(SqliteStore::open(&again).await?) as Arc<dyn LedgerStore>)
+        })
+    });
+    let checked = kit::feed_resumes_after_reopening(store, reopen).await;
+    remove_db(&path);
+    if let Err(e) = checked {
+        panic!("{e}");
+    }
+}
+
+/// A database of schema version 2 (before the feed) is upgraded with its writes in the feed:
+/// each controller's documents, then its events in stream order, numbered from 1; the next
+/// write continues after them.
+#[tokio::test]
+async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
+    use gdpr_obligations::store::{FeedEntry, FeedPosition};
+    let path = temp_path();
+    let (c, d) = (scope(), scope());
+    let key = doc_key();
+    let (s1, s2) = (
+        StreamKey { kind: StreamKind::Sweep, id: Uuid::now_v7() },
+        StreamKey { kind: StreamKind::Consent, id: Uuid::now_v7() },
+    );
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.append_events(c, s2, Version::NONE, &[serde_json::json!(1), serde_json::json!(2)]).await.unwrap();
+        store.append_events(c, s1, Version::NONE, &[serde_json::json!(3)]).await.unwrap();
+        store.put_document(c, key, &serde_json::json!({"a": 1}), Version::NONE).await.unwrap();
+        store.put_document(c, key, &serde_json::json!({"a": 2}), Version::new(1)).await.unwrap();
+        store.append_events(d, s1, Version::NONE, &[serde_json::json!(4)]).await.unwrap();
+        store.close().await;
+    }
+    // Back to schema 2: what a database written by the previous release holds.
+    let mut conn = raw(&path).await;
+    sqlx::raw_sql(
+        "DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DELETE FROM gdpr_schema_migrations WHERE version = 3",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    let db = TempDb { store: SqliteStore::open(&path).await.unwrap(), path };
+    let in_c = db.read_feed(c, FeedPosition::START, 100).await.unwrap();
+    let (first, second) = if s1.id < s2.id { (s1, s2) } else { (s2, s1) };
+    let event =
+        |p, s: StreamKey, v, n| FeedEntry::event(FeedPosition::new(p), s, Version::new(v), serde_json::json!(n));
+    let events_of = |s: StreamKey| if s == s1 { vec![(1, 3)] } else { vec![(1, 1), (2, 2)] };
+    let mut want = vec![FeedEntry::document(FeedPosition::new(1), key, Version::new(2))];
+    for s in [first, second] {
+        for (v, n) in events_of(s) {
+            want.push(event(want.len() as u64 + 1, s, v, n));
+        }
+    }
+    assert_eq!(in_c, want);
+    assert_eq!(db.read_feed(d, FeedPosition::START, 100).await.unwrap(), vec![event(1, s1, 1, 4)]);
+    db.append_events(c, s1, Version::new(1), &[serde_json::json!(5)]).await.unwrap();
+    let next = db.read_feed(c, FeedPosition::new(4), 100).await.unwrap();
+    assert_eq!(next, vec![event(5, s1, 2, 5)]);
 }

@@ -7,6 +7,8 @@
 //! - No update is lost: writers that retry after a conflict all get through, and the final
 //!   version is the number of successful writes (each version won exactly once).
 //! - Audit appends are numbered once each and the chain verifies.
+//! - A consumer polling the change feed while writers on two handles append reads every event
+//!   exactly once, in increasing positions without gaps.
 //!
 //! Runs on memory always, on SQLite with `--features sqlite`, and on PostgreSQL with
 //! `--features postgres` when `GDPR_TEST_POSTGRES_URL` is set (see `scripts/with-postgres`;
@@ -20,8 +22,8 @@ use std::sync::Arc;
 use gdpr_obligations::model::PartyId;
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
-    AuditAction, AuditEntry, AuditLog, AuditLogExt, DocumentKey, DocumentKind, LedgerStore, Scope, StoreError,
-    StreamKey, StreamKind, Version,
+    AuditAction, AuditEntry, AuditLog, AuditLogExt, Change, DocumentKey, DocumentKind, Feed, FeedConsumerId,
+    LedgerStore, Scope, StoreError, StoredChange, StreamKey, StreamKind, Version,
 };
 use tokio::sync::Barrier;
 use uuid::Uuid;
@@ -222,9 +224,79 @@ async fn audit_appends_are_numbered_once(log: Arc<dyn AuditLog>) {
     assert_eq!(log.verify_all(c).await.unwrap(), n);
 }
 
+/// Writers append to streams of one scope through two handles on one database (two pools,
+/// as two processes would), some batches several events long, while a consumer polls the feed
+/// through its cursor: each poll starts right after the cursor, holds consecutive positions,
+/// and over the run the consumer reads every event exactly once, each stream's in order. A
+/// position that became visible before a smaller one (a writer committing out of order)
+/// would show as a gap in a batch or as an event never read.
+async fn feed_polled_during_writes_misses_nothing(one: Arc<dyn LedgerStore>, two: Arc<dyn LedgerStore>) {
+    const APPENDS: usize = 40;
+    let c = scope();
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let barrier = Arc::new(Barrier::new(WRITERS + 1));
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let store = if w % 2 == 0 { one.clone() } else { two.clone() };
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                let stream = StreamKey { kind: StreamKind::Sweep, id: Uuid::now_v7() };
+                barrier.wait().await;
+                let mut version = Version::NONE;
+                for n in 0..APPENDS {
+                    let batch: Vec<_> = (0..=(w + n) % 3).map(|_| serde_json::json!([w, n])).collect();
+                    version = store.append_events(c, stream, version, &batch).await.unwrap();
+                }
+                (stream, version)
+            })
+        })
+        .collect();
+    let reader = {
+        let (store, done, barrier) = (two.clone(), done.clone(), barrier.clone());
+        tokio::spawn(async move {
+            let feed = Feed::new(&*store, c, FeedConsumerId::generate());
+            let mut seen: Vec<(StreamKey, Version)> = Vec::new();
+            let mut polls = 0usize;
+            barrier.wait().await;
+            loop {
+                let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                let batch = feed.next(100).await.unwrap();
+                polls += 1;
+                for (i, item) in batch.items().iter().enumerate() {
+                    assert_eq!(item.position.get(), batch.after().get() + 1 + i as u64, "a gap in a batch");
+                    match &item.change {
+                        Change::Other(StoredChange::Event { stream, version, .. }) => seen.push((*stream, *version)),
+                        other => panic!("an unexpected change: {other:?}"),
+                    }
+                }
+                feed.ack(&batch).await.unwrap();
+                if finished && batch.is_empty() {
+                    return (seen, polls);
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let mut written = Vec::new();
+    for w in writers {
+        written.push(w.await.unwrap());
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (seen, polls) = reader.await.unwrap();
+    let total: u64 = written.iter().map(|(_, v)| v.get()).sum();
+    assert_eq!(seen.len() as u64, total, "events read {} times for {total} written ({polls} polls)", seen.len());
+    for (stream, last) in written {
+        let mine: Vec<u64> = seen.iter().filter(|(s, _)| *s == stream).map(|(_, v)| v.get()).collect();
+        assert_eq!(mine, (1..=last.get()).collect::<Vec<_>>(), "a stream's events missed, doubled or reordered");
+    }
+}
+
 /// A backend under test, and the file to remove when the test ends.
 struct Backend {
     ledger: Arc<dyn LedgerStore>,
+    /// A second handle on the same database, with its own connections (the same store for
+    /// memory).
+    second: Arc<dyn LedgerStore>,
     audit: Arc<dyn AuditLog>,
     file: Option<std::path::PathBuf>,
 }
@@ -267,6 +339,12 @@ macro_rules! concurrency_tests {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn feed_polled_during_writes_misses_nothing() {
+                let backend: Backend = $make;
+                super::feed_polled_during_writes_misses_nothing(backend.ledger.clone(), backend.second.clone()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn audit_appends_are_numbered_once() {
                 let backend: Backend = $make;
                 super::audit_appends_are_numbered_once(backend.audit.clone()).await;
@@ -275,17 +353,18 @@ macro_rules! concurrency_tests {
     };
 }
 
-concurrency_tests!(
-    memory,
-    Backend { ledger: Arc::new(MemoryLedger::new()), audit: Arc::new(MemoryAuditLog::new()), file: None }
-);
+concurrency_tests!(memory, {
+    let ledger = Arc::new(MemoryLedger::new());
+    Backend { ledger: ledger.clone(), second: ledger, audit: Arc::new(MemoryAuditLog::new()), file: None }
+});
 
 /// A SQLite store on a new file in the temporary folder, removed when the test ends.
 #[cfg(feature = "sqlite")]
 async fn sqlite_file() -> Backend {
     let path = std::env::temp_dir().join(format!("gdpr-concurrency-{}.sqlite", Uuid::now_v7()));
     let store = Arc::new(gdpr_obligations::store::sqlite::SqliteStore::open(&path).await.unwrap());
-    Backend { ledger: store.clone(), audit: store, file: Some(path) }
+    let second = Arc::new(gdpr_obligations::store::sqlite::SqliteStore::open(&path).await.unwrap());
+    Backend { ledger: store.clone(), second, audit: store, file: Some(path) }
 }
 
 #[cfg(feature = "sqlite")]
@@ -296,11 +375,14 @@ concurrency_tests!(sqlite, sqlite_file().await);
 #[cfg(feature = "postgres")]
 async fn postgres_server() -> Option<Backend> {
     let url = common::postgres_url("store_concurrency")?;
-    let store = gdpr_obligations::store::postgres::PostgresStore::connect(&url)
-        .await
-        .unwrap_or_else(|e| panic!("connect to the test PostgreSQL: {e}"));
-    let store = Arc::new(store);
-    Some(Backend { ledger: store.clone(), audit: store, file: None })
+    let connect = || async {
+        let store = gdpr_obligations::store::postgres::PostgresStore::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("connect to the test PostgreSQL: {e}"));
+        Arc::new(store)
+    };
+    let store = connect().await;
+    Some(Backend { ledger: store.clone(), second: connect().await, audit: store, file: None })
 }
 
 #[cfg(feature = "postgres")]

@@ -11,11 +11,31 @@
 use super::Migration;
 #[cfg(doc)]
 use crate::store::{AuditLog, LedgerStore};
-use crate::store::{Digest, Scope, StoreError};
+use crate::store::{Digest, DocumentKey, Scope, StoreError, StreamKey};
 
 /// How many events one `INSERT` writes: five values each, well under either engine's limit of
 /// bound values per statement.
 const EVENTS_PER_INSERT: usize = 100;
+
+/// One row of the change feed to insert, without its position: what was written.
+pub(crate) struct FeedRow {
+    entity: &'static str,
+    kind: &'static str,
+    id: uuid::Uuid,
+    version: i64,
+}
+
+impl FeedRow {
+    /// The event numbered `seq` in `stream`.
+    fn event(stream: StreamKey, seq: i64) -> Self {
+        Self { entity: "event", kind: stream.kind.as_str(), id: stream.id, version: seq }
+    }
+
+    /// The write that brought the document `key` to `version`.
+    fn document(key: DocumentKey, version: i64) -> Self {
+        Self { entity: "document", kind: key.kind.as_str(), id: key.id, version }
+    }
+}
 
 /// What differs between the engines the ledger and the audit log run on; `impl_ledger!`
 /// writes the rest once.
@@ -76,11 +96,11 @@ macro_rules! impl_ledger {
         use sqlx::Row;
         use uuid::Uuid;
 
-        use crate::store::sql::ledger::{EVENTS_PER_INSERT, Engine};
+        use crate::store::sql::ledger::{EVENTS_PER_INSERT, Engine, FeedRow};
         use crate::store::sql::{self, MIGRATIONS_TABLE, controller};
         use crate::store::{
-            AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, LedgerStore, Scope, StoreError, Stored,
-            StreamKey, StreamKind, Version,
+            AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, FEED_PAGE_MAX, FeedEntry, FeedPosition,
+            LedgerStore, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
         };
 
         /// Applies the migrations the schema lacks, in `tx`, and commits: refuses a schema that
@@ -120,8 +140,9 @@ macro_rules! impl_ledger {
         }
 
         /// The version of a stored document, if it is stored.
-        async fn document_version(
+        async fn document_version<'e>(
             store: &$store,
+            executor: impl sqlx::Executor<'e, Database = $db>,
             scope: Scope,
             key: DocumentKey,
         ) -> Result<Option<Version>, StoreError> {
@@ -131,7 +152,7 @@ macro_rules! impl_ledger {
             .bind(controller(scope))
             .bind(key.kind.as_str())
             .bind(key.id)
-            .fetch_optional(store.pool())
+            .fetch_optional(executor)
             .await
             .map_err(|e| store.error(e))?;
             found.map(|v| sql::stored_version(key, v)).transpose()
@@ -155,6 +176,45 @@ macro_rules! impl_ledger {
             Ok(found.map(|v| sql::stored_version(stream, v)).transpose()?.unwrap_or(Version::NONE))
         }
 
+        /// Gives `rows` the next positions of the scope's feed, in `tx`: adds their number to
+        /// the scope's head (in PostgreSQL its row lock then orders this writer after every
+        /// earlier one of the scope until `tx` ends) and inserts them just below the new head.
+        async fn feed_append(
+            store: &$store,
+            tx: &mut sqlx::Transaction<'static, $db>,
+            scope: Scope,
+            rows: &[FeedRow],
+        ) -> Result<(), StoreError> {
+            let count = sql::count_param("feed entries", rows.len() as u64)?;
+            let head: i64 = sqlx::query_scalar(
+                "INSERT INTO gdpr_feed_heads (controller, position) VALUES ($1, $2) \
+                 ON CONFLICT (controller) DO UPDATE SET position = gdpr_feed_heads.position + excluded.position \
+                 RETURNING position",
+            )
+            .bind(controller(scope))
+            .bind(count)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(|e| store.error(e))?;
+            let first = head - count + 1;
+            for (n, chunk) in rows.chunks(EVENTS_PER_INSERT).enumerate() {
+                let offset = first + (n * EVENTS_PER_INSERT) as i64;
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO gdpr_feed (controller, position, entity, kind, id, version) ",
+                );
+                qb.push_values(chunk.iter().enumerate(), |mut row, (i, r)| {
+                    row.push_bind(controller(scope))
+                        .push_bind(offset + i as i64)
+                        .push_bind(r.entity)
+                        .push_bind(r.kind)
+                        .push_bind(r.id)
+                        .push_bind(r.version);
+                });
+                qb.build().execute(&mut **tx).await.map_err(|e| store.error(e))?;
+            }
+            Ok(())
+        }
+
         #[async_trait]
         impl LedgerStore for $store {
             async fn put_document(
@@ -166,6 +226,7 @@ macro_rules! impl_ledger {
             ) -> Result<Version, StoreError> {
                 let text = sql::json_text(key, body)?;
                 let next = expected.after(1);
+                let mut tx = self.begin_write().await?;
                 let done = if expected == Version::NONE {
                     sqlx::query(
                         "INSERT INTO gdpr_documents (controller, kind, id, version, body) VALUES ($1, $2, $3, 1, $4) \
@@ -175,7 +236,7 @@ macro_rules! impl_ledger {
                     .bind(key.kind.as_str())
                     .bind(key.id)
                     .bind(&text)
-                    .execute(self.pool())
+                    .execute(&mut *tx)
                     .await
                 } else {
                     sqlx::query(
@@ -188,15 +249,21 @@ macro_rules! impl_ledger {
                     .bind(key.kind.as_str())
                     .bind(key.id)
                     .bind(sql::version_param(expected))
-                    .execute(self.pool())
+                    .execute(&mut *tx)
                     .await
                 }
                 .map_err(|e| self.error(e))?;
-                if done.rows_affected() == 1 {
-                    return Ok(next);
+                if done.rows_affected() != 1 {
+                    // Nothing written: say why, from what is there now (versions only grow).
+                    let found = document_version(self, &mut *tx, scope, key).await?;
+                    return Err(sql::refused_put(key, expected, found));
                 }
-                // Nothing written: say why, from what is there now (versions only grow).
-                Err(sql::refused_put(key, expected, document_version(self, scope, key).await?))
+                if key.kind != DocumentKind::FeedCursor {
+                    let row = FeedRow::document(key, sql::version_param(next));
+                    feed_append(self, &mut tx, scope, &[row]).await?;
+                }
+                tx.commit().await.map_err(|e| self.error(e))?;
+                Ok(next)
             }
 
             async fn get_document(&self, scope: Scope, key: DocumentKey) -> Result<Option<Stored>, StoreError> {
@@ -307,6 +374,8 @@ macro_rules! impl_ledger {
                     });
                     qb.build().execute(&mut *tx).await.map_err(|e| self.error(e))?;
                 }
+                let feed: Vec<FeedRow> = rows.iter().map(|(seq, _)| FeedRow::event(stream, *seq)).collect();
+                feed_append(self, &mut tx, scope, &feed).await?;
                 tx.commit().await.map_err(|e| self.error(e))?;
                 Ok(next)
             }
@@ -334,6 +403,55 @@ macro_rules! impl_ledger {
                         .await
                         .map_err(|e| self.error(e))?;
                 Ok(ids.into_iter().map(|id| StreamKey { kind, id }).collect())
+            }
+
+            async fn read_feed(
+                &self,
+                scope: Scope,
+                after: FeedPosition,
+                limit: usize,
+            ) -> Result<Vec<FeedEntry>, StoreError> {
+                let Ok(after) = i64::try_from(after.get()) else { return Ok(Vec::new()) };
+                let rows = sqlx::query(
+                    "SELECT f.position, f.entity, f.kind, f.id, f.version, e.body FROM gdpr_feed f \
+                     LEFT JOIN gdpr_events e ON f.entity = 'event' AND e.controller = f.controller \
+                     AND e.stream_kind = f.kind AND e.stream_id = f.id AND e.seq = f.version \
+                     WHERE f.controller = $1 AND f.position > $2 ORDER BY f.position LIMIT $3",
+                )
+                .bind(controller(scope))
+                .bind(after)
+                .bind(sql::limit_param(limit.min(FEED_PAGE_MAX)))
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.error(e))?;
+                rows.into_iter()
+                    .map(|row| {
+                        let position: i64 = row.try_get(0).map_err(|e| self.error(e))?;
+                        let entity: String = row.try_get(1).map_err(|e| self.error(e))?;
+                        let kind: String = row.try_get(2).map_err(|e| self.error(e))?;
+                        let id: Uuid = row.try_get(3).map_err(|e| self.error(e))?;
+                        let version: i64 = row.try_get(4).map_err(|e| self.error(e))?;
+                        let body: Option<String> = row.try_get(5).map_err(|e| self.error(e))?;
+                        let what = format!("feed position {position} of {scope}");
+                        let position = FeedPosition::new(sql::stored_u64(&what, position)?);
+                        let version = sql::stored_version(&what, version)?;
+                        match (entity.as_str(), body) {
+                            ("event", Some(body)) => {
+                                let kind = StreamKind::parse(&kind)
+                                    .ok_or_else(|| StoreError::corrupt(&what, "it names an unknown kind of stream"))?;
+                                let stream = StreamKey { kind, id };
+                                Ok(FeedEntry::event(position, stream, version, sql::json_value(stream, &body)?))
+                            }
+                            ("event", None) => Err(StoreError::corrupt(&what, "the event it names is not stored")),
+                            ("document", _) => {
+                                let kind = DocumentKind::parse(&kind)
+                                    .ok_or_else(|| StoreError::corrupt(&what, "it names an unknown kind of document"))?;
+                                Ok(FeedEntry::document(position, DocumentKey { kind, id }, version))
+                            }
+                            _ => Err(StoreError::corrupt(&what, "it names neither an event nor a document")),
+                        }
+                    })
+                    .collect()
             }
         }
 

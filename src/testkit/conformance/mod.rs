@@ -7,7 +7,9 @@
 //! `&dyn RetentionSource` with a [`RetentionFixture`] that also sets its retention policies),
 //! uses fresh scopes of its own, and returns `Err` with the contract sentence it checks and what
 //! was wrong. Give each function a fresh, empty store or source. A source without retention
-//! runs the [`PersonalDataSource`] checks alone.
+//! runs the [`PersonalDataSource`] checks alone. The change feed's checks are among the
+//! [`LedgerStore`] ones; [`feed_resumes_after_reopening`] also needs a way to close and open the
+//! store again (a [`Reopen`]), so the macros leave it out: call it from a test of your own.
 //!
 //! Like the rest of `testkit`, this module is **exempt from semantic versioning**: a release may
 //! add, tighten or rename checks.
@@ -112,11 +114,13 @@ fn unexpected<T: Debug>(sentence: &str, want: &str, got: &T) -> String {
 
 mod audit;
 mod chat;
+mod feed;
 mod ledger;
 mod retention;
 mod source;
 
 pub use audit::*;
+pub use feed::*;
 pub use ledger::*;
 pub use retention::*;
 pub use source::*;
@@ -151,6 +155,13 @@ macro_rules! ledger_conformance_tests {
                 ledger_events_keep_order,
                 ledger_missing_stream_is_empty,
                 ledger_list_streams_exact,
+                feed_numbers_every_write_in_order,
+                feed_scope_isolation,
+                feed_reads_after_position_within_limit,
+                feed_failed_write_has_no_position,
+                feed_cursor_writes_are_not_in_the_feed,
+                feed_concurrent_writers_get_distinct_positions,
+                feed_cursor_delivers_at_least_once,
             );
         }
     };
