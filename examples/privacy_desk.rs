@@ -27,7 +27,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -40,7 +40,9 @@ use gdpr_obligations::request::{
 };
 use gdpr_obligations::store::chat::{ChatHistory, Sender};
 use gdpr_obligations::store::sqlite::SqliteStore;
-use gdpr_obligations::store::{LedgerStoreExt, PersonalDataSource, PseudonymKey, Scope, Version};
+use gdpr_obligations::store::{
+    FEED_PAGE_MAX, FeedPosition, LedgerStore, LedgerStoreExt, PersonalDataSource, PseudonymKey, Scope, Version,
+};
 use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{LegalBasis, Purpose};
 use serde_json::{Value, json};
@@ -218,6 +220,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/controllers/{controller}/requests/{id}/fulfil", post(fulfil))
         .route("/controllers/{controller}/agenda", get(agenda))
         .route("/controllers/{controller}/agenda.ics", get(agenda_ics))
+        .route("/controllers/{controller}/feed", get(feed))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "no such endpoint") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)
@@ -352,6 +355,32 @@ async fn fulfil(State(app): Shared, path: PathArgs<(String, String)>) -> Answer 
     Ok(json(StatusCode::OK, &json!({ "request": view(&done.request), "report": summary(&done.report) })))
 }
 
+/// `GET /controllers/{controller}/feed?after=N&limit=M`: the scope's change feed after position
+/// `N` (0: from the start), at most `M` entries (default 100, at most the store's page).
+async fn feed(State(app): Shared, path: PathArgs<String>, RawQuery(query): RawQuery) -> Answer {
+    let (_, desk) = app.desk(&path?.0)?;
+    let (mut after, mut limit) = (0u64, 100usize);
+    for pair in query.as_deref().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("after", n)) => {
+                after = n.parse().map_err(|_| Problem::bad_request("after is a position: 0, 1, …"))?
+            }
+            Some(("limit", n)) => {
+                limit = n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=FEED_PAGE_MAX).contains(n))
+                    .ok_or_else(|| Problem::bad_request(&format!("limit is a number from 1 to {FEED_PAGE_MAX}")))?;
+            }
+            _ => return Err(Problem::bad_request("the feed takes `after` and `limit`")),
+        }
+    }
+    let entries =
+        app.db.read_feed(desk.scope(), FeedPosition::new(after), limit).await.map_err(|e| Problem::store(&e))?;
+    let next = entries.last().map_or(after, |e| e.position.get());
+    Ok(json(StatusCode::OK, &json!({ "entries": entries, "next": next })))
+}
+
 /// `GET /controllers/{controller}/agenda`: every open obligation of the controller's scope now.
 async fn agenda(State(app): Shared, path: PathArgs<String>) -> Answer {
     let agenda = agenda_of(&app, path).await?;
@@ -476,6 +505,10 @@ struct Problem {
 impl Problem {
     fn new(status: StatusCode, error: &str) -> Self {
         Self { status, error: error.to_owned(), article: None }
+    }
+
+    fn bad_request(error: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, error)
     }
 
     fn unprocessable(error: &str) -> Self {

@@ -119,6 +119,23 @@ fn privacy_desk_serves_a_request_from_submission_to_download() {
     assert_eq!(ics.status, 200, "{ics:?}");
     assert!(ics.header("content-type").is_some_and(|t| t.starts_with("text/calendar")), "{ics:?}");
     assert!(ics.text().starts_with("BEGIN:VCALENDAR"), "{ics:?}");
+
+    // The change feed, page by page from a cursor.
+    let first = server.call("GET", &acme("/feed?after=0&limit=3"), None);
+    assert_eq!(first.status, 200, "{first:?}");
+    let first = first.json();
+    let positions = |page: &Value| -> Vec<u64> {
+        page["entries"].as_array().unwrap().iter().map(|e| e["position"].as_u64().unwrap()).collect()
+    };
+    assert_eq!(positions(&first), [1, 2, 3], "{first}");
+    let next = first["next"].as_u64().unwrap();
+    let rest = server.call("GET", &acme(&format!("/feed?after={next}&limit=1000")), None).json();
+    let rest = positions(&rest);
+    assert!(!rest.is_empty() && rest.iter().zip(4..).all(|(p, want)| *p == want), "in order, no gap: {rest:?}");
+    for query in ["limit=0", "after=minus-one", "since=3"] {
+        let refused = server.call("GET", &acme(&format!("/feed?{query}")), None);
+        assert_eq!(refused.status, 400, "{query}: {refused:?}");
+    }
 }
 
 /// The example's process; killed on drop.
@@ -210,11 +227,16 @@ impl Drop for Server {
 }
 
 /// A response: status, headers (names lower-cased), and the body (chunks joined).
-#[derive(Debug)]
 struct Reply {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {:?} {}", self.status, self.headers, self.text())
+    }
 }
 
 impl Reply {
