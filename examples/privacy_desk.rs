@@ -222,6 +222,9 @@ fn router(app: Arc<App>) -> Router {
         .route("/controllers/{controller}/agenda.ics", get(agenda_ics))
         .route("/controllers/{controller}/feed", get(feed))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "no such endpoint") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "the endpoint does not take this method")
+        })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)
 }

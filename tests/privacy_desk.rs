@@ -85,6 +85,11 @@ fn privacy_desk_serves_a_request_from_submission_to_download() {
     assert_eq!(garbage.status, 404, "{garbage:?}");
     let elsewhere = server.call("GET", &format!("/controllers/{BIKES}/requests/{id}"), None);
     assert_eq!(elsewhere.status, 404, "ACME's request is not found at Kola Brno's desk: {elsewhere:?}");
+    for (method, path, want) in [("DELETE", "/health", 405), ("GET", "/nowhere", 404)] {
+        let refused = server.call(method, path, None);
+        assert_eq!(refused.status, want, "{method} {path}: {refused:?}");
+        assert!(refused.json()["error"].is_string(), "{method} {path}: {refused:?}");
+    }
     let nobody = server.call("GET", "/controllers/01900000-0000-7000-8000-0000000000ee/agenda", None);
     assert_eq!(nobody.status, 404, "{nobody:?}");
 
