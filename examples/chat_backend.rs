@@ -1,7 +1,8 @@
 //! A small chat backend on the crate's embedded default (one SQLite file), playing the scene of
 //! the crate's design end to end: a chat vendor, its sub-processors, two web shops, their
 //! visitors, an access request, an erasure under a legal hold, a retention sweep and a breach
-//! drill.
+//! drill. The requests go through the request desk only: the vendor's `ProcessorDesk` receives
+//! and forwards them (Art. 28(3)(e)), the shop's `Desk` settles identity and fulfils them.
 //!
 //! ```text
 //! cargo run --example chat_backend             # the database goes to a new temporary folder
@@ -18,18 +19,21 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Prague;
-use gdpr_obligations::agenda::{Agenda, AgendaOptions, Snapshot};
+use gdpr_obligations::agenda::{Agenda, AgendaOptions, Obligation, Snapshot};
 use gdpr_obligations::agreement::{
     ChangeNotice, Decision, ProcessingAgreement, ProcessingChain, ProcessingLocation, Query, RefusalReason,
     RequestClock, SubProcessorAuthorisation,
 };
 use gdpr_obligations::breach::FanOut;
+use gdpr_obligations::desk::{Desk, FulfilmentReport, ProcessorDesk};
 use gdpr_obligations::erasure::{ErasurePolicy, RetentionGround};
-use gdpr_obligations::fulfil::{Fulfilment, NoticeRecord, Sweep, record_notice};
+use gdpr_obligations::fulfil::Sweep;
 use gdpr_obligations::model::{EmailAddress, PartyId, SubjectId, SubjectIdentifier, Text, Token};
-use gdpr_obligations::report::{Catalogue, ControllerRecord, Language, NoticeInput, PrivacyNotice, ProcessorRecord};
+use gdpr_obligations::report::{
+    Catalogue, ControllerRecord, Language, NoticeInput, PrivacyNotice, ProcessorRecord, access_cover_letter,
+};
 use gdpr_obligations::request::{
-    Channel, Command, ErasureGround, Processing, Receipt, Receiver, Request, RequestId, RequestKind,
+    Channel, Command, ErasureGround, Processing, Receipt, Receiver, Request, RequestId, RequestKind, StatusName,
 };
 use gdpr_obligations::retention::{HoldTarget, LegalHold, RetentionPeriod, RetentionPolicy};
 use gdpr_obligations::store::SweepId;
@@ -38,6 +42,7 @@ use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{
     AuditLogExt, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionSource, Scope, StoreError, Version,
 };
+use gdpr_obligations::testkit::faults::{Call, Faulty};
 use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, SccModule, TransferMechanism};
 use uuid::Uuid;
@@ -334,80 +339,67 @@ async fn run(dir: &Path) -> Result<()> {
 
     // ---------------------------------------------------------------------------------------
     step(4, "Eva asks in the chat for a copy of her data (Arts. 15, 12, 28(3)(e))");
+    // Requests go through the desks only. A request typed into ACME's chat widget reaches the
+    // vendor, whose desk records it in ACME's scope and forwards it; ACME's desk answers it over
+    // the chat history (the same `Arc<ChatHistory>` is the retention sweep's source in step 6).
+    let ledger = Arc::new(db.clone());
+    let vendor_desk = ProcessorDesk::new(vendor.id(), ledger.clone(), ledger.clone());
+    let desk = Desk::new(acme.id(), ledger.clone(), ledger.clone(), key.clone()).with_source(chat.clone());
     let eva_ids = [SubjectIdentifier::ChatVisitorToken(Token::new("v-eva")?), email("eva.novakova@example.cz")?];
+    // Whether ACME's month runs from the vendor's receipt is agreed in the agreement.
+    let clock =
+        agreements[0].data_subject_assistance.as_ref().map_or(RequestClock::FromProcessorReceipt, |a| a.request_clock);
+    let eva_asks = |kind, at| {
+        let processing = Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare);
+        Receipt::new(acme.id(), at, kind, processing, Channel::Chat, policy.clone(), complaint.clone())
+            .with_receiver(Receiver::Processor { processor: vendor.id(), clock })
+            .with_requester(eva_ids.clone())
+    };
     let asked = prague("2026-03-13T18:45:00+01:00")?;
-    let request = RequestId::generate();
-    let receipt = Receipt::new(
-        acme.id(),
-        asked,
-        RequestKind::Access,
-        Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
-        Channel::Chat,
-        policy.clone(),
-        complaint.clone(),
-    )
-    .with_id(request)
-    .with_receiver(Receiver::Processor {
-        processor: vendor.id(),
-        clock: agreements[0]
-            .data_subject_assistance
-            .as_ref()
-            .map_or(RequestClock::FromProcessorReceipt, |a| a.request_clock),
-    })
-    .with_requester([eva_ids[0].clone()]);
-    let mut state = None;
-    let mut version = Version::NONE;
-    let script = [
-        Command::Receive(Box::new(receipt)),
-        Command::ForwardToController { at: prague("2026-03-16T09:10:00+01:00")? },
-        Command::RequestIdentity {
-            at: prague("2026-03-16T09:30:00+01:00")?,
-            information: text("confirm the e-mail address you gave in the chat through the link we sent")?,
-        },
-        Command::ProvideIdentity { at: prague("2026-03-16T11:02:00+01:00")? },
-        Command::VerifyIdentity { at: prague("2026-03-16T11:03:00+01:00")?, subject: SubjectId::generate() },
-        Command::Start { at: prague("2026-03-16T11:05:00+01:00")? },
-    ];
-    for command in &script {
-        version = apply(&db, acme_scope, request, &mut state, version, command).await?;
-    }
-    let current = state.as_ref().ok_or("no request")?;
-    let deadlines = current.deadlines().ok_or("the request has no deadlines")?;
-    println!(
-        "  received {} by the vendor; the answer is due on {} (Art. 12(3), from the vendor's receipt under Art. 28(3)(e))",
-        local(asked),
-        deadlines.due().date()
+    let access =
+        through_vendor(&vendor_desk, eva_asks(RequestKind::Access, asked), prague("2026-03-16T09:10:00+01:00")?)
+            .await?;
+    let information = text("confirm the e-mail address you gave in the chat through the link we sent")?;
+    let at = prague("2026-03-16T09:30:00+01:00")?;
+    show(
+        "Art. 12(6)",
+        "ACME asks Eva to confirm her address",
+        &desk.execute(access, Command::RequestIdentity { at, information }).await?,
     );
-    // The chat serves subject rights as a `PersonalDataSource` here, and the retention sweep as a
-    // `RetentionSource` in step 6: the same `Arc<ChatHistory>` coerces to both.
-    let sources = vec![chat.clone() as Arc<dyn PersonalDataSource>];
-    let fulfilment = Fulfilment::new(acme_scope, &db, &db, sources, &key);
-    let report = fulfilment.access(request, &eva_ids, prague("2026-03-16T11:06:00+01:00")?).await?;
+    let at = prague("2026-03-16T11:02:00+01:00")?;
+    show("Art. 12(6)", "Eva follows the link", &desk.execute(access, Command::ProvideIdentity { at }).await?);
+    show("Art. 12(3)", "ACME starts on it", &desk.start(access, prague("2026-03-16T11:03:00+01:00")?).await?);
+    let early = desk.fulfil(access, prague("2026-03-16T11:04:00+01:00")?).await;
+    check(
+        "Art. 5(1)(f)",
+        "the desk refuses to fulfil before her identity is verified",
+        matches!(&early, Err(e) if e.article().is_some_and(|a| a.to_string() == "Art. 5(1)(f)")),
+    )?;
+    let at = prague("2026-03-16T11:05:00+01:00")?;
+    let verified = desk.execute(access, Command::VerifyIdentity { at, subject: SubjectId::generate() }).await?;
+    show("Art. 12(6)", "the link confirms her address", &verified);
+    let due = verified.deadlines().ok_or("the request has no deadlines")?.due().date();
+    println!("  asked {}, due {due} (Art. 12(3), from the vendor's receipt, Art. 28(3)(e))", local(asked));
+    let done = desk.fulfil(access, prague("2026-03-16T11:06:00+01:00")?).await?;
+    let FulfilmentReport::Access(report) = &done.report else {
+        return Err("an access request is answered with an access report".into());
+    };
     let copy = serde_json::to_string(&report.copy)?;
     println!("  the copy holds {} records from {} source(s)", report.copy.len(), report.sources.len());
     check("Art. 15(3)", "the copy holds Eva's own messages", copy.contains("order 42 has not arrived"))?;
     check("Art. 15(4)", "Petr's own message is not in Eva's copy", !copy.contains("order 43"))?;
     check("Art. 15(4)", "the agent's name is redacted", !copy.contains("Dvořáková"))?;
-    let information = serde_json::to_string(&report.activities)?;
+    let letter = access_cover_letter(report, &done.request, &acme, &catalogue, &Language::EN)?.to_markdown();
+    let letter_path = dir.join("access_letter.en.md");
+    std::fs::write(&letter_path, &letter)?;
+    println!("  cover letter: {} lines, written to {}", letter.lines().count(), letter_path.display());
     check(
         "Art. 15(1)",
-        "the report lists the purposes and the recipients",
-        information.contains("customer_care") && information.contains("Postal Relay Inc."),
+        "the cover letter lists the purposes and the recipients",
+        letter.contains("customer care") && letter.contains("Postal Relay Inc."),
     )?;
-    apply(
-        &db,
-        acme_scope,
-        request,
-        &mut state,
-        version,
-        &Command::Complete {
-            at: prague("2026-03-16T11:10:00+01:00")?,
-            summary: text("copy of the chat data sent through the verified e-mail address")?,
-        },
-    )
-    .await?;
-    let done = db.fetch::<Request>(acme_scope, request).await?.value;
-    check("Art. 12(3)", "the request completed within the month", done.answered_in_time() == Some(true))?;
+    show("Art. 12(3)", "the desk completes it with the report", &done.request);
+    check("Art. 12(3)", "the request completed within the month", done.request.answered_in_time() == Some(true))?;
 
     // ---------------------------------------------------------------------------------------
     step(5, "Eva asks for erasure; a complaint about order 42 keeps that chat (Arts. 17, 19)");
@@ -418,50 +410,58 @@ async fn run(dir: &Path) -> Result<()> {
         prague("2026-03-12T08:00:00+01:00")?,
     )?;
     db.put(acme_scope, &hold, Version::NONE).await?;
-    let erasure = RequestId::generate();
-    let erased_at = prague("2026-03-20T10:00:00+01:00")?;
-    let receipt = Receipt::new(
-        acme.id(),
-        prague("2026-03-19T20:15:00+01:00")?,
-        RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary },
-        Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
-        Channel::Chat,
-        policy.clone(),
-        complaint.clone(),
-    )
-    .with_id(erasure)
-    .with_receiver(Receiver::Processor { processor: vendor.id(), clock: RequestClock::FromProcessorReceipt })
-    .with_requester([eva_ids[0].clone()]);
-    let (mut state, mut version) = (None, Version::NONE);
-    for command in [
-        Command::Receive(Box::new(receipt)),
-        Command::ForwardToController { at: prague("2026-03-20T08:00:00+01:00")? },
-        Command::WaiveVerification {
-            at: prague("2026-03-20T09:00:00+01:00")?,
-            reason: text(
-                "the request came from the chat session whose data it concerns, verified for the access request",
-            )?,
-        },
-        Command::Start { at: prague("2026-03-20T09:55:00+01:00")? },
-    ] {
-        version = apply(&db, acme_scope, erasure, &mut state, version, &command).await?;
-    }
+    let kind = RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary };
+    let receipt = eva_asks(kind, prague("2026-03-19T20:15:00+01:00")?);
+    let erasure = through_vendor(&vendor_desk, receipt, prague("2026-03-20T08:00:00+01:00")?).await?;
+    let why = text("asked from the chat session whose data it concerns, verified for the access request")?;
+    let waived = desk.waive_verification(erasure, prague("2026-03-20T09:00:00+01:00")?, why).await?;
+    show("Art. 12(6)", "no doubt: verification waived", &waived);
+    show("Art. 12(3)", "ACME starts on it", &desk.start(erasure, prague("2026-03-20T09:55:00+01:00")?).await?);
+    // The chat database fails during the first run (staged with the testkit's fault injection):
+    // the desk records what the run came to and leaves the request in progress.
+    let outage = Faulty::new(chat.clone(), |call, _| match call {
+        Call::Erase => Err(StoreError::Backend { store: "sqlite", source: "disk I/O error".into() }),
+        _ => Ok(()),
+    });
+    let desk_in_outage =
+        Desk::new(acme.id(), ledger.clone(), ledger.clone(), key.clone()).with_source(Arc::new(outage));
+    let first = desk_in_outage.fulfil(erasure, prague("2026-03-20T09:58:00+01:00")?).await?;
+    let failed: Vec<String> =
+        first.request.carried_out().map(|c| c.failed.iter().map(ToString::to_string).collect()).unwrap_or_default();
+    show("Art. 12(3)", &format!("the run fails in {}", failed.join(", ")), &first.request);
+    check(
+        "Art. 12(3)",
+        "an incomplete run does not complete the request; it names the failed source",
+        !first.report.is_complete()
+            && first.request.status().name() == StatusName::InProgress
+            && failed == [chat.name().to_string()],
+    )?;
     let before_bikes = chat.transcript(bikes_scope, bike_talk).await?;
-    let report = fulfilment.erase(erasure, &eva_ids, &ErasurePolicy::default(), erased_at).await?;
+    let erased_at = prague("2026-03-20T10:00:00+01:00")?;
+    let done = desk.fulfil(erasure, erased_at).await?;
+    let FulfilmentReport::Step(report) = &done.report else {
+        return Err("an erasure request is answered with a step report".into());
+    };
     for source in &report.sources {
-        println!("  {}: {:?}, {} records", source.source, source.status, source.records);
+        let status = if source.is_completed() { "completed" } else { "failed" };
+        println!("  {}: {status}, {} records", source.source, source.records);
     }
+    let mut grounds = Vec::new();
     for kept in &report.retained {
         let why = match &kept.ground {
-            RetentionGround::LegalClaims { matter } => format!("legal claims: {matter}"),
-            other => format!("{other:?}"),
+            RetentionGround::LegalClaims { matter } => format!("{}, legal claims: {matter}", kept.article),
+            _ => kept.article.to_string(),
         };
-        println!("  kept {} ({why}, {})", kept.record, kept.article);
+        if grounds.last() != Some(&why) {
+            println!("  kept under {why}:");
+            grounds.push(why);
+        }
+        println!("    {}", kept.record);
     }
     for notice in &report.notices {
         println!("  tell {} ({}) of the erasure ({})", notice.recipient, notice.country, notice.article);
     }
-    check("Art. 17(1)", "the erasure completed in every source", report.complete)?;
+    check("Art. 17(1)", "run again, the erasure resumes and completes in every source", report.complete)?;
     check(
         "Art. 17(3)(e)",
         "the chat about order 42 is kept under the legal hold",
@@ -475,35 +475,19 @@ async fn run(dir: &Path) -> Result<()> {
     };
     check("Art. 17(1)", "her other conversation, only hers, is gone", gone)?;
     check("Art. 19", "every recipient of the activity is to be told", report.notices.len() == activity_recipients())?;
-    apply(
-        &db,
-        acme_scope,
-        erasure,
-        &mut state,
-        version,
-        &Command::Complete {
-            at: prague("2026-03-20T10:05:00+01:00")?,
-            summary: text("erased from the chat history except the conversation under complaint 2026/14")?,
-        },
-    )
-    .await?;
-    let before_notices =
-        Agenda::build(&Snapshot::load(&db, acme_scope).await?, erased_at, &AgendaOptions::new(policy.clone()));
-    let owed = |agenda: &Agenda| {
-        agenda
-            .obligations
-            .iter()
-            .filter(|o| o.kind.request() == Some(erasure) && o.article.to_string() == "Art. 19")
-            .count()
+    show("Art. 12(3)", "the desk completes it with the report", &done.request);
+    check("Art. 12(3)", "the erasure request is completed", done.request.status().name() == StatusName::Completed)?;
+    let owed = async || -> Result<usize> {
+        let agenda =
+            Agenda::build(&Snapshot::load(&db, acme_scope).await?, erased_at, &AgendaOptions::new(policy.clone()));
+        let art_19 = |o: &&Obligation| o.kind.request() == Some(erasure) && o.article.to_string() == "Art. 19";
+        Ok(agenda.obligations.iter().filter(art_19).count())
     };
-    check("Art. 19", "ACME's agenda lists one notice per recipient", owed(&before_notices) == activity_recipients())?;
+    check("Art. 19", "ACME's agenda lists one notice per recipient", owed().await? == activity_recipients())?;
     for notice in &report.notices {
-        let told = NoticeRecord::recipient(erasure, prague("2026-03-20T10:30:00+01:00")?, notice.given());
-        record_notice(&db, acme_scope, &told).await?;
+        desk.record_recipient_notice(erasure, notice.given(), prague("2026-03-20T10:30:00+01:00")?).await?;
     }
-    let after_notices =
-        Agenda::build(&Snapshot::load(&db, acme_scope).await?, erased_at, &AgendaOptions::new(policy.clone()));
-    check("Art. 19", "once the recipients are told, the agenda no longer lists them", owed(&after_notices) == 0)?;
+    check("Art. 19", "once the recipients are told, the agenda no longer lists them", owed().await? == 0)?;
     let verified = db.verify_all(acme_scope).await?;
     check("Art. 5(2)", &format!("ACME's audit log of {verified} entries verifies"), verified > 0)?;
     check(
@@ -611,26 +595,21 @@ fn email(address: &str) -> Result<SubjectIdentifier> {
     Ok(SubjectIdentifier::Email(EmailAddress::new(address)?))
 }
 
-/// Decides `command` on the request, stores its events with compare-and-swap and evolves the
-/// state; prints each step with its article.
-async fn apply(
-    db: &SqliteStore,
-    scope: Scope,
-    id: RequestId,
-    state: &mut Option<Request>,
-    version: Version,
-    command: &Command,
-) -> Result<Version> {
-    let _ = version;
-    let done =
-        db.execute::<Request>(db, scope, id, command).await.map_err(|r| format!("{} rejected: {r}", command.name()))?;
-    let (version, events) = (done.version, done.events);
-    *state = Some(done.state);
-    for event in &events {
-        let name = serde_json::to_value(event)?["type"].as_str().unwrap_or("?").to_owned();
-        println!("  {}  {:<26} {}", local(event.at()), name, event.article());
-    }
-    Ok(version)
+/// Prints a step of a request: when (Prague time), the article behind it, what happened, and the
+/// state the request is in afterwards.
+fn show(article: &str, what: &str, request: &Request) {
+    println!("  {}  {article:<13} {what:<40} {}", local(request.last_event_at()), request.status().name());
+}
+
+/// The vendor's desk records a request that reached the vendor in a shop's chat widget, in the
+/// shop's scope, and forwards it to the shop (Art. 28(3)(e)), whose desk then answers it.
+async fn through_vendor(vendor: &ProcessorDesk, receipt: Receipt, forward_at: DateTime<Utc>) -> Result<RequestId> {
+    let controller = receipt.controller;
+    let received = vendor.receive(receipt).await?;
+    show(&received.kind().article().to_string(), "the vendor receives it in the chat", &received);
+    let forwarded = vendor.forward(controller, received.id(), forward_at).await?;
+    show("Art. 28(3)(e)", "the vendor forwards it to the shop", &forwarded);
+    Ok(received.id())
 }
 
 const fn activity_recipients() -> usize {

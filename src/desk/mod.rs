@@ -69,6 +69,72 @@
 //! # })?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Example: receive, verify, fulfil, complete
+//! A whole request on a chat backend's own runtime (tokio, with the `macros` and
+//! `rt-multi-thread` features), over the in-memory stores; a backend passes its SQLite or
+//! PostgreSQL store and its own [`PersonalDataSource`] the same way.
+//! ```
+//! use std::sync::Arc;
+//! use gdpr_obligations::desk::{Desk, FulfilmentReport};
+//! use gdpr_obligations::model::{PartyId, SubjectId, SubjectIdentifier, Text, Token};
+//! use gdpr_obligations::request::{
+//!     Channel, Command, ComplaintInformation, Processing, Receipt, RequestKind, StatusName,
+//! };
+//! use gdpr_obligations::store::chat::{ChatHistory, Sender};
+//! use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
+//! use gdpr_obligations::store::{PseudonymKey, Scope};
+//! use gdpr_obligations::time::{Clock, DeadlinePolicy, SystemClock};
+//! use gdpr_obligations::vocab::{LegalBasis, Purpose};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let shop = PartyId::generate();
+//!     let now = SystemClock.now();
+//!
+//!     // The shop's chat, where a visitor has written (your own tables would implement
+//!     // `PersonalDataSource`; `ChatHistory` is the crate's reference one).
+//!     let chat = Arc::new(ChatHistory::new());
+//!     let eva = chat.add_visitor(Scope::of(shop), Token::new("v-eva")?, now).await?;
+//!     let talk = chat.start_conversation(Scope::of(shop), eva, now).await?;
+//!     let text = Text::new("Where is my order 42?")?;
+//!     chat.post(Scope::of(shop), talk, Sender::Visitor(eva), text, vec![], now).await?;
+//!
+//!     // The shop's desk over its ledger, its audit log and its sources.
+//!     let key = PseudonymKey::new(b"a managed secret of 32 bytes!!!!")?;
+//!     let (ledger, audit) = (Arc::new(MemoryLedger::new()), Arc::new(MemoryAuditLog::new()));
+//!     let desk = Desk::new(shop, ledger, audit, key).with_source(chat);
+//!
+//!     // Receive: the visitor asks in the chat for a copy of her data (Art. 15).
+//!     let receipt = Receipt::new(
+//!         shop,
+//!         now,
+//!         RequestKind::Access,
+//!         Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare),
+//!         Channel::Chat,
+//!         DeadlinePolicy::czech(),
+//!         ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?),
+//!     )
+//!     .with_requester([SubjectIdentifier::ChatVisitorToken(Token::new("v-eva")?)]);
+//!     let request = desk.receive(receipt).await?;
+//!     let id = request.id();
+//!     let due = request.deadlines().ok_or("received requests have deadlines")?.due();
+//!     println!("answer due on {}", due.date()); // one month, Art. 12(3)
+//!
+//!     // Verify: her identity is settled before anything is disclosed (Art. 12(6)).
+//!     desk.start(id, now).await?;
+//!     desk.execute(id, Command::VerifyIdentity { at: now, subject: SubjectId::generate() }).await?;
+//!
+//!     // Fulfil: the copy from every source; complete: the request completes with it.
+//!     let done = desk.fulfil(id, now).await?;
+//!     assert_eq!(done.request.status().name(), StatusName::Completed);
+//!     if let FulfilmentReport::Access(report) = &done.report {
+//!         // Her profile, her part in the conversation and her message (Art. 15(3)).
+//!         assert_eq!(report.copy.len(), 3);
+//!     }
+//!     Ok(())
+//! }
+//! ```
 
 mod processor;
 

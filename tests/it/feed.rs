@@ -29,7 +29,8 @@ proptest! {
             let breach_scope = Scope::of(detection.keeper());
             let (request, breach) = (receipt.id, detection.id);
             let received = Event::Received(Box::new(receipt));
-            ledger.append_request_events(scope, request, Version::NONE, std::slice::from_ref(&received)).await.unwrap();
+            let request_stream = StreamKey { kind: StreamKind::Request, id: request.as_uuid() };
+            ledger.append(scope, request_stream, Version::NONE, std::slice::from_ref(&received)).await.unwrap();
             let notice = DocumentKey { kind: DocumentKind::ChangeNotice, id: Uuid::now_v7() };
             ledger.put_document(scope, notice, &serde_json::json!({}), Version::NONE).await.unwrap();
             let notice_stream = StreamKey { kind: StreamKind::Notice, id: request.as_uuid() };
@@ -38,7 +39,8 @@ proptest! {
             let party = DocumentKey { kind: DocumentKind::Party, id: Uuid::now_v7() };
             ledger.put_document(scope, party, &serde_json::json!({}), Version::NONE).await.unwrap();
             let detected = BreachEvent::Detected(Box::new(detection));
-            ledger.append_breach_events(breach_scope, breach, Version::NONE, std::slice::from_ref(&detected)).await.unwrap();
+            let breach_stream = StreamKey { kind: StreamKind::Breach, id: breach.as_uuid() };
+            ledger.append(breach_scope, breach_stream, Version::NONE, std::slice::from_ref(&detected)).await.unwrap();
 
             let feed = Feed::new(&ledger, scope, FeedConsumerId::generate());
             let changes: Vec<Change> = feed.next(10).await.unwrap().items().iter().map(|i| i.change.clone()).collect();

@@ -17,8 +17,8 @@ use gdpr_obligations::request::{
 };
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
-    AuditAction, AuditLogExt, DocumentKey, DocumentKind, EXECUTE_ATTEMPTS, ExecuteError, LedgerStore, LedgerStoreExt,
-    Scope, StoreError, Stored, StreamKey, StreamKind, Version,
+    AuditAction, AuditLogExt, DocumentKey, DocumentKind, EXECUTE_ATTEMPTS, ExecuteError, FeedEntry, FeedPosition,
+    LedgerStore, LedgerStoreExt, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
 };
 use gdpr_obligations::testkit;
 use gdpr_obligations::time::DeadlinePolicy;
@@ -106,6 +106,9 @@ impl LedgerStore for Interloper {
     }
     async fn list_streams(&self, scope: Scope, kind: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
         self.inner.list_streams(scope, kind).await
+    }
+    async fn read_feed(&self, scope: Scope, after: FeedPosition, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
+        self.inner.read_feed(scope, after, limit).await
     }
 }
 
