@@ -162,16 +162,17 @@ impl Server {
                 features.push(name);
             }
         }
-        let built = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--example", "privacy_desk", "--no-default-features", "--features"])
-            .arg(features.join(","))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(built.success(), "the example builds");
         // This binary is target/<profile>/deps/privacy_desk-<hash>; the example is beside deps.
         let exe = std::env::current_exe().expect("the test binary's path");
         let profile = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "--quiet", "--example", "privacy_desk", "--no-default-features", "--features"]);
+        build.arg(features.join(","));
+        if profile.file_name().is_some_and(|name| name == "release") {
+            build.arg("--release");
+        }
+        let built = build.current_dir(env!("CARGO_MANIFEST_DIR")).status().expect("cargo runs");
+        assert!(built.success(), "the example builds");
         let example: PathBuf = profile.join("examples").join(format!("privacy_desk{}", std::env::consts::EXE_SUFFIX));
         let db = std::env::temp_dir().join(format!("gdpr-privacy-desk-test-{}.db", uuid::Uuid::now_v7()));
         let mut child = Command::new(&example)
