@@ -399,7 +399,7 @@ impl std::fmt::Display for ConsentError {
 
 impl crate::lifecycle::Rejected for ConsentError {
     fn article(&self) -> Option<Article> {
-        Some(self.article.clone())
+        Some(self.article)
     }
     fn transition(&self) -> String {
         self.attempted.to_owned()

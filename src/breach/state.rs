@@ -614,7 +614,7 @@ impl Breach {
 
 impl crate::lifecycle::Rejected for super::Rejection {
     fn article(&self) -> Option<crate::vocab::Article> {
-        self.article.clone()
+        self.article
     }
     fn transition(&self) -> String {
         self.attempted.to_string()

@@ -221,7 +221,7 @@ impl DeskError {
         match self {
             DeskError::Rejected(r) => r.article(),
             DeskError::OtherController { .. } => Some(Article::gdpr(12)),
-            DeskError::NothingToRun { article, .. } => Some(article.clone()),
+            DeskError::NothingToRun { article, .. } => Some(*article),
             DeskError::NeedsRectification => Some(Article::gdpr(16)),
             DeskError::NoIdentifiers { .. } => Some(Article::gdpr(11).paragraph(2)),
             _ => None,
@@ -523,7 +523,7 @@ impl Desk {
         rectification: Option<&Rectification>,
     ) -> Result<Fulfilled, DeskError> {
         let request = self.request(id).await?.value;
-        let kind = request.kind().clone();
+        let kind = *request.kind();
         match (&kind, rectification) {
             (RequestKind::Rectification, None) => return Err(DeskError::NeedsRectification),
             (RequestKind::Rectification, Some(_)) => {}

@@ -553,7 +553,7 @@ impl Identity {
 
 impl crate::lifecycle::Rejected for Rejection {
     fn article(&self) -> Option<crate::vocab::Article> {
-        self.article.clone()
+        self.article
     }
     fn transition(&self) -> String {
         self.attempted.to_string()

@@ -91,7 +91,6 @@ impl<A: Lifecycle> Given<A> {
 
 impl<A: Lifecycle> When<A> {
     /// The result as `decide` returned it.
-    #[must_use]
     pub fn result(&self) -> &Result<Vec<A::Event>, A::Rejection> {
         &self.result
     }

@@ -539,7 +539,7 @@ fn wrong_json_is_an_error() {
 // ---- carrying the request out (the desk records the fulfilment's outcome) ----
 
 fn carried_out(n: i64, failed: &[&str]) -> Command {
-    let failed = failed.iter().map(|s| SourceName::new(*s).unwrap());
+    let failed = failed.iter().map(|s| SourceName::new(s).unwrap());
     Command::RecordCarriedOut { at: day(n), outcome: CarriedOut::new(3, failed), summary: text("erased") }
 }
 
