@@ -1,6 +1,8 @@
-//! Peak memory of the Art. 20 portable export (`Fulfilment::portability`) of one subject on
-//! SQLite, measured two ways: the process's peak resident set (`VmHWM` in `/proc/self/status`,
-//! Linux) and the peak of live heap bytes (a counting global allocator).
+//! Peak memory of the Art. 20 portable export of one subject on SQLite, by both paths in the
+//! same run: the writer (`Fulfilment::portability` into a counting sink), then the owned byte
+//! stream a web handler returns (`fulfil::portable_export`, consumed and counted). Each is
+//! measured two ways: the process's peak resident set (`VmHWM` in `/proc/self/status`, Linux,
+//! reset before each path) and the peak of live heap bytes (a counting global allocator).
 //!
 //! ```text
 //! cargo run --release --example export_peak_memory -- [history-messages] [subject-messages]
@@ -20,7 +22,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use chrono::Utc;
-use gdpr_obligations::fulfil::Fulfilment;
+use futures_util::StreamExt;
+use gdpr_obligations::fulfil::{Fulfilment, portable_export};
 use gdpr_obligations::store::chat::ChatHistory;
 use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{PersonalDataSource, PseudonymKey};
@@ -122,37 +125,71 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let store = SqliteStore::open(&path).await?;
     let chat: Arc<dyn PersonalDataSource> = Arc::new(ChatHistory::sqlite(&store, key.clone()));
-    let fulfilment = Fulfilment::new(scope, &store, &store, vec![chat], &key);
-
-    let rss_before = status("VmRSS:").unwrap_or(0);
-    let hwm_reset = reset_hwm();
-    let heap_before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(heap_before, Ordering::Relaxed);
-    let started = Instant::now();
-    let mut out = Counter(0);
-    let written = fulfilment
-        .portability(gdpr_obligations::request::RequestId::generate(), &subject, Utc::now(), &mut out)
-        .await?;
-    let elapsed = started.elapsed();
-    let heap_peak = PEAK.load(Ordering::Relaxed);
-    let hwm = status("VmHWM:").unwrap_or(0);
+    let fulfilment = Fulfilment::new(scope, &store, &store, vec![chat.clone()], &key);
 
     println!("subject: {} ({} messages expected)", subject_label(subject_messages), expected(subject_messages));
-    println!("export: {written} records, {:.1} MiB of JSON Lines, {:.2} s", out.0 as f64 / MIB, elapsed.as_secs_f64());
-    println!(
-        "heap: {:.1} MiB before, peak {:.1} MiB (+{:.1} MiB during the export)",
-        heap_before as f64 / MIB,
-        heap_peak as f64 / MIB,
-        (heap_peak - heap_before) as f64 / MIB
-    );
-    println!(
-        "resident set: {:.1} MiB before, peak (VmHWM{}) {:.1} MiB",
-        rss_before as f64 / MIB,
-        if hwm_reset { ", reset before the export" } else { ", since start: clear_refs unavailable" },
-        hwm as f64 / MIB
-    );
+    let job = gdpr_obligations::request::RequestId::generate();
+
+    let peaks = Peaks::start();
+    let mut out = Counter(0);
+    let written = fulfilment.portability(job, &subject, Utc::now(), &mut out).await?;
+    peaks.report("writer (Fulfilment::portability)", written, out.0);
+
+    let peaks = Peaks::start();
+    let mut stream = portable_export(vec![chat.clone()], scope, subject.clone(), Utc::now());
+    let (mut bytes, mut lines) = (0u64, 0u64);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        bytes += chunk.len() as u64;
+        lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+    drop(stream);
+    peaks.report("owned stream (fulfil::portable_export)", lines.saturating_sub(1), bytes);
+
     store.close().await;
     Ok(())
+}
+
+/// The peaks of one path, from its start.
+struct Peaks {
+    rss_before: u64,
+    hwm_reset: bool,
+    heap_before: usize,
+    started: Instant,
+}
+
+impl Peaks {
+    fn start() -> Self {
+        let rss_before = status("VmRSS:").unwrap_or(0);
+        let hwm_reset = reset_hwm();
+        let heap_before = LIVE.load(Ordering::Relaxed);
+        PEAK.store(heap_before, Ordering::Relaxed);
+        Self { rss_before, hwm_reset, heap_before, started: Instant::now() }
+    }
+
+    fn report(self, path: &str, records: u64, bytes: u64) {
+        let elapsed = self.started.elapsed();
+        let heap_peak = PEAK.load(Ordering::Relaxed);
+        let hwm = status("VmHWM:").unwrap_or(0);
+        println!("{path}:");
+        println!(
+            "  export: {records} records, {:.1} MiB of JSON Lines, {:.2} s",
+            bytes as f64 / MIB,
+            elapsed.as_secs_f64()
+        );
+        println!(
+            "  heap: {:.1} MiB before, peak {:.1} MiB (+{:.1} MiB during the export)",
+            self.heap_before as f64 / MIB,
+            heap_peak as f64 / MIB,
+            heap_peak.saturating_sub(self.heap_before) as f64 / MIB
+        );
+        println!(
+            "  resident set: {:.1} MiB before, peak (VmHWM{}) {:.1} MiB",
+            self.rss_before as f64 / MIB,
+            if self.hwm_reset { ", reset before the export" } else { ", since start: clear_refs unavailable" },
+            hwm as f64 / MIB
+        );
+    }
 }
 
 fn subject_label(subject_messages: u64) -> &'static str {

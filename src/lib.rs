@@ -134,6 +134,7 @@ pub mod request;
 pub mod retention;
 pub mod store;
 pub mod time;
+pub mod verify;
 pub mod vocab;
 pub mod wire;
 

@@ -121,7 +121,9 @@
 //!     let due = request.deadlines().ok_or("received requests have deadlines")?.due();
 //!     println!("answer due on {}", due.date()); // one month, Art. 12(3)
 //!
-//!     // Verify: her identity is settled before anything is disclosed (Art. 12(6)).
+//!     // Verify: her identity is settled before anything is disclosed (Art. 12(6)). With a
+//!     // notifier (`Desk::with_notifier`), `send_verification` sends her a one-time code and
+//!     // `confirm_identity` checks what she types; here the agent recorded who she is.
 //!     desk.start(id, now).await?;
 //!     desk.execute(id, Command::VerifyIdentity { at: now, subject: SubjectId::generate() }).await?;
 //!
@@ -144,16 +146,20 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 
 use crate::erasure::{ErasurePolicy, Rectification};
-use crate::fulfil::{AccessReport, FulfilError, Fulfilment, NoticeRecord, RecipientNoticeGiven, StepReport};
+use crate::fulfil::{
+    AccessReport, ByteStream, FulfilError, Fulfilment, NoticeRecord, RecipientNoticeGiven, StepReport,
+};
 use crate::lifecycle::Rejected;
-use crate::model::{PartyId, SourceName, SubjectIdentifier, Text};
+use crate::model::{PartyId, SourceName, SubjectId, SubjectIdentifier, Text};
 use crate::request::{
     CarriedOut, Channel, Command, CommandName, ExtensionJustification, RefusalGround, Rejection, Request, RequestId,
     RequestKind, StatusName,
 };
 use crate::store::{
-    AuditLog, ExecuteError, LedgerStore, LedgerStoreExt, PersonalDataSource, PseudonymKey, Scope, StoreError, Versioned,
+    AuditAction, AuditEntry, AuditLog, ExecuteError, LedgerStore, LedgerStoreExt, PersonalDataSource, PseudonymKey,
+    Scope, StoreError, SubjectKey, Versioned,
 };
+use crate::verify::{Notifier, VerificationCodes, VerifyError};
 use crate::vocab::Article;
 
 pub use processor::ProcessorDesk;
@@ -206,6 +212,13 @@ pub enum DeskError {
         /// The request.
         request: RequestId,
     },
+    /// Identity verification failed: a wrong, expired, used or locked code, or an identifier a
+    /// code cannot be sent to (Art. 12(6), Art. 32).
+    #[error("identity verification failed")]
+    Verify(#[source] VerifyError),
+    /// The desk has no notifier to send a verification code through ([`Desk::with_notifier`]).
+    #[error("the desk has no notifier to send a verification code through")]
+    NoNotifier,
     /// The fulfilment could not use its ledger; what was done is journaled, run it again.
     #[error("the fulfilment failed")]
     Fulfil(#[source] FulfilError),
@@ -224,6 +237,8 @@ impl DeskError {
             DeskError::NothingToRun { article, .. } => Some(*article),
             DeskError::NeedsRectification => Some(Article::gdpr(16)),
             DeskError::NoIdentifiers { .. } => Some(Article::gdpr(11).paragraph(2)),
+            DeskError::Verify(VerifyError::Random { .. } | VerifyError::Store(_)) => None,
+            DeskError::Verify(_) => Some(Article::gdpr(12).paragraph(6)),
             _ => None,
         }
     }
@@ -306,6 +321,8 @@ pub struct Desk {
     sources: Vec<Arc<dyn PersonalDataSource>>,
     pseudonyms: Arc<PseudonymKey>,
     erasure_policy: ErasurePolicy,
+    codes: VerificationCodes,
+    notifier: Option<Arc<dyn Notifier>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -326,14 +343,33 @@ impl Desk {
         audit: Arc<dyn AuditLog>,
         pseudonyms: PseudonymKey,
     ) -> Self {
+        let scope = Scope::of(controller);
         Self {
-            scope: Scope::of(controller),
+            scope,
+            codes: VerificationCodes::new(ledger.clone(), scope, pseudonyms.clone()),
             ledger,
             audit,
             sources: Vec::new(),
             pseudonyms: Arc::new(pseudonyms),
             erasure_policy: ErasurePolicy::default(),
+            notifier: None,
         }
+    }
+
+    /// The notifier through which [`send_verification`](Self::send_verification) delivers
+    /// identity verification codes (the product's mailer or SMS gateway).
+    #[must_use]
+    pub fn with_notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
+        self.notifier = Some(notifier);
+        self
+    }
+
+    /// The verification codes' settings (lifetime, attempts, codes per request), in place of
+    /// the defaults over the desk's ledger, scope and key.
+    #[must_use]
+    pub fn with_verification_codes(mut self, codes: VerificationCodes) -> Self {
+        self.codes = codes;
+        self
     }
 
     /// Registers a personal-data source; sources are carried out in the order registered.
@@ -637,6 +673,143 @@ impl Desk {
         (records, failed)
     }
 
+    /// Asks the requester to confirm their identity by a code sent to the e-mail address or
+    /// phone number the request was received with (Art. 12(6)): records the identity request
+    /// (pausing the deadlines where the policy says so) and sends a random, single-use code
+    /// through the notifier; the code is stored only as a keyed hash (Art. 32). Called again
+    /// while the request waits, it sends a new code, up to the codes' limit. Returns when the
+    /// code expires.
+    ///
+    /// # Errors
+    /// [`DeskError::NoNotifier`]; [`DeskError::NoIdentifiers`] when the request names no
+    /// identifier; [`DeskError::Verify`] when none can receive a code or too many were sent;
+    /// [`DeskError::Rejected`] when the lifecycle does not allow an identity request now
+    /// (Art. 12(6): only under Arts. 15-21, not once settled); [`DeskError::NotFound`].
+    pub async fn send_verification(&self, id: RequestId, at: DateTime<Utc>) -> Result<DateTime<Utc>, DeskError> {
+        let notifier = self.notifier.as_ref().ok_or(DeskError::NoNotifier)?;
+        let request = self.request(id).await?.value;
+        let to = deliverable(&request)?;
+        if request.status().name() != StatusName::AwaitingIdentity {
+            let information = Text::new(match to {
+                SubjectIdentifier::Phone(_) => "the code sent to the phone number given with the request",
+                _ => "the code sent to the e-mail address given with the request",
+            })
+            .map_err(|e| StoreError::Invalid { what: "identity request".to_owned(), reason: e.to_string() })?;
+            self.record(id, &Command::RequestIdentity { at, information }).await?;
+        }
+        self.codes.send(notifier.as_ref(), id, to, at).await.map_err(DeskError::Verify)
+    }
+
+    /// Checks the code the requester typed and, when it is right, records their identity as
+    /// verified (Art. 12(6)). The data subject is recorded as the pseudonymous id of the
+    /// identifier the code was sent to in this scope, so the same address always gives the same
+    /// subject and the ledger never holds the address itself.
+    ///
+    /// # Errors
+    /// [`DeskError::Verify`] for a wrong, expired, used or locked code (each wrong code uses
+    /// one of the limited attempts); [`DeskError::Rejected`] when the lifecycle does not accept
+    /// the verification now; [`DeskError::NotFound`].
+    pub async fn confirm_identity(&self, id: RequestId, code: &str, at: DateTime<Utc>) -> Result<Request, DeskError> {
+        let request = self.request(id).await?.value;
+        let to = deliverable(&request)?;
+        match self.codes.check(id, code, at).await {
+            Ok(_) => {}
+            // A right code was accepted before, and the verification was not recorded (the
+            // process stopped in between): record it now.
+            Err(VerifyError::AlreadyVerified { .. }) if !request.identity().is_settled() => {}
+            Err(e) => return Err(DeskError::Verify(e)),
+        }
+        if request.status().name() == StatusName::AwaitingIdentity {
+            self.record(id, &Command::ProvideIdentity { at }).await?;
+        }
+        let subject = subject_of(&SubjectKey::derive(&self.pseudonyms, self.scope, to));
+        self.record(id, &Command::VerifyIdentity { at, subject }).await
+    }
+
+    /// The Art. 15(3) copy of the requester's data as an owned stream of JSON Lines
+    /// ([`fulfil::access_copy`](crate::fulfil::access_copy)), for a web handler to return as
+    /// its body. Only for an access request in progress or completed with the identity settled
+    /// (Art. 5(1)(f)). When the stream has been read to its end, the audit log records it with
+    /// the number of items and whether every source completed; a stream dropped before its end
+    /// (the client went away) leaves no such entry.
+    ///
+    /// # Errors
+    /// [`DeskError::Rejected`] naming the article when the request is not such a request;
+    /// [`DeskError::NoIdentifiers`]; [`DeskError::NotFound`].
+    pub async fn access_copy(&self, id: RequestId, at: DateTime<Utc>) -> Result<ByteStream, DeskError> {
+        let request = self.downloadable(id, RequestKind::Access).await?;
+        let subject = request.receipt().requester.clone();
+        let stream = crate::fulfil::access_copy(self.sources.clone(), self.scope, subject, id, at);
+        Ok(self.audited(id, "access_copy", stream, at))
+    }
+
+    /// The Art. 20 portable export of the requester's data as an owned stream of JSON Lines
+    /// ([`fulfil::portable_export`](crate::fulfil::portable_export)), under the same conditions
+    /// and audit as [`access_copy`](Self::access_copy), for a portability request.
+    ///
+    /// # Errors
+    /// As [`access_copy`](Self::access_copy).
+    pub async fn portable_export(&self, id: RequestId, at: DateTime<Utc>) -> Result<ByteStream, DeskError> {
+        let request = self.downloadable(id, RequestKind::Portability).await?;
+        let subject = request.receipt().requester.clone();
+        let stream = crate::fulfil::portable_export(self.sources.clone(), self.scope, subject, at);
+        Ok(self.audited(id, "portable_export", stream, at))
+    }
+
+    async fn downloadable(&self, id: RequestId, kind: RequestKind) -> Result<Request, DeskError> {
+        let request = self.request(id).await?.value;
+        let state = request.status().name();
+        let refuse = |article: Article, reason: &str| {
+            Err(DeskError::Rejected(rejected(CommandName::RecordCarriedOut, state, article, reason.to_owned())))
+        };
+        if *request.kind() != kind {
+            return refuse(kind.article(), "the request is of another kind");
+        }
+        if !request.identity().is_settled() {
+            return refuse(
+                Article::gdpr(5).paragraph(1).point('f'),
+                "personal data are disclosed only once the requester's identity is settled (Art. 12(6))",
+            );
+        }
+        if !matches!(state, StatusName::InProgress | StatusName::Completed) {
+            return refuse(Article::gdpr(12).paragraph(3), "the request is not being carried out");
+        }
+        if request.receipt().requester.is_empty() {
+            return Err(DeskError::NoIdentifiers { request: id });
+        }
+        Ok(request)
+    }
+
+    /// `stream`, with an audit entry once it has been read to its end.
+    fn audited(&self, id: RequestId, what: &'static str, stream: ByteStream, at: DateTime<Utc>) -> ByteStream {
+        let (audit, scope) = (self.audit.clone(), self.scope);
+        Box::pin(async_stream::stream! {
+            let mut stream = stream;
+            let (mut lines, mut completed) = (0u64, true);
+            while let Some(chunk) = stream.next().await {
+                match chunk {
+                    Ok(bytes) => {
+                        lines += bytes.iter().filter(|b| **b == b'\n').count() as u64;
+                        yield Ok(bytes);
+                    }
+                    Err(e) => {
+                        completed = false;
+                        yield Err(e);
+                        break;
+                    }
+                }
+            }
+            if let Ok(source) = SourceName::new(what) {
+                let records = lines.saturating_sub(1);
+                let action = AuditAction::FulfilmentStep { request: id, source, records, completed };
+                let entry = AuditEntry::new(at, action).with_actor(scope.controller());
+                if let Err(e) = audit.append(scope, entry).await {
+                    yield Err(FulfilError::Store(e));
+                }
+            }
+        })
+    }
+
     /// Records that a recipient was told of a rectification, erasure or restriction carried out
     /// for the request (Art. 19), or why telling it proved impossible or disproportionate.
     ///
@@ -664,6 +837,24 @@ impl Desk {
         crate::fulfil::record_notice(self.ledger.as_ref(), self.scope, &NoticeRecord::recipient(id, at, given)).await?;
         Ok(())
     }
+}
+
+/// The identifier a verification code goes to: the request's first e-mail address or phone
+/// number, else its first identifier (which the codes then refuse as undeliverable).
+fn deliverable(request: &Request) -> Result<&SubjectIdentifier, DeskError> {
+    let requester = &request.receipt().requester;
+    requester
+        .iter()
+        .find(|i| matches!(i, SubjectIdentifier::Email(_) | SubjectIdentifier::Phone(_)))
+        .or_else(|| requester.first())
+        .ok_or(DeskError::NoIdentifiers { request: request.id() })
+}
+
+/// The pseudonymous subject id of a keyed identifier: the first 16 bytes of its keyed hash.
+fn subject_of(key: &SubjectKey) -> SubjectId {
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&key.digest().as_bytes()[..16]);
+    SubjectId::from_uuid(uuid::Uuid::from_bytes(bytes))
 }
 
 /// A rejection the desk makes itself, in the lifecycle's terms.

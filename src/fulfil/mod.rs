@@ -7,6 +7,10 @@
 //! interrupted at any point and started again ends in the same state with the same report
 //! (invariant 10), and a report never says "complete" while a source failed.
 //!
+//! For HTTP, [`access_copy`] and [`portable_export`] give the Art. 15(3) copy and the Art. 20
+//! export as an owned [`ByteStream`] of JSON Lines that a handler returns as its response body
+//! (see the example there).
+//!
 //! # Example
 //! ```
 //! use std::sync::Arc;
@@ -36,6 +40,7 @@
 
 mod notice;
 mod report;
+mod stream;
 mod sweep;
 
 use std::collections::BTreeMap;
@@ -59,6 +64,7 @@ use crate::vocab::Article;
 
 pub use notice::{NoticeKind, NoticeRecord, RecipientNotice, RecipientNoticeGiven, record_notice};
 pub use report::{AccessReport, ActivityInformation, Operation, RetainedRecord, SourceReport, StepReport, StepStatus};
+pub use stream::{ACCESS_COPY_FORMAT, ByteStream, CHUNK_BYTES, access_copy, portable_export};
 pub(crate) use sweep::progress as sweep_progress;
 pub use sweep::{DEFAULT_BATCH, Sweep, SweepReport, policy_with_holds};
 
@@ -171,7 +177,8 @@ impl<'a> Fulfilment<'a> {
 
     /// Writes the Art. 20 portable export to `out` in the [`PORTABLE_FORMAT`]: only the data
     /// the subject provided, one record per line, streamed so that a long history is never held
-    /// in memory at once. Returns how many records were written.
+    /// in memory at once. Returns how many records were written. A web handler returns
+    /// [`portable_export`] instead: the same bytes as an owned stream, without a blocking writer.
     ///
     /// # Errors
     /// [`FulfilError::Write`] when `out` fails; [`FulfilError::Store`] when a source fails (the
@@ -183,12 +190,7 @@ impl<'a> Fulfilment<'a> {
         now: DateTime<Utc>,
         out: &mut (dyn Write + Send),
     ) -> Result<u64, FulfilError> {
-        let header = serde_json::json!({
-            "format": PORTABLE_FORMAT,
-            "controller": self.scope.controller(),
-            "exported_at": now,
-        });
-        writeln!(out, "{header}")?;
+        writeln!(out, "{}", stream::portable_header(self.scope, now))?;
         let mut written = 0u64;
         for source in &self.sources {
             let mut stream = source.export(self.scope, subject).await?;

@@ -35,6 +35,14 @@ impl PseudonymKey {
         }
         Ok(Self(secret.to_vec()))
     }
+
+    /// An HMAC-SHA-256 under this key, for the crate's other keyed hashes (the verification
+    /// codes of `verify`), each of which starts its message with a prefix of its own so that no
+    /// hash of one kind can stand for another.
+    pub(crate) fn hmac(&self) -> Result<Hmac<Sha256>, StoreError> {
+        <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .map_err(|e| StoreError::Invalid { what: "pseudonym key".to_owned(), reason: e.to_string() })
+    }
 }
 
 impl fmt::Debug for PseudonymKey {
@@ -66,6 +74,12 @@ impl SubjectKey {
             Err(_) => Sha256::new().chain_update(&key.0).chain_update(message.as_bytes()).finalize().into(),
         };
         SubjectKey(Digest::from_bytes(bytes))
+    }
+
+    /// The keyed hash itself.
+    #[must_use]
+    pub fn digest(&self) -> &Digest {
+        &self.0
     }
 }
 

@@ -50,11 +50,14 @@ pub enum DocumentKind {
     /// A consumer's position in the change feed ([`FeedCursor`](crate::store::FeedCursor)). Its
     /// writes are not themselves in the feed, so that a consumer does not feed itself.
     FeedCursor,
+    /// The identity verification code of a request (Art. 12(6)), keyed by the request: only
+    /// keyed hashes, its expiry and its attempts left (`verify::VerificationCodes`).
+    Verification,
 }
 
 impl DocumentKind {
     /// Every kind.
-    pub const ALL: [DocumentKind; 10] = [
+    pub const ALL: [DocumentKind; 11] = [
         DocumentKind::Party,
         DocumentKind::Activity,
         DocumentKind::Agreement,
@@ -65,6 +68,7 @@ impl DocumentKind {
         DocumentKind::LegalHold,
         DocumentKind::SweepJournal,
         DocumentKind::FeedCursor,
+        DocumentKind::Verification,
     ];
 
     /// The storage name.
@@ -81,6 +85,7 @@ impl DocumentKind {
             DocumentKind::LegalHold => "legal_hold",
             DocumentKind::SweepJournal => "sweep_journal",
             DocumentKind::FeedCursor => "feed_cursor",
+            DocumentKind::Verification => "verification",
         }
     }
 

@@ -18,9 +18,11 @@ pub mod faults;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod generate;
 mod given;
+mod notifier;
 mod wire;
 
 pub use given::{Given, When, given};
+pub use notifier::RecordingNotifier;
 pub use wire::{WireDecoder, wire_decoders};
 
 use std::net::IpAddr;
