@@ -34,6 +34,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use gdpr_obligations::agenda::{Agenda, AgendaOptions, Snapshot};
 use gdpr_obligations::desk::{Desk, DeskError, FulfilmentReport};
+use gdpr_obligations::fulfil::ByteStream;
 use gdpr_obligations::model::{EmailAddress, Party, PartyId, PhoneNumber, SubjectIdentifier, Text, Token};
 use gdpr_obligations::request::{
     Channel, ComplaintInformation, Processing, Receipt, Request, RequestId, RequestKind, StatusName,
@@ -44,6 +45,7 @@ use gdpr_obligations::store::{
     FEED_PAGE_MAX, FeedPosition, LedgerStore, LedgerStoreExt, PersonalDataSource, PseudonymKey, Scope, Version,
 };
 use gdpr_obligations::time::DeadlinePolicy;
+use gdpr_obligations::verify::{StdoutNotifier, VerifyError};
 use gdpr_obligations::vocab::{LegalBasis, Purpose};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -156,7 +158,9 @@ impl App {
         let controllers = [parties.acme, parties.bikes]
             .into_iter()
             .map(|party| {
+                // The codes go to stdout here; a real service plugs in its mailer or SMS gateway.
                 let desk = Desk::new(party.id(), ledger.clone(), ledger.clone(), key.clone())
+                    .with_notifier(Arc::new(StdoutNotifier))
                     .with_source(chat.clone() as Arc<dyn PersonalDataSource>);
                 (party, desk)
             })
@@ -216,8 +220,12 @@ fn router(app: Arc<App>) -> Router {
         .route("/controllers", get(controllers))
         .route("/controllers/{controller}/requests", post(submit))
         .route("/controllers/{controller}/requests/{id}", get(status))
+        .route("/controllers/{controller}/requests/{id}/identity", post(send_code))
+        .route("/controllers/{controller}/requests/{id}/identity/confirm", post(confirm))
         .route("/controllers/{controller}/requests/{id}/identity/waive", post(waive))
         .route("/controllers/{controller}/requests/{id}/fulfil", post(fulfil))
+        .route("/controllers/{controller}/requests/{id}/access-copy", get(download_access_copy))
+        .route("/controllers/{controller}/requests/{id}/export", get(download_export))
         .route("/controllers/{controller}/agenda", get(agenda))
         .route("/controllers/{controller}/agenda.ics", get(agenda_ics))
         .route("/controllers/{controller}/feed", get(feed))
@@ -326,6 +334,32 @@ async fn status(State(app): Shared, path: PathArgs<(String, String)>) -> Answer 
     Ok(json(StatusCode::OK, &view(&request)))
 }
 
+/// `POST /controllers/{controller}/requests/{id}/identity`: asks the requester to prove who
+/// they are (Art. 12(6)): the desk sends a single-use code to the e-mail address (or phone)
+/// the request gave, through its notifier (here: a line on stdout). Sending again replaces the
+/// code, up to a limit. Answers 202 with the code's expiry and the request.
+async fn send_code(State(app): Shared, path: PathArgs<(String, String)>) -> Answer {
+    let (desk, id) = request_in(&app, path)?;
+    let expires_at = desk.send_verification(id, Utc::now()).await.map_err(Problem::from_desk)?;
+    let request = desk.request(id).await.map_err(Problem::from_desk)?.value;
+    Ok(json(StatusCode::ACCEPTED, &json!({ "expires_at": expires_at, "request": view(&request) })))
+}
+
+/// `POST /controllers/{controller}/requests/{id}/identity/confirm`: checks the code
+/// (`{"code": "…"}`); a right one records the identity as verified (Art. 12(6)), a wrong one
+/// uses one of the code's attempts (Art. 32).
+async fn confirm(
+    State(app): Shared,
+    path: PathArgs<(String, String)>,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Answer {
+    let (desk, id) = request_in(&app, path)?;
+    let body = parse_body(body)?;
+    let code = field(&body, "code")?.as_str().ok_or_else(|| Problem::unprocessable("code is a string"))?;
+    let request = desk.confirm_identity(id, code, Utc::now()).await.map_err(Problem::from_desk)?;
+    Ok(json(StatusCode::OK, &view(&request)))
+}
+
 /// `POST /controllers/{controller}/requests/{id}/identity/waive`: records that verifying the
 /// requester is unnecessary (Art. 12(6): the controller asks only on reasonable doubts).
 /// Body: `{"reason": "…"}`.
@@ -356,6 +390,36 @@ async fn fulfil(State(app): Shared, path: PathArgs<(String, String)>) -> Answer 
     }
     let done = desk.fulfil(id, now).await.map_err(Problem::from_desk)?;
     Ok(json(StatusCode::OK, &json!({ "request": view(&done.request), "report": summary(&done.report) })))
+}
+
+/// `GET /controllers/{controller}/requests/{id}/access-copy`: the Art. 15(3) copy of the
+/// requester's data as JSON Lines, streamed from the sources as they are read. The desk refuses
+/// it unless the request is an access request being carried out (or carried out) with the
+/// requester's identity settled (Art. 5(1)(f)), and audits a copy read to its end.
+async fn download_access_copy(State(app): Shared, path: PathArgs<(String, String)>) -> Answer {
+    let (desk, id) = request_in(&app, path)?;
+    let body = desk.access_copy(id, Utc::now()).await.map_err(Problem::from_desk)?;
+    Ok(ndjson(body, &format!("access-copy-{id}.jsonl")))
+}
+
+/// `GET /controllers/{controller}/requests/{id}/export`: the Art. 20 portable export (the data
+/// the requester provided) as JSON Lines, streamed, under the same conditions for a portability
+/// request.
+async fn download_export(State(app): Shared, path: PathArgs<(String, String)>) -> Answer {
+    let (desk, id) = request_in(&app, path)?;
+    let body = desk.portable_export(id, Utc::now()).await.map_err(Problem::from_desk)?;
+    Ok(ndjson(body, &format!("portable-export-{id}.jsonl")))
+}
+
+/// A streamed JSON Lines body. A source failing midway ends the stream with an error, which
+/// aborts the transfer, so that an incomplete download never looks complete.
+fn ndjson(body: ByteStream, filename: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    (
+        [(header::CONTENT_TYPE, "application/x-ndjson".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        Body::from_stream(body),
+    )
+        .into_response()
 }
 
 /// `GET /controllers/{controller}/feed?after=N&limit=M`: the scope's change feed after position
@@ -541,9 +605,22 @@ impl Problem {
             }
             DeskError::NoIdentifiers { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             DeskError::Contended { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            DeskError::Verify(v) => match v {
+                VerifyError::WrongCode { .. } | VerifyError::Expired { .. } => StatusCode::FORBIDDEN,
+                VerifyError::Locked { .. } | VerifyError::TooManyCodes { .. } => StatusCode::TOO_MANY_REQUESTS,
+                VerifyError::NotIssued { .. } | VerifyError::AlreadyVerified { .. } => StatusCode::CONFLICT,
+                VerifyError::Undeliverable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => return Self::store(&DisplayChain(&e)),
+            },
             _ => return Self::store(&DisplayChain(&e)),
         };
-        Self { status, error: e.to_string(), article: e.article().map(|a| a.to_string()) }
+        // The verification's own message says which: wrong (with the attempts left), expired,
+        // used, locked. Like the desk's, it names ids and articles, never the code or address.
+        let error = match &e {
+            DeskError::Verify(v) => v.to_string(),
+            _ => e.to_string(),
+        };
+        Self { status, error, article: e.article().map(|a| a.to_string()) }
     }
 }
 

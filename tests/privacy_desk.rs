@@ -93,18 +93,36 @@ fn privacy_desk_serves_a_request_from_submission_to_download() {
     let nobody = server.call("GET", "/controllers/01900000-0000-7000-8000-0000000000ee/agenda", None);
     assert_eq!(nobody.status, 404, "{nobody:?}");
 
-    // Nothing is carried out before the requester's identity is settled (Art. 5(1)(f), 12(6)).
+    // Nothing is carried out or handed over before the requester's identity is settled
+    // (Art. 5(1)(f), 12(6)).
     let early = server.call("POST", &acme(&format!("/requests/{id}/fulfil")), None);
     assert_eq!(early.status, 409, "{early:?}");
     assert_eq!(early.json()["article"], "Art. 5(1)(f)");
+    let early = server.call("GET", &acme(&format!("/requests/{id}/access-copy")), None);
+    assert_eq!(early.status, 409, "{early:?}");
+    assert_eq!(early.json()["article"], "Art. 5(1)(f)");
 
-    let waived = server.call(
-        "POST",
-        &acme(&format!("/requests/{id}/identity/waive")),
-        Some(&json!({ "reason": "asked from the logged-in account whose data it is" }).to_string()),
-    );
-    assert_eq!(waived.status, 200, "{waived:?}");
-    assert_eq!(waived.json()["identity"]["identity"], "not_required");
+    // The identity check: a code goes to Eva's e-mail (here: the server's stdout), a wrong code
+    // is refused, the right one verifies her.
+    let sent = server.call("POST", &acme(&format!("/requests/{id}/identity")), None);
+    assert_eq!(sent.status, 202, "{sent:?}");
+    assert_eq!(sent.json()["request"]["status"]["state"], "awaiting_identity");
+    let code = server.code_for(&id);
+    let confirm = |code: &str| {
+        server.call(
+            "POST",
+            &acme(&format!("/requests/{id}/identity/confirm")),
+            Some(&json!({ "code": code }).to_string()),
+        )
+    };
+    let wrong = confirm("not-the-code");
+    assert_eq!(wrong.status, 403, "{wrong:?}");
+    assert_eq!(wrong.json()["article"], "Art. 12(6)");
+    let verified = confirm(&code);
+    assert_eq!(verified.status, 200, "{verified:?}");
+    assert_eq!(verified.json()["identity"]["identity"], "verified");
+    let reused = confirm(&code);
+    assert_eq!(reused.status, 409, "a code is used once: {reused:?}");
 
     // Carried out: the request completes with the report's summary.
     let fulfilled = server.call("POST", &acme(&format!("/requests/{id}/fulfil")), None);
@@ -115,6 +133,48 @@ fn privacy_desk_serves_a_request_from_submission_to_download() {
     assert!(done["report"]["records"].as_u64().is_some_and(|n| n >= 2), "Eva's messages are found: {done}");
     let again = server.call("GET", &acme(&format!("/requests/{id}")), None).json();
     assert_eq!(again["carried_out"]["records"], done["report"]["records"]);
+
+    // The access copy, streamed as JSON Lines: a header, then Eva's data and none of Petr's.
+    let copy = server.call("GET", &acme(&format!("/requests/{id}/access-copy")), None);
+    assert_eq!(copy.status, 200, "{copy:?}");
+    assert_eq!(copy.header("content-type").as_deref(), Some("application/x-ndjson"));
+    assert_eq!(copy.header("transfer-encoding").as_deref(), Some("chunked"), "streamed, not buffered");
+    let lines = copy.lines();
+    assert_eq!(lines[0]["format"], "gdpr-obligations/access-copy/v1", "{lines:?}");
+    assert!(lines.len() >= 3, "a header and Eva's records: {lines:?}");
+    assert!(copy.text().contains("order 42 has not arrived"), "{}", copy.text());
+    assert!(!copy.text().contains("Slovakia"), "Petr's message is not in Eva's copy (Art. 15(4))");
+    let wrong_kind = server.call("GET", &acme(&format!("/requests/{id}/export")), None);
+    assert_eq!(wrong_kind.status, 409, "{wrong_kind:?}");
+
+    // Portability (Art. 20) needs consent or a contract: the export holds what Eva provided.
+    let body = json!({
+        "kind": { "right": "portability" },
+        "processing": { "basis": "contract", "purpose": "customer_care" },
+        "requester": { "email": "eva@example.cz" },
+    });
+    let portable = server.call("POST", &acme("/requests"), Some(&body.to_string()));
+    assert_eq!(portable.status, 201, "{portable:?}");
+    let portable = portable.json()["id"].as_str().unwrap().to_owned();
+    let waived = server.call(
+        "POST",
+        &acme(&format!("/requests/{portable}/identity/waive")),
+        Some(&json!({ "reason": "asked from the logged-in account whose data it is" }).to_string()),
+    );
+    assert_eq!(waived.status, 200, "{waived:?}");
+    assert_eq!(waived.json()["identity"]["identity"], "not_required");
+    let not_started = server.call("GET", &acme(&format!("/requests/{portable}/export")), None);
+    assert_eq!(not_started.status, 409, "nothing is handed over before the request is carried out: {not_started:?}");
+    let fulfilled = server.call("POST", &acme(&format!("/requests/{portable}/fulfil")), None);
+    assert_eq!(fulfilled.status, 200, "{fulfilled:?}");
+    let export = server.call("GET", &acme(&format!("/requests/{portable}/export")), None);
+    assert_eq!(export.status, 200, "{export:?}");
+    let lines = export.lines();
+    assert_eq!(lines[0]["format"], "gdpr-obligations/portable-export/v1", "{lines:?}");
+    assert!(lines[1..].iter().all(|item| item["provided_by_subject"] == true), "{lines:?}");
+    let texts: Vec<&str> = lines.iter().filter_map(|item| item["data"]["text"].as_str()).collect();
+    assert_eq!(texts, ["Hello, order 42 has not arrived.", "Thank you. Can you send it to Brno instead?"]);
+    assert!(!export.text().contains("I will check it for you"), "the agent's message is not Eva's to port");
 
     // The agenda as JSON and as iCalendar.
     let agenda = server.call("GET", &acme("/agenda"), None);
@@ -220,6 +280,19 @@ impl Server {
     }
 }
 
+impl Server {
+    /// The verification code the server printed for `request` (its notifier writes to stdout).
+    fn code_for(&self, request: &str) -> String {
+        let prefix = format!("verification code for request {request} to email: ");
+        loop {
+            let line = self.lines.recv_timeout(Duration::from_secs(10)).expect("the server prints the code");
+            if let Some(code) = line.strip_prefix(&prefix) {
+                return code.trim().to_owned();
+            }
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -267,6 +340,14 @@ impl Reply {
 
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// A JSON Lines body, line by line.
+    fn lines(&self) -> Vec<Value> {
+        self.text()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("a JSON line ({e}): {l}")))
+            .collect()
     }
 
     fn json(&self) -> Value {
