@@ -8,14 +8,34 @@
 //! Without `--db` the database is a new file in the temporary folder. A new database is seeded
 //! with the scene: the parties, ACME's chat activity, and ACME's chat history, in which the
 //! visitor `eva@example.cz` wrote a few messages. Once the listener accepts connections the
-//! service prints `listening on http://ADDR` on stdout.
+//! service prints `listening on http://ADDR` on stdout (`--listen 127.0.0.1:0` picks a free
+//! port). Verification codes are delivered by a notifier that prints them on stdout.
 //!
-//! The controller is chosen by the path, `/controllers/{controller}/...`: a desk serves one
-//! controller's scope, and a request of another controller is not found there. `GET
-//! /controllers` lists the seeded controllers (ACME and Kola Brno). Every body is JSON (the
-//! downloads are JSON Lines, the agenda also iCalendar); every error is
-//! `{"error": "...", "article": "Art. …" | null}` with a 4xx status for what the caller got
-//! wrong, and never repeats what the caller sent (it may be personal data).
+//! The controller is chosen by the path, `/controllers/{c}/...`: a desk serves one controller's
+//! scope, and a request of another controller is not found there. `GET /controllers` lists the
+//! seeded controllers (ACME and Kola Brno, with fixed ids).
+//!
+//! ```text
+//! GET  /health                                      200 {"status": "ok"}
+//! GET  /controllers                                 the controllers served
+//! POST /controllers/{c}/requests                    receive a request: 201, id, status, deadlines
+//! GET  /controllers/{c}/requests/{id}               status, identity, deadlines, outcome
+//! POST /controllers/{c}/requests/{id}/identity      send a verification code (Art. 12(6)): 202
+//! POST /controllers/{c}/requests/{id}/identity/confirm   {"code": "…"}
+//! POST /controllers/{c}/requests/{id}/identity/waive     {"reason": "…"}
+//! POST /controllers/{c}/requests/{id}/fulfil        start if open, carry out: request + report
+//! GET  /controllers/{c}/requests/{id}/access-copy   Art. 15(3) copy, streamed JSON Lines
+//! GET  /controllers/{c}/requests/{id}/export        Art. 20 export, streamed JSON Lines
+//! GET  /controllers/{c}/agenda | agenda.ics         open obligations, JSON or iCalendar
+//! GET  /controllers/{c}/feed?after=N&limit=M        the change feed from a cursor
+//! ```
+//!
+//! Every body is JSON of at most 64 KiB. Every error is `{"error": "...", "article": "Art. …" |
+//! null}`, with a 4xx status for what the caller got wrong (400 malformed JSON, 413 too large,
+//! 422 unknown kind or bad field, 404 unknown id or another controller's, 409 a step the
+//! request's lifecycle refuses now, 403 a wrong code, 429 a locked one) and 503 when the
+//! ledger fails. An error never repeats what the caller sent (it may be personal data). The
+//! service has no authentication: put it behind yours.
 
 use std::error::Error;
 use std::io::Write;
