@@ -206,8 +206,9 @@ pub enum DeskError {
         /// The request.
         request: RequestId,
     },
-    /// Other desks changed the request on every attempt; nothing was written, try again.
-    #[error("request {request} kept changing under other desks; nothing was written, try again")]
+    /// Other desks changed the request on every attempt, or another desk is carrying it out
+    /// (it wrote the fulfilment's journal first); this desk recorded no step: try again later.
+    #[error("request {request} is being changed or carried out by another desk; try again")]
     Contended {
         /// The request.
         request: RequestId,
@@ -438,7 +439,10 @@ impl Desk {
     /// Applies any step of the request's lifecycle: identity steps (Art. 12(6)), clarification,
     /// fees (Art. 12(5)), extension (Art. 12(3)), refusal (Art. 12(4)), start, withdrawal.
     /// [`Command::RecordCarriedOut`] is refused here: only [`fulfil`](Self::fulfil) records what a
-    /// fulfilment came to, from the fulfilment's own report.
+    /// fulfilment came to, from the fulfilment's own report. So is [`Command::Complete`] for a
+    /// request carried out on the sources (access, rectification, erasure, restriction,
+    /// portability): such a request completes only through `fulfil`, once every source completed
+    /// (Art. 12(3)); objections, Art. 22 reviews and consent withdrawals are completed here.
     ///
     /// # Errors
     /// [`DeskError::Rejected`] naming the step, the state and the article;
@@ -452,6 +456,20 @@ impl Desk {
                 Article::gdpr(12).paragraph(3),
                 format!("only the desk's fulfil records what carrying it out came to (asked at {at})"),
             )));
+        }
+        if let Command::Complete { at, .. } = &command {
+            let state = self.request(id).await?.value;
+            if runs_on_sources(state.kind()) {
+                return Err(DeskError::Rejected(rejected(
+                    command.name(),
+                    state.status().name(),
+                    Article::gdpr(12).paragraph(3),
+                    format!(
+                        "a request under {} is completed by carrying it out on the sources: call fulfil (asked at {at})",
+                        state.kind().article()
+                    ),
+                )));
+            }
         }
         self.record(id, &command).await
     }
@@ -532,6 +550,7 @@ impl Desk {
     /// identity settled (Art. 5(1)(f)); [`DeskError::NothingToRun`] for an objection, an
     /// Art. 22 review or a consent withdrawal; [`DeskError::NeedsRectification`] for a
     /// rectification; [`DeskError::NoIdentifiers`]; [`DeskError::NotFound`];
+    /// [`DeskError::Contended`] when another desk is carrying it out at the same time;
     /// [`DeskError::Fulfil`] when the ledger failed mid-run (run it again to resume).
     pub async fn fulfil(&self, id: RequestId, at: DateTime<Utc>) -> Result<Fulfilled, DeskError> {
         self.carry_out(id, at, None).await
@@ -552,7 +571,25 @@ impl Desk {
         self.carry_out(id, at, Some(rectification)).await
     }
 
+    /// Carries the request out. When another desk wrote the fulfilment's journal first (two
+    /// desks on one database, both asked to fulfil), the other is carrying it out: this one
+    /// stops, with [`DeskError::Contended`], rather than run the sources a second time; a later
+    /// `fulfil` resumes from the journal or answers with what the other completed.
     async fn carry_out(
+        &self,
+        id: RequestId,
+        at: DateTime<Utc>,
+        rectification: Option<&Rectification>,
+    ) -> Result<Fulfilled, DeskError> {
+        match self.carry_out_once(id, at, rectification).await {
+            Err(DeskError::Fulfil(FulfilError::Store(StoreError::Conflict { .. } | StoreError::Duplicate { .. }))) => {
+                Err(DeskError::Contended { request: id })
+            }
+            done => done,
+        }
+    }
+
+    async fn carry_out_once(
         &self,
         id: RequestId,
         at: DateTime<Utc>,
@@ -606,7 +643,20 @@ impl Desk {
         let report = self.run(&request, &kind, at, rectification).await?;
         let outcome = outcome_of(&report);
         let command = Command::RecordCarriedOut { at, outcome, summary: summary(&kind)? };
-        let request = self.record(id, &command).await?;
+        let request = match self.record(id, &command).await {
+            Ok(request) => request,
+            // Another desk completed it while this one ran: the journal gave both the same report.
+            Err(DeskError::Rejected(rejection)) => {
+                let fresh = self.request(id).await?.value;
+                let completed = fresh.status().name() == StatusName::Completed
+                    && fresh.carried_out().is_some_and(CarriedOut::is_complete);
+                if !completed || !report.is_complete() {
+                    return Err(DeskError::Rejected(rejection));
+                }
+                fresh
+            }
+            Err(e) => return Err(e),
+        };
         Ok(Fulfilled { request, report })
     }
 
@@ -855,6 +905,19 @@ fn subject_of(key: &SubjectKey) -> SubjectId {
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&key.digest().as_bytes()[..16]);
     SubjectId::from_uuid(uuid::Uuid::from_bytes(bytes))
+}
+
+/// Whether a request of this kind is carried out by an operation on the sources, so that only
+/// [`Desk::fulfil`] (or [`Desk::rectify`]) may complete it.
+fn runs_on_sources(kind: &RequestKind) -> bool {
+    matches!(
+        kind,
+        RequestKind::Access
+            | RequestKind::Portability
+            | RequestKind::Rectification
+            | RequestKind::Erasure { .. }
+            | RequestKind::Restriction { .. }
+    )
 }
 
 /// A rejection the desk makes itself, in the lifecycle's terms.

@@ -230,13 +230,29 @@ impl<'a> Fulfilment<'a> {
         let holds: Vec<LegalHold> =
             self.ledger.all::<LegalHold>(self.scope).await?.into_iter().map(|v| v.value).collect();
         let with_holds;
+        let (mut journal, mut version) = self.journal(job, Operation::Erasure).await?;
         let policy = if holds.iter().any(|h| h.is_active(now)) {
-            with_holds = policy_with_holds(self.scope, &self.sources, &holds, subject, policy, now).await?;
-            &with_holds
+            match policy_with_holds(self.scope, &self.sources, &holds, subject, policy, now).await {
+                Ok(joined) => {
+                    with_holds = joined;
+                    &with_holds
+                }
+                // A source could not say which of its records are held: nothing is erased, and
+                // every source not done yet is reported failed, to be retried (Art. 17(3), 12(3)).
+                Err(e) => {
+                    let mut failures = BTreeMap::new();
+                    for source in &self.sources {
+                        if journal.steps.get(source.name()).is_none_or(|s| s.done.is_none()) {
+                            failures.insert(source.name().clone(), failure(&e));
+                            self.audit_source(job, source.name(), 0, false, now).await?;
+                        }
+                    }
+                    return self.report(job, Operation::Erasure, &journal, &failures).await;
+                }
+            }
         } else {
             policy
         };
-        let (mut journal, mut version) = self.journal(job, Operation::Erasure).await?;
         let mut failures = BTreeMap::new();
         for source in &self.sources {
             let name = source.name().clone();

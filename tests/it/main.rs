@@ -1,8 +1,9 @@
 //! The integration tests, as one binary: one link instead of one per file keeps a clean CI run's
-//! disk and time down (about 30 binaries once filled a runner's disk). Three tests keep their own
+//! disk and time down (about 30 binaries once filled a runner's disk). Four tests keep their own
 //! binary because they need their own process: `agreement_alloc` installs a counting global
-//! allocator, `crash_erasure` re-runs its own executable as the child it kills, and
-//! `fault_drills` mounts file systems and must not share a process with other tests' files.
+//! allocator, `crash_erasure` and `crash_desk` re-run their own executable as the child they
+//! kill, and `fault_drills` mounts file systems and must not share a process with other tests'
+//! files.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -18,7 +19,9 @@ mod chat_sqlite;
 mod conformance_memory;
 mod consent;
 mod decoders;
+mod desk;
 mod desk_identity;
+mod desk_machine;
 mod erasure;
 mod feed;
 mod fulfil;
