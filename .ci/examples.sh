@@ -79,4 +79,33 @@ for article in "Art. 28(2)" "Art. 13(1)(e)" "Art. 30(2)" "Art. 15(4)" "Art. 17(3
   printf '%s' "$OUT" | grep -qF "$article" || fail "chat_backend names $article: $OUT"
 done
 expect_exit 2 "$bin/chat_backend" a b
+
+# The HTTP service: port 0, the address read from its listening line, /health answered 200,
+# killed at the end; bad arguments exit 2 with one line on stderr, --help exits 0.
+desk="$bin/privacy_desk"
+expect_exit 0 "$desk" --help
+printf '%s' "$OUT" | grep -q -- "--listen" || fail "privacy_desk --help shows the usage: $OUT"
+expect_exit 2 "$desk" --listen not-an-address
+[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "privacy_desk with a bad address gives one line on stderr: $ERR"
+expect_exit 2 "$desk" --listen 127.0.0.1:0 --unknown
+expect_exit 2 "$desk"
+"$desk" --listen 127.0.0.1:0 --db "$tmp/desk.db" >"$tmp/desk.out" 2>"$tmp/desk.err" &
+desk_pid=$!
+trap 'kill "$desk_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+addr=""
+for _ in $(seq 1 100); do
+  addr=$(sed -n 's|^listening on http://||p' "$tmp/desk.out")
+  [ -n "$addr" ] && break
+  kill -0 "$desk_pid" 2>/dev/null || fail "privacy_desk exited before listening: $(cat "$tmp/desk.err")"
+  sleep 0.2
+done
+[ -n "$addr" ] || fail "privacy_desk printed no 'listening on http://ADDR' line: $(cat "$tmp/desk.out")"
+exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}"
+printf 'GET /health HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$addr" >&3
+health=$(cat <&3)
+exec 3<&-
+printf '%s' "$health" | head -n 1 | grep -q "^HTTP/1.1 200" || fail "privacy_desk answers GET /health with 200: $health"
+kill "$desk_pid"
+wait "$desk_pid" 2>/dev/null || true
+[ -s "$tmp/desk.db" ] || fail "privacy_desk keeps its data in --db FILE"
 echo "example interfaces ok"

@@ -28,16 +28,12 @@ use gdpr_obligations::breach::FanOut;
 use gdpr_obligations::desk::{Desk, FulfilmentReport, ProcessorDesk};
 use gdpr_obligations::erasure::{ErasurePolicy, RetentionGround};
 use gdpr_obligations::fulfil::Sweep;
-use gdpr_obligations::model::{
-    Controllers, EmailAddress, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SubjectId,
-    SubjectIdentifier, Text, Token, Transfer,
-};
+use gdpr_obligations::model::{EmailAddress, PartyId, SubjectId, SubjectIdentifier, Text, Token};
 use gdpr_obligations::report::{
     Catalogue, ControllerRecord, Language, NoticeInput, PrivacyNotice, ProcessorRecord, access_cover_letter,
 };
 use gdpr_obligations::request::{
-    Channel, Command, ComplaintInformation, ErasureGround, Processing, Receipt, Receiver, Request, RequestId,
-    RequestKind, StatusName,
+    Channel, Command, ErasureGround, Processing, Receipt, Receiver, Request, RequestId, RequestKind, StatusName,
 };
 use gdpr_obligations::retention::{HoldTarget, LegalHold, RetentionPeriod, RetentionPolicy};
 use gdpr_obligations::store::SweepId;
@@ -48,10 +44,13 @@ use gdpr_obligations::store::{
 };
 use gdpr_obligations::testkit::faults::{Call, Faulty};
 use gdpr_obligations::time::DeadlinePolicy;
-use gdpr_obligations::vocab::{
-    Country, DataCategory, LegalBasis, Purpose, Role, SccModule, SubjectCategory, TransferMechanism,
-};
+use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, SccModule, TransferMechanism};
 use uuid::Uuid;
+
+#[path = "common/scene.rs"]
+mod scene;
+
+use scene::{chat_activity, complaint};
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
@@ -124,22 +123,7 @@ async fn run(dir: &Path) -> Result<()> {
 
     // ---------------------------------------------------------------------------------------
     step(1, "The chain: two web shops, their chat vendor and its sub-processors (Art. 28)");
-    let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ)
-        .registration_number("27082440")
-        .tax_id("CZ27082440")
-        .contact_email("privacy@chatvendor.example")
-        .build()?;
-    let hosting = Party::builder("Hostbox a.s.", Country::CZ).registration_number("26168685").build()?;
-    let mailer = Party::builder("Postal Relay Inc.", Country::US).build()?;
-    let translator = Party::builder("Lingua Machines GmbH", Country::DE).build()?;
-    let acme = Party::builder("ACME s.r.o.", Country::CZ)
-        .registration_number("25596641")
-        .contact_email("gdpr@acme.example")
-        .build()?;
-    let bikes = Party::builder("Kola Brno s.r.o.", Country::CZ)
-        .registration_number("45274649")
-        .contact_email("info@kolabrno.example")
-        .build()?;
+    let scene::Parties { vendor, hosting, mailer, translator, acme, bikes } = scene::Parties::new()?;
     let (acme_scope, bikes_scope) = (Scope::of(acme.id()), Scope::of(bikes.id()));
 
     let mut agreements = Vec::new();
@@ -611,16 +595,6 @@ fn email(address: &str) -> Result<SubjectIdentifier> {
     Ok(SubjectIdentifier::Email(EmailAddress::new(address)?))
 }
 
-/// Where a data subject may complain (Art. 12(4), 77, 79).
-fn complaint() -> Result<ComplaintInformation> {
-    Ok(ComplaintInformation::new(
-        text(
-            "Úřad pro ochranu osobních údajů (Czech Office for Personal Data Protection), Pplk. Sochora 27, 170 00 Praha 7",
-        )?,
-        text("an action before the competent court under Art. 79 GDPR")?,
-    ))
-}
-
 /// Prints a step of a request: when (Prague time), the article behind it, what happened, and the
 /// state the request is in afterwards.
 fn show(article: &str, what: &str, request: &Request) {
@@ -636,41 +610,6 @@ async fn through_vendor(vendor: &ProcessorDesk, receipt: Receipt, forward_at: Da
     let forwarded = vendor.forward(controller, received.id(), forward_at).await?;
     show("Art. 28(3)(e)", "the vendor forwards it to the shop", &forwarded);
     Ok(received.id())
-}
-
-/// ACME's processing activity for its website chat: what the Art. 15 report and the Art. 19
-/// notices are built from.
-fn chat_activity(acme: &Party, vendor: &Party, hosting: &Party, mailer: &Party) -> Result<ProcessingActivity> {
-    let recipient = |p: &Party, role| -> Result<Recipient> {
-        Ok(Recipient::new(p.legal_name().clone(), role, p.country()).with_party(p.id()))
-    };
-    Ok(ProcessingActivity::builder(
-        text("Website chat customer care")?,
-        Controllers::Sole { controller: acme.id() },
-        Retention::MonthsAfter { event: text("the visitor's last conversation")?, months: 12 },
-    )
-    .purpose(
-        PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
-            .with_legitimate_interests(text("answering visitors' questions about their orders")?),
-    )
-    .data_categories([
-        DataCategory::Identification,
-        DataCategory::Contact,
-        DataCategory::CommunicationContent,
-        DataCategory::OnlineIdentifier,
-        DataCategory::UsageBehaviour,
-    ])
-    .subject_categories([SubjectCategory::Visitor])
-    .recipients([
-        recipient(vendor, Role::Processor)?,
-        recipient(hosting, Role::SubProcessor)?,
-        recipient(mailer, Role::SubProcessor)?,
-    ])
-    .transfers([Transfer::new(mailer.legal_name().clone(), Country::US)
-        .with_mechanism(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor })
-        .with_safeguards_documentation(text("a copy of the clauses is available from privacy@chatvendor.example")?)])
-    .security_measures([text("TLS in transit, encryption at rest, role-based access, audit log")?])
-    .build()?)
 }
 
 const fn activity_recipients() -> usize {
