@@ -1,10 +1,10 @@
 //! The one shape of the crate's event-sourced state machines: a data-subject request, a
 //! personal data breach and a consent are each a [`Lifecycle`].
 //!
-//! A lifecycle is pure: [`decide`](Lifecycle::decide) answers a command with the events it
+//! A lifecycle is pure: [`decide_on`](Lifecycle::decide_on) answers a command with the events it
 //! causes or a rejection that names the transition, the state and the article, and
-//! [`evolve`](Lifecycle::evolve) folds events into the state without checking them. The state
-//! is a pure function of the events ([`Lifecycle::replay`]), so the events are the audit trail
+//! [`evolve_with`](Lifecycle::evolve_with) folds events into the state without checking them. The state
+//! is a pure function of the events ([`Lifecycle::replay_events`]), so the events are the audit trail
 //! (Art. 5(2)). Storage, compare-and-swap and retries live one layer up, in one generic
 //! [`execute`](crate::store::LedgerStoreExt::execute) for every lifecycle, and the tests of
 //! every lifecycle share one given/when/then harness (`testkit::given`).
