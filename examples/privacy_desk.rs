@@ -619,7 +619,7 @@ impl Problem {
     fn from_desk(e: DeskError) -> Self {
         let status = match &e {
             DeskError::NotFound { .. } => StatusCode::NOT_FOUND,
-            DeskError::OtherController { .. } => StatusCode::FORBIDDEN,
+            DeskError::OtherController { .. } | DeskError::NotReceivedHere { .. } => StatusCode::FORBIDDEN,
             DeskError::Rejected(_) | DeskError::NothingToRun { .. } | DeskError::NeedsRectification => {
                 StatusCode::CONFLICT
             }

@@ -187,6 +187,13 @@ pub enum DeskError {
         /// The request.
         request: RequestId,
     },
+    /// A processor's desk was given a request that did not reach that processor, or asked to
+    /// forward one it did not receive (Art. 28(3)(e)).
+    #[error("Art. 28(3)(e): request {request} was not received by this processor")]
+    NotReceivedHere {
+        /// The request.
+        request: RequestId,
+    },
     /// The request's kind is not carried out by an operation on the sources: an objection
     /// (Art. 21), a review of an automated decision (Art. 22) or a consent withdrawal (Art. 7(3))
     /// is answered by changing the processing itself, and completed with a summary.
@@ -235,6 +242,7 @@ impl DeskError {
         match self {
             DeskError::Rejected(r) => r.article(),
             DeskError::OtherController { .. } => Some(Article::gdpr(12)),
+            DeskError::NotReceivedHere { .. } => Some(Article::gdpr(28).paragraph(3).point('e')),
             DeskError::NothingToRun { article, .. } => Some(*article),
             DeskError::NeedsRectification => Some(Article::gdpr(16)),
             DeskError::NoIdentifiers { .. } => Some(Article::gdpr(11).paragraph(2)),

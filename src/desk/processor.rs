@@ -77,13 +77,13 @@ impl ProcessorDesk {
     /// Records a request the processor received, in the scope of the controller it names.
     ///
     /// # Errors
-    /// [`DeskError::OtherController`] when the receipt does not name this processor as its
+    /// [`DeskError::NotReceivedHere`] when the receipt does not name this processor as its
     /// receiver (a processor records only what reached it); [`DeskError::Rejected`] when the
     /// request exists; [`DeskError::Store`].
     pub async fn receive(&self, receipt: Receipt) -> Result<Request, DeskError> {
         let id = receipt.id;
         if !matches!(receipt.receiver, Receiver::Processor { processor, .. } if processor == self.processor) {
-            return Err(DeskError::OtherController { request: id });
+            return Err(DeskError::NotReceivedHere { request: id });
         }
         let scope = Scope::of(receipt.controller);
         self.step(scope, id, Command::Receive(Box::new(receipt))).await
@@ -92,7 +92,7 @@ impl ProcessorDesk {
     /// Forwards the request to `controller` (Art. 28(3)(e)), which receives it at `at`.
     ///
     /// # Errors
-    /// [`DeskError::NotFound`] when `controller` has no such request; [`DeskError::OtherController`]
+    /// [`DeskError::NotFound`] when `controller` has no such request; [`DeskError::NotReceivedHere`]
     /// when this processor did not receive it; [`DeskError::Rejected`] when it was forwarded
     /// already; [`DeskError::Store`].
     pub async fn forward(&self, controller: PartyId, id: RequestId, at: DateTime<Utc>) -> Result<Request, DeskError> {
@@ -100,7 +100,7 @@ impl ProcessorDesk {
         let request = self.ledger.load::<Request>(scope, id).await?.ok_or(DeskError::NotFound { request: id })?;
         if !matches!(request.value.receipt().receiver, Receiver::Processor { processor, .. } if processor == self.processor)
         {
-            return Err(DeskError::OtherController { request: id });
+            return Err(DeskError::NotReceivedHere { request: id });
         }
         self.step(scope, id, Command::ForwardToController { at }).await
     }

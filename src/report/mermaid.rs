@@ -278,7 +278,7 @@ pub fn request_lifecycle_transitions() -> Vec<LifecycleTransition> {
 /// ```
 /// let diagram = gdpr_obligations::report::request_lifecycle();
 /// assert!(diagram.starts_with("stateDiagram-v2\n"));
-/// assert!(diagram.contains("    in_progress --> completed : complete\n"));
+/// assert!(diagram.contains("    in_progress --> completed : complete, record_carried_out\n"));
 /// ```
 #[must_use]
 pub fn request_lifecycle() -> String {

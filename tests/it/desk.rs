@@ -459,6 +459,15 @@ async fn art_28_3_e_a_request_forwarded_by_the_processor_desk_appears_on_the_con
     assert!(s.found(&eva()).await.is_empty());
     // Forwarded once only.
     assert!(matches!(processor.forward(s.acme.controller(), id, later).await, Err(DeskError::Rejected(_))));
+    // Another processor neither records a request that reached the vendor nor forwards it.
+    let other = ProcessorDesk::new(PartyId::generate(), s.ledger.clone(), s.audit.clone());
+    let theirs = receipt(s.acme.controller(), erasure(), eva(), t0())
+        .with_receiver(Receiver::Processor { processor: vendor, clock: RequestClock::FromProcessorReceipt });
+    let err = other.receive(theirs).await.unwrap_err();
+    assert!(matches!(err, DeskError::NotReceivedHere { .. }), "{err:?}");
+    assert_eq!(article(&err).as_deref(), Some("Art. 28(3)(e)"));
+    let err = other.forward(s.acme.controller(), id, later).await.unwrap_err();
+    assert!(matches!(err, DeskError::NotReceivedHere { .. }), "{err:?}");
 }
 
 #[tokio::test]
