@@ -60,6 +60,8 @@ macro_rules! for_each_wire_type {
             crate::store::ExportItem => "export_item.json",
             crate::store::ErasureRecord => "erasure_record.json",
             crate::store::AuditRecord => "audit_record.json",
+            crate::store::Checkpoint => "audit_checkpoint.json",
+            crate::store::SealedCheckpoint => "audit_checkpoint_sealed.json",
             crate::store::FeedEntry => "feed_entry.json",
             crate::report::ControllerRecord => "controller_record.json",
             crate::report::ProcessorRecord => "processor_record.json",

@@ -58,7 +58,8 @@ use crate::model::PartyId;
 
 pub use aggregate::{Aggregate, EXECUTE_ATTEMPTS, ExecuteError, Executed};
 pub use audit::{
-    AuditAction, AuditBreak, AuditEntry, AuditLog, AuditLogExt, AuditRecord, Digest, PseudonymKey, SubjectKey, verify,
+    AuditAction, AuditBreak, AuditEntry, AuditLog, AuditLogExt, AuditProblem, AuditRecord, Checkpoint, Digest,
+    PseudonymKey, SealKey, SealedCheckpoint, SubjectKey, verify,
 };
 pub use feed::{
     Change, FEED_PAGE_MAX, Feed, FeedBatch, FeedConsumerId, FeedCursor, FeedEntry, FeedItem, FeedPosition, StoredChange,
@@ -176,6 +177,17 @@ pub enum StoreError {
         what: String,
         /// Why.
         reason: String,
+    },
+    /// A scope's audit log does not verify: a record was altered, removed, inserted or moved,
+    /// records were cut off the end or rewritten before a checkpoint, or a sealed checkpoint's
+    /// seal does not match (Art. 5(2); the log is the controller's evidence under Art. 30 and
+    /// Art. 33(5) too).
+    #[error("the audit log of {scope} does not verify: {found}")]
+    AuditBroken {
+        /// The scope whose log it is.
+        scope: Scope,
+        /// Where it breaks and why.
+        found: AuditBreak,
     },
     /// The storage backend `store` failed (IO, connection, driver).
     #[error("storage backend {store} failed: {source}")]

@@ -11,7 +11,7 @@ use std::fmt;
 
 use uuid::Uuid;
 
-use super::{AuditEntry, AuditRecord, Digest, DocumentKey, Scope, StoreError, StreamKey, Version};
+use super::{AuditRecord, Digest, DocumentKey, Scope, StoreError, StreamKey, Version};
 
 /// The name of the table holding the applied migrations, the same in both engines.
 pub(crate) const MIGRATIONS_TABLE: &str = "gdpr_schema_migrations";
@@ -156,15 +156,9 @@ pub(crate) fn stored_digest(what: impl fmt::Display, bytes: &[u8]) -> Result<Dig
     Ok(Digest::from_bytes(bytes))
 }
 
-/// The exact JSON text an audit record's hash was computed over ([`AuditRecord::seal`] hashes
-/// `serde_json::to_vec(&entry)`): stored as is, so that reading it back gives the same entry.
-pub(crate) fn audit_entry_text(record: &AuditRecord) -> Result<String, StoreError> {
-    serde_json::to_string(&record.entry)
-        .map_err(|e| StoreError::Invalid { what: "audit entry".to_owned(), reason: e.to_string() })
-}
-
-/// An audit record from its columns. The stored hashes are taken as they are, never
-/// recomputed: [`verify`](super::verify) must see what is stored.
+/// An audit record from its columns ([`AuditRecord::from_stored`]): the stored hashes as they
+/// are, never recomputed, and the entry's text refused unless it is exactly the canonical text
+/// the hash covers.
 pub(crate) fn stored_audit_record(
     sequence: i64,
     previous: &[u8],
@@ -172,14 +166,12 @@ pub(crate) fn stored_audit_record(
     entry: &str,
 ) -> Result<AuditRecord, StoreError> {
     let what = format!("audit record {sequence}");
-    let entry: AuditEntry = serde_json::from_str(entry)
-        .map_err(|e| StoreError::corrupt(&what, format!("the stored entry does not parse: {e}")))?;
-    Ok(AuditRecord {
-        sequence: stored_u64(&what, sequence)?,
+    AuditRecord::from_stored(
+        stored_u64(&what, sequence)?,
+        stored_digest(&what, previous)?,
+        stored_digest(&what, hash)?,
         entry,
-        previous: stored_digest(&what, previous)?,
-        hash: stored_digest(&what, hash)?,
-    })
+    )
 }
 
 /// The page size of an audit read as a column value (`LIMIT`).

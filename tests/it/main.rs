@@ -10,6 +10,7 @@ mod common;
 
 mod agenda;
 mod agreement;
+mod audit;
 mod breach;
 mod chat_history;
 mod chat_paging;

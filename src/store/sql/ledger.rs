@@ -461,7 +461,7 @@ macro_rules! impl_ledger {
                 let mut tx = self.begin_write().await?;
                 let (last, previous) = self.audit_head(&mut tx, scope).await?;
                 let record = AuditRecord::seal(last.saturating_add(1), previous, entry)?;
-                let text = sql::audit_entry_text(&record)?;
+                let text = record.entry_text()?;
                 let sequence = sql::count_param("audit sequence", record.sequence)?;
                 sqlx::query(
                     "INSERT INTO gdpr_audit (controller, sequence, previous, hash, entry) VALUES ($1, $2, $3, $4, $5)",

@@ -7,12 +7,17 @@ use uuid::Uuid;
 
 use super::{Checked, Ctx, instant, two_scopes, unexpected};
 use crate::model::PartyId;
-use crate::store::{AuditAction, AuditEntry, AuditLog, AuditLogExt, AuditRecord, DocumentKind, Scope, verify};
+use crate::store::{
+    AuditAction, AuditEntry, AuditLog, AuditLogExt, AuditProblem, AuditRecord, Checkpoint, Digest, DocumentKind, Scope,
+    SealKey, StoreError, verify,
+};
 
 const A_ONLY: &str = "AuditLog, append-only (no method changes or removes a record)";
 const A_CHAIN: &str = "AuditLog, chained (numbered after the last record, sealed, never two the same number)";
 const A_SCOPE: &str = "AuditLog, scope (each scope has its own chain, starting at 1)";
 const A_VERIFY: &str = "verify (finds any altered, removed, inserted or reordered record)";
+const A_CHECKPOINT: &str =
+    "checkpoint and verify_against (a checkpoint finds records cut off the end or rewritten before it)";
 
 fn entry(n: u64) -> AuditEntry {
     AuditEntry {
@@ -65,7 +70,9 @@ pub async fn audit_append_numbers_and_chains(log: &dyn AuditLog) -> Checked {
         previous = record.hash;
     }
     let all = log.read_all(c).await.ctx("read")?;
-    verify(&all, Some((5, previous))).map_err(|b| format!("{A_CHAIN}: the log does not verify: {b}"))?;
+    let head = Checkpoint::after(c, all.last(), instant(0));
+    ensure!(head.head() == previous, "{A_CHAIN}: the last record read is not the last appended");
+    verify(&all, Some(&head)).map_err(|b| format!("{A_CHAIN}: the log does not verify: {b}"))?;
     Ok(())
 }
 
@@ -140,8 +147,8 @@ pub async fn audit_verify_detects_removal(log: &dyn AuditLog) -> Checked {
     removed.remove(1);
     let got = verify(&removed, None);
     ensure!(matches!(&got, Err(b) if b.sequence == 2), "{}", unexpected(A_VERIFY, "a break at record 2", &got));
-    let head = all.last().map(|r| (r.sequence, r.hash));
-    let got = verify(&all[..3], head);
+    let head = Checkpoint::after(c, all.last(), instant(0));
+    let got = verify(&all[..3], Some(&head));
     ensure!(got.is_err(), "{}", unexpected(A_VERIFY, "a break when the last record is cut off", &got));
     Ok(())
 }
@@ -156,5 +163,89 @@ pub async fn audit_verify_detects_reordering(log: &dyn AuditLog) -> Checked {
     all.swap(1, 2);
     let got = verify(&all, None);
     ensure!(matches!(&got, Err(b) if b.sequence == 2), "{}", unexpected(A_VERIFY, "a break at record 2", &got));
+    Ok(())
+}
+
+/// **checkpoint** names the verified log's head (0 and [`Digest::GENESIS`] when empty), and
+/// **verify_against** it passes while the log only grows, also through a sealed checkpoint
+/// opened with its key.
+///
+/// # Errors
+/// The sentence and what was wrong.
+pub async fn audit_checkpoint_names_the_head(log: &dyn AuditLog) -> Checked {
+    let (c, _) = two_scopes();
+    let empty = log.checkpoint(c, instant(0)).await.ctx("checkpoint")?;
+    ensure!(
+        (empty.scope(), empty.sequence(), empty.head()) == (c, 0, Digest::GENESIS),
+        "{A_CHECKPOINT}: the checkpoint of an empty log is {empty:?}"
+    );
+    let all = filled(log, c, 3).await?;
+    let checkpoint = log.checkpoint(c, instant(1)).await.ctx("checkpoint")?;
+    ensure!(
+        checkpoint == Checkpoint::after(c, all.last(), instant(1)),
+        "{A_CHECKPOINT}: the checkpoint after 3 records is {checkpoint:?}"
+    );
+    for n in 4..=5 {
+        log.append(c, entry(n)).await.ctx("append")?;
+    }
+    let got = log.verify_against(&checkpoint).await;
+    ensure!(matches!(got, Ok(5)), "{}", unexpected(A_CHECKPOINT, "Ok(5) once the log grew", &got));
+    let got = log.verify_against(&empty).await;
+    ensure!(matches!(got, Ok(5)), "{}", unexpected(A_CHECKPOINT, "Ok(5) against the empty log's", &got));
+    let key = SealKey::new(b"conformance seal key").ctx("seal key")?;
+    let opened = checkpoint.seal(&key).open(&key).copied().ctx("open")?;
+    let got = log.verify_against(&opened).await;
+    ensure!(matches!(got, Ok(5)), "{}", unexpected(A_CHECKPOINT, "Ok(5) against the sealed checkpoint", &got));
+    Ok(())
+}
+
+/// **verify_against** a checkpoint finds records cut off the end, and a log rewritten from a
+/// record on and re-chained (which verifies on its own), each with its [`AuditProblem`].
+///
+/// # Errors
+/// The sentence and what was wrong.
+pub async fn audit_checkpoint_finds_truncation_and_rewriting(log: &dyn AuditLog) -> Checked {
+    let (c, _) = two_scopes();
+    let all = filled(log, c, 4).await?;
+    let checkpoint = log.checkpoint(c, instant(0)).await.ctx("checkpoint")?;
+    let got = verify(&all[..2], Some(&checkpoint));
+    let truncated = AuditProblem::Truncated { records: 2, checkpoint: 4 };
+    ensure!(
+        matches!(&got, Err(b) if b.sequence == 3 && b.problem == truncated),
+        "{}",
+        unexpected(A_CHECKPOINT, "records cut off after record 2", &got)
+    );
+    // Record 2 deleted and the rest sealed again: a chain of its own that verifies.
+    let mut rewritten: Vec<AuditRecord> = Vec::new();
+    for r in all.iter().filter(|r| r.sequence != 2) {
+        let previous = rewritten.last().map_or(Digest::GENESIS, |p| p.hash);
+        let sequence = rewritten.len() as u64 + 1;
+        rewritten.push(AuditRecord::seal(sequence, previous, r.entry.clone()).ctx("seal")?);
+    }
+    ensure!(verify(&rewritten, None).is_ok(), "{A_CHECKPOINT}: the re-sealed log should verify on its own");
+    let got = verify(&rewritten, Some(&checkpoint));
+    ensure!(
+        matches!(&got, Err(b) if b.sequence == 4),
+        "{}",
+        unexpected(A_CHECKPOINT, "a break at record 4 of the re-sealed log", &got)
+    );
+    rewritten.push(AuditRecord::seal(4, rewritten[2].hash, entry(9)).ctx("seal")?);
+    let got = verify(&rewritten, Some(&checkpoint));
+    ensure!(
+        matches!(&got, Err(b) if b.sequence == 4 && b.problem == AuditProblem::Rewritten),
+        "{}",
+        unexpected(A_CHECKPOINT, "record 4 rewritten", &got)
+    );
+    // The stored log itself still verifies against its checkpoint: the checks above read a copy.
+    let got = log.verify_against(&checkpoint).await;
+    ensure!(matches!(got, Ok(4)), "{}", unexpected(A_CHECKPOINT, "Ok(4) for the stored log", &got));
+    let forged =
+        Checkpoint::after(c, rewritten.last(), instant(0)).seal(&SealKey::new(b"not the deployment key").ctx("key")?);
+    let got = forged.open(&SealKey::new(b"conformance seal key").ctx("key")?);
+    ensure!(
+        matches!(&got, Err(StoreError::AuditBroken { found, .. }) if found.problem == AuditProblem::SealMismatch),
+        "{}",
+        unexpected(A_CHECKPOINT, "a checkpoint sealed with another key refused", &got)
+    );
     Ok(())
 }

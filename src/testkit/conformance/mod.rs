@@ -185,6 +185,8 @@ macro_rules! audit_conformance_tests {
                 audit_verify_detects_alteration,
                 audit_verify_detects_removal,
                 audit_verify_detects_reordering,
+                audit_checkpoint_names_the_head,
+                audit_checkpoint_finds_truncation_and_rewriting,
             );
         }
     };
