@@ -182,7 +182,7 @@ pub enum StoreError {
     /// records were cut off the end or rewritten before a checkpoint, or a sealed checkpoint's
     /// seal does not match (Art. 5(2); the log is the controller's evidence under Art. 30 and
     /// Art. 33(5) too).
-    #[error("the audit log of {scope} does not verify: {found}")]
+    #[error("{scope}: {found}")]
     AuditBroken {
         /// The scope whose log it is.
         scope: Scope,

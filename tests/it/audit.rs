@@ -271,6 +271,20 @@ mod postgres {
         async fn tamper(&self, scope: Scope, tamper: Tamper) {
             let mut conn = PgConnection::connect(&self.url).await.unwrap();
             sql_tamper!(&mut conn, scope, tamper);
+            // And the head the store keeps apart, as someone who knows the schema would, so that
+            // the next append follows the tampered chain.
+            sqlx::query(
+                "UPDATE gdpr_audit_heads h SET sequence = COALESCE(a.sequence, 0), hash = COALESCE(a.hash, $2) \
+                 FROM (SELECT $1::uuid AS controller) c \
+                 LEFT JOIN LATERAL (SELECT sequence, hash FROM gdpr_audit WHERE controller = $1 \
+                                    ORDER BY sequence DESC LIMIT 1) a ON true \
+                 WHERE h.controller = c.controller",
+            )
+            .bind(scope.controller().as_uuid())
+            .bind(Digest::GENESIS.as_bytes().as_slice())
+            .execute(&mut conn)
+            .await
+            .unwrap();
             conn.close().await.unwrap();
         }
     }
@@ -297,7 +311,7 @@ fn at(n: i64) -> DateTime<Utc> {
 fn entry(n: u64) -> AuditEntry {
     let action = AuditAction::DocumentWritten { kind: DocumentKind::Agreement, id: Uuid::from_u128(u128::from(n)) };
     let entry = AuditEntry::new(at(n as i64), action);
-    if n % 2 == 0 { entry.with_article(Article::gdpr(28).paragraph(3)) } else { entry }
+    if n.is_multiple_of(2) { entry.with_article(Article::gdpr(28).paragraph(3)) } else { entry }
 }
 
 /// A new scope's log of `n` records on `target`, and its checkpoint.
@@ -520,6 +534,21 @@ proptest! {
         let target = rt.block_on(sqlite::open());
         let got = rt.block_on(tampered_after_checkpoint(&target, n, extra, tamper));
         assert_detected(target.name(), tamper, &got);
+    }
+}
+
+#[cfg(feature = "postgres")]
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(common::cases(12)))]
+
+    /// The same, on PostgreSQL (when the run has a server; each case a scope of its own).
+    #[test]
+    fn art_5_2_any_single_tamper_is_detected_against_an_earlier_checkpoint_in_postgres((n, extra, tamper) in log_and_tamper()) {
+        let rt = runtime();
+        if let Some(target) = rt.block_on(postgres::connect()) {
+            let got = rt.block_on(tampered_after_checkpoint(&target, n, extra, tamper));
+            assert_detected(target.name(), tamper, &got);
+        }
     }
 }
 
