@@ -152,7 +152,9 @@ impl ScopeData {
         attachments: Vec<Attachment>,
         at: DateTime<Utc>,
     ) -> Result<MessageId, StoreError> {
-        let c = self.conversation_mut(conversation)?;
+        let Some(c) = self.conversations.get_mut(&conversation) else {
+            return Err(not_found_conversation(conversation));
+        };
         if let Sender::Visitor(visitor) = &from
             && !c.participants.contains_key(visitor)
         {
