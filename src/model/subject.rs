@@ -89,13 +89,11 @@ pub enum SubjectIdentifier {
     AccountId(Token),
     /// The token a chat widget stores in the visitor's browser.
     ChatVisitorToken(Token),
-    /// An IP address (an online identifier, Recital 30). A weak identifier: everyone behind
-    /// one network address shares it, so it never selects a subject's data on its own.
+    /// An IP address (an online identifier, Recital 30).
     IpAddress(IpAddr),
     /// A cookie id (an online identifier, Recital 30).
     CookieId(Token),
-    /// A name as the subject gave it. A weak identifier: namesakes share it, so it is never
-    /// enough alone to verify identity or to select a subject's data.
+    /// A name as the subject gave it. A weak identifier: never enough alone to verify identity.
     Name(Text),
 }
 

@@ -340,10 +340,8 @@ pub enum HoldTarget {
         /// The prefix, ending in `/`.
         prefix: RecordKey,
     },
-    /// Every record of a data subject in every source, found by any of the strong identifiers
-    /// (which the hold therefore keeps: finding the subject's data in each source takes them).
-    /// A name or an IP address selects nobody (Art. 11(2)): a hold on weak identifiers alone
-    /// holds nothing.
+    /// Every record of a data subject in every source, found by any of the identifiers (which
+    /// the hold therefore keeps: finding the subject's data in each source takes them).
     Subject {
         /// The subject's identifiers, at least one.
         identifiers: Vec<SubjectIdentifier>,
