@@ -115,7 +115,7 @@ async fn art_11_2_an_export_with_a_shared_ip_address_stays_with_the_requester() 
         let office = ip("198.51.100.7");
         let alice = [email("alice@example.com"), office.clone()];
         visitor(&chat, c, "tok-a", &alice, &[own("ALICE1 my invoice please")]).await;
-        visitor(&chat, c, "tok-b", &[office.clone()], &[own("BOB1 where is my parcel")]).await;
+        visitor(&chat, c, "tok-b", std::slice::from_ref(&office), &[own("BOB1 where is my parcel")]).await;
         let dump = serde_json::to_string(&export(&chat, c, &[token("tok-b"), office.clone()]).await).unwrap();
         assert!(dump.contains("BOB1"), "{backend}: B's own message");
         assert!(!dump.contains("alice") && !dump.contains("ALICE1"), "{backend}: A's data in B's export: {dump}");

@@ -585,7 +585,7 @@ async fn art_11_2_12_6_a_request_with_only_weak_identifiers_runs_nothing() {
         SubjectIdentifier::IpAddress("198.51.100.7".parse().unwrap()),
     ];
     for kind in [erasure(), RequestKind::Access, RequestKind::Portability] {
-        let id = s.ready(kind.clone(), weak.clone()).await;
+        let id = s.ready(kind, weak.clone()).await;
         let err = s.desk.fulfil(id, t0()).await.unwrap_err();
         assert!(matches!(err, DeskError::OnlyWeakIdentifiers { .. }), "{kind:?}: {err:?}");
         assert_eq!(article(&err).as_deref(), Some("Art. 11(2)"));
