@@ -623,7 +623,7 @@ impl Problem {
             DeskError::Rejected(_) | DeskError::NothingToRun { .. } | DeskError::NeedsRectification => {
                 StatusCode::CONFLICT
             }
-            DeskError::NoIdentifiers { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            DeskError::NoIdentifiers { .. } | DeskError::OnlyWeakIdentifiers { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             DeskError::Contended { .. } => StatusCode::SERVICE_UNAVAILABLE,
             DeskError::Verify(v) => match v {
                 VerifyError::WrongCode { .. } | VerifyError::Expired { .. } => StatusCode::FORBIDDEN,

@@ -213,6 +213,19 @@ pub enum DeskError {
         /// The request.
         request: RequestId,
     },
+    /// The request names identifiers, but none that singles the data subject out: names and IP
+    /// addresses are weak ([`SubjectIdentifier::is_strong`]), shared by namesakes and by
+    /// everyone behind one network address, so acting on them would disclose or change other
+    /// people's data. Nothing was read (Art. 11(2), 12(6), Recital 64): ask the requester for
+    /// an identifier that singles them out.
+    #[error(
+        "Art. 11(2), 12(6): request {request} names no identifier that singles the data subject out (a name \
+         or an IP address never does); ask for an e-mail address, a phone number, an account id or a token"
+    )]
+    OnlyWeakIdentifiers {
+        /// The request.
+        request: RequestId,
+    },
     /// Other desks changed the request on every attempt, or another desk is carrying it out
     /// (it wrote the fulfilment's journal first); this desk recorded no step: try again later.
     #[error("request {request} is being changed or carried out by another desk; try again")]
@@ -245,7 +258,9 @@ impl DeskError {
             DeskError::NotReceivedHere { .. } => Some(Article::gdpr(28).paragraph(3).point('e')),
             DeskError::NothingToRun { article, .. } => Some(*article),
             DeskError::NeedsRectification => Some(Article::gdpr(16)),
-            DeskError::NoIdentifiers { .. } => Some(Article::gdpr(11).paragraph(2)),
+            DeskError::NoIdentifiers { .. } | DeskError::OnlyWeakIdentifiers { .. } => {
+                Some(Article::gdpr(11).paragraph(2))
+            }
             DeskError::Verify(VerifyError::Random { .. } | VerifyError::Store(_)) => None,
             DeskError::Verify(_) => Some(Article::gdpr(12).paragraph(6)),
             _ => None,
@@ -557,7 +572,9 @@ impl Desk {
     /// [`DeskError::Rejected`] (nothing ran) unless the request is in progress with its
     /// identity settled (Art. 5(1)(f)); [`DeskError::NothingToRun`] for an objection, an
     /// Art. 22 review or a consent withdrawal; [`DeskError::NeedsRectification`] for a
-    /// rectification; [`DeskError::NoIdentifiers`]; [`DeskError::NotFound`];
+    /// rectification; [`DeskError::NoIdentifiers`]; [`DeskError::OnlyWeakIdentifiers`] (nothing
+    /// ran) when the request names only names and IP addresses (Art. 11(2), 12(6));
+    /// [`DeskError::NotFound`];
     /// [`DeskError::Contended`] when another desk is carrying it out at the same time;
     /// [`DeskError::Fulfil`] when the ledger failed mid-run (run it again to resume).
     pub async fn fulfil(&self, id: RequestId, at: DateTime<Utc>) -> Result<Fulfilled, DeskError> {
@@ -676,10 +693,7 @@ impl Desk {
         rectification: Option<&Rectification>,
     ) -> Result<FulfilmentReport, DeskError> {
         let id = request.id();
-        let subject = request.receipt().requester.clone();
-        if subject.is_empty() {
-            return Err(DeskError::NoIdentifiers { request: id });
-        }
+        let subject = identifiers(request)?.to_vec();
         let fulfilment = Fulfilment::new(
             self.scope,
             self.ledger.as_ref(),
@@ -793,7 +807,8 @@ impl Desk {
     ///
     /// # Errors
     /// [`DeskError::Rejected`] naming the article when the request is not such a request;
-    /// [`DeskError::NoIdentifiers`]; [`DeskError::NotFound`].
+    /// [`DeskError::NoIdentifiers`]; [`DeskError::OnlyWeakIdentifiers`] when the request names
+    /// only names and IP addresses (Art. 11(2), 12(6)); [`DeskError::NotFound`].
     pub async fn access_copy(&self, id: RequestId, at: DateTime<Utc>) -> Result<ByteStream, DeskError> {
         let request = self.downloadable(id, RequestKind::Access).await?;
         let subject = request.receipt().requester.clone();
@@ -832,9 +847,7 @@ impl Desk {
         if !matches!(state, StatusName::InProgress | StatusName::Completed) {
             return refuse(Article::gdpr(12).paragraph(3), "the request is not being carried out");
         }
-        if request.receipt().requester.is_empty() {
-            return Err(DeskError::NoIdentifiers { request: id });
-        }
+        identifiers(&request)?;
         Ok(request)
     }
 
@@ -894,6 +907,19 @@ impl Desk {
         }
         crate::fulfil::record_notice(self.ledger.as_ref(), self.scope, &NoticeRecord::recipient(id, at, given)).await?;
         Ok(())
+    }
+}
+
+/// The identifiers the request was received with, when one of them singles the data subject
+/// out; refused before any source is read otherwise (Art. 11(2), 12(6)).
+fn identifiers(request: &Request) -> Result<&[SubjectIdentifier], DeskError> {
+    let requester = &request.receipt().requester;
+    if requester.is_empty() {
+        Err(DeskError::NoIdentifiers { request: request.id() })
+    } else if !requester.iter().any(SubjectIdentifier::is_strong) {
+        Err(DeskError::OnlyWeakIdentifiers { request: request.id() })
+    } else {
+        Ok(requester)
     }
 }
 

@@ -84,6 +84,16 @@ pub enum FulfilError {
     /// Writing the portable export failed.
     #[error("the portable export could not be written: {0}")]
     Write(#[from] std::io::Error),
+    /// The identifiers given hold no strong one ([`SubjectIdentifier::is_strong`]): names and
+    /// IP addresses cannot single the data subject out, so nothing was read or changed
+    /// (Art. 11(2), 12(6), Recital 64). Ask the requester for an identifier that singles them
+    /// out: an e-mail address, a phone number, an account id or a token.
+    #[error(
+        "Art. 11(2), 12(6): the identifiers given cannot identify the data subject (a name or an IP address \
+         never singles a person out); ask for an identifier that singles them out (an e-mail address, a \
+         phone number, an account id or a token)"
+    )]
+    OnlyWeakIdentifiers,
     /// The journal of this request belongs to another operation.
     #[error("request {job} is journaled as {journaled:?}, not {asked:?}")]
     WrongOperation {
@@ -149,14 +159,17 @@ impl<'a> Fulfilment<'a> {
     /// Reading changes nothing, so it needs no journal.
     ///
     /// # Errors
-    /// [`FulfilError::Store`] when the ledger fails; a source that fails is reported in
-    /// `sources` with its error and makes the report incomplete.
+    /// [`FulfilError::OnlyWeakIdentifiers`] before any source is read when `subject` holds no
+    /// strong identifier (Art. 11(2), 12(6)); [`FulfilError::Store`] when the ledger fails; a
+    /// source that fails is reported in `sources` with its error and makes the report
+    /// incomplete.
     pub async fn access(
         &self,
         job: RequestId,
         subject: &[SubjectIdentifier],
         now: DateTime<Utc>,
     ) -> Result<AccessReport, FulfilError> {
+        identifiable(subject)?;
         let activities: Vec<ProcessingActivity> =
             self.ledger.all::<ProcessingActivity>(self.scope).await?.into_iter().map(|v| v.value).collect();
         let mut copy = Vec::new();
@@ -181,8 +194,10 @@ impl<'a> Fulfilment<'a> {
     /// [`portable_export`] instead: the same bytes as an owned stream, without a blocking writer.
     ///
     /// # Errors
-    /// [`FulfilError::Write`] when `out` fails; [`FulfilError::Store`] when a source fails (the
-    /// export is then incomplete and must not be handed over).
+    /// [`FulfilError::OnlyWeakIdentifiers`] before anything is read or written when `subject`
+    /// holds no strong identifier (Art. 11(2), 12(6)); [`FulfilError::Write`] when `out` fails;
+    /// [`FulfilError::Store`] when a source fails (the export is then incomplete and must not
+    /// be handed over).
     pub async fn portability(
         &self,
         job: RequestId,
@@ -190,6 +205,7 @@ impl<'a> Fulfilment<'a> {
         now: DateTime<Utc>,
         out: &mut (dyn Write + Send),
     ) -> Result<u64, FulfilError> {
+        identifiable(subject)?;
         writeln!(out, "{}", stream::portable_header(self.scope, now))?;
         let mut written = 0u64;
         for source in &self.sources {
@@ -216,8 +232,10 @@ impl<'a> Fulfilment<'a> {
     /// the recipients to inform (Art. 19).
     ///
     /// # Errors
-    /// [`FulfilError::Store`] when the ledger or audit log fails (run again to resume);
-    /// [`FulfilError::WrongOperation`] when `job` was journaled for another operation.
+    /// [`FulfilError::OnlyWeakIdentifiers`] before any source is read when `subject` holds no
+    /// strong identifier (Art. 11(2), 12(6): a name or an IP address would erase namesakes and
+    /// neighbours); [`FulfilError::Store`] when the ledger or audit log fails (run again to
+    /// resume); [`FulfilError::WrongOperation`] when `job` was journaled for another operation.
     pub async fn erase(
         &self,
         job: RequestId,
@@ -225,6 +243,7 @@ impl<'a> Fulfilment<'a> {
         policy: &ErasurePolicy,
         now: DateTime<Utc>,
     ) -> Result<StepReport, FulfilError> {
+        identifiable(subject)?;
         // Held data is never erased (Art. 17(3)): the scope's legal holds always join the policy,
         // whatever the caller passed.
         let holds: Vec<LegalHold> =
@@ -312,6 +331,7 @@ impl<'a> Fulfilment<'a> {
         rectification: &Rectification,
         now: DateTime<Utc>,
     ) -> Result<StepReport, FulfilError> {
+        identifiable(subject)?;
         self.apply(job, Operation::Rectification, now, |source| {
             let rectification = rectification.clone();
             let subject = subject.to_vec();
@@ -331,6 +351,7 @@ impl<'a> Fulfilment<'a> {
         subject: &[SubjectIdentifier],
         now: DateTime<Utc>,
     ) -> Result<StepReport, FulfilError> {
+        identifiable(subject)?;
         self.apply(job, Operation::Restriction, now, |source| {
             let subject = subject.to_vec();
             let scope = self.scope;
@@ -350,6 +371,7 @@ impl<'a> Fulfilment<'a> {
         subject: &[SubjectIdentifier],
         now: DateTime<Utc>,
     ) -> Result<StepReport, FulfilError> {
+        identifiable(subject)?;
         self.apply(job, Operation::RestrictionLifted, now, |source| {
             let subject = subject.to_vec();
             let scope = self.scope;
@@ -488,15 +510,22 @@ impl<'a> Fulfilment<'a> {
         }
     }
 
+    /// The keyed hashes of the subject's strong identifiers: a weak one would tie the erasure
+    /// to namesakes and neighbours (Art. 11(2)).
     fn subject_keys(&self, subject: &[SubjectIdentifier]) -> Vec<SubjectKey> {
-        let mut keys: Vec<SubjectKey> =
-            subject.iter().map(|i| SubjectKey::derive(self.pseudonyms, self.scope, i)).collect();
+        let mut keys: Vec<SubjectKey> = subject
+            .iter()
+            .filter(|i| i.is_strong())
+            .map(|i| SubjectKey::derive(self.pseudonyms, self.scope, i))
+            .collect();
         keys.sort();
         keys.dedup();
         keys
     }
 
-    /// The completed erasures that concern a subject known by any of `subject`'s identifiers.
+    /// The completed erasures that concern a subject known by any of `subject`'s strong
+    /// identifiers (none for weak identifiers only: a name or an IP address singles nobody
+    /// out, Art. 11(2)).
     ///
     /// After a backup is restored, a backend runs every restored subject through this and
     /// erases again those that were erased since the backup (Art. 17(1)): the erasure ledger
@@ -554,6 +583,13 @@ pub(crate) fn fulfilment_progress(key: DocumentKey, body: serde_json::Value) -> 
         .flatten()
         .any(|o| !matches!(o.outcome, Outcome::Unchanged | Outcome::Retained { .. }));
     Ok((journal.operation, changed))
+}
+
+/// Refuses a subject known by no strong identifier, before any source is read: names and IP
+/// addresses cannot single a person out, and acting on them would read or change other
+/// people's data (Art. 11(2), 12(6), Recital 64).
+fn identifiable(subject: &[SubjectIdentifier]) -> Result<(), FulfilError> {
+    if subject.iter().any(SubjectIdentifier::is_strong) { Ok(()) } else { Err(FulfilError::OnlyWeakIdentifiers) }
 }
 
 /// The plan's outcome for each planned record, unless erasing it failed; records the plan did

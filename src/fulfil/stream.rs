@@ -43,8 +43,10 @@ pub const CHUNK_BYTES: usize = 64 * 1024;
 /// export is the caller's: the stream cannot know whether the body reached its recipient.
 ///
 /// # Errors
-/// As stream items: [`FulfilError::Store`] when a source fails, at the start of its export or
-/// midway; that item is the last, and the export is incomplete (see [`ByteStream`]).
+/// As stream items: [`FulfilError::OnlyWeakIdentifiers`] as the only item when `subject` holds
+/// no strong identifier (Art. 11(2), 12(6): nothing is read); [`FulfilError::Store`] when a
+/// source fails, at the start of its export or midway; that item is the last, and the export
+/// is incomplete (see [`ByteStream`]).
 ///
 /// # Example
 /// ```
@@ -128,6 +130,7 @@ fn lines(
     // The generator owns the sources and the identifiers, and the source's stream borrows them
     // inside it: what a hand-written `unfold` state could not hold.
     Box::pin(async_stream::try_stream! {
+        super::identifiable(&subject)?;
         let mut chunk = Vec::with_capacity(CHUNK_BYTES);
         push_line(&mut chunk, &header)?;
         for source in &sources {

@@ -438,6 +438,8 @@ async fn held_subjects(
 ///
 /// Holds on records and conversations name their source, but one erasure policy serves every
 /// source: a record of another source with the same key is kept too (never the other way).
+/// A hold on a subject finds their records by its strong identifiers: a hold that names only
+/// a name or an IP address holds nothing, as those select nobody (Art. 11(2)).
 ///
 /// # Errors
 /// The error of a source's `find` (for holds on subjects, and on the controller, whose

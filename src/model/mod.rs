@@ -48,8 +48,8 @@ pub use activity::{
 pub use digest::{Digest, InvalidDigest};
 pub use party::{Contact, EmailAddress, Party, PartyBuilder, PhoneNumber, PostalAddress, RegistrationNumber, TaxId};
 pub use subject::{
-    DataSubject, PersonalDataRecord, PersonalDataRecordBuilder, PersonalDataRecordRepr, SourceName, SubjectIdentifier,
-    Token,
+    DataSubject, IdentifierStrength, PersonalDataRecord, PersonalDataRecordBuilder, PersonalDataRecordRepr, SourceName,
+    SubjectIdentifier, Token,
 };
 
 /// One problem with one field of an input: what was wrong and, where a rule of the Regulation

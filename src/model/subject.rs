@@ -97,6 +97,42 @@ pub enum SubjectIdentifier {
     Name(Text),
 }
 
+/// Whether an identifier singles one person out (Art. 11(2), 12(2), 12(6), Recital 64).
+///
+/// A controller uses "all reasonable measures to verify the identity" of a requester
+/// (Recital 64) and may act only on data it can attribute to them (Art. 11(2)): a **strong**
+/// identifier (a chat visitor token, a cookie id, an e-mail address, a phone number, an account
+/// id) is issued to, or controlled by, one person, so it selects that person's data. A **weak**
+/// one (a name, an IP address) is shared by namesakes and by everyone behind one network
+/// address: it never selects anybody on its own. It only narrows or corroborates a match made
+/// by a strong identifier, and a request that carries weak identifiers only is answered under
+/// Art. 11(2) and 12(6): the subject cannot be identified, ask for an identifier that singles
+/// them out.
+///
+/// In JSON: `"strong"` or `"weak"`.
+///
+/// ```
+/// use gdpr_obligations::model::{EmailAddress, IdentifierStrength, SubjectIdentifier, Text};
+///
+/// let email = SubjectIdentifier::Email(EmailAddress::new("eva@example.cz")?);
+/// let name = SubjectIdentifier::Name(Text::new("Eva Nováková")?);
+/// assert_eq!(email.strength(), IdentifierStrength::Strong);
+/// assert_eq!(name.strength(), IdentifierStrength::Weak);
+/// assert!(!name.is_strong());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IdentifierStrength {
+    /// Singles one person out: selects their data (a token, a cookie id, an e-mail address, a
+    /// phone number, an account id).
+    Strong,
+    /// Cannot single a person out (Recital 64): a name or an IP address. Never selects data on
+    /// its own (Art. 11(2), 12(6)).
+    Weak,
+}
+
 impl SubjectIdentifier {
     /// The category of personal data the identifier itself belongs to.
     #[must_use]
@@ -123,6 +159,29 @@ impl SubjectIdentifier {
             SubjectIdentifier::CookieId(_) => "cookie_id",
             SubjectIdentifier::Name(_) => "name",
         }
+    }
+
+    /// Whether the identifier singles one person out ([`IdentifierStrength::Strong`]: a token,
+    /// a cookie id, an e-mail address, a phone number, an account id) or not
+    /// ([`IdentifierStrength::Weak`]: a name, an IP address), under Art. 11(2), 12(2), 12(6)
+    /// and Recital 64: a weak identifier never selects a subject's data on its own.
+    #[must_use]
+    pub fn strength(&self) -> IdentifierStrength {
+        match self {
+            SubjectIdentifier::Email(_)
+            | SubjectIdentifier::Phone(_)
+            | SubjectIdentifier::AccountId(_)
+            | SubjectIdentifier::ChatVisitorToken(_)
+            | SubjectIdentifier::CookieId(_) => IdentifierStrength::Strong,
+            SubjectIdentifier::Name(_) | SubjectIdentifier::IpAddress(_) => IdentifierStrength::Weak,
+        }
+    }
+
+    /// Whether the identifier is [strong](IdentifierStrength::Strong): whether it may select a
+    /// subject's data (Art. 11(2), 12(6)).
+    #[must_use]
+    pub fn is_strong(&self) -> bool {
+        self.strength() == IdentifierStrength::Strong
     }
 
     /// A canonical `kind:value` form for matching: e-mail addresses and names compare without

@@ -56,12 +56,21 @@ pub type ExportStream<'a> = Pin<Box<dyn Stream<Item = Result<ExportItem, StoreEr
 
 /// A source of personal data, implemented by a chat product over its own tables (chat
 /// transcripts, attachments, CRM contacts). Every method is scoped to one controller and
-/// finds the subject by any of the identifiers given.
+/// finds the subject by any of the strong identifiers given.
 ///
 /// # Contract
 /// - **Scope.** Nothing a method does reads or changes another controller's data.
-/// - **Identification.** A record belongs to the subject when any identifier given matches one
-///   of the source's identifiers for it ([`SubjectIdentifier::matches`]).
+/// - **Identification.** A record belongs to the subject when any **strong** identifier given
+///   ([`SubjectIdentifier::is_strong`]: a token, a cookie id, an e-mail address, a phone
+///   number, an account id) matches one of the source's identifiers for it
+///   ([`SubjectIdentifier::matches`]).
+/// - **Weak identifiers.** A weak identifier (a name, an IP address) cannot single a person
+///   out (Art. 11(2), 12(6), Recital 64): it never selects a subject, alone or beside strong
+///   ones. `find` and `export` with weak identifiers only return nothing; beside a subject's
+///   strong identifier, weak ones select nobody else, so finding, exporting or erasing one
+///   subject never includes or changes another who shares only weak identifiers with them (a
+///   namesake, a visitor behind the same network address). A weak identifier given beside a
+///   strong one may still be looked for in the selected subject's own records.
 /// - **Idempotence.** Calling `erase`, `rectify`, `restrict` or `lift_restriction` again with
 ///   the same arguments changes nothing more; the second call reports only
 ///   [`Outcome::Unchanged`] (or the earlier retention), and only for records the first call

@@ -257,7 +257,7 @@ pub async fn add_long_subject(chat: &ChatHistory, scope: Scope, messages: u64) -
 
 /// The version of the rows a cached database holds: raised whenever the generator or the rows
 /// `ChatHistory` writes change, so that an older cache is not reused.
-pub const CACHE_FORMAT: u32 = 2;
+pub const CACHE_FORMAT: u32 = 3;
 
 /// The path of the SQLite database of `spec` under `dir`
 /// (`chat-v<CACHE_FORMAT>-<seed>-<messages>.sqlite`),

@@ -127,10 +127,16 @@ async fn find_by_any_identifier_returns_profile_ips_participations_messages_and_
     // Her two messages, the agent's reply naming her in her chat and in the shared one; not the
     // bot's "Rate this chat", not Bob's messages (even the one naming her).
     assert_eq!(keys.iter().filter(|k| k.contains("/message/")).count(), 4);
-    for id in [token("tok-eva"), phone("+420601111222"), name("eva  NOVÁKOVÁ"), ip("198.51.100.23")] {
+    for id in [token("tok-eva"), phone("+420601111222")] {
         let by_one = s.chat.find(s.acme, std::slice::from_ref(&id)).await?;
         assert_eq!(by_one, all, "found by {id:?}");
     }
+    // Art. 11(2), 12(6): a name or an IP address selects nobody, alone or together; beside a
+    // strong identifier it adds nothing.
+    let weak = [name("eva  NOVÁKOVÁ"), ip("198.51.100.23")];
+    assert!(s.chat.find(s.acme, &weak).await?.is_empty());
+    let with_weak = [email("eva@example.cz"), name("Bob Dvořák"), ip("198.51.100.23")];
+    assert_eq!(s.chat.find(s.acme, &with_weak).await?, all);
     assert!(s.chat.find(s.acme, &[email("nobody@example.cz")]).await?.is_empty());
     Ok(())
 }

@@ -138,6 +138,42 @@ async fn the_chat_survives_reopening_and_an_erasure_is_recognised_again() {
     store.close().await;
 }
 
+/// Schema version 5 fills `gdpr_chat_agents` from the messages already stored: a database
+/// written before it (agents' names only in message bodies) exports an agent named in a
+/// conversation they never wrote in as `[agent]` once reopened (Art. 15(4)).
+#[tokio::test]
+async fn art_15_4_schema_version_5_backfills_the_agents_of_stored_messages() {
+    let db = TempDb::new().await;
+    let c = scope();
+    {
+        let chat = ChatHistory::sqlite(&db.store, key());
+        let carl = chat.add_visitor(c, Token::new("tok-carl").unwrap(), at()).await.unwrap();
+        let talk = chat.start_conversation(c, carl, at()).await.unwrap();
+        let jana = Sender::Agent(Text::new("Jana Nováková").unwrap());
+        chat.post(c, talk, jana, Text::new("Hello Carl").unwrap(), vec![], at()).await.unwrap();
+        let eva = chat.add_visitor(c, Token::new("tok-eva").unwrap(), at()).await.unwrap();
+        let talk = chat.start_conversation(c, eva, at()).await.unwrap();
+        let named = Text::new("Jana Nováková will write to you").unwrap();
+        chat.post(c, talk, Sender::Bot, named, vec![], at()).await.unwrap();
+    }
+    db.store.close().await;
+    // Back to schema version 3: what a database written by the previous release holds.
+    let mut raw = SqliteConnection::connect(&format!("sqlite://{}", db.path.display())).await.unwrap();
+    sqlx::raw_sql("DROP TABLE gdpr_chat_agents; DELETE FROM gdpr_schema_migrations WHERE version = 5")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+
+    let store = SqliteStore::open(&db.path).await.unwrap();
+    let chat = ChatHistory::sqlite(&store, key());
+    let eva = [gdpr_obligations::model::SubjectIdentifier::ChatVisitorToken(Token::new("tok-eva").unwrap())];
+    let items: Vec<_> = futures_util::TryStreamExt::try_collect(chat.export(c, &eva).await.unwrap()).await.unwrap();
+    let dump = serde_json::to_string(&items).unwrap();
+    assert!(dump.contains("[agent] will write to you") && !dump.contains("Nováková"), "{dump}");
+    store.close().await;
+}
+
 /// The shared check with two handles (two pools) on one file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_lose_nothing() {

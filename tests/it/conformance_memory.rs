@@ -317,6 +317,88 @@ mod mutants {
         }
     }
 
+    /// Selects a subject by any identifier given, weak ones included, as the crate once did: a
+    /// shared name or IP address pulls in another visitor (Art. 11(2), 12(6)).
+    struct Promiscuous(Arc<ChatHistory>);
+
+    impl Promiscuous {
+        /// The identifiers given, and the strong identifiers of every visitor any of them matches.
+        async fn widen(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+        ) -> Result<Vec<SubjectIdentifier>, StoreError> {
+            let mut out = subject.to_vec();
+            let mut seen = std::collections::BTreeSet::new();
+            for c in self.0.conversations(scope).await? {
+                for v in c.visitors.into_iter().filter(|v| seen.insert(*v)) {
+                    let Some(profile) = self.0.profile(scope, v).await? else { continue };
+                    if profile.identifiers.iter().any(|i| subject.iter().any(|g| g.matches(i))) {
+                        out.extend(profile.identifiers.into_iter().filter(SubjectIdentifier::is_strong));
+                    }
+                }
+            }
+            Ok(out)
+        }
+    }
+
+    #[async_trait]
+    impl PersonalDataSource for Promiscuous {
+        fn name(&self) -> &SourceName {
+            self.0.name()
+        }
+        async fn find(&self, scope: Scope, subject: &[SubjectIdentifier]) -> Result<Vec<FoundRecord>, StoreError> {
+            self.0.find(scope, &self.widen(scope, subject).await?).await
+        }
+        async fn export<'a>(
+            &'a self,
+            scope: Scope,
+            subject: &'a [SubjectIdentifier],
+        ) -> Result<ExportStream<'a>, StoreError> {
+            let wide = self.widen(scope, subject).await?;
+            let items: Vec<_> = futures_util::TryStreamExt::try_collect(self.0.export(scope, &wide).await?).await?;
+            Ok(Box::pin(futures_util::stream::iter(items.into_iter().map(Ok))))
+        }
+        async fn erasure_plan(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+            policy: &ErasurePolicy,
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.0.erasure_plan(scope, &self.widen(scope, subject).await?, policy).await
+        }
+        async fn erase(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+            policy: &ErasurePolicy,
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.0.erase(scope, &self.widen(scope, subject).await?, policy).await
+        }
+        async fn rectify(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+            r: &Rectification,
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.0.rectify(scope, &self.widen(scope, subject).await?, r).await
+        }
+        async fn restrict(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.0.restrict(scope, &self.widen(scope, subject).await?).await
+        }
+        async fn lift_restriction(
+            &self,
+            scope: Scope,
+            subject: &[SubjectIdentifier],
+        ) -> Result<Vec<RecordOutcome>, StoreError> {
+            self.0.lift_restriction(scope, &self.widen(scope, subject).await?).await
+        }
+    }
+
     /// A source with retention that lists records before they expire, or erases what a policy
     /// retains, one at a time.
     struct Hasty {
@@ -494,6 +576,17 @@ mod mutants {
         let (source, fixture) = hasty(false, true);
         let check = kit::source_erase_records_keeps_retained_and_restricted(&source, &*fixture).await;
         fails(check, "RetentionSource, record erasure");
+    }
+
+    #[tokio::test]
+    async fn art_11_2_the_kit_catches_a_source_that_selects_by_a_shared_name_or_ip_address() {
+        let chat = Arc::new(ChatHistory::new());
+        let source = Promiscuous(chat.clone());
+        fails(kit::source_weak_identifiers_select_nobody(&source, &*chat).await, "weak identifiers");
+        // The rest of the kit does not notice: only the new sentence catches it.
+        let chat = Arc::new(ChatHistory::new());
+        let source = Promiscuous(chat.clone());
+        kit::source_erasure_spares_other_subjects(&source, &*chat).await.unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[tokio::test]

@@ -574,6 +574,37 @@ async fn art_11_2_a_request_without_identifiers_runs_nothing() {
     assert_eq!(s.desk.request(id).await.unwrap().value.status().name(), StatusName::InProgress);
 }
 
+/// Art. 11(2), 12(6), Recital 64: a request received with a name and an IP address only cannot
+/// identify its subject: carrying it out, and downloading a copy, are refused with
+/// `OnlyWeakIdentifiers` before any source is read, and the request stays in progress.
+#[tokio::test]
+async fn art_11_2_12_6_a_request_with_only_weak_identifiers_runs_nothing() {
+    let s = shop().await;
+    let weak = vec![
+        SubjectIdentifier::Name(text("Eva Nováková")),
+        SubjectIdentifier::IpAddress("198.51.100.7".parse().unwrap()),
+    ];
+    for kind in [erasure(), RequestKind::Access, RequestKind::Portability] {
+        let id = s.ready(kind, weak.clone()).await;
+        let err = s.desk.fulfil(id, t0()).await.unwrap_err();
+        assert!(matches!(err, DeskError::OnlyWeakIdentifiers { .. }), "{kind:?}: {err:?}");
+        assert_eq!(article(&err).as_deref(), Some("Art. 11(2)"));
+        let shown = err.to_string();
+        assert!(shown.contains("Art. 11(2), 12(6)") && !shown.contains("Nov"), "{shown}");
+        assert_eq!(s.desk.request(id).await.unwrap().value.status().name(), StatusName::InProgress);
+        let download = match kind {
+            RequestKind::Access => Some(s.desk.access_copy(id, t0()).await.map(drop)),
+            RequestKind::Portability => Some(s.desk.portable_export(id, t0()).await.map(drop)),
+            _ => None,
+        };
+        if let Some(download) = download {
+            assert!(matches!(download, Err(DeskError::OnlyWeakIdentifiers { .. })), "{kind:?}: {download:?}");
+        }
+    }
+    assert_eq!(s.probe.calls(), 0);
+    assert_eq!(s.journals().await, 0);
+}
+
 /// The audit log verifies after a desk's whole run, and the desk's errors name no personal
 /// data.
 #[tokio::test]

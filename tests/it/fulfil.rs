@@ -470,3 +470,57 @@ async fn a_job_id_cannot_be_reused_for_another_operation() {
     assert!(matches!(err, FulfilError::WrongOperation { .. }));
     assert!(w.ledger.list_documents(w.acme, DocumentKind::FulfilmentJournal).await.unwrap().len() == 1);
 }
+
+/// Art. 11(2), 12(6), Recital 64: a subject known only by a name and an IP address (or by
+/// nothing) cannot be identified, so every operation refuses with `OnlyWeakIdentifiers` before
+/// any source is called, and writes nothing to the ledger or the audit log; the owned streams
+/// yield that error as their only item.
+#[tokio::test]
+async fn art_11_2_12_6_weak_identifiers_alone_are_refused_before_any_source_is_read() {
+    use futures_util::StreamExt;
+    use gdpr_obligations::testkit::faults::Phase;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let w = world().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let counting = move |_: Call, _: Phase| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    };
+    let source: Arc<dyn PersonalDataSource> = Arc::new(Faulty::new(w.chat.clone(), counting));
+    let key = key();
+    let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, vec![source.clone()], &key);
+    let weak = vec![
+        SubjectIdentifier::Name(text("Eva Nováková")),
+        SubjectIdentifier::IpAddress("198.51.100.7".parse().unwrap()),
+    ];
+    let refused = |r: Result<(), FulfilError>| matches!(r, Err(FulfilError::OnlyWeakIdentifiers));
+    for subject in [&weak[..], &[]] {
+        let job = RequestId::generate();
+        assert!(refused(f.access(job, subject, now()).await.map(drop)), "access");
+        assert!(refused(f.erase(job, subject, &ErasurePolicy::default(), now()).await.map(drop)), "erase");
+        assert!(refused(f.restrict(job, subject, now()).await.map(drop)), "restrict");
+        assert!(refused(f.lift_restriction(job, subject, now()).await.map(drop)), "lift_restriction");
+        let statement = Rectification::Supplement { statement: text("I moved") };
+        assert!(refused(f.rectify(job, subject, &statement, now()).await.map(drop)), "rectify");
+        let mut out = Vec::new();
+        assert!(refused(f.portability(job, subject, now(), &mut out).await.map(drop)), "portability");
+        assert!(out.is_empty(), "not even the header is written");
+        let mut copy =
+            gdpr_obligations::fulfil::access_copy(vec![source.clone()], w.acme, subject.to_vec(), job, now());
+        assert!(refused(copy.next().await.unwrap().map(drop)), "access_copy");
+        assert!(copy.next().await.is_none(), "the error is the only item");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "no source was called");
+    assert!(w.ledger.list_documents(w.acme, DocumentKind::FulfilmentJournal).await.unwrap().is_empty());
+    assert!(w.audit.read_all(w.acme).await.unwrap().is_empty(), "nothing audited: nothing was done");
+    let message = FulfilError::OnlyWeakIdentifiers.to_string();
+    assert!(message.contains("Art. 11(2), 12(6)") && message.contains("singles them out"), "{message}");
+    // Beside a strong identifier, the same weak ones are accepted, and select only Eva.
+    let mut eva = weak.clone();
+    eva.push(email("eva@example.cz"));
+    let report = f.access(RequestId::generate(), &eva, now()).await.unwrap();
+    assert!(report.complete && !report.copy.is_empty());
+    assert!(calls.load(Ordering::SeqCst) > 0);
+}

@@ -17,6 +17,7 @@ mod chat_paging;
 mod chat_postgres;
 mod chat_sql;
 mod chat_sqlite;
+mod chat_weak;
 mod conformance_memory;
 mod consent;
 mod decoders;

@@ -113,7 +113,7 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     let got = PostgresStore::connect(&schema.url).await;
     match &got {
         Err(e @ StoreError::Corrupt { .. }) => {
-            assert!(e.to_string().contains("schema version 99 is newer than this crate's 3"), "{e}")
+            assert!(e.to_string().contains("schema version 99 is newer than this crate's 5"), "{e}")
         }
         other => panic!("expected Corrupt, got {other:?}"),
     }
@@ -147,7 +147,7 @@ async fn workers_starting_together_migrate_once() {
     }
     let sql = format!("SELECT COUNT(*) FROM {}.gdpr_schema_migrations", schema.name);
     let applied: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut schema.admin).await.unwrap();
-    assert_eq!(applied, 3, "each migration once");
+    assert_eq!(applied, 4, "each migration once (versions 1, 2, 3 and 5)");
     schema.drop_it().await;
 }
 
@@ -300,7 +300,10 @@ async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
     }
     // Back to schema 2: what a database written by the previous release holds.
     schema
-        .run("DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DELETE FROM gdpr_schema_migrations WHERE version = 3")
+        .run(
+            "DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DROP TABLE gdpr_chat_agents; \
+             DELETE FROM gdpr_schema_migrations WHERE version >= 3",
+        )
         .await;
 
     let store = PostgresStore::connect(&schema.url).await.unwrap();

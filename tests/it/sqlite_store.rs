@@ -91,7 +91,7 @@ async fn the_file_is_created_on_first_open_in_wal_mode() {
     assert_eq!(mode, "wal");
     let version: i64 =
         sqlx::query_scalar("SELECT MAX(version) FROM gdpr_schema_migrations").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 5);
     drop(db);
 }
 
@@ -229,7 +229,7 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     let got = SqliteStore::open(&db.path).await;
     match &got {
         Err(e @ StoreError::Corrupt { .. }) => {
-            assert!(e.to_string().contains("schema version 99 is newer than this crate's 3"), "{e}")
+            assert!(e.to_string().contains("schema version 99 is newer than this crate's 5"), "{e}")
         }
         other => panic!("expected Corrupt, got {other:?}"),
     }
@@ -327,7 +327,7 @@ async fn concurrent_first_opens_of_a_new_file_create_it_once() {
     drop(results);
     remove_db(&path);
     assert_eq!(ok, 6, "every open succeeds: {errors:?}");
-    assert_eq!(applied, 3, "each migration once");
+    assert_eq!(applied, 4, "each migration once (versions 1, 2, 3 and 5)");
 }
 
 #[tokio::test]
@@ -403,7 +403,8 @@ async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
     // Back to schema 2: what a database written by the previous release holds.
     let mut conn = raw(&path).await;
     sqlx::raw_sql(
-        "DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DELETE FROM gdpr_schema_migrations WHERE version = 3",
+        "DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DROP TABLE gdpr_chat_agents; \
+         DELETE FROM gdpr_schema_migrations WHERE version >= 3",
     )
     .execute(&mut conn)
     .await

@@ -25,13 +25,21 @@
 //!
 //! # Whose data is what
 //!
+//! A visitor is **selected** only by a strong identifier ([`SubjectIdentifier::is_strong`]:
+//! the visitor token, a cookie id, an e-mail address, a phone number, an account id) that
+//! matches one of theirs ([`SubjectIdentifier::matches`]), or, once erased, by the keyed hash
+//! of one that their erasure kept. A name or an IP address is weak: namesakes share a name and
+//! everyone behind an office's network address shares it, so a weak identifier never selects a
+//! visitor, alone or beside a strong one (Art. 11(2), 12(6), Recital 64). Given beside a strong
+//! identifier it adds nothing to the selection: it only counts as one of the subject's own
+//! identifiers when their records' texts are redacted, and [`find`](PersonalDataSource::find)
+//! with weak identifiers only finds nothing. Matching is not transitive: an identifier the
+//! selected visitor holds does not select another visitor who holds it too.
+//!
 //! The records of a subject (everything [`find`](PersonalDataSource::find) returns) are, for
-//! every visitor that one of the given identifiers matches: the profile, the IP addresses, the
-//! participations, the visitor's own messages, and the agent's and bot's replies in the
-//! visitor's conversations that mention one of the visitor's identifiers. A visitor matches
-//! when any identifier given matches one of theirs ([`SubjectIdentifier::matches`]); matching
-//! is not transitive, and a name alone matches every visitor of that name, so fulfilment should
-//! pass the identifiers it verified. Another visitor's own messages are never the subject's
+//! every selected visitor: the profile, the IP addresses, the participations, the visitor's
+//! own messages, and the agent's and bot's replies in the visitor's conversations that mention
+//! one of the subject's identifiers. Another visitor's own messages are never the subject's
 //! records, even when they mention the subject: they are that visitor's data, and erasing or
 //! exporting them would adversely affect their rights (Art. 15(4), 17).
 //!
@@ -39,18 +47,22 @@
 //!
 //! - **Export** (Art. 15(3), 20): the subject's records plus every agent and bot reply in the
 //!   subject's conversations (they were addressed to the subject), as [`ChatExport`] JSON.
-//!   Agents appear by role, never by name, and every other visitor's identifiers are redacted
-//!   wherever they appear; other visitors' own messages and profiles are never exported
-//!   (Art. 15(4)). Redaction recognises what the source knows: other visitors' identifiers and
-//!   agents' names. An address typed for someone the source never knew, or whose profile was
-//!   erased, stays as written.
+//!   Agents appear by role, never by name: the name of every agent who ever wrote in the
+//!   controller's chat is redacted (`[agent]`) wherever it appears, also in a conversation that
+//!   agent never wrote in. Every other visitor's identifiers are redacted wherever they
+//!   appear, except those the subject holds too (a shared IP address); a weak identifier the
+//!   requester only gave, without the source holding it for them, never unmasks another
+//!   visitor's. Other visitors' own messages and profiles are never exported (Art. 15(4)).
+//!   Redaction recognises what the source knows: other visitors' identifiers and agents'
+//!   names. An address typed for someone the source never knew, or whose profile was erased,
+//!   stays as written.
 //! - **Erasure** (Art. 17) under an [`ErasurePolicy`]: the profile and IP addresses deleted, the
 //!   participations deleted, the subject's own messages deleted or pseudonymised (authored by
 //!   a random pseudonym, the subject's identifiers replaced in the text), and the replies that
 //!   mention the subject kept with the subject's identifiers redacted ([`Outcome::Redacted`]).
 //!   Records covered by `policy.retain` are left untouched and reported
-//!   [`Outcome::Retained`] (Art. 17(3)). A keyed hash of each of the visitor's identifiers is
-//!   kept, with the keys of the records the erasure handled, so that a second erasure reports
+//!   [`Outcome::Retained`] (Art. 17(3)). A keyed hash of each of the visitor's strong identifiers
+//!   is kept (a weak one would select nobody), with the keys of the records the erasure handled, so that a second erasure reports
 //!   those records [`Outcome::Unchanged`] and records retained earlier stay findable.
 //! - **Rectification** (Art. 16): an identifier of the profile replaced by another of the same
 //!   kind, or a supplementary statement added to the profile. Message texts record what was
@@ -586,10 +598,10 @@ impl ChatHistory {
     expect(dead_code, reason = "only the database backends use it")
 )]
 pub(super) enum Need<'a> {
-    /// The visitors any of the identifiers match in clear, or any of the keyed hashes matches
-    /// after an erasure, with their conversations and whatever those mention.
+    /// The visitors a strong identifier matches in clear, or a keyed hash matches after an
+    /// erasure, with their conversations, whatever those mention, and the scope's agents.
     Subject(&'a [SubjectIdentifier], &'a [SubjectKey]),
-    /// The visitors any of the identifiers match in clear, alone.
+    /// The visitors a strong identifier matches in clear, alone.
     Holders(&'a [SubjectIdentifier]),
     /// The records named, with their conversations.
     Records(&'a [RecordKey]),

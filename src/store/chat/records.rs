@@ -67,13 +67,21 @@ pub(super) struct Entry {
 
 /// The subject as this scope knows them.
 pub(super) struct Subject {
-    /// The visitors any given identifier matches.
+    /// The visitors a strong identifier given matches.
     pub(super) visitors: BTreeSet<VisitorId>,
-    /// The subject's identifiers as they appear in text: the given ones and those the matched
+    /// The subject's identifiers as they appear in text, what an erasure redacts: the given
+    /// ones (weak ones included: the requester's word about themselves) and those the matched
     /// visitors hold in clear.
     pub(super) own: Vec<Needle>,
     /// Every other visitor's identifiers, except those that are also the subject's.
     pub(super) others: Vec<Needle>,
+    /// The identifiers the source attributes to the subject: the strong ones given and those
+    /// the matched visitors hold. What an export shows unredacted: a weak identifier the
+    /// requester only claimed (another visitor's name) never unmasks anybody (Art. 15(4)).
+    pub(super) held: Vec<Needle>,
+    /// Every other visitor's identifiers, except those the subject holds: what an export
+    /// redacts.
+    pub(super) foreign: Vec<Needle>,
     /// The subject's records, by key.
     pub(super) records: BTreeMap<RecordKey, Entry>,
 }
@@ -100,31 +108,40 @@ pub(super) struct Step {
 }
 
 impl ScopeData {
-    /// Finds the subject: every visitor one of `given` matches, in clear or through the keyed
-    /// hashes an erasure left (`keys`, derived from `given`), and their records.
+    /// Finds the subject: every visitor one of the **strong** identifiers of `given` matches,
+    /// in clear or through the keyed hashes an erasure left (`keys`, derived from the strong
+    /// ones), and their records. A weak identifier (a name, an IP address) selects nobody: a
+    /// namesake or a visitor behind the same network address is another person (Art. 11(2),
+    /// 12(6), Recital 64). Given beside a strong one, it adds nothing to the selection; it is
+    /// one more of the subject's own identifiers to look for in their records' texts.
     pub(super) fn resolve(&self, given: &[SubjectIdentifier], keys: &[SubjectKey]) -> Subject {
+        let strong: Vec<&SubjectIdentifier> = given.iter().filter(|g| g.is_strong()).collect();
         let visitors: BTreeSet<VisitorId> = self
             .visitors
             .iter()
             .filter(|(_, v)| {
-                v.identifiers().any(|i| given.iter().any(|g| g.matches(&i)))
+                v.identifiers().any(|i| strong.iter().any(|g| g.matches(&i)))
                     || v.erased.as_ref().is_some_and(|t| keys.iter().any(|k| t.keys.contains(k)))
             })
             .map(|(id, _)| *id)
             .collect();
-        let mut own_ids: Vec<SubjectIdentifier> = given.to_vec();
+        let mut held: Vec<SubjectIdentifier> = strong.into_iter().cloned().collect();
         for v in &visitors {
-            own_ids.extend(self.visitors.get(v).into_iter().flat_map(|v| v.identifiers()));
+            held.extend(self.visitors.get(v).into_iter().flat_map(|v| v.identifiers()));
         }
-        let others: Vec<Needle> = self
-            .visitors
-            .iter()
-            .filter(|(id, _)| !visitors.contains(id))
-            .flat_map(|(_, v)| v.identifiers())
-            .filter(|i| !own_ids.iter().any(|o| o.matches(i)))
-            .map(|i| Needle::of(&i))
-            .collect();
+        let claimed = given.iter().filter(|g| !g.is_strong() && !held.iter().any(|h| h.matches(g)));
+        let own_ids: Vec<SubjectIdentifier> = held.iter().chain(claimed).cloned().collect();
+        let (mut others, mut foreign) = (Vec::new(), Vec::new());
+        for (_, v) in self.visitors.iter().filter(|(id, _)| !visitors.contains(id)) {
+            for i in v.identifiers().filter(|i| !held.iter().any(|h| h.matches(i))) {
+                if !own_ids.iter().any(|o| o.matches(&i)) {
+                    others.push(Needle::of(&i));
+                }
+                foreign.push(Needle::of(&i));
+            }
+        }
         let own: Vec<Needle> = own_ids.iter().map(Needle::of).collect();
+        let held: Vec<Needle> = held.iter().map(Needle::of).collect();
 
         let mut records = BTreeMap::new();
         let mut add = |rec: Rec, owners: BTreeSet<VisitorId>| {
@@ -159,7 +176,7 @@ impl ScopeData {
                 }
             }
         }
-        Subject { visitors, own, others, records }
+        Subject { visitors, own, others, held, foreign, records }
     }
 
     pub(super) fn exists(&self, rec: Rec) -> bool {

@@ -35,6 +35,10 @@ pub(super) struct Data {
 pub(super) struct ScopeData {
     pub(super) visitors: BTreeMap<VisitorId, Visitor>,
     pub(super) conversations: BTreeMap<ConversationId, Conversation>,
+    /// The name of every agent who ever wrote in this scope, kept apart from the messages so
+    /// that an export redacts each of them wherever named, in any conversation (Art. 15(4)).
+    /// A database loads it for exports only; writes add to it.
+    pub(super) agents: BTreeSet<Text>,
 }
 
 impl ScopeData {
@@ -148,7 +152,9 @@ impl ScopeData {
         attachments: Vec<Attachment>,
         at: DateTime<Utc>,
     ) -> Result<MessageId, StoreError> {
-        let c = self.conversation_mut(conversation)?;
+        let Some(c) = self.conversations.get_mut(&conversation) else {
+            return Err(not_found_conversation(conversation));
+        };
         if let Sender::Visitor(visitor) = &from
             && !c.participants.contains_key(visitor)
         {
@@ -156,6 +162,11 @@ impl ScopeData {
                 what: format!("message to conversation {conversation}"),
                 reason: format!("visitor {visitor} does not take part in it"),
             });
+        }
+        if let Sender::Agent(name) = &from
+            && !self.agents.contains(name)
+        {
+            self.agents.insert(name.clone());
         }
         let id = MessageId::generate();
         let message = StoredMessage {

@@ -9,9 +9,7 @@ use super::records::{Rec, Subject};
 use super::redact::{Needle, redact};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 use super::sql::Part;
-use super::{
-    Author, Backend, ChatExport, ChatHistory, Contacts, ConversationId, ExportRole, Need, ScopeData, VisitorId,
-};
+use super::{Author, Backend, ChatExport, ChatHistory, Contacts, ExportRole, Need, ScopeData, VisitorId};
 use crate::erasure::{ErasurePolicy, Outcome, RecordKey, RecordOutcome, Rectification};
 use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
@@ -22,8 +20,10 @@ use crate::store::{
 use crate::vocab::DataCategory;
 
 impl ChatHistory {
+    /// The keyed hashes that find an erased visitor again: of the strong identifiers given
+    /// only, as a weak one selects nobody (Art. 11(2)).
     fn keys_of(&self, scope: Scope, given: &[SubjectIdentifier]) -> Vec<SubjectKey> {
-        given.iter().map(|i| self.subject_key(scope, i)).collect()
+        given.iter().filter(|i| i.is_strong()).map(|i| self.subject_key(scope, i)).collect()
     }
 
     fn export_items(&self, sd: &ScopeData, subject: &Subject) -> Result<Vec<ExportItem>, StoreError> {
@@ -41,29 +41,30 @@ impl ChatHistory {
             }
         }
         let mut items = Vec::with_capacity(records.len());
-        let mut targets = HashMap::new();
+        // What an export redacts wherever it appears: every other visitor's identifiers and
+        // every agent of the scope, by role, whether or not they wrote in these conversations
+        // (Art. 15(4)).
+        let targets: Vec<Needle> = subject.foreign.iter().cloned().chain(sd.agents.iter().map(Needle::agent)).collect();
         for (key, rec) in records {
-            if let Some(item) = self.export_item(sd, subject, key, rec, &mut targets)? {
+            if let Some(item) = self.export_item(sd, subject, key, rec, &targets)? {
                 items.push(item);
             }
         }
         Ok(items)
     }
 
-    /// One record as exported: every other visitor's identifiers and every agent's name
-    /// redacted, agents shown by role (Art. 15(4)). `targets` keeps what to redact in each
-    /// conversation (the other visitors' identifiers and its agents' names) from one message
-    /// to the next.
+    /// One record as exported: the `targets` (every other visitor's identifiers, every agent's
+    /// name) redacted wherever they appear, except where they are the subject's own, and
+    /// agents shown by role (Art. 15(4)).
     fn export_item(
         &self,
         sd: &ScopeData,
         subject: &Subject,
         key: RecordKey,
         rec: Rec,
-        targets: &mut HashMap<ConversationId, Vec<Needle>>,
+        targets: &[Needle],
     ) -> Result<Option<ExportItem>, StoreError> {
-        let hide =
-            |text: &str, targets: &[Needle]| redact(text, targets, &subject.own).unwrap_or_else(|| text.to_owned());
+        let hide = |text: &str| redact(text, targets, &subject.held).unwrap_or_else(|| text.to_owned());
         let (category, collected_at, provided_by_subject, data) = match rec {
             Rec::Profile(v) => {
                 let Some(p) = sd.visitors.get(&v).and_then(|v| v.profile.as_ref()) else { return Ok(None) };
@@ -71,7 +72,7 @@ impl ChatHistory {
                     visitor: v,
                     created_at: p.created_at,
                     identifiers: p.identifiers.clone(),
-                    statements: p.statements.iter().map(|s| hide(s.as_str(), &subject.others)).collect(),
+                    statements: p.statements.iter().map(|s| hide(s.as_str())).collect(),
                 };
                 (DataCategory::Identification, p.created_at, true, data)
             }
@@ -95,27 +96,16 @@ impl ChatHistory {
                     // Another visitor's own message, or a pseudonymised one: never exported.
                     Author::Visitor(_) | Author::Pseudonym(_) => return Ok(None),
                 };
-                let targets = targets.entry(cid).or_insert_with(|| {
-                    let mut agents = Vec::new();
-                    for m in c.messages.values() {
-                        if let Author::Agent(name) = &m.author
-                            && !agents.contains(&name)
-                        {
-                            agents.push(name);
-                        }
-                    }
-                    subject.others.iter().cloned().chain(agents.into_iter().map(Needle::agent)).collect()
-                });
                 let mut attachments = m.attachments.clone();
                 for a in &mut attachments {
-                    a.file_name = hide(&a.file_name, targets);
+                    a.file_name = hide(&a.file_name);
                 }
                 let data = ChatExport::Message {
                     conversation: cid,
                     message: mid,
                     author,
                     sent_at: m.sent_at,
-                    text: hide(&m.text, targets),
+                    text: hide(&m.text),
                     attachments,
                 };
                 (DataCategory::CommunicationContent, m.sent_at, author == ExportRole::Subject, data)
@@ -137,7 +127,9 @@ impl ChatHistory {
             .visitors
             .iter()
             .filter_map(|id| sd.visitors.get(id).map(|v| (*id, v)))
-            .map(|(id, v)| (id, v.identifiers().map(|i| self.subject_key(scope, &i)).collect()))
+            .map(|(id, v)| {
+                (id, v.identifiers().filter(|i| i.is_strong()).map(|i| self.subject_key(scope, &i)).collect())
+            })
             .collect()
     }
 }

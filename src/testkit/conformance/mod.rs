@@ -208,6 +208,7 @@ macro_rules! source_conformance_tests {
                 source_scope_isolation,
                 source_identification_by_any_identifier,
                 source_identification_is_normalised,
+                source_weak_identifiers_select_nobody,
                 source_erasure_leaves_only_retentions,
                 source_erasure_keeps_listed_retentions,
                 source_erasure_spares_other_subjects,

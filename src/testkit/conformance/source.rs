@@ -17,7 +17,8 @@ use crate::store::{ExportItem, FoundRecord, PersonalDataSource, Scope, StoreErro
 use crate::vocab::DataCategory;
 
 const S_SCOPE: &str = "PersonalDataSource, scope (nothing reads or changes another controller's data)";
-const S_IDENT: &str = "PersonalDataSource, identification (any identifier given that matches finds the record)";
+const S_IDENT: &str = "PersonalDataSource, identification (any strong identifier given that matches finds the record)";
+const S_WEAK: &str = "PersonalDataSource, weak identifiers (a name or an IP address selects nobody, Art. 11(2), 12(6))";
 const S_IDEM: &str = "PersonalDataSource, idempotence (a second call changes nothing more)";
 const S_PLAN: &str = "PersonalDataSource, plan (erasure_plan changes nothing and predicts erase)";
 const S_ERASE: &str = "PersonalDataSource, erasure (nothing of the subject found but what is reported retained)";
@@ -234,8 +235,9 @@ pub async fn source_scope_isolation(source: &dyn PersonalDataSource, fixture: &d
     Ok(())
 }
 
-/// **Identification.** Each identifier alone finds some of the subject's records and nothing
-/// else, together they find them all, and an unknown identifier adds nothing.
+/// **Identification.** Each strong identifier alone finds some of the subject's records and
+/// nothing else, all identifiers together find what the strong ones find one by one, and an
+/// unknown identifier adds nothing.
 ///
 /// # Errors
 /// The sentence and what was wrong.
@@ -248,19 +250,97 @@ pub async fn source_identification_by_any_identifier(
     let all = keys(&source.find(c, &w.eva).await.ctx("find")?);
     ensure!(!all.is_empty(), "{S_IDENT}: the subject is not found by all their identifiers");
     let mut union = BTreeSet::new();
-    for id in &w.eva {
+    for id in w.eva.iter().filter(|i| i.is_strong()) {
         let one = keys(&source.find(c, std::slice::from_ref(id)).await.ctx("find")?);
         ensure!(!one.is_empty(), "{S_IDENT}: nothing found by the {} alone", id.kind());
         ensure!(one.is_subset(&all), "{S_IDENT}: the {} alone finds more than all identifiers together", id.kind());
         union.extend(one);
     }
-    ensure!(union == all, "{S_IDENT}: the identifiers one by one find {union:?}, together {all:?}");
+    ensure!(union == all, "{S_IDENT}: the strong identifiers one by one find {union:?}, all together {all:?}");
     let unknown = SubjectIdentifier::Email(EmailAddress::new("nobody.kit@example.net").map_err(|e| e.to_string())?);
     let none = source.find(c, std::slice::from_ref(&unknown)).await.ctx("find")?;
     ensure!(none.is_empty(), "{S_IDENT}: an unknown identifier finds {none:?}");
     let mixed = keys(&source.find(c, &[unknown, w.eva[1].clone()]).await.ctx("find")?);
     let email = keys(&source.find(c, &w.eva[1..2]).await.ctx("find")?);
     ensure!(mixed == email, "{S_IDENT}: adding an unknown identifier changed what is found");
+    Ok(())
+}
+
+/// **Weak identifiers.** Two subjects share a name and an IP address (namesakes behind one
+/// office's network address): the shared ones alone find, export and erase nothing; finding,
+/// exporting and erasing the first by their e-mail address with the shared name and IP
+/// address never includes or changes anything of the second (Art. 11(2), 12(6), Recital 64).
+///
+/// # Errors
+/// The sentence and what was wrong.
+pub async fn source_weak_identifiers_select_nobody(
+    source: &dyn PersonalDataSource,
+    fixture: &dyn SourceFixture,
+) -> Checked {
+    let (c, _) = two_scopes();
+    let ada = identifiers("kit-visitor-ada", "ada.kit@example.cz", "+420602333444", "Kit Twin", "192.0.2.77")?;
+    let bea = identifiers("kit-visitor-bea", "bea.kit@example.cz", "+420603555666", "Kit Twin", "192.0.2.77")?;
+    let a = fixture.add_subject(c, &ada, instant(0)).await.ctx("fixture add_subject")?;
+    let b = fixture.add_subject(c, &bea, instant(1)).await.ctx("fixture add_subject")?;
+    let agent = FixtureAuthor::Agent(text(AGENT)?);
+    for (subject, word, email, at) in
+        [(a, "KITADA1", "ada.kit@example.cz", 10), (b, "KITBEA1", "bea.kit@example.cz", 20)]
+    {
+        let talk = [
+            say(FixtureAuthor::Subject(0), &format!("{word} where is my parcel?"))?,
+            say(agent.clone(), &format!("Kit Twin, we wrote to {email}."))?,
+        ];
+        fixture.add_conversation(c, &[subject], &talk, instant(at)).await.ctx("fixture add_conversation")?;
+    }
+    let weak: Vec<SubjectIdentifier> = ada.iter().filter(|i| !i.is_strong()).cloned().collect();
+    ensure!(weak.len() == 2, "{S_WEAK}: the kit's name and IP address are taken for strong identifiers");
+    let bea_before = snapshot(source, c, &by_email(&bea)).await?;
+    let ada_before = snapshot(source, c, &by_email(&ada)).await?;
+    ensure!(!bea_before.0.is_empty() && !ada_before.0.is_empty(), "{S_WEAK}: the fixture's subjects are not found");
+
+    let (found, items) = snapshot(source, c, &weak).await?;
+    ensure!(
+        found.is_empty() && items.is_empty(),
+        "{S_WEAK}: the shared name and IP address alone find {found:?} and export {} items",
+        items.len()
+    );
+    let outcomes = source.erase(c, &weak, &ErasurePolicy::default()).await.ctx("erase")?;
+    ensure!(outcomes.is_empty(), "{S_WEAK}: erasing by the shared name and IP address alone reports {outcomes:?}");
+    let unchanged = (snapshot(source, c, &by_email(&ada)).await?, snapshot(source, c, &by_email(&bea)).await?);
+    ensure!(
+        unchanged == (ada_before, bea_before.clone()),
+        "{S_WEAK}: erasing by the shared name and IP address alone changed a subject"
+    );
+
+    let mut asked = by_email(&ada);
+    asked.extend(weak);
+    let bea_records = keys(&bea_before.0);
+    let found = keys(&source.find(c, &asked).await.ctx("find")?);
+    let shared: Vec<&RecordKey> = found.intersection(&bea_records).collect();
+    ensure!(
+        shared.is_empty(),
+        "{S_WEAK}: finding one subject with the shared name and IP address finds the other's {shared:?}"
+    );
+    let items = exported(source, c, &asked).await?;
+    let shared: Vec<RecordKey> = export_keys(&items).intersection(&bea_records).cloned().collect();
+    ensure!(
+        shared.is_empty(),
+        "{S_WEAK}: exporting one subject with the shared name and IP address exports the other's {shared:?}"
+    );
+    let dump = serde_json::to_string(&items).map_err(|e| e.to_string())?;
+    ensure!(dump.contains("KITADA1"), "{S_WEAK}: the subject's own message is not exported");
+    let mut hers = values(&bea[..3]);
+    hers.push("kitbea1".to_owned());
+    let lower = dump.to_lowercase();
+    for other in hers {
+        ensure!(!lower.contains(&other), "{S_WEAK}: the export holds the other subject's `{other}`: {dump}");
+    }
+    source.erase(c, &asked, &ErasurePolicy::default()).await.ctx("erase")?;
+    let bea_after = snapshot(source, c, &by_email(&bea)).await?;
+    ensure!(
+        bea_after == bea_before,
+        "{S_WEAK}: erasing one subject with the shared name and IP address changed the other: {bea_before:?} became {bea_after:?}"
+    );
     Ok(())
 }
 

@@ -32,6 +32,10 @@ pub(super) async fn write_changes(
     after: &ScopeData,
 ) -> Result<(), StoreError> {
     let id = scope.controller().as_uuid();
+    let agents: Vec<&str> = after.agents.difference(&before.agents).map(|a| a.as_str()).collect();
+    if !agents.is_empty() {
+        tx.put_agents(id, &agents).await?;
+    }
     for (v, visitor) in &after.visitors {
         if before.visitors.get(v) != Some(visitor) {
             let body = encode(&format!("visitor {v}"), visitor)?;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::diff::{Header, decode};
 use super::tx::{Ids, Table, Tx, id_after};
 use super::{BY_IDENTIFIER, BY_KEY, BY_WORD};
-use crate::model::SubjectIdentifier;
+use crate::model::{SubjectIdentifier, Text};
 use crate::store::chat::records::Rec;
 use crate::store::chat::redact::word_runs;
 use crate::store::chat::{
@@ -24,6 +24,8 @@ pub(super) struct Loader {
     pub(super) sd: ScopeData,
     visitors: BTreeSet<VisitorId>,
     conversations: BTreeSet<ConversationId>,
+    /// Whether the scope's agents were read.
+    agents: bool,
 }
 
 impl Loader {
@@ -34,13 +36,14 @@ impl Loader {
             sd: ScopeData::default(),
             visitors: BTreeSet::new(),
             conversations: BTreeSet::new(),
+            agents: false,
         }
     }
 
     pub(super) async fn need(&mut self, tx: &mut dyn Tx, need: Need<'_>) -> Result<(), StoreError> {
         match need {
             Need::Holders(given) => {
-                let norms: Vec<String> = given.iter().map(|i| i.normalised()).collect();
+                let norms = strong_norms(given);
                 let ids = tx.lookup(self.scope, BY_IDENTIFIER, &norms).await?;
                 self.visitors(tx, Ids::These(&ids)).await
             }
@@ -93,8 +96,8 @@ impl Loader {
         }
     }
 
-    /// Loads the visitors any of `given` matches in clear, or any of `keys` after an erasure,
-    /// and returns their ids and those of their conversations (by participation, by
+    /// Loads the visitors a strong identifier of `given` matches in clear (a weak one selects
+    /// nobody, Art. 11(2)), or any of `keys` after an erasure, and returns their ids and those of their conversations (by participation, by
     /// authorship, or by a record an erasure retained), in order, without loading these.
     pub(super) async fn subject(
         &mut self,
@@ -102,7 +105,7 @@ impl Loader {
         given: &[SubjectIdentifier],
         keys: &[SubjectKey],
     ) -> Result<(Vec<Uuid>, Vec<Uuid>), StoreError> {
-        let norms: Vec<String> = given.iter().map(|i| i.normalised()).collect();
+        let norms = strong_norms(given);
         let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
         let ids = tx.lookup_either(self.scope, (BY_IDENTIFIER, &norms), (BY_KEY, &keys)).await?;
         self.visitors(tx, Ids::These(&ids)).await?;
@@ -118,8 +121,9 @@ impl Loader {
         Ok((ids, conversations.into_iter().collect()))
     }
 
-    /// Loads the subject's visitors `ids`, the `conversations` named, and every other visitor
-    /// one of whose identifiers may occur in their texts or in the subject's statements.
+    /// Loads the subject's visitors `ids`, the `conversations` named, every other visitor one
+    /// of whose identifiers may occur in their texts or in the subject's statements, and the
+    /// names of the scope's agents, which an export redacts wherever they occur (Art. 15(4)).
     pub(super) async fn around(
         &mut self,
         tx: &mut dyn Tx,
@@ -142,7 +146,21 @@ impl Loader {
         }
         let texts: Vec<String> = texts.into_iter().collect();
         let mentioned = tx.lookup(self.scope, BY_WORD, &texts).await?;
-        self.visitors(tx, Ids::These(&mentioned)).await
+        self.visitors(tx, Ids::These(&mentioned)).await?;
+        self.agents(tx).await
+    }
+
+    /// Loads the names of the scope's agents, once.
+    async fn agents(&mut self, tx: &mut dyn Tx) -> Result<(), StoreError> {
+        if std::mem::replace(&mut self.agents, true) {
+            return Ok(());
+        }
+        for name in tx.agents(self.scope).await? {
+            let name = Text::new(&name)
+                .map_err(|e| StoreError::corrupt(format!("an agent's name in the {}", self.what), e))?;
+            self.sd.agents.insert(name);
+        }
+        Ok(())
     }
 
     /// Loads visitors not asked for yet.
@@ -235,6 +253,12 @@ impl Loader {
         self.sd.conversations.insert(c, conversation);
         Ok(())
     }
+}
+
+/// The normalised forms of the strong identifiers of `given`, by which the lookup rows find
+/// visitors: a name or an IP address selects nobody (Art. 11(2), 12(6)).
+fn strong_norms(given: &[SubjectIdentifier]) -> Vec<String> {
+    given.iter().filter(|i| i.is_strong()).map(SubjectIdentifier::normalised).collect()
 }
 
 /// The last contact of each visitor in any of their conversations, from the conversations'

@@ -7,7 +7,8 @@
 //! reference does, and an erasure is atomic per call.
 //!
 //! What the in-memory code reads around a subject, and how it is found by index:
-//! - the subject's visitors: by normalised identifier, or by the keyed hash an erasure left;
+//! - the subject's visitors: by the normalised form of a strong identifier, or by the keyed
+//!   hash an erasure left (names and IP addresses select nobody);
 //! - their conversations: by participation, by authorship, or by a record an erasure retained,
 //!   each with its participants and messages;
 //! - every visitor those conversations involve (participants, authors, and those whose erasure
@@ -16,7 +17,9 @@
 //!   words of the identifier, looked up with every run of up to three consecutive words of the
 //!   texts (one word found a good part of the history in any text with a number in it: an IPv4
 //!   address's first number). Redaction only ever changes a text where an identifier occurs,
-//!   so the visitors it does not load cannot change a result.
+//!   so the visitors it does not load cannot change a result;
+//! - for an export, the names of every agent of the scope (`gdpr_chat_agents`, one range of
+//!   its key), redacted wherever they occur.
 //!
 //! Two reads go a page at a time in one read transaction, so that memory and work follow the
 //! page: the export of a subject ([`Engine::subject_pages`]) and the sweep's listing of what

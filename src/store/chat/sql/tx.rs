@@ -203,6 +203,10 @@ pub(super) trait Tx: Send {
     ) -> Result<(), StoreError>;
     /// Deletes these messages of a conversation.
     async fn delete_messages(&mut self, scope: Uuid, c: Uuid, messages: &[Uuid]) -> Result<(), StoreError>;
+    /// The names of every agent of the scope: one range of `gdpr_chat_agents`' key.
+    async fn agents(&mut self, scope: Uuid) -> Result<Vec<String>, StoreError>;
+    /// Adds agents' names to the scope's (a name already there stays as it is).
+    async fn put_agents(&mut self, scope: Uuid, names: &[&str]) -> Result<(), StoreError>;
     /// At most `limit` ids of a table's rows (conversations or visitors) from `from` on, in order.
     async fn ids_from(&mut self, scope: Uuid, table: Table, from: Uuid, limit: usize) -> Result<Vec<Uuid>, StoreError>;
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -460,6 +464,26 @@ macro_rules! impl_tx {
                     let mut qb = sqlx::QueryBuilder::<$db>::new("DELETE FROM gdpr_chat_messages WHERE controller = ");
                     qb.push_bind(scope).push(" AND conversation = ").push_bind(c);
                     push_filter(ids, &mut qb, "message", at);
+                    qb.build().execute(&mut **self).await.map_err($error)?;
+                }
+                Ok(())
+            }
+
+            async fn agents(&mut self, scope: Uuid) -> Result<Vec<String>, StoreError> {
+                sqlx::query_scalar("SELECT name FROM gdpr_chat_agents WHERE controller = $1")
+                    .bind(scope)
+                    .fetch_all(&mut **self)
+                    .await
+                    .map_err($error)
+            }
+
+            async fn put_agents(&mut self, scope: Uuid, names: &[&str]) -> Result<(), StoreError> {
+                for chunk in names.chunks(CHUNK / 2) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO gdpr_chat_agents (controller, name) ");
+                    qb.push_values(chunk, |mut row, name| {
+                        row.push_bind(scope).push_bind((*name).to_owned());
+                    });
+                    qb.push(" ON CONFLICT (controller, name) DO NOTHING");
                     qb.build().execute(&mut **self).await.map_err($error)?;
                 }
                 Ok(())
