@@ -56,15 +56,12 @@ const SQLITE_CORRUPT: i32 = 11;
 const SQLITE_NOTADB: i32 = 26;
 
 /// How long a writer waits for another connection's write to finish before failing with
-/// [`StoreError::Backend`].
+/// [`StoreError::Backend`]; also how long [`SqliteStore::truncate_wal`] (and so an erasure)
+/// waits for readers still reading pages of the write-ahead log, while SQLite retries.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Connections per file: SQLite has one writer at a time; in WAL mode readers run beside it.
 const MAX_CONNECTIONS: u32 = 4;
-
-/// How long [`SqliteStore::truncate_wal`] (and so an erasure) waits for readers still reading
-/// pages of the write-ahead log: SQLite retries until then, then gives up.
-const CHECKPOINT_WAIT: Duration = Duration::from_secs(2);
 
 /// The compliance ledger and the audit log in one SQLite database.
 ///
@@ -178,9 +175,9 @@ impl SqliteStore {
     /// 1000 pages, and when the last connection closes. A store in memory has no files: this
     /// does nothing.
     ///
-    /// It waits up to two seconds for readers that still read older pages of the log (an export
-    /// streamed page by page holds one read transaction), while SQLite retries; it never
-    /// claims a truncation that did not happen.
+    /// It waits up to ten seconds, as a writer waits for the lock, for readers that still read
+    /// pages of the log (an export streamed page by page holds one read transaction), while
+    /// SQLite retries; it never claims a truncation that did not happen.
     ///
     /// # Errors
     /// [`StoreError::Backend`] when readers kept the log busy for that long (the erased data
@@ -235,24 +232,17 @@ async fn consistent(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Err
     Ok(!conn.is_in_transaction())
 }
 
-/// Checkpoints the write-ahead log of the database of `pool` in `TRUNCATE` mode, on a
-/// connection of its own that waits [`CHECKPOINT_WAIT`] for readers (a pooled connection keeps
-/// its own busy timeout, even when this future is dropped halfway): see
+/// Checkpoints the write-ahead log of the database of `pool` in `TRUNCATE` mode: see
 /// [`SqliteStore::truncate_wal`].
 pub(crate) async fn truncate_wal(pool: &SqlitePool) -> Result<(), StoreError> {
-    use sqlx::ConnectOptions;
     let options = pool.connect_options();
     if options.get_filename() == Path::new(":memory:") {
         return Ok(());
     }
     let name = options.get_filename().display().to_string();
-    let mut conn = (*options).clone().busy_timeout(CHECKPOINT_WAIT).connect().await.map_err(|e| error(&name, e))?;
-    let checkpoint = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut conn).await;
-    let closed = sqlx::Connection::close(conn).await;
-    let row = checkpoint.map_err(|e| error(&name, e))?;
-    closed.map_err(|e| error(&name, e))?;
+    let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(pool).await.map_err(|e| error(&name, e))?;
     // (busy, frames in the log, frames checkpointed): busy is 1 when readers or a writer kept
-    // the checkpoint from completing.
+    // the checkpoint from completing within the busy timeout.
     let busy: i64 = row.try_get(0).map_err(|e| error(&name, e))?;
     if busy != 0 {
         return Err(StoreError::Backend { store: "sqlite", source: Box::new(WalKept { database: name }) });
@@ -260,7 +250,7 @@ pub(crate) async fn truncate_wal(pool: &SqlitePool) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A checkpoint that readers or a writer kept from completing within [`CHECKPOINT_WAIT`].
+/// A checkpoint that readers or a writer kept from completing within [`BUSY_TIMEOUT`].
 #[derive(Debug)]
 struct WalKept {
     database: String,
@@ -274,7 +264,7 @@ impl fmt::Display for WalKept {
              committed, but what it erased stays in the `-wal` file until a checkpoint completes (Art. 17); \
              call `SqliteStore::truncate_wal` once they are done",
             self.database,
-            CHECKPOINT_WAIT.as_secs()
+            BUSY_TIMEOUT.as_secs()
         )
     }
 }

@@ -251,7 +251,7 @@ impl ChatHistory {
     /// record erasure or a rectification commits, the write-ahead log is checkpointed and
     /// truncated ([`SqliteStore::truncate_wal`](super::sqlite::SqliteStore::truncate_wal)), so
     /// that what it removed is gone from the files when the call returns (Art. 17); when
-    /// readers keep the log busy for two seconds, the call returns that retryable error
+    /// readers keep the log busy for ten seconds, the call returns that retryable error
     /// instead, the change committed all the same.
     ///
     /// # Example
