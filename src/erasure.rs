@@ -276,6 +276,10 @@ pub enum Outcome {
     RestrictionLifted,
     /// Already in the requested state: nothing done (idempotence).
     Unchanged,
+    /// No such record in this scope: nothing held under the key, so nothing done. A source
+    /// never reports a key it does not hold as erased (Art. 17): its report covers what it
+    /// holds, not another controller's records or a made-up key.
+    NotFound,
     /// Not done.
     Failed {
         /// Whether trying again may help.

@@ -288,7 +288,7 @@ impl<'a> Sweep<'a> {
             let held = HeldRecords { subjects: subjects.clone(), at_stake: batch.iter().cloned().collect() };
             let with_holds = apply_holds(policy, &rules.holds, now, &name, &held);
             let outcomes = match source.erase_records(self.scope, &batch, &with_holds).await {
-                Ok(outcomes) => outcomes,
+                Ok(outcomes) => outcomes.into_iter().map(listed_and_gone_is_erased).collect::<Vec<_>>(),
                 Err(e) => return Ok(Err(failure(&e))),
             };
             if outcomes.iter().any(|o| o.outcome.is_failure()) {
@@ -402,6 +402,17 @@ impl<'a> Sweep<'a> {
         };
         self.audit.append(self.scope, entry).await?;
         Ok(())
+    }
+}
+
+/// A record the sweep listed as expired in this scope that the source no longer holds
+/// ([`Outcome::NotFound`]) was erased since: by an interrupted run of this sweep whose batch
+/// is resumed, or by a subject's erasure (Art. 17). Either way it is gone, and the report says
+/// so, the same as a run that was not interrupted.
+fn listed_and_gone_is_erased(o: RecordOutcome) -> RecordOutcome {
+    match o.outcome {
+        Outcome::NotFound => RecordOutcome::new(o.record, Outcome::Erased),
+        _ => o,
     }
 }
 

@@ -42,6 +42,16 @@ use super::{Digest, Scope, StoreError};
 /// The advisory lock that serialises migrations ("gdpr_obl" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6764_7072_5f6f_626c;
 
+/// The rewrite of each of the chat history's tables, which hold the personal data an erasure
+/// removes.
+const VACUUM_CHAT: [&str; 5] = [
+    "VACUUM (FULL) gdpr_chat_visitors",
+    "VACUUM (FULL) gdpr_chat_lookup",
+    "VACUUM (FULL) gdpr_chat_conversations",
+    "VACUUM (FULL) gdpr_chat_participants",
+    "VACUUM (FULL) gdpr_chat_messages",
+];
+
 /// How long an operation waits for a free connection before failing with
 /// [`StoreError::Backend`].
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,6 +64,19 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// an append of events updates the stream's row under compare-and-swap and inserts the events
 /// in one transaction; an audit append locks the controller's head row, so concurrent appends,
 /// from any number of processes, are numbered one after the other.
+///
+/// # What an erasure leaves on disk (Art. 17)
+/// A row deleted or updated by an erasure of the chat history is gone from every query when the
+/// erasure commits, but PostgreSQL keeps its bytes: in a dead tuple of the table's file until
+/// `VACUUM` removes it, and even then in the page's free space until a later row overwrites
+/// it; and in the write-ahead log (`pg_wal`) until its segments are recycled, in WAL archives,
+/// replicas' logs and base backups for as long as those are kept. [`vacuum_erased`]
+/// rewrites the chat history's tables and their indexes (`VACUUM (FULL)`), so that the erased
+/// rows are gone from the data files; the log, archives and backups need the deployment's own
+/// retention (expire old WAL archives and backups on a schedule; a restore must re-apply the
+/// erasures made since, which the chat history recognises by their keyed hashes).
+///
+/// [`vacuum_erased`]: Self::vacuum_erased
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
@@ -96,6 +119,42 @@ impl PostgresStore {
         conn.close().await.map_err(error)?;
         let pool = PgPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).connect_lazy_with(options);
         Ok(PostgresStore { pool })
+    }
+
+    /// Rewrites the chat history's tables (`gdpr_chat_*`) and their indexes with `VACUUM
+    /// (FULL)`, one table at a time, so that rows erased from them (Art. 17) are gone from the
+    /// database's data files, not only from every query: a plain `VACUUM`, as autovacuum runs,
+    /// only marks their space free and leaves their bytes in it. Each table is locked
+    /// exclusively while it is rewritten (chat reads and writes wait), and needs room for a
+    /// second copy of itself: run it as maintenance at a quiet time, e.g. after a retention
+    /// sweep. A row that a transaction still running may see (one that began before the
+    /// erasure committed) is copied, as PostgreSQL must; it is gone at the next call after that
+    /// transaction ends. It cannot reach the write-ahead log, WAL archives or backups (see the
+    /// type's documentation).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the server refuses (the connecting role must own the
+    /// tables, as the role that created them does) or fails; the tables rewritten before stay
+    /// rewritten.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use gdpr_obligations::store::postgres::PostgresStore;
+    ///
+    /// # async fn demo() -> Result<(), gdpr_obligations::store::StoreError> {
+    /// let store = PostgresStore::connect("postgres://gdpr@127.0.0.1:5432/gdpr").await?;
+    /// // ... erasures and the nightly retention sweep ...
+    /// store.vacuum_erased().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn vacuum_erased(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(error)?;
+        for vacuum in VACUUM_CHAT {
+            // VACUUM cannot run in a transaction: one statement per simple query.
+            sqlx::raw_sql(vacuum).execute(&mut *conn).await.map_err(error)?;
+        }
+        Ok(())
     }
 
     /// Closes the store's connections, waiting for operations in progress to finish.

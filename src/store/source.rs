@@ -221,9 +221,13 @@ pub trait RetentionSource: PersonalDataSource {
     /// one is left untouched and reported [`Outcome::Restricted`] (Art. 18(2): restricted data
     /// are only stored); any other is erased, messages under `policy.messages`, and reported
     /// [`Outcome::Erased`], [`Outcome::Pseudonymised`] or [`Outcome::Redacted`]. Each outcome is
-    /// the record's state after the call, so a record that no longer exists is reported
-    /// `Erased`, and a second call with the same arguments changes nothing and reports the
-    /// same. Nothing not named is changed.
+    /// the record's state after the call, so a record of the scope that no longer exists is
+    /// reported `Erased`, and a second call with the same arguments changes nothing and reports
+    /// the same, except that a record the first call erased may be reported
+    /// [`Outcome::NotFound`] once nothing left in the scope shows it was there. A key the scope
+    /// never held (another controller's record, a made-up key) is reported `NotFound`, never
+    /// `Erased` (Art. 17: a report of erasure covers what was held). Nothing not named is
+    /// changed.
     async fn erase_records(
         &self,
         scope: Scope,

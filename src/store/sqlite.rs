@@ -56,7 +56,8 @@ const SQLITE_CORRUPT: i32 = 11;
 const SQLITE_NOTADB: i32 = 26;
 
 /// How long a writer waits for another connection's write to finish before failing with
-/// [`StoreError::Backend`].
+/// [`StoreError::Backend`]; also how long [`SqliteStore::truncate_wal`] (and so an erasure)
+/// waits for readers still reading pages of the write-ahead log, while SQLite retries.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Connections per file: SQLite has one writer at a time; in WAL mode readers run beside it.
@@ -102,6 +103,7 @@ impl SqliteStore {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            .pragma("secure_delete", "ON")
             .busy_timeout(BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
@@ -141,7 +143,8 @@ impl SqliteStore {
     /// ```
     pub async fn open_in_memory() -> Result<Self, StoreError> {
         let name = ":memory:".to_owned();
-        let options = SqliteConnectOptions::new().in_memory(true).busy_timeout(BUSY_TIMEOUT);
+        let options =
+            SqliteConnectOptions::new().in_memory(true).pragma("secure_delete", "ON").busy_timeout(BUSY_TIMEOUT);
         // One connection, kept for the pool's life: each connection to `:memory:` is a
         // database of its own, and closing the last one drops it.
         let pool = SqlitePoolOptions::new()
@@ -161,6 +164,46 @@ impl SqliteStore {
     /// also closes the connections, in the background.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// Copies every page of the write-ahead log into the database file and truncates the log
+    /// (the `-wal` file) to zero bytes, so that what deleted rows held is gone from both files
+    /// (Art. 17). Every connection the store opens has `secure_delete` on: SQLite overwrites a
+    /// deleted row with zeros in its page, but until a checkpoint the log still holds the page
+    /// as it was, in clear. The chat history calls this after each erasure, record erasure and
+    /// rectification it commits; SQLite also checkpoints on its own once the log has grown to
+    /// 1000 pages, and when the last connection closes. A store in memory has no files: this
+    /// does nothing.
+    ///
+    /// It waits up to ten seconds, as a writer waits for the lock, for readers that still read
+    /// pages of the log (an export streamed page by page holds one read transaction), while
+    /// SQLite retries; it never claims a truncation that did not happen.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when readers kept the log busy for that long (the erased data
+    /// stay in the `-wal` file until a later checkpoint completes: call this again once the
+    /// readers are done), or when SQLite fails.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::store::sqlite::SqliteStore;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("gdpr-doc-{}.sqlite", uuid::Uuid::now_v7()));
+    /// let store = SqliteStore::open(&path).await?;
+    /// store.truncate_wal().await?;
+    /// let wal = std::fs::metadata(format!("{}-wal", path.display()))?;
+    /// assert_eq!(wal.len(), 0);
+    /// # store.close().await;
+    /// # for suffix in ["", "-wal", "-shm"] {
+    /// #     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn truncate_wal(&self) -> Result<(), StoreError> {
+        truncate_wal(&self.pool).await
     }
 
     async fn migrated(pool: SqlitePool, name: String) -> Result<Self, StoreError> {
@@ -188,6 +231,45 @@ async fn consistent(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Err
     conn.ping().await?; // lets a rollback still queued by a dropped transaction run first
     Ok(!conn.is_in_transaction())
 }
+
+/// Checkpoints the write-ahead log of the database of `pool` in `TRUNCATE` mode: see
+/// [`SqliteStore::truncate_wal`].
+pub(crate) async fn truncate_wal(pool: &SqlitePool) -> Result<(), StoreError> {
+    let options = pool.connect_options();
+    if options.get_filename() == Path::new(":memory:") {
+        return Ok(());
+    }
+    let name = options.get_filename().display().to_string();
+    let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(pool).await.map_err(|e| error(&name, e))?;
+    // (busy, frames in the log, frames checkpointed): busy is 1 when readers or a writer kept
+    // the checkpoint from completing within the busy timeout.
+    let busy: i64 = row.try_get(0).map_err(|e| error(&name, e))?;
+    if busy != 0 {
+        return Err(StoreError::Backend { store: "sqlite", source: Box::new(WalKept { database: name }) });
+    }
+    Ok(())
+}
+
+/// A checkpoint that readers or a writer kept from completing within [`BUSY_TIMEOUT`].
+#[derive(Debug)]
+struct WalKept {
+    database: String,
+}
+
+impl fmt::Display for WalKept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "other connections kept the write-ahead log of SQLite database {} busy for {} s: the last write is \
+             committed, but what it erased stays in the `-wal` file until a checkpoint completes (Art. 17); \
+             call `SqliteStore::truncate_wal` once they are done",
+            self.database,
+            BUSY_TIMEOUT.as_secs()
+        )
+    }
+}
+
+impl std::error::Error for WalKept {}
 
 /// Maps a driver error: a file that is not a database, or a damaged one, is
 /// [`StoreError::Corrupt`]; a value that does not decode as its column's type too; the rest is

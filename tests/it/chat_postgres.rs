@@ -226,3 +226,84 @@ async fn a_server_going_away_mid_erasure_gives_a_typed_error_and_no_partial_writ
     assert!(untouched > 0, "no cut fell inside the erasure");
     direct_store.close().await;
 }
+
+/// Every file of the current database under the cluster's data folder
+/// (`GDPR_TEST_POSTGRES_DATA`, set by `scripts/with-postgres`) that holds `marker`, after a
+/// `CHECKPOINT` (as the superuser, `GDPR_TEST_POSTGRES_ADMIN_URL`) has written every changed
+/// page to them.
+async fn data_files_holding(admin_url: &str, data: &str, marker: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.unwrap();
+    sqlx::raw_sql("CHECKPOINT").execute(&mut conn).await.unwrap();
+    let oid: sqlx::postgres::types::Oid =
+        sqlx::query_scalar("SELECT oid FROM pg_database WHERE datname = current_database()")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    conn.close().await.unwrap();
+    let dir = std::path::Path::new(data).join("base").join(oid.0.to_string());
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        // Files the server removes while we read (a rewritten table's old file) hold nothing.
+        let Ok(bytes) = std::fs::read(&path) else { continue };
+        if bytes.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
+
+/// Art. 17 on PostgreSQL: an erased visitor's e-mail, token and message text stay in dead
+/// tuples after the erasure commits (a data file still holds them); `vacuum_erased` rewrites
+/// the chat tables, after which none of them is in any data file of the database, while a
+/// visitor who was not erased still is (the scan sees what it looks for). The write-ahead log (`pg_wal`) is not scanned: it keeps
+/// them until its segments are recycled, as `PostgresStore` documents.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn art_17_vacuum_erased_leaves_no_erased_bytes_in_the_data_files() {
+    let Some(url) = url() else { return };
+    let store = PostgresStore::connect(&url).await.unwrap();
+    let chat = ChatHistory::postgres(&store, key());
+    let acme = scope();
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let (eva, bob) = (format!("qzpgeva{run}"), format!("qzpgbob{run}"));
+    // Bob first: Eva's rows, written last, lie where a plain VACUUM leaves their bytes in the
+    // page's free space (it compacts the live rows and does not overwrite what they leave).
+    for who in [&bob, &eva] {
+        let v = chat.add_visitor(acme, Token::new(&format!("tok-{who}")).unwrap(), at()).await.unwrap();
+        chat.add_identifier(acme, v, email(&format!("{who}@example.cz")), at()).await.unwrap();
+        let c = chat.start_conversation(acme, v, at()).await.unwrap();
+        let body = Text::new(&format!("{who} secret message body")).unwrap();
+        chat.post(acme, c, Sender::Visitor(v), body, vec![], at()).await.unwrap();
+    }
+    let erased = chat.erase(acme, &[email(&format!("{eva}@example.cz"))], &ErasurePolicy::default()).await.unwrap();
+    assert!(erased.iter().all(|o| o.outcome == Outcome::Erased), "{erased:?}");
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (Some(data), Some(admin)) = (var("GDPR_TEST_POSTGRES_DATA"), var("GDPR_TEST_POSTGRES_ADMIN_URL")) else {
+        common::skip_unless_required(
+            "art_17_vacuum_erased_leaves_no_erased_bytes_in_the_data_files (reading the data files)",
+            "GDPR_TEST_POSTGRES_DATA or GDPR_TEST_POSTGRES_ADMIN_URL is not set",
+            "GDPR_TEST_POSTGRES_DATA",
+            "run it through scripts/with-postgres, which sets it",
+        );
+        store.vacuum_erased().await.unwrap();
+        return;
+    };
+    let dead = data_files_holding(&admin, &data, &eva).await;
+    assert!(!dead.is_empty(), "the erased rows stay in dead tuples until vacuum_erased, as PostgresStore documents");
+    store.vacuum_erased().await.unwrap();
+    // Another test's transaction that began before the erasure may hold the erased rows
+    // visible, and VACUUM must then copy them: call again once it has ended, as documented.
+    let mut left = data_files_holding(&admin, &data, &eva).await;
+    for _ in 0..10 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        store.vacuum_erased().await.unwrap();
+        left = data_files_holding(&admin, &data, &eva).await;
+    }
+    assert!(left.is_empty(), "Art. 17: the erased visitor's data are still in {left:?} after vacuum_erased");
+    let kept = data_files_holding(&admin, &data, &bob).await;
+    assert!(!kept.is_empty(), "the scan finds the data of the visitor who was not erased");
+}

@@ -80,7 +80,7 @@ async fn the_whole_kit_on_one_shared_source() {
 mod mutants {
     use async_trait::async_trait;
     use chrono::{DateTime, Utc};
-    use gdpr_obligations::erasure::{ErasurePolicy, RecordKey, RecordOutcome, Rectification};
+    use gdpr_obligations::erasure::{ErasurePolicy, Outcome, RecordKey, RecordOutcome, Rectification};
     use gdpr_obligations::model::{PartyId, SourceName, SubjectIdentifier};
     use gdpr_obligations::retention::RetentionPolicy;
     use gdpr_obligations::store::{
@@ -399,12 +399,13 @@ mod mutants {
         }
     }
 
-    /// A source with retention that lists records before they expire, or erases what a policy
-    /// retains, one at a time.
+    /// A source with retention that lists records before they expire, erases what a policy
+    /// retains, or reports keys it does not hold as erased, one at a time.
     struct Hasty {
         inner: Arc<ChatHistory>,
         lists_early: bool,
         ignores_retain: bool,
+        claims_unheld: bool,
     }
 
     #[async_trait]
@@ -487,13 +488,22 @@ mod mutants {
             } else {
                 policy.clone()
             };
-            self.inner.erase_records(scope, records, &policy).await
+            let outcomes = self.inner.erase_records(scope, records, &policy).await?;
+            if !self.claims_unheld {
+                return Ok(outcomes);
+            }
+            // What every source did before `NotFound`: a key that is not there is "erased".
+            let erased = |o: RecordOutcome| match o.outcome {
+                Outcome::NotFound => RecordOutcome::new(o.record, Outcome::Erased),
+                _ => o,
+            };
+            Ok(outcomes.into_iter().map(erased).collect())
         }
     }
 
     fn hasty(lists_early: bool, ignores_retain: bool) -> (Hasty, Arc<ChatHistory>) {
         let inner = Arc::new(ChatHistory::new());
-        (Hasty { inner: inner.clone(), lists_early, ignores_retain }, inner)
+        (Hasty { inner: inner.clone(), lists_early, ignores_retain, claims_unheld: false }, inner)
     }
 
     fn scope() -> Scope {
@@ -587,6 +597,14 @@ mod mutants {
         let chat = Arc::new(ChatHistory::new());
         let source = Promiscuous(chat.clone());
         kit::source_erasure_spares_other_subjects(&source, &*chat).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[tokio::test]
+    async fn art_17_the_kit_catches_a_record_erasure_that_reports_another_scopes_keys_erased() {
+        let inner = Arc::new(ChatHistory::new());
+        let source = Hasty { inner: inner.clone(), lists_early: false, ignores_retain: false, claims_unheld: true };
+        let check = kit::source_erase_records_of_another_scope_not_found(&source, &*inner).await;
+        fails(check, "RetentionSource, record erasure");
     }
 
     #[tokio::test]

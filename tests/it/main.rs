@@ -24,6 +24,7 @@ mod decoders;
 mod desk;
 mod desk_identity;
 mod desk_machine;
+mod erased_bytes;
 mod erasure;
 mod feed;
 mod fulfil;

@@ -149,7 +149,9 @@ impl ScopeData {
     /// that gets it there, if any.
     fn plan_record(&self, key: &str, rec: Rec, policy: &ErasurePolicy) -> (Outcome, Option<Change>) {
         if !self.exists(rec) {
-            return (Outcome::Erased, None);
+            // Gone: erased by an earlier call when this scope still knows whose or where it
+            // was; otherwise never this scope's (another controller's key, a made-up one).
+            return (if self.held(rec) { Outcome::Erased } else { Outcome::NotFound }, None);
         }
         if let Some(ground) = policy.retention_for(key) {
             return (Outcome::Retained { ground: ground.clone() }, None);

@@ -90,7 +90,23 @@
 //! message is kept authored by a pseudonym and the replies are kept, both with every known
 //! identifier of the conversation's visitors redacted; such messages are no longer listed as
 //! expired. Redaction recognises the identifiers the source still holds: a visitor whose
-//! profile expired earlier is no longer recognised in text.
+//! profile expired earlier is no longer recognised in text. A record key the scope does not
+//! hold (another controller's, or made up) is reported
+//! [`Outcome::NotFound`](crate::erasure::Outcome::NotFound), never erased; one the scope held
+//! and erased before is reported erased again while its visitor or conversation is still
+//! known to the scope.
+//!
+//! # Erased means gone from the files (Art. 17)
+//! On SQLite, every connection overwrites deleted content with zeros (`secure_delete`), and
+//! [`erase`](crate::store::PersonalDataSource::erase),
+//! [`erase_records`](crate::store::RetentionSource::erase_records) and
+//! [`rectify`](crate::store::PersonalDataSource::rectify) checkpoint and truncate the
+//! write-ahead log once they commit (`SqliteStore::truncate_wal`), so that
+//! when they return no erased identifier or text is left in the database file or its log. When
+//! readers keep the log busy, the call fails with a retryable error saying so, though the
+//! change is committed. On PostgreSQL, erased rows stay in dead tuples until
+//! `PostgresStore::vacuum_erased` rewrites the tables, and in the write-ahead log and backups
+//! for as long as the deployment keeps them.
 //!
 //! # Example: a visitor, then their erasure
 //! ```
@@ -243,7 +259,12 @@ impl ChatHistory {
     ///
     /// Each call of the [`PersonalDataSource`] methods and of the product API is one
     /// transaction: an erasure is applied completely or not at all. Writes are ordered one
-    /// after the other (SQLite has one writer); reads run beside them.
+    /// after the other (SQLite has one writer); reads run beside them. Once an erasure, a
+    /// record erasure or a rectification commits, the write-ahead log is checkpointed and
+    /// truncated ([`SqliteStore::truncate_wal`](super::sqlite::SqliteStore::truncate_wal)), so
+    /// that what it removed is gone from the files when the call returns (Art. 17); when
+    /// readers keep the log busy for ten seconds, the call returns that retryable error
+    /// instead, the change committed all the same.
     ///
     /// # Example
     /// ```
@@ -391,6 +412,25 @@ impl ChatHistory {
             #[cfg(any(feature = "sqlite", feature = "postgres"))]
             Backend::Sql(engine) => engine.write(scope, need, f).await,
         }
+    }
+
+    /// [`write`](Self::write) for a call that removes personal data (an erasure, a record
+    /// erasure, a rectification): once it is committed, a database removes it from its files
+    /// too where it can at once (SQLite: its write-ahead log is checkpointed and truncated,
+    /// Art. 17). An error after the commit says so: the change stands, the files may still
+    /// hold what it removed.
+    async fn write_removing<T: Send>(
+        &self,
+        scope: Scope,
+        need: Need<'_>,
+        f: impl FnOnce(&mut ScopeData) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        let out = self.write(scope, need, f).await?;
+        #[cfg(any(feature = "sqlite", feature = "postgres"))]
+        if let Backend::Sql(engine) = &self.backend {
+            engine.purge().await?;
+        }
+        Ok(out)
     }
 
     /// Adds a visitor known by the token the chat widget stored in their browser.

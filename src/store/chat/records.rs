@@ -188,6 +188,17 @@ impl ScopeData {
         }
     }
 
+    /// Whether `rec`, present or not, belongs to this scope as far as it can tell: its
+    /// visitor is one of the scope's (an erased visitor keeps a tombstone), or its
+    /// conversation is. A message of a conversation erased whole cannot be told apart from
+    /// another scope's.
+    pub(super) fn held(&self, rec: Rec) -> bool {
+        match rec {
+            Rec::Profile(v) | Rec::Ip(v, _) | Rec::Participation(_, v) => self.visitors.contains_key(&v),
+            Rec::Message(c, _) => self.conversations.contains_key(&c),
+        }
+    }
+
     pub(super) fn message(&self, c: ConversationId, m: MessageId) -> Option<&StoredMessage> {
         self.conversations.get(&c).and_then(|c| c.messages.get(&m))
     }

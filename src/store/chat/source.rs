@@ -227,7 +227,7 @@ impl PersonalDataSource for ChatHistory {
         policy: &ErasurePolicy,
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         let keys = self.keys_of(scope, subject);
-        self.write(scope, Need::Subject(subject, &keys), |sd| {
+        self.write_removing(scope, Need::Subject(subject, &keys), |sd| {
             let s = sd.resolve(subject, &keys);
             let steps = sd.plan_erasure(&s, policy);
             let visitor_keys = self.visitor_keys(scope, sd, &s);
@@ -244,7 +244,7 @@ impl PersonalDataSource for ChatHistory {
         rectification: &Rectification,
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         let keys = self.keys_of(scope, subject);
-        self.write(scope, Need::Subject(subject, &keys), |sd| {
+        self.write_removing(scope, Need::Subject(subject, &keys), |sd| {
             let s = sd.resolve(subject, &keys);
             let plan = sd.plan_rectification(&s, rectification)?;
             let mut out = Vec::with_capacity(plan.len());
@@ -323,6 +323,6 @@ impl RetentionSource for ChatHistory {
         records: &[RecordKey],
         policy: &ErasurePolicy,
     ) -> Result<Vec<RecordOutcome>, StoreError> {
-        self.write(scope, Need::Records(records), |sd| Ok(sd.erase_records(records, policy))).await
+        self.write_removing(scope, Need::Records(records), |sd| Ok(sd.erase_records(records, policy))).await
     }
 }

@@ -242,6 +242,7 @@ macro_rules! retention_conformance_tests {
                 source_expiry_runs_from_last_contact,
                 source_erase_records_reports_final_states,
                 source_erase_records_keeps_retained_and_restricted,
+                source_erase_records_of_another_scope_not_found,
                 source_expired_left_out_of_processing,
             );
         }

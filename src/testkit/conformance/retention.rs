@@ -262,6 +262,45 @@ pub async fn source_erase_records_keeps_retained_and_restricted(
     Ok(())
 }
 
+/// **Record erasure** across scopes: `erase_records` in another scope with this scope's expired
+/// record keys reports each [`Outcome::NotFound`], never `Erased` (Art. 17: a report of
+/// erasure covers what the scope held), and changes nothing of this scope. Erased in their
+/// own scope, the same records are reported `Erased`.
+///
+/// # Errors
+/// The sentence and what was wrong.
+pub async fn source_erase_records_of_another_scope_not_found(
+    source: &dyn RetentionSource,
+    fixture: &dyn RetentionFixture,
+) -> Checked {
+    let (c, d) = two_scopes();
+    let w = world(fixture, c).await?;
+    // Scope `d` holds data of its own, so that "not found" is not only an empty scope's answer.
+    world(fixture, d).await?;
+    let policies = [months_from_collection(DataCategory::CommunicationContent, 1)?];
+    let now = a_year_after_the_world();
+    let expired = source.expired(c, &policies, now, None, usize::MAX).await.ctx("expired")?;
+    let mut named: Vec<RecordKey> = expired.iter().map(|f| f.record.clone()).collect();
+    ensure!(!named.is_empty(), "{S_RECORDS}: nothing expired in the kit's world");
+    let found = source.find(c, &w.eva).await.ctx("find")?;
+    let more: Vec<RecordKey> = found.into_iter().map(|f| f.record).filter(|k| !named.contains(k)).collect();
+    named.extend(more);
+    let before = (snapshot(source, c, &w.eva).await?, snapshot(source, c, &w.bob).await?);
+    let policy = ErasurePolicy::default();
+    let outcomes = source.erase_records(d, &named, &policy).await.ctx("erase_records")?;
+    let order: Vec<&RecordKey> = outcomes.iter().map(|o| &o.record).collect();
+    ensure!(order == named.iter().collect::<Vec<_>>(), "{S_RECORDS}: outcomes for {order:?}, named {named:?}");
+    let wrong: Vec<&RecordOutcome> = outcomes.iter().filter(|o| o.outcome != Outcome::NotFound).collect();
+    ensure!(wrong.is_empty(), "{S_RECORDS}: another scope's records are reported {wrong:?}, not NotFound (Art. 17)");
+    let after = (snapshot(source, c, &w.eva).await?, snapshot(source, c, &w.bob).await?);
+    ensure!(after == before, "{S_RECORDS}: erase_records in another scope changed what this scope finds or exports");
+    let messages: Vec<RecordKey> = expired.into_iter().map(|f| f.record).collect();
+    let own = source.erase_records(c, &messages, &policy).await.ctx("erase_records")?;
+    let wrong: Vec<&RecordOutcome> = own.iter().filter(|o| o.outcome != Outcome::Erased).collect();
+    ensure!(wrong.is_empty(), "{S_RECORDS}: in their own scope, expired records are reported {wrong:?}");
+    Ok(())
+}
+
 /// **Expiry** in processing: with the policies set, the product's processing leaves out what
 /// has expired by the source's clock, though no sweep ran and it is still found, and keeps
 /// what has not; without them, both are processed.

@@ -162,6 +162,20 @@ impl Engine {
         tx.commit().await?;
         Ok(out)
     }
+
+    /// After a committed write that removed personal data: removes it from the database's
+    /// files too where the engine can at once (Art. 17). SQLite, whose connections overwrite
+    /// deleted rows with zeros (`secure_delete`), checkpoints and truncates its write-ahead
+    /// log, which still holds the pages as they were; PostgreSQL keeps deleted rows in dead
+    /// tuples until `VACUUM` (`PostgresStore::vacuum_erased`), so nothing is done here.
+    pub(super) async fn purge(&self) -> Result<(), StoreError> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Engine::Sqlite(pool) => crate::store::sqlite::truncate_wal(pool).await,
+            #[cfg(feature = "postgres")]
+            Engine::Postgres(_) => Ok(()),
+        }
+    }
 }
 
 /// Which records a page of a paged read is for.
