@@ -44,10 +44,21 @@ macro_rules! migrations {
                 description: "change feed",
                 sql: include_str!(concat!("../../migrations/", $engine, "/0003_feed.sql")),
             },
+            Migration {
+                version: CHAT_LOOKUPS_REBUILT,
+                description: "chat lookup keys in one canonical form per identifier kind",
+                sql: include_str!(concat!("../../migrations/", $engine, "/0004_canonical_identifiers.sql")),
+            },
         ]
     };
 }
 pub(crate) use migrations;
+
+/// The schema version whose migration also runs a step in Rust, in the same transaction: it
+/// rebuilds every chat lookup row of kinds `id` and `word` from the stored visitor bodies, so
+/// that a database written before identifiers had one canonical form per kind finds its
+/// visitors by every form of their identifiers.
+pub(crate) const CHAT_LOOKUPS_REBUILT: i64 = 4;
 
 /// The schema version a list of migrations leads to.
 pub(crate) fn latest(migrations: &[Migration]) -> i64 {

@@ -46,6 +46,14 @@ const BY_WORD: &str = "word";
 const BY_KEY: &str = "key";
 const BY_RETAINED: &str = "retained";
 
+/// The lookup rows of kinds `id` and `word` of a stored visitor body (`what` names it in
+/// errors): what the schema version 4 migration writes in place of the rows an older version
+/// of the crate derived (identifiers and index keys before one canonical form per kind).
+pub(crate) fn rebuilt_lookups(what: &str, body: &str) -> Result<Vec<(&'static str, String)>, StoreError> {
+    let visitor: super::Visitor = diff::decode("database", what, body)?;
+    Ok(diff::lookups(&visitor).into_iter().filter(|(kind, _)| [BY_IDENTIFIER, BY_WORD].contains(kind)).collect())
+}
+
 /// How many values one `IN (...)` list binds.
 const CHUNK: usize = 500;
 
