@@ -45,7 +45,7 @@ macro_rules! migrations {
                 sql: include_str!(concat!("../../migrations/", $engine, "/0003_feed.sql")),
             },
             Migration {
-                version: CHAT_LOOKUPS_REBUILT,
+                version: $crate::store::sql::CHAT_LOOKUPS_REBUILT,
                 description: "chat lookup keys in one canonical form per identifier kind",
                 sql: include_str!(concat!("../../migrations/", $engine, "/0004_canonical_identifiers.sql")),
             },

@@ -128,7 +128,7 @@ pub fn email() -> impl Strategy<Value = EmailAddress> {
 /// Kingdom and France).
 pub fn phone() -> impl Strategy<Value = PhoneNumber> {
     prop_oneof![
-        "\\+420 60[0-9]{7}",
+        "\\+420 60[1-8][0-9]{6}",
         "\\+420 7[2-9][0-9]{7}",
         "\\+49 151[0-9]{8}",
         "\\+44 7[4-9]00[0-9]{6}",

@@ -113,7 +113,7 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     let got = PostgresStore::connect(&schema.url).await;
     match &got {
         Err(e @ StoreError::Corrupt { .. }) => {
-            assert!(e.to_string().contains("schema version 99 is newer than this crate's 3"), "{e}")
+            assert!(e.to_string().contains("schema version 99 is newer than this crate's 4"), "{e}")
         }
         other => panic!("expected Corrupt, got {other:?}"),
     }
@@ -147,7 +147,7 @@ async fn workers_starting_together_migrate_once() {
     }
     let sql = format!("SELECT COUNT(*) FROM {}.gdpr_schema_migrations", schema.name);
     let applied: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut schema.admin).await.unwrap();
-    assert_eq!(applied, 3, "each migration once");
+    assert_eq!(applied, 4, "each migration once");
     schema.drop_it().await;
 }
 

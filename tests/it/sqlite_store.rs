@@ -91,7 +91,7 @@ async fn the_file_is_created_on_first_open_in_wal_mode() {
     assert_eq!(mode, "wal");
     let version: i64 =
         sqlx::query_scalar("SELECT MAX(version) FROM gdpr_schema_migrations").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     drop(db);
 }
 
@@ -229,7 +229,7 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     let got = SqliteStore::open(&db.path).await;
     match &got {
         Err(e @ StoreError::Corrupt { .. }) => {
-            assert!(e.to_string().contains("schema version 99 is newer than this crate's 3"), "{e}")
+            assert!(e.to_string().contains("schema version 99 is newer than this crate's 4"), "{e}")
         }
         other => panic!("expected Corrupt, got {other:?}"),
     }
@@ -327,7 +327,7 @@ async fn concurrent_first_opens_of_a_new_file_create_it_once() {
     drop(results);
     remove_db(&path);
     assert_eq!(ok, 6, "every open succeeds: {errors:?}");
-    assert_eq!(applied, 3, "each migration once");
+    assert_eq!(applied, 4, "each migration once");
 }
 
 #[tokio::test]
