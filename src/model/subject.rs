@@ -89,8 +89,9 @@ pub enum SubjectIdentifier {
     AccountId(Token),
     /// The token a chat widget stores in the visitor's browser.
     ChatVisitorToken(Token),
-    /// An IP address (an online identifier, Recital 30). Read from any textual form (upper-case
-    /// hex, zeros written out, an IPv4-mapped IPv6 address) and kept in canonical form.
+    /// An IP address (an online identifier, Recital 30).
+    // Read from any textual form (upper-case hex, zeros written out, an IPv4-mapped IPv6
+    // address) and kept in canonical form.
     IpAddress(#[serde(deserialize_with = "canonical_ip")] IpAddr),
     /// A cookie id (an online identifier, Recital 30).
     CookieId(Token),
