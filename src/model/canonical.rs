@@ -167,7 +167,9 @@ mod tests {
 
     #[test]
     fn names_fold_space_case_and_form() {
-        for variant in ["Jan Novák", "Jan\u{a0}Novák", "Jan\nNovák", "  Jan   Novák ", "JAN NOVA\u{301}K", "Jan No\u{ad}vák"] {
+        for variant in
+            ["Jan Novák", "Jan\u{a0}Novák", "Jan\nNovák", "  Jan   Novák ", "JAN NOVA\u{301}K", "Jan No\u{ad}vák"]
+        {
             assert_eq!(name(variant), "jan novák", "{variant:?}");
         }
     }
@@ -199,9 +201,8 @@ mod tests {
 
     #[test]
     fn phones_in_every_form() {
-        let e164 = |t: &str, r: Option<Country>| {
-            phone(t, r).map(|p| p.format().mode(phonenumber::Mode::E164).to_string())
-        };
+        let e164 =
+            |t: &str, r: Option<Country>| phone(t, r).map(|p| p.format().mode(phonenumber::Mode::E164).to_string());
         for t in ["+420 601 123 456", "00420 601-123-456", "(+420) 601.123.456", "+420601123456"] {
             assert_eq!(e164(t, None).as_deref(), Some("+420601123456"), "{t}");
         }

@@ -10,7 +10,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 use super::party::text_newtype_impls;
-use super::{EmailAddress, Invalid, canonical, ModelError, PartyId, PhoneNumber, Problems, RecordId, SubjectId, Text};
+use super::{EmailAddress, Invalid, ModelError, PartyId, PhoneNumber, Problems, RecordId, SubjectId, Text, canonical};
 use crate::vocab::{Article, DataCategory, LegalBasis, Purpose, SubjectCategory};
 
 /// An opaque identifier issued by a system: an account id, a chat visitor token, a cookie id.

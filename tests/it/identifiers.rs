@@ -152,8 +152,7 @@ async fn art_15_4_export_redacts_another_visitors_identifiers_in_any_form() {
         let talk = chat.start_conversation(e.scope, a, t0()).await.unwrap();
         let reply = "Jan Nova\u{301}k also ordered this, call +420 601 123 456 or 2001:DB8::1";
         chat.post(e.scope, talk, Sender::Bot, Text::new(reply).unwrap(), vec![], t0()).await.unwrap();
-        let items: Vec<_> =
-            chat.export(e.scope, &[email("a@example.org")]).await.unwrap().try_collect().await.unwrap();
+        let items: Vec<_> = chat.export(e.scope, &[email("a@example.org")]).await.unwrap().try_collect().await.unwrap();
         let json = serde_json::to_string(&items).unwrap();
         assert!(json.contains("[redacted name] also ordered this"), "{backend}: {json}");
         for form in ["Nova", "601 123 456", "2001:DB8"] {

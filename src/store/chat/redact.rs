@@ -209,7 +209,13 @@ struct Haystack<'t> {
 
 impl<'t> Haystack<'t> {
     fn new(text: &'t str) -> Self {
-        Haystack { text, exact: OnceCell::new(), folded: OnceCell::new(), phones: OnceCell::new(), ips: OnceCell::new() }
+        Haystack {
+            text,
+            exact: OnceCell::new(),
+            folded: OnceCell::new(),
+            phones: OnceCell::new(),
+            ips: OnceCell::new(),
+        }
     }
 
     /// The byte spans of the original text where `needle` occurs as a whole word.
@@ -439,10 +445,7 @@ mod tests {
     #[test]
     fn every_occurrence_is_a_run_of_words_of_the_text() {
         for (text, needle) in [
-            (
-                "call +420601111222, now",
-                phone("+420601111222"),
-            ),
+            ("call +420601111222, now", phone("+420601111222")),
             ("MAIL Eva.Kit@Example.cz!", email("eva.kit@example.cz")),
             ("from ::1 today", Needle::of(&SubjectIdentifier::IpAddress("::1".parse().unwrap()))),
             ("ÉVA Nováková wrote", name("éva nováková")),
@@ -470,17 +473,18 @@ mod tests {
     fn art_17_phone_forms_are_redacted_and_others_are_not() {
         let needle = phone("+420601111222");
         let out = redact("at +420 601 111 222, 601111222 or 00420601111222; not 601 111 223", &[needle], &[]);
-        assert_eq!(
-            out.as_deref(),
-            Some("at [redacted phone], [redacted phone] or [redacted phone]; not 601 111 223")
-        );
+        assert_eq!(out.as_deref(), Some("at [redacted phone], [redacted phone] or [redacted phone]; not 601 111 223"));
         assert_eq!(redact("order 1601111222 shipped", &[phone("+420601111222")], &[]), None);
-        assert_eq!(redact("call 030 1234567 now", &[phone("+49301234567")], &[]).as_deref(), Some("call [redacted phone] now"));
+        assert_eq!(
+            redact("call 030 1234567 now", &[phone("+49301234567")], &[]).as_deref(),
+            Some("call [redacted phone] now")
+        );
     }
 
     #[test]
     fn art_17_ip_forms_are_redacted_and_others_are_not() {
-        let out = redact("from 2001:DB8::1, 2001:db8::2 and ::ffff:192.0.2.1", &[ip("2001:db8::1"), ip("192.0.2.1")], &[]);
+        let out =
+            redact("from 2001:DB8::1, 2001:db8::2 and ::ffff:192.0.2.1", &[ip("2001:db8::1"), ip("192.0.2.1")], &[]);
         assert_eq!(out.as_deref(), Some("from [redacted ip address], 2001:db8::2 and [redacted ip address]"));
         assert_eq!(redact("version 192.0.2.10", &[ip("192.0.2.1")], &[]), None);
     }
