@@ -315,7 +315,7 @@ proptest! {
                 let by_canonical = chat.find(scope, &[phone(&canonical)]).await.unwrap();
                 assert_eq!(by_typed, by_canonical, "{backend}");
                 assert!(by_typed.iter().any(|r| r.record.as_str().contains("/message/")), "{backend}: {by_typed:?}");
-                let outcomes = chat.erase(scope, &[typed_id.clone()], &ErasurePolicy::default()).await.unwrap();
+                let outcomes = chat.erase(scope, std::slice::from_ref(&typed_id), &ErasurePolicy::default()).await.unwrap();
                 assert_eq!(outcomes.iter().filter(|o| o.outcome == Outcome::Redacted).count(), 1, "{backend}");
                 let texts = transcript_texts(&chat, scope, talk).await;
                 assert_eq!(texts, ["I will call you at [redacted phone] tomorrow"], "{backend}: {typed}");
@@ -447,7 +447,7 @@ async fn art_17_old_lookup_rows_are_rebuilt_on_opening() {
     assert!(json.contains("[redacted name] will call you from [redacted phone]"), "{json}");
     // Eva is found, and erased, by her number in any form.
     let typed = SubjectIdentifier::Phone(PhoneNumber::parse("601 123 456", Some(Country::CZ)).unwrap());
-    assert!(!chat.find(scope, &[typed.clone()]).await.unwrap().is_empty());
+    assert!(!chat.find(scope, std::slice::from_ref(&typed)).await.unwrap().is_empty());
     let outcomes = chat.erase(scope, &[typed], &ErasurePolicy::default()).await.unwrap();
     assert!(outcomes.iter().any(|o| o.record.as_str() == format!("visitor/{eva}")), "{outcomes:?}");
     assert!(chat.find(scope, &[token("tok-eva")]).await.unwrap().is_empty());
