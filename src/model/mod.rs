@@ -28,6 +28,7 @@
 //! ```
 
 mod activity;
+pub(crate) mod canonical;
 mod digest;
 mod party;
 mod subject;

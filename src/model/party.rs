@@ -7,11 +7,19 @@ use std::str::FromStr;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
-use super::{Invalid, ModelError, PartyId, Problems, Text};
+use unicode_normalization::char::canonical_combining_class;
+
+use super::{Invalid, ModelError, PartyId, Problems, Text, canonical};
 use crate::vocab::{Article, Country};
 
 /// An e-mail address: one `@`, a non-empty local part and a domain with a dot, no spaces, at
-/// most 254 bytes. The domain is kept in lower case; the local part as given.
+/// most 254 bytes. The domain is kept in NFC and lower case; the local part as given.
+///
+/// Two addresses designate the same mailbox when their local parts are equal up to ASCII case
+/// and their domains are equal ([`SubjectIdentifier::normalised`](super::SubjectIdentifier::normalised)):
+/// a Kelvin sign U+212A is not the letter `k`. Invisible characters (zero-width spaces, soft
+/// hyphens, bidirectional controls, any Unicode format character) are refused, so that an
+/// address that looks like another on screen is never a different subject's key.
 ///
 /// # Example
 /// ```
@@ -19,6 +27,7 @@ use crate::vocab::{Article, Country};
 ///
 /// assert_eq!(EmailAddress::new("Eva@Example.CZ")?.as_str(), "Eva@example.cz");
 /// assert!(EmailAddress::new("eva@localhost").is_err());
+/// assert!(EmailAddress::new("ja\u{200b}n@example.com").is_err(), "a zero-width space");
 /// # Ok::<(), gdpr_obligations::model::Invalid>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -28,12 +37,16 @@ impl EmailAddress {
     /// Validates an address.
     ///
     /// # Errors
-    /// [`Invalid`] when the text is not of the form `local@domain.tld`.
+    /// [`Invalid`] when the text is not of the form `local@domain.tld`, or holds white space,
+    /// control or invisible (format) characters. The error does not repeat the address.
     pub fn new(address: &str) -> Result<Self, Invalid> {
         let address = address.trim();
-        let bad = |why: &str| Err(Invalid::new("email", format!("{why}: {address:?}")));
+        let bad = |why: &str| Err(Invalid::new("email", why.to_owned()));
         if address.len() > 254 {
             return bad("an e-mail address is at most 254 bytes");
+        }
+        if address.chars().any(canonical::is_invisible) {
+            return bad("an e-mail address has no spaces, control or invisible characters");
         }
         let Some((local, domain)) = address.rsplit_once('@') else {
             return bad("an e-mail address needs an `@`");
@@ -45,15 +58,12 @@ impl EmailAddress {
             !l.is_empty()
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-' || canonical_combining_class(c) != 0)
         });
         if !domain.contains('.') || !labels_ok {
             return bad("an e-mail domain needs dot-separated labels of letters, digits and `-`");
         }
-        if address.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return bad("an e-mail address has no spaces");
-        }
-        Ok(Self(format!("{local}@{}", domain.to_lowercase()).into()))
+        Ok(Self(format!("{local}@{}", canonical::email_domain(domain)).into()))
     }
 
     /// The address.
@@ -63,42 +73,91 @@ impl EmailAddress {
     }
 }
 
-/// A telephone number in E.164 form: `+`, a country code and at most 15 digits in all.
-/// Spaces, dots, dashes and parentheses are removed.
+/// A telephone number, validated against libphonenumber's metadata and kept in E.164 form
+/// (`+`, the country calling code and the national significant number, no separators).
+///
+/// [`new`](Self::new) reads a number in international form however it is typed (`+420 601
+/// 123 456`, `00420 601-123-456`, `(+420) 601.123.456`); [`parse`](Self::parse) also reads
+/// national forms (`601 123 456`, `030 1234567`) in a given region, such as the controller's.
+/// Every form of one number is one value, so a subject found, or erased, by one form is found
+/// by all of them (Art. 15, Art. 17).
 ///
 /// # Example
 /// ```
 /// use gdpr_obligations::model::PhoneNumber;
+/// use gdpr_obligations::vocab::Country;
 ///
-/// assert_eq!(PhoneNumber::new("+420 601 123 456")?.as_str(), "+420601123456");
-/// assert!(PhoneNumber::new("601 123 456").is_err());
+/// let number = PhoneNumber::new("+420 601 123 456")?;
+/// assert_eq!(number.as_str(), "+420601123456");
+/// assert_eq!(PhoneNumber::new("00420 601-123-456")?, number);
+/// assert_eq!(PhoneNumber::parse("601 123 456", Some(Country::CZ))?, number);
+/// assert_eq!((number.country_calling_code(), number.national_number()), (420, "601123456"));
+/// assert!(PhoneNumber::new("601 123 456").is_err(), "a national form needs a region");
+/// assert!(PhoneNumber::new("+420 123").is_err(), "too short to be a Czech number");
 /// # Ok::<(), gdpr_obligations::model::Invalid>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PhoneNumber(Box<str>);
+pub struct PhoneNumber {
+    e164: Box<str>,
+    code: u16,
+    region: Option<Country>,
+}
 
 impl PhoneNumber {
-    /// Validates and normalises a number.
+    /// Validates a number in international form (a leading `+` or `00`), with or without
+    /// spaces, dots, dashes and brackets.
     ///
     /// # Errors
-    /// [`Invalid`] when the number lacks the leading `+`, starts with 0, or has fewer than 7 or
-    /// more than 15 digits.
+    /// [`Invalid`] when the text is not a valid number in international form. The error does
+    /// not repeat the number.
     pub fn new(number: &str) -> Result<Self, Invalid> {
-        let compact: String = number.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
-        let ok = compact.strip_prefix('+').is_some_and(|digits| {
-            (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
-        });
-        if ok {
-            Ok(Self(compact.into()))
-        } else {
-            Err(Invalid::new("phone", format!("not an E.164 number (`+` and 7 to 15 digits): {number:?}")))
-        }
+        Self::parse(number, None)
+    }
+
+    /// Validates a number in international form, or in the national form of `region` (the
+    /// region's trunk prefix, such as Germany's `0`, is understood).
+    ///
+    /// # Errors
+    /// [`Invalid`] when the text is not a valid number, in international form or, where a
+    /// region is given, in that region's national form. The error does not repeat the number.
+    pub fn parse(number: &str, region: Option<Country>) -> Result<Self, Invalid> {
+        let Some(parsed) = canonical::phone(number, region) else {
+            let why = match region {
+                None => "not a valid telephone number in international form (`+` or `00` and the country code)",
+                Some(_) => "not a valid telephone number in international form or in the region's national form",
+            };
+            return Err(Invalid::new("phone", why));
+        };
+        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+        let region = parsed.country().id().and_then(|id| id.as_ref().parse::<Country>().ok());
+        Ok(Self { e164: e164.into(), code: parsed.code().value(), region })
     }
 
     /// The number in E.164 form.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.e164
+    }
+
+    /// The country calling code, e.g. `420` for Czechia.
+    #[must_use]
+    pub fn country_calling_code(&self) -> u16 {
+        self.code
+    }
+
+    /// The national significant number: the digits after the country calling code, without a
+    /// trunk prefix.
+    #[must_use]
+    pub fn national_number(&self) -> &str {
+        let code_digits = self.code.to_string().len();
+        self.e164.get(1 + code_digits..).unwrap_or_default()
+    }
+
+    /// The region the number belongs to, where the metadata names one (numbers of a
+    /// non-geographic code, such as satellite services, have none).
+    #[must_use]
+    pub fn region(&self) -> Option<Country> {
+        self.region
     }
 }
 

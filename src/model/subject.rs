@@ -10,7 +10,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 use super::party::text_newtype_impls;
-use super::{EmailAddress, Invalid, ModelError, PartyId, PhoneNumber, Problems, RecordId, SubjectId, Text};
+use super::{EmailAddress, Invalid, ModelError, PartyId, PhoneNumber, Problems, RecordId, SubjectId, Text, canonical};
 use crate::vocab::{Article, DataCategory, LegalBasis, Purpose, SubjectCategory};
 
 /// An opaque identifier issued by a system: an account id, a chat visitor token, a cookie id.
@@ -90,7 +90,9 @@ pub enum SubjectIdentifier {
     /// The token a chat widget stores in the visitor's browser.
     ChatVisitorToken(Token),
     /// An IP address (an online identifier, Recital 30).
-    IpAddress(IpAddr),
+    // Read from any textual form (upper-case hex, zeros written out, an IPv4-mapped IPv6
+    // address) and kept in canonical form.
+    IpAddress(#[serde(deserialize_with = "canonical_ip")] IpAddr),
     /// A cookie id (an online identifier, Recital 30).
     CookieId(Token),
     /// A name as the subject gave it. A weak identifier: never enough alone to verify identity.
@@ -184,20 +186,33 @@ impl SubjectIdentifier {
         self.strength() == IdentifierStrength::Strong
     }
 
-    /// A canonical `kind:value` form for matching: e-mail addresses and names compare without
-    /// regard to case, IP addresses in their canonical text form, tokens exactly.
+    /// The canonical `kind:value` form for matching, one per identifier however it was typed:
+    /// an e-mail address with its local part in ASCII lower case (a Kelvin sign is not a `k`)
+    /// and its domain in NFC and lower case; a name in NFC and lower case with every run of
+    /// white space one space; a telephone number in E.164 form; an IP address in its canonical
+    /// text form (an IPv4-mapped IPv6 address is the IPv4 one); tokens exactly. Finding and
+    /// erasing a subject's data (Art. 15, Art. 17) compare these forms.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::model::{SubjectIdentifier, Text};
+    ///
+    /// let name = |n: &str| Ok::<_, gdpr_obligations::model::Invalid>(SubjectIdentifier::Name(Text::new(n)?));
+    /// assert_eq!(name("Jan\u{a0}Nova\u{301}k")?.normalised(), "name:jan nov\u{e1}k");
+    /// let ip: SubjectIdentifier = serde_json::from_str(r#"{"kind":"ip_address","value":"::FFFF:192.0.2.1"}"#).unwrap();
+    /// assert_eq!(ip.normalised(), "ip_address:192.0.2.1");
+    /// # Ok::<(), gdpr_obligations::model::Invalid>(())
+    /// ```
     #[must_use]
     pub fn normalised(&self) -> String {
         let value: Cow<'_, str> = match self {
-            SubjectIdentifier::Email(e) => e.as_str().to_lowercase().into(),
-            SubjectIdentifier::Name(n) => {
-                n.as_str().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().into()
-            }
+            SubjectIdentifier::Email(e) => canonical::email(e.as_str()).into(),
+            SubjectIdentifier::Name(n) => canonical::name(n.as_str()).into(),
             SubjectIdentifier::Phone(p) => p.as_str().into(),
             SubjectIdentifier::AccountId(t)
             | SubjectIdentifier::ChatVisitorToken(t)
             | SubjectIdentifier::CookieId(t) => t.as_str().into(),
-            SubjectIdentifier::IpAddress(ip) => ip.to_canonical().to_string().into(),
+            SubjectIdentifier::IpAddress(ip) => canonical::ip(*ip).into(),
         };
         format!("{}:{value}", self.kind())
     }
@@ -207,6 +222,12 @@ impl SubjectIdentifier {
     pub fn matches(&self, other: &SubjectIdentifier) -> bool {
         self.kind() == other.kind() && self.normalised() == other.normalised()
     }
+}
+
+/// Reads an IP address and keeps its canonical form (an IPv4-mapped IPv6 address is the IPv4
+/// address), so that every textual form of one address decodes to one value.
+fn canonical_ip<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<IpAddr, D::Error> {
+    IpAddr::deserialize(deserializer).map(|ip| ip.to_canonical())
 }
 
 /// A natural person whose personal data a controller processes, as the controller knows them.

@@ -44,9 +44,11 @@ macro_rules! migrations {
                 description: "change feed",
                 sql: include_str!(concat!("../../migrations/", $engine, "/0003_feed.sql")),
             },
-            // Version 4 is another branch's (the lookup rows rebuilt); until it is merged, a
-            // database of this branch goes from 3 to 5, which the runner allows (it applies
-            // every version above the stored one, in order).
+            Migration {
+                version: $crate::store::sql::CHAT_LOOKUPS_REBUILT,
+                description: "chat lookup keys in one canonical form per identifier kind",
+                sql: include_str!(concat!("../../migrations/", $engine, "/0004_canonical_identifiers.sql")),
+            },
             Migration {
                 version: 5,
                 description: "chat agents",
@@ -56,6 +58,12 @@ macro_rules! migrations {
     };
 }
 pub(crate) use migrations;
+
+/// The schema version whose migration also runs a step in Rust, in the same transaction: it
+/// rebuilds every chat lookup row of kinds `id` and `word` from the stored visitor bodies, so
+/// that a database written before identifiers had one canonical form per kind finds its
+/// visitors by every form of their identifiers.
+pub(crate) const CHAT_LOOKUPS_REBUILT: i64 = 4;
 
 /// The schema version a list of migrations leads to.
 pub(crate) fn latest(migrations: &[Migration]) -> i64 {

@@ -481,7 +481,7 @@ async fn visitor_with_conversations(
         chat.add_identifier(scope, visitor, name, created).await?;
     }
     if rng.chance(15) {
-        let phone = format!("+420 6{:02} {:03} {:03}", rng.below(100), rng.below(1000), rng.below(1000));
+        let phone = format!("+420 60{} {:03} {:03}", 1 + rng.below(8), rng.below(1000), rng.below(1000));
         let phone = SubjectIdentifier::Phone(identifier(PhoneNumber::new(&phone))?);
         chat.add_identifier(scope, visitor, phone, created).await?;
     }

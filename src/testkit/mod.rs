@@ -124,9 +124,17 @@ pub fn email() -> impl Strategy<Value = EmailAddress> {
         .prop_filter_map("valid e-mail", |(l, d, t)| EmailAddress::new(&format!("{l}@{d}.{t}")).ok())
 }
 
-/// Any valid E.164 telephone number.
+/// Any of many valid telephone numbers (mobile numbers of Czechia, Germany, the United
+/// Kingdom and France).
 pub fn phone() -> impl Strategy<Value = PhoneNumber> {
-    "\\+[1-9][0-9]{6,14}".prop_filter_map("valid phone", |s| PhoneNumber::new(&s).ok())
+    prop_oneof![
+        "\\+420 60[1-8][0-9]{6}",
+        "\\+420 7[2-9][0-9]{7}",
+        "\\+49 151[0-9]{8}",
+        "\\+44 7[4-9]00[0-9]{6}",
+        "\\+33 6[0-9]{8}",
+    ]
+    .prop_filter_map("valid phone", |s| PhoneNumber::new(&s).ok())
 }
 
 /// Any valid opaque token.
@@ -141,7 +149,7 @@ pub fn subject_identifier() -> impl Strategy<Value = SubjectIdentifier> {
         phone().prop_map(SubjectIdentifier::Phone),
         token().prop_map(SubjectIdentifier::AccountId),
         token().prop_map(SubjectIdentifier::ChatVisitorToken),
-        any::<IpAddr>().prop_map(SubjectIdentifier::IpAddress),
+        any::<IpAddr>().prop_map(|ip| SubjectIdentifier::IpAddress(ip.to_canonical())),
         token().prop_map(SubjectIdentifier::CookieId),
         text().prop_map(SubjectIdentifier::Name),
     ]

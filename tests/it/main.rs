@@ -29,6 +29,7 @@ mod erasure;
 mod feed;
 mod fulfil;
 mod fulfil_stream;
+mod identifiers;
 mod layering;
 mod ledger_machine;
 mod lifecycle;

@@ -153,6 +153,8 @@ mod scope;
 mod source;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) use sql::rebuilt_lookups;
 mod types;
 
 use std::collections::HashMap;

@@ -129,6 +129,9 @@ macro_rules! impl_ledger {
             sql::check_schema_version(what, current, sql::latest(migrations))?;
             for m in migrations.iter().filter(|m| m.version > current) {
                 sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(&e)?;
+                if m.version == sql::CHAT_LOOKUPS_REBUILT {
+                    rebuild_chat_lookups(&mut tx, &e).await?;
+                }
                 let mut record = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO gdpr_schema_migrations (version, description, applied_at) VALUES (",
                 );
@@ -137,6 +140,53 @@ macro_rules! impl_ledger {
                 record.build().execute(&mut *tx).await.map_err(&e)?;
             }
             tx.commit().await.map_err(&e)
+        }
+
+        /// Rewrites every chat lookup row of kinds `id` and `word` from the stored visitor
+        /// bodies, a page of visitors at a time, in the migration's transaction.
+        async fn rebuild_chat_lookups(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            e: &impl Fn(sqlx::Error) -> StoreError,
+        ) -> Result<(), StoreError> {
+            const PAGE: i64 = 500;
+            sqlx::query("DELETE FROM gdpr_chat_lookup WHERE kind IN ('id', 'word')")
+                .execute(&mut **tx)
+                .await
+                .map_err(e)?;
+            let mut after: Option<(Uuid, Uuid)> = None;
+            loop {
+                let mut page = sqlx::QueryBuilder::<$db>::new("SELECT controller, visitor, body FROM gdpr_chat_visitors");
+                if let Some((controller, visitor)) = after {
+                    page.push(" WHERE controller > ").push_bind(controller);
+                    page.push(" OR (controller = ").push_bind(controller).push(" AND visitor > ").push_bind(visitor);
+                    page.push(")");
+                }
+                page.push(" ORDER BY controller, visitor LIMIT ").push_bind(PAGE);
+                let rows: Vec<(Uuid, Uuid, String)> =
+                    page.build_query_as().fetch_all(&mut **tx).await.map_err(e)?;
+                let Some(&(controller, visitor, _)) = rows.last() else { break };
+                after = Some((controller, visitor));
+                let mut lookups = Vec::new();
+                for (controller, visitor, body) in &rows {
+                    let what = format!("visitor {visitor} of controller {controller}");
+                    for (kind, value) in crate::store::chat::rebuilt_lookups(&what, body)? {
+                        lookups.push((*controller, kind, value, *visitor));
+                    }
+                }
+                for chunk in lookups.chunks(100) {
+                    let mut insert =
+                        sqlx::QueryBuilder::<$db>::new("INSERT INTO gdpr_chat_lookup (controller, kind, value, visitor) ");
+                    insert.push_values(chunk, |mut row, (controller, kind, value, visitor)| {
+                        row.push_bind(*controller).push_bind(*kind).push_bind(value.clone()).push_bind(*visitor);
+                    });
+                    insert.push(" ON CONFLICT DO NOTHING");
+                    insert.build().execute(&mut **tx).await.map_err(e)?;
+                }
+                if i64::try_from(rows.len()).unwrap_or(i64::MAX) < PAGE {
+                    break;
+                }
+            }
+            Ok(())
         }
 
         /// The version of a stored document, if it is stored.

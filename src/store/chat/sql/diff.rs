@@ -87,8 +87,9 @@ pub(super) async fn write_changes(
     Ok(())
 }
 
-/// The lookup rows of a visitor: what finds them.
-fn lookups(visitor: &Visitor) -> Vec<(&'static str, String)> {
+/// The lookup rows of a visitor: what finds them (a normalised identifier, an index key, a
+/// keyed hash an erasure kept, a record it retained).
+pub(super) fn lookups(visitor: &Visitor) -> Vec<(&'static str, String)> {
     let mut rows = BTreeSet::new();
     for identifier in visitor.identifiers() {
         rows.insert((BY_IDENTIFIER, identifier.normalised()));

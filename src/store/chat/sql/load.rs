@@ -11,7 +11,7 @@ use super::tx::{Ids, Table, Tx, id_after};
 use super::{BY_IDENTIFIER, BY_KEY, BY_WORD};
 use crate::model::{SubjectIdentifier, Text};
 use crate::store::chat::records::Rec;
-use crate::store::chat::redact::word_runs;
+use crate::store::chat::redact::index_keys;
 use crate::store::chat::{
     Author, Contacts, Conversation, ConversationId, MessageId, Need, ScopeData, StoredMessage, Visitor, VisitorId,
 };
@@ -135,13 +135,13 @@ impl Loader {
         for id in ids {
             let Some(v) = self.sd.visitors.get(&VisitorId::from_uuid(*id)) else { continue };
             for s in v.profile.iter().flat_map(|p| &p.statements) {
-                texts.extend(word_runs(s.as_str()));
+                texts.extend(index_keys(s.as_str()));
             }
         }
         self.conversations(tx, conversations).await?;
         for c in conversations.iter().filter_map(|c| self.sd.conversations.get(&ConversationId::from_uuid(*c))) {
             for m in c.messages.values() {
-                m.texts().for_each(|t| texts.extend(word_runs(t)));
+                m.texts().for_each(|t| texts.extend(index_keys(t)));
             }
         }
         let texts: Vec<String> = texts.into_iter().collect();

@@ -13,11 +13,15 @@
 //!   each with its participants and messages;
 //! - every visitor those conversations involve (participants, authors, and those whose erasure
 //!   retained one of their messages), for restriction;
-//! - every other visitor one of whose identifiers may occur in those texts: by the first three
-//!   words of the identifier, looked up with every run of up to three consecutive words of the
-//!   texts (one word found a good part of the history in any text with a number in it: an IPv4
-//!   address's first number). Redaction only ever changes a text where an identifier occurs,
-//!   so the visitors it does not load cannot change a result;
+//! - every other visitor one of whose identifiers may occur in those texts: by the identifier's
+//!   index key, looked up with every key of the texts. For names, e-mail addresses and tokens
+//!   the key is the first three words of the identifier's canonical form, and a text's keys
+//!   are its runs of up to three consecutive words in NFC (one word found a good part of the
+//!   history in any text with a number in it); a telephone number's key is `tel:` and its
+//!   national significant number, found by every digit suffix of a text's phone-like runs; an
+//!   IP address's key is `ip:` and its canonical form, found by every address a text holds.
+//!   Redaction only ever changes a text where an identifier occurs, so the visitors it does
+//!   not load cannot change a result;
 //! - for an export, the names of every agent of the scope (`gdpr_chat_agents`, one range of
 //!   its key), redacted wherever they occur.
 //!
@@ -43,11 +47,20 @@ use crate::model::SubjectIdentifier;
 use crate::store::{FoundRecord, Scope, StoreError, SubjectKey};
 
 /// The kinds of rows of `gdpr_chat_lookup` (`word` holds an identifier's
-/// [index key](Needle::index_key): its first three words).
+/// [index key](Needle::index_key): its first three words, `tel:` and a national significant
+/// number, or `ip:` and an address).
 const BY_IDENTIFIER: &str = "id";
 const BY_WORD: &str = "word";
 const BY_KEY: &str = "key";
 const BY_RETAINED: &str = "retained";
+
+/// The lookup rows of kinds `id` and `word` of a stored visitor body (`what` names it in
+/// errors): what the schema version 4 migration writes in place of the rows an older version
+/// of the crate derived (identifiers and index keys before one canonical form per kind).
+pub(crate) fn rebuilt_lookups(what: &str, body: &str) -> Result<Vec<(&'static str, String)>, StoreError> {
+    let visitor: super::Visitor = diff::decode("database", what, body)?;
+    Ok(diff::lookups(&visitor).into_iter().filter(|(kind, _)| [BY_IDENTIFIER, BY_WORD].contains(kind)).collect())
+}
 
 /// How many values one `IN (...)` list binds.
 const CHUNK: usize = 500;
