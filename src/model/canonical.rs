@@ -52,7 +52,7 @@ pub(crate) fn ip(ip: IpAddr) -> String {
 
 /// A telephone number parsed with libphonenumber's metadata: national forms are read in
 /// `region` (the controller's default region), `00` is read as the international prefix.
-/// `None` when the text is not a valid number.
+/// `None` when the text is not a possible number (see [`is_possible`]).
 pub(crate) fn phone(text: &str, region: Option<Country>) -> Option<phonenumber::PhoneNumber> {
     // A text longer than any number written with separators is not one: spare the parser.
     if text.len() > 64 {
@@ -69,7 +69,38 @@ pub(crate) fn phone(text: &str, region: Option<Country>) -> Option<phonenumber::
     };
     let region = region.and_then(|r| r.as_str().parse::<phonenumber::country::Id>().ok());
     let number = phonenumber::parse(region, text).ok()?;
-    (number.extension().is_none() && phonenumber::is_valid(&number)).then_some(number)
+    (number.extension().is_none() && is_possible(&number)).then_some(number)
+}
+
+/// libphonenumber's "possible number": the national significant number has a length that
+/// numbers of its country calling code have. Not its "valid number", which also matches the
+/// number against the ranges allocated when the metadata was cut: a stored number must decode
+/// the same after a metadata update, and a newly allocated range must not turn a visitor's
+/// stored number into a corrupt record.
+fn is_possible(number: &phonenumber::PhoneNumber) -> bool {
+    let length = number.national().to_string().len();
+    phonenumber::metadata::DATABASE.by_code(&number.code().value()).is_some_and(|regions| {
+        regions.iter().any(|meta| {
+            // The metadata keeps the lengths on each type of number (fixed line, mobile, ...),
+            // and on the general description only where it lists them itself.
+            let d = meta.descriptors();
+            let types = [
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.personal_number(),
+                d.voip(),
+                d.pager(),
+                d.uan(),
+                d.voicemail(),
+            ];
+            std::iter::once(d.general())
+                .chain(types.into_iter().flatten())
+                .any(|desc| desc.possible_length().iter().any(|l| usize::from(*l) == length))
+        })
+    })
 }
 
 /// Whether case is folded in a [`View`].
@@ -197,6 +228,18 @@ mod tests {
         let at = view.text.find("jan novák").unwrap();
         let (s, e) = view.original(at, at + "jan novák".len()).unwrap();
         assert_eq!(&text[s..e], "Jan\u{a0}\u{a0}Nova\u{301}k");
+    }
+
+    #[test]
+    fn a_possible_number_outside_the_allocated_ranges_is_a_number() {
+        // libphonenumber's metadata knows no Czech range starting with 1 today; a stored
+        // visitor's number must still decode after a metadata update moves the ranges.
+        let parsed = phonenumber::parse(None, "+420100000000").unwrap();
+        assert!(!phonenumber::is_valid(&parsed), "the example must be outside today's ranges");
+        assert!(phone("+420 100 000 000", None).is_some());
+        // A length no Czech number has is not a number.
+        assert!(phone("+420 1000", None).is_none());
+        assert!(phone("+420 1000000000000", None).is_none());
     }
 
     #[test]

@@ -108,7 +108,8 @@ impl PhoneNumber {
     /// spaces, dots, dashes and brackets.
     ///
     /// # Errors
-    /// [`Invalid`] when the text is not a valid number in international form. The error does
+    /// [`Invalid`] when the text is not a possible number in international form (a country
+    /// calling code and a national number of a length that code has). The error does
     /// not repeat the number.
     pub fn new(number: &str) -> Result<Self, Invalid> {
         Self::parse(number, None)
@@ -118,13 +119,15 @@ impl PhoneNumber {
     /// region's trunk prefix, such as Germany's `0`, is understood).
     ///
     /// # Errors
-    /// [`Invalid`] when the text is not a valid number, in international form or, where a
+    /// [`Invalid`] when the text is not a possible number, in international form or, where a
     /// region is given, in that region's national form. The error does not repeat the number.
     pub fn parse(number: &str, region: Option<Country>) -> Result<Self, Invalid> {
         let Some(parsed) = canonical::phone(number, region) else {
             let why = match region {
-                None => "not a valid telephone number in international form (`+` or `00` and the country code)",
-                Some(_) => "not a valid telephone number in international form or in the region's national form",
+                None => {
+                    "not a possible telephone number in international form (`+` or `00`, a country code and a national number of its length)"
+                }
+                Some(_) => "not a possible telephone number in international form or in the region's national form",
             };
             return Err(Invalid::new("phone", why));
         };
