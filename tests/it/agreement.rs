@@ -470,3 +470,70 @@ proptest! {
         prop_assert_eq!(chain.decide(&q), chain.decide_slowly(&q));
     }
 }
+
+#[test]
+fn art_28_1_an_agreement_with_oneself_is_deficient() {
+    let mut a = Scene::new().main;
+    a.processor = a.principal;
+    let found = a.validate();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].element, Element::DistinctParties);
+    assert_eq!(found[0].to_string().split(": ").next(), Some("Art. 28(1)"));
+    assert!(found[0].message.contains("Art. 4(8)"), "{}", found[0].message);
+}
+
+/// The quadratic reading of Art. 9(2) that `validate` replaced: every special category listed
+/// is covered by some term with safeguards.
+fn art_9_2_uncovered_by_scanning(a: &ProcessingAgreement) -> bool {
+    a.data_categories
+        .iter()
+        .filter(|c| c.is_special())
+        .any(|c| !a.special_categories.iter().any(|t| &t.category == c && !t.safeguards.trim().is_empty()))
+}
+
+fn special_term() -> impl Strategy<Value = SpecialCategoryTerm> {
+    (
+        proptest::sample::select(DataCategory::BUILT_IN),
+        proptest::sample::select(vec!["", " \n", "encrypted"]),
+    )
+        .prop_map(|(category, safeguards)| SpecialCategoryTerm {
+            category,
+            condition: SpecialCategoryCondition::ExplicitConsent,
+            safeguards: safeguards.to_owned(),
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(256)))]
+
+    #[test]
+    fn art_9_2_validate_agrees_with_the_quadratic_reference(
+        categories in proptest::collection::vec(proptest::sample::select(DataCategory::BUILT_IN), 0..12),
+        terms in proptest::collection::vec(special_term(), 0..12),
+    ) {
+        let mut a = Scene::new().main;
+        a.data_categories = categories;
+        a.special_categories = terms;
+        let found = a.validate().iter().any(|d| d.element == Element::SpecialCategorySafeguards);
+        prop_assert_eq!(found, art_9_2_uncovered_by_scanning(&a));
+    }
+}
+
+#[test]
+fn art_9_2_validate_of_a_large_agreement_is_linear() {
+    // The shape that made the scan quadratic: every listed category is covered only by the
+    // last term. 200,000 × 200,000 comparisons would take minutes; one pass takes milliseconds.
+    let n = 200_000;
+    let mut a = Scene::new().main;
+    a.data_categories = vec![DataCategory::Health; n];
+    let term = |category, safeguards: &str| SpecialCategoryTerm {
+        category,
+        condition: SpecialCategoryCondition::ExplicitConsent,
+        safeguards: safeguards.to_owned(),
+    };
+    a.special_categories = vec![term(DataCategory::Genetic, "s"); n];
+    a.special_categories.push(term(DataCategory::Health, "encrypted"));
+    assert_eq!(a.validate(), []);
+    a.special_categories.pop();
+    assert_eq!(articles(&a), ["Art. 9(2)"]);
+}
