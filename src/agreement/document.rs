@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{PartyId, typed_id};
+use crate::model::{Invalid, PartyId, check_free_text, typed_id};
 use crate::vocab::{
     Article, Country, DataCategory, Purpose, SpecialCategoryCondition, SubjectCategory, TransferMechanism, vocabulary,
 };
@@ -85,8 +85,9 @@ impl Element {
     }
 }
 
+crate::vocab::object_struct! {
 /// One missing or defective element of an agreement, in words a privacy officer understands.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Deficiency {
     /// The element.
@@ -95,6 +96,7 @@ pub struct Deficiency {
     pub article: Article,
     /// What is wrong.
     pub message: String,
+}
 }
 
 impl fmt::Display for Deficiency {
@@ -244,13 +246,18 @@ pub struct ProcessingLocation {
     pub mechanism: Option<TransferMechanism>,
 }
 
+crate::vocab::object_struct! {
+check: ProcessingAgreement::check_free_text;
 /// A processing agreement under Art. 28(3), between a controller and a processor, or (with a
 /// `parent`) between a processor and a sub-processor, which carries the same obligations
 /// (Art. 28(4)).
 ///
 /// Every element is optional in the type, so that a draft parses and can be told what it lacks;
-/// [`validate`](Self::validate) is the judgement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// [`validate`](Self::validate) is the judgement. Its JSON form is an object (a positional
+/// array is not an agreement), and its free text holds no control character but line breaks and
+/// tabs, and no bidirectional embedding, override or isolate character: decoding refuses them,
+/// naming the field and the position, never the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ProcessingAgreement {
     /// The agreement's id.
     pub id: AgreementId,
@@ -337,6 +344,7 @@ pub struct ProcessingAgreement {
     /// as the parent (Art. 28(4)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_down: Option<bool>,
+}
 }
 
 /// The longest breach-notice period a processor can call "without undue delay" (Art. 33(2)):
@@ -513,6 +521,37 @@ impl ProcessingAgreement {
             }
         }
         found
+    }
+
+    /// The first free-text element holding a character free text must not hold (a control
+    /// character but a line break or tab, a bidirectional override...), as the field and the
+    /// position; what decoding refuses.
+    fn check_free_text(&self) -> Result<(), Invalid> {
+        let optional = [
+            ("subject_matter", &self.subject_matter),
+            ("nature", &self.nature),
+            ("controller_obligations_and_rights", &self.controller_obligations_and_rights),
+            ("confidentiality", &self.confidentiality),
+            ("compliance_assistance", &self.compliance_assistance),
+            ("audits", &self.audits),
+            ("infringing_instruction_notice", &self.infringing_instruction_notice),
+        ];
+        for (field, text) in optional {
+            check_free_text(field, text.as_deref().unwrap_or_default())?;
+        }
+        if let Some(i) = &self.instructions {
+            check_free_text("instructions.text", &i.text)?;
+        }
+        if let Some(a) = &self.data_subject_assistance {
+            check_free_text("data_subject_assistance.text", &a.text)?;
+        }
+        for (n, measure) in self.security_measures.iter().enumerate() {
+            check_free_text(format!("security_measures[{n}]"), measure)?;
+        }
+        for (n, term) in self.special_categories.iter().enumerate() {
+            check_free_text(format!("special_categories[{n}].safeguards"), &term.safeguards)?;
+        }
+        Ok(())
     }
 
     /// A complete agreement between `controller` and `processor` for a website's chat, to

@@ -178,7 +178,7 @@ pub enum StoreError {
         reason: String,
     },
     /// The storage backend `store` failed (IO, connection, driver).
-    #[error("storage backend {store} failed: {source}")]
+    #[error("storage backend {store} failed")]
     Backend {
         /// Which backend failed: `sqlite`, `postgres`, or a custom backend's own name.
         store: &'static str,

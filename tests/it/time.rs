@@ -373,7 +373,33 @@ fn art_3_2_a_add_hours_out_of_range_is_an_error() {
     let strict = DeadlinePolicy::czech().with_breach_clock(BreachClock::StrictHours);
     assert!(strict.breach_deadline(DateTime::<Utc>::MAX_UTC).is_err());
     assert!(DeadlinePolicy::czech().request_deadlines(DateTime::<Utc>::MAX_UTC).is_err());
-    assert!(DeadlinePolicy::czech().request_deadlines(DateTime::<Utc>::MIN_UTC).is_ok());
+    // A receipt at chrono's first instant has deadlines before the year 0000, which RFC 3339
+    // cannot write.
+    assert!(matches!(
+        DeadlinePolicy::czech().request_deadlines(DateTime::<Utc>::MIN_UTC),
+        Err(TimeError::OutsideRfc3339Years { .. })
+    ));
+}
+
+#[test]
+fn reg_1182_71_art_3_2_b_no_deadline_is_made_or_read_past_the_year_9999() {
+    let late = utc("9999-12-31T23:59:59Z");
+    let error = DeadlinePolicy::czech().request_deadlines(late).unwrap_err();
+    assert!(matches!(error, TimeError::OutsideRfc3339Years { .. }), "{error:?}");
+    assert!(error.to_string().contains("0000 to 9999"), "{error}");
+    assert!(matches!(add_hours(late, 72), Err(TimeError::HoursOutOfRange { .. })));
+    assert!(DeadlinePolicy::czech().breach_deadline(late).is_err());
+    // The last day RFC 3339 can write is still a deadline where it ends before the year 10000.
+    let last = d(9999, 12, 31);
+    assert!(Deadline::at_end_of(last, Zone::EUROPE_PRAGUE).is_ok());
+    assert!(Deadline::at_end_of(last, Zone::UTC).is_err());
+    // What the crate no longer writes, it does not read either.
+    let read = |date: &str, expires_at: &str| {
+        serde_json::from_value::<Deadline>(json!({"date": date, "expires_at": expires_at}))
+    };
+    assert!(read("+10000-02-01", "+10000-02-01T23:00:00Z").is_err());
+    assert!(read("9999-12-31", "+10000-01-01T00:00:00Z").is_err());
+    assert!(read("9999-12-31", "9999-12-31T23:00:00Z").is_ok());
 }
 
 // ---------------------------------------------------------------------------------------------
