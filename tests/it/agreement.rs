@@ -537,3 +537,35 @@ fn art_9_2_validate_of_a_large_agreement_is_linear() {
     a.special_categories.pop();
     assert_eq!(articles(&a), ["Art. 9(2)"]);
 }
+
+#[test]
+fn art_28_3_a_json_array_is_not_an_agreement() {
+    let a = Scene::new().main;
+    let positional = serde_json::json!([a.id, a.principal, a.processor]);
+    let error = serde_json::from_value::<ProcessingAgreement>(positional).unwrap_err().to_string();
+    assert!(error.contains("expected a JSON object, not an array"), "{error}");
+    // The object with the same three fields is a draft that parses.
+    let object = serde_json::json!({"id": a.id, "principal": a.principal, "processor": a.processor});
+    assert!(serde_json::from_value::<ProcessingAgreement>(object).is_ok());
+}
+
+#[test]
+fn art_28_3_control_and_bidi_override_characters_in_free_text_are_refused_by_position() {
+    let a = Scene::new().main;
+    let with = |field: &str, text: &str| {
+        let mut value = serde_json::to_value(&a).unwrap();
+        value[field] = serde_json::json!(text);
+        serde_json::from_value::<ProcessingAgreement>(value).map_err(|e| e.to_string())
+    };
+    let error = with("subject_matter", "chat for Jana Nováková\u{0}").unwrap_err();
+    assert!(error.contains("subject_matter: holds a control character at character 22"), "{error}");
+    assert!(!error.contains("Nováková"), "the error repeats the text: {error}");
+    let error = with("audits", "audits \u{202E}txt.exe").unwrap_err();
+    assert!(error.contains("audits: holds a bidirectional embedding, override or isolate character at character 7"), "{error}");
+    let mut value = serde_json::to_value(&a).unwrap();
+    value["security_measures"] = serde_json::json!(["TLS", "AES\u{2066}"]);
+    let error = serde_json::from_value::<ProcessingAgreement>(value).unwrap_err().to_string();
+    assert!(error.contains("security_measures[1]: holds a bidirectional"), "{error}");
+    // Line breaks, tabs and the right-to-left mark stay allowed.
+    assert!(with("nature", "storage,\r\n\ttransmission \u{200F}and deletion").is_ok());
+}
