@@ -486,12 +486,8 @@ impl ProcessingAgreement {
         }
         // One pass over each list (a set, not a scan per category): validation stays linear in
         // the agreement's size, whatever an uploaded document holds.
-        let covered: HashSet<&DataCategory> = self
-            .special_categories
-            .iter()
-            .filter(|t| !t.safeguards.trim().is_empty())
-            .map(|t| &t.category)
-            .collect();
+        let covered: HashSet<&DataCategory> =
+            self.special_categories.iter().filter(|t| !t.safeguards.trim().is_empty()).map(|t| &t.category).collect();
         if self.data_categories.iter().any(|c| c.is_special() && !covered.contains(c)) {
             lack(
                 Element::SpecialCategorySafeguards,

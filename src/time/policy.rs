@@ -373,7 +373,10 @@ pub struct RequestDeadlines {
 }
 
 impl<'de> Deserialize<'de> for RequestDeadlines {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<__D>(deserializer: __D) -> Result<Self, __D::Error>
+    where
+        __D: Deserializer<'de>,
+    {
         #[derive(Deserialize)]
         struct Repr {
             received_date: NaiveDate,
@@ -393,9 +396,9 @@ impl<'de> Deserialize<'de> for RequestDeadlines {
             extended_due: r.extended_due,
         };
         match deadlines.inconsistency() {
-            Some(what) => Err(serde::de::Error::custom(format_args!(
-                "inconsistent request deadlines: {what} (Art. 12(3) GDPR)"
-            ))),
+            Some(what) => {
+                Err(serde::de::Error::custom(format_args!("inconsistent request deadlines: {what} (Art. 12(3) GDPR)")))
+            }
             None => Ok(deadlines),
         }
     }

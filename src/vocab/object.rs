@@ -92,14 +92,18 @@ macro_rules! object_struct {
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            // Written as serde's derive writes it, so the public API reads the same.
+            fn deserialize<__D>(deserializer: __D) -> Result<Self, __D::Error>
+            where
+                __D: ::serde::Deserializer<'de>,
+            {
                 #[derive(::serde::Deserialize)]
                 struct Fields {
                     $( $(#[$field_meta])* $field: $ty, )*
                 }
                 let Fields { $($field),* } = $crate::vocab::object(deserializer)?;
                 let value = $name { $($field),* };
-                $check(&value).map_err(<D::Error as ::serde::de::Error>::custom)?;
+                $check(&value).map_err(<__D::Error as ::serde::de::Error>::custom)?;
                 Ok(value)
             }
         }

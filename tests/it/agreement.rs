@@ -492,15 +492,13 @@ fn art_9_2_uncovered_by_scanning(a: &ProcessingAgreement) -> bool {
 }
 
 fn special_term() -> impl Strategy<Value = SpecialCategoryTerm> {
-    (
-        proptest::sample::select(DataCategory::BUILT_IN),
-        proptest::sample::select(vec!["", " \n", "encrypted"]),
-    )
-        .prop_map(|(category, safeguards)| SpecialCategoryTerm {
+    (proptest::sample::select(DataCategory::BUILT_IN), proptest::sample::select(vec!["", " \n", "encrypted"])).prop_map(
+        |(category, safeguards)| SpecialCategoryTerm {
             category,
             condition: SpecialCategoryCondition::ExplicitConsent,
             safeguards: safeguards.to_owned(),
-        })
+        },
+    )
 }
 
 proptest! {
@@ -561,7 +559,10 @@ fn art_28_3_control_and_bidi_override_characters_in_free_text_are_refused_by_pos
     assert!(error.contains("subject_matter: holds a control character at character 22"), "{error}");
     assert!(!error.contains("Nováková"), "the error repeats the text: {error}");
     let error = with("audits", "audits \u{202E}txt.exe").unwrap_err();
-    assert!(error.contains("audits: holds a bidirectional embedding, override or isolate character at character 7"), "{error}");
+    assert!(
+        error.contains("audits: holds a bidirectional embedding, override or isolate character at character 7"),
+        "{error}"
+    );
     let mut value = serde_json::to_value(&a).unwrap();
     value["security_measures"] = serde_json::json!(["TLS", "AES\u{2066}"]);
     let error = serde_json::from_value::<ProcessingAgreement>(value).unwrap_err().to_string();

@@ -387,7 +387,8 @@ fn art_12_3_request_deadlines_read_from_json_are_ones_a_policy_can_compute() {
     let made = policy.request_deadlines(utc("2026-01-31T10:00:00Z")).unwrap();
     let good = serde_json::to_value(&made).unwrap();
     assert_eq!(serde_json::from_value::<RequestDeadlines>(good.clone()).unwrap(), made);
-    let deadline = |date: NaiveDate| serde_json::to_value(Deadline::at_end_of(date, Zone::EUROPE_PRAGUE).unwrap()).unwrap();
+    let deadline =
+        |date: NaiveDate| serde_json::to_value(Deadline::at_end_of(date, Zone::EUROPE_PRAGUE).unwrap()).unwrap();
     let early = deadline(d(2026, 1, 5));
     let refused = |field: &str, value: serde_json::Value| {
         let mut bad = good.clone();
