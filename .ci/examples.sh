@@ -33,6 +33,11 @@ expect_exit 2 "$deadline" --received yesterday --zone Europe/Prague --calendar c
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Mars/Olympus --calendar cz
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague --calendar xx
 expect_exit 2 "$deadline"
+expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --received 2025-04-05T10:00:00Z --zone Europe/Prague --calendar cz
+printf '%s' "$ERR" | grep -q -- "--received" || fail "a repeated flag is named: $ERR"
+# A due date past 9999-12-31 has no RFC 3339 form: refused, not written as +10000-...
+expect_exit 2 "$deadline" --received 9999-12-31T23:59:59Z --zone Europe/Prague --calendar cz
+[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "a receipt too late for RFC 3339 deadlines gives one line on stderr: $ERR"
 
 dpa="$bin/dpa_check"
 expect_exit 0 "$dpa" --template
@@ -47,6 +52,17 @@ expect_exit 2 "$dpa" "$tmp/missing.json"
 echo '{"hello": "world"}' > "$tmp/other.json"
 expect_exit 2 "$dpa" "$tmp/other.json"
 expect_exit 2 "$dpa"
+# Hostile input: more than 8 MiB, a positional array, an agreement with oneself.
+head -c $((8 * 1024 * 1024 + 1)) /dev/zero > "$tmp/huge.json"
+expect_exit 2 "$dpa" "$tmp/huge.json"
+printf '%s' "$ERR" | grep -q "8 MiB" || fail "an oversized file names the limit: $ERR"
+ids=$(grep -E '"(id|principal|processor)"' "$tmp/complete.json" | sed 's/.*: *\("[^"]*"\).*/\1/' | paste -sd, -)
+printf '[%s]' "$ids" > "$tmp/array.json"
+expect_exit 2 "$dpa" "$tmp/array.json"
+principal=$(sed -n 's/.*"principal": *"\([^"]*\)".*/\1/p' "$tmp/complete.json")
+sed 's/"processor": *"[^"]*"/"processor": "'"$principal"'"/' "$tmp/complete.json" > "$tmp/oneself.json"
+expect_exit 1 "$dpa" "$tmp/oneself.json"
+printf '%s' "$OUT" | grep -q '"article": *"Art. 28(1)"' || fail "an agreement with oneself names Art. 28(1): $OUT"
 
 agenda="$bin/agenda"
 expect_exit 0 "$agenda" "$tmp/agenda.ics"

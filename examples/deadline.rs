@@ -6,7 +6,8 @@
 //!
 //! Flags: `--received <RFC 3339 instant>`, `--zone <IANA zone>`, `--calendar <cz|weekends>`, and
 //! optionally `--extension-rule <three_months_from_receipt|conservative_earliest>`. Prints one JSON
-//! object on stdout and exits 0, or one line on stderr and exits 2 on bad input.
+//! object on stdout and exits 0, or one line on stderr and exits 2 on bad input (a flag given
+//! twice included, and a receipt whose deadlines would fall after the year 9999).
 
 use std::process::ExitCode;
 
@@ -26,8 +27,13 @@ const USAGE: &str = "usage: deadline --received <RFC 3339 instant> --zone <IANA 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let (mut received, mut zone, mut calendar) = (None, None, None);
     let mut extension = ExtensionRule::default();
+    let mut seen: Vec<String> = Vec::new();
     while let Some(flag) = args.next() {
         let value = args.next().ok_or_else(|| format!("missing value for `{flag}`; {USAGE}"))?;
+        if seen.contains(&flag) {
+            return Err(format!("`{flag}` is given twice; {USAGE}"));
+        }
+        seen.push(flag.clone());
         match flag.as_str() {
             "--received" => {
                 let instant =

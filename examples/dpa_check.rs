@@ -6,14 +6,21 @@
 //! ```
 //!
 //! Exit codes: 0 when the agreement is complete, 1 when it is deficient, 2 when FILE is
-//! missing, unreadable or not an agreement (or the arguments are wrong).
+//! missing, unreadable, larger than 8 MiB or not an agreement (or the arguments are wrong).
+//!
+//! An agreement is a few kilobytes; the 8 MiB cap keeps a hostile upload (or `/dev/zero`) from
+//! taking the memory of whatever runs the check.
 
+use std::io::Read;
 use std::process::ExitCode;
 
 use gdpr_obligations::agreement::ProcessingAgreement;
 use gdpr_obligations::model::PartyId;
 
 const USAGE: &str = "usage: dpa_check FILE.json | dpa_check --template";
+
+/// The largest agreement read: 8 MiB.
+const MAX_BYTES: u64 = 8 * 1024 * 1024;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,9 +35,9 @@ fn main() -> ExitCode {
 }
 
 fn check(path: &str) -> ExitCode {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_capped(path) {
         Ok(text) => text,
-        Err(e) => return fail(&format!("cannot read {path}: {e}")),
+        Err(message) => return fail(&message),
     };
     let agreement: ProcessingAgreement = match serde_json::from_str(&text) {
         Ok(a) => a,
@@ -42,6 +49,17 @@ fn check(path: &str) -> ExitCode {
         _ if deficiencies.is_empty() => ExitCode::SUCCESS,
         _ => ExitCode::from(1),
     }
+}
+
+/// The file's text, refused when it holds more than [`MAX_BYTES`]: at most one byte more is read.
+fn read_capped(path: &str) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(format!("{path} is larger than {} MiB: not a processing agreement", MAX_BYTES / (1024 * 1024)));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("cannot read {path}: not UTF-8 ({})", e.utf8_error()))
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> ExitCode {

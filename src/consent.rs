@@ -146,8 +146,9 @@ pub fn parental_consent_required(country: Country, years: u8) -> bool {
     years < digital_consent_age(country).unwrap_or(16)
 }
 
+crate::vocab::object_struct! {
 /// A consent as given: the proof Art. 7(1) asks the controller to be able to show.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ConsentRecord {
     /// The consent's id.
@@ -171,6 +172,7 @@ pub struct ConsentRecord {
     pub subject_age: SubjectAge,
     /// The Member State whose age of digital consent applies (Art. 8(1)).
     pub country: Country,
+}
 }
 
 impl ConsentRecord {
@@ -344,7 +346,7 @@ pub enum ConsentEvent {
 /// A consent and its withdrawal, if any: the state of a consent's events. Read from JSON, a
 /// withdrawal dated before the consent is an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "ConsentRepr")]
+#[serde(try_from = "crate::vocab::Object<ConsentRepr>")]
 pub struct Consent {
     record: ConsentRecord,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -357,6 +359,8 @@ struct ConsentRepr {
     #[serde(default)]
     withdrawn: Option<(DateTime<Utc>, ConsentMethod)>,
 }
+
+crate::vocab::try_from_object!(Consent, ConsentRepr);
 
 impl TryFrom<ConsentRepr> for Consent {
     type Error = ConsentError;

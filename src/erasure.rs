@@ -54,7 +54,11 @@ impl RecordKey {
         if Self::is_valid(&key) {
             Ok(Self(key.into_boxed_str()))
         } else {
-            Err(Invalid::new("record", format!("a record key is not empty and holds no control character: {key:?}")))
+            let what = match key.chars().position(char::is_control) {
+                Some(position) => format!("a record key holds a control character at character {position}"),
+                None => "a record key must not be empty".to_owned(),
+            };
+            Err(Invalid::new("record", what))
         }
     }
 

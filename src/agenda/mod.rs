@@ -464,9 +464,10 @@ impl AgendaOptions {
     }
 }
 
+crate::vocab::object_struct! {
 /// The open obligations at an instant, most pressing first: overdue, due today, upcoming (each by
 /// due instant), then standing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Agenda {
     /// The instant the states are judged at.
@@ -476,6 +477,7 @@ pub struct Agenda {
     /// The legal names of the parties the snapshot knows, for people reading the agenda.
     #[serde(default)]
     pub parties: BTreeMap<PartyId, Text>,
+}
 }
 
 impl Agenda {

@@ -12,6 +12,7 @@ use crate::request::{Request, RequestId};
 use crate::retention::RetentionPolicy;
 use crate::store::{DocumentKind, LedgerStore, LedgerStoreExt, Scope, StoreError, StreamKind, SweepId};
 
+crate::vocab::object_struct! {
 /// The state of one scope's ledger that the agenda is a function of: plain data, filled by
 /// [`Snapshot::load`] or by hand.
 ///
@@ -35,7 +36,7 @@ use crate::store::{DocumentKind, LedgerStore, LedgerStoreExt, Scope, StoreError,
 /// # })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Snapshot {
     /// The scope it was read from; the agenda keeps nothing of another.
@@ -70,6 +71,7 @@ pub struct Snapshot {
     /// The Art. 19 and Art. 18(3) notices given, as recorded by [`record_notice`](crate::fulfil::record_notice).
     #[serde(default)]
     pub notices_given: Vec<NoticeRecord>,
+}
 }
 
 /// A retention sweep as its journal leaves it.

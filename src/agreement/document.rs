@@ -1,12 +1,13 @@
 //! The Art. 28(3) agreement itself, its elements and their validation.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{PartyId, typed_id};
+use crate::model::{Invalid, PartyId, check_free_text, typed_id};
 use crate::vocab::{
     Article, Country, DataCategory, Purpose, SpecialCategoryCondition, SubjectCategory, TransferMechanism, vocabulary,
 };
@@ -43,6 +44,7 @@ vocabulary! {
         TransferMechanism => "transfer_mechanism", dpv("DataTransferLegalBasis"), "Art. 44: processing outside the EEA has a Chapter V mechanism.";
         BreachNotice => "breach_notice", dpv("DataBreach"), "Art. 33(2): the period within which the processor notifies the controller of a breach.";
         SccAnnexes => "scc_annexes", dpv("Contract"), "Art. 28(7): agreements on the Commission's clauses (Decision (EU) 2021/915) complete their Annexes.";
+        DistinctParties => "distinct_parties", dpv("DataProcessor"), "Art. 28(1) with Art. 4(8): the processor is a party other than the one it processes for.";
     }
 }
 
@@ -78,12 +80,14 @@ impl Element {
             Element::TransferMechanism => Article::gdpr(44),
             Element::BreachNotice => Article::gdpr(33).paragraph(2),
             Element::SccAnnexes => Article::gdpr(28).paragraph(7),
+            Element::DistinctParties => Article::gdpr(28).paragraph(1),
         }
     }
 }
 
+crate::vocab::object_struct! {
 /// One missing or defective element of an agreement, in words a privacy officer understands.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Deficiency {
     /// The element.
@@ -92,6 +96,7 @@ pub struct Deficiency {
     pub article: Article,
     /// What is wrong.
     pub message: String,
+}
 }
 
 impl fmt::Display for Deficiency {
@@ -241,13 +246,18 @@ pub struct ProcessingLocation {
     pub mechanism: Option<TransferMechanism>,
 }
 
+crate::vocab::object_struct! {
+check: ProcessingAgreement::check_free_text;
 /// A processing agreement under Art. 28(3), between a controller and a processor, or (with a
 /// `parent`) between a processor and a sub-processor, which carries the same obligations
 /// (Art. 28(4)).
 ///
 /// Every element is optional in the type, so that a draft parses and can be told what it lacks;
-/// [`validate`](Self::validate) is the judgement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// [`validate`](Self::validate) is the judgement. Its JSON form is an object (a positional
+/// array is not an agreement), and its free text holds no control character but line breaks and
+/// tabs, and no bidirectional embedding, override or isolate character: decoding refuses them,
+/// naming the field and the position, never the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ProcessingAgreement {
     /// The agreement's id.
     pub id: AgreementId,
@@ -335,6 +345,7 @@ pub struct ProcessingAgreement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_down: Option<bool>,
 }
+}
 
 /// The longest breach-notice period a processor can call "without undue delay" (Art. 33(2)):
 /// the controller's own 72 hours (Art. 33(1)) would otherwise be gone before it knows.
@@ -345,8 +356,11 @@ fn blank(text: &Option<String>) -> bool {
 }
 
 impl ProcessingAgreement {
-    /// Every missing or defective element, in the order of Art. 28(3); empty when the agreement
-    /// is complete.
+    /// Every missing or defective element, in the order of Art. 28(3) (parties that are one and
+    /// the same, Art. 28(1) with Art. 4(8), first); empty when the agreement is complete.
+    ///
+    /// Linear in the agreement's size: an uploaded agreement of any length is judged in one pass
+    /// over each of its lists.
     ///
     /// # Example
     /// ```
@@ -365,6 +379,13 @@ impl ProcessingAgreement {
         let mut lack = |element: Element, message: &str| {
             found.push(Deficiency { element, article: element.article(), message: message.to_owned() })
         };
+        if self.principal == self.processor {
+            lack(
+                Element::DistinctParties,
+                "the principal and the processor are the same party: a processor processes on behalf of another \
+                 (Art. 4(8))",
+            );
+        }
         if blank(&self.subject_matter) {
             lack(Element::SubjectMatter, "the agreement does not state the subject-matter of the processing");
         }
@@ -463,12 +484,11 @@ impl ProcessingAgreement {
                 "the sub-processor is not bound by the same data protection obligations as the processor",
             );
         }
-        let uncovered = self
-            .data_categories
-            .iter()
-            .filter(|c| c.is_special())
-            .any(|c| !self.special_categories.iter().any(|t| &t.category == c && !t.safeguards.trim().is_empty()));
-        if uncovered {
+        // One pass over each list (a set, not a scan per category): validation stays linear in
+        // the agreement's size, whatever an uploaded document holds.
+        let covered: HashSet<&DataCategory> =
+            self.special_categories.iter().filter(|t| !t.safeguards.trim().is_empty()).map(|t| &t.category).collect();
+        if self.data_categories.iter().any(|c| c.is_special() && !covered.contains(c)) {
             lack(
                 Element::SpecialCategorySafeguards,
                 "a special category is listed without its Art. 9(2) condition and safeguards",
@@ -497,6 +517,37 @@ impl ProcessingAgreement {
             }
         }
         found
+    }
+
+    /// The first free-text element holding a character free text must not hold (a control
+    /// character but a line break or tab, a bidirectional override...), as the field and the
+    /// position; what decoding refuses.
+    fn check_free_text(&self) -> Result<(), Invalid> {
+        let optional = [
+            ("subject_matter", &self.subject_matter),
+            ("nature", &self.nature),
+            ("controller_obligations_and_rights", &self.controller_obligations_and_rights),
+            ("confidentiality", &self.confidentiality),
+            ("compliance_assistance", &self.compliance_assistance),
+            ("audits", &self.audits),
+            ("infringing_instruction_notice", &self.infringing_instruction_notice),
+        ];
+        for (field, text) in optional {
+            check_free_text(field, text.as_deref().unwrap_or_default())?;
+        }
+        if let Some(i) = &self.instructions {
+            check_free_text("instructions.text", &i.text)?;
+        }
+        if let Some(a) = &self.data_subject_assistance {
+            check_free_text("data_subject_assistance.text", &a.text)?;
+        }
+        for (n, measure) in self.security_measures.iter().enumerate() {
+            check_free_text(format!("security_measures[{n}]"), measure)?;
+        }
+        for (n, term) in self.special_categories.iter().enumerate() {
+            check_free_text(format!("special_categories[{n}].safeguards"), &term.safeguards)?;
+        }
+        Ok(())
     }
 
     /// A complete agreement between `controller` and `processor` for a website's chat, to

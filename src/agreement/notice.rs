@@ -43,7 +43,7 @@ typed_id!(
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "ChangeNoticeRepr", into = "ChangeNoticeRepr")]
+#[serde(try_from = "crate::vocab::Object<ChangeNoticeRepr>", into = "ChangeNoticeRepr")]
 pub struct ChangeNotice(ChangeNoticeRepr);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -280,6 +280,8 @@ impl fmt::Display for ChangeNoticeStatus {
         }
     }
 }
+
+crate::vocab::try_from_object!(ChangeNotice, ChangeNoticeRepr);
 
 impl TryFrom<ChangeNoticeRepr> for ChangeNotice {
     type Error = ChangeNoticeError;

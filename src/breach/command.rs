@@ -182,10 +182,11 @@ impl fmt::Display for CommandName {
     }
 }
 
+crate::vocab::object_struct! {
 /// Everything known when a breach enters the register: who became aware and when, how they
 /// learned of it, the rules its clocks follow, and the first facts. Carried whole in the
 /// [`Detected`](super::Event::Detected) event, so that replaying the events needs nothing else.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Detection {
     /// The breach's id in this register.
@@ -209,6 +210,7 @@ pub struct Detection {
     /// What is known at detection; more may follow in phases (Art. 33(4)).
     #[serde(default)]
     pub facts: Facts,
+}
 }
 
 impl Detection {

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{
     Awareness, Breach, Command, CommandName, CommunicationMethod, Detection, Event, Missing, RiskLevel, StatusName,
@@ -11,12 +11,13 @@ use super::{
 };
 use crate::vocab::Article;
 
+crate::vocab::object_struct! {
 /// Why a command was not accepted: the state the breach was in, what was attempted, the states
 /// it needed and, where a rule of the Regulation is behind it, the article.
 ///
 /// A rejection changes nothing: the register keeps every event it had, and the rejection itself
 /// says exactly what was refused and why, so it can be logged whole.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema, thiserror::Error)]
 #[non_exhaustive]
 pub struct Rejection {
     /// What was attempted.
@@ -33,6 +34,7 @@ pub struct Rejection {
     /// The elements of Art. 33(3) that were missing, when that is why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<Missing>,
+}
 }
 
 impl fmt::Display for Rejection {

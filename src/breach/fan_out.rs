@@ -11,6 +11,7 @@ use crate::model::PartyId;
 use crate::time::{DeadlinePolicy, TimeError};
 use crate::vocab::Article;
 
+crate::vocab::object_struct! {
 /// The plan of a breach that a processor or sub-processor became aware of: for every controller
 /// on whose behalf it processes, each notice up the chain with its latest instant, and the
 /// controller's own 72 hours to the supervisory authority.
@@ -52,7 +53,7 @@ use crate::vocab::Article;
 /// assert_eq!(reach.authority_due, aware + TimeDelta::hours(36 + 72)); // the shop tells the authority
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct FanOut {
     /// The processor or sub-processor that became aware.
@@ -61,6 +62,7 @@ pub struct FanOut {
     pub aware_at: DateTime<Utc>,
     /// Every controller reached, once per agreement binding `party` in its tree.
     pub controllers: Vec<ControllerReach>,
+}
 }
 
 /// How a breach reaches one controller, and the controller's own clock.

@@ -14,6 +14,7 @@ use crate::agreement::AgreementId;
 use crate::model::{PartyId, Text};
 use crate::vocab::Article;
 
+crate::vocab::object_struct! {
 /// One personal data breach as its register entry stands (Art. 33(5)): who became aware and
 /// when, the facts known so far, the risk assessment, the notifications and communications made,
 /// and the clocks that still run.
@@ -51,7 +52,7 @@ use crate::vocab::Article;
 ///
 /// [`decide`]: super::decide
 /// [`evolve`]: super::evolve
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Breach {
     /// Everything known at detection.
     detection: Detection,
@@ -79,6 +80,7 @@ pub struct Breach {
     version: u64,
     /// The instant of the latest event; later commands may not be earlier.
     last_event_at: DateTime<Utc>,
+}
 }
 
 /// The notification of a breach to the supervisory authority (Art. 33(1)).

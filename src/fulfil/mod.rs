@@ -79,10 +79,10 @@ pub const PORTABLE_FORMAT: &str = "gdpr-obligations/portable-export/v1";
 #[non_exhaustive]
 pub enum FulfilError {
     /// The ledger or the audit log failed; the journal keeps what was done, run again.
-    #[error("fulfilment could not use its ledger: {0}")]
+    #[error("fulfilment could not use its ledger")]
     Store(#[from] StoreError),
     /// Writing the portable export failed.
-    #[error("the portable export could not be written: {0}")]
+    #[error("the portable export could not be written")]
     Write(#[from] std::io::Error),
     /// The identifiers given hold no strong one ([`SubjectIdentifier::is_strong`]): names and
     /// IP addresses cannot single the data subject out, so nothing was read or changed

@@ -140,8 +140,9 @@ pub struct RetainedRecord {
     pub article: Article,
 }
 
+crate::vocab::object_struct! {
 /// The report of an erasure, rectification, restriction or lifting.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct StepReport {
     /// The request carried out (its id keys the fulfilment's journal).
@@ -158,6 +159,7 @@ pub struct StepReport {
     pub retained: Vec<RetainedRecord>,
     /// The recipients to inform (Art. 19), from the scope's processing activities.
     pub notices: Vec<RecipientNotice>,
+}
 }
 
 impl StepReport {
@@ -232,9 +234,10 @@ pub struct ActivityInformation {
     pub transfers: Vec<Transfer>,
 }
 
+crate::vocab::object_struct! {
 /// The Art. 15 access report: confirmation, the information of Art. 15(1)(a)-(h) and 15(2), and
 /// the copy of the data (Art. 15(3)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct AccessReport {
     /// The request carried out (its id keys the fulfilment's journal).
@@ -259,6 +262,7 @@ pub struct AccessReport {
     pub sources: Vec<SourceReport>,
     /// Whether every source answered; an incomplete report must not be sent as the answer.
     pub complete: bool,
+}
 }
 
 impl AccessReport {

@@ -97,8 +97,9 @@ impl std::fmt::Debug for Sweep<'_> {
     }
 }
 
+crate::vocab::object_struct! {
 /// The report of a retention sweep.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct SweepReport {
     /// The sweep.
@@ -114,6 +115,7 @@ pub struct SweepReport {
     pub sources: Vec<SourceReport>,
     /// Every expired record kept under a legal hold or another Art. 17(3) ground, and why.
     pub retained: Vec<RetainedRecord>,
+}
 }
 
 /// The progress of one sweep, kept in the ledger as a small document (this) beside a stream

@@ -213,7 +213,7 @@ pub enum Retention {
 /// Built from a [`ProcessingActivityRepr`] by [`ProcessingActivity::new`], which checks the
 /// rules that need no date or other record: see its `# Errors`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "ProcessingActivityRepr", into = "ProcessingActivityRepr")]
+#[serde(try_from = "crate::vocab::Object<ProcessingActivityRepr>", into = "ProcessingActivityRepr")]
 pub struct ProcessingActivity(ProcessingActivityRepr);
 
 /// The fields of a [`ProcessingActivity`] before validation.
@@ -262,6 +262,8 @@ impl From<ProcessingActivity> for ProcessingActivityRepr {
         a.0
     }
 }
+
+crate::vocab::try_from_object!(ProcessingActivity, ProcessingActivityRepr);
 
 impl TryFrom<ProcessingActivityRepr> for ProcessingActivity {
     type Error = ModelError;

@@ -54,17 +54,17 @@ impl fmt::Display for Digest {
 
 /// The text was not 64 lower-case hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a digest is 64 lower-case hex digits: {0:?}")]
-pub struct InvalidDigest(String);
+#[error("a digest is 64 lower-case hex digits (got {0} characters)")]
+pub struct InvalidDigest(usize);
 
 impl FromStr for Digest {
     type Err = InvalidDigest;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut bytes = [0u8; 32];
         if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Err(InvalidDigest(s.to_owned()));
+            return Err(InvalidDigest(s.chars().count()));
         }
-        hex::decode_to_slice(s, &mut bytes).map_err(|_| InvalidDigest(s.to_owned()))?;
+        hex::decode_to_slice(s, &mut bytes).map_err(|_| InvalidDigest(s.chars().count()))?;
         Ok(Digest(bytes))
     }
 }

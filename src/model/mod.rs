@@ -146,8 +146,37 @@ impl Problems {
     }
 }
 
+/// The first character free text must not hold, as its position (a character index) and its
+/// kind: a control character other than a line feed, carriage return or tab (NUL, escape,
+/// DEL...), or a bidirectional embedding, override or isolate (U+202A to U+202E, U+2066 to
+/// U+2069), which can make a rendered document read differently from what it holds. The marks
+/// U+200E and U+200F stay allowed: right-to-left scripts need them.
+pub(crate) fn forbidden_in_free_text(text: &str) -> Option<(usize, &'static str)> {
+    text.chars().enumerate().find_map(|(i, c)| match c {
+        '\n' | '\r' | '\t' => None,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+            Some((i, "a bidirectional embedding, override or isolate character"))
+        }
+        c if c.is_control() => Some((i, "a control character")),
+        _ => None,
+    })
+}
+
+/// [`forbidden_in_free_text`] as the problem of `field`: its position and kind, never the text.
+pub(crate) fn check_free_text(field: impl Into<Cow<'static, str>>, text: &str) -> Result<(), Invalid> {
+    match forbidden_in_free_text(text) {
+        Some((position, kind)) => Err(Invalid::new(field, format!("holds {kind} at character {position}"))),
+        None => Ok(()),
+    }
+}
+
 /// A short human text (a legal name, a street, a description): trimmed, 1 to 1,000 characters,
-/// no control characters.
+/// no control characters but line breaks and tabs, no bidirectional embedding, override or
+/// isolate characters (U+202A to U+202E, U+2066 to U+2069; the marks U+200E and U+200F are
+/// allowed).
+///
+/// Decoding runs the same checks, stored values included: a value with a character refused
+/// here does not decode, and the error names the character's position, never the text.
 ///
 /// # Example
 /// ```
@@ -155,6 +184,9 @@ impl Problems {
 ///
 /// assert_eq!(Text::new("  ACME s.r.o. ")?.as_str(), "ACME s.r.o.");
 /// assert!(Text::new("   ").is_err());
+/// let error = Text::new("invoice \u{202E}fdp.exe").unwrap_err();
+/// assert_eq!(error.to_string(), "text: holds a bidirectional embedding, override or isolate character at character 8");
+/// assert!(Text::new("שלום\u{200F} ACME").is_ok());
 /// # Ok::<(), gdpr_obligations::model::Invalid>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -167,17 +199,17 @@ impl Text {
     ///
     /// # Errors
     /// [`Invalid`] when the text is empty after trimming, longer than 1,000 characters, or holds
-    /// a control character other than a line break or tab.
+    /// a control character other than a line break or tab, or a bidirectional embedding,
+    /// override or isolate character; the error names the position (a character index in
+    /// `text` as given), never the text.
     pub fn new(text: &str) -> Result<Self, Invalid> {
+        check_free_text("text", text)?;
         let text = text.trim();
         if text.is_empty() {
             return Err(Invalid::new("text", "must not be empty"));
         }
         if text.chars().count() > TEXT_MAX {
             return Err(Invalid::new("text", format!("must be at most {TEXT_MAX} characters")));
-        }
-        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-            return Err(Invalid::new("text", "must not contain control characters"));
         }
         Ok(Self(text.into()))
     }

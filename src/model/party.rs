@@ -186,7 +186,7 @@ impl TaxId {
     /// [`Invalid`] when the id does not have that form.
     pub fn new(id: &str) -> Result<Self, Invalid> {
         let compact: String = id.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-        let bad = |why: &str| Err(Invalid::new("tax_id", format!("{why}: {id:?}")));
+        let bad = |why: &str| Err(Invalid::new("tax_id", why.to_owned()));
         if !(4..=20).contains(&compact.len()) || !compact.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return bad("a tax id has 4 to 20 letters, digits or `-`");
         }
@@ -234,7 +234,7 @@ impl RegistrationNumber {
     /// characters, or, for Czechia, is not an eight-digit IČO with a correct check digit.
     pub fn new(country: Country, number: &str) -> Result<Self, Invalid> {
         let number = number.trim();
-        let bad = |why: &str| Err(Invalid::new("registration_number", format!("{why}: {number:?}")));
+        let bad = |why: &str| Err(Invalid::new("registration_number", why.to_owned()));
         if number.is_empty() || number.chars().count() > 64 || number.chars().any(char::is_control) {
             return bad("a registration number has 1 to 64 printable characters");
         }
@@ -308,7 +308,7 @@ impl FromStr for RegistrationNumber {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (country, number) = s
             .split_once(':')
-            .ok_or_else(|| Invalid::new("registration_number", format!("expected `CC:number`, got {s:?}")))?;
+            .ok_or_else(|| Invalid::new("registration_number", "expected `CC:number`: no `:` found"))?;
         let country = country.parse().map_err(|e| Invalid::new("registration_number", format!("{e}")))?;
         Self::new(country, number)
     }
@@ -392,12 +392,13 @@ impl Contact {
     }
 }
 
+crate::vocab::object_struct! {
 /// A legal or natural person that plays a role in processing: a website owner, a chat vendor,
 /// a hosting provider. Its role is not a property of the party: it belongs to the party in one
 /// processing activity (a vendor is a processor for chats and a controller for its billing).
 ///
 /// Built with [`Party::builder`], which reports every invalid field at once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Party {
     id: PartyId,
     legal_name: Text,
@@ -414,6 +415,7 @@ pub struct Party {
     dpo: Option<Contact>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     eu_representative: Option<Contact>,
+}
 }
 
 impl Party {

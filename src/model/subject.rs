@@ -60,7 +60,10 @@ impl SourceName {
         if ok {
             Ok(Self(name.into()))
         } else {
-            Err(Invalid::new("source", format!("a source name has 1 to 64 of a-z, 0-9, `_`, `-`, `.`: {name:?}")))
+            Err(Invalid::new(
+                "source",
+                format!("a source name has 1 to 64 of a-z, 0-9, `_`, `-`, `.` (got {} bytes)", name.len()),
+            ))
         }
     }
 
@@ -235,7 +238,7 @@ fn canonical_ip<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<IpA
 /// A data subject belongs to one controller's scope: the same visitor on two websites is two
 /// data subjects, one per controller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "DataSubjectRepr")]
+#[serde(try_from = "crate::vocab::Object<DataSubjectRepr>")]
 pub struct DataSubject {
     id: SubjectId,
     controller: PartyId,
@@ -251,6 +254,8 @@ struct DataSubjectRepr {
     categories: Vec<SubjectCategory>,
     identifiers: Vec<SubjectIdentifier>,
 }
+
+crate::vocab::try_from_object!(DataSubject, DataSubjectRepr);
 
 impl TryFrom<DataSubjectRepr> for DataSubject {
     type Error = ModelError;
@@ -347,7 +352,7 @@ impl DataSubject {
 /// crate find, export and erase a subject's data across sources, and that an Art. 15(1)
 /// access report is built from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "PersonalDataRecordRepr")]
+#[serde(try_from = "crate::vocab::Object<PersonalDataRecordRepr>")]
 pub struct PersonalDataRecord {
     id: RecordId,
     controller: PartyId,
@@ -388,6 +393,8 @@ pub struct PersonalDataRecordRepr {
     #[serde(default)]
     pub retained_until: Option<DateTime<Utc>>,
 }
+
+crate::vocab::try_from_object!(PersonalDataRecord, PersonalDataRecordRepr);
 
 impl TryFrom<PersonalDataRecordRepr> for PersonalDataRecord {
     type Error = ModelError;

@@ -8,10 +8,11 @@ use super::{Catalogue, Language, MessageKey, ReportError};
 use crate::model::{Contact, Party, PostalAddress, RegistrationNumber};
 use crate::vocab::{Article, Country, Instrument};
 
+crate::vocab::object_struct! {
 /// A document in one language: a title and blocks. Every document of this module is built as
 /// one, so each has the same three forms: [`to_markdown`](Self::to_markdown),
 /// [`to_html`](Self::to_html) (escaped) and [`to_text`](Self::to_text) (for e-mail and chat).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Document {
     /// The language of the text.
@@ -20,6 +21,7 @@ pub struct Document {
     pub title: String,
     /// The content, in order.
     pub blocks: Vec<Block>,
+}
 }
 
 /// A block of a [`Document`]. Texts are plain: each form escapes them.

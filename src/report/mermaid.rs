@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{Parties, ReportError};
 use crate::agreement::ProcessingChain;
@@ -91,9 +91,10 @@ pub fn chain_flowchart(chain: &ProcessingChain, parties: &[Party]) -> Result<Str
     Ok(format!("flowchart LR\n{nodes}{edges}"))
 }
 
+crate::vocab::object_struct! {
 /// One transition of the request lifecycle: a command accepted in a state, and the state the
 /// request is in after the events it causes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct LifecycleTransition {
     /// The state before (`new` for a request not yet received).
@@ -102,6 +103,7 @@ pub struct LifecycleTransition {
     pub command: CommandName,
     /// The state after.
     pub to: StatusName,
+}
 }
 
 /// Every command name, in the order of [`Command`]. `sample_commands` matches on the names

@@ -181,9 +181,10 @@ pub struct NoticeTransfer {
     pub adequacy: bool,
 }
 
+crate::vocab::object_struct! {
 /// The privacy-notice section of a website (Arts. 13 and 14), resolved from the model and
 /// ready to render in any language of the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct PrivacyNotice {
     /// The date from which it is valid.
@@ -211,6 +212,7 @@ pub struct PrivacyNotice {
     /// Art. 14(2)(f): sources of data not obtained from the data subject.
     #[serde(default)]
     pub sources: Vec<Text>,
+}
 }
 
 impl PrivacyNotice {

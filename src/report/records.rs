@@ -148,6 +148,7 @@ pub struct ControllerActivityRecord {
     pub security_measures: Field<Vec<Text>>,
 }
 
+crate::vocab::object_struct! {
 /// The controller's records of processing activities (Art. 30(1)), one entry per activity it
 /// controls, alone or jointly.
 ///
@@ -165,13 +166,14 @@ pub struct ControllerActivityRecord {
 /// assert!(csv.starts_with("activity,article,field,status,value"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ControllerRecord {
     /// The controller that keeps the record.
     pub controller: Party,
     /// One entry per activity.
     pub activities: Vec<ControllerActivityRecord>,
+}
 }
 
 /// What a processor does on behalf of one controller (Art. 30(2)(b)), from the agreement.
@@ -218,9 +220,10 @@ pub struct ProcessorEntry {
     pub security_measures: Field<Vec<String>>,
 }
 
+crate::vocab::object_struct! {
 /// The processor's records of all categories of processing carried out on behalf of a
 /// controller (Art. 30(2)), one entry per agreement that binds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ProcessorRecord {
     /// The processor that keeps the record.
@@ -233,6 +236,7 @@ pub struct ProcessorRecord {
     pub dpo: Field<Contact>,
     /// One entry per agreement.
     pub entries: Vec<ProcessorEntry>,
+}
 }
 
 fn contact_field(party: &Party) -> Field<Party> {

@@ -257,10 +257,11 @@ impl fmt::Display for CommandName {
     }
 }
 
+crate::vocab::object_struct! {
 /// Everything known when a request arrives: what is asked, by whom, through which channel and
 /// receiver, and the rules its deadlines and refusals follow. Carried whole in the
 /// [`Received`](super::Event::Received) event, so that replaying the events needs nothing else.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Receipt {
     /// The request's id.
@@ -286,6 +287,7 @@ pub struct Receipt {
     /// What every refusal tells the data subject about complaints and judicial remedies
     /// (Art. 12(4)).
     pub complaint: ComplaintInformation,
+}
 }
 
 impl Receipt {

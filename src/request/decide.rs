@@ -4,19 +4,20 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{
     Command, CommandName, Event, FeeGround, Identity, Receipt, RefusalGround, Request, RequestKind, StatusName,
 };
 use crate::vocab::Article;
 
+crate::vocab::object_struct! {
 /// Why a command was not accepted: the state the request was in, what was attempted, the states
 /// it needed and, where a rule of the Regulation is behind it, the article.
 ///
 /// This is the lifecycle saying "not now" or "not allowed"; refusing to act on a request under
 /// Art. 12(4) is an *event* ([`Event::Refused`]), not an error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema, thiserror::Error)]
 #[non_exhaustive]
 pub struct Rejection {
     /// What was attempted.
@@ -30,6 +31,7 @@ pub struct Rejection {
     pub article: Option<Article>,
     /// Why, in lower case and without a final period.
     pub reason: String,
+}
 }
 
 impl fmt::Display for Rejection {

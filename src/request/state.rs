@@ -14,6 +14,7 @@ use crate::agreement::RequestClock;
 use crate::model::{SubjectId, Text};
 use crate::time::{Deadline, IdentityPauseSpan, RequestDeadlines, receipt_date};
 
+crate::vocab::object_struct! {
 /// One data-subject request, as its events left it: what was asked, where it stands, what is
 /// known about the requester's identity, and its deadlines.
 ///
@@ -56,7 +57,7 @@ use crate::time::{Deadline, IdentityPauseSpan, RequestDeadlines, receipt_date};
 ///
 /// [`decide`]: super::decide
 /// [`evolve`]: super::evolve
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Request {
     /// Everything known at receipt.
     receipt: Receipt,
@@ -81,6 +82,7 @@ pub struct Request {
     version: u64,
     /// The instant of the latest event; later commands may not be earlier.
     last_event_at: DateTime<Utc>,
+}
 }
 
 /// Where a request stands. Each state carries what is specific to it.

@@ -202,7 +202,7 @@ impl Timeline {
 /// # Ok::<(), gdpr_obligations::model::Invalid>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "RetentionPolicyRepr")]
+#[serde(try_from = "crate::vocab::Object<RetentionPolicyRepr>")]
 pub struct RetentionPolicy {
     id: RetentionPolicyId,
     purpose: Purpose,
@@ -217,6 +217,8 @@ struct RetentionPolicyRepr {
     category: DataCategory,
     period: RetentionPeriod,
 }
+
+crate::vocab::try_from_object!(RetentionPolicy, RetentionPolicyRepr);
 
 impl TryFrom<RetentionPolicyRepr> for RetentionPolicy {
     type Error = Invalid;
@@ -357,7 +359,7 @@ pub enum HoldTarget {
 /// [`Outcome::Retained`] with the hold's ground. A hold is active from when it was placed until
 /// it is released.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "LegalHoldRepr")]
+#[serde(try_from = "crate::vocab::Object<LegalHoldRepr>")]
 pub struct LegalHold {
     id: LegalHoldId,
     target: HoldTarget,
@@ -378,6 +380,8 @@ struct LegalHoldRepr {
     #[serde(default)]
     released_at: Option<DateTime<Utc>>,
 }
+
+crate::vocab::try_from_object!(LegalHold, LegalHoldRepr);
 
 impl TryFrom<LegalHoldRepr> for LegalHold {
     type Error = Invalid;

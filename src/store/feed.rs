@@ -105,14 +105,16 @@ pub enum StoredChange {
     },
 }
 
+crate::vocab::object_struct! {
 /// One entry of a scope's change feed, as [`LedgerStore::read_feed`] returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct FeedEntry {
     /// Its position.
     pub position: FeedPosition,
     /// What was written.
     pub change: StoredChange,
+}
 }
 
 impl FeedEntry {

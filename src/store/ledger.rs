@@ -306,9 +306,10 @@ pub trait LedgerStore: Send + Sync {
     async fn read_feed(&self, scope: Scope, after: FeedPosition, limit: usize) -> Result<Vec<FeedEntry>, StoreError>;
 }
 
+crate::vocab::object_struct! {
 /// A completed erasure, recorded without personal data so that it can be replayed after a
 /// backup is restored (Art. 17(1), Art. 5(2) accountability).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ErasureRecord {
     /// The erasure request carried out.
@@ -319,6 +320,7 @@ pub struct ErasureRecord {
     pub sources: Vec<SourceName>,
     /// When it completed.
     pub completed_at: DateTime<Utc>,
+}
 }
 
 /// A type the ledger stores as a document: the crate's own record types. Sealed: the ledger's

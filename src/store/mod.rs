@@ -190,7 +190,7 @@ pub enum StoreError {
         found: AuditBreak,
     },
     /// The storage backend `store` failed (IO, connection, driver).
-    #[error("storage backend {store} failed: {source}")]
+    #[error("storage backend {store} failed")]
     Backend {
         /// Which backend failed: `sqlite`, `postgres`, or a custom backend's own name.
         store: &'static str,

@@ -31,9 +31,10 @@ pub struct FoundRecord {
     pub restricted: bool,
 }
 
+crate::vocab::object_struct! {
 /// A record as exported to its subject: the subject's data, with every other person's personal
 /// data redacted (Art. 15(4), 20(4)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ExportItem {
     /// The source.
     pub source: SourceName,
@@ -48,6 +49,7 @@ pub struct ExportItem {
     pub provided_by_subject: bool,
     /// The data, in the source's documented JSON shape.
     pub data: serde_json::Value,
+}
 }
 
 /// A stream of exported records, so that a subject with a long history is exported without

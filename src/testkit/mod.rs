@@ -350,6 +350,7 @@ pub fn remove_element(
             Some(AgreementForm::StandardContractualClauses { annexes }) => annexes.iii_measures = false,
             _ => return false,
         },
+        Element::DistinctParties => agreement.processor = agreement.principal,
     }
     true
 }

@@ -36,7 +36,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Days, MappedLocalTime, Months, NaiveDate, NaiveDateTime, NaiveTime};
-use chrono::{Offset, TimeDelta, TimeZone, Timelike, Utc};
+use chrono::{Datelike, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 mod calendar;
@@ -121,6 +121,16 @@ pub enum TimeError {
         requested: NaiveDate,
         /// The receipt date of the request.
         received: NaiveDate,
+    },
+    /// A deadline would fall outside the years 0000 to 9999, which RFC 3339 (and so the JSON
+    /// form of every deadline) cannot write: refused rather than written as `+10000-...`.
+    #[error(
+        "a deadline on {date} is outside the years 0000 to 9999 that RFC 3339 can write (Art. 3(2)(b) of Regulation \
+         1182/71)"
+    )]
+    OutsideRfc3339Years {
+        /// The last day of the period.
+        date: NaiveDate,
     },
     /// A [`HolidayList`] was given an empty id.
     #[error("holiday list id must not be empty")]
@@ -266,6 +276,12 @@ pub fn end_of_day(date: NaiveDate, zone: Zone) -> Result<DateTime<Utc>, TimeErro
     start_of_day(next, zone).map_err(|_| TimeError::DayOutOfRange { date, zone })
 }
 
+/// The years RFC 3339 writes with its four digits: every instant and date the crate writes in a
+/// deadline lies within them.
+pub(crate) fn in_rfc3339_years(year: i32) -> bool {
+    (0..=9999).contains(&year)
+}
+
 /// `hours` hours after `from`, exactly (Art. 3(2)(a) of Regulation 1182/71).
 ///
 /// A period expressed in hours is not extended over weekends or holidays: Art. 3(4) applies only
@@ -275,7 +291,8 @@ pub fn end_of_day(date: NaiveDate, zone: Zone) -> Result<DateTime<Utc>, TimeErro
 ///
 /// # Errors
 ///
-/// [`TimeError::HoursOutOfRange`] at the end of chrono's range.
+/// [`TimeError::HoursOutOfRange`] when the end is past the year 9999, which RFC 3339 cannot
+/// write (or at the end of chrono's range).
 ///
 /// # Example
 ///
@@ -291,6 +308,7 @@ pub fn end_of_day(date: NaiveDate, zone: Zone) -> Result<DateTime<Utc>, TimeErro
 pub fn add_hours(from: DateTime<Utc>, hours: u32) -> Result<DateTime<Utc>, TimeError> {
     TimeDelta::try_hours(i64::from(hours))
         .and_then(|delta| from.checked_add_signed(delta))
+        .filter(|end| in_rfc3339_years(end.year()))
         .ok_or(TimeError::HoursOutOfRange { instant: from, hours })
 }
 

@@ -3,12 +3,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{
-    Calendar, TimeError, Zone, add_hours, add_months, add_paused_days, end_of_day, receipt_date, roll_forward,
-    start_of_local_hour,
+    Calendar, TimeError, Zone, add_hours, add_months, add_paused_days, end_of_day, in_rfc3339_years, receipt_date,
+    roll_forward, start_of_local_hour,
 };
 
 /// Implements `as_str`, `ALL`, `Display` and `FromStr` for a fieldless policy enum, with the same
@@ -230,7 +230,7 @@ impl<'de> Deserialize<'de> for IdentityPauseSpan {
             requested: NaiveDate,
             provided: NaiveDate,
         }
-        let wire = Wire::deserialize(deserializer)?;
+        let wire: Wire = crate::vocab::object(deserializer)?;
         IdentityPauseSpan::new(wire.requested, wire.provided).map_err(serde::de::Error::custom)
     }
 }
@@ -244,7 +244,7 @@ impl<'de> Deserialize<'de> for IdentityPauseSpan {
 /// # Example
 ///
 /// ```
-/// use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+/// use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 /// use gdpr_obligations::time::{Deadline, Zone};
 ///
 /// let due = Deadline::at_end_of(NaiveDate::from_ymd_opt(2025, 4, 7).unwrap(), Zone::EUROPE_PRAGUE)?;
@@ -272,12 +272,15 @@ impl<'de> Deserialize<'de> for Deadline {
             date: NaiveDate,
             expires_at: DateTime<Utc>,
         }
-        let Repr { date, expires_at } = Repr::deserialize(deserializer)?;
+        let Repr { date, expires_at } = crate::vocab::object(deserializer)?;
         let next_utc_midnight = date.succ_opt().and_then(|next| next.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
         let plausible = next_utc_midnight.is_some_and(|midnight| {
             let offset = midnight.signed_duration_since(expires_at);
             offset >= TimeDelta::hours(-13) && offset <= TimeDelta::hours(15)
         });
+        if !in_rfc3339_years(date.year()) || !in_rfc3339_years(expires_at.year()) {
+            return Err(serde::de::Error::custom(TimeError::OutsideRfc3339Years { date }));
+        }
         if !plausible {
             return Err(serde::de::Error::custom(format!(
                 "a deadline whose last day is {date} cannot expire at {expires_at}: that is not the end of {date} in \
@@ -293,9 +296,31 @@ impl Deadline {
     ///
     /// # Errors
     ///
-    /// [`TimeError::DayOutOfRange`] at the end of chrono's range.
+    /// [`TimeError::OutsideRfc3339Years`] when the date or its end falls outside the years 0000
+    /// to 9999 (RFC 3339 cannot write it), [`TimeError::DayOutOfRange`] at the end of chrono's
+    /// range.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use gdpr_obligations::time::{Deadline, TimeError, Zone};
+    ///
+    /// let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    /// assert!(Deadline::at_end_of(last, Zone::UTC).is_err(), "it ends on 10000-01-01T00:00:00Z");
+    /// let end = Deadline::at_end_of(last, Zone::EUROPE_PRAGUE).map(|d| d.expires_at().to_rfc3339());
+    /// assert_eq!(end, Ok("9999-12-31T23:00:00+00:00".to_owned()));
+    /// # Ok::<(), TimeError>(())
+    /// ```
     pub fn at_end_of(date: NaiveDate, zone: Zone) -> Result<Self, TimeError> {
-        Ok(Deadline { date, expires_at: end_of_day(date, zone)? })
+        if !in_rfc3339_years(date.year()) {
+            return Err(TimeError::OutsideRfc3339Years { date });
+        }
+        let expires_at = end_of_day(date, zone)?;
+        if !in_rfc3339_years(expires_at.year()) {
+            return Err(TimeError::OutsideRfc3339Years { date });
+        }
+        Ok(Deadline { date, expires_at })
     }
 
     /// The last day of the period.
@@ -325,7 +350,12 @@ impl Deadline {
 
 /// The Art. 12(3) GDPR time limits of one data-subject request, from
 /// [`DeadlinePolicy::request_deadlines`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+///
+/// Read from JSON, the deadlines must be ones a policy can have computed: counted from the
+/// receipt or later, the response due no earlier than one month (plus any paused days) after
+/// that, the extension notice due with the response, and the extended response due no earlier
+/// than the response and three months after the count starts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub struct RequestDeadlines {
     /// The local date the request was received.
     received_date: NaiveDate,
@@ -342,7 +372,60 @@ pub struct RequestDeadlines {
     extended_due: Deadline,
 }
 
+impl<'de> Deserialize<'de> for RequestDeadlines {
+    fn deserialize<__D>(deserializer: __D) -> Result<Self, __D::Error>
+    where
+        __D: Deserializer<'de>,
+    {
+        #[derive(Deserialize)]
+        struct Repr {
+            received_date: NaiveDate,
+            counted_from: NaiveDate,
+            paused_days: u64,
+            due: Deadline,
+            extension_notice_due: Deadline,
+            extended_due: Deadline,
+        }
+        let r: Repr = crate::vocab::object(deserializer)?;
+        let deadlines = RequestDeadlines {
+            received_date: r.received_date,
+            counted_from: r.counted_from,
+            paused_days: r.paused_days,
+            due: r.due,
+            extension_notice_due: r.extension_notice_due,
+            extended_due: r.extended_due,
+        };
+        match deadlines.inconsistency() {
+            Some(what) => {
+                Err(serde::de::Error::custom(format_args!("inconsistent request deadlines: {what} (Art. 12(3) GDPR)")))
+            }
+            None => Ok(deadlines),
+        }
+    }
+}
+
 impl RequestDeadlines {
+    /// What no [`DeadlinePolicy`] can have computed, if anything: the check a decoded value
+    /// passes.
+    fn inconsistency(&self) -> Option<&'static str> {
+        let one_month = add_months(self.counted_from, 1);
+        let earliest_due = one_month.and_then(|m| add_paused_days(m, self.paused_days).ok());
+        let earliest_extended = one_month.and_then(|m| add_months(m, 2));
+        if self.counted_from < self.received_date {
+            Some("`counted_from` is before `received_date`")
+        } else if self.paused_days > 0 && self.counted_from != self.received_date {
+            Some("`paused_days` with a restarted count (`counted_from` after `received_date`)")
+        } else if earliest_due.is_none_or(|earliest| self.due.date() < earliest) {
+            Some("`due` is earlier than one month (and the paused days) after `counted_from`")
+        } else if self.extension_notice_due != self.due {
+            Some("`extension_notice_due` differs from `due`")
+        } else if self.extended_due < self.due || earliest_extended.is_none_or(|e| self.extended_due.date() < e) {
+            Some("`extended_due` is earlier than `due` or than three months after `counted_from`")
+        } else {
+            None
+        }
+    }
+
     /// The local date the request was received (EDPB Guidelines 01/2022 §159).
     #[must_use]
     pub fn received_date(&self) -> NaiveDate {
@@ -384,6 +467,7 @@ impl RequestDeadlines {
     }
 }
 
+crate::vocab::object_struct! {
 /// Where and how deadlines are computed: the controller's zone, its holiday calendar and the
 /// readings chosen where the law is open.
 ///
@@ -402,7 +486,7 @@ impl RequestDeadlines {
 /// assert_eq!(deadlines.due().date(), d(4, 11));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub struct DeadlinePolicy {
     /// The controller's time zone: receipt dates and day ends are local to it.
     zone: Zone,
@@ -418,6 +502,7 @@ pub struct DeadlinePolicy {
     /// How periods in hours are counted (Art. 33(1)).
     #[serde(default)]
     breach_clock: BreachClock,
+}
 }
 
 impl DeadlinePolicy {
@@ -501,7 +586,8 @@ impl DeadlinePolicy {
     ///
     /// # Errors
     ///
-    /// A [`TimeError`] when a date leaves chrono's range (within a few months of year 262143).
+    /// [`TimeError::OutsideRfc3339Years`] when a deadline would fall after the year 9999 (or
+    /// before the year 0000), another [`TimeError`] when a date leaves chrono's range.
     ///
     /// # Example
     ///

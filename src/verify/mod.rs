@@ -144,10 +144,10 @@ pub enum VerifyError {
         reason: String,
     },
     /// The ledger failed.
-    #[error("verification could not use its ledger: {0}")]
+    #[error("verification could not use its ledger")]
     Store(#[from] StoreError),
     /// The notifier failed; the code was issued but not delivered, and may be issued again.
-    #[error("the verification code could not be sent: {0}")]
+    #[error("the verification code could not be sent")]
     Notify(#[from] NotifyError),
 }
 

@@ -62,7 +62,7 @@ pub enum NotifyError {
         kind: &'static str,
     },
     /// Delivery failed (the mail server or the SMS gateway refused or was unreachable).
-    #[error("the verification message could not be delivered: {source}")]
+    #[error("the verification message could not be delivered")]
     Failed {
         /// The channel's own error.
         #[source]

@@ -151,16 +151,17 @@ impl fmt::Display for Article {
 
 /// The text was not an article reference of the form `Art. 28(3)(c)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not an article reference (expected e.g. `Art. 28(3)(c)`): {input:?}")]
+#[error("not an article reference (expected e.g. `Art. 28(3)(c)`; got {length} characters)")]
 pub struct ParseArticleError {
-    input: String,
+    /// The length of the text, in characters: the text itself is not kept.
+    length: usize,
 }
 
 impl FromStr for Article {
     type Err = ParseArticleError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse(s).ok_or_else(|| ParseArticleError { input: s.to_owned() })
+        parse(s).ok_or_else(|| ParseArticleError { length: s.chars().count() })
     }
 }
 

@@ -36,8 +36,8 @@ pub struct Country([u8; 2]);
 
 /// The text was not an assigned ISO 3166-1 alpha-2 code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not an ISO 3166-1 alpha-2 country code")]
-pub struct InvalidCountry(String);
+#[error("not an ISO 3166-1 alpha-2 country code (got {0} characters)")]
+pub struct InvalidCountry(usize);
 
 /// Every officially assigned ISO 3166-1 alpha-2 code, sorted.
 const ISO_3166_1: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ \
@@ -78,7 +78,7 @@ impl Country {
         let upper = code.to_ascii_uppercase();
         match upper.as_bytes() {
             [a, b] if ISO_3166_1.split(' ').any(|c| c == upper) => Ok(Self([*a, *b])),
-            _ => Err(InvalidCountry(code.to_owned())),
+            _ => Err(InvalidCountry(code.chars().count())),
         }
     }
 

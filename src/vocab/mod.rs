@@ -30,6 +30,7 @@
 
 mod article;
 mod country;
+mod object;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -41,6 +42,8 @@ pub use article::{Article, Instrument, ParseArticleError};
 pub use country::{Adequacy, AdequacyScope, Country, InvalidCountry};
 pub use transfer::{DerogationPoint, SccModule, TransferMechanism};
 
+pub(crate) use object::{Object, no_check, object, object_struct, try_from_object};
+
 /// DPV core namespace.
 const DPV: &str = "https://w3id.org/dpv#";
 /// DPV personal-data extension namespace.
@@ -50,10 +53,11 @@ const GDPR: &str = "https://w3id.org/dpv/legal/eu/gdpr#";
 
 /// A text was not a term of the named vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{input:?} is not a {vocabulary} term (expected one of: {expected})")]
+#[error("not a {vocabulary} term (got {length} characters; expected one of: {expected})")]
 pub struct UnknownTerm {
     vocabulary: &'static str,
-    input: String,
+    /// The length of the text, in characters: the text itself is not kept.
+    length: usize,
     expected: String,
 }
 
@@ -63,7 +67,7 @@ impl UnknownTerm {
         if custom {
             expected.push_str(", or a custom term `x-…`");
         }
-        Self { vocabulary, input: input.to_owned(), expected }
+        Self { vocabulary, length: input.chars().count(), expected }
     }
 
     /// The vocabulary that was asked for, e.g. `legal basis`.
@@ -90,8 +94,8 @@ pub struct CustomTerm(Box<str>);
 
 /// A custom term did not have the form `x-[a-z0-9_.-]{1,62}`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a custom term is `x-` followed by 1 to 62 of a-z, 0-9, `_`, `-`, `.`; got {0:?}")]
-pub struct InvalidCustomTerm(String);
+#[error("a custom term is `x-` followed by 1 to 62 of a-z, 0-9, `_`, `-`, `.` (got {0} characters)")]
+pub struct InvalidCustomTerm(usize);
 
 impl CustomTerm {
     /// Validates and wraps a custom term.
@@ -104,7 +108,7 @@ impl CustomTerm {
             (1..=62).contains(&rest.len())
                 && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(&b))
         });
-        if ok { Ok(Self(term.into())) } else { Err(InvalidCustomTerm(term.to_owned())) }
+        if ok { Ok(Self(term.into())) } else { Err(InvalidCustomTerm(term.chars().count())) }
     }
 
     /// The term as stored.

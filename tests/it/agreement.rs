@@ -470,3 +470,103 @@ proptest! {
         prop_assert_eq!(chain.decide(&q), chain.decide_slowly(&q));
     }
 }
+
+#[test]
+fn art_28_1_an_agreement_with_oneself_is_deficient() {
+    let mut a = Scene::new().main;
+    a.processor = a.principal;
+    let found = a.validate();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].element, Element::DistinctParties);
+    assert_eq!(found[0].to_string().split(": ").next(), Some("Art. 28(1)"));
+    assert!(found[0].message.contains("Art. 4(8)"), "{}", found[0].message);
+}
+
+/// The quadratic reading of Art. 9(2) that `validate` replaced: every special category listed
+/// is covered by some term with safeguards.
+fn art_9_2_uncovered_by_scanning(a: &ProcessingAgreement) -> bool {
+    a.data_categories
+        .iter()
+        .filter(|c| c.is_special())
+        .any(|c| !a.special_categories.iter().any(|t| &t.category == c && !t.safeguards.trim().is_empty()))
+}
+
+fn special_term() -> impl Strategy<Value = SpecialCategoryTerm> {
+    (proptest::sample::select(DataCategory::BUILT_IN), proptest::sample::select(vec!["", " \n", "encrypted"])).prop_map(
+        |(category, safeguards)| SpecialCategoryTerm {
+            category,
+            condition: SpecialCategoryCondition::ExplicitConsent,
+            safeguards: safeguards.to_owned(),
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(256)))]
+
+    #[test]
+    fn art_9_2_validate_agrees_with_the_quadratic_reference(
+        categories in proptest::collection::vec(proptest::sample::select(DataCategory::BUILT_IN), 0..12),
+        terms in proptest::collection::vec(special_term(), 0..12),
+    ) {
+        let mut a = Scene::new().main;
+        a.data_categories = categories;
+        a.special_categories = terms;
+        let found = a.validate().iter().any(|d| d.element == Element::SpecialCategorySafeguards);
+        prop_assert_eq!(found, art_9_2_uncovered_by_scanning(&a));
+    }
+}
+
+#[test]
+fn art_9_2_validate_of_a_large_agreement_is_linear() {
+    // The shape that made the scan quadratic: every listed category is covered only by the
+    // last term. 200,000 × 200,000 comparisons would take minutes; one pass takes milliseconds.
+    let n = 200_000;
+    let mut a = Scene::new().main;
+    a.data_categories = vec![DataCategory::Health; n];
+    let term = |category, safeguards: &str| SpecialCategoryTerm {
+        category,
+        condition: SpecialCategoryCondition::ExplicitConsent,
+        safeguards: safeguards.to_owned(),
+    };
+    a.special_categories = vec![term(DataCategory::Genetic, "s"); n];
+    a.special_categories.push(term(DataCategory::Health, "encrypted"));
+    assert_eq!(a.validate(), []);
+    a.special_categories.pop();
+    assert_eq!(articles(&a), ["Art. 9(2)"]);
+}
+
+#[test]
+fn art_28_3_a_json_array_is_not_an_agreement() {
+    let a = Scene::new().main;
+    let positional = serde_json::json!([a.id, a.principal, a.processor]);
+    let error = serde_json::from_value::<ProcessingAgreement>(positional).unwrap_err().to_string();
+    assert!(error.contains("expected a JSON object, not an array"), "{error}");
+    // The object with the same three fields is a draft that parses.
+    let object = serde_json::json!({"id": a.id, "principal": a.principal, "processor": a.processor});
+    assert!(serde_json::from_value::<ProcessingAgreement>(object).is_ok());
+}
+
+#[test]
+fn art_28_3_control_and_bidi_override_characters_in_free_text_are_refused_by_position() {
+    let a = Scene::new().main;
+    let with = |field: &str, text: &str| {
+        let mut value = serde_json::to_value(&a).unwrap();
+        value[field] = serde_json::json!(text);
+        serde_json::from_value::<ProcessingAgreement>(value).map_err(|e| e.to_string())
+    };
+    let error = with("subject_matter", "chat for Jana Nováková\u{0}").unwrap_err();
+    assert!(error.contains("subject_matter: holds a control character at character 22"), "{error}");
+    assert!(!error.contains("Nováková"), "the error repeats the text: {error}");
+    let error = with("audits", "audits \u{202E}txt.exe").unwrap_err();
+    assert!(
+        error.contains("audits: holds a bidirectional embedding, override or isolate character at character 7"),
+        "{error}"
+    );
+    let mut value = serde_json::to_value(&a).unwrap();
+    value["security_measures"] = serde_json::json!(["TLS", "AES\u{2066}"]);
+    let error = serde_json::from_value::<ProcessingAgreement>(value).unwrap_err().to_string();
+    assert!(error.contains("security_measures[1]: holds a bidirectional"), "{error}");
+    // Line breaks, tabs and the right-to-left mark stay allowed.
+    assert!(with("nature", "storage,\r\n\ttransmission \u{200F}and deletion").is_ok());
+}

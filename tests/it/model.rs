@@ -371,3 +371,48 @@ fn art_5_1_e_personal_data_record_builder_reports_every_problem_at_once() {
     assert_eq!((record.collected_at(), record.retained_until()), (now, Some(now)));
     assert_json_contract(&record);
 }
+
+#[test]
+fn free_text_refuses_control_and_bidi_override_characters_naming_the_position() {
+    for (input, position, kind) in [
+        ("Jana\u{0}Nováková", 4, "a control character"),
+        ("Jana \u{1b}[31m", 5, "a control character"),
+        ("ACME \u{7f}", 5, "a control character"),
+        ("invoice \u{202E}fdp.exe", 8, "a bidirectional embedding, override or isolate character"),
+        ("\u{202A}ACME", 0, "a bidirectional embedding, override or isolate character"),
+        ("ACME \u{2069}", 5, "a bidirectional embedding, override or isolate character"),
+    ] {
+        let error = Text::new(input).unwrap_err();
+        assert_eq!(error.to_string(), format!("text: holds {kind} at character {position}"), "{input:?}");
+        let json = serde_json::to_string(input).unwrap();
+        let decoded = serde_json::from_str::<Text>(&json).unwrap_err().to_string();
+        assert!(decoded.contains(&format!("at character {position}")), "{decoded}");
+        assert!(!decoded.contains("Nov") && !decoded.contains("ACME"), "the error repeats the text: {decoded}");
+    }
+    for fine in ["line one\nline two", "a\r\nb", "tab\there", "שלום\u{200F} ACME", "ACME\u{200E}"] {
+        assert!(Text::new(fine).is_ok(), "{fine:?}");
+    }
+}
+
+#[test]
+fn errors_say_what_was_wrong_and_where_without_the_rejected_value() {
+    use gdpr_obligations::vocab::{Article, CustomTerm};
+    let secret = "novakova jana!";
+    let messages = [
+        TaxId::new(secret).unwrap_err().to_string(),
+        RegistrationNumber::new(Country::CZ, secret).unwrap_err().to_string(),
+        secret.parse::<RegistrationNumber>().unwrap_err().to_string(),
+        secret.parse::<Digest>().unwrap_err().to_string(),
+        secret.parse::<Article>().unwrap_err().to_string(),
+        secret.parse::<Country>().unwrap_err().to_string(),
+        CustomTerm::new(secret).unwrap_err().to_string(),
+        secret.parse::<DataCategory>().unwrap_err().to_string(),
+        secret.parse::<LegalBasis>().unwrap_err().to_string(),
+        SourceName::new(secret).unwrap_err().to_string(),
+        gdpr_obligations::erasure::RecordKey::new(format!("{secret}\u{0}")).unwrap_err().to_string(),
+    ];
+    for message in messages {
+        assert!(!message.contains("novakova"), "the error repeats the value: {message}");
+        assert!(!message.is_empty());
+    }
+}

@@ -245,8 +245,10 @@ async fn a_missing_folder_is_a_backend_error() {
     let path = std::env::temp_dir().join(format!("gdpr-no-such-folder-{}", Uuid::now_v7())).join("db.sqlite");
     let got = SqliteStore::open(&path).await;
     assert!(matches!(&got, Err(StoreError::Backend { store: "sqlite", .. })), "expected Backend, got {got:?}");
-    let message = got.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
-    assert!(message.starts_with("storage backend sqlite failed: "), "the store is named: {message}");
+    let error = got.err().unwrap();
+    assert_eq!(error.to_string(), "storage backend sqlite failed", "the store is named, its cause is the source");
+    let source = std::error::Error::source(&error).map(ToString::to_string);
+    assert!(source.is_some_and(|s| !s.is_empty()), "the backend's own error is the source");
 }
 
 #[tokio::test]

@@ -373,7 +373,71 @@ fn art_3_2_a_add_hours_out_of_range_is_an_error() {
     let strict = DeadlinePolicy::czech().with_breach_clock(BreachClock::StrictHours);
     assert!(strict.breach_deadline(DateTime::<Utc>::MAX_UTC).is_err());
     assert!(DeadlinePolicy::czech().request_deadlines(DateTime::<Utc>::MAX_UTC).is_err());
-    assert!(DeadlinePolicy::czech().request_deadlines(DateTime::<Utc>::MIN_UTC).is_ok());
+    // A receipt at chrono's first instant has deadlines before the year 0000, which RFC 3339
+    // cannot write.
+    assert!(matches!(
+        DeadlinePolicy::czech().request_deadlines(DateTime::<Utc>::MIN_UTC),
+        Err(TimeError::OutsideRfc3339Years { .. })
+    ));
+}
+
+#[test]
+fn art_12_3_request_deadlines_read_from_json_are_ones_a_policy_can_compute() {
+    let policy = DeadlinePolicy::czech().with_extension(ExtensionRule::ConservativeEarliest);
+    let made = policy.request_deadlines(utc("2026-01-31T10:00:00Z")).unwrap();
+    let good = serde_json::to_value(&made).unwrap();
+    assert_eq!(serde_json::from_value::<RequestDeadlines>(good.clone()).unwrap(), made);
+    let deadline =
+        |date: NaiveDate| serde_json::to_value(Deadline::at_end_of(date, Zone::EUROPE_PRAGUE).unwrap()).unwrap();
+    let early = deadline(d(2026, 1, 5));
+    let refused = |field: &str, value: serde_json::Value| {
+        let mut bad = good.clone();
+        bad[field] = value;
+        serde_json::from_value::<RequestDeadlines>(bad).unwrap_err().to_string()
+    };
+    // The review's case: due and extended due before the receipt.
+    let mut bad = good.clone();
+    bad["due"] = early.clone();
+    bad["extension_notice_due"] = early.clone();
+    bad["extended_due"] = deadline(d(2025, 12, 1));
+    let error = serde_json::from_value::<RequestDeadlines>(bad).unwrap_err().to_string();
+    assert!(error.contains("`due` is earlier than one month"), "{error}");
+    assert!(error.contains("Art. 12(3) GDPR"), "{error}");
+    assert!(refused("counted_from", json!("2026-01-01")).contains("`counted_from` is before `received_date`"));
+    assert!(refused("extension_notice_due", deadline(d(2026, 3, 31))).contains("`extension_notice_due` differs"));
+    assert!(refused("extended_due", deadline(d(2026, 3, 2))).contains("`extended_due` is earlier"));
+    let mut restarted = good.clone();
+    restarted["counted_from"] = json!("2026-02-02");
+    restarted["paused_days"] = json!(3);
+    let error = serde_json::from_value::<RequestDeadlines>(restarted).unwrap_err().to_string();
+    assert!(error.contains("`paused_days` with a restarted count"), "{error}");
+    let positional: Vec<serde_json::Value> =
+        ["received_date", "counted_from", "paused_days", "due", "extension_notice_due", "extended_due"]
+            .iter()
+            .map(|f| good[*f].clone())
+            .collect();
+    assert!(serde_json::from_value::<RequestDeadlines>(json!(positional)).is_err(), "an array is not deadlines");
+}
+
+#[test]
+fn reg_1182_71_art_3_2_b_no_deadline_is_made_or_read_past_the_year_9999() {
+    let late = utc("9999-12-31T23:59:59Z");
+    let error = DeadlinePolicy::czech().request_deadlines(late).unwrap_err();
+    assert!(matches!(error, TimeError::OutsideRfc3339Years { .. }), "{error:?}");
+    assert!(error.to_string().contains("0000 to 9999"), "{error}");
+    assert!(matches!(add_hours(late, 72), Err(TimeError::HoursOutOfRange { .. })));
+    assert!(DeadlinePolicy::czech().breach_deadline(late).is_err());
+    // The last day RFC 3339 can write is still a deadline where it ends before the year 10000.
+    let last = d(9999, 12, 31);
+    assert!(Deadline::at_end_of(last, Zone::EUROPE_PRAGUE).is_ok());
+    assert!(Deadline::at_end_of(last, Zone::UTC).is_err());
+    // What the crate no longer writes, it does not read either.
+    let read = |date: &str, expires_at: &str| {
+        serde_json::from_value::<Deadline>(json!({"date": date, "expires_at": expires_at}))
+    };
+    assert!(read("+10000-02-01", "+10000-02-01T23:00:00Z").is_err());
+    assert!(read("9999-12-31", "+10000-01-01T00:00:00Z").is_err());
+    assert!(read("9999-12-31", "9999-12-31T23:00:00Z").is_ok());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ impl From<Sender> for Author {
 /// The metadata of a file attached to a message (the content lives in the product's blob
 /// store; a source that also holds contents erases them with the message).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "AttachmentRepr")]
+#[serde(try_from = "crate::vocab::Object<AttachmentRepr>")]
 pub struct Attachment {
     #[schemars(length(min = 1))]
     pub(super) file_name: String,
@@ -88,6 +88,8 @@ struct AttachmentRepr {
     media_type: String,
     size: u64,
 }
+
+crate::vocab::try_from_object!(Attachment, AttachmentRepr);
 
 impl TryFrom<AttachmentRepr> for Attachment {
     type Error = Invalid;
