@@ -227,6 +227,11 @@ impl AuditEntry {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "An entry as stored: numbered and chained to its predecessor. `hash` is SHA-256 \
+    over the sequence (8 bytes, big-endian), the previous record's hash (32 bytes) and the entry's \
+    canonical text: compact JSON with the fields in the order `at`, `actor`, `action` and the \
+    action's own fields, `article`, absent optional fields left out. A store keeps exactly that \
+    text, so a field added, removed or changed breaks the chain (Art. 5(2)).")]
 #[non_exhaustive]
 pub struct AuditRecord {
     /// Its position in the scope's log, from 1.

@@ -43,6 +43,12 @@
 //! records, even when they mention the subject: they are that visitor's data, and erasing or
 //! exporting them would adversely affect their rights (Art. 15(4), 17).
 //!
+//! A known limit: an agent's or the bot's reply in *another* visitor's conversation that
+//! mentions the subject is not one of the subject's records. While the subject's profile
+//! exists, the other visitor's export redacts the mention (Art. 15(4)); once the subject is
+//! erased the source no longer knows the identifier in clear, and the mention stays as written.
+//! Finding it would take an index of every message's words, which the source does not keep.
+//!
 //! # Rights
 //!
 //! - **Export** (Art. 15(3), 20): the subject's records plus every agent and bot reply in the
