@@ -288,7 +288,8 @@ fn assert_typed_failure(result: &Result<StepReport, FulfilError>, fault: &str) -
         Err(FulfilError::Store(e @ StoreError::Backend { source, .. })) => {
             assert!(source.downcast_ref::<sqlx::Error>().is_some(), "{fault}: not SQLite's error: {e:?}");
             assert!(e.is_retryable(), "{fault}: {e}");
-            e.to_string()
+            // The message names the backend; the cause is the driver's own error.
+            format!("{e}: {source}")
         }
         Ok(report) if !report.complete => {
             let failed: Vec<&StepStatus> =

@@ -102,8 +102,18 @@ impl SourceReport {
         Self { source: source.clone(), status: StepStatus::Completed, outcomes: Vec::new(), records: records as u64 }
     }
 
+    /// A source that failed with `error`: the reason is the error and every cause under it
+    /// (errors do not repeat their cause in their own message, and an operator reading the
+    /// report needs it: "storage backend sqlite failed: database or disk is full").
     pub(crate) fn failed(source: &SourceName, error: &StoreError) -> Self {
-        Self::failed_with(source, error.is_retryable(), &error.to_string())
+        let mut reason = error.to_string();
+        let mut cause = std::error::Error::source(error);
+        while let Some(e) = cause {
+            reason.push_str(": ");
+            reason.push_str(&e.to_string());
+            cause = e.source();
+        }
+        Self::failed_with(source, error.is_retryable(), &reason)
     }
 
     pub(crate) fn failed_with(source: &SourceName, retryable: bool, reason: &str) -> Self {
