@@ -447,7 +447,7 @@ pub fn verify(records: &[AuditRecord], checkpoint: Option<&Checkpoint>) -> Resul
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "CheckpointRepr")]
+#[serde(try_from = "crate::vocab::Object<CheckpointRepr>")]
 pub struct Checkpoint {
     scope: Scope,
     sequence: u64,
@@ -467,6 +467,8 @@ struct CheckpointRepr {
     /// When it was taken.
     at: DateTime<Utc>,
 }
+
+crate::vocab::try_from_object!(Checkpoint, CheckpointRepr);
 
 impl TryFrom<CheckpointRepr> for Checkpoint {
     type Error = &'static str;
@@ -556,12 +558,30 @@ impl Checkpoint {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "crate::vocab::Object<SealedCheckpointRepr>")]
 pub struct SealedCheckpoint {
     /// The checkpoint.
     checkpoint: Checkpoint,
     /// HMAC-SHA-256 over the checkpoint under the deployment's key.
     seal: Digest,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct SealedCheckpointRepr {
+    /// The checkpoint.
+    checkpoint: Checkpoint,
+    /// HMAC-SHA-256 over the checkpoint under the deployment's key.
+    seal: Digest,
+}
+
+crate::vocab::try_from_object!(SealedCheckpoint, SealedCheckpointRepr);
+
+impl TryFrom<SealedCheckpointRepr> for SealedCheckpoint {
+    type Error = std::convert::Infallible;
+    fn try_from(r: SealedCheckpointRepr) -> Result<Self, Self::Error> {
+        Ok(SealedCheckpoint { checkpoint: r.checkpoint, seal: r.seal })
+    }
 }
 
 impl SealedCheckpoint {
