@@ -558,7 +558,7 @@ impl Checkpoint {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(try_from = "crate::vocab::Object<SealedCheckpointRepr>")]
+#[serde(from = "crate::vocab::Object<SealedCheckpointRepr>")]
 pub struct SealedCheckpoint {
     /// The checkpoint.
     checkpoint: Checkpoint,
@@ -575,12 +575,9 @@ struct SealedCheckpointRepr {
     seal: Digest,
 }
 
-crate::vocab::try_from_object!(SealedCheckpoint, SealedCheckpointRepr);
-
-impl TryFrom<SealedCheckpointRepr> for SealedCheckpoint {
-    type Error = std::convert::Infallible;
-    fn try_from(r: SealedCheckpointRepr) -> Result<Self, Self::Error> {
-        Ok(SealedCheckpoint { checkpoint: r.checkpoint, seal: r.seal })
+impl From<crate::vocab::Object<SealedCheckpointRepr>> for SealedCheckpoint {
+    fn from(crate::vocab::Object(r): crate::vocab::Object<SealedCheckpointRepr>) -> Self {
+        SealedCheckpoint { checkpoint: r.checkpoint, seal: r.seal }
     }
 }
 

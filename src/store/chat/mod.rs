@@ -98,7 +98,7 @@
 //! expired. Redaction recognises the identifiers the source still holds: a visitor whose
 //! profile expired earlier is no longer recognised in text. A record key the scope does not
 //! hold (another controller's, or made up) is reported
-//! [`Outcome::NotFound`](crate::erasure::Outcome::NotFound), never erased; one the scope held
+//! [`Outcome::NotFound`], never erased; one the scope held
 //! and erased before is reported erased again while its visitor or conversation is still
 //! known to the scope.
 //!
