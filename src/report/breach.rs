@@ -34,25 +34,28 @@ pub fn breach_notification(
     }
     let facts = breach.facts();
     let unknown = w.text(MessageKey::BreachUnknown, &[])?;
+    let unknown_number = w.text(MessageKey::BreachUnknownNumber, &[])?;
+    // Times are local to the controller's zone, as the authority reads them.
+    let zone = breach.detection().policy.zone();
     let mut doc = Document::new(language, w.text(MessageKey::BreachTitle, &[("article", &w.cite(art33))])?);
     doc.paragraph(w.text(MessageKey::BreachDraft, &[("breach", &breach.id().to_string())])?);
     doc.paragraph(w.text(MessageKey::BreachController, &[("controller", &w.party_details(controller)?)])?);
     let due = breach.detection().policy.breach_deadline(breach.aware_at()).ok();
     let due = match due {
-        Some(due) => w.instant(due)?,
+        Some(due) => w.instant(due, zone)?,
         None => unknown.clone(),
     };
     doc.paragraph(w.text(
         MessageKey::BreachAware,
-        &[("aware", &w.instant(breach.aware_at())?), ("due", &due), ("article", &w.cite(art33.paragraph(1)))],
+        &[("aware", &w.instant(breach.aware_at(), zone)?), ("due", &due), ("article", &w.cite(art33.paragraph(1)))],
     )?);
     if let Some(occurred) = breach.detection().occurred_at {
-        doc.paragraph(w.text(MessageKey::BreachOccurred, &[("occurred", &w.instant(occurred)?)])?);
+        doc.paragraph(w.text(MessageKey::BreachOccurred, &[("occurred", &w.instant(occurred, zone)?)])?);
     }
 
     doc.heading(1, w.text(MessageKey::BreachNature, &[("article", &w.cite(point('a')))])?);
     doc.paragraph(facts.nature.as_ref().map_or_else(|| unknown.clone(), ToString::to_string));
-    let number = |n: Option<u64>| n.map_or_else(|| unknown.clone(), |n| n.to_string());
+    let number = |n: Option<u64>| n.map_or_else(|| unknown_number.clone(), |n| n.to_string());
     let or_unknown = |labels: String, empty: bool| if empty { unknown.clone() } else { labels };
     doc.list(vec![
         w.text(
@@ -101,10 +104,8 @@ pub fn breach_notification(
             RiskLevel::Risk => MessageKey::RiskRisk,
             RiskLevel::HighRisk => MessageKey::RiskHigh,
         };
-        doc.paragraph(w.text(
-            MessageKey::BreachRisk,
-            &[("risk", &w.text(risk, &[])?), ("reasons", assessment.reasons.as_str())],
-        )?);
+        let risk = w.text(risk, &[("article", &w.cite(Article::gdpr(34)))])?;
+        doc.paragraph(w.text(MessageKey::BreachRisk, &[("risk", &risk), ("reasons", assessment.reasons.as_str())])?);
     }
     let late = breach.authority_deadline().and_then(|d| d.met_in_time()) == Some(false);
     match breach.authority_notice().and_then(|n| n.reasons_for_delay.as_ref()) {

@@ -22,8 +22,10 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 use super::ReportError;
+use super::countries::COUNTRY_NAMES;
 use crate::vocab::{
-    DataCategory, LegalBasis, Purpose, Right, Role, SpecialCategoryCondition, SubjectCategory, TransferMechanism,
+    Country, DataCategory, LegalBasis, Purpose, Right, Role, SpecialCategoryCondition, SubjectCategory,
+    TransferMechanism,
 };
 
 /// A language, as its ISO 639-1 (two letters) or 639-2 (three letters) lower-case code.
@@ -132,7 +134,7 @@ messages! {
     MonthNames "month_names" => "January,February,March,April,May,June,July,August,September,October,November,December",
         "ledna,února,března,dubna,května,června,července,srpna,září,října,listopadu,prosince";
     Date "date" => "{day} {month} {year}", "{day}. {month} {year}";
-    Instant "instant" => "{date}, {time} UTC", "{date}, {time} UTC";
+    Instant "instant" => "{date}, {time} {zone}", "{date}, {time} {zone}";
     // Shared words.
     NotApplicable "not_applicable" => "not applicable", "neuplatňuje se";
     Missing "missing" => "missing", "chybí";
@@ -142,15 +144,18 @@ messages! {
     RegistrationNumber "registration_number" => "registration number {number}", "IČO {number}";
     ForeignRegistrationNumber "foreign_registration_number" => "registration number {number} ({country})", "registrační číslo {number} ({country})";
     TaxId "tax_id" => "tax ID {tax_id}", "DIČ {tax_id}";
-    Established "established" => "established in {country}", "se sídlem v zemi {country}";
-    Months "months" => "{months} months from collection", "{months} měsíců od získání";
-    MonthsAfter "months_after" => "{months} months after {event}", "{months} měsíců po události: {event}";
+    Established "established" => "country of establishment: {country}", "stát sídla: {country}";
+    MonthCountOne "month_count_one" => "{count} month", "{count} měsíc";
+    MonthCountFew "month_count_few" => "{count} months", "{count} měsíce";
+    MonthCountOther "month_count_other" => "{count} months", "{count} měsíců";
+    Months "months" => "{months} from collection", "{months} od získání";
+    MonthsAfter "months_after" => "{months} after {event}", "{months} od {event}";
     Criteria "criteria" => "criteria: {criteria}", "kritéria: {criteria}";
-    TransferLine "transfer_line" => "{recipient} in {country}: {mechanism} ({article})", "{recipient} v zemi {country}: {mechanism} ({article})";
-    TransferNoMechanism "transfer_no_mechanism" => "{recipient} in {country} (within the EEA, no Chapter V mechanism needed)", "{recipient} v zemi {country} (v rámci EHP, mechanismus podle kapitoly V není třeba)";
+    TransferLine "transfer_line" => "{recipient} ({country}): {mechanism} ({article})", "{recipient} ({country}): {mechanism} ({article})";
+    TransferNoMechanism "transfer_no_mechanism" => "{recipient} ({country}; within the EEA, no Chapter V mechanism needed)", "{recipient} ({country}; v rámci EHP, mechanismus podle kapitoly V není třeba)";
     Safeguards "safeguards" => "documented suitable safeguards: {safeguards}", "zdokumentované vhodné záruky: {safeguards}";
-    Adequacy "adequacy" => "an adequacy decision of the Commission is in force for {country} ({article})", "pro zemi {country} platí rozhodnutí Komise o odpovídající ochraně ({article})";
-    NoAdequacy "no_adequacy" => "no adequacy decision covers this transfer to {country}; it relies on {mechanism} ({article})", "na toto předání do země {country} se nevztahuje rozhodnutí o odpovídající ochraně; opírá se o {mechanism} ({article})";
+    Adequacy "adequacy" => "an adequacy decision of the Commission is in force for the country of destination ({article})", "pro zemi určení platí rozhodnutí Komise o odpovídající ochraně ({article})";
+    NoAdequacy "no_adequacy" => "no adequacy decision of the Commission covers this transfer; it relies on {mechanism} ({article})", "na toto předání se nevztahuje rozhodnutí Komise o odpovídající ochraně; opírá se o {mechanism} ({article})";
     RecipientLine "recipient_line" => "{name} ({role}, {country})", "{name} ({role}, {country})";
     PurposeLine "purpose_line" => "{purpose}: {basis} ({article})", "{purpose}: {basis} ({article})";
     LegitimateInterestsLine "legitimate_interests_line" => "legitimate interests pursued ({article}): {interests}", "sledované oprávněné zájmy ({article}): {interests}";
@@ -192,18 +197,22 @@ messages! {
     MissingContact "missing_contact" => "missing: no contact details (no e-mail and no address)", "chybí: žádné kontaktní údaje (ani e-mail, ani adresa)";
     // Privacy notice (Arts. 13 and 14).
     NoticeTitle "notice_title" => "How we process personal data", "Jak zpracováváme osobní údaje";
-    NoticeIntro "notice_intro" => "This section tells you what Articles 13 and 14 of the General Data Protection Regulation (EU) 2016/679 (GDPR) require. It is valid from {date}.", "Tato část obsahuje informace, které vyžadují články 13 a 14 obecného nařízení o ochraně osobních údajů (EU) 2016/679 (GDPR). Platí od {date}.";
+    NoticeIntro "notice_intro" => "This section gives the information that Articles 13 and 14 of Regulation (EU) 2016/679 of the European Parliament and of the Council (General Data Protection Regulation) require. It is valid from {date}.", "Tato část obsahuje informace, které vyžadují články 13 a 14 nařízení Evropského parlamentu a Rady (EU) 2016/679 (obecné nařízení o ochraně osobních údajů). Platí od {date}.";
     NoticeController "notice_controller" => "Who is the controller ({article})", "Kdo je správce ({article})";
     NoticeControllerLine "notice_controller_line" => "The controller of your personal data is {name}.", "Správcem vašich osobních údajů je {name}.";
     NoticeRepresentative "notice_representative" => "Our representative in the Union ({article}): {contact}.", "Náš zástupce v Unii ({article}): {contact}.";
     NoticeDpo "notice_dpo" => "Data protection officer ({article})", "Pověřenec pro ochranu osobních údajů ({article})";
     NoticeNoDpo "notice_no_dpo" => "We have not designated a data protection officer; contact us at the details above.", "Pověřence pro ochranu osobních údajů jsme nejmenovali; obracejte se na nás na výše uvedených kontaktech.";
-    NoticeVendorSentence "notice_vendor_sentence" => "Your personal data may be collected by us or by third parties, including {vendor}, tax ID {tax_id}.", "Vaše osobní údaje můžeme shromažďovat my nebo třetí strany, včetně společnosti {vendor}, DIČ {tax_id}.";
+    NoticeVendor "notice_vendor" => "Personal data from the chat on this website are processed on our behalf by our {role} {vendor}, {identification}.", "Osobní údaje z chatu na tomto webu pro nás zpracovává náš {role} {vendor}, {identification}.";
+    NoticeVendorUnidentified "notice_vendor_unidentified" => "Personal data from the chat on this website are processed on our behalf by our {role} {vendor}.", "Osobní údaje z chatu na tomto webu pro nás zpracovává náš {role} {vendor}.";
+    NoticeVendorPublished "notice_vendor_published" => "{vendor} asks its customers to publish the following sentence, which we reproduce as given: \"{sentence}\"", "{vendor} žádá své zákazníky o zveřejnění následující věty, kterou uvádíme v původním znění: „{sentence}“";
     NoticeActivity "notice_activity" => "{name}", "{name}";
+    NoticeJointControllers "notice_joint_controllers" => "We determine the purposes and means of this processing jointly with other controllers ({article}): {controllers}.", "Účely a prostředky tohoto zpracování určujeme společně s dalšími správci ({article}): {controllers}.";
+    NoticeArrangement "notice_arrangement" => "The essence of the arrangement between the joint controllers ({article}): {arrangement}", "Podstatný obsah ujednání mezi společnými správci ({article}): {arrangement}";
     NoticePurposes "notice_purposes" => "Purposes and legal bases ({article}):", "Účely a právní základy ({article}):";
     NoticeCategories "notice_categories" => "Categories of personal data ({article}): {categories}.", "Kategorie osobních údajů ({article}): {categories}.";
     NoticeRetention "notice_retention" => "How long we keep the data ({article}): {retention}.", "Jak dlouho údaje uchováváme ({article}): {retention}.";
-    NoticeRights "notice_rights" => "Your rights for this processing ({article}):", "Vaše práva při tomto zpracování ({article}), máte právo na:";
+    NoticeRights "notice_rights" => "Your rights for this processing ({article}):", "Při tomto zpracování máte tato práva ({article}):";
     NoticeRightsFor "notice_rights_for" => "{purpose} (legal basis: {basis}): {rights}", "{purpose} (právní základ: {basis}): {rights}";
     NoticeAutomated "notice_automated" => "Automated decision-making ({article}): {information}", "Automatizované rozhodování ({article}): {information}";
     NoticeNoAutomated "notice_no_automated" => "We do not make decisions based solely on automated processing, including profiling ({article}).", "Nerozhodujeme výhradně na základě automatizovaného zpracování, včetně profilování ({article}).";
@@ -217,16 +226,20 @@ messages! {
     NoticeNoTransfers "notice_no_transfers" => "We do not transfer personal data outside the European Economic Area.", "Osobní údaje nepředáváme mimo Evropský hospodářský prostor.";
     NoticeSafeguardsCopy "notice_safeguards_copy" => "You can obtain a copy of the safeguards from us at the contact details above.", "Kopii záruk můžete získat na výše uvedených kontaktech.";
     NoticeConsent "notice_consent" => "Withdrawing consent ({article})", "Odvolání souhlasu ({article})";
-    NoticeConsentText "notice_consent_text" => "Where we process data on the basis of your consent, you may withdraw it at any time, as easily as you gave it. Withdrawal does not affect the lawfulness of processing based on consent before its withdrawal.", "Zpracováváme-li údaje na základě vašeho souhlasu, můžete jej kdykoli odvolat stejně snadno, jako jste jej udělili. Odvoláním souhlasu není dotčena zákonnost zpracování před jeho odvoláním.";
+    NoticeConsentText "notice_consent_text" => "Where we process data on the basis of your consent ({consent_article}) or your explicit consent ({explicit_article}), you may withdraw it at any time, as easily as you gave it. Withdrawal does not affect the lawfulness of processing based on consent before its withdrawal.", "Zpracováváme-li údaje na základě vašeho souhlasu ({consent_article}) nebo výslovného souhlasu ({explicit_article}), můžete jej kdykoli odvolat stejně snadno, jako jste jej udělili. Odvoláním souhlasu není dotčena zákonnost zpracování založeného na souhlasu před jeho odvoláním.";
     NoticeComplaint "notice_complaint" => "Complaints ({article})", "Stížnosti ({article})";
     NoticeComplaintText "notice_complaint_text" => "You have the right to lodge a complaint with a supervisory authority: {authority}.", "Máte právo podat stížnost u dozorového úřadu: {authority}.";
     NoticeProvision "notice_provision" => "Whether you must provide the data ({article})", "Zda musíte údaje poskytnout ({article})";
+    NoticeProvisionMissing "notice_provision_missing" => "Missing ({article}): whether providing the personal data is a statutory or contractual requirement, or a requirement necessary to enter into a contract, whether you are obliged to provide them, and the possible consequences of failure to provide them.", "Chybí ({article}): zda je poskytování osobních údajů zákonným či smluvním požadavkem, nebo požadavkem, který je nutné uvést do smlouvy, zda máte povinnost osobní údaje poskytnout a jaké jsou možné důsledky jejich neposkytnutí.";
+    NoticeObjection "notice_objection" => "Your right to object ({article})", "Právo vznést námitku ({article})";
+    NoticeObjectionSituation "notice_objection_situation" => "You have the right to object, on grounds relating to your particular situation, at any time to processing of your personal data based on our legitimate interests or on a task carried out in the public interest, including profiling based on those provisions. We then no longer process the data unless we demonstrate compelling legitimate grounds for the processing which override your interests, rights and freedoms, or for the establishment, exercise or defence of legal claims ({article}). This concerns: {purposes}.", "Máte právo z důvodů týkajících se vaší konkrétní situace kdykoli vznést námitku proti zpracování vašich osobních údajů, které je založeno na našem oprávněném zájmu nebo na plnění úkolu ve veřejném zájmu, včetně profilování založeného na těchto ustanoveních. Osobní údaje pak dále nezpracováváme, ledaže prokážeme závažné oprávněné důvody pro zpracování, které převažují nad vašimi zájmy, právy a svobodami, nebo pro určení, výkon nebo obhajobu právních nároků ({article}). Týká se to těchto účelů: {purposes}.";
+    NoticeObjectionMarketing "notice_objection_marketing" => "Where we process your personal data for direct marketing, you have the right to object at any time, free of charge, to that processing, including profiling to the extent that it is related to such direct marketing ({article}). We then no longer process the data for that purpose ({stop_article}). This concerns: {purposes}.", "Zpracováváme-li vaše osobní údaje pro účely přímého marketingu, máte právo vznést kdykoli a bezplatně námitku proti takovému zpracování, včetně profilování, pokud se týká tohoto přímého marketingu ({article}). Pro tyto účely pak osobní údaje dále nezpracováváme ({stop_article}). Týká se to těchto účelů: {purposes}.";
     NoticeSources "notice_sources" => "Data we do not obtain from you ({article})", "Údaje, které nezískáváme od vás ({article})";
     NoticeSourcesIntro "notice_sources_intro" => "Some personal data come from other sources:", "Některé osobní údaje pocházejí z jiných zdrojů:";
     // Letters.
     LetterGreeting "letter_greeting" => "Dear Sir or Madam,", "Vážená paní, vážený pane,";
     LetterClosing "letter_closing" => "Yours faithfully,", "S pozdravem";
-    LetterReference "letter_reference" => "Your request of {date} ({right}, {article}), reference {reference}", "Vaše žádost ze dne {date} ({right}, {article}), číslo jednací {reference}";
+    LetterReference "letter_reference" => "Your request of {date} ({right}, {article}), our reference {reference}", "Vaše žádost ze dne {date} ({right}, {article}), naše značka {reference}";
     ExtensionTitle "extension_title" => "Extension of the time limit for your request ({article})", "Prodloužení lhůty k vyřízení vaší žádosti ({article})";
     ExtensionBody "extension_body" => "We received your request on {received}. Under {article} we extend the time limit for our answer by two further months, to {due}.", "Vaši žádost jsme obdrželi dne {received}. Podle {article} prodlužujeme lhůtu pro naši odpověď o další dva měsíce, do {due}.";
     ExtensionReasons "extension_reasons" => "The reasons for the delay: {reason}. {explanation}", "Důvody prodloužení: {reason}. {explanation}";
@@ -238,7 +251,7 @@ messages! {
     RefusalUnfounded "refusal_unfounded" => "the request is manifestly unfounded: {explanation}", "žádost je zjevně nedůvodná: {explanation}";
     RefusalExcessive "refusal_excessive" => "the request is manifestly excessive: {explanation}", "žádost je zjevně nepřiměřená: {explanation}";
     RefusalCannotIdentify "refusal_cannot_identify" => "we are not in a position to identify you as the data subject", "nejsme schopni vás identifikovat jako subjekt údajů";
-    RefusalUnavailable "refusal_unavailable" => "the right of {right} is not available for processing based on {basis}", "právo na {right} se neuplatní u zpracování s právním základem: {basis}";
+    RefusalUnavailable "refusal_unavailable" => "{right} is not available for processing based on {basis} ({basis_article})", "{right} se neuplatní u zpracování založeného na {basis} ({basis_article})";
     RefusalExempt "refusal_exempt" => "an exemption applies: {exemption}", "uplatní se výjimka: {exemption}";
     ExemptFreedomOfExpression "exempt_freedom_of_expression" => "the processing is necessary for exercising the right of freedom of expression and information", "zpracování je nezbytné pro výkon práva na svobodu projevu a informace";
     ExemptLegalObligation "exempt_legal_obligation" => "the processing is necessary for compliance with a legal obligation or for a task in the public interest", "zpracování je nezbytné pro splnění právní povinnosti nebo úkolu ve veřejném zájmu";
@@ -280,13 +293,14 @@ messages! {
     BreachMeasureTaken "breach_measure_taken" => "taken: {measure}", "přijato: {measure}";
     BreachMeasureProposed "breach_measure_proposed" => "proposed: {measure}", "navrženo: {measure}";
     BreachRisk "breach_risk" => "Our assessment of the risk: {risk}. {reasons}", "Naše posouzení rizika: {risk}. {reasons}";
-    RiskUnlikely "risk_unlikely" => "unlikely to result in a risk to the rights and freedoms of natural persons", "nepravděpodobné, že by mělo za následek riziko pro práva a svobody fyzických osob";
-    RiskRisk "risk_risk" => "likely to result in a risk", "pravděpodobně povede k riziku";
-    RiskHigh "risk_high" => "likely to result in a high risk; the data subjects are informed under Art. 34", "pravděpodobně povede k vysokému riziku; subjekty údajů informujeme podle čl. 34";
+    RiskUnlikely "risk_unlikely" => "unlikely to result in a risk to the rights and freedoms of natural persons", "není pravděpodobné, že by mělo za následek riziko pro práva a svobody fyzických osob";
+    RiskRisk "risk_risk" => "likely to result in a risk to the rights and freedoms of natural persons", "pravděpodobně bude mít za následek riziko pro práva a svobody fyzických osob";
+    RiskHigh "risk_high" => "likely to result in a high risk to the rights and freedoms of natural persons; we will communicate the breach to the data subjects ({article})", "pravděpodobně bude mít za následek vysoké riziko pro práva a svobody fyzických osob; porušení oznámíme subjektům údajů ({article})";
     BreachLate "breach_late" => "Reasons for the delay beyond 72 hours ({article}): {reasons}", "Důvody zpoždění delšího než 72 hodin ({article}): {reasons}";
     BreachLateMissing "breach_late_missing" => "This notification is later than 72 hours after awareness: state the reasons for the delay ({article}).", "Ohlášení je učiněno později než 72 hodin od zjištění: uveďte důvody zpoždění ({article}).";
-    BreachMissing "breach_missing" => "Not yet known, to follow in phases ({article}):", "Dosud neznámé, bude doplněno postupně ({article}):";
-    BreachUnknown "breach_unknown" => "not yet known", "dosud neznámé";
+    BreachMissing "breach_missing" => "Not yet known, to follow in phases ({article}):", "Dosud není známo, bude doplněno postupně ({article}):";
+    BreachUnknown "breach_unknown" => "not yet known", "dosud není známo";
+    BreachUnknownNumber "breach_unknown_number" => "not yet known", "dosud neznámý";
     ElementNature "element_nature" => "the nature of the breach", "povaha porušení";
     ElementSubjectCategories "element_subject_categories" => "the categories of data subjects concerned", "kategorie dotčených subjektů údajů";
     ElementApproximateSubjects "element_approximate_subjects" => "the approximate number of data subjects", "přibližný počet subjektů údajů";
@@ -318,6 +332,14 @@ pub enum Vocabulary {
     Role,
     /// [`TransferMechanism`], by its storage name (`standard_contractual_clauses.module_2`).
     TransferMechanism,
+    /// A [`Right`] named as a right, by its storage name: "the right to rectification",
+    /// "právo na opravu", "právo vznést námitku" (the [`Right`] label is the noun, "oprava").
+    RightName,
+    /// A [`LegalBasis`] as it follows "processing based on", by its storage name (in Czech the
+    /// locative: "zpracování založeného na oprávněném zájmu").
+    ProcessingBasedOn,
+    /// A [`Country`] by its ISO 3166-1 code (`US`): its name.
+    Country,
 }
 
 /// A term of a vocabulary, by its storage name: e.g. the purpose `x-loyalty`.
@@ -359,6 +381,26 @@ term!(Purpose, Purpose);
 term!(Right, Right);
 term!(Role, Role);
 term!(TransferMechanism, TransferMechanism);
+term!(Country, Country);
+
+/// A right as a document names it when it speaks of the right itself ("the right to object"),
+/// not of a request for it ("objection").
+pub(crate) struct RightName(pub(crate) Right);
+
+impl Term for RightName {
+    fn term_key(&self) -> TermKey {
+        TermKey { vocabulary: Vocabulary::RightName, name: self.0.as_str().to_string() }
+    }
+}
+
+/// A legal basis as it follows "processing based on" (in Czech, the locative).
+pub(crate) struct BasedOn(pub(crate) LegalBasis);
+
+impl Term for BasedOn {
+    fn term_key(&self) -> TermKey {
+        TermKey { vocabulary: Vocabulary::ProcessingBasedOn, name: self.0.as_str().to_string() }
+    }
+}
 
 /// Built-in English and Czech labels of the built-in terms.
 const TERMS: &[(Vocabulary, &str, &str, &str)] = {
@@ -370,6 +412,17 @@ const TERMS: &[(Vocabulary, &str, &str, &str)] = {
         (V::LegalBasis, "vital_interests", "vital interests", "životně důležité zájmy"),
         (V::LegalBasis, "public_task", "a task in the public interest", "úkol ve veřejném zájmu"),
         (V::LegalBasis, "legitimate_interests", "legitimate interests", "oprávněné zájmy"),
+        (V::ProcessingBasedOn, "consent", "consent", "souhlasu"),
+        (V::ProcessingBasedOn, "contract", "the performance of a contract", "plnění smlouvy"),
+        (V::ProcessingBasedOn, "legal_obligation", "a legal obligation", "právní povinnosti"),
+        (V::ProcessingBasedOn, "vital_interests", "vital interests", "životně důležitém zájmu"),
+        (
+            V::ProcessingBasedOn,
+            "public_task",
+            "a task carried out in the public interest",
+            "plnění úkolu ve veřejném zájmu",
+        ),
+        (V::ProcessingBasedOn, "legitimate_interests", "legitimate interests", "oprávněném zájmu"),
         (V::SpecialCategoryCondition, "explicit_consent", "explicit consent", "výslovný souhlas"),
         (
             V::SpecialCategoryCondition,
@@ -462,17 +515,17 @@ const TERMS: &[(Vocabulary, &str, &str, &str)] = {
         (V::Purpose, "security", "security of the service", "zabezpečení služby"),
         (V::Purpose, "legal_compliance", "compliance with legal obligations", "plnění právních povinností"),
         (V::Right, "access", "access", "přístup"),
-        (V::Right, "rectification", "rectification", "opravu"),
+        (V::Right, "rectification", "rectification", "oprava"),
         (V::Right, "erasure", "erasure", "výmaz"),
         (V::Right, "restriction", "restriction of processing", "omezení zpracování"),
         (
             V::Right,
             "recipient_information",
-            "information about the recipients notified",
-            "informaci o příjemcích, jimž bylo oznámeno",
+            "information about the recipients to whom the rectification, erasure or restriction was communicated",
+            "informace o příjemcích, jimž byly oprava, výmaz nebo omezení zpracování oznámeny",
         ),
         (V::Right, "portability", "data portability", "přenositelnost údajů"),
-        (V::Right, "objection", "objection", "vznesení námitky"),
+        (V::Right, "objection", "objection", "námitka"),
         (
             V::Right,
             "automated_decision_review",
@@ -481,6 +534,26 @@ const TERMS: &[(Vocabulary, &str, &str, &str)] = {
         ),
         (V::Right, "withdraw_consent", "withdrawal of consent", "odvolání souhlasu"),
         (V::Right, "lodge_complaint", "lodging a complaint", "podání stížnosti"),
+        (V::RightName, "access", "the right of access", "právo na přístup"),
+        (V::RightName, "rectification", "the right to rectification", "právo na opravu"),
+        (V::RightName, "erasure", "the right to erasure", "právo na výmaz"),
+        (V::RightName, "restriction", "the right to restriction of processing", "právo na omezení zpracování"),
+        (
+            V::RightName,
+            "recipient_information",
+            "the right to information about the recipients to whom the rectification, erasure or restriction was communicated",
+            "právo na informace o příjemcích, jimž byly oprava, výmaz nebo omezení zpracování oznámeny",
+        ),
+        (V::RightName, "portability", "the right to data portability", "právo na přenositelnost údajů"),
+        (V::RightName, "objection", "the right to object", "právo vznést námitku"),
+        (
+            V::RightName,
+            "automated_decision_review",
+            "the right to human review of an automated decision",
+            "právo na přezkum automatizovaného rozhodnutí člověkem",
+        ),
+        (V::RightName, "withdraw_consent", "the right to withdraw consent", "právo odvolat souhlas"),
+        (V::RightName, "lodge_complaint", "the right to lodge a complaint", "právo podat stížnost"),
         (V::Role, "controller", "controller", "správce"),
         (V::Role, "joint_controller", "joint controller", "společný správce"),
         (V::Role, "processor", "processor", "zpracovatel"),
@@ -580,7 +653,8 @@ impl Catalogue {
             catalogue.messages.insert((Language::EN, key), key.english().to_owned());
             catalogue.messages.insert((Language::CS, key), key.czech().to_owned());
         }
-        for &(vocabulary, name, en, cs) in TERMS {
+        let countries = COUNTRY_NAMES.iter().map(|&(code, en, cs)| (Vocabulary::Country, code, en, cs));
+        for (vocabulary, name, en, cs) in TERMS.iter().copied().chain(countries) {
             let key = TermKey { vocabulary, name: name.to_owned() };
             catalogue.terms.insert((Language::EN, key.clone()), en.to_owned());
             catalogue.terms.insert((Language::CS, key), cs.to_owned());
@@ -775,6 +849,13 @@ mod tests {
             }
             for r in Right::BUILT_IN {
                 catalogue.term(&lang, r).unwrap();
+                catalogue.term(&lang, &RightName(*r)).unwrap();
+            }
+            for b in LegalBasis::BUILT_IN {
+                catalogue.term(&lang, &BasedOn(*b)).unwrap();
+            }
+            for c in Country::all() {
+                catalogue.term(&lang, &c).unwrap();
             }
             for r in Role::BUILT_IN {
                 catalogue.term(&lang, r).unwrap();
@@ -783,6 +864,28 @@ mod tests {
                 catalogue.term(&lang, &m).unwrap();
             }
         }
+    }
+
+    // Legal review C2, C4, C11: right labels are nominative nouns; rights named as rights take
+    // the forms of the Czech text ("právo vznést námitku", "právo odvolat souhlas"); the Art. 19
+    // information names what was communicated.
+    #[test]
+    fn art_12_to_22_czech_right_labels_and_names() {
+        let catalogue = Catalogue::built_in();
+        let label = |r: Right| catalogue.term(&Language::CS, &r).unwrap();
+        let name = |r: Right| catalogue.term(&Language::CS, &RightName(r)).unwrap();
+        assert_eq!(label(Right::Rectification), "oprava");
+        assert_eq!(name(Right::Rectification), "právo na opravu");
+        assert_eq!(name(Right::Objection), "právo vznést námitku");
+        assert_eq!(name(Right::WithdrawConsent), "právo odvolat souhlas");
+        assert_eq!(
+            label(Right::RecipientInformation),
+            "informace o příjemcích, jimž byly oprava, výmaz nebo omezení zpracování oznámeny"
+        );
+        assert_eq!(
+            catalogue.term(&Language::CS, &BasedOn(LegalBasis::LegitimateInterests)).unwrap(),
+            "oprávněném zájmu"
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Catalogue, Language, MessageKey, ReportError};
 use crate::model::{Contact, Party, PostalAddress, RegistrationNumber};
-use crate::vocab::{Article, Country, Instrument};
+use crate::time::Zone;
+use crate::vocab::{Article, Country, Instrument, Right};
 
 crate::vocab::object_struct! {
 /// A document in one language: a title and blocks. Every document of this module is built as
@@ -250,9 +251,45 @@ impl Writer<'_> {
         )
     }
 
-    pub(crate) fn instant(&self, at: DateTime<Utc>) -> Result<String, ReportError> {
-        let date = self.date(at.date_naive())?;
-        self.text(MessageKey::Instant, &[("date", &date), ("time", &at.format("%H:%M").to_string())])
+    /// An instant as the local date and time in `zone`, with the zone's abbreviation: in Czech
+    /// `SEČ` or `SELČ` for Central European (summer) time, elsewhere its usual abbreviation or,
+    /// lacking one, its offset from UTC (`UTC+03:00`).
+    pub(crate) fn instant(&self, at: DateTime<Utc>, zone: Zone) -> Result<String, ReportError> {
+        let local = at.with_timezone(&zone.tz());
+        let date = self.date(local.date_naive())?;
+        let abbreviation = local.format("%Z").to_string();
+        let zone = match abbreviation.as_str() {
+            "CET" if *self.language == Language::CS => "SEČ".to_owned(),
+            "CEST" if *self.language == Language::CS => "SELČ".to_owned(),
+            a if a.chars().all(|c| c.is_ascii_alphabetic()) && !a.is_empty() => abbreviation.clone(),
+            _ => format!("UTC{}", local.format("%:z")),
+        };
+        self.text(
+            MessageKey::Instant,
+            &[("date", &date), ("time", &local.format("%H:%M").to_string()), ("zone", &zone)],
+        )
+    }
+
+    /// A number of months with the plural form the language needs: `1 měsíc`, `2 měsíce`,
+    /// `5 měsíců` (one, few for 2 to 4, other), the forms of Czech; a language with fewer forms
+    /// repeats one.
+    pub(crate) fn months(&self, count: u32) -> Result<String, ReportError> {
+        let key = match count {
+            1 => MessageKey::MonthCountOne,
+            2..=4 => MessageKey::MonthCountFew,
+            _ => MessageKey::MonthCountOther,
+        };
+        self.text(key, &[("count", &count.to_string())])
+    }
+
+    /// A country's name in this language (`Spojené státy americké`), never its code.
+    pub(crate) fn country(&self, country: Country) -> Result<String, ReportError> {
+        self.term(&country)
+    }
+
+    /// A right named as a right: "the right to object", "právo vznést námitku".
+    pub(crate) fn right_name(&self, right: Right) -> Result<String, ReportError> {
+        self.term(&super::catalogue::RightName(right))
     }
 
     /// A party's name with its identification: registration number and tax id where known.
@@ -275,7 +312,7 @@ impl Writer<'_> {
         } else {
             self.text(
                 MessageKey::ForeignRegistrationNumber,
-                &[("number", number.number()), ("country", number.country().as_str())],
+                &[("number", number.number()), ("country", &self.country(number.country())?)],
             )
         }
     }
@@ -288,9 +325,9 @@ impl Writer<'_> {
             parts.push(id);
         }
         if let Some(address) = party.address() {
-            parts.push(address_line(address));
+            parts.push(self.address(address)?);
         } else {
-            parts.push(self.text(MessageKey::Established, &[("country", party.country().as_str())])?);
+            parts.push(self.text(MessageKey::Established, &[("country", &self.country(party.country())?)])?);
         }
         if let Some(email) = party.contact_email() {
             parts.push(self.text(MessageKey::Email, &[("email", email.as_str())])?);
@@ -305,15 +342,18 @@ impl Writer<'_> {
             parts.push(self.text(MessageKey::Phone, &[("phone", phone.as_str())])?);
         }
         if let Some(address) = &contact.address {
-            parts.push(address_line(address));
+            parts.push(self.address(address)?);
         }
         Ok(parts.join(", "))
     }
+
+    /// A postal address on one line, the country by its name.
+    pub(crate) fn address(&self, a: &PostalAddress) -> Result<String, ReportError> {
+        Ok(format!("{}, {} {}, {}", a.street, a.postal_code, a.city, self.country(a.country)?))
+    }
 }
 
-pub(crate) fn address_line(a: &PostalAddress) -> String {
-    format!("{}, {} {}, {}", a.street, a.postal_code, a.city, a.country)
-}
+const CZECH_ORDINALS: [&str; 6] = ["první", "druhý", "třetí", "čtvrtý", "pátý", "šestý"];
 
 /// An article as `language` cites it. Czech uses the form of the Czech text of the Regulation
 /// (`čl. 13 odst. 1 písm. a)`); every other language the English form (`Art. 13(1)(a)`).
@@ -329,7 +369,11 @@ pub(crate) fn cite(language: &Language, article: Article) -> String {
         out.push_str(&format!(" písm. {c})"));
     }
     if let Some(s) = article.subparagraph_number() {
-        out.push_str(&format!(" pododst. {s}"));
+        // As the Czech text of EU law cites it: "čl. 49 odst. 1 druhý pododstavec".
+        match CZECH_ORDINALS.get(usize::from(s).wrapping_sub(1)) {
+            Some(word) => out.push_str(&format!(" {word} pododstavec")),
+            None => out.push_str(&format!(" pododstavec {s}")),
+        }
     }
     if article.instrument() == Instrument::Reg1182_71 {
         out.push_str(" nařízení č. 1182/71");
@@ -341,11 +385,29 @@ pub(crate) fn cite(language: &Language, article: Article) -> String {
 mod tests {
     use super::*;
 
+    // Legal review C8: a subparagraph is cited with its ordinal word, "druhý pododstavec".
     #[test]
     fn czech_citations_follow_the_czech_text() {
         assert_eq!(cite(&Language::CS, Article::gdpr(13).paragraph(1).point('a')), "čl. 13 odst. 1 písm. a)");
-        assert_eq!(cite(&Language::CS, Article::gdpr(49).paragraph(1).subparagraph(2)), "čl. 49 odst. 1 pododst. 2");
+        assert_eq!(
+            cite(&Language::CS, Article::gdpr(49).paragraph(1).subparagraph(2)),
+            "čl. 49 odst. 1 druhý pododstavec"
+        );
         assert_eq!(cite(&Language::EN, Article::gdpr(12).paragraph(3)), "Art. 12(3)");
+    }
+
+    // Legal review C5: local time in the controller's zone, SEČ in winter and SELČ in summer.
+    #[test]
+    fn art_33_3_instants_are_local_with_the_czech_zone_abbreviation() {
+        let catalogue = Catalogue::built_in();
+        let cs = Writer { catalogue: &catalogue, language: &Language::CS };
+        let en = Writer { catalogue: &catalogue, language: &Language::EN };
+        let winter: DateTime<Utc> = "2026-03-13T18:30:00Z".parse().unwrap();
+        let summer: DateTime<Utc> = "2026-07-01T10:00:00Z".parse().unwrap();
+        assert_eq!(cs.instant(winter, Zone::EUROPE_PRAGUE).unwrap(), "13. března 2026, 19:30 SEČ");
+        assert_eq!(cs.instant(summer, Zone::EUROPE_PRAGUE).unwrap(), "1. července 2026, 12:00 SELČ");
+        assert_eq!(en.instant(summer, Zone::EUROPE_PRAGUE).unwrap(), "1 July 2026, 12:00 CEST");
+        assert_eq!(en.instant(summer, Zone::UTC).unwrap(), "1 July 2026, 10:00 UTC");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Letters to the data subject: the Art. 12(3) extension notice, the Art. 12(4) refusal and the
 //! cover letter of an Art. 15 access report.
 
+use super::catalogue::BasedOn;
 use super::document::Writer;
 use super::records::{purposes_text, recipients_text, retention_text, transfers_text};
 use super::{Catalogue, Document, Language, MessageKey, ReportError};
@@ -123,7 +124,11 @@ pub fn refusal_letter(
         }
         RefusalGround::RightUnavailable { limit } => w.text(
             MessageKey::RefusalUnavailable,
-            &[("right", &w.term(&limit.right)?), ("basis", &w.term(&limit.basis)?)],
+            &[
+                ("right", &w.right_name(limit.right)?),
+                ("basis", &w.term(&BasedOn(limit.basis))?),
+                ("basis_article", &w.cite(limit.basis.article())),
+            ],
         )?,
     };
     let mut doc = Document::new(language, w.text(MessageKey::RefusalTitle, &[("article", &w.cite(art))])?);
@@ -193,7 +198,7 @@ pub fn access_cover_letter(
         let rights = a
             .rights
             .iter()
-            .map(|r| w.text(MessageKey::RightLine, &[("right", &w.term(r)?), ("article", &w.cite(r.article()))]))
+            .map(|r| w.text(MessageKey::RightLine, &[("right", &w.right_name(*r)?), ("article", &w.cite(r.article()))]))
             .collect::<Result<Vec<_>, _>>()?
             .join(", ");
         let none = w.text(MessageKey::None, &[])?;

@@ -17,7 +17,7 @@
 //!   Markdown [`Document`].
 //! - [`PrivacyNotice`]: the Arts. 13 and 14 section of a website's privacy policy, naming every
 //!   processor and sub-processor of the chain with its full legal name and identification
-//!   number, and the chat vendor's sentence.
+//!   number, and the chat vendor as the controller's processor.
 //! - Letters: [`extension_notice`] (Art. 12(3)), [`refusal_letter`] (Art. 12(4)) and
 //!   [`access_cover_letter`] (Art. 15(1)); [`breach_notification`] (Art. 33(3)).
 //! - Mermaid: [`chain_flowchart`] and [`request_lifecycle`], the latter found by driving
@@ -48,14 +48,15 @@
 //! let input = NoticeInput::new(&shop, &parties, &[], &chain, &complaint, as_of).with_vendor(vendor.id());
 //! let notice = PrivacyNotice::build(&input)?;
 //! let html = notice.document(&Catalogue::built_in(), &Language::EN)?.to_html();
-//! assert!(html.contains("including Chatvendor s.r.o., tax ID CZ27074358."));
+//! assert!(html.contains("on our behalf by our processor Chatvendor s.r.o., registration number 27074358."));
 //! let czech = notice.document(&Catalogue::built_in(), &Language::CS)?.to_markdown();
-//! assert!(czech.contains("včetně společnosti Chatvendor s.r.o., DIČ CZ27074358."));
+//! assert!(czech.contains("pro nás zpracovává náš zpracovatel Chatvendor s.r.o., IČO 27074358."));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod breach;
 mod catalogue;
+mod countries;
 mod document;
 mod letters;
 mod mermaid;
@@ -74,7 +75,7 @@ pub use document::{Block, Document, escape_markdown};
 pub use letters::{access_cover_letter, extension_notice, refusal_letter};
 pub use mermaid::{LifecycleTransition, chain_flowchart, request_lifecycle, request_lifecycle_transitions};
 pub use notice::{
-    NoticeActivity, NoticeInput, NoticeRecipient, NoticeTransfer, PrivacyNotice, RightsUnder, VendorSentence,
+    NoticeActivity, NoticeInput, NoticeRecipient, NoticeTransfer, NoticeVendor, PrivacyNotice, RightsUnder,
 };
 pub use records::{
     ControllerActivityRecord, ControllerRecord, Field, Gap, NotApplicable, ProcessingCategories, ProcessorEntry,
@@ -122,6 +123,15 @@ pub enum ReportError {
         field: &'static str,
         /// The provision that asks for it.
         article: Article,
+    },
+    /// The chat vendor of a privacy notice is not a processor or sub-processor of the chain on
+    /// the controller's behalf, so the notice cannot name it as the controller's processor
+    /// (Arts. 4(8), 28(3)); or a vendor's sentence was given without the vendor (`party` is
+    /// then `None`).
+    #[error("Art. 28(3): the chat vendor {} is not a processor of the controller in the processing chain", party.map_or_else(|| "(none given)".to_owned(), |p| p.to_string()))]
+    VendorNotProcessor {
+        /// The vendor, if one was given.
+        party: Option<PartyId>,
     },
     /// The request or breach is not in a state the document is written for (e.g. a refusal
     /// letter for a request that was not refused).

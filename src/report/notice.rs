@@ -9,12 +9,13 @@ use super::records::{purpose_lines, retention_text, transfer_text};
 use super::{Catalogue, Document, Language, MessageKey, Parties, ReportError, members};
 use crate::agreement::ProcessingChain;
 use crate::model::{
-    ActivityId, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, RegistrationNumber, Retention, TaxId, Text,
-    Transfer,
+    ActivityId, Controllers, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, RegistrationNumber, Retention,
+    TaxId, Text, Transfer,
 };
 use crate::request::ComplaintInformation;
 use crate::vocab::{
-    AdequacyScope, Article, Country, DataCategory, LegalBasis, Purpose, Right, Role, TransferMechanism, rights,
+    AdequacyScope, Article, Country, DataCategory, LegalBasis, Purpose, Right, Role, SpecialCategoryCondition,
+    TransferMechanism, rights,
 };
 
 /// The rights a notice lists per purpose: those of Art. 13(2)(b) and 14(2)(c), consent
@@ -44,9 +45,14 @@ pub struct NoticeInput<'a> {
     /// The processing chain: every processor and sub-processor on the controller's behalf is
     /// named as a recipient (Art. 13(1)(e)).
     pub chain: &'a ProcessingChain,
-    /// The chat vendor whose sentence the notice carries ("… including `<vendor>`, tax ID …");
-    /// it must have a tax id.
+    /// The chat vendor, a processor or sub-processor of the chain on the controller's behalf:
+    /// the notice names it as such, with its registration number (IČO) or, lacking one, its
+    /// tax id (Arts. 4(8), 13(1)(e)).
     pub vendor: Option<PartyId>,
+    /// The sentence the vendor asks its customers to publish, reproduced as given beside the
+    /// notice's own wording about the vendor, never instead of it. Only with a `vendor`:
+    /// [`PrivacyNotice::build`] refuses it alone.
+    pub vendor_sentence: Option<&'a Text>,
     /// The supervisory authority and judicial remedy (Art. 13(2)(d), 77, 79).
     pub complaint: &'a ComplaintInformation,
     /// Whether providing the data is a statutory or contractual requirement, whether the data
@@ -61,10 +67,10 @@ pub struct NoticeInput<'a> {
 
 impl<'a> NoticeInput<'a> {
     /// The input of `controller`'s notice as of `as_of`: the parties named by the activities
-    /// and the chain, the activities, the chain and the complaint information, with no vendor
-    /// sentence, no Art. 13(2)(e) statement and no Art. 14(2)(f) sources
-    /// ([`with_vendor`](Self::with_vendor), [`with_provision`](Self::with_provision),
-    /// [`with_sources`](Self::with_sources)).
+    /// and the chain, the activities, the chain and the complaint information, with no vendor,
+    /// no Art. 13(2)(e) statement (the notice shows it as missing) and no Art. 14(2)(f) sources
+    /// ([`with_vendor`](Self::with_vendor), [`with_vendor_sentence`](Self::with_vendor_sentence),
+    /// [`with_provision`](Self::with_provision), [`with_sources`](Self::with_sources)).
     #[must_use]
     pub fn new(
         controller: &'a Party,
@@ -74,18 +80,43 @@ impl<'a> NoticeInput<'a> {
         complaint: &'a ComplaintInformation,
         as_of: NaiveDate,
     ) -> Self {
-        Self { controller, parties, activities, chain, vendor: None, complaint, provision: None, sources: &[], as_of }
+        Self {
+            controller,
+            parties,
+            activities,
+            chain,
+            vendor: None,
+            vendor_sentence: None,
+            complaint,
+            provision: None,
+            sources: &[],
+            as_of,
+        }
     }
 
-    /// The chat vendor whose sentence the notice carries; it must have a tax id.
+    /// The chat vendor: the notice names it as the controller's processor (or sub-processor)
+    /// with its legal name and registration number (Arts. 4(8), 13(1)(e)).
     #[must_use]
     pub fn with_vendor(mut self, vendor: PartyId) -> Self {
         self.vendor = Some(vendor);
         self
     }
 
+    /// The chat vendor, as [`with_vendor`](Self::with_vendor), and the sentence it asks its
+    /// customers to publish (e.g. "Your personal data may be collected by us or by third
+    /// parties, including …"), which the notice reproduces as given beside its own wording:
+    /// the controller opts in to it explicitly. A processor is not a third party
+    /// (Art. 4(10)), so the notice's own sentence always names the vendor as what it is.
+    #[must_use]
+    pub fn with_vendor_sentence(mut self, vendor: PartyId, sentence: &'a Text) -> Self {
+        self.vendor = Some(vendor);
+        self.vendor_sentence = Some(sentence);
+        self
+    }
+
     /// Whether providing the data is a statutory or contractual requirement, whether the data
-    /// subject must provide them, and the consequences of not doing so (Art. 13(2)(e)).
+    /// subject must provide them, and the consequences of not doing so (Art. 13(2)(e)). A
+    /// notice without it shows the item as missing.
     #[must_use]
     pub fn with_provision(mut self, provision: &'a Text) -> Self {
         self.provision = Some(provision);
@@ -100,16 +131,29 @@ impl<'a> NoticeInput<'a> {
     }
 }
 
-/// The sentence a chat vendor asks its customers to add to their privacy policy.
+/// The chat vendor as the notice names it: the controller's processor or sub-processor
+/// (Art. 4(8); a processor is not a third party, Art. 4(10)), with its legal name and
+/// registration number (Art. 13(1)(e)), and the sentence it asks its customers to publish where
+/// the controller chose to reproduce it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
-pub struct VendorSentence {
+pub struct NoticeVendor {
     /// The vendor.
     pub party: PartyId,
     /// Its full legal name.
     pub legal_name: Text,
-    /// Its tax id.
-    pub tax_id: TaxId,
+    /// Processor or sub-processor of the controller.
+    pub role: Role,
+    /// Its registration number (IČO), by which the notice identifies it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_number: Option<RegistrationNumber>,
+    /// Its tax id (DIČ), by which the notice identifies it when it has no registration number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_id: Option<TaxId>,
+    /// The sentence the vendor asks its customers to publish, reproduced as given beside the
+    /// notice's own wording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_sentence: Option<Text>,
 }
 
 /// The rights a data subject has for one purpose on one basis (Art. 13(2)(b)), from
@@ -144,6 +188,14 @@ pub struct NoticeActivity {
     /// Art. 13(2)(f): automated decision-making, where used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automated_decision_making: Option<Text>,
+    /// Art. 13(1)(a), 26(1): the other joint controllers, for an activity with joint
+    /// controllers.
+    #[serde(default)]
+    pub joint_controllers: Vec<Party>,
+    /// Art. 26(2): the essence of the joint controllers' arrangement, for an activity with
+    /// joint controllers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrangement: Option<Text>,
 }
 
 /// A processor or sub-processor named in the notice (Art. 13(1)(e)).
@@ -191,9 +243,9 @@ pub struct PrivacyNotice {
     pub as_of: NaiveDate,
     /// Art. 13(1)(a)-(b): the controller, its representative and DPO.
     pub controller: Party,
-    /// The chat vendor's sentence, if the website uses one.
+    /// The chat vendor, named as the controller's processor, if the website uses one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor: Option<VendorSentence>,
+    pub vendor: Option<NoticeVendor>,
     /// The activities.
     pub activities: Vec<NoticeActivity>,
     /// Art. 13(1)(e): every processor and sub-processor of the chain.
@@ -202,11 +254,13 @@ pub struct PrivacyNotice {
     pub other_recipients: Vec<Recipient>,
     /// Art. 13(1)(f): transfers outside the EEA.
     pub transfers: Vec<NoticeTransfer>,
-    /// Art. 13(2)(c): whether a purpose relies on consent.
+    /// Art. 13(2)(c): whether a purpose relies on consent, under Art. 6(1)(a) or as the
+    /// explicit consent of Art. 9(2)(a).
     pub relies_on_consent: bool,
     /// Art. 13(2)(d): the complaint information.
     pub complaint: ComplaintInformation,
-    /// Art. 13(2)(e): whether the data must be provided.
+    /// Art. 13(2)(e): whether the data must be provided; the document shows it as missing when
+    /// absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provision: Option<Text>,
     /// Art. 14(2)(f): sources of data not obtained from the data subject.
@@ -221,25 +275,34 @@ impl PrivacyNotice {
     /// decision is in force on `as_of`), and the rights under each purpose and basis.
     ///
     /// # Errors
-    /// [`ReportError::UnknownParty`] when the chain or the vendor names a party not in
-    /// `parties`; [`ReportError::PartyLacks`] when the vendor has no tax id (the sentence must
-    /// state it).
+    /// [`ReportError::UnknownParty`] when the chain, the vendor or a joint activity names a
+    /// party not in `parties`; [`ReportError::VendorNotProcessor`] when the vendor is not a
+    /// processor or sub-processor of the chain on the controller's behalf (the notice names it
+    /// as one), or a vendor's sentence is given without the vendor.
     pub fn build(input: &NoticeInput<'_>) -> Result<Self, ReportError> {
         let parties = Parties::new(input.parties);
         let controller = input.controller;
+        let members = members(input.chain, controller.id(), &parties)?;
         let vendor = match input.vendor {
+            None if input.vendor_sentence.is_some() => return Err(ReportError::VendorNotProcessor { party: None }),
             None => None,
             Some(id) => {
                 let vendor = parties.get(id)?;
-                let tax_id = vendor.tax_id().cloned().ok_or(ReportError::PartyLacks {
+                let role = members
+                    .iter()
+                    .find(|m| m.party.id() == id)
+                    .map(|m| m.role)
+                    .ok_or(ReportError::VendorNotProcessor { party: Some(id) })?;
+                Some(NoticeVendor {
                     party: id,
-                    field: "tax_id",
-                    article: Article::gdpr(13).paragraph(1).point('e'),
-                })?;
-                Some(VendorSentence { party: id, legal_name: vendor.legal_name().clone(), tax_id })
+                    legal_name: vendor.legal_name().clone(),
+                    role,
+                    registration_number: vendor.registration_number().cloned(),
+                    tax_id: vendor.tax_id().cloned(),
+                    published_sentence: input.vendor_sentence.cloned(),
+                })
             }
         };
-        let members = members(input.chain, controller.id(), &parties)?;
         let mut processors: Vec<NoticeRecipient> = Vec::new();
         let mut transfers: Vec<NoticeTransfer> = Vec::new();
         let mut add_transfer = |transfer: Transfer| {
@@ -301,7 +364,22 @@ impl PrivacyNotice {
             for t in &f.transfers {
                 add_transfer(t.clone());
             }
-            relies_on_consent |= f.purposes.iter().any(|p| p.basis == LegalBasis::Consent);
+            // Explicit consent under Art. 9(2)(a) is consent too: it can be withdrawn (Art. 7(3)).
+            relies_on_consent |= f.purposes.iter().any(|p| {
+                p.basis == LegalBasis::Consent
+                    || p.special_category_condition == Some(SpecialCategoryCondition::ExplicitConsent)
+            });
+            let (joint_controllers, arrangement) = match &f.controllers {
+                Controllers::Sole { .. } => (Vec::new(), None),
+                Controllers::Joint { controllers, arrangement } => (
+                    controllers
+                        .iter()
+                        .filter(|id| **id != controller.id())
+                        .map(|id| parties.get(*id).cloned())
+                        .collect::<Result<Vec<_>, _>>()?,
+                    Some(arrangement.clone()),
+                ),
+            };
             let rights = f
                 .purposes
                 .iter()
@@ -323,6 +401,8 @@ impl PrivacyNotice {
                 retention: f.retention.clone(),
                 rights,
                 automated_decision_making: f.automated_decision_making.clone(),
+                joint_controllers,
+                arrangement,
             });
         }
         Ok(PrivacyNotice {
@@ -352,10 +432,28 @@ impl PrivacyNotice {
         let mut doc = Document::new(language, w.text(MessageKey::NoticeTitle, &[])?);
         doc.paragraph(w.text(MessageKey::NoticeIntro, &[("date", &w.date(self.as_of)?)])?);
         if let Some(v) = &self.vendor {
-            doc.paragraph(w.text(
-                MessageKey::NoticeVendorSentence,
-                &[("vendor", v.legal_name.as_str()), ("tax_id", v.tax_id.as_str())],
-            )?);
+            // Identified by the registration number (IČO), or lacking one by the tax id.
+            let identification = match (&v.registration_number, &v.tax_id) {
+                (Some(n), _) => Some(w.registration_number(n)?),
+                (None, Some(t)) => Some(w.text(MessageKey::TaxId, &[("tax_id", t.as_str())])?),
+                (None, None) => None,
+            };
+            let role = w.term(&v.role)?;
+            doc.paragraph(match identification {
+                Some(id) => w.text(
+                    MessageKey::NoticeVendor,
+                    &[("role", &role), ("vendor", v.legal_name.as_str()), ("identification", &id)],
+                )?,
+                None => {
+                    w.text(MessageKey::NoticeVendorUnidentified, &[("role", &role), ("vendor", v.legal_name.as_str())])?
+                }
+            });
+            if let Some(sentence) = &v.published_sentence {
+                doc.paragraph(w.text(
+                    MessageKey::NoticeVendorPublished,
+                    &[("vendor", v.legal_name.as_str()), ("sentence", sentence.as_str())],
+                )?);
+            }
         }
 
         doc.heading(1, w.text(MessageKey::NoticeController, &[("article", &w.cite(art13(1, 'a')))])?);
@@ -372,8 +470,24 @@ impl PrivacyNotice {
             None => doc.paragraph(w.text(MessageKey::NoticeNoDpo, &[])?),
         }
 
+        self.objection_section(&w, &mut doc)?;
+
         for a in &self.activities {
             doc.heading(1, w.text(MessageKey::NoticeActivity, &[("name", a.name.as_str())])?);
+            if !a.joint_controllers.is_empty() {
+                let controllers =
+                    a.joint_controllers.iter().map(|p| w.party_details(p)).collect::<Result<Vec<_>, _>>()?;
+                doc.paragraph(w.text(
+                    MessageKey::NoticeJointControllers,
+                    &[("article", &w.cite(Article::gdpr(26).paragraph(1))), ("controllers", &controllers.join("; "))],
+                )?);
+            }
+            if let Some(arrangement) = &a.arrangement {
+                doc.paragraph(w.text(
+                    MessageKey::NoticeArrangement,
+                    &[("article", &w.cite(Article::gdpr(26).paragraph(2))), ("arrangement", arrangement.as_str())],
+                )?);
+            }
             doc.paragraph(w.text(MessageKey::NoticePurposes, &[("article", &w.cite(art13(1, 'c')))])?);
             doc.list(purpose_lines(&w, &a.purposes)?);
             doc.paragraph(w.text(
@@ -394,7 +508,10 @@ impl PrivacyNotice {
                     .rights
                     .iter()
                     .map(|(right, article)| {
-                        w.text(MessageKey::RightLine, &[("right", &w.term(right)?), ("article", &w.cite(*article))])
+                        w.text(
+                            MessageKey::RightLine,
+                            &[("right", &w.right_name(*right)?), ("article", &w.cite(*article))],
+                        )
                     })
                     .collect::<Result<Vec<_>, _>>()?
                     .join(", ");
@@ -434,7 +551,7 @@ impl PrivacyNotice {
                     &[
                         ("name", p.legal_name.as_str()),
                         ("identification", &id.join(", ")),
-                        ("country", p.country.as_str()),
+                        ("country", &w.country(p.country)?),
                         ("role", &w.term(&p.role)?),
                     ],
                 )?;
@@ -456,7 +573,7 @@ impl PrivacyNotice {
                 .map(|r| {
                     w.text(
                         MessageKey::RecipientLine,
-                        &[("name", r.name.as_str()), ("role", &w.term(&r.role)?), ("country", r.country.as_str())],
+                        &[("name", r.name.as_str()), ("role", &w.term(&r.role)?), ("country", &w.country(r.country)?)],
                     )
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -470,22 +587,15 @@ impl PrivacyNotice {
             let mut items = Vec::new();
             for t in &self.transfers {
                 let line = transfer_text(&w, &t.transfer)?;
-                let country = t.transfer.country.as_str();
                 let adequacy = if t.adequacy {
-                    w.text(
-                        MessageKey::Adequacy,
-                        &[("country", country), ("article", &w.cite(Article::gdpr(45).paragraph(3)))],
-                    )?
+                    w.text(MessageKey::Adequacy, &[("article", &w.cite(Article::gdpr(45).paragraph(3)))])?
                 } else {
                     let mechanism = t.transfer.mechanism.unwrap_or(TransferMechanism::AdequacyDecision);
                     let label = match t.transfer.mechanism {
                         Some(m) => w.term(&m)?,
                         None => w.text(MessageKey::Missing, &[])?,
                     };
-                    w.text(
-                        MessageKey::NoAdequacy,
-                        &[("country", country), ("mechanism", &label), ("article", &w.cite(mechanism.article()))],
-                    )?
+                    w.text(MessageKey::NoAdequacy, &[("mechanism", &label), ("article", &w.cite(mechanism.article()))])?
                 };
                 items.push(format!("{line}; {adequacy}"));
             }
@@ -495,16 +605,25 @@ impl PrivacyNotice {
 
         if self.relies_on_consent {
             doc.heading(1, w.text(MessageKey::NoticeConsent, &[("article", &w.cite(art13(2, 'c')))])?);
-            doc.paragraph(w.text(MessageKey::NoticeConsentText, &[])?);
+            doc.paragraph(w.text(
+                MessageKey::NoticeConsentText,
+                &[
+                    ("consent_article", &w.cite(LegalBasis::Consent.article())),
+                    ("explicit_article", &w.cite(SpecialCategoryCondition::ExplicitConsent.article())),
+                ],
+            )?);
         }
         doc.heading(1, w.text(MessageKey::NoticeComplaint, &[("article", &w.cite(art13(2, 'd')))])?);
         doc.paragraph(w.text(
             MessageKey::NoticeComplaintText,
             &[("authority", self.complaint.supervisory_authority().as_str())],
         )?);
-        if let Some(provision) = &self.provision {
-            doc.heading(1, w.text(MessageKey::NoticeProvision, &[("article", &w.cite(art13(2, 'e')))])?);
-            doc.paragraph(provision.to_string());
+        // Art. 13(2)(e) is mandatory where the data come from the data subject: without the
+        // statement the section stays, as a visible gap.
+        doc.heading(1, w.text(MessageKey::NoticeProvision, &[("article", &w.cite(art13(2, 'e')))])?);
+        match &self.provision {
+            Some(provision) => doc.paragraph(provision.to_string()),
+            None => doc.paragraph(w.text(MessageKey::NoticeProvisionMissing, &[("article", &w.cite(art13(2, 'e')))])?),
         }
         if !self.sources.is_empty() {
             let art = Article::gdpr(14).paragraph(2).point('f');
@@ -513,5 +632,44 @@ impl PrivacyNotice {
             doc.list(self.sources.iter().map(ToString::to_string).collect());
         }
         Ok(doc)
+    }
+
+    /// Art. 21(4): the right to object, brought to the data subject's attention in a section of
+    /// its own, clearly and separately from the other information: objection on grounds relating
+    /// to one's particular situation (21(1)) and to direct marketing (21(2), 21(3)), each with the
+    /// purposes it concerns. No section when no purpose allows an objection.
+    fn objection_section(&self, w: &Writer<'_>, doc: &mut Document) -> Result<(), ReportError> {
+        let marketing_article = Article::gdpr(21).paragraph(2);
+        let mut situation: Vec<String> = Vec::new();
+        let mut marketing: Vec<String> = Vec::new();
+        for r in self.activities.iter().flat_map(|a| &a.rights) {
+            let Some((_, article)) = r.rights.iter().find(|(right, _)| *right == Right::Objection) else { continue };
+            let list = if *article == marketing_article { &mut marketing } else { &mut situation };
+            let label = w.term(&r.purpose)?;
+            if !list.contains(&label) {
+                list.push(label);
+            }
+        }
+        if situation.is_empty() && marketing.is_empty() {
+            return Ok(());
+        }
+        doc.heading(1, w.text(MessageKey::NoticeObjection, &[("article", &w.cite(Article::gdpr(21)))])?);
+        if !situation.is_empty() {
+            doc.paragraph(w.text(
+                MessageKey::NoticeObjectionSituation,
+                &[("article", &w.cite(Article::gdpr(21).paragraph(1))), ("purposes", &situation.join(", "))],
+            )?);
+        }
+        if !marketing.is_empty() {
+            doc.paragraph(w.text(
+                MessageKey::NoticeObjectionMarketing,
+                &[
+                    ("article", &w.cite(marketing_article)),
+                    ("stop_article", &w.cite(Article::gdpr(21).paragraph(3))),
+                    ("purposes", &marketing.join(", ")),
+                ],
+            )?);
+        }
+        Ok(())
     }
 }

@@ -658,7 +658,7 @@ pub(crate) fn recipients_text(w: &Writer<'_>, recipients: &[Recipient]) -> Resul
         .map(|r| {
             w.text(
                 MessageKey::RecipientLine,
-                &[("name", r.name.as_str()), ("role", &w.term(&r.role)?), ("country", r.country.as_str())],
+                &[("name", r.name.as_str()), ("role", &w.term(&r.role)?), ("country", &w.country(r.country)?)],
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -671,14 +671,14 @@ pub(crate) fn transfer_text(w: &Writer<'_>, t: &Transfer) -> Result<String, Repo
             MessageKey::TransferLine,
             &[
                 ("recipient", t.recipient.as_str()),
-                ("country", t.country.as_str()),
+                ("country", &w.country(t.country)?),
                 ("mechanism", &w.term(m)?),
                 ("article", &w.cite(m.article())),
             ],
         )?,
         None => w.text(
             MessageKey::TransferNoMechanism,
-            &[("recipient", t.recipient.as_str()), ("country", t.country.as_str())],
+            &[("recipient", t.recipient.as_str()), ("country", &w.country(t.country)?)],
         )?,
     };
     if let Some(s) = &t.safeguards_documentation {
@@ -693,9 +693,9 @@ pub(crate) fn transfers_text(w: &Writer<'_>, transfers: &[Transfer]) -> Result<S
 
 pub(crate) fn retention_text(w: &Writer<'_>, retention: &Retention) -> Result<String, ReportError> {
     match retention {
-        Retention::Months { months } => w.text(MessageKey::Months, &[("months", &months.to_string())]),
+        Retention::Months { months } => w.text(MessageKey::Months, &[("months", &w.months(u32::from(*months))?)]),
         Retention::MonthsAfter { event, months } => {
-            w.text(MessageKey::MonthsAfter, &[("months", &months.to_string()), ("event", event.as_str())])
+            w.text(MessageKey::MonthsAfter, &[("months", &w.months(u32::from(*months))?), ("event", event.as_str())])
         }
         Retention::Criteria { criteria } => w.text(MessageKey::Criteria, &[("criteria", criteria.as_str())]),
     }

@@ -45,7 +45,7 @@ impl Zone {
         self.0.name()
     }
 
-    pub(super) fn tz(self) -> Tz {
+    pub(crate) fn tz(self) -> Tz {
         self.0
     }
 }
