@@ -35,6 +35,11 @@ pub fn breach_notification(
     let facts = breach.facts();
     let unknown = w.text(MessageKey::BreachUnknown, &[])?;
     let unknown_number = w.text(MessageKey::BreachUnknownNumber, &[])?;
+    // The same words as a paragraph of their own: a sentence.
+    let unknown_paragraph = {
+        let mut chars = unknown.chars();
+        chars.next().map_or_else(String::new, |first| format!("{}{}.", first.to_uppercase(), chars.as_str()))
+    };
     // Times are local to the controller's zone, as the authority reads them.
     let zone = breach.detection().policy.zone();
     let mut doc = Document::new(language, w.text(MessageKey::BreachTitle, &[("article", &w.cite(art33))])?);
@@ -54,7 +59,7 @@ pub fn breach_notification(
     }
 
     doc.heading(1, w.text(MessageKey::BreachNature, &[("article", &w.cite(point('a')))])?);
-    doc.paragraph(facts.nature.as_ref().map_or_else(|| unknown.clone(), ToString::to_string));
+    doc.paragraph(facts.nature.as_ref().map_or_else(|| unknown_paragraph.clone(), ToString::to_string));
     let number = |n: Option<u64>| n.map_or_else(|| unknown_number.clone(), |n| n.to_string());
     let or_unknown = |labels: String, empty: bool| if empty { unknown.clone() } else { labels };
     doc.list(vec![
@@ -77,13 +82,13 @@ pub fn breach_notification(
     doc.heading(1, w.text(MessageKey::BreachContact, &[("article", &w.cite(point('b')))])?);
     match facts.contact.as_ref().or(controller.dpo()) {
         Some(contact) => doc.paragraph(w.contact(contact)?),
-        None => doc.paragraph(unknown.clone()),
+        None => doc.paragraph(unknown_paragraph.clone()),
     }
     doc.heading(1, w.text(MessageKey::BreachConsequences, &[("article", &w.cite(point('c')))])?);
-    doc.paragraph(facts.consequences.as_ref().map_or_else(|| unknown.clone(), ToString::to_string));
+    doc.paragraph(facts.consequences.as_ref().map_or_else(|| unknown_paragraph.clone(), ToString::to_string));
     doc.heading(1, w.text(MessageKey::BreachMeasures, &[("article", &w.cite(point('d')))])?);
     if facts.measures.is_empty() {
-        doc.paragraph(unknown.clone());
+        doc.paragraph(unknown_paragraph);
     }
     let measures = facts
         .measures

@@ -56,14 +56,17 @@ struct World {
     chain: ProcessingChain,
     activity: ProcessingActivity,
     complaint: ComplaintInformation,
+    /// The language of the free texts the letters and the breach draft carry.
+    language: Language,
 }
 
 fn world() -> World {
     world_in(&Language::EN)
 }
 
-/// The world whose free texts are written in `language` where a letter carries them: the
-/// judicial remedy of the complaint information (Legal review C12).
+/// The world whose free texts are written in `language` where a letter or the breach draft
+/// carries them: the judicial remedy, the reasons of an extension or refusal, the breach's facts
+/// (Legal review C12).
 fn world_in(language: &Language) -> World {
     let address = |street: &str, city: &str, code: &str| PostalAddress {
         street: text(street),
@@ -145,7 +148,7 @@ fn world_in(language: &Language) -> World {
         text("Úřad pro ochranu osobních údajů, Pplk. Sochora 27, 170 00 Praha 7, www.uoou.cz"),
         text(remedy),
     );
-    World { shop, vendor, hosting, mailer, parties, chain, activity, complaint }
+    World { shop, vendor, hosting, mailer, parties, chain, activity, complaint, language: language.clone() }
 }
 
 fn notice(w: &World) -> PrivacyNotice {
@@ -182,6 +185,11 @@ fn run(receipt: Receipt, commands: &[Command]) -> Request {
     Request::replay(&events).expect("request")
 }
 
+/// `en` or `cs` by the world's language.
+fn in_language<'t>(w: &World, en: &'t str, cs: &'t str) -> &'t str {
+    if w.language == Language::CS { cs } else { en }
+}
+
 fn extended_request(w: &World) -> Request {
     run(
         receipt(w, RequestKind::Access, LegalBasis::LegitimateInterests),
@@ -191,7 +199,11 @@ fn extended_request(w: &World) -> Request {
                 at: at("2026-03-20T10:00:00Z"),
                 justification: ExtensionJustification::new(
                     ExtensionReason::Complexity,
-                    text("Your chats span four years and three systems that must be searched and redacted."),
+                    text(in_language(
+                        w,
+                        "Your chats span four years and three systems that must be searched and redacted.",
+                        "Vaše konverzace za čtyři roky jsou uloženy ve třech systémech, které musíme prohledat a z nichž musíme odstranit údaje jiných osob.",
+                    )),
                 ),
                 notified_via: Channel::Email,
             },
@@ -210,7 +222,11 @@ fn excessive_request(w: &World) -> Request {
         &[Command::Refuse {
             at: at("2026-03-03T09:00:00Z"),
             ground: RefusalGround::ManifestlyExcessive {
-                explanation: text("the same request arrived 14 times this week and was answered on 1 March"),
+                explanation: text(in_language(
+                    w,
+                    "the same request arrived 14 times this week and was answered on 1 March",
+                    "stejná žádost tento týden přišla čtrnáctkrát a byla vyřízena 1. března",
+                )),
             },
         }],
     )
@@ -251,7 +267,11 @@ fn breach(w: &World) -> Breach {
         .with_id(BreachId::from_uuid(id(40)))
         .with_occurred_at(at("2026-03-12T22:00:00Z"))
         .with_facts(Facts {
-            nature: Some(text("chat transcripts were readable through a public link (confidentiality)")),
+            nature: Some(text(in_language(
+                w,
+                "Chat transcripts were readable through a public link (a breach of confidentiality).",
+                "Přepisy chatů byly čitelné přes veřejný odkaz (porušení důvěrnosti).",
+            ))),
             subject_categories: vec![SubjectCategory::Visitor],
             approx_subjects: Some(1200),
             data_categories: vec![DataCategory::Contact, DataCategory::CommunicationContent],
@@ -259,8 +279,18 @@ fn breach(w: &World) -> Breach {
             contact: None,
             consequences: None,
             measures: vec![
-                Measure::new(text("the public link was revoked"), MeasureStatus::Taken),
-                Measure::new(text("tell the visitors concerned by e-mail"), MeasureStatus::Proposed),
+                Measure::new(
+                    text(in_language(w, "the public link was revoked", "veřejný odkaz byl zrušen")),
+                    MeasureStatus::Taken,
+                ),
+                Measure::new(
+                    text(in_language(
+                        w,
+                        "tell the visitors concerned by e-mail",
+                        "informovat dotčené návštěvníky e-mailem",
+                    )),
+                    MeasureStatus::Proposed,
+                ),
             ],
         });
     let mut events = breach::decide(None, &breach::Command::Detect(Box::new(detection))).expect("detected");
@@ -269,7 +299,11 @@ fn breach(w: &World) -> Breach {
         b.decide(&breach::Command::Assess {
             at: aware + TimeDelta::hours(3),
             risk: RiskLevel::HighRisk,
-            reasons: text("names and e-mail addresses with order questions, readable by anyone with the link"),
+            reasons: text(in_language(
+                w,
+                "Names and e-mail addresses with order questions were readable by anyone with the link.",
+                "Jména a e-mailové adresy s dotazy k objednávkám byly čitelné pro kohokoli, kdo měl odkaz.",
+            )),
         })
         .expect("assessed"),
     );
