@@ -47,6 +47,10 @@ fn art_4_10_the_chat_vendor_is_named_our_processor_not_a_third_party() {
     let precise = cs.find("náš zpracovatel Chatvendor s.r.o., IČO 27074358").expect("the precise wording");
     let verbatim = cs.find(sentence.as_str()).expect("the vendor's sentence as given");
     assert!(precise < verbatim, "{cs}");
+    // Never instead of the precise wording: the sentence alone, without the vendor, is refused.
+    let mut alone = input;
+    alone.vendor = None;
+    assert!(matches!(PrivacyNotice::build(&alone), Err(ReportError::VendorNotProcessor { party: None })));
 
     // A vendor that is no processor of the controller cannot be called one.
     let stranger =
