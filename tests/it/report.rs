@@ -743,11 +743,19 @@ proptest! {
         let chain = ProcessingChain::build(parties.clone(), agreements, []).expect("chain");
         let complaint = ComplaintInformation::new(text("ÚOOÚ"), text("Art. 79 GDPR"));
         let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
-        let n = PrivacyNotice::build(&NoticeInput::new(&controller, &parties, &[], &chain, &complaint, as_of))
-            .expect("notice");
+        // Legal review W1, D14: whatever its identifiers, the vendor is named as our processor,
+        // never as a third party, and a missing tax id does not fail the notice.
+        let n = PrivacyNotice::build(
+            &NoticeInput::new(&controller, &parties, &[], &chain, &complaint, as_of).with_vendor(parties[1].id()),
+        )
+        .expect("notice");
         for lang in [Language::EN, Language::CS] {
             let doc = n.document(&Catalogue::built_in(), &lang).expect("document");
             let (plain, html, md) = (doc.to_text(), doc.to_html(), doc.to_markdown());
+            let ours = if lang == Language::CS { "náš zpracovatel " } else { "our processor " };
+            let vendor = format!("{ours}{}", parties[1].legal_name());
+            prop_assert!(plain.contains(&vendor), "{} missing from {}", vendor, plain);
+            prop_assert!(!plain.contains("third part") && !plain.contains("třetí strany"), "{}", plain);
             for p in &parties[1..] {
                 let name = p.legal_name().as_str();
                 prop_assert!(plain.contains(name), "{} missing from {}", name, plain);
