@@ -153,6 +153,7 @@ messages! {
     Criteria "criteria" => "criteria: {criteria}", "kritéria: {criteria}";
     TransferLine "transfer_line" => "{recipient} ({country}): {mechanism} ({article})", "{recipient} ({country}): {mechanism} ({article})";
     TransferNoMechanism "transfer_no_mechanism" => "{recipient} ({country}; within the EEA, no Chapter V mechanism needed)", "{recipient} ({country}; v rámci EHP, mechanismus podle kapitoly V není třeba)";
+    TransferMissingMechanism "transfer_missing_mechanism" => "{recipient} ({country}): missing: no Chapter V mechanism is recorded for this transfer outside the EEA ({article})", "{recipient} ({country}): chybí: pro toto předání mimo EHP není zaznamenán žádný mechanismus podle kapitoly V ({article})";
     Safeguards "safeguards" => "documented suitable safeguards: {safeguards}", "zdokumentované vhodné záruky: {safeguards}";
     Adequacy "adequacy" => "an adequacy decision of the Commission is in force for the country of destination ({article})", "pro zemi určení platí rozhodnutí Komise o odpovídající ochraně ({article})";
     NoAdequacy "no_adequacy" => "no adequacy decision of the Commission covers this transfer; it relies on {mechanism} ({article})", "na toto předání se nevztahuje rozhodnutí Komise o odpovídající ochraně; opírá se o {mechanism} ({article})";

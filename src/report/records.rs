@@ -676,9 +676,18 @@ pub(crate) fn transfer_text(w: &Writer<'_>, t: &Transfer) -> Result<String, Repo
                 ("article", &w.cite(m.article())),
             ],
         )?,
-        None => w.text(
+        None if t.country.is_eea() => w.text(
             MessageKey::TransferNoMechanism,
             &[("recipient", t.recipient.as_str()), ("country", &w.country(t.country)?)],
+        )?,
+        // Outside the EEA a transfer needs a Chapter V mechanism: never say it does not.
+        None => w.text(
+            MessageKey::TransferMissingMechanism,
+            &[
+                ("recipient", t.recipient.as_str()),
+                ("country", &w.country(t.country)?),
+                ("article", &w.cite(Article::gdpr(44))),
+            ],
         )?,
     };
     if let Some(s) = &t.safeguards_documentation {

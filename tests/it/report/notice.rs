@@ -182,3 +182,23 @@ fn art_13_2_c_explicit_consent_under_art_9_2_a_has_the_withdrawal_section() {
     assert!(en.contains("Withdrawing consent (Art. 13(2)(c))"), "{en}");
     assert!(en.contains("or your explicit consent (Art. 9(2)(a)), you may withdraw it at any time"), "{en}");
 }
+
+// Seen while reading the regenerated samples (Art. 44): a processor established outside the EEA
+// with no recorded processing location and no mechanism was described as "within the EEA, no
+// Chapter V mechanism needed"; the notice now shows the missing mechanism instead.
+#[test]
+fn art_44_a_third_country_processor_without_a_mechanism_is_never_said_to_be_in_the_eea() {
+    use gdpr_obligations::agreement::{ProcessingAgreement, ProcessingChain};
+    let w = world();
+    let mut agreement = ProcessingAgreement::template(w.shop.id(), w.hosting.id());
+    agreement.processing_locations.clear();
+    let parties = vec![w.shop.clone(), w.hosting.clone()];
+    let chain = ProcessingChain::build(parties.clone(), [agreement], []).expect("chain");
+    let n =
+        PrivacyNotice::build(&NoticeInput::new(&w.shop, &parties, &[], &chain, &w.complaint, as_of())).expect("notice");
+    let en = render(&n, &Language::EN);
+    assert!(!en.contains("within the EEA"), "{en}");
+    assert!(en.contains("(United States): missing: no Chapter V mechanism is recorded"), "{en}");
+    let cs = render(&n, &Language::CS);
+    assert!(cs.contains("(Spojené státy americké): chybí: pro toto předání mimo EHP není zaznamenán"), "{cs}");
+}
