@@ -128,7 +128,7 @@ pub enum ReportError {
     /// the controller's behalf, so the notice cannot name it as the controller's processor
     /// (Arts. 4(8), 28(3)); or a vendor's sentence was given without the vendor (`party` is
     /// then `None`).
-    #[error("Art. 28(3): the chat vendor {} is not a processor of the controller in the processing chain", party.map_or_else(|| "(none given)".to_owned(), |p| p.to_string()))]
+    #[error("Art. 28(3): {}", vendor_not_processor(*party))]
     VendorNotProcessor {
         /// The vendor, if one was given.
         party: Option<PartyId>,
@@ -145,6 +145,13 @@ pub enum ReportError {
     /// Writing CSV failed.
     #[error("csv: {0}")]
     Csv(String),
+}
+
+fn vendor_not_processor(party: Option<PartyId>) -> String {
+    match party {
+        Some(p) => format!("the chat vendor {p} is not a processor of the controller in the processing chain"),
+        None => "a vendor's sentence was given without the vendor it names".to_owned(),
+    }
 }
 
 /// The parties given to a document, by id.
