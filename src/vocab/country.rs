@@ -68,7 +68,7 @@ macro_rules! country_consts {
 }
 
 impl Country {
-    country_consts!(AT, BE, BR, CA, CH, CZ, DE, FR, GB, IE, IN, JP, NL, PL, SK, US);
+    country_consts!(AT, BE, BR, CA, CH, CZ, DE, FR, GB, IE, IL, IN, JP, KR, NL, PL, SK, US);
 
     /// Validates a code; lower case is accepted and normalised to upper case.
     ///
@@ -222,7 +222,7 @@ const fn full(country: &[u8; 2], decision: &'static str, from: NaiveDate) -> Ade
 static ADEQUACY: &[Adequacy] = &[
     full(b"AD", "2010/625/EU", date(2010, 10, 19)),
     full(b"AR", "2003/490/EC", date(2003, 6, 30)),
-    full(b"BR", "adequacy decision of 26 January 2026", date(2026, 1, 26)),
+    full(b"BR", "Commission Implementing Decision (EU) 2026/179 of 26 January 2026", date(2026, 1, 26)),
     Adequacy {
         country: code(b"CA"),
         decision: "2002/2/EC",
@@ -233,7 +233,15 @@ static ADEQUACY: &[Adequacy] = &[
     full(b"CH", "2000/518/EC", date(2000, 7, 26)),
     full(b"FO", "2010/146/EU", date(2010, 3, 5)),
     full(b"GG", "2003/821/EC", date(2003, 11, 21)),
-    full(b"IL", "2011/61/EU", date(2011, 1, 31)),
+    Adequacy {
+        country: code(b"IL"),
+        decision: "2011/61/EU",
+        scope: AdequacyScope::Partial(
+            "automated international transfers, or data subject to further automated processing in Israel",
+        ),
+        in_force_from: date(2011, 1, 31),
+        in_force_until: None,
+    },
     full(b"IM", "2004/411/EC", date(2004, 4, 28)),
     full(b"JE", "2008/393/EC", date(2008, 5, 8)),
     Adequacy {

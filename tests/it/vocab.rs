@@ -5,7 +5,7 @@ use crate::common;
 use common::{assert_json_contract, assert_schema_rejects};
 use gdpr_obligations::testkit;
 use gdpr_obligations::vocab::{
-    Article, Country, DataCategory, DerogationPoint, LegalBasis, Purpose, Right, Role, SccModule,
+    AdequacyScope, Article, Country, DataCategory, DerogationPoint, LegalBasis, Purpose, Right, Role, SccModule,
     SpecialCategoryCondition, SubjectCategory, TransferMechanism, rights,
 };
 use proptest::prelude::*;
@@ -153,6 +153,29 @@ proptest! {
         prop_assert_eq!(needs, !country.is_eea() && country.adequacy_on(date).is_none());
         if country.is_eea() { prop_assert!(!needs); }
     }
+}
+
+#[test]
+fn art_45_3_israel_adequacy_covers_only_automated_transfers() {
+    // Legal review W8: Decision 2011/61/EU finds Israel adequate only for automated
+    // international transfers and data subject to further automated processing there.
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let israel = Country::IL.adequacy_on(on).expect("Decision 2011/61/EU is in force");
+    assert_eq!(israel.decision, "2011/61/EU");
+    assert_eq!(
+        israel.scope,
+        AdequacyScope::Partial("automated international transfers, or data subject to further automated processing in Israel")
+    );
+}
+
+#[test]
+fn art_45_3_brazil_decision_is_named_by_its_number() {
+    // Legal review section 5 (adequacy table): the Brazil decision is Commission Implementing
+    // Decision (EU) 2026/179 of 26 January 2026.
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 1, 26).unwrap();
+    let brazil = Country::BR.adequacy_on(on).expect("in force from its adoption");
+    assert!(brazil.decision.contains("(EU) 2026/179"), "{}", brazil.decision);
+    assert!(Country::BR.adequacy_on(on.pred_opt().unwrap()).is_none());
 }
 
 #[test]
