@@ -491,6 +491,37 @@ const TERMS: &[(Vocabulary, &str, &str, &str)] = {
         (V::TransferMechanism, "binding_corporate_rules", "binding corporate rules", "závazná podniková pravidla"),
         (
             V::TransferMechanism,
+            "legally_binding_instrument",
+            "a legally binding and enforceable instrument between public authorities",
+            "právně závazný a vymahatelný nástroj mezi orgány veřejné moci",
+        ),
+        (
+            V::TransferMechanism,
+            "supervisory_authority_clauses",
+            "standard data protection clauses adopted by a supervisory authority",
+            "standardní doložky o ochraně osobních údajů přijaté dozorovým úřadem",
+        ),
+        (V::TransferMechanism, "code_of_conduct", "an approved code of conduct", "schválený kodex chování"),
+        (
+            V::TransferMechanism,
+            "certification",
+            "an approved certification mechanism",
+            "schválený mechanismus pro vydávání osvědčení",
+        ),
+        (
+            V::TransferMechanism,
+            "authorised_contractual_clauses",
+            "contractual clauses authorised by the supervisory authority",
+            "smluvní doložky povolené dozorovým úřadem",
+        ),
+        (
+            V::TransferMechanism,
+            "administrative_arrangement",
+            "provisions of an administrative arrangement between public authorities",
+            "ustanovení správních ujednání mezi orgány veřejné moci",
+        ),
+        (
+            V::TransferMechanism,
             "standard_contractual_clauses.module_1",
             "standard contractual clauses (module 1)",
             "standardní smluvní doložky (modul 1)",
