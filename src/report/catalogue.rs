@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ReportError;
 use crate::vocab::{
-    DataCategory, LegalBasis, Purpose, Right, Role, SpecialCategoryCondition, SubjectCategory, TransferMechanism,
+    DataCategory, InternationalOrganisation, LegalBasis, Purpose, Right, Role, SpecialCategoryCondition,
+    SubjectCategory, TransferMechanism,
 };
 
 /// A language, as its ISO 639-1 (two letters) or 639-2 (three letters) lower-case code.
@@ -318,6 +319,8 @@ pub enum Vocabulary {
     Role,
     /// [`TransferMechanism`], by its storage name (`standard_contractual_clauses.module_2`).
     TransferMechanism,
+    /// [`InternationalOrganisation`], a destination of a Chapter V transfer.
+    InternationalOrganisation,
 }
 
 /// A term of a vocabulary, by its storage name: e.g. the purpose `x-loyalty`.
@@ -359,6 +362,7 @@ term!(Purpose, Purpose);
 term!(Right, Right);
 term!(Role, Role);
 term!(TransferMechanism, TransferMechanism);
+term!(InternationalOrganisation, InternationalOrganisation);
 
 /// Built-in English and Czech labels of the built-in terms.
 const TERMS: &[(Vocabulary, &str, &str, &str)] = {
@@ -487,6 +491,12 @@ const TERMS: &[(Vocabulary, &str, &str, &str)] = {
         (V::Role, "sub_processor", "sub-processor", "další zpracovatel"),
         (V::Role, "recipient", "recipient", "příjemce"),
         (V::Role, "third_party", "third party", "třetí strana"),
+        (
+            V::InternationalOrganisation,
+            "european_patent_organisation",
+            "the European Patent Organisation",
+            "Evropská patentová organizace",
+        ),
         (V::TransferMechanism, "adequacy_decision", "an adequacy decision", "rozhodnutí o odpovídající ochraně"),
         (V::TransferMechanism, "binding_corporate_rules", "binding corporate rules", "závazná podniková pravidla"),
         (
@@ -812,6 +822,9 @@ mod tests {
             }
             for m in TransferMechanism::all() {
                 catalogue.term(&lang, &m).unwrap();
+            }
+            for o in InternationalOrganisation::BUILT_IN {
+                catalogue.term(&lang, o).unwrap();
             }
         }
     }

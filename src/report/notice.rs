@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::document::Writer;
-use super::records::{purpose_lines, retention_text, transfer_text};
+use super::records::{destination_text, purpose_lines, retention_text, transfer_text};
 use super::{Catalogue, Document, Language, MessageKey, Parties, ReportError, members};
 use crate::agreement::ProcessingChain;
 use crate::model::{
@@ -244,17 +244,20 @@ impl PrivacyNotice {
         let mut transfers: Vec<NoticeTransfer> = Vec::new();
         let mut add_transfer = |transfer: Transfer| {
             // A partial decision (e.g. certified organisations only) covers the transfer only
-            // when the transfer relies on it.
-            let adequacy = match transfer.country.adequacy_on(input.as_of) {
+            // when the transfer relies on it and the importer is shown to be covered (Art. 45(1)).
+            let adequacy = match transfer.destination.adequacy_on(input.as_of) {
                 Some(a) if a.scope == AdequacyScope::Full => true,
-                Some(_) => transfer.mechanism == Some(TransferMechanism::AdequacyDecision),
+                Some(_) => {
+                    transfer.mechanism == Some(TransferMechanism::AdequacyDecision)
+                        && transfer.adequacy_coverage.is_some()
+                }
                 None => false,
             };
             // The activity and the chain often describe the same transfer: list it once, with the
             // documentation of its safeguards from whichever names it.
             let same = |t: &NoticeTransfer| {
                 t.transfer.recipient == transfer.recipient
-                    && t.transfer.country == transfer.country
+                    && t.transfer.destination == transfer.destination
                     && t.transfer.mechanism == transfer.mechanism
             };
             match transfers.iter_mut().find(|t| same(t)) {
@@ -262,6 +265,10 @@ impl PrivacyNotice {
                     if listed.transfer.safeguards_documentation.is_none() {
                         listed.transfer.safeguards_documentation = transfer.safeguards_documentation;
                     }
+                    if listed.transfer.adequacy_coverage.is_none() {
+                        listed.transfer.adequacy_coverage = transfer.adequacy_coverage;
+                    }
+                    listed.adequacy |= adequacy;
                 }
                 None => transfers.push(NoticeTransfer { transfer, adequacy }),
             }
@@ -278,13 +285,8 @@ impl PrivacyNotice {
                     engaged_by: (m.role == Role::SubProcessor).then(|| m.principal.legal_name().clone()),
                 });
             }
-            for (country, mechanism) in m.locations.iter().filter(|(c, _)| !c.is_eea()) {
-                add_transfer(Transfer {
-                    recipient: m.party.legal_name().clone(),
-                    country: *country,
-                    mechanism: *mechanism,
-                    safeguards_documentation: None,
-                });
+            for transfer in m.transfers() {
+                add_transfer(transfer);
             }
         }
         let mut activities = Vec::new();
@@ -470,15 +472,18 @@ impl PrivacyNotice {
             let mut items = Vec::new();
             for t in &self.transfers {
                 let line = transfer_text(&w, &t.transfer)?;
-                let country = t.transfer.country.as_str();
+                let country = &destination_text(&w, &t.transfer.destination)?;
                 let adequacy = if t.adequacy {
                     w.text(
                         MessageKey::Adequacy,
                         &[("country", country), ("article", &w.cite(Article::gdpr(45).paragraph(3)))],
                     )?
                 } else {
-                    let mechanism = t.transfer.mechanism.unwrap_or(TransferMechanism::AdequacyDecision);
-                    let label = match t.transfer.mechanism {
+                    // A partial adequacy decision not shown to cover the importer is no ground: the
+                    // notice says the mechanism is missing rather than name the decision (Art. 45(1)).
+                    let relied = t.transfer.mechanism.filter(|m| *m != TransferMechanism::AdequacyDecision);
+                    let mechanism = relied.unwrap_or(TransferMechanism::AdequacyDecision);
+                    let label = match relied {
                         Some(m) => w.term(&m)?,
                         None => w.text(MessageKey::Missing, &[])?,
                     };
