@@ -252,6 +252,7 @@ pub fn personal_data_record() -> impl Strategy<Value = PersonalDataRecord> {
 /// Processing in `country` on `mechanism`, with everything Chapter V may ask of it on record: the
 /// evidence that a partial adequacy decision covers the processor (Art. 45(1)) and the transfer
 /// impact assessment of an Art. 46 safeguard (C-311/18).
+#[must_use]
 pub fn located(country: Country, mechanism: TransferMechanism) -> crate::agreement::ProcessingLocation {
     let checked_on = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
     let mut location = crate::agreement::ProcessingLocation::new(country).with_mechanism(mechanism);
