@@ -261,7 +261,6 @@ pub struct SpecialCategoryTerm {
 /// # Ok::<(), gdpr_obligations::model::Invalid>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ProcessingLocation {
     /// The country.

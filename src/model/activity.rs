@@ -76,7 +76,6 @@ pub struct Recipient {
 /// entry on the Data Privacy Framework list for Decision (EU) 2023/1795. Without it, the
 /// decision does not cover the transfer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct AdequacyCoverage {
     /// What shows the importer is covered (a list entry, a certification, a statute).
@@ -97,7 +96,6 @@ impl AdequacyCoverage {
 /// Art. 46 safeguard work, with any supplementary measures (Art. 46(1) as read by the Court in
 /// C-311/18 Schrems II; Clause 14 of the clauses of Decision (EU) 2021/914).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct TransferAssessment {
     /// Its conclusion and the supplementary measures taken, or where the assessment is kept.
