@@ -28,7 +28,7 @@ use gdpr_obligations::breach::FanOut;
 use gdpr_obligations::desk::{Desk, FulfilmentReport, ProcessorDesk};
 use gdpr_obligations::erasure::{ErasurePolicy, RetentionGround};
 use gdpr_obligations::fulfil::Sweep;
-use gdpr_obligations::model::{EmailAddress, PartyId, SubjectId, SubjectIdentifier, Text, Token};
+use gdpr_obligations::model::{EmailAddress, PartyId, SubjectId, SubjectIdentifier, Text, Token, TransferAssessment};
 use gdpr_obligations::report::{
     Catalogue, ControllerRecord, Language, NoticeInput, PrivacyNotice, ProcessorRecord, access_cover_letter,
 };
@@ -138,10 +138,17 @@ async fn run(dir: &Path) -> Result<()> {
         let hosting_sub = ProcessingAgreement::sub_processing_template(&main, hosting.id());
         let mut mail_sub = ProcessingAgreement::sub_processing_template(&main, mailer.id());
         mail_sub.breach_notice_hours = Some(8);
-        mail_sub.processing_locations = vec![ProcessingLocation {
-            country: Country::US,
-            mechanism: Some(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor }),
-        }];
+        // Module 3 clauses with the transfer impact assessment they need (C-311/18; Clause 14).
+        mail_sub.processing_locations = vec![
+            ProcessingLocation::new(Country::US)
+                .with_mechanism(TransferMechanism::StandardContractualClauses {
+                    module: SccModule::ProcessorToProcessor,
+                })
+                .with_transfer_assessment(TransferAssessment::new(
+                    Text::new("US law assessed; messages encrypted at rest with keys held in the EU")?,
+                    chrono::NaiveDate::from_ymd_opt(2026, 1, 5).ok_or("date")?,
+                )),
+        ];
         agreements.extend([main, hosting_sub, mail_sub]);
     }
 

@@ -7,6 +7,7 @@
 
 use gdpr_obligations::model::{
     Controllers, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, Text, Transfer,
+    TransferAssessment,
 };
 use gdpr_obligations::request::ComplaintInformation;
 use gdpr_obligations::vocab::{
@@ -90,6 +91,10 @@ pub(crate) fn chat_activity(
     ])
     .transfers([Transfer::new(mailer.legal_name().clone(), Country::US)
         .with_mechanism(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor })
+        .with_transfer_assessment(TransferAssessment::new(
+            text("US law assessed; messages encrypted at rest with keys held in the EU")?,
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 5).ok_or("date")?,
+        ))
         .with_safeguards_documentation(text("a copy of the clauses is available from privacy@chatvendor.example")?)])
     .security_measures([text("TLS in transit, encryption at rest, role-based access, audit log")?])
     .build()?)

@@ -8,10 +8,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AgreementId, ChangeNotice, ChangeNoticeStatus, Deficiency, ProcessingAgreement, SubProcessorAuthorisation,
+    AgreementId, ChangeNotice, ChangeNoticeStatus, Deficiency, ProcessingAgreement, ProcessingLocation,
+    SubProcessorAuthorisation,
 };
 use crate::model::{Party, PartyId};
-use crate::vocab::{Article, Country, DataCategory, Purpose, TransferMechanism};
+use crate::vocab::{AdequacyScope, Article, Country, DataCategory, Destination, Purpose, TransferMechanism};
 
 /// The question on a chat backend's message path: may `party` process `category` for
 /// `purpose` on behalf of `controller` at `at`?
@@ -109,6 +110,24 @@ pub enum RefusalReason {
         /// The country.
         country: Country,
     },
+    /// The adequacy decision relied on covers only some importers of the country, and no
+    /// dated evidence that this one is covered is recorded (Art. 45(1), (3)).
+    AdequacyCoverageNotRecorded {
+        /// The country.
+        country: Country,
+    },
+    /// Standing processing in the country rests on an Art. 49 derogation, which covers only
+    /// occasional transfers in specific situations (Art. 49(1); Recital 111).
+    DerogationForStandingProcessing {
+        /// The country.
+        country: Country,
+    },
+    /// Processing in the country on an Art. 46 safeguard has no transfer impact assessment on
+    /// record (Art. 46(1), as read in C-311/18).
+    TransferAssessmentMissing {
+        /// The country.
+        country: Country,
+    },
 }
 
 impl RefusalReason {
@@ -132,6 +151,9 @@ impl RefusalReason {
             | RefusalReason::Replaced => Article::gdpr(28).paragraph(2),
             RefusalReason::TransferWithoutMechanism { .. } => Article::gdpr(44),
             RefusalReason::AdequacyNotInForce { .. } => Article::gdpr(45).paragraph(3),
+            RefusalReason::AdequacyCoverageNotRecorded { .. } => Article::gdpr(45).paragraph(1),
+            RefusalReason::DerogationForStandingProcessing { .. } => Article::gdpr(49).paragraph(1),
+            RefusalReason::TransferAssessmentMissing { .. } => Article::gdpr(46).paragraph(1),
         }
     }
 }
@@ -168,6 +190,21 @@ impl fmt::Display for RefusalReason {
             RefusalReason::AdequacyNotInForce { country } => {
                 write!(f, "no adequacy decision covers {country} on that date")
             }
+            RefusalReason::AdequacyCoverageNotRecorded { country } => write!(
+                f,
+                "the adequacy decision for {country} covers only some importers, and no dated evidence that this one \
+                 is covered is recorded (Art. 45(3))"
+            ),
+            RefusalReason::DerogationForStandingProcessing { country } => write!(
+                f,
+                "standing processing in {country} cannot rest on an Art. 49 derogation, which covers only occasional \
+                 transfers (Recital 111)"
+            ),
+            RefusalReason::TransferAssessmentMissing { country } => write!(
+                f,
+                "processing in {country} on an Art. 46 safeguard has no transfer impact assessment on record \
+                 (C-311/18)"
+            ),
         }
     }
 }
@@ -239,7 +276,9 @@ struct Link {
     authorisation: Authorisation,
     /// The notice replacing this link's processor, if any.
     replaced_by: Option<usize>,
-    locations: Vec<(Country, Option<TransferMechanism>)>,
+    /// Where the link's processor processes, with its country of establishment (see
+    /// [`ProcessingAgreement::locations_for`]).
+    locations: Vec<ProcessingLocation>,
 }
 
 /// A path that can be decided with a few comparisons: every condition that does not depend on
@@ -283,7 +322,8 @@ impl ProcessingChain {
     /// notice for a sub-processor counts.
     ///
     /// Processing locations default to the processor's country of establishment when an
-    /// agreement lists none.
+    /// agreement lists none; a processor established outside the EEA is a transfer destination
+    /// whatever its listed locations (see [`ProcessingAgreement::locations_for`]).
     ///
     /// # Errors
     /// [`ChainError`] when ids repeat, a party or parent is unknown, a sub-processing
@@ -321,12 +361,8 @@ impl ProcessingChain {
                     Some(pi)
                 }
             };
-            let locations = if a.processing_locations.is_empty() {
-                let country = parties.get(&a.processor).map_or(Country::CZ, Party::country);
-                vec![(country, None)]
-            } else {
-                a.processing_locations.iter().map(|l| (l.country, l.mechanism)).collect()
-            };
+            let established_in = parties.get(&a.processor).map_or(Country::CZ, Party::country);
+            let locations = a.locations_for(established_in);
             links.push(Link {
                 agreement: a.clone(),
                 parent,
@@ -586,16 +622,27 @@ impl ProcessingChain {
                     RefusalReason::Replaced
                 );
             }
-            for &(country, mechanism) in &link.locations {
+            for l in &link.locations {
+                let country = l.country;
                 if country.is_eea() {
                     continue;
                 }
-                match mechanism {
+                match l.mechanism {
                     None => check!(false, RefusalReason::TransferWithoutMechanism { country }),
-                    Some(TransferMechanism::AdequacyDecision) => {
-                        check!(country.adequacy_on(date).is_some(), RefusalReason::AdequacyNotInForce { country })
+                    Some(m) if m.is_derogation() => {
+                        check!(false, RefusalReason::DerogationForStandingProcessing { country })
                     }
-                    Some(_) => {}
+                    Some(TransferMechanism::AdequacyDecision) => match country.adequacy_on(date) {
+                        None => check!(false, RefusalReason::AdequacyNotInForce { country }),
+                        Some(a) => check!(
+                            a.scope == AdequacyScope::Full || l.adequacy_coverage.is_some(),
+                            RefusalReason::AdequacyCoverageNotRecorded { country }
+                        ),
+                    },
+                    Some(m) => check!(
+                        !m.needs_transfer_assessment() || l.transfer_assessment.is_some(),
+                        RefusalReason::TransferAssessmentMissing { country }
+                    ),
                 }
             }
             cur = link.parent;
@@ -646,17 +693,26 @@ impl ProcessingChain {
                     ChangeNoticeStatus::Effective { .. } => return None,
                 }
             }
-            for &(country, mechanism) in &link.locations {
+            for l in &link.locations {
+                let country = l.country;
                 if country.is_eea() {
                     continue;
                 }
-                match mechanism {
+                match l.mechanism {
                     None => return None,
+                    Some(m) if m.is_derogation() => return None,
                     Some(TransferMechanism::AdequacyDecision) => {
+                        if l.adequacy_coverage.is_none() && Destination::Country(country).has_partial_adequacy() {
+                            return None;
+                        }
                         let (from, until) = adequacy_interval(country)?;
                         narrow(from, until);
                     }
-                    Some(_) => {}
+                    Some(m) => {
+                        if m.needs_transfer_assessment() && l.transfer_assessment.is_none() {
+                            return None;
+                        }
+                    }
                 }
             }
             let a = &link.agreement;

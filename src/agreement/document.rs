@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Invalid, PartyId, check_free_text, typed_id};
+use crate::model::{AdequacyCoverage, Invalid, PartyId, Text, TransferAssessment, check_free_text, typed_id};
 use crate::vocab::{
     Article, Country, DataCategory, Purpose, SpecialCategoryCondition, SubjectCategory, TransferMechanism, vocabulary,
 };
@@ -41,7 +41,8 @@ vocabulary! {
         WrittenForm => "written_form", dpv("Contract"), "Art. 28(9): the agreement is in writing, including electronic form, and signed.";
         FlowDown => "flow_down", dpv("DataSubProcessor"), "Art. 28(4): a sub-processor is bound by the same data protection obligations.";
         SpecialCategorySafeguards => "special_category_safeguards", dpv("SpecialCategoryPersonalData"), "Art. 9(2): every special category processed has its condition and safeguards.";
-        TransferMechanism => "transfer_mechanism", dpv("DataTransferLegalBasis"), "Art. 44: processing outside the EEA has a Chapter V mechanism.";
+        TransferMechanism => "transfer_mechanism", dpv("DataTransferLegalBasis"), "Art. 44: processing outside the EEA has a Chapter V mechanism that covers it.";
+        TransferAssessment => "transfer_assessment", dpv("DataTransferImpactAssessment"), "Art. 46(1), as read in C-311/18: processing abroad on an Art. 46 safeguard has a transfer impact assessment on record.";
         BreachNotice => "breach_notice", dpv("DataBreach"), "Art. 33(2): the period within which the processor notifies the controller of a breach.";
         SccAnnexes => "scc_annexes", dpv("Contract"), "Art. 28(7): agreements on the Commission's clauses (Decision (EU) 2021/915) complete their Annexes.";
         DistinctParties => "distinct_parties", dpv("DataProcessor"), "Art. 28(1) with Art. 4(8): the processor is a party other than the one it processes for.";
@@ -78,6 +79,7 @@ impl Element {
             Element::FlowDown => Article::gdpr(28).paragraph(4),
             Element::SpecialCategorySafeguards => Article::gdpr(9).paragraph(2),
             Element::TransferMechanism => Article::gdpr(44),
+            Element::TransferAssessment => Article::gdpr(46).paragraph(1),
             Element::BreachNotice => Article::gdpr(33).paragraph(2),
             Element::SccAnnexes => Article::gdpr(28).paragraph(7),
             Element::DistinctParties => Article::gdpr(28).paragraph(1),
@@ -236,14 +238,147 @@ pub struct SpecialCategoryTerm {
 }
 
 /// A country where the processor processes the data, with the Chapter V mechanism when it is
-/// outside the EEA.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+/// outside the EEA and what the mechanism needs on record.
+///
+/// A standing processing location cannot rest on an Art. 49 derogation: derogations are for
+/// occasional transfers in specific situations (Recital 111; EDPB Guidelines 2/2018), so
+/// [`ProcessingAgreement::validate`] reports one as a deficiency.
+///
+/// # Example
+/// ```
+/// use chrono::NaiveDate;
+/// use gdpr_obligations::agreement::ProcessingLocation;
+/// use gdpr_obligations::model::{AdequacyCoverage, Text};
+/// use gdpr_obligations::vocab::{Country, TransferMechanism};
+///
+/// let us = ProcessingLocation::new(Country::US)
+///     .with_mechanism(TransferMechanism::AdequacyDecision)
+///     .with_adequacy_coverage(AdequacyCoverage::new(
+///         Text::new("active entry on the Data Privacy Framework list")?,
+///         NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(),
+///     ));
+/// assert!(us.adequacy_coverage.is_some());
+/// # Ok::<(), gdpr_obligations::model::Invalid>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ProcessingLocation {
     /// The country.
     pub country: Country,
     /// The mechanism, required outside the EEA (Art. 44).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mechanism: Option<TransferMechanism>,
+    /// For an adequacy decision that covers only some importers, the evidence that the
+    /// processor is covered (Art. 45(1), (3)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adequacy_coverage: Option<AdequacyCoverage>,
+    /// For an Art. 46 safeguard, the transfer impact assessment (Art. 46(1); C-311/18).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_assessment: Option<TransferAssessment>,
+    /// The documentation of suitable safeguards the processor keeps for the transfer, carried
+    /// into its record of processing (Art. 30(2)(c)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safeguards_documentation: Option<Text>,
+}
+
+impl ProcessingLocation {
+    /// Processing in `country`, without a mechanism yet (none is needed inside the EEA).
+    #[must_use]
+    pub fn new(country: Country) -> Self {
+        ProcessingLocation {
+            country,
+            mechanism: None,
+            adequacy_coverage: None,
+            transfer_assessment: None,
+            safeguards_documentation: None,
+        }
+    }
+
+    /// The same location on a Chapter V mechanism (Art. 44).
+    #[must_use]
+    pub fn with_mechanism(mut self, mechanism: TransferMechanism) -> Self {
+        self.mechanism = Some(mechanism);
+        self
+    }
+
+    /// The same location with the evidence that a partial adequacy decision covers the
+    /// processor (Art. 45(1), (3)).
+    #[must_use]
+    pub fn with_adequacy_coverage(mut self, coverage: AdequacyCoverage) -> Self {
+        self.adequacy_coverage = Some(coverage);
+        self
+    }
+
+    /// The same location with its transfer impact assessment (Art. 46(1); C-311/18).
+    #[must_use]
+    pub fn with_transfer_assessment(mut self, assessment: TransferAssessment) -> Self {
+        self.transfer_assessment = Some(assessment);
+        self
+    }
+
+    /// The same location with the processor's documentation of suitable safeguards
+    /// (Art. 30(2)(c)).
+    #[must_use]
+    pub fn with_safeguards_documentation(mut self, documentation: Text) -> Self {
+        self.safeguards_documentation = Some(documentation);
+        self
+    }
+
+    /// What Chapter V lacks for processing here, judged without a date: the mechanism outside
+    /// the EEA (Art. 44); an Art. 49 derogation, which cannot carry standing processing
+    /// (Art. 49(1), Recital 111); the evidence that a partial adequacy decision covers the
+    /// processor (Art. 45(1)); the transfer impact assessment of an Art. 46 safeguard
+    /// (Art. 46(1)). Whether an adequacy decision is in force on a date is the chain's
+    /// decision.
+    #[must_use]
+    pub fn deficiencies(&self) -> Vec<Deficiency> {
+        let mut found = Vec::new();
+        if self.country.is_eea() {
+            return found;
+        }
+        let country = self.country;
+        let mut push = |element: Element, article: Article, message: String| {
+            found.push(Deficiency { element, article, message });
+        };
+        match self.mechanism {
+            None => push(
+                Element::TransferMechanism,
+                Element::TransferMechanism.article(),
+                format!("the processor processes in {country}, outside the EEA, without a Chapter V mechanism"),
+            ),
+            Some(m) if m.is_derogation() => push(
+                Element::TransferMechanism,
+                Article::gdpr(49).paragraph(1),
+                format!(
+                    "processing in {country} rests on an Art. 49 derogation, which covers only occasional transfers \
+                     in specific situations, not a standing processing location (Recital 111)"
+                ),
+            ),
+            Some(TransferMechanism::AdequacyDecision)
+                if crate::vocab::Destination::Country(country).has_partial_adequacy()
+                    && self.adequacy_coverage.is_none() =>
+            {
+                push(
+                    Element::TransferMechanism,
+                    Article::gdpr(45).paragraph(1),
+                    format!(
+                        "the adequacy decision for {country} covers only some importers, and no dated evidence that \
+                         the processor is covered is recorded (Art. 45(3))"
+                    ),
+                );
+            }
+            Some(m) if m.needs_transfer_assessment() && self.transfer_assessment.is_none() => push(
+                Element::TransferAssessment,
+                Element::TransferAssessment.article(),
+                format!(
+                    "processing in {country} on {m} has no transfer impact assessment on record (C-311/18; Clause 14 \
+                     of the clauses of Decision (EU) 2021/914)"
+                ),
+            ),
+            Some(_) => {}
+        }
+        found
+    }
 }
 
 crate::vocab::object_struct! {
@@ -516,6 +651,11 @@ impl ProcessingAgreement {
                 );
             }
         }
+        // The other Chapter V gaps of each location, each with its own article (a missing
+        // mechanism is reported once, above).
+        found.extend(self.processing_locations.iter().flat_map(ProcessingLocation::deficiencies).filter(|d| {
+            !(d.element == Element::TransferMechanism && d.article == Element::TransferMechanism.article())
+        }));
         found
     }
 
@@ -600,7 +740,7 @@ impl ProcessingAgreement {
                 "informs the controller immediately if an instruction infringes data protection law",
             ),
             breach_notice_hours: Some(24),
-            processing_locations: vec![ProcessingLocation { country: Country::CZ, mechanism: None }],
+            processing_locations: vec![ProcessingLocation::new(Country::CZ)],
             flow_down: None,
         }
     }
@@ -618,6 +758,38 @@ impl ProcessingAgreement {
             special_categories: parent.special_categories.clone(),
             ..ProcessingAgreement::template(parent.processor, sub_processor)
         }
+    }
+
+    /// Where the processor processes, as Chapter V sees it, when it is established in
+    /// `established_in`: the listed locations (the country of establishment when none is
+    /// listed) and, for a processor established outside the EEA, that country as well, with the
+    /// mechanism of its listed entry or none. A processor or sub-processor established in a
+    /// third country is an importer in its own right, whatever the agreement lists as its
+    /// processing locations: handing it the data is a transfer (Art. 44; EDPB Guidelines
+    /// 05/2021).
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agreement::ProcessingAgreement;
+    /// use gdpr_obligations::model::PartyId;
+    /// use gdpr_obligations::vocab::Country;
+    ///
+    /// let agreement = ProcessingAgreement::template(PartyId::generate(), PartyId::generate());
+    /// let countries: Vec<Country> = agreement.locations_for(Country::US).iter().map(|l| l.country).collect();
+    /// assert_eq!(countries, [Country::CZ, Country::US]);
+    /// assert!(agreement.locations_for(Country::US)[1].mechanism.is_none());
+    /// ```
+    #[must_use]
+    pub fn locations_for(&self, established_in: Country) -> Vec<ProcessingLocation> {
+        let mut locations = if self.processing_locations.is_empty() {
+            vec![ProcessingLocation::new(established_in)]
+        } else {
+            self.processing_locations.clone()
+        };
+        if !established_in.is_eea() && !locations.iter().any(|l| l.country == established_in) {
+            locations.push(ProcessingLocation::new(established_in));
+        }
+        locations
     }
 
     /// Whether the agreement is for sub-processing (Art. 28(4)).

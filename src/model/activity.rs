@@ -1,12 +1,13 @@
 //! Processing activities: what the Art. 30 records list and Art. 13/14 notices tell.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{ActivityId, Invalid, ModelError, PartyId, Problems, Text};
 use crate::vocab::{
-    Article, Country, DataCategory, DataCategoryKind, LegalBasis, Purpose, Role, SpecialCategoryCondition,
-    SubjectCategory, TransferMechanism,
+    Article, Country, DataCategory, DataCategoryKind, DerogationPoint, Destination, LegalBasis, Purpose, Role,
+    SpecialCategoryCondition, SubjectCategory, TransferMechanism,
 };
 
 /// Who determines the purposes and means of an activity.
@@ -70,21 +71,81 @@ pub struct Recipient {
     pub country: Country,
 }
 
-/// A transfer of the activity's data to a third country (Chapter V; Art. 13(1)(f), 30(1)(e)).
+/// Dated evidence that an importer falls within an adequacy decision that covers only part of
+/// a destination's importers (Art. 45(1): "one or more specified sectors"), e.g. the importer's
+/// entry on the Data Privacy Framework list for Decision (EU) 2023/1795. Without it, the
+/// decision does not cover the transfer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct AdequacyCoverage {
+    /// What shows the importer is covered (a list entry, a certification, a statute).
+    pub evidence: Text,
+    /// The day the evidence was checked.
+    pub checked_on: NaiveDate,
+}
+
+impl AdequacyCoverage {
+    /// Evidence checked on `checked_on`.
+    #[must_use]
+    pub fn new(evidence: Text, checked_on: NaiveDate) -> Self {
+        AdequacyCoverage { evidence, checked_on }
+    }
+}
+
+/// The assessment, on record, of whether the law and practice of the destination let an
+/// Art. 46 safeguard work, with any supplementary measures (Art. 46(1) as read by the Court in
+/// C-311/18 Schrems II; Clause 14 of the clauses of Decision (EU) 2021/914).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct TransferAssessment {
+    /// Its conclusion and the supplementary measures taken, or where the assessment is kept.
+    pub summary: Text,
+    /// The day it was made or last reviewed.
+    pub assessed_on: NaiveDate,
+}
+
+impl TransferAssessment {
+    /// An assessment made on `assessed_on`.
+    #[must_use]
+    pub fn new(summary: Text, assessed_on: NaiveDate) -> Self {
+        TransferAssessment { summary, assessed_on }
+    }
+}
+
+/// A transfer of the activity's data to a third country or an international organisation
+/// (Chapter V; Art. 13(1)(f), 30(1)(e)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Transfer {
     /// Who receives the data there.
     pub recipient: Text,
-    /// The destination.
-    pub country: Country,
+    /// The destination: a country or an international organisation (JSON `destination`; the
+    /// former key `country` is still read).
+    #[serde(alias = "country")]
+    pub destination: Destination,
     /// The Chapter V ground, required outside the EEA (Art. 44).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mechanism: Option<TransferMechanism>,
+    /// For an adequacy decision that covers only some importers, the evidence that this one is
+    /// covered (Art. 45(1), (3)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adequacy_coverage: Option<AdequacyCoverage>,
+    /// For an Art. 46 safeguard, the transfer impact assessment (C-311/18).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_assessment: Option<TransferAssessment>,
     /// For an Art. 49(1) second-subparagraph transfer, the documented suitable safeguards
     /// (Art. 30(1)(e), 49(6)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safeguards_documentation: Option<Text>,
+    /// For an Art. 49(1) second-subparagraph transfer, when the supervisory authority was
+    /// informed of it (Art. 49(1), second subparagraph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_informed_at: Option<DateTime<Utc>>,
+    /// For an Art. 49(1) second-subparagraph transfer, how the data subject is informed of the
+    /// transfer and of the compelling legitimate interests pursued (Art. 49(1), second
+    /// subparagraph, in addition to Arts. 13 and 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_information: Option<Text>,
 }
 
 impl PurposeSpec {
@@ -149,24 +210,66 @@ impl Recipient {
 }
 
 impl Transfer {
-    /// A transfer to `recipient` in `country`; outside the EEA it needs a mechanism
-    /// ([`with_mechanism`](Self::with_mechanism), Art. 44), which [`ProcessingActivity::new`]
+    /// A transfer to `recipient` in `destination` (a [`Country`] or an international
+    /// organisation); outside the EEA it needs a mechanism ([`with_mechanism`](Self::with_mechanism),
+    /// Art. 44) and what the mechanism requires on record, which [`ProcessingActivity::new`]
     /// checks.
     ///
     /// # Example
     /// ```
-    /// use gdpr_obligations::model::{Text, Transfer};
+    /// use chrono::NaiveDate;
+    /// use gdpr_obligations::model::{Text, Transfer, TransferAssessment};
     /// use gdpr_obligations::vocab::{Country, SccModule, TransferMechanism};
     ///
-    /// let mailer = Transfer::new(Text::new("Mailer Inc.")?, Country::US).with_mechanism(
-    ///     TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor },
-    /// );
+    /// let mailer = Transfer::new(Text::new("Mailer Inc.")?, Country::US)
+    ///     .with_mechanism(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor })
+    ///     .with_transfer_assessment(TransferAssessment::new(
+    ///         Text::new("US law assessed 2026-01-10; encryption at rest with EU-held keys")?,
+    ///         NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
+    ///     ));
     /// assert!(mailer.mechanism.is_some());
     /// # Ok::<(), gdpr_obligations::model::Invalid>(())
     /// ```
     #[must_use]
-    pub fn new(recipient: Text, country: Country) -> Self {
-        Transfer { recipient, country, mechanism: None, safeguards_documentation: None }
+    pub fn new(recipient: Text, destination: impl Into<Destination>) -> Self {
+        Transfer {
+            recipient,
+            destination: destination.into(),
+            mechanism: None,
+            adequacy_coverage: None,
+            transfer_assessment: None,
+            safeguards_documentation: None,
+            authority_informed_at: None,
+            subject_information: None,
+        }
+    }
+
+    /// The same transfer with the evidence that a partial adequacy decision covers the importer
+    /// (Art. 45(1), (3)).
+    #[must_use]
+    pub fn with_adequacy_coverage(mut self, coverage: AdequacyCoverage) -> Self {
+        self.adequacy_coverage = Some(coverage);
+        self
+    }
+
+    /// The same transfer with its transfer impact assessment (Art. 46(1); C-311/18).
+    #[must_use]
+    pub fn with_transfer_assessment(mut self, assessment: TransferAssessment) -> Self {
+        self.transfer_assessment = Some(assessment);
+        self
+    }
+
+    /// The same transfer with when the supervisory authority was informed of it, and how the
+    /// data subject is informed (Art. 49(1), second subparagraph).
+    #[must_use]
+    pub fn with_compelling_interest_information(
+        mut self,
+        authority_informed_at: DateTime<Utc>,
+        subject_information: Text,
+    ) -> Self {
+        self.authority_informed_at = Some(authority_informed_at);
+        self.subject_information = Some(subject_information);
+        self
     }
 
     /// The same transfer on a Chapter V mechanism (Art. 44).
@@ -181,6 +284,86 @@ impl Transfer {
     pub fn with_safeguards_documentation(mut self, documentation: Text) -> Self {
         self.safeguards_documentation = Some(documentation);
         self
+    }
+}
+
+/// What Chapter V requires on record for the transfer `t` (the `i`th of the activity): a
+/// mechanism outside the EEA (Art. 44); for an adequacy decision covering only some importers,
+/// the evidence that this importer is covered (Art. 45(1), (3)); for an Art. 46 safeguard, the
+/// transfer impact assessment (Art. 46(1); C-311/18); for the compelling legitimate interests
+/// of Art. 49(1), second subparagraph, the documented safeguards (Art. 30(1)(e)) and the
+/// information of the supervisory authority and of the data subject.
+fn transfer_problems(i: usize, t: &Transfer, p: &mut Problems) {
+    let art = Article::gdpr;
+    if t.destination.is_eea() {
+        return;
+    }
+    let Some(mechanism) = t.mechanism else {
+        p.push(
+            Invalid::new(
+                format!("transfers[{i}].mechanism"),
+                format!("a transfer to {} needs a Chapter V mechanism", t.destination),
+            )
+            .under(art(44)),
+        );
+        return;
+    };
+    if mechanism == TransferMechanism::AdequacyDecision
+        && t.destination.has_partial_adequacy()
+        && t.adequacy_coverage.is_none()
+    {
+        p.push(
+            Invalid::new(
+                format!("transfers[{i}].adequacy_coverage"),
+                format!(
+                    "the adequacy decision for {} covers only some importers: record dated evidence that this one \
+                     is covered (Art. 45(3))",
+                    t.destination
+                ),
+            )
+            .under(art(45).paragraph(1)),
+        );
+    }
+    if mechanism.needs_transfer_assessment() && t.transfer_assessment.is_none() {
+        p.push(
+            Invalid::new(
+                format!("transfers[{i}].transfer_assessment"),
+                "a transfer on an Art. 46 safeguard needs an assessment of the destination's law and of any \
+                 supplementary measures on record (C-311/18)",
+            )
+            .under(art(46).paragraph(1)),
+        );
+    }
+    if mechanism == (TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests }) {
+        let second = art(49).paragraph(1).subparagraph(2);
+        if t.safeguards_documentation.is_none() {
+            p.push(
+                Invalid::new(
+                    format!("transfers[{i}].safeguards_documentation"),
+                    "a transfer on compelling legitimate interests must document its suitable safeguards",
+                )
+                .under(art(30).paragraph(1).point('e')),
+            );
+        }
+        if t.authority_informed_at.is_none() {
+            p.push(
+                Invalid::new(
+                    format!("transfers[{i}].authority_informed_at"),
+                    "the supervisory authority must be informed of a transfer on compelling legitimate interests",
+                )
+                .under(second),
+            );
+        }
+        if t.subject_information.is_none() {
+            p.push(
+                Invalid::new(
+                    format!("transfers[{i}].subject_information"),
+                    "the data subject must be informed of the transfer and of the compelling legitimate interests \
+                     pursued",
+                )
+                .under(second),
+            );
+        }
     }
 }
 
@@ -405,27 +588,7 @@ impl ProcessingActivity {
             );
         }
         for (i, t) in r.transfers.iter().enumerate() {
-            if !t.country.is_eea() && t.mechanism.is_none() {
-                p.push(
-                    Invalid::new(
-                        format!("transfers[{i}].mechanism"),
-                        format!("a transfer to {} needs a Chapter V mechanism", t.country),
-                    )
-                    .under(art(44)),
-                );
-            }
-            let compelling = Some(TransferMechanism::Derogation {
-                point: crate::vocab::DerogationPoint::CompellingLegitimateInterests,
-            });
-            if t.mechanism == compelling && t.safeguards_documentation.is_none() {
-                p.push(
-                    Invalid::new(
-                        format!("transfers[{i}].safeguards_documentation"),
-                        "a transfer on compelling legitimate interests must document its suitable safeguards",
-                    )
-                    .under(art(30).paragraph(1).point('e')),
-                );
-            }
+            transfer_problems(i, t, &mut p);
         }
         p.finish()?;
         Ok(Self(r))

@@ -43,8 +43,8 @@ use serde::{Deserialize, Serialize};
 use crate::vocab::Article;
 
 pub use activity::{
-    Controllers, ProcessingActivity, ProcessingActivityBuilder, ProcessingActivityRepr, PurposeSpec, Recipient,
-    Retention, Transfer,
+    AdequacyCoverage, Controllers, ProcessingActivity, ProcessingActivityBuilder, ProcessingActivityRepr, PurposeSpec,
+    Recipient, Retention, Transfer, TransferAssessment,
 };
 pub use digest::{Digest, InvalidDigest};
 pub use party::{Contact, EmailAddress, Party, PartyBuilder, PhoneNumber, PostalAddress, RegistrationNumber, TaxId};

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use super::ReportError;
 use super::countries::COUNTRY_NAMES;
 use crate::vocab::{
-    Country, DataCategory, LegalBasis, Purpose, Right, Role, SpecialCategoryCondition, SubjectCategory,
-    TransferMechanism,
+    Country, DataCategory, InternationalOrganisation, LegalBasis, Purpose, Right, Role, SpecialCategoryCondition,
+    SubjectCategory, TransferMechanism,
 };
 
 /// A language, as its ISO 639-1 (two letters) or 639-2 (three letters) lower-case code.
@@ -341,6 +341,8 @@ pub enum Vocabulary {
     ProcessingBasedOn,
     /// A [`Country`] by its ISO 3166-1 code (`US`): its name.
     Country,
+    /// [`InternationalOrganisation`], a destination of a Chapter V transfer.
+    InternationalOrganisation,
 }
 
 /// A term of a vocabulary, by its storage name: e.g. the purpose `x-loyalty`.
@@ -382,6 +384,7 @@ term!(Purpose, Purpose);
 term!(Right, Right);
 term!(Role, Role);
 term!(TransferMechanism, TransferMechanism);
+term!(InternationalOrganisation, InternationalOrganisation);
 term!(Country, Country);
 
 /// A right as a document names it when it speaks of the right itself ("the right to object"),
@@ -561,8 +564,45 @@ const TERMS: &[(Vocabulary, &str, &str, &str)] = {
         (V::Role, "sub_processor", "sub-processor", "další zpracovatel"),
         (V::Role, "recipient", "recipient", "příjemce"),
         (V::Role, "third_party", "third party", "třetí strana"),
+        (
+            V::InternationalOrganisation,
+            "european_patent_organisation",
+            "the European Patent Organisation",
+            "Evropská patentová organizace",
+        ),
         (V::TransferMechanism, "adequacy_decision", "an adequacy decision", "rozhodnutí o odpovídající ochraně"),
         (V::TransferMechanism, "binding_corporate_rules", "binding corporate rules", "závazná podniková pravidla"),
+        (
+            V::TransferMechanism,
+            "legally_binding_instrument",
+            "a legally binding and enforceable instrument between public authorities",
+            "právně závazný a vymahatelný nástroj mezi orgány veřejné moci",
+        ),
+        (
+            V::TransferMechanism,
+            "supervisory_authority_clauses",
+            "standard data protection clauses adopted by a supervisory authority",
+            "standardní doložky o ochraně osobních údajů přijaté dozorovým úřadem",
+        ),
+        (V::TransferMechanism, "code_of_conduct", "an approved code of conduct", "schválený kodex chování"),
+        (
+            V::TransferMechanism,
+            "certification",
+            "an approved certification mechanism",
+            "schválený mechanismus pro vydávání osvědčení",
+        ),
+        (
+            V::TransferMechanism,
+            "authorised_contractual_clauses",
+            "contractual clauses authorised by the supervisory authority",
+            "smluvní doložky povolené dozorovým úřadem",
+        ),
+        (
+            V::TransferMechanism,
+            "administrative_arrangement",
+            "provisions of an administrative arrangement between public authorities",
+            "ustanovení správních ujednání mezi orgány veřejné moci",
+        ),
         (
             V::TransferMechanism,
             "standard_contractual_clauses.module_1",
@@ -863,6 +903,9 @@ mod tests {
             }
             for m in TransferMechanism::all() {
                 catalogue.term(&lang, &m).unwrap();
+            }
+            for o in InternationalOrganisation::BUILT_IN {
+                catalogue.term(&lang, o).unwrap();
             }
         }
     }

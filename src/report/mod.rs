@@ -65,9 +65,9 @@ mod records;
 
 use std::collections::HashMap;
 
-use crate::agreement::{ProcessingAgreement, ProcessingChain};
-use crate::model::{Party, PartyId};
-use crate::vocab::{Article, Country, Role, TransferMechanism};
+use crate::agreement::{ProcessingAgreement, ProcessingChain, ProcessingLocation};
+use crate::model::{Party, PartyId, Transfer};
+use crate::vocab::{Article, Role};
 
 pub use breach::breach_notification;
 pub use catalogue::{Catalogue, Language, MessageKey, TermKey, Vocabulary};
@@ -173,8 +173,30 @@ pub(crate) struct Member<'a> {
     pub(crate) party: &'a Party,
     pub(crate) principal: &'a Party,
     pub(crate) role: Role,
-    /// Where it processes: the agreement's locations, or its country of establishment.
-    pub(crate) locations: Vec<(Country, Option<TransferMechanism>)>,
+    /// Where it processes: the agreement's locations (or its country of establishment), and its
+    /// country of establishment outside the EEA (see [`ProcessingAgreement::locations_for`]).
+    pub(crate) locations: Vec<ProcessingLocation>,
+}
+
+impl Member<'_> {
+    /// The member's transfers: one for each location outside the EEA.
+    pub(crate) fn transfers(&self) -> impl Iterator<Item = Transfer> + '_ {
+        self.locations.iter().filter(|l| !l.country.is_eea()).map(|l| location_transfer(self.party, l))
+    }
+}
+
+/// The transfer to `party` that processing at `location` is (Chapter V; Art. 30(2)(c)).
+pub(crate) fn location_transfer(party: &Party, location: &ProcessingLocation) -> Transfer {
+    Transfer {
+        recipient: party.legal_name().clone(),
+        destination: location.country.into(),
+        mechanism: location.mechanism,
+        adequacy_coverage: location.adequacy_coverage.clone(),
+        transfer_assessment: location.transfer_assessment.clone(),
+        safeguards_documentation: location.safeguards_documentation.clone(),
+        authority_informed_at: None,
+        subject_information: None,
+    }
 }
 
 /// Every processor and sub-processor processing on `controller`'s behalf, in the chain's order.
@@ -189,11 +211,7 @@ pub(crate) fn members<'a>(
             continue;
         }
         let party = parties.get(agreement.processor)?;
-        let locations = if agreement.processing_locations.is_empty() {
-            vec![(party.country(), None)]
-        } else {
-            agreement.processing_locations.iter().map(|l| (l.country, l.mechanism)).collect()
-        };
+        let locations = agreement.locations_for(party.country());
         out.push(Member {
             agreement,
             party,

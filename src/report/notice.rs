@@ -307,17 +307,20 @@ impl PrivacyNotice {
         let mut transfers: Vec<NoticeTransfer> = Vec::new();
         let mut add_transfer = |transfer: Transfer| {
             // A partial decision (e.g. certified organisations only) covers the transfer only
-            // when the transfer relies on it.
-            let adequacy = match transfer.country.adequacy_on(input.as_of) {
+            // when the transfer relies on it and the importer is shown to be covered (Art. 45(1)).
+            let adequacy = match transfer.destination.adequacy_on(input.as_of) {
                 Some(a) if a.scope == AdequacyScope::Full => true,
-                Some(_) => transfer.mechanism == Some(TransferMechanism::AdequacyDecision),
+                Some(_) => {
+                    transfer.mechanism == Some(TransferMechanism::AdequacyDecision)
+                        && transfer.adequacy_coverage.is_some()
+                }
                 None => false,
             };
             // The activity and the chain often describe the same transfer: list it once, with the
             // documentation of its safeguards from whichever names it.
             let same = |t: &NoticeTransfer| {
                 t.transfer.recipient == transfer.recipient
-                    && t.transfer.country == transfer.country
+                    && t.transfer.destination == transfer.destination
                     && t.transfer.mechanism == transfer.mechanism
             };
             match transfers.iter_mut().find(|t| same(t)) {
@@ -325,6 +328,10 @@ impl PrivacyNotice {
                     if listed.transfer.safeguards_documentation.is_none() {
                         listed.transfer.safeguards_documentation = transfer.safeguards_documentation;
                     }
+                    if listed.transfer.adequacy_coverage.is_none() {
+                        listed.transfer.adequacy_coverage = transfer.adequacy_coverage;
+                    }
+                    listed.adequacy |= adequacy;
                 }
                 None => transfers.push(NoticeTransfer { transfer, adequacy }),
             }
@@ -341,13 +348,8 @@ impl PrivacyNotice {
                     engaged_by: (m.role == Role::SubProcessor).then(|| m.principal.legal_name().clone()),
                 });
             }
-            for (country, mechanism) in m.locations.iter().filter(|(c, _)| !c.is_eea()) {
-                add_transfer(Transfer {
-                    recipient: m.party.legal_name().clone(),
-                    country: *country,
-                    mechanism: *mechanism,
-                    safeguards_documentation: None,
-                });
+            for transfer in m.transfers() {
+                add_transfer(transfer);
             }
         }
         let mut activities = Vec::new();
@@ -590,8 +592,11 @@ impl PrivacyNotice {
                 let adequacy = if t.adequacy {
                     w.text(MessageKey::Adequacy, &[("article", &w.cite(Article::gdpr(45).paragraph(3)))])?
                 } else {
-                    let mechanism = t.transfer.mechanism.unwrap_or(TransferMechanism::AdequacyDecision);
-                    let label = match t.transfer.mechanism {
+                    // A partial adequacy decision not shown to cover the importer is no ground: the
+                    // notice says the mechanism is missing rather than name the decision (Art. 45(1)).
+                    let relied = t.transfer.mechanism.filter(|m| *m != TransferMechanism::AdequacyDecision);
+                    let mechanism = relied.unwrap_or(TransferMechanism::AdequacyDecision);
+                    let label = match relied {
                         Some(m) => w.term(&m)?,
                         None => w.text(MessageKey::Missing, &[])?,
                     };

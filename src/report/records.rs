@@ -5,12 +5,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::document::Writer;
-use super::{Block, Catalogue, Document, Language, MessageKey, Parties, ReportError, members};
+use super::{Block, Catalogue, Document, Language, MessageKey, Parties, ReportError, location_transfer, members};
 use crate::agreement::{AgreementId, ProcessingAgreement, ProcessingChain};
 use crate::model::{
     ActivityId, Contact, Controllers, Party, ProcessingActivity, PurposeSpec, Recipient, Retention, Text, Transfer,
 };
-use crate::vocab::{Article, DataCategory, Purpose, SubjectCategory};
+use crate::vocab::{Article, DataCategory, Destination, Purpose, SubjectCategory};
 
 /// One field of an Art. 30 record: filled, explicitly not applicable with the reason, or a gap
 /// the record must show (never a blank).
@@ -280,12 +280,18 @@ fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
 /// the documentation of the safeguards is kept from whichever names it.
 pub(crate) fn merge_transfer(list: &mut Vec<Transfer>, transfer: Transfer) {
     let same = |t: &Transfer| {
-        t.recipient == transfer.recipient && t.country == transfer.country && t.mechanism == transfer.mechanism
+        t.recipient == transfer.recipient && t.destination == transfer.destination && t.mechanism == transfer.mechanism
     };
     match list.iter_mut().find(|t| same(t)) {
         Some(listed) => {
             if listed.safeguards_documentation.is_none() {
                 listed.safeguards_documentation = transfer.safeguards_documentation;
+            }
+            if listed.adequacy_coverage.is_none() {
+                listed.adequacy_coverage = transfer.adequacy_coverage;
+            }
+            if listed.transfer_assessment.is_none() {
+                listed.transfer_assessment = transfer.transfer_assessment;
             }
         }
         None => list.push(transfer),
@@ -336,16 +342,8 @@ impl ControllerRecord {
                 if !recipients.iter().any(|r| r.party == recipient.party) {
                     recipients.push(recipient);
                 }
-                for (country, mechanism) in m.locations.iter().filter(|(c, _)| !c.is_eea()) {
-                    merge_transfer(
-                        &mut transfers,
-                        Transfer {
-                            recipient: m.party.legal_name().clone(),
-                            country: *country,
-                            mechanism: *mechanism,
-                            safeguards_documentation: None,
-                        },
-                    );
+                for transfer in m.transfers() {
+                    merge_transfer(&mut transfers, transfer);
                 }
             }
             entries.push(ControllerActivityRecord {
@@ -432,40 +430,16 @@ impl ProcessorRecord {
             } else {
                 Field::NotApplicable { reason: NotApplicable::EngagedByController }
             };
+            // Art. 30(2)(c): the processor's own processing locations and its sub-processors',
+            // each with the documentation of suitable safeguards recorded for it.
             let mut transfers = Vec::new();
-            let locations: Vec<_> = if agreement.processing_locations.is_empty() {
-                vec![(processor.country(), None)]
-            } else {
-                agreement.processing_locations.iter().map(|l| (l.country, l.mechanism)).collect()
-            };
-            for (country, mechanism) in locations.into_iter().filter(|(c, _)| !c.is_eea()) {
-                push_unique(
-                    &mut transfers,
-                    Transfer {
-                        recipient: processor.legal_name().clone(),
-                        country,
-                        mechanism,
-                        safeguards_documentation: None,
-                    },
-                );
+            for l in agreement.locations_for(processor.country()).iter().filter(|l| !l.country.is_eea()) {
+                push_unique(&mut transfers, location_transfer(processor, l));
             }
             for sub in chain.agreements().filter(|s| s.parent == Some(agreement.id)) {
                 let party = lookup.get(sub.processor)?;
-                let locations: Vec<_> = if sub.processing_locations.is_empty() {
-                    vec![(party.country(), None)]
-                } else {
-                    sub.processing_locations.iter().map(|l| (l.country, l.mechanism)).collect()
-                };
-                for (country, mechanism) in locations.into_iter().filter(|(c, _)| !c.is_eea()) {
-                    push_unique(
-                        &mut transfers,
-                        Transfer {
-                            recipient: party.legal_name().clone(),
-                            country,
-                            mechanism,
-                            safeguards_documentation: None,
-                        },
-                    );
+                for l in sub.locations_for(party.country()).iter().filter(|l| !l.country.is_eea()) {
+                    push_unique(&mut transfers, location_transfer(party, l));
                 }
             }
             let measures: Vec<String> =
@@ -671,21 +645,21 @@ pub(crate) fn transfer_text(w: &Writer<'_>, t: &Transfer) -> Result<String, Repo
             MessageKey::TransferLine,
             &[
                 ("recipient", t.recipient.as_str()),
-                ("country", &w.country(t.country)?),
+                ("country", &destination_text(w, &t.destination)?),
                 ("mechanism", &w.term(m)?),
                 ("article", &w.cite(m.article())),
             ],
         )?,
-        None if t.country.is_eea() => w.text(
+        None if t.destination.is_eea() => w.text(
             MessageKey::TransferNoMechanism,
-            &[("recipient", t.recipient.as_str()), ("country", &w.country(t.country)?)],
+            &[("recipient", t.recipient.as_str()), ("country", &destination_text(w, &t.destination)?)],
         )?,
         // Outside the EEA a transfer needs a Chapter V mechanism: never say it does not.
         None => w.text(
             MessageKey::TransferMissingMechanism,
             &[
                 ("recipient", t.recipient.as_str()),
-                ("country", &w.country(t.country)?),
+                ("country", &destination_text(w, &t.destination)?),
                 ("article", &w.cite(Article::gdpr(44))),
             ],
         )?,
@@ -694,6 +668,15 @@ pub(crate) fn transfer_text(w: &Writer<'_>, t: &Transfer) -> Result<String, Repo
         line = format!("{line}; {}", w.text(MessageKey::Safeguards, &[("safeguards", s.as_str())])?);
     }
     Ok(line)
+}
+
+/// A transfer's destination in words: a country by its code, an international organisation by
+/// its name in the document's language.
+pub(crate) fn destination_text(w: &Writer<'_>, d: &Destination) -> Result<String, ReportError> {
+    match d {
+        Destination::Country(c) => w.country(*c),
+        Destination::InternationalOrganisation(o) => w.term(o),
+    }
 }
 
 pub(crate) fn transfers_text(w: &Writer<'_>, transfers: &[Transfer]) -> Result<String, ReportError> {

@@ -32,9 +32,9 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use crate::model::{
-    ActivityId, Controllers, EmailAddress, Party, PartyId, PersonalDataRecord, PersonalDataRecordRepr, PhoneNumber,
-    ProcessingActivity, ProcessingActivityRepr, PurposeSpec, RecordId, Retention, SourceName, SubjectId,
-    SubjectIdentifier, Text, Token, Transfer,
+    ActivityId, AdequacyCoverage, Controllers, EmailAddress, Party, PartyId, PersonalDataRecord,
+    PersonalDataRecordRepr, PhoneNumber, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, RecordId, Retention,
+    SourceName, SubjectId, SubjectIdentifier, Text, Token, Transfer, TransferAssessment,
 };
 use crate::vocab::{
     Article, Country, CustomTerm, DataCategory, DerogationPoint, LegalBasis, Purpose, Right, Role, SccModule,
@@ -187,6 +187,8 @@ pub fn processing_activity() -> impl Strategy<Value = ProcessingActivity> {
             let criminal = data_categories.contains(&DataCategory::CriminalOffences);
             let interests = Text::new("answering the visitor's questions").ok();
             let safeguards = Text::new("assessment of 1 March, encryption at rest").ok();
+            let on_record = Text::new("on file with the privacy officer").ok();
+            let checked_on = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
             let repr = ProcessingActivityRepr {
                 id: ActivityId::generate(),
                 name,
@@ -207,11 +209,15 @@ pub fn processing_activity() -> impl Strategy<Value = ProcessingActivity> {
                 recipients: Vec::new(),
                 transfers: transfers
                     .into_iter()
-                    .map(|(recipient, country, mechanism)| Transfer {
-                        recipient,
-                        country,
-                        mechanism: Some(mechanism),
-                        safeguards_documentation: safeguards.clone(),
+                    .map(|(recipient, country, mechanism)| {
+                        // Everything Chapter V may ask of the mechanism is on record (Arts. 45 to 49).
+                        let mut t = Transfer::new(recipient, country).with_mechanism(mechanism);
+                        t.safeguards_documentation = safeguards.clone();
+                        t.adequacy_coverage = on_record.clone().map(|e| AdequacyCoverage::new(e, checked_on));
+                        t.transfer_assessment = on_record.clone().map(|e| TransferAssessment::new(e, checked_on));
+                        t.authority_informed_at = Some(DateTime::UNIX_EPOCH);
+                        t.subject_information = on_record.clone();
+                        t
                     })
                     .collect(),
                 retention: Retention::Months { months },
@@ -243,6 +249,21 @@ pub fn personal_data_record() -> impl Strategy<Value = PersonalDataRecord> {
         })
 }
 
+/// Processing in `country` on `mechanism`, with everything Chapter V may ask of it on record: the
+/// evidence that a partial adequacy decision covers the processor (Art. 45(1)) and the transfer
+/// impact assessment of an Art. 46 safeguard (C-311/18).
+#[must_use]
+pub fn located(country: Country, mechanism: TransferMechanism) -> crate::agreement::ProcessingLocation {
+    let checked_on = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+    let mut location = crate::agreement::ProcessingLocation::new(country).with_mechanism(mechanism);
+    if let Ok(evidence) = Text::new("on file with the privacy officer") {
+        location = location
+            .with_adequacy_coverage(AdequacyCoverage::new(evidence.clone(), checked_on))
+            .with_transfer_assessment(TransferAssessment::new(evidence, checked_on));
+    }
+    location
+}
+
 /// Any complete processing agreement between `controller` and `processor`: the template
 /// varied in form, sub-processing regime, special categories, breach notice and processing
 /// locations, always without a deficiency.
@@ -251,8 +272,7 @@ pub fn processing_agreement(
     processor: PartyId,
 ) -> impl Strategy<Value = crate::agreement::ProcessingAgreement> {
     use crate::agreement::{
-        AgreementForm, ProcessingAgreement, ProcessingLocation, SccAnnexes, SpecialCategoryTerm,
-        SubProcessorAuthorisation,
+        AgreementForm, ProcessingAgreement, SccAnnexes, SpecialCategoryTerm, SubProcessorAuthorisation,
     };
     (
         any::<bool>(),
@@ -294,7 +314,8 @@ pub fn processing_agreement(
             a.processing_locations.extend(
                 locations
                     .into_iter()
-                    .map(|(country, mechanism)| ProcessingLocation { country, mechanism: Some(mechanism) }),
+                    .filter(|(_, mechanism)| !mechanism.is_derogation())
+                    .map(|(country, mechanism)| located(country, mechanism)),
             );
             a.purposes = purposes;
             a
@@ -342,9 +363,14 @@ pub fn remove_element(
             }
             agreement.special_categories.clear()
         }
-        Element::TransferMechanism => agreement
-            .processing_locations
-            .push(crate::agreement::ProcessingLocation { country: Country::IN, mechanism: None }),
+        Element::TransferMechanism => {
+            agreement.processing_locations.push(crate::agreement::ProcessingLocation::new(Country::IN))
+        }
+        Element::TransferAssessment => {
+            agreement.processing_locations.push(crate::agreement::ProcessingLocation::new(Country::IN).with_mechanism(
+                TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor },
+            ))
+        }
         Element::BreachNotice => agreement.breach_notice_hours = None,
         Element::SccAnnexes => match &mut agreement.form {
             Some(AgreementForm::StandardContractualClauses { annexes }) => annexes.iii_measures = false,

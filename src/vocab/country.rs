@@ -7,7 +7,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use super::Article;
+use super::{Article, Destination, InternationalOrganisation};
 
 /// A country by its ISO 3166-1 alpha-2 code (`CZ`, `DE`, `US`).
 ///
@@ -68,7 +68,7 @@ macro_rules! country_consts {
 }
 
 impl Country {
-    country_consts!(AT, BE, BR, CA, CH, CZ, DE, FR, GB, IE, IN, JP, NL, PL, SK, US);
+    country_consts!(AT, BE, BR, CA, CH, CZ, DE, FR, GB, IE, IL, IN, JP, KR, NL, PL, SK, US);
 
     /// Validates a code; lower case is accepted and normalised to upper case.
     ///
@@ -119,7 +119,7 @@ impl Country {
     /// a transfer relying on one must check that the recipient is covered.
     #[must_use]
     pub fn adequacy_on(&self, date: NaiveDate) -> Option<&'static Adequacy> {
-        ADEQUACY.iter().find(|a| a.country == *self && a.in_force_on(date))
+        Destination::Country(*self).adequacy_on(date)
     }
 
     /// Whether a transfer of personal data to this country on `date` needs an Art. 46 safeguard
@@ -169,8 +169,9 @@ pub enum AdequacyScope {
     Partial(&'static str),
 }
 
-/// A Commission decision that a country ensures an adequate level of protection (Art. 45(3)),
-/// or one adopted under Directive 95/46/EC that stays in force under Art. 45(9).
+/// A Commission decision that a country or an international organisation ensures an adequate
+/// level of protection (Art. 45(3)), or one adopted under Directive 95/46/EC that stays in force
+/// under Art. 45(9).
 ///
 /// The table is a snapshot (November 2026); the Commission's list is the authority and must be
 /// re-checked at each release. Adoption dates of the pre-GDPR decisions are from memory of the
@@ -178,8 +179,8 @@ pub enum AdequacyScope {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Adequacy {
-    /// The country covered.
-    pub country: Country,
+    /// The country or international organisation covered.
+    pub destination: Destination,
     /// The decision's number, e.g. `(EU) 2023/1795`.
     pub decision: &'static str,
     /// What the decision covers.
@@ -216,15 +217,26 @@ const fn code(c: &[u8; 2]) -> Country {
 }
 
 const fn full(country: &[u8; 2], decision: &'static str, from: NaiveDate) -> Adequacy {
-    Adequacy { country: code(country), decision, scope: AdequacyScope::Full, in_force_from: from, in_force_until: None }
+    Adequacy {
+        destination: Destination::Country(code(country)),
+        decision,
+        scope: AdequacyScope::Full,
+        in_force_from: from,
+        in_force_until: None,
+    }
+}
+
+/// Every adequacy decision the crate knows.
+pub(super) fn adequacy_table() -> &'static [Adequacy] {
+    ADEQUACY
 }
 
 static ADEQUACY: &[Adequacy] = &[
     full(b"AD", "2010/625/EU", date(2010, 10, 19)),
     full(b"AR", "2003/490/EC", date(2003, 6, 30)),
-    full(b"BR", "adequacy decision of 26 January 2026", date(2026, 1, 26)),
+    full(b"BR", "Commission Implementing Decision (EU) 2026/179 of 26 January 2026", date(2026, 1, 26)),
     Adequacy {
-        country: code(b"CA"),
+        destination: Destination::Country(code(b"CA")),
         decision: "2002/2/EC",
         scope: AdequacyScope::Partial("commercial organisations subject to PIPEDA"),
         in_force_from: date(2001, 12, 20),
@@ -233,18 +245,26 @@ static ADEQUACY: &[Adequacy] = &[
     full(b"CH", "2000/518/EC", date(2000, 7, 26)),
     full(b"FO", "2010/146/EU", date(2010, 3, 5)),
     full(b"GG", "2003/821/EC", date(2003, 11, 21)),
-    full(b"IL", "2011/61/EU", date(2011, 1, 31)),
+    Adequacy {
+        destination: Destination::Country(code(b"IL")),
+        decision: "2011/61/EU",
+        scope: AdequacyScope::Partial(
+            "automated international transfers, or data subject to further automated processing in Israel",
+        ),
+        in_force_from: date(2011, 1, 31),
+        in_force_until: None,
+    },
     full(b"IM", "2004/411/EC", date(2004, 4, 28)),
     full(b"JE", "2008/393/EC", date(2008, 5, 8)),
     Adequacy {
-        country: code(b"JP"),
+        destination: Destination::Country(code(b"JP")),
         decision: "(EU) 2019/419",
         scope: AdequacyScope::Partial("private-sector operators under the APPI with the supplementary rules"),
         in_force_from: date(2019, 1, 23),
         in_force_until: None,
     },
     Adequacy {
-        country: code(b"KR"),
+        destination: Destination::Country(code(b"KR")),
         decision: "(EU) 2022/254",
         scope: AdequacyScope::Partial("entities subject to PIPA, with the decision's exclusions"),
         in_force_from: date(2021, 12, 17),
@@ -252,27 +272,36 @@ static ADEQUACY: &[Adequacy] = &[
     },
     full(b"NZ", "2013/65/EU", date(2012, 12, 19)),
     Adequacy {
-        country: code(b"GB"),
+        destination: Destination::Country(code(b"GB")),
         decision: "(EU) 2021/1772",
         scope: AdequacyScope::Full,
         in_force_from: date(2021, 6, 28),
         in_force_until: Some(date(2025, 12, 27)),
     },
     Adequacy {
-        country: code(b"GB"),
+        destination: Destination::Country(code(b"GB")),
         decision: "renewal of (EU) 2021/1772 of 19 December 2025",
         scope: AdequacyScope::Full,
         in_force_from: date(2025, 12, 19),
         in_force_until: Some(date(2031, 12, 27)),
     },
     Adequacy {
-        country: code(b"US"),
+        destination: Destination::Country(code(b"US")),
         decision: "(EU) 2023/1795",
         scope: AdequacyScope::Partial("organisations certified under the EU-U.S. Data Privacy Framework"),
         in_force_from: date(2023, 7, 10),
         in_force_until: None,
     },
     full(b"UY", "2012/484/EU", date(2012, 8, 21)),
+    // The first adequacy decision for an international organisation, adopted 15 July 2025; the
+    // table dates it from its adoption, as it does the others.
+    Adequacy {
+        destination: Destination::InternationalOrganisation(InternationalOrganisation::EuropeanPatentOrganisation),
+        decision: "Commission adequacy decision for the European Patent Organisation of 15 July 2025",
+        scope: AdequacyScope::Full,
+        in_force_from: date(2025, 7, 15),
+        in_force_until: None,
+    },
 ];
 
 #[cfg(test)]
@@ -311,8 +340,10 @@ mod tests {
         assert!(Country::IN.needs_transfer_safeguard(d(2026, 1, 1)));
         assert!(!Country::CZ.needs_transfer_safeguard(d(2026, 1, 1)));
         for a in ADEQUACY {
-            assert!(!a.country.is_eea(), "{} is inside the EEA", a.country);
-            assert!(Country::all().any(|c| c == a.country));
+            assert!(!a.destination.is_eea(), "{} is inside the EEA", a.destination);
+            if let Some(country) = a.destination.country() {
+                assert!(Country::all().any(|c| c == country));
+            }
         }
     }
 }

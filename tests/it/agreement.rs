@@ -10,7 +10,9 @@ use gdpr_obligations::agreement::{
 };
 use gdpr_obligations::model::{Party, PartyId};
 use gdpr_obligations::testkit;
-use gdpr_obligations::vocab::{Country, DataCategory, Purpose, SccModule, SpecialCategoryCondition, TransferMechanism};
+use gdpr_obligations::vocab::{
+    Country, DataCategory, DerogationPoint, Purpose, SccModule, SpecialCategoryCondition, TransferMechanism,
+};
 use proptest::prelude::*;
 
 fn party(name: &str, country: Country) -> Party {
@@ -48,10 +50,10 @@ impl Scene {
             Some(SubProcessorAuthorisation::General { agreed: vec![hosting.id()], objection_window_days: 14 });
         let hosting_agreement = ProcessingAgreement::sub_processing_template(&main, hosting.id());
         let mut translator_agreement = ProcessingAgreement::sub_processing_template(&main, translator.id());
-        translator_agreement.processing_locations = vec![ProcessingLocation {
-            country: Country::US,
-            mechanism: Some(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor }),
-        }];
+        translator_agreement.processing_locations = vec![testkit::located(
+            Country::US,
+            TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor },
+        )];
         Scene { acme, vendor, hosting, translator, main, hosting_agreement, translator_agreement }
     }
 
@@ -324,7 +326,7 @@ fn art_28_2_prohibited_sub_processing() {
 #[test]
 fn art_44_processing_abroad_needs_a_mechanism() {
     let mut s = Scene::new();
-    s.hosting_agreement.processing_locations = vec![ProcessingLocation { country: Country::IN, mechanism: None }];
+    s.hosting_agreement.processing_locations = vec![ProcessingLocation::new(Country::IN)];
     let chain = s.chain(vec![]);
     let r = reasons(chain.decide(&s.query(&s.hosting, "2026-06-01T00:00:00Z")));
     assert!(r.contains(&RefusalReason::TransferWithoutMechanism { country: Country::IN }), "{r:?}");
@@ -337,8 +339,8 @@ fn art_45_3_adequacy_must_be_in_force_on_the_date() {
     s.main.signed_on = s.main.valid_from;
     s.hosting_agreement = ProcessingAgreement::sub_processing_template(&s.main, s.hosting.id());
     s.hosting_agreement.valid_from = s.main.valid_from;
-    s.hosting_agreement.processing_locations =
-        vec![ProcessingLocation { country: Country::US, mechanism: Some(TransferMechanism::AdequacyDecision) }];
+    // With the evidence that the partial US decision covers the importer (Legal review M1).
+    s.hosting_agreement.processing_locations = vec![testkit::located(Country::US, TransferMechanism::AdequacyDecision)];
     let chain = s.chain(vec![]);
     assert_eq!(
         reasons(chain.decide(&s.query(&s.hosting, "2022-06-01T00:00:00Z"))),
@@ -450,6 +452,12 @@ proptest! {
         let mut s = Scene::new();
         s.main.sub_processing = Some(SubProcessorAuthorisation::General { agreed: vec![], objection_window_days: window });
         s.translator_agreement = ProcessingAgreement::sub_processing_template(&s.main, s.translator.id());
+        // The translator is established in the US: its transfer needs its own mechanism, whatever
+        // the template lists as its location (EDPB Guidelines 05/2021; the issue's rule).
+        s.translator_agreement.processing_locations = vec![testkit::located(
+            Country::US,
+            TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor },
+        )];
         let t0 = at("2026-02-01T00:00:00Z");
         let notified_at = t0 + TimeDelta::seconds(notified_after);
         let mut notice = ChangeNotice::propose(&s.main, s.translator.id(), None, t0).unwrap().notify(&s.main, notified_at).unwrap();
@@ -569,4 +577,151 @@ fn art_28_3_control_and_bidi_override_characters_in_free_text_are_refused_by_pos
     assert!(error.contains("security_measures[1]: holds a bidirectional"), "{error}");
     // Line breaks, tabs and the right-to-left mark stay allowed.
     assert!(with("nature", "storage,\r\n\ttransmission \u{200F}and deletion").is_ok());
+}
+
+#[test]
+fn art_45_1_partial_adequacy_needs_dated_evidence_that_the_importer_is_covered() {
+    // Legal review M1: Decision (EU) 2023/1795 covers only organisations on the Data Privacy
+    // Framework list; relying on it without evidence that the importer is listed is no ground.
+    let mut s = Scene::new();
+    s.main.sub_processing = Some(SubProcessorAuthorisation::General {
+        agreed: vec![s.hosting.id(), s.translator.id()],
+        objection_window_days: 14,
+    });
+    s.translator_agreement.processing_locations =
+        vec![ProcessingLocation::new(Country::US).with_mechanism(TransferMechanism::AdequacyDecision)];
+    let found = s.translator_agreement.validate();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].element, found[0].article.to_string()), (Element::TransferMechanism, "Art. 45(1)".to_owned()));
+    let chain = s.chain(vec![]);
+    let r = reasons(chain.decide(&s.query(&s.translator, "2026-06-01T00:00:00Z")));
+    assert!(r.contains(&RefusalReason::AdequacyCoverageNotRecorded { country: Country::US }), "{r:?}");
+    assert_eq!(RefusalReason::AdequacyCoverageNotRecorded { country: Country::US }.article().to_string(), "Art. 45(1)");
+    s.translator_agreement.processing_locations =
+        vec![testkit::located(Country::US, TransferMechanism::AdequacyDecision)];
+    assert!(s.translator_agreement.validate().is_empty());
+    assert!(s.chain(vec![]).decide(&s.query(&s.translator, "2026-06-01T00:00:00Z")).is_allowed());
+}
+
+#[test]
+fn art_46_1_processing_on_clauses_needs_a_transfer_impact_assessment() {
+    // Legal review M8: C-311/18 and Clause 14 of the 2021/914 clauses: a transfer on an
+    // Art. 46 safeguard needs an assessment of the destination's law on record.
+    let mut s = Scene::new();
+    s.translator_agreement.processing_locations = vec![
+        ProcessingLocation::new(Country::US)
+            .with_mechanism(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor }),
+    ];
+    let found = s.translator_agreement.validate();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].element, found[0].article.to_string()),
+        (Element::TransferAssessment, "Art. 46(1)".to_owned())
+    );
+    let r = reasons(s.chain(vec![]).decide(&s.query(&s.translator, "2026-06-01T00:00:00Z")));
+    assert!(r.contains(&RefusalReason::TransferAssessmentMissing { country: Country::US }), "{r:?}");
+}
+
+#[test]
+fn art_49_1_derogation_is_refused_as_a_standing_processing_location() {
+    // Legal review D6: derogations are for occasional transfers in specific situations
+    // (Recital 111; EDPB Guidelines 2/2018), never a processor's standing location.
+    let mut s = Scene::new();
+    s.translator_agreement.processing_locations = vec![
+        ProcessingLocation::new(Country::US)
+            .with_mechanism(TransferMechanism::Derogation { point: DerogationPoint::ExplicitConsent }),
+    ];
+    let found = s.translator_agreement.validate();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].article.to_string(), "Art. 49(1)");
+    let r = reasons(s.chain(vec![]).decide(&s.query(&s.translator, "2026-06-01T00:00:00Z")));
+    assert!(r.contains(&RefusalReason::DerogationForStandingProcessing { country: Country::US }), "{r:?}");
+}
+
+#[test]
+fn art_44_sub_processor_established_in_a_third_country_is_a_transfer_destination() {
+    // Issue 19 (EDPB Guidelines 05/2021): a US sub-processor built from the sub-processing
+    // template, whose listed location is Czechia, is still an importer in the US.
+    let mut s = Scene::new();
+    s.translator_agreement = ProcessingAgreement::sub_processing_template(&s.main, s.translator.id());
+    assert_eq!(s.translator_agreement.processing_locations, [ProcessingLocation::new(Country::CZ)]);
+    s.main.sub_processing = Some(SubProcessorAuthorisation::General {
+        agreed: vec![s.hosting.id(), s.translator.id()],
+        objection_window_days: 14,
+    });
+    let chain = s.chain(vec![]);
+    let q = s.query(&s.translator, "2026-06-01T00:00:00Z");
+    assert_eq!(reasons(chain.decide(&q)), [RefusalReason::TransferWithoutMechanism { country: Country::US }]);
+    assert_eq!(chain.decide(&q), chain.decide_slowly(&q));
+    // Its Czech location does not need a mechanism; its establishment does.
+    s.translator_agreement.processing_locations.push(testkit::located(
+        Country::US,
+        TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor },
+    ));
+    assert!(s.chain(vec![]).decide(&q).is_allowed());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(common::cases(64)))]
+
+    #[test]
+    fn art_44_no_transfer_to_a_third_country_importer_without_a_mechanism_in_force_and_covering_it(
+        established in prop_oneof![Just(Country::US), Just(Country::CZ), Just(Country::IN), Just(Country::GB), Just(Country::IL), testkit::country()],
+        locations in proptest::collection::vec(
+            (
+                prop_oneof![Just(Country::US), Just(Country::DE), Just(Country::JP), Just(Country::GB), testkit::country()],
+                proptest::option::of(testkit::transfer_mechanism()),
+                any::<bool>(),
+                any::<bool>(),
+            ),
+            0..3,
+        ),
+        days in 0i64..12_000,
+    ) {
+        // Legal review M1, M8, D6 and the issue's rule, over parties, locations, mechanisms and
+        // dates: whenever the chain allows, every third-country destination (each location and
+        // the processor's establishment) has a mechanism in force on the date that covers it.
+        let acme = party("ACME s.r.o.", Country::CZ);
+        let importer = party("Importer", established);
+        let mut main = ProcessingAgreement::template(acme.id(), importer.id());
+        main.valid_from = NaiveDate::from_ymd_opt(1999, 1, 1);
+        main.signed_on = main.valid_from;
+        main.processing_locations = locations
+            .iter()
+            .map(|&(country, mechanism, covered, assessed)| {
+                let mut l = ProcessingLocation::new(country);
+                l.mechanism = mechanism;
+                let full = testkit::located(country, TransferMechanism::AdequacyDecision);
+                if covered { l.adequacy_coverage = full.adequacy_coverage.clone(); }
+                if assessed { l.transfer_assessment = full.transfer_assessment; }
+                l
+            })
+            .collect();
+        let chain = ProcessingChain::build([acme.clone(), importer.clone()], [main.clone()], []).unwrap();
+        let when = at("2000-01-01T12:00:00Z") + TimeDelta::days(days);
+        let date = when.date_naive();
+        let q = Query {
+            party: importer.id(),
+            controller: acme.id(),
+            category: &main.data_categories[0],
+            purpose: &main.purposes[0],
+            at: when,
+        };
+        let decision = chain.decide(&q);
+        prop_assert_eq!(&decision, &chain.decide_slowly(&q), "fast and slow paths agree");
+        let destinations = main.locations_for(established);
+        if !established.is_eea() {
+            prop_assert!(destinations.iter().any(|l| l.country == established), "the establishment is a destination");
+        }
+        let covered = |l: &ProcessingLocation| match l.mechanism {
+            None => false,
+            Some(m) if m.is_derogation() => false,
+            Some(TransferMechanism::AdequacyDecision) => l.country.adequacy_on(date).is_some_and(|a| {
+                a.scope == gdpr_obligations::vocab::AdequacyScope::Full || l.adequacy_coverage.is_some()
+            }),
+            Some(m) => !m.needs_transfer_assessment() || l.transfer_assessment.is_some(),
+        };
+        let all_covered = destinations.iter().all(|l| l.country.is_eea() || covered(l));
+        prop_assert_eq!(decision.is_allowed(), all_covered, "{:?} {:?}", destinations, decision);
+    }
 }

@@ -4,14 +4,15 @@ use crate::common;
 
 use common::assert_json_contract;
 use gdpr_obligations::model::{
-    ActivityId, Contact, Controllers, DataSubject, Digest, EmailAddress, Party, PartyId, PersonalDataRecord,
-    PhoneNumber, PostalAddress, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient, RecordId,
-    RegistrationNumber, Retention, SourceName, SubjectId, SubjectIdentifier, TaxId, Text, Token, Transfer,
+    ActivityId, AdequacyCoverage, Contact, Controllers, DataSubject, Digest, EmailAddress, Party, PartyId,
+    PersonalDataRecord, PhoneNumber, PostalAddress, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient,
+    RecordId, RegistrationNumber, Retention, SourceName, SubjectId, SubjectIdentifier, TaxId, Text, Token, Transfer,
+    TransferAssessment,
 };
 use gdpr_obligations::testkit;
 use gdpr_obligations::vocab::{
-    Country, DataCategory, DerogationPoint, LegalBasis, Purpose, Role, SpecialCategoryCondition, SubjectCategory,
-    TransferMechanism,
+    Country, DataCategory, DerogationPoint, Destination, InternationalOrganisation, LegalBasis, Purpose, Role,
+    SccModule, SpecialCategoryCondition, SubjectCategory, TransferMechanism,
 };
 use proptest::prelude::*;
 
@@ -95,7 +96,11 @@ fn art_30_1_e_compelling_interest_transfer_documents_safeguards() {
     let mut r = chat_activity();
     r.transfers.push(
         Transfer::new(text("Consultant"), Country::IN)
-            .with_mechanism(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests }),
+            .with_mechanism(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests })
+            .with_compelling_interest_information(
+                "2026-03-02T09:00:00Z".parse().unwrap(),
+                text("told in the notice, with the interests pursued"),
+            ),
     );
     assert_eq!(articles(&ProcessingActivity::new(r).unwrap_err()), ["Art. 30(1)(e)"]);
 }
@@ -325,7 +330,11 @@ fn activity_builder_fills_every_field_it_is_given() {
     .recipients([Recipient::new(text("Courier"), Role::Recipient, Country::CZ).with_party(PartyId::generate())])
     .transfers([Transfer::new(text("Mailer Inc."), Country::US)
         .with_mechanism(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests })
-        .with_safeguards_documentation(text("the clauses"))])
+        .with_safeguards_documentation(text("the clauses"))
+        .with_compelling_interest_information(
+            "2026-03-02T09:00:00Z".parse().unwrap(),
+            text("told in the notice, with the interests pursued"),
+        )])
     .security_measures([text("TLS"), text("encryption at rest")])
     .automated_decision_making(text("none beyond spam filtering"))
     .build()
@@ -415,4 +424,82 @@ fn errors_say_what_was_wrong_and_where_without_the_rejected_value() {
         assert!(!message.contains("novakova"), "the error repeats the value: {message}");
         assert!(!message.is_empty());
     }
+}
+
+#[test]
+fn art_45_1_transfer_on_a_partial_adequacy_decision_needs_coverage_evidence() {
+    // Legal review M1: the EU-US decision covers only certified organisations.
+    let mut r = chat_activity();
+    r.transfers
+        .push(Transfer::new(text("Mailer Inc."), Country::US).with_mechanism(TransferMechanism::AdequacyDecision));
+    let err = ProcessingActivity::new(r.clone()).unwrap_err();
+    assert_eq!(articles(&err), ["Art. 45(1)"]);
+    assert_eq!(err.problems()[0].field, "transfers[0].adequacy_coverage");
+    r.transfers[0] = r.transfers[0].clone().with_adequacy_coverage(AdequacyCoverage::new(
+        text("active entry on the Data Privacy Framework list"),
+        chrono::NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(),
+    ));
+    assert!(ProcessingActivity::new(r).is_ok());
+}
+
+#[test]
+fn art_46_1_transfer_on_clauses_needs_a_transfer_impact_assessment() {
+    // Legal review M8: C-311/18; Clause 14 of the clauses of Decision (EU) 2021/914.
+    let mut r = chat_activity();
+    r.transfers
+        .push(Transfer::new(text("Mailer Inc."), Country::US).with_mechanism(
+            TransferMechanism::StandardContractualClauses { module: SccModule::ControllerToProcessor },
+        ));
+    r.transfers.push(
+        Transfer::new(text("Group office"), Country::IN).with_mechanism(TransferMechanism::BindingCorporateRules),
+    );
+    let err = ProcessingActivity::new(r.clone()).unwrap_err();
+    assert_eq!(articles(&err), ["Art. 46(1)", "Art. 46(1)"]);
+    assert_eq!(err.problems()[1].field, "transfers[1].transfer_assessment");
+    for t in &mut r.transfers {
+        *t = t.clone().with_transfer_assessment(TransferAssessment::new(
+            text("destination law assessed; encryption with keys held in the EU"),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        ));
+    }
+    assert!(ProcessingActivity::new(r).is_ok());
+}
+
+#[test]
+fn art_49_1_second_subparagraph_transfer_informs_the_authority_and_the_subject() {
+    // Legal review M11: "the controller shall inform the supervisory authority of the transfer"
+    // and the data subject, with the compelling legitimate interests pursued.
+    let mut r = chat_activity();
+    r.transfers.push(
+        Transfer::new(text("Consultant"), Country::IN)
+            .with_mechanism(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests })
+            .with_safeguards_documentation(text("pseudonymised extract, deleted after the review")),
+    );
+    let err = ProcessingActivity::new(r.clone()).unwrap_err();
+    let fields: Vec<String> = err.problems().iter().map(|p| p.field.to_string()).collect();
+    assert_eq!(fields, ["transfers[0].authority_informed_at", "transfers[0].subject_information"]);
+    assert_eq!(articles(&err), ["Art. 49(1), second subparagraph", "Art. 49(1), second subparagraph"]);
+    r.transfers[0] = r.transfers[0].clone().with_compelling_interest_information(
+        "2026-03-02T09:00:00Z".parse().unwrap(),
+        text("e-mail to the person concerned naming the interests pursued"),
+    );
+    let activity = ProcessingActivity::new(r).unwrap();
+    assert_json_contract(&activity.fields().transfers[0]);
+}
+
+#[test]
+fn art_44_international_organisation_is_a_transfer_destination() {
+    // Legal review M14: the European Patent Organisation's adequacy decision of 15 July 2025.
+    let mut r = chat_activity();
+    let epo = InternationalOrganisation::EuropeanPatentOrganisation;
+    r.transfers.push(Transfer::new(text("European Patent Office"), epo));
+    assert_eq!(articles(&ProcessingActivity::new(r.clone()).unwrap_err()), ["Art. 44"], "never inside the EEA");
+    r.transfers[0] = r.transfers[0].clone().with_mechanism(TransferMechanism::AdequacyDecision);
+    let activity = ProcessingActivity::new(r).unwrap();
+    let json = serde_json::to_value(&activity.fields().transfers[0]).unwrap();
+    assert_eq!(json["destination"], "european_patent_organisation");
+    // A transfer stored before destinations existed still reads, its country as destination.
+    let old: Transfer =
+        serde_json::from_value(serde_json::json!({"recipient": "Mailer Inc.", "country": "US"})).unwrap();
+    assert_eq!(old.destination, Destination::Country(Country::US));
 }

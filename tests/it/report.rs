@@ -109,10 +109,10 @@ fn world_in(language: &Language) -> World {
     main.purposes.push(Purpose::Marketing);
     let mut hosting_sub = ProcessingAgreement::sub_processing_template(&main, hosting.id());
     hosting_sub.id = AgreementId::from_uuid(id(11));
-    hosting_sub.processing_locations = vec![ProcessingLocation {
-        country: Country::US,
-        mechanism: Some(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor }),
-    }];
+    hosting_sub.processing_locations = vec![gdpr_obligations::testkit::located(
+        Country::US,
+        TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor },
+    )];
     let mut mail_sub = ProcessingAgreement::sub_processing_template(&main, mailer.id());
     mail_sub.id = AgreementId::from_uuid(id(12));
     let parties = vec![shop.clone(), vendor.clone(), hosting.clone(), mailer.clone()];
@@ -475,7 +475,7 @@ fn art_30_1_every_field_of_the_controller_record_is_filled_or_marked() {
         assert!(recipients.iter().any(|r| r.party == Some(p.id())), "art. 30(1)(d): {}", p.legal_name());
     }
     let Field::Filled { value: transfers } = &a.transfers else { panic!("art. 30(1)(e): the hosting is in the US") };
-    assert_eq!(transfers[0].country, Country::US);
+    assert_eq!(transfers[0].destination, Country::US.into());
     let csv = record.to_csv(&Catalogue::built_in(), &Language::EN).expect("csv");
     assert_eq!(csv.lines().count(), 1 + 11, "{csv}");
 }
@@ -491,6 +491,10 @@ fn art_13_1_f_and_30_1_e_a_transfer_named_twice_is_listed_once() {
             .with_mechanism(gdpr_obligations::vocab::TransferMechanism::StandardContractualClauses {
                 module: gdpr_obligations::vocab::SccModule::ProcessorToProcessor,
             })
+            .with_transfer_assessment(gdpr_obligations::model::TransferAssessment::new(
+                text("US law assessed; encryption at rest"),
+                NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            ))
             .with_safeguards_documentation(text("a copy of the clauses from dpo@shop.example")),
     ];
     let activity = ProcessingActivity::new(repr).expect("activity");
@@ -814,4 +818,62 @@ proptest! {
             prop_assert_eq!(rows, 11 * activities.len());
         }
     }
+}
+
+#[test]
+fn art_13_1_f_notice_never_claims_an_uncovered_partial_adequacy_decision() {
+    // Legal review M1: a US importer on the EU-US decision without evidence it is certified is
+    // not covered by the decision, and the notice must not say it is.
+    let w = world();
+    let build = |location: ProcessingLocation| {
+        let agreements: Vec<ProcessingAgreement> = w
+            .chain
+            .agreements()
+            .cloned()
+            .map(|mut a| {
+                if a.processor == w.hosting.id() {
+                    a.processing_locations = vec![location.clone()];
+                }
+                a
+            })
+            .collect();
+        let chain = ProcessingChain::build(w.parties.clone(), agreements, []).expect("chain");
+        let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+        let input =
+            NoticeInput::new(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &chain, &w.complaint, as_of);
+        PrivacyNotice::build(&input).expect("notice")
+    };
+    let uncovered = build(ProcessingLocation::new(Country::US).with_mechanism(TransferMechanism::AdequacyDecision));
+    let t = uncovered.transfers.iter().find(|t| t.transfer.recipient == *w.hosting.legal_name()).expect("transfer");
+    assert!(!t.adequacy);
+    let text = uncovered.document(&Catalogue::built_in(), &Language::EN).expect("notice").to_text();
+    assert!(!text.contains("an adequacy decision of the Commission is in force for US"), "{text}");
+    let covered = build(gdpr_obligations::testkit::located(Country::US, TransferMechanism::AdequacyDecision));
+    let t = covered.transfers.iter().find(|t| t.transfer.recipient == *w.hosting.legal_name()).expect("transfer");
+    assert!(t.adequacy);
+}
+
+#[test]
+fn art_30_2_c_processor_record_carries_the_safeguards_documentation_of_a_location() {
+    // Legal review M13: the processor's record documents the suitable safeguards of its
+    // transfers (Art. 30(2)(c)), taken from the agreement's processing location.
+    let w = world();
+    let documentation = text("copy of the module 3 clauses and the assessment, kept by the vendor's DPO");
+    let agreements: Vec<ProcessingAgreement> = w
+        .chain
+        .agreements()
+        .cloned()
+        .map(|mut a| {
+            if a.processor == w.hosting.id() {
+                for l in &mut a.processing_locations {
+                    *l = l.clone().with_safeguards_documentation(documentation.clone());
+                }
+            }
+            a
+        })
+        .collect();
+    let chain = ProcessingChain::build(w.parties.clone(), agreements, []).expect("chain");
+    let record = ProcessorRecord::build(&w.vendor, &w.parties, &chain).expect("record");
+    let Field::Filled { value: transfers } = &record.entries[0].transfers else { panic!("art. 30(2)(c)") };
+    assert_eq!(transfers[0].safeguards_documentation.as_ref(), Some(&documentation));
 }

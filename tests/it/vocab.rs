@@ -5,8 +5,8 @@ use crate::common;
 use common::{assert_json_contract, assert_schema_rejects};
 use gdpr_obligations::testkit;
 use gdpr_obligations::vocab::{
-    Article, Country, DataCategory, DerogationPoint, LegalBasis, Purpose, Right, Role, SccModule,
-    SpecialCategoryCondition, SubjectCategory, TransferMechanism, rights,
+    AdequacyScope, Article, Country, DataCategory, DerogationPoint, Destination, InternationalOrganisation, LegalBasis,
+    Purpose, Right, Role, SccModule, SpecialCategoryCondition, SubjectCategory, TransferMechanism, rights,
 };
 use proptest::prelude::*;
 
@@ -43,6 +43,7 @@ every_term_round_trips!(
     role_terms: Role,
     scc_module_terms: SccModule,
     derogation_point_terms: DerogationPoint,
+    international_organisation_terms: InternationalOrganisation,
 );
 
 #[test]
@@ -153,6 +154,75 @@ proptest! {
         prop_assert_eq!(needs, !country.is_eea() && country.adequacy_on(date).is_none());
         if country.is_eea() { prop_assert!(!needs); }
     }
+}
+
+#[test]
+fn art_45_3_israel_adequacy_covers_only_automated_transfers() {
+    // Legal review W8: Decision 2011/61/EU finds Israel adequate only for automated
+    // international transfers and data subject to further automated processing there.
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let israel = Country::IL.adequacy_on(on).expect("Decision 2011/61/EU is in force");
+    assert_eq!(israel.decision, "2011/61/EU");
+    assert_eq!(
+        israel.scope,
+        AdequacyScope::Partial(
+            "automated international transfers, or data subject to further automated processing in Israel"
+        )
+    );
+}
+
+#[test]
+fn art_45_3_brazil_decision_is_named_by_its_number() {
+    // Legal review section 5 (adequacy table): the Brazil decision is Commission Implementing
+    // Decision (EU) 2026/179 of 26 January 2026.
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 1, 26).unwrap();
+    let brazil = Country::BR.adequacy_on(on).expect("in force from its adoption");
+    assert!(brazil.decision.contains("(EU) 2026/179"), "{}", brazil.decision);
+    assert!(Country::BR.adequacy_on(on.pred_opt().unwrap()).is_none());
+}
+
+#[test]
+fn art_46_every_safeguard_route_and_international_organisations_are_expressible() {
+    // Legal review M14: Chapter V covers international organisations (the European Patent
+    // Organisation's adequacy decision of 15 July 2025) and every route of Art. 46(2) and (3).
+    let articles: Vec<String> = TransferMechanism::all()
+        .filter(|m| {
+            !matches!(m, TransferMechanism::StandardContractualClauses { .. } | TransferMechanism::Derogation { .. })
+        })
+        .map(|m| m.article().to_string())
+        .collect();
+    assert_eq!(
+        articles,
+        [
+            "Art. 45(3)",
+            "Art. 46(2)(a)",
+            "Art. 46(2)(b)",
+            "Art. 46(2)(d)",
+            "Art. 46(2)(e)",
+            "Art. 46(2)(f)",
+            "Art. 46(3)(a)",
+            "Art. 46(3)(b)"
+        ]
+    );
+    assert_eq!(TransferMechanism::CodeOfConduct.dpv_iri(), "https://w3id.org/dpv/legal/eu/gdpr#A46-2-e");
+    let json = serde_json::to_value(TransferMechanism::Certification).unwrap();
+    assert_eq!(json, serde_json::json!({"mechanism": "certification"}));
+    let epo = Destination::InternationalOrganisation(InternationalOrganisation::EuropeanPatentOrganisation);
+    assert_eq!("european_patent_organisation".parse::<Destination>(), Ok(epo));
+    assert_eq!(serde_json::to_value(epo).unwrap(), serde_json::json!("european_patent_organisation"));
+    assert_eq!(
+        serde_json::from_value::<Destination>(serde_json::json!("US")).unwrap(),
+        Destination::Country(Country::US)
+    );
+    assert_json_contract(&epo);
+    assert_json_contract(&Destination::Country(Country::IN));
+    assert!(!epo.is_eea());
+    let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    assert!(epo.adequacy_on(d(2025, 7, 14)).is_none());
+    let decision = epo.adequacy_on(d(2025, 7, 15)).expect("adopted 15 July 2025");
+    assert_eq!(decision.scope, AdequacyScope::Full);
+    assert!("XX".parse::<Destination>().is_err() && "un".parse::<Destination>().is_err());
+    assert_schema_rejects::<Destination>(&serde_json::json!("world_bank"));
 }
 
 #[test]
