@@ -52,7 +52,8 @@ pub enum Command {
         /// The data subject the requester turned out to be.
         subject: SubjectId,
     },
-    /// The controller could not confirm the requester's identity (Art. 11(2), 12(2)).
+    /// The controller could not confirm the requester's identity after asking for the information
+    /// necessary to confirm it (Art. 12(2), 12(6)): only once identity was asked for.
     RecordIdentityFailure {
         /// When.
         at: DateTime<Utc>,

@@ -61,7 +61,8 @@ impl fmt::Display for Rejection {
 ///   it is settled;
 /// - Art. 5(1)(f): access and portability never complete before the identity is verified or
 ///   recorded as not needing verification;
-/// - Art. 11(2): a refusal for not being able to identify needs a failed verification first;
+/// - Art. 12(2), 12(6): a refusal for not being able to identify needs a failed verification
+///   first, and a failed verification needs the identity information to have been asked for;
 /// - Art. 12(5): fees and 12(5)(b) refusals only for requests under Arts. 15-22; Art. 15(3):
 ///   fees for further copies only for access; Art. 7(3): no fee and no such refusal for
 ///   withdrawing consent;
@@ -158,6 +159,7 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
         }
         Command::RecordIdentityFailure { at, reason } => {
             check.identity_not_settled()?;
+            check.identity_was_asked_for()?;
             let event = Event::IdentityFailed { at: *at, reason: reason.clone() };
             check.within_range(&request.clone().evolve(&event))?;
             Ok(vec![event])
@@ -334,6 +336,22 @@ impl Check<'_> {
         }
     }
 
+    /// Art. 12(2), 12(6) and 11(2): the controller may record that it cannot identify the
+    /// requester only after asking for the information necessary to confirm the identity (the
+    /// request is waiting for it, or it was provided and did not suffice): the data subject may
+    /// always provide additional information, so there is no case in which asking cannot help.
+    fn identity_was_asked_for(&self) -> Result<(), Rejection> {
+        let asked = matches!(self.request.status().name(), StatusName::AwaitingIdentity)
+            || matches!(self.request.identity(), Identity::Provided { .. } | Identity::Failed { .. });
+        if asked {
+            return Ok(());
+        }
+        Err(self.rejected(
+            Some(Article::gdpr(12).paragraph(2)),
+            "the controller must facilitate the request: ask for the information necessary to confirm the identity (Art. 12(6), 11(2)) before recording that it cannot be confirmed",
+        ))
+    }
+
     fn fee_allowed(&self, ground: FeeGround) -> Result<(), Rejection> {
         let kind = self.request.kind();
         if *kind == RequestKind::ConsentWithdrawal {
@@ -375,7 +393,7 @@ impl Check<'_> {
             }
             RefusalGround::CannotIdentify if !matches!(self.request.identity(), Identity::Failed { .. }) => {
                 Err(self.rejected(
-                    Some(Article::gdpr(11).paragraph(2)),
+                    Some(Article::gdpr(12).paragraph(2)),
                     "the controller must demonstrate that it cannot identify the data subject: record a failed verification first",
                 ))
             }

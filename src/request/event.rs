@@ -46,8 +46,8 @@ pub enum Event {
         /// The data subject the requester is.
         subject: SubjectId,
     },
-    /// The controller could not confirm the identity (Art. 11(2)); a pending identity request
-    /// ends here.
+    /// The controller could not confirm the identity after asking for the information necessary
+    /// to confirm it (Art. 12(2), 12(6)); a pending identity request ends here.
     IdentityFailed {
         /// When.
         at: DateTime<Utc>,
@@ -174,8 +174,8 @@ impl Event {
             Event::IdentityRequested { .. }
             | Event::IdentityProvided { .. }
             | Event::IdentityVerified { .. }
+            | Event::IdentityFailed { .. }
             | Event::VerificationWaived { .. } => art12.paragraph(6),
-            Event::IdentityFailed { .. } => Article::gdpr(11).paragraph(2),
             Event::ClarificationRequested { .. } | Event::ClarificationProvided { .. } => art12.paragraph(2),
             Event::FeeRequested { ground, .. } => ground.article(),
             Event::FeePaid { .. } => art12.paragraph(5).point('a'),
@@ -246,7 +246,10 @@ pub enum RefusalGround {
         /// How the controller demonstrates it.
         explanation: Text,
     },
-    /// Art. 11(2), 12(2): the controller demonstrates that it cannot identify the data subject.
+    /// Art. 12(2), second sentence, and 12(6): the controller demonstrates that it is not in a
+    /// position to identify the data subject, after asking for the information necessary to
+    /// confirm the identity. (Art. 11(2) is the route where the processing itself does not
+    /// require identification; the refusal still rests on Art. 12(2).)
     CannotIdentify,
     /// An exemption of the right applies, such as Art. 17(3)(b).
     Exempt {
@@ -269,7 +272,7 @@ impl RefusalGround {
             RefusalGround::ManifestlyUnfounded { .. } | RefusalGround::ManifestlyExcessive { .. } => {
                 Article::gdpr(12).paragraph(5).point('b')
             }
-            RefusalGround::CannotIdentify => Article::gdpr(11).paragraph(2),
+            RefusalGround::CannotIdentify => Article::gdpr(12).paragraph(2),
             RefusalGround::Exempt { exemption } => exemption.article(),
             RefusalGround::RightUnavailable { limit } => limit.article,
         }
@@ -285,7 +288,10 @@ impl RefusalGround {
             RefusalGround::ManifestlyExcessive { explanation } => {
                 format!("the request is manifestly excessive: {explanation}").into()
             }
-            RefusalGround::CannotIdentify => "the controller is not in a position to identify the data subject".into(),
+            RefusalGround::CannotIdentify => {
+                "the controller has demonstrated that it is not in a position to identify the data subject (Art. 12(2), 12(6))"
+                    .into()
+            }
             RefusalGround::Exempt { exemption } => exemption.reason().into(),
             RefusalGround::RightUnavailable { limit } => Cow::Borrowed(&limit.reason),
         }

@@ -193,7 +193,7 @@ pub enum Identity {
         /// Why.
         reason: Text,
     },
-    /// Verification failed (Art. 11(2)).
+    /// Verification failed after the identity information was asked for (Art. 12(2), 12(6)).
     Failed {
         /// When.
         at: DateTime<Utc>,
@@ -490,14 +490,17 @@ impl Request {
     }
 
     /// For a completed or refused request, whether the data subject was answered before the
-    /// deadline that applied (Art. 12(3), 12(4)); `None` while open or once withdrawn.
+    /// deadline that applied; `None` while open or once withdrawn. A completion is measured
+    /// against the extended deadline once extended (Art. 12(3)); a refusal always against the
+    /// month from receipt, whatever the extension, because the reasons for not taking action are
+    /// given "at the latest within one month of receipt" (Art. 12(4)).
     #[must_use]
     pub fn answered_in_time(&self) -> Option<bool> {
-        let at = match self.status {
-            Status::Completed { at, .. } | Status::Refused { at, .. } => at,
-            _ => return None,
-        };
-        Some(!self.current_deadline(at)?.is_overdue(at))
+        match self.status {
+            Status::Completed { at, .. } => Some(!self.current_deadline(at)?.is_overdue(at)),
+            Status::Refused { at, .. } => Some(!self.deadlines_at(at)?.due().is_overdue(at)),
+            _ => None,
+        }
     }
 }
 

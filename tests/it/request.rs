@@ -216,6 +216,19 @@ fn art_12_3_a_closed_request_is_never_overdue_and_says_if_it_was_answered_in_tim
 // ---- Art. 12(4): refusals ----
 
 #[test]
+fn art_12_4_a_refusal_after_one_month_is_late_even_when_extended() {
+    // Legal review W6: the reasons for not acting are due within one month of receipt, whatever
+    // the extension; the month ends on Monday 7 April (day 33).
+    let late = given([erasure(), extend(3)]).when(refuse(40, excessive())).then_state(StatusName::Refused);
+    assert_eq!(late.answered_in_time(), Some(false));
+    let on_time = given([erasure(), extend(3)]).when(refuse(33, excessive())).then_state(StatusName::Refused);
+    assert_eq!(on_time.answered_in_time(), Some(true));
+    // A completion after the extension is still measured against the three months.
+    let done = given([access(), extend(3), waive(4), start(5)]).when(complete(40)).then_state(StatusName::Completed);
+    assert_eq!(done.answered_in_time(), Some(true));
+}
+
+#[test]
 fn art_12_4_refusal_carries_complaint_information() {
     given([erasure()]).when(refuse(2, exempt(Exemption::LegalClaims))).then_refused_under("Art. 17(3)(e)");
 }
@@ -331,15 +344,31 @@ fn art_5_1_f_access_completes_after_verification() {
 }
 
 #[test]
-fn art_11_2_cannot_identify_needs_a_failed_verification() {
-    given([access()]).when(refuse(1, RefusalGround::CannotIdentify)).then_rejected_under("Art. 11(2)");
+fn art_12_2_cannot_identify_needs_a_failed_verification() {
+    given([access()]).when(refuse(1, RefusalGround::CannotIdentify)).then_rejected_under("Art. 12(2)");
 }
 
 #[test]
-fn art_11_2_cannot_identify_after_a_failed_verification() {
-    given([access(), request_identity(1), fail_identity(12)])
+fn art_12_2_12_6_a_refusal_for_not_identifying_cites_articles_12_2_and_12_6() {
+    // Legal review D10: the refusal rests on Art. 12(2) second sentence and 12(6), not on
+    // Art. 11(2) alone.
+    let request = given([access(), request_identity(1), fail_identity(12)])
         .when(refuse(12, RefusalGround::CannotIdentify))
-        .then_refused_under("Art. 11(2)");
+        .then_refused_under("Art. 12(2)");
+    let gdpr_obligations::request::Status::Refused { ground, .. } = request.status() else { unreachable!() };
+    assert!(ground.reason().contains("Art. 12(2), 12(6)"), "{}", ground.reason());
+    let failed = Event::IdentityFailed { at: day(12), reason: text("wrong code") };
+    assert_eq!(failed.article().to_string(), "Art. 12(6)");
+}
+
+#[test]
+fn art_12_2_identity_failure_needs_the_identity_to_have_been_asked_for() {
+    // Legal review D3: the controller facilitates the request and may say it cannot identify the
+    // requester only after asking for the information that would confirm the identity.
+    given([access()]).when(fail_identity(2)).then_rejected_under("Art. 12(2)");
+    given([access(), start(1)]).when(fail_identity(2)).then_rejected_under("Art. 12(2)");
+    given([access(), request_identity(1)]).when(fail_identity(2)).then_state(StatusName::Open);
+    given([access(), request_identity(1), provide_identity(2)]).when(fail_identity(3)).then_state(StatusName::Open);
 }
 
 // ---- Arts. 17, 18, 20, 21, 22: the rights and their limits ----
@@ -691,6 +720,39 @@ proptest! {
             assert_json_contract(e);
         }
         assert_json_contract(&state);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(256)))]
+
+    // Legal review W6: no refusal given after the month from receipt is in time (Art. 12(4)),
+    // extended or not; one given within it always is.
+    #[test]
+    fn prop_art_12_4_no_refusal_after_one_month_is_in_time(
+        extended_on in proptest::option::of(0i64..=33),
+        refused_on in 0i64..=100,
+    ) {
+        let mut commands = vec![erasure()];
+        let first = match extended_on {
+            Some(n) => { commands.push(extend(n)); n }
+            None => 0,
+        };
+        prop_assume!(refused_on >= first);
+        let request = Request::replay(&run(&receipt_of(&commands[0]), &commands[1..])?.0).expect("received");
+        let events = request.decide(&refuse(refused_on, excessive())).expect("a refusal is accepted while active");
+        let refused = events.iter().fold(request, Request::evolve);
+        let due = refused.deadlines().expect("deadlines").due();
+        prop_assert_eq!(refused.answered_in_time(), Some(!due.is_overdue(day(refused_on))));
+        prop_assert_eq!(refused.answered_in_time(), Some(refused_on <= 33));
+    }
+}
+
+/// The receipt of a `receive` command.
+fn receipt_of(command: &Command) -> Receipt {
+    match command {
+        Command::Receive(receipt) => (**receipt).clone(),
+        _ => unreachable!("a receive command"),
     }
 }
 
