@@ -160,7 +160,7 @@ fn sample_commands(name: CommandName, at: DateTime<Utc>, w: &Words) -> Vec<Comma
         CommandName::Refuse => [
             RefusalGround::ManifestlyUnfounded { explanation: t() },
             RefusalGround::CannotIdentify,
-            RefusalGround::Exempt { exemption: Exemption::LegalClaims },
+            RefusalGround::Exempt { exemption: Exemption::LegalClaims, explanation: None },
         ]
         .into_iter()
         .map(|ground| Command::Refuse { at, ground })
@@ -205,7 +205,7 @@ fn receipts(w: &Words) -> Vec<Receipt> {
                     at,
                     controller: PartyId::from_uuid(uuid::Uuid::max()),
                     kind,
-                    processing: Processing { basis, purpose: Purpose::CustomerCare },
+                    processing: Processing::new(basis, Purpose::CustomerCare),
                     channel: Channel::Chat,
                     receiver,
                     requester: Vec::new(),

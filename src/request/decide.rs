@@ -7,7 +7,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{
-    Command, CommandName, Event, FeeGround, Identity, Receipt, RefusalGround, Request, RequestKind, StatusName,
+    Command, CommandName, Event, Exemption, FeeGround, Identity, Receipt, RefusalGround, Request, RequestKind,
+    StatusName,
 };
 use crate::vocab::Article;
 
@@ -56,10 +57,13 @@ impl fmt::Display for Rejection {
 /// `start`), when it is earlier than the request's last event, when a date would leave the
 /// supported range, or when a rule forbids it, with its article:
 ///
-/// - Art. 12(3): an extension only once, and only before the first month ends;
+/// - Art. 12(3): an extension only once, and only before the first month ends; Art. 21(3),
+///   7(3): never for an objection to direct marketing or a withdrawal of consent, which are due
+///   at receipt and free of charge (Recital 70);
 /// - Art. 12(6): identity may be asked for only for requests under Arts. 15-21, and not once
 ///   it is settled;
-/// - Art. 5(1)(f): access and portability never complete before the identity is verified or
+/// - Art. 5(1)(f): no request under Arts. 15-21 (access, rectification, erasure, restriction,
+///   portability, objection) is carried out or completed before the identity is verified or
 ///   recorded as not needing verification;
 /// - Art. 12(2), 12(6): a refusal for not being able to identify needs a failed verification
 ///   first, and a failed verification needs the identity information to have been asked for;
@@ -184,6 +188,7 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
         Command::RecordFeePaid { at } => Ok(vec![Event::FeePaid { at: *at }]),
         Command::Extend { at, justification, notified_via } => {
             let art_12_3 = Some(Article::gdpr(12).paragraph(3));
+            check.not_due_at_receipt("extended")?;
             if request.extension().is_some() {
                 return Err(check.rejected(art_12_3, "the period may be extended once, by two further months"));
             }
@@ -228,10 +233,10 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
                     ),
                 ));
             }
-            if matches!(kind, RequestKind::Access | RequestKind::Portability) && !request.identity().is_settled() {
+            if kind.allows_identity_request() && !request.identity().is_settled() {
                 return Err(check.rejected(
                     Some(Article::gdpr(5).paragraph(1).point('f')),
-                    "personal data are disclosed only once the requester's identity is verified or recorded as not needing verification (Art. 12(6))",
+                    "personal data are disclosed, erased, rectified or restricted only once the requester's identity is verified or recorded as not needing verification (Art. 12(6)): otherwise another person's data could be affected",
                 ));
             }
             Ok(vec![Event::Completed { at: *at, summary: summary.clone() }])
@@ -352,14 +357,29 @@ impl Check<'_> {
         ))
     }
 
+    /// Art. 21(3), 7(3): an objection to direct marketing and a withdrawal of consent are due at
+    /// receipt, so they are neither extended nor charged.
+    fn not_due_at_receipt(&self, what: &str) -> Result<(), Rejection> {
+        if !self.request.is_due_at_receipt() {
+            return Ok(());
+        }
+        let (article, reason) = if self.request.withdraws_consent() {
+            (
+                Article::gdpr(7).paragraph(3),
+                "a withdrawal of consent takes effect when it is made and must be as easy as giving consent",
+            )
+        } else {
+            (
+                Article::gdpr(21).paragraph(3),
+                "after an objection to direct marketing the data are no longer processed for such purposes, at once and free of charge (Recital 70)",
+            )
+        };
+        Err(self.rejected(Some(article), format!("{reason}: it cannot be {what}")))
+    }
+
     fn fee_allowed(&self, ground: FeeGround) -> Result<(), Rejection> {
         let kind = self.request.kind();
-        if *kind == RequestKind::ConsentWithdrawal {
-            return Err(self.rejected(
-                Some(Article::gdpr(7).paragraph(3)),
-                "withdrawing consent must be as easy as giving it: no fee may be asked",
-            ));
-        }
+        self.not_due_at_receipt("charged a fee (Art. 12(5)(a))")?;
         if ground == FeeGround::FurtherCopies && *kind != RequestKind::Access {
             return Err(
                 self.rejected(Some(ground.article()), "a fee for further copies applies only to access requests")
@@ -384,7 +404,7 @@ impl Check<'_> {
         }
         match ground {
             RefusalGround::ManifestlyUnfounded { .. } | RefusalGround::ManifestlyExcessive { .. }
-                if !kind.is_chapter_iii_request() =>
+                if !kind.is_chapter_iii_request() || self.request.withdraws_consent() =>
             {
                 Err(self.rejected(
                     Some(Article::gdpr(7).paragraph(3)),
@@ -397,10 +417,28 @@ impl Check<'_> {
                     "the controller must demonstrate that it cannot identify the data subject: record a failed verification first",
                 ))
             }
-            RefusalGround::Exempt { exemption } if !exemption.applies_to(kind) => Err(self.rejected(
+            RefusalGround::Exempt { exemption: exemption @ (Exemption::CopyAffectsOthers | Exemption::PortabilityAffectsOthers), .. } => {
+                Err(self.rejected(
+                    Some(exemption.article()),
+                    "the rights of others limit only the copy: record what is withheld, and why, when the request completes (Recital 63: never a refusal to provide all information)",
+                ))
+            }
+            RefusalGround::Exempt { exemption, .. } if !exemption.applies_to(kind) => Err(self.rejected(
                 Some(exemption.article()),
                 format!("the exemption does not apply to a request under {}", kind.article()),
             )),
+            RefusalGround::Exempt { exemption: Exemption::LegalObligationOrPublicTask, explanation: None } => {
+                Err(self.rejected(
+                    Some(Exemption::LegalObligationOrPublicTask.article()),
+                    "erasure yields only to the extent that the processing is still necessary: name the law or the task, and the period for which it requires the data",
+                ))
+            }
+            RefusalGround::ConditionsNotMet { article, .. } if !article.is_within(&kind.right().article()) => {
+                Err(self.rejected(
+                    Some(*article),
+                    format!("the conditions named must be those of the right asked for, {}", kind.right().article()),
+                ))
+            }
             _ => Ok(()),
         }
     }

@@ -255,6 +255,22 @@ pub enum RefusalGround {
     Exempt {
         /// The exemption.
         exemption: Exemption,
+        /// What the controller tells the data subject about it. Required for Art. 17(3)(b),
+        /// which applies only "to the extent that" the processing is necessary: the law that
+        /// requires keeping the data, or the task, and the period.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        explanation: Option<Text>,
+    },
+    /// The conditions of the right are not met (Art. 12(4)): no ground of Art. 17(1) applies,
+    /// the data are accurate (Art. 16), the controller's legitimate grounds prevail over a
+    /// restriction under Art. 18(1)(d), and so on. Like every refusal it carries the complaint
+    /// and judicial-remedy information.
+    ConditionsNotMet {
+        /// The provision whose conditions are not met, within the right asked for (e.g.
+        /// `Art. 17(1)`, `Art. 16`).
+        article: Article,
+        /// Why, as the controller demonstrates it.
+        explanation: Text,
     },
     /// The right does not exist for the processing concerned, as the rights table says
     /// (e.g. Art. 20(1)(a)). Decided by the crate when the request reaches the controller.
@@ -273,7 +289,8 @@ impl RefusalGround {
                 Article::gdpr(12).paragraph(5).point('b')
             }
             RefusalGround::CannotIdentify => Article::gdpr(12).paragraph(2),
-            RefusalGround::Exempt { exemption } => exemption.article(),
+            RefusalGround::Exempt { exemption, .. } => exemption.article(),
+            RefusalGround::ConditionsNotMet { article, .. } => *article,
             RefusalGround::RightUnavailable { limit } => limit.article,
         }
     }
@@ -292,7 +309,13 @@ impl RefusalGround {
                 "the controller has demonstrated that it is not in a position to identify the data subject (Art. 12(2), 12(6))"
                     .into()
             }
-            RefusalGround::Exempt { exemption } => exemption.reason().into(),
+            RefusalGround::Exempt { exemption, explanation: None } => exemption.reason().into(),
+            RefusalGround::Exempt { exemption, explanation: Some(explanation) } => {
+                format!("{}: {explanation}", exemption.reason()).into()
+            }
+            RefusalGround::ConditionsNotMet { article, explanation } => {
+                format!("the conditions of {article} are not met: {explanation}").into()
+            }
             RefusalGround::RightUnavailable { limit } => Cow::Borrowed(&limit.reason),
         }
     }
@@ -311,14 +334,20 @@ pub enum Exemption {
     PublicHealth,
     /// Art. 17(3)(d): erasure yields to archiving, research or statistics under Art. 89(1).
     ArchivingOrResearch,
-    /// Art. 17(3)(e): erasure yields to the establishment, exercise or defence of legal claims.
+    /// Art. 17(3)(e): erasure yields to the establishment, exercise or defence of legal claims;
+    /// so does an objection on particular-situation grounds (the last limb of Art. 21(1)), see
+    /// [`article_for`](Self::article_for).
     LegalClaims,
     /// Art. 21(1): compelling legitimate grounds override an objection on particular-situation
     /// grounds (never one to direct marketing, Art. 21(3)).
     CompellingLegitimateGrounds,
-    /// Art. 15(4): the copy would adversely affect the rights and freedoms of others.
+    /// Art. 15(4): the copy would adversely affect the rights and freedoms of others. Not a
+    /// ground for refusing a request: it limits only the copy, and is recorded as a
+    /// [`Withheld`](super::Withheld) part of the answer on completion (Recital 63: "should not be
+    /// a refusal to provide all information"). Kept so that old records still read.
     CopyAffectsOthers,
     /// Art. 20(4): the portable data would adversely affect the rights and freedoms of others.
+    /// Like Art. 15(4), a limit recorded on completion, never a refusal of the whole request.
     PortabilityAffectsOthers,
     /// Art. 22(2)(b): the automated decision is authorised by Union or Member State law with
     /// suitable safeguards.
@@ -342,8 +371,21 @@ impl Exemption {
         }
     }
 
-    /// Whether the exemption can answer a request of `kind`: the Art. 17(3) exemptions only
-    /// erasure, Art. 21(1) only an objection on particular-situation grounds, and so on.
+    /// The provision that states the exemption for a request of `kind`: as
+    /// [`article`](Self::article), except that legal claims answer an objection under the last
+    /// limb of Art. 21(1).
+    #[must_use]
+    pub const fn article_for(&self, kind: &RequestKind) -> Article {
+        match (self, kind) {
+            (Exemption::LegalClaims, RequestKind::Objection { .. }) => Article::gdpr(21).paragraph(1),
+            _ => self.article(),
+        }
+    }
+
+    /// Whether the exemption can refuse a request of `kind`: the Art. 17(3) exemptions only
+    /// erasure, Art. 21(1) (compelling grounds or legal claims) only an objection on
+    /// particular-situation grounds, and so on. Arts. 15(4) and 20(4) refuse nothing: they limit
+    /// the copy, recorded on completion.
     #[must_use]
     pub const fn applies_to(&self, kind: &RequestKind) -> bool {
         use super::ObjectionGround::ParticularSituation;
@@ -351,13 +393,14 @@ impl Exemption {
             Exemption::FreedomOfExpression
             | Exemption::LegalObligationOrPublicTask
             | Exemption::PublicHealth
-            | Exemption::ArchivingOrResearch
-            | Exemption::LegalClaims => matches!(kind, RequestKind::Erasure { .. }),
+            | Exemption::ArchivingOrResearch => matches!(kind, RequestKind::Erasure { .. }),
+            Exemption::LegalClaims => {
+                matches!(kind, RequestKind::Erasure { .. } | RequestKind::Objection { ground: ParticularSituation })
+            }
             Exemption::CompellingLegitimateGrounds => {
                 matches!(kind, RequestKind::Objection { ground: ParticularSituation })
             }
-            Exemption::CopyAffectsOthers => matches!(kind, RequestKind::Access),
-            Exemption::PortabilityAffectsOthers => matches!(kind, RequestKind::Portability),
+            Exemption::CopyAffectsOthers | Exemption::PortabilityAffectsOthers => false,
             Exemption::DecisionAuthorisedByLaw => matches!(kind, RequestKind::AutomatedDecisionReview),
         }
     }

@@ -369,6 +369,24 @@ impl Request {
         &self.receipt.kind
     }
 
+    /// Whether the request is in substance a withdrawal of consent (Art. 7(3)): a consent
+    /// withdrawal, or an objection on particular-situation grounds to consent-based processing
+    /// ([`RequestKind::withdraws_consent`]). The controller stops the processing the consent
+    /// covered (see `consent::Consent::withdraw`).
+    #[must_use]
+    pub fn withdraws_consent(&self) -> bool {
+        self.receipt.kind.withdraws_consent(&self.receipt.processing)
+    }
+
+    /// Whether the request is due at receipt: an objection to direct marketing (Art. 21(3)) or a
+    /// withdrawal of consent, also one made as an objection (Art. 7(3)). The obligation is to stop
+    /// processing for that purpose at once; it cannot be extended (Art. 12(3)) or charged a fee
+    /// (Art. 12(5)(a), Recital 70).
+    #[must_use]
+    pub fn is_due_at_receipt(&self) -> bool {
+        self.receipt.kind.is_due_at_receipt() || self.withdraws_consent()
+    }
+
     /// Where the request stands.
     #[must_use]
     pub fn status(&self) -> &Status {

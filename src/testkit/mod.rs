@@ -429,7 +429,7 @@ pub fn receipt() -> impl Strategy<Value = Receipt> {
     (
         instant(),
         request_kind(),
-        legal_basis(),
+        (legal_basis(), proptest::option::weighted(0.2, special_category_condition())),
         purpose(),
         channel(),
         receiver(),
@@ -437,17 +437,19 @@ pub fn receipt() -> impl Strategy<Value = Receipt> {
         deadline_policy(),
         complaint_information(),
     )
-        .prop_map(|(at, kind, basis, purpose, channel, receiver, requester, policy, complaint)| Receipt {
-            id: RequestId::generate(),
-            at,
-            controller: PartyId::generate(),
-            kind,
-            processing: Processing { basis, purpose },
-            channel,
-            receiver,
-            requester,
-            policy,
-            complaint,
+        .prop_map(|(at, kind, (basis, condition), purpose, channel, receiver, requester, policy, complaint)| {
+            Receipt {
+                id: RequestId::generate(),
+                at,
+                controller: PartyId::generate(),
+                kind,
+                processing: Processing { basis, purpose, special_category_condition: condition },
+                channel,
+                receiver,
+                requester,
+                policy,
+                complaint,
+            }
         })
 }
 
@@ -471,7 +473,10 @@ pub fn refusal_ground() -> impl Strategy<Value = RefusalGround> {
         text().prop_map(|explanation| RefusalGround::ManifestlyUnfounded { explanation }),
         text().prop_map(|explanation| RefusalGround::ManifestlyExcessive { explanation }),
         Just(RefusalGround::CannotIdentify),
-        exemption.prop_map(|exemption| RefusalGround::Exempt { exemption }),
+        (exemption, proptest::option::of(text()))
+            .prop_map(|(exemption, explanation)| RefusalGround::Exempt { exemption, explanation }),
+        (select(vec![Article::gdpr(17).paragraph(1), Article::gdpr(16), Article::gdpr(21).paragraph(1)]), text())
+            .prop_map(|(article, explanation)| RefusalGround::ConditionsNotMet { article, explanation }),
         Just(unavailable)
             .prop_filter_map("unavailable", |limit| limit.map(|limit| RefusalGround::RightUnavailable { limit })),
     ]

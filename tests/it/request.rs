@@ -14,7 +14,7 @@ use gdpr_obligations::request::{
 };
 use gdpr_obligations::testkit::{self, Given, When};
 use gdpr_obligations::time::{Calendar, DeadlinePolicy, IdentityPause, Zone};
-use gdpr_obligations::vocab::{LegalBasis, Purpose};
+use gdpr_obligations::vocab::{LegalBasis, Purpose, SpecialCategoryCondition};
 use proptest::prelude::*;
 
 // ---- given / when / then (the kit's harness, and what only requests need) ----
@@ -147,7 +147,12 @@ fn refuse(n: i64, ground: RefusalGround) -> Command {
     Command::Refuse { at: day(n), ground }
 }
 fn exempt(exemption: Exemption) -> RefusalGround {
-    RefusalGround::Exempt { exemption }
+    RefusalGround::Exempt { exemption, explanation: None }
+}
+fn receive_for(kind: RequestKind, processing: Processing) -> Command {
+    let mut r = receipt(kind, processing.basis);
+    r.processing = processing;
+    Command::Receive(Box::new(r))
 }
 fn excessive() -> RefusalGround {
     RefusalGround::ManifestlyExcessive { explanation: text("the fifth identical request this week") }
@@ -329,6 +334,26 @@ fn art_5_1_f_access_never_completes_before_identity_is_settled() {
 }
 
 #[test]
+fn art_5_1_f_a_right_that_changes_data_completes_only_with_a_settled_identity() {
+    // Legal review D2: a wrongful erasure, rectification, restriction or objection for an impostor
+    // is itself a breach of integrity (Arts. 5(1)(f), 12(6)).
+    for kind in [
+        RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary },
+        RequestKind::Rectification,
+        RequestKind::Restriction { ground: RestrictionGround::AccuracyContested },
+        RequestKind::Objection { ground: ObjectionGround::ParticularSituation },
+    ] {
+        let received = receive(kind, LegalBasis::LegitimateInterests);
+        given([received.clone(), start(1)]).when(complete(2)).then_rejected_under("Art. 5(1)(f)");
+        given([received.clone(), request_identity(1), provide_identity(2), start(3)])
+            .when(complete(4))
+            .then_rejected_under("Art. 5(1)(f)");
+        given([received.clone(), waive(1), start(2)]).when(complete(3)).then_state(StatusName::Completed);
+        given([received, verify(1), start(2)]).when(complete(3)).then_state(StatusName::Completed);
+    }
+}
+
+#[test]
 fn art_5_1_f_portability_completes_after_a_recorded_waiver_with_its_reason() {
     let request = given([receive(RequestKind::Portability, LegalBasis::Contract), waive(1), start(2)])
         .when(complete(3))
@@ -374,10 +399,53 @@ fn art_12_2_identity_failure_needs_the_identity_to_have_been_asked_for() {
 // ---- Arts. 17, 18, 20, 21, 22: the rights and their limits ----
 
 #[test]
-fn art_17_3_b_erasure_refused_under_legal_obligation() {
-    given([])
-        .when(receive(RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary }, LegalBasis::LegalObligation))
-        .then_refused_under("Art. 17(3)(b)");
+fn art_17_3_b_erasure_under_a_legal_obligation_is_answered_after_checking_necessity() {
+    // Legal review D5: Art. 17(3)(b) applies only "to the extent that" the processing is
+    // necessary; the request is not refused from the basis alone, and a refusal names the law
+    // and the period.
+    let kept = RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary };
+    for basis in [LegalBasis::LegalObligation, LegalBasis::PublicTask] {
+        given([]).when(receive(kept, basis)).then_state(StatusName::Open);
+    }
+    let received = receive(kept, LegalBasis::LegalObligation);
+    given([received.clone()])
+        .when(refuse(2, exempt(Exemption::LegalObligationOrPublicTask)))
+        .then_rejected_under("Art. 17(3)(b)");
+    let named = RefusalGround::Exempt {
+        exemption: Exemption::LegalObligationOrPublicTask,
+        explanation: Some(text("invoices are kept for ten years under § 35 of the Czech VAT Act, until 2035")),
+    };
+    let request = given([received.clone()]).when(refuse(2, named)).then_refused_under("Art. 17(3)(b)");
+    let gdpr_obligations::request::Status::Refused { ground, .. } = request.status() else { unreachable!() };
+    assert!(ground.reason().contains("until 2035"), "{}", ground.reason());
+    // Once the period has ended the erasure is carried out (Art. 17(1)(a)).
+    given([received, waive(1), start(2)]).when(complete(3)).then_state(StatusName::Completed);
+}
+
+#[test]
+fn art_12_4_a_refusal_because_the_conditions_of_the_right_are_not_met() {
+    // Legal review M10: "no Art. 17(1) ground applies", "the data are accurate" and the
+    // legal-claims limb of Art. 21(1) are refusals with the Art. 12(4) information.
+    let not_met = |article: &str| RefusalGround::ConditionsNotMet {
+        article: article.parse().unwrap(),
+        explanation: text("the orders are still being delivered, so the data are needed"),
+    };
+    given([erasure()]).when(refuse(2, not_met("Art. 17(1)(a)"))).then_refused_under("Art. 17(1)(a)");
+    let rectification = receive(RequestKind::Rectification, LegalBasis::Contract);
+    given([rectification.clone()]).when(refuse(2, not_met("Art. 16"))).then_refused_under("Art. 16");
+    // The conditions named are those of the right asked for.
+    given([rectification]).when(refuse(2, not_met("Art. 17(1)"))).then_rejected_under("Art. 17(1)");
+    let objection = receive(
+        RequestKind::Objection { ground: ObjectionGround::ParticularSituation },
+        LegalBasis::LegitimateInterests,
+    );
+    given([objection]).when(refuse(2, exempt(Exemption::LegalClaims))).then_state(StatusName::Refused);
+    assert_eq!(
+        Exemption::LegalClaims
+            .article_for(&RequestKind::Objection { ground: ObjectionGround::ParticularSituation })
+            .to_string(),
+        "Art. 21(1)"
+    );
 }
 
 #[test]
@@ -397,6 +465,68 @@ fn art_18_1_d_restriction_pending_an_objection_needs_an_objection_to_exist() {
     given([])
         .when(receive(RequestKind::Restriction { ground: RestrictionGround::ObjectionPending }, LegalBasis::Contract))
         .then_refused_under("Art. 18(1)(d)");
+}
+
+#[test]
+fn art_18_1_d_no_restriction_pending_objection_for_consent_based_marketing() {
+    // Legal review W7: Art. 18(1)(d) covers an objection "pursuant to Article 21(1)" only; a
+    // direct-marketing objection is never verified, so nothing is pending.
+    let pending = RequestKind::Restriction { ground: RestrictionGround::ObjectionPending };
+    given([])
+        .when(receive_for(pending, Processing::new(LegalBasis::Consent, Purpose::Marketing)))
+        .then_refused_under("Art. 18(1)(d)");
+    given([])
+        .when(receive_for(pending, Processing::new(LegalBasis::LegitimateInterests, Purpose::Marketing)))
+        .then_state(StatusName::Open);
+}
+
+#[test]
+fn art_21_3_direct_marketing_objection_is_free_and_not_extended() {
+    // Legal review W5: an objection to direct marketing (Art. 21(3), Recital 70) and a consent
+    // withdrawal (Art. 7(3)) are due at receipt: no fee, no extension.
+    let marketing = receive(RequestKind::Objection { ground: ObjectionGround::DirectMarketing }, LegalBasis::Consent);
+    let rejection = given([marketing.clone()])
+        .when(fee(1, FeeGround::ManifestlyUnfoundedOrExcessive))
+        .then_rejected_under("Art. 21(3)");
+    assert_eq!(rejection.attempted.as_str(), "request_fee");
+    assert!(rejection.to_string().contains("cannot request_fee a request that is open"), "{rejection}");
+    let rejection = given([marketing.clone()]).when(extend(1)).then_rejected_under("Art. 21(3)");
+    assert_eq!((rejection.attempted.as_str(), rejection.state), ("extend", StatusName::Open));
+    assert!(given([marketing]).created().is_due_at_receipt());
+    let withdrawal = receive(RequestKind::ConsentWithdrawal, LegalBasis::Consent);
+    given([withdrawal.clone()]).when(extend(1)).then_rejected_under("Art. 7(3)");
+    assert!(given([withdrawal]).created().is_due_at_receipt());
+    assert!(!given([access()]).created().is_due_at_receipt());
+}
+
+#[test]
+fn art_7_3_an_objection_to_consent_based_processing_is_a_withdrawal() {
+    // Legal review D9: Art. 21(1) does not cover consent, but the objection is in substance a
+    // withdrawal (Art. 7(3)); the controller facilitates it (Art. 12(2)) instead of refusing.
+    let objection = RequestKind::Objection { ground: ObjectionGround::ParticularSituation };
+    let request = given([]).when(receive(objection, LegalBasis::Consent)).then_state(StatusName::Open);
+    assert!(request.withdraws_consent() && request.is_due_at_receipt());
+    given([receive(objection, LegalBasis::Consent)]).when(extend(1)).then_rejected_under("Art. 7(3)");
+    given([receive(objection, LegalBasis::Consent)]).when(refuse(1, excessive())).then_rejected_under("Art. 7(3)");
+    // Under a contract there is neither an objection nor a consent to withdraw.
+    given([]).when(receive(objection, LegalBasis::Contract)).then_refused_under("Art. 21(1)");
+}
+
+#[test]
+fn art_9_2_a_explicit_consent_counts_as_consent_for_withdrawal_erasure_and_portability() {
+    // Legal review M4: Arts. 7(3), 17(1)(b) and 20(1)(a) reach explicit consent under Art. 9(2)(a).
+    let health = Processing::new(LegalBasis::Contract, Purpose::CustomerCare)
+        .with_special_category_condition(SpecialCategoryCondition::ExplicitConsent);
+    for kind in [
+        RequestKind::ConsentWithdrawal,
+        RequestKind::Erasure { ground: ErasureGround::ConsentWithdrawn },
+        RequestKind::Portability,
+    ] {
+        given([]).when(receive_for(kind, health.clone())).then_state(StatusName::Open);
+    }
+    let other = Processing::new(LegalBasis::Contract, Purpose::CustomerCare)
+        .with_special_category_condition(SpecialCategoryCondition::VitalInterests);
+    given([]).when(receive_for(RequestKind::ConsentWithdrawal, other)).then_refused_under("Art. 7(3)");
 }
 
 #[test]
@@ -643,14 +773,24 @@ fn run(receipt: &Receipt, commands: &[Command]) -> Result<(Vec<Event>, Option<Re
             // Invariant 3: never after the first deadline, never twice.
             let due = before.deadlines_at(*at).expect("deadlines").due();
             prop_assert!(!due.is_overdue(*at) && before.extension().is_none());
+            // Art. 21(3), 7(3): never when due at receipt (legal review W5).
+            prop_assert!(!before.is_due_at_receipt());
+        }
+        if let (Command::RequestFee { .. }, Some(before)) = (command, &before) {
+            prop_assert!(!before.is_due_at_receipt(), "no fee when due at receipt (Art. 21(3), 7(3))");
         }
         for event in &events {
             match event {
                 // Invariant 2.
                 Event::Completed { .. } => {
                     let before = before.as_ref().expect("received");
-                    if matches!(before.kind(), RequestKind::Access | RequestKind::Portability) {
+                    // Art. 5(1)(f), 12(6): every request under Arts. 15-21 (legal review D2).
+                    if before.kind().allows_identity_request() {
                         prop_assert!(before.identity().is_settled(), "{:?}", before.identity());
+                    }
+                    // Art. 21(3), 7(3): never extended when due at receipt (legal review W5).
+                    if before.is_due_at_receipt() {
+                        prop_assert!(before.extension().is_none());
                     }
                     // Art. 12(3): never completed over a recorded incomplete fulfilment; the
                     // outcome recorded in the same step counts.
