@@ -163,17 +163,17 @@ fn sample_commands(name: CommandName, at: DateTime<Utc>, w: &Words) -> Vec<Comma
             RefusalGround::Exempt { exemption: Exemption::LegalClaims, explanation: None },
         ]
         .into_iter()
-        .map(|ground| Command::Refuse { at, ground })
+        .map(|ground| Command::Refuse { at, ground, reply: None })
         .collect(),
         CommandName::Start => vec![Command::Start { at }],
         CommandName::RecordCarriedOut => {
             let failed = crate::model::SourceName::new("source").ok();
             [CarriedOut::new(1, []), CarriedOut::new(1, failed)]
                 .into_iter()
-                .map(|outcome| Command::RecordCarriedOut { at, outcome, summary: t() })
+                .map(|outcome| Command::RecordCarriedOut { at, outcome, summary: t(), withheld: None, reply: None })
                 .collect()
         }
-        CommandName::Complete => vec![Command::Complete { at, summary: t() }],
+        CommandName::Complete => vec![Command::Complete { at, summary: t(), withheld: None, reply: None }],
         CommandName::Withdraw => vec![Command::Withdraw { at }],
     }
 }

@@ -7,9 +7,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{
-    Command, CommandName, Event, Exemption, FeeGround, Identity, Receipt, RefusalGround, Request, RequestKind,
-    StatusName,
+    Command, CommandName, Event, Exemption, FeeGround, Identity, Receipt, RefusalGround, Reply, Request, RequestKind,
+    StatusName, Withheld, WithheldNotice,
 };
+use crate::model::Text;
 use crate::vocab::Article;
 
 crate::vocab::object_struct! {
@@ -201,12 +202,18 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
             }
             Ok(vec![Event::Extended { at: *at, justification: justification.clone(), notified_via: *notified_via }])
         }
-        Command::Refuse { at, ground } => {
+        Command::Refuse { at, ground, reply } => {
             check.refusal_allowed(ground)?;
-            Ok(vec![refusal(request, *at, ground.clone())])
+            let reply = check.reply(*reply)?;
+            Ok(vec![Event::Refused {
+                at: *at,
+                ground: ground.clone(),
+                complaint: request.receipt().complaint.clone(),
+                reply: Some(reply),
+            }])
         }
         Command::Start { at } => Ok(vec![Event::Started { at: *at }]),
-        Command::RecordCarriedOut { at, outcome, summary } => {
+        Command::RecordCarriedOut { at, outcome, summary, withheld, reply } => {
             if kind.allows_identity_request() && !request.identity().is_settled() {
                 return Err(check.rejected(
                     Some(Article::gdpr(5).paragraph(1).point('f')),
@@ -215,12 +222,12 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
             }
             let carried = Event::CarriedOut { at: *at, outcome: outcome.clone() };
             if outcome.is_complete() {
-                Ok(vec![carried, Event::Completed { at: *at, summary: summary.clone() }])
+                Ok(vec![carried, check.completed(*at, summary, withheld.as_ref(), *reply)?])
             } else {
                 Ok(vec![carried])
             }
         }
-        Command::Complete { at, summary } => {
+        Command::Complete { at, summary, withheld, reply } => {
             if let Some(outcome) = request.carried_out()
                 && !outcome.is_complete()
             {
@@ -239,7 +246,7 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
                     "personal data are disclosed, erased, rectified or restricted only once the requester's identity is verified or recorded as not needing verification (Art. 12(6)): otherwise another person's data could be affected",
                 ));
             }
-            Ok(vec![Event::Completed { at: *at, summary: summary.clone() }])
+            Ok(vec![check.completed(*at, summary, withheld.as_ref(), *reply)?])
         }
         Command::Withdraw { at } => Ok(vec![Event::Withdrawn { at: *at }]),
     }
@@ -305,9 +312,15 @@ fn with_availability(after: &Request, event: Event) -> Vec<Event> {
     std::iter::once(event).chain(refusal).collect()
 }
 
-/// A refusal event, carrying the complaint information of the receipt (Art. 12(4)).
+/// A refusal event decided by the crate, carrying the complaint information of the receipt
+/// (Art. 12(4)), answered through the channel the request came by (Art. 12(3)).
 fn refusal(request: &Request, at: DateTime<Utc>, ground: RefusalGround) -> Event {
-    Event::Refused { at, ground, complaint: request.receipt().complaint.clone() }
+    Event::Refused {
+        at,
+        ground,
+        complaint: request.receipt().complaint.clone(),
+        reply: Some(Reply::new(request.receipt().channel)),
+    }
 }
 
 /// The context of one decision, for building rejections.
@@ -355,6 +368,56 @@ impl Check<'_> {
             Some(Article::gdpr(12).paragraph(2)),
             "the controller must facilitate the request: ask for the information necessary to confirm the identity (Art. 12(6), 11(2)) before recording that it cannot be confirmed",
         ))
+    }
+
+    /// Art. 12(3), last sentence, and 15(3): a request made by electronic means is answered by
+    /// electronic means unless the data subject asked otherwise. Without a reply, the answer
+    /// goes through the channel the request came by.
+    fn reply(&self, reply: Option<Reply>) -> Result<Reply, Rejection> {
+        let came_by = self.request.receipt().channel;
+        let reply = reply.unwrap_or(Reply::new(came_by));
+        if came_by.is_electronic() && !reply.channel.is_electronic() && !reply.requested_by_subject {
+            return Err(self.rejected(
+                Some(Article::gdpr(12).paragraph(3)),
+                "a request made by electronic means is answered by electronic means, unless the data subject asks otherwise",
+            ));
+        }
+        Ok(reply)
+    }
+
+    /// The completion: what was withheld, if anything, only from the copy it may limit
+    /// (Art. 15(4) for access, 20(4) for portability), with the Art. 12(4) information for the
+    /// withheld part; and how the answer went (Art. 12(3)).
+    fn completed(
+        &self,
+        at: DateTime<Utc>,
+        summary: &Text,
+        withheld: Option<&Withheld>,
+        reply: Option<Reply>,
+    ) -> Result<Event, Rejection> {
+        let kind = self.request.kind();
+        let withheld = match withheld {
+            None => None,
+            Some(w) => {
+                let fits = matches!(
+                    (w.limit, kind),
+                    (Exemption::CopyAffectsOthers, RequestKind::Access)
+                        | (Exemption::PortabilityAffectsOthers, RequestKind::Portability)
+                );
+                if !fits {
+                    return Err(self.rejected(
+                        Some(w.limit.article()),
+                        format!(
+                            "only Art. 15(4) limits an access copy and only Art. 20(4) portable data; the request is under {}",
+                            kind.article()
+                        ),
+                    ));
+                }
+                Some(WithheldNotice { withheld: w.clone(), complaint: self.request.receipt().complaint.clone() })
+            }
+        };
+        let reply = self.reply(reply)?;
+        Ok(Event::Completed { at, summary: summary.clone(), withheld, reply: Some(reply) })
     }
 
     /// Art. 21(3), 7(3): an objection to direct marketing and a withdrawal of consent are due at

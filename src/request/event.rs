@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Channel, ComplaintInformation, ExtensionJustification, FeeGround, Receipt, RequestKind};
+use super::{Channel, ComplaintInformation, ExtensionJustification, FeeGround, Receipt, Reply, RequestKind};
 use crate::model::{SourceName, SubjectId, Text};
 use crate::vocab::Article;
 use crate::vocab::rights::Unavailable;
@@ -109,6 +109,10 @@ pub enum Event {
         ground: RefusalGround,
         /// The complaint and judicial-remedy information given (Art. 12(4)).
         complaint: ComplaintInformation,
+        /// How the refusal reached the data subject (Art. 12(3), last sentence); absent only in
+        /// records made before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<Reply>,
     },
     /// The controller started carrying the request out.
     Started {
@@ -129,6 +133,14 @@ pub enum Event {
         at: DateTime<Utc>,
         /// What was done.
         summary: Text,
+        /// What was withheld from the copy under Art. 15(4) or 20(4), with the reasons and the
+        /// complaint and judicial-remedy information for the withheld part (Art. 12(4)).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        withheld: Option<WithheldNotice>,
+        /// How the answer reached the data subject (Art. 12(3), last sentence); absent only in
+        /// records made before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<Reply>,
     },
     /// The data subject withdrew the request.
     Withdrawn {
@@ -225,6 +237,56 @@ impl CarriedOut {
     pub fn is_complete(&self) -> bool {
         self.failed.is_empty()
     }
+}
+
+/// A part of an access copy (Art. 15(4)) or of portable data (Art. 20(4)) withheld because it
+/// would adversely affect the rights and freedoms of others. The rest of the answer is given:
+/// "the result of those considerations should not be a refusal to provide all information"
+/// (Recital 63).
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::model::Text;
+/// use gdpr_obligations::request::{Exemption, Withheld};
+///
+/// let withheld = Withheld::new(
+///     Exemption::CopyAffectsOthers,
+///     Text::new("the messages of the other chat participant")?,
+///     Text::new("they are that person's personal data")?,
+/// );
+/// assert_eq!(withheld.limit.article().to_string(), "Art. 15(4)");
+/// # Ok::<(), gdpr_obligations::model::Invalid>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Withheld {
+    /// [`Exemption::CopyAffectsOthers`] for access, [`Exemption::PortabilityAffectsOthers`] for
+    /// portability.
+    pub limit: Exemption,
+    /// What was withheld, described without disclosing it.
+    pub what: Text,
+    /// Why, as told to the data subject (Art. 12(4)).
+    pub reasons: Text,
+}
+
+impl Withheld {
+    /// `what` withheld under `limit`, for `reasons`.
+    #[must_use]
+    pub fn new(limit: Exemption, what: Text, reasons: Text) -> Self {
+        Withheld { limit, what, reasons }
+    }
+}
+
+/// A [`Withheld`] part as recorded on completion, with the complaint and judicial-remedy
+/// information the data subject was given for it (Art. 12(4): not taking action in part).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct WithheldNotice {
+    /// What was withheld, and why.
+    pub withheld: Withheld,
+    /// The complaint and judicial-remedy information given (Art. 12(4)).
+    pub complaint: ComplaintInformation,
 }
 
 /// Why the controller does not act on a request (Art. 12(4)).

@@ -285,7 +285,7 @@ impl Request {
                 self.extension =
                     Some(Extension { at: *at, justification: justification.clone(), notified_via: *notified_via });
             }
-            Event::Refused { at, ground, complaint } => {
+            Event::Refused { at, ground, complaint, .. } => {
                 self.status = Status::Refused { at: *at, ground: ground.clone(), complaint: complaint.clone() };
             }
             Event::Started { at } => {
@@ -293,7 +293,9 @@ impl Request {
                 self.status = Status::InProgress { since: *at };
             }
             Event::CarriedOut { outcome, .. } => self.carried_out = Some(outcome.clone()),
-            Event::Completed { at, summary } => self.status = Status::Completed { at: *at, summary: summary.clone() },
+            Event::Completed { at, summary, .. } => {
+                self.status = Status::Completed { at: *at, summary: summary.clone() }
+            }
             Event::Withdrawn { at } => self.status = Status::Withdrawn { at: *at },
         }
         self

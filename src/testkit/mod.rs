@@ -542,13 +542,19 @@ pub fn request_step(at: DateTime<Utc>) -> impl Strategy<Value = Command> {
             CommandName::RequestFee => Command::RequestFee { at, ground: fee, amount: text.clone(), explanation: text },
             CommandName::RecordFeePaid => Command::RecordFeePaid { at },
             CommandName::Extend => Command::Extend { at, justification, notified_via: channel },
-            CommandName::Refuse => Command::Refuse { at, ground },
+            CommandName::Refuse => Command::Refuse { at, ground, reply: None },
             CommandName::Start => Command::Start { at },
             CommandName::RecordCarriedOut => {
                 let failed = failed.then(|| SourceName::new("chat").ok()).flatten();
-                Command::RecordCarriedOut { at, outcome: CarriedOut::new(records, failed), summary: text }
+                Command::RecordCarriedOut {
+                    at,
+                    outcome: CarriedOut::new(records, failed),
+                    summary: text,
+                    withheld: None,
+                    reply: None,
+                }
             }
-            CommandName::Complete => Command::Complete { at, summary: text },
+            CommandName::Complete => Command::Complete { at, summary: text, withheld: None, reply: None },
             _ => Command::Withdraw { at },
         })
 }

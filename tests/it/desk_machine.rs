@@ -351,9 +351,10 @@ impl Sut {
             Op::Refuse(_) => Command::Refuse {
                 at,
                 ground: RefusalGround::ManifestlyUnfounded { explanation: text("asked about another shop") },
+                reply: None,
             },
             Op::Withdraw(_) => Command::Withdraw { at },
-            Op::Complete(_) => Command::Complete { at, summary: text("answered") },
+            Op::Complete(_) => Command::Complete { at, summary: text("answered"), withheld: None, reply: None },
             _ => unreachable!(),
         }
     }

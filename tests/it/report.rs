@@ -198,6 +198,7 @@ fn excessive_request(w: &World) -> Request {
             ground: RefusalGround::ManifestlyExcessive {
                 explanation: text("the same request arrived 14 times this week and was answered on 1 March"),
             },
+            reply: None,
         }],
     )
 }

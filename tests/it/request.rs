@@ -10,7 +10,7 @@ use gdpr_obligations::model::{PartyId, SourceName, SubjectId, Text};
 use gdpr_obligations::request::{
     CarriedOut, Channel, Command, ComplaintInformation, ErasureGround, Event, Exemption, ExtensionJustification,
     ExtensionReason, FeeGround, Identity, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, Rejection,
-    Request, RequestKind, RestrictionGround, StatusName, decide, evolve,
+    Reply, Request, RequestKind, RestrictionGround, StatusName, Withheld, decide, evolve,
 };
 use gdpr_obligations::testkit::{self, Given, When};
 use gdpr_obligations::time::{Calendar, DeadlinePolicy, IdentityPause, Zone};
@@ -131,7 +131,7 @@ fn start(n: i64) -> Command {
     Command::Start { at: day(n) }
 }
 fn complete(n: i64) -> Command {
-    Command::Complete { at: day(n), summary: text("done") }
+    Command::Complete { at: day(n), summary: text("done"), withheld: None, reply: None }
 }
 fn extend(n: i64) -> Command {
     Command::Extend {
@@ -144,7 +144,7 @@ fn extend(n: i64) -> Command {
     }
 }
 fn refuse(n: i64, ground: RefusalGround) -> Command {
-    Command::Refuse { at: day(n), ground }
+    Command::Refuse { at: day(n), ground, reply: None }
 }
 fn exempt(exemption: Exemption) -> RefusalGround {
     RefusalGround::Exempt { exemption, explanation: None }
@@ -394,6 +394,67 @@ fn art_12_2_identity_failure_needs_the_identity_to_have_been_asked_for() {
     given([access(), start(1)]).when(fail_identity(2)).then_rejected_under("Art. 12(2)");
     given([access(), request_identity(1)]).when(fail_identity(2)).then_state(StatusName::Open);
     given([access(), request_identity(1), provide_identity(2)]).when(fail_identity(3)).then_state(StatusName::Open);
+}
+
+// ---- Arts. 15(4), 20(4): the rights of others limit the copy; Art. 12(3): the answer's channel ----
+
+fn complete_with(n: i64, withheld: Option<Withheld>, reply: Option<Reply>) -> Command {
+    Command::Complete { at: day(n), summary: text("copy sent"), withheld, reply }
+}
+
+#[test]
+fn art_15_4_the_rights_of_others_limit_the_copy_never_the_whole_answer() {
+    // Legal review W4: Art. 15(4) and 20(4) limit only the copy (Recital 63); what is withheld
+    // is recorded on completion with the Art. 12(4) information for that part.
+    given([access()]).when(refuse(1, exempt(Exemption::CopyAffectsOthers))).then_rejected_under("Art. 15(4)");
+    let portability = receive(RequestKind::Portability, LegalBasis::Contract);
+    given([portability.clone()])
+        .when(refuse(1, exempt(Exemption::PortabilityAffectsOthers)))
+        .then_rejected_under("Art. 20(4)");
+    let withheld =
+        |limit| Withheld::new(limit, text("the other participant's messages"), text("they are another person's data"));
+    let events = given([access(), waive(1), start(2)])
+        .created()
+        .decide(&complete_with(3, Some(withheld(Exemption::CopyAffectsOthers)), None))
+        .unwrap();
+    let [Event::Completed { withheld: Some(notice), .. }] = events.as_slice() else { panic!("{events:?}") };
+    assert_eq!((notice.withheld.limit, &notice.complaint), (Exemption::CopyAffectsOthers, &complaint_info()));
+    given([portability, waive(1), start(2)])
+        .when(complete_with(3, Some(withheld(Exemption::PortabilityAffectsOthers)), None))
+        .then_state(StatusName::Completed);
+    // Only the copy it belongs to.
+    given([access(), waive(1), start(2)])
+        .when(complete_with(3, Some(withheld(Exemption::PortabilityAffectsOthers)), None))
+        .then_rejected_under("Art. 20(4)");
+    given([erasure(), waive(1), start(2)])
+        .when(complete_with(3, Some(withheld(Exemption::CopyAffectsOthers)), None))
+        .then_rejected_under("Art. 15(4)");
+}
+
+#[test]
+fn art_12_3_an_electronic_request_gets_an_electronic_answer_unless_asked_otherwise() {
+    // Legal review M12: Art. 12(3) last sentence and 15(3): the channel is recorded on the
+    // answer and on a refusal.
+    let ready = || given([access(), waive(1), start(2)]);
+    ready().when(complete_with(3, None, Some(Reply::new(Channel::Post)))).then_rejected_under("Art. 12(3)");
+    given([access()])
+        .when(Command::Refuse { at: day(3), ground: excessive(), reply: Some(Reply::new(Channel::Post)) })
+        .then_rejected_under("Art. 12(3)");
+    let events = ready().created().decide(&complete_with(3, None, Some(Reply::as_requested(Channel::Post)))).unwrap();
+    assert!(
+        matches!(&events[..], [Event::Completed { reply: Some(r), .. }] if r.channel == Channel::Post && r.requested_by_subject)
+    );
+    // Without a reply, the answer goes the way the request came.
+    let events = ready().created().decide(&complete_with(3, None, None)).unwrap();
+    assert!(matches!(&events[..], [Event::Completed { reply: Some(r), .. }] if *r == Reply::new(Channel::Chat)));
+    let events = given([access()]).created().decide(&refuse(3, excessive())).unwrap();
+    assert!(matches!(&events[..], [Event::Refused { reply: Some(r), .. }] if *r == Reply::new(Channel::Chat)));
+    // A letter may be answered by e-mail.
+    let mut by_post = receipt(RequestKind::Access, LegalBasis::LegitimateInterests);
+    by_post.channel = Channel::Post;
+    given([Command::Receive(Box::new(by_post)), waive(1), start(2)])
+        .when(complete_with(3, None, Some(Reply::new(Channel::Email))))
+        .then_state(StatusName::Completed);
 }
 
 // ---- Arts. 17, 18, 20, 21, 22: the rights and their limits ----
@@ -699,7 +760,13 @@ fn wrong_json_is_an_error() {
 
 fn carried_out(n: i64, failed: &[&str]) -> Command {
     let failed = failed.iter().map(|s| SourceName::new(s).unwrap());
-    Command::RecordCarriedOut { at: day(n), outcome: CarriedOut::new(3, failed), summary: text("erased") }
+    Command::RecordCarriedOut {
+        at: day(n),
+        outcome: CarriedOut::new(3, failed),
+        summary: text("erased"),
+        withheld: None,
+        reply: None,
+    }
 }
 
 #[test]
