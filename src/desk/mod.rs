@@ -645,6 +645,12 @@ impl Desk {
                     reason: "a person reviews the decision, then the request is completed with a summary",
                 });
             }
+            (RequestKind::RecipientInformation, None) => {
+                return Err(DeskError::NothingToRun {
+                    article: kind.article(),
+                    reason: "tell the data subject the recipients from the Art. 19 notices given (fulfil::recipient_information), then complete the request with a summary",
+                });
+            }
             (RequestKind::ConsentWithdrawal, None) => {
                 return Err(DeskError::NothingToRun {
                     article: kind.article(),

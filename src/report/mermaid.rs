@@ -190,6 +190,7 @@ fn receipts(w: &Words) -> Vec<Receipt> {
         RequestKind::Objection { ground: ObjectionGround::ParticularSituation },
         RequestKind::Objection { ground: ObjectionGround::DirectMarketing },
         RequestKind::AutomatedDecisionReview,
+        RequestKind::RecipientInformation,
         RequestKind::ConsentWithdrawal,
     ];
     let at: DateTime<Utc> = DateTime::from_timestamp(1_772_442_000, 0).unwrap_or_default(); // 2026-03-02 09:00 UTC

@@ -99,6 +99,10 @@ pub enum RequestKind {
     },
     /// Art. 22: human intervention in, or contesting of, a solely automated decision (Art. 22(3)).
     AutomatedDecisionReview,
+    /// Art. 19, second sentence: to be told the recipients to whom a rectification, erasure or
+    /// restriction was communicated, answered from the Art. 19 notices given
+    /// ([`fulfil::recipient_information`](crate::fulfil::recipient_information)).
+    RecipientInformation,
     /// Art. 7(3): withdrawal of consent, at any time and as easily as it was given.
     ConsentWithdrawal,
 }
@@ -204,6 +208,7 @@ impl RequestKind {
             RequestKind::Portability => Right::Portability,
             RequestKind::Objection { .. } => Right::Objection,
             RequestKind::AutomatedDecisionReview => Right::AutomatedDecisionReview,
+            RequestKind::RecipientInformation => Right::RecipientInformation,
             RequestKind::ConsentWithdrawal => Right::WithdrawConsent,
         }
     }

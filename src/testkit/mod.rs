@@ -387,6 +387,7 @@ pub fn request_kind() -> impl Strategy<Value = RequestKind> {
         select(vec![ObjectionGround::ParticularSituation, ObjectionGround::DirectMarketing])
             .prop_map(|ground| RequestKind::Objection { ground }),
         Just(RequestKind::AutomatedDecisionReview),
+        Just(RequestKind::RecipientInformation),
         Just(RequestKind::ConsentWithdrawal),
     ]
 }

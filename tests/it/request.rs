@@ -457,6 +457,33 @@ fn art_12_3_an_electronic_request_gets_an_electronic_answer_unless_asked_otherwi
         .then_state(StatusName::Completed);
 }
 
+#[test]
+fn art_19_the_data_subject_may_ask_which_recipients_were_told() {
+    // Legal review M17: Art. 19, second sentence, "if the data subject requests it".
+    let ask = receive(RequestKind::RecipientInformation, LegalBasis::LegitimateInterests);
+    let request = given([]).when(ask.clone()).then_state(StatusName::Open);
+    assert_eq!(request.kind().article().to_string(), "Art. 19");
+    given([ask.clone(), start(1)]).when(complete(2)).then_rejected_under("Art. 5(1)(f)");
+    given([ask, verify(1), start(2)]).when(complete(3)).then_state(StatusName::Completed);
+    let erasure = gdpr_obligations::request::RequestId::generate();
+    let told = |n, name| {
+        gdpr_obligations::fulfil::NoticeRecord::recipient(
+            erasure,
+            day(n),
+            gdpr_obligations::fulfil::RecipientNoticeGiven::new(text(name)),
+        )
+    };
+    let other = gdpr_obligations::fulfil::NoticeRecord::recipient(
+        gdpr_obligations::request::RequestId::generate(),
+        day(1),
+        gdpr_obligations::fulfil::RecipientNoticeGiven::new(text("Someone else's recipient")),
+    );
+    let notices = [told(3, "CRM s.r.o."), other, told(2, "Mailer a.s.")];
+    let answer = gdpr_obligations::fulfil::recipient_information(&notices, &[erasure]);
+    let names: Vec<&str> = answer.iter().map(|r| r.recipient.as_str()).collect();
+    assert_eq!(names, ["Mailer a.s.", "CRM s.r.o."]);
+}
+
 // ---- Arts. 17, 18, 20, 21, 22: the rights and their limits ----
 
 #[test]
