@@ -216,7 +216,8 @@ pub async fn record_notice<L: LedgerStore + ?Sized>(
 /// let erasure = RequestId::generate();
 /// let told = NoticeRecord::recipient(erasure, "2026-04-01T09:00:00Z".parse()?, RecipientNoticeGiven::new(Text::new("Mailer a.s.")?));
 /// let other = NoticeRecord::restriction_lifting(RequestId::generate(), "2026-04-02T09:00:00Z".parse()?);
-/// let answer = recipient_information(&[told, other], &[erasure]);
+/// let notices = [told, other];
+/// let answer = recipient_information(&notices, &[erasure]);
 /// assert_eq!(answer.len(), 1);
 /// assert_eq!(answer[0].recipient.as_str(), "Mailer a.s.");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
