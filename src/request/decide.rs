@@ -92,13 +92,15 @@ impl fmt::Display for Rejection {
 /// # let request = Request::replay(&decide(None, &Command::Receive(Box::new(receipt)))?).unwrap();
 /// // An access request, received and open: it cannot complete before it starts ...
 /// let later: DateTime<Utc> = "2025-03-06T09:00:00Z".parse()?;
-/// let rejection = request.decide(&Command::Complete { at: later, summary: Text::new("sent")? }).unwrap_err();
+/// let complete = Command::Complete { at: later, summary: Text::new("sent")?, withheld: None, reply: None };
+/// let rejection = request.decide(&complete).unwrap_err();
 /// assert_eq!((rejection.state, rejection.needed), (StatusName::Open, vec![StatusName::InProgress]));
 ///
 /// // ... nor, once started, before the requester's identity is settled (Art. 5(1)(f)).
 /// let started = request.decide(&Command::Start { at: later })?;
 /// let request = started.iter().fold(request, Request::evolve);
-/// let rejection = request.decide(&Command::Complete { at: later, summary: Text::new("sent")? }).unwrap_err();
+/// let complete = Command::Complete { at: later, summary: Text::new("sent")?, withheld: None, reply: None };
+/// let rejection = request.decide(&complete).unwrap_err();
 /// assert_eq!(rejection.article.map(|a| a.to_string()).as_deref(), Some("Art. 5(1)(f)"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
