@@ -143,7 +143,12 @@ async fn run() -> Result<()> {
     let steps = [
         verified,
         Command::Start { at: at("2026-03-04T09:00:00Z")? },
-        Command::Complete { at: at("2026-03-05T09:00:00Z")?, summary: Text::new("transcript restricted")? },
+        Command::Complete {
+            at: at("2026-03-05T09:00:00Z")?,
+            summary: Text::new("transcript restricted")?,
+            withheld: None,
+            reply: None,
+        },
     ];
     record_request(&ledger, &audit, restrict, &steps).await?;
 

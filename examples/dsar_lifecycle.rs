@@ -86,6 +86,8 @@ fn run() -> Result<(), Box<dyn Error>> {
         Command::Complete {
             at: prague("2026-05-20T16:00:00+02:00")?,
             summary: Text::new("erased from chat history, attachments and CRM; sub-processors confirmed (Art. 19)")?,
+            withheld: None,
+            reply: None,
         },
     ];
 

@@ -561,7 +561,7 @@ impl Desk {
     /// # Errors
     /// As [`execute`](Self::execute).
     pub async fn refuse(&self, id: RequestId, at: DateTime<Utc>, ground: RefusalGround) -> Result<Request, DeskError> {
-        self.execute(id, Command::Refuse { at, ground }).await
+        self.execute(id, Command::Refuse { at, ground, reply: None }).await
     }
 
     /// Carries the request out across every registered source with the operation its kind
@@ -645,6 +645,12 @@ impl Desk {
                     reason: "a person reviews the decision, then the request is completed with a summary",
                 });
             }
+            (RequestKind::RecipientInformation, None) => {
+                return Err(DeskError::NothingToRun {
+                    article: kind.article(),
+                    reason: "tell the data subject the recipients from the Art. 19 notices given (fulfil::recipient_information), then complete the request with a summary",
+                });
+            }
             (RequestKind::ConsentWithdrawal, None) => {
                 return Err(DeskError::NothingToRun {
                     article: kind.article(),
@@ -655,7 +661,13 @@ impl Desk {
         }
         // The lifecycle's own rule decides whether the request may be carried out now: in
         // progress, identity settled. Nothing runs against a source before it agrees.
-        let probe = Command::RecordCarriedOut { at, outcome: CarriedOut::new(0, []), summary: summary(&kind)? };
+        let probe = Command::RecordCarriedOut {
+            at,
+            outcome: CarriedOut::new(0, []),
+            summary: summary(&kind)?,
+            withheld: None,
+            reply: None,
+        };
         if let Err(rejection) = request.decide(&probe) {
             if request.status().name() == StatusName::Completed && request.carried_out().is_some() {
                 // Carried out before (a crash may have hidden the answer): the journal replays the
@@ -667,7 +679,7 @@ impl Desk {
         }
         let report = self.run(&request, &kind, at, rectification).await?;
         let outcome = outcome_of(&report);
-        let command = Command::RecordCarriedOut { at, outcome, summary: summary(&kind)? };
+        let command = Command::RecordCarriedOut { at, outcome, summary: summary(&kind)?, withheld: None, reply: None };
         let request = match self.record(id, &command).await {
             Ok(request) => request,
             // Another desk completed it while this one ran: the journal gave both the same report.

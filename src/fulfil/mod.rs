@@ -62,7 +62,9 @@ use crate::store::{
 };
 use crate::vocab::Article;
 
-pub use notice::{NoticeKind, NoticeRecord, RecipientNotice, RecipientNoticeGiven, record_notice};
+pub use notice::{
+    NoticeKind, NoticeRecord, RecipientNotice, RecipientNoticeGiven, recipient_information, record_notice,
+};
 pub use report::{AccessReport, ActivityInformation, Operation, RetainedRecord, SourceReport, StepReport, StepStatus};
 pub use stream::{ACCESS_COPY_FORMAT, ByteStream, CHUNK_BYTES, access_copy, portable_export};
 pub(crate) use sweep::progress as sweep_progress;

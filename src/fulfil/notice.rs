@@ -201,3 +201,36 @@ pub async fn record_notice<L: LedgerStore + ?Sized>(
     let current = ledger.events::<NoticeRecord>(scope, stream).await?.version;
     ledger.append(scope, stream, current, std::slice::from_ref(notice)).await
 }
+
+/// The answer to a request for recipient information (Art. 19, second sentence): the recipients
+/// told (or not told, with the reason) of the rectifications, erasures and restrictions carried
+/// out for `requests`, the data subject's earlier requests, from the `notices` given, in the
+/// order they were given.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::fulfil::{NoticeRecord, RecipientNoticeGiven, recipient_information};
+/// use gdpr_obligations::model::Text;
+/// use gdpr_obligations::request::RequestId;
+///
+/// let erasure = RequestId::generate();
+/// let told = NoticeRecord::recipient(erasure, "2026-04-01T09:00:00Z".parse()?, RecipientNoticeGiven::new(Text::new("Mailer a.s.")?));
+/// let other = NoticeRecord::restriction_lifting(RequestId::generate(), "2026-04-02T09:00:00Z".parse()?);
+/// let notices = [told, other];
+/// let answer = recipient_information(&notices, &[erasure]);
+/// assert_eq!(answer.len(), 1);
+/// assert_eq!(answer[0].recipient.as_str(), "Mailer a.s.");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn recipient_information<'a>(notices: &'a [NoticeRecord], requests: &[RequestId]) -> Vec<&'a RecipientNoticeGiven> {
+    let mut given: Vec<&NoticeRecord> = notices.iter().filter(|n| requests.contains(&n.request)).collect();
+    given.sort_by_key(|n| n.at);
+    given
+        .into_iter()
+        .filter_map(|n| match &n.notice {
+            NoticeKind::Recipient(recipient) => Some(recipient),
+            NoticeKind::RestrictionLifting => None,
+        })
+        .collect()
+}

@@ -253,6 +253,7 @@ messages! {
     RefusalExcessive "refusal_excessive" => "the request is manifestly excessive: {explanation}", "žádost je zjevně nepřiměřená: {explanation}";
     RefusalCannotIdentify "refusal_cannot_identify" => "we are not in a position to identify you as the data subject", "nejsme schopni vás identifikovat jako subjekt údajů";
     RefusalUnavailable "refusal_unavailable" => "{right} is not available for processing based on {basis} ({basis_article})", "{right} se neuplatní u zpracování založeného na {basis} ({basis_article})";
+    RefusalConditionsNotMet "refusal_conditions_not_met" => "the conditions of {conditions_article} are not met: {explanation}", "podmínky {conditions_article} nejsou splněny: {explanation}";
     RefusalExempt "refusal_exempt" => "an exemption applies: {exemption}", "uplatní se výjimka: {exemption}";
     ExemptFreedomOfExpression "exempt_freedom_of_expression" => "the processing is necessary for exercising the right of freedom of expression and information", "zpracování je nezbytné pro výkon práva na svobodu projevu a informace";
     ExemptLegalObligation "exempt_legal_obligation" => "the processing is necessary for compliance with a legal obligation or for a task in the public interest", "zpracování je nezbytné pro splnění právní povinnosti nebo úkolu ve veřejném zájmu";

@@ -108,7 +108,11 @@ pub fn refusal_letter(
             w.text(MessageKey::RefusalExcessive, &[("explanation", explanation.as_str())])?
         }
         RefusalGround::CannotIdentify => w.text(MessageKey::RefusalCannotIdentify, &[])?,
-        RefusalGround::Exempt { exemption } => {
+        RefusalGround::ConditionsNotMet { article, explanation } => w.text(
+            MessageKey::RefusalConditionsNotMet,
+            &[("conditions_article", &article.to_string()), ("explanation", explanation.as_str())],
+        )?,
+        RefusalGround::Exempt { exemption, explanation } => {
             let key = match exemption {
                 Exemption::FreedomOfExpression => MessageKey::ExemptFreedomOfExpression,
                 Exemption::LegalObligationOrPublicTask => MessageKey::ExemptLegalObligation,
@@ -120,7 +124,11 @@ pub fn refusal_letter(
                 Exemption::PortabilityAffectsOthers => MessageKey::ExemptPortabilityAffectsOthers,
                 Exemption::DecisionAuthorisedByLaw => MessageKey::ExemptDecisionByLaw,
             };
-            w.text(MessageKey::RefusalExempt, &[("exemption", &w.text(key, &[])?)])?
+            let exempt = w.text(MessageKey::RefusalExempt, &[("exemption", &w.text(key, &[])?)])?;
+            match explanation {
+                Some(explanation) => format!("{exempt}: {explanation}"),
+                None => exempt,
+            }
         }
         RefusalGround::RightUnavailable { limit } => w.text(
             MessageKey::RefusalUnavailable,

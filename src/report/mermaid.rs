@@ -160,20 +160,20 @@ fn sample_commands(name: CommandName, at: DateTime<Utc>, w: &Words) -> Vec<Comma
         CommandName::Refuse => [
             RefusalGround::ManifestlyUnfounded { explanation: t() },
             RefusalGround::CannotIdentify,
-            RefusalGround::Exempt { exemption: Exemption::LegalClaims },
+            RefusalGround::Exempt { exemption: Exemption::LegalClaims, explanation: None },
         ]
         .into_iter()
-        .map(|ground| Command::Refuse { at, ground })
+        .map(|ground| Command::Refuse { at, ground, reply: None })
         .collect(),
         CommandName::Start => vec![Command::Start { at }],
         CommandName::RecordCarriedOut => {
             let failed = crate::model::SourceName::new("source").ok();
             [CarriedOut::new(1, []), CarriedOut::new(1, failed)]
                 .into_iter()
-                .map(|outcome| Command::RecordCarriedOut { at, outcome, summary: t() })
+                .map(|outcome| Command::RecordCarriedOut { at, outcome, summary: t(), withheld: None, reply: None })
                 .collect()
         }
-        CommandName::Complete => vec![Command::Complete { at, summary: t() }],
+        CommandName::Complete => vec![Command::Complete { at, summary: t(), withheld: None, reply: None }],
         CommandName::Withdraw => vec![Command::Withdraw { at }],
     }
 }
@@ -190,6 +190,7 @@ fn receipts(w: &Words) -> Vec<Receipt> {
         RequestKind::Objection { ground: ObjectionGround::ParticularSituation },
         RequestKind::Objection { ground: ObjectionGround::DirectMarketing },
         RequestKind::AutomatedDecisionReview,
+        RequestKind::RecipientInformation,
         RequestKind::ConsentWithdrawal,
     ];
     let at: DateTime<Utc> = DateTime::from_timestamp(1_772_442_000, 0).unwrap_or_default(); // 2026-03-02 09:00 UTC
@@ -205,7 +206,7 @@ fn receipts(w: &Words) -> Vec<Receipt> {
                     at,
                     controller: PartyId::from_uuid(uuid::Uuid::max()),
                     kind,
-                    processing: Processing { basis, purpose: Purpose::CustomerCare },
+                    processing: Processing::new(basis, Purpose::CustomerCare),
                     channel: Channel::Chat,
                     receiver,
                     requester: Vec::new(),

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{CarriedOut, RefusalGround, RequestId, RequestKind};
+use super::{CarriedOut, RefusalGround, RequestId, RequestKind, Withheld};
 use crate::agreement::RequestClock;
 use crate::model::{PartyId, SubjectId, SubjectIdentifier, Text};
 use crate::request::Processing;
@@ -52,7 +52,8 @@ pub enum Command {
         /// The data subject the requester turned out to be.
         subject: SubjectId,
     },
-    /// The controller could not confirm the requester's identity (Art. 11(2), 12(2)).
+    /// The controller could not confirm the requester's identity after asking for the information
+    /// necessary to confirm it (Art. 12(2), 12(6)): only once identity was asked for.
     RecordIdentityFailure {
         /// When.
         at: DateTime<Utc>,
@@ -112,6 +113,10 @@ pub enum Command {
         at: DateTime<Utc>,
         /// Why.
         ground: RefusalGround,
+        /// How the refusal reached the data subject; by default the channel the request came
+        /// through (Art. 12(3), last sentence).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<Reply>,
     },
     /// Start carrying the request out.
     Start {
@@ -130,6 +135,13 @@ pub enum Command {
         outcome: CarriedOut,
         /// What was done, in a sentence for the audit trail, used when the request completes.
         summary: Text,
+        /// What was withheld from the copy under Art. 15(4) or 20(4), and why, if anything.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        withheld: Option<Withheld>,
+        /// How the answer reached the data subject; by default the channel the request came
+        /// through (Art. 12(3), last sentence).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<Reply>,
     },
     /// The request has been carried out and the data subject informed (Art. 12(3)). After a
     /// [`RecordCarriedOut`](Command::RecordCarriedOut) whose outcome is incomplete, it is
@@ -139,6 +151,14 @@ pub enum Command {
         at: DateTime<Utc>,
         /// What was done, in a sentence for the audit trail.
         summary: Text,
+        /// What was withheld from the copy under Art. 15(4) or 20(4), and why, if anything: the
+        /// rights of others limit the copy, never the whole answer (Recital 63).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        withheld: Option<Withheld>,
+        /// How the answer reached the data subject; by default the channel the request came
+        /// through (Art. 12(3), last sentence).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<Reply>,
     },
     /// The data subject withdrew the request.
     Withdraw {
@@ -391,6 +411,44 @@ impl Channel {
     #[must_use]
     pub const fn is_electronic(&self) -> bool {
         matches!(self, Channel::Chat | Channel::Email | Channel::WebForm)
+    }
+}
+
+/// How an answer or a refusal reached the data subject: a request made by electronic means is
+/// answered by electronic means, "unless otherwise requested by the data subject" (Art. 12(3),
+/// last sentence; Art. 15(3) for the copy).
+///
+/// In JSON: `{"channel": "email"}` or `{"channel": "post", "requested_by_subject": true}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Reply {
+    /// The channel the answer went through.
+    pub channel: Channel,
+    /// Whether the data subject asked for this channel.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requested_by_subject: bool,
+}
+
+impl Reply {
+    /// An answer through `channel`, chosen by the controller.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::request::{Channel, Reply};
+    ///
+    /// assert!(!Reply::new(Channel::Email).requested_by_subject);
+    /// assert!(Reply::as_requested(Channel::Post).requested_by_subject);
+    /// ```
+    #[must_use]
+    pub const fn new(channel: Channel) -> Self {
+        Reply { channel, requested_by_subject: false }
+    }
+
+    /// An answer through `channel`, as the data subject asked.
+    #[must_use]
+    pub const fn as_requested(channel: Channel) -> Self {
+        Reply { channel, requested_by_subject: true }
     }
 }
 

@@ -7,8 +7,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{
-    Command, CommandName, Event, FeeGround, Identity, Receipt, RefusalGround, Request, RequestKind, StatusName,
+    Command, CommandName, Event, Exemption, FeeGround, Identity, Receipt, RefusalGround, Reply, Request, RequestKind,
+    StatusName, Withheld, WithheldNotice,
 };
+use crate::model::Text;
 use crate::vocab::Article;
 
 crate::vocab::object_struct! {
@@ -56,12 +58,16 @@ impl fmt::Display for Rejection {
 /// `start`), when it is earlier than the request's last event, when a date would leave the
 /// supported range, or when a rule forbids it, with its article:
 ///
-/// - Art. 12(3): an extension only once, and only before the first month ends;
+/// - Art. 12(3): an extension only once, and only before the first month ends; Art. 21(3),
+///   7(3): never for an objection to direct marketing or a withdrawal of consent, which are due
+///   at receipt and free of charge (Recital 70);
 /// - Art. 12(6): identity may be asked for only for requests under Arts. 15-21, and not once
 ///   it is settled;
-/// - Art. 5(1)(f): access and portability never complete before the identity is verified or
+/// - Art. 5(1)(f): no request under Arts. 15-21 (access, rectification, erasure, restriction,
+///   portability, objection) is carried out or completed before the identity is verified or
 ///   recorded as not needing verification;
-/// - Art. 11(2): a refusal for not being able to identify needs a failed verification first;
+/// - Art. 12(2), 12(6): a refusal for not being able to identify needs a failed verification
+///   first, and a failed verification needs the identity information to have been asked for;
 /// - Art. 12(5): fees and 12(5)(b) refusals only for requests under Arts. 15-22; Art. 15(3):
 ///   fees for further copies only for access; Art. 7(3): no fee and no such refusal for
 ///   withdrawing consent;
@@ -86,13 +92,15 @@ impl fmt::Display for Rejection {
 /// # let request = Request::replay(&decide(None, &Command::Receive(Box::new(receipt)))?).unwrap();
 /// // An access request, received and open: it cannot complete before it starts ...
 /// let later: DateTime<Utc> = "2025-03-06T09:00:00Z".parse()?;
-/// let rejection = request.decide(&Command::Complete { at: later, summary: Text::new("sent")? }).unwrap_err();
+/// let complete = Command::Complete { at: later, summary: Text::new("sent")?, withheld: None, reply: None };
+/// let rejection = request.decide(&complete).unwrap_err();
 /// assert_eq!((rejection.state, rejection.needed), (StatusName::Open, vec![StatusName::InProgress]));
 ///
 /// // ... nor, once started, before the requester's identity is settled (Art. 5(1)(f)).
 /// let started = request.decide(&Command::Start { at: later })?;
 /// let request = started.iter().fold(request, Request::evolve);
-/// let rejection = request.decide(&Command::Complete { at: later, summary: Text::new("sent")? }).unwrap_err();
+/// let complete = Command::Complete { at: later, summary: Text::new("sent")?, withheld: None, reply: None };
+/// let rejection = request.decide(&complete).unwrap_err();
 /// assert_eq!(rejection.article.map(|a| a.to_string()).as_deref(), Some("Art. 5(1)(f)"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -158,6 +166,7 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
         }
         Command::RecordIdentityFailure { at, reason } => {
             check.identity_not_settled()?;
+            check.identity_was_asked_for()?;
             let event = Event::IdentityFailed { at: *at, reason: reason.clone() };
             check.within_range(&request.clone().evolve(&event))?;
             Ok(vec![event])
@@ -182,6 +191,7 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
         Command::RecordFeePaid { at } => Ok(vec![Event::FeePaid { at: *at }]),
         Command::Extend { at, justification, notified_via } => {
             let art_12_3 = Some(Article::gdpr(12).paragraph(3));
+            check.not_due_at_receipt("extended")?;
             if request.extension().is_some() {
                 return Err(check.rejected(art_12_3, "the period may be extended once, by two further months"));
             }
@@ -194,12 +204,18 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
             }
             Ok(vec![Event::Extended { at: *at, justification: justification.clone(), notified_via: *notified_via }])
         }
-        Command::Refuse { at, ground } => {
+        Command::Refuse { at, ground, reply } => {
             check.refusal_allowed(ground)?;
-            Ok(vec![refusal(request, *at, ground.clone())])
+            let reply = check.reply(*reply)?;
+            Ok(vec![Event::Refused {
+                at: *at,
+                ground: ground.clone(),
+                complaint: request.receipt().complaint.clone(),
+                reply: Some(reply),
+            }])
         }
         Command::Start { at } => Ok(vec![Event::Started { at: *at }]),
-        Command::RecordCarriedOut { at, outcome, summary } => {
+        Command::RecordCarriedOut { at, outcome, summary, withheld, reply } => {
             if kind.allows_identity_request() && !request.identity().is_settled() {
                 return Err(check.rejected(
                     Some(Article::gdpr(5).paragraph(1).point('f')),
@@ -208,12 +224,12 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
             }
             let carried = Event::CarriedOut { at: *at, outcome: outcome.clone() };
             if outcome.is_complete() {
-                Ok(vec![carried, Event::Completed { at: *at, summary: summary.clone() }])
+                Ok(vec![carried, check.completed(*at, summary, withheld.as_ref(), *reply)?])
             } else {
                 Ok(vec![carried])
             }
         }
-        Command::Complete { at, summary } => {
+        Command::Complete { at, summary, withheld, reply } => {
             if let Some(outcome) = request.carried_out()
                 && !outcome.is_complete()
             {
@@ -226,13 +242,13 @@ pub fn decide(state: Option<&Request>, command: &Command) -> Result<Vec<Event>, 
                     ),
                 ));
             }
-            if matches!(kind, RequestKind::Access | RequestKind::Portability) && !request.identity().is_settled() {
+            if kind.allows_identity_request() && !request.identity().is_settled() {
                 return Err(check.rejected(
                     Some(Article::gdpr(5).paragraph(1).point('f')),
-                    "personal data are disclosed only once the requester's identity is verified or recorded as not needing verification (Art. 12(6))",
+                    "personal data are disclosed, erased, rectified or restricted only once the requester's identity is verified or recorded as not needing verification (Art. 12(6)): otherwise another person's data could be affected",
                 ));
             }
-            Ok(vec![Event::Completed { at: *at, summary: summary.clone() }])
+            Ok(vec![check.completed(*at, summary, withheld.as_ref(), *reply)?])
         }
         Command::Withdraw { at } => Ok(vec![Event::Withdrawn { at: *at }]),
     }
@@ -298,9 +314,15 @@ fn with_availability(after: &Request, event: Event) -> Vec<Event> {
     std::iter::once(event).chain(refusal).collect()
 }
 
-/// A refusal event, carrying the complaint information of the receipt (Art. 12(4)).
+/// A refusal event decided by the crate, carrying the complaint information of the receipt
+/// (Art. 12(4)), answered through the channel the request came by (Art. 12(3)).
 fn refusal(request: &Request, at: DateTime<Utc>, ground: RefusalGround) -> Event {
-    Event::Refused { at, ground, complaint: request.receipt().complaint.clone() }
+    Event::Refused {
+        at,
+        ground,
+        complaint: request.receipt().complaint.clone(),
+        reply: Some(Reply::new(request.receipt().channel)),
+    }
 }
 
 /// The context of one decision, for building rejections.
@@ -334,14 +356,95 @@ impl Check<'_> {
         }
     }
 
-    fn fee_allowed(&self, ground: FeeGround) -> Result<(), Rejection> {
-        let kind = self.request.kind();
-        if *kind == RequestKind::ConsentWithdrawal {
+    /// Art. 12(2), 12(6) and 11(2): the controller may record that it cannot identify the
+    /// requester only after asking for the information necessary to confirm the identity (the
+    /// request is waiting for it, or it was provided and did not suffice): the data subject may
+    /// always provide additional information, so there is no case in which asking cannot help.
+    fn identity_was_asked_for(&self) -> Result<(), Rejection> {
+        let asked = matches!(self.request.status().name(), StatusName::AwaitingIdentity)
+            || matches!(self.request.identity(), Identity::Provided { .. } | Identity::Failed { .. });
+        if asked {
+            return Ok(());
+        }
+        Err(self.rejected(
+            Some(Article::gdpr(12).paragraph(2)),
+            "the controller must facilitate the request: ask for the information necessary to confirm the identity (Art. 12(6), 11(2)) before recording that it cannot be confirmed",
+        ))
+    }
+
+    /// Art. 12(3), last sentence, and 15(3): a request made by electronic means is answered by
+    /// electronic means unless the data subject asked otherwise. Without a reply, the answer
+    /// goes through the channel the request came by.
+    fn reply(&self, reply: Option<Reply>) -> Result<Reply, Rejection> {
+        let came_by = self.request.receipt().channel;
+        let reply = reply.unwrap_or(Reply::new(came_by));
+        if came_by.is_electronic() && !reply.channel.is_electronic() && !reply.requested_by_subject {
             return Err(self.rejected(
-                Some(Article::gdpr(7).paragraph(3)),
-                "withdrawing consent must be as easy as giving it: no fee may be asked",
+                Some(Article::gdpr(12).paragraph(3)),
+                "a request made by electronic means is answered by electronic means, unless the data subject asks otherwise",
             ));
         }
+        Ok(reply)
+    }
+
+    /// The completion: what was withheld, if anything, only from the copy it may limit
+    /// (Art. 15(4) for access, 20(4) for portability), with the Art. 12(4) information for the
+    /// withheld part; and how the answer went (Art. 12(3)).
+    fn completed(
+        &self,
+        at: DateTime<Utc>,
+        summary: &Text,
+        withheld: Option<&Withheld>,
+        reply: Option<Reply>,
+    ) -> Result<Event, Rejection> {
+        let kind = self.request.kind();
+        let withheld = match withheld {
+            None => None,
+            Some(w) => {
+                let fits = matches!(
+                    (w.limit, kind),
+                    (Exemption::CopyAffectsOthers, RequestKind::Access)
+                        | (Exemption::PortabilityAffectsOthers, RequestKind::Portability)
+                );
+                if !fits {
+                    return Err(self.rejected(
+                        Some(w.limit.article()),
+                        format!(
+                            "only Art. 15(4) limits an access copy and only Art. 20(4) portable data; the request is under {}",
+                            kind.article()
+                        ),
+                    ));
+                }
+                Some(WithheldNotice { withheld: w.clone(), complaint: self.request.receipt().complaint.clone() })
+            }
+        };
+        let reply = self.reply(reply)?;
+        Ok(Event::Completed { at, summary: summary.clone(), withheld, reply: Some(reply) })
+    }
+
+    /// Art. 21(3), 7(3): an objection to direct marketing and a withdrawal of consent are due at
+    /// receipt, so they are neither extended nor charged.
+    fn not_due_at_receipt(&self, what: &str) -> Result<(), Rejection> {
+        if !self.request.is_due_at_receipt() {
+            return Ok(());
+        }
+        let (article, reason) = if self.request.withdraws_consent() {
+            (
+                Article::gdpr(7).paragraph(3),
+                "a withdrawal of consent takes effect when it is made and must be as easy as giving consent",
+            )
+        } else {
+            (
+                Article::gdpr(21).paragraph(3),
+                "after an objection to direct marketing the data are no longer processed for such purposes, at once and free of charge (Recital 70)",
+            )
+        };
+        Err(self.rejected(Some(article), format!("{reason}: it cannot be {what}")))
+    }
+
+    fn fee_allowed(&self, ground: FeeGround) -> Result<(), Rejection> {
+        let kind = self.request.kind();
+        self.not_due_at_receipt("charged a fee (Art. 12(5)(a))")?;
         if ground == FeeGround::FurtherCopies && *kind != RequestKind::Access {
             return Err(
                 self.rejected(Some(ground.article()), "a fee for further copies applies only to access requests")
@@ -366,7 +469,7 @@ impl Check<'_> {
         }
         match ground {
             RefusalGround::ManifestlyUnfounded { .. } | RefusalGround::ManifestlyExcessive { .. }
-                if !kind.is_chapter_iii_request() =>
+                if !kind.is_chapter_iii_request() || self.request.withdraws_consent() =>
             {
                 Err(self.rejected(
                     Some(Article::gdpr(7).paragraph(3)),
@@ -375,14 +478,32 @@ impl Check<'_> {
             }
             RefusalGround::CannotIdentify if !matches!(self.request.identity(), Identity::Failed { .. }) => {
                 Err(self.rejected(
-                    Some(Article::gdpr(11).paragraph(2)),
+                    Some(Article::gdpr(12).paragraph(2)),
                     "the controller must demonstrate that it cannot identify the data subject: record a failed verification first",
                 ))
             }
-            RefusalGround::Exempt { exemption } if !exemption.applies_to(kind) => Err(self.rejected(
+            RefusalGround::Exempt { exemption: exemption @ (Exemption::CopyAffectsOthers | Exemption::PortabilityAffectsOthers), .. } => {
+                Err(self.rejected(
+                    Some(exemption.article()),
+                    "the rights of others limit only the copy: record what is withheld, and why, when the request completes (Recital 63: never a refusal to provide all information)",
+                ))
+            }
+            RefusalGround::Exempt { exemption, .. } if !exemption.applies_to(kind) => Err(self.rejected(
                 Some(exemption.article()),
                 format!("the exemption does not apply to a request under {}", kind.article()),
             )),
+            RefusalGround::Exempt { exemption: Exemption::LegalObligationOrPublicTask, explanation: None } => {
+                Err(self.rejected(
+                    Some(Exemption::LegalObligationOrPublicTask.article()),
+                    "erasure yields only to the extent that the processing is still necessary: name the law or the task, and the period for which it requires the data",
+                ))
+            }
+            RefusalGround::ConditionsNotMet { article, .. } if !article.is_within(&kind.right().article()) => {
+                Err(self.rejected(
+                    Some(*article),
+                    format!("the conditions named must be those of the right asked for, {}", kind.right().article()),
+                ))
+            }
             _ => Ok(()),
         }
     }

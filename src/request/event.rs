@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Channel, ComplaintInformation, ExtensionJustification, FeeGround, Receipt, RequestKind};
+use super::{Channel, ComplaintInformation, ExtensionJustification, FeeGround, Receipt, Reply, RequestKind};
 use crate::model::{SourceName, SubjectId, Text};
 use crate::vocab::Article;
 use crate::vocab::rights::Unavailable;
@@ -46,8 +46,8 @@ pub enum Event {
         /// The data subject the requester is.
         subject: SubjectId,
     },
-    /// The controller could not confirm the identity (Art. 11(2)); a pending identity request
-    /// ends here.
+    /// The controller could not confirm the identity after asking for the information necessary
+    /// to confirm it (Art. 12(2), 12(6)); a pending identity request ends here.
     IdentityFailed {
         /// When.
         at: DateTime<Utc>,
@@ -109,6 +109,10 @@ pub enum Event {
         ground: RefusalGround,
         /// The complaint and judicial-remedy information given (Art. 12(4)).
         complaint: ComplaintInformation,
+        /// How the refusal reached the data subject (Art. 12(3), last sentence); absent only in
+        /// records made before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<Reply>,
     },
     /// The controller started carrying the request out.
     Started {
@@ -129,6 +133,14 @@ pub enum Event {
         at: DateTime<Utc>,
         /// What was done.
         summary: Text,
+        /// What was withheld from the copy under Art. 15(4) or 20(4), with the reasons and the
+        /// complaint and judicial-remedy information for the withheld part (Art. 12(4)).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        withheld: Option<WithheldNotice>,
+        /// How the answer reached the data subject (Art. 12(3), last sentence); absent only in
+        /// records made before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<Reply>,
     },
     /// The data subject withdrew the request.
     Withdrawn {
@@ -174,8 +186,8 @@ impl Event {
             Event::IdentityRequested { .. }
             | Event::IdentityProvided { .. }
             | Event::IdentityVerified { .. }
+            | Event::IdentityFailed { .. }
             | Event::VerificationWaived { .. } => art12.paragraph(6),
-            Event::IdentityFailed { .. } => Article::gdpr(11).paragraph(2),
             Event::ClarificationRequested { .. } | Event::ClarificationProvided { .. } => art12.paragraph(2),
             Event::FeeRequested { ground, .. } => ground.article(),
             Event::FeePaid { .. } => art12.paragraph(5).point('a'),
@@ -227,6 +239,56 @@ impl CarriedOut {
     }
 }
 
+/// A part of an access copy (Art. 15(4)) or of portable data (Art. 20(4)) withheld because it
+/// would adversely affect the rights and freedoms of others. The rest of the answer is given:
+/// "the result of those considerations should not be a refusal to provide all information"
+/// (Recital 63).
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::model::Text;
+/// use gdpr_obligations::request::{Exemption, Withheld};
+///
+/// let withheld = Withheld::new(
+///     Exemption::CopyAffectsOthers,
+///     Text::new("the messages of the other chat participant")?,
+///     Text::new("they are that person's personal data")?,
+/// );
+/// assert_eq!(withheld.limit.article().to_string(), "Art. 15(4)");
+/// # Ok::<(), gdpr_obligations::model::Invalid>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Withheld {
+    /// [`Exemption::CopyAffectsOthers`] for access, [`Exemption::PortabilityAffectsOthers`] for
+    /// portability.
+    pub limit: Exemption,
+    /// What was withheld, described without disclosing it.
+    pub what: Text,
+    /// Why, as told to the data subject (Art. 12(4)).
+    pub reasons: Text,
+}
+
+impl Withheld {
+    /// `what` withheld under `limit`, for `reasons`.
+    #[must_use]
+    pub fn new(limit: Exemption, what: Text, reasons: Text) -> Self {
+        Withheld { limit, what, reasons }
+    }
+}
+
+/// A [`Withheld`] part as recorded on completion, with the complaint and judicial-remedy
+/// information the data subject was given for it (Art. 12(4): not taking action in part).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct WithheldNotice {
+    /// What was withheld, and why.
+    pub withheld: Withheld,
+    /// The complaint and judicial-remedy information given (Art. 12(4)).
+    pub complaint: ComplaintInformation,
+}
+
 /// Why the controller does not act on a request (Art. 12(4)).
 ///
 /// In JSON the variant is the `ground` field: `{"ground": "cannot_identify"}`.
@@ -246,12 +308,31 @@ pub enum RefusalGround {
         /// How the controller demonstrates it.
         explanation: Text,
     },
-    /// Art. 11(2), 12(2): the controller demonstrates that it cannot identify the data subject.
+    /// Art. 12(2), second sentence, and 12(6): the controller demonstrates that it is not in a
+    /// position to identify the data subject, after asking for the information necessary to
+    /// confirm the identity. (Art. 11(2) is the route where the processing itself does not
+    /// require identification; the refusal still rests on Art. 12(2).)
     CannotIdentify,
     /// An exemption of the right applies, such as Art. 17(3)(b).
     Exempt {
         /// The exemption.
         exemption: Exemption,
+        /// What the controller tells the data subject about it. Required for Art. 17(3)(b),
+        /// which applies only "to the extent that" the processing is necessary: the law that
+        /// requires keeping the data, or the task, and the period.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        explanation: Option<Text>,
+    },
+    /// The conditions of the right are not met (Art. 12(4)): no ground of Art. 17(1) applies,
+    /// the data are accurate (Art. 16), the controller's legitimate grounds prevail over a
+    /// restriction under Art. 18(1)(d), and so on. Like every refusal it carries the complaint
+    /// and judicial-remedy information.
+    ConditionsNotMet {
+        /// The provision whose conditions are not met, within the right asked for (e.g.
+        /// `Art. 17(1)`, `Art. 16`).
+        article: Article,
+        /// Why, as the controller demonstrates it.
+        explanation: Text,
     },
     /// The right does not exist for the processing concerned, as the rights table says
     /// (e.g. Art. 20(1)(a)). Decided by the crate when the request reaches the controller.
@@ -269,8 +350,9 @@ impl RefusalGround {
             RefusalGround::ManifestlyUnfounded { .. } | RefusalGround::ManifestlyExcessive { .. } => {
                 Article::gdpr(12).paragraph(5).point('b')
             }
-            RefusalGround::CannotIdentify => Article::gdpr(11).paragraph(2),
-            RefusalGround::Exempt { exemption } => exemption.article(),
+            RefusalGround::CannotIdentify => Article::gdpr(12).paragraph(2),
+            RefusalGround::Exempt { exemption, .. } => exemption.article(),
+            RefusalGround::ConditionsNotMet { article, .. } => *article,
             RefusalGround::RightUnavailable { limit } => limit.article,
         }
     }
@@ -285,8 +367,17 @@ impl RefusalGround {
             RefusalGround::ManifestlyExcessive { explanation } => {
                 format!("the request is manifestly excessive: {explanation}").into()
             }
-            RefusalGround::CannotIdentify => "the controller is not in a position to identify the data subject".into(),
-            RefusalGround::Exempt { exemption } => exemption.reason().into(),
+            RefusalGround::CannotIdentify => {
+                "the controller has demonstrated that it is not in a position to identify the data subject (Art. 12(2), 12(6))"
+                    .into()
+            }
+            RefusalGround::Exempt { exemption, explanation: None } => exemption.reason().into(),
+            RefusalGround::Exempt { exemption, explanation: Some(explanation) } => {
+                format!("{}: {explanation}", exemption.reason()).into()
+            }
+            RefusalGround::ConditionsNotMet { article, explanation } => {
+                format!("the conditions of {article} are not met: {explanation}").into()
+            }
             RefusalGround::RightUnavailable { limit } => Cow::Borrowed(&limit.reason),
         }
     }
@@ -305,14 +396,20 @@ pub enum Exemption {
     PublicHealth,
     /// Art. 17(3)(d): erasure yields to archiving, research or statistics under Art. 89(1).
     ArchivingOrResearch,
-    /// Art. 17(3)(e): erasure yields to the establishment, exercise or defence of legal claims.
+    /// Art. 17(3)(e): erasure yields to the establishment, exercise or defence of legal claims;
+    /// so does an objection on particular-situation grounds (the last limb of Art. 21(1)), see
+    /// [`article_for`](Self::article_for).
     LegalClaims,
     /// Art. 21(1): compelling legitimate grounds override an objection on particular-situation
     /// grounds (never one to direct marketing, Art. 21(3)).
     CompellingLegitimateGrounds,
-    /// Art. 15(4): the copy would adversely affect the rights and freedoms of others.
+    /// Art. 15(4): the copy would adversely affect the rights and freedoms of others. Not a
+    /// ground for refusing a request: it limits only the copy, and is recorded as a
+    /// [`Withheld`](super::Withheld) part of the answer on completion (Recital 63: "should not be
+    /// a refusal to provide all information"). Kept so that old records still read.
     CopyAffectsOthers,
     /// Art. 20(4): the portable data would adversely affect the rights and freedoms of others.
+    /// Like Art. 15(4), a limit recorded on completion, never a refusal of the whole request.
     PortabilityAffectsOthers,
     /// Art. 22(2)(b): the automated decision is authorised by Union or Member State law with
     /// suitable safeguards.
@@ -336,8 +433,21 @@ impl Exemption {
         }
     }
 
-    /// Whether the exemption can answer a request of `kind`: the Art. 17(3) exemptions only
-    /// erasure, Art. 21(1) only an objection on particular-situation grounds, and so on.
+    /// The provision that states the exemption for a request of `kind`: as
+    /// [`article`](Self::article), except that legal claims answer an objection under the last
+    /// limb of Art. 21(1).
+    #[must_use]
+    pub const fn article_for(&self, kind: &RequestKind) -> Article {
+        match (self, kind) {
+            (Exemption::LegalClaims, RequestKind::Objection { .. }) => Article::gdpr(21).paragraph(1),
+            _ => self.article(),
+        }
+    }
+
+    /// Whether the exemption can refuse a request of `kind`: the Art. 17(3) exemptions only
+    /// erasure, Art. 21(1) (compelling grounds or legal claims) only an objection on
+    /// particular-situation grounds, and so on. Arts. 15(4) and 20(4) refuse nothing: they limit
+    /// the copy, recorded on completion.
     #[must_use]
     pub const fn applies_to(&self, kind: &RequestKind) -> bool {
         use super::ObjectionGround::ParticularSituation;
@@ -345,13 +455,14 @@ impl Exemption {
             Exemption::FreedomOfExpression
             | Exemption::LegalObligationOrPublicTask
             | Exemption::PublicHealth
-            | Exemption::ArchivingOrResearch
-            | Exemption::LegalClaims => matches!(kind, RequestKind::Erasure { .. }),
+            | Exemption::ArchivingOrResearch => matches!(kind, RequestKind::Erasure { .. }),
+            Exemption::LegalClaims => {
+                matches!(kind, RequestKind::Erasure { .. } | RequestKind::Objection { ground: ParticularSituation })
+            }
             Exemption::CompellingLegitimateGrounds => {
                 matches!(kind, RequestKind::Objection { ground: ParticularSituation })
             }
-            Exemption::CopyAffectsOthers => matches!(kind, RequestKind::Access),
-            Exemption::PortabilityAffectsOthers => matches!(kind, RequestKind::Portability),
+            Exemption::CopyAffectsOthers | Exemption::PortabilityAffectsOthers => false,
             Exemption::DecisionAuthorisedByLaw => matches!(kind, RequestKind::AutomatedDecisionReview),
         }
     }

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::vocab::rights::{self, Unavailable};
-use crate::vocab::{Article, LegalBasis, Purpose, Right};
+use crate::vocab::{Article, LegalBasis, Purpose, Right, SpecialCategoryCondition};
 
 /// The processing a request concerns: its legal basis and purpose decide which rights the data
 /// subject has ([`rights::availability`]).
@@ -18,6 +18,11 @@ pub struct Processing {
     pub basis: LegalBasis,
     /// Its purpose; direct marketing makes an objection absolute (Art. 21(2)-(3)).
     pub purpose: Purpose,
+    /// The Art. 9(2) condition, where special categories of data are processed: explicit
+    /// consent (Art. 9(2)(a)) counts as consent for withdrawal (Art. 7(3)), erasure on
+    /// Art. 17(1)(b) and portability (Art. 20(1)(a)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special_category_condition: Option<SpecialCategoryCondition>,
 }
 
 impl Processing {
@@ -34,7 +39,32 @@ impl Processing {
     /// ```
     #[must_use]
     pub fn new(basis: LegalBasis, purpose: Purpose) -> Self {
-        Processing { basis, purpose }
+        Processing { basis, purpose, special_category_condition: None }
+    }
+
+    /// The same processing of special categories of data under the Art. 9(2) `condition`.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::request::Processing;
+    /// use gdpr_obligations::vocab::{LegalBasis, Purpose, SpecialCategoryCondition};
+    ///
+    /// let health = Processing::new(LegalBasis::Contract, Purpose::CustomerCare)
+    ///     .with_special_category_condition(SpecialCategoryCondition::ExplicitConsent);
+    /// assert!(health.is_consent_based());
+    /// ```
+    #[must_use]
+    pub fn with_special_category_condition(mut self, condition: SpecialCategoryCondition) -> Self {
+        self.special_category_condition = Some(condition);
+        self
+    }
+
+    /// Whether the processing rests on consent: Art. 6(1)(a), or explicit consent under
+    /// Art. 9(2)(a) (Arts. 7(3), 17(1)(b), 20(1)(a)).
+    #[must_use]
+    pub fn is_consent_based(&self) -> bool {
+        self.basis == LegalBasis::Consent
+            || self.special_category_condition == Some(SpecialCategoryCondition::ExplicitConsent)
     }
 }
 
@@ -69,6 +99,10 @@ pub enum RequestKind {
     },
     /// Art. 22: human intervention in, or contesting of, a solely automated decision (Art. 22(3)).
     AutomatedDecisionReview,
+    /// Art. 19, second sentence: to be told the recipients to whom a rectification, erasure or
+    /// restriction was communicated, answered from the Art. 19 notices given
+    /// ([`fulfil::recipient_information`](crate::fulfil::recipient_information)).
+    RecipientInformation,
     /// Art. 7(3): withdrawal of consent, at any time and as easily as it was given.
     ConsentWithdrawal,
 }
@@ -174,6 +208,7 @@ impl RequestKind {
             RequestKind::Portability => Right::Portability,
             RequestKind::Objection { .. } => Right::Objection,
             RequestKind::AutomatedDecisionReview => Right::AutomatedDecisionReview,
+            RequestKind::RecipientInformation => Right::RecipientInformation,
             RequestKind::ConsentWithdrawal => Right::WithdrawConsent,
         }
     }
@@ -198,6 +233,36 @@ impl RequestKind {
         matches!(self, RequestKind::Objection { ground: ObjectionGround::DirectMarketing })
     }
 
+    /// Whether the request is due at receipt: an objection to direct marketing, after which the
+    /// data "shall no longer be processed for such purposes" (Art. 21(3), free of charge under
+    /// Recital 70), and a withdrawal of consent, which takes effect when made (Art. 7(3)). Neither
+    /// can be extended (Art. 12(3)) nor charged a fee (Art. 12(5)(a)). See also
+    /// [`Request::is_due_at_receipt`](super::Request::is_due_at_receipt), which adds an objection
+    /// that is in substance a withdrawal.
+    #[must_use]
+    pub const fn is_due_at_receipt(&self) -> bool {
+        matches!(
+            self,
+            RequestKind::ConsentWithdrawal | RequestKind::Objection { ground: ObjectionGround::DirectMarketing }
+        )
+    }
+
+    /// Whether, for `processing`, the request is in substance a withdrawal of consent (Art. 7(3)):
+    /// a consent withdrawal, or an objection on particular-situation grounds to consent-based
+    /// processing, which Art. 21(1) does not cover and which the controller treats as a
+    /// withdrawal instead of refusing it (Art. 12(2): facilitate the exercise of rights).
+    #[must_use]
+    pub fn withdraws_consent(&self, processing: &Processing) -> bool {
+        match self {
+            RequestKind::ConsentWithdrawal => true,
+            RequestKind::Objection { ground: ObjectionGround::ParticularSituation } => {
+                processing.is_consent_based()
+                    && rights::availability(Right::Objection, processing.basis, &processing.purpose).is_err()
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the request is one "referred to in Articles 15 to 21", for which the controller
     /// may ask for information to confirm identity (Art. 12(6)).
     #[must_use]
@@ -213,9 +278,12 @@ impl RequestKind {
     }
 
     /// Whether the data subject has this right for `processing`: the rights table of
-    /// [`rights::availability`], then the conditions of the ground (Art. 17(1)(b) needs consent;
-    /// Art. 17(1)(c) and 18(1)(d) need an objection to be available). An objection to direct
-    /// marketing is available under every basis (Art. 21(2)).
+    /// [`rights::availability_under`], then the conditions of the ground (Art. 17(1)(b) needs
+    /// consent, explicit consent under Art. 9(2)(a) included; Art. 17(1)(c) needs an objection to
+    /// be available; Art. 18(1)(d) an objection under Art. 21(1), never one to consent-based
+    /// marketing). An objection to direct marketing is available under every basis
+    /// (Art. 21(2)). An objection on particular-situation grounds to consent-based processing is
+    /// treated as a withdrawal of consent (Art. 7(3), 12(2)) and returns Art. 7(3).
     ///
     /// Returns the provision that grants the right.
     ///
@@ -234,8 +302,8 @@ impl RequestKind {
     /// # Ok::<(), gdpr_obligations::vocab::rights::Unavailable>(())
     /// ```
     pub fn availability(&self, processing: &Processing) -> Result<Article, Unavailable> {
-        let Processing { basis, purpose } = processing;
-        let basis = *basis;
+        let Processing { basis, purpose, special_category_condition: condition } = processing;
+        let (basis, condition) = (*basis, *condition);
         let limited = |article: Article, reason: &'static str| Unavailable {
             right: self.right(),
             basis,
@@ -246,11 +314,14 @@ impl RequestKind {
             RequestKind::Objection { ground: ObjectionGround::DirectMarketing } => {
                 return rights::availability(Right::Objection, basis, &Purpose::Marketing);
             }
-            _ => rights::availability(self.right(), basis, purpose)?,
+            _ if self.withdraws_consent(processing) => {
+                return rights::availability_under(Right::WithdrawConsent, basis, condition, purpose);
+            }
+            _ => rights::availability_under(self.right(), basis, condition, purpose)?,
         };
         let objection_available = rights::availability(Right::Objection, basis, purpose).is_ok();
         match self {
-            RequestKind::Erasure { ground: ErasureGround::ConsentWithdrawn } if basis != LegalBasis::Consent => {
+            RequestKind::Erasure { ground: ErasureGround::ConsentWithdrawn } if !processing.is_consent_based() => {
                 Err(limited(
                     ErasureGround::ConsentWithdrawn.article(),
                     "erasure on the ground that consent is withdrawn needs processing based on consent",
@@ -260,7 +331,9 @@ impl RequestKind {
                 ErasureGround::Objected.article(),
                 "erasure on the ground of an objection needs an objection under Art. 21(1) or 21(2) to be available for this processing",
             )),
-            RequestKind::Restriction { ground: RestrictionGround::ObjectionPending } if !objection_available => {
+            RequestKind::Restriction { ground: RestrictionGround::ObjectionPending }
+                if rights::particular_situation_objection(basis).is_err() =>
+            {
                 Err(limited(
                     RestrictionGround::ObjectionPending.article(),
                     "restriction pending an objection needs an objection under Art. 21(1) to be available for this processing",

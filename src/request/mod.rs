@@ -80,10 +80,10 @@ mod state;
 
 pub use command::{
     Channel, Command, CommandName, ComplaintInformation, ExtensionJustification, ExtensionReason, FeeGround, Receipt,
-    Receiver,
+    Receiver, Reply,
 };
 pub use decide::{Rejection, decide};
-pub use event::{CarriedOut, Event, Exemption, RefusalGround};
+pub use event::{CarriedOut, Event, Exemption, RefusalGround, Withheld, WithheldNotice};
 pub use kind::{ErasureGround, ObjectionGround, Processing, RequestKind, RestrictionGround};
 pub use state::{Extension, Identity, Request, Status, StatusName, evolve};
 

@@ -193,7 +193,7 @@ pub enum Identity {
         /// Why.
         reason: Text,
     },
-    /// Verification failed (Art. 11(2)).
+    /// Verification failed after the identity information was asked for (Art. 12(2), 12(6)).
     Failed {
         /// When.
         at: DateTime<Utc>,
@@ -285,7 +285,7 @@ impl Request {
                 self.extension =
                     Some(Extension { at: *at, justification: justification.clone(), notified_via: *notified_via });
             }
-            Event::Refused { at, ground, complaint } => {
+            Event::Refused { at, ground, complaint, .. } => {
                 self.status = Status::Refused { at: *at, ground: ground.clone(), complaint: complaint.clone() };
             }
             Event::Started { at } => {
@@ -293,7 +293,9 @@ impl Request {
                 self.status = Status::InProgress { since: *at };
             }
             Event::CarriedOut { outcome, .. } => self.carried_out = Some(outcome.clone()),
-            Event::Completed { at, summary } => self.status = Status::Completed { at: *at, summary: summary.clone() },
+            Event::Completed { at, summary, .. } => {
+                self.status = Status::Completed { at: *at, summary: summary.clone() }
+            }
             Event::Withdrawn { at } => self.status = Status::Withdrawn { at: *at },
         }
         self
@@ -367,6 +369,24 @@ impl Request {
     #[must_use]
     pub fn kind(&self) -> &RequestKind {
         &self.receipt.kind
+    }
+
+    /// Whether the request is in substance a withdrawal of consent (Art. 7(3)): a consent
+    /// withdrawal, or an objection on particular-situation grounds to consent-based processing
+    /// ([`RequestKind::withdraws_consent`]). The controller stops the processing the consent
+    /// covered (see `consent::Consent::withdraw`).
+    #[must_use]
+    pub fn withdraws_consent(&self) -> bool {
+        self.receipt.kind.withdraws_consent(&self.receipt.processing)
+    }
+
+    /// Whether the request is due at receipt: an objection to direct marketing (Art. 21(3)) or a
+    /// withdrawal of consent, also one made as an objection (Art. 7(3)). The obligation is to stop
+    /// processing for that purpose at once; it cannot be extended (Art. 12(3)) or charged a fee
+    /// (Art. 12(5)(a), Recital 70).
+    #[must_use]
+    pub fn is_due_at_receipt(&self) -> bool {
+        self.receipt.kind.is_due_at_receipt() || self.withdraws_consent()
     }
 
     /// Where the request stands.
@@ -490,14 +510,17 @@ impl Request {
     }
 
     /// For a completed or refused request, whether the data subject was answered before the
-    /// deadline that applied (Art. 12(3), 12(4)); `None` while open or once withdrawn.
+    /// deadline that applied; `None` while open or once withdrawn. A completion is measured
+    /// against the extended deadline once extended (Art. 12(3)); a refusal always against the
+    /// month from receipt, whatever the extension, because the reasons for not taking action are
+    /// given "at the latest within one month of receipt" (Art. 12(4)).
     #[must_use]
     pub fn answered_in_time(&self) -> Option<bool> {
-        let at = match self.status {
-            Status::Completed { at, .. } | Status::Refused { at, .. } => at,
-            _ => return None,
-        };
-        Some(!self.current_deadline(at)?.is_overdue(at))
+        match self.status {
+            Status::Completed { at, .. } => Some(!self.current_deadline(at)?.is_overdue(at)),
+            Status::Refused { at, .. } => Some(!self.deadlines_at(at)?.due().is_overdue(at)),
+            _ => None,
+        }
     }
 }
 

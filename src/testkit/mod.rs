@@ -413,6 +413,7 @@ pub fn request_kind() -> impl Strategy<Value = RequestKind> {
         select(vec![ObjectionGround::ParticularSituation, ObjectionGround::DirectMarketing])
             .prop_map(|ground| RequestKind::Objection { ground }),
         Just(RequestKind::AutomatedDecisionReview),
+        Just(RequestKind::RecipientInformation),
         Just(RequestKind::ConsentWithdrawal),
     ]
 }
@@ -455,7 +456,7 @@ pub fn receipt() -> impl Strategy<Value = Receipt> {
     (
         instant(),
         request_kind(),
-        legal_basis(),
+        (legal_basis(), proptest::option::weighted(0.2, special_category_condition())),
         purpose(),
         channel(),
         receiver(),
@@ -463,17 +464,19 @@ pub fn receipt() -> impl Strategy<Value = Receipt> {
         deadline_policy(),
         complaint_information(),
     )
-        .prop_map(|(at, kind, basis, purpose, channel, receiver, requester, policy, complaint)| Receipt {
-            id: RequestId::generate(),
-            at,
-            controller: PartyId::generate(),
-            kind,
-            processing: Processing { basis, purpose },
-            channel,
-            receiver,
-            requester,
-            policy,
-            complaint,
+        .prop_map(|(at, kind, (basis, condition), purpose, channel, receiver, requester, policy, complaint)| {
+            Receipt {
+                id: RequestId::generate(),
+                at,
+                controller: PartyId::generate(),
+                kind,
+                processing: Processing { basis, purpose, special_category_condition: condition },
+                channel,
+                receiver,
+                requester,
+                policy,
+                complaint,
+            }
         })
 }
 
@@ -497,7 +500,10 @@ pub fn refusal_ground() -> impl Strategy<Value = RefusalGround> {
         text().prop_map(|explanation| RefusalGround::ManifestlyUnfounded { explanation }),
         text().prop_map(|explanation| RefusalGround::ManifestlyExcessive { explanation }),
         Just(RefusalGround::CannotIdentify),
-        exemption.prop_map(|exemption| RefusalGround::Exempt { exemption }),
+        (exemption, proptest::option::of(text()))
+            .prop_map(|(exemption, explanation)| RefusalGround::Exempt { exemption, explanation }),
+        (select(vec![Article::gdpr(17).paragraph(1), Article::gdpr(16), Article::gdpr(21).paragraph(1)]), text())
+            .prop_map(|(article, explanation)| RefusalGround::ConditionsNotMet { article, explanation }),
         Just(unavailable)
             .prop_filter_map("unavailable", |limit| limit.map(|limit| RefusalGround::RightUnavailable { limit })),
     ]
@@ -563,13 +569,19 @@ pub fn request_step(at: DateTime<Utc>) -> impl Strategy<Value = Command> {
             CommandName::RequestFee => Command::RequestFee { at, ground: fee, amount: text.clone(), explanation: text },
             CommandName::RecordFeePaid => Command::RecordFeePaid { at },
             CommandName::Extend => Command::Extend { at, justification, notified_via: channel },
-            CommandName::Refuse => Command::Refuse { at, ground },
+            CommandName::Refuse => Command::Refuse { at, ground, reply: None },
             CommandName::Start => Command::Start { at },
             CommandName::RecordCarriedOut => {
                 let failed = failed.then(|| SourceName::new("chat").ok()).flatten();
-                Command::RecordCarriedOut { at, outcome: CarriedOut::new(records, failed), summary: text }
+                Command::RecordCarriedOut {
+                    at,
+                    outcome: CarriedOut::new(records, failed),
+                    summary: text,
+                    withheld: None,
+                    reply: None,
+                }
             }
-            CommandName::Complete => Command::Complete { at, summary: text },
+            CommandName::Complete => Command::Complete { at, summary: text, withheld: None, reply: None },
             _ => Command::Withdraw { at },
         })
 }

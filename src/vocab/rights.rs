@@ -1,12 +1,19 @@
 //! Which rights a data subject has under which legal basis, as one table.
 //!
-//! The Regulation grants some rights only for some legal bases: erasure does not reach
-//! processing necessary for a legal obligation or a public task (Art. 17(3)(b)); portability
-//! needs consent or contract (Art. 20(1)(a)); objection on grounds relating to one's particular
-//! situation needs a public task or legitimate interests (Art. 21(1)), but an objection to direct
-//! marketing is always available (Art. 21(2)); only consent can be withdrawn (Art. 7(3)).
+//! The Regulation grants some rights only for some legal bases: portability needs consent or
+//! contract (Art. 20(1)(a)); objection on grounds relating to one's particular situation needs a
+//! public task or legitimate interests (Art. 21(1)), but an objection to direct marketing is
+//! always available (Art. 21(2)); only consent can be withdrawn (Art. 7(3)). Explicit consent
+//! under Art. 9(2)(a) counts as consent for withdrawal (Art. 7(3)) and portability
+//! (Art. 20(1)(a)): see [`availability_under`].
 //! Restriction (Art. 18) is available under every basis; its ground of Art. 18(1)(d) presupposes
 //! an Art. 21(1) objection and so follows that row.
+//!
+//! Erasure is available under every basis. Art. 17(3)(b) exempts processing on a legal
+//! obligation or a public task only "to the extent that" it is necessary for it: whether it
+//! still is (the statutory period may have ended, and Art. 17(1)(a) then applies) is checked for
+//! each request, and a refusal names the law and the period
+//! ([`Exemption::LegalObligationOrPublicTask`](crate::request::Exemption::LegalObligationOrPublicTask)).
 //!
 //! # Example
 //! ```
@@ -27,7 +34,7 @@ use std::borrow::Cow;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Article, LegalBasis, Purpose, Right};
+use super::{Article, LegalBasis, Purpose, Right, SpecialCategoryCondition};
 use LegalBasis::*;
 
 /// A right that the data subject does not have for the processing in question, with the
@@ -56,12 +63,6 @@ struct Limit {
 /// The limits, one row a right. A right without a row is available under every basis.
 const LIMITS: &[Limit] = &[
     Limit {
-        right: Right::Erasure,
-        available_under: &[Consent, Contract, VitalInterests, LegitimateInterests],
-        article: Article::gdpr(17).paragraph(3).point('b'),
-        reason: "erasure does not apply where the processing is necessary to comply with a legal obligation or to perform a task in the public interest",
-    },
-    Limit {
         right: Right::Portability,
         available_under: &[Consent, Contract],
         article: Article::gdpr(20).paragraph(1).point('a'),
@@ -89,10 +90,40 @@ const LIMITS: &[Limit] = &[
 /// # Errors
 /// [`Unavailable`] naming the provision that limits the right and why.
 pub fn availability(right: Right, basis: LegalBasis, purpose: &Purpose) -> Result<Article, Unavailable> {
+    availability_under(right, basis, None, purpose)
+}
+
+/// Whether the data subject has `right` for processing on `basis`, with the Art. 9(2)
+/// `condition` where special categories are processed, for `purpose`.
+///
+/// Explicit consent under Art. 9(2)(a) is consent for the rules that name it or that follow
+/// consent: it can be withdrawn (Art. 7(3)) and gives portability (Art. 20(1)(a) names
+/// Art. 9(2)(a) expressly).
+///
+/// # Errors
+/// [`Unavailable`] naming the provision that limits the right and why.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::vocab::{LegalBasis, Purpose, Right, SpecialCategoryCondition, rights};
+///
+/// let explicit = Some(SpecialCategoryCondition::ExplicitConsent);
+/// let granted = rights::availability_under(Right::WithdrawConsent, LegalBasis::Contract, explicit, &Purpose::CustomerCare)?;
+/// assert_eq!(granted.to_string(), "Art. 7(3)");
+/// # Ok::<(), rights::Unavailable>(())
+/// ```
+pub fn availability_under(
+    right: Right,
+    basis: LegalBasis,
+    condition: Option<SpecialCategoryCondition>,
+    purpose: &Purpose,
+) -> Result<Article, Unavailable> {
     if right == Right::Objection && purpose.is_direct_marketing() {
         return Ok(Article::gdpr(21).paragraph(2));
     }
+    let explicit_consent = condition == Some(SpecialCategoryCondition::ExplicitConsent);
     match LIMITS.iter().find(|l| l.right == right) {
+        Some(limit) if explicit_consent && limit.available_under.contains(&Consent) => Ok(right.article()),
         Some(limit) if !limit.available_under.contains(&basis) => {
             Err(Unavailable { right, basis, article: limit.article, reason: Cow::Borrowed(limit.reason) })
         }
@@ -100,11 +131,33 @@ pub fn availability(right: Right, basis: LegalBasis, purpose: &Purpose) -> Resul
     }
 }
 
+/// Whether an objection on grounds relating to the data subject's particular situation
+/// (Art. 21(1)) is available for processing on `basis`, whatever the purpose: only for a public
+/// task or legitimate interests. Restriction pending the verification of an objection
+/// (Art. 18(1)(d)) presupposes it.
+///
+/// # Errors
+/// [`Unavailable`] naming Art. 21(1).
+pub fn particular_situation_objection(basis: LegalBasis) -> Result<Article, Unavailable> {
+    availability(Right::Objection, basis, &Purpose::CustomerCare).map(|_| Article::gdpr(21).paragraph(1))
+}
+
 /// Every right available for processing on `basis` for `purpose`, in the order of the
 /// Regulation: what an Art. 13(2)(b)-(d) notice lists.
 #[must_use]
 pub fn available_rights(basis: LegalBasis, purpose: &Purpose) -> Vec<Right> {
-    Right::BUILT_IN.iter().copied().filter(|r| availability(*r, basis, purpose).is_ok()).collect()
+    available_rights_under(basis, None, purpose)
+}
+
+/// Every right available for processing on `basis`, with the Art. 9(2) `condition` where special
+/// categories are processed, for `purpose` (see [`availability_under`]).
+#[must_use]
+pub fn available_rights_under(
+    basis: LegalBasis,
+    condition: Option<SpecialCategoryCondition>,
+    purpose: &Purpose,
+) -> Vec<Right> {
+    Right::BUILT_IN.iter().copied().filter(|r| availability_under(*r, basis, condition, purpose).is_ok()).collect()
 }
 
 #[cfg(test)]
@@ -116,10 +169,26 @@ mod tests {
     }
 
     #[test]
-    fn art_17_3_b_no_erasure_under_legal_obligation_or_public_task() {
-        assert_eq!(refused(Right::Erasure, LegalObligation).to_string(), "Art. 17(3)(b)");
-        assert_eq!(refused(Right::Erasure, PublicTask).to_string(), "Art. 17(3)(b)");
-        assert!(availability(Right::Erasure, Consent, &Purpose::CustomerCare).is_ok());
+    fn art_17_3_b_erasure_is_not_refused_from_the_basis_alone() {
+        // Legal review D5: Art. 17(3)(b) applies "to the extent that" the processing is
+        // necessary; whether it still is is decided per request, not from the basis.
+        for basis in LegalBasis::BUILT_IN {
+            assert_eq!(availability(Right::Erasure, *basis, &Purpose::CustomerCare), Ok(Article::gdpr(17)), "{basis}");
+        }
+    }
+
+    #[test]
+    fn art_9_2_a_explicit_consent_counts_as_consent_for_withdrawal_and_portability() {
+        // Legal review M4.
+        let explicit = Some(SpecialCategoryCondition::ExplicitConsent);
+        for basis in LegalBasis::BUILT_IN {
+            for right in [Right::WithdrawConsent, Right::Portability] {
+                assert!(availability_under(right, *basis, explicit, &Purpose::CustomerCare).is_ok(), "{right} {basis}");
+            }
+        }
+        let other = Some(SpecialCategoryCondition::VitalInterests);
+        assert!(availability_under(Right::WithdrawConsent, Contract, other, &Purpose::CustomerCare).is_err());
+        assert!(available_rights_under(Contract, explicit, &Purpose::CustomerCare).contains(&Right::WithdrawConsent));
     }
 
     #[test]

@@ -236,7 +236,7 @@ fn completed_from(id: u128, kind: RequestKind, received: DateTime<Utc>) -> Reque
                 subject: SubjectId::from_uuid(Uuid::from_u128(77)),
             },
             Command::Start { at: received + TimeDelta::days(1) },
-            Command::Complete { at: received + TimeDelta::days(5), summary: text("done") },
+            Command::Complete { at: received + TimeDelta::days(5), summary: text("done"), withheld: None, reply: None },
         ],
     )
 }

@@ -303,17 +303,26 @@ async fn art_12_3_a_request_carried_out_on_the_sources_cannot_be_completed_by_ha
         [erasure(), RequestKind::Access, RequestKind::Restriction { ground: RestrictionGround::AccuracyContested }]
     {
         let id = s.ready(kind, eva()).await;
-        let err = s.desk.execute(id, Command::Complete { at: t0(), summary: text("done") }).await.unwrap_err();
+        let err = s
+            .desk
+            .execute(id, Command::Complete { at: t0(), summary: text("done"), withheld: None, reply: None })
+            .await
+            .unwrap_err();
         assert!(matches!(err, DeskError::Rejected(_)), "{kind:?}: {err:?}");
         assert_eq!(s.desk.request(id).await.unwrap().value.status().name(), StatusName::InProgress, "{kind:?}");
         let outcome = gdpr_obligations::request::CarriedOut::new(9, []);
-        let forged = Command::RecordCarriedOut { at: t0(), outcome, summary: text("done") };
+        let forged =
+            Command::RecordCarriedOut { at: t0(), outcome, summary: text("done"), withheld: None, reply: None };
         assert!(matches!(s.desk.execute(id, forged).await, Err(DeskError::Rejected(_))), "{kind:?}");
     }
     assert_eq!(s.found(&eva()).await, before);
     // An objection is answered by changing the processing: it is completed by hand.
     let id = s.ready(RequestKind::Objection { ground: ObjectionGround::ParticularSituation }, eva()).await;
-    let done = s.desk.execute(id, Command::Complete { at: t0(), summary: text("processing stopped") }).await.unwrap();
+    let done = s
+        .desk
+        .execute(id, Command::Complete { at: t0(), summary: text("processing stopped"), withheld: None, reply: None })
+        .await
+        .unwrap();
     assert_eq!(done.status().name(), StatusName::Completed);
 }
 
@@ -399,7 +408,11 @@ async fn art_12_3_an_incomplete_run_leaves_the_request_in_progress_and_a_second_
     assert!(!s.found(&eva()).await.is_empty());
     assert!(s.erasure_records().await.is_empty(), "not recorded as erased");
     // It cannot be answered as complete by hand either.
-    let err = s.desk.execute(id, Command::Complete { at: t0(), summary: text("done") }).await.unwrap_err();
+    let err = s
+        .desk
+        .execute(id, Command::Complete { at: t0(), summary: text("done"), withheld: None, reply: None })
+        .await
+        .unwrap_err();
     assert!(matches!(err, DeskError::Rejected(_)), "{err:?}");
 
     s.probe.failing.store(false, Ordering::SeqCst);

@@ -206,9 +206,11 @@ fn model_step(m: &mut ModelRequest, op: Op, failing: bool) -> Expect {
             m.identity = Ident::Provided;
             m.status = m.resumed();
         }),
+        // Art. 12(2), 12(6): only after the identity information was asked for (legal review D3).
         Op::FailIdentity(_)
             if matches!(m.status, Status::AwaitingIdentity | Status::Open | Status::InProgress)
-                && !m.identity.settled() =>
+                && !m.identity.settled()
+                && (m.status == Status::AwaitingIdentity || matches!(m.identity, Ident::Provided | Ident::Failed)) =>
         {
             ok(m, &|m| {
                 m.identity = Ident::Failed;
@@ -220,7 +222,8 @@ fn model_step(m: &mut ModelRequest, op: Op, failing: bool) -> Expect {
         Op::Refuse(_) if m.active() => ok(m, &|m| m.status = Status::Refused),
         Op::Withdraw(_) if m.active() => ok(m, &|m| m.status = Status::Withdrawn),
         // Only requests not carried out on the sources are completed by hand.
-        Op::Complete(_) if m.status == Status::InProgress && m.kind == Kind::Objection => {
+        // Art. 5(1)(f), 12(6): an objection too completes only with the identity settled (D2).
+        Op::Complete(_) if m.status == Status::InProgress && m.kind == Kind::Objection && m.identity.settled() => {
             ok(m, &|m| m.status = Status::Completed)
         }
         Op::Fulfil(_) if m.kind == Kind::Objection => NothingToRun,
@@ -348,9 +351,10 @@ impl Sut {
             Op::Refuse(_) => Command::Refuse {
                 at,
                 ground: RefusalGround::ManifestlyUnfounded { explanation: text("asked about another shop") },
+                reply: None,
             },
             Op::Withdraw(_) => Command::Withdraw { at },
-            Op::Complete(_) => Command::Complete { at, summary: text("answered") },
+            Op::Complete(_) => Command::Complete { at, summary: text("answered"), withheld: None, reply: None },
             _ => unreachable!(),
         }
     }

@@ -228,6 +228,7 @@ fn excessive_request(w: &World) -> Request {
                     "stejná žádost tento týden přišla čtrnáctkrát a byla vyřízena 1. března",
                 )),
             },
+            reply: None,
         }],
     )
 }

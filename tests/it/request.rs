@@ -10,11 +10,11 @@ use gdpr_obligations::model::{PartyId, SourceName, SubjectId, Text};
 use gdpr_obligations::request::{
     CarriedOut, Channel, Command, ComplaintInformation, ErasureGround, Event, Exemption, ExtensionJustification,
     ExtensionReason, FeeGround, Identity, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, Rejection,
-    Request, RequestKind, RestrictionGround, StatusName, decide, evolve,
+    Reply, Request, RequestKind, RestrictionGround, StatusName, Withheld, decide, evolve,
 };
 use gdpr_obligations::testkit::{self, Given, When};
 use gdpr_obligations::time::{Calendar, DeadlinePolicy, IdentityPause, Zone};
-use gdpr_obligations::vocab::{LegalBasis, Purpose};
+use gdpr_obligations::vocab::{LegalBasis, Purpose, SpecialCategoryCondition};
 use proptest::prelude::*;
 
 // ---- given / when / then (the kit's harness, and what only requests need) ----
@@ -131,7 +131,7 @@ fn start(n: i64) -> Command {
     Command::Start { at: day(n) }
 }
 fn complete(n: i64) -> Command {
-    Command::Complete { at: day(n), summary: text("done") }
+    Command::Complete { at: day(n), summary: text("done"), withheld: None, reply: None }
 }
 fn extend(n: i64) -> Command {
     Command::Extend {
@@ -144,10 +144,15 @@ fn extend(n: i64) -> Command {
     }
 }
 fn refuse(n: i64, ground: RefusalGround) -> Command {
-    Command::Refuse { at: day(n), ground }
+    Command::Refuse { at: day(n), ground, reply: None }
 }
 fn exempt(exemption: Exemption) -> RefusalGround {
-    RefusalGround::Exempt { exemption }
+    RefusalGround::Exempt { exemption, explanation: None }
+}
+fn receive_for(kind: RequestKind, processing: Processing) -> Command {
+    let mut r = receipt(kind, processing.basis);
+    r.processing = processing;
+    Command::Receive(Box::new(r))
 }
 fn excessive() -> RefusalGround {
     RefusalGround::ManifestlyExcessive { explanation: text("the fifth identical request this week") }
@@ -214,6 +219,19 @@ fn art_12_3_a_closed_request_is_never_overdue_and_says_if_it_was_answered_in_tim
 }
 
 // ---- Art. 12(4): refusals ----
+
+#[test]
+fn art_12_4_a_refusal_after_one_month_is_late_even_when_extended() {
+    // Legal review W6: the reasons for not acting are due within one month of receipt, whatever
+    // the extension; the month ends on Monday 7 April (day 33).
+    let late = given([erasure(), extend(3)]).when(refuse(40, excessive())).then_state(StatusName::Refused);
+    assert_eq!(late.answered_in_time(), Some(false));
+    let on_time = given([erasure(), extend(3)]).when(refuse(33, excessive())).then_state(StatusName::Refused);
+    assert_eq!(on_time.answered_in_time(), Some(true));
+    // A completion after the extension is still measured against the three months.
+    let done = given([access(), extend(3), waive(4), start(5)]).when(complete(40)).then_state(StatusName::Completed);
+    assert_eq!(done.answered_in_time(), Some(true));
+}
 
 #[test]
 fn art_12_4_refusal_carries_complaint_information() {
@@ -316,6 +334,26 @@ fn art_5_1_f_access_never_completes_before_identity_is_settled() {
 }
 
 #[test]
+fn art_5_1_f_a_right_that_changes_data_completes_only_with_a_settled_identity() {
+    // Legal review D2: a wrongful erasure, rectification, restriction or objection for an impostor
+    // is itself a breach of integrity (Arts. 5(1)(f), 12(6)).
+    for kind in [
+        RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary },
+        RequestKind::Rectification,
+        RequestKind::Restriction { ground: RestrictionGround::AccuracyContested },
+        RequestKind::Objection { ground: ObjectionGround::ParticularSituation },
+    ] {
+        let received = receive(kind, LegalBasis::LegitimateInterests);
+        given([received.clone(), start(1)]).when(complete(2)).then_rejected_under("Art. 5(1)(f)");
+        given([received.clone(), request_identity(1), provide_identity(2), start(3)])
+            .when(complete(4))
+            .then_rejected_under("Art. 5(1)(f)");
+        given([received.clone(), waive(1), start(2)]).when(complete(3)).then_state(StatusName::Completed);
+        given([received, verify(1), start(2)]).when(complete(3)).then_state(StatusName::Completed);
+    }
+}
+
+#[test]
 fn art_5_1_f_portability_completes_after_a_recorded_waiver_with_its_reason() {
     let request = given([receive(RequestKind::Portability, LegalBasis::Contract), waive(1), start(2)])
         .when(complete(3))
@@ -331,24 +369,171 @@ fn art_5_1_f_access_completes_after_verification() {
 }
 
 #[test]
-fn art_11_2_cannot_identify_needs_a_failed_verification() {
-    given([access()]).when(refuse(1, RefusalGround::CannotIdentify)).then_rejected_under("Art. 11(2)");
+fn art_12_2_cannot_identify_needs_a_failed_verification() {
+    given([access()]).when(refuse(1, RefusalGround::CannotIdentify)).then_rejected_under("Art. 12(2)");
 }
 
 #[test]
-fn art_11_2_cannot_identify_after_a_failed_verification() {
-    given([access(), request_identity(1), fail_identity(12)])
+fn art_12_2_12_6_a_refusal_for_not_identifying_cites_articles_12_2_and_12_6() {
+    // Legal review D10: the refusal rests on Art. 12(2) second sentence and 12(6), not on
+    // Art. 11(2) alone.
+    let request = given([access(), request_identity(1), fail_identity(12)])
         .when(refuse(12, RefusalGround::CannotIdentify))
-        .then_refused_under("Art. 11(2)");
+        .then_refused_under("Art. 12(2)");
+    let gdpr_obligations::request::Status::Refused { ground, .. } = request.status() else { unreachable!() };
+    assert!(ground.reason().contains("Art. 12(2), 12(6)"), "{}", ground.reason());
+    let failed = Event::IdentityFailed { at: day(12), reason: text("wrong code") };
+    assert_eq!(failed.article().to_string(), "Art. 12(6)");
+}
+
+#[test]
+fn art_12_2_identity_failure_needs_the_identity_to_have_been_asked_for() {
+    // Legal review D3: the controller facilitates the request and may say it cannot identify the
+    // requester only after asking for the information that would confirm the identity.
+    given([access()]).when(fail_identity(2)).then_rejected_under("Art. 12(2)");
+    given([access(), start(1)]).when(fail_identity(2)).then_rejected_under("Art. 12(2)");
+    given([access(), request_identity(1)]).when(fail_identity(2)).then_state(StatusName::Open);
+    given([access(), request_identity(1), provide_identity(2)]).when(fail_identity(3)).then_state(StatusName::Open);
+}
+
+// ---- Arts. 15(4), 20(4): the rights of others limit the copy; Art. 12(3): the answer's channel ----
+
+fn complete_with(n: i64, withheld: Option<Withheld>, reply: Option<Reply>) -> Command {
+    Command::Complete { at: day(n), summary: text("copy sent"), withheld, reply }
+}
+
+#[test]
+fn art_15_4_the_rights_of_others_limit_the_copy_never_the_whole_answer() {
+    // Legal review W4: Art. 15(4) and 20(4) limit only the copy (Recital 63); what is withheld
+    // is recorded on completion with the Art. 12(4) information for that part.
+    given([access()]).when(refuse(1, exempt(Exemption::CopyAffectsOthers))).then_rejected_under("Art. 15(4)");
+    let portability = receive(RequestKind::Portability, LegalBasis::Contract);
+    given([portability.clone()])
+        .when(refuse(1, exempt(Exemption::PortabilityAffectsOthers)))
+        .then_rejected_under("Art. 20(4)");
+    let withheld =
+        |limit| Withheld::new(limit, text("the other participant's messages"), text("they are another person's data"));
+    let events = given([access(), waive(1), start(2)])
+        .created()
+        .decide(&complete_with(3, Some(withheld(Exemption::CopyAffectsOthers)), None))
+        .unwrap();
+    let [Event::Completed { withheld: Some(notice), .. }] = events.as_slice() else { panic!("{events:?}") };
+    assert_eq!((notice.withheld.limit, &notice.complaint), (Exemption::CopyAffectsOthers, &complaint_info()));
+    given([portability, waive(1), start(2)])
+        .when(complete_with(3, Some(withheld(Exemption::PortabilityAffectsOthers)), None))
+        .then_state(StatusName::Completed);
+    // Only the copy it belongs to.
+    given([access(), waive(1), start(2)])
+        .when(complete_with(3, Some(withheld(Exemption::PortabilityAffectsOthers)), None))
+        .then_rejected_under("Art. 20(4)");
+    given([erasure(), waive(1), start(2)])
+        .when(complete_with(3, Some(withheld(Exemption::CopyAffectsOthers)), None))
+        .then_rejected_under("Art. 15(4)");
+}
+
+#[test]
+fn art_12_3_an_electronic_request_gets_an_electronic_answer_unless_asked_otherwise() {
+    // Legal review M12: Art. 12(3) last sentence and 15(3): the channel is recorded on the
+    // answer and on a refusal.
+    let ready = || given([access(), waive(1), start(2)]);
+    ready().when(complete_with(3, None, Some(Reply::new(Channel::Post)))).then_rejected_under("Art. 12(3)");
+    given([access()])
+        .when(Command::Refuse { at: day(3), ground: excessive(), reply: Some(Reply::new(Channel::Post)) })
+        .then_rejected_under("Art. 12(3)");
+    let events = ready().created().decide(&complete_with(3, None, Some(Reply::as_requested(Channel::Post)))).unwrap();
+    assert!(
+        matches!(&events[..], [Event::Completed { reply: Some(r), .. }] if r.channel == Channel::Post && r.requested_by_subject)
+    );
+    // Without a reply, the answer goes the way the request came.
+    let events = ready().created().decide(&complete_with(3, None, None)).unwrap();
+    assert!(matches!(&events[..], [Event::Completed { reply: Some(r), .. }] if *r == Reply::new(Channel::Chat)));
+    let events = given([access()]).created().decide(&refuse(3, excessive())).unwrap();
+    assert!(matches!(&events[..], [Event::Refused { reply: Some(r), .. }] if *r == Reply::new(Channel::Chat)));
+    // A letter may be answered by e-mail.
+    let mut by_post = receipt(RequestKind::Access, LegalBasis::LegitimateInterests);
+    by_post.channel = Channel::Post;
+    given([Command::Receive(Box::new(by_post)), waive(1), start(2)])
+        .when(complete_with(3, None, Some(Reply::new(Channel::Email))))
+        .then_state(StatusName::Completed);
+}
+
+#[test]
+fn art_19_the_data_subject_may_ask_which_recipients_were_told() {
+    // Legal review M17: Art. 19, second sentence, "if the data subject requests it".
+    let ask = receive(RequestKind::RecipientInformation, LegalBasis::LegitimateInterests);
+    let request = given([]).when(ask.clone()).then_state(StatusName::Open);
+    assert_eq!(request.kind().article().to_string(), "Art. 19");
+    given([ask.clone(), start(1)]).when(complete(2)).then_rejected_under("Art. 5(1)(f)");
+    given([ask, verify(1), start(2)]).when(complete(3)).then_state(StatusName::Completed);
+    let erasure = gdpr_obligations::request::RequestId::generate();
+    let told = |n, name| {
+        gdpr_obligations::fulfil::NoticeRecord::recipient(
+            erasure,
+            day(n),
+            gdpr_obligations::fulfil::RecipientNoticeGiven::new(text(name)),
+        )
+    };
+    let other = gdpr_obligations::fulfil::NoticeRecord::recipient(
+        gdpr_obligations::request::RequestId::generate(),
+        day(1),
+        gdpr_obligations::fulfil::RecipientNoticeGiven::new(text("Someone else's recipient")),
+    );
+    let notices = [told(3, "CRM s.r.o."), other, told(2, "Mailer a.s.")];
+    let answer = gdpr_obligations::fulfil::recipient_information(&notices, &[erasure]);
+    let names: Vec<&str> = answer.iter().map(|r| r.recipient.as_str()).collect();
+    assert_eq!(names, ["Mailer a.s.", "CRM s.r.o."]);
 }
 
 // ---- Arts. 17, 18, 20, 21, 22: the rights and their limits ----
 
 #[test]
-fn art_17_3_b_erasure_refused_under_legal_obligation() {
-    given([])
-        .when(receive(RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary }, LegalBasis::LegalObligation))
-        .then_refused_under("Art. 17(3)(b)");
+fn art_17_3_b_erasure_under_a_legal_obligation_is_answered_after_checking_necessity() {
+    // Legal review D5: Art. 17(3)(b) applies only "to the extent that" the processing is
+    // necessary; the request is not refused from the basis alone, and a refusal names the law
+    // and the period.
+    let kept = RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary };
+    for basis in [LegalBasis::LegalObligation, LegalBasis::PublicTask] {
+        given([]).when(receive(kept, basis)).then_state(StatusName::Open);
+    }
+    let received = receive(kept, LegalBasis::LegalObligation);
+    given([received.clone()])
+        .when(refuse(2, exempt(Exemption::LegalObligationOrPublicTask)))
+        .then_rejected_under("Art. 17(3)(b)");
+    let named = RefusalGround::Exempt {
+        exemption: Exemption::LegalObligationOrPublicTask,
+        explanation: Some(text("invoices are kept for ten years under § 35 of the Czech VAT Act, until 2035")),
+    };
+    let request = given([received.clone()]).when(refuse(2, named)).then_refused_under("Art. 17(3)(b)");
+    let gdpr_obligations::request::Status::Refused { ground, .. } = request.status() else { unreachable!() };
+    assert!(ground.reason().contains("until 2035"), "{}", ground.reason());
+    // Once the period has ended the erasure is carried out (Art. 17(1)(a)).
+    given([received, waive(1), start(2)]).when(complete(3)).then_state(StatusName::Completed);
+}
+
+#[test]
+fn art_12_4_a_refusal_because_the_conditions_of_the_right_are_not_met() {
+    // Legal review M10: "no Art. 17(1) ground applies", "the data are accurate" and the
+    // legal-claims limb of Art. 21(1) are refusals with the Art. 12(4) information.
+    let not_met = |article: &str| RefusalGround::ConditionsNotMet {
+        article: article.parse().unwrap(),
+        explanation: text("the orders are still being delivered, so the data are needed"),
+    };
+    given([erasure()]).when(refuse(2, not_met("Art. 17(1)(a)"))).then_refused_under("Art. 17(1)(a)");
+    let rectification = receive(RequestKind::Rectification, LegalBasis::Contract);
+    given([rectification.clone()]).when(refuse(2, not_met("Art. 16"))).then_refused_under("Art. 16");
+    // The conditions named are those of the right asked for.
+    given([rectification]).when(refuse(2, not_met("Art. 17(1)"))).then_rejected_under("Art. 17(1)");
+    let objection = receive(
+        RequestKind::Objection { ground: ObjectionGround::ParticularSituation },
+        LegalBasis::LegitimateInterests,
+    );
+    given([objection]).when(refuse(2, exempt(Exemption::LegalClaims))).then_state(StatusName::Refused);
+    assert_eq!(
+        Exemption::LegalClaims
+            .article_for(&RequestKind::Objection { ground: ObjectionGround::ParticularSituation })
+            .to_string(),
+        "Art. 21(1)"
+    );
 }
 
 #[test]
@@ -368,6 +553,68 @@ fn art_18_1_d_restriction_pending_an_objection_needs_an_objection_to_exist() {
     given([])
         .when(receive(RequestKind::Restriction { ground: RestrictionGround::ObjectionPending }, LegalBasis::Contract))
         .then_refused_under("Art. 18(1)(d)");
+}
+
+#[test]
+fn art_18_1_d_no_restriction_pending_objection_for_consent_based_marketing() {
+    // Legal review W7: Art. 18(1)(d) covers an objection "pursuant to Article 21(1)" only; a
+    // direct-marketing objection is never verified, so nothing is pending.
+    let pending = RequestKind::Restriction { ground: RestrictionGround::ObjectionPending };
+    given([])
+        .when(receive_for(pending, Processing::new(LegalBasis::Consent, Purpose::Marketing)))
+        .then_refused_under("Art. 18(1)(d)");
+    given([])
+        .when(receive_for(pending, Processing::new(LegalBasis::LegitimateInterests, Purpose::Marketing)))
+        .then_state(StatusName::Open);
+}
+
+#[test]
+fn art_21_3_direct_marketing_objection_is_free_and_not_extended() {
+    // Legal review W5: an objection to direct marketing (Art. 21(3), Recital 70) and a consent
+    // withdrawal (Art. 7(3)) are due at receipt: no fee, no extension.
+    let marketing = receive(RequestKind::Objection { ground: ObjectionGround::DirectMarketing }, LegalBasis::Consent);
+    let rejection = given([marketing.clone()])
+        .when(fee(1, FeeGround::ManifestlyUnfoundedOrExcessive))
+        .then_rejected_under("Art. 21(3)");
+    assert_eq!(rejection.attempted.as_str(), "request_fee");
+    assert!(rejection.to_string().contains("cannot request_fee a request that is open"), "{rejection}");
+    let rejection = given([marketing.clone()]).when(extend(1)).then_rejected_under("Art. 21(3)");
+    assert_eq!((rejection.attempted.as_str(), rejection.state), ("extend", StatusName::Open));
+    assert!(given([marketing]).created().is_due_at_receipt());
+    let withdrawal = receive(RequestKind::ConsentWithdrawal, LegalBasis::Consent);
+    given([withdrawal.clone()]).when(extend(1)).then_rejected_under("Art. 7(3)");
+    assert!(given([withdrawal]).created().is_due_at_receipt());
+    assert!(!given([access()]).created().is_due_at_receipt());
+}
+
+#[test]
+fn art_7_3_an_objection_to_consent_based_processing_is_a_withdrawal() {
+    // Legal review D9: Art. 21(1) does not cover consent, but the objection is in substance a
+    // withdrawal (Art. 7(3)); the controller facilitates it (Art. 12(2)) instead of refusing.
+    let objection = RequestKind::Objection { ground: ObjectionGround::ParticularSituation };
+    let request = given([]).when(receive(objection, LegalBasis::Consent)).then_state(StatusName::Open);
+    assert!(request.withdraws_consent() && request.is_due_at_receipt());
+    given([receive(objection, LegalBasis::Consent)]).when(extend(1)).then_rejected_under("Art. 7(3)");
+    given([receive(objection, LegalBasis::Consent)]).when(refuse(1, excessive())).then_rejected_under("Art. 7(3)");
+    // Under a contract there is neither an objection nor a consent to withdraw.
+    given([]).when(receive(objection, LegalBasis::Contract)).then_refused_under("Art. 21(1)");
+}
+
+#[test]
+fn art_9_2_a_explicit_consent_counts_as_consent_for_withdrawal_erasure_and_portability() {
+    // Legal review M4: Arts. 7(3), 17(1)(b) and 20(1)(a) reach explicit consent under Art. 9(2)(a).
+    let health = Processing::new(LegalBasis::Contract, Purpose::CustomerCare)
+        .with_special_category_condition(SpecialCategoryCondition::ExplicitConsent);
+    for kind in [
+        RequestKind::ConsentWithdrawal,
+        RequestKind::Erasure { ground: ErasureGround::ConsentWithdrawn },
+        RequestKind::Portability,
+    ] {
+        given([]).when(receive_for(kind, health.clone())).then_state(StatusName::Open);
+    }
+    let other = Processing::new(LegalBasis::Contract, Purpose::CustomerCare)
+        .with_special_category_condition(SpecialCategoryCondition::VitalInterests);
+    given([]).when(receive_for(RequestKind::ConsentWithdrawal, other)).then_refused_under("Art. 7(3)");
 }
 
 #[test]
@@ -540,7 +787,13 @@ fn wrong_json_is_an_error() {
 
 fn carried_out(n: i64, failed: &[&str]) -> Command {
     let failed = failed.iter().map(|s| SourceName::new(s).unwrap());
-    Command::RecordCarriedOut { at: day(n), outcome: CarriedOut::new(3, failed), summary: text("erased") }
+    Command::RecordCarriedOut {
+        at: day(n),
+        outcome: CarriedOut::new(3, failed),
+        summary: text("erased"),
+        withheld: None,
+        reply: None,
+    }
 }
 
 #[test]
@@ -614,14 +867,24 @@ fn run(receipt: &Receipt, commands: &[Command]) -> Result<(Vec<Event>, Option<Re
             // Invariant 3: never after the first deadline, never twice.
             let due = before.deadlines_at(*at).expect("deadlines").due();
             prop_assert!(!due.is_overdue(*at) && before.extension().is_none());
+            // Art. 21(3), 7(3): never when due at receipt (legal review W5).
+            prop_assert!(!before.is_due_at_receipt());
+        }
+        if let (Command::RequestFee { .. }, Some(before)) = (command, &before) {
+            prop_assert!(!before.is_due_at_receipt(), "no fee when due at receipt (Art. 21(3), 7(3))");
         }
         for event in &events {
             match event {
                 // Invariant 2.
                 Event::Completed { .. } => {
                     let before = before.as_ref().expect("received");
-                    if matches!(before.kind(), RequestKind::Access | RequestKind::Portability) {
+                    // Art. 5(1)(f), 12(6): every request under Arts. 15-21 (legal review D2).
+                    if before.kind().allows_identity_request() {
                         prop_assert!(before.identity().is_settled(), "{:?}", before.identity());
+                    }
+                    // Art. 21(3), 7(3): never extended when due at receipt (legal review W5).
+                    if before.is_due_at_receipt() {
+                        prop_assert!(before.extension().is_none());
                     }
                     // Art. 12(3): never completed over a recorded incomplete fulfilment; the
                     // outcome recorded in the same step counts.
@@ -691,6 +954,39 @@ proptest! {
             assert_json_contract(e);
         }
         assert_json_contract(&state);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(256)))]
+
+    // Legal review W6: no refusal given after the month from receipt is in time (Art. 12(4)),
+    // extended or not; one given within it always is.
+    #[test]
+    fn prop_art_12_4_no_refusal_after_one_month_is_in_time(
+        extended_on in proptest::option::of(0i64..=33),
+        refused_on in 0i64..=100,
+    ) {
+        let mut commands = vec![erasure()];
+        let first = match extended_on {
+            Some(n) => { commands.push(extend(n)); n }
+            None => 0,
+        };
+        prop_assume!(refused_on >= first);
+        let request = Request::replay(&run(&receipt_of(&commands[0]), &commands[1..])?.0).expect("received");
+        let events = request.decide(&refuse(refused_on, excessive())).expect("a refusal is accepted while active");
+        let refused = events.iter().fold(request, Request::evolve);
+        let due = refused.deadlines().expect("deadlines").due();
+        prop_assert_eq!(refused.answered_in_time(), Some(!due.is_overdue(day(refused_on))));
+        prop_assert_eq!(refused.answered_in_time(), Some(refused_on <= 33));
+    }
+}
+
+/// The receipt of a `receive` command.
+fn receipt_of(command: &Command) -> Receipt {
+    match command {
+        Command::Receive(receipt) => (**receipt).clone(),
+        _ => unreachable!("a receive command"),
     }
 }
 

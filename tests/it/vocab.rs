@@ -116,7 +116,7 @@ fn art_20_1_a_rights_table_is_consistent_with_available_rights() {
         }
     }
     let refusal =
-        rights::availability(Right::Erasure, LegalBasis::LegalObligation, &Purpose::LegalCompliance).unwrap_err();
+        rights::availability(Right::Portability, LegalBasis::LegalObligation, &Purpose::LegalCompliance).unwrap_err();
     assert_json_contract(&refusal);
 }
 
