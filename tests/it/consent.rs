@@ -16,8 +16,13 @@ fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
+/// The controller every consent in these tests is given to.
+fn shop() -> PartyId {
+    PartyId::from_uuid(uuid::Uuid::from_u128(0x5409))
+}
+
 fn record(subject: SubjectId, at: DateTime<Utc>, age: SubjectAge, by: GivenBy) -> ConsentRecord {
-    ConsentRecord::builder(PartyId::generate(), subject, Purpose::Marketing)
+    ConsentRecord::builder(shop(), subject, Purpose::Marketing)
         .at(at)
         .method(ConsentMethod::ChatWidgetCheckbox)
         .notice(Digest::of_text("Offers by e-mail; withdraw any time in the chat."))
@@ -30,7 +35,7 @@ fn record(subject: SubjectId, at: DateTime<Utc>, age: SubjectAge, by: GivenBy) -
 
 #[test]
 fn art_6_1_a_no_consent_no_lawful_processing() {
-    let d = lawful_on_consent(&[], SubjectId::generate(), &Purpose::Marketing, t("2026-01-01T00:00:00Z"));
+    let d = lawful_on_consent(&[], shop(), SubjectId::generate(), &Purpose::Marketing, t("2026-01-01T00:00:00Z"));
     assert_eq!(d.reasons()[0].kind, ConsentReasonKind::NoConsent);
     assert_eq!(d.reasons()[0].article.to_string(), "Art. 6(1)(a)");
 }
@@ -40,9 +45,24 @@ fn art_6_1_a_consent_covers_only_its_purpose_and_subject() {
     let s = SubjectId::generate();
     let c = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject));
     let at = t("2026-02-01T00:00:00Z");
-    assert!(lawful_on_consent(std::slice::from_ref(&c), s, &Purpose::Marketing, at).is_lawful());
-    assert!(!lawful_on_consent(std::slice::from_ref(&c), s, &Purpose::Analytics, at).is_lawful());
-    assert!(!lawful_on_consent(&[c], SubjectId::generate(), &Purpose::Marketing, at).is_lawful());
+    assert!(lawful_on_consent(std::slice::from_ref(&c), shop(), s, &Purpose::Marketing, at).is_lawful());
+    assert!(!lawful_on_consent(std::slice::from_ref(&c), shop(), s, &Purpose::Analytics, at).is_lawful());
+    assert!(!lawful_on_consent(&[c], shop(), SubjectId::generate(), &Purpose::Marketing, at).is_lawful());
+}
+
+// Legal review D12
+#[test]
+fn art_4_11_consent_given_to_one_controller_does_not_make_anothers_processing_lawful() {
+    let s = SubjectId::generate();
+    let at = t("2026-02-01T00:00:00Z");
+    let c = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject));
+    assert!(lawful_on_consent(std::slice::from_ref(&c), shop(), s, &Purpose::Marketing, at).is_lawful());
+    // The same subject id and purpose, asked for another controller (Art. 4(11), 7(1)).
+    let other = PartyId::from_uuid(uuid::Uuid::from_u128(0x07e5));
+    let d = lawful_on_consent(std::slice::from_ref(&c), other, s, &Purpose::Marketing, at);
+    assert!(!d.is_lawful());
+    assert_eq!(d.reasons()[0].kind, ConsentReasonKind::NoConsent);
+    assert_eq!(d.reasons()[0].article.to_string(), "Art. 6(1)(a)");
 }
 
 #[test]
@@ -84,15 +104,15 @@ fn art_8_1_a_child_under_15_in_czechia_needs_parental_consent() {
     let s = SubjectId::generate();
     let at = t("2026-01-02T00:00:00Z");
     let alone = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Child { years: 14 }, GivenBy::Subject));
-    let d = lawful_on_consent(&[alone], s, &Purpose::Marketing, at);
+    let d = lawful_on_consent(&[alone], shop(), s, &Purpose::Marketing, at);
     assert!(matches!(d.reasons()[0].kind, ConsentReasonKind::ParentalConsentMissing { years: 14, threshold: 15, .. }));
     assert_eq!(d.reasons()[0].article.to_string(), "Art. 8(1)");
     let parent = GivenBy::HolderOfParentalResponsibility { holder: Text::new("Jana Nováková (mother)").unwrap() };
     let with_parent = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Child { years: 14 }, parent));
-    assert!(lawful_on_consent(&[with_parent], s, &Purpose::Marketing, at).is_lawful());
+    assert!(lawful_on_consent(&[with_parent], shop(), s, &Purpose::Marketing, at).is_lawful());
     let fifteen =
         Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Child { years: 15 }, GivenBy::Subject));
-    assert!(lawful_on_consent(&[fifteen], s, &Purpose::Marketing, at).is_lawful(), "15 is the Czech age");
+    assert!(lawful_on_consent(&[fifteen], shop(), s, &Purpose::Marketing, at).is_lawful(), "15 is the Czech age");
 }
 
 fn consent_strategy() -> impl Strategy<Value = (Consent, DateTime<Utc>, Option<DateTime<Utc>>)> {
@@ -114,7 +134,7 @@ proptest! {
     #[test]
     fn art_7_3_withdrawn_consent_never_makes_processing_lawful((c, given, withdrawn) in consent_strategy(), probe in -10_000_000i64..20_000_000) {
         let at = given + TimeDelta::seconds(probe);
-        let d = lawful_on_consent(std::slice::from_ref(&c), c.record().subject, &Purpose::Marketing, at);
+        let d = lawful_on_consent(std::slice::from_ref(&c), shop(), c.record().subject, &Purpose::Marketing, at);
         if let Some(w) = withdrawn && at >= w {
             prop_assert!(!d.is_lawful());
         }
@@ -132,7 +152,7 @@ proptest! {
         assert_json_contract(&c);
         for e in c.events() { assert_json_contract(&e); }
         prop_assert_eq!(Consent::replay(&c.events()), Some(c.clone()));
-        let d = lawful_on_consent(std::slice::from_ref(&c), c.record().subject, &Purpose::Marketing, c.record().at);
+        let d = lawful_on_consent(std::slice::from_ref(&c), shop(), c.record().subject, &Purpose::Marketing, c.record().at);
         assert_json_contract(&d);
         let _: &ConsentDecision = &d;
     }
