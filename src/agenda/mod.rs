@@ -15,7 +15,7 @@
 //! | [`RefusalNotice`](ObligationKind::RefusalNotice) | Art. 12(4) | controller → data subject | one month, after a failed identification |
 //! | [`RecipientNotice`](ObligationKind::RecipientNotice) | Art. 19 | controller → each recipient | the request's deadline |
 //! | [`LiftingNotice`](ObligationKind::LiftingNotice) | Art. 18(3) | controller → data subject | before the restriction is lifted |
-//! | [`Forwarding`](ObligationKind::Forwarding) | Art. 28(3)(e) | processor → controller | the controller's month from the processor's receipt |
+//! | [`Forwarding`](ObligationKind::Forwarding) | Art. 28(3)(e) | processor → controller | promptly: the agreement's hours, else two working days |
 //! | [`AuthorityNotification`](ObligationKind::AuthorityNotification) | Art. 33(1) | controller → supervisory authority | 72 hours from awareness |
 //! | [`SubjectCommunication`](ObligationKind::SubjectCommunication) | Art. 34 | controller → affected data subjects | at once after a high-risk assessment |
 //! | [`ControllerNotice`](ObligationKind::ControllerNotice) | Art. 33(2) | processor → each party that engaged it | the agreement's hours |
@@ -54,10 +54,15 @@
 //!   owed for a completed rectification, erasure or restriction unless the fulfilment journal
 //!   shows that no record changed, to each recipient the controller's activities list (as
 //!   [`StepReport`](crate::fulfil::StepReport) does).
-//! - **Forwarding (Art. 28(3)(e)) is due, at the latest, when the controller's month counted from
-//!   the processor's receipt ends**: the Regulation sets no period, the agreement's assistance
-//!   terms are free text the crate cannot read, and any later forwarding leaves the controller
-//!   no time at all.
+//! - **Forwarding (Art. 28(3)(e)) is due promptly** (Clause 8(a) of the Art. 28 standard
+//!   contractual clauses, Decision (EU) 2021/915): within the hours the agreement between the
+//!   controller and the processor sets
+//!   ([`DataSubjectAssistance::forwarding_hours`](crate::agreement::DataSubjectAssistance::forwarding_hours)),
+//!   or else by the end of the
+//!   [`FORWARDING_WORKING_DAYS`](crate::agreement::FORWARDING_WORKING_DAYS)th working day after
+//!   the processor's receipt, and never after the controller's month, which runs from the
+//!   processor's receipt (Art. 12(3)). Forwarding at the end of that month would leave the
+//!   controller no time to answer.
 //! - **Art. 34 "without undue delay" is due at once** from the assessment that found a high
 //!   risk, as [`NoticePeriod::WithoutUndueDelay`](crate::breach::NoticePeriod::WithoutUndueDelay)
 //!   reads Art. 33(2) without agreed hours.

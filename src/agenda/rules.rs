@@ -3,16 +3,16 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::render::summary;
 use super::{AgendaOptions, Due, Obligation, ObligationKind, OwedTo, RecordGap, Snapshot, local_date};
-use crate::agreement::{ChangeNoticeStatus, ProcessingAgreement};
+use crate::agreement::{ChangeNoticeStatus, FORWARDING_WORKING_DAYS, ProcessingAgreement};
 use crate::breach::{Breach, Duty, SubjectDuty};
 use crate::fulfil::{NoticeKind, Operation};
 use crate::model::{PartyId, Text};
 use crate::request::{Identity, Receiver, Request, RequestKind, Status};
-use crate::time::{Deadline, Zone};
+use crate::time::{Calendar, Deadline, Zone, add_hours, is_working_day, receipt_date};
 use crate::vocab::Article;
 
 /// Every open obligation of the snapshot's scope at `now`, unsorted.
@@ -92,13 +92,12 @@ impl Out<'_> {
         };
         let requester = OwedTo::DataSubject { request: id, subject };
 
-        // Art. 28(3)(e): due at the latest when the controller's month from the processor's
-        // receipt ends.
+        // Art. 28(3)(e): promptly, within the agreement's hours or, without them, the crate's
+        // working days from the processor's receipt.
         if let (Status::AwaitingForwarding, Receiver::Processor { processor, .. }) =
             (request.status(), receipt.receiver)
-            && let Ok(deadlines) = receipt.policy.request_deadlines(receipt.at)
         {
-            let due = Due::from_deadline(deadlines.due());
+            let due = self.forwarding_due(request, processor);
             let to = OwedTo::Controller { party: controller };
             self.push(
                 key("art-28-3-e-forwarding", id),
@@ -180,6 +179,33 @@ impl Out<'_> {
         {
             let kind = ObligationKind::LiftingNotice { request: id };
             self.push(key("art-18-3-lifting-notice", id), kind, controller, requester, Due::Standing, zone);
+        }
+    }
+
+    /// When `processor` must have passed `request` on (Art. 28(3)(e), "promptly"): within the
+    /// hours its agreement with the controller sets, or else by the end of the
+    /// [`FORWARDING_WORKING_DAYS`]th working day after the processor's receipt in the request's
+    /// calendar; never later than the controller's month (Art. 12(3)).
+    fn forwarding_due(&self, request: &Request, processor: PartyId) -> Due {
+        let receipt = request.receipt();
+        let month = receipt.policy.request_deadlines(receipt.at).ok().map(|d| Due::from_deadline(d.due()));
+        let hours = agreements_in_scope(self.snapshot)
+            .into_iter()
+            .filter(|a| a.parent.is_none() && a.principal == receipt.controller && a.processor == processor)
+            .filter_map(|a| a.data_subject_assistance.as_ref()?.forwarding_hours)
+            .min();
+        let prompt = match hours {
+            Some(hours) => add_hours(receipt.at, u32::from(hours)).ok().map(|at| Due::Instant { at }),
+            None => receipt_date(receipt.at, receipt.policy.zone())
+                .ok()
+                .and_then(|received| working_days_after(received, FORWARDING_WORKING_DAYS, receipt.policy.calendar()))
+                .and_then(|day| Deadline::at_end_of(day, receipt.policy.zone()).ok())
+                .map(Due::from_deadline),
+        };
+        match (prompt, month) {
+            (Some(p), Some(m)) => if m.instant() < p.instant() { m } else { p },
+            (Some(due), None) | (None, Some(due)) => due,
+            (None, None) => Due::Standing,
         }
     }
 
@@ -394,6 +420,19 @@ impl Out<'_> {
             }
         }
     }
+}
+
+/// The `n`th working day after `date` in `calendar` (Art. 2(2) of Regulation 1182/71).
+fn working_days_after(date: NaiveDate, n: u16, calendar: &Calendar) -> Option<NaiveDate> {
+    let mut day = date;
+    let mut left = n;
+    while left > 0 {
+        day = day.succ_opt()?;
+        if is_working_day(day, calendar) {
+            left -= 1;
+        }
+    }
+    Some(day)
 }
 
 fn key(prefix: &str, request: crate::request::RequestId) -> String {

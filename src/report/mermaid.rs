@@ -198,7 +198,7 @@ fn receipts(w: &Words) -> Vec<Receipt> {
         for basis in [LegalBasis::Consent, LegalBasis::LegitimateInterests] {
             for receiver in [
                 Receiver::Controller,
-                Receiver::Processor { processor: PartyId::from_uuid(uuid::Uuid::nil()), clock: Default::default() },
+                Receiver::Processor { processor: PartyId::from_uuid(uuid::Uuid::nil()) },
             ] {
                 out.push(Receipt {
                     id: RequestId::from_uuid(uuid::Uuid::nil()),

@@ -357,7 +357,6 @@ pub fn remove_element(
 
 // ---- Data-subject requests (`crate::request`) ----
 
-use crate::agreement::RequestClock;
 use crate::request::{
     CarriedOut, Channel, Command, CommandName, ComplaintInformation, ErasureGround, Exemption, ExtensionJustification,
     ExtensionReason, FeeGround, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, RequestId, RequestKind,
@@ -396,13 +395,9 @@ pub fn channel() -> impl Strategy<Value = Channel> {
     select(vec![Channel::Chat, Channel::Email, Channel::WebForm, Channel::Phone, Channel::Post, Channel::InPerson])
 }
 
-/// The controller, or a processor under either request clock.
+/// The controller, or a processor.
 pub fn receiver() -> impl Strategy<Value = Receiver> {
-    prop_oneof![
-        Just(Receiver::Controller),
-        select(vec![RequestClock::FromProcessorReceipt, RequestClock::FromControllerReceipt])
-            .prop_map(|clock| Receiver::Processor { processor: PartyId::generate(), clock }),
-    ]
+    prop_oneof![Just(Receiver::Controller), Just(()).prop_map(|()| Receiver::Processor { processor: PartyId::generate() }),]
 }
 
 /// A deadline policy in UTC or Prague, on either built-in calendar, with any extension rule and

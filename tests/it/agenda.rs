@@ -311,7 +311,7 @@ fn art_18_3_lifting_notice_stands_for_a_restriction_until_given() {
 
 #[test]
 fn art_28_3_e_forwarding_is_owed_by_the_processor_to_the_controller() {
-    let receiver = Receiver::Processor { processor: party_id(VENDOR), clock: Default::default() };
+    let receiver = Receiver::Processor { processor: party_id(VENDOR) };
     let mut s = snapshot(SHOP);
     s.requests.push(request(receipt(party_id(SHOP), 30, "2025-03-05T09:00:00Z", erasure(), receiver), &[]));
     let agenda = Agenda::build(&s, at("2025-03-06T10:00:00Z"), &options());
@@ -319,13 +319,37 @@ fn art_28_3_e_forwarding_is_owed_by_the_processor_to_the_controller() {
     assert_eq!(forwarding.article.to_string(), "Art. 28(3)(e)");
     assert_eq!(forwarding.owed_by, party_id(VENDOR));
     assert_eq!(forwarding.owed_to, OwedTo::Controller { party: party_id(SHOP) });
-    assert_eq!(forwarding.due, end_of_day((2025, 4, 7), Zone::EUROPE_PRAGUE));
+    // Promptly: two working days after Wednesday 5 March, not the end of the controller's month.
+    assert_eq!(forwarding.due, end_of_day((2025, 3, 7), Zone::EUROPE_PRAGUE));
+    let answer = only(&agenda, "answer");
+    assert_eq!(answer.due, end_of_day((2025, 4, 7), Zone::EUROPE_PRAGUE));
     // The controller's month runs from the processor's receipt: its answer is on its agenda.
     assert_eq!(agenda.owed_by(party_id(SHOP)).obligations.len(), 1);
     // The processor's view of this scope is the forwarding only.
     let vendor = agenda.owed_by(party_id(VENDOR));
     assert_eq!(vendor.obligations.len(), 1);
     assert_eq!(vendor.obligations[0].kind.name(), "forwarding");
+}
+
+// Legal review D1
+#[test]
+fn art_28_3_e_forwarding_is_due_promptly_within_the_agreements_hours_or_two_working_days() {
+    let receiver = Receiver::Processor { processor: party_id(VENDOR) };
+    // Received on Thursday 17 April 2025: Good Friday and Easter Monday are Czech holidays, so
+    // two working days end on Wednesday 23 April, long before the controller's month.
+    let mut s = snapshot(SHOP);
+    s.requests.push(request(receipt(party_id(SHOP), 31, "2025-04-17T09:00:00Z", erasure(), receiver), &[]));
+    let agenda = Agenda::build(&s, at("2025-04-17T10:00:00Z"), &options());
+    assert_eq!(only(&agenda, "forwarding").due, end_of_day((2025, 4, 23), Zone::EUROPE_PRAGUE));
+    assert_eq!(only(&agenda, "answer").due, end_of_day((2025, 5, 19), Zone::EUROPE_PRAGUE));
+    // An agreement that sets 24 hours: due 24 hours after the processor's receipt.
+    let mut agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    if let Some(assistance) = agreement.data_subject_assistance.as_mut() {
+        assistance.forwarding_hours = Some(24);
+    }
+    s.agreements.push(agreement);
+    let agenda = Agenda::build(&s, at("2025-04-17T10:00:00Z"), &options());
+    assert_eq!(only(&agenda, "forwarding").due, Due::Instant { at: at("2025-04-18T09:00:00Z") });
 }
 
 // ---- Arts. 33 and 34: breaches ----

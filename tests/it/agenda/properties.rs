@@ -170,8 +170,11 @@ proptest! {
                 let forwarding = agenda.obligations.iter().find(|o| o.key == format!("art-28-3-e-forwarding/{id}"));
                 let forwarding = forwarding.expect("forwarding owed");
                 prop_assert_eq!(forwarding.owed_by, processor);
-                let direct = policy.request_deadlines(r.receipt().at).expect("in range").due();
-                prop_assert_eq!(forwarding.due, Due::from_deadline(direct));
+                // Promptly (Art. 28(3)(e)): after the processor's receipt, never after the
+                // controller's month, which runs from that receipt (Art. 12(3); legal review D1).
+                let month = policy.request_deadlines(r.receipt().at).expect("in range").due();
+                let due = forwarding.due.instant().expect("a dated forwarding");
+                prop_assert!(due > r.receipt().at && due <= month.expires_at(), "{:?}", forwarding.due);
             }
         }
 
