@@ -12,6 +12,7 @@
 //! | --- | --- | --- | --- |
 //! | [`Answer`](ObligationKind::Answer) | Art. 12(3) | controller → data subject | one month, or three once extended |
 //! | [`ExtensionNotice`](ObligationKind::ExtensionNotice) | Art. 12(3) | controller → data subject | within the first month, if extending |
+//! | [`StopProcessing`](ObligationKind::StopProcessing) | Art. 21(3), 7(3) | controller → data subject | at receipt |
 //! | [`RefusalNotice`](ObligationKind::RefusalNotice) | Art. 12(4) | controller → data subject | one month, after a failed identification |
 //! | [`RecipientNotice`](ObligationKind::RecipientNotice) | Art. 19 | controller → each recipient | the request's deadline |
 //! | [`LiftingNotice`](ObligationKind::LiftingNotice) | Art. 18(3) | controller → data subject | before the restriction is lifted |
@@ -46,6 +47,14 @@
 //!   Art. 12(3) answer, or, once the identity could not be confirmed (Art. 11(2)), the Art. 12(4)
 //!   notice of not taking action, due within one month of receipt even if the period was
 //!   extended ("at the latest within one month", Art. 12(4)).
+//! - **A direct-marketing objection and a consent withdrawal stop the processing at once.** The
+//!   data "shall no longer be processed" for direct marketing once the data subject objects
+//!   (Art. 21(3), free of charge under Recital 70), and a withdrawal takes effect when it is made
+//!   (Art. 7(3)): neither is an answer within one month that may be extended. Each is listed as
+//!   [`StopProcessing`](ObligationKind::StopProcessing) for the purpose, due at the request's
+//!   receipt, in place of the Art. 12(3) answer and extension notice, until the request is
+//!   closed (for a withdrawal, [`Desk::withdraw_consent`](crate::desk::Desk::withdraw_consent)
+//!   records it on the consent and completes the request).
 //! - **The extension notice is conditional.** Art. 12(3) requires it only if the controller
 //!   extends; it is listed while an extension is still possible (not yet extended, first month
 //!   not over), so that the option is not lost by oversight.
@@ -146,7 +155,7 @@ use crate::model::{ActivityId, PartyId, SubjectId, Text};
 use crate::request::RequestId;
 use crate::store::{Scope, SweepId};
 use crate::time::{Deadline, DeadlinePolicy, Zone, receipt_date};
-use crate::vocab::{Article, Right};
+use crate::vocab::{Article, Purpose, Right};
 
 pub use snapshot::{FulfilmentRun, Snapshot, SweepRun};
 
@@ -200,6 +209,17 @@ pub enum ObligationKind {
     ExtensionNotice {
         /// The request.
         request: RequestId,
+    },
+    /// Art. 21(3) or 7(3): stop processing the data subject's data for the purpose at once,
+    /// after an objection to direct marketing (free of charge, Recital 70) or a withdrawal of
+    /// consent, which takes effect when made; due at the request's receipt.
+    StopProcessing {
+        /// The request.
+        request: RequestId,
+        /// The purpose to stop processing for.
+        purpose: Purpose,
+        /// The right exercised: objection (Art. 21(3)) or withdrawal of consent (Art. 7(3)).
+        right: Right,
     },
     /// Art. 12(4): the reasons for not taking action and the complaint and judicial-remedy
     /// information, within one month of receipt; owed once the requester's identity could not be
@@ -559,6 +579,8 @@ impl ObligationKind {
         let gdpr = Article::gdpr;
         match self {
             ObligationKind::Answer { .. } | ObligationKind::ExtensionNotice { .. } => gdpr(12).paragraph(3),
+            ObligationKind::StopProcessing { right: Right::WithdrawConsent, .. } => gdpr(7).paragraph(3),
+            ObligationKind::StopProcessing { .. } => gdpr(21).paragraph(3),
             ObligationKind::RefusalNotice { .. } => gdpr(12).paragraph(4),
             ObligationKind::RecipientNotice { .. } => gdpr(19),
             ObligationKind::LiftingNotice { .. } => gdpr(18).paragraph(3),
@@ -582,6 +604,7 @@ impl ObligationKind {
         match self {
             ObligationKind::Answer { .. } => "answer",
             ObligationKind::ExtensionNotice { .. } => "extension_notice",
+            ObligationKind::StopProcessing { .. } => "stop_processing",
             ObligationKind::RefusalNotice { .. } => "refusal_notice",
             ObligationKind::RecipientNotice { .. } => "recipient_notice",
             ObligationKind::LiftingNotice { .. } => "lifting_notice",
@@ -604,6 +627,7 @@ impl ObligationKind {
             ObligationKind::Answer { request, .. }
             | ObligationKind::ExtensionNotice { request }
             | ObligationKind::RefusalNotice { request }
+            | ObligationKind::StopProcessing { request, .. }
             | ObligationKind::RecipientNotice { request, .. }
             | ObligationKind::LiftingNotice { request }
             | ObligationKind::Forwarding { request } => Some(*request),

@@ -119,6 +119,17 @@ impl Out<'_> {
                 self.push(key("art-12-4-refusal-notice", id), kind, controller, requester, due, zone);
                 return;
             }
+            if stops_at_receipt(request.kind()) {
+                // Art. 21(3), 7(3): at once, not a one- or three-month answer.
+                let kind = ObligationKind::StopProcessing {
+                    request: id,
+                    purpose: receipt.processing.purpose.clone(),
+                    right: request.kind().right(),
+                };
+                let due = Due::Instant { at: receipt.at };
+                self.push(key("stop-processing", id), kind, controller, requester, due, zone);
+                return;
+            }
             let current = if request.extension().is_some() { deadlines.extended_due() } else { deadlines.due() };
             let kind = ObligationKind::Answer { request: id, right: request.kind().right() };
             self.push(
@@ -203,7 +214,13 @@ impl Out<'_> {
                 .map(Due::from_deadline),
         };
         match (prompt, month) {
-            (Some(p), Some(m)) => if m.instant() < p.instant() { m } else { p },
+            (Some(p), Some(m)) => {
+                if m.instant() < p.instant() {
+                    m
+                } else {
+                    p
+                }
+            }
             (Some(due), None) | (None, Some(due)) => due,
             (None, None) => Due::Standing,
         }
@@ -420,6 +437,12 @@ impl Out<'_> {
             }
         }
     }
+}
+
+/// Whether the request stops processing for its purpose from its receipt: an objection to
+/// direct marketing (Art. 21(3)) or a withdrawal of consent (Art. 7(3)).
+fn stops_at_receipt(kind: &RequestKind) -> bool {
+    kind.is_direct_marketing_objection() || *kind == RequestKind::ConsentWithdrawal
 }
 
 /// The `n`th working day after `date` in `calendar` (Art. 2(2) of Regulation 1182/71).

@@ -397,7 +397,10 @@ pub fn channel() -> impl Strategy<Value = Channel> {
 
 /// The controller, or a processor.
 pub fn receiver() -> impl Strategy<Value = Receiver> {
-    prop_oneof![Just(Receiver::Controller), Just(()).prop_map(|()| Receiver::Processor { processor: PartyId::generate() }),]
+    prop_oneof![
+        Just(Receiver::Controller),
+        Just(()).prop_map(|()| Receiver::Processor { processor: PartyId::generate() }),
+    ]
 }
 
 /// A deadline policy in UTC or Prague, on either built-in calendar, with any extension rule and

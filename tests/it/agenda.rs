@@ -307,6 +307,22 @@ fn art_18_3_lifting_notice_stands_for_a_restriction_until_given() {
     assert!(of_kind(&agenda, "lifting_notice").is_empty());
 }
 
+// Legal review W5
+#[test]
+fn art_21_3_direct_marketing_objection_is_on_the_agenda_as_stop_processing_due_at_receipt() {
+    let objection = RequestKind::Objection { ground: gdpr_obligations::request::ObjectionGround::DirectMarketing };
+    let mut s = snapshot(SHOP);
+    s.requests.push(request(receipt(party_id(SHOP), 40, "2025-03-05T09:00:00Z", objection, Receiver::Controller), &[]));
+    let agenda = Agenda::build(&s, at("2025-03-05T09:30:00Z"), &options());
+    let names: Vec<&str> = agenda.obligations.iter().map(|o| o.kind.name()).collect();
+    assert_eq!(names, ["stop_processing"], "no one-month answer, no extension notice");
+    let stop = &agenda.obligations[0];
+    assert_eq!(stop.article.to_string(), "Art. 21(3)");
+    assert_eq!(stop.due, Due::Instant { at: at("2025-03-05T09:00:00Z") });
+    assert_eq!(stop.state, ObligationState::Overdue, "processing stops at once");
+    assert!(stop.summary.contains("customer_care") && stop.summary.ends_with("(Art. 21(3))"), "{}", stop.summary);
+}
+
 // ---- Art. 28(3)(e): forwarding ----
 
 #[test]

@@ -212,3 +212,68 @@ fn art_8_1_consent_record_builder_keeps_who_gave_it_and_round_trips() {
     assert_ne!(by_subject.id, by_parent.id, "each record gets its own id");
     assert_json_contract(&by_parent);
 }
+
+// ---- Art. 7(3): a withdrawal received as a request ----
+
+// Legal review W5
+#[tokio::test]
+async fn art_7_3_a_withdrawal_request_takes_effect_when_made_and_updates_the_consent_record()
+-> Result<(), Box<dyn std::error::Error>> {
+    use std::sync::Arc;
+
+    use gdpr_obligations::agenda::{Agenda, AgendaOptions, Due, ObligationKind, Snapshot};
+    use gdpr_obligations::consent::ConsentCommand;
+    use gdpr_obligations::desk::Desk;
+    use gdpr_obligations::request::{Channel, ComplaintInformation, Processing, Receipt, RequestKind, StatusName};
+    use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
+    use gdpr_obligations::store::{LedgerStoreExt, PseudonymKey, Scope};
+    use gdpr_obligations::time::DeadlinePolicy;
+    use gdpr_obligations::vocab::LegalBasis;
+
+    let (ledger, audit) = (Arc::new(MemoryLedger::new()), Arc::new(MemoryAuditLog::new()));
+    let scope = Scope::of(shop());
+    let s = SubjectId::generate();
+    let given = record(s, t("2026-03-01T10:00:00Z"), SubjectAge::Adult, GivenBy::Subject);
+    let consent = given.id;
+    ledger.execute::<Consent>(audit.as_ref(), scope, consent, &ConsentCommand::Give(given)).await?;
+    let desk =
+        Desk::new(shop(), ledger.clone(), audit.clone(), PseudonymKey::new(b"a test key of at least sixteen bytes")?);
+
+    // The visitor writes "no more offers" in the chat on 16 March.
+    let made = t("2026-03-16T09:00:00Z");
+    let receipt = Receipt::new(
+        shop(),
+        made,
+        RequestKind::ConsentWithdrawal,
+        Processing::new(LegalBasis::Consent, Purpose::Marketing),
+        Channel::Chat,
+        DeadlinePolicy::czech(),
+        ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?),
+    );
+    let id = desk.receive(receipt).await?.id();
+
+    // On the agenda: stop processing for the purpose, due at receipt, not a one-month answer.
+    let options = AgendaOptions::new(DeadlinePolicy::czech());
+    let agenda = Agenda::build(&Snapshot::load(ledger.as_ref(), scope).await?, made, &options);
+    let names: Vec<&str> = agenda.obligations.iter().map(|o| o.kind.name()).collect();
+    assert_eq!(names, ["stop_processing"]);
+    let stop = &agenda.obligations[0];
+    assert_eq!(stop.article.to_string(), "Art. 7(3)");
+    assert_eq!(stop.due, Due::Instant { at: made });
+    assert!(matches!(&stop.kind, ObligationKind::StopProcessing { purpose: Purpose::Marketing, .. }));
+
+    // The controller gets to it a week later: the withdrawal counts from when it was made.
+    let done = desk.withdraw_consent(id, consent, t("2026-03-23T09:00:00Z")).await?;
+    assert_eq!(done.request.status().name(), StatusName::Completed);
+    assert_eq!(done.consent.withdrawn().map(|(at, _)| at), Some(made));
+    let stored = ledger.fetch::<Consent>(scope, consent).await?.value;
+    assert_eq!(stored, done.consent, "the consent record itself is updated");
+    let after = t("2026-03-16T09:00:01Z");
+    assert!(!lawful_on_consent(std::slice::from_ref(&stored), shop(), s, &Purpose::Marketing, after).is_lawful());
+    let agenda = Agenda::build(&Snapshot::load(ledger.as_ref(), scope).await?, after, &options);
+    assert!(agenda.obligations.is_empty(), "{:?}", agenda.obligations);
+    // Again: harmless, the first withdrawal stands.
+    let again = desk.withdraw_consent(id, consent, t("2026-03-30T09:00:00Z")).await?;
+    assert_eq!(again.consent.withdrawn().map(|(at, _)| at), Some(made));
+    Ok(())
+}

@@ -408,16 +408,13 @@ fn art_22_2_b_a_decision_authorised_by_law_answers_a_review_request() {
 
 #[test]
 fn art_28_3_e_a_processor_must_forward_before_the_controller_acts() {
-    given([via_processor()])
-        .when(start(1))
-        .then_rejected_in(StatusName::AwaitingForwarding, &[StatusName::Open]);
+    given([via_processor()]).when(start(1)).then_rejected_in(StatusName::AwaitingForwarding, &[StatusName::Open]);
 }
 
 #[test]
 fn art_28_3_e_month_runs_from_the_processors_receipt_by_default() {
-    let request = given([via_processor()])
-        .when(Command::ForwardToController { at: day(2) })
-        .then_state(StatusName::Open);
+    let request =
+        given([via_processor()]).when(Command::ForwardToController { at: day(2) }).then_state(StatusName::Open);
     assert_eq!(request.deadlines().unwrap().due().date(), date(4, 7));
 }
 
@@ -716,11 +713,7 @@ fn art_12_3_receipt_new_is_received_by_the_controller_from_an_unidentified_reque
     let token = gdpr_obligations::model::SubjectIdentifier::ChatVisitorToken(
         gdpr_obligations::model::Token::new("v-1").unwrap(),
     );
-    let c = a
-        .clone()
-        .with_id(b.id)
-        .with_receiver(Receiver::Processor { processor })
-        .with_requester([token.clone()]);
+    let c = a.clone().with_id(b.id).with_receiver(Receiver::Processor { processor }).with_requester([token.clone()]);
     assert_eq!(c.id, b.id);
     assert_eq!(c.receiver, Receiver::Processor { processor });
     assert_eq!(c.requester, [token]);
