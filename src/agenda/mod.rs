@@ -24,6 +24,7 @@
 //! | [`DeficientAgreement`](ObligationKind::DeficientAgreement) | Art. 28(3), 28(4) | principal → processor | before processing under it starts |
 //! | [`ExpiringAgreement`](ObligationKind::ExpiringAgreement) | Art. 28(3) | principal → processor | the agreement's last day |
 //! | [`RetentionSweep`](ObligationKind::RetentionSweep) | Art. 5(1)(e) | controller → data subjects | the sweep interval after the last sweep |
+//! | [`UncoveredRetention`](ObligationKind::UncoveredRetention) | Art. 5(1)(e) | controller → data subjects | standing |
 //! | [`IncompleteRecord`](ObligationKind::IncompleteRecord) | Art. 30(1) | controller → supervisory authority | standing |
 //!
 //! # Scoping
@@ -87,6 +88,11 @@
 //!   sweep's instant, at once if a sweep was left unfinished, and standing if none ever ran while
 //!   retention policies exist: Art. 5(1)(e) sets no cadence, and data that expire after a sweep
 //!   stay until the next one.
+//! - **A category no retention policy covers is a standing Art. 5(1)(e) gap**: for every
+//!   category of personal data of an activity, some [`RetentionPolicy`](crate::retention::RetentionPolicy)
+//!   of the scope must cover that category for one of the activity's purposes, or records of it
+//!   never expire. Each uncovered pair is listed once, naming the activity and the category
+//!   (no personal data).
 //! - **Art. 30(1) gaps** are the fields the model still lets be absent: the controller's contact
 //!   details and, outside the EEA, its representative (point (a)); a processor engaged under an
 //!   agreement for one of the activity's purposes but missing from its recipients (point (d));
@@ -155,7 +161,7 @@ use crate::model::{ActivityId, PartyId, SubjectId, Text};
 use crate::request::RequestId;
 use crate::store::{Scope, SweepId};
 use crate::time::{Deadline, DeadlinePolicy, Zone, receipt_date};
-use crate::vocab::{Article, Purpose, Right};
+use crate::vocab::{Article, DataCategory, Purpose, Right};
 
 pub use snapshot::{FulfilmentRun, Snapshot, SweepRun};
 
@@ -302,6 +308,14 @@ pub enum ObligationKind {
         last: Option<SweepId>,
         /// Whether that sweep was left unfinished.
         unfinished: bool,
+    },
+    /// Art. 5(1)(e): a category of personal data of an activity that no retention policy covers
+    /// for any of the activity's purposes, so that its records would never expire.
+    UncoveredRetention {
+        /// The processing activity.
+        activity: ActivityId,
+        /// The category without a retention policy.
+        category: DataCategory,
     },
     /// Art. 30(1): a record of processing lacks a field the Regulation requires.
     IncompleteRecord {
@@ -593,7 +607,9 @@ impl ObligationKind {
             ObligationKind::DeficientAgreement { .. } | ObligationKind::ExpiringAgreement { .. } => {
                 gdpr(28).paragraph(3)
             }
-            ObligationKind::RetentionSweep { .. } => crate::retention::STORAGE_LIMITATION,
+            ObligationKind::RetentionSweep { .. } | ObligationKind::UncoveredRetention { .. } => {
+                crate::retention::STORAGE_LIMITATION
+            }
             ObligationKind::IncompleteRecord { .. } => gdpr(30).paragraph(1),
         }
     }
@@ -616,6 +632,7 @@ impl ObligationKind {
             ObligationKind::DeficientAgreement { .. } => "deficient_agreement",
             ObligationKind::ExpiringAgreement { .. } => "expiring_agreement",
             ObligationKind::RetentionSweep { .. } => "retention_sweep",
+            ObligationKind::UncoveredRetention { .. } => "uncovered_retention",
             ObligationKind::IncompleteRecord { .. } => "incomplete_record",
         }
     }

@@ -62,6 +62,10 @@ pub(super) fn summary(kind: &ObligationKind, owed_to: &OwedTo) -> String {
             "Run a first retention sweep under the retention policies".to_owned()
         }
         ObligationKind::RetentionSweep { .. } => "Run the retention sweep".to_owned(),
+        ObligationKind::UncoveredRetention { activity, category } => format!(
+            "Set a retention period for the category {} of activity {activity}, or its records never expire",
+            category.as_str()
+        ),
         ObligationKind::IncompleteRecord { missing, .. } => {
             let fields: Vec<&str> = missing.iter().map(|g| g.field.as_str()).collect();
             format!("Complete the record of processing: {}", fields.join(", "))

@@ -32,6 +32,7 @@ pub(super) fn obligations(snapshot: &Snapshot, now: DateTime<Utc>, options: &Age
     }
     out.change_notices(&agreements, options);
     out.retention(options);
+    out.uncovered_retention(options.policy().zone());
     out.records(&agreements, options.policy().zone());
     out.list
 }
@@ -370,6 +371,30 @@ impl Out<'_> {
         };
         let to = OwedTo::DataSubjects { breach: None };
         self.push(format!("art-5-1-e-sweep/{controller}"), kind, controller, to, due, zone);
+    }
+
+    /// Art. 5(1)(e): each category of the scope controller's activities that no retention policy
+    /// covers for one of the activity's purposes.
+    fn uncovered_retention(&mut self, zone: Zone) {
+        let controller = self.snapshot.scope.controller();
+        let policies = &self.snapshot.retention_policies;
+        for activity in self.snapshot.activities.iter().filter(|a| a.is_controlled_by(controller)) {
+            let fields = activity.fields();
+            let mut seen = BTreeSet::new();
+            for category in &fields.data_categories {
+                let covered = policies
+                    .iter()
+                    .any(|p| p.category() == category && fields.purposes.iter().any(|s| &s.purpose == p.purpose()));
+                if covered || !seen.insert(category) {
+                    continue;
+                }
+                let id = activity.id();
+                let key = format!("art-5-1-e-uncovered/{id}/{}", category.as_str());
+                let kind = ObligationKind::UncoveredRetention { activity: id, category: category.clone() };
+                let to = OwedTo::DataSubjects { breach: None };
+                self.push(key, kind, controller, to, Due::Standing, zone);
+            }
+        }
     }
 
     /// Art. 30(1): the fields the scope controller's records still lack.

@@ -323,6 +323,51 @@ fn art_21_3_direct_marketing_objection_is_on_the_agenda_as_stop_processing_due_a
     assert!(stop.summary.contains("customer_care") && stop.summary.ends_with("(Art. 21(3))"), "{}", stop.summary);
 }
 
+// Legal review M9
+#[test]
+fn art_5_1_e_a_data_category_no_retention_policy_covers_is_a_standing_gap() {
+    let mut s = snapshot(SHOP);
+    s.activities.push(activity(party_id(SHOP), vec![], true));
+    let transcripts = RetentionPolicy::new(
+        Purpose::CustomerCare,
+        DataCategory::CommunicationContent,
+        RetentionPeriod::FromCollection { months: 24 },
+    )
+    .expect("a valid policy");
+    // A policy for the category under a purpose the activity does not have does not cover it.
+    let other_purpose =
+        RetentionPolicy::new(Purpose::Marketing, DataCategory::Contact, RetentionPeriod::FromCollection { months: 6 })
+            .expect("a valid policy");
+    s.retention_policies = vec![transcripts, other_purpose];
+    let agenda = Agenda::build(&s, at("2026-03-16T09:00:00Z"), &options());
+    let gaps = of_kind(&agenda, "uncovered_retention");
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    let gap = gaps[0];
+    assert_eq!(
+        gap.kind,
+        ObligationKind::UncoveredRetention {
+            activity: ActivityId::from_uuid(Uuid::from_u128(0xac71)),
+            category: DataCategory::Contact
+        }
+    );
+    assert_eq!(
+        (gap.article.to_string(), gap.due, gap.state),
+        ("Art. 5(1)(e)".to_owned(), Due::Standing, ObligationState::Standing)
+    );
+    assert_eq!(gap.owed_by, party_id(SHOP));
+    assert!(gap.summary.contains("contact") && gap.summary.contains("00000000ac71"), "{}", gap.summary);
+    // Covered for the activity's purpose: the gap goes.
+    s.retention_policies.push(
+        RetentionPolicy::new(
+            Purpose::CustomerCare,
+            DataCategory::Contact,
+            RetentionPeriod::FromCollection { months: 24 },
+        )
+        .expect("a valid policy"),
+    );
+    assert!(of_kind(&Agenda::build(&s, at("2026-03-16T09:00:00Z"), &options()), "uncovered_retention").is_empty());
+}
+
 // ---- Art. 28(3)(e): forwarding ----
 
 #[test]
