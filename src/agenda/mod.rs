@@ -24,6 +24,7 @@
 //! | [`DeficientAgreement`](ObligationKind::DeficientAgreement) | Art. 28(3), 28(4) | principal → processor | before processing under it starts |
 //! | [`ExpiringAgreement`](ObligationKind::ExpiringAgreement) | Art. 28(3) | principal → processor | the agreement's last day |
 //! | [`RetentionSweep`](ObligationKind::RetentionSweep) | Art. 5(1)(e) | controller → data subjects | the sweep interval after the last sweep |
+//! | [`ThirdPartyInformation`](ObligationKind::ThirdPartyInformation) | Art. 14(3), 14(5) | controller → third parties mentioned | one month from obtaining, or the first communication or disclosure if earlier |
 //! | [`UncoveredRetention`](ObligationKind::UncoveredRetention) | Art. 5(1)(e) | controller → data subjects | standing |
 //! | [`IncompleteRecord`](ObligationKind::IncompleteRecord) | Art. 30(1) | controller → supervisory authority | standing |
 //!
@@ -88,6 +89,13 @@
 //!   sweep's instant, at once if a sweep was left unfinished, and standing if none ever ran while
 //!   retention policies exist: Art. 5(1)(e) sets no cadence, and data that expire after a sweep
 //!   stay until the next one.
+//! - **Third parties mentioned in chats (Art. 14).** An activity whose data may hold personal
+//!   data of third parties ([`ThirdPartyData`](crate::model::ThirdPartyData)) owes them the
+//!   Art. 14 information, or a recorded Art. 14(5) exception with its reasons, as one duty per
+//!   activity: it is due one month after the day the activity first obtained such data
+//!   (Art. 14(3)(a), computed as every month period here), or at the first communication with
+//!   them or the first disclosure to another recipient if earlier (14(3)(b), (c)), and listed
+//!   until the information or the exception is recorded.
 //! - **A category no retention policy covers is a standing Art. 5(1)(e) gap**: for every
 //!   category of personal data of an activity, some [`RetentionPolicy`](crate::retention::RetentionPolicy)
 //!   of the scope must cover that category for one of the activity's purposes, or records of it
@@ -308,6 +316,13 @@ pub enum ObligationKind {
         last: Option<SweepId>,
         /// Whether that sweep was left unfinished.
         unfinished: bool,
+    },
+    /// Art. 14(3): the third parties whose data an activity may hold (people mentioned in chats)
+    /// are owed the Art. 14 information, or the controller records an Art. 14(5) exception with
+    /// its reasons.
+    ThirdPartyInformation {
+        /// The processing activity.
+        activity: ActivityId,
     },
     /// Art. 5(1)(e): a category of personal data of an activity that no retention policy covers
     /// for any of the activity's purposes, so that its records would never expire.
@@ -611,6 +626,7 @@ impl ObligationKind {
                 crate::retention::STORAGE_LIMITATION
             }
             ObligationKind::IncompleteRecord { .. } => gdpr(30).paragraph(1),
+            ObligationKind::ThirdPartyInformation { .. } => gdpr(14).paragraph(3),
         }
     }
 
@@ -633,6 +649,7 @@ impl ObligationKind {
             ObligationKind::ExpiringAgreement { .. } => "expiring_agreement",
             ObligationKind::RetentionSweep { .. } => "retention_sweep",
             ObligationKind::UncoveredRetention { .. } => "uncovered_retention",
+            ObligationKind::ThirdPartyInformation { .. } => "third_party_information",
             ObligationKind::IncompleteRecord { .. } => "incomplete_record",
         }
     }

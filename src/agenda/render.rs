@@ -62,6 +62,9 @@ pub(super) fn summary(kind: &ObligationKind, owed_to: &OwedTo) -> String {
             "Run a first retention sweep under the retention policies".to_owned()
         }
         ObligationKind::RetentionSweep { .. } => "Run the retention sweep".to_owned(),
+        ObligationKind::ThirdPartyInformation { activity } => format!(
+            "Inform the third parties whose data activity {activity} may hold (people mentioned in chats), or record an Art. 14(5) exception with its reasons"
+        ),
         ObligationKind::UncoveredRetention { activity, category } => format!(
             "Set a retention period for the category {} of activity {activity}, or its records never expire",
             category.as_str()

@@ -33,6 +33,7 @@ pub(super) fn obligations(snapshot: &Snapshot, now: DateTime<Utc>, options: &Age
     out.change_notices(&agreements, options);
     out.retention(options);
     out.uncovered_retention(options.policy().zone());
+    out.third_parties(options);
     out.records(&agreements, options.policy().zone());
     out.list
 }
@@ -394,6 +395,27 @@ impl Out<'_> {
                 let to = OwedTo::DataSubjects { breach: None };
                 self.push(key, kind, controller, to, Due::Standing, zone);
             }
+        }
+    }
+
+    /// Art. 14(3): the activities whose data may hold third parties' personal data, while neither
+    /// the information nor an Art. 14(5) exception is recorded.
+    fn third_parties(&mut self, options: &AgendaOptions) {
+        let controller = self.snapshot.scope.controller();
+        let policy = options.policy();
+        for activity in self.snapshot.activities.iter().filter(|a| a.is_controlled_by(controller)) {
+            let Some(data) = &activity.fields().may_contain_third_party_data else { continue };
+            if data.information.is_some() {
+                continue;
+            }
+            let month = policy.month_period(data.obtained_from, 1).ok().map(Due::from_deadline);
+            let events = [data.first_communication, data.first_disclosure].into_iter().flatten();
+            let due =
+                events.map(|at| Due::Instant { at }).chain(month).min_by_key(|d| d.instant()).unwrap_or(Due::Standing);
+            let id = activity.id();
+            let kind = ObligationKind::ThirdPartyInformation { activity: id };
+            let to = OwedTo::DataSubjects { breach: None };
+            self.push(format!("art-14-3-third-parties/{id}"), kind, controller, to, due, policy.zone());
         }
     }
 

@@ -202,6 +202,7 @@ pub fn processing_activity() -> impl Strategy<Value = ProcessingActivity> {
                     .collect(),
                 data_categories,
                 may_contain_special_categories: may_special,
+                may_contain_third_party_data: None,
                 criminal_data_authority: Text::new("§ 1 of a Member State act").ok().filter(|_| criminal),
                 subject_categories,
                 recipients: Vec::new(),

@@ -368,6 +368,51 @@ fn art_5_1_e_a_data_category_no_retention_policy_covers_is_a_standing_gap() {
     assert!(of_kind(&Agenda::build(&s, at("2026-03-16T09:00:00Z"), &options()), "uncovered_retention").is_empty());
 }
 
+// Legal review M6
+#[test]
+fn art_14_3_third_parties_mentioned_in_chats_are_owed_information_or_a_recorded_14_5_exception() {
+    use gdpr_obligations::model::{ThirdPartyData, ThirdPartyInformation};
+
+    let mentioned = |data: ThirdPartyData| {
+        ProcessingActivity::builder(
+            text("Website chat customer care"),
+            Controllers::Sole { controller: party_id(SHOP) },
+            Retention::Months { months: 24 },
+        )
+        .id(ActivityId::from_uuid(Uuid::from_u128(0xac72)))
+        .purpose(PurposeSpec::new(Purpose::CustomerCare, LegalBasis::Contract))
+        .data_categories([DataCategory::CommunicationContent])
+        .subject_categories([SubjectCategory::Visitor])
+        .may_contain_third_party_data(data)
+        .build()
+        .expect("a valid activity")
+    };
+    let since = NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+    let now = at("2026-03-16T09:00:00Z");
+    let mut s = snapshot(SHOP);
+    s.activities.push(mentioned(ThirdPartyData::new(since)));
+    let agenda = Agenda::build(&s, now, &options());
+    let duty = only(&agenda, "third_party_information");
+    assert_eq!(duty.article.to_string(), "Art. 14(3)");
+    // One month from obtaining (Art. 14(3)(a)): 2 April 2026.
+    assert_eq!(duty.due, end_of_day((2026, 4, 2), Zone::EUROPE_PRAGUE));
+    // A disclosure to another recipient before then brings it forward (Art. 14(3)(c)).
+    s.activities = vec![mentioned(ThirdPartyData::new(since).with_first_disclosure(at("2026-03-20T10:00:00Z")))];
+    let agenda = Agenda::build(&s, now, &options());
+    assert_eq!(only(&agenda, "third_party_information").due, Due::Instant { at: at("2026-03-20T10:00:00Z") });
+    // A recorded Art. 14(5)(b) exception, with its reasons and measures, closes it.
+    let exception = ThirdPartyInformation::DisproportionateEffort {
+        reasons: text("visitors name people in passing; we hold no contact details for them"),
+        measures: text("the published privacy notice says chats may mention third parties and how long they are kept"),
+    };
+    assert_eq!(exception.article().to_string(), "Art. 14(5)(b)");
+    s.activities = vec![mentioned(ThirdPartyData::new(since).with_information(exception))];
+    assert!(of_kind(&Agenda::build(&s, now, &options()), "third_party_information").is_empty());
+    // Art. 14(5)(b) without the appropriate measures cannot be recorded, in JSON either.
+    let bare = serde_json::json!({"by": "disproportionate_effort", "reasons": "too many people"});
+    assert!(serde_json::from_value::<ThirdPartyInformation>(bare).is_err());
+}
+
 // ---- Art. 28(3)(e): forwarding ----
 
 #[test]
