@@ -235,7 +235,8 @@ async fn art_7_3_a_withdrawal_request_takes_effect_when_made_and_updates_the_con
     let s = SubjectId::generate();
     let given = record(s, t("2026-03-01T10:00:00Z"), SubjectAge::Adult, GivenBy::Subject);
     let consent = given.id;
-    ledger.execute::<Consent>(audit.as_ref(), scope, consent, &ConsentCommand::Give(given)).await?;
+    let stored = ledger.execute::<Consent>(audit.as_ref(), scope, consent, &ConsentCommand::Give(given)).await?;
+    assert!(stored.state.withdrawn().is_none());
     let desk =
         Desk::new(shop(), ledger.clone(), audit.clone(), PseudonymKey::new(b"a test key of at least sixteen bytes")?);
 
