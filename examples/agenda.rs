@@ -127,7 +127,7 @@ async fn run() -> Result<()> {
     let access_id = access.id;
     record_request(&ledger, &audit, access, &[]).await?;
     // Beta: a visitor wrote "delete me" to the vendor's support on 12 March.
-    let to_vendor = Receiver::Processor { processor: vendor.id(), clock: Default::default() };
+    let to_vendor = Receiver::Processor { processor: vendor.id() };
     let erasure = RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary };
     let erase = receipt(shops[1].id(), at("2026-03-12T16:20:00Z")?, erasure, to_vendor);
     let erase_id = erase.id;

@@ -22,7 +22,7 @@ use chrono_tz::Europe::Prague;
 use gdpr_obligations::agenda::{Agenda, AgendaOptions, Obligation, Snapshot};
 use gdpr_obligations::agreement::{
     ChangeNotice, Decision, ProcessingAgreement, ProcessingChain, ProcessingLocation, Query, RefusalReason,
-    RequestClock, SubProcessorAuthorisation,
+    SubProcessorAuthorisation,
 };
 use gdpr_obligations::breach::FanOut;
 use gdpr_obligations::desk::{Desk, FulfilmentReport, ProcessorDesk};
@@ -351,13 +351,11 @@ async fn run(dir: &Path) -> Result<()> {
     let vendor_desk = ProcessorDesk::new(vendor.id(), ledger.clone(), ledger.clone());
     let desk = Desk::new(acme.id(), ledger.clone(), ledger.clone(), key.clone()).with_source(chat.clone());
     let eva_ids = [SubjectIdentifier::ChatVisitorToken(Token::new("v-eva")?), email("eva.novakova@example.cz")?];
-    // Whether ACME's month runs from the vendor's receipt is agreed in the agreement.
-    let clock =
-        agreements[0].data_subject_assistance.as_ref().map_or(RequestClock::FromProcessorReceipt, |a| a.request_clock);
+    // ACME's month runs from the vendor's receipt (Art. 12(3)); the vendor forwards promptly.
     let eva_asks = |kind, at| {
         let processing = Processing::new(LegalBasis::LegitimateInterests, Purpose::CustomerCare);
         Receipt::new(acme.id(), at, kind, processing, Channel::Chat, policy.clone(), complaint.clone())
-            .with_receiver(Receiver::Processor { processor: vendor.id(), clock })
+            .with_receiver(Receiver::Processor { processor: vendor.id() })
             .with_requester(eva_ids.clone())
     };
     let asked = prague("2026-03-13T18:45:00+01:00")?;

@@ -15,7 +15,6 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Prague;
-use gdpr_obligations::agreement::RequestClock;
 use gdpr_obligations::model::{PartyId, SubjectId, SubjectIdentifier, Text, Token};
 use gdpr_obligations::request::{
     Channel, Command, ComplaintInformation, ErasureGround, ExtensionJustification, ExtensionReason, Processing,
@@ -63,7 +62,7 @@ fn run() -> Result<(), Box<dyn Error>> {
             Text::new("an action before the competent court under Art. 79 GDPR")?,
         ),
     )
-    .with_receiver(Receiver::Processor { processor: vendor, clock: RequestClock::FromProcessorReceipt })
+    .with_receiver(Receiver::Processor { processor: vendor })
     .with_requester([SubjectIdentifier::ChatVisitorToken(Token::new("v-7f3a9c")?)]);
     let script = [
         Command::Receive(Box::new(receipt)),

@@ -17,8 +17,8 @@
 //! use gdpr_obligations::vocab::{Country, Purpose};
 //!
 //! let t0: DateTime<Utc> = "2026-03-01T10:00:00Z".parse()?;
-//! let subject = SubjectId::generate();
-//! let record = ConsentRecord::builder(PartyId::generate(), subject, Purpose::Marketing)
+//! let (shop, subject) = (PartyId::generate(), SubjectId::generate());
+//! let record = ConsentRecord::builder(shop, subject, Purpose::Marketing)
 //!     .at(t0)
 //!     .method(ConsentMethod::ChatWidgetCheckbox)
 //!     .notice(Digest::of_text("We will send you offers by e-mail. You can withdraw at any time."))
@@ -27,15 +27,18 @@
 //!     .country(Country::CZ)
 //!     .build()?;
 //! let mut consent = Consent::give(record);
-//! assert!(lawful_on_consent(&[consent.clone()], subject, &Purpose::Marketing, t0).is_lawful());
+//! assert!(lawful_on_consent(&[consent.clone()], shop, subject, &Purpose::Marketing, t0).is_lawful());
+//! // Consent is given to a controller (Art. 4(11)): another controller cannot rely on it.
+//! let other = PartyId::generate();
+//! assert!(!lawful_on_consent(&[consent.clone()], other, subject, &Purpose::Marketing, t0).is_lawful());
 //!
 //! // Withdrawn a week later through the same widget: as easy as giving (Art. 7(3)).
 //! let t1: DateTime<Utc> = "2026-03-08T10:00:00Z".parse()?;
 //! consent = consent.withdraw(t1, ConsentMethod::ChatWidgetCheckbox)?;
-//! let decision = lawful_on_consent(&[consent.clone()], subject, &Purpose::Marketing, t1);
+//! let decision = lawful_on_consent(&[consent.clone()], shop, subject, &Purpose::Marketing, t1);
 //! assert_eq!(decision.reasons()[0].article.to_string(), "Art. 7(3)");
 //! // Processing before the withdrawal stays lawful.
-//! assert!(lawful_on_consent(&[consent], subject, &Purpose::Marketing, t0).is_lawful());
+//! assert!(lawful_on_consent(&[consent], shop, subject, &Purpose::Marketing, t0).is_lawful());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -665,17 +668,25 @@ impl ConsentDecision {
     }
 }
 
-/// Answers from the records whether processing `subject`'s data for `purpose` on consent is
-/// lawful at `at` (Art. 6(1)(a), 7(3), 8(1)).
+/// Answers from the records whether `controller` may process `subject`'s data for `purpose` on
+/// consent at `at` (Art. 6(1)(a), 7(3), 8(1)).
+///
+/// Consent is given to a controller (Art. 4(11), 7(1)): only a consent recorded for
+/// `controller` counts, whatever the slice holds, so a consent given to one website owner never
+/// makes another's processing lawful, even where subject ids were to meet across scopes.
 #[must_use]
 pub fn lawful_on_consent(
     consents: &[Consent],
+    controller: PartyId,
     subject: SubjectId,
     purpose: &Purpose,
     at: DateTime<Utc>,
 ) -> ConsentDecision {
     let mut reasons = Vec::new();
-    for c in consents.iter().filter(|c| c.record.subject == subject && &c.record.purpose == purpose) {
+    for c in consents
+        .iter()
+        .filter(|c| c.record.controller == controller && c.record.subject == subject && &c.record.purpose == purpose)
+    {
         let id = Some(c.record.id);
         if c.record.at > at {
             reasons.push(ConsentReason {

@@ -214,7 +214,11 @@ pub enum MessageErasure {
     #[default]
     Delete,
     /// Keep the text with every identifier of the subject replaced, authored by a pseudonym, so
-    /// that the other side of the conversation still reads.
+    /// that the other side of the conversation still reads. This is pseudonymisation, not
+    /// erasure (Art. 4(5), Recital 26): the records are reported
+    /// [`Outcome::Pseudonymised`] and listed as kept in the erasure report. Use it for an
+    /// Art. 17 erasure only where the controller has established that the remaining text cannot
+    /// identify the subject (then the data are anonymous), or keeps them on a ground of its own.
     Pseudonymise,
 }
 
@@ -263,7 +267,10 @@ pub enum Rectification {
 pub enum Outcome {
     /// Deleted.
     Erased,
-    /// Kept with the subject's identifiers replaced.
+    /// Kept with the subject's identifiers replaced: **not erased**. Pseudonymised data remain
+    /// personal data (Art. 4(5), Recital 26) as long as the remaining text can still identify
+    /// the subject (a free-text message often can); an erasure report lists such records apart
+    /// ([`StepReport::pseudonymised`](crate::fulfil::StepReport::pseudonymised)), never as erased.
     Pseudonymised,
     /// Another person's record in which the subject's identifiers were redacted.
     Redacted,

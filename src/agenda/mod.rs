@@ -12,10 +12,11 @@
 //! | --- | --- | --- | --- |
 //! | [`Answer`](ObligationKind::Answer) | Art. 12(3) | controller → data subject | one month, or three once extended |
 //! | [`ExtensionNotice`](ObligationKind::ExtensionNotice) | Art. 12(3) | controller → data subject | within the first month, if extending |
+//! | [`StopProcessing`](ObligationKind::StopProcessing) | Art. 21(3), 7(3) | controller → data subject | at receipt |
 //! | [`RefusalNotice`](ObligationKind::RefusalNotice) | Art. 12(4) | controller → data subject | one month, after a failed identification |
 //! | [`RecipientNotice`](ObligationKind::RecipientNotice) | Art. 19 | controller → each recipient | the request's deadline |
 //! | [`LiftingNotice`](ObligationKind::LiftingNotice) | Art. 18(3) | controller → data subject | before the restriction is lifted |
-//! | [`Forwarding`](ObligationKind::Forwarding) | Art. 28(3)(e) | processor → controller | the controller's month from the processor's receipt |
+//! | [`Forwarding`](ObligationKind::Forwarding) | Art. 28(3)(e) | processor → controller | promptly: the agreement's hours, else two working days |
 //! | [`AuthorityNotification`](ObligationKind::AuthorityNotification) | Art. 33(1) | controller → supervisory authority | 72 hours from awareness |
 //! | [`SubjectCommunication`](ObligationKind::SubjectCommunication) | Art. 34 | controller → affected data subjects | at once after a high-risk assessment |
 //! | [`ControllerNotice`](ObligationKind::ControllerNotice) | Art. 33(2) | processor → each party that engaged it | the agreement's hours |
@@ -23,6 +24,8 @@
 //! | [`DeficientAgreement`](ObligationKind::DeficientAgreement) | Art. 28(3), 28(4) | principal → processor | before processing under it starts |
 //! | [`ExpiringAgreement`](ObligationKind::ExpiringAgreement) | Art. 28(3) | principal → processor | the agreement's last day |
 //! | [`RetentionSweep`](ObligationKind::RetentionSweep) | Art. 5(1)(e) | controller → data subjects | the sweep interval after the last sweep |
+//! | [`ThirdPartyInformation`](ObligationKind::ThirdPartyInformation) | Art. 14(3), 14(5) | controller → third parties mentioned | one month from obtaining, or the first communication or disclosure if earlier |
+//! | [`UncoveredRetention`](ObligationKind::UncoveredRetention) | Art. 5(1)(e) | controller → data subjects | standing |
 //! | [`IncompleteRecord`](ObligationKind::IncompleteRecord) | Art. 30(1) | controller → supervisory authority | standing |
 //!
 //! # Scoping
@@ -46,6 +49,14 @@
 //!   Art. 12(3) answer, or, once the identity could not be confirmed (Art. 11(2)), the Art. 12(4)
 //!   notice of not taking action, due within one month of receipt even if the period was
 //!   extended ("at the latest within one month", Art. 12(4)).
+//! - **A direct-marketing objection and a consent withdrawal stop the processing at once.** The
+//!   data "shall no longer be processed" for direct marketing once the data subject objects
+//!   (Art. 21(3), free of charge under Recital 70), and a withdrawal takes effect when it is made
+//!   (Art. 7(3)): neither is an answer within one month that may be extended. Each is listed as
+//!   [`StopProcessing`](ObligationKind::StopProcessing) for the purpose, due at the request's
+//!   receipt, in place of the Art. 12(3) answer and extension notice, until the request is
+//!   closed (for a withdrawal, [`Desk::withdraw_consent`](crate::desk::Desk::withdraw_consent)
+//!   records it on the consent and completes the request).
 //! - **The extension notice is conditional.** Art. 12(3) requires it only if the controller
 //!   extends; it is listed while an extension is still possible (not yet extended, first month
 //!   not over), so that the option is not lost by oversight.
@@ -54,10 +65,15 @@
 //!   owed for a completed rectification, erasure or restriction unless the fulfilment journal
 //!   shows that no record changed, to each recipient the controller's activities list (as
 //!   [`StepReport`](crate::fulfil::StepReport) does).
-//! - **Forwarding (Art. 28(3)(e)) is due, at the latest, when the controller's month counted from
-//!   the processor's receipt ends**: the Regulation sets no period, the agreement's assistance
-//!   terms are free text the crate cannot read, and any later forwarding leaves the controller
-//!   no time at all.
+//! - **Forwarding (Art. 28(3)(e)) is due promptly** (Clause 8(a) of the Art. 28 standard
+//!   contractual clauses, Decision (EU) 2021/915): within the hours the agreement between the
+//!   controller and the processor sets
+//!   ([`DataSubjectAssistance::forwarding_hours`](crate::agreement::DataSubjectAssistance::forwarding_hours)),
+//!   or else by the end of the
+//!   [`FORWARDING_WORKING_DAYS`](crate::agreement::FORWARDING_WORKING_DAYS)th working day after
+//!   the processor's receipt, and never after the controller's month, which runs from the
+//!   processor's receipt (Art. 12(3)). Forwarding at the end of that month would leave the
+//!   controller no time to answer.
 //! - **Art. 34 "without undue delay" is due at once** from the assessment that found a high
 //!   risk, as [`NoticePeriod::WithoutUndueDelay`](crate::breach::NoticePeriod::WithoutUndueDelay)
 //!   reads Art. 33(2) without agreed hours.
@@ -73,6 +89,18 @@
 //!   sweep's instant, at once if a sweep was left unfinished, and standing if none ever ran while
 //!   retention policies exist: Art. 5(1)(e) sets no cadence, and data that expire after a sweep
 //!   stay until the next one.
+//! - **Third parties mentioned in chats (Art. 14).** An activity whose data may hold personal
+//!   data of third parties ([`ThirdPartyData`](crate::model::ThirdPartyData)) owes them the
+//!   Art. 14 information, or a recorded Art. 14(5) exception with its reasons, as one duty per
+//!   activity: it is due one month after the day the activity first obtained such data
+//!   (Art. 14(3)(a), computed as every month period here), or at the first communication with
+//!   them or the first disclosure to another recipient if earlier (14(3)(b), (c)), and listed
+//!   until the information or the exception is recorded.
+//! - **A category no retention policy covers is a standing Art. 5(1)(e) gap**: for every
+//!   category of personal data of an activity, some [`RetentionPolicy`](crate::retention::RetentionPolicy)
+//!   of the scope must cover that category for one of the activity's purposes, or records of it
+//!   never expire. Each uncovered pair is listed once, naming the activity and the category
+//!   (no personal data).
 //! - **Art. 30(1) gaps** are the fields the model still lets be absent: the controller's contact
 //!   details and, outside the EEA, its representative (point (a)); a processor engaged under an
 //!   agreement for one of the activity's purposes but missing from its recipients (point (d));
@@ -141,7 +169,7 @@ use crate::model::{ActivityId, PartyId, SubjectId, Text};
 use crate::request::RequestId;
 use crate::store::{Scope, SweepId};
 use crate::time::{Deadline, DeadlinePolicy, Zone, receipt_date};
-use crate::vocab::{Article, Right};
+use crate::vocab::{Article, DataCategory, Purpose, Right};
 
 pub use snapshot::{FulfilmentRun, Snapshot, SweepRun};
 
@@ -195,6 +223,17 @@ pub enum ObligationKind {
     ExtensionNotice {
         /// The request.
         request: RequestId,
+    },
+    /// Art. 21(3) or 7(3): stop processing the data subject's data for the purpose at once,
+    /// after an objection to direct marketing (free of charge, Recital 70) or a withdrawal of
+    /// consent, which takes effect when made; due at the request's receipt.
+    StopProcessing {
+        /// The request.
+        request: RequestId,
+        /// The purpose to stop processing for.
+        purpose: Purpose,
+        /// The right exercised: objection (Art. 21(3)) or withdrawal of consent (Art. 7(3)).
+        right: Right,
     },
     /// Art. 12(4): the reasons for not taking action and the complaint and judicial-remedy
     /// information, within one month of receipt; owed once the requester's identity could not be
@@ -277,6 +316,21 @@ pub enum ObligationKind {
         last: Option<SweepId>,
         /// Whether that sweep was left unfinished.
         unfinished: bool,
+    },
+    /// Art. 14(3): the third parties whose data an activity may hold (people mentioned in chats)
+    /// are owed the Art. 14 information, or the controller records an Art. 14(5) exception with
+    /// its reasons.
+    ThirdPartyInformation {
+        /// The processing activity.
+        activity: ActivityId,
+    },
+    /// Art. 5(1)(e): a category of personal data of an activity that no retention policy covers
+    /// for any of the activity's purposes, so that its records would never expire.
+    UncoveredRetention {
+        /// The processing activity.
+        activity: ActivityId,
+        /// The category without a retention policy.
+        category: DataCategory,
     },
     /// Art. 30(1): a record of processing lacks a field the Regulation requires.
     IncompleteRecord {
@@ -554,6 +608,8 @@ impl ObligationKind {
         let gdpr = Article::gdpr;
         match self {
             ObligationKind::Answer { .. } | ObligationKind::ExtensionNotice { .. } => gdpr(12).paragraph(3),
+            ObligationKind::StopProcessing { right: Right::WithdrawConsent, .. } => gdpr(7).paragraph(3),
+            ObligationKind::StopProcessing { .. } => gdpr(21).paragraph(3),
             ObligationKind::RefusalNotice { .. } => gdpr(12).paragraph(4),
             ObligationKind::RecipientNotice { .. } => gdpr(19),
             ObligationKind::LiftingNotice { .. } => gdpr(18).paragraph(3),
@@ -566,8 +622,11 @@ impl ObligationKind {
             ObligationKind::DeficientAgreement { .. } | ObligationKind::ExpiringAgreement { .. } => {
                 gdpr(28).paragraph(3)
             }
-            ObligationKind::RetentionSweep { .. } => crate::retention::STORAGE_LIMITATION,
+            ObligationKind::RetentionSweep { .. } | ObligationKind::UncoveredRetention { .. } => {
+                crate::retention::STORAGE_LIMITATION
+            }
             ObligationKind::IncompleteRecord { .. } => gdpr(30).paragraph(1),
+            ObligationKind::ThirdPartyInformation { .. } => gdpr(14).paragraph(3),
         }
     }
 
@@ -577,6 +636,7 @@ impl ObligationKind {
         match self {
             ObligationKind::Answer { .. } => "answer",
             ObligationKind::ExtensionNotice { .. } => "extension_notice",
+            ObligationKind::StopProcessing { .. } => "stop_processing",
             ObligationKind::RefusalNotice { .. } => "refusal_notice",
             ObligationKind::RecipientNotice { .. } => "recipient_notice",
             ObligationKind::LiftingNotice { .. } => "lifting_notice",
@@ -588,6 +648,8 @@ impl ObligationKind {
             ObligationKind::DeficientAgreement { .. } => "deficient_agreement",
             ObligationKind::ExpiringAgreement { .. } => "expiring_agreement",
             ObligationKind::RetentionSweep { .. } => "retention_sweep",
+            ObligationKind::UncoveredRetention { .. } => "uncovered_retention",
+            ObligationKind::ThirdPartyInformation { .. } => "third_party_information",
             ObligationKind::IncompleteRecord { .. } => "incomplete_record",
         }
     }
@@ -599,6 +661,7 @@ impl ObligationKind {
             ObligationKind::Answer { request, .. }
             | ObligationKind::ExtensionNotice { request }
             | ObligationKind::RefusalNotice { request }
+            | ObligationKind::StopProcessing { request, .. }
             | ObligationKind::RecipientNotice { request, .. }
             | ObligationKind::LiftingNotice { request }
             | ObligationKind::Forwarding { request } => Some(*request),

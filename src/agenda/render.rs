@@ -6,6 +6,7 @@ use super::{Agenda, Due, Obligation, ObligationKind, ObligationState, OwedTo};
 use crate::breach::SubjectDuty;
 use crate::fulfil::Operation;
 use crate::model::PartyId;
+use crate::vocab::Right;
 
 /// One line for people, naming the article.
 pub(super) fn summary(kind: &ObligationKind, owed_to: &OwedTo) -> String {
@@ -16,6 +17,15 @@ pub(super) fn summary(kind: &ObligationKind, owed_to: &OwedTo) -> String {
         }
         ObligationKind::ExtensionNotice { .. } => {
             "If the period is to be extended, tell the data subject, with the reasons".to_owned()
+        }
+        ObligationKind::StopProcessing { purpose, right: Right::WithdrawConsent, .. } => {
+            format!("Stop processing for the purpose {} now: consent is withdrawn", purpose.as_str())
+        }
+        ObligationKind::StopProcessing { purpose, .. } => {
+            format!(
+                "Stop processing for the purpose {} now: the data subject objects to direct marketing",
+                purpose.as_str()
+            )
         }
         ObligationKind::RefusalNotice { .. } => {
             "Tell the data subject why no action is taken, and of the complaint and judicial remedies".to_owned()
@@ -52,6 +62,13 @@ pub(super) fn summary(kind: &ObligationKind, owed_to: &OwedTo) -> String {
             "Run a first retention sweep under the retention policies".to_owned()
         }
         ObligationKind::RetentionSweep { .. } => "Run the retention sweep".to_owned(),
+        ObligationKind::ThirdPartyInformation { activity } => format!(
+            "Inform the third parties whose data activity {activity} may hold (people mentioned in chats), or record an Art. 14(5) exception with its reasons"
+        ),
+        ObligationKind::UncoveredRetention { activity, category } => format!(
+            "Set a retention period for the category {} of activity {activity}, or its records never expire",
+            category.as_str()
+        ),
         ObligationKind::IncompleteRecord { missing, .. } => {
             let fields: Vec<&str> = missing.iter().map(|g| g.field.as_str()).collect();
             format!("Complete the record of processing: {}", fields.join(", "))

@@ -3,16 +3,16 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::render::summary;
 use super::{AgendaOptions, Due, Obligation, ObligationKind, OwedTo, RecordGap, Snapshot, local_date};
-use crate::agreement::{ChangeNoticeStatus, ProcessingAgreement};
+use crate::agreement::{ChangeNoticeStatus, FORWARDING_WORKING_DAYS, ProcessingAgreement};
 use crate::breach::{Breach, Duty, SubjectDuty};
 use crate::fulfil::{NoticeKind, Operation};
 use crate::model::{PartyId, Text};
 use crate::request::{Identity, Receiver, Request, RequestKind, Status};
-use crate::time::{Deadline, Zone};
+use crate::time::{Calendar, Deadline, Zone, add_hours, is_working_day, receipt_date};
 use crate::vocab::Article;
 
 /// Every open obligation of the snapshot's scope at `now`, unsorted.
@@ -32,6 +32,8 @@ pub(super) fn obligations(snapshot: &Snapshot, now: DateTime<Utc>, options: &Age
     }
     out.change_notices(&agreements, options);
     out.retention(options);
+    out.uncovered_retention(options.policy().zone());
+    out.third_parties(options);
     out.records(&agreements, options.policy().zone());
     out.list
 }
@@ -92,13 +94,12 @@ impl Out<'_> {
         };
         let requester = OwedTo::DataSubject { request: id, subject };
 
-        // Art. 28(3)(e): due at the latest when the controller's month from the processor's
-        // receipt ends.
+        // Art. 28(3)(e): promptly, within the agreement's hours or, without them, the crate's
+        // working days from the processor's receipt.
         if let (Status::AwaitingForwarding, Receiver::Processor { processor, .. }) =
             (request.status(), receipt.receiver)
-            && let Ok(deadlines) = receipt.policy.request_deadlines(receipt.at)
         {
-            let due = Due::from_deadline(deadlines.due());
+            let due = self.forwarding_due(request, processor);
             let to = OwedTo::Controller { party: controller };
             self.push(
                 key("art-28-3-e-forwarding", id),
@@ -118,6 +119,17 @@ impl Out<'_> {
                 let due = Due::from_deadline(deadlines.due());
                 let kind = ObligationKind::RefusalNotice { request: id };
                 self.push(key("art-12-4-refusal-notice", id), kind, controller, requester, due, zone);
+                return;
+            }
+            if stops_at_receipt(request.kind()) {
+                // Art. 21(3), 7(3): at once, not a one- or three-month answer.
+                let kind = ObligationKind::StopProcessing {
+                    request: id,
+                    purpose: receipt.processing.purpose.clone(),
+                    right: request.kind().right(),
+                };
+                let due = Due::Instant { at: receipt.at };
+                self.push(key("stop-processing", id), kind, controller, requester, due, zone);
                 return;
             }
             let current = if request.extension().is_some() { deadlines.extended_due() } else { deadlines.due() };
@@ -180,6 +192,39 @@ impl Out<'_> {
         {
             let kind = ObligationKind::LiftingNotice { request: id };
             self.push(key("art-18-3-lifting-notice", id), kind, controller, requester, Due::Standing, zone);
+        }
+    }
+
+    /// When `processor` must have passed `request` on (Art. 28(3)(e), "promptly"): within the
+    /// hours its agreement with the controller sets, or else by the end of the
+    /// [`FORWARDING_WORKING_DAYS`]th working day after the processor's receipt in the request's
+    /// calendar; never later than the controller's month (Art. 12(3)).
+    fn forwarding_due(&self, request: &Request, processor: PartyId) -> Due {
+        let receipt = request.receipt();
+        let month = receipt.policy.request_deadlines(receipt.at).ok().map(|d| Due::from_deadline(d.due()));
+        let hours = agreements_in_scope(self.snapshot)
+            .into_iter()
+            .filter(|a| a.parent.is_none() && a.principal == receipt.controller && a.processor == processor)
+            .filter_map(|a| a.data_subject_assistance.as_ref()?.forwarding_hours)
+            .min();
+        let prompt = match hours {
+            Some(hours) => add_hours(receipt.at, u32::from(hours)).ok().map(|at| Due::Instant { at }),
+            None => receipt_date(receipt.at, receipt.policy.zone())
+                .ok()
+                .and_then(|received| working_days_after(received, FORWARDING_WORKING_DAYS, receipt.policy.calendar()))
+                .and_then(|day| Deadline::at_end_of(day, receipt.policy.zone()).ok())
+                .map(Due::from_deadline),
+        };
+        match (prompt, month) {
+            (Some(p), Some(m)) => {
+                if m.instant() < p.instant() {
+                    m
+                } else {
+                    p
+                }
+            }
+            (Some(due), None) | (None, Some(due)) => due,
+            (None, None) => Due::Standing,
         }
     }
 
@@ -329,6 +374,51 @@ impl Out<'_> {
         self.push(format!("art-5-1-e-sweep/{controller}"), kind, controller, to, due, zone);
     }
 
+    /// Art. 5(1)(e): each category of the scope controller's activities that no retention policy
+    /// covers for one of the activity's purposes.
+    fn uncovered_retention(&mut self, zone: Zone) {
+        let controller = self.snapshot.scope.controller();
+        let policies = &self.snapshot.retention_policies;
+        for activity in self.snapshot.activities.iter().filter(|a| a.is_controlled_by(controller)) {
+            let fields = activity.fields();
+            let mut seen = BTreeSet::new();
+            for category in &fields.data_categories {
+                let covered = policies
+                    .iter()
+                    .any(|p| p.category() == category && fields.purposes.iter().any(|s| &s.purpose == p.purpose()));
+                if covered || !seen.insert(category) {
+                    continue;
+                }
+                let id = activity.id();
+                let key = format!("art-5-1-e-uncovered/{id}/{}", category.as_str());
+                let kind = ObligationKind::UncoveredRetention { activity: id, category: category.clone() };
+                let to = OwedTo::DataSubjects { breach: None };
+                self.push(key, kind, controller, to, Due::Standing, zone);
+            }
+        }
+    }
+
+    /// Art. 14(3): the activities whose data may hold third parties' personal data, while neither
+    /// the information nor an Art. 14(5) exception is recorded.
+    fn third_parties(&mut self, options: &AgendaOptions) {
+        let controller = self.snapshot.scope.controller();
+        let policy = options.policy();
+        for activity in self.snapshot.activities.iter().filter(|a| a.is_controlled_by(controller)) {
+            let Some(data) = &activity.fields().may_contain_third_party_data else { continue };
+            if data.information.is_some() {
+                continue;
+            }
+            let month = policy.month_period(data.obtained_from, 1).ok().map(Due::from_deadline);
+            let events = [data.first_communication, data.first_disclosure].into_iter().flatten();
+            let due =
+                events.map(|at| Due::Instant { at }).chain(month).min_by_key(|d| d.instant()).unwrap_or(Due::Standing);
+            let id = activity.id();
+            let kind = ObligationKind::ThirdPartyInformation { activity: id };
+            let to = OwedTo::DataSubjects { breach: None };
+            self.push(format!("art-14-3-third-parties/{id}"), kind, controller, to, due, policy.zone());
+        }
+    }
+
     /// Art. 30(1): the fields the scope controller's records still lack.
     fn records(&mut self, agreements: &[&ProcessingAgreement], zone: Zone) {
         let controller = self.snapshot.scope.controller();
@@ -394,6 +484,25 @@ impl Out<'_> {
             }
         }
     }
+}
+
+/// Whether the request stops processing for its purpose from its receipt: an objection to
+/// direct marketing (Art. 21(3)) or a withdrawal of consent (Art. 7(3)).
+fn stops_at_receipt(kind: &RequestKind) -> bool {
+    kind.is_direct_marketing_objection() || *kind == RequestKind::ConsentWithdrawal
+}
+
+/// The `n`th working day after `date` in `calendar` (Art. 2(2) of Regulation 1182/71).
+fn working_days_after(date: NaiveDate, n: u16, calendar: &Calendar) -> Option<NaiveDate> {
+    let mut day = date;
+    let mut left = n;
+    while left > 0 {
+        day = day.succ_opt()?;
+        if is_working_day(day, calendar) {
+            left -= 1;
+        }
+    }
+    Some(day)
 }
 
 fn key(prefix: &str, request: crate::request::RequestId) -> String {

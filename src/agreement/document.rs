@@ -162,28 +162,29 @@ pub struct Instructions {
 }
 
 /// How the processor helps with data-subject requests (Art. 28(3)(e)).
+///
+/// The data subject's month (Art. 12(3)) always runs from the processor's receipt: the processor
+/// is one of the controller's channels, the EDPB (Guidelines 01/2022 §159) does not require the
+/// controller to be aware of a request for the time to run, and a contract between controller
+/// and processor cannot shorten the data subject's statutory period. What the agreement sets is
+/// how promptly the processor passes the request on (Clause 8(a) of the Art. 28 standard
+/// contractual clauses, Decision (EU) 2021/915: "promptly").
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct DataSubjectAssistance {
     /// The measures.
     pub text: String,
-    /// From when the controller's one month runs for a request the processor receives.
-    #[serde(default)]
-    pub request_clock: RequestClock,
+    /// The hours within which the processor passes a request it received to the controller
+    /// (Art. 28(3)(e)), where the agreement sets them; without them the agenda reads "promptly"
+    /// as [`FORWARDING_WORKING_DAYS`] working days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarding_hours: Option<u16>,
 }
 
-/// From when the controller's Art. 12(3) month runs for a request that reached the processor
-/// first. The default is the conservative reading: the processor is the controller's channel,
-/// and the EDPB (Guidelines 01/2022 §159) does not require the controller to be aware.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum RequestClock {
-    /// The month runs from the processor's receipt.
-    #[default]
-    FromProcessorReceipt,
-    /// The month runs from the controller's receipt of the forwarded request.
-    FromControllerReceipt,
-}
+/// The crate's reading of "promptly" (Clause 8(a) of Decision (EU) 2021/915) for a processor
+/// that passes a data-subject request on to the controller (Art. 28(3)(e)) under an agreement
+/// that sets no hours: within two working days of the processor's receipt, in the controller's
+/// calendar, so that most of the controller's month is left to answer (Art. 12(3)).
+pub const FORWARDING_WORKING_DAYS: u16 = 2;
 
 /// What happens to the data when the services end (Art. 28(3)(g)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -729,7 +730,7 @@ impl ProcessingAgreement {
             sub_processing: Some(SubProcessorAuthorisation::General { agreed: Vec::new(), objection_window_days: 14 }),
             data_subject_assistance: Some(DataSubjectAssistance {
                 text: "forward requests within 2 working days and provide export and erasure tools".to_owned(),
-                request_clock: RequestClock::FromProcessorReceipt,
+                forwarding_hours: None,
             }),
             compliance_assistance: s(
                 "assists with security, breach notification, impact assessments and prior consultation",

@@ -43,8 +43,8 @@ mod notice;
 
 pub use chain::{ChainError, Decision, ProcessingChain, Query, Refusal, RefusalReason};
 pub use document::{
-    AgreementForm, AgreementId, DataSubjectAssistance, Deficiency, Element, EndOfProcessing, Instructions,
-    ProcessingAgreement, ProcessingLocation, RequestClock, SccAnnexes, SpecialCategoryTerm, SubProcessorAuthorisation,
+    AgreementForm, AgreementId, DataSubjectAssistance, Deficiency, Element, EndOfProcessing, FORWARDING_WORKING_DAYS,
+    Instructions, ProcessingAgreement, ProcessingLocation, SccAnnexes, SpecialCategoryTerm, SubProcessorAuthorisation,
     WrittenForm,
 };
 pub use notice::{ChangeNotice, ChangeNoticeError, ChangeNoticeId, ChangeNoticeStatus};

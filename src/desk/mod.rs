@@ -138,6 +138,7 @@
 //! }
 //! ```
 
+mod consent;
 mod processor;
 
 use std::sync::Arc;
@@ -162,6 +163,7 @@ use crate::store::{
 use crate::verify::{Notifier, VerificationCodes, VerifyError};
 use crate::vocab::Article;
 
+pub use consent::ConsentWithdrawn;
 pub use processor::ProcessorDesk;
 
 /// Why the desk did not do what it was asked. Every variant says what was wrong and where,
@@ -204,6 +206,25 @@ pub enum DeskError {
         /// What to do instead.
         reason: &'static str,
     },
+    /// The scope holds no such consent (another controller's consent is not found either).
+    #[error("Art. 7(3): there is no consent {consent} in this scope")]
+    ConsentNotFound {
+        /// The consent asked for.
+        consent: crate::consent::ConsentId,
+    },
+    /// The consent named is not the one the withdrawal request is about: another purpose than
+    /// the request's, or another data subject than the verified requester (Art. 7(3)).
+    #[error("Art. 7(3): consent {consent} is not for the purpose and data subject of request {request}")]
+    ConsentMismatch {
+        /// The request.
+        request: RequestId,
+        /// The consent named.
+        consent: crate::consent::ConsentId,
+    },
+    /// The consent's lifecycle refused the withdrawal: the error names the transition, the
+    /// state and the article.
+    #[error(transparent)]
+    ConsentRejected(crate::consent::ConsentError),
     /// A rectification request is carried out with the correction: use [`Desk::rectify`].
     #[error("Art. 16: a rectification is carried out with its correction; call `rectify`")]
     NeedsRectification,
@@ -258,6 +279,10 @@ impl DeskError {
             DeskError::NotReceivedHere { .. } => Some(Article::gdpr(28).paragraph(3).point('e')),
             DeskError::NothingToRun { article, .. } => Some(*article),
             DeskError::NeedsRectification => Some(Article::gdpr(16)),
+            DeskError::ConsentNotFound { .. } | DeskError::ConsentMismatch { .. } => {
+                Some(Article::gdpr(7).paragraph(3))
+            }
+            DeskError::ConsentRejected(e) => Some(e.article),
             DeskError::NoIdentifiers { .. } | DeskError::OnlyWeakIdentifiers { .. } => {
                 Some(Article::gdpr(11).paragraph(2))
             }
@@ -654,7 +679,7 @@ impl Desk {
             (RequestKind::ConsentWithdrawal, None) => {
                 return Err(DeskError::NothingToRun {
                     article: kind.article(),
-                    reason: "record the withdrawal on the consent, then complete the request with a summary",
+                    reason: "call withdraw_consent: it records the withdrawal on the consent as of receipt and completes the request",
                 });
             }
             _ => {}

@@ -13,13 +13,12 @@ use crate::store::{AuditLog, LedgerStore, LedgerStoreExt, Scope};
 /// The desk of a processor that serves many controllers (a chat vendor receiving "delete me"
 /// in a customer's widget). It does not answer requests: it records each in the scope of the
 /// controller that must answer it, with the processor as receiver, and forwards it, so that the
-/// controller's [`Desk`](super::Desk) over the same ledger sees it and its month runs as the
-/// processing agreement's request clock says.
+/// controller's [`Desk`](super::Desk) over the same ledger sees it; its month runs from the
+/// processor's receipt (Art. 12(3)), and forwarding is due promptly (Art. 28(3)(e)).
 ///
 /// # Example
 /// ```
 /// use std::sync::Arc;
-/// use gdpr_obligations::agreement::RequestClock;
 /// use gdpr_obligations::desk::{Desk, ProcessorDesk};
 /// use gdpr_obligations::model::{PartyId, Text};
 /// use gdpr_obligations::request::{
@@ -43,7 +42,7 @@ use crate::store::{AuditLog, LedgerStore, LedgerStoreExt, Scope};
 ///     DeadlinePolicy::czech(),
 ///     ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?),
 /// )
-/// .with_receiver(Receiver::Processor { processor: vendor, clock: RequestClock::FromProcessorReceipt });
+/// .with_receiver(Receiver::Processor { processor: vendor });
 /// let id = processor.receive(receipt).await?.id();
 /// processor.forward(shop, id, "2026-03-16T10:00:00Z".parse()?).await?;
 ///

@@ -65,7 +65,10 @@ use crate::vocab::Article;
 pub use notice::{
     NoticeKind, NoticeRecord, RecipientNotice, RecipientNoticeGiven, recipient_information, record_notice,
 };
-pub use report::{AccessReport, ActivityInformation, Operation, RetainedRecord, SourceReport, StepReport, StepStatus};
+pub use report::{
+    AccessReport, ActivityInformation, Operation, PseudonymisedRecord, RetainedRecord, SourceReport, StepReport,
+    StepStatus,
+};
 pub use stream::{ACCESS_COPY_FORMAT, ByteStream, CHUNK_BYTES, access_copy, portable_export};
 pub(crate) use sweep::progress as sweep_progress;
 pub use sweep::{DEFAULT_BATCH, Sweep, SweepReport, policy_with_holds};

@@ -150,6 +150,18 @@ pub struct RetainedRecord {
     pub article: Article,
 }
 
+/// A record an erasure kept pseudonymised rather than erased (Art. 4(5), Recital 26).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct PseudonymisedRecord {
+    /// The source.
+    pub source: SourceName,
+    /// The record.
+    pub record: RecordKey,
+    /// Art. 4(5): pseudonymised data are still personal data.
+    pub article: Article,
+}
+
 crate::vocab::object_struct! {
 /// The report of an erasure, rectification, restriction or lifting.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
@@ -167,6 +179,13 @@ pub struct StepReport {
     pub sources: Vec<SourceReport>,
     /// For an erasure, every record kept and why.
     pub retained: Vec<RetainedRecord>,
+    /// For an erasure, every record kept with the subject's identifiers replaced
+    /// ([`Outcome::Pseudonymised`]): not erased, since pseudonymised data remain personal data
+    /// while the remaining text can identify the subject (Art. 4(5), Recital 26). The answer to
+    /// the data subject says they are kept, pseudonymised, unless the controller established
+    /// that they are anonymous.
+    #[serde(default)]
+    pub pseudonymised: Vec<PseudonymisedRecord>,
     /// The recipients to inform (Art. 19), from the scope's processing activities.
     pub notices: Vec<RecipientNotice>,
 }
@@ -194,12 +213,22 @@ impl StepReport {
                 })
             })
             .collect();
+        let pseudonymised = sources
+            .iter()
+            .flat_map(|s| {
+                s.outcomes.iter().filter(|o| o.outcome == Outcome::Pseudonymised).map(|o| PseudonymisedRecord {
+                    source: s.source.clone(),
+                    record: o.record.clone(),
+                    article: Article::gdpr(4).paragraph(5),
+                })
+            })
+            .collect();
         let changed = sources
             .iter()
             .any(|s| s.outcomes.iter().any(|o| !matches!(o.outcome, Outcome::Unchanged | Outcome::Retained { .. })));
         let notices =
             if operation.notifies_recipients() && changed { notices(activities, operation) } else { Vec::new() };
-        StepReport { job, operation, article: operation.article(), complete, sources, retained, notices }
+        StepReport { job, operation, article: operation.article(), complete, sources, retained, pseudonymised, notices }
     }
 }
 

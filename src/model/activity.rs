@@ -417,6 +417,10 @@ pub struct ProcessingActivityRepr {
     /// collected on purpose; such an activity needs an Art. 9(2) condition too.
     #[serde(default)]
     pub may_contain_special_categories: bool,
+    /// Whether the activity's data may hold personal data of third parties (people visitors
+    /// mention in chats), and how Art. 14 is met for them; `None` when it may not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub may_contain_third_party_data: Option<super::ThirdPartyData>,
     /// The Union or Member State law, or official authority, under which criminal-offence data
     /// are processed (Art. 10); required when `data_categories` holds them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -497,6 +501,7 @@ impl ProcessingActivity {
             purposes: Vec::new(),
             data_categories: Vec::new(),
             may_contain_special_categories: false,
+            may_contain_third_party_data: None,
             criminal_data_authority: None,
             subject_categories: Vec::new(),
             recipients: Vec::new(),
@@ -682,6 +687,13 @@ impl ProcessingActivityBuilder {
     /// Adds descriptions of the Art. 32(1) security measures (Art. 30(1)(g)).
     pub fn security_measures(mut self, measures: impl IntoIterator<Item = Text>) -> Self {
         self.0.security_measures.extend(measures);
+        self
+    }
+
+    /// The activity's data may hold personal data of third parties, e.g. people visitors
+    /// mention in chats (Art. 14).
+    pub fn may_contain_third_party_data(mut self, data: super::ThirdPartyData) -> Self {
+        self.0.may_contain_third_party_data = Some(data);
         self
     }
 

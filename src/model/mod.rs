@@ -32,6 +32,7 @@ pub(crate) mod canonical;
 mod digest;
 mod party;
 mod subject;
+mod third_party;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -52,6 +53,7 @@ pub use subject::{
     DataSubject, IdentifierStrength, PersonalDataRecord, PersonalDataRecordBuilder, PersonalDataRecordRepr, SourceName,
     SubjectIdentifier, Token,
 };
+pub use third_party::{ThirdPartyData, ThirdPartyInformation};
 
 /// One problem with one field of an input: what was wrong and, where a rule of the Regulation
 /// is behind it, the article.

@@ -197,10 +197,9 @@ fn receipts(w: &Words) -> Vec<Receipt> {
     let mut out = Vec::new();
     for kind in kinds {
         for basis in [LegalBasis::Consent, LegalBasis::LegitimateInterests] {
-            for receiver in [
-                Receiver::Controller,
-                Receiver::Processor { processor: PartyId::from_uuid(uuid::Uuid::nil()), clock: Default::default() },
-            ] {
+            for receiver in
+                [Receiver::Controller, Receiver::Processor { processor: PartyId::from_uuid(uuid::Uuid::nil()) }]
+            {
                 out.push(Receipt {
                     id: RequestId::from_uuid(uuid::Uuid::nil()),
                     at,

@@ -7,7 +7,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{CarriedOut, RefusalGround, RequestId, RequestKind, Withheld};
-use crate::agreement::RequestClock;
 use crate::model::{PartyId, SubjectId, SubjectIdentifier, Text};
 use crate::request::Processing;
 use crate::time::DeadlinePolicy;
@@ -455,22 +454,20 @@ impl Reply {
 /// Who received the request first.
 ///
 /// In JSON: `{"by": "controller"}` or
-/// `{"by": "processor", "processor": "…", "clock": "from_processor_receipt"}`.
+/// `{"by": "processor", "processor": "…"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "by", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Receiver {
     /// The controller itself, through one of its channels.
     Controller,
-    /// A processor, which must pass the request to the controller and assist it
-    /// (Art. 28(3)(e)).
+    /// A processor, which must pass the request to the controller promptly and assist it
+    /// (Art. 28(3)(e)). The controller's month runs from the processor's receipt (Art. 12(3)):
+    /// the processor is one of the controller's channels, and no agreement can shorten the
+    /// data subject's period.
     Processor {
         /// The processor.
         processor: PartyId,
-        /// From which receipt the controller's month runs, as the processing agreement says;
-        /// by default from the processor's.
-        #[serde(default)]
-        clock: RequestClock,
     },
 }
 

@@ -23,10 +23,10 @@
 //! # Readings chosen where the law is open
 //!
 //! - **A request a processor receives** ([`Receiver::Processor`]) waits for forwarding under
-//!   Art. 28(3)(e). The controller's month runs from the processor's receipt unless the processing
-//!   agreement's [`RequestClock`](crate::agreement::RequestClock) says it runs from the
-//!   controller's: the processor is a channel of the controller, and the EDPB (Guidelines 01/2022
-//!   §159) does not require the controller to be aware of a request for the time to run.
+//!   Art. 28(3)(e). The controller's month always runs from the processor's receipt: the
+//!   processor is a channel of the controller, the EDPB (Guidelines 01/2022 §159) does not
+//!   require the controller to be aware of a request for the time to run, and a contract between
+//!   controller and processor cannot shorten the data subject's statutory period.
 //! - **Identity pauses** follow the policy's [`IdentityPause`](crate::time::IdentityPause): each
 //!   identity request and the answer (or the recorded failure) that ends it make one pause span,
 //!   in the controller's local dates. The default policy pauses nothing. Clarification and fees do

@@ -10,7 +10,6 @@ use super::{
     CarriedOut, Channel, Command, ComplaintInformation, Event, ExtensionJustification, FeeGround, Receipt, Receiver,
     RefusalGround, Rejection, RequestId, RequestKind,
 };
-use crate::agreement::RequestClock;
 use crate::model::{SubjectId, Text};
 use crate::time::{Deadline, IdentityPauseSpan, RequestDeadlines, receipt_date};
 
@@ -439,15 +438,13 @@ impl Request {
     }
 
     /// The instant from which the controller's month runs (Art. 12(3)): the receipt, whether by
-    /// the controller or by its processor, unless the processing agreement says
-    /// [`RequestClock::FromControllerReceipt`], in which case it is the forwarding, and `None`
-    /// until then.
+    /// the controller or by its processor. A request is received when it reaches any of the
+    /// controller's channels, its processor included (EDPB Guidelines 01/2022 §159), and a
+    /// processing agreement cannot shorten the data subject's period, so forwarding never
+    /// restarts it. Always `Some`.
     #[must_use]
     pub fn clock_start(&self) -> Option<DateTime<Utc>> {
-        match self.receipt.receiver {
-            Receiver::Processor { clock: RequestClock::FromControllerReceipt, .. } => self.forwarded_at,
-            _ => Some(self.receipt.at),
-        }
+        Some(self.receipt.at)
     }
 
     /// The Art. 12(3) deadlines with the identity pauses completed so far, under the policy

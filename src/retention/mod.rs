@@ -25,6 +25,14 @@
 //! - Data kept for several purposes are kept until the last applicable policy ends: a record of
 //!   a category that two policies cover expires at the later of their expiries. A record of a
 //!   category that no policy covers never expires (and is left to the controller to decide).
+//! - **A hold's two articles.** Art. 17(3) lists exceptions to the *right to erasure*: its
+//!   point is what an erasure answer gives for a held record ([`LegalHold::article`]). Keeping
+//!   data past their retention period is processing of its own and needs its own purpose and
+//!   Art. 6(1) basis (Arts. 5(1)(b), 6(1), recorded under Art. 30(1)(f) and told under
+//!   Art. 13(2)(a)): [`LegalHold::retention_basis`], given with [`LegalHold::with_basis`] or,
+//!   without it, read from the ground: a legal obligation is Art. 6(1)(c), legal claims and
+//!   the other grounds the controller's legitimate interests (Art. 6(1)(f)), public health a
+//!   task in the public interest (Art. 6(1)(e)).
 //! - Expired data are left out of processing at once (the reference source does so in its
 //!   processing queries) and erased by the next sweep; held data are kept, but stay out of
 //!   processing other than for the hold's ground.
@@ -69,7 +77,7 @@ use crate::erasure::Outcome;
 use crate::erasure::{ErasurePolicy, RecordKey, Retain, RetentionGround};
 use crate::model::{Invalid, SourceName, SubjectIdentifier, Text, typed_id};
 use crate::time::add_months;
-use crate::vocab::{Article, DataCategory, Purpose};
+use crate::vocab::{Article, DataCategory, LegalBasis, Purpose};
 
 typed_id!(
     /// Identifies a [`RetentionPolicy`].
@@ -356,8 +364,9 @@ pub enum HoldTarget {
 /// usually the establishment, exercise or defence of legal claims (point (e)).
 ///
 /// Held data are never swept or erased, and every erasure reports them
-/// [`Outcome::Retained`] with the hold's ground. A hold is active from when it was placed until
-/// it is released.
+/// [`Outcome::Retained`] with the hold's ground. Keeping them past their retention period is
+/// processing on the hold's own purpose and Art. 6(1) basis ([`retention_basis`](Self::retention_basis)).
+/// A hold is active from when it was placed until it is released.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "crate::vocab::Object<LegalHoldRepr>")]
 pub struct LegalHold {
@@ -368,6 +377,8 @@ pub struct LegalHold {
     placed_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     released_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    basis: Option<HoldBasis>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -379,6 +390,33 @@ struct LegalHoldRepr {
     placed_at: DateTime<Utc>,
     #[serde(default)]
     released_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    basis: Option<HoldBasis>,
+}
+
+/// The purpose and Art. 6(1) basis of keeping held data past their retention period
+/// (Arts. 5(1)(b), 6(1); recorded under Art. 30(1)(f), told under Art. 13(2)(a)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct HoldBasis {
+    /// The basis, e.g. Art. 6(1)(c) for a statutory retention duty, 6(1)(f) for defending a claim.
+    pub basis: LegalBasis,
+    /// The purpose of keeping the data, e.g. "defence of the claim in dispute 2026/14".
+    pub purpose: Text,
+}
+
+impl HoldBasis {
+    /// Keeping held data for `purpose` on `basis`.
+    #[must_use]
+    pub fn new(basis: LegalBasis, purpose: Text) -> Self {
+        Self { basis, purpose }
+    }
+
+    /// The point of Art. 6(1).
+    #[must_use]
+    pub const fn article(&self) -> Article {
+        self.basis.article()
+    }
 }
 
 crate::vocab::try_from_object!(LegalHold, LegalHoldRepr);
@@ -394,6 +432,11 @@ impl TryFrom<LegalHoldRepr> for LegalHold {
             ground: r.ground,
             placed_at: r.placed_at,
             released_at: None,
+            basis: None,
+        };
+        let hold = match r.basis {
+            Some(basis) => hold.with_basis(basis)?,
+            None => hold,
         };
         match r.released_at {
             Some(at) => hold.release(at),
@@ -431,7 +474,60 @@ impl LegalHold {
         at: DateTime<Utc>,
     ) -> Result<Self, Invalid> {
         check_target(&target)?;
-        Ok(Self { id: LegalHoldId::generate(), target, reason, ground, placed_at: at, released_at: None })
+        Ok(Self { id: LegalHoldId::generate(), target, reason, ground, placed_at: at, released_at: None, basis: None })
+    }
+
+    /// The same hold, keeping its data past their retention period for `basis`'s purpose on its
+    /// Art. 6(1) basis, in place of the basis read from the ground.
+    ///
+    /// # Errors
+    /// [`Invalid`] under Art. 6(1) when the basis is consent: a hold keeps data whatever the
+    /// data subject wants, and consent can be withdrawn at any time (Art. 7(3)).
+    pub fn with_basis(mut self, basis: HoldBasis) -> Result<Self, Invalid> {
+        if basis.basis == LegalBasis::Consent {
+            return Err(Invalid::new(
+                "basis.basis",
+                "a legal hold keeps data whatever the data subject wants; it cannot rest on consent",
+            )
+            .under(Article::gdpr(6).paragraph(1)));
+        }
+        self.basis = Some(basis);
+        Ok(self)
+    }
+
+    /// Why the held data may still be processed after their retention period ends: the purpose
+    /// and Art. 6(1) basis given with [`with_basis`](Self::with_basis), or else the one the
+    /// ground implies: a legal obligation under Art. 6(1)(c); public health under Art. 6(1)(e);
+    /// legal claims, freedom of expression and archiving or research under the controller's
+    /// legitimate interests, Art. 6(1)(f). This, not the Art. 17(3) point, is what the records
+    /// of processing (Art. 30(1)(f)) and the notice (Art. 13(2)(a)) state for the retention.
+    #[must_use]
+    pub fn retention_basis(&self) -> HoldBasis {
+        if let Some(basis) = &self.basis {
+            return basis.clone();
+        }
+        let (basis, purpose) = match &self.ground {
+            RetentionGround::LegalObligation { law } => {
+                (LegalBasis::LegalObligation, format!("compliance with a legal obligation: {law}"))
+            }
+            RetentionGround::LegalClaims { matter } => (
+                LegalBasis::LegitimateInterests,
+                format!("establishment, exercise or defence of legal claims: {matter}"),
+            ),
+            RetentionGround::PublicHealth => {
+                (LegalBasis::PublicTask, "reasons of public interest in the area of public health".to_owned())
+            }
+            RetentionGround::ArchivingResearchStatistics => (
+                LegalBasis::LegitimateInterests,
+                "archiving, scientific or historical research or statistics under Art. 89(1)".to_owned(),
+            ),
+            RetentionGround::FreedomOfExpression => (
+                LegalBasis::LegitimateInterests,
+                "exercising the right of freedom of expression and information".to_owned(),
+            ),
+        };
+        let purpose = Text::new(&purpose).unwrap_or_else(|_| self.reason.clone());
+        HoldBasis { basis, purpose }
     }
 
     /// Releases the hold at `at`: from then on, what it held expires and is erased as usual.
@@ -473,7 +569,9 @@ impl LegalHold {
         &self.ground
     }
 
-    /// The point of Art. 17(3).
+    /// The point of Art. 17(3): the exception to the right to erasure an erasure answer gives
+    /// for a held record. For keeping the data past their retention period, see
+    /// [`retention_basis`](Self::retention_basis).
     #[must_use]
     pub const fn article(&self) -> Article {
         self.ground.article()

@@ -79,7 +79,10 @@ pub type ExportStream<'a> = Pin<Box<dyn Stream<Item = Result<ExportItem, StoreEr
 ///   reported.
 /// - **Plan.** `erasure_plan` changes nothing and predicts `erase`'s outcomes.
 /// - **Erasure.** After `erase`, `find` returns none of the subject's records except those
-///   reported [`Outcome::Retained`]; nothing of another subject is removed.
+///   reported [`Outcome::Retained`]; nothing of another subject is removed. A record kept with
+///   the subject's identifiers replaced is reported [`Outcome::Pseudonymised`], never
+///   [`Outcome::Erased`]: pseudonymised data remain personal data while the remaining text can
+///   identify (Art. 4(5), Recital 26), and the erasure report lists them as kept.
 /// - **Export.** `export` yields only the subject's data; every other person's personal data
 ///   in it is redacted (Art. 15(4)).
 /// - **Restriction.** Restricted records stay stored and are found and exported, but the
@@ -222,7 +225,8 @@ pub trait RetentionSource: PersonalDataSource {
     /// covers is left untouched and reported [`Outcome::Retained`] (Art. 17(3)); a restricted
     /// one is left untouched and reported [`Outcome::Restricted`] (Art. 18(2): restricted data
     /// are only stored); any other is erased, messages under `policy.messages`, and reported
-    /// [`Outcome::Erased`], [`Outcome::Pseudonymised`] or [`Outcome::Redacted`]. Each outcome is
+    /// [`Outcome::Erased`], [`Outcome::Pseudonymised`] (kept, not erased: Art. 4(5)) or
+    /// [`Outcome::Redacted`]. Each outcome is
     /// the record's state after the call, so a record of the scope that no longer exists is
     /// reported `Erased`, and a second call with the same arguments changes nothing and reports
     /// the same, except that a record the first call erased may be reported

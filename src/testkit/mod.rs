@@ -204,6 +204,7 @@ pub fn processing_activity() -> impl Strategy<Value = ProcessingActivity> {
                     .collect(),
                 data_categories,
                 may_contain_special_categories: may_special,
+                may_contain_third_party_data: None,
                 criminal_data_authority: Text::new("§ 1 of a Member State act").ok().filter(|_| criminal),
                 subject_categories,
                 recipients: Vec::new(),
@@ -383,7 +384,6 @@ pub fn remove_element(
 
 // ---- Data-subject requests (`crate::request`) ----
 
-use crate::agreement::RequestClock;
 use crate::request::{
     CarriedOut, Channel, Command, CommandName, ComplaintInformation, ErasureGround, Exemption, ExtensionJustification,
     ExtensionReason, FeeGround, ObjectionGround, Processing, Receipt, Receiver, RefusalGround, RequestId, RequestKind,
@@ -423,12 +423,11 @@ pub fn channel() -> impl Strategy<Value = Channel> {
     select(vec![Channel::Chat, Channel::Email, Channel::WebForm, Channel::Phone, Channel::Post, Channel::InPerson])
 }
 
-/// The controller, or a processor under either request clock.
+/// The controller, or a processor.
 pub fn receiver() -> impl Strategy<Value = Receiver> {
     prop_oneof![
         Just(Receiver::Controller),
-        select(vec![RequestClock::FromProcessorReceipt, RequestClock::FromControllerReceipt])
-            .prop_map(|clock| Receiver::Processor { processor: PartyId::generate(), clock }),
+        Just(()).prop_map(|()| Receiver::Processor { processor: PartyId::generate() }),
     ]
 }
 

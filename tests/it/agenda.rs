@@ -307,11 +307,117 @@ fn art_18_3_lifting_notice_stands_for_a_restriction_until_given() {
     assert!(of_kind(&agenda, "lifting_notice").is_empty());
 }
 
+// Legal review W5
+#[test]
+fn art_21_3_direct_marketing_objection_is_on_the_agenda_as_stop_processing_due_at_receipt() {
+    let objection = RequestKind::Objection { ground: gdpr_obligations::request::ObjectionGround::DirectMarketing };
+    let mut s = snapshot(SHOP);
+    s.requests.push(request(receipt(party_id(SHOP), 40, "2025-03-05T09:00:00Z", objection, Receiver::Controller), &[]));
+    let agenda = Agenda::build(&s, at("2025-03-05T09:30:00Z"), &options());
+    let names: Vec<&str> = agenda.obligations.iter().map(|o| o.kind.name()).collect();
+    assert_eq!(names, ["stop_processing"], "no one-month answer, no extension notice");
+    let stop = &agenda.obligations[0];
+    assert_eq!(stop.article.to_string(), "Art. 21(3)");
+    assert_eq!(stop.due, Due::Instant { at: at("2025-03-05T09:00:00Z") });
+    assert_eq!(stop.state, ObligationState::Overdue, "processing stops at once");
+    assert!(stop.summary.contains("customer_care") && stop.summary.ends_with("(Art. 21(3))"), "{}", stop.summary);
+}
+
+// Legal review M9
+#[test]
+fn art_5_1_e_a_data_category_no_retention_policy_covers_is_a_standing_gap() {
+    let mut s = snapshot(SHOP);
+    s.activities.push(activity(party_id(SHOP), vec![], true));
+    let transcripts = RetentionPolicy::new(
+        Purpose::CustomerCare,
+        DataCategory::CommunicationContent,
+        RetentionPeriod::FromCollection { months: 24 },
+    )
+    .expect("a valid policy");
+    // A policy for the category under a purpose the activity does not have does not cover it.
+    let other_purpose =
+        RetentionPolicy::new(Purpose::Marketing, DataCategory::Contact, RetentionPeriod::FromCollection { months: 6 })
+            .expect("a valid policy");
+    s.retention_policies = vec![transcripts, other_purpose];
+    let agenda = Agenda::build(&s, at("2026-03-16T09:00:00Z"), &options());
+    let gaps = of_kind(&agenda, "uncovered_retention");
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    let gap = gaps[0];
+    assert_eq!(
+        gap.kind,
+        ObligationKind::UncoveredRetention {
+            activity: ActivityId::from_uuid(Uuid::from_u128(0xac71)),
+            category: DataCategory::Contact
+        }
+    );
+    assert_eq!(
+        (gap.article.to_string(), gap.due, gap.state),
+        ("Art. 5(1)(e)".to_owned(), Due::Standing, ObligationState::Standing)
+    );
+    assert_eq!(gap.owed_by, party_id(SHOP));
+    assert!(gap.summary.contains("contact") && gap.summary.contains("00000000ac71"), "{}", gap.summary);
+    // Covered for the activity's purpose: the gap goes.
+    s.retention_policies.push(
+        RetentionPolicy::new(
+            Purpose::CustomerCare,
+            DataCategory::Contact,
+            RetentionPeriod::FromCollection { months: 24 },
+        )
+        .expect("a valid policy"),
+    );
+    assert!(of_kind(&Agenda::build(&s, at("2026-03-16T09:00:00Z"), &options()), "uncovered_retention").is_empty());
+}
+
+// Legal review M6
+#[test]
+fn art_14_3_third_parties_mentioned_in_chats_are_owed_information_or_a_recorded_14_5_exception() {
+    use gdpr_obligations::model::{ThirdPartyData, ThirdPartyInformation};
+
+    let mentioned = |data: ThirdPartyData| {
+        ProcessingActivity::builder(
+            text("Website chat customer care"),
+            Controllers::Sole { controller: party_id(SHOP) },
+            Retention::Months { months: 24 },
+        )
+        .id(ActivityId::from_uuid(Uuid::from_u128(0xac72)))
+        .purpose(PurposeSpec::new(Purpose::CustomerCare, LegalBasis::Contract))
+        .data_categories([DataCategory::CommunicationContent])
+        .subject_categories([SubjectCategory::Visitor])
+        .may_contain_third_party_data(data)
+        .build()
+        .expect("a valid activity")
+    };
+    let since = NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+    let now = at("2026-03-16T09:00:00Z");
+    let mut s = snapshot(SHOP);
+    s.activities.push(mentioned(ThirdPartyData::new(since)));
+    let agenda = Agenda::build(&s, now, &options());
+    let duty = only(&agenda, "third_party_information");
+    assert_eq!(duty.article.to_string(), "Art. 14(3)");
+    // One month from obtaining (Art. 14(3)(a)): 2 April 2026.
+    assert_eq!(duty.due, end_of_day((2026, 4, 2), Zone::EUROPE_PRAGUE));
+    // A disclosure to another recipient before then brings it forward (Art. 14(3)(c)).
+    s.activities = vec![mentioned(ThirdPartyData::new(since).with_first_disclosure(at("2026-03-20T10:00:00Z")))];
+    let agenda = Agenda::build(&s, now, &options());
+    assert_eq!(only(&agenda, "third_party_information").due, Due::Instant { at: at("2026-03-20T10:00:00Z") });
+    // A recorded Art. 14(5)(b) exception, with its reasons and measures, closes it.
+    let exception = ThirdPartyInformation::DisproportionateEffort {
+        reasons: text("visitors name people in passing; we hold no contact details for them"),
+        measures: text("the published privacy notice says chats may mention third parties and how long they are kept"),
+    };
+    assert_eq!(exception.article().to_string(), "Art. 14(5)(b)");
+    s.activities = vec![mentioned(ThirdPartyData::new(since).with_information(exception))];
+    assert!(of_kind(&Agenda::build(&s, now, &options()), "third_party_information").is_empty());
+    // Art. 14(5)(b) without the appropriate measures cannot be recorded, in JSON either.
+    let bare = serde_json::json!({"by": "disproportionate_effort", "reasons": "too many people"});
+    assert!(serde_json::from_value::<ThirdPartyInformation>(bare).is_err());
+}
+
 // ---- Art. 28(3)(e): forwarding ----
 
 #[test]
 fn art_28_3_e_forwarding_is_owed_by_the_processor_to_the_controller() {
-    let receiver = Receiver::Processor { processor: party_id(VENDOR), clock: Default::default() };
+    let receiver = Receiver::Processor { processor: party_id(VENDOR) };
     let mut s = snapshot(SHOP);
     s.requests.push(request(receipt(party_id(SHOP), 30, "2025-03-05T09:00:00Z", erasure(), receiver), &[]));
     let agenda = Agenda::build(&s, at("2025-03-06T10:00:00Z"), &options());
@@ -319,13 +425,37 @@ fn art_28_3_e_forwarding_is_owed_by_the_processor_to_the_controller() {
     assert_eq!(forwarding.article.to_string(), "Art. 28(3)(e)");
     assert_eq!(forwarding.owed_by, party_id(VENDOR));
     assert_eq!(forwarding.owed_to, OwedTo::Controller { party: party_id(SHOP) });
-    assert_eq!(forwarding.due, end_of_day((2025, 4, 7), Zone::EUROPE_PRAGUE));
+    // Promptly: two working days after Wednesday 5 March, not the end of the controller's month.
+    assert_eq!(forwarding.due, end_of_day((2025, 3, 7), Zone::EUROPE_PRAGUE));
+    let answer = only(&agenda, "answer");
+    assert_eq!(answer.due, end_of_day((2025, 4, 7), Zone::EUROPE_PRAGUE));
     // The controller's month runs from the processor's receipt: its answer is on its agenda.
     assert_eq!(agenda.owed_by(party_id(SHOP)).obligations.len(), 1);
     // The processor's view of this scope is the forwarding only.
     let vendor = agenda.owed_by(party_id(VENDOR));
     assert_eq!(vendor.obligations.len(), 1);
     assert_eq!(vendor.obligations[0].kind.name(), "forwarding");
+}
+
+// Legal review D1
+#[test]
+fn art_28_3_e_forwarding_is_due_promptly_within_the_agreements_hours_or_two_working_days() {
+    let receiver = Receiver::Processor { processor: party_id(VENDOR) };
+    // Received on Thursday 17 April 2025: Good Friday and Easter Monday are Czech holidays, so
+    // two working days end on Wednesday 23 April, long before the controller's month.
+    let mut s = snapshot(SHOP);
+    s.requests.push(request(receipt(party_id(SHOP), 31, "2025-04-17T09:00:00Z", erasure(), receiver), &[]));
+    let agenda = Agenda::build(&s, at("2025-04-17T10:00:00Z"), &options());
+    assert_eq!(only(&agenda, "forwarding").due, end_of_day((2025, 4, 23), Zone::EUROPE_PRAGUE));
+    assert_eq!(only(&agenda, "answer").due, end_of_day((2025, 5, 19), Zone::EUROPE_PRAGUE));
+    // An agreement that sets 24 hours: due 24 hours after the processor's receipt.
+    let mut agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    if let Some(assistance) = agreement.data_subject_assistance.as_mut() {
+        assistance.forwarding_hours = Some(24);
+    }
+    s.agreements.push(agreement);
+    let agenda = Agenda::build(&s, at("2025-04-17T10:00:00Z"), &options());
+    assert_eq!(only(&agenda, "forwarding").due, Due::Instant { at: at("2025-04-18T09:00:00Z") });
 }
 
 // ---- Arts. 33 and 34: breaches ----

@@ -16,8 +16,13 @@ fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
+/// The controller every consent in these tests is given to.
+fn shop() -> PartyId {
+    PartyId::from_uuid(uuid::Uuid::from_u128(0x5409))
+}
+
 fn record(subject: SubjectId, at: DateTime<Utc>, age: SubjectAge, by: GivenBy) -> ConsentRecord {
-    ConsentRecord::builder(PartyId::generate(), subject, Purpose::Marketing)
+    ConsentRecord::builder(shop(), subject, Purpose::Marketing)
         .at(at)
         .method(ConsentMethod::ChatWidgetCheckbox)
         .notice(Digest::of_text("Offers by e-mail; withdraw any time in the chat."))
@@ -30,7 +35,7 @@ fn record(subject: SubjectId, at: DateTime<Utc>, age: SubjectAge, by: GivenBy) -
 
 #[test]
 fn art_6_1_a_no_consent_no_lawful_processing() {
-    let d = lawful_on_consent(&[], SubjectId::generate(), &Purpose::Marketing, t("2026-01-01T00:00:00Z"));
+    let d = lawful_on_consent(&[], shop(), SubjectId::generate(), &Purpose::Marketing, t("2026-01-01T00:00:00Z"));
     assert_eq!(d.reasons()[0].kind, ConsentReasonKind::NoConsent);
     assert_eq!(d.reasons()[0].article.to_string(), "Art. 6(1)(a)");
 }
@@ -40,9 +45,24 @@ fn art_6_1_a_consent_covers_only_its_purpose_and_subject() {
     let s = SubjectId::generate();
     let c = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject));
     let at = t("2026-02-01T00:00:00Z");
-    assert!(lawful_on_consent(std::slice::from_ref(&c), s, &Purpose::Marketing, at).is_lawful());
-    assert!(!lawful_on_consent(std::slice::from_ref(&c), s, &Purpose::Analytics, at).is_lawful());
-    assert!(!lawful_on_consent(&[c], SubjectId::generate(), &Purpose::Marketing, at).is_lawful());
+    assert!(lawful_on_consent(std::slice::from_ref(&c), shop(), s, &Purpose::Marketing, at).is_lawful());
+    assert!(!lawful_on_consent(std::slice::from_ref(&c), shop(), s, &Purpose::Analytics, at).is_lawful());
+    assert!(!lawful_on_consent(&[c], shop(), SubjectId::generate(), &Purpose::Marketing, at).is_lawful());
+}
+
+// Legal review D12
+#[test]
+fn art_4_11_consent_given_to_one_controller_does_not_make_anothers_processing_lawful() {
+    let s = SubjectId::generate();
+    let at = t("2026-02-01T00:00:00Z");
+    let c = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Adult, GivenBy::Subject));
+    assert!(lawful_on_consent(std::slice::from_ref(&c), shop(), s, &Purpose::Marketing, at).is_lawful());
+    // The same subject id and purpose, asked for another controller (Art. 4(11), 7(1)).
+    let other = PartyId::from_uuid(uuid::Uuid::from_u128(0x07e5));
+    let d = lawful_on_consent(std::slice::from_ref(&c), other, s, &Purpose::Marketing, at);
+    assert!(!d.is_lawful());
+    assert_eq!(d.reasons()[0].kind, ConsentReasonKind::NoConsent);
+    assert_eq!(d.reasons()[0].article.to_string(), "Art. 6(1)(a)");
 }
 
 #[test]
@@ -84,15 +104,15 @@ fn art_8_1_a_child_under_15_in_czechia_needs_parental_consent() {
     let s = SubjectId::generate();
     let at = t("2026-01-02T00:00:00Z");
     let alone = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Child { years: 14 }, GivenBy::Subject));
-    let d = lawful_on_consent(&[alone], s, &Purpose::Marketing, at);
+    let d = lawful_on_consent(&[alone], shop(), s, &Purpose::Marketing, at);
     assert!(matches!(d.reasons()[0].kind, ConsentReasonKind::ParentalConsentMissing { years: 14, threshold: 15, .. }));
     assert_eq!(d.reasons()[0].article.to_string(), "Art. 8(1)");
     let parent = GivenBy::HolderOfParentalResponsibility { holder: Text::new("Jana Nováková (mother)").unwrap() };
     let with_parent = Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Child { years: 14 }, parent));
-    assert!(lawful_on_consent(&[with_parent], s, &Purpose::Marketing, at).is_lawful());
+    assert!(lawful_on_consent(&[with_parent], shop(), s, &Purpose::Marketing, at).is_lawful());
     let fifteen =
         Consent::give(record(s, t("2026-01-01T00:00:00Z"), SubjectAge::Child { years: 15 }, GivenBy::Subject));
-    assert!(lawful_on_consent(&[fifteen], s, &Purpose::Marketing, at).is_lawful(), "15 is the Czech age");
+    assert!(lawful_on_consent(&[fifteen], shop(), s, &Purpose::Marketing, at).is_lawful(), "15 is the Czech age");
 }
 
 fn consent_strategy() -> impl Strategy<Value = (Consent, DateTime<Utc>, Option<DateTime<Utc>>)> {
@@ -114,7 +134,7 @@ proptest! {
     #[test]
     fn art_7_3_withdrawn_consent_never_makes_processing_lawful((c, given, withdrawn) in consent_strategy(), probe in -10_000_000i64..20_000_000) {
         let at = given + TimeDelta::seconds(probe);
-        let d = lawful_on_consent(std::slice::from_ref(&c), c.record().subject, &Purpose::Marketing, at);
+        let d = lawful_on_consent(std::slice::from_ref(&c), shop(), c.record().subject, &Purpose::Marketing, at);
         if let Some(w) = withdrawn && at >= w {
             prop_assert!(!d.is_lawful());
         }
@@ -132,7 +152,7 @@ proptest! {
         assert_json_contract(&c);
         for e in c.events() { assert_json_contract(&e); }
         prop_assert_eq!(Consent::replay(&c.events()), Some(c.clone()));
-        let d = lawful_on_consent(std::slice::from_ref(&c), c.record().subject, &Purpose::Marketing, c.record().at);
+        let d = lawful_on_consent(std::slice::from_ref(&c), shop(), c.record().subject, &Purpose::Marketing, c.record().at);
         assert_json_contract(&d);
         let _: &ConsentDecision = &d;
     }
@@ -191,4 +211,70 @@ fn art_8_1_consent_record_builder_keeps_who_gave_it_and_round_trips() {
     assert_eq!(by_parent.given_by, parent);
     assert_ne!(by_subject.id, by_parent.id, "each record gets its own id");
     assert_json_contract(&by_parent);
+}
+
+// ---- Art. 7(3): a withdrawal received as a request ----
+
+// Legal review W5
+#[tokio::test]
+async fn art_7_3_a_withdrawal_request_takes_effect_when_made_and_updates_the_consent_record()
+-> Result<(), Box<dyn std::error::Error>> {
+    use std::sync::Arc;
+
+    use gdpr_obligations::agenda::{Agenda, AgendaOptions, Due, ObligationKind, Snapshot};
+    use gdpr_obligations::consent::ConsentCommand;
+    use gdpr_obligations::desk::Desk;
+    use gdpr_obligations::request::{Channel, ComplaintInformation, Processing, Receipt, RequestKind, StatusName};
+    use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
+    use gdpr_obligations::store::{LedgerStoreExt, PseudonymKey, Scope};
+    use gdpr_obligations::time::DeadlinePolicy;
+    use gdpr_obligations::vocab::LegalBasis;
+
+    let (ledger, audit) = (Arc::new(MemoryLedger::new()), Arc::new(MemoryAuditLog::new()));
+    let scope = Scope::of(shop());
+    let s = SubjectId::generate();
+    let given = record(s, t("2026-03-01T10:00:00Z"), SubjectAge::Adult, GivenBy::Subject);
+    let consent = given.id;
+    let stored = ledger.execute::<Consent>(audit.as_ref(), scope, consent, &ConsentCommand::Give(given)).await?;
+    assert!(stored.state.withdrawn().is_none());
+    let desk =
+        Desk::new(shop(), ledger.clone(), audit.clone(), PseudonymKey::new(b"a test key of at least sixteen bytes")?);
+
+    // The visitor writes "no more offers" in the chat on 16 March.
+    let made = t("2026-03-16T09:00:00Z");
+    let receipt = Receipt::new(
+        shop(),
+        made,
+        RequestKind::ConsentWithdrawal,
+        Processing::new(LegalBasis::Consent, Purpose::Marketing),
+        Channel::Chat,
+        DeadlinePolicy::czech(),
+        ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?),
+    );
+    let id = desk.receive(receipt).await?.id();
+
+    // On the agenda: stop processing for the purpose, due at receipt, not a one-month answer.
+    let options = AgendaOptions::new(DeadlinePolicy::czech());
+    let agenda = Agenda::build(&Snapshot::load(ledger.as_ref(), scope).await?, made, &options);
+    let names: Vec<&str> = agenda.obligations.iter().map(|o| o.kind.name()).collect();
+    assert_eq!(names, ["stop_processing"]);
+    let stop = &agenda.obligations[0];
+    assert_eq!(stop.article.to_string(), "Art. 7(3)");
+    assert_eq!(stop.due, Due::Instant { at: made });
+    assert!(matches!(&stop.kind, ObligationKind::StopProcessing { purpose: Purpose::Marketing, .. }));
+
+    // The controller gets to it a week later: the withdrawal counts from when it was made.
+    let done = desk.withdraw_consent(id, consent, t("2026-03-23T09:00:00Z")).await?;
+    assert_eq!(done.request.status().name(), StatusName::Completed);
+    assert_eq!(done.consent.withdrawn().map(|(at, _)| at), Some(made));
+    let stored = ledger.fetch::<Consent>(scope, consent).await?.value;
+    assert_eq!(stored, done.consent, "the consent record itself is updated");
+    let after = t("2026-03-16T09:00:01Z");
+    assert!(!lawful_on_consent(std::slice::from_ref(&stored), shop(), s, &Purpose::Marketing, after).is_lawful());
+    let agenda = Agenda::build(&Snapshot::load(ledger.as_ref(), scope).await?, after, &options);
+    assert!(agenda.obligations.is_empty(), "{:?}", agenda.obligations);
+    // Again: harmless, the first withdrawal stands.
+    let again = desk.withdraw_consent(id, consent, t("2026-03-30T09:00:00Z")).await?;
+    assert_eq!(again.consent.withdrawn().map(|(at, _)| at), Some(made));
+    Ok(())
 }

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use gdpr_obligations::agreement::RequestClock;
 use gdpr_obligations::desk::{Desk, DeskError, FulfilmentReport, ProcessorDesk};
 use gdpr_obligations::erasure::{Outcome, Rectification, RetentionGround};
 use gdpr_obligations::fulfil::{NoticeKind, NoticeRecord, RecipientNoticeGiven};
@@ -454,8 +453,8 @@ async fn art_28_3_e_a_request_forwarded_by_the_processor_desk_appears_on_the_con
     let s = shop().await;
     let vendor = PartyId::generate();
     let processor = ProcessorDesk::new(vendor, s.ledger.clone(), s.audit.clone());
-    let r = receipt(s.acme.controller(), erasure(), eva(), t0())
-        .with_receiver(Receiver::Processor { processor: vendor, clock: RequestClock::FromProcessorReceipt });
+    let r =
+        receipt(s.acme.controller(), erasure(), eva(), t0()).with_receiver(Receiver::Processor { processor: vendor });
     let id = processor.receive(r).await.unwrap().id();
     assert_eq!(s.desk.request(id).await.unwrap().value.status().name(), StatusName::AwaitingForwarding);
     assert!(matches!(s.desk.start(id, t0()).await, Err(DeskError::Rejected(_))), "not the controller's yet");
@@ -474,8 +473,8 @@ async fn art_28_3_e_a_request_forwarded_by_the_processor_desk_appears_on_the_con
     assert!(matches!(processor.forward(s.acme.controller(), id, later).await, Err(DeskError::Rejected(_))));
     // Another processor neither records a request that reached the vendor nor forwards it.
     let other = ProcessorDesk::new(PartyId::generate(), s.ledger.clone(), s.audit.clone());
-    let theirs = receipt(s.acme.controller(), erasure(), eva(), t0())
-        .with_receiver(Receiver::Processor { processor: vendor, clock: RequestClock::FromProcessorReceipt });
+    let theirs =
+        receipt(s.acme.controller(), erasure(), eva(), t0()).with_receiver(Receiver::Processor { processor: vendor });
     let err = other.receive(theirs).await.unwrap_err();
     assert!(matches!(err, DeskError::NotReceivedHere { .. }), "{err:?}");
     assert_eq!(article(&err).as_deref(), Some("Art. 28(3)(e)"));

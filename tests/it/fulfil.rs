@@ -366,6 +366,32 @@ async fn art_17_3_retained_records_are_listed_with_their_ground() {
     assert!(left.iter().all(|r| report.retained.iter().any(|k| k.record == r.record)), "only listed retentions remain");
 }
 
+// Legal review D4
+#[tokio::test]
+async fn art_4_5_pseudonymised_messages_are_reported_as_kept_not_as_erased() {
+    use gdpr_obligations::erasure::MessageErasure;
+
+    let w = world().await;
+    let key = key();
+    let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, sources(&w), &key);
+    let policy = ErasurePolicy { messages: MessageErasure::Pseudonymise, ..ErasurePolicy::default() };
+    let eva = [email("eva@example.cz")];
+    let report = f.erase(RequestId::generate(), &eva, &policy, now()).await.unwrap();
+    assert!(report.complete);
+    // Eva's own message is kept under a pseudonym: listed apart, with Art. 4(5), never erased.
+    assert_eq!(report.pseudonymised.len(), 1, "{:?}", report.pseudonymised);
+    let kept = &report.pseudonymised[0];
+    assert_eq!(kept.article.to_string(), "Art. 4(5)");
+    let outcome = report.sources[0].outcomes.iter().find(|o| o.record == kept.record).map(|o| &o.outcome);
+    assert_eq!(outcome, Some(&Outcome::Pseudonymised));
+    assert!(report.retained.is_empty(), "no Art. 17(3) ground is claimed for it");
+    // Deleting instead reports nothing pseudonymised.
+    let w = world().await;
+    let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, sources(&w), &key);
+    let report = f.erase(RequestId::generate(), &eva, &ErasurePolicy::default(), now()).await.unwrap();
+    assert!(report.pseudonymised.is_empty());
+}
+
 /// What a report says, without the record ids (which differ between two worlds).
 fn shape(report: &gdpr_obligations::fulfil::StepReport) -> Vec<(String, Vec<String>)> {
     report

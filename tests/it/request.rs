@@ -5,7 +5,6 @@ use crate::common;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use common::{assert_json_contract, assert_schema_rejects};
-use gdpr_obligations::agreement::RequestClock;
 use gdpr_obligations::model::{PartyId, SourceName, SubjectId, Text};
 use gdpr_obligations::request::{
     CarriedOut, Channel, Command, ComplaintInformation, ErasureGround, Event, Exemption, ExtensionJustification,
@@ -106,9 +105,9 @@ fn erasure() -> Command {
     receive(RequestKind::Erasure { ground: ErasureGround::NoLongerNecessary }, LegalBasis::LegitimateInterests)
 }
 
-fn via_processor(clock: RequestClock) -> Command {
+fn via_processor() -> Command {
     let mut r = receipt(RequestKind::Access, LegalBasis::LegitimateInterests);
-    r.receiver = Receiver::Processor { processor: PartyId::generate(), clock };
+    r.receiver = Receiver::Processor { processor: PartyId::generate() };
     Command::Receive(Box::new(r))
 }
 
@@ -656,31 +655,34 @@ fn art_22_2_b_a_decision_authorised_by_law_answers_a_review_request() {
 
 #[test]
 fn art_28_3_e_a_processor_must_forward_before_the_controller_acts() {
-    given([via_processor(RequestClock::FromProcessorReceipt)])
-        .when(start(1))
-        .then_rejected_in(StatusName::AwaitingForwarding, &[StatusName::Open]);
+    given([via_processor()]).when(start(1)).then_rejected_in(StatusName::AwaitingForwarding, &[StatusName::Open]);
 }
 
 #[test]
 fn art_28_3_e_month_runs_from_the_processors_receipt_by_default() {
-    let request = given([via_processor(RequestClock::FromProcessorReceipt)])
-        .when(Command::ForwardToController { at: day(2) })
-        .then_state(StatusName::Open);
+    let request =
+        given([via_processor()]).when(Command::ForwardToController { at: day(2) }).then_state(StatusName::Open);
     assert_eq!(request.deadlines().unwrap().due().date(), date(4, 7));
 }
 
+// Legal review D1 (this test replaces one that pinned the legal error: a month run from the
+// controller's receipt of the forwarded request, as the agreement could say).
 #[test]
-fn art_28_3_e_month_runs_from_the_controllers_receipt_when_the_agreement_says_so() {
-    let g = given([via_processor(RequestClock::FromControllerReceipt)]);
-    assert!(g.created().deadlines().is_none() && !g.created().is_overdue(day(90)));
-    let request = g.when(Command::ForwardToController { at: day(2) }).then_accepted();
-    assert_eq!(request.deadlines().unwrap().due().date(), date(4, 7)); // 7 March + 1 month = Mon 7 April
+fn art_12_3_the_data_subjects_month_runs_from_the_processors_receipt_however_late_it_is_forwarded() {
+    let g = given([via_processor()]);
+    // The clock runs from the processor's receipt before anything is forwarded.
+    assert_eq!(g.created().deadlines().unwrap().due().date(), date(4, 7));
+    assert!(g.created().is_overdue(day(90)));
+    // Forwarded three weeks late: the month does not restart (EDPB 01/2022 §159).
+    let request = g.when(Command::ForwardToController { at: day(20) }).then_accepted();
+    assert_eq!(request.clock_start(), Some(request.receipt().at));
+    assert_eq!(request.deadlines().unwrap().due().date(), date(4, 7));
 }
 
 #[test]
 fn art_28_3_e_an_unavailable_right_is_refused_once_forwarded() {
     let mut r = receipt(RequestKind::Portability, LegalBasis::LegitimateInterests);
-    r.receiver = Receiver::Processor { processor: PartyId::generate(), clock: RequestClock::FromProcessorReceipt };
+    r.receiver = Receiver::Processor { processor: PartyId::generate() };
     let g = given([Command::Receive(Box::new(r))]);
     assert_eq!(g.created().status().name(), StatusName::AwaitingForwarding);
     g.when(Command::ForwardToController { at: day(1) }).then_refused_under("Art. 20(1)(a)");
@@ -732,7 +734,7 @@ fn events_replay_to_the_same_state() {
 fn commands_events_and_states_keep_their_json_contract() {
     let commands = [
         access(),
-        via_processor(RequestClock::FromControllerReceipt),
+        via_processor(),
         Command::ForwardToController { at: day(1) },
         request_identity(1),
         provide_identity(2),
@@ -761,7 +763,7 @@ fn commands_events_and_states_keep_their_json_contract() {
     }
     assert_json_contract(g.created());
     assert_json_contract(refused.created());
-    assert_json_contract(given([via_processor(RequestClock::FromProcessorReceipt)]).created());
+    assert_json_contract(given([via_processor()]).created());
     let rejection = given([access()]).when(complete(1)).then_rejected();
     assert_json_contract(&rejection);
 }
@@ -1007,13 +1009,9 @@ fn art_12_3_receipt_new_is_received_by_the_controller_from_an_unidentified_reque
     let token = gdpr_obligations::model::SubjectIdentifier::ChatVisitorToken(
         gdpr_obligations::model::Token::new("v-1").unwrap(),
     );
-    let c = a
-        .clone()
-        .with_id(b.id)
-        .with_receiver(Receiver::Processor { processor, clock: RequestClock::FromProcessorReceipt })
-        .with_requester([token.clone()]);
+    let c = a.clone().with_id(b.id).with_receiver(Receiver::Processor { processor }).with_requester([token.clone()]);
     assert_eq!(c.id, b.id);
-    assert_eq!(c.receiver, Receiver::Processor { processor, clock: RequestClock::FromProcessorReceipt });
+    assert_eq!(c.receiver, Receiver::Processor { processor });
     assert_eq!(c.requester, [token]);
     assert_eq!((c.at, &c.kind, &c.policy, &c.complaint), (a.at, &a.kind, &a.policy, &a.complaint));
     assert_json_contract(&c);

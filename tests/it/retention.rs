@@ -531,3 +531,37 @@ fn failing_source(chat: &Arc<ChatHistory>, n: usize, after: bool) -> (Arc<dyn Re
 }
 
 mod contracts_and_sweeps;
+
+// Legal review D8
+#[test]
+fn art_6_1_a_hold_keeps_data_past_expiry_on_its_own_basis_and_purpose_the_17_3_point_is_for_erasure_answers() {
+    use gdpr_obligations::retention::HoldBasis;
+    use gdpr_obligations::vocab::LegalBasis;
+
+    let t: DateTime<Utc> = "2026-03-16T09:00:00Z".parse().unwrap();
+    let claims = RetentionGround::LegalClaims { matter: text("dispute 2026/14") };
+    let hold = LegalHold::place(HoldTarget::Controller, text("complaint about order 42"), claims, t).unwrap();
+    // The erasure answer's exception stays Art. 17(3)(e) ...
+    assert_eq!(hold.article().to_string(), "Art. 17(3)(e)");
+    // ... while keeping the data past their period is processing on Art. 6(1)(f) for a purpose.
+    let kept = hold.retention_basis();
+    assert_eq!(kept.article().to_string(), "Art. 6(1)(f)");
+    assert!(kept.purpose.as_str().contains("legal claims") && kept.purpose.as_str().contains("dispute 2026/14"));
+    // A statutory duty to keep is Art. 6(1)(c).
+    let law = RetentionGround::LegalObligation { law: text("§ 31 of Act 563/1991 Coll. on accounting") };
+    let tax = LegalHold::place(HoldTarget::Controller, text("accounting records"), law, t).unwrap();
+    assert_eq!(
+        (tax.article().to_string(), tax.retention_basis().article().to_string()),
+        ("Art. 17(3)(b)".to_owned(), "Art. 6(1)(c)".to_owned())
+    );
+    // The controller may name its own; consent cannot carry a hold, in Rust or in JSON.
+    let own = HoldBasis::new(LegalBasis::LegalObligation, text("keeping the file for the court's order 12 C 34/2026"));
+    let hold = hold.with_basis(own.clone()).unwrap();
+    assert_eq!(hold.retention_basis(), own);
+    assert_json_contract(&hold);
+    let err = hold.clone().with_basis(HoldBasis::new(LegalBasis::Consent, text("the visitor agreed"))).unwrap_err();
+    assert_eq!(err.article.map(|a| a.to_string()).as_deref(), Some("Art. 6(1)"));
+    let mut json = serde_json::to_value(&hold).unwrap();
+    json["basis"]["basis"] = "consent".into();
+    assert!(serde_json::from_value::<LegalHold>(json).is_err());
+}

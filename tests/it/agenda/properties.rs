@@ -152,6 +152,19 @@ proptest! {
                 }
                 continue;
             }
+            // An objection to direct marketing or a withdrawal of consent stops the processing
+            // at receipt instead of being answered within a month (Arts. 21(3), 7(3); legal
+            // review W5), unless the identity could not be confirmed (Art. 12(4)).
+            let stops = r.kind().is_direct_marketing_objection() || *r.kind() == RequestKind::ConsentWithdrawal;
+            let failed = matches!(r.identity(), gdpr_obligations::request::Identity::Failed { .. });
+            let stop = agenda.obligations.iter().find(|o| o.key == format!("stop-processing/{id}"));
+            prop_assert_eq!(stop.is_some(), stops && !failed);
+            if let Some(stop) = stop {
+                prop_assert!(answers.is_empty());
+                prop_assert_eq!(stop.due, Due::Instant { at: r.receipt().at });
+                prop_assert_eq!(count(&agenda, &format!("art-12-3-extension-notice/{id}")), 0);
+                continue;
+            }
             prop_assert_eq!(answers.len(), 1, "one answer per open request");
             // Due as `time` computes it directly.
             let policy = &r.receipt().policy;
@@ -170,8 +183,11 @@ proptest! {
                 let forwarding = agenda.obligations.iter().find(|o| o.key == format!("art-28-3-e-forwarding/{id}"));
                 let forwarding = forwarding.expect("forwarding owed");
                 prop_assert_eq!(forwarding.owed_by, processor);
-                let direct = policy.request_deadlines(r.receipt().at).expect("in range").due();
-                prop_assert_eq!(forwarding.due, Due::from_deadline(direct));
+                // Promptly (Art. 28(3)(e)): after the processor's receipt, never after the
+                // controller's month, which runs from that receipt (Art. 12(3); legal review D1).
+                let month = policy.request_deadlines(r.receipt().at).expect("in range").due();
+                let due = forwarding.due.instant().expect("a dated forwarding");
+                prop_assert!(due > r.receipt().at && due <= month.expires_at(), "{:?}", forwarding.due);
             }
         }
 
