@@ -30,6 +30,7 @@
 mod activity;
 pub(crate) mod canonical;
 mod digest;
+mod localized;
 mod party;
 mod subject;
 
@@ -47,6 +48,7 @@ pub use activity::{
     Retention, Transfer,
 };
 pub use digest::{Digest, InvalidDigest};
+pub use localized::LocalizedText;
 pub use party::{Contact, EmailAddress, Party, PartyBuilder, PhoneNumber, PostalAddress, RegistrationNumber, TaxId};
 pub use subject::{
     DataSubject, IdentifierStrength, PersonalDataRecord, PersonalDataRecordBuilder, PersonalDataRecordRepr, SourceName,

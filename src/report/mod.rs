@@ -69,7 +69,8 @@ use crate::model::{Party, PartyId};
 use crate::vocab::{Article, Country, Role, TransferMechanism};
 
 pub use breach::breach_notification;
-pub use catalogue::{Catalogue, Language, MessageKey, TermKey, Vocabulary};
+pub use crate::vocab::Language;
+pub use catalogue::{Catalogue, MessageKey, TermKey, Vocabulary};
 pub use document::{Block, Document, escape_markdown};
 pub use letters::{access_cover_letter, extension_notice, refusal_letter};
 pub use mermaid::{LifecycleTransition, chain_flowchart, request_lifecycle, request_lifecycle_transitions};
@@ -92,6 +93,19 @@ pub enum ReportError {
         language: Language,
         /// The message key (`notice_title`) or term (`purpose:x-loyalty`).
         key: String,
+    },
+    /// A free text the document must carry (an activity's name, its legitimate interests, a
+    /// recipient, the Art. 13(2)(e) statement…) is not given in the document's language. A
+    /// document is written in one language: it never falls back to another language's text.
+    #[error("{article}: no {language} text for {field}")]
+    UntranslatedText {
+        /// The language of the document.
+        language: Language,
+        /// Where the text belongs, e.g. `activity 0190…: purposes[0].legitimate_interests`;
+        /// never the text.
+        field: String,
+        /// The provision the text is written for.
+        article: Article,
     },
     /// A text of the catalogue is malformed, or uses a placeholder its key does not have.
     #[error("the text of {key} is malformed: {reason}")]

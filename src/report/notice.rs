@@ -5,12 +5,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::document::Writer;
-use super::records::{purpose_lines, retention_text, transfer_text};
+use super::records::{purpose_lines, recipient_line, retention_text, transfer_text};
 use super::{Catalogue, Document, Language, MessageKey, Parties, ReportError, members};
 use crate::agreement::ProcessingChain;
 use crate::model::{
-    ActivityId, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, RegistrationNumber, Retention, TaxId, Text,
-    Transfer,
+    ActivityId, LocalizedText, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, RegistrationNumber, Retention,
+    TaxId, Text, Transfer,
 };
 use crate::request::ComplaintInformation;
 use crate::vocab::{
@@ -50,11 +50,13 @@ pub struct NoticeInput<'a> {
     /// The supervisory authority and judicial remedy (Art. 13(2)(d), 77, 79).
     pub complaint: &'a ComplaintInformation,
     /// Whether providing the data is a statutory or contractual requirement, whether the data
-    /// subject must provide them, and the consequences of not doing so (Art. 13(2)(e)).
-    pub provision: Option<&'a Text>,
+    /// subject must provide them, and the consequences of not doing so (Art. 13(2)(e)), in
+    /// each language the notice is written in.
+    pub provision: Option<&'a LocalizedText>,
     /// The sources of data not obtained from the data subject (Art. 14(2)(f)), e.g. other
-    /// visitors' chat messages that mention someone.
-    pub sources: &'a [Text],
+    /// visitors' chat messages that mention someone, each in every language the notice is
+    /// written in.
+    pub sources: &'a [LocalizedText],
     /// The date from which the notice is valid; adequacy decisions are read on it.
     pub as_of: NaiveDate,
 }
@@ -87,14 +89,14 @@ impl<'a> NoticeInput<'a> {
     /// Whether providing the data is a statutory or contractual requirement, whether the data
     /// subject must provide them, and the consequences of not doing so (Art. 13(2)(e)).
     #[must_use]
-    pub fn with_provision(mut self, provision: &'a Text) -> Self {
+    pub fn with_provision(mut self, provision: &'a LocalizedText) -> Self {
         self.provision = Some(provision);
         self
     }
 
     /// The sources of data not obtained from the data subject (Art. 14(2)(f)).
     #[must_use]
-    pub fn with_sources(mut self, sources: &'a [Text]) -> Self {
+    pub fn with_sources(mut self, sources: &'a [LocalizedText]) -> Self {
         self.sources = sources;
         self
     }
@@ -132,7 +134,7 @@ pub struct NoticeActivity {
     /// The activity.
     pub activity: ActivityId,
     /// Its name.
-    pub name: Text,
+    pub name: LocalizedText,
     /// Art. 13(1)(c)-(d): purposes, legal bases and legitimate interests.
     pub purposes: Vec<PurposeSpec>,
     /// Art. 14(1)(d): the categories of personal data.
@@ -143,7 +145,7 @@ pub struct NoticeActivity {
     pub rights: Vec<RightsUnder>,
     /// Art. 13(2)(f): automated decision-making, where used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automated_decision_making: Option<Text>,
+    pub automated_decision_making: Option<LocalizedText>,
 }
 
 /// A processor or sub-processor named in the notice (Art. 13(1)(e)).
@@ -208,10 +210,10 @@ pub struct PrivacyNotice {
     pub complaint: ComplaintInformation,
     /// Art. 13(2)(e): whether the data must be provided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provision: Option<Text>,
+    pub provision: Option<LocalizedText>,
     /// Art. 14(2)(f): sources of data not obtained from the data subject.
     #[serde(default)]
-    pub sources: Vec<Text>,
+    pub sources: Vec<LocalizedText>,
 }
 }
 
@@ -373,9 +375,12 @@ impl PrivacyNotice {
         }
 
         for a in &self.activities {
-            doc.heading(1, w.text(MessageKey::NoticeActivity, &[("name", a.name.as_str())])?);
+            let at = format!("activity {}: ", a.activity);
+            let at = at.as_str();
+            let name = w.local(&a.name, || format!("{at}name"), art13(1, 'c'))?;
+            doc.heading(1, w.text(MessageKey::NoticeActivity, &[("name", name)])?);
             doc.paragraph(w.text(MessageKey::NoticePurposes, &[("article", &w.cite(art13(1, 'c')))])?);
-            doc.list(purpose_lines(&w, &a.purposes)?);
+            doc.list(purpose_lines(&w, &a.purposes, at)?);
             doc.paragraph(w.text(
                 MessageKey::NoticeCategories,
                 &[
@@ -385,7 +390,7 @@ impl PrivacyNotice {
             )?);
             doc.paragraph(w.text(
                 MessageKey::NoticeRetention,
-                &[("article", &w.cite(art13(2, 'a'))), ("retention", &retention_text(&w, &a.retention)?)],
+                &[("article", &w.cite(art13(2, 'a'))), ("retention", &retention_text(&w, &a.retention, at, art13(2, 'a'))?)],
             )?);
             doc.paragraph(w.text(MessageKey::NoticeRights, &[("article", &w.cite(art13(2, 'b')))])?);
             let mut items = Vec::new();
@@ -406,10 +411,13 @@ impl PrivacyNotice {
             doc.list(items);
             let automated = art13(2, 'f');
             match &a.automated_decision_making {
-                Some(info) => doc.paragraph(w.text(
-                    MessageKey::NoticeAutomated,
-                    &[("article", &w.cite(automated)), ("information", info.as_str())],
-                )?),
+                Some(info) => {
+                    let info = w.local(info, || format!("{at}automated_decision_making"), automated)?;
+                    doc.paragraph(w.text(
+                        MessageKey::NoticeAutomated,
+                        &[("article", &w.cite(automated)), ("information", info)],
+                    )?);
+                }
                 None => doc.paragraph(w.text(MessageKey::NoticeNoAutomated, &[("article", &w.cite(automated))])?),
             }
         }
@@ -453,12 +461,8 @@ impl PrivacyNotice {
             let items = self
                 .other_recipients
                 .iter()
-                .map(|r| {
-                    w.text(
-                        MessageKey::RecipientLine,
-                        &[("name", r.name.as_str()), ("role", &w.term(&r.role)?), ("country", r.country.as_str())],
-                    )
-                })
+                .enumerate()
+                .map(|(i, r)| recipient_line(&w, r, || format!("other_recipients[{i}].name"), art13(1, 'e')))
                 .collect::<Result<Vec<_>, _>>()?;
             doc.list(items);
         }
@@ -468,8 +472,8 @@ impl PrivacyNotice {
             doc.paragraph(w.text(MessageKey::NoticeNoTransfers, &[])?);
         } else {
             let mut items = Vec::new();
-            for t in &self.transfers {
-                let line = transfer_text(&w, &t.transfer)?;
+            for (i, t) in self.transfers.iter().enumerate() {
+                let line = transfer_text(&w, &t.transfer, &format!("transfers[{i}]."))?;
                 let country = t.transfer.country.as_str();
                 let adequacy = if t.adequacy {
                     w.text(
@@ -504,13 +508,16 @@ impl PrivacyNotice {
         )?);
         if let Some(provision) = &self.provision {
             doc.heading(1, w.text(MessageKey::NoticeProvision, &[("article", &w.cite(art13(2, 'e')))])?);
-            doc.paragraph(provision.to_string());
+            doc.paragraph(w.local(provision, || "provision".to_owned(), art13(2, 'e'))?.to_owned());
         }
         if !self.sources.is_empty() {
             let art = Article::gdpr(14).paragraph(2).point('f');
             doc.heading(1, w.text(MessageKey::NoticeSources, &[("article", &w.cite(art))])?);
             doc.paragraph(w.text(MessageKey::NoticeSourcesIntro, &[])?);
-            doc.list(self.sources.iter().map(ToString::to_string).collect());
+            let sources = self.sources.iter().enumerate().map(|(i, s)| {
+                w.local(s, || format!("sources[{i}]"), art).map(str::to_owned)
+            });
+            doc.list(sources.collect::<Result<_, _>>()?);
         }
         Ok(doc)
     }
