@@ -35,7 +35,12 @@ pub struct RecipientNotice {
 }
 
 impl RecipientNotice {
-    pub(crate) fn new(recipient: LocalizedText, party: Option<PartyId>, country: Country, operation: Operation) -> Self {
+    pub(crate) fn new(
+        recipient: LocalizedText,
+        party: Option<PartyId>,
+        country: Country,
+        operation: Operation,
+    ) -> Self {
         Self { recipient, party, country, operation, article: Article::gdpr(19) }
     }
 

@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ReportError;
 use crate::vocab::{
-    DataCategory, Language, LegalBasis, Purpose, Right, Role, SpecialCategoryCondition, SubjectCategory, TransferMechanism,
+    DataCategory, Language, LegalBasis, Purpose, Right, Role, SpecialCategoryCondition, SubjectCategory,
+    TransferMechanism,
 };
 
 /// Defines [`MessageKey`] with the built-in English and Czech text of every key.

@@ -68,8 +68,8 @@ use crate::agreement::{ProcessingAgreement, ProcessingChain};
 use crate::model::{Party, PartyId};
 use crate::vocab::{Article, Country, Role, TransferMechanism};
 
-pub use breach::breach_notification;
 pub use crate::vocab::Language;
+pub use breach::breach_notification;
 pub use catalogue::{Catalogue, MessageKey, TermKey, Vocabulary};
 pub use document::{Block, Document, escape_markdown};
 pub use letters::{access_cover_letter, extension_notice, refusal_letter};

@@ -9,8 +9,8 @@ use super::records::{purpose_lines, recipient_line, retention_text, transfer_tex
 use super::{Catalogue, Document, Language, MessageKey, Parties, ReportError, members};
 use crate::agreement::ProcessingChain;
 use crate::model::{
-    ActivityId, LocalizedText, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, RegistrationNumber, Retention,
-    TaxId, Text, Transfer,
+    ActivityId, LocalizedText, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, RegistrationNumber,
+    Retention, TaxId, Text, Transfer,
 };
 use crate::request::ComplaintInformation;
 use crate::vocab::{
@@ -225,7 +225,9 @@ impl PrivacyNotice {
     /// # Errors
     /// [`ReportError::UnknownParty`] when the chain or the vendor names a party not in
     /// `parties`; [`ReportError::PartyLacks`] when the vendor has no tax id (the sentence must
-    /// state it).
+    /// state it); [`ReportError::UntranslatedText`] when the controller states its
+    /// [language](Party::language) and a free text of the notice is not given in it (the
+    /// notice must at least be writable in the controller's own language).
     pub fn build(input: &NoticeInput<'_>) -> Result<Self, ReportError> {
         let parties = Parties::new(input.parties);
         let controller = input.controller;
@@ -327,7 +329,7 @@ impl PrivacyNotice {
                 automated_decision_making: f.automated_decision_making.clone(),
             });
         }
-        Ok(PrivacyNotice {
+        let notice = PrivacyNotice {
             as_of: input.as_of,
             controller: controller.clone(),
             vendor,
@@ -339,15 +341,79 @@ impl PrivacyNotice {
             complaint: input.complaint.clone(),
             provision: input.provision.cloned(),
             sources: input.sources.to_vec(),
-        })
+        };
+        if let Some(language) = controller.language()
+            && let Some(first) = notice.untranslated(language).into_iter().next()
+        {
+            return Err(first);
+        }
+        Ok(notice)
+    }
+
+    /// Every free text of the notice that is not given in `language`, each as the
+    /// [`ReportError::UntranslatedText`] that [`document`](Self::document) would return for it:
+    /// what a translator must still write before the notice can be published in `language`.
+    #[must_use]
+    pub fn untranslated(&self, language: &Language) -> Vec<ReportError> {
+        let art13 = |p: u8, point: char| Article::gdpr(13).paragraph(p).point(point);
+        let mut texts: Vec<(String, Article, &LocalizedText)> = Vec::new();
+        for a in &self.activities {
+            let at = format!("activity {}: ", a.activity);
+            texts.push((format!("{at}name"), art13(1, 'c'), &a.name));
+            for (i, p) in a.purposes.iter().enumerate() {
+                if let Some(interests) = &p.legitimate_interests {
+                    texts.push((format!("{at}purposes[{i}].legitimate_interests"), art13(1, 'd'), interests));
+                }
+            }
+            match &a.retention {
+                Retention::MonthsAfter { event, .. } => {
+                    texts.push((format!("{at}retention.event"), art13(2, 'a'), event))
+                }
+                Retention::Criteria { criteria } => {
+                    texts.push((format!("{at}retention.criteria"), art13(2, 'a'), criteria));
+                }
+                _ => {}
+            }
+            if let Some(info) = &a.automated_decision_making {
+                texts.push((format!("{at}automated_decision_making"), art13(2, 'f'), info));
+            }
+        }
+        for (i, r) in self.other_recipients.iter().enumerate() {
+            texts.push((format!("other_recipients[{i}].name"), art13(1, 'e'), &r.name));
+        }
+        for (i, t) in self.transfers.iter().enumerate() {
+            if let Some(s) = &t.transfer.safeguards_documentation {
+                texts.push((
+                    format!("transfers[{i}].safeguards_documentation"),
+                    Article::gdpr(30).paragraph(1).point('e'),
+                    s,
+                ));
+            }
+        }
+        if let Some(provision) = &self.provision {
+            texts.push(("provision".to_owned(), art13(2, 'e'), provision));
+        }
+        for (i, s) in self.sources.iter().enumerate() {
+            texts.push((format!("sources[{i}]"), Article::gdpr(14).paragraph(2).point('f'), s));
+        }
+        texts
+            .into_iter()
+            .filter(|(_, _, text)| text.get(language).is_none())
+            .map(|(field, article, _)| ReportError::UntranslatedText { language: language.clone(), field, article })
+            .collect()
     }
 
     /// The notice as a [`Document`] in `language`; render it with
     /// [`to_html`](Document::to_html) for the website or [`to_markdown`](Document::to_markdown).
     ///
+    /// Every free text is written in `language` only: a text not given in it is an error, never
+    /// replaced by another language's text.
+    ///
     /// # Errors
     /// [`ReportError::MissingTranslation`] when the catalogue lacks a text or a term (e.g. a
-    /// custom purpose without a label in `language`).
+    /// custom purpose without a label in `language`); [`ReportError::UntranslatedText`] when a
+    /// free text of the notice is not given in `language` ([`untranslated`](Self::untranslated)
+    /// lists them all).
     pub fn document(&self, catalogue: &Catalogue, language: &Language) -> Result<Document, ReportError> {
         let w = Writer { catalogue, language };
         let art13 = |p: u8, point: char| Article::gdpr(13).paragraph(p).point(point);
@@ -390,7 +456,10 @@ impl PrivacyNotice {
             )?);
             doc.paragraph(w.text(
                 MessageKey::NoticeRetention,
-                &[("article", &w.cite(art13(2, 'a'))), ("retention", &retention_text(&w, &a.retention, at, art13(2, 'a'))?)],
+                &[
+                    ("article", &w.cite(art13(2, 'a'))),
+                    ("retention", &retention_text(&w, &a.retention, at, art13(2, 'a'))?),
+                ],
             )?);
             doc.paragraph(w.text(MessageKey::NoticeRights, &[("article", &w.cite(art13(2, 'b')))])?);
             let mut items = Vec::new();
@@ -514,9 +583,11 @@ impl PrivacyNotice {
             let art = Article::gdpr(14).paragraph(2).point('f');
             doc.heading(1, w.text(MessageKey::NoticeSources, &[("article", &w.cite(art))])?);
             doc.paragraph(w.text(MessageKey::NoticeSourcesIntro, &[])?);
-            let sources = self.sources.iter().enumerate().map(|(i, s)| {
-                w.local(s, || format!("sources[{i}]"), art).map(str::to_owned)
-            });
+            let sources = self
+                .sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| w.local(s, || format!("sources[{i}]"), art).map(str::to_owned));
             doc.list(sources.collect::<Result<_, _>>()?);
         }
         Ok(doc)

@@ -8,8 +8,8 @@ use super::document::Writer;
 use super::{Block, Catalogue, Document, Language, MessageKey, Parties, ReportError, members};
 use crate::agreement::{AgreementId, ProcessingAgreement, ProcessingChain};
 use crate::model::{
-    ActivityId, Contact, Controllers, LocalizedText, Party, ProcessingActivity, PurposeSpec, Recipient, Retention, Text,
-    Transfer,
+    ActivityId, Contact, Controllers, LocalizedText, Party, ProcessingActivity, PurposeSpec, Recipient, Retention,
+    Text, Transfer,
 };
 use crate::vocab::{Article, DataCategory, Purpose, SubjectCategory};
 
@@ -331,19 +331,12 @@ impl ControllerRecord {
                 // A legal name reads the same in every language: it is given in each language
                 // the activity is written in.
                 let mut languages = f.name.languages();
-                let mut name = LocalizedText::new(
-                    languages.next().cloned().unwrap_or(Language::EN),
-                    m.party.legal_name().clone(),
-                );
+                let mut name =
+                    LocalizedText::new(languages.next().cloned().unwrap_or(Language::EN), m.party.legal_name().clone());
                 for language in languages {
                     name.insert(language.clone(), m.party.legal_name().clone());
                 }
-                let recipient = Recipient {
-                    party: Some(m.party.id()),
-                    name,
-                    role: m.role,
-                    country: m.party.country(),
-                };
+                let recipient = Recipient { party: Some(m.party.id()), name, role: m.role, country: m.party.country() };
                 if !recipients.iter().any(|r| r.party == recipient.party) {
                     recipients.push(recipient);
                 }
@@ -664,8 +657,10 @@ pub(crate) fn purpose_lines(w: &Writer<'_>, specs: &[PurposeSpec], at: &str) -> 
         if let Some(interests) = &s.legitimate_interests {
             let article = Article::gdpr(13).paragraph(1).point('d');
             let interests = w.local(interests, || format!("{at}purposes[{i}].legitimate_interests"), article)?;
-            let li =
-                w.text(MessageKey::LegitimateInterestsLine, &[("article", &w.cite(article)), ("interests", interests)])?;
+            let li = w.text(
+                MessageKey::LegitimateInterestsLine,
+                &[("article", &w.cite(article)), ("interests", interests)],
+            )?;
             line = format!("{line}, {li}");
         }
         if let Some(condition) = &s.special_category_condition {
