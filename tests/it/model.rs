@@ -4,11 +4,12 @@ use crate::common;
 
 use common::assert_json_contract;
 use gdpr_obligations::model::{
-    ActivityId, Contact, Controllers, DataSubject, Digest, EmailAddress, Party, PartyId, PersonalDataRecord,
-    PhoneNumber, PostalAddress, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient, RecordId,
-    RegistrationNumber, Retention, SourceName, SubjectId, SubjectIdentifier, TaxId, Text, Token, Transfer,
+    ActivityId, Contact, Controllers, DataSubject, Digest, EmailAddress, LocalizedText, Party, PartyId,
+    PersonalDataRecord, PhoneNumber, PostalAddress, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient,
+    RecordId, RegistrationNumber, Retention, SourceName, SubjectId, SubjectIdentifier, TaxId, Text, Token, Transfer,
 };
 use gdpr_obligations::testkit;
+use gdpr_obligations::vocab::Language;
 use gdpr_obligations::vocab::{
     Country, DataCategory, DerogationPoint, LegalBasis, Purpose, Role, SpecialCategoryCondition, SubjectCategory,
     TransferMechanism,
@@ -19,19 +20,24 @@ fn text(s: &str) -> Text {
     Text::new(s).unwrap()
 }
 
+/// A free text in English only: the documents of these tests are written in English.
+fn en(s: &str) -> LocalizedText {
+    LocalizedText::new(Language::EN, text(s))
+}
+
 fn chat_activity() -> ProcessingActivityRepr {
     ProcessingActivity::builder(
-        text("Website chat customer care"),
+        en("Website chat customer care"),
         Controllers::Sole { controller: PartyId::generate() },
-        Retention::MonthsAfter { event: text("the visitor's last conversation"), months: 24 },
+        Retention::MonthsAfter { event: en("the visitor's last conversation"), months: 24 },
     )
     .purpose(
         PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
-            .with_legitimate_interests(text("answering visitors' questions about orders")),
+            .with_legitimate_interests(en("answering visitors' questions about orders")),
     )
     .data_categories([DataCategory::Identification, DataCategory::Contact, DataCategory::CommunicationContent])
     .subject_categories([SubjectCategory::Visitor])
-    .security_measures([text("TLS in transit, encryption at rest")])
+    .security_measures([en("TLS in transit, encryption at rest")])
     .build()
     .expect("a valid chat activity")
     .into_fields()
@@ -76,7 +82,7 @@ fn art_10_criminal_data_need_an_authority() {
 fn art_26_1_joint_control_needs_two_distinct_controllers() {
     let mut r = chat_activity();
     let one = PartyId::generate();
-    r.controllers = Controllers::Joint { controllers: vec![one, one], arrangement: text("arrangement of 1 May") };
+    r.controllers = Controllers::Joint { controllers: vec![one, one], arrangement: en("arrangement of 1 May") };
     assert_eq!(articles(&ProcessingActivity::new(r).unwrap_err()), ["Art. 26(1)"]);
 }
 
@@ -272,7 +278,7 @@ proptest! {
 #[test]
 fn art_5_1_b_activity_builder_reports_every_problem_at_once_as_the_decoder_does() {
     let builder = ProcessingActivity::builder(
-        text("Chat"),
+        en("Chat"),
         Controllers::Sole { controller: PartyId::generate() },
         Retention::Months { months: 0 },
     )
@@ -308,26 +314,26 @@ fn art_5_1_b_activity_builder_reports_every_problem_at_once_as_the_decoder_does(
 fn activity_builder_fills_every_field_it_is_given() {
     let id = ActivityId::generate();
     let activity = ProcessingActivity::builder(
-        text("Chat"),
+        en("Chat"),
         Controllers::Sole { controller: PartyId::generate() },
         Retention::Months { months: 12 },
     )
     .id(id)
     .purpose(
         PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
-            .with_legitimate_interests(text("answering questions"))
+            .with_legitimate_interests(en("answering questions"))
             .with_special_category_condition(SpecialCategoryCondition::ExplicitConsent),
     )
     .data_categories([DataCategory::Contact])
     .data_categories([DataCategory::CriminalOffences])
     .criminal_data_authority(text("Act 1/2000 Coll."))
     .subject_categories([SubjectCategory::Visitor])
-    .recipients([Recipient::new(text("Courier"), Role::Recipient, Country::CZ).with_party(PartyId::generate())])
+    .recipients([Recipient::new(en("Courier"), Role::Recipient, Country::CZ).with_party(PartyId::generate())])
     .transfers([Transfer::new(text("Mailer Inc."), Country::US)
         .with_mechanism(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests })
-        .with_safeguards_documentation(text("the clauses"))])
-    .security_measures([text("TLS"), text("encryption at rest")])
-    .automated_decision_making(text("none beyond spam filtering"))
+        .with_safeguards_documentation(en("the clauses"))])
+    .security_measures([en("TLS"), en("encryption at rest")])
+    .automated_decision_making(en("none beyond spam filtering"))
     .build()
     .unwrap();
     let f = activity.fields();

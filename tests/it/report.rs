@@ -13,8 +13,8 @@ use gdpr_obligations::breach::{
 };
 use gdpr_obligations::fulfil::AccessReport;
 use gdpr_obligations::model::{
-    ActivityId, Contact, Controllers, EmailAddress, Party, PartyId, PostalAddress, ProcessingActivity, PurposeSpec,
-    Recipient, Retention, SourceName, Text,
+    ActivityId, Contact, Controllers, EmailAddress, LocalizedText, Party, PartyId, PostalAddress, ProcessingActivity,
+    PurposeSpec, Recipient, Retention, SourceName, Text,
 };
 use gdpr_obligations::report::{
     Catalogue, ControllerRecord, Document, Field, Gap, Language, MessageKey, NoticeInput, PrivacyNotice,
@@ -34,6 +34,11 @@ use uuid::Uuid;
 
 fn text(s: &str) -> Text {
     Text::new(s).expect("a valid text")
+}
+
+/// A free text in Czech and English: the documents of these tests are written in both.
+fn both(cs: &str, en: &str) -> LocalizedText {
+    LocalizedText::new(Language::CS, text(cs)).with(Language::EN, text(en))
 }
 
 fn id(n: u128) -> Uuid {
@@ -106,15 +111,18 @@ fn world() -> World {
     let parties = vec![shop.clone(), vendor.clone(), hosting.clone(), mailer.clone()];
     let chain = ProcessingChain::build(parties.clone(), [main, hosting_sub, mail_sub], []).expect("chain");
     let activity = ProcessingActivity::builder(
-        text("Website chat"),
+        both("Chat na webu", "Website chat"),
         Controllers::Sole { controller: shop.id() },
-        Retention::MonthsAfter { event: text("the visitor's last conversation"), months: 24 },
+        Retention::MonthsAfter {
+            event: both("poslední rozhovor návštěvníka", "the visitor's last conversation"),
+            months: 24,
+        },
     )
     .id(ActivityId::from_uuid(id(20)))
-    .purpose(
-        PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
-            .with_legitimate_interests(text("answering visitors' questions about orders quickly")),
-    )
+    .purpose(PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests).with_legitimate_interests(both(
+        "rychlé zodpovězení dotazů návštěvníků k objednávkám",
+        "answering visitors' questions about orders quickly",
+    )))
     .purpose(PurposeSpec::new(Purpose::Marketing, LegalBasis::Consent))
     .data_categories([
         DataCategory::Identification,
@@ -123,8 +131,15 @@ fn world() -> World {
         DataCategory::OnlineIdentifier,
     ])
     .subject_categories([SubjectCategory::Visitor, SubjectCategory::Customer])
-    .recipients([Recipient::new(text("Courier companies delivering orders"), Role::Recipient, Country::CZ)])
-    .security_measures([text("TLS 1.3 in transit, AES-256 at rest"), text("role-based access for agents")])
+    .recipients([Recipient::new(
+        both("přepravní společnosti doručující objednávky", "Courier companies delivering orders"),
+        Role::Recipient,
+        Country::CZ,
+    )])
+    .security_measures([
+        both("TLS 1.3 při přenosu, AES-256 u uložených dat", "TLS 1.3 in transit, AES-256 at rest"),
+        both("přístup operátorů podle rolí", "role-based access for agents"),
+    ])
     .build()
     .expect("activity");
     let complaint = ComplaintInformation::new(
@@ -135,9 +150,14 @@ fn world() -> World {
 }
 
 fn notice(w: &World) -> PrivacyNotice {
-    let provision =
-        text("Giving your name and e-mail in the chat is voluntary; without them we can answer only anonymously.");
-    let sources = [text("other visitors' chat messages that mention you")];
+    let provision = both(
+        "Uvedení jména a e-mailu v chatu je dobrovolné; bez nich můžeme odpovědět jen anonymně.",
+        "Giving your name and e-mail in the chat is voluntary; without them we can answer only anonymously.",
+    );
+    let sources = [both(
+        "zprávy jiných návštěvníků v chatu, které vás zmiňují",
+        "other visitors' chat messages that mention you",
+    )];
     let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
     let input = NoticeInput::new(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain, &w.complaint, as_of)
         .with_vendor(w.vendor.id())
@@ -466,7 +486,10 @@ fn art_13_1_f_and_30_1_e_a_transfer_named_twice_is_listed_once() {
             .with_mechanism(gdpr_obligations::vocab::TransferMechanism::StandardContractualClauses {
                 module: gdpr_obligations::vocab::SccModule::ProcessorToProcessor,
             })
-            .with_safeguards_documentation(text("a copy of the clauses from dpo@shop.example")),
+            .with_safeguards_documentation(both(
+                "kopie doložek na dpo@shop.example",
+                "a copy of the clauses from dpo@shop.example",
+            )),
     ];
     let activity = ProcessingActivity::new(repr).expect("activity");
     let record =
