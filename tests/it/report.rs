@@ -803,3 +803,147 @@ proptest! {
         }
     }
 }
+
+// ---- one language per document ----
+
+/// The English texts of the fixture: none may appear in a Czech document.
+const ENGLISH_ONLY: &[&str] = &[
+    "Website chat",
+    "the visitor's last conversation",
+    "answering visitors' questions about orders quickly",
+    "Courier companies delivering orders",
+    "Giving your name and e-mail in the chat is voluntary",
+    "other visitors' chat messages that mention you",
+    "TLS 1.3 in transit",
+    "role-based access for agents",
+];
+
+/// Art. 12(1): the Czech notice, records and access letter carry the controller's Czech texts,
+/// and none given in English.
+#[test]
+fn art_12_1_czech_documents_carry_no_text_given_in_english() {
+    // Issue 19, one language per document
+    let w = world();
+    let c = Catalogue::built_in();
+    let notice = notice(&w).document(&c, &Language::CS).expect("notice").to_text();
+    let record = ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain)
+        .expect("record")
+        .document(&c, &Language::CS)
+        .expect("record document")
+        .to_text();
+    for czech in [&notice, &record] {
+        for english in ENGLISH_ONLY {
+            assert!(!czech.contains(english), "{english:?} in a Czech document:\n{czech}");
+        }
+        assert!(czech.contains("Chat na webu"), "{czech}");
+        assert!(czech.contains("poslední rozhovor návštěvníka"), "{czech}");
+        assert!(czech.contains("přepravní společnosti doručující objednávky"), "{czech}");
+    }
+    assert!(notice.contains("rychlé zodpovězení dotazů návštěvníků k objednávkám"), "{notice}");
+    assert!(notice.contains("Uvedení jména a e-mailu v chatu je dobrovolné"), "{notice}");
+    assert!(record.contains("přístup operátorů podle rolí"), "{record}");
+}
+
+/// Art. 12(1): a text given in English only is never written into a Czech notice: rendering
+/// names the field, the language and the provision, and not the text; the English notice is
+/// still written.
+#[test]
+fn art_12_1_a_text_missing_in_the_language_is_an_error_naming_the_field() {
+    // Issue 19, one language per document
+    let w = world();
+    let mut repr = w.activity.clone().into_fields();
+    repr.purposes[0].legitimate_interests =
+        Some(LocalizedText::new(Language::EN, text("answering visitors' questions about orders quickly")));
+    let activity = ProcessingActivity::new(repr).expect("activity");
+    let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+    let input = NoticeInput::new(&w.shop, &w.parties, std::slice::from_ref(&activity), &w.chain, &w.complaint, as_of);
+    let notice = PrivacyNotice::build(&input).expect("a controller without a stated language");
+    let c = Catalogue::built_in();
+    let err = notice.document(&c, &Language::CS).unwrap_err();
+    let ReportError::UntranslatedText { language, field, article } = &err else { panic!("{err:?}") };
+    assert_eq!(*language, Language::CS);
+    assert_eq!(*field, format!("activity {}: purposes[0].legitimate_interests", activity.id()));
+    assert_eq!(*article, Article::gdpr(13).paragraph(1).point('d'));
+    assert!(err.to_string().starts_with("Art. 13(1)(d): no cs text for activity "), "{err}");
+    assert!(!err.to_string().contains("answering"), "the error echoes the text: {err}");
+    assert_eq!(notice.untranslated(&Language::CS), [err.clone()]);
+    assert!(notice.untranslated(&Language::EN).is_empty());
+    assert!(notice.document(&c, &Language::EN).is_ok());
+    let record =
+        ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&activity), &w.chain).expect("record");
+    assert!(matches!(record.document(&c, &Language::CS), Err(ReportError::UntranslatedText { .. })));
+    assert!(matches!(record.to_csv(&c, &Language::CS), Err(ReportError::UntranslatedText { .. })));
+
+    // A Czech controller's notice must be writable in Czech: building it already refuses.
+    let czech_shop = Party::builder("ACME s.r.o.", Country::CZ)
+        .id(w.shop.id())
+        .contact_email("privacy@acme.example")
+        .language(Language::CS)
+        .build()
+        .expect("shop");
+    assert_eq!(czech_shop.language(), Some(&Language::CS));
+    let input =
+        NoticeInput::new(&czech_shop, &w.parties, std::slice::from_ref(&activity), &w.chain, &w.complaint, as_of);
+    assert_eq!(PrivacyNotice::build(&input).unwrap_err(), err);
+    let input =
+        NoticeInput::new(&czech_shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain, &w.complaint, as_of);
+    assert!(PrivacyNotice::build(&input).is_ok());
+}
+
+/// Each text of `localized` marked with its language, `§cs§ …`, so that a document shows
+/// whose text it carries.
+fn marked(localized: &LocalizedText) -> LocalizedText {
+    let mut texts = localized.iter().map(|(l, t)| (l.clone(), text(&format!("§{l}§ {t}"))));
+    let (first, first_text) = texts.next().expect("a localized text has a language");
+    texts.fold(LocalizedText::new(first, first_text), |m, (l, t)| m.with(l, t))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(48)))]
+
+    /// Art. 12(1): whatever languages the activity's name, retention event and Art. 13(2)(e)
+    /// statement are given in, a document in one language carries exactly that language's
+    /// text, or reports the gap; never another language's text.
+    #[test]
+    fn art_12_1_a_document_carries_only_its_own_languages_texts(
+        name in gdpr_obligations::testkit::localized_text(),
+        event in gdpr_obligations::testkit::localized_text(),
+        provision in gdpr_obligations::testkit::localized_text(),
+    ) {
+        // Issue 19, one language per document
+        let w = world();
+        let (name, event, provision) = (marked(&name), marked(&event), marked(&provision));
+        let mut repr = w.activity.clone().into_fields();
+        repr.name = name.clone();
+        repr.retention = Retention::MonthsAfter { event: event.clone(), months: 24 };
+        let activity = ProcessingActivity::new(repr).expect("activity");
+        let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+        let input = NoticeInput::new(&w.shop, &w.parties, std::slice::from_ref(&activity), &w.chain, &w.complaint, as_of)
+            .with_provision(&provision);
+        let notice = PrivacyNotice::build(&input).expect("notice");
+        for language in [Language::CS, Language::EN] {
+            let given = [&name, &event, &provision];
+            match notice.document(&Catalogue::built_in(), &language) {
+                Ok(doc) => {
+                    let plain = doc.to_text();
+                    for localized in given {
+                        let own = localized.get(&language).expect("rendered, so given");
+                        prop_assert!(plain.contains(own.as_str()), "{} missing from {}", own, plain);
+                    }
+                    for other in given.iter().flat_map(|l| l.languages()).filter(|l| **l != language) {
+                        let mark = format!("§{other}§");
+                        prop_assert!(!plain.contains(&mark), "{} text in the {} document: {}", other, language, plain);
+                    }
+                }
+                Err(err) => {
+                    let ReportError::UntranslatedText { language: missing, .. } = &err else {
+                        return Err(TestCaseError::fail(format!("{err:?}")));
+                    };
+                    prop_assert_eq!(missing, &language);
+                    prop_assert!(given.iter().any(|l| l.get(&language).is_none()));
+                    prop_assert!(!err.to_string().contains('§'), "the error echoes a text: {}", err);
+                }
+            }
+        }
+    }
+}
