@@ -99,7 +99,7 @@ impl Serialize for LocalizedText {
 
 impl<'de> Deserialize<'de> for LocalizedText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(LocalizedVisitor)
+        deserializer.deserialize_any(LocalizedVisitor)
     }
 }
 

@@ -401,6 +401,35 @@ fn free_text_refuses_control_and_bidi_override_characters_naming_the_position() 
 }
 
 #[test]
+fn art_12_1_localized_text_decoder_refuses_what_no_document_could_be_written_from() {
+    // Issue 19, one language per document: a free text is given per language, at least one.
+    let both = serde_json::json!({"cs": "Zákaznická podpora přes chat", "en": "Customer care over chat"});
+    let decoded: LocalizedText = serde_json::from_value(both.clone()).unwrap();
+    assert_eq!(decoded.get(&Language::CS).map(Text::as_str), Some("Zákaznická podpora přes chat"));
+    assert_eq!(decoded.languages().collect::<Vec<_>>(), [&Language::CS, &Language::EN]);
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), both);
+    assert_json_contract(&decoded);
+    for (json, expected) in [
+        (r#"{}"#, "at least one language"),
+        (r#"["Jana Nováková"]"#, "not an array"),
+        (r#""Jana Nováková""#, "not a string"),
+        (r#"{"Jana Nováková": "chat"}"#, "not a language code (2 or 3 lower-case letters; got 13 characters)"),
+        (r#"{"CS": "chat"}"#, "not a language code"),
+        (r#"{"cs": "   "}"#, "the cs text: must not be empty"),
+        (r#"{"cs": "Jana\u202eNováková"}"#, "the cs text: holds a bidirectional"),
+        (r#"{"cs": "chat", "cs": "Jana Nováková"}"#, "the cs text is given twice"),
+        (r#"{"cs": 5}"#, "invalid type"),
+    ] {
+        let error = serde_json::from_str::<LocalizedText>(json).unwrap_err().to_string();
+        assert!(error.contains(expected), "{json}: {error}");
+        assert!(!error.contains("Nov") && !error.contains("Jana"), "the error repeats the text: {error}");
+    }
+    // The builder cannot make an empty one either: `new` takes the first language.
+    let name = LocalizedText::new(Language::EN, text("Chat")).with(Language::CS, text("Chat na webu"));
+    assert_eq!(name.get(&"de".parse().unwrap()), None, "never another language's text");
+}
+
+#[test]
 fn errors_say_what_was_wrong_and_where_without_the_rejected_value() {
     use gdpr_obligations::vocab::{Article, CustomTerm};
     let secret = "novakova jana!";
