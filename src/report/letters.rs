@@ -152,7 +152,9 @@ pub fn refusal_letter(
 /// # Errors
 /// [`ReportError::NotInState`] when the report is not complete (a source failed: an incomplete
 /// report must not be sent as the answer); [`ReportError::MissingTranslation`] when the
-/// catalogue lacks a text or term.
+/// catalogue lacks a text or term; [`ReportError::UntranslatedText`] when a free text of an
+/// activity (its name, legitimate interests, recipients, retention, automated decision-making,
+/// safeguards) is not given in `language`.
 pub fn access_cover_letter(
     report: &AccessReport,
     request: &Request,

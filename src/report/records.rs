@@ -409,10 +409,14 @@ impl ControllerRecord {
         Ok(out)
     }
 
-    /// The record as a [`Document`] (one table per activity), in `language`.
+    /// The record as a [`Document`] (one table per activity), in `language`: every free text
+    /// in that language, never in another.
     ///
     /// # Errors
-    /// [`ReportError::MissingTranslation`] when the catalogue lacks a text or term.
+    /// [`ReportError::MissingTranslation`] when the catalogue lacks a text or term;
+    /// [`ReportError::UntranslatedText`] when a free text of an activity (its name, legitimate
+    /// interests, recipients, retention, safeguards or security measures) is not given in
+    /// `language`.
     pub fn document(&self, catalogue: &Catalogue, language: &Language) -> Result<Document, ReportError> {
         let w = Writer { catalogue, language };
         let title =

@@ -866,7 +866,7 @@ fn art_12_1_a_text_missing_in_the_language_is_an_error_naming_the_field() {
     assert_eq!(*article, Article::gdpr(13).paragraph(1).point('d'));
     assert!(err.to_string().starts_with("Art. 13(1)(d): no cs text for activity "), "{err}");
     assert!(!err.to_string().contains("answering"), "the error echoes the text: {err}");
-    assert_eq!(notice.untranslated(&Language::CS), [err.clone()]);
+    assert_eq!(notice.untranslated(&Language::CS), std::slice::from_ref(&err));
     assert!(notice.untranslated(&Language::EN).is_empty());
     assert!(notice.document(&c, &Language::EN).is_ok());
     let record =
