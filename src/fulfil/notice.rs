@@ -109,13 +109,14 @@ impl RecipientNoticeGiven {
 /// # Example
 /// ```
 /// use gdpr_obligations::fulfil::{NoticeRecord, RecipientNoticeGiven};
-/// use gdpr_obligations::model::Text;
+/// use gdpr_obligations::model::{LocalizedText, Text};
 /// use gdpr_obligations::request::RequestId;
+/// use gdpr_obligations::vocab::Language;
 ///
 /// let told = NoticeRecord::recipient(
 ///     RequestId::generate(),
 ///     "2026-04-01T09:00:00Z".parse()?,
-///     RecipientNoticeGiven::new(Text::new("Mailer a.s.")?),
+///     RecipientNoticeGiven::new(LocalizedText::new(Language::CS, Text::new("Mailer a.s.")?)),
 /// );
 /// assert_eq!(told.notice.article().to_string(), "Art. 19");
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -151,6 +151,12 @@ pub enum ReportError {
     Csv(String),
 }
 
+impl From<crate::vocab::InvalidLanguage> for ReportError {
+    fn from(e: crate::vocab::InvalidLanguage) -> Self {
+        ReportError::InvalidLanguage { code: e.code().to_owned() }
+    }
+}
+
 /// The parties given to a document, by id.
 pub(crate) struct Parties<'a>(HashMap<PartyId, &'a Party>);
 

@@ -6,7 +6,20 @@ use std::str::FromStr;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use crate::report::ReportError;
+/// A text was not a language code: 2 or 3 lower-case ASCII letters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code:?} is not a language code (2 or 3 lower-case letters)")]
+pub struct InvalidLanguage {
+    code: String,
+}
+
+impl InvalidLanguage {
+    /// The code given.
+    #[must_use]
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+}
 
 /// A language, as its ISO 639-1 (two letters) or 639-2 (three letters) lower-case code.
 ///
@@ -16,7 +29,7 @@ use crate::report::ReportError;
 ///
 /// assert_eq!("cs".parse::<Language>()?, Language::CS);
 /// assert!("CZE!".parse::<Language>().is_err());
-/// # Ok::<(), gdpr_obligations::report::ReportError>(())
+/// # Ok::<(), gdpr_obligations::vocab::InvalidLanguage>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Language(Cow<'static, str>);
@@ -30,12 +43,12 @@ impl Language {
     /// Validates a language code.
     ///
     /// # Errors
-    /// [`ReportError::InvalidLanguage`] unless the code is 2 or 3 lower-case ASCII letters.
-    pub fn new(code: &str) -> Result<Self, ReportError> {
+    /// [`InvalidLanguage`] unless the code is 2 or 3 lower-case ASCII letters.
+    pub fn new(code: &str) -> Result<Self, InvalidLanguage> {
         if (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase()) {
             Ok(Language(Cow::Owned(code.to_owned())))
         } else {
-            Err(ReportError::InvalidLanguage { code: code.to_owned() })
+            Err(InvalidLanguage { code: code.to_owned() })
         }
     }
 
@@ -53,7 +66,7 @@ impl fmt::Display for Language {
 }
 
 impl FromStr for Language {
-    type Err = ReportError;
+    type Err = InvalidLanguage;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Language::new(s)
     }

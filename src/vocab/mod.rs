@@ -41,7 +41,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 pub use article::{Article, Instrument, ParseArticleError};
 pub use country::{Adequacy, AdequacyScope, Country, InvalidCountry};
-pub use language::Language;
+pub use language::{InvalidLanguage, Language};
 pub use transfer::{DerogationPoint, SccModule, TransferMechanism};
 
 pub(crate) use object::{Object, no_check, object, object_struct, try_from_object};
