@@ -462,7 +462,8 @@ async fn run(dir: &Path) -> Result<()> {
         println!("    {}", kept.record);
     }
     for notice in &report.notices {
-        println!("  tell {} ({}) of the erasure ({})", notice.recipient, notice.country, notice.article);
+        let recipient = notice.recipient.get(&Language::EN).map_or("(no English name)", |t| t.as_str());
+        println!("  tell {recipient} ({}) of the erasure ({})", notice.country, notice.article);
     }
     check("Art. 17(1)", "run again, the erasure resumes and completes in every source", report.complete)?;
     check(

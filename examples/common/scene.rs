@@ -6,12 +6,12 @@
 //! controllers again, and a reader can paste an id from one run into the next.
 
 use gdpr_obligations::model::{
-    Controllers, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, Text, Transfer,
+    Controllers, LocalizedText, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, Text, Transfer,
     TransferAssessment,
 };
 use gdpr_obligations::request::ComplaintInformation;
 use gdpr_obligations::vocab::{
-    Country, DataCategory, LegalBasis, Purpose, Role, SccModule, SubjectCategory, TransferMechanism,
+    Country, DataCategory, Language, LegalBasis, Purpose, Role, SccModule, SubjectCategory, TransferMechanism,
 };
 use uuid::Uuid;
 
@@ -46,6 +46,7 @@ impl Parties {
                 .id(id(5))
                 .registration_number("25596641")
                 .contact_email("gdpr@acme.example")
+                .language(Language::CS)
                 .build()?,
             bikes: Party::builder("Kola Brno s.r.o.", Country::CZ)
                 .id(id(6))
@@ -65,17 +66,22 @@ pub(crate) fn chat_activity(
     mailer: &Party,
 ) -> Result<ProcessingActivity> {
     let recipient = |p: &Party, role| -> Result<Recipient> {
-        Ok(Recipient::new(p.legal_name().clone(), role, p.country()).with_party(p.id()))
+        // A legal name reads the same in Czech and English.
+        let name = p.legal_name().as_str();
+        Ok(Recipient::new(both(name, name)?, role, p.country()).with_party(p.id()))
     };
     Ok(ProcessingActivity::builder(
-        text("Website chat customer care")?,
+        both("Zákaznická podpora přes chat na webu", "Website chat customer care")?,
         Controllers::Sole { controller: acme.id() },
-        Retention::MonthsAfter { event: text("the visitor's last conversation")?, months: 12 },
+        Retention::MonthsAfter {
+            event: both("posledního rozhovoru návštěvníka", "the visitor's last conversation")?,
+            months: 12,
+        },
     )
-    .purpose(
-        PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
-            .with_legitimate_interests(text("answering visitors' questions about their orders")?),
-    )
+    .purpose(PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests).with_legitimate_interests(both(
+        "odpovídání na dotazy návštěvníků k jejich objednávkám",
+        "answering visitors' questions about their orders",
+    )?))
     .data_categories([
         DataCategory::Identification,
         DataCategory::Contact,
@@ -95,8 +101,14 @@ pub(crate) fn chat_activity(
             text("US law assessed; messages encrypted at rest with keys held in the EU")?,
             chrono::NaiveDate::from_ymd_opt(2026, 1, 5).ok_or("date")?,
         ))
-        .with_safeguards_documentation(text("a copy of the clauses is available from privacy@chatvendor.example")?)])
-    .security_measures([text("TLS in transit, encryption at rest, role-based access, audit log")?])
+        .with_safeguards_documentation(both(
+            "kopii doložek lze vyžádat na privacy@chatvendor.example",
+            "a copy of the clauses is available from privacy@chatvendor.example",
+        )?)])
+    .security_measures([both(
+        "TLS při přenosu, šifrování uložených dat, přístup podle rolí, auditní záznam",
+        "TLS in transit, encryption at rest, role-based access, audit log",
+    )?])
     .build()?)
 }
 
@@ -112,4 +124,9 @@ pub(crate) fn complaint() -> Result<ComplaintInformation> {
 
 fn text(s: &str) -> Result<Text> {
     Ok(Text::new(s)?)
+}
+
+/// A free text in Czech and English: the scene's documents are written in both.
+pub(crate) fn both(cs: &str, en: &str) -> Result<LocalizedText> {
+    Ok(LocalizedText::new(Language::CS, text(cs)?).with(Language::EN, text(en)?))
 }

@@ -165,7 +165,7 @@ use serde::{Deserialize, Serialize};
 use crate::agreement::{AgreementId, ChangeNoticeId, Deficiency};
 use crate::breach::{BreachId, SubjectDuty};
 use crate::fulfil::Operation;
-use crate::model::{ActivityId, PartyId, SubjectId, Text};
+use crate::model::{ActivityId, LocalizedText, PartyId, SubjectId, Text};
 use crate::request::RequestId;
 use crate::store::{Scope, SweepId};
 use crate::time::{Deadline, DeadlinePolicy, Zone, receipt_date};
@@ -390,8 +390,8 @@ pub enum OwedTo {
     SupervisoryAuthority,
     /// A recipient of the data (Art. 4(9)), by name or category, and as a party where known.
     Recipient {
-        /// Its name or category.
-        name: Text,
+        /// Its name or category, as the activities give it.
+        name: LocalizedText,
         /// The party, where it is one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         party: Option<PartyId>,

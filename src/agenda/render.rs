@@ -6,7 +6,7 @@ use super::{Agenda, Due, Obligation, ObligationKind, ObligationState, OwedTo};
 use crate::breach::SubjectDuty;
 use crate::fulfil::Operation;
 use crate::model::PartyId;
-use crate::vocab::Right;
+use crate::vocab::{Language, Right};
 
 /// One line for people, naming the article.
 pub(super) fn summary(kind: &ObligationKind, owed_to: &OwedTo) -> String {
@@ -31,9 +31,13 @@ pub(super) fn summary(kind: &ObligationKind, owed_to: &OwedTo) -> String {
             "Tell the data subject why no action is taken, and of the complaint and judicial remedies".to_owned()
         }
         ObligationKind::RecipientNotice { operation, .. } => {
+            // The agenda is written in English: a name given in English only otherwise, or every
+            // language with its code, never one language passed off as another.
             let recipient = match owed_to {
-                OwedTo::Recipient { name, .. } => name.as_str(),
-                _ => "the recipient",
+                OwedTo::Recipient { name, .. } => {
+                    name.get(&Language::EN).map_or_else(|| name.labelled(), ToString::to_string)
+                }
+                _ => "the recipient".to_owned(),
             };
             format!("Tell {recipient} of the {}", operation_name(*operation))
         }
@@ -242,7 +246,9 @@ impl Agenda {
             OwedTo::DataSubjects { breach: None } => "the data subjects".to_owned(),
             OwedTo::Controller { party } | OwedTo::Processor { party } => self.name(*party),
             OwedTo::SupervisoryAuthority => "the supervisory authority".to_owned(),
-            OwedTo::Recipient { name, .. } => name.to_string(),
+            OwedTo::Recipient { name, .. } => {
+                name.get(&Language::EN).map_or_else(|| name.labelled(), ToString::to_string)
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ use super::{AgendaOptions, Due, Obligation, ObligationKind, OwedTo, RecordGap, S
 use crate::agreement::{ChangeNoticeStatus, FORWARDING_WORKING_DAYS, ProcessingAgreement};
 use crate::breach::{Breach, Duty, SubjectDuty};
 use crate::fulfil::{NoticeKind, Operation};
-use crate::model::{PartyId, Text};
+use crate::model::{LocalizedText, PartyId};
 use crate::request::{Identity, Receiver, Request, RequestKind, Status};
 use crate::time::{Calendar, Deadline, Zone, add_hours, is_working_day, receipt_date};
 use crate::vocab::Article;
@@ -175,7 +175,7 @@ impl Out<'_> {
                 }
                 let key = format!(
                     "art-19-recipient-notice/{id}/{}",
-                    party.map_or_else(|| name.to_string(), |p| p.to_string())
+                    party.map_or_else(|| name.labelled(), |p| p.to_string())
                 );
                 let kind = ObligationKind::RecipientNotice { request: id, operation };
                 let to = OwedTo::Recipient { name, party };
@@ -229,7 +229,7 @@ impl Out<'_> {
     }
 
     /// The recipients the scope controller's activities list, each once (Art. 30(1)(d)).
-    fn recipients(&self) -> Vec<(Text, Option<PartyId>)> {
+    fn recipients(&self) -> Vec<(LocalizedText, Option<PartyId>)> {
         let controller = self.snapshot.scope.controller();
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
@@ -243,7 +243,7 @@ impl Out<'_> {
         out
     }
 
-    fn recipient_told(&self, request: &Request, name: &Text, party: Option<PartyId>) -> bool {
+    fn recipient_told(&self, request: &Request, name: &LocalizedText, party: Option<PartyId>) -> bool {
         self.snapshot.notices_given.iter().any(|n| {
             n.request == request.id()
                 && matches!(&n.notice, NoticeKind::Recipient(given)

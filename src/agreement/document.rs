@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AdequacyCoverage, Invalid, PartyId, Text, TransferAssessment, check_free_text, typed_id};
+use crate::model::{AdequacyCoverage, Invalid, LocalizedText, PartyId, TransferAssessment, check_free_text, typed_id};
 use crate::vocab::{
     Article, Country, DataCategory, Purpose, SpecialCategoryCondition, SubjectCategory, TransferMechanism, vocabulary,
 };
@@ -277,9 +277,9 @@ pub struct ProcessingLocation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_assessment: Option<TransferAssessment>,
     /// The documentation of suitable safeguards the processor keeps for the transfer, carried
-    /// into its record of processing (Art. 30(2)(c)).
+    /// into its record of processing (Art. 30(2)(c)), in each language the record is written in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub safeguards_documentation: Option<Text>,
+    pub safeguards_documentation: Option<LocalizedText>,
 }
 
 impl ProcessingLocation {
@@ -320,7 +320,7 @@ impl ProcessingLocation {
     /// The same location with the processor's documentation of suitable safeguards
     /// (Art. 30(2)(c)).
     #[must_use]
-    pub fn with_safeguards_documentation(mut self, documentation: Text) -> Self {
+    pub fn with_safeguards_documentation(mut self, documentation: LocalizedText) -> Self {
         self.safeguards_documentation = Some(documentation);
         self
     }

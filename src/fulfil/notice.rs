@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Operation;
-use crate::model::{PartyId, Text};
+use crate::model::{LocalizedText, PartyId, Text};
 use crate::request::RequestId;
 use crate::store::{LedgerStore, LedgerStoreExt, Scope, StoreError, StreamKey, StreamKind, Version};
 use crate::vocab::{Article, Country};
@@ -21,8 +21,8 @@ use crate::vocab::{Article, Country};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub struct RecipientNotice {
-    /// The recipient's name or category.
-    pub recipient: Text,
+    /// The recipient's name or category, as the activities give it.
+    pub recipient: LocalizedText,
     /// The recipient as a known party.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub party: Option<PartyId>,
@@ -35,7 +35,12 @@ pub struct RecipientNotice {
 }
 
 impl RecipientNotice {
-    pub(crate) fn new(recipient: Text, party: Option<PartyId>, country: Country, operation: Operation) -> Self {
+    pub(crate) fn new(
+        recipient: LocalizedText,
+        party: Option<PartyId>,
+        country: Country,
+        operation: Operation,
+    ) -> Self {
         Self { recipient, party, country, operation, article: Article::gdpr(19) }
     }
 
@@ -53,9 +58,10 @@ impl RecipientNotice {
 /// # Example
 /// ```
 /// use gdpr_obligations::fulfil::RecipientNoticeGiven;
-/// use gdpr_obligations::model::Text;
+/// use gdpr_obligations::model::{LocalizedText, Text};
+/// use gdpr_obligations::vocab::Language;
 ///
-/// let told = RecipientNoticeGiven::new(Text::new("Mailer a.s.")?);
+/// let told = RecipientNoticeGiven::new(LocalizedText::new(Language::CS, Text::new("Mailer a.s.")?));
 /// assert!(told.exempt.is_none());
 /// let not_told = told.with_exemption(Text::new("the recipient was dissolved")?);
 /// assert!(not_told.exempt.is_some());
@@ -65,7 +71,7 @@ impl RecipientNotice {
 #[non_exhaustive]
 pub struct RecipientNoticeGiven {
     /// The recipient, as the activities name it.
-    pub recipient: Text,
+    pub recipient: LocalizedText,
     /// The recipient as a party, where it is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub party: Option<PartyId>,
@@ -77,7 +83,7 @@ pub struct RecipientNoticeGiven {
 impl RecipientNoticeGiven {
     /// `recipient` was told (Art. 19).
     #[must_use]
-    pub fn new(recipient: Text) -> Self {
+    pub fn new(recipient: LocalizedText) -> Self {
         Self { recipient, party: None, exempt: None }
     }
 
@@ -103,13 +109,14 @@ impl RecipientNoticeGiven {
 /// # Example
 /// ```
 /// use gdpr_obligations::fulfil::{NoticeRecord, RecipientNoticeGiven};
-/// use gdpr_obligations::model::Text;
+/// use gdpr_obligations::model::{LocalizedText, Text};
 /// use gdpr_obligations::request::RequestId;
+/// use gdpr_obligations::vocab::Language;
 ///
 /// let told = NoticeRecord::recipient(
 ///     RequestId::generate(),
 ///     "2026-04-01T09:00:00Z".parse()?,
-///     RecipientNoticeGiven::new(Text::new("Mailer a.s.")?),
+///     RecipientNoticeGiven::new(LocalizedText::new(Language::CS, Text::new("Mailer a.s.")?)),
 /// );
 /// assert_eq!(told.notice.article().to_string(), "Art. 19");
 /// # Ok::<(), Box<dyn std::error::Error>>(())

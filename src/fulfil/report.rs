@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::RecipientNotice;
 use crate::erasure::{Outcome, RecordKey, RecordOutcome, RetentionGround};
 use crate::model::{
-    ActivityId, Controllers, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName, Text, Transfer,
+    ActivityId, Controllers, LocalizedText, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName,
+    Transfer,
 };
 use crate::request::RequestId;
 use crate::store::{ExportItem, Scope, StoreError};
@@ -252,7 +253,7 @@ pub struct ActivityInformation {
     /// The activity.
     pub activity: ActivityId,
     /// Its name.
-    pub name: Text,
+    pub name: LocalizedText,
     /// Who controls it.
     pub controllers: Controllers,
     /// (a) the purposes, with their legal bases.
@@ -268,7 +269,7 @@ pub struct ActivityInformation {
     pub rights: Vec<Right>,
     /// (h) automated decision-making, with meaningful information about it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automated_decision_making: Option<Text>,
+    pub automated_decision_making: Option<LocalizedText>,
     /// Art. 15(2): transfers to third countries and their safeguards.
     pub transfers: Vec<Transfer>,
 }

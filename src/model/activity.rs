@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{ActivityId, Invalid, ModelError, PartyId, Problems, Text};
+use super::{ActivityId, Invalid, LocalizedText, ModelError, PartyId, Problems, Text};
 use crate::vocab::{
     Article, Country, DataCategory, DataCategoryKind, DerogationPoint, Destination, LegalBasis, Purpose, Role,
     SpecialCategoryCondition, SubjectCategory, TransferMechanism,
@@ -23,8 +23,9 @@ pub enum Controllers {
     Joint {
         /// The controllers, at least two.
         controllers: Vec<PartyId>,
-        /// The essence of the arrangement, made available to data subjects (Art. 26(2)).
-        arrangement: Text,
+        /// The essence of the arrangement, made available to data subjects (Art. 26(2)), in each
+        /// language the controllers' documents are written in.
+        arrangement: LocalizedText,
     },
 }
 
@@ -48,9 +49,9 @@ pub struct PurposeSpec {
     /// The lawful basis (Art. 6(1)).
     pub basis: LegalBasis,
     /// The legitimate interests pursued, required when the basis is Art. 6(1)(f)
-    /// (Art. 13(1)(d), 14(2)(b)).
+    /// (Art. 13(1)(d), 14(2)(b)), in each language the notice is written in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legitimate_interests: Option<Text>,
+    pub legitimate_interests: Option<LocalizedText>,
     /// The Art. 9(2) condition, required when the activity processes special categories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub special_category_condition: Option<SpecialCategoryCondition>,
@@ -63,8 +64,9 @@ pub struct Recipient {
     /// The recipient as a known party, where it is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub party: Option<PartyId>,
-    /// Its name, or a category of recipients ("payment providers").
-    pub name: Text,
+    /// Its name, or a category of recipients ("payment providers"), in each language the
+    /// documents are written in.
+    pub name: LocalizedText,
     /// Its role in the activity.
     pub role: Role,
     /// Where it processes the data.
@@ -134,9 +136,9 @@ pub struct Transfer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_assessment: Option<TransferAssessment>,
     /// For an Art. 49(1) second-subparagraph transfer, the documented suitable safeguards
-    /// (Art. 30(1)(e), 49(6)).
+    /// (Art. 30(1)(e), 49(6)), in each language the documents are written in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub safeguards_documentation: Option<Text>,
+    pub safeguards_documentation: Option<LocalizedText>,
     /// For an Art. 49(1) second-subparagraph transfer, when the supervisory authority was
     /// informed of it (Art. 49(1), second subparagraph).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,11 +156,13 @@ impl PurposeSpec {
     ///
     /// # Example
     /// ```
-    /// use gdpr_obligations::model::{PurposeSpec, Text};
-    /// use gdpr_obligations::vocab::{LegalBasis, Purpose};
+    /// use gdpr_obligations::model::{LocalizedText, PurposeSpec, Text};
+    /// use gdpr_obligations::vocab::{Language, LegalBasis, Purpose};
     ///
+    /// let interests = LocalizedText::new(Language::EN, Text::new("answering visitors' questions about orders")?)
+    ///     .with(Language::CS, Text::new("odpovídání na dotazy návštěvníků k objednávkám")?);
     /// let care = PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
-    ///     .with_legitimate_interests(Text::new("answering visitors' questions about orders")?);
+    ///     .with_legitimate_interests(interests);
     /// assert!(care.legitimate_interests.is_some());
     /// # Ok::<(), gdpr_obligations::model::Invalid>(())
     /// ```
@@ -169,7 +173,7 @@ impl PurposeSpec {
 
     /// The same purpose with the legitimate interests pursued (Art. 13(1)(d)).
     #[must_use]
-    pub fn with_legitimate_interests(mut self, interests: Text) -> Self {
+    pub fn with_legitimate_interests(mut self, interests: LocalizedText) -> Self {
         self.legitimate_interests = Some(interests);
         self
     }
@@ -188,16 +192,17 @@ impl Recipient {
     ///
     /// # Example
     /// ```
-    /// use gdpr_obligations::model::{PartyId, Recipient, Text};
-    /// use gdpr_obligations::vocab::{Country, Role};
+    /// use gdpr_obligations::model::{LocalizedText, PartyId, Recipient, Text};
+    /// use gdpr_obligations::vocab::{Country, Language, Role};
     ///
-    /// let vendor = Recipient::new(Text::new("Chatvendor s.r.o.")?, Role::Processor, Country::CZ)
+    /// let name = LocalizedText::new(Language::CS, Text::new("Chatvendor s.r.o.")?);
+    /// let vendor = Recipient::new(name, Role::Processor, Country::CZ)
     ///     .with_party(PartyId::generate());
     /// assert!(vendor.party.is_some());
     /// # Ok::<(), gdpr_obligations::model::Invalid>(())
     /// ```
     #[must_use]
-    pub fn new(name: Text, role: Role, country: Country) -> Self {
+    pub fn new(name: LocalizedText, role: Role, country: Country) -> Self {
         Recipient { party: None, name, role, country }
     }
 
@@ -281,7 +286,7 @@ impl Transfer {
 
     /// The same transfer with its documented suitable safeguards (Art. 30(1)(e), 49(6)).
     #[must_use]
-    pub fn with_safeguards_documentation(mut self, documentation: Text) -> Self {
+    pub fn with_safeguards_documentation(mut self, documentation: LocalizedText) -> Self {
         self.safeguards_documentation = Some(documentation);
         self
     }
@@ -379,15 +384,17 @@ pub enum Retention {
     },
     /// A number of months after an event, e.g. the visitor's last conversation.
     MonthsAfter {
-        /// The event that starts the period.
-        event: Text,
+        /// The event that starts the period, in each language the documents are written in, as
+        /// it reads in "24 months after {event}"; in Czech in the genitive, after "od" ("24
+        /// měsíců od posledního rozhovoru návštěvníka").
+        event: LocalizedText,
         /// Months, at least one.
         months: u16,
     },
     /// The criteria used to determine the period, where no period can be given (Art. 13(2)(a)).
     Criteria {
-        /// The criteria.
-        criteria: Text,
+        /// The criteria, in each language the documents are written in.
+        criteria: LocalizedText,
     },
 }
 
@@ -405,8 +412,9 @@ pub struct ProcessingActivity(ProcessingActivityRepr);
 pub struct ProcessingActivityRepr {
     /// The activity's id.
     pub id: ActivityId,
-    /// A name, e.g. "Website chat customer care".
-    pub name: Text,
+    /// A name, e.g. "Website chat customer care", in each language the documents are written
+    /// in.
+    pub name: LocalizedText,
     /// Who decides purposes and means.
     pub controllers: Controllers,
     /// Purposes with their bases (Art. 30(1)(b)).
@@ -435,13 +443,14 @@ pub struct ProcessingActivityRepr {
     pub transfers: Vec<Transfer>,
     /// Retention (Art. 30(1)(f)).
     pub retention: Retention,
-    /// A general description of the Art. 32(1) measures (Art. 30(1)(g)).
+    /// A general description of the Art. 32(1) measures (Art. 30(1)(g)), each in every
+    /// language the records are written in.
     #[serde(default)]
-    pub security_measures: Vec<Text>,
+    pub security_measures: Vec<LocalizedText>,
     /// Meaningful information about automated decision-making, where the activity uses it
-    /// (Art. 13(2)(f), 22).
+    /// (Art. 13(2)(f), 22), in each language the notice is written in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automated_decision_making: Option<Text>,
+    pub automated_decision_making: Option<LocalizedText>,
 }
 
 impl From<ProcessingActivity> for ProcessingActivityRepr {
@@ -467,12 +476,13 @@ impl ProcessingActivity {
     ///
     /// # Example
     /// ```
-    /// use gdpr_obligations::model::{Controllers, PartyId, ProcessingActivity, PurposeSpec, Retention, Text};
-    /// use gdpr_obligations::vocab::{DataCategory, LegalBasis, Purpose, SubjectCategory};
+    /// use gdpr_obligations::model::{Controllers, LocalizedText, PartyId, ProcessingActivity, PurposeSpec, Retention, Text};
+    /// use gdpr_obligations::vocab::{DataCategory, Language, LegalBasis, Purpose, SubjectCategory};
     ///
     /// let shop = PartyId::generate();
     /// let activity = ProcessingActivity::builder(
-    ///     Text::new("Website chat customer care")?,
+    ///     LocalizedText::new(Language::EN, Text::new("Website chat customer care")?)
+    ///         .with(Language::CS, Text::new("Zákaznická podpora přes chat na webu")?),
     ///     Controllers::Sole { controller: shop },
     ///     Retention::Months { months: 24 },
     /// )
@@ -484,7 +494,7 @@ impl ProcessingActivity {
     ///
     /// // No purpose and no categories: every problem is reported, each with its article.
     /// let empty = ProcessingActivity::builder(
-    ///     Text::new("Chat")?,
+    ///     LocalizedText::new(Language::EN, Text::new("Chat")?),
     ///     Controllers::Sole { controller: shop },
     ///     Retention::Months { months: 24 },
     /// )
@@ -493,7 +503,7 @@ impl ProcessingActivity {
     /// assert_eq!(empty.problems().len(), 3);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn builder(name: Text, controllers: Controllers, retention: Retention) -> ProcessingActivityBuilder {
+    pub fn builder(name: LocalizedText, controllers: Controllers, retention: Retention) -> ProcessingActivityBuilder {
         ProcessingActivityBuilder(ProcessingActivityRepr {
             id: ActivityId::generate(),
             name,
@@ -685,7 +695,7 @@ impl ProcessingActivityBuilder {
     }
 
     /// Adds descriptions of the Art. 32(1) security measures (Art. 30(1)(g)).
-    pub fn security_measures(mut self, measures: impl IntoIterator<Item = Text>) -> Self {
+    pub fn security_measures(mut self, measures: impl IntoIterator<Item = LocalizedText>) -> Self {
         self.0.security_measures.extend(measures);
         self
     }
@@ -698,7 +708,7 @@ impl ProcessingActivityBuilder {
     }
 
     /// Meaningful information about automated decision-making (Art. 13(2)(f), 22).
-    pub fn automated_decision_making(mut self, information: Text) -> Self {
+    pub fn automated_decision_making(mut self, information: LocalizedText) -> Self {
         self.0.automated_decision_making = Some(information);
         self
     }

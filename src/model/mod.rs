@@ -30,6 +30,7 @@
 mod activity;
 pub(crate) mod canonical;
 mod digest;
+mod localized;
 mod party;
 mod subject;
 mod third_party;
@@ -48,6 +49,7 @@ pub use activity::{
     Recipient, Retention, Transfer, TransferAssessment,
 };
 pub use digest::{Digest, InvalidDigest};
+pub use localized::LocalizedText;
 pub use party::{Contact, EmailAddress, Party, PartyBuilder, PhoneNumber, PostalAddress, RegistrationNumber, TaxId};
 pub use subject::{
     DataSubject, IdentifierStrength, PersonalDataRecord, PersonalDataRecordBuilder, PersonalDataRecordRepr, SourceName,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::char::canonical_combining_class;
 
 use super::{Invalid, ModelError, PartyId, Problems, Text, canonical};
-use crate::vocab::{Article, Country};
+use crate::vocab::{Article, Country, Language};
 
 /// An e-mail address: one `@`, a non-empty local part and a domain with a dot, no spaces, at
 /// most 254 bytes. The domain is kept in NFC and lower case; the local part as given.
@@ -415,6 +415,8 @@ pub struct Party {
     dpo: Option<Contact>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     eu_representative: Option<Contact>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    language: Option<Language>,
 }
 }
 
@@ -431,6 +433,7 @@ impl Party {
             contact_email: None,
             dpo: None,
             eu_representative: None,
+            language: None,
         }
     }
 
@@ -488,6 +491,15 @@ impl Party {
         self.eu_representative.as_ref()
     }
 
+    /// The language the party writes its documents in by default, e.g. Czech for a Czech
+    /// controller, where it is stated. A controller's privacy notice and records carry every
+    /// free text in it: [`PrivacyNotice::build`](crate::report::PrivacyNotice::build) refuses an
+    /// activity that lacks it.
+    #[must_use]
+    pub fn language(&self) -> Option<&Language> {
+        self.language.as_ref()
+    }
+
     /// Whether the party is established outside the EEA and has named no representative in the
     /// Union: Art. 27(1) requires one when it offers goods or services to, or monitors, people
     /// in the Union (subject to the exceptions of Art. 27(2)).
@@ -510,6 +522,7 @@ pub struct PartyBuilder {
     contact_email: Option<String>,
     dpo: Option<Contact>,
     eu_representative: Option<Contact>,
+    language: Option<Language>,
 }
 
 impl PartyBuilder {
@@ -555,6 +568,13 @@ impl PartyBuilder {
         self
     }
 
+    /// The language the party writes its documents in by default (a controller's: its notice
+    /// and records must carry every free text in it).
+    pub fn language(mut self, language: Language) -> Self {
+        self.language = Some(language);
+        self
+    }
+
     /// Validates every field and builds the party.
     ///
     /// # Errors
@@ -591,6 +611,7 @@ impl PartyBuilder {
             contact_email,
             dpo: self.dpo,
             eu_representative: self.eu_representative,
+            language: self.language,
         })
     }
 }

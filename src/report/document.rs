@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Catalogue, Language, MessageKey, ReportError};
-use crate::model::{Contact, Party, PostalAddress, RegistrationNumber};
+use crate::model::{Contact, LocalizedText, Party, PostalAddress, RegistrationNumber, Text};
 use crate::time::Zone;
 use crate::vocab::{Article, Country, Instrument, Right};
 
@@ -219,6 +219,24 @@ pub(crate) struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// The text of `text` in the document's language, never another language's.
+    ///
+    /// # Errors
+    /// [`ReportError::UntranslatedText`] naming `field` (where the text belongs, never the text)
+    /// and the `article` it is written for, when `text` lacks the language.
+    pub(crate) fn local<'t>(
+        &self,
+        text: &'t LocalizedText,
+        field: impl FnOnce() -> String,
+        article: Article,
+    ) -> Result<&'t str, ReportError> {
+        text.get(self.language).map(Text::as_str).ok_or_else(|| ReportError::UntranslatedText {
+            language: self.language.clone(),
+            field: field(),
+            article,
+        })
+    }
+
     pub(crate) fn text(&self, key: MessageKey, values: &[(&str, &str)]) -> Result<String, ReportError> {
         self.catalogue.fill(self.language, key, values)
     }

@@ -165,7 +165,9 @@ pub fn refusal_letter(
 /// # Errors
 /// [`ReportError::NotInState`] when the report is not complete (a source failed: an incomplete
 /// report must not be sent as the answer); [`ReportError::MissingTranslation`] when the
-/// catalogue lacks a text or term.
+/// catalogue lacks a text or term; [`ReportError::UntranslatedText`] when a free text of an
+/// activity (its name, legitimate interests, recipients, retention, automated decision-making,
+/// safeguards) is not given in `language`.
 pub fn access_cover_letter(
     report: &AccessReport,
     request: &Request,
@@ -202,7 +204,10 @@ pub fn access_cover_letter(
         w.text(MessageKey::AccessSources, &[("sources", &names.join(", "))])?
     };
     for a in &report.activities {
-        doc.heading(1, a.name.to_string());
+        let at = format!("activity {}: ", a.activity);
+        let at = at.as_str();
+        let art15 = |point: char| Article::gdpr(15).paragraph(1).point(point);
+        doc.heading(1, w.local(&a.name, || format!("{at}name"), art)?.to_owned());
         let rights = a
             .rights
             .iter()
@@ -210,20 +215,23 @@ pub fn access_cover_letter(
             .collect::<Result<Vec<_>, _>>()?
             .join(", ");
         let none = w.text(MessageKey::None, &[])?;
-        let recipients = recipients_text(&w, &a.recipients)?;
+        let recipients = recipients_text(&w, &a.recipients, at, art15('c'))?;
         let mut items = vec![
-            w.text(MessageKey::AccessPurposes, &[("purposes", &purposes_text(&w, &a.purposes)?)])?,
+            w.text(MessageKey::AccessPurposes, &[("purposes", &purposes_text(&w, &a.purposes, at)?)])?,
             w.text(MessageKey::AccessCategories, &[("categories", &w.terms(&a.data_categories)?)])?,
             w.text(
                 MessageKey::AccessRecipients,
                 &[("recipients", if recipients.is_empty() { &none } else { &recipients })],
             )?,
-            w.text(MessageKey::AccessRetention, &[("retention", &retention_text(&w, &a.retention)?)])?,
+            w.text(MessageKey::AccessRetention, &[("retention", &retention_text(&w, &a.retention, at, art15('d'))?)])?,
             w.text(MessageKey::AccessRights, &[("rights", &rights)])?,
             complaint.clone(),
             sources.clone(),
             match &a.automated_decision_making {
-                Some(info) => w.text(MessageKey::AccessAutomated, &[("information", info.as_str())])?,
+                Some(info) => {
+                    let info = w.local(info, || format!("{at}automated_decision_making"), art15('h'))?;
+                    w.text(MessageKey::AccessAutomated, &[("information", info)])?
+                }
                 None => w.text(MessageKey::AccessNoAutomated, &[])?,
             },
         ];
@@ -232,7 +240,7 @@ pub fn access_cover_letter(
                 MessageKey::AccessTransfers,
                 &[
                     ("article", &w.cite(Article::gdpr(15).paragraph(2))),
-                    ("transfers", &transfers_text(&w, &a.transfers)?),
+                    ("transfers", &transfers_text(&w, &a.transfers, at)?),
                 ],
             )?);
         }

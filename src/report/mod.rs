@@ -69,8 +69,9 @@ use crate::agreement::{ProcessingAgreement, ProcessingChain, ProcessingLocation}
 use crate::model::{Party, PartyId, Transfer};
 use crate::vocab::{Article, Role};
 
+pub use crate::vocab::Language;
 pub use breach::breach_notification;
-pub use catalogue::{Catalogue, Language, MessageKey, TermKey, Vocabulary};
+pub use catalogue::{Catalogue, MessageKey, TermKey, Vocabulary};
 pub use document::{Block, Document, escape_markdown};
 pub use letters::{access_cover_letter, extension_notice, refusal_letter};
 pub use mermaid::{LifecycleTransition, chain_flowchart, request_lifecycle, request_lifecycle_transitions};
@@ -93,6 +94,19 @@ pub enum ReportError {
         language: Language,
         /// The message key (`notice_title`) or term (`purpose:x-loyalty`).
         key: String,
+    },
+    /// A free text the document must carry (an activity's name, its legitimate interests, a
+    /// recipient, the Art. 13(2)(e) statement…) is not given in the document's language. A
+    /// document is written in one language: it never falls back to another language's text.
+    #[error("{article}: no {language} text for {field}")]
+    UntranslatedText {
+        /// The language of the document.
+        language: Language,
+        /// Where the text belongs, e.g. `activity 0190…: purposes[0].legitimate_interests`;
+        /// never the text.
+        field: String,
+        /// The provision the text is written for.
+        article: Article,
     },
     /// A text of the catalogue is malformed, or uses a placeholder its key does not have.
     #[error("the text of {key} is malformed: {reason}")]
@@ -151,6 +165,12 @@ fn vendor_not_processor(party: Option<PartyId>) -> String {
     match party {
         Some(p) => format!("the chat vendor {p} is not a processor of the controller in the processing chain"),
         None => "a vendor's sentence was given without the vendor it names".to_owned(),
+    }
+}
+
+impl From<crate::vocab::InvalidLanguage> for ReportError {
+    fn from(e: crate::vocab::InvalidLanguage) -> Self {
+        ReportError::InvalidLanguage { code: e.code().to_owned() }
     }
 }
 

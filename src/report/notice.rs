@@ -5,12 +5,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::document::Writer;
-use super::records::{purpose_lines, retention_text, transfer_text};
+use super::records::{purpose_lines, recipient_line, retention_text, transfer_text};
 use super::{Catalogue, Document, Language, MessageKey, Parties, ReportError, members};
 use crate::agreement::ProcessingChain;
 use crate::model::{
-    ActivityId, Controllers, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, RegistrationNumber, Retention,
-    TaxId, Text, Transfer,
+    ActivityId, Controllers, LocalizedText, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient,
+    RegistrationNumber, Retention, TaxId, Text, Transfer,
 };
 use crate::request::ComplaintInformation;
 use crate::vocab::{
@@ -56,11 +56,13 @@ pub struct NoticeInput<'a> {
     /// The supervisory authority and judicial remedy (Art. 13(2)(d), 77, 79).
     pub complaint: &'a ComplaintInformation,
     /// Whether providing the data is a statutory or contractual requirement, whether the data
-    /// subject must provide them, and the consequences of not doing so (Art. 13(2)(e)).
-    pub provision: Option<&'a Text>,
+    /// subject must provide them, and the consequences of not doing so (Art. 13(2)(e)), in
+    /// each language the notice is written in.
+    pub provision: Option<&'a LocalizedText>,
     /// The sources of data not obtained from the data subject (Art. 14(2)(f)), e.g. other
-    /// visitors' chat messages that mention someone.
-    pub sources: &'a [Text],
+    /// visitors' chat messages that mention someone, each in every language the notice is
+    /// written in.
+    pub sources: &'a [LocalizedText],
     /// The date from which the notice is valid; adequacy decisions are read on it.
     pub as_of: NaiveDate,
 }
@@ -118,14 +120,14 @@ impl<'a> NoticeInput<'a> {
     /// subject must provide them, and the consequences of not doing so (Art. 13(2)(e)). A
     /// notice without it shows the item as missing.
     #[must_use]
-    pub fn with_provision(mut self, provision: &'a Text) -> Self {
+    pub fn with_provision(mut self, provision: &'a LocalizedText) -> Self {
         self.provision = Some(provision);
         self
     }
 
     /// The sources of data not obtained from the data subject (Art. 14(2)(f)).
     #[must_use]
-    pub fn with_sources(mut self, sources: &'a [Text]) -> Self {
+    pub fn with_sources(mut self, sources: &'a [LocalizedText]) -> Self {
         self.sources = sources;
         self
     }
@@ -176,7 +178,7 @@ pub struct NoticeActivity {
     /// The activity.
     pub activity: ActivityId,
     /// Its name.
-    pub name: Text,
+    pub name: LocalizedText,
     /// Art. 13(1)(c)-(d): purposes, legal bases and legitimate interests.
     pub purposes: Vec<PurposeSpec>,
     /// Art. 14(1)(d): the categories of personal data.
@@ -187,7 +189,7 @@ pub struct NoticeActivity {
     pub rights: Vec<RightsUnder>,
     /// Art. 13(2)(f): automated decision-making, where used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub automated_decision_making: Option<Text>,
+    pub automated_decision_making: Option<LocalizedText>,
     /// Art. 13(1)(a), 26(1): the other joint controllers, for an activity with joint
     /// controllers.
     #[serde(default)]
@@ -195,7 +197,7 @@ pub struct NoticeActivity {
     /// Art. 26(2): the essence of the joint controllers' arrangement, for an activity with
     /// joint controllers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arrangement: Option<Text>,
+    pub arrangement: Option<LocalizedText>,
 }
 
 /// A processor or sub-processor named in the notice (Art. 13(1)(e)).
@@ -262,10 +264,10 @@ pub struct PrivacyNotice {
     /// Art. 13(2)(e): whether the data must be provided; the document shows it as missing when
     /// absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provision: Option<Text>,
+    pub provision: Option<LocalizedText>,
     /// Art. 14(2)(f): sources of data not obtained from the data subject.
     #[serde(default)]
-    pub sources: Vec<Text>,
+    pub sources: Vec<LocalizedText>,
 }
 }
 
@@ -278,7 +280,10 @@ impl PrivacyNotice {
     /// [`ReportError::UnknownParty`] when the chain, the vendor or a joint activity names a
     /// party not in `parties`; [`ReportError::VendorNotProcessor`] when the vendor is not a
     /// processor or sub-processor of the chain on the controller's behalf (the notice names it
-    /// as one), or a vendor's sentence is given without the vendor.
+    /// as one), or a vendor's sentence is given without the vendor;
+    /// [`ReportError::UntranslatedText`] when the controller states its
+    /// [language](Party::language) and a free text of the notice is not given in it (the
+    /// notice must at least be writable in the controller's own language).
     pub fn build(input: &NoticeInput<'_>) -> Result<Self, ReportError> {
         let parties = Parties::new(input.parties);
         let controller = input.controller;
@@ -407,7 +412,7 @@ impl PrivacyNotice {
                 arrangement,
             });
         }
-        Ok(PrivacyNotice {
+        let notice = PrivacyNotice {
             as_of: input.as_of,
             controller: controller.clone(),
             vendor,
@@ -419,15 +424,79 @@ impl PrivacyNotice {
             complaint: input.complaint.clone(),
             provision: input.provision.cloned(),
             sources: input.sources.to_vec(),
-        })
+        };
+        if let Some(language) = controller.language()
+            && let Some(first) = notice.untranslated(language).into_iter().next()
+        {
+            return Err(first);
+        }
+        Ok(notice)
+    }
+
+    /// Every free text of the notice that is not given in `language`, each as the
+    /// [`ReportError::UntranslatedText`] that [`document`](Self::document) would return for it:
+    /// what a translator must still write before the notice can be published in `language`.
+    #[must_use]
+    pub fn untranslated(&self, language: &Language) -> Vec<ReportError> {
+        let art13 = |p: u8, point: char| Article::gdpr(13).paragraph(p).point(point);
+        let mut texts: Vec<(String, Article, &LocalizedText)> = Vec::new();
+        for a in &self.activities {
+            let at = format!("activity {}: ", a.activity);
+            texts.push((format!("{at}name"), art13(1, 'c'), &a.name));
+            for (i, p) in a.purposes.iter().enumerate() {
+                if let Some(interests) = &p.legitimate_interests {
+                    texts.push((format!("{at}purposes[{i}].legitimate_interests"), art13(1, 'd'), interests));
+                }
+            }
+            match &a.retention {
+                Retention::MonthsAfter { event, .. } => {
+                    texts.push((format!("{at}retention.event"), art13(2, 'a'), event))
+                }
+                Retention::Criteria { criteria } => {
+                    texts.push((format!("{at}retention.criteria"), art13(2, 'a'), criteria));
+                }
+                _ => {}
+            }
+            if let Some(info) = &a.automated_decision_making {
+                texts.push((format!("{at}automated_decision_making"), art13(2, 'f'), info));
+            }
+        }
+        for (i, r) in self.other_recipients.iter().enumerate() {
+            texts.push((format!("other_recipients[{i}].name"), art13(1, 'e'), &r.name));
+        }
+        for (i, t) in self.transfers.iter().enumerate() {
+            if let Some(s) = &t.transfer.safeguards_documentation {
+                texts.push((
+                    format!("transfers[{i}].safeguards_documentation"),
+                    Article::gdpr(30).paragraph(1).point('e'),
+                    s,
+                ));
+            }
+        }
+        if let Some(provision) = &self.provision {
+            texts.push(("provision".to_owned(), art13(2, 'e'), provision));
+        }
+        for (i, s) in self.sources.iter().enumerate() {
+            texts.push((format!("sources[{i}]"), Article::gdpr(14).paragraph(2).point('f'), s));
+        }
+        texts
+            .into_iter()
+            .filter(|(_, _, text)| text.get(language).is_none())
+            .map(|(field, article, _)| ReportError::UntranslatedText { language: language.clone(), field, article })
+            .collect()
     }
 
     /// The notice as a [`Document`] in `language`; render it with
     /// [`to_html`](Document::to_html) for the website or [`to_markdown`](Document::to_markdown).
     ///
+    /// Every free text is written in `language` only: a text not given in it is an error, never
+    /// replaced by another language's text.
+    ///
     /// # Errors
     /// [`ReportError::MissingTranslation`] when the catalogue lacks a text or a term (e.g. a
-    /// custom purpose without a label in `language`).
+    /// custom purpose without a label in `language`); [`ReportError::UntranslatedText`] when a
+    /// free text of the notice is not given in `language` ([`untranslated`](Self::untranslated)
+    /// lists them all).
     pub fn document(&self, catalogue: &Catalogue, language: &Language) -> Result<Document, ReportError> {
         let w = Writer { catalogue, language };
         let art13 = |p: u8, point: char| Article::gdpr(13).paragraph(p).point(point);
@@ -475,7 +544,10 @@ impl PrivacyNotice {
         self.objection_section(&w, &mut doc)?;
 
         for a in &self.activities {
-            doc.heading(1, w.text(MessageKey::NoticeActivity, &[("name", a.name.as_str())])?);
+            let at = format!("activity {}: ", a.activity);
+            let at = at.as_str();
+            let name = w.local(&a.name, || format!("{at}name"), art13(1, 'c'))?;
+            doc.heading(1, w.text(MessageKey::NoticeActivity, &[("name", name)])?);
             if !a.joint_controllers.is_empty() {
                 let controllers =
                     a.joint_controllers.iter().map(|p| w.party_details(p)).collect::<Result<Vec<_>, _>>()?;
@@ -485,13 +557,15 @@ impl PrivacyNotice {
                 )?);
             }
             if let Some(arrangement) = &a.arrangement {
+                let article = Article::gdpr(26).paragraph(2);
+                let arrangement = w.local(arrangement, || format!("{at}arrangement"), article)?;
                 doc.paragraph(w.text(
                     MessageKey::NoticeArrangement,
-                    &[("article", &w.cite(Article::gdpr(26).paragraph(2))), ("arrangement", arrangement.as_str())],
+                    &[("article", &w.cite(article)), ("arrangement", arrangement)],
                 )?);
             }
             doc.paragraph(w.text(MessageKey::NoticePurposes, &[("article", &w.cite(art13(1, 'c')))])?);
-            doc.list(purpose_lines(&w, &a.purposes)?);
+            doc.list(purpose_lines(&w, &a.purposes, at)?);
             doc.paragraph(w.text(
                 MessageKey::NoticeCategories,
                 &[
@@ -501,7 +575,10 @@ impl PrivacyNotice {
             )?);
             doc.paragraph(w.text(
                 MessageKey::NoticeRetention,
-                &[("article", &w.cite(art13(2, 'a'))), ("retention", &retention_text(&w, &a.retention)?)],
+                &[
+                    ("article", &w.cite(art13(2, 'a'))),
+                    ("retention", &retention_text(&w, &a.retention, at, art13(2, 'a'))?),
+                ],
             )?);
             doc.paragraph(w.text(MessageKey::NoticeRights, &[("article", &w.cite(art13(2, 'b')))])?);
             let mut items = Vec::new();
@@ -525,10 +602,13 @@ impl PrivacyNotice {
             doc.list(items);
             let automated = art13(2, 'f');
             match &a.automated_decision_making {
-                Some(info) => doc.paragraph(w.text(
-                    MessageKey::NoticeAutomated,
-                    &[("article", &w.cite(automated)), ("information", info.as_str())],
-                )?),
+                Some(info) => {
+                    let info = w.local(info, || format!("{at}automated_decision_making"), automated)?;
+                    doc.paragraph(w.text(
+                        MessageKey::NoticeAutomated,
+                        &[("article", &w.cite(automated)), ("information", info)],
+                    )?);
+                }
                 None => doc.paragraph(w.text(MessageKey::NoticeNoAutomated, &[("article", &w.cite(automated))])?),
             }
         }
@@ -572,12 +652,8 @@ impl PrivacyNotice {
             let items = self
                 .other_recipients
                 .iter()
-                .map(|r| {
-                    w.text(
-                        MessageKey::RecipientLine,
-                        &[("name", r.name.as_str()), ("role", &w.term(&r.role)?), ("country", &w.country(r.country)?)],
-                    )
-                })
+                .enumerate()
+                .map(|(i, r)| recipient_line(&w, r, || format!("other_recipients[{i}].name"), art13(1, 'e')))
                 .collect::<Result<Vec<_>, _>>()?;
             doc.list(items);
         }
@@ -587,8 +663,8 @@ impl PrivacyNotice {
             doc.paragraph(w.text(MessageKey::NoticeNoTransfers, &[])?);
         } else {
             let mut items = Vec::new();
-            for t in &self.transfers {
-                let line = transfer_text(&w, &t.transfer)?;
+            for (i, t) in self.transfers.iter().enumerate() {
+                let line = transfer_text(&w, &t.transfer, &format!("transfers[{i}]."))?;
                 let adequacy = if t.adequacy {
                     w.text(MessageKey::Adequacy, &[("article", &w.cite(Article::gdpr(45).paragraph(3)))])?
                 } else {
@@ -627,14 +703,21 @@ impl PrivacyNotice {
         // statement the section stays, as a visible gap.
         doc.heading(1, w.text(MessageKey::NoticeProvision, &[("article", &w.cite(art13(2, 'e')))])?);
         match &self.provision {
-            Some(provision) => doc.paragraph(provision.to_string()),
+            Some(provision) => {
+                doc.paragraph(w.local(provision, || "provision".to_owned(), art13(2, 'e'))?.to_owned());
+            }
             None => doc.paragraph(w.text(MessageKey::NoticeProvisionMissing, &[("article", &w.cite(art13(2, 'e')))])?),
         }
         if !self.sources.is_empty() {
             let art = Article::gdpr(14).paragraph(2).point('f');
             doc.heading(1, w.text(MessageKey::NoticeSources, &[("article", &w.cite(art))])?);
             doc.paragraph(w.text(MessageKey::NoticeSourcesIntro, &[])?);
-            doc.list(self.sources.iter().map(ToString::to_string).collect());
+            let sources = self
+                .sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| w.local(s, || format!("sources[{i}]"), art).map(str::to_owned));
+            doc.list(sources.collect::<Result<_, _>>()?);
         }
         Ok(doc)
     }

@@ -8,7 +8,8 @@ use super::document::Writer;
 use super::{Block, Catalogue, Document, Language, MessageKey, Parties, ReportError, location_transfer, members};
 use crate::agreement::{AgreementId, ProcessingAgreement, ProcessingChain};
 use crate::model::{
-    ActivityId, Contact, Controllers, Party, ProcessingActivity, PurposeSpec, Recipient, Retention, Text, Transfer,
+    ActivityId, Contact, Controllers, LocalizedText, Party, ProcessingActivity, PurposeSpec, Recipient, Retention,
+    Text, Transfer,
 };
 use crate::vocab::{Article, DataCategory, Destination, Purpose, SubjectCategory};
 
@@ -122,7 +123,7 @@ pub struct ControllerActivityRecord {
     /// The activity.
     pub activity: ActivityId,
     /// Its name.
-    pub name: Text,
+    pub name: LocalizedText,
     /// (a) the name and contact details of the controller.
     pub controller: Field<Party>,
     /// (a) where applicable, the joint controllers.
@@ -145,7 +146,7 @@ pub struct ControllerActivityRecord {
     /// (f) the envisaged time limits for erasure.
     pub erasure_time_limits: Field<Retention>,
     /// (g) a general description of the Art. 32(1) measures.
-    pub security_measures: Field<Vec<Text>>,
+    pub security_measures: Field<Vec<LocalizedText>>,
 }
 
 crate::vocab::object_struct! {
@@ -333,12 +334,15 @@ impl ControllerRecord {
                 merge_transfer(&mut transfers, t);
             }
             for m in members.iter().filter(|m| covers(m.agreement, activity)) {
-                let recipient = Recipient {
-                    party: Some(m.party.id()),
-                    name: m.party.legal_name().clone(),
-                    role: m.role,
-                    country: m.party.country(),
-                };
+                // A legal name reads the same in every language: it is given in each language
+                // the activity is written in.
+                let mut languages = f.name.languages();
+                let mut name =
+                    LocalizedText::new(languages.next().cloned().unwrap_or(Language::EN), m.party.legal_name().clone());
+                for language in languages {
+                    name.insert(language.clone(), m.party.legal_name().clone());
+                }
+                let recipient = Recipient { party: Some(m.party.id()), name, role: m.role, country: m.party.country() };
                 if !recipients.iter().any(|r| r.party == recipient.party) {
                     recipients.push(recipient);
                 }
@@ -369,6 +373,8 @@ impl ControllerRecord {
         let art = |p| Article::gdpr(30).paragraph(1).point(p);
         let mut out = Vec::new();
         for a in &self.activities {
+            let at = format!("activity {}: ", a.activity);
+            let at = at.as_str();
             let rows = vec![
                 row(w, art('a'), MessageKey::FieldController, &a.controller, |w, p| w.party_details(p))?,
                 row(w, art('a'), MessageKey::FieldJointControllers, &a.joint_controllers, |w, ps| {
@@ -376,23 +382,39 @@ impl ControllerRecord {
                 })?,
                 row(w, art('a'), MessageKey::FieldRepresentative, &a.representative, |w, c| w.contact(c))?,
                 row(w, art('a'), MessageKey::FieldDpo, &a.dpo, |w, c| w.contact(c))?,
-                row(w, art('b'), MessageKey::FieldPurposes, &a.purposes, |w, v| purposes_text(w, v))?,
+                row(w, art('b'), MessageKey::FieldPurposes, &a.purposes, |w, v| purposes_text(w, v, at))?,
                 row(w, art('c'), MessageKey::FieldSubjectCategories, &a.subject_categories, |w, c| w.terms(c))?,
                 row(w, art('c'), MessageKey::FieldDataCategories, &a.data_categories, |w, c| w.terms(c))?,
-                row(w, art('d'), MessageKey::FieldRecipients, &a.recipients, |w, v| recipients_text(w, v))?,
-                row(w, art('e'), MessageKey::FieldTransfers, &a.transfers, |w, v| transfers_text(w, v))?,
-                row(w, art('f'), MessageKey::FieldErasure, &a.erasure_time_limits, retention_text)?,
-                row(w, art('g'), MessageKey::FieldSecurity, &a.security_measures, |_, m| Ok(join(m)))?,
+                row(w, art('d'), MessageKey::FieldRecipients, &a.recipients, |w, v| {
+                    recipients_text(w, v, at, art('d'))
+                })?,
+                row(w, art('e'), MessageKey::FieldTransfers, &a.transfers, |w, v| transfers_text(w, v, at))?,
+                row(w, art('f'), MessageKey::FieldErasure, &a.erasure_time_limits, |w, r| {
+                    retention_text(w, r, at, art('f'))
+                })?,
+                row(w, art('g'), MessageKey::FieldSecurity, &a.security_measures, |w, m| {
+                    let measures = m
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| w.local(t, || format!("{at}security_measures[{i}]"), art('g')))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(measures.join("; "))
+                })?,
             ];
-            out.push((w.text(MessageKey::RecordActivity, &[("name", a.name.as_str())])?, rows));
+            let name = w.local(&a.name, || format!("{at}name"), Article::gdpr(30).paragraph(1))?;
+            out.push((w.text(MessageKey::RecordActivity, &[("name", name)])?, rows));
         }
         Ok(out)
     }
 
-    /// The record as a [`Document`] (one table per activity), in `language`.
+    /// The record as a [`Document`] (one table per activity), in `language`: every free text
+    /// in that language, never in another.
     ///
     /// # Errors
-    /// [`ReportError::MissingTranslation`] when the catalogue lacks a text or term.
+    /// [`ReportError::MissingTranslation`] when the catalogue lacks a text or term;
+    /// [`ReportError::UntranslatedText`] when a free text of an activity (its name, legitimate
+    /// interests, recipients, retention, safeguards or security measures) is not given in
+    /// `language`.
     pub fn document(&self, catalogue: &Catalogue, language: &Language) -> Result<Document, ReportError> {
         let w = Writer { catalogue, language };
         let title =
@@ -494,7 +516,9 @@ impl ProcessorRecord {
                 })?,
                 row(w, art('a'), MessageKey::FieldControllerDpo, &e.controller_dpo, |w, c| w.contact(c))?,
                 row(w, art('b'), MessageKey::FieldCategoriesOfProcessing, &e.categories, categories_text)?,
-                row(w, art('c'), MessageKey::FieldTransfers, &e.transfers, |w, v| transfers_text(w, v))?,
+                row(w, art('c'), MessageKey::FieldTransfers, &e.transfers, |w, v| {
+                    transfers_text(w, v, &format!("agreement {}: ", e.agreement))
+                })?,
                 row(w, art('d'), MessageKey::FieldSecurity, &e.security_measures, |_, m| Ok(m.join("; ")))?,
             ];
             let controller = match &e.controller_name {
@@ -590,19 +614,16 @@ fn csv(w: &Writer<'_>, keys: &[String], sections: Vec<(String, Vec<Row>)>) -> Re
     String::from_utf8(bytes).map_err(|e| ReportError::Csv(e.to_string()))
 }
 
-fn join<T: std::fmt::Display>(items: &[T]) -> String {
-    items.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
-}
-
-pub(crate) fn purposes_text(w: &Writer<'_>, specs: &[PurposeSpec]) -> Result<String, ReportError> {
-    Ok(purpose_lines(w, specs)?.join("; "))
+pub(crate) fn purposes_text(w: &Writer<'_>, specs: &[PurposeSpec], at: &str) -> Result<String, ReportError> {
+    Ok(purpose_lines(w, specs, at)?.join("; "))
 }
 
 /// One line per purpose: the purpose, its basis and article, the legitimate interests
-/// (Art. 13(1)(d)) and the Art. 9(2) condition where there are.
-pub(crate) fn purpose_lines(w: &Writer<'_>, specs: &[PurposeSpec]) -> Result<Vec<String>, ReportError> {
+/// (Art. 13(1)(d)) and the Art. 9(2) condition where there are. `at` names the activity in an
+/// [`ReportError::UntranslatedText`].
+pub(crate) fn purpose_lines(w: &Writer<'_>, specs: &[PurposeSpec], at: &str) -> Result<Vec<String>, ReportError> {
     let mut lines = Vec::new();
-    for s in specs {
+    for (i, s) in specs.iter().enumerate() {
         let mut line = w.text(
             MessageKey::PurposeLine,
             &[
@@ -612,9 +633,11 @@ pub(crate) fn purpose_lines(w: &Writer<'_>, specs: &[PurposeSpec]) -> Result<Vec
             ],
         )?;
         if let Some(interests) = &s.legitimate_interests {
+            let article = Article::gdpr(13).paragraph(1).point('d');
+            let interests = w.local(interests, || format!("{at}purposes[{i}].legitimate_interests"), article)?;
             let li = w.text(
                 MessageKey::LegitimateInterestsLine,
-                &[("article", &w.cite(Article::gdpr(13).paragraph(1).point('d'))), ("interests", interests.as_str())],
+                &[("article", &w.cite(article)), ("interests", interests)],
             )?;
             line = format!("{line}, {li}");
         }
@@ -626,20 +649,39 @@ pub(crate) fn purpose_lines(w: &Writer<'_>, specs: &[PurposeSpec]) -> Result<Vec
     Ok(lines)
 }
 
-pub(crate) fn recipients_text(w: &Writer<'_>, recipients: &[Recipient]) -> Result<String, ReportError> {
+/// The recipients, each as a line; `at` names the activity and `article` is the provision the
+/// list is written for, in an [`ReportError::UntranslatedText`].
+pub(crate) fn recipients_text(
+    w: &Writer<'_>,
+    recipients: &[Recipient],
+    at: &str,
+    article: Article,
+) -> Result<String, ReportError> {
     let lines = recipients
         .iter()
-        .map(|r| {
-            w.text(
-                MessageKey::RecipientLine,
-                &[("name", r.name.as_str()), ("role", &w.term(&r.role)?), ("country", &w.country(r.country)?)],
-            )
-        })
+        .enumerate()
+        .map(|(i, r)| recipient_line(w, r, || format!("{at}recipients[{i}].name"), article))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(lines.join("; "))
 }
 
-pub(crate) fn transfer_text(w: &Writer<'_>, t: &Transfer) -> Result<String, ReportError> {
+/// One recipient: its name in the document's language, its role and country.
+pub(crate) fn recipient_line(
+    w: &Writer<'_>,
+    r: &Recipient,
+    field: impl FnOnce() -> String,
+    article: Article,
+) -> Result<String, ReportError> {
+    let name = w.local(&r.name, field, article)?;
+    w.text(
+        MessageKey::RecipientLine,
+        &[("name", name), ("role", &w.term(&r.role)?), ("country", &w.country(r.country)?)],
+    )
+}
+
+/// One transfer; `at` names where it belongs (`activity …: transfers[0].`) in an
+/// [`ReportError::UntranslatedText`].
+pub(crate) fn transfer_text(w: &Writer<'_>, t: &Transfer, at: &str) -> Result<String, ReportError> {
     let mut line = match &t.mechanism {
         Some(m) => w.text(
             MessageKey::TransferLine,
@@ -665,13 +707,15 @@ pub(crate) fn transfer_text(w: &Writer<'_>, t: &Transfer) -> Result<String, Repo
         )?,
     };
     if let Some(s) = &t.safeguards_documentation {
-        line = format!("{line}; {}", w.text(MessageKey::Safeguards, &[("safeguards", s.as_str())])?);
+        let article = Article::gdpr(30).paragraph(1).point('e');
+        let s = w.local(s, || format!("{at}safeguards_documentation"), article)?;
+        line = format!("{line}; {}", w.text(MessageKey::Safeguards, &[("safeguards", s)])?);
     }
     Ok(line)
 }
 
-/// A transfer's destination in words: a country by its code, an international organisation by
-/// its name in the document's language.
+/// A transfer's destination in words: a country by its name, an international organisation by
+/// its name, in the document's language.
 pub(crate) fn destination_text(w: &Writer<'_>, d: &Destination) -> Result<String, ReportError> {
     match d {
         Destination::Country(c) => w.country(*c),
@@ -679,17 +723,29 @@ pub(crate) fn destination_text(w: &Writer<'_>, d: &Destination) -> Result<String
     }
 }
 
-pub(crate) fn transfers_text(w: &Writer<'_>, transfers: &[Transfer]) -> Result<String, ReportError> {
-    Ok(transfers.iter().map(|t| transfer_text(w, t)).collect::<Result<Vec<_>, _>>()?.join("; "))
+pub(crate) fn transfers_text(w: &Writer<'_>, transfers: &[Transfer], at: &str) -> Result<String, ReportError> {
+    let lines = transfers.iter().enumerate().map(|(i, t)| transfer_text(w, t, &format!("{at}transfers[{i}].")));
+    Ok(lines.collect::<Result<Vec<_>, _>>()?.join("; "))
 }
 
-pub(crate) fn retention_text(w: &Writer<'_>, retention: &Retention) -> Result<String, ReportError> {
+/// The retention period or its criteria; `at` names the activity and `article` is the
+/// provision it is written for, in an [`ReportError::UntranslatedText`].
+pub(crate) fn retention_text(
+    w: &Writer<'_>,
+    retention: &Retention,
+    at: &str,
+    article: Article,
+) -> Result<String, ReportError> {
     match retention {
         Retention::Months { months } => w.text(MessageKey::Months, &[("months", &w.months(u32::from(*months))?)]),
         Retention::MonthsAfter { event, months } => {
-            w.text(MessageKey::MonthsAfter, &[("months", &w.months(u32::from(*months))?), ("event", event.as_str())])
+            let event = w.local(event, || format!("{at}retention.event"), article)?;
+            w.text(MessageKey::MonthsAfter, &[("months", &w.months(u32::from(*months))?), ("event", event)])
         }
-        Retention::Criteria { criteria } => w.text(MessageKey::Criteria, &[("criteria", criteria.as_str())]),
+        Retention::Criteria { criteria } => {
+            let criteria = w.local(criteria, || format!("{at}retention.criteria"), article)?;
+            w.text(MessageKey::Criteria, &[("criteria", criteria)])
+        }
     }
 }
 

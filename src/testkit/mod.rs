@@ -32,12 +32,12 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use crate::model::{
-    ActivityId, AdequacyCoverage, Controllers, EmailAddress, Party, PartyId, PersonalDataRecord,
+    ActivityId, AdequacyCoverage, Controllers, EmailAddress, LocalizedText, Party, PartyId, PersonalDataRecord,
     PersonalDataRecordRepr, PhoneNumber, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, RecordId, Retention,
     SourceName, SubjectId, SubjectIdentifier, Text, Token, Transfer, TransferAssessment,
 };
 use crate::vocab::{
-    Article, Country, CustomTerm, DataCategory, DerogationPoint, LegalBasis, Purpose, Right, Role, SccModule,
+    Article, Country, CustomTerm, DataCategory, DerogationPoint, Language, LegalBasis, Purpose, Right, Role, SccModule,
     SpecialCategoryCondition, SubjectCategory, TransferMechanism,
 };
 
@@ -118,6 +118,27 @@ pub fn text() -> impl Strategy<Value = Text> {
     "[A-Za-zÀ-žа-я0-9 .,'-]{0,40}[A-Za-zÀ-ž]".prop_filter_map("non-empty text", |s| Text::new(&s).ok())
 }
 
+/// Any language: Czech, English or another valid code.
+pub fn language() -> impl Strategy<Value = Language> {
+    prop_oneof![
+        Just(Language::CS),
+        Just(Language::EN),
+        "[a-z]{2,3}".prop_filter_map("language code", |c| Language::new(&c).ok())
+    ]
+}
+
+/// Any valid [`LocalizedText`]: one to four languages, each with its own text.
+pub fn localized_text() -> impl Strategy<Value = LocalizedText> {
+    (language(), text(), proptest::collection::vec((language(), text()), 0..4)).prop_map(|(first, text, more)| {
+        more.into_iter().fold(LocalizedText::new(first, text), |l, (language, text)| l.with(language, text))
+    })
+}
+
+/// A text in Czech and English, for the fixtures of documents written in both.
+fn czech_and_english(cs: &str, en: &str) -> Option<LocalizedText> {
+    Some(LocalizedText::new(Language::CS, Text::new(cs).ok()?).with(Language::EN, Text::new(en).ok()?))
+}
+
 /// Any valid e-mail address.
 pub fn email() -> impl Strategy<Value = EmailAddress> {
     ("[a-zA-Z0-9._+-]{1,20}", "[a-z0-9]{1,10}", "[a-z]{2,6}")
@@ -174,7 +195,7 @@ pub fn party() -> impl Strategy<Value = Party> {
 /// Any valid processing activity: every rule of [`ProcessingActivity::new`] is satisfied.
 pub fn processing_activity() -> impl Strategy<Value = ProcessingActivity> {
     (
-        text(),
+        (text(), text()),
         proptest::collection::vec((purpose(), legal_basis(), special_category_condition()), 1..4),
         proptest::collection::vec(data_category(), 1..5),
         proptest::collection::vec(subject_category(), 1..3),
@@ -185,13 +206,17 @@ pub fn processing_activity() -> impl Strategy<Value = ProcessingActivity> {
         .prop_map(|(name, purposes, data_categories, subject_categories, transfers, months, may_special)| {
             let special = may_special || data_categories.iter().any(DataCategory::is_special);
             let criminal = data_categories.contains(&DataCategory::CriminalOffences);
-            let interests = Text::new("answering the visitor's questions").ok();
-            let safeguards = Text::new("assessment of 1 March, encryption at rest").ok();
+            let interests = czech_and_english("odpovídání na dotazy návštěvníka", "answering the visitor's questions");
+            let safeguards = czech_and_english(
+                "posouzení z 1. března, šifrování uložených dat",
+                "assessment of 1 March, encryption at rest",
+            );
             let on_record = Text::new("on file with the privacy officer").ok();
             let checked_on = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+            let (cs, en) = name;
             let repr = ProcessingActivityRepr {
                 id: ActivityId::generate(),
-                name,
+                name: LocalizedText::new(Language::CS, cs).with(Language::EN, en),
                 controllers: Controllers::Sole { controller: PartyId::generate() },
                 purposes: purposes
                     .into_iter()

@@ -30,6 +30,7 @@
 
 mod article;
 mod country;
+mod language;
 mod object;
 
 use std::borrow::Cow;
@@ -40,6 +41,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 pub use article::{Article, Instrument, ParseArticleError};
 pub use country::{Adequacy, AdequacyScope, Country, InvalidCountry};
+pub use language::{InvalidLanguage, Language};
 pub use transfer::{DerogationPoint, Destination, InternationalOrganisation, SccModule, TransferMechanism};
 
 pub(crate) use object::{Object, no_check, object, object_struct, try_from_object};

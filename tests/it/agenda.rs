@@ -15,7 +15,8 @@ use gdpr_obligations::breach::{
 };
 use gdpr_obligations::fulfil::{NoticeRecord, Operation, RecipientNoticeGiven, record_notice};
 use gdpr_obligations::model::{
-    ActivityId, Controllers, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SubjectId, Text,
+    ActivityId, Controllers, LocalizedText, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention,
+    SubjectId, Text,
 };
 use gdpr_obligations::request::{
     Channel, Command, ComplaintInformation, ExtensionJustification, ExtensionReason, Processing, Receipt, Receiver,
@@ -24,6 +25,7 @@ use gdpr_obligations::request::{
 use gdpr_obligations::retention::{RetentionPeriod, RetentionPolicy};
 use gdpr_obligations::store::{Scope, SweepId};
 use gdpr_obligations::time::{DeadlinePolicy, Zone};
+use gdpr_obligations::vocab::Language;
 use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, Role, SubjectCategory};
 use uuid::Uuid;
 
@@ -39,6 +41,11 @@ fn party_id(n: u128) -> PartyId {
 
 fn text(s: &str) -> Text {
     Text::new(s).expect("non-empty text")
+}
+
+/// A free text in English only: the documents of these tests are written in English.
+fn en(s: &str) -> LocalizedText {
+    LocalizedText::new(Language::EN, text(s))
 }
 
 const SHOP: u128 = 0x1;
@@ -85,7 +92,7 @@ fn breach(detection: Detection, commands: &[BreachCommand]) -> Breach {
 
 fn activity(controller: PartyId, recipients: Vec<Recipient>, security: bool) -> ProcessingActivity {
     ProcessingActivity::builder(
-        text("Website chat customer care"),
+        en("Website chat customer care"),
         Controllers::Sole { controller },
         Retention::Months { months: 24 },
     )
@@ -94,13 +101,13 @@ fn activity(controller: PartyId, recipients: Vec<Recipient>, security: bool) -> 
     .data_categories([DataCategory::Contact, DataCategory::CommunicationContent])
     .subject_categories([SubjectCategory::Visitor])
     .recipients(recipients)
-    .security_measures(if security { vec![text("TLS in transit, encryption at rest")] } else { vec![] })
+    .security_measures(if security { vec![en("TLS in transit, encryption at rest")] } else { vec![] })
     .build()
     .expect("a valid activity")
 }
 
 fn vendor_recipient() -> Recipient {
-    Recipient::new(text("Chatvendor s.r.o."), Role::Processor, Country::CZ).with_party(party_id(VENDOR))
+    Recipient::new(en("Chatvendor s.r.o."), Role::Processor, Country::CZ).with_party(party_id(VENDOR))
 }
 
 fn shop_party() -> Party {
@@ -247,7 +254,7 @@ fn erasure() -> RequestKind {
 
 #[test]
 fn art_19_recipient_notice_is_owed_to_each_recipient_until_given() {
-    let mailer = Recipient::new(text("Mailer a.s."), Role::Processor, Country::CZ);
+    let mailer = Recipient::new(en("Mailer a.s."), Role::Processor, Country::CZ);
     let mut s = snapshot(SHOP);
     s.parties.push(shop_party());
     s.activities.push(activity(party_id(SHOP), vec![vendor_recipient(), mailer], true));
@@ -264,11 +271,11 @@ fn art_19_recipient_notice_is_owed_to_each_recipient_until_given() {
     }
     assert!(of_kind(&agenda, "answer").is_empty());
 
-    let vendor = RecipientNoticeGiven::new(text("Chatvendor s.r.o.")).with_party(party_id(VENDOR));
+    let vendor = RecipientNoticeGiven::new(en("Chatvendor s.r.o.")).with_party(party_id(VENDOR));
     s.notices_given.push(NoticeRecord::recipient(id, at("2025-03-12T09:00:00Z"), vendor));
     let agenda = Agenda::build(&s, at("2025-03-12T10:00:00Z"), &options());
     let left = only(&agenda, "recipient_notice");
-    assert!(matches!(&left.owed_to, OwedTo::Recipient { name, party: None } if name.as_str() == "Mailer a.s."));
+    assert!(matches!(&left.owed_to, OwedTo::Recipient { name, party: None } if *name == en("Mailer a.s.")));
 }
 
 #[test]
@@ -375,7 +382,7 @@ fn art_14_3_third_parties_mentioned_in_chats_are_owed_information_or_a_recorded_
 
     let mentioned = |data: ThirdPartyData| {
         ProcessingActivity::builder(
-            text("Website chat customer care"),
+            en("Website chat customer care"),
             Controllers::Sole { controller: party_id(SHOP) },
             Retention::Months { months: 24 },
         )

@@ -132,11 +132,15 @@ fn object(schema: &Value, root: &Value, rng: &mut Rng, depth: usize) -> Value {
             }
         }
     }
-    if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object())
-        && depth < 4
-    {
-        for n in 0..rng.below(3) {
-            out.insert(format!("k{n}"), instance(values, root, rng, depth + 1));
+    if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+        // A map keyed by language codes (a localized text) takes codes, and at least
+        // `minProperties` entries at any depth.
+        let languages = schema.pointer("/propertyNames/pattern").and_then(Value::as_str) == Some("^[a-z]{2,3}$");
+        let min = schema.get("minProperties").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let count = if depth < 4 { min.max(rng.below(3)) } else { min };
+        for n in 0..count {
+            let key = if languages { ["cs", "en", "de"][n % 3].to_owned() } else { format!("k{n}") };
+            out.insert(key, instance(values, root, rng, depth + 1));
         }
     }
     Value::Object(out)

@@ -18,7 +18,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use gdpr_obligations::desk::{Desk, DeskError, FulfilmentReport, ProcessorDesk};
 use gdpr_obligations::erasure::{Outcome, Rectification, RetentionGround};
 use gdpr_obligations::fulfil::{NoticeKind, NoticeRecord, RecipientNoticeGiven};
-use gdpr_obligations::model::{EmailAddress, PartyId, SourceName, SubjectId, SubjectIdentifier, Text, Token};
+use gdpr_obligations::model::{
+    EmailAddress, LocalizedText, PartyId, SourceName, SubjectId, SubjectIdentifier, Text, Token,
+};
 use gdpr_obligations::request::{
     Channel, Command, ComplaintInformation, ErasureGround, ObjectionGround, Processing, Receipt, Receiver,
     RefusalGround, RequestId, RequestKind, RestrictionGround, StatusName,
@@ -32,10 +34,16 @@ use gdpr_obligations::store::{
 };
 use gdpr_obligations::testkit::faults::{Call, Faulty, Phase};
 use gdpr_obligations::time::DeadlinePolicy;
+use gdpr_obligations::vocab::Language;
 use gdpr_obligations::vocab::{LegalBasis, Purpose};
 
 pub(crate) fn text(s: &str) -> Text {
     Text::new(s).unwrap()
+}
+
+/// A free text in English only: the documents of these tests are written in English.
+pub(crate) fn en(s: &str) -> LocalizedText {
+    LocalizedText::new(Language::EN, text(s))
 }
 
 pub(crate) fn email(s: &str) -> SubjectIdentifier {
@@ -521,7 +529,7 @@ async fn art_21_and_22_requests_not_carried_out_on_the_sources_have_nothing_to_r
 #[tokio::test]
 async fn art_19_a_recipient_notice_is_recorded_only_after_a_carried_out_erasure() {
     let s = shop().await;
-    let given = || RecipientNoticeGiven::new(text("Chatvendor s.r.o."));
+    let given = || RecipientNoticeGiven::new(en("Chatvendor s.r.o."));
     let id = s.ready(erasure(), eva()).await;
     let err = s.desk.record_recipient_notice(id, given(), t0()).await.unwrap_err();
     assert_eq!(article(&err).as_deref(), Some("Art. 19"), "{err}");

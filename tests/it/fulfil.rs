@@ -14,8 +14,8 @@ use gdpr_obligations::erasure::RecordKey;
 use gdpr_obligations::erasure::{ErasurePolicy, Outcome, RecordOutcome, Rectification, Retain, RetentionGround};
 use gdpr_obligations::fulfil::{FulfilError, Fulfilment, Operation, PORTABLE_FORMAT, StepStatus};
 use gdpr_obligations::model::{
-    Controllers, EmailAddress, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName,
-    SubjectIdentifier, Text, Token,
+    Controllers, EmailAddress, LocalizedText, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention,
+    SourceName, SubjectIdentifier, Text, Token,
 };
 use gdpr_obligations::request::RequestId;
 use gdpr_obligations::store::chat::{ChatHistory, ConversationId, Sender};
@@ -25,10 +25,16 @@ use gdpr_obligations::store::{
     LedgerStoreExt, PersonalDataSource, PseudonymKey, Scope, StoreError, Version,
 };
 use gdpr_obligations::testkit::faults::{Call, Faulty};
+use gdpr_obligations::vocab::Language;
 use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, Right, Role, SubjectCategory};
 
 fn text(s: &str) -> Text {
     Text::new(s).unwrap()
+}
+
+/// A free text in English only: the documents of these tests are written in English.
+fn en(s: &str) -> LocalizedText {
+    LocalizedText::new(Language::EN, text(s))
 }
 
 fn email(s: &str) -> SubjectIdentifier {
@@ -45,13 +51,13 @@ fn key() -> PseudonymKey {
 
 fn activity(controller: PartyId) -> ProcessingActivity {
     ProcessingActivity::builder(
-        text("Website chat customer care"),
+        en("Website chat customer care"),
         Controllers::Sole { controller },
-        Retention::MonthsAfter { event: text("the last conversation"), months: 24 },
+        Retention::MonthsAfter { event: en("the last conversation"), months: 24 },
     )
     .purpose(
         PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
-            .with_legitimate_interests(text("answering visitors' questions")),
+            .with_legitimate_interests(en("answering visitors' questions")),
     )
     .data_categories([
         DataCategory::Identification,
@@ -61,8 +67,8 @@ fn activity(controller: PartyId) -> ProcessingActivity {
         DataCategory::UsageBehaviour,
     ])
     .subject_categories([SubjectCategory::Visitor])
-    .recipients([Recipient::new(text("Chatvendor s.r.o."), Role::Processor, Country::CZ)])
-    .security_measures([text("encryption at rest")])
+    .recipients([Recipient::new(en("Chatvendor s.r.o."), Role::Processor, Country::CZ)])
+    .security_measures([en("encryption at rest")])
     .build()
     .unwrap()
 }

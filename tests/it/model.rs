@@ -4,12 +4,13 @@ use crate::common;
 
 use common::assert_json_contract;
 use gdpr_obligations::model::{
-    ActivityId, AdequacyCoverage, Contact, Controllers, DataSubject, Digest, EmailAddress, Party, PartyId,
-    PersonalDataRecord, PhoneNumber, PostalAddress, ProcessingActivity, ProcessingActivityRepr, PurposeSpec, Recipient,
-    RecordId, RegistrationNumber, Retention, SourceName, SubjectId, SubjectIdentifier, TaxId, Text, Token, Transfer,
-    TransferAssessment,
+    ActivityId, AdequacyCoverage, Contact, Controllers, DataSubject, Digest, EmailAddress, LocalizedText, Party,
+    PartyId, PersonalDataRecord, PhoneNumber, PostalAddress, ProcessingActivity, ProcessingActivityRepr, PurposeSpec,
+    Recipient, RecordId, RegistrationNumber, Retention, SourceName, SubjectId, SubjectIdentifier, TaxId, Text, Token,
+    Transfer, TransferAssessment,
 };
 use gdpr_obligations::testkit;
+use gdpr_obligations::vocab::Language;
 use gdpr_obligations::vocab::{
     Country, DataCategory, DerogationPoint, Destination, InternationalOrganisation, LegalBasis, Purpose, Role,
     SccModule, SpecialCategoryCondition, SubjectCategory, TransferMechanism,
@@ -20,19 +21,24 @@ fn text(s: &str) -> Text {
     Text::new(s).unwrap()
 }
 
+/// A free text in English only: the documents of these tests are written in English.
+fn en(s: &str) -> LocalizedText {
+    LocalizedText::new(Language::EN, text(s))
+}
+
 fn chat_activity() -> ProcessingActivityRepr {
     ProcessingActivity::builder(
-        text("Website chat customer care"),
+        en("Website chat customer care"),
         Controllers::Sole { controller: PartyId::generate() },
-        Retention::MonthsAfter { event: text("the visitor's last conversation"), months: 24 },
+        Retention::MonthsAfter { event: en("the visitor's last conversation"), months: 24 },
     )
     .purpose(
         PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
-            .with_legitimate_interests(text("answering visitors' questions about orders")),
+            .with_legitimate_interests(en("answering visitors' questions about orders")),
     )
     .data_categories([DataCategory::Identification, DataCategory::Contact, DataCategory::CommunicationContent])
     .subject_categories([SubjectCategory::Visitor])
-    .security_measures([text("TLS in transit, encryption at rest")])
+    .security_measures([en("TLS in transit, encryption at rest")])
     .build()
     .expect("a valid chat activity")
     .into_fields()
@@ -77,7 +83,7 @@ fn art_10_criminal_data_need_an_authority() {
 fn art_26_1_joint_control_needs_two_distinct_controllers() {
     let mut r = chat_activity();
     let one = PartyId::generate();
-    r.controllers = Controllers::Joint { controllers: vec![one, one], arrangement: text("arrangement of 1 May") };
+    r.controllers = Controllers::Joint { controllers: vec![one, one], arrangement: en("arrangement of 1 May") };
     assert_eq!(articles(&ProcessingActivity::new(r).unwrap_err()), ["Art. 26(1)"]);
 }
 
@@ -277,7 +283,7 @@ proptest! {
 #[test]
 fn art_5_1_b_activity_builder_reports_every_problem_at_once_as_the_decoder_does() {
     let builder = ProcessingActivity::builder(
-        text("Chat"),
+        en("Chat"),
         Controllers::Sole { controller: PartyId::generate() },
         Retention::Months { months: 0 },
     )
@@ -313,30 +319,30 @@ fn art_5_1_b_activity_builder_reports_every_problem_at_once_as_the_decoder_does(
 fn activity_builder_fills_every_field_it_is_given() {
     let id = ActivityId::generate();
     let activity = ProcessingActivity::builder(
-        text("Chat"),
+        en("Chat"),
         Controllers::Sole { controller: PartyId::generate() },
         Retention::Months { months: 12 },
     )
     .id(id)
     .purpose(
         PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
-            .with_legitimate_interests(text("answering questions"))
+            .with_legitimate_interests(en("answering questions"))
             .with_special_category_condition(SpecialCategoryCondition::ExplicitConsent),
     )
     .data_categories([DataCategory::Contact])
     .data_categories([DataCategory::CriminalOffences])
     .criminal_data_authority(text("Act 1/2000 Coll."))
     .subject_categories([SubjectCategory::Visitor])
-    .recipients([Recipient::new(text("Courier"), Role::Recipient, Country::CZ).with_party(PartyId::generate())])
+    .recipients([Recipient::new(en("Courier"), Role::Recipient, Country::CZ).with_party(PartyId::generate())])
     .transfers([Transfer::new(text("Mailer Inc."), Country::US)
         .with_mechanism(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests })
-        .with_safeguards_documentation(text("the clauses"))
+        .with_safeguards_documentation(en("the clauses"))
         .with_compelling_interest_information(
             "2026-03-02T09:00:00Z".parse().unwrap(),
             text("told in the notice, with the interests pursued"),
         )])
-    .security_measures([text("TLS"), text("encryption at rest")])
-    .automated_decision_making(text("none beyond spam filtering"))
+    .security_measures([en("TLS"), en("encryption at rest")])
+    .automated_decision_making(en("none beyond spam filtering"))
     .build()
     .unwrap();
     let f = activity.fields();
@@ -401,6 +407,35 @@ fn free_text_refuses_control_and_bidi_override_characters_naming_the_position() 
     for fine in ["line one\nline two", "a\r\nb", "tab\there", "שלום\u{200F} ACME", "ACME\u{200E}"] {
         assert!(Text::new(fine).is_ok(), "{fine:?}");
     }
+}
+
+#[test]
+fn art_12_1_localized_text_decoder_refuses_what_no_document_could_be_written_from() {
+    // Issue 19, one language per document: a free text is given per language, at least one.
+    let both = serde_json::json!({"cs": "Zákaznická podpora přes chat", "en": "Customer care over chat"});
+    let decoded: LocalizedText = serde_json::from_value(both.clone()).unwrap();
+    assert_eq!(decoded.get(&Language::CS).map(Text::as_str), Some("Zákaznická podpora přes chat"));
+    assert_eq!(decoded.languages().collect::<Vec<_>>(), [&Language::CS, &Language::EN]);
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), both);
+    assert_json_contract(&decoded);
+    for (json, expected) in [
+        (r#"{}"#, "at least one language"),
+        (r#"["Jana Nováková"]"#, "not an array"),
+        (r#""Jana Nováková""#, "not a string"),
+        (r#"{"Jana Nováková": "chat"}"#, "not a language code (2 or 3 lower-case letters; got 13 characters)"),
+        (r#"{"CS": "chat"}"#, "not a language code"),
+        (r#"{"cs": "   "}"#, "the cs text: must not be empty"),
+        (r#"{"cs": "Jana\u202eNováková"}"#, "the cs text: holds a bidirectional"),
+        (r#"{"cs": "chat", "cs": "Jana Nováková"}"#, "the cs text is given twice"),
+        (r#"{"cs": 5}"#, "invalid type"),
+    ] {
+        let error = serde_json::from_str::<LocalizedText>(json).unwrap_err().to_string();
+        assert!(error.contains(expected), "{json}: {error}");
+        assert!(!error.contains("Nov") && !error.contains("Jana"), "the error repeats the text: {error}");
+    }
+    // The builder cannot make an empty one either: `new` takes the first language.
+    let name = LocalizedText::new(Language::EN, text("Chat")).with(Language::CS, text("Chat na webu"));
+    assert_eq!(name.get(&"de".parse().unwrap()), None, "never another language's text");
 }
 
 #[test]
@@ -473,7 +508,7 @@ fn art_49_1_second_subparagraph_transfer_informs_the_authority_and_the_subject()
     r.transfers.push(
         Transfer::new(text("Consultant"), Country::IN)
             .with_mechanism(TransferMechanism::Derogation { point: DerogationPoint::CompellingLegitimateInterests })
-            .with_safeguards_documentation(text("pseudonymised extract, deleted after the review")),
+            .with_safeguards_documentation(en("pseudonymised extract, deleted after the review")),
     );
     let err = ProcessingActivity::new(r.clone()).unwrap_err();
     let fields: Vec<String> = err.problems().iter().map(|p| p.field.to_string()).collect();

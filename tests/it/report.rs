@@ -13,8 +13,8 @@ use gdpr_obligations::breach::{
 };
 use gdpr_obligations::fulfil::AccessReport;
 use gdpr_obligations::model::{
-    ActivityId, Contact, Controllers, EmailAddress, Party, PartyId, PostalAddress, ProcessingActivity, PurposeSpec,
-    Recipient, Retention, SourceName, Text,
+    ActivityId, Contact, Controllers, EmailAddress, LocalizedText, Party, PartyId, PostalAddress, ProcessingActivity,
+    PurposeSpec, Recipient, Retention, SourceName, Text,
 };
 use gdpr_obligations::report::{
     Catalogue, ControllerRecord, Document, Field, Gap, Language, MessageKey, NoticeInput, PrivacyNotice,
@@ -37,6 +37,11 @@ mod wording;
 
 fn text(s: &str) -> Text {
     Text::new(s).expect("a valid text")
+}
+
+/// A free text in Czech and English: the documents of these tests are written in both.
+fn both(cs: &str, en: &str) -> LocalizedText {
+    LocalizedText::new(Language::CS, text(cs)).with(Language::EN, text(en))
 }
 
 fn id(n: u128) -> Uuid {
@@ -118,15 +123,18 @@ fn world_in(language: &Language) -> World {
     let parties = vec![shop.clone(), vendor.clone(), hosting.clone(), mailer.clone()];
     let chain = ProcessingChain::build(parties.clone(), [main, hosting_sub, mail_sub], []).expect("chain");
     let activity = ProcessingActivity::builder(
-        text("Website chat"),
+        both("Chat na webu", "Website chat"),
         Controllers::Sole { controller: shop.id() },
-        Retention::MonthsAfter { event: text("the visitor's last conversation"), months: 24 },
+        Retention::MonthsAfter {
+            event: both("posledního rozhovoru návštěvníka", "the visitor's last conversation"),
+            months: 24,
+        },
     )
     .id(ActivityId::from_uuid(id(20)))
-    .purpose(
-        PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests)
-            .with_legitimate_interests(text("answering visitors' questions about orders quickly")),
-    )
+    .purpose(PurposeSpec::new(Purpose::CustomerCare, LegalBasis::LegitimateInterests).with_legitimate_interests(both(
+        "rychlé zodpovězení dotazů návštěvníků k objednávkám",
+        "answering visitors' questions about orders quickly",
+    )))
     .purpose(PurposeSpec::new(Purpose::Marketing, LegalBasis::Consent))
     .data_categories([
         DataCategory::Identification,
@@ -135,8 +143,15 @@ fn world_in(language: &Language) -> World {
         DataCategory::OnlineIdentifier,
     ])
     .subject_categories([SubjectCategory::Visitor, SubjectCategory::Customer])
-    .recipients([Recipient::new(text("Courier companies delivering orders"), Role::Recipient, Country::CZ)])
-    .security_measures([text("TLS 1.3 in transit, AES-256 at rest"), text("role-based access for agents")])
+    .recipients([Recipient::new(
+        both("přepravní společnosti doručující objednávky", "Courier companies delivering orders"),
+        Role::Recipient,
+        Country::CZ,
+    )])
+    .security_measures([
+        both("TLS 1.3 při přenosu, AES-256 u uložených dat", "TLS 1.3 in transit, AES-256 at rest"),
+        both("přístup operátorů podle rolí", "role-based access for agents"),
+    ])
     .build()
     .expect("activity");
     let remedy = if *language == Language::CS {
@@ -152,9 +167,14 @@ fn world_in(language: &Language) -> World {
 }
 
 fn notice(w: &World) -> PrivacyNotice {
-    let provision =
-        text("Giving your name and e-mail in the chat is voluntary; without them we can answer only anonymously.");
-    let sources = [text("other visitors' chat messages that mention you")];
+    let provision = both(
+        "Uvedení jména a e-mailu v chatu je dobrovolné; bez nich můžeme odpovědět jen anonymně.",
+        "Giving your name and e-mail in the chat is voluntary; without them we can answer only anonymously.",
+    );
+    let sources = [both(
+        "zprávy jiných návštěvníků v chatu, které vás zmiňují",
+        "other visitors' chat messages that mention you",
+    )];
     let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
     let input = NoticeInput::new(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain, &w.complaint, as_of)
         .with_vendor(w.vendor.id())
@@ -496,7 +516,10 @@ fn art_13_1_f_and_30_1_e_a_transfer_named_twice_is_listed_once() {
                 text("US law assessed; encryption at rest"),
                 NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
             ))
-            .with_safeguards_documentation(text("a copy of the clauses from dpo@shop.example")),
+            .with_safeguards_documentation(both(
+                "kopie doložek na dpo@shop.example",
+                "a copy of the clauses from dpo@shop.example",
+            )),
     ];
     let activity = ProcessingActivity::new(repr).expect("activity");
     let record =
@@ -859,7 +882,10 @@ fn art_30_2_c_processor_record_carries_the_safeguards_documentation_of_a_locatio
     // Legal review M13: the processor's record documents the suitable safeguards of its
     // transfers (Art. 30(2)(c)), taken from the agreement's processing location.
     let w = world();
-    let documentation = text("copy of the module 3 clauses and the assessment, kept by the vendor's DPO");
+    let documentation = both(
+        "kopie doložek modulu 3 a posouzení, uložené u pověřence dodavatele",
+        "copy of the module 3 clauses and the assessment, kept by the vendor's DPO",
+    );
     let agreements: Vec<ProcessingAgreement> = w
         .chain
         .agreements()
@@ -877,4 +903,148 @@ fn art_30_2_c_processor_record_carries_the_safeguards_documentation_of_a_locatio
     let record = ProcessorRecord::build(&w.vendor, &w.parties, &chain).expect("record");
     let Field::Filled { value: transfers } = &record.entries[0].transfers else { panic!("art. 30(2)(c)") };
     assert_eq!(transfers[0].safeguards_documentation.as_ref(), Some(&documentation));
+}
+
+// ---- one language per document ----
+
+/// The English texts of the fixture: none may appear in a Czech document.
+const ENGLISH_ONLY: &[&str] = &[
+    "Website chat",
+    "the visitor's last conversation",
+    "answering visitors' questions about orders quickly",
+    "Courier companies delivering orders",
+    "Giving your name and e-mail in the chat is voluntary",
+    "other visitors' chat messages that mention you",
+    "TLS 1.3 in transit",
+    "role-based access for agents",
+];
+
+/// Art. 12(1): the Czech notice, records and access letter carry the controller's Czech texts,
+/// and none given in English.
+#[test]
+fn art_12_1_czech_documents_carry_no_text_given_in_english() {
+    // Issue 19, one language per document
+    let w = world();
+    let c = Catalogue::built_in();
+    let notice = notice(&w).document(&c, &Language::CS).expect("notice").to_text();
+    let record = ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain)
+        .expect("record")
+        .document(&c, &Language::CS)
+        .expect("record document")
+        .to_text();
+    for czech in [&notice, &record] {
+        for english in ENGLISH_ONLY {
+            assert!(!czech.contains(english), "{english:?} in a Czech document:\n{czech}");
+        }
+        assert!(czech.contains("Chat na webu"), "{czech}");
+        assert!(czech.contains("posledního rozhovoru návštěvníka"), "{czech}");
+        assert!(czech.contains("přepravní společnosti doručující objednávky"), "{czech}");
+    }
+    assert!(notice.contains("rychlé zodpovězení dotazů návštěvníků k objednávkám"), "{notice}");
+    assert!(notice.contains("Uvedení jména a e-mailu v chatu je dobrovolné"), "{notice}");
+    assert!(record.contains("přístup operátorů podle rolí"), "{record}");
+}
+
+/// Art. 12(1): a text given in English only is never written into a Czech notice: rendering
+/// names the field, the language and the provision, and not the text; the English notice is
+/// still written.
+#[test]
+fn art_12_1_a_text_missing_in_the_language_is_an_error_naming_the_field() {
+    // Issue 19, one language per document
+    let w = world();
+    let mut repr = w.activity.clone().into_fields();
+    repr.purposes[0].legitimate_interests =
+        Some(LocalizedText::new(Language::EN, text("answering visitors' questions about orders quickly")));
+    let activity = ProcessingActivity::new(repr).expect("activity");
+    let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+    let input = NoticeInput::new(&w.shop, &w.parties, std::slice::from_ref(&activity), &w.chain, &w.complaint, as_of);
+    let notice = PrivacyNotice::build(&input).expect("a controller without a stated language");
+    let c = Catalogue::built_in();
+    let err = notice.document(&c, &Language::CS).unwrap_err();
+    let ReportError::UntranslatedText { language, field, article } = &err else { panic!("{err:?}") };
+    assert_eq!(*language, Language::CS);
+    assert_eq!(*field, format!("activity {}: purposes[0].legitimate_interests", activity.id()));
+    assert_eq!(*article, Article::gdpr(13).paragraph(1).point('d'));
+    assert!(err.to_string().starts_with("Art. 13(1)(d): no cs text for activity "), "{err}");
+    assert!(!err.to_string().contains("answering"), "the error echoes the text: {err}");
+    assert_eq!(notice.untranslated(&Language::CS), std::slice::from_ref(&err));
+    assert!(notice.untranslated(&Language::EN).is_empty());
+    assert!(notice.document(&c, &Language::EN).is_ok());
+    let record =
+        ControllerRecord::build(&w.shop, &w.parties, std::slice::from_ref(&activity), &w.chain).expect("record");
+    assert!(matches!(record.document(&c, &Language::CS), Err(ReportError::UntranslatedText { .. })));
+    assert!(matches!(record.to_csv(&c, &Language::CS), Err(ReportError::UntranslatedText { .. })));
+
+    // A Czech controller's notice must be writable in Czech: building it already refuses.
+    let czech_shop = Party::builder("ACME s.r.o.", Country::CZ)
+        .id(w.shop.id())
+        .contact_email("privacy@acme.example")
+        .language(Language::CS)
+        .build()
+        .expect("shop");
+    assert_eq!(czech_shop.language(), Some(&Language::CS));
+    let input =
+        NoticeInput::new(&czech_shop, &w.parties, std::slice::from_ref(&activity), &w.chain, &w.complaint, as_of);
+    assert_eq!(PrivacyNotice::build(&input).unwrap_err(), err);
+    let input =
+        NoticeInput::new(&czech_shop, &w.parties, std::slice::from_ref(&w.activity), &w.chain, &w.complaint, as_of);
+    assert!(PrivacyNotice::build(&input).is_ok());
+}
+
+/// Each text of `localized` marked with its language, `§cs§ …`, so that a document shows
+/// whose text it carries.
+fn marked(localized: &LocalizedText) -> LocalizedText {
+    let mut texts = localized.iter().map(|(l, t)| (l.clone(), text(&format!("§{l}§ {t}"))));
+    let (first, first_text) = texts.next().expect("a localized text has a language");
+    texts.fold(LocalizedText::new(first, first_text), |m, (l, t)| m.with(l, t))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(48)))]
+
+    /// Art. 12(1): whatever languages the activity's name, retention event and Art. 13(2)(e)
+    /// statement are given in, a document in one language carries exactly that language's
+    /// text, or reports the gap; never another language's text.
+    #[test]
+    fn art_12_1_a_document_carries_only_its_own_languages_texts(
+        name in gdpr_obligations::testkit::localized_text(),
+        event in gdpr_obligations::testkit::localized_text(),
+        provision in gdpr_obligations::testkit::localized_text(),
+    ) {
+        // Issue 19, one language per document
+        let w = world();
+        let (name, event, provision) = (marked(&name), marked(&event), marked(&provision));
+        let mut repr = w.activity.clone().into_fields();
+        repr.name = name.clone();
+        repr.retention = Retention::MonthsAfter { event: event.clone(), months: 24 };
+        let activity = ProcessingActivity::new(repr).expect("activity");
+        let as_of = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+        let input = NoticeInput::new(&w.shop, &w.parties, std::slice::from_ref(&activity), &w.chain, &w.complaint, as_of)
+            .with_provision(&provision);
+        let notice = PrivacyNotice::build(&input).expect("notice");
+        for language in [Language::CS, Language::EN] {
+            let given = [&name, &event, &provision];
+            match notice.document(&Catalogue::built_in(), &language) {
+                Ok(doc) => {
+                    let plain = doc.to_text();
+                    for localized in given {
+                        let own = localized.get(&language).expect("rendered, so given");
+                        prop_assert!(plain.contains(own.as_str()), "{} missing from {}", own, plain);
+                    }
+                    for other in given.iter().flat_map(|l| l.languages()).filter(|l| **l != language) {
+                        let mark = format!("§{other}§");
+                        prop_assert!(!plain.contains(&mark), "{} text in the {} document: {}", other, language, plain);
+                    }
+                }
+                Err(err) => {
+                    let ReportError::UntranslatedText { language: missing, .. } = &err else {
+                        return Err(TestCaseError::fail(format!("{err:?}")));
+                    };
+                    prop_assert_eq!(missing, &language);
+                    prop_assert!(given.iter().any(|l| l.get(&language).is_none()));
+                    prop_assert!(!err.to_string().contains('§'), "the error echoes a text: {}", err);
+                }
+            }
+        }
+    }
 }

@@ -469,17 +469,21 @@ fn art_19_the_data_subject_may_ask_which_recipients_were_told() {
         gdpr_obligations::fulfil::NoticeRecord::recipient(
             erasure,
             day(n),
-            gdpr_obligations::fulfil::RecipientNoticeGiven::new(text(name)),
+            gdpr_obligations::fulfil::RecipientNoticeGiven::new(crate::desk::en(name)),
         )
     };
     let other = gdpr_obligations::fulfil::NoticeRecord::recipient(
         gdpr_obligations::request::RequestId::generate(),
         day(1),
-        gdpr_obligations::fulfil::RecipientNoticeGiven::new(text("Someone else's recipient")),
+        gdpr_obligations::fulfil::RecipientNoticeGiven::new(crate::desk::en("Someone else's recipient")),
     );
     let notices = [told(3, "CRM s.r.o."), other, told(2, "Mailer a.s.")];
     let answer = gdpr_obligations::fulfil::recipient_information(&notices, &[erasure]);
-    let names: Vec<&str> = answer.iter().map(|r| r.recipient.as_str()).collect();
+    let names: Vec<&str> = answer
+        .iter()
+        .filter_map(|r| r.recipient.get(&gdpr_obligations::vocab::Language::EN))
+        .map(|t| t.as_str())
+        .collect();
     assert_eq!(names, ["Mailer a.s.", "CRM s.r.o."]);
 }
 

@@ -20,9 +20,20 @@ use serde_json::Value;
 /// The field a newer binary added.
 const NEWER: &str = "added_by_a_newer_version";
 
-/// `value` with [`NEWER`] added to every JSON object in it, at every depth.
+/// Whether `map` is a localized text, `{"cs": "…", "en": "…"}`: a map keyed by language codes,
+/// not a struct, so a newer version adds no field to it.
+fn is_localized_text(map: &serde_json::Map<String, Value>) -> bool {
+    !map.is_empty()
+        && map
+            .iter()
+            .all(|(k, v)| (2..=3).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_lowercase()) && v.is_string())
+}
+
+/// `value` with [`NEWER`] added to every JSON object in it, at every depth (but the maps of a
+/// localized text, which have no fields).
 fn with_newer_fields(value: &Value) -> Value {
     match value {
+        Value::Object(map) if is_localized_text(map) => value.clone(),
         Value::Object(map) => {
             let mut map: serde_json::Map<String, Value> =
                 map.iter().map(|(k, v)| (k.clone(), with_newer_fields(v))).collect();

@@ -7,7 +7,7 @@ use gdpr_obligations::model::{Controllers, Party, PartyId, ProcessingActivity, P
 use gdpr_obligations::report::{Block, Catalogue, Language, NoticeInput, PrivacyNotice, ReportError};
 use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, SpecialCategoryCondition, SubjectCategory};
 
-use super::{World, id, notice, text, world};
+use super::{World, both, id, notice, text, world};
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 1).expect("date")
@@ -141,7 +141,10 @@ fn art_26_2_joint_controllers_and_the_essence_of_their_arrangement_are_in_the_no
     let mut repr = w.activity.clone().into_fields();
     repr.controllers = Controllers::Joint {
         controllers: vec![w.shop.id(), partner.id()],
-        arrangement: text("ACME answers every request of a data subject; Partner Shop runs the shared chat."),
+        arrangement: both(
+            "Všechny žádosti subjektů údajů vyřizuje ACME; sdílený chat provozuje Partner Shop.",
+            "ACME answers every request of a data subject; Partner Shop runs the shared chat.",
+        ),
     };
     let activity = ProcessingActivity::new(repr).expect("activity");
     let n = notice_of(&w, &[activity]);
@@ -164,7 +167,7 @@ fn art_26_2_joint_controllers_and_the_essence_of_their_arrangement_are_in_the_no
 fn art_13_2_c_explicit_consent_under_art_9_2_a_has_the_withdrawal_section() {
     let w = world();
     let activity = ProcessingActivity::builder(
-        text("Health questions in the chat"),
+        both("Zdravotní dotazy v chatu", "Health questions in the chat"),
         Controllers::Sole { controller: w.shop.id() },
         Retention::Months { months: 6 },
     )
