@@ -26,7 +26,7 @@
 //! # Example
 //! ```
 //! use chrono::NaiveDate;
-//! use gdpr_obligations::agreement::{ProcessingAgreement, ProcessingChain};
+//! use gdpr_obligations::agreement::{AgreementFacts, ProcessingAgreement, ProcessingChain, WrittenForm};
 //! use gdpr_obligations::model::{Party, Text};
 //! use gdpr_obligations::report::{Catalogue, Language, NoticeInput, PrivacyNotice};
 //! use gdpr_obligations::request::ComplaintInformation;
@@ -37,7 +37,11 @@
 //!     .registration_number("27074358")
 //!     .tax_id("CZ27074358")
 //!     .build()?;
-//! let agreement = ProcessingAgreement::template(shop.id(), vendor.id());
+//! let signed = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).ok_or("date")?;
+//! let facts = || {
+//!     AgreementFacts::signed(WrittenForm::Electronic, signed).in_force(signed, None).security_measures(["TLS, AES-256"])
+//! };
+//! let agreement = ProcessingAgreement::template(shop.id(), vendor.id(), facts());
 //! let parties = [shop.clone(), vendor.clone()];
 //! let chain = ProcessingChain::build(parties.clone(), [agreement], [])?;
 //! let complaint = ComplaintInformation::new(

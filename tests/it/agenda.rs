@@ -388,8 +388,8 @@ fn art_34_subject_communication_is_due_at_once_after_a_high_risk_assessment() {
 #[test]
 fn art_33_2_controller_notice_is_owed_per_affected_controller_by_the_agreements_period() {
     let (shop, other) = (party_id(SHOP), party_id(OTHER_SHOP));
-    let a = ProcessingAgreement::template(shop, party_id(VENDOR));
-    let b = ProcessingAgreement::template(other, party_id(VENDOR));
+    let a = ProcessingAgreement::template(shop, party_id(VENDOR), gdpr_obligations::testkit::signed_facts());
+    let b = ProcessingAgreement::template(other, party_id(VENDOR), gdpr_obligations::testkit::signed_facts());
     let notify = vec![
         NoticeDuty { agreement: a.id, principal: shop, controller: shop, period: NoticePeriod::Agreed { hours: 24 } },
         NoticeDuty { agreement: b.id, principal: other, controller: other, period: NoticePeriod::Agreed { hours: 48 } },
@@ -416,7 +416,8 @@ fn art_33_2_controller_notice_is_owed_per_affected_controller_by_the_agreements_
 
 #[test]
 fn art_28_2_objection_window_is_listed_until_it_closes() {
-    let agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let agreement =
+        ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR), gdpr_obligations::testkit::signed_facts());
     let t0 = at("2026-03-02T09:00:00Z");
     let notice = ChangeNotice::propose(&agreement, party_id(MAILER), None, t0)
         .and_then(|n| n.notify(&agreement, t0))
@@ -438,7 +439,8 @@ fn art_28_2_objection_window_is_listed_until_it_closes() {
 
 #[test]
 fn art_28_3_deficient_agreement_is_due_before_processing_under_it_starts() {
-    let mut agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let mut agreement =
+        ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR), gdpr_obligations::testkit::signed_facts());
     agreement.confidentiality = None;
     agreement.valid_from = NaiveDate::from_ymd_opt(2026, 4, 1);
     let mut s = snapshot(SHOP);
@@ -459,9 +461,14 @@ fn art_28_3_deficient_agreement_is_due_before_processing_under_it_starts() {
 
 #[test]
 fn art_28_4_sub_processing_agreement_slower_to_notify_a_breach_than_its_parent_is_deficient() {
-    let mut main = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let mut main =
+        ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR), gdpr_obligations::testkit::signed_facts());
     main.breach_notice_hours = Some(24);
-    let mut sub = ProcessingAgreement::sub_processing_template(&main, party_id(MAILER));
+    let mut sub = ProcessingAgreement::sub_processing_template(
+        &main,
+        party_id(MAILER),
+        gdpr_obligations::testkit::signed_facts(),
+    );
     sub.breach_notice_hours = Some(48);
     let mut s = snapshot(SHOP);
     s.agreements.extend([main, sub.clone()]);
@@ -483,7 +490,8 @@ fn art_28_4_sub_processing_agreement_slower_to_notify_a_breach_than_its_parent_i
 
 #[test]
 fn art_28_3_expiring_agreement_is_listed_within_the_warning_and_until_its_last_day_ends() {
-    let mut agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let mut agreement =
+        ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR), gdpr_obligations::testkit::signed_facts());
     agreement.valid_until = NaiveDate::from_ymd_opt(2026, 6, 30);
     let mut s = snapshot(SHOP);
     s.agreements.push(agreement);
@@ -535,7 +543,11 @@ fn art_5_1_e_sweep_is_due_after_the_interval_resumed_at_once_and_standing_before
 fn art_30_1_record_lacking_security_measures_or_a_processor_recipient_is_listed() {
     let mut s = snapshot(SHOP);
     s.parties.push(shop_party());
-    s.agreements.push(ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR)));
+    s.agreements.push(ProcessingAgreement::template(
+        party_id(SHOP),
+        party_id(VENDOR),
+        gdpr_obligations::testkit::signed_facts(),
+    ));
     s.activities.push(activity(party_id(SHOP), vec![], false));
     let agenda = Agenda::build(&s, at("2026-03-10T09:00:00Z"), &options());
     let record = only(&agenda, "incomplete_record");
@@ -580,7 +592,11 @@ fn an_agenda_holds_nothing_of_another_controller() {
         detection(Awareness::Controller { controller: party_id(OTHER_SHOP) }, "2025-03-05T09:00:00Z"),
         &[],
     ));
-    let mut foreign = ProcessingAgreement::template(party_id(OTHER_SHOP), party_id(VENDOR));
+    let mut foreign = ProcessingAgreement::template(
+        party_id(OTHER_SHOP),
+        party_id(VENDOR),
+        gdpr_obligations::testkit::signed_facts(),
+    );
     foreign.confidentiality = None;
     s.agreements.push(foreign);
     s.activities.push(activity(party_id(OTHER_SHOP), vec![], false));
@@ -595,7 +611,8 @@ fn scenario() -> Snapshot {
     s.parties.push(shop_party());
     s.parties.push(Party::builder("Chatvendor s.r.o.", Country::CZ).id(party_id(VENDOR)).build().expect("valid"));
     s.activities.push(activity(party_id(SHOP), vec![vendor_recipient()], true));
-    let mut agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let mut agreement =
+        ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR), gdpr_obligations::testkit::signed_facts());
     agreement.id = gdpr_obligations::agreement::AgreementId::from_uuid(Uuid::from_u128(0xa1));
     agreement.valid_until = NaiveDate::from_ymd_opt(2026, 4, 10);
     s.agreements.push(agreement);

@@ -92,16 +92,18 @@ fn world() -> World {
         .contact_email("dpa@mailer.example")
         .build()
         .expect("mailer");
-    let mut main = ProcessingAgreement::template(shop.id(), vendor.id());
+    let mut main = ProcessingAgreement::template(shop.id(), vendor.id(), gdpr_obligations::testkit::signed_facts());
     main.id = AgreementId::from_uuid(id(10));
     main.purposes.push(Purpose::Marketing);
-    let mut hosting_sub = ProcessingAgreement::sub_processing_template(&main, hosting.id());
+    let mut hosting_sub =
+        ProcessingAgreement::sub_processing_template(&main, hosting.id(), gdpr_obligations::testkit::signed_facts());
     hosting_sub.id = AgreementId::from_uuid(id(11));
     hosting_sub.processing_locations = vec![ProcessingLocation {
         country: Country::US,
         mechanism: Some(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor }),
     }];
-    let mut mail_sub = ProcessingAgreement::sub_processing_template(&main, mailer.id());
+    let mut mail_sub =
+        ProcessingAgreement::sub_processing_template(&main, mailer.id(), gdpr_obligations::testkit::signed_facts());
     mail_sub.id = AgreementId::from_uuid(id(12));
     let parties = vec![shop.clone(), vendor.clone(), hosting.clone(), mailer.clone()];
     let chain = ProcessingChain::build(parties.clone(), [main, hosting_sub, mail_sub], []).expect("chain");
@@ -708,10 +710,10 @@ proptest! {
         parents in proptest::collection::vec(any::<prop::sample::Index>(), 5),
     ) {
         let controller = parties[0].clone();
-        let mut agreements: Vec<ProcessingAgreement> = vec![ProcessingAgreement::template(controller.id(), parties[1].id())];
+        let mut agreements: Vec<ProcessingAgreement> = vec![ProcessingAgreement::template(controller.id(), parties[1].id(), gdpr_obligations::testkit::signed_facts())];
         for (i, p) in parties.iter().enumerate().skip(2) {
             let parent = agreements[parents[i - 2].index(agreements.len())].clone();
-            agreements.push(ProcessingAgreement::sub_processing_template(&parent, p.id()));
+            agreements.push(ProcessingAgreement::sub_processing_template(&parent, p.id(), gdpr_obligations::testkit::signed_facts()));
         }
         let chain = ProcessingChain::build(parties.clone(), agreements, []).expect("chain");
         let complaint = ComplaintInformation::new(text("ÚOOÚ"), text("Art. 79 GDPR"));
