@@ -7,10 +7,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::RecipientNotice;
+use crate::agreement::ProcessingChain;
 use crate::erasure::{Outcome, RecordKey, RecordOutcome, RetentionGround};
 use crate::model::{
-    ActivityId, Controllers, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName, Text, Transfer,
+    ActivityId, Controllers, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName, Text,
+    Transfer,
 };
+use crate::report::{Parties, covers, members, merge_transfer};
 use crate::request::RequestId;
 use crate::store::{ExportItem, Scope, StoreError};
 use crate::vocab::{Article, DataCategory, Right, rights};
@@ -216,6 +219,10 @@ fn notices(activities: &[ProcessingActivity], operation: Operation) -> Vec<Recip
     out
 }
 
+/// The name under which an access report lists the processing chain when its recipients
+/// cannot be listed.
+const CHAIN_SOURCE: &str = "processing_chain";
+
 /// What Art. 15(1) and 15(2) require about one processing activity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
@@ -230,7 +237,8 @@ pub struct ActivityInformation {
     pub purposes: Vec<PurposeSpec>,
     /// (b) the categories of personal data concerned.
     pub data_categories: Vec<DataCategory>,
-    /// (c) the recipients.
+    /// (c) the recipients: the activity's own and every processor and sub-processor of the
+    /// processing chain that covers it (a processor is a recipient, Art. 4(9)).
     pub recipients: Vec<Recipient>,
     /// (d) the storage period or its criteria.
     pub retention: Retention,
@@ -240,7 +248,9 @@ pub struct ActivityInformation {
     /// (h) automated decision-making, with meaningful information about it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automated_decision_making: Option<Text>,
-    /// Art. 15(2): transfers to third countries and their safeguards.
+    /// Art. 15(2): transfers to third countries and their safeguards (Art. 46): the activity's
+    /// own and every location outside the EEA where a processor or sub-processor of the chain
+    /// processes for it.
     pub transfers: Vec<Transfer>,
 }
 
@@ -276,14 +286,33 @@ pub struct AccessReport {
 }
 
 impl AccessReport {
+    /// The report. `chain` and `parties` give the processors and sub-processors that process
+    /// for the scope's controller (Art. 15(1)(c), 15(2)); when a party of the chain is missing
+    /// from `parties` the recipients cannot be listed, and the report is incomplete (as it is,
+    /// through a failed source the caller adds, when the chain could not be built: `None`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn build(
         job: RequestId,
         scope: Scope,
         now: DateTime<Utc>,
         activities: &[ProcessingActivity],
+        chain: Option<&ProcessingChain>,
+        parties: &[Party],
         copy: Vec<ExportItem>,
-        sources: Vec<SourceReport>,
+        mut sources: Vec<SourceReport>,
     ) -> Self {
+        let parties = Parties::new(parties);
+        let members = match chain.map(|c| members(c, scope.controller(), &parties)).transpose() {
+            Ok(m) => m.unwrap_or_default(),
+            Err(e) => {
+                if let Ok(name) = SourceName::new(CHAIN_SOURCE) {
+                    let reason =
+                        format!("the recipients of the processing chain cannot be listed (Art. 15(1)(c)): {e}");
+                    sources.push(SourceReport::failed_with(&name, false, &reason));
+                }
+                Vec::new()
+            }
+        };
         let categories: Vec<DataCategory> =
             copy.iter().map(|i| i.category.clone()).collect::<BTreeSet<_>>().into_iter().collect();
         let activities = activities
@@ -299,17 +328,44 @@ impl AccessReport {
                         }
                     }
                 }
+                // As the Art. 30 record merges them: the chain's members that cover the activity.
+                let mut recipients = f.recipients.clone();
+                let mut transfers = Vec::new();
+                for t in f.transfers.iter().cloned() {
+                    merge_transfer(&mut transfers, t);
+                }
+                for m in members.iter().filter(|m| covers(m.agreement, a)) {
+                    if !recipients.iter().any(|r| r.party == Some(m.party.id())) {
+                        recipients.push(Recipient {
+                            party: Some(m.party.id()),
+                            name: m.party.legal_name().clone(),
+                            role: m.role,
+                            country: m.party.country(),
+                        });
+                    }
+                    for (country, mechanism) in m.locations.iter().filter(|(c, _)| !c.is_eea()) {
+                        merge_transfer(
+                            &mut transfers,
+                            Transfer {
+                                recipient: m.party.legal_name().clone(),
+                                country: *country,
+                                mechanism: *mechanism,
+                                safeguards_documentation: None,
+                            },
+                        );
+                    }
+                }
                 ActivityInformation {
                     activity: a.id(),
                     name: f.name.clone(),
                     controllers: f.controllers.clone(),
                     purposes: f.purposes.clone(),
                     data_categories: f.data_categories.clone(),
-                    recipients: f.recipients.clone(),
+                    recipients,
                     retention: f.retention.clone(),
                     rights,
                     automated_decision_making: f.automated_decision_making.clone(),
-                    transfers: f.transfers.clone(),
+                    transfers,
                 }
             })
             .collect();
