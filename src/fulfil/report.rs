@@ -15,7 +15,7 @@ use crate::model::{
 };
 use crate::report::{Parties, covers, members, merge_transfer};
 use crate::request::RequestId;
-use crate::store::{ExportItem, Scope, StoreError};
+use crate::store::{ExportItem, ItemOrigin, Scope, StoreError};
 use crate::vocab::{Article, DataCategory, Right, rights};
 
 /// The operation a fulfilment carries out.
@@ -274,8 +274,12 @@ pub struct AccessReport {
     pub activities: Vec<ActivityInformation>,
     /// (f) the right to lodge a complaint with a supervisory authority.
     pub complaint: Article,
-    /// (g) the sources of data not collected from the subject.
+    /// (g) the systems holding data not collected from the subject, by their internal names:
+    /// for the operator, not for the letter.
     pub sources_not_from_subject: Vec<SourceName>,
+    /// (g) where the data not collected from the subject came from, in words the subject
+    /// understands ([`ItemOrigin`]), each once.
+    pub origins_not_from_subject: Vec<ItemOrigin>,
     /// Art. 15(3): the copy, redacted for other people (Art. 15(4)).
     pub copy: Vec<ExportItem>,
     /// Each source's part.
@@ -376,6 +380,13 @@ impl AccessReport {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        let origins_not_from_subject = copy
+            .iter()
+            .filter(|i| !i.provided_by_subject)
+            .map(|i| i.origin)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         AccessReport {
             job,
             controller: scope.controller(),
@@ -385,6 +396,7 @@ impl AccessReport {
             activities,
             complaint: Article::gdpr(77),
             sources_not_from_subject,
+            origins_not_from_subject,
             complete: sources.iter().all(SourceReport::is_completed),
             copy,
             sources,

@@ -22,6 +22,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 use super::ReportError;
+use crate::store::ItemOrigin;
 use crate::vocab::{
     DataCategory, LegalBasis, Purpose, Right, Role, SpecialCategoryCondition, SubjectCategory, TransferMechanism,
 };
@@ -318,6 +319,8 @@ pub enum Vocabulary {
     Role,
     /// [`TransferMechanism`], by its storage name (`standard_contractual_clauses.module_2`).
     TransferMechanism,
+    /// [`ItemOrigin`]: where an exported item came from (Art. 15(1)(g)).
+    ItemOrigin,
 }
 
 /// A term of a vocabulary, by its storage name: e.g. the purpose `x-loyalty`.
@@ -359,6 +362,7 @@ term!(Purpose, Purpose);
 term!(Right, Right);
 term!(Role, Role);
 term!(TransferMechanism, TransferMechanism);
+term!(ItemOrigin, ItemOrigin);
 
 /// Built-in English and Czech labels of the built-in terms.
 const TERMS: &[(Vocabulary, &str, &str, &str)] = {
@@ -481,6 +485,29 @@ const TERMS: &[(Vocabulary, &str, &str, &str)] = {
         ),
         (V::Right, "withdraw_consent", "withdrawal of consent", "odvolání souhlasu"),
         (V::Right, "lodge_complaint", "lodging a complaint", "podání stížnosti"),
+        (V::ItemOrigin, "subject_details", "details you gave us", "údaje, které jste nám sdělili"),
+        (V::ItemOrigin, "subject_message", "messages you wrote", "zprávy, které jste napsali"),
+        (V::ItemOrigin, "agent_reply", "replies of our agents", "odpovědi našich pracovníků"),
+        (V::ItemOrigin, "bot_reply", "replies of the chat bot", "odpovědi chatovacího robota"),
+        (V::ItemOrigin, "agent_note", "notes of our agents", "poznámky našich pracovníků"),
+        (
+            V::ItemOrigin,
+            "connection_record",
+            "the network addresses your device connected from, recorded by the chat",
+            "síťové adresy, ze kterých se vaše zařízení připojilo, zaznamenané chatem",
+        ),
+        (
+            V::ItemOrigin,
+            "conversation_record",
+            "the record of the conversations you took part in, kept by the chat",
+            "záznam o konverzacích, kterých jste se účastnili, vedený chatem",
+        ),
+        (
+            V::ItemOrigin,
+            "third_party",
+            "information another person or organisation gave us",
+            "informace, které nám poskytla jiná osoba nebo organizace",
+        ),
         (V::Role, "controller", "controller", "správce"),
         (V::Role, "joint_controller", "joint controller", "společný správce"),
         (V::Role, "processor", "processor", "zpracovatel"),

@@ -69,7 +69,7 @@ pub use ledger::{
     StreamKind, SweepId, Versioned,
 };
 pub(crate) use ledger::{decode as decode_body, encode as encode_body};
-pub use source::{ExportItem, ExportStream, FoundRecord, PersonalDataSource, RetentionSource};
+pub use source::{ExportItem, ExportStream, FoundRecord, ItemOrigin, PersonalDataSource, RetentionSource};
 
 /// The controller whose data an operation may read or change.
 ///

@@ -197,6 +197,7 @@ impl PersonalDataSource for CrmContacts {
                 category: DataCategory::Contact,
                 collected_at: now(),
                 provided_by_subject: true,
+                origin: gdpr_obligations::store::ItemOrigin::SubjectDetails,
                 data: serde_json::json!({ "email": email }),
             })
             .collect();

@@ -226,6 +226,7 @@ fn access_report(w: &World) -> AccessReport {
         }],
         "complaint": Article::gdpr(77),
         "sources_not_from_subject": [SourceName::new("chat_history").expect("source")],
+        "origins_not_from_subject": ["agent_reply", "connection_record"],
         "copy": [],
         "sources": [],
         "complete": true,
@@ -780,5 +781,24 @@ proptest! {
             }
             prop_assert_eq!(rows, 11 * activities.len());
         }
+    }
+}
+
+#[test]
+fn art_15_1_g_the_access_letter_names_where_the_data_came_from_not_the_storage() {
+    // Legal review W3: a readable origin per item, in Czech and English, never `chat_history`.
+    let w = world();
+    let c = Catalogue::built_in();
+    let report = access_report(&w);
+    for (lang, expected) in [
+        (Language::EN, ["replies of our agents", "the network addresses your device connected from"]),
+        (Language::CS, ["odpovědi našich pracovníků", "síťové adresy, ze kterých se vaše zařízení připojilo"]),
+    ] {
+        let text =
+            access_cover_letter(&report, &extended_request(&w), &w.shop, &c, &lang).expect("letter").to_markdown();
+        for phrase in expected {
+            assert!(text.contains(phrase), "{lang:?}: {phrase} in {text}");
+        }
+        assert!(!text.contains("chat_history"), "{lang:?}: no storage name in the letter: {text}");
     }
 }
