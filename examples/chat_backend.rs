@@ -173,6 +173,13 @@ async fn run(dir: &Path) -> Result<()> {
         };
         db.put_agreement(scope, a, Version::NONE).await?;
     }
+    // The parties too: the access answer names every processor and sub-processor of the chain
+    // (Art. 15(1)(c)), and the ledger is where it finds them.
+    for scope in [acme_scope, bikes_scope] {
+        for party in [&vendor, &hosting, &mailer, &translator, &acme, &bikes] {
+            db.put(scope, party, Version::NONE).await?;
+        }
+    }
     println!("  {} agreements stored in {}", agreements.len(), dir.join("chat.db").display());
 
     // ---------------------------------------------------------------------------------------
