@@ -7,16 +7,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::RecipientNotice;
-use crate::agreement::ProcessingChain;
+use crate::agreement::{ProcessingAgreement, ProcessingChain};
 use crate::erasure::{Outcome, RecordKey, RecordOutcome, RetentionGround};
 use crate::model::{
     ActivityId, Controllers, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName, Text,
     Transfer,
 };
-use crate::report::{Parties, covers, members, merge_transfer};
 use crate::request::RequestId;
 use crate::store::{ExportItem, ItemOrigin, Scope, StoreError};
-use crate::vocab::{Article, DataCategory, Right, rights};
+use crate::vocab::{Article, Country, DataCategory, Right, Role, TransferMechanism, rights};
 
 /// The operation a fulfilment carries out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -223,6 +222,62 @@ fn notices(activities: &[ProcessingActivity], operation: Operation) -> Vec<Recip
 /// cannot be listed.
 const CHAIN_SOURCE: &str = "processing_chain";
 
+/// A processor or sub-processor processing on the controller's behalf (as the Art. 30 record
+/// reads the chain).
+struct ChainMember<'a> {
+    agreement: &'a ProcessingAgreement,
+    party: &'a Party,
+    role: Role,
+    /// Where it processes: the agreement's locations, or its country of establishment.
+    locations: Vec<(Country, Option<TransferMechanism>)>,
+}
+
+/// Every processor and sub-processor of `chain` processing for `controller`; the id of the
+/// first party missing from `parties`, if one is.
+fn chain_members<'a>(
+    chain: &'a ProcessingChain,
+    controller: PartyId,
+    parties: &'a [Party],
+) -> Result<Vec<ChainMember<'a>>, PartyId> {
+    let mut out = Vec::new();
+    for agreement in chain.agreements() {
+        if chain.controller_of(agreement.id) != Some(controller) {
+            continue;
+        }
+        let party = parties.iter().find(|p| p.id() == agreement.processor).ok_or(agreement.processor)?;
+        let locations = if agreement.processing_locations.is_empty() {
+            vec![(party.country(), None)]
+        } else {
+            agreement.processing_locations.iter().map(|l| (l.country, l.mechanism)).collect()
+        };
+        let role = if agreement.is_sub_processing() { Role::SubProcessor } else { Role::Processor };
+        out.push(ChainMember { agreement, party, role, locations });
+    }
+    Ok(out)
+}
+
+/// Whether an agreement covers an activity: they share a purpose and a data category.
+fn chain_covers(agreement: &ProcessingAgreement, activity: &ProcessingActivity) -> bool {
+    let f = activity.fields();
+    f.purposes.iter().any(|p| agreement.purposes.contains(&p.purpose))
+        && f.data_categories.iter().any(|c| agreement.data_categories.contains(c))
+}
+
+/// Adds a transfer unless the same recipient, country and mechanism is listed already.
+fn merge_transfer(list: &mut Vec<Transfer>, transfer: Transfer) {
+    let same = |t: &Transfer| {
+        t.recipient == transfer.recipient && t.country == transfer.country && t.mechanism == transfer.mechanism
+    };
+    match list.iter_mut().find(|t| same(t)) {
+        Some(listed) => {
+            if listed.safeguards_documentation.is_none() {
+                listed.safeguards_documentation = transfer.safeguards_documentation;
+            }
+        }
+        None => list.push(transfer),
+    }
+}
+
 /// What Art. 15(1) and 15(2) require about one processing activity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
@@ -305,13 +360,13 @@ impl AccessReport {
         copy: Vec<ExportItem>,
         mut sources: Vec<SourceReport>,
     ) -> Self {
-        let parties = Parties::new(parties);
-        let members = match chain.map(|c| members(c, scope.controller(), &parties)).transpose() {
+        let members = match chain.map(|c| chain_members(c, scope.controller(), parties)).transpose() {
             Ok(m) => m.unwrap_or_default(),
-            Err(e) => {
+            Err(party) => {
                 if let Ok(name) = SourceName::new(CHAIN_SOURCE) {
-                    let reason =
-                        format!("the recipients of the processing chain cannot be listed (Art. 15(1)(c)): {e}");
+                    let reason = format!(
+                        "the recipients of the processing chain cannot be listed (Art. 15(1)(c)): party {party} is unknown"
+                    );
                     sources.push(SourceReport::failed_with(&name, false, &reason));
                 }
                 Vec::new()
@@ -338,7 +393,7 @@ impl AccessReport {
                 for t in f.transfers.iter().cloned() {
                     merge_transfer(&mut transfers, t);
                 }
-                for m in members.iter().filter(|m| covers(m.agreement, a)) {
+                for m in members.iter().filter(|m| chain_covers(m.agreement, a)) {
                     if !recipients.iter().any(|r| r.party == Some(m.party.id())) {
                         recipients.push(Recipient {
                             party: Some(m.party.id()),

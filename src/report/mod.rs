@@ -84,7 +84,6 @@ pub use records::{
     ControllerActivityRecord, ControllerRecord, Field, Gap, NotApplicable, ProcessingCategories, ProcessorEntry,
     ProcessorRecord,
 };
-pub(crate) use records::{covers, merge_transfer};
 
 /// Why a document could not be written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
