@@ -17,7 +17,11 @@ fn agreement(n: usize) -> ProcessingAgreement {
         condition: SpecialCategoryCondition::ExplicitConsent,
         safeguards: safeguards.to_owned(),
     };
-    let mut a = ProcessingAgreement::template(PartyId::generate(), PartyId::generate());
+    let mut a = ProcessingAgreement::template(
+        PartyId::generate(),
+        PartyId::generate(),
+        gdpr_obligations::testkit::signed_facts(),
+    );
     a.data_categories = vec![DataCategory::Health; n];
     a.special_categories = vec![term(DataCategory::Genetic, "s"); n];
     a.special_categories.push(term(DataCategory::Health, "encrypted"));

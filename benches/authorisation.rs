@@ -35,14 +35,23 @@ fn fixture() -> Fixture {
     let t0: DateTime<Utc> = "2026-02-01T09:00:00Z".parse().expect("instant");
     for i in 0..200 {
         let website = Party::builder(&format!("Website {i} s.r.o."), Country::CZ).build().expect("valid party");
-        let mut main = ProcessingAgreement::template(website.id(), vendor.id());
+        let mut main =
+            ProcessingAgreement::template(website.id(), vendor.id(), gdpr_obligations::testkit::signed_facts());
         main.sub_processing =
             Some(SubProcessorAuthorisation::General { agreed: vec![hosting.id()], objection_window_days: 14 });
         let notice = ChangeNotice::propose(&main, mailer.id(), None, t0)
             .and_then(|n| n.notify(&main, t0))
             .expect("notice under general authorisation");
-        agreements.push(ProcessingAgreement::sub_processing_template(&main, hosting.id()));
-        agreements.push(ProcessingAgreement::sub_processing_template(&main, mailer.id()));
+        agreements.push(ProcessingAgreement::sub_processing_template(
+            &main,
+            hosting.id(),
+            gdpr_obligations::testkit::signed_facts(),
+        ));
+        agreements.push(ProcessingAgreement::sub_processing_template(
+            &main,
+            mailer.id(),
+            gdpr_obligations::testkit::signed_facts(),
+        ));
         agreements.push(main);
         notices.push(notice);
         for party in [&vendor, &hosting, &mailer] {

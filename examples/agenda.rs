@@ -23,7 +23,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use gdpr_obligations::agenda::{Agenda, AgendaOptions, ObligationKind, OwedTo, Snapshot};
-use gdpr_obligations::agreement::{ChangeNotice, ProcessingAgreement, ProcessingChain};
+use gdpr_obligations::agreement::{AgreementFacts, ChangeNotice, ProcessingAgreement, ProcessingChain, WrittenForm};
 use gdpr_obligations::breach::{Awareness, Breach, Command as BreachCommand, Detection, Facts, FanOut};
 use gdpr_obligations::model::{Party, Text};
 use gdpr_obligations::request::{
@@ -103,10 +103,10 @@ async fn run() -> Result<()> {
         for party in [shop, &vendor] {
             ledger.put(scope, party, Version::NONE).await?;
         }
-        let mut agreement = ProcessingAgreement::template(shop.id(), vendor.id());
+        let mut agreement = ProcessingAgreement::template(shop.id(), vendor.id(), signed_facts());
         agreement.breach_notice_hours = Some(24);
         ledger.put_agreement(scope, &agreement, Version::NONE).await?;
-        let mut sub = ProcessingAgreement::sub_processing_template(&agreement, relay.id());
+        let mut sub = ProcessingAgreement::sub_processing_template(&agreement, relay.id(), signed_facts());
         sub.breach_notice_hours = Some(12);
         // The vendor proposes adding the translator on 10 March; each shop has 14 days (Art. 28(2)).
         let proposed = at("2026-03-10T08:00:00Z")?;
@@ -229,4 +229,13 @@ async fn run() -> Result<()> {
     check(parsed.events().count() == dated, "the feed holds one event per dated obligation")?;
     println!("Wrote {} events to {}", dated, path.display());
     Ok(())
+}
+
+/// What the parties of the scene's agreements say about them (the templates invent none of it):
+/// signed electronically on 15 January 2026, in force from that day, and the measures agreed.
+fn signed_facts() -> AgreementFacts {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap_or_default();
+    AgreementFacts::signed(WrittenForm::Electronic, day)
+        .in_force(day, None)
+        .security_measures(["TLS 1.3 in transit, AES-256 at rest, role-based access, audit logging"])
 }

@@ -21,8 +21,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Prague;
 use gdpr_obligations::agenda::{Agenda, AgendaOptions, Obligation, Snapshot};
 use gdpr_obligations::agreement::{
-    ChangeNotice, Decision, ProcessingAgreement, ProcessingChain, ProcessingLocation, Query, RefusalReason,
-    SubProcessorAuthorisation,
+    AgreementFacts, ChangeNotice, Decision, ProcessingAgreement, ProcessingChain, ProcessingLocation, Query,
+    RefusalReason, SubProcessorAuthorisation, WrittenForm,
 };
 use gdpr_obligations::breach::FanOut;
 use gdpr_obligations::desk::{Desk, FulfilmentReport, ProcessorDesk};
@@ -128,15 +128,15 @@ async fn run(dir: &Path) -> Result<()> {
 
     let mut agreements = Vec::new();
     for shop in [&acme, &bikes] {
-        let mut main = ProcessingAgreement::template(shop.id(), vendor.id());
+        let mut main = ProcessingAgreement::template(shop.id(), vendor.id(), signed_facts());
         // The hosting and e-mail providers are agreed at signing; later ones are notified
         // with a 14-day objection window (Art. 28(2)).
         main.sub_processing = Some(SubProcessorAuthorisation::General {
             agreed: vec![hosting.id(), mailer.id()],
             objection_window_days: 14,
         });
-        let hosting_sub = ProcessingAgreement::sub_processing_template(&main, hosting.id());
-        let mut mail_sub = ProcessingAgreement::sub_processing_template(&main, mailer.id());
+        let hosting_sub = ProcessingAgreement::sub_processing_template(&main, hosting.id(), signed_facts());
+        let mut mail_sub = ProcessingAgreement::sub_processing_template(&main, mailer.id(), signed_facts());
         mail_sub.breach_notice_hours = Some(8);
         // Module 3 clauses with the transfer impact assessment they need (C-311/18; Clause 14).
         mail_sub.processing_locations = vec![
@@ -180,6 +180,13 @@ async fn run(dir: &Path) -> Result<()> {
         };
         db.put_agreement(scope, a, Version::NONE).await?;
     }
+    // The parties too: the access answer names every processor and sub-processor of the chain
+    // (Art. 15(1)(c)), and the ledger is where it finds them.
+    for scope in [acme_scope, bikes_scope] {
+        for party in [&vendor, &hosting, &mailer, &translator, &acme, &bikes] {
+            db.put(scope, party, Version::NONE).await?;
+        }
+    }
     println!("  {} agreements stored in {}", agreements.len(), dir.join("chat.db").display());
 
     // ---------------------------------------------------------------------------------------
@@ -187,7 +194,7 @@ async fn run(dir: &Path) -> Result<()> {
     // The vendor proposes a translation provider under ACME's general authorisation; the
     // objection window of 14 days is still running when the first chats come in.
     let notified = prague("2026-03-02T09:00:00+01:00")?;
-    let translation = ProcessingAgreement::sub_processing_template(&agreements[0], translator.id());
+    let translation = ProcessingAgreement::sub_processing_template(&agreements[0], translator.id(), signed_facts());
     let change =
         ChangeNotice::propose(&agreements[0], translator.id(), None, notified)?.notify(&agreements[0], notified)?;
     let mut all_agreements = agreements.clone();
@@ -618,4 +625,13 @@ async fn through_vendor(vendor: &ProcessorDesk, receipt: Receipt, forward_at: Da
 
 const fn activity_recipients() -> usize {
     3
+}
+
+/// What the parties of the scene's agreements say about them (the templates invent none of it):
+/// signed electronically on 15 January 2026, in force from that day, and the measures agreed.
+fn signed_facts() -> AgreementFacts {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap_or_default();
+    AgreementFacts::signed(WrittenForm::Electronic, day)
+        .in_force(day, None)
+        .security_measures(["TLS 1.3 in transit, AES-256 at rest, role-based access, audit logging"])
 }

@@ -10,13 +10,14 @@ fn an_allowed_decision_does_not_allocate() {
     let acme = Party::builder("ACME s.r.o.", Country::CZ).build().unwrap();
     let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ).build().unwrap();
     let hosting = Party::builder("Hosting GmbH", Country::DE).build().unwrap();
-    let mut main = ProcessingAgreement::template(acme.id(), vendor.id());
+    let mut main = ProcessingAgreement::template(acme.id(), vendor.id(), gdpr_obligations::testkit::signed_facts());
     main.sub_processing =
         Some(SubProcessorAuthorisation::General { agreed: vec![hosting.id()], objection_window_days: 14 });
     // A custom category is decided on the slow path: it must not allocate either.
     let custom = "x-loyalty_notes".parse::<DataCategory>().unwrap();
     main.data_categories.push(custom.clone());
-    let sub = ProcessingAgreement::sub_processing_template(&main, hosting.id());
+    let sub =
+        ProcessingAgreement::sub_processing_template(&main, hosting.id(), gdpr_obligations::testkit::signed_facts());
     let chain = ProcessingChain::build([acme.clone(), vendor.clone(), hosting.clone()], [main, sub], []).unwrap();
     let at = "2026-06-01T10:00:00Z".parse().unwrap();
     let mut decisions = Vec::with_capacity(4);

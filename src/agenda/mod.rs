@@ -23,6 +23,7 @@
 //! | [`ObjectionWindow`](ObligationKind::ObjectionWindow) | Art. 28(2) | controller → processor | when the objection window closes |
 //! | [`DeficientAgreement`](ObligationKind::DeficientAgreement) | Art. 28(3), 28(4) | principal → processor | before processing under it starts |
 //! | [`ExpiringAgreement`](ObligationKind::ExpiringAgreement) | Art. 28(3) | principal → processor | the agreement's last day |
+//! | [`GuaranteesReview`](ObligationKind::GuaranteesReview) | Art. 28(1) | principal → processor | before processing starts, then the assessment's review date |
 //! | [`RetentionSweep`](ObligationKind::RetentionSweep) | Art. 5(1)(e) | controller → data subjects | the sweep interval after the last sweep |
 //! | [`ThirdPartyInformation`](ObligationKind::ThirdPartyInformation) | Art. 14(3), 14(5) | controller → third parties mentioned | one month from obtaining, or the first communication or disclosure if earlier |
 //! | [`UncoveredRetention`](ObligationKind::UncoveredRetention) | Art. 5(1)(e) | controller → data subjects | standing |
@@ -308,6 +309,15 @@ pub enum ObligationKind {
         agreement: AgreementId,
         /// Its last day.
         valid_until: NaiveDate,
+    },
+    /// Art. 28(1), 28(5): the principal has no dated assessment that the processor provides
+    /// sufficient guarantees, or the assessment's review is due: only such processors may be
+    /// used, and the guarantees are verified at intervals.
+    GuaranteesReview {
+        /// The agreement.
+        agreement: AgreementId,
+        /// The day of the last assessment, if any.
+        last_assessed: Option<NaiveDate>,
     },
     /// Art. 5(1)(e): a retention sweep is due, or an unfinished one must be resumed.
     RetentionSweep {
@@ -622,6 +632,7 @@ impl ObligationKind {
             ObligationKind::DeficientAgreement { .. } | ObligationKind::ExpiringAgreement { .. } => {
                 gdpr(28).paragraph(3)
             }
+            ObligationKind::GuaranteesReview { .. } => gdpr(28).paragraph(1),
             ObligationKind::RetentionSweep { .. } | ObligationKind::UncoveredRetention { .. } => {
                 crate::retention::STORAGE_LIMITATION
             }
@@ -647,6 +658,7 @@ impl ObligationKind {
             ObligationKind::ObjectionWindow { .. } => "objection_window",
             ObligationKind::DeficientAgreement { .. } => "deficient_agreement",
             ObligationKind::ExpiringAgreement { .. } => "expiring_agreement",
+            ObligationKind::GuaranteesReview { .. } => "guarantees_review",
             ObligationKind::RetentionSweep { .. } => "retention_sweep",
             ObligationKind::UncoveredRetention { .. } => "uncovered_retention",
             ObligationKind::ThirdPartyInformation { .. } => "third_party_information",

@@ -61,6 +61,12 @@ pub(super) fn summary(kind: &ObligationKind, owed_to: &OwedTo) -> String {
         ObligationKind::ExpiringAgreement { valid_until, .. } => format!(
             "Renew the processing agreement ending {valid_until}, or end the processing and delete or return the data"
         ),
+        ObligationKind::GuaranteesReview { last_assessed: None, .. } => {
+            "Assess and record whether the processor provides sufficient guarantees".to_owned()
+        }
+        ObligationKind::GuaranteesReview { last_assessed: Some(day), .. } => {
+            format!("Review the assessment of the processor's guarantees made on {day}")
+        }
         ObligationKind::RetentionSweep { unfinished: true, .. } => "Resume the unfinished retention sweep".to_owned(),
         ObligationKind::RetentionSweep { last: None, .. } => {
             "Run a first retention sweep under the retention policies".to_owned()

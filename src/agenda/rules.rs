@@ -319,6 +319,7 @@ impl Out<'_> {
             let key = format!("art-28-3-deficient-agreement/{id}");
             self.push(key, kind, agreement.principal, to.clone(), due, Zone::UTC);
         }
+        self.guarantees(agreement, options);
         if let (Some(until), Some(end)) = (agreement.valid_until, end) {
             let warn_from =
                 until.checked_sub_days(Days::new(u64::from(options.expiry_warning_days()))).unwrap_or(until);
@@ -326,6 +327,39 @@ impl Out<'_> {
                 let kind = ObligationKind::ExpiringAgreement { agreement: id, valid_until: until };
                 let key = format!("art-28-3-expiring-agreement/{id}");
                 self.push(key, kind, agreement.principal, to, Due::from_deadline(end), Zone::UTC);
+            }
+        }
+    }
+
+    /// Art. 28(1), 28(5): the principal's assessment of the processor's guarantees, missing (due
+    /// before processing under the agreement starts) or with its review due (shown from the
+    /// expiry-warning days before the review date, due at its end). Agreement dates are UTC dates.
+    fn guarantees(&mut self, agreement: &ProcessingAgreement, options: &AgendaOptions) {
+        let id = agreement.id;
+        let to = OwedTo::Processor { party: agreement.processor };
+        let key = format!("art-28-1-guarantees/{id}");
+        match &agreement.guarantees {
+            None => {
+                let due = agreement
+                    .valid_from
+                    .and_then(|from| from.pred_opt())
+                    .and_then(|day| Deadline::at_end_of(day, Zone::UTC).ok())
+                    .map_or(Due::Standing, Due::from_deadline);
+                let kind = ObligationKind::GuaranteesReview { agreement: id, last_assessed: None };
+                self.push(key, kind, agreement.principal, to, due, Zone::UTC);
+            }
+            Some(assessment) => {
+                let review = assessment.next_review();
+                let warn_from =
+                    review.checked_sub_days(Days::new(u64::from(options.expiry_warning_days()))).unwrap_or(review);
+                if self.now.date_naive() >= warn_from {
+                    let due = Deadline::at_end_of(review, Zone::UTC).map_or(Due::Standing, Due::from_deadline);
+                    let kind = ObligationKind::GuaranteesReview {
+                        agreement: id,
+                        last_assessed: Some(assessment.assessed_on()),
+                    };
+                    self.push(key, kind, agreement.principal, to, due, Zone::UTC);
+                }
             }
         }
     }

@@ -484,15 +484,19 @@ impl ProcessingChain {
     ///
     /// # Example
     /// ```
-    /// use gdpr_obligations::agreement::{ProcessingAgreement, ProcessingChain};
+    /// use gdpr_obligations::agreement::{AgreementFacts, ProcessingAgreement, ProcessingChain, WrittenForm};
     /// use gdpr_obligations::model::Party;
     /// use gdpr_obligations::vocab::Country;
     ///
     /// let shop = Party::builder("ACME s.r.o.", Country::CZ).build()?;
     /// let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ).build()?;
     /// let mail = Party::builder("Mailer a.s.", Country::CZ).build()?;
-    /// let main = ProcessingAgreement::template(shop.id(), vendor.id());
-    /// let sub = ProcessingAgreement::sub_processing_template(&main, mail.id());
+    /// let signed = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).ok_or("date")?;
+    /// let facts = || {
+    ///     AgreementFacts::signed(WrittenForm::Electronic, signed).in_force(signed, None).security_measures(["TLS, AES-256"])
+    /// };
+    /// let main = ProcessingAgreement::template(shop.id(), vendor.id(), facts());
+    /// let sub = ProcessingAgreement::sub_processing_template(&main, mail.id(), facts());
     /// let chain = ProcessingChain::build([shop.clone(), vendor, mail.clone()], [main, sub.clone()], [])?;
     /// assert_eq!(chain.controllers_reached_by(mail.id()), [(shop.id(), sub.id)]);
     /// assert!(chain.controllers_reached_by(shop.id()).is_empty());
@@ -517,16 +521,20 @@ impl ProcessingChain {
     ///
     /// # Example
     /// ```
-    /// use gdpr_obligations::agreement::{Element, ProcessingAgreement, ProcessingChain};
+    /// use gdpr_obligations::agreement::{AgreementFacts, Element, ProcessingAgreement, ProcessingChain, WrittenForm};
     /// use gdpr_obligations::model::Party;
     /// use gdpr_obligations::vocab::Country;
     ///
     /// let shop = Party::builder("ACME s.r.o.", Country::CZ).build()?;
     /// let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ).build()?;
     /// let mail = Party::builder("Mailer a.s.", Country::CZ).build()?;
-    /// let mut main = ProcessingAgreement::template(shop.id(), vendor.id());
+    /// let signed = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).ok_or("date")?;
+    /// let facts = || {
+    ///     AgreementFacts::signed(WrittenForm::Electronic, signed).in_force(signed, None).security_measures(["TLS, AES-256"])
+    /// };
+    /// let mut main = ProcessingAgreement::template(shop.id(), vendor.id(), facts());
     /// main.breach_notice_hours = Some(24);
-    /// let mut sub = ProcessingAgreement::sub_processing_template(&main, mail.id());
+    /// let mut sub = ProcessingAgreement::sub_processing_template(&main, mail.id(), facts());
     /// sub.breach_notice_hours = Some(48);
     /// let chain = ProcessingChain::build([shop, vendor, mail], [main, sub.clone()], [])?;
     /// let found = chain.flow_down_deficiencies();

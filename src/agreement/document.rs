@@ -30,9 +30,11 @@ vocabulary! {
         ControllerObligationsAndRights => "controller_obligations_and_rights", dpv("DataController"), "Art. 28(3): the obligations and rights of the controller.";
         DocumentedInstructions => "documented_instructions", dpv("Contract"), "Art. 28(3)(a): processing only on documented instructions.";
         TransferInstructions => "transfer_instructions", dpv("DataTransferLegalBasis"), "Art. 28(3)(a): the instructions cover transfers to third countries.";
+        LegalRequirementNotice => "legal_requirement_notice", dpv("Notice"), "Art. 28(3)(a): where Union or Member State law requires the processor to process, it informs the controller of that requirement before processing, unless that law prohibits it.";
         Confidentiality => "confidentiality", dpv("ConfidentialityAgreement"), "Art. 28(3)(b): authorised persons are bound to confidentiality.";
         SecurityMeasures => "security_measures", dpv("TechnicalOrganisationalMeasure"), "Art. 28(3)(c): the measures required by Art. 32.";
         SubProcessing => "sub_processing", dpv("DataSubProcessor"), "Art. 28(3)(d): the conditions of Art. 28(2) and (4) for engaging another processor.";
+        SubProcessorLiability => "sub_processor_liability", dpv("DataSubProcessor"), "Art. 28(4), second sentence: where a sub-processor fails to fulfil its data protection obligations, the initial processor remains fully liable to the controller.";
         DataSubjectAssistance => "data_subject_assistance", dpv("DataSubjectRight"), "Art. 28(3)(e): assistance with data subjects' requests.";
         ComplianceAssistance => "compliance_assistance", dpv("LegalCompliance"), "Art. 28(3)(f): assistance with Arts. 32 to 36.";
         DeletionOrReturn => "deletion_or_return", dpv("DataDeletion"), "Art. 28(3)(g): deletion or return of the data at the end, at the controller's choice.";
@@ -66,7 +68,9 @@ impl Element {
             | Element::DataTypes
             | Element::SubjectCategories
             | Element::ControllerObligationsAndRights => a,
-            Element::DocumentedInstructions | Element::TransferInstructions => a.point('a'),
+            Element::DocumentedInstructions | Element::TransferInstructions | Element::LegalRequirementNotice => {
+                a.point('a')
+            }
             Element::Confidentiality => a.point('b'),
             Element::SecurityMeasures => a.point('c'),
             Element::SubProcessing => a.point('d'),
@@ -76,7 +80,7 @@ impl Element {
             Element::AuditsAndInformation => a.point('h'),
             Element::InfringingInstructionNotice => a.subparagraph(2),
             Element::WrittenForm => Article::gdpr(28).paragraph(9),
-            Element::FlowDown => Article::gdpr(28).paragraph(4),
+            Element::FlowDown | Element::SubProcessorLiability => Article::gdpr(28).paragraph(4),
             Element::SpecialCategorySafeguards => Article::gdpr(9).paragraph(2),
             Element::TransferMechanism => Article::gdpr(44),
             Element::TransferAssessment => Article::gdpr(46).paragraph(1),
@@ -382,6 +386,81 @@ impl ProcessingLocation {
     }
 }
 
+/// What only the parties can say about their agreement, for
+/// [`ProcessingAgreement::template`]: the form and date of signature (Art. 28(9)), from when and
+/// until when it runs (Art. 28(3), duration), and the security measures agreed (Art. 28(3)(c)).
+/// [`AgreementFacts::unknown`] says none of it, and the template then lists each as missing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct AgreementFacts {
+    /// The form in which the agreement is written.
+    pub written_form: Option<WrittenForm>,
+    /// When it was signed.
+    pub signed_on: Option<NaiveDate>,
+    /// From when it runs.
+    pub valid_from: Option<NaiveDate>,
+    /// Until when it runs, if it ends.
+    pub valid_until: Option<NaiveDate>,
+    /// The Art. 32 measures the processor is bound to.
+    pub security_measures: Vec<String>,
+}
+
+impl AgreementFacts {
+    /// Nothing said: no signature, no duration, no measures.
+    #[must_use]
+    pub fn unknown() -> Self {
+        Self::default()
+    }
+
+    /// Written in `form` and signed on `on` (Art. 28(9)); nothing said yet about when it runs.
+    #[must_use]
+    pub fn signed(form: WrittenForm, on: NaiveDate) -> Self {
+        Self { written_form: Some(form), signed_on: Some(on), ..Self::default() }
+    }
+
+    /// Runs from `from`, until `until` if it ends (Art. 28(3): the duration of the processing).
+    #[must_use]
+    pub fn in_force(mut self, from: NaiveDate, until: Option<NaiveDate>) -> Self {
+        self.valid_from = Some(from);
+        self.valid_until = until;
+        self
+    }
+
+    /// The security measures agreed (Art. 28(3)(c), Art. 32).
+    #[must_use]
+    pub fn security_measures<S: Into<String>>(mut self, measures: impl IntoIterator<Item = S>) -> Self {
+        self.security_measures = measures.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// Art. 28(10): a processor that determined a purpose of the processing itself, and is a
+/// controller in respect of that processing (with every controller's duty, and an infringement
+/// of the agreement).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[non_exhaustive]
+pub struct Reclassification {
+    /// The processor, a controller for this processing.
+    pub controller: PartyId,
+    /// The agreement whose instructions the processing goes beyond.
+    pub agreement: AgreementId,
+    /// The purpose the agreement does not instruct.
+    pub purpose: Purpose,
+    /// Art. 28(10).
+    pub article: Article,
+}
+
+impl fmt::Display for Reclassification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: processor {} processes for a purpose agreement {} does not instruct, so it determines that purpose \
+             and is a controller in respect of that processing",
+            self.article, self.controller, self.agreement
+        )
+    }
+}
+
 crate::vocab::object_struct! {
 check: ProcessingAgreement::check_free_text;
 /// A processing agreement under Art. 28(3), between a controller and a processor, or (with a
@@ -445,6 +524,11 @@ pub struct ProcessingAgreement {
     /// Point (a): documented instructions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<Instructions>,
+    /// Point (a), second half: the processor informs the controller of a legal requirement to
+    /// process the data (Union or Member State law) before processing, unless that law prohibits
+    /// such information on important grounds of public interest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_requirement_notice: Option<String>,
     /// Point (b): confidentiality of authorised persons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidentiality: Option<String>,
@@ -454,6 +538,10 @@ pub struct ProcessingAgreement {
     /// Point (d): the sub-processing regime.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_processing: Option<SubProcessorAuthorisation>,
+    /// Art. 28(4), second sentence: the processor remains fully liable to the controller for the
+    /// performance of a sub-processor's obligations. Required unless sub-processing is prohibited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_processor_liability: Option<String>,
     /// Point (e): assistance with data-subject requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_subject_assistance: Option<DataSubjectAssistance>,
@@ -470,7 +558,8 @@ pub struct ProcessingAgreement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infringing_instruction_notice: Option<String>,
     /// Hours within which the processor notifies the controller of a breach (Art. 33(2):
-    /// "without undue delay"; contracts usually say 24 to 72).
+    /// "without undue delay"). More than 72 hours is a deficiency; more than 48 hours a warning
+    /// ([`ProcessingAgreement::warnings`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breach_notice_hours: Option<u16>,
     /// Where the processor processes the data.
@@ -480,12 +569,147 @@ pub struct ProcessingAgreement {
     /// as the parent (Art. 28(4)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_down: Option<bool>,
+    /// The principal's dated assessment that the processor provides sufficient guarantees
+    /// (Art. 28(1), and for a sub-processor Art. 28(4)), with its next review. Not a clause
+    /// of the agreement, so [`validate`](ProcessingAgreement::validate) does not ask for it;
+    /// the agenda shows it when it is missing or its review is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guarantees: Option<GuaranteesAssessment>,
 }
 }
 
-/// The longest breach-notice period a processor can call "without undue delay" (Art. 33(2)):
-/// the controller's own 72 hours (Art. 33(1)) would otherwise be gone before it knows.
+/// What an assessment of a processor's guarantees rests on (Art. 28(1), 28(5)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum GuaranteeEvidence {
+    /// Adherence to an approved code of conduct (Art. 40), which Art. 28(5) makes an element
+    /// by which to demonstrate sufficient guarantees.
+    CodeOfConduct {
+        /// The code.
+        name: String,
+    },
+    /// An approved certification mechanism (Art. 42), likewise under Art. 28(5).
+    Certification {
+        /// The certification and its body.
+        name: String,
+    },
+    /// Anything else examined: the processor's documentation, an audit report, a
+    /// questionnaire, its record of breaches.
+    Other {
+        /// What was examined.
+        description: String,
+    },
+}
+
+impl GuaranteeEvidence {
+    fn text(&self) -> &str {
+        match self {
+            GuaranteeEvidence::CodeOfConduct { name } | GuaranteeEvidence::Certification { name } => name,
+            GuaranteeEvidence::Other { description } => description,
+        }
+    }
+}
+
+crate::vocab::object_struct! {
+check: GuaranteesAssessment::check;
+/// A dated assessment that a processor provides "sufficient guarantees to implement appropriate
+/// technical and organisational measures" (Art. 28(1)): who assessed it, on what evidence
+/// (an approved code of conduct or certification is such an element, Art. 28(5)), and when it
+/// is reviewed next: the guarantees are verified at appropriate intervals, not once.
+///
+/// Built with [`GuaranteesAssessment::new`]; decoding runs the same checks.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[non_exhaustive]
+pub struct GuaranteesAssessment {
+    /// The day of the assessment.
+    assessed_on: NaiveDate,
+    /// Who assessed (a name or a role, e.g. the data protection officer).
+    assessor: String,
+    /// What it rests on; at least one item.
+    evidence: Vec<GuaranteeEvidence>,
+    /// The day by which it is reviewed, after `assessed_on`.
+    next_review: NaiveDate,
+}
+}
+
+impl GuaranteesAssessment {
+    /// An assessment made on `assessed_on` by `assessor` on `evidence`, to be reviewed by
+    /// `next_review`.
+    ///
+    /// # Errors
+    /// [`Invalid`] under Art. 28(1) when the assessor is blank, there is no evidence, the review
+    /// is not after the assessment, or a text holds a character free text must not hold.
+    pub fn new(
+        assessed_on: NaiveDate,
+        assessor: impl Into<String>,
+        evidence: Vec<GuaranteeEvidence>,
+        next_review: NaiveDate,
+    ) -> Result<Self, Invalid> {
+        let value = Self { assessed_on, assessor: assessor.into(), evidence, next_review };
+        value.check()?;
+        Ok(value)
+    }
+
+    fn check(&self) -> Result<(), Invalid> {
+        let article = Article::gdpr(28).paragraph(1);
+        if self.assessor.trim().is_empty() {
+            return Err(Invalid::new("assessor", "names nobody").under(article));
+        }
+        check_free_text("assessor", &self.assessor)?;
+        if self.evidence.is_empty() {
+            return Err(Invalid::new("evidence", "is empty: an assessment rests on something").under(article));
+        }
+        for (n, e) in self.evidence.iter().enumerate() {
+            if e.text().trim().is_empty() {
+                return Err(Invalid::new(format!("evidence[{n}]"), "is blank").under(article));
+            }
+            check_free_text(format!("evidence[{n}]"), e.text())?;
+        }
+        if self.next_review <= self.assessed_on {
+            return Err(Invalid::new("next_review", "is not after the assessment").under(article));
+        }
+        Ok(())
+    }
+
+    /// The day of the assessment.
+    #[must_use]
+    pub fn assessed_on(&self) -> NaiveDate {
+        self.assessed_on
+    }
+
+    /// Who assessed.
+    #[must_use]
+    pub fn assessor(&self) -> &str {
+        &self.assessor
+    }
+
+    /// What it rests on.
+    #[must_use]
+    pub fn evidence(&self) -> &[GuaranteeEvidence] {
+        &self.evidence
+    }
+
+    /// The day by which it is reviewed.
+    #[must_use]
+    pub fn next_review(&self) -> NaiveDate {
+        self.next_review
+    }
+}
+
+/// The longest breach-notice period an agreement can call "without undue delay" (Art. 33(2)).
+///
+/// The controller becomes aware when the processor informs it, so the processor's hours do not
+/// consume the controller's own 72 (Art. 33(1)); the cap rests on Art. 33(2) itself: a processor
+/// that may keep a breach to itself for longer than the whole period the Regulation gives a
+/// controller to assess and notify it does not inform "without undue delay".
 pub(super) const MAX_BREACH_NOTICE_HOURS: u16 = 72;
+
+/// The longest breach-notice period accepted without a warning. Guidance asks the processor to
+/// inform the controller promptly, and agreements commonly settle on 24 to 48 hours; above 48
+/// the delay is likely "undue" (Art. 33(2)) unless the agreement explains why, and the
+/// controller's assessment of a high-risk breach (Art. 34) waits for it.
+pub(super) const WARN_BREACH_NOTICE_HOURS: u16 = 48;
 
 fn blank(text: &Option<String>) -> bool {
     text.as_deref().is_none_or(|t| t.trim().is_empty())
@@ -500,14 +724,14 @@ impl ProcessingAgreement {
     ///
     /// # Example
     /// ```
-    /// use gdpr_obligations::agreement::{Element, ProcessingAgreement};
+    /// use gdpr_obligations::agreement::{Element, ProcessingAgreement, AgreementFacts};
     /// use gdpr_obligations::model::PartyId;
     ///
-    /// let mut draft = ProcessingAgreement::template(PartyId::generate(), PartyId::generate());
+    /// let mut draft = ProcessingAgreement::template(PartyId::generate(), PartyId::generate(), AgreementFacts::unknown());
     /// draft.confidentiality = None;
     /// draft.sub_processing = None;
     /// let found: Vec<String> = draft.validate().iter().map(|d| d.article.to_string()).collect();
-    /// assert_eq!(found, ["Art. 28(3)(b)", "Art. 28(3)(d)"]);
+    /// assert_eq!(found, ["Art. 28(3)", "Art. 28(3)(b)", "Art. 28(3)(c)", "Art. 28(3)(d)", "Art. 28(9)"]);
     /// ```
     #[must_use]
     pub fn validate(&self) -> Vec<Deficiency> {
@@ -562,6 +786,12 @@ impl ProcessingAgreement {
                 "the processor is not bound to process only on the controller's documented instructions",
             ),
         }
+        if blank(&self.legal_requirement_notice) {
+            lack(
+                Element::LegalRequirementNotice,
+                "the processor is not bound to inform the controller of a legal requirement to process before processing",
+            );
+        }
         if blank(&self.confidentiality) {
             lack(Element::Confidentiality, "persons authorised to process the data are not bound to confidentiality");
         }
@@ -578,6 +808,16 @@ impl ProcessingAgreement {
                 "general authorisation gives the controller no time to object to a new sub-processor (Art. 28(2))",
             ),
             Some(_) => {}
+        }
+        if matches!(
+            self.sub_processing,
+            Some(SubProcessorAuthorisation::PriorSpecific { .. } | SubProcessorAuthorisation::General { .. })
+        ) && blank(&self.sub_processor_liability)
+        {
+            lack(
+                Element::SubProcessorLiability,
+                "the processor is not stated to remain fully liable to the controller for its sub-processors",
+            );
         }
         if self.data_subject_assistance.as_ref().is_none_or(|a| a.text.trim().is_empty()) {
             lack(Element::DataSubjectAssistance, "the processor is not bound to help answer data subjects' requests");
@@ -637,7 +877,8 @@ impl ProcessingAgreement {
             None => lack(Element::BreachNotice, "the agreement does not say how soon the processor notifies a breach"),
             Some(h) if h > MAX_BREACH_NOTICE_HOURS => lack(
                 Element::BreachNotice,
-                "a breach-notice period over 72 hours leaves the controller no time for its own notification (Art. 33(1))",
+                "a breach-notice period over 72 hours is not \"without undue delay\" (Art. 33(2)): it is longer than the \
+                 whole period a controller has to notify the authority",
             ),
             Some(_) => {}
         }
@@ -668,7 +909,9 @@ impl ProcessingAgreement {
             ("subject_matter", &self.subject_matter),
             ("nature", &self.nature),
             ("controller_obligations_and_rights", &self.controller_obligations_and_rights),
+            ("legal_requirement_notice", &self.legal_requirement_notice),
             ("confidentiality", &self.confidentiality),
+            ("sub_processor_liability", &self.sub_processor_liability),
             ("compliance_assistance", &self.compliance_assistance),
             ("audits", &self.audits),
             ("infringing_instruction_notice", &self.infringing_instruction_notice),
@@ -691,22 +934,114 @@ impl ProcessingAgreement {
         Ok(())
     }
 
-    /// A complete agreement between `controller` and `processor` for a website's chat, to
-    /// start from: every element present, general authorisation of sub-processors with a
-    /// 14-day objection window, a 24-hour breach notice, processing in Czechia.
+    /// The points a privacy officer should look at that are not defects: a breach-notice
+    /// period over 48 hours (Art. 33(2): "without undue delay"; up to 72 is accepted, above 72
+    /// is a [`Deficiency`] of [`validate`](Self::validate)). Empty when there is nothing to
+    /// look at.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agreement::{AgreementFacts, Element, ProcessingAgreement};
+    /// use gdpr_obligations::model::PartyId;
+    ///
+    /// let mut a = ProcessingAgreement::template(PartyId::generate(), PartyId::generate(), AgreementFacts::unknown());
+    /// a.breach_notice_hours = Some(72);
+    /// let warnings = a.warnings();
+    /// assert_eq!(warnings[0].element, Element::BreachNotice);
+    /// assert!(warnings[0].to_string().starts_with("Art. 33(2): "));
+    /// ```
     #[must_use]
-    pub fn template(controller: PartyId, processor: PartyId) -> Self {
+    pub fn warnings(&self) -> Vec<Deficiency> {
+        let mut found = Vec::new();
+        if let Some(h) = self.breach_notice_hours
+            && h > WARN_BREACH_NOTICE_HOURS
+            && h <= MAX_BREACH_NOTICE_HOURS
+        {
+            let message = format!(
+                "a breach-notice period of {h} hours is longer than the 24 to 48 hours usually agreed: the processor \
+                 must inform the controller without undue delay (Art. 33(2)), and the controller cannot assess the \
+                 risk to the data subjects (Art. 34) before it knows"
+            );
+            found.push(Deficiency {
+                element: Element::BreachNotice,
+                article: Element::BreachNotice.article(),
+                message,
+            });
+        }
+        found
+    }
+
+    /// Art. 28(10): a processor that processes for `purpose`, which the agreement does not
+    /// instruct, determines a purpose of the processing itself; it infringes the Regulation and
+    /// is a controller in respect of that processing. `None` while `purpose` is one the
+    /// agreement instructs (Art. 28(3)(a)).
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::agreement::{AgreementFacts, ProcessingAgreement};
+    /// use gdpr_obligations::model::PartyId;
+    /// use gdpr_obligations::vocab::Purpose;
+    ///
+    /// let a = ProcessingAgreement::template(PartyId::generate(), PartyId::generate(), AgreementFacts::unknown());
+    /// assert!(a.reclassification(&Purpose::CustomerCare).is_none());
+    /// let own = a.reclassification(&Purpose::Marketing).expect("marketing is not instructed");
+    /// assert_eq!(own.controller, a.processor);
+    /// assert_eq!(own.article.to_string(), "Art. 28(10)");
+    /// ```
+    #[must_use]
+    pub fn reclassification(&self, purpose: &Purpose) -> Option<Reclassification> {
+        if self.purposes.contains(purpose) {
+            return None;
+        }
+        Some(Reclassification {
+            controller: self.processor,
+            agreement: self.id,
+            purpose: purpose.clone(),
+            article: Article::gdpr(28).paragraph(10),
+        })
+    }
+
+    /// An agreement between `controller` and `processor` for a website's chat, to start from:
+    /// every clause the Regulation requires proposed in words, general authorisation of
+    /// sub-processors with a 14-day objection window, a 24-hour breach notice, processing in
+    /// Czechia. What only the parties can say comes from `facts`: when it was signed and in
+    /// which form (Art. 28(9)), from when and until when it runs (Art. 28(3), duration), and the
+    /// security measures agreed (Art. 28(3)(c)). Whatever `facts` leaves out stays out, and
+    /// [`validate`](Self::validate) lists it: the template never claims an agreement signed, in
+    /// force or secured that nobody said was.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use gdpr_obligations::agreement::{AgreementFacts, ProcessingAgreement, WrittenForm};
+    /// use gdpr_obligations::model::PartyId;
+    ///
+    /// let (controller, processor) = (PartyId::generate(), PartyId::generate());
+    /// let draft = ProcessingAgreement::template(controller, processor, AgreementFacts::unknown());
+    /// let missing: Vec<String> = draft.validate().iter().map(|d| d.article.to_string()).collect();
+    /// assert_eq!(missing, ["Art. 28(3)", "Art. 28(3)(c)", "Art. 28(9)"]);
+    ///
+    /// let signed = NaiveDate::from_ymd_opt(2026, 1, 15).ok_or("date")?;
+    /// let facts = AgreementFacts::signed(WrittenForm::Electronic, signed)
+    ///     .in_force(signed, None)
+    ///     .security_measures(["TLS 1.3 in transit, AES-256 at rest"]);
+    /// assert!(ProcessingAgreement::template(controller, processor, facts).validate().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn template(controller: PartyId, processor: PartyId, facts: AgreementFacts) -> Self {
         let s = |t: &str| Some(t.to_owned());
+        let AgreementFacts { written_form, signed_on, valid_from, valid_until, security_measures } = facts;
         ProcessingAgreement {
             id: AgreementId::generate(),
             principal: controller,
             processor,
             parent: None,
             form: Some(AgreementForm::Bespoke),
-            written_form: Some(WrittenForm::Electronic),
-            signed_on: NaiveDate::from_ymd_opt(2026, 1, 15),
-            valid_from: NaiveDate::from_ymd_opt(2026, 1, 15),
-            valid_until: None,
+            written_form,
+            signed_on,
+            valid_from,
+            valid_until,
             subject_matter: s("operation of the live-chat widget on the controller's website"),
             nature: s("collection, storage, transmission and deletion of chat conversations"),
             purposes: vec![Purpose::CustomerCare],
@@ -725,9 +1060,16 @@ impl ProcessingAgreement {
                 text: "process chats only to deliver them to the controller's agents and keep the history".to_owned(),
                 covers_transfers: true,
             }),
+            legal_requirement_notice: s(
+                "where Union or Member State law requires processing, informs the controller of that requirement \
+                 before processing, unless that law prohibits it on important grounds of public interest",
+            ),
             confidentiality: s("staff with access are bound by confidentiality agreements"),
-            security_measures: vec!["TLS 1.3 in transit, AES-256 at rest, role-based access, audit logging".to_owned()],
+            security_measures,
             sub_processing: Some(SubProcessorAuthorisation::General { agreed: Vec::new(), objection_window_days: 14 }),
+            sub_processor_liability: s(
+                "remains fully liable to the controller for the performance of each sub-processor's obligations",
+            ),
             data_subject_assistance: Some(DataSubjectAssistance {
                 text: "forward requests within 2 working days and provide export and erasure tools".to_owned(),
                 forwarding_hours: None,
@@ -743,13 +1085,20 @@ impl ProcessingAgreement {
             breach_notice_hours: Some(24),
             processing_locations: vec![ProcessingLocation::new(Country::CZ)],
             flow_down: None,
+            guarantees: None,
         }
     }
 
-    /// A complete sub-processing agreement under `parent`: the template with the parent's
-    /// principal replaced by the processor, and the same obligations flowing down (Art. 28(4)).
+    /// A sub-processing agreement under `parent`: the template between the parent's processor
+    /// and `sub_processor`, with the parent's purposes and categories and the same obligations
+    /// flowing down (Art. 28(4)). Its signature, duration and security measures are the
+    /// sub-processor's own and come from `facts`, never from the parent.
     #[must_use]
-    pub fn sub_processing_template(parent: &ProcessingAgreement, sub_processor: PartyId) -> Self {
+    pub fn sub_processing_template(
+        parent: &ProcessingAgreement,
+        sub_processor: PartyId,
+        facts: AgreementFacts,
+    ) -> Self {
         ProcessingAgreement {
             parent: Some(parent.id),
             flow_down: Some(true),
@@ -757,7 +1106,7 @@ impl ProcessingAgreement {
             data_categories: parent.data_categories.clone(),
             subject_categories: parent.subject_categories.clone(),
             special_categories: parent.special_categories.clone(),
-            ..ProcessingAgreement::template(parent.processor, sub_processor)
+            ..ProcessingAgreement::template(parent.processor, sub_processor, facts)
         }
     }
 
@@ -807,18 +1156,23 @@ impl ProcessingAgreement {
     ///
     /// # Example
     /// ```
-    /// use gdpr_obligations::agreement::{Element, ProcessingAgreement};
+    /// use gdpr_obligations::agreement::{AgreementFacts, Element, ProcessingAgreement, WrittenForm};
     /// use gdpr_obligations::model::PartyId;
     ///
-    /// let mut main = ProcessingAgreement::template(PartyId::generate(), PartyId::generate());
+    /// let signed = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).ok_or("date")?;
+    /// let facts = || {
+    ///     AgreementFacts::signed(WrittenForm::Electronic, signed).in_force(signed, None).security_measures(["TLS, AES-256"])
+    /// };
+    /// let mut main = ProcessingAgreement::template(PartyId::generate(), PartyId::generate(), facts());
     /// main.breach_notice_hours = Some(24);
-    /// let mut sub = ProcessingAgreement::sub_processing_template(&main, PartyId::generate());
+    /// let mut sub = ProcessingAgreement::sub_processing_template(&main, PartyId::generate(), facts());
     /// sub.breach_notice_hours = Some(48);
     /// let found = sub.flow_down_deficiencies(&main);
     /// assert_eq!(found.len(), 1);
     /// assert_eq!(found[0].element, Element::FlowDown);
     /// assert!(found[0].to_string().starts_with("Art. 28(4): "));
     /// assert!(sub.validate().is_empty(), "only the pair shows it");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn flow_down_deficiencies(&self, parent: &ProcessingAgreement) -> Vec<Deficiency> {

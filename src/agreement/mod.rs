@@ -6,19 +6,26 @@
 //!   lists every missing or defective element as a [`Deficiency`] naming its article.
 //! - [`SubProcessorAuthorisation`] is the regime of Art. 28(2); a [`ChangeNotice`] is the
 //!   lifecycle of adding or replacing a sub-processor under general authorisation.
+//! - [`GuaranteesAssessment`] is the principal's dated finding that the processor provides
+//!   sufficient guarantees (Art. 28(1), 28(5)), reviewed at intervals.
 //! - [`ProcessingChain`] links agreements into trees rooted at controllers and answers
 //!   "may party P process category C for purpose X on behalf of controller K at instant T?"
 //!   with [`Decision::Allowed`] (without allocating) or every [`Refusal`] with its article.
 //!
 //! # Example
 //! ```
-//! use gdpr_obligations::agreement::{Decision, ProcessingAgreement, ProcessingChain, Query};
+//! use chrono::NaiveDate;
+//! use gdpr_obligations::agreement::{AgreementFacts, Decision, ProcessingAgreement, ProcessingChain, Query, WrittenForm};
 //! use gdpr_obligations::model::Party;
 //! use gdpr_obligations::vocab::{Country, DataCategory, Purpose};
 //!
 //! let website = Party::builder("ACME s.r.o.", Country::CZ).build()?;
 //! let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ).build()?;
-//! let agreement = ProcessingAgreement::template(website.id(), vendor.id());
+//! let signed = NaiveDate::from_ymd_opt(2026, 1, 15).ok_or("date")?;
+//! let facts = AgreementFacts::signed(WrittenForm::Electronic, signed)
+//!     .in_force(signed, None)
+//!     .security_measures(["TLS 1.3 in transit, AES-256 at rest, role-based access"]);
+//! let agreement = ProcessingAgreement::template(website.id(), vendor.id(), facts);
 //! assert!(agreement.validate().is_empty());
 //!
 //! let chain = ProcessingChain::build([website.clone(), vendor.clone()], [agreement], [])?;
@@ -39,12 +46,13 @@
 
 mod chain;
 mod document;
+pub(crate) mod members;
 mod notice;
 
 pub use chain::{ChainError, Decision, ProcessingChain, Query, Refusal, RefusalReason};
 pub use document::{
-    AgreementForm, AgreementId, DataSubjectAssistance, Deficiency, Element, EndOfProcessing, FORWARDING_WORKING_DAYS,
-    Instructions, ProcessingAgreement, ProcessingLocation, SccAnnexes, SpecialCategoryTerm, SubProcessorAuthorisation,
-    WrittenForm,
+    AgreementFacts, AgreementForm, AgreementId, DataSubjectAssistance, Deficiency, Element, EndOfProcessing,
+    FORWARDING_WORKING_DAYS, GuaranteeEvidence, GuaranteesAssessment, Instructions, ProcessingAgreement,
+    ProcessingLocation, Reclassification, SccAnnexes, SpecialCategoryTerm, SubProcessorAuthorisation, WrittenForm,
 };
 pub use notice::{ChangeNotice, ChangeNoticeError, ChangeNoticeId, ChangeNoticeStatus};

@@ -27,10 +27,11 @@ typed_id!(
 /// # Example
 /// ```
 /// use chrono::{DateTime, TimeDelta, Utc};
-/// use gdpr_obligations::agreement::{ChangeNotice, ChangeNoticeStatus, ProcessingAgreement};
+/// use gdpr_obligations::agreement::{AgreementFacts, ChangeNotice, ChangeNoticeStatus, ProcessingAgreement};
 /// use gdpr_obligations::model::PartyId;
 ///
-/// let agreement = ProcessingAgreement::template(PartyId::generate(), PartyId::generate());
+/// let facts = AgreementFacts::unknown();
+/// let agreement = ProcessingAgreement::template(PartyId::generate(), PartyId::generate(), facts);
 /// let translator = PartyId::generate();
 /// let t0: DateTime<Utc> = "2026-03-02T09:00:00Z".parse()?;
 /// let notice = ChangeNotice::propose(&agreement, translator, None, t0)?.notify(&agreement, t0)?;

@@ -28,7 +28,7 @@ crate::vocab::object_struct! {
 /// # Example
 /// ```
 /// use chrono::{DateTime, TimeDelta, Utc};
-/// use gdpr_obligations::agreement::{ProcessingAgreement, ProcessingChain};
+/// use gdpr_obligations::agreement::{AgreementFacts, ProcessingAgreement, ProcessingChain, WrittenForm};
 /// use gdpr_obligations::breach::FanOut;
 /// use gdpr_obligations::model::Party;
 /// use gdpr_obligations::time::DeadlinePolicy;
@@ -37,9 +37,13 @@ crate::vocab::object_struct! {
 /// let shop = Party::builder("ACME s.r.o.", Country::CZ).build()?;
 /// let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ).build()?;
 /// let mail = Party::builder("Mailer a.s.", Country::CZ).build()?;
-/// let mut main = ProcessingAgreement::template(shop.id(), vendor.id());
+/// let signed = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).ok_or("date")?;
+/// let facts = || {
+///     AgreementFacts::signed(WrittenForm::Electronic, signed).in_force(signed, None).security_measures(["TLS, AES-256"])
+/// };
+/// let mut main = ProcessingAgreement::template(shop.id(), vendor.id(), facts());
 /// main.breach_notice_hours = Some(24);
-/// let mut sub = ProcessingAgreement::sub_processing_template(&main, mail.id());
+/// let mut sub = ProcessingAgreement::sub_processing_template(&main, mail.id(), facts());
 /// sub.breach_notice_hours = Some(12);
 /// let chain = ProcessingChain::build([shop.clone(), vendor.clone(), mail.clone()], [main, sub], [])?;
 ///

@@ -52,8 +52,9 @@ use futures_util::StreamExt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::agreement::{ChangeNotice, ProcessingAgreement, ProcessingChain};
 use crate::erasure::{ErasurePolicy, Outcome, RecordOutcome, Rectification};
-use crate::model::{ProcessingActivity, SourceName, SubjectIdentifier};
+use crate::model::{Party, ProcessingActivity, SourceName, SubjectIdentifier};
 use crate::request::RequestId;
 use crate::retention::LegalHold;
 use crate::store::{
@@ -188,7 +189,26 @@ impl<'a> Fulfilment<'a> {
                 Err(e) => sources.push(SourceReport::failed(source.name(), &e)),
             }
         }
-        let report = AccessReport::build(job, self.scope, now, &activities, copy, sources);
+        // Art. 15(1)(c), 15(2): the processors and sub-processors are recipients, and where
+        // they process outside the EEA the transfers carry their safeguards.
+        let parties: Vec<Party> = self.ledger.all::<Party>(self.scope).await?.into_iter().map(|v| v.value).collect();
+        let agreements: Vec<ProcessingAgreement> =
+            self.ledger.all::<ProcessingAgreement>(self.scope).await?.into_iter().map(|v| v.value).collect();
+        let notices: Vec<ChangeNotice> =
+            self.ledger.all::<ChangeNotice>(self.scope).await?.into_iter().map(|v| v.value).collect();
+        let chain = match ProcessingChain::build(parties.clone(), agreements, notices) {
+            Ok(chain) => Some(chain),
+            Err(e) => {
+                if let Ok(name) = SourceName::new("processing_chain") {
+                    let reason = format!(
+                        "the processing chain cannot be built, so its recipients are not listed (Art. 15(1)(c)): {e}"
+                    );
+                    sources.push(SourceReport::failed_with(&name, false, &reason));
+                }
+                None
+            }
+        };
+        let report = AccessReport::build(job, self.scope, now, &activities, chain.as_ref(), &parties, copy, sources);
         self.audit_step(job, "access", report.copy.len() as u64, report.complete, now).await?;
         Ok(report)
     }

@@ -7,13 +7,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::RecipientNotice;
+use crate::agreement::ProcessingChain;
+use crate::agreement::members::{chain_members, merge_transfer};
 use crate::erasure::{Outcome, RecordKey, RecordOutcome, RetentionGround};
 use crate::model::{
-    ActivityId, Controllers, LocalizedText, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention, SourceName,
-    Transfer,
+    ActivityId, Controllers, LocalizedText, Party, PartyId, ProcessingActivity, PurposeSpec, Recipient, Retention,
+    SourceName, Transfer,
 };
 use crate::request::RequestId;
-use crate::store::{ExportItem, Scope, StoreError};
+use crate::store::{ExportItem, ItemOrigin, Scope, StoreError};
 use crate::vocab::{Article, DataCategory, Right, rights};
 
 /// The operation a fulfilment carries out.
@@ -246,6 +248,10 @@ fn notices(activities: &[ProcessingActivity], operation: Operation) -> Vec<Recip
     out
 }
 
+/// The name under which an access report lists the processing chain when its recipients
+/// cannot be listed.
+const CHAIN_SOURCE: &str = "processing_chain";
+
 /// What Art. 15(1) and 15(2) require about one processing activity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
@@ -260,7 +266,8 @@ pub struct ActivityInformation {
     pub purposes: Vec<PurposeSpec>,
     /// (b) the categories of personal data concerned.
     pub data_categories: Vec<DataCategory>,
-    /// (c) the recipients.
+    /// (c) the recipients: the activity's own and every processor and sub-processor of the
+    /// processing chain that covers it (a processor is a recipient, Art. 4(9)).
     pub recipients: Vec<Recipient>,
     /// (d) the storage period or its criteria.
     pub retention: Retention,
@@ -270,7 +277,9 @@ pub struct ActivityInformation {
     /// (h) automated decision-making, with meaningful information about it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automated_decision_making: Option<LocalizedText>,
-    /// Art. 15(2): transfers to third countries and their safeguards.
+    /// Art. 15(2): transfers to third countries and their safeguards (Art. 46): the activity's
+    /// own and every location outside the EEA where a processor or sub-processor of the chain
+    /// processes for it.
     pub transfers: Vec<Transfer>,
 }
 
@@ -294,8 +303,12 @@ pub struct AccessReport {
     pub activities: Vec<ActivityInformation>,
     /// (f) the right to lodge a complaint with a supervisory authority.
     pub complaint: Article,
-    /// (g) the sources of data not collected from the subject.
+    /// (g) the systems holding data not collected from the subject, by their internal names:
+    /// for the operator, not for the letter.
     pub sources_not_from_subject: Vec<SourceName>,
+    /// (g) where the data not collected from the subject came from, in words the subject
+    /// understands ([`ItemOrigin`]), each once.
+    pub origins_not_from_subject: Vec<ItemOrigin>,
     /// Art. 15(3): the copy, redacted for other people (Art. 15(4)).
     pub copy: Vec<ExportItem>,
     /// Each source's part.
@@ -306,14 +319,34 @@ pub struct AccessReport {
 }
 
 impl AccessReport {
+    /// The report. `chain` and `parties` give the processors and sub-processors that process
+    /// for the scope's controller (Art. 15(1)(c), 15(2)); when a party of the chain is missing
+    /// from `parties` the recipients cannot be listed, and the report is incomplete (as it is,
+    /// through a failed source the caller adds, when the chain could not be built: `None`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn build(
         job: RequestId,
         scope: Scope,
         now: DateTime<Utc>,
         activities: &[ProcessingActivity],
+        chain: Option<&ProcessingChain>,
+        parties: &[Party],
         copy: Vec<ExportItem>,
-        sources: Vec<SourceReport>,
+        mut sources: Vec<SourceReport>,
     ) -> Self {
+        let party = |id: PartyId| parties.iter().find(|p| p.id() == id);
+        let members = match chain.map(|c| chain_members(c, scope.controller(), party)).transpose() {
+            Ok(m) => m.unwrap_or_default(),
+            Err(party) => {
+                if let Ok(name) = SourceName::new(CHAIN_SOURCE) {
+                    let reason = format!(
+                        "the recipients of the processing chain cannot be listed (Art. 15(1)(c)): party {party} is unknown"
+                    );
+                    sources.push(SourceReport::failed_with(&name, false, &reason));
+                }
+                Vec::new()
+            }
+        };
         let categories: Vec<DataCategory> =
             copy.iter().map(|i| i.category.clone()).collect::<BTreeSet<_>>().into_iter().collect();
         let activities = activities
@@ -329,17 +362,31 @@ impl AccessReport {
                         }
                     }
                 }
+                // As the Art. 30 record merges them: the chain's members that cover the activity.
+                let mut recipients = f.recipients.clone();
+                let mut transfers = Vec::new();
+                for t in f.transfers.iter().cloned() {
+                    merge_transfer(&mut transfers, t);
+                }
+                for m in members.iter().filter(|m| m.covers(a)) {
+                    if !recipients.iter().any(|r| r.party == Some(m.party.id())) {
+                        recipients.push(m.recipient(a));
+                    }
+                    for transfer in m.transfers() {
+                        merge_transfer(&mut transfers, transfer);
+                    }
+                }
                 ActivityInformation {
                     activity: a.id(),
                     name: f.name.clone(),
                     controllers: f.controllers.clone(),
                     purposes: f.purposes.clone(),
                     data_categories: f.data_categories.clone(),
-                    recipients: f.recipients.clone(),
+                    recipients,
                     retention: f.retention.clone(),
                     rights,
                     automated_decision_making: f.automated_decision_making.clone(),
-                    transfers: f.transfers.clone(),
+                    transfers,
                 }
             })
             .collect();
@@ -347,6 +394,13 @@ impl AccessReport {
             .iter()
             .filter(|i| !i.provided_by_subject)
             .map(|i| i.source.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let origins_not_from_subject = copy
+            .iter()
+            .filter(|i| !i.provided_by_subject)
+            .map(|i| i.origin)
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -359,6 +413,7 @@ impl AccessReport {
             activities,
             complaint: Article::gdpr(77),
             sources_not_from_subject,
+            origins_not_from_subject,
             complete: sources.iter().all(SourceReport::is_completed),
             copy,
             sources,

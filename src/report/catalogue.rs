@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ReportError;
 use super::countries::COUNTRY_NAMES;
+use crate::store::ItemOrigin;
 use crate::vocab::{
     Country, DataCategory, InternationalOrganisation, Language, LegalBasis, Purpose, Right, Role,
     SpecialCategoryCondition, SubjectCategory, TransferMechanism,
@@ -280,6 +281,8 @@ pub enum Vocabulary {
     Country,
     /// [`InternationalOrganisation`], a destination of a Chapter V transfer.
     InternationalOrganisation,
+    /// [`ItemOrigin`]: where an exported item came from (Art. 15(1)(g)).
+    ItemOrigin,
 }
 
 /// A term of a vocabulary, by its storage name: e.g. the purpose `x-loyalty`.
@@ -342,6 +345,7 @@ impl Term for BasedOn {
         TermKey { vocabulary: Vocabulary::ProcessingBasedOn, name: self.0.as_str().to_string() }
     }
 }
+term!(ItemOrigin, ItemOrigin);
 
 /// Built-in English and Czech labels of the built-in terms.
 const TERMS: &[(Vocabulary, &str, &str, &str)] = {
@@ -495,6 +499,29 @@ const TERMS: &[(Vocabulary, &str, &str, &str)] = {
         ),
         (V::RightName, "withdraw_consent", "the right to withdraw consent", "právo odvolat souhlas"),
         (V::RightName, "lodge_complaint", "the right to lodge a complaint", "právo podat stížnost"),
+        (V::ItemOrigin, "subject_details", "details you gave us", "údaje, které jste nám sdělili"),
+        (V::ItemOrigin, "subject_message", "messages you wrote", "zprávy, které jste napsali"),
+        (V::ItemOrigin, "agent_reply", "replies of our agents", "odpovědi našich pracovníků"),
+        (V::ItemOrigin, "bot_reply", "replies of the chat bot", "odpovědi chatovacího robota"),
+        (V::ItemOrigin, "agent_note", "notes of our agents", "poznámky našich pracovníků"),
+        (
+            V::ItemOrigin,
+            "connection_record",
+            "the network addresses your device connected from, recorded by the chat",
+            "síťové adresy, ze kterých se vaše zařízení připojilo, zaznamenané chatem",
+        ),
+        (
+            V::ItemOrigin,
+            "conversation_record",
+            "the record of the conversations you took part in, kept by the chat",
+            "záznam o konverzacích, kterých jste se účastnili, vedený chatem",
+        ),
+        (
+            V::ItemOrigin,
+            "third_party",
+            "information another person or organisation gave us",
+            "informace, které nám poskytla jiná osoba nebo organizace",
+        ),
         (V::Role, "controller", "controller", "správce"),
         (V::Role, "joint_controller", "joint controller", "společný správce"),
         (V::Role, "processor", "processor", "zpracovatel"),

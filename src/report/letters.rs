@@ -197,11 +197,11 @@ pub fn access_cover_letter(
         &[("article", &w.cite(art)), ("copy_article", &w.cite(Article::gdpr(15).paragraph(3)))],
     )?);
     doc.paragraph(w.text(MessageKey::AccessInformation, &[("article", &w.cite(art))])?);
-    let sources = if report.sources_not_from_subject.is_empty() {
+    // Art. 15(1)(g): where the data came from in the subject's words, never a table's name.
+    let sources = if report.origins_not_from_subject.is_empty() {
         w.text(MessageKey::AccessNoSources, &[])?
     } else {
-        let names: Vec<&str> = report.sources_not_from_subject.iter().map(|s| s.as_str()).collect();
-        w.text(MessageKey::AccessSources, &[("sources", &names.join(", "))])?
+        w.text(MessageKey::AccessSources, &[("sources", &w.terms(&report.origins_not_from_subject)?)])?
     };
     for a in &report.activities {
         let at = format!("activity {}: ", a.activity);

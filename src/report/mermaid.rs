@@ -33,7 +33,7 @@ fn label(text: &str) -> String {
 ///
 /// # Example
 /// ```
-/// use gdpr_obligations::agreement::{ProcessingAgreement, ProcessingChain};
+/// use gdpr_obligations::agreement::{AgreementFacts, ProcessingAgreement, ProcessingChain};
 /// use gdpr_obligations::model::Party;
 /// use gdpr_obligations::report::chain_flowchart;
 /// use gdpr_obligations::vocab::Country;
@@ -41,7 +41,8 @@ fn label(text: &str) -> String {
 /// let shop = Party::builder("ACME s.r.o.", Country::CZ).build()?;
 /// let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ).build()?;
 /// let parties = [shop.clone(), vendor.clone()];
-/// let chain = ProcessingChain::build(parties.clone(), [ProcessingAgreement::template(shop.id(), vendor.id())], [])?;
+/// let agreement = ProcessingAgreement::template(shop.id(), vendor.id(), AgreementFacts::unknown());
+/// let chain = ProcessingChain::build(parties.clone(), [agreement], [])?;
 /// let diagram = chain_flowchart(&chain, &parties)?;
 /// assert!(diagram.starts_with("flowchart LR\n"));
 /// assert!(diagram.contains("n0 -->|\"processor · Art. 28(3) · CZ\"| n1"));

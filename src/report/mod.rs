@@ -26,7 +26,7 @@
 //! # Example
 //! ```
 //! use chrono::NaiveDate;
-//! use gdpr_obligations::agreement::{ProcessingAgreement, ProcessingChain};
+//! use gdpr_obligations::agreement::{AgreementFacts, ProcessingAgreement, ProcessingChain, WrittenForm};
 //! use gdpr_obligations::model::{Party, Text};
 //! use gdpr_obligations::report::{Catalogue, Language, NoticeInput, PrivacyNotice};
 //! use gdpr_obligations::request::ComplaintInformation;
@@ -37,7 +37,11 @@
 //!     .registration_number("27074358")
 //!     .tax_id("CZ27074358")
 //!     .build()?;
-//! let agreement = ProcessingAgreement::template(shop.id(), vendor.id());
+//! let signed = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).ok_or("date")?;
+//! let facts = || {
+//!     AgreementFacts::signed(WrittenForm::Electronic, signed).in_force(signed, None).security_measures(["TLS, AES-256"])
+//! };
+//! let agreement = ProcessingAgreement::template(shop.id(), vendor.id(), facts());
 //! let parties = [shop.clone(), vendor.clone()];
 //! let chain = ProcessingChain::build(parties.clone(), [agreement], [])?;
 //! let complaint = ComplaintInformation::new(
@@ -65,9 +69,9 @@ mod records;
 
 use std::collections::HashMap;
 
-use crate::agreement::{ProcessingAgreement, ProcessingChain, ProcessingLocation};
-use crate::model::{Party, PartyId, Transfer};
-use crate::vocab::{Article, Role};
+use crate::agreement::ProcessingChain;
+use crate::model::{Party, PartyId};
+use crate::vocab::Article;
 
 pub use crate::vocab::Language;
 pub use breach::breach_notification;
@@ -187,37 +191,7 @@ impl<'a> Parties<'a> {
     }
 }
 
-/// A processor or sub-processor in a controller's tree of the chain.
-pub(crate) struct Member<'a> {
-    pub(crate) agreement: &'a ProcessingAgreement,
-    pub(crate) party: &'a Party,
-    pub(crate) principal: &'a Party,
-    pub(crate) role: Role,
-    /// Where it processes: the agreement's locations (or its country of establishment), and its
-    /// country of establishment outside the EEA (see [`ProcessingAgreement::locations_for`]).
-    pub(crate) locations: Vec<ProcessingLocation>,
-}
-
-impl Member<'_> {
-    /// The member's transfers: one for each location outside the EEA.
-    pub(crate) fn transfers(&self) -> impl Iterator<Item = Transfer> + '_ {
-        self.locations.iter().filter(|l| !l.country.is_eea()).map(|l| location_transfer(self.party, l))
-    }
-}
-
-/// The transfer to `party` that processing at `location` is (Chapter V; Art. 30(2)(c)).
-pub(crate) fn location_transfer(party: &Party, location: &ProcessingLocation) -> Transfer {
-    Transfer {
-        recipient: party.legal_name().clone(),
-        destination: location.country.into(),
-        mechanism: location.mechanism,
-        adequacy_coverage: location.adequacy_coverage.clone(),
-        transfer_assessment: location.transfer_assessment.clone(),
-        safeguards_documentation: location.safeguards_documentation.clone(),
-        authority_informed_at: None,
-        subject_information: None,
-    }
-}
+pub(crate) use crate::agreement::members::{ChainMember as Member, location_transfer};
 
 /// Every processor and sub-processor processing on `controller`'s behalf, in the chain's order.
 pub(crate) fn members<'a>(
@@ -225,20 +199,6 @@ pub(crate) fn members<'a>(
     controller: PartyId,
     parties: &Parties<'a>,
 ) -> Result<Vec<Member<'a>>, ReportError> {
-    let mut out = Vec::new();
-    for agreement in chain.agreements() {
-        if chain.controller_of(agreement.id) != Some(controller) {
-            continue;
-        }
-        let party = parties.get(agreement.processor)?;
-        let locations = agreement.locations_for(party.country());
-        out.push(Member {
-            agreement,
-            party,
-            principal: parties.get(agreement.principal)?,
-            role: if agreement.is_sub_processing() { Role::SubProcessor } else { Role::Processor },
-            locations,
-        });
-    }
-    Ok(out)
+    crate::agreement::members::chain_members(chain, controller, |id| parties.get(id).ok())
+        .map_err(|party| ReportError::UnknownParty { party })
 }

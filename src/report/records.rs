@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::document::Writer;
 use super::{Block, Catalogue, Document, Language, MessageKey, Parties, ReportError, location_transfer, members};
-use crate::agreement::{AgreementId, ProcessingAgreement, ProcessingChain};
+use crate::agreement::members::merge_transfer;
+use crate::agreement::{AgreementId, ProcessingChain};
 use crate::model::{
     ActivityId, Contact, Controllers, LocalizedText, Party, ProcessingActivity, PurposeSpec, Recipient, Retention,
     Text, Transfer,
@@ -263,39 +264,9 @@ fn dpo_field(party: &Party) -> Field<Contact> {
     }
 }
 
-/// Whether an agreement covers an activity: they share a purpose and a data category.
-pub(crate) fn covers(agreement: &ProcessingAgreement, activity: &ProcessingActivity) -> bool {
-    let f = activity.fields();
-    f.purposes.iter().any(|p| agreement.purposes.contains(&p.purpose))
-        && f.data_categories.iter().any(|c| agreement.data_categories.contains(c))
-}
-
 fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
     if !list.contains(&item) {
         list.push(item);
-    }
-}
-
-/// Adds a transfer unless one to the same recipient and country under the same mechanism is
-/// listed already (an activity and the processing chain often describe the same transfer);
-/// the documentation of the safeguards is kept from whichever names it.
-pub(crate) fn merge_transfer(list: &mut Vec<Transfer>, transfer: Transfer) {
-    let same = |t: &Transfer| {
-        t.recipient == transfer.recipient && t.destination == transfer.destination && t.mechanism == transfer.mechanism
-    };
-    match list.iter_mut().find(|t| same(t)) {
-        Some(listed) => {
-            if listed.safeguards_documentation.is_none() {
-                listed.safeguards_documentation = transfer.safeguards_documentation;
-            }
-            if listed.adequacy_coverage.is_none() {
-                listed.adequacy_coverage = transfer.adequacy_coverage;
-            }
-            if listed.transfer_assessment.is_none() {
-                listed.transfer_assessment = transfer.transfer_assessment;
-            }
-        }
-        None => list.push(transfer),
     }
 }
 
@@ -333,16 +304,8 @@ impl ControllerRecord {
             for t in f.transfers.iter().cloned() {
                 merge_transfer(&mut transfers, t);
             }
-            for m in members.iter().filter(|m| covers(m.agreement, activity)) {
-                // A legal name reads the same in every language: it is given in each language
-                // the activity is written in.
-                let mut languages = f.name.languages();
-                let mut name =
-                    LocalizedText::new(languages.next().cloned().unwrap_or(Language::EN), m.party.legal_name().clone());
-                for language in languages {
-                    name.insert(language.clone(), m.party.legal_name().clone());
-                }
-                let recipient = Recipient { party: Some(m.party.id()), name, role: m.role, country: m.party.country() };
+            for m in members.iter().filter(|m| m.covers(activity)) {
+                let recipient = m.recipient(activity);
                 if !recipients.iter().any(|r| r.party == recipient.party) {
                     recipients.push(recipient);
                 }

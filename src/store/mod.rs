@@ -13,7 +13,7 @@
 //!
 //! # Example: compare-and-swap
 //! ```
-//! use gdpr_obligations::agreement::ProcessingAgreement;
+//! use gdpr_obligations::agreement::{AgreementFacts, ProcessingAgreement};
 //! use gdpr_obligations::model::PartyId;
 //! use gdpr_obligations::store::{memory::MemoryLedger, LedgerStoreExt, Scope, StoreError, Version};
 //!
@@ -21,7 +21,7 @@
 //! let ledger = MemoryLedger::new();
 //! let controller = PartyId::generate();
 //! let scope = Scope::of(controller);
-//! let mut agreement = ProcessingAgreement::template(controller, PartyId::generate());
+//! let mut agreement = ProcessingAgreement::template(controller, PartyId::generate(), AgreementFacts::unknown());
 //! let v1 = ledger.put_agreement(scope, &agreement, Version::NONE).await?;
 //!
 //! // Two workers read version 1; the first to write wins, the second gets `Conflict`.
@@ -69,7 +69,7 @@ pub use ledger::{
     StreamKind, SweepId, Versioned,
 };
 pub(crate) use ledger::{decode as decode_body, encode as encode_body};
-pub use source::{ExportItem, ExportStream, FoundRecord, PersonalDataSource, RetentionSource};
+pub use source::{ExportItem, ExportStream, FoundRecord, ItemOrigin, PersonalDataSource, RetentionSource};
 
 /// The controller whose data an operation may read or change.
 ///

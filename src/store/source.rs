@@ -31,6 +31,47 @@ pub struct FoundRecord {
     pub restricted: bool,
 }
 
+/// Where an exported item came from, in words its subject understands (Art. 15(1)(g): "any
+/// available information as to their source"): not the name of the table that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ItemOrigin {
+    /// Details the subject gave (a name, an e-mail address, a statement).
+    SubjectDetails,
+    /// A message the subject wrote.
+    SubjectMessage,
+    /// A reply of one of the controller's agents.
+    AgentReply,
+    /// A reply of the chat bot.
+    BotReply,
+    /// A note an agent made about the subject.
+    AgentNote,
+    /// The network address the subject's device connected from, recorded by the service.
+    ConnectionRecord,
+    /// The record that the subject took part in a conversation, kept by the service.
+    ConversationRecord,
+    /// Information another person or organisation gave about the subject.
+    ThirdParty,
+}
+
+impl ItemOrigin {
+    /// The origin's name as in JSON, e.g. `agent_reply`.
+    #[must_use]
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            ItemOrigin::SubjectDetails => "subject_details",
+            ItemOrigin::SubjectMessage => "subject_message",
+            ItemOrigin::AgentReply => "agent_reply",
+            ItemOrigin::BotReply => "bot_reply",
+            ItemOrigin::AgentNote => "agent_note",
+            ItemOrigin::ConnectionRecord => "connection_record",
+            ItemOrigin::ConversationRecord => "conversation_record",
+            ItemOrigin::ThirdParty => "third_party",
+        }
+    }
+}
+
 crate::vocab::object_struct! {
 /// A record as exported to its subject: the subject's data, with every other person's personal
 /// data redacted (Art. 15(4), 20(4)).
@@ -47,6 +88,8 @@ pub struct ExportItem {
     /// Whether the subject provided it (what Art. 20(1) portability covers) rather than the
     /// controller observing or inferring it.
     pub provided_by_subject: bool,
+    /// Where it came from, in words the subject understands (Art. 15(1)(g)).
+    pub origin: ItemOrigin,
     /// The data, in the source's documented JSON shape.
     pub data: serde_json::Value,
 }

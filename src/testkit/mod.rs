@@ -290,6 +290,18 @@ pub fn located(country: Country, mechanism: TransferMechanism) -> crate::agreeme
     location
 }
 
+/// The facts of an agreement the parties signed electronically on 15 January 2026, in force
+/// from that day with no end, with its security measures: what a test says before it calls
+/// [`ProcessingAgreement::template`](crate::agreement::ProcessingAgreement::template).
+#[must_use]
+pub fn signed_facts() -> crate::agreement::AgreementFacts {
+    use crate::agreement::{AgreementFacts, WrittenForm};
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap_or_default();
+    AgreementFacts::signed(WrittenForm::Electronic, day)
+        .in_force(day, None)
+        .security_measures(["TLS 1.3 in transit, AES-256 at rest, role-based access, audit logging"])
+}
+
 /// Any complete processing agreement between `controller` and `processor`: the template
 /// varied in form, sub-processing regime, special categories, breach notice and processing
 /// locations, always without a deficiency.
@@ -312,7 +324,7 @@ pub fn processing_agreement(
         special_category_condition(),
     )
         .prop_map(move |(scc, regime, special, hours, locations, purposes, condition)| {
-            let mut a = ProcessingAgreement::template(controller, processor);
+            let mut a = ProcessingAgreement::template(controller, processor, signed_facts());
             a.sub_processing = Some(match regime {
                 0 => SubProcessorAuthorisation::Prohibited,
                 1 => SubProcessorAuthorisation::PriorSpecific { authorised: Vec::new() },
@@ -368,9 +380,17 @@ pub fn remove_element(
             Some(i) => i.covers_transfers = false,
             None => return false,
         },
+        Element::LegalRequirementNotice => agreement.legal_requirement_notice = None,
         Element::Confidentiality => agreement.confidentiality = None,
         Element::SecurityMeasures => agreement.security_measures.clear(),
         Element::SubProcessing => agreement.sub_processing = None,
+        Element::SubProcessorLiability => {
+            if matches!(agreement.sub_processing, None | Some(crate::agreement::SubProcessorAuthorisation::Prohibited))
+            {
+                return false;
+            }
+            agreement.sub_processor_liability = None
+        }
         Element::DataSubjectAssistance => agreement.data_subject_assistance = None,
         Element::ComplianceAssistance => agreement.compliance_assistance = None,
         Element::DeletionOrReturn => agreement.end_of_processing = None,

@@ -8,7 +8,9 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use gdpr_obligations::agenda::{
     Agenda, AgendaOptions, Due, FulfilmentRun, Obligation, ObligationKind, ObligationState, OwedTo, Snapshot, SweepRun,
 };
-use gdpr_obligations::agreement::{ChangeNotice, Element, ProcessingAgreement};
+use gdpr_obligations::agreement::{
+    ChangeNotice, Element, GuaranteeEvidence, GuaranteesAssessment, ProcessingAgreement,
+};
 use gdpr_obligations::breach::{
     Awareness, Breach, BreachId, Command as BreachCommand, Detection, Facts, NoticeDuty, NoticePeriod, RiskLevel,
     SubjectDuty, decide as decide_breach,
@@ -456,7 +458,8 @@ fn art_28_3_e_forwarding_is_due_promptly_within_the_agreements_hours_or_two_work
     assert_eq!(only(&agenda, "forwarding").due, end_of_day((2025, 4, 23), Zone::EUROPE_PRAGUE));
     assert_eq!(only(&agenda, "answer").due, end_of_day((2025, 5, 19), Zone::EUROPE_PRAGUE));
     // An agreement that sets 24 hours: due 24 hours after the processor's receipt.
-    let mut agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let mut agreement =
+        ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR), gdpr_obligations::testkit::signed_facts());
     if let Some(assistance) = agreement.data_subject_assistance.as_mut() {
         assistance.forwarding_hours = Some(24);
     }
@@ -525,8 +528,8 @@ fn art_34_subject_communication_is_due_at_once_after_a_high_risk_assessment() {
 #[test]
 fn art_33_2_controller_notice_is_owed_per_affected_controller_by_the_agreements_period() {
     let (shop, other) = (party_id(SHOP), party_id(OTHER_SHOP));
-    let a = ProcessingAgreement::template(shop, party_id(VENDOR));
-    let b = ProcessingAgreement::template(other, party_id(VENDOR));
+    let a = assessed(ProcessingAgreement::template(shop, party_id(VENDOR), gdpr_obligations::testkit::signed_facts()));
+    let b = assessed(ProcessingAgreement::template(other, party_id(VENDOR), gdpr_obligations::testkit::signed_facts()));
     let notify = vec![
         NoticeDuty { agreement: a.id, principal: shop, controller: shop, period: NoticePeriod::Agreed { hours: 24 } },
         NoticeDuty { agreement: b.id, principal: other, controller: other, period: NoticePeriod::Agreed { hours: 48 } },
@@ -553,7 +556,11 @@ fn art_33_2_controller_notice_is_owed_per_affected_controller_by_the_agreements_
 
 #[test]
 fn art_28_2_objection_window_is_listed_until_it_closes() {
-    let agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let agreement = assessed(ProcessingAgreement::template(
+        party_id(SHOP),
+        party_id(VENDOR),
+        gdpr_obligations::testkit::signed_facts(),
+    ));
     let t0 = at("2026-03-02T09:00:00Z");
     let notice = ChangeNotice::propose(&agreement, party_id(MAILER), None, t0)
         .and_then(|n| n.notify(&agreement, t0))
@@ -575,7 +582,11 @@ fn art_28_2_objection_window_is_listed_until_it_closes() {
 
 #[test]
 fn art_28_3_deficient_agreement_is_due_before_processing_under_it_starts() {
-    let mut agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let mut agreement = assessed(ProcessingAgreement::template(
+        party_id(SHOP),
+        party_id(VENDOR),
+        gdpr_obligations::testkit::signed_facts(),
+    ));
     agreement.confidentiality = None;
     agreement.valid_from = NaiveDate::from_ymd_opt(2026, 4, 1);
     let mut s = snapshot(SHOP);
@@ -596,9 +607,17 @@ fn art_28_3_deficient_agreement_is_due_before_processing_under_it_starts() {
 
 #[test]
 fn art_28_4_sub_processing_agreement_slower_to_notify_a_breach_than_its_parent_is_deficient() {
-    let mut main = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let mut main = assessed(ProcessingAgreement::template(
+        party_id(SHOP),
+        party_id(VENDOR),
+        gdpr_obligations::testkit::signed_facts(),
+    ));
     main.breach_notice_hours = Some(24);
-    let mut sub = ProcessingAgreement::sub_processing_template(&main, party_id(MAILER));
+    let mut sub = assessed(ProcessingAgreement::sub_processing_template(
+        &main,
+        party_id(MAILER),
+        gdpr_obligations::testkit::signed_facts(),
+    ));
     sub.breach_notice_hours = Some(48);
     let mut s = snapshot(SHOP);
     s.agreements.extend([main, sub.clone()]);
@@ -620,7 +639,11 @@ fn art_28_4_sub_processing_agreement_slower_to_notify_a_breach_than_its_parent_i
 
 #[test]
 fn art_28_3_expiring_agreement_is_listed_within_the_warning_and_until_its_last_day_ends() {
-    let mut agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let mut agreement = assessed(ProcessingAgreement::template(
+        party_id(SHOP),
+        party_id(VENDOR),
+        gdpr_obligations::testkit::signed_facts(),
+    ));
     agreement.valid_until = NaiveDate::from_ymd_opt(2026, 6, 30);
     let mut s = snapshot(SHOP);
     s.agreements.push(agreement);
@@ -672,7 +695,11 @@ fn art_5_1_e_sweep_is_due_after_the_interval_resumed_at_once_and_standing_before
 fn art_30_1_record_lacking_security_measures_or_a_processor_recipient_is_listed() {
     let mut s = snapshot(SHOP);
     s.parties.push(shop_party());
-    s.agreements.push(ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR)));
+    s.agreements.push(assessed(ProcessingAgreement::template(
+        party_id(SHOP),
+        party_id(VENDOR),
+        gdpr_obligations::testkit::signed_facts(),
+    )));
     s.activities.push(activity(party_id(SHOP), vec![], false));
     let agenda = Agenda::build(&s, at("2026-03-10T09:00:00Z"), &options());
     let record = only(&agenda, "incomplete_record");
@@ -717,7 +744,11 @@ fn an_agenda_holds_nothing_of_another_controller() {
         detection(Awareness::Controller { controller: party_id(OTHER_SHOP) }, "2025-03-05T09:00:00Z"),
         &[],
     ));
-    let mut foreign = ProcessingAgreement::template(party_id(OTHER_SHOP), party_id(VENDOR));
+    let mut foreign = assessed(ProcessingAgreement::template(
+        party_id(OTHER_SHOP),
+        party_id(VENDOR),
+        gdpr_obligations::testkit::signed_facts(),
+    ));
     foreign.confidentiality = None;
     s.agreements.push(foreign);
     s.activities.push(activity(party_id(OTHER_SHOP), vec![], false));
@@ -732,7 +763,11 @@ fn scenario() -> Snapshot {
     s.parties.push(shop_party());
     s.parties.push(Party::builder("Chatvendor s.r.o.", Country::CZ).id(party_id(VENDOR)).build().expect("valid"));
     s.activities.push(activity(party_id(SHOP), vec![vendor_recipient()], true));
-    let mut agreement = ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR));
+    let mut agreement = assessed(ProcessingAgreement::template(
+        party_id(SHOP),
+        party_id(VENDOR),
+        gdpr_obligations::testkit::signed_facts(),
+    ));
     agreement.id = gdpr_obligations::agreement::AgreementId::from_uuid(Uuid::from_u128(0xa1));
     agreement.valid_until = NaiveDate::from_ymd_opt(2026, 4, 10);
     s.agreements.push(agreement);
@@ -882,3 +917,51 @@ async fn the_loader_reads_sweep_and_fulfilment_journals() -> Result<(), Box<dyn 
 // ---- properties over random ledgers ----
 
 mod properties;
+
+/// `agreement` with the principal's assessment of the processor's guarantees on record
+/// (Art. 28(1)), made on 10 January 2026 and reviewed by 10 January 2027.
+fn assessed(mut agreement: ProcessingAgreement) -> ProcessingAgreement {
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let evidence = vec![GuaranteeEvidence::Certification { name: "ISO/IEC 27001 certificate".to_owned() }];
+    agreement.guarantees =
+        Some(GuaranteesAssessment::new(day(2026, 1, 10), "DPO", evidence, day(2027, 1, 10)).unwrap());
+    agreement
+}
+
+#[test]
+fn art_28_1_guarantees_assessment_missing_or_due_for_review_is_on_the_agenda() {
+    // Legal review M7: only processors providing sufficient guarantees (Art. 28(1), 28(5)),
+    // verified at intervals.
+    let mut s = snapshot(SHOP);
+    let mut unassessed =
+        ProcessingAgreement::template(party_id(SHOP), party_id(VENDOR), gdpr_obligations::testkit::signed_facts());
+    unassessed.valid_from = NaiveDate::from_ymd_opt(2026, 7, 1);
+    s.agreements.push(unassessed.clone());
+    let options = options().with_expiry_warning_days(30);
+    let agenda = Agenda::build(&s, at("2026-06-01T12:00:00Z"), &options);
+    let items: Vec<_> =
+        agenda.obligations.iter().filter(|o| matches!(o.kind, ObligationKind::GuaranteesReview { .. })).collect();
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0].article.to_string(), "Art. 28(1)");
+    assert_eq!(items[0].kind, ObligationKind::GuaranteesReview { agreement: unassessed.id, last_assessed: None });
+    assert_eq!(items[0].due, end_of_day((2026, 6, 30), Zone::UTC), "before processing starts");
+
+    s.agreements = vec![assessed(unassessed.clone())];
+    let review = |now| {
+        Agenda::build(&s, at(now), &options)
+            .obligations
+            .into_iter()
+            .filter(|o| matches!(o.kind, ObligationKind::GuaranteesReview { .. }))
+            .collect::<Vec<_>>()
+    };
+    assert!(review("2026-06-01T12:00:00Z").is_empty(), "assessed, review far off");
+    let due = review("2027-01-05T12:00:00Z");
+    assert_eq!(due.len(), 1, "the review date nears");
+    assert_eq!(
+        due[0].kind,
+        ObligationKind::GuaranteesReview {
+            agreement: unassessed.id,
+            last_assessed: NaiveDate::from_ymd_opt(2026, 1, 10)
+        }
+    );
+}

@@ -5,8 +5,9 @@ use crate::common;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use common::assert_json_contract;
 use gdpr_obligations::agreement::{
-    ChangeNotice, Decision, Element, EndOfProcessing, ProcessingAgreement, ProcessingChain, ProcessingLocation, Query,
-    RefusalReason, SpecialCategoryTerm, SubProcessorAuthorisation,
+    AgreementFacts, ChangeNotice, Decision, Element, EndOfProcessing, GuaranteeEvidence, GuaranteesAssessment,
+    ProcessingAgreement, ProcessingChain, ProcessingLocation, Query, RefusalReason, SpecialCategoryTerm,
+    SubProcessorAuthorisation, WrittenForm,
 };
 use gdpr_obligations::model::{Party, PartyId};
 use gdpr_obligations::testkit;
@@ -45,11 +46,19 @@ impl Scene {
         let vendor = party("Chatvendor s.r.o.", Country::CZ);
         let hosting = party("Hosting GmbH", Country::DE);
         let translator = party("Translate Inc.", Country::US);
-        let mut main = ProcessingAgreement::template(acme.id(), vendor.id());
+        let mut main = ProcessingAgreement::template(acme.id(), vendor.id(), gdpr_obligations::testkit::signed_facts());
         main.sub_processing =
             Some(SubProcessorAuthorisation::General { agreed: vec![hosting.id()], objection_window_days: 14 });
-        let hosting_agreement = ProcessingAgreement::sub_processing_template(&main, hosting.id());
-        let mut translator_agreement = ProcessingAgreement::sub_processing_template(&main, translator.id());
+        let hosting_agreement = ProcessingAgreement::sub_processing_template(
+            &main,
+            hosting.id(),
+            gdpr_obligations::testkit::signed_facts(),
+        );
+        let mut translator_agreement = ProcessingAgreement::sub_processing_template(
+            &main,
+            translator.id(),
+            gdpr_obligations::testkit::signed_facts(),
+        );
         translator_agreement.processing_locations = vec![testkit::located(
             Country::US,
             TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor },
@@ -337,7 +346,11 @@ fn art_45_3_adequacy_must_be_in_force_on_the_date() {
     let mut s = Scene::new();
     s.main.valid_from = NaiveDate::from_ymd_opt(2020, 1, 1);
     s.main.signed_on = s.main.valid_from;
-    s.hosting_agreement = ProcessingAgreement::sub_processing_template(&s.main, s.hosting.id());
+    s.hosting_agreement = ProcessingAgreement::sub_processing_template(
+        &s.main,
+        s.hosting.id(),
+        gdpr_obligations::testkit::signed_facts(),
+    );
     s.hosting_agreement.valid_from = s.main.valid_from;
     // With the evidence that the partial US decision covers the importer (Legal review M1).
     s.hosting_agreement.processing_locations = vec![testkit::located(Country::US, TransferMechanism::AdequacyDecision)];
@@ -451,7 +464,11 @@ proptest! {
     ) {
         let mut s = Scene::new();
         s.main.sub_processing = Some(SubProcessorAuthorisation::General { agreed: vec![], objection_window_days: window });
-        s.translator_agreement = ProcessingAgreement::sub_processing_template(&s.main, s.translator.id());
+        s.translator_agreement = ProcessingAgreement::sub_processing_template(
+            &s.main,
+            s.translator.id(),
+            gdpr_obligations::testkit::signed_facts(),
+        );
         // The translator is established in the US: its transfer needs its own mechanism, whatever
         // the template lists as its location (EDPB Guidelines 05/2021; the issue's rule).
         s.translator_agreement.processing_locations = vec![testkit::located(
@@ -643,7 +660,8 @@ fn art_44_sub_processor_established_in_a_third_country_is_a_transfer_destination
     // Issue 19 (EDPB Guidelines 05/2021): a US sub-processor built from the sub-processing
     // template, whose listed location is Czechia, is still an importer in the US.
     let mut s = Scene::new();
-    s.translator_agreement = ProcessingAgreement::sub_processing_template(&s.main, s.translator.id());
+    s.translator_agreement =
+        ProcessingAgreement::sub_processing_template(&s.main, s.translator.id(), testkit::signed_facts());
     assert_eq!(s.translator_agreement.processing_locations, [ProcessingLocation::new(Country::CZ)]);
     s.main.sub_processing = Some(SubProcessorAuthorisation::General {
         agreed: vec![s.hosting.id(), s.translator.id()],
@@ -683,7 +701,7 @@ proptest! {
         // the processor's establishment) has a mechanism in force on the date that covers it.
         let acme = party("ACME s.r.o.", Country::CZ);
         let importer = party("Importer", established);
-        let mut main = ProcessingAgreement::template(acme.id(), importer.id());
+        let mut main = ProcessingAgreement::template(acme.id(), importer.id(), testkit::signed_facts());
         main.valid_from = NaiveDate::from_ymd_opt(1999, 1, 1);
         main.signed_on = main.valid_from;
         main.processing_locations = locations
@@ -724,4 +742,122 @@ proptest! {
         let all_covered = destinations.iter().all(|l| l.country.is_eea() || covered(l));
         prop_assert_eq!(decision.is_allowed(), all_covered, "{:?} {:?}", destinations, decision);
     }
+}
+
+#[test]
+fn art_28_3_a_processor_informs_the_controller_of_a_legal_requirement_before_processing() {
+    // Legal review M15: Art. 28(3)(a), second half, is an element of its own.
+    let mut a = Scene::new().main;
+    a.legal_requirement_notice = None;
+    let found = a.validate();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].element, Element::LegalRequirementNotice);
+    assert_eq!(found[0].article.to_string(), "Art. 28(3)(a)");
+}
+
+#[test]
+fn art_28_4_initial_processor_remains_fully_liable_for_its_sub_processors() {
+    // Legal review M15: Art. 28(4), second sentence, required wherever sub-processing is allowed.
+    let mut a = Scene::new().main;
+    a.sub_processor_liability = Some("  ".to_owned());
+    let found = a.validate();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].element, Element::SubProcessorLiability);
+    assert_eq!(found[0].article.to_string(), "Art. 28(4)");
+    a.sub_processing = Some(SubProcessorAuthorisation::Prohibited);
+    assert_eq!(a.validate(), [], "no sub-processor, no liability clause needed");
+}
+
+#[test]
+fn art_28_10_processor_processing_for_a_purpose_outside_its_instructions_is_a_controller() {
+    // Legal review M15: Art. 28(10) reclassification.
+    let s = Scene::new();
+    assert_eq!(s.main.reclassification(&Purpose::CustomerCare), None);
+    let own = s.main.reclassification(&Purpose::Marketing).expect("marketing is not instructed");
+    assert_eq!(own.controller, s.vendor.id());
+    assert_eq!(own.agreement, s.main.id);
+    assert_eq!(own.purpose, Purpose::Marketing);
+    assert_eq!(own.article.to_string(), "Art. 28(10)");
+    assert!(own.to_string().starts_with("Art. 28(10): "));
+}
+
+#[test]
+fn art_33_2_breach_notice_over_48_hours_is_warned_and_over_72_is_not_without_undue_delay() {
+    // Legal review D7: the cap rests on Art. 33(2) itself (the controller becomes aware when
+    // informed), and anything above 48 hours is flagged.
+    let mut a = Scene::new().main;
+    for hours in [1, 24, 48] {
+        a.breach_notice_hours = Some(hours);
+        assert_eq!(a.warnings(), [], "{hours} h");
+        assert_eq!(a.validate(), [], "{hours} h");
+    }
+    for hours in [49, 72] {
+        a.breach_notice_hours = Some(hours);
+        let warnings = a.warnings();
+        assert_eq!(warnings.len(), 1, "{hours} h");
+        assert_eq!(warnings[0].element, Element::BreachNotice);
+        assert_eq!(warnings[0].article.to_string(), "Art. 33(2)");
+        assert_eq!(a.validate(), [], "{hours} h is accepted");
+    }
+    a.breach_notice_hours = Some(73);
+    let found = a.validate();
+    assert_eq!(found.len(), 1);
+    assert!(found[0].message.contains("without undue delay"), "{}", found[0].message);
+    assert!(!found[0].message.contains("Art. 33(1)"), "the processor's hours do not consume the controller's 72");
+    assert_eq!(a.warnings(), [], "a deficiency, not also a warning");
+}
+
+#[test]
+fn art_28_9_templates_assert_no_signature_duration_or_measures_nobody_gave() {
+    // Legal review, templates with no invented facts: what the caller did not say stays out and
+    // is listed as missing.
+    let (controller, processor, sub) = (PartyId::generate(), PartyId::generate(), PartyId::generate());
+    let draft = ProcessingAgreement::template(controller, processor, AgreementFacts::unknown());
+    assert_eq!((draft.signed_on, draft.valid_from, draft.valid_until, draft.written_form), (None, None, None, None));
+    assert!(draft.security_measures.is_empty());
+    assert_eq!(articles(&draft), ["Art. 28(3)", "Art. 28(3)(c)", "Art. 28(9)"]);
+
+    let main = ProcessingAgreement::template(controller, processor, testkit::signed_facts());
+    assert_eq!(main.validate(), []);
+    let sub_draft = ProcessingAgreement::sub_processing_template(&main, sub, AgreementFacts::unknown());
+    assert_eq!((sub_draft.signed_on, sub_draft.valid_from), (None, None), "never the parent's dates");
+    assert_eq!(articles(&sub_draft), ["Art. 28(3)", "Art. 28(3)(c)", "Art. 28(9)"]);
+
+    let day = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    let facts = AgreementFacts::signed(WrittenForm::Paper, day)
+        .in_force(day, NaiveDate::from_ymd_opt(2027, 8, 31))
+        .security_measures(["encryption at rest"]);
+    let given = ProcessingAgreement::sub_processing_template(&main, sub, facts);
+    assert_eq!(given.signed_on, Some(day));
+    assert_eq!(given.written_form, Some(WrittenForm::Paper));
+    assert_eq!(given.valid_from, Some(day));
+    assert_eq!(given.valid_until, NaiveDate::from_ymd_opt(2027, 8, 31));
+    assert_eq!(given.security_measures, ["encryption at rest"]);
+    assert_eq!(given.validate(), []);
+}
+
+#[test]
+fn art_28_1_guarantees_assessment_is_dated_evidenced_and_reviewed() {
+    // Legal review M7: the assessment's checks run in the constructor and in decoding.
+    let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let code = GuaranteeEvidence::CodeOfConduct { name: "EU Cloud Code of Conduct".to_owned() };
+    let ok = GuaranteesAssessment::new(day(2, 1), "DPO", vec![code.clone()], day(8, 1)).unwrap();
+    assert_eq!((ok.assessed_on(), ok.next_review()), (day(2, 1), day(8, 1)));
+    let mut a = Scene::new().main;
+    a.guarantees = Some(ok.clone());
+    assert_json_contract(&a);
+    assert_eq!(a.validate(), [], "not a clause of the agreement");
+
+    let refused = [
+        GuaranteesAssessment::new(day(2, 1), " ", vec![code.clone()], day(8, 1)),
+        GuaranteesAssessment::new(day(2, 1), "DPO", vec![], day(8, 1)),
+        GuaranteesAssessment::new(day(2, 1), "DPO", vec![code.clone()], day(2, 1)),
+    ];
+    for r in refused {
+        let e = r.unwrap_err();
+        assert_eq!(e.article.map(|a| a.to_string()).as_deref(), Some("Art. 28(1)"), "{e}");
+    }
+    let mut json = serde_json::to_value(&ok).unwrap();
+    json["next_review"] = "2026-01-01".into();
+    assert!(serde_json::from_value::<GuaranteesAssessment>(json).is_err(), "decoding runs the same checks");
 }

@@ -582,14 +582,19 @@ fn chain() -> Chain {
     let (vendor, mail, other) = (party("Chatvendor s.r.o."), party("Mailer a.s."), party("Hosting a.s."));
     let mut agreements = Vec::new();
     for (shop, hours) in shops.iter().zip([Some(24), Some(12), None]) {
-        let mut main = ProcessingAgreement::template(shop.id(), vendor.id());
+        let mut main = ProcessingAgreement::template(shop.id(), vendor.id(), gdpr_obligations::testkit::signed_facts());
         main.breach_notice_hours = hours;
-        let mut sub = ProcessingAgreement::sub_processing_template(&main, mail.id());
+        let mut sub =
+            ProcessingAgreement::sub_processing_template(&main, mail.id(), gdpr_obligations::testkit::signed_facts());
         sub.breach_notice_hours = Some(6);
         agreements.extend([main, sub]);
     }
     // A sub-processor of another tree only: not reached by the mailer's breach.
-    let hosting = ProcessingAgreement::sub_processing_template(&agreements[0], other.id());
+    let hosting = ProcessingAgreement::sub_processing_template(
+        &agreements[0],
+        other.id(),
+        gdpr_obligations::testkit::signed_facts(),
+    );
     agreements.push(hosting);
     let parties = shops.iter().cloned().chain([vendor.clone(), mail.clone(), other]);
     Chain { chain: ProcessingChain::build(parties, agreements, []).unwrap(), shops, vendor, mail }

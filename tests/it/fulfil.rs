@@ -203,6 +203,7 @@ impl PersonalDataSource for CrmContacts {
                 category: DataCategory::Contact,
                 collected_at: now(),
                 provided_by_subject: true,
+                origin: gdpr_obligations::store::ItemOrigin::SubjectDetails,
                 data: serde_json::json!({ "email": email }),
             })
             .collect();
@@ -555,4 +556,42 @@ async fn art_11_2_12_6_weak_identifiers_alone_are_refused_before_any_source_is_r
     let report = f.access(RequestId::generate(), &eva, now()).await.unwrap();
     assert!(report.complete && !report.copy.is_empty());
     assert!(calls.load(Ordering::SeqCst) > 0);
+}
+
+#[tokio::test]
+async fn art_15_1_c_and_15_2_access_lists_every_processor_of_the_chain_and_its_transfer_safeguard() {
+    // Legal review W2: processors and sub-processors are recipients (Art. 4(9)), and a
+    // sub-processor outside the EEA is a transfer with its Art. 46 safeguard.
+    use gdpr_obligations::agreement::{ProcessingAgreement, SubProcessorAuthorisation};
+    use gdpr_obligations::model::Party;
+    use gdpr_obligations::vocab::{SccModule, TransferMechanism};
+    let w = world().await;
+    let shop = Party::builder("ACME s.r.o.", Country::CZ).id(w.acme.controller()).build().unwrap();
+    let vendor = Party::builder("Chatvendor s.r.o.", Country::CZ).build().unwrap();
+    let host = Party::builder("Cloudhost Inc.", Country::US).build().unwrap();
+    for p in [&shop, &vendor, &host] {
+        w.ledger.put(w.acme, p, Version::NONE).await.unwrap();
+    }
+    let mut main = ProcessingAgreement::template(shop.id(), vendor.id(), gdpr_obligations::testkit::signed_facts());
+    main.sub_processing =
+        Some(SubProcessorAuthorisation::General { agreed: vec![host.id()], objection_window_days: 14 });
+    let mut sub =
+        ProcessingAgreement::sub_processing_template(&main, host.id(), gdpr_obligations::testkit::signed_facts());
+    let scc = TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor };
+    sub.processing_locations = vec![gdpr_obligations::testkit::located(Country::US, scc)];
+    w.ledger.put_agreement(w.acme, &main, Version::NONE).await.unwrap();
+    w.ledger.put_agreement(w.acme, &sub, Version::NONE).await.unwrap();
+
+    let key = key();
+    let f = Fulfilment::new(w.acme, &w.ledger, &w.audit, sources(&w), &key);
+    let report = f.access(RequestId::generate(), &[email("eva@example.cz")], now()).await.unwrap();
+    assert!(report.complete);
+    let info = &report.activities[0];
+    let named: Vec<(Option<PartyId>, Role)> = info.recipients.iter().map(|r| (r.party, r.role)).collect();
+    assert!(named.contains(&(Some(vendor.id()), Role::Processor)), "{named:?}");
+    assert!(named.contains(&(Some(host.id()), Role::SubProcessor)), "{named:?}");
+    let transfer =
+        info.transfers.iter().find(|t| t.destination == Country::US.into()).expect("Art. 15(2): the US transfer");
+    assert_eq!(transfer.mechanism, Some(scc));
+    assert_eq!(transfer.recipient.as_str(), "Cloudhost Inc.");
 }

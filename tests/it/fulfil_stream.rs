@@ -183,6 +183,7 @@ impl PersonalDataSource for FailsMidway {
             category: DataCategory::CommunicationContent,
             collected_at: now(),
             provided_by_subject: true,
+            origin: gdpr_obligations::store::ItemOrigin::SubjectDetails,
             data: serde_json::json!({ "text": "x".repeat(1000) }),
         };
         let items = (0..self.good).map(move |n| Ok(item(n)));

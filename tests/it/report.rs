@@ -109,16 +109,18 @@ fn world_in(language: &Language) -> World {
         .contact_email("dpa@mailer.example")
         .build()
         .expect("mailer");
-    let mut main = ProcessingAgreement::template(shop.id(), vendor.id());
+    let mut main = ProcessingAgreement::template(shop.id(), vendor.id(), gdpr_obligations::testkit::signed_facts());
     main.id = AgreementId::from_uuid(id(10));
     main.purposes.push(Purpose::Marketing);
-    let mut hosting_sub = ProcessingAgreement::sub_processing_template(&main, hosting.id());
+    let mut hosting_sub =
+        ProcessingAgreement::sub_processing_template(&main, hosting.id(), gdpr_obligations::testkit::signed_facts());
     hosting_sub.id = AgreementId::from_uuid(id(11));
     hosting_sub.processing_locations = vec![gdpr_obligations::testkit::located(
         Country::US,
         TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor },
     )];
-    let mut mail_sub = ProcessingAgreement::sub_processing_template(&main, mailer.id());
+    let mut mail_sub =
+        ProcessingAgreement::sub_processing_template(&main, mailer.id(), gdpr_obligations::testkit::signed_facts());
     mail_sub.id = AgreementId::from_uuid(id(12));
     let parties = vec![shop.clone(), vendor.clone(), hosting.clone(), mailer.clone()];
     let chain = ProcessingChain::build(parties.clone(), [main, hosting_sub, mail_sub], []).expect("chain");
@@ -275,6 +277,7 @@ fn access_report(w: &World) -> AccessReport {
         }],
         "complaint": Article::gdpr(77),
         "sources_not_from_subject": [SourceName::new("chat_history").expect("source")],
+        "origins_not_from_subject": ["agent_reply", "connection_record"],
         "copy": [],
         "sources": [],
         "complete": true,
@@ -763,10 +766,10 @@ proptest! {
         parents in proptest::collection::vec(any::<prop::sample::Index>(), 5),
     ) {
         let controller = parties[0].clone();
-        let mut agreements: Vec<ProcessingAgreement> = vec![ProcessingAgreement::template(controller.id(), parties[1].id())];
+        let mut agreements: Vec<ProcessingAgreement> = vec![ProcessingAgreement::template(controller.id(), parties[1].id(), gdpr_obligations::testkit::signed_facts())];
         for (i, p) in parties.iter().enumerate().skip(2) {
             let parent = agreements[parents[i - 2].index(agreements.len())].clone();
-            agreements.push(ProcessingAgreement::sub_processing_template(&parent, p.id()));
+            agreements.push(ProcessingAgreement::sub_processing_template(&parent, p.id(), gdpr_obligations::testkit::signed_facts()));
         }
         let chain = ProcessingChain::build(parties.clone(), agreements, []).expect("chain");
         let complaint = ComplaintInformation::new(text("ÚOOÚ"), text("Art. 79 GDPR"));
@@ -1046,5 +1049,24 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn art_15_1_g_the_access_letter_names_where_the_data_came_from_not_the_storage() {
+    // Legal review W3: a readable origin per item, in Czech and English, never `chat_history`.
+    let w = world();
+    let c = Catalogue::built_in();
+    let report = access_report(&w);
+    for (lang, expected) in [
+        (Language::EN, ["replies of our agents", "the network addresses your device connected from"]),
+        (Language::CS, ["odpovědi našich pracovníků", "síťové adresy, ze kterých se vaše zařízení připojilo"]),
+    ] {
+        let text =
+            access_cover_letter(&report, &extended_request(&w), &w.shop, &c, &lang).expect("letter").to_markdown();
+        for phrase in expected {
+            assert!(text.contains(phrase), "{lang:?}: {phrase} in {text}");
+        }
+        assert!(!text.contains("chat_history"), "{lang:?}: no storage name in the letter: {text}");
     }
 }

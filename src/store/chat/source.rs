@@ -13,6 +13,7 @@ use super::{Author, Backend, ChatExport, ChatHistory, Contacts, ExportRole, Need
 use crate::erasure::{ErasurePolicy, Outcome, RecordKey, RecordOutcome, Rectification};
 use crate::model::{SourceName, SubjectIdentifier};
 use crate::retention::RetentionPolicy;
+use crate::store::ItemOrigin;
 use crate::store::{
     ExportItem, ExportStream, FoundRecord, PersonalDataSource, RetentionSource, Scope, StoreError, SubjectKey,
     encode_body,
@@ -65,7 +66,7 @@ impl ChatHistory {
         targets: &[Needle],
     ) -> Result<Option<ExportItem>, StoreError> {
         let hide = |text: &str| redact(text, targets, &subject.held).unwrap_or_else(|| text.to_owned());
-        let (category, collected_at, provided_by_subject, data) = match rec {
+        let (category, collected_at, provided_by_subject, origin, data) = match rec {
             Rec::Profile(v) => {
                 let Some(p) = sd.visitors.get(&v).and_then(|v| v.profile.as_ref()) else { return Ok(None) };
                 let data = ChatExport::VisitorProfile {
@@ -74,17 +75,17 @@ impl ChatHistory {
                     identifiers: p.identifiers.clone(),
                     statements: p.statements.iter().map(|s| hide(s.as_str())).collect(),
                 };
-                (DataCategory::Identification, p.created_at, true, data)
+                (DataCategory::Identification, p.created_at, true, ItemOrigin::SubjectDetails, data)
             }
             Rec::Ip(v, n) => {
                 let Some(seen) = sd.visitors.get(&v).and_then(|v| v.ips.get(&n)) else { return Ok(None) };
                 let data = ChatExport::IpAddress { visitor: v, ip: seen.ip, seen_at: seen.seen_at };
-                (DataCategory::OnlineIdentifier, seen.seen_at, false, data)
+                (DataCategory::OnlineIdentifier, seen.seen_at, false, ItemOrigin::ConnectionRecord, data)
             }
             Rec::Participation(c, v) => {
                 let Some(at) = sd.conversations.get(&c).and_then(|c| c.participants.get(&v)) else { return Ok(None) };
                 let data = ChatExport::Participation { conversation: c, joined_at: *at };
-                (DataCategory::UsageBehaviour, *at, false, data)
+                (DataCategory::UsageBehaviour, *at, false, ItemOrigin::ConversationRecord, data)
             }
             Rec::Message(cid, mid) => {
                 let Some(c) = sd.conversations.get(&cid) else { return Ok(None) };
@@ -108,7 +109,12 @@ impl ChatHistory {
                     text: hide(&m.text),
                     attachments,
                 };
-                (DataCategory::CommunicationContent, m.sent_at, author == ExportRole::Subject, data)
+                let origin = match author {
+                    ExportRole::Subject => ItemOrigin::SubjectMessage,
+                    ExportRole::Agent => ItemOrigin::AgentReply,
+                    ExportRole::Bot => ItemOrigin::BotReply,
+                };
+                (DataCategory::CommunicationContent, m.sent_at, author == ExportRole::Subject, origin, data)
             }
         };
         let data = encode_body(&key, &data)?;
@@ -118,6 +124,7 @@ impl ChatHistory {
             category,
             collected_at,
             provided_by_subject,
+            origin,
             data,
         }))
     }

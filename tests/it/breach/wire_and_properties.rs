@@ -274,9 +274,9 @@ proptest! {
     ) {
         let party = |name: &str| Party::builder(name, Country::CZ).build().unwrap();
         let (shop, vendor, mail) = (party("Shop s.r.o."), party("Vendor s.r.o."), party("Mailer a.s."));
-        let mut main = ProcessingAgreement::template(shop.id(), vendor.id());
+        let mut main = ProcessingAgreement::template(shop.id(), vendor.id(), gdpr_obligations::testkit::signed_facts());
         main.breach_notice_hours = main_hours;
-        let mut sub = ProcessingAgreement::sub_processing_template(&main, mail.id());
+        let mut sub = ProcessingAgreement::sub_processing_template(&main, mail.id(), gdpr_obligations::testkit::signed_facts());
         sub.breach_notice_hours = sub_hours;
         let chain = ProcessingChain::build([shop.clone(), vendor, mail.clone()], [main, sub], []).unwrap();
         let plan = FanOut::plan(&chain, mail.id(), aware, &DeadlinePolicy::czech())?;

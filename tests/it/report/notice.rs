@@ -193,7 +193,8 @@ fn art_13_2_c_explicit_consent_under_art_9_2_a_has_the_withdrawal_section() {
 fn art_44_a_third_country_processor_without_a_mechanism_is_never_said_to_be_in_the_eea() {
     use gdpr_obligations::agreement::{ProcessingAgreement, ProcessingChain};
     let w = world();
-    let mut agreement = ProcessingAgreement::template(w.shop.id(), w.hosting.id());
+    let mut agreement =
+        ProcessingAgreement::template(w.shop.id(), w.hosting.id(), gdpr_obligations::testkit::signed_facts());
     agreement.processing_locations.clear();
     let parties = vec![w.shop.clone(), w.hosting.clone()];
     let chain = ProcessingChain::build(parties.clone(), [agreement], []).expect("chain");
