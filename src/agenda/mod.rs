@@ -47,7 +47,7 @@
 //!   [`AgendaOptions`] policy for sweeps and objection windows; UTC for agreement dates, which
 //!   the crate reads as UTC dates (see `ARCHITECTURE.md`).
 //! - **One answer per open request.** A request whose clock runs is owed exactly one answer: the
-//!   Art. 12(3) answer, or, once the identity could not be confirmed (Art. 11(2)), the Art. 12(4)
+//!   Art. 12(3) answer, or, once the identity could not be confirmed (Art. 12(2), 12(6)), the Art. 12(4)
 //!   notice of not taking action, due within one month of receipt even if the period was
 //!   extended ("at the latest within one month", Art. 12(4)).
 //! - **A direct-marketing objection and a consent withdrawal stop the processing at once.** The
@@ -238,7 +238,7 @@ pub enum ObligationKind {
     },
     /// Art. 12(4): the reasons for not taking action and the complaint and judicial-remedy
     /// information, within one month of receipt; owed once the requester's identity could not be
-    /// confirmed (Art. 11(2)).
+    /// confirmed (Art. 12(2), 12(6)).
     RefusalNotice {
         /// The request.
         request: RequestId,

@@ -1120,11 +1120,11 @@ impl ProcessingAgreement {
     ///
     /// # Example
     /// ```
-    /// use gdpr_obligations::agreement::ProcessingAgreement;
+    /// use gdpr_obligations::agreement::{AgreementFacts, ProcessingAgreement};
     /// use gdpr_obligations::model::PartyId;
     /// use gdpr_obligations::vocab::Country;
     ///
-    /// let agreement = ProcessingAgreement::template(PartyId::generate(), PartyId::generate());
+    /// let agreement = ProcessingAgreement::template(PartyId::generate(), PartyId::generate(), AgreementFacts::unknown());
     /// let countries: Vec<Country> = agreement.locations_for(Country::US).iter().map(|l| l.country).collect();
     /// assert_eq!(countries, [Country::CZ, Country::US]);
     /// assert!(agreement.locations_for(Country::US)[1].mechanism.is_none());

@@ -217,16 +217,18 @@ pub async fn record_notice<L: LedgerStore + ?Sized>(
 /// # Example
 /// ```
 /// use gdpr_obligations::fulfil::{NoticeRecord, RecipientNoticeGiven, recipient_information};
-/// use gdpr_obligations::model::Text;
+/// use gdpr_obligations::model::{LocalizedText, Text};
 /// use gdpr_obligations::request::RequestId;
+/// use gdpr_obligations::vocab::Language;
 ///
 /// let erasure = RequestId::generate();
-/// let told = NoticeRecord::recipient(erasure, "2026-04-01T09:00:00Z".parse()?, RecipientNoticeGiven::new(Text::new("Mailer a.s.")?));
+/// let mailer = LocalizedText::new(Language::CS, Text::new("Mailer a.s.")?);
+/// let told = NoticeRecord::recipient(erasure, "2026-04-01T09:00:00Z".parse()?, RecipientNoticeGiven::new(mailer.clone()));
 /// let other = NoticeRecord::restriction_lifting(RequestId::generate(), "2026-04-02T09:00:00Z".parse()?);
 /// let notices = [told, other];
 /// let answer = recipient_information(&notices, &[erasure]);
 /// assert_eq!(answer.len(), 1);
-/// assert_eq!(answer[0].recipient.as_str(), "Mailer a.s.");
+/// assert_eq!(answer[0].recipient, mailer);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]

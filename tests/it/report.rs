@@ -257,6 +257,22 @@ fn excessive_request(w: &World) -> Request {
 
 fn access_report(w: &World) -> AccessReport {
     let f = w.activity.fields();
+    // Art. 15(1)(c), 15(2): the chain's processors are recipients and the US host's processing
+    // is a transfer, as `Fulfilment::access` merges them.
+    let mut recipients = serde_json::to_value(&f.recipients).expect("recipients");
+    let chain = [(&w.vendor, Role::Processor), (&w.hosting, Role::SubProcessor), (&w.mailer, Role::SubProcessor)];
+    for (party, role) in chain {
+        let name = party.legal_name().as_str();
+        recipients.as_array_mut().expect("a list").push(serde_json::json!({
+            "party": party.id(), "name": both(name, name), "role": role, "country": party.country(),
+        }));
+    }
+    let transfer = gdpr_obligations::model::Transfer::new(w.hosting.legal_name().clone(), Country::US)
+        .with_mechanism(TransferMechanism::StandardContractualClauses { module: SccModule::ProcessorToProcessor })
+        .with_transfer_assessment(gdpr_obligations::model::TransferAssessment::new(
+            text("US law assessed; encryption at rest"),
+            NaiveDate::from_ymd_opt(2026, 1, 5).expect("date"),
+        ));
     // A report is the crate's output (`Fulfilment::access`): a test states one through its JSON.
     serde_json::from_value(serde_json::json!({
         "job": id(30),
@@ -270,10 +286,10 @@ fn access_report(w: &World) -> AccessReport {
             "controllers": f.controllers,
             "purposes": f.purposes,
             "data_categories": f.data_categories,
-            "recipients": f.recipients,
+            "recipients": recipients,
             "retention": f.retention,
             "rights": [Right::Access, Right::Rectification, Right::Erasure, Right::Restriction, Right::Objection],
-            "transfers": [],
+            "transfers": [transfer],
         }],
         "complaint": Article::gdpr(77),
         "sources_not_from_subject": [SourceName::new("chat_history").expect("source")],
