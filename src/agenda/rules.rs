@@ -13,7 +13,7 @@ use crate::fulfil::{NoticeKind, Operation};
 use crate::model::{LocalizedText, PartyId};
 use crate::request::{Identity, Receiver, Request, RequestKind, Status};
 use crate::time::{Calendar, Deadline, Zone, add_hours, is_working_day, receipt_date};
-use crate::vocab::Article;
+use crate::vocab::{Article, Right};
 
 /// Every open obligation of the snapshot's scope at `now`, unsorted.
 pub(super) fn obligations(snapshot: &Snapshot, now: DateTime<Utc>, options: &AgendaOptions) -> Vec<Obligation> {
@@ -121,13 +121,12 @@ impl Out<'_> {
                 self.push(key("art-12-4-refusal-notice", id), kind, controller, requester, due, zone);
                 return;
             }
-            if stops_at_receipt(request.kind()) {
-                // Art. 21(3), 7(3): at once, not a one- or three-month answer.
-                let kind = ObligationKind::StopProcessing {
-                    request: id,
-                    purpose: receipt.processing.purpose.clone(),
-                    right: request.kind().right(),
-                };
+            if request.is_due_at_receipt() {
+                // Art. 21(3), 7(3): at once, not a one- or three-month answer; an objection to
+                // consent-based processing is a withdrawal (Art. 7(3), 12(2)).
+                let right = if request.withdraws_consent() { Right::WithdrawConsent } else { request.kind().right() };
+                let kind =
+                    ObligationKind::StopProcessing { request: id, purpose: receipt.processing.purpose.clone(), right };
                 let due = Due::Instant { at: receipt.at };
                 self.push(key("stop-processing", id), kind, controller, requester, due, zone);
                 return;
@@ -522,10 +521,6 @@ impl Out<'_> {
 
 /// Whether the request stops processing for its purpose from its receipt: an objection to
 /// direct marketing (Art. 21(3)) or a withdrawal of consent (Art. 7(3)).
-fn stops_at_receipt(kind: &RequestKind) -> bool {
-    kind.is_direct_marketing_objection() || *kind == RequestKind::ConsentWithdrawal
-}
-
 /// The `n`th working day after `date` in `calendar` (Art. 2(2) of Regulation 1182/71).
 fn working_days_after(date: NaiveDate, n: u16, calendar: &Calendar) -> Option<NaiveDate> {
     let mut day = date;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{Desk, DeskError, rejected};
 use crate::consent::{Consent, ConsentCommand, ConsentId, ConsentMethod};
 use crate::model::{Text, Token};
-use crate::request::{Channel, Command, CommandName, Identity, Request, RequestId, RequestKind, StatusName};
+use crate::request::{Channel, Command, CommandName, Identity, Request, RequestId, StatusName};
 use crate::store::{ExecuteError, LedgerStoreExt, StoreError};
 use crate::vocab::Article;
 
@@ -33,7 +33,8 @@ impl Desk {
     /// once forwarded (Art. 28(3)(e)); call it again after forwarding.
     ///
     /// # Errors
-    /// [`DeskError::Rejected`] under Art. 7(3) when the request is not a consent withdrawal, or
+    /// [`DeskError::Rejected`] under Art. 7(3) when the request is not in substance a consent
+    /// withdrawal ([`Request::withdraws_consent`](crate::request::Request::withdraws_consent)), or
     /// it cannot be completed in its state; [`DeskError::ConsentNotFound`] when the scope holds
     /// no such consent; [`DeskError::ConsentMismatch`] when the consent is for another purpose
     /// than the request's, or another data subject than the verified requester;
@@ -47,7 +48,7 @@ impl Desk {
     ) -> Result<ConsentWithdrawn, DeskError> {
         let art_7_3 = Article::gdpr(7).paragraph(3);
         let request = self.request(id).await?.value;
-        if *request.kind() != RequestKind::ConsentWithdrawal {
+        if !request.withdraws_consent() {
             return Err(DeskError::Rejected(rejected(
                 CommandName::Complete,
                 request.status().name(),

@@ -332,6 +332,24 @@ fn art_21_3_direct_marketing_objection_is_on_the_agenda_as_stop_processing_due_a
     assert!(stop.summary.contains("customer_care") && stop.summary.ends_with("(Art. 21(3))"), "{}", stop.summary);
 }
 
+// Legal review D9 (with W5): an Art. 21(1) objection to consent-based processing is in
+// substance a withdrawal (Art. 7(3), 12(2)): it stops the processing at receipt too.
+#[test]
+fn art_7_3_objection_to_consent_based_processing_is_on_the_agenda_as_a_withdrawal_due_at_receipt() {
+    let objection = RequestKind::Objection { ground: gdpr_obligations::request::ObjectionGround::ParticularSituation };
+    let mut s = snapshot(SHOP);
+    let mut r = receipt(party_id(SHOP), 41, "2025-03-05T09:00:00Z", objection, Receiver::Controller);
+    // Customer care on consent: Art. 21(1) gives no objection to it, a withdrawal ends it.
+    r.processing = Processing::new(LegalBasis::Consent, Purpose::CustomerCare);
+    s.requests.push(request(r, &[]));
+    let agenda = Agenda::build(&s, at("2025-03-05T09:30:00Z"), &options());
+    let names: Vec<&str> = agenda.obligations.iter().map(|o| o.kind.name()).collect();
+    assert_eq!(names, ["stop_processing"], "no one-month answer, no extension notice");
+    let stop = &agenda.obligations[0];
+    assert_eq!(stop.article.to_string(), "Art. 7(3)");
+    assert_eq!(stop.due, Due::Instant { at: at("2025-03-05T09:00:00Z") });
+}
+
 // Legal review M9
 #[test]
 fn art_5_1_e_a_data_category_no_retention_policy_covers_is_a_standing_gap() {

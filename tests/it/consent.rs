@@ -22,7 +22,11 @@ fn shop() -> PartyId {
 }
 
 fn record(subject: SubjectId, at: DateTime<Utc>, age: SubjectAge, by: GivenBy) -> ConsentRecord {
-    ConsentRecord::builder(shop(), subject, Purpose::Marketing)
+    record_for(subject, at, age, by, Purpose::Marketing)
+}
+
+fn record_for(subject: SubjectId, at: DateTime<Utc>, age: SubjectAge, by: GivenBy, purpose: Purpose) -> ConsentRecord {
+    ConsentRecord::builder(shop(), subject, purpose)
         .at(at)
         .method(ConsentMethod::ChatWidgetCheckbox)
         .notice(Digest::of_text("Offers by e-mail; withdraw any time in the chat."))
@@ -219,12 +223,32 @@ fn art_8_1_consent_record_builder_keeps_who_gave_it_and_round_trips() {
 #[tokio::test]
 async fn art_7_3_a_withdrawal_request_takes_effect_when_made_and_updates_the_consent_record()
 -> Result<(), Box<dyn std::error::Error>> {
+    withdrawal_through_the_desk(gdpr_obligations::request::RequestKind::ConsentWithdrawal, Purpose::Marketing).await
+}
+
+// Legal review D9: an Art. 21(1) objection to processing on consent (here customer care, for
+// which Art. 21(1) gives no objection) is in substance a withdrawal (Art. 7(3), 12(2)): the desk
+// carries it out as one instead of refusing it.
+#[tokio::test]
+async fn art_7_3_an_objection_to_consent_based_processing_is_carried_out_as_a_withdrawal()
+-> Result<(), Box<dyn std::error::Error>> {
+    use gdpr_obligations::request::{ObjectionGround, RequestKind};
+    let objection = RequestKind::Objection { ground: ObjectionGround::ParticularSituation };
+    withdrawal_through_the_desk(objection, Purpose::CustomerCare).await
+}
+
+/// A request received in the chat on 16 March that withdraws the consent to `purpose`, carried
+/// out by the desk a week later.
+async fn withdrawal_through_the_desk(
+    kind: gdpr_obligations::request::RequestKind,
+    purpose: Purpose,
+) -> Result<(), Box<dyn std::error::Error>> {
     use std::sync::Arc;
 
     use gdpr_obligations::agenda::{Agenda, AgendaOptions, Due, ObligationKind, Snapshot};
     use gdpr_obligations::consent::ConsentCommand;
     use gdpr_obligations::desk::Desk;
-    use gdpr_obligations::request::{Channel, ComplaintInformation, Processing, Receipt, RequestKind, StatusName};
+    use gdpr_obligations::request::{Channel, ComplaintInformation, Processing, Receipt, StatusName};
     use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
     use gdpr_obligations::store::{LedgerStoreExt, PseudonymKey, Scope};
     use gdpr_obligations::time::DeadlinePolicy;
@@ -233,7 +257,7 @@ async fn art_7_3_a_withdrawal_request_takes_effect_when_made_and_updates_the_con
     let (ledger, audit) = (Arc::new(MemoryLedger::new()), Arc::new(MemoryAuditLog::new()));
     let scope = Scope::of(shop());
     let s = SubjectId::generate();
-    let given = record(s, t("2026-03-01T10:00:00Z"), SubjectAge::Adult, GivenBy::Subject);
+    let given = record_for(s, t("2026-03-01T10:00:00Z"), SubjectAge::Adult, GivenBy::Subject, purpose.clone());
     let consent = given.id;
     let stored = ledger.execute::<Consent>(audit.as_ref(), scope, consent, &ConsentCommand::Give(given)).await?;
     assert!(stored.state.withdrawn().is_none());
@@ -242,16 +266,22 @@ async fn art_7_3_a_withdrawal_request_takes_effect_when_made_and_updates_the_con
 
     // The visitor writes "no more offers" in the chat on 16 March.
     let made = t("2026-03-16T09:00:00Z");
+    let needs_identity = kind.allows_identity_request();
     let receipt = Receipt::new(
         shop(),
         made,
-        RequestKind::ConsentWithdrawal,
-        Processing::new(LegalBasis::Consent, Purpose::Marketing),
+        kind,
+        Processing::new(LegalBasis::Consent, purpose.clone()),
         Channel::Chat,
         DeadlinePolicy::czech(),
         ComplaintInformation::new(Text::new("ÚOOÚ")?, Text::new("Art. 79 GDPR")?),
     );
     let id = desk.receive(receipt).await?.id();
+    if needs_identity {
+        // An Art. 21 objection is within Art. 12(6): the controller records why the chat session
+        // settles who wrote it.
+        desk.waive_verification(id, made, Text::new("written in the visitor's own chat session")?).await?;
+    }
 
     // On the agenda: stop processing for the purpose, due at receipt, not a one-month answer.
     let options = AgendaOptions::new(DeadlinePolicy::czech());
@@ -261,7 +291,7 @@ async fn art_7_3_a_withdrawal_request_takes_effect_when_made_and_updates_the_con
     let stop = &agenda.obligations[0];
     assert_eq!(stop.article.to_string(), "Art. 7(3)");
     assert_eq!(stop.due, Due::Instant { at: made });
-    assert!(matches!(&stop.kind, ObligationKind::StopProcessing { purpose: Purpose::Marketing, .. }));
+    assert!(matches!(&stop.kind, ObligationKind::StopProcessing { purpose: p, .. } if *p == purpose));
 
     // The controller gets to it a week later: the withdrawal counts from when it was made.
     let done = desk.withdraw_consent(id, consent, t("2026-03-23T09:00:00Z")).await?;
@@ -270,7 +300,7 @@ async fn art_7_3_a_withdrawal_request_takes_effect_when_made_and_updates_the_con
     let stored = ledger.fetch::<Consent>(scope, consent).await?.value;
     assert_eq!(stored, done.consent, "the consent record itself is updated");
     let after = t("2026-03-16T09:00:01Z");
-    assert!(!lawful_on_consent(std::slice::from_ref(&stored), shop(), s, &Purpose::Marketing, after).is_lawful());
+    assert!(!lawful_on_consent(std::slice::from_ref(&stored), shop(), s, &purpose, after).is_lawful());
     let agenda = Agenda::build(&Snapshot::load(ledger.as_ref(), scope).await?, after, &options);
     assert!(agenda.obligations.is_empty(), "{:?}", agenda.obligations);
     // Again: harmless, the first withdrawal stands.

@@ -154,8 +154,11 @@ proptest! {
             }
             // An objection to direct marketing or a withdrawal of consent stops the processing
             // at receipt instead of being answered within a month (Arts. 21(3), 7(3); legal
-            // review W5), unless the identity could not be confirmed (Art. 12(4)).
-            let stops = r.kind().is_direct_marketing_objection() || *r.kind() == RequestKind::ConsentWithdrawal;
+            // review W5), and so does an objection that is in substance a withdrawal (Art. 7(3),
+            // 12(2); D9), unless the identity could not be confirmed (Art. 12(4)).
+            let stops = r.kind().is_direct_marketing_objection()
+                || *r.kind() == RequestKind::ConsentWithdrawal
+                || r.withdraws_consent();
             let failed = matches!(r.identity(), gdpr_obligations::request::Identity::Failed { .. });
             let stop = agenda.obligations.iter().find(|o| o.key == format!("stop-processing/{id}"));
             prop_assert_eq!(stop.is_some(), stops && !failed);
