@@ -143,7 +143,11 @@ pub fn refusal_letter(
     head(&w, &mut doc, controller, request)?;
     doc.paragraph(w.text(
         MessageKey::RefusalBody,
-        &[("received", &received_date(&w, request)?), ("article", &w.cite(ground.article())), ("reason", &reason)],
+        &[
+            ("received", &received_date(&w, request)?),
+            ("article", &w.cite(ground.article_for(request.kind()))),
+            ("reason", &reason),
+        ],
     )?);
     doc.paragraph(w.text(
         MessageKey::RefusalComplaint,

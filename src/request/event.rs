@@ -357,6 +357,17 @@ impl RefusalGround {
         }
     }
 
+    /// The provision that allows refusing a request of `kind`: as [`article`](Self::article),
+    /// except that an exemption names the provision it has for that kind (legal claims answer
+    /// an objection under the last limb of Art. 21(1), not Art. 17(3)(e)).
+    #[must_use]
+    pub fn article_for(&self, kind: &RequestKind) -> Article {
+        match self {
+            RefusalGround::Exempt { exemption, .. } => exemption.article_for(kind),
+            _ => self.article(),
+        }
+    }
+
     /// The reason for not taking action, in a sentence for the data subject (Art. 12(4)).
     #[must_use]
     pub fn reason(&self) -> Cow<'_, str> {

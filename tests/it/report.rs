@@ -1086,3 +1086,28 @@ fn art_15_1_g_the_access_letter_names_where_the_data_came_from_not_the_storage()
         assert!(!text.contains("chat_history"), "{lang:?}: no storage name in the letter: {text}");
     }
 }
+
+// An objection on grounds of a particular situation refused because the data are needed for
+// legal claims is refused under the last limb of Art. 21(1): the letter cites it, not the
+// erasure exemption of Art. 17(3)(e).
+#[test]
+fn art_21_1_a_legal_claims_refusal_of_an_objection_cites_art_21_1_in_the_letter() {
+    use gdpr_obligations::request::{Exemption, ObjectionGround};
+    let w = world();
+    let objection = RequestKind::Objection { ground: ObjectionGround::ParticularSituation };
+    let verified = [
+        Command::VerifyIdentity {
+            at: at("2026-03-02T10:00:00Z"),
+            subject: gdpr_obligations::model::SubjectId::generate(),
+        },
+        Command::Refuse {
+            at: at("2026-03-03T09:00:00Z"),
+            ground: RefusalGround::Exempt { exemption: Exemption::LegalClaims, explanation: None },
+            reply: None,
+        },
+    ];
+    let request = run(receipt(&w, objection, LegalBasis::LegitimateInterests), &verified);
+    let letter = refusal_letter(&request, &w.shop, &Catalogue::built_in(), &Language::EN).expect("letter").to_text();
+    assert!(letter.contains("(Art. 21(1))"), "{letter}");
+    assert!(!letter.contains("17(3)(e)"), "{letter}");
+}

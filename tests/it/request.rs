@@ -52,7 +52,7 @@ impl ThenRequest for When<Request> {
         let gdpr_obligations::request::Status::Refused { ground, complaint, .. } = request.status() else {
             unreachable!()
         };
-        assert_eq!(ground.article().to_string(), article);
+        assert_eq!(ground.article_for(request.kind()).to_string(), article);
         assert_eq!(complaint, &complaint_info());
         request
     }
@@ -530,7 +530,9 @@ fn art_12_4_a_refusal_because_the_conditions_of_the_right_are_not_met() {
         RequestKind::Objection { ground: ObjectionGround::ParticularSituation },
         LegalBasis::LegitimateInterests,
     );
-    given([objection]).when(refuse(2, exempt(Exemption::LegalClaims))).then_state(StatusName::Refused);
+    // An objection refused for legal claims is refused under the last limb of Art. 21(1), which
+    // the refusal names (not the erasure exemption of Art. 17(3)(e)).
+    given([objection]).when(refuse(2, exempt(Exemption::LegalClaims))).then_refused_under("Art. 21(1)");
     assert_eq!(
         Exemption::LegalClaims
             .article_for(&RequestKind::Objection { ground: ObjectionGround::ParticularSituation })
