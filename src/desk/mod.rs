@@ -153,8 +153,8 @@ use crate::fulfil::{
 use crate::lifecycle::Rejected;
 use crate::model::{PartyId, SourceName, SubjectId, SubjectIdentifier, Text};
 use crate::request::{
-    CarriedOut, Channel, Command, CommandName, ExtensionJustification, RefusalGround, Rejection, Request, RequestId,
-    RequestKind, StatusName,
+    CarriedOut, Channel, Command, CommandName, ExtensionJustification, RefusalGround, Rejection, Reply, Request,
+    RequestId, RequestKind, StatusName, Withheld,
 };
 use crate::store::{
     AuditAction, AuditEntry, AuditLog, ExecuteError, LedgerStore, LedgerStoreExt, PersonalDataSource, PseudonymKey,
@@ -312,6 +312,54 @@ impl From<StoreError> for DeskError {
 impl From<FulfilError> for DeskError {
     fn from(e: FulfilError) -> Self {
         DeskError::Fulfil(e)
+    }
+}
+
+/// How the desk answers a request it carries out ([`Desk::fulfil_with`], [`Desk::rectify_with`]):
+/// what is withheld from the copy because it would adversely affect the rights and freedoms of
+/// others (Art. 15(4), 20(4)), with its reasons and the complaint information for that part
+/// (Art. 12(4)), and the channel the answer goes through (Art. 12(3), last sentence: by default
+/// the channel the request came through). The default withholds nothing.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::desk::Answer;
+/// use gdpr_obligations::request::{Channel, Reply};
+///
+/// let answer = Answer::new().via(Reply::as_requested(Channel::Post));
+/// assert_eq!(answer.reply, Some(Reply::as_requested(Channel::Post)));
+/// assert!(answer.withheld.is_none());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Answer {
+    /// What is withheld from the copy, and why (Art. 15(4), 20(4)); only for access and
+    /// portability requests.
+    pub withheld: Option<Withheld>,
+    /// How the answer reaches the data subject; `None`: through the channel the request came
+    /// through.
+    pub reply: Option<Reply>,
+}
+
+impl Answer {
+    /// An answer that withholds nothing, through the request's own channel.
+    #[must_use]
+    pub fn new() -> Self {
+        Answer::default()
+    }
+
+    /// Withholds `withheld` from the copy (Art. 15(4), 20(4)).
+    #[must_use]
+    pub fn withholding(mut self, withheld: Withheld) -> Self {
+        self.withheld = Some(withheld);
+        self
+    }
+
+    /// Sends the answer through `reply` (Art. 12(3), last sentence).
+    #[must_use]
+    pub fn via(mut self, reply: Reply) -> Self {
+        self.reply = Some(reply);
+        self
     }
 }
 
@@ -589,6 +637,22 @@ impl Desk {
         self.execute(id, Command::Refuse { at, ground, reply: None }).await
     }
 
+    /// Refuses to act on the request, as [`refuse`](Self::refuse), with the refusal sent
+    /// through `reply` rather than the channel the request came through (Art. 12(3), last
+    /// sentence; 12(4)).
+    ///
+    /// # Errors
+    /// As [`execute`](Self::execute).
+    pub async fn refuse_with(
+        &self,
+        id: RequestId,
+        at: DateTime<Utc>,
+        ground: RefusalGround,
+        reply: Reply,
+    ) -> Result<Request, DeskError> {
+        self.execute(id, Command::Refuse { at, ground, reply: Some(reply) }).await
+    }
+
     /// Carries the request out across every registered source with the operation its kind
     /// calls for, records what it came to, and completes the request when every source
     /// completed. Running it again after an incomplete run resumes from the journal.
@@ -603,7 +667,19 @@ impl Desk {
     /// [`DeskError::Contended`] when another desk is carrying it out at the same time;
     /// [`DeskError::Fulfil`] when the ledger failed mid-run (run it again to resume).
     pub async fn fulfil(&self, id: RequestId, at: DateTime<Utc>) -> Result<Fulfilled, DeskError> {
-        self.carry_out(id, at, None).await
+        self.carry_out(id, at, None, &Answer::new()).await
+    }
+
+    /// Carries the request out as [`fulfil`](Self::fulfil) does, and answers as `answer` says:
+    /// with a part of the copy withheld under Art. 15(4) or 20(4) (the rights of others limit
+    /// the copy, never the whole answer), or through another channel (Art. 12(3)). The lifecycle
+    /// checks the answer before any source runs: a withholding on a request that is not for
+    /// access or portability is rejected with nothing run.
+    ///
+    /// # Errors
+    /// As [`fulfil`](Self::fulfil).
+    pub async fn fulfil_with(&self, id: RequestId, at: DateTime<Utc>, answer: Answer) -> Result<Fulfilled, DeskError> {
+        self.carry_out(id, at, None, &answer).await
     }
 
     /// Carries a rectification request out (Art. 16) with its correction, as
@@ -618,7 +694,22 @@ impl Desk {
         rectification: &Rectification,
         at: DateTime<Utc>,
     ) -> Result<Fulfilled, DeskError> {
-        self.carry_out(id, at, Some(rectification)).await
+        self.carry_out(id, at, Some(rectification), &Answer::new()).await
+    }
+
+    /// Carries a rectification request out as [`rectify`](Self::rectify) does, answering
+    /// through the channel `answer` names (Art. 12(3)).
+    ///
+    /// # Errors
+    /// As [`rectify`](Self::rectify).
+    pub async fn rectify_with(
+        &self,
+        id: RequestId,
+        rectification: &Rectification,
+        at: DateTime<Utc>,
+        answer: Answer,
+    ) -> Result<Fulfilled, DeskError> {
+        self.carry_out(id, at, Some(rectification), &answer).await
     }
 
     /// Carries the request out. When another desk wrote the fulfilment's journal first (two
@@ -630,8 +721,9 @@ impl Desk {
         id: RequestId,
         at: DateTime<Utc>,
         rectification: Option<&Rectification>,
+        answer: &Answer,
     ) -> Result<Fulfilled, DeskError> {
-        match self.carry_out_once(id, at, rectification).await {
+        match self.carry_out_once(id, at, rectification, answer).await {
             Err(DeskError::Fulfil(FulfilError::Store(StoreError::Conflict { .. } | StoreError::Duplicate { .. }))) => {
                 Err(DeskError::Contended { request: id })
             }
@@ -644,6 +736,7 @@ impl Desk {
         id: RequestId,
         at: DateTime<Utc>,
         rectification: Option<&Rectification>,
+        answer: &Answer,
     ) -> Result<Fulfilled, DeskError> {
         let request = self.request(id).await?.value;
         let kind = *request.kind();
@@ -690,8 +783,8 @@ impl Desk {
             at,
             outcome: CarriedOut::new(0, []),
             summary: summary(&kind)?,
-            withheld: None,
-            reply: None,
+            withheld: answer.withheld.clone(),
+            reply: answer.reply,
         };
         if let Err(rejection) = request.decide(&probe) {
             if request.status().name() == StatusName::Completed && request.carried_out().is_some() {
@@ -704,7 +797,13 @@ impl Desk {
         }
         let report = self.run(&request, &kind, at, rectification).await?;
         let outcome = outcome_of(&report);
-        let command = Command::RecordCarriedOut { at, outcome, summary: summary(&kind)?, withheld: None, reply: None };
+        let command = Command::RecordCarriedOut {
+            at,
+            outcome,
+            summary: summary(&kind)?,
+            withheld: answer.withheld.clone(),
+            reply: answer.reply,
+        };
         let request = match self.record(id, &command).await {
             Ok(request) => request,
             // Another desk completed it while this one ran: the journal gave both the same report.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     CarriedOut, Channel, Command, ComplaintInformation, Event, ExtensionJustification, FeeGround, Receipt, Receiver,
-    RefusalGround, Rejection, RequestId, RequestKind,
+    RefusalGround, Rejection, Reply, RequestId, RequestKind, WithheldNotice,
 };
 use crate::model::{SubjectId, Text};
 use crate::time::{Deadline, IdentityPauseSpan, RequestDeadlines, receipt_date};
@@ -127,6 +127,14 @@ pub enum Status {
         at: DateTime<Utc>,
         /// What was done.
         summary: Text,
+        /// What was withheld from the copy under Art. 15(4) or 20(4), with the reasons and the
+        /// complaint and judicial-remedy information for the withheld part (Art. 12(4)).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        withheld: Option<WithheldNotice>,
+        /// How the answer reached the data subject (Art. 12(3), last sentence); absent only in
+        /// records made before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<Reply>,
     },
     /// Refused, with the reasons and the complaint information (Art. 12(4)).
     Refused {
@@ -136,6 +144,10 @@ pub enum Status {
         ground: RefusalGround,
         /// What the data subject was told about complaints and judicial remedies.
         complaint: ComplaintInformation,
+        /// How the refusal reached the data subject (Art. 12(3), last sentence); absent only in
+        /// records made before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<Reply>,
     },
     /// Withdrawn by the data subject.
     Withdrawn {
@@ -284,16 +296,18 @@ impl Request {
                 self.extension =
                     Some(Extension { at: *at, justification: justification.clone(), notified_via: *notified_via });
             }
-            Event::Refused { at, ground, complaint, .. } => {
-                self.status = Status::Refused { at: *at, ground: ground.clone(), complaint: complaint.clone() };
+            Event::Refused { at, ground, complaint, reply } => {
+                self.status =
+                    Status::Refused { at: *at, ground: ground.clone(), complaint: complaint.clone(), reply: *reply };
             }
             Event::Started { at } => {
                 self.started_at = Some(*at);
                 self.status = Status::InProgress { since: *at };
             }
             Event::CarriedOut { outcome, .. } => self.carried_out = Some(outcome.clone()),
-            Event::Completed { at, summary, .. } => {
-                self.status = Status::Completed { at: *at, summary: summary.clone() }
+            Event::Completed { at, summary, withheld, reply } => {
+                self.status =
+                    Status::Completed { at: *at, summary: summary.clone(), withheld: withheld.clone(), reply: *reply }
             }
             Event::Withdrawn { at } => self.status = Status::Withdrawn { at: *at },
         }

@@ -810,3 +810,53 @@ async fn two_desks_on_one_postgres_carry_a_request_out_once() {
         store.close().await;
     }
 }
+
+// The desk's answer records what the rights of others withheld from the copy, with the
+// complaint information for that part, and the channel the answer went through: the limit of
+// Art. 15(4) restricts the copy, never the whole answer, and a withholding on an erasure is
+// rejected before any source runs (Art. 12(3), 12(4), 15(4)).
+#[tokio::test]
+async fn art_15_4_the_desk_records_a_withheld_part_and_the_answer_channel() {
+    use gdpr_obligations::desk::Answer;
+    use gdpr_obligations::request::{Exemption, Reply, Status, Withheld};
+
+    let s = shop().await;
+    let withheld = Withheld::new(
+        Exemption::CopyAffectsOthers,
+        text("the agent's notes about another customer"),
+        text("they are another person's personal data"),
+    );
+    let by_post = Reply::as_requested(Channel::Post);
+
+    // An erasure cannot withhold a copy: rejected under Art. 15(4) with nothing run.
+    let before = s.found(&eva()).await;
+    let erase = s.ready(erasure(), eva()).await;
+    let err = s.desk.fulfil_with(erase, t0(), Answer::new().withholding(withheld.clone())).await.unwrap_err();
+    assert!(matches!(&err, DeskError::Rejected(_)), "{err:?}");
+    assert_eq!(s.probe.calls(), 0, "no source was asked anything");
+    assert_eq!(s.found(&eva()).await, before);
+
+    // An access request: answered by post, with the part withheld recorded with its complaint
+    // information.
+    let access = s.ready(RequestKind::Access, eva()).await;
+    let done =
+        s.desk.fulfil_with(access, t0(), Answer::new().withholding(withheld.clone()).via(by_post)).await.unwrap();
+    let Status::Completed { withheld: Some(notice), reply, .. } = done.request.status() else {
+        panic!("completed with the withheld part: {:?}", done.request.status())
+    };
+    assert_eq!(notice.withheld, withheld);
+    assert_eq!(notice.complaint, ComplaintInformation::new(text("ÚOOÚ"), text("Art. 79 GDPR")));
+    assert_eq!(*reply, Some(by_post));
+    let stored = s.desk.request(access).await.unwrap().value;
+    assert_eq!(stored.status(), done.request.status(), "the ledger has the same answer");
+
+    // A refusal sent by post says so.
+    let refused = s.ready(erasure(), petr()).await;
+    let excessive = RefusalGround::ManifestlyExcessive { explanation: text("the fifth identical request this week") };
+    let request = s.desk.refuse_with(refused, t0(), excessive, by_post).await.unwrap();
+    assert!(
+        matches!(request.status(), Status::Refused { reply: Some(r), .. } if *r == by_post),
+        "{:?}",
+        request.status()
+    );
+}
