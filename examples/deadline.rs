@@ -92,7 +92,7 @@ fn main() -> ExitCode {
     }
     match run() {
         Ok(output) => {
-            println!("{output}");
+            println!("{output:#}");
             ExitCode::SUCCESS
         }
         Err(message) => {
