@@ -23,7 +23,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use gdpr_obligations::agenda::{Agenda, AgendaOptions, Due, Obligation, ObligationKind, ObligationState, OwedTo, Snapshot};
+use gdpr_obligations::agenda::{
+    Agenda, AgendaOptions, Due, Obligation, ObligationKind, ObligationState, OwedTo, Snapshot,
+};
 use gdpr_obligations::agreement::{AgreementFacts, ChangeNotice, ProcessingAgreement, ProcessingChain, WrittenForm};
 use gdpr_obligations::breach::{Awareness, Breach, Command as BreachCommand, Detection, Facts, FanOut};
 use gdpr_obligations::model::{Party, Text};
