@@ -490,7 +490,7 @@ async fn run(dir: &Path) -> Result<()> {
             println!("  kept under {why}:");
             grounds.push(why);
         }
-        println!("    {}", record_in_words(&kept.record.to_string()));
+        println!("    {}", record_in_words(kept.record.as_ref()));
     }
     for notice in &report.notices {
         let recipient = notice.recipient.get(&Language::EN).map_or("(no English name)", |t| t.as_str());
