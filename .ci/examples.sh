@@ -19,9 +19,35 @@ expect_exit() {
 
 cargo build --quiet --examples --all-features
 bin="${CARGO_TARGET_DIR:-target}/debug/examples"
+
+# for_people NAME: what $OUT holds is printed for people: no line wider than 100 columns
+# (characters, not bytes: the scenes are Czech), and no Rust Debug form (`Some(true)`, `None`,
+# `Ok(..)`, a struct's `{ field: ..}`, an enum variant such as `NotRequired` or `InProgress`;
+# units such as MiB are words).
+for_people() {
+  local wide debug
+  wide=$(printf '%s\n' "$OUT" | LC_ALL=C.UTF-8 grep -nE '^.{101}' | head -n 3 || true)
+  [ -z "$wide" ] || fail "$1 prints lines wider than 100 columns: $wide"
+  debug=$(printf '%s\n' "$OUT" | sed -E 's/\b[KMGT]iB\b/B/g' |
+    grep -nE '\bSome\(|\bNone\b|\bOk\(|\bErr\(|[A-Za-z] \{ [a-z_]+: |\b[A-Z][a-z]+[A-Z][A-Za-z]*\b' |
+    head -n 3 || true)
+  [ -z "$debug" ] || fail "$1 prints a Debug form where people read words: $debug"
+}
+
+# Every example answers -h and --help with its usage on stdout and exits 0, whatever else it
+# would need (deadline's flags, privacy_desk's --listen, export_peak_memory's history).
+for source in examples/*.rs; do
+  example=$(basename "$source" .rs)
+  for flag in --help -h; do
+    expect_exit 0 "$bin/$example" "$flag"
+    printf '%s' "$OUT" | grep -q "^Usage: $example" || fail "$example $flag prints no 'Usage: $example': $OUT"
+    for_people "$example $flag"
+  done
+done
 deadline="$bin/deadline"
 
 expect_exit 0 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague --calendar cz
+for_people deadline
 for key in received_date due extended_due extension_rule; do
   printf '%s' "$OUT" | grep -q "\"$key\"" || fail "deadline output lacks $key: $OUT"
 done
@@ -41,11 +67,14 @@ expect_exit 2 "$deadline" --received 9999-12-31T23:59:59Z --zone Europe/Prague -
 
 dpa="$bin/dpa_check"
 expect_exit 0 "$dpa" --template
+# (The template is a file to edit, not read on a terminal: its clauses are JSON strings, which
+# cannot be wrapped, so it is not held to 100 columns.)
 printf '%s' "$OUT" > "$tmp/complete.json"
 expect_exit 0 "$dpa" "$tmp/complete.json"
 [ "$(printf '%s' "$OUT" | tr -d ' \n')" = "[]" ] || fail "a complete agreement has no deficiencies: $OUT"
 grep -v '"confidentiality"' "$tmp/complete.json" > "$tmp/draft.json"
 expect_exit 1 "$dpa" "$tmp/draft.json"
+for_people "dpa_check on a draft"
 printf '%s' "$OUT" | grep -q '"article": *"Art. 28(3)(b)"' || fail "a draft without confidentiality names Art. 28(3)(b): $OUT"
 printf '%s' "$OUT" | grep -q '"message"' || fail "deficiencies carry a message: $OUT"
 expect_exit 2 "$dpa" "$tmp/missing.json"
@@ -66,6 +95,8 @@ printf '%s' "$OUT" | grep -q '"article": *"Art. 28(1)"' || fail "an agreement wi
 
 agenda="$bin/agenda"
 expect_exit 0 "$agenda" "$tmp/agenda.ics"
+for_people agenda
+grep -qF "| Article |" "$tmp/agenda.md" || fail "the agenda example writes its Markdown tables beside the feed"
 grep -q "BEGIN:VCALENDAR" "$tmp/agenda.ics" || fail "the agenda example writes an iCalendar feed"
 [ "$(grep -c "BEGIN:VEVENT" "$tmp/agenda.ics")" -ge 1 ] || fail "the agenda feed holds events"
 for article in "Art. 12(3)" "Art. 28(3)(e)" "Art. 33(2)" "Art. 28(2)" "Art. 18(3)"; do
@@ -74,9 +105,11 @@ done
 
 # The request lifecycle example checks each step itself and exits non-zero when one fails.
 expect_exit 0 "$bin/dsar_lifecycle"
+for_people dsar_lifecycle
 printf '%s' "$OUT" | grep -q "Art. 28(3)(e)" || fail "the lifecycle example shows the forwarding step: $OUT"
 # The breach drill checks each deadline and decision itself and exits non-zero when one is wrong.
 expect_exit 0 "$bin/breach_drill"
+for_people breach_drill
 printf '%s' "$OUT" | grep -q "Art. 33(2)" || fail "the breach drill shows the processor's notice: $OUT"
 schemas="$bin/export_schemas"
 expect_exit 0 "$schemas" "$tmp/schemas"
@@ -87,6 +120,10 @@ expect_exit 2 "$schemas"
 expect_exit 2 "$schemas" a b
 # The main example: the whole scene on one SQLite file; it checks each step and exits 1 if one fails.
 expect_exit 0 "$bin/chat_backend" "$tmp/chat"
+for_people chat_backend
+for record in record_of_processing.controller.en.md record_of_processing.processor.en.md; do
+  [ -s "$tmp/chat/$record" ] || fail "chat_backend writes the Art. 30 record $record beside the notices"
+done
 [ -s "$tmp/chat/chat.db" ] || fail "chat_backend keeps its data in DIR/chat.db"
 for step in "== 1." "== 2." "== 3." "== 4." "== 5." "== 6." "all checks passed"; do
   printf '%s' "$OUT" | grep -qF "$step" || fail "chat_backend output lacks '$step': $OUT"

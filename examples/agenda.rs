@@ -14,7 +14,8 @@
 //! written to an in-memory ledger, one scope per party, and read back with `Snapshot::load`.
 //!
 //! The example prints each shop's agenda and the vendor's (what it owes each shop, across their
-//! scopes and its own), writes every party's deadlines as one iCalendar feed to PATH (or to a
+//! scopes and its own), writes the same agendas as Markdown tables beside the feed (PATH with
+//! the extension `.md`), writes every party's deadlines as one iCalendar feed to PATH (or to a
 //! temporary directory), parses the feed back, and exits non-zero if any check fails.
 
 use std::error::Error;
@@ -22,7 +23,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use gdpr_obligations::agenda::{Agenda, AgendaOptions, ObligationKind, OwedTo, Snapshot};
+use gdpr_obligations::agenda::{
+    Agenda, AgendaOptions, Due, Obligation, ObligationKind, ObligationState, OwedTo, Snapshot,
+};
 use gdpr_obligations::agreement::{AgreementFacts, ChangeNotice, ProcessingAgreement, ProcessingChain, WrittenForm};
 use gdpr_obligations::breach::{Awareness, Breach, Command as BreachCommand, Detection, Facts, FanOut};
 use gdpr_obligations::model::{Party, Text};
@@ -37,7 +40,21 @@ use gdpr_obligations::vocab::{Country, LegalBasis, Purpose};
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
+#[path = "common/term.rs"]
+mod term;
+
+const USAGE: &str = "agenda [PATH.ics]";
+
+const ABOUT: &str = "Builds the obligations agenda of a chat vendor and three web shops on Monday 16 March \
+                     2026 and prints, per party, every open duty with its state, its due date and its article. \
+                     Writes every party's deadlines as an iCalendar feed to PATH.ics (default: a file in the \
+                     temporary folder) and the agendas as Markdown tables beside it (PATH.md). Exits 1 if a \
+                     check fails.";
+
 fn main() -> ExitCode {
+    if term::help_asked(USAGE, ABOUT) {
+        return ExitCode::SUCCESS;
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -173,11 +190,14 @@ async fn run() -> Result<()> {
     // Each party's agenda, read from the ledger.
     let mut every = Vec::new();
     let mut of_vendor = Vec::new();
+    let mut markdown = String::new();
     for shop in &shops {
         let snapshot = Snapshot::load(&ledger, Scope::of(shop.id())).await?;
         let agenda = Agenda::build(&snapshot, now, &options);
         let own = agenda.owed_by(shop.id());
-        println!("{}", own.to_markdown().replacen("# Obligations agenda", &format!("# {}", shop.legal_name()), 1));
+        print_agenda(shop.legal_name().as_str(), &own);
+        markdown.push_str(&own.to_markdown().replacen("# Obligations agenda", &format!("# {}", shop.legal_name()), 1));
+        markdown.push('\n');
         check(
             own.obligations.iter().all(|o| o.scope == snapshot.scope && o.owed_by == shop.id()),
             "a shop's agenda holds only what it owes in its own scope",
@@ -194,7 +214,8 @@ async fn run() -> Result<()> {
     of_vendor.push(own_register.owed_by(vendor.id()));
     every.push(own_register);
     let vendor_agenda = Agenda::combine(of_vendor);
-    println!("{}", vendor_agenda.to_markdown().replacen("# Obligations agenda", "# Chatvendor s.r.o.", 1));
+    print_agenda("Chatvendor s.r.o.", &vendor_agenda);
+    markdown.push_str(&vendor_agenda.to_markdown().replacen("# Obligations agenda", "# Chatvendor s.r.o.", 1));
 
     let has = |agenda: &Agenda, key: &str| agenda.obligations.iter().any(|o| o.key == key);
     check(has(&every[0], &format!("art-12-3-answer/{access_id}")), "ACME owes its visitor an answer (Art. 12(3))")?;
@@ -228,7 +249,65 @@ async fn run() -> Result<()> {
     let dated = all.obligations.iter().filter(|o| o.due.instant().is_some()).count();
     check(parsed.events().count() == dated, "the feed holds one event per dated obligation")?;
     println!("Wrote {} events to {}", dated, path.display());
+    let markdown_path = path.with_extension("md");
+    std::fs::write(&markdown_path, markdown)?;
+    println!("Wrote the agendas as Markdown tables to {}", markdown_path.display());
     Ok(())
+}
+
+/// One party's agenda for a terminal: a heading, then each open duty with its state and due
+/// date, and what it is, wrapped to fit.
+fn print_agenda(party: &str, agenda: &Agenda) {
+    let count = |state| agenda.in_state(state).count();
+    println!("{party}, as of {}", agenda.as_of.format("%a %-d %b %Y %H:%M UTC"));
+    println!(
+        "  {} open: {} overdue, {} due today, {} upcoming, {} standing",
+        agenda.obligations.len(),
+        count(ObligationState::Overdue),
+        count(ObligationState::DueToday),
+        count(ObligationState::Upcoming),
+        count(ObligationState::Standing),
+    );
+    for o in &agenda.obligations {
+        let owed_to = owed_to(agenda, &o.owed_to);
+        println!("{}", term::wrap(&format!("  {:<11} ", state(o.state)), 14, &due(o)));
+        println!("{}", term::wrap("              ", 14, &format!("{}; owed to {owed_to}", o.summary)));
+    }
+    println!();
+}
+
+fn state(state: ObligationState) -> &'static str {
+    match state {
+        ObligationState::Overdue => "overdue",
+        ObligationState::DueToday => "due today",
+        ObligationState::Upcoming => "upcoming",
+        ObligationState::Standing => "standing",
+        _ => "open",
+    }
+}
+
+/// By when, in words: a date in the obligation's zone, or an instant in UTC.
+fn due(o: &Obligation) -> String {
+    match o.due {
+        Due::EndOfDay { date, .. } => format!("by the end of {} ({})", date.format("%a %-d %b %Y"), o.zone.name()),
+        Due::Instant { at } => format!("by {} (last instant)", at.format("%a %-d %b %Y %H:%M UTC")),
+        Due::WindowCloses { at } => format!("before {} (the window closes)", at.format("%a %-d %b %Y %H:%M UTC")),
+        Due::Standing => "no date of its own".to_owned(),
+        _ => "see the Markdown agenda".to_owned(),
+    }
+}
+
+/// To whom, by name where the agenda knows the party.
+fn owed_to(agenda: &Agenda, owed_to: &OwedTo) -> String {
+    let name = |party| agenda.party_name(party).map_or_else(|| "another party".to_owned(), |n| n.as_str().to_owned());
+    match owed_to {
+        OwedTo::DataSubject { .. } => "the data subject who made the request".to_owned(),
+        OwedTo::DataSubjects { .. } => "the data subjects concerned".to_owned(),
+        OwedTo::Controller { party } | OwedTo::Processor { party } => name(*party),
+        OwedTo::SupervisoryAuthority => "the supervisory authority".to_owned(),
+        OwedTo::Recipient { party: Some(party), .. } => name(*party),
+        _ => "a recipient".to_owned(),
+    }
 }
 
 /// What the parties of the scene's agreements say about them (the templates invent none of it):

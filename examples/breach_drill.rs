@@ -27,7 +27,21 @@ use gdpr_obligations::model::{Contact, EmailAddress, Party, PartyId, Text};
 use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{Country, DataCategory, SubjectCategory};
 
+#[path = "common/term.rs"]
+mod term;
+
+const USAGE: &str = "breach_drill";
+
+const ABOUT: &str = "Plays a sub-processor's breach found on a Friday evening in Prague, fanned out through \
+                     the chain to the chat vendor and three web shops: the plan of Art. 33(2) notices and each \
+                     controller's 72 hours (Art. 33(1)), the register entries of every party (Art. 33(5)), \
+                     the Art. 34 decisions, and each deadline met or missed. Exits 1 if a deadline or a \
+                     decision is not what the law gives.";
+
 fn main() -> ExitCode {
+    if term::help_asked(USAGE, ABOUT) {
+        return ExitCode::SUCCESS;
+    }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -88,7 +102,7 @@ impl Entry {
             .map_err(|r| format!("{}: {} rejected: {r}", self.name, command.name()))?;
         for event in &events {
             self.state = evolve(self.state.take(), event);
-            let step = serde_json::to_value(event)?["type"].as_str().unwrap_or("?").to_owned();
+            let step = term::words(serde_json::to_value(event)?["type"].as_str().unwrap_or("?"));
             timeline.push(Line {
                 at: event.at(),
                 who: self.name.clone(),
@@ -108,7 +122,7 @@ impl Entry {
                 timeline.push(Line {
                     at: command.at(),
                     who: self.name.clone(),
-                    what: format!("{} REJECTED: {}", command.name(), rejection.reason),
+                    what: format!("{} REFUSED: {}", term::words(command.name().as_str()), rejection.reason),
                     article: article.to_owned(),
                 });
                 Ok(())
@@ -155,25 +169,24 @@ fn run() -> Result<()> {
     let found = prague("2026-03-13T19:30:00+01:00")?;
     let plan = FanOut::plan(&chain, mailer.id(), found, &policy)?;
     println!("Breach found by {} on {} (Prague)\n", mailer.legal_name(), local(found));
-    println!("Plan (Art. 33(2) notices up the chain, then each controller's 72 hours, Art. 33(1)):");
+    println!(
+        "{}\n",
+        term::wrap(
+            "",
+            0,
+            "Plan: the latest lawful instants, if every party up the chain takes all the time it may: \
+             the Art. 33(2) notices, then each controller's 72 hours (Art. 33(1)). The deadlines at the \
+             end run from when each notice was actually given, so they are earlier where a party was quicker."
+        )
+    );
     for reach in &plan.controllers {
         println!("  {}", name(reach.controller));
         for hop in &reach.hops {
-            println!(
-                "    {:<28} -> {:<28} {:<52} by {}  ({})",
-                name(hop.from),
-                name(hop.to),
-                hop.period.to_string(),
-                local(hop.due),
-                hop.article()
-            );
+            let line = format!("{}, by {} ({})", hop.period, local(hop.due), hop.article());
+            println!("{}", term::wrap(&format!("    {} -> {}: ", name(hop.from), name(hop.to)), 8, &line));
         }
-        println!(
-            "    {:<28} -> supervisory authority{:<45} by {}  (Art. 33(1))",
-            name(reach.controller),
-            "",
-            local(reach.authority_due)
-        );
+        let line = format!("by {} (Art. 33(1))", local(reach.authority_due));
+        println!("{}", term::wrap(&format!("    {} -> the supervisory authority: ", name(reach.controller)), 8, &line));
     }
     let planned: Vec<DateTime<Utc>> = plan.controllers.iter().map(|r| r.authority_due).collect();
     expect(
@@ -186,11 +199,12 @@ fn run() -> Result<()> {
         ],
     )?;
     let deficiency = helpline_agreement.validate();
-    println!(
-        "  note: {}'s agreement sets no breach-notice hours: {}\n",
+    let missing_hours = format!(
+        "{}'s agreement sets no breach-notice hours: {}",
         name(helpline.id()),
         deficiency.iter().map(|d| format!("{} {}", d.article, d.message)).collect::<Vec<_>>().join("; ")
     );
+    println!("{}\n", term::wrap("  note: ", 8, &missing_hours));
 
     let mut timeline = Vec::new();
     let contact =
@@ -441,12 +455,13 @@ fn run() -> Result<()> {
 
     // ---- The timeline ----
     timeline.sort_by_key(|l| l.at);
-    println!("{:<16}  {:<42} {:<15} step", "when (Prague)", "register", "article");
+    println!("{:<16}  {:<13} register: step", "when (Prague)", "article");
     for line in &timeline {
-        println!("{:<16}  {:<42} {:<15} {}", local(line.at), line.who, line.article, line.what);
+        let first = format!("{:<16}  {:<13} ", local(line.at), line.article);
+        println!("{}", term::wrap(&first, 32, &format!("{}: {}", line.who, line.what)));
     }
 
-    println!("\nDeadlines (a met duty shows whether it was in time):");
+    println!("\nDeadlines, from the notices as given (a met duty shows whether it was in time):");
     for entry in [&mail_entry, &vendor_entry, &a, &b, &c] {
         let breach = entry.breach()?;
         for d in breach.deadlines() {
@@ -464,11 +479,20 @@ fn run() -> Result<()> {
                 Some(false) => "LATE",
                 None => "open",
             };
-            println!("  {:<42} {:<96} due {}  {:<8} {}", entry.name, to, local(d.due), status, d.article);
+            let line = format!("{to}: due {}, {status} ({})", local(d.due), d.article);
+            println!("{}", term::wrap(&format!("  {}: ", entry.name), 6, &line));
         }
         if let Some(decision) = breach.subject_decision() {
+            let duty = match decision.duty {
+                SubjectDuty::Undecided => "not decided yet",
+                SubjectDuty::NotRequired => "not required",
+                SubjectDuty::Direct => "each one is told",
+                SubjectDuty::Public => "a public communication instead",
+                _ => "decided",
+            };
             let reasons: Vec<String> = decision.reasons.iter().map(ToString::to_string).collect();
-            println!("  {:<42} data subjects: {:?}: {}", entry.name, decision.duty, reasons.join("; "));
+            let line = format!("data subjects: {duty}: {}", reasons.join("; "));
+            println!("{}", term::wrap(&format!("  {}: ", entry.name), 6, &line));
         }
         expect(&format!("{} closed", entry.name), breach.is_closed(), true)?;
     }

@@ -9,8 +9,10 @@
 //! cargo run --example chat_backend -- DIR      # or to DIR/chat.db
 //! ```
 //!
-//! Each step prints what happens and the article behind it, and checks it; the program exits
-//! with 1 when a check fails and 2 when the arguments are wrong, so CI runs it as a test.
+//! Each step prints what happens and the article behind it, and checks it; the documents (the
+//! privacy notices, the records of processing, the access letter) are written beside the
+//! database. The program exits with 1 when a check fails and 2 when the arguments are wrong, so CI
+//! runs it as a test.
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -49,20 +51,34 @@ use uuid::Uuid;
 
 #[path = "common/scene.rs"]
 mod scene;
+#[path = "common/term.rs"]
+mod term;
 
 use scene::{chat_activity, complaint};
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
-const USAGE: &str = "usage: chat_backend [DIR]";
+const USAGE: &str = "chat_backend [DIR]";
+
+const ABOUT: &str = "Plays a small chat backend on one SQLite file, DIR/chat.db (default: a new temporary \
+                     folder): a chat vendor and its sub-processors sign agreements with two web shops \
+                     (Art. 28), visitors chat through the authorisation decision, the shop publishes its \
+                     privacy notice and records of processing (Arts. 13, 30), a visitor gets a copy of her \
+                     data (Art. 15) and has it erased except what a legal hold keeps (Art. 17), a retention \
+                     sweep runs (Art. 5(1)(e)) and a sub-processor's breach is fanned out (Art. 33). Each step \
+                     prints what it checked and the article behind it; the documents are written to DIR. \
+                     Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments.";
 
 fn main() -> ExitCode {
+    if term::help_asked(USAGE, ABOUT) {
+        return ExitCode::SUCCESS;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = match args.as_slice() {
         [] => std::env::temp_dir().join(format!("gdpr-chat-backend-{}", Uuid::now_v7())),
         [dir] if !dir.starts_with('-') => PathBuf::from(dir),
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("usage: {USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -79,7 +95,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(&dir)) {
         Ok(()) => {
-            println!("\nall checks passed; the database is {}", dir.join("chat.db").display());
+            println!("\nall checks passed; the database (chat.db) and the documents are in");
+            println!("  {}", dir.display());
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -109,7 +126,7 @@ fn step(n: u32, title: &str) {
 /// Prints a checked line: `ok` and the article, or an error naming what differed.
 fn check(article: &str, what: &str, holds: bool) -> Result<()> {
     if holds {
-        println!("  ok  {article:<14} {what}");
+        println!("{}", term::wrap(&format!("  ok  {article:<14} "), 21, what));
         Ok(())
     } else {
         Err(format!("{what} ({article})").into())
@@ -187,7 +204,7 @@ async fn run(dir: &Path) -> Result<()> {
             db.put(scope, party, Version::NONE).await?;
         }
     }
-    println!("  {} agreements stored in {}", agreements.len(), dir.join("chat.db").display());
+    println!("  {} agreements stored in chat.db", agreements.len());
 
     // ---------------------------------------------------------------------------------------
     step(2, "Visitors chat; every message passes the authorisation decision (Arts. 28, 44)");
@@ -229,7 +246,8 @@ async fn run(dir: &Path) -> Result<()> {
             Decision::Allowed { .. } => println!("  {who:<26} may process ACME's chat"),
             Decision::Refused(refusals) => {
                 for r in refusals {
-                    println!("  {who:<26} refused: {} ({})", r.reason, r.article);
+                    let refusal = format!("{} ({})", r.reason, r.article);
+                    println!("{}", term::wrap(&format!("  {who:<26} refused: "), 29, &refusal));
                 }
             }
         }
@@ -311,9 +329,9 @@ async fn run(dir: &Path) -> Result<()> {
     let english = notice.document(&catalogue, &Language::EN)?.to_markdown();
     let czech = notice.document(&catalogue, &Language::CS)?.to_markdown();
     for (language, text) in [("en", &english), ("cs", &czech)] {
-        let path = dir.join(format!("privacy_notice.{language}.md"));
-        std::fs::write(&path, text)?;
-        println!("  notice ({language}): {} lines, written to {}", text.lines().count(), path.display());
+        let file = format!("privacy_notice.{language}.md");
+        std::fs::write(dir.join(&file), text)?;
+        println!("  notice ({language}): {} lines, written to {file}", text.lines().count());
     }
     check(
         "Art. 4(10)",
@@ -339,8 +357,14 @@ async fn run(dir: &Path) -> Result<()> {
     let theirs = ProcessorRecord::build(&vendor, &everyone, &chain)?;
     let own_md = own.document(&catalogue, &Language::EN)?.to_markdown();
     let theirs_md = theirs.document(&catalogue, &Language::EN)?.to_markdown();
-    println!("\n{}", indent(&own_md));
-    println!("{}", indent(&theirs_md));
+    for (what, file, markdown) in [
+        ("ACME's record (Art. 30(1))", "record_of_processing.controller.en.md", &own_md),
+        ("the vendor's record (Art. 30(2))", "record_of_processing.processor.en.md", &theirs_md),
+    ] {
+        let path = dir.join(file);
+        std::fs::write(&path, markdown)?;
+        println!("  {what}: {} lines, written to {file}", markdown.lines().count());
+    }
     std::fs::write(dir.join("records_of_processing.csv"), own.to_csv(&catalogue, &Language::EN)?)?;
     check("Art. 30(1)", "ACME's record names its purposes and recipients", own_md.contains("Chatvendor s.r.o."))?;
     check(
@@ -402,7 +426,7 @@ async fn run(dir: &Path) -> Result<()> {
     let letter = access_cover_letter(report, &done.request, &acme, &catalogue, &Language::EN)?.to_markdown();
     let letter_path = dir.join("access_letter.en.md");
     std::fs::write(&letter_path, &letter)?;
-    println!("  cover letter: {} lines, written to {}", letter.lines().count(), letter_path.display());
+    println!("  cover letter: {} lines, written to access_letter.en.md", letter.lines().count());
     check(
         "Art. 15(1)",
         "the cover letter lists the purposes and the recipients",
@@ -453,8 +477,8 @@ async fn run(dir: &Path) -> Result<()> {
         return Err("an erasure request is answered with a step report".into());
     };
     for source in &report.sources {
-        let status = if source.is_completed() { "completed" } else { "failed" };
-        println!("  {}: {status}, {} records", source.source, source.records);
+        let status = if source.is_completed() { "erasure completed" } else { "erasure failed" };
+        println!("  {}: {status}, {} records", term::words(&source.source.to_string()), source.records);
     }
     let mut grounds = Vec::new();
     for kept in &report.retained {
@@ -466,7 +490,7 @@ async fn run(dir: &Path) -> Result<()> {
             println!("  kept under {why}:");
             grounds.push(why);
         }
-        println!("    {}", kept.record);
+        println!("    {}", record_in_words(kept.record.as_ref()));
     }
     for notice in &report.notices {
         let recipient = notice.recipient.get(&Language::EN).map_or("(no English name)", |t| t.as_str());
@@ -542,19 +566,19 @@ async fn run(dir: &Path) -> Result<()> {
     for reach in &plan.controllers {
         for hop in &reach.hops {
             println!(
-                "  {:<18} -> {:<18} {:<26} by {} ({})",
+                "  {:<17} -> {:<17} {:<24} by {} ({})",
                 name(hop.from),
                 name(hop.to),
                 hop.period.to_string(),
-                local(hop.due),
+                short(hop.due),
                 hop.article()
             );
         }
         println!(
-            "  {:<18} -> supervisory authority{:<9} by {} (Art. 33(1))",
+            "  {:<17} -> {:<42} by {} (Art. 33(1))",
             name(reach.controller),
-            "",
-            local(reach.authority_due)
+            "the supervisory authority",
+            short(reach.authority_due)
         );
     }
     check(
@@ -597,9 +621,21 @@ async fn post(
     Ok(())
 }
 
-/// Indents a Markdown document for printing under a step.
-fn indent(markdown: &str) -> String {
-    markdown.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+/// A chat record key as people read it: `conversation/C/message/M` is "a message in conversation
+/// C"; another key is shown as it is.
+fn record_in_words(key: &str) -> String {
+    match key.split('/').collect::<Vec<_>>().as_slice() {
+        ["conversation", conversation, "message", _] => format!("a message in conversation {conversation}"),
+        ["conversation", conversation, "participant", _] => {
+            format!("the visitor's part in conversation {conversation}")
+        }
+        _ => key.to_owned(),
+    }
+}
+
+/// A Prague time without the year, for the breach table.
+fn short(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Prague).format("%a %-d %b %H:%M").to_string()
 }
 
 fn email(address: &str) -> Result<SubjectIdentifier> {
@@ -609,7 +645,8 @@ fn email(address: &str) -> Result<SubjectIdentifier> {
 /// Prints a step of a request: when (Prague time), the article behind it, what happened, and the
 /// state the request is in afterwards.
 fn show(article: &str, what: &str, request: &Request) {
-    println!("  {}  {article:<13} {what:<40} {}", local(request.last_event_at()), request.status().name());
+    let status = term::words(request.status().name().as_str());
+    println!("  {}  {article:<13} {what:<40} {status}", local(request.last_event_at()));
 }
 
 /// The vendor's desk records a request that reached the vendor in a shop's chat widget, in the

@@ -21,17 +21,27 @@ struct Args {
     extension: ExtensionRule,
 }
 
-const USAGE: &str = "usage: deadline --received <RFC 3339 instant> --zone <IANA zone> \
-                     --calendar <cz|weekends> [--extension-rule <rule>]";
+#[path = "common/term.rs"]
+mod term;
+
+const USAGE: &str = "deadline --received INSTANT --zone ZONE --calendar cz|weekends [--extension-rule RULE]";
+
+const ABOUT: &str = "Prints the Art. 12(3) GDPR deadlines of a data-subject request received at the given \
+                     instant, in the controller's zone and holiday calendar, as one JSON object: the local \
+                     date of receipt, the one-month due date (Art. 3(2)(c), 3(4) of Regulation 1182/71), \
+                     when an extension must be notified and the extended due date. Exit codes: 0 printed, \
+                     2 bad input (a flag given twice, or a deadline after the year 9999). INSTANT is an \
+                     RFC 3339 instant (2026-01-31T23:30:00Z), ZONE an IANA time zone (Europe/Prague), RULE \
+                     three_months_from_receipt (the default) or conservative_earliest.";
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let (mut received, mut zone, mut calendar) = (None, None, None);
     let mut extension = ExtensionRule::default();
     let mut seen: Vec<String> = Vec::new();
     while let Some(flag) = args.next() {
-        let value = args.next().ok_or_else(|| format!("missing value for `{flag}`; {USAGE}"))?;
+        let value = args.next().ok_or_else(|| format!("missing value for `{flag}`; usage: {USAGE}"))?;
         if seen.contains(&flag) {
-            return Err(format!("`{flag}` is given twice; {USAGE}"));
+            return Err(format!("`{flag}` is given twice; usage: {USAGE}"));
         }
         seen.push(flag.clone());
         match flag.as_str() {
@@ -45,10 +55,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--extension-rule" => {
                 extension = value.parse::<ExtensionRule>().map_err(|e| e.to_string())?;
             }
-            _ => return Err(format!("unknown flag `{flag}`; {USAGE}")),
+            _ => return Err(format!("unknown flag `{flag}`; usage: {USAGE}")),
         }
     }
-    let missing = |name: &str| format!("missing {name}; {USAGE}");
+    let missing = |name: &str| format!("missing {name}; usage: {USAGE}");
     Ok(Args {
         received: received.ok_or_else(|| missing("--received"))?,
         zone: zone.ok_or_else(|| missing("--zone"))?,
@@ -77,9 +87,12 @@ fn run() -> Result<serde_json::Value, String> {
 }
 
 fn main() -> ExitCode {
+    if term::help_asked(USAGE, ABOUT) {
+        return ExitCode::SUCCESS;
+    }
     match run() {
         Ok(output) => {
-            println!("{output}");
+            println!("{output:#}");
             ExitCode::SUCCESS
         }
         Err(message) => {

@@ -17,12 +17,24 @@ use std::process::ExitCode;
 use gdpr_obligations::agreement::{AgreementFacts, ProcessingAgreement, WrittenForm};
 use gdpr_obligations::model::PartyId;
 
-const USAGE: &str = "usage: dpa_check FILE.json | dpa_check --template";
+#[path = "common/term.rs"]
+mod term;
+
+const USAGE: &str = "dpa_check FILE.json | dpa_check --template";
+
+const ABOUT: &str = "Checks a processing agreement written in the crate's JSON form against Art. 28(3) \
+                     GDPR and prints its deficiencies as a JSON array, each with its article (an empty \
+                     array when it is complete). --template prints a complete agreement to start from. \
+                     Exit codes: 0 complete, 1 deficient, 2 not an agreement (missing, unreadable, larger \
+                     than 8 MiB, not a JSON object) or bad arguments.";
 
 /// The largest agreement read: 8 MiB.
 const MAX_BYTES: u64 = 8 * 1024 * 1024;
 
 fn main() -> ExitCode {
+    if term::help_asked(USAGE, ABOUT) {
+        return ExitCode::SUCCESS;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
         [flag] if flag == "--template" => {
@@ -30,7 +42,7 @@ fn main() -> ExitCode {
             print_json(&template)
         }
         [path] if !path.starts_with("--") => check(path),
-        _ => fail(USAGE),
+        _ => fail(&format!("usage: {USAGE}")),
     }
 }
 

@@ -23,7 +23,21 @@ use gdpr_obligations::request::{
 use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{LegalBasis, Purpose};
 
+#[path = "common/term.rs"]
+mod term;
+
+const USAGE: &str = "dsar_lifecycle";
+
+const ABOUT: &str = "Follows a visitor's erasure request from a Friday evening chat in Prague to its \
+                     completion: the vendor forwards it to the shop (Art. 28(3)(e)), the shop checks the \
+                     identity (Art. 12(6)), extends the period (Art. 12(3)) and erases. Prints each step with \
+                     its local time, article and the request's status, then the deadlines with their legal \
+                     basis. Exits 1 if a step or a deadline is not what the law gives.";
+
 fn main() -> ExitCode {
+    if term::help_asked(USAGE, ABOUT) {
+        return ExitCode::SUCCESS;
+    }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -98,11 +112,11 @@ fn run() -> Result<(), Box<dyn Error>> {
             .map_err(|r| format!("{} was rejected: {r}", command.name()))?;
         for event in &events {
             request = gdpr_obligations::request::evolve(request.take(), event);
-            let step = serde_json::to_value(event)?["type"].as_str().unwrap_or("?").to_owned();
+            let step = term::words(serde_json::to_value(event)?["type"].as_str().unwrap_or("?"));
             let status = request.as_ref().map_or(StatusName::New, |r| r.status().name());
             let local = event.at().with_timezone(&Prague).format("%a %Y-%m-%d %H:%M");
             trail.push(event.clone());
-            println!("{local:<20}  {step:<24} {:<14} {status}", event.article().to_string());
+            println!("{local:<20}  {step:<24} {:<14} {}", event.article().to_string(), term::words(status.as_str()));
         }
     }
 
@@ -118,7 +132,12 @@ fn run() -> Result<(), Box<dyn Error>> {
         deadlines.due().date()
     );
     println!("extended due           {}   (Art. 12(3): two further months)", deadlines.extended_due().date());
-    println!("answered in time       {:?}", request.answered_in_time());
+    let in_time = match request.answered_in_time() {
+        Some(true) => "yes",
+        Some(false) => "no, late",
+        None => "not answered yet",
+    };
+    println!("answered in time       {in_time}   (Art. 12(3))");
 
     expect("status", request.status().name(), StatusName::Completed)?;
     expect("receipt date", deadlines.received_date(), date(2026, 3, 13)?)?;

@@ -94,8 +94,22 @@ impl std::io::Write for Counter {
     }
 }
 
+#[path = "common/term.rs"]
+mod term;
+
+const USAGE: &str = "export_peak_memory [HISTORY-MESSAGES] [SUBJECT-MESSAGES]";
+
+const ABOUT: &str = "Measures the peak memory of the Art. 20 portable export of one subject on SQLite, through \
+                     the writer and through the owned stream a web handler returns. HISTORY-MESSAGES (default \
+                     1000000) sizes the generated history, cached under target/bench-data/; with \
+                     SUBJECT-MESSAGES above 0 the subject is a visitor with that many messages of their own. \
+                     Run it with --release: generating a million messages takes about a minute.";
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if term::help_asked(USAGE, ABOUT) {
+        return Ok(());
+    }
     let mut args = std::env::args().skip(1);
     let history_messages: u64 = args.next().map_or(Ok(1_000_000), |a| a.parse())?;
     let subject_messages: u64 = args.next().map_or(Ok(0), |a| a.parse())?;

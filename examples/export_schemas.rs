@@ -11,10 +11,22 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[path = "common/term.rs"]
+mod term;
+
+const USAGE: &str = "export_schemas DIR";
+
+const ABOUT: &str = "Writes one JSON Schema file per public wire type into DIR (created if missing) and \
+                     prints each file's path. Exit codes: 0 written, 2 bad arguments or DIR cannot be \
+                     written.";
+
 fn main() -> ExitCode {
+    if term::help_asked(USAGE, ABOUT) {
+        return ExitCode::SUCCESS;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [dir] = args.as_slice() else {
-        eprintln!("usage: export_schemas DIR (writes one JSON Schema file per wire type into DIR)");
+        eprintln!("usage: {USAGE} (writes one JSON Schema file per wire type into DIR)");
         return ExitCode::from(2);
     };
     let dir = PathBuf::from(dir);

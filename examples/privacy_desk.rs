@@ -75,7 +75,10 @@ mod scene;
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 
-const USAGE: &str = "usage: privacy_desk --listen ADDR:PORT [--db FILE]";
+#[path = "common/term.rs"]
+mod term;
+
+const USAGE: &str = "privacy_desk --listen ADDR:PORT [--db FILE]";
 
 /// The largest request body the service reads; a larger one is refused with 413.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -84,11 +87,22 @@ fn main() -> ExitCode {
     let args = match Args::parse(std::env::args().skip(1)) {
         Ok(Some(args)) => args,
         Ok(None) => {
-            println!("{USAGE}\n\nServes the demo controllers' request desks over HTTP; see the example's docs.");
+            println!("Usage: {USAGE}\n");
+            println!(
+                "{}",
+                term::wrap(
+                    "",
+                    0,
+                    "Serves the demo controllers' request desks over HTTP (the endpoints are listed in the \
+                     README, \"The privacy desk over HTTP\") and prints `listening on http://ADDR` once it \
+                     accepts connections; --listen 127.0.0.1:0 picks a free port. --db keeps the data in \
+                     FILE (default: a new file in the temporary folder), seeded with the demo scene when new."
+                )
+            );
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("privacy_desk: {e}; {USAGE}");
+            eprintln!("privacy_desk: {e}; usage: {USAGE}");
             return ExitCode::from(2);
         }
     };

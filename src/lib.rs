@@ -21,6 +21,34 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Getting started
+//!
+//! A chat backend adopts the crate in three steps, the path the `chat_backend` example (in the
+//! repository's `examples/` folder, `cargo run --example chat_backend`) walks end to end:
+//!
+//! 1. **A store**: the ledger of requests, agreements and consents and the audit log, in one
+//!    place: [`store::memory`] for tests, SQLite (feature `sqlite`, the default) or PostgreSQL
+//!    (feature `postgres`) in production; and the sources that hold personal data, your own
+//!    tables behind [`store::PersonalDataSource`] or the reference [`store::chat::ChatHistory`].
+//! 2. **The request desk**: a [`desk::Desk`] per controller over the store and the sources
+//!    receives a data-subject request, settles the requester's identity and applies every step
+//!    of its lifecycle, each refusal naming its article.
+//! 3. **Fulfilment**: [`desk::Desk::fulfil`] carries the request out across every source
+//!    (through [`fulfil::Fulfilment`]) and completes it only when every source completed; the
+//!    [`desk`] module's example goes from receipt to completion.
+//!
+//! The other examples each play one scene: `deadline` (Art. 12(3) deadlines as JSON),
+//! `dsar_lifecycle`, `dpa_check` (an Art. 28(3) check of an agreement in JSON), `breach_drill`,
+//! `agenda` (with an iCalendar feed), `privacy_desk` (the desk behind an HTTP service) and
+//! `export_schemas`; each answers `--help`.
+//!
+//! # Runtime
+//!
+//! The SQLite and PostgreSQL stores run on tokio: call them from within a tokio runtime with
+//! its timers and IO enabled (`#[tokio::main]`, or a runtime built with `enable_all()`); the
+//! database driver panics in a runtime without timers. The domain core needs no runtime, and the
+//! in-memory stores and the desk over them run on any executor.
+//!
 //! # What this crate is not
 //!
 //! It is not legal advice, a consent banner, a web framework or a database. Its domain core
@@ -83,12 +111,23 @@
 //!
 //! # Features
 //!
-//! | feature | what it adds |
-//! | --- | --- |
-//! | `testkit` | `testkit`: proptest strategies for every public type and the conformance kit for stores and sources (exempt from semver) |
-//! | `sqlite` | [`store::sqlite::SqliteStore`](crate::store): the ledger and audit log in one SQLite file |
-//! | `postgres` | [`store::postgres::PostgresStore`](crate::store): the same on PostgreSQL |
-//! | `ical` | [`agenda::Agenda::to_ical`](crate::agenda): the agenda as an iCalendar feed |
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `sqlite` | yes | [`SqliteStore`]: the ledger and audit log in one SQLite file (and the reference chat source on it) |
+//! | `postgres` | no | [`PostgresStore`]: the same on PostgreSQL |
+//! | `ical` | no | [`Agenda::to_ical`]: the agenda as an iCalendar feed |
+//! | `testkit` | no | [`testkit`]: proptest strategies for every public type and the conformance kit for stores and sources (exempt from semver) |
+//!
+// Each feature's item is linked where the build has it; without the feature the link goes to
+// the nearest item that exists, so that the docs of every feature set have no broken link.
+#![cfg_attr(feature = "sqlite", doc = "[`SqliteStore`]: store::sqlite::SqliteStore")]
+#![cfg_attr(not(feature = "sqlite"), doc = "[`SqliteStore`]: store")]
+#![cfg_attr(feature = "postgres", doc = "[`PostgresStore`]: store::postgres::PostgresStore")]
+#![cfg_attr(not(feature = "postgres"), doc = "[`PostgresStore`]: store")]
+#![cfg_attr(feature = "testkit", doc = "[`testkit`]: crate::testkit")]
+#![cfg_attr(not(feature = "testkit"), doc = "[`testkit`]: crate")]
+#![cfg_attr(feature = "ical", doc = "[`Agenda::to_ical`]: agenda::Agenda::to_ical")]
+#![cfg_attr(not(feature = "ical"), doc = "[`Agenda::to_ical`]: agenda::Agenda")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -24,7 +24,7 @@ use crate::vocab::Article;
 /// The default number of records a sweep erases per call to a source: each batch is one
 /// transaction of the source and one journal step. 500 keeps a batch's write short (a few
 /// milliseconds on SQLite) while the per-batch cost (listing from the cursor, the journal
-/// write) stays a small part of the sweep's (README, Performance).
+/// write) stays a small part of the sweep's (BENCHMARKS.md, the retention sweep).
 pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(500).unwrap();
 
 /// The retention sweep in one controller's scope: finds every record whose retention under the

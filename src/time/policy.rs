@@ -291,6 +291,24 @@ impl<'de> Deserialize<'de> for Deadline {
     }
 }
 
+/// For people: the last day, then the first instant that is late, in UTC (the zone the deadline
+/// was computed in is not kept, so the day is shown as that zone's date).
+///
+/// # Example
+/// ```
+/// use chrono::NaiveDate;
+/// use gdpr_obligations::time::{Deadline, Zone};
+///
+/// let due = Deadline::at_end_of(NaiveDate::from_ymd_opt(2026, 4, 13).unwrap(), Zone::EUROPE_PRAGUE)?;
+/// assert_eq!(due.to_string(), "end of 2026-04-13 (late from 2026-04-13 22:00:00 UTC)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl fmt::Display for Deadline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "end of {} (late from {})", self.date, self.expires_at)
+    }
+}
+
 impl Deadline {
     /// A deadline whose last day is `date` in `zone`, with no roll-forward.
     ///

@@ -191,11 +191,17 @@ use crate::retention::RetentionPolicy;
 use crate::time::{Clock, SystemClock};
 
 /// The reference [`PersonalDataSource`] (named `chat_history`): a live chat, thread-safe, in
-/// memory ([`new`](Self::new)), in a SQLite file ([`sqlite`](Self::sqlite), feature `sqlite`)
-/// or in PostgreSQL ([`postgres`](Self::postgres), feature `postgres`). The three behave the
-/// same: the durable ones load the rows an operation needs, run the very code of the in-memory
-/// one over them, and write back what it changed in one transaction. See the
-/// [module documentation](self) for its records and how it honours each right.
+/// memory ([`new`](Self::new)), in a SQLite file ([`sqlite`], feature `sqlite`) or in
+/// PostgreSQL ([`postgres`], feature `postgres`). The three behave the same: the durable ones
+/// load the rows an operation needs, run the very code of the in-memory one over them, and write
+/// back what it changed in one transaction. See the [module documentation](self) for its records
+/// and how it honours each right.
+///
+// A constructor's link where the build has it, else to this type: no broken link in any build.
+#[cfg_attr(feature = "sqlite", doc = "[`sqlite`]: Self::sqlite")]
+#[cfg_attr(not(feature = "sqlite"), doc = "[`sqlite`]: Self")]
+#[cfg_attr(feature = "postgres", doc = "[`postgres`]: Self::postgres")]
+#[cfg_attr(not(feature = "postgres"), doc = "[`postgres`]: Self")]
 pub struct ChatHistory {
     name: SourceName,
     key: PseudonymKey,
