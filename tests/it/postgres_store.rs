@@ -1,5 +1,5 @@
 //! The PostgreSQL store (feature `postgres`): the whole conformance kit, plus migrations
-//! (concurrent, newer schema refused, foreign tables refused), bad URLs and unreachable
+//! (concurrent, newer schema refused, tables of the crate's names it did not create refused), bad URLs and unreachable
 //! servers, damaged rows, a server dropping connections mid-operation, and exact round trips.
 //!
 //! The tests read the server's URL from `GDPR_TEST_POSTGRES_URL`; run them with
@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use gdpr_obligations::model::PartyId;
 use gdpr_obligations::store::postgres::PostgresStore;
 use gdpr_obligations::store::{
-    AuditAction, AuditEntry, AuditLog, AuditLogExt, DocumentKey, DocumentKind, LedgerStore, Scope, StoreError,
-    StreamKey, StreamKind, Version,
+    AuditAction, AuditEntry, AuditLog, AuditLogExt, DocumentKey, DocumentKind, LedgerStore, SchemaError, Scope,
+    StoreError, StreamKey, StreamKind, Version,
 };
 use gdpr_obligations::vocab::Article;
 use gdpr_obligations::{audit_conformance_tests, ledger_conformance_tests};
@@ -112,23 +112,37 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     schema.run("INSERT INTO gdpr_schema_migrations (version, description) VALUES (99, 'from the future')").await;
     let got = PostgresStore::connect(&schema.url).await;
     match &got {
-        Err(e @ StoreError::Corrupt { .. }) => {
+        Err(e @ StoreError::Schema { problem: SchemaError::Newer { found: 99, known: 5 }, .. }) => {
             assert!(e.to_string().contains("schema version 99 is newer than this crate's 5"), "{e}")
         }
-        other => panic!("expected Corrupt, got {other:?}"),
+        other => panic!("expected Schema(Newer), got {other:?}"),
     }
     schema.drop_it().await;
 }
 
 #[tokio::test]
-async fn tables_named_like_ours_but_not_ours_are_refused() {
+async fn tables_with_our_names_that_we_did_not_create_clash_other_gdpr_tables_do_not() {
     let Some(base) = url() else { return };
+    let mut schema = OwnSchema::new(&base).await;
+    // An application's own table named like ours, but not one of ours: no problem.
+    schema.run("CREATE TABLE gdpr_consents (id int); INSERT INTO gdpr_consents VALUES (7)").await;
+    let store = PostgresStore::connect(&schema.url).await.unwrap();
+    store.close().await;
+    let sql = format!("SELECT id FROM {}.gdpr_consents", schema.name);
+    let kept: Vec<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(&mut schema.admin).await.unwrap();
+    assert_eq!(kept, [7]);
+    schema.drop_it().await;
+
+    // One with the name of a table the crate creates: refused, and left alone.
     let mut schema = OwnSchema::new(&base).await;
     schema.run("CREATE TABLE gdpr_documents (something int)").await;
     let got = PostgresStore::connect(&schema.url).await;
     match &got {
-        Err(StoreError::Invalid { reason, .. }) => assert!(reason.contains("gdpr_documents"), "{reason}"),
-        other => panic!("expected Invalid, got {other:?}"),
+        Err(e @ StoreError::Schema { problem: SchemaError::Clash { names }, .. }) => {
+            assert_eq!(names, &["gdpr_documents"]);
+            assert!(e.to_string().contains("another table prefix (SQLite) or schema (PostgreSQL)"), "{e}");
+        }
+        other => panic!("expected Schema(Clash), got {other:?}"),
     }
     schema.drop_it().await;
 }
@@ -147,7 +161,7 @@ async fn workers_starting_together_migrate_once() {
     }
     let sql = format!("SELECT COUNT(*) FROM {}.gdpr_schema_migrations", schema.name);
     let applied: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut schema.admin).await.unwrap();
-    assert_eq!(applied, 5, "each migration once");
+    assert_eq!(applied, 2, "each migration of the ledger's (1 and 3) once");
     schema.drop_it().await;
 }
 
@@ -301,7 +315,7 @@ async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
     // Back to schema 2: what a database written by the previous release holds.
     schema
         .run(
-            "DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DROP TABLE gdpr_chat_agents; \
+            "DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DROP TABLE IF EXISTS gdpr_chat_agents; \
              DELETE FROM gdpr_schema_migrations WHERE version >= 3",
         )
         .await;
