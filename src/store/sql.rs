@@ -393,6 +393,121 @@ mod tests {
     }
 
     #[test]
+    fn default_names_are_borrowed_and_unchanged() {
+        let statement = "SELECT version FROM gdpr_documents d JOIN gdpr_streams s ON d.id = s.id";
+        assert!(matches!(Naming::default().rewrite(statement), std::borrow::Cow::Borrowed(s) if s == statement));
+        assert!(matches!(Naming::prefix("gdpr_").rewrite(statement), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_prefix_replaces_gdpr_where_a_name_starts() {
+        let naming = Naming::prefix("privacy_");
+        assert_eq!(
+            naming.rewrite("INSERT INTO gdpr_feed_heads AS h SELECT my_gdpr_x, gdpr_y.z FROM gdpr_feed"),
+            "INSERT INTO privacy_feed_heads AS h SELECT my_gdpr_x, privacy_y.z FROM privacy_feed"
+        );
+        assert_eq!(naming.relation("gdpr_chat_lookup_by_visitor"), "privacy_chat_lookup_by_visitor");
+    }
+
+    #[test]
+    fn a_schema_qualifies_every_table() {
+        let naming = Naming::schema("privacy");
+        assert_eq!(
+            naming.rewrite("UPDATE gdpr_audit_heads SET sequence = $2 WHERE controller = $1"),
+            "UPDATE \"privacy\".gdpr_audit_heads SET sequence = $2 WHERE controller = $1"
+        );
+        assert_eq!(naming.relation("gdpr_documents"), "gdpr_documents");
+        assert_eq!(naming.schema_name(), Some("privacy"));
+    }
+
+    /// The migrations of one engine, as shipped, for the planner's tests.
+    const KNOWN: &[Migration] = migrations!("sqlite");
+
+    fn applied(versions: &[i64]) -> Vec<Applied> {
+        versions.iter().map(|v| (*v, KNOWN.iter().find(|m| m.version == *v).map(Migration::checksum))).collect()
+    }
+
+    fn versions(plan: &[&Migration]) -> Vec<i64> {
+        plan.iter().map(|m| m.version).collect()
+    }
+
+    #[test]
+    fn the_ledger_alone_is_versions_1_and_3_and_chat_fills_the_gaps() {
+        assert_eq!(versions(&plan(KNOWN, &[], &[Component::Core], false).unwrap()), [1, 3]);
+        let core = applied(&[1, 3]);
+        assert_eq!(versions(&plan(KNOWN, &core, &[Component::Core], false).unwrap()), Vec::<i64>::new());
+        let both = [Component::Core, Component::Chat];
+        assert_eq!(versions(&plan(KNOWN, &core, &both, false).unwrap()), [2, 4, 5]);
+        // A component present is kept up to date even when not asked for (the deploy step's
+        // migrate()), and a gap below the newest applied is filled.
+        assert_eq!(versions(&plan(KNOWN, &applied(&[1, 2, 3, 5]), &[Component::Core], false).unwrap()), [4]);
+    }
+
+    #[test]
+    fn newer_modified_and_unchecked_schemas_are_refused() {
+        assert_eq!(
+            plan(KNOWN, &applied(&[1, 3, 99]), &[Component::Core], false).err(),
+            Some(SchemaError::Newer { found: 99, known: 5 })
+        );
+        let mut edited = applied(&[1, 3]);
+        edited[1].1 = Some("0".repeat(64));
+        assert_eq!(
+            plan(KNOWN, &edited, &[Component::Core], false).err(),
+            Some(SchemaError::Modified { version: 3, description: "change feed" })
+        );
+        let old = vec![(1, None), (3, None)];
+        assert!(plan(KNOWN, &old, &[Component::Core], false).is_ok(), "trusted on first use when applying");
+        assert_eq!(
+            plan(KNOWN, &old, &[Component::Core], true).err(),
+            Some(SchemaError::ChecksumsMissing { versions: vec![1, 3] })
+        );
+    }
+
+    #[test]
+    fn migrations_name_what_they_create() {
+        assert_eq!(KNOWN[0].creates(), ["gdpr_documents", "gdpr_streams", "gdpr_events", "gdpr_audit"]);
+        assert!(KNOWN[1].creates().contains(&"gdpr_chat_lookup_by_visitor"));
+        assert!(KNOWN[3].creates().is_empty());
+        // The checksum is of the text as shipped, in hex.
+        assert_eq!(KNOWN[0].checksum().len(), 64);
+        assert_ne!(KNOWN[0].checksum(), KNOWN[1].checksum());
+    }
+
+    /// A word of a statement: a name of ours, a word that merely contains `gdpr_`, or another.
+    fn word() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            "[a-z_]{1,8}".prop_map(|s| format!("gdpr_{s}")),
+            "[a-z0-9_]{1,4}".prop_map(|s| format!("{s}gdpr_x")),
+            "[A-Za-z0-9$']{1,6}",
+        ]
+    }
+
+    proptest::proptest! {
+        /// Every name that starts with `gdpr_` is renamed and nothing else changes: the
+        /// statement read back with the prefix swapped for `gdpr_` is the statement written.
+        #[test]
+        fn renaming_touches_exactly_our_names(
+            words in proptest::collection::vec((word(), proptest::sample::select(vec![" ", "(", ", ", ".", " = "])), 0..12),
+            prefix in "[a-z][a-z0-9]{0,6}_",
+        ) {
+            let statement: String = words.iter().map(|(w, sep)| format!("{w}{sep}")).collect();
+            let expected: String = words
+                .iter()
+                .map(|(w, sep)| match w.strip_prefix("gdpr_") {
+                    Some(rest) => format!("{prefix}{rest}{sep}"),
+                    None => format!("{w}{sep}"),
+                })
+                .collect();
+            proptest::prop_assert_eq!(Naming::prefix(&prefix).rewrite(&statement), expected);
+            let ours = words.iter().filter(|(w, _)| w.starts_with("gdpr_")).count();
+            let qualified = Naming::schema("privacy").rewrite(&statement);
+            proptest::prop_assert_eq!(qualified.matches("\"privacy\".gdpr_").count(), ours);
+            proptest::prop_assert_eq!(qualified.replace("\"privacy\".", ""), statement);
+        }
+    }
+
+    #[test]
     fn digests_have_32_bytes() {
         assert!(stored_digest("d", &[0; 31]).is_err());
         assert_eq!(stored_digest("d", &[0; 32]).ok(), Some(Digest::GENESIS));
