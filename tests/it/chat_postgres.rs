@@ -43,6 +43,22 @@ async fn chat() -> Option<Arc<ChatHistory>> {
     Some(Arc::new(ChatHistory::postgres(&store, key()).await.unwrap()))
 }
 
+async fn app_pool_chat() -> Option<Arc<ChatHistory>> {
+    let url = url()?;
+    let store = common::postgres_app_store(&url).await;
+    Some(Arc::new(ChatHistory::postgres(&store, key()).await.unwrap()))
+}
+
+// On a pool the application hands over, the tables in a schema of their own.
+source_conformance_tests!(postgres_chat_app_pool, {
+    let Some(chat) = app_pool_chat().await else { return };
+    (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+retention_conformance_tests!(postgres_chat_app_pool_retention, {
+    let Some(chat) = app_pool_chat().await else { return };
+    (chat.clone() as Arc<dyn RetentionSource>, chat)
+});
+
 source_conformance_tests!(postgres_chat, {
     let Some(chat) = chat().await else { return };
     (chat.clone() as Arc<dyn PersonalDataSource>, chat)

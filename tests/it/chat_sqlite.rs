@@ -82,6 +82,18 @@ retention_conformance_tests!(sqlite_chat_in_memory_retention, {
     (chat.clone() as Arc<dyn RetentionSource>, chat)
 });
 
+// On a pool the application hands over, the tables prefixed beside the application's own.
+source_conformance_tests!(sqlite_chat_app_pool, {
+    let store = crate::common::sqlite_app_memory_store().await;
+    let chat = Arc::new(ChatHistory::sqlite(&store, key()).await.unwrap());
+    (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+retention_conformance_tests!(sqlite_chat_app_pool_retention, {
+    let store = crate::common::sqlite_app_memory_store().await;
+    let chat = Arc::new(ChatHistory::sqlite(&store, key()).await.unwrap());
+    (chat.clone() as Arc<dyn RetentionSource>, chat)
+});
+
 source_conformance_tests!(sqlite_chat_on_file, on_file().await);
 retention_conformance_tests!(sqlite_chat_on_file_retention, on_file().await);
 

@@ -286,7 +286,7 @@ macro_rules! impl_tx {
                     if n > 0 {
                         qb.push(" UNION ALL ");
                     }
-                    qb.push("SELECT visitor FROM gdpr_chat_lookup WHERE controller = ").push_bind(scope);
+                    qb.push(self.naming.rewrite("SELECT visitor FROM gdpr_chat_lookup WHERE controller = ")).push_bind(scope);
                     qb.push(" AND kind = ").push_bind(kind.to_owned()).push(" AND value IN (");
                     let mut list = qb.separated(", ");
                     for v in values {
