@@ -191,7 +191,6 @@ impl Naming {
     }
 
     /// The PostgreSQL schema configured, if any (else the connection's current schema).
-    #[cfg_attr(not(feature = "postgres"), expect(dead_code, reason = "only PostgreSQL has schemas"))]
     pub(crate) fn schema_name(&self) -> Option<&str> {
         self.schema.as_deref()
     }
