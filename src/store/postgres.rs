@@ -2,11 +2,14 @@
 //! that outgrow one machine.
 //!
 //! [`PostgresStore`] implements both [`LedgerStore`] and [`AuditLog`]. Its tables (prefixed
-//! `gdpr_`, in the connection's current schema) have primary keys that start with the
-//! controller, so that they can be distributed by controller (e.g. with Citus) without a
-//! redesign. The schema is versioned and brought up to date on connect, under an advisory lock
-//! so that many workers may start at once; a database whose schema is newer than the crate is
-//! refused, never downgraded.
+//! `gdpr_`, in the connection's current schema or in a schema of their own, see
+//! [`PostgresOptions`]) have primary keys that start with the controller, so that they can be
+//! distributed by controller (e.g. with Citus) without a redesign. The store connects itself
+//! or takes the application's pool ([`PostgresStore::from_pool`]). The schema is versioned and
+//! checksummed, and brought up to date on connect (or only verified, for a role that does no
+//! DDL), under an advisory lock so that many workers may start at once; a database whose schema
+//! is newer than the crate, or whose applied migrations differ from those shipped, is refused
+//! ([`StoreError::Schema`]), never downgraded.
 //!
 //! The driver is built without TLS: connect over a trusted network, a local socket, or a TLS
 //! tunnel. The store runs on tokio: call it from within a tokio runtime with its timers and IO
@@ -159,9 +162,9 @@ impl PostgresStore {
     /// [`StoreError::Invalid`] when `url` is not a PostgreSQL URL (the message never repeats
     /// the URL, which may hold a password); [`StoreError::Backend`] when the server cannot be
     /// reached or refuses the login (or asks for TLS, which this build does not have);
-    /// [`StoreError::Corrupt`] when the database's schema is newer than this crate's
-    /// (upgrade the crate); [`StoreError::Invalid`] when the schema holds tables named like
-    /// this crate's that it did not create.
+    /// [`StoreError::Schema`] when the database's schema is newer than this crate's (upgrade
+    /// the crate), an applied migration was modified, or the schema holds tables of the names
+    /// the crate would create that it did not create.
     ///
     /// # Panics
     /// Outside a tokio runtime with timers and IO enabled (the driver needs them).

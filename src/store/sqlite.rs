@@ -2,9 +2,12 @@
 //! default, for a single machine, a newcomer, and the examples.
 //!
 //! [`SqliteStore`] implements both [`LedgerStore`] and [`AuditLog`] over one file in WAL mode
-//! (readers never wait for the writer), created with its schema on first open. The schema is
-//! versioned: opening a file written by a newer version of the crate is refused, never
-//! downgraded. SQLite is bundled (compiled in): nothing needs to be installed.
+//! (readers never wait for the writer), created with its schema on first open, or over the
+//! application's own pool ([`SqliteStore::from_pool`]), its tables under a prefix of the
+//! application's choice beside the application's own ([`SqliteOptions`]). The schema is
+//! versioned and checksummed: a file written by a newer version of the crate, or whose applied
+//! migrations differ from those shipped, is refused ([`StoreError::Schema`]), never downgraded.
+//! SQLite is bundled (compiled in): nothing needs to be installed.
 //!
 //! The store runs on tokio: call it from within a tokio runtime with its timers and IO
 //! enabled (`#[tokio::main]`, or a runtime built with `enable_all()`); the driver panics
@@ -147,11 +150,12 @@ impl SqliteStore {
     /// exist, in WAL mode, and brings an older schema up to date.
     ///
     /// # Errors
-    /// [`StoreError::Corrupt`] when the file is not a SQLite database or is damaged, or when
-    /// its schema is newer than this crate's (written by a newer version: upgrade the crate);
-    /// [`StoreError::Invalid`] when it is a SQLite database of something else (it has tables
-    /// but not this crate's); [`StoreError::Backend`] when it cannot be opened or created
-    /// (a missing folder, no permission).
+    /// [`StoreError::Corrupt`] when the file is not a SQLite database or is damaged;
+    /// [`StoreError::Schema`] when its schema is newer than this crate's (written by a newer
+    /// version: upgrade the crate), an applied migration was modified, or it holds tables of
+    /// the names the crate would create that the crate did not create (a database of the
+    /// application's with other tables is fine); [`StoreError::Backend`] when it cannot be
+    /// opened or created (a missing folder, no permission).
     ///
     /// # Panics
     /// Outside a tokio runtime with timers enabled (the driver needs them).
