@@ -607,7 +607,7 @@ fn sqlite_subject(c: &mut Criterion, rt: &Runtime, messages: u64) {
     let template = rt.block_on(generate::cached_sqlite(&data_dir(), &spec)).expect("the cached history");
     let copy = WorkingCopy::of(&template, &format!("{messages}"));
     let store = rt.block_on(SqliteStore::open(&copy.path)).expect("open the copy");
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = rt.block_on(ChatHistory::sqlite(&store, key())).expect("the chat tables");
     let pool = rt.block_on(raw_pool(&copy.path));
     let scope = spec.scopes()[0];
     let label =
@@ -639,7 +639,8 @@ fn sqlite_sweep(c: &mut Criterion, rt: &Runtime) {
         (copy, store)
     };
     let sweep_in_batches = |store: &SqliteStore, batch: NonZeroUsize| {
-        let chat: Arc<dyn RetentionSource> = Arc::new(ChatHistory::sqlite(store, key()));
+        let chat: Arc<dyn RetentionSource> =
+            Arc::new(rt.block_on(ChatHistory::sqlite(store, key())).expect("the chat tables"));
         let sweep = Sweep::new(scope, store, store, vec![chat]).with_batch_size(batch);
         rt.block_on(sweep.run(SweepId::generate(), &ErasurePolicy::default(), now)).expect("sweep")
     };
@@ -697,7 +698,7 @@ fn postgres_subject(c: &mut Criterion, rt: &Runtime, url: &str) {
     use gdpr_obligations::store::postgres::PostgresStore;
     let spec = HistorySpec::new(SEED, 10_000);
     let store = rt.block_on(PostgresStore::connect(url)).expect("connect to PostgreSQL");
-    let chat = ChatHistory::postgres(&store, key());
+    let chat = rt.block_on(ChatHistory::postgres(&store, key())).expect("the chat tables");
     let scope = spec.scopes()[0];
     if rt.block_on(chat.find(scope, &generate::probe_identifiers(0))).expect("find").is_empty() {
         rt.block_on(generate::fill(&chat, &spec)).expect("generate the history");

@@ -222,7 +222,7 @@ async fn run(dir: &Path) -> Result<()> {
     // The chat history lives in the same SQLite file; erased visitors are recognised again
     // after a restore only under the same pseudonym key (keep it in a secret store).
     let key = PseudonymKey::new(b"chat-backend example pseudonym key")?;
-    let chat = Arc::new(ChatHistory::sqlite(&db, key.clone()));
+    let chat = Arc::new(ChatHistory::sqlite(&db, key.clone()).await?);
     let day = prague("2026-03-10T14:00:00+01:00")?;
     let eva = chat.add_visitor(acme_scope, Token::new("v-eva")?, day).await?;
     chat.add_identifier(acme_scope, eva, email("eva.novakova@example.cz")?, day).await?;

@@ -129,7 +129,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let partial = path.with_extension("partial");
             std::fs::copy(&cached, &partial)?;
             let store = SqliteStore::open(&partial).await?;
-            let chat = ChatHistory::sqlite(&store, key.clone());
+            let chat = ChatHistory::sqlite(&store, key.clone()).await?;
             generate::add_long_subject(&chat, scope, subject_messages).await?;
             store.close().await;
             std::fs::rename(&partial, &path)?;
@@ -138,7 +138,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let store = SqliteStore::open(&path).await?;
-    let chat: Arc<dyn PersonalDataSource> = Arc::new(ChatHistory::sqlite(&store, key.clone()));
+    let chat: Arc<dyn PersonalDataSource> = Arc::new(ChatHistory::sqlite(&store, key.clone()).await?);
     let fulfilment = Fulfilment::new(scope, &store, &store, vec![chat.clone()], &key);
 
     println!("subject: {} ({} messages expected)", subject_label(subject_messages), expected(subject_messages));

@@ -184,7 +184,7 @@ impl App {
         // Erased visitors are recognised again after a restore only under the same key: a real
         // service keeps it in a secret store.
         let key = PseudonymKey::new(b"privacy-desk example pseudonym key")?;
-        let chat = Arc::new(ChatHistory::sqlite(&db, key.clone()));
+        let chat = Arc::new(ChatHistory::sqlite(&db, key.clone()).await?);
         if db.all::<Party>(acme).await?.is_empty() {
             seed(&db, &chat, &parties).await?;
         }

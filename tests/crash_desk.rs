@@ -82,9 +82,9 @@ fn requests() -> [(RequestId, RequestKind, SubjectIdentifier); 3] {
     ]
 }
 
-fn desk(store: &SqliteStore, wire: &Arc<Tripwire>) -> Desk {
+async fn desk(store: &SqliteStore, wire: &Arc<Tripwire>) -> Desk {
     let ledger = Arc::new(Faulty::new(Arc::new(store.clone()), wire.hook()));
-    let source = Arc::new(Faulty::new(Arc::new(ChatHistory::sqlite(store, key())), wire.hook()));
+    let source = Arc::new(Faulty::new(Arc::new(ChatHistory::sqlite(store, key()).await.unwrap()), wire.hook()));
     let policy = ErasurePolicy { messages: MessageErasure::Pseudonymise, retain: vec![] };
     Desk::new(acme().controller(), ledger.clone(), ledger, key()).with_source(source).with_erasure_policy(policy)
 }
@@ -93,7 +93,7 @@ fn desk(store: &SqliteStore, wire: &Arc<Tripwire>) -> Desk {
 /// and verified, ready to be carried out.
 async fn template(path: &Path) {
     let store = SqliteStore::open(path).await.unwrap();
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
     let t = |m: i64| now() - chrono::TimeDelta::hours(48) + chrono::TimeDelta::minutes(m);
     let c = acme();
     let mut visitors = Vec::new();
@@ -112,7 +112,7 @@ async fn template(path: &Path) {
     }
     chat.post(c, group, Sender::Visitor(visitors[0]), text("Eva here"), vec![], t(22)).await.unwrap();
     chat.post(c, group, Sender::Visitor(visitors[2]), text("Fay: hi both"), vec![], t(23)).await.unwrap();
-    let desk = desk(&store, &Tripwire::new(None));
+    let desk = desk(&store, &Tripwire::new(None)).await;
     for (id, kind, who) in requests() {
         let mut receipt = Receipt::new(
             c.controller(),
@@ -136,7 +136,7 @@ async fn template(path: &Path) {
 /// through a tripwire; returns the requests, the reports and the number of write points passed.
 async fn run(path: &Path, wire: Arc<Tripwire>) -> (Vec<Request>, Vec<StepReport>, usize) {
     let store = SqliteStore::open(path).await.unwrap();
-    let desk = desk(&store, &wire);
+    let desk = desk(&store, &wire).await;
     let (mut states, mut reports) = (Vec::new(), Vec::new());
     for (id, ..) in requests() {
         let done = desk.fulfil(id, now()).await.unwrap();

@@ -81,7 +81,7 @@ fn erasures() -> [(Uuid, SubjectIdentifier, ErasurePolicy); 2] {
 /// Writes the scenario's data into a new database file.
 async fn template(path: &Path) {
     let store = SqliteStore::open(path).await.unwrap();
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
     let t = |m: i64| now() - chrono::TimeDelta::hours(48) + chrono::TimeDelta::minutes(m);
     let c = acme();
     let mut visitors = Vec::new();
@@ -135,7 +135,7 @@ fn tripwire(abort_at: Option<usize>) -> Arc<Tripwire> {
 async fn run(path: &Path, wire: Arc<Tripwire>) -> (Vec<StepReport>, usize) {
     let store = SqliteStore::open(path).await.unwrap();
     let ledger = Faulty::new(Arc::new(store.clone()), wire.hook());
-    let source = Arc::new(Faulty::new(Arc::new(ChatHistory::sqlite(&store, key())), wire.hook()));
+    let source = Arc::new(Faulty::new(Arc::new(ChatHistory::sqlite(&store, key()).await.unwrap()), wire.hook()));
     let pseudonyms = key();
     let fulfilment = Fulfilment::new(acme(), &ledger, &ledger, vec![source], &pseudonyms);
     let mut reports = Vec::new();

@@ -92,7 +92,7 @@ const OTHERS: [&str; 4] = ["fay@example.net", "Fay: hi both", "tok-dan", "other 
 /// copying the file copies the database).
 async fn template(path: &Path) {
     let store = SqliteStore::open(path).await.unwrap();
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
     let t = |m: i64| now() - chrono::TimeDelta::hours(48) + chrono::TimeDelta::minutes(m);
     let c = acme();
     let mut visitors = Vec::new();
@@ -130,7 +130,7 @@ async fn template(path: &Path) {
 
 /// Erases Eva through `ledger` (the store itself, or a tripwire around it) and `store`'s chat.
 async fn erase(store: &SqliteStore, ledger: &(impl LedgerStore + AuditLog)) -> Result<StepReport, FulfilError> {
-    let source = Arc::new(ChatHistory::sqlite(store, key()));
+    let source = Arc::new(ChatHistory::sqlite(store, key()).await.unwrap());
     let pseudonyms = key();
     let fulfilment = Fulfilment::new(acme(), ledger, ledger, vec![source], &pseudonyms);
     fulfilment.erase(gdpr_obligations::request::RequestId::from_uuid(JOB), &[eva()], &policy(), now()).await

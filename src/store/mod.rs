@@ -43,6 +43,7 @@ mod ledger;
 pub mod memory;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod schema;
 mod source;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
@@ -69,6 +70,7 @@ pub use ledger::{
     StreamKind, SweepId, Versioned,
 };
 pub(crate) use ledger::{decode as decode_body, encode as encode_body};
+pub use schema::{Migrations, SchemaError};
 pub use source::{ExportItem, ExportStream, FoundRecord, ItemOrigin, PersonalDataSource, RetentionSource};
 
 /// The controller whose data an operation may read or change.
@@ -177,6 +179,17 @@ pub enum StoreError {
         what: String,
         /// Why.
         reason: String,
+    },
+    /// The database's schema cannot be used by this version of the crate: it is newer, an
+    /// applied migration was modified, migrations are missing where the store may not apply
+    /// them, or the application's own tables have the names the crate would create.
+    /// [`SchemaError`]'s message says what to do.
+    #[error("{what}: {problem}")]
+    Schema {
+        /// The database or schema, e.g. `SQLite database /var/lib/app.db`.
+        what: String,
+        /// What is wrong with it.
+        problem: SchemaError,
     },
     /// A scope's audit log does not verify: a record was altered, removed, inserted or moved,
     /// records were cut off the end or rewritten before a checkpoint, or a sealed checkpoint's

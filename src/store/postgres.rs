@@ -2,11 +2,14 @@
 //! that outgrow one machine.
 //!
 //! [`PostgresStore`] implements both [`LedgerStore`] and [`AuditLog`]. Its tables (prefixed
-//! `gdpr_`, in the connection's current schema) have primary keys that start with the
-//! controller, so that they can be distributed by controller (e.g. with Citus) without a
-//! redesign. The schema is versioned and brought up to date on connect, under an advisory lock
-//! so that many workers may start at once; a database whose schema is newer than the crate is
-//! refused, never downgraded.
+//! `gdpr_`, in the connection's current schema or in a schema of their own, see
+//! [`PostgresOptions`]) have primary keys that start with the controller, so that they can be
+//! distributed by controller (e.g. with Citus) without a redesign. The store connects itself
+//! or takes the application's pool ([`PostgresStore::from_pool`]). The schema is versioned and
+//! checksummed, and brought up to date on connect (or only verified, for a role that does no
+//! DDL), under an advisory lock so that many workers may start at once; a database whose schema
+//! is newer than the crate, or whose applied migrations differ from those shipped, is refused
+//! ([`StoreError::Schema`]), never downgraded.
 //!
 //! The driver is built without TLS: connect over a trusted network, a local socket, or a TLS
 //! tunnel. The store runs on tokio: call it from within a tokio runtime with its timers and IO
@@ -30,14 +33,15 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+pub use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::{Connection, Row};
 
 use super::sql::ledger::{self, Engine};
-use super::sql::{self, Migration, migrations};
+use super::sql::{self, Component, Migration, Naming, migrations};
 #[cfg(doc)]
 use super::{AuditLog, LedgerStore};
-use super::{Digest, Scope, StoreError};
+use super::{Digest, Migrations, Scope, StoreError};
 
 /// The advisory lock that serialises migrations ("gdpr_obl" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6764_7072_5f6f_626c;
@@ -80,6 +84,65 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    naming: Naming,
+    migrations: Migrations,
+}
+
+/// How a [`PostgresStore`] treats its database: whether it applies its migrations when opened
+/// ([`Migrations`]) and in which schema its tables are.
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::store::Migrations;
+/// use gdpr_obligations::store::postgres::PostgresOptions;
+///
+/// let options = PostgresOptions::new().schema("privacy")?.migrations(Migrations::Verify);
+/// assert!(PostgresOptions::new().schema("pg_catalog").is_err());
+/// # Ok::<(), gdpr_obligations::store::StoreError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct PostgresOptions {
+    migrations: Migrations,
+    schema: Option<String>,
+}
+
+impl PostgresOptions {
+    /// The defaults: apply the migrations at open, tables in the connection's current schema
+    /// (the first of its `search_path`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the store applies its migrations when opened ([`Migrations::Apply`], the
+    /// default) or only checks them ([`Migrations::Verify`]).
+    pub fn migrations(mut self, migrations: Migrations) -> Self {
+        self.migrations = migrations;
+        self
+    }
+
+    /// Keeps the crate's tables in the schema `schema`, beside the application's: every
+    /// statement names its tables qualified by it, so the connections' `search_path` is never
+    /// changed. Applying the migrations creates the schema when it does not exist (the role
+    /// then needs the `CREATE` privilege on the database; or create it beforehand).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] unless `schema` is 1 to 63 ASCII lower-case letters, digits and
+    /// underscores, starting with a letter, and not a name PostgreSQL reserves (`pg_*`,
+    /// `information_schema`).
+    pub fn schema(mut self, schema: &str) -> Result<Self, StoreError> {
+        let invalid = |reason: String| StoreError::Invalid { what: "PostgreSQL schema".to_owned(), reason };
+        super::schema::check_identifier("schema name", schema, 63).map_err(invalid)?;
+        if schema.starts_with("pg_") || schema == "information_schema" {
+            return Err(invalid("the name is reserved by PostgreSQL".to_owned()));
+        }
+        self.schema = Some(schema.to_owned());
+        Ok(self)
+    }
+
+    fn naming(&self) -> Naming {
+        self.schema.as_deref().map(Naming::schema).unwrap_or_default()
+    }
 }
 
 impl fmt::Debug for PostgresStore {
@@ -99,26 +162,102 @@ impl PostgresStore {
     /// [`StoreError::Invalid`] when `url` is not a PostgreSQL URL (the message never repeats
     /// the URL, which may hold a password); [`StoreError::Backend`] when the server cannot be
     /// reached or refuses the login (or asks for TLS, which this build does not have);
-    /// [`StoreError::Corrupt`] when the database's schema is newer than this crate's
-    /// (upgrade the crate); [`StoreError::Invalid`] when the schema holds tables named like
-    /// this crate's that it did not create.
+    /// [`StoreError::Schema`] when the database's schema is newer than this crate's (upgrade
+    /// the crate), an applied migration was modified, or the schema holds tables of the names
+    /// the crate would create that it did not create.
     ///
     /// # Panics
     /// Outside a tokio runtime with timers and IO enabled (the driver needs them).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options = PgConnectOptions::from_str(url)
+        Self::connect_with(url, PostgresOptions::new()).await
+    }
+
+    /// Connects as [`connect`](Self::connect) does, with `options`: the crate's tables in a
+    /// schema of their own, and the migrations applied or only verified.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect); [`StoreError::Schema`] also when `options` say
+    /// [`Migrations::Verify`] and migrations are missing.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime with timers and IO enabled (the driver needs them).
+    pub async fn connect_with(url: &str, options: PostgresOptions) -> Result<Self, StoreError> {
+        let naming = options.naming();
+        let url_options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Invalid { what: "PostgreSQL connection URL".to_owned(), reason: e.to_string() })?;
-        let options = match options.get_application_name() {
-            Some(_) => options,
-            None => options.application_name("gdpr-obligations"),
+        let url_options = match url_options.get_application_name() {
+            Some(_) => url_options,
+            None => url_options.application_name("gdpr-obligations"),
         };
         // One connection first, to migrate and to fail fast with the server's own answer (a
         // pool would retry until its timeout and report only that).
-        let mut conn = PgConnection::connect_with(&options).await.map_err(error)?;
-        migrate(&mut conn).await?;
+        let mut conn = PgConnection::connect_with(&url_options).await.map_err(error)?;
+        schema(&mut conn, &naming, &[Component::Core], options.migrations).await?;
         conn.close().await.map_err(error)?;
-        let pool = PgPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).connect_lazy_with(options);
-        Ok(PostgresStore { pool })
+        let pool = PgPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).connect_lazy_with(url_options);
+        Ok(PostgresStore { pool, naming, migrations: options.migrations })
+    }
+
+    /// The store on a pool the application already has (its TLS, credentials and pool
+    /// settings), applying or verifying the migrations as `options` say. The pool is used as
+    /// it is: the crate changes no setting of its connections (not their `search_path`: with
+    /// [`PostgresOptions::schema`] every statement names the schema). Migrations hold a
+    /// transaction-level advisory lock, so that many workers may start at once.
+    ///
+    /// The pool type is sqlx's ([`PgPool`], re-exported here): the application's sqlx must be
+    /// the same major version as the crate's (0.9). The runtime needs timers and IO, as the
+    /// driver does.
+    ///
+    /// # Errors
+    /// [`StoreError::Schema`] when the schema is newer than this crate's, an applied migration
+    /// was modified, the schema holds tables of the names the crate would create, or (under
+    /// [`Migrations::Verify`]) migrations are missing; [`StoreError::Backend`] when the server
+    /// fails or refuses (e.g. a role without the privileges the migrations need).
+    ///
+    /// # Example
+    /// ```no_run
+    /// use gdpr_obligations::store::Migrations;
+    /// use gdpr_obligations::store::postgres::{PgPool, PostgresOptions, PostgresStore};
+    ///
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let app = PgPool::connect("postgres://app@db.internal/app?sslmode=verify-full").await?;
+    /// // The deploy step, with a role that may create tables:
+    /// let options = PostgresOptions::new().schema("privacy")?;
+    /// PostgresStore::from_pool(app.clone(), options.clone()).await?.migrate().await?;
+    /// // The service, whose role does no DDL:
+    /// let store = PostgresStore::from_pool(app, options.migrations(Migrations::Verify)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn from_pool(pool: PgPool, options: PostgresOptions) -> Result<Self, StoreError> {
+        let store = PostgresStore { pool, naming: options.naming(), migrations: options.migrations };
+        store.schema(&[Component::Core], store.migrations).await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations the database lacks: those of the ledger, audit log and change
+    /// feed, and those of the [`ChatHistory`](super::chat::ChatHistory) tables when the schema
+    /// has them. The explicit step for a deployment whose runtime opens the store with
+    /// [`Migrations::Verify`]: run it from the deploy step, with a role that may create tables
+    /// (and the schema, if it does not exist). Applying what is applied already does nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::Schema`] when the schema is newer than this crate's, an applied migration
+    /// was modified, or the schema holds tables of the names the crate would create;
+    /// [`StoreError::Backend`] when the server fails or refuses (nothing is applied then).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.schema(&[Component::Core], Migrations::Apply).await
+    }
+
+    async fn schema(&self, wanted: &[Component], mode: Migrations) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(error)?;
+        schema(&mut conn, &self.naming, wanted, mode).await
+    }
+
+    /// Brings the chat history's tables into the schema as the store's mode says (applies or
+    /// verifies them), for [`ChatHistory::postgres`](super::chat::ChatHistory::postgres).
+    pub(crate) async fn chat_schema(&self) -> Result<(), StoreError> {
+        self.schema(&[Component::Core, Component::Chat], self.migrations).await
     }
 
     /// Rewrites the chat history's tables (`gdpr_chat_*`) and their indexes with `VACUUM
@@ -152,7 +291,7 @@ impl PostgresStore {
         let mut conn = self.pool.acquire().await.map_err(error)?;
         for vacuum in VACUUM_CHAT {
             // VACUUM cannot run in a transaction: one statement per simple query.
-            sqlx::raw_sql(vacuum).execute(&mut *conn).await.map_err(error)?;
+            sqlx::raw_sql(self.sql(vacuum)).execute(&mut *conn).await.map_err(error)?;
         }
         Ok(())
     }
@@ -165,12 +304,33 @@ impl PostgresStore {
     }
 }
 
-/// Applies the migrations the database lacks, in one transaction holding an advisory lock,
-/// so workers starting together migrate once.
-async fn migrate(conn: &mut PgConnection) -> Result<(), StoreError> {
+/// Applies (or verifies) the migrations the database lacks, in one transaction holding an
+/// advisory lock, so workers starting together migrate once. With a schema configured, applying
+/// creates it when it does not exist and runs the migrations' SQL with it as the transaction's
+/// `search_path` (`SET LOCAL`: the connection's own is back when the transaction ends).
+async fn schema(
+    conn: &mut PgConnection,
+    naming: &Naming,
+    wanted: &[Component],
+    mode: Migrations,
+) -> Result<(), StoreError> {
     let mut tx = conn.begin().await.map_err(error)?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(error)?;
-    ledger::postgres::migrate(tx, "PostgreSQL schema", error).await
+    if let (Some(schema), Migrations::Apply) = (naming.schema_name(), mode) {
+        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1")
+            .bind(schema)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(error)?;
+        // The schema name is a checked identifier (lower-case letters, digits, `_`): quoting it is enough.
+        if exists.is_none() {
+            let create = format!("CREATE SCHEMA \"{schema}\"");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut *tx).await.map_err(error)?;
+        }
+        let path = format!("SET LOCAL search_path TO \"{schema}\"");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(path)).execute(&mut *tx).await.map_err(error)?;
+    }
+    ledger::postgres::migrate(tx, naming, "PostgreSQL database", wanted, mode, error).await
 }
 
 /// Maps a driver error: a value that does not decode as its column's type is
@@ -186,23 +346,22 @@ impl Engine for PostgresStore {
     type Db = sqlx::Postgres;
 
     const MIGRATIONS: &'static [Migration] = migrations!("postgres");
-    const TABLES: &'static str = "SELECT c.relname::text FROM pg_catalog.pg_class c \
+    const RELATION: &'static str = "SELECT c.relname::text FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f') \
-         AND c.relname LIKE 'gdpr\\_%' ORDER BY c.relname";
+         WHERE n.nspname = COALESCE($2, current_schema()) AND c.relname = $1";
+    const CHECKSUM_COLUMN: &'static str = "SELECT count(*) FROM information_schema.columns \
+         WHERE table_schema = COALESCE($2, current_schema()) AND table_name = $1 AND column_name = 'checksum'";
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE gdpr_schema_migrations (
                  version     bigint PRIMARY KEY,
                  description text NOT NULL,
-                 applied_at  timestamptz NOT NULL DEFAULT now()
+                 applied_at  timestamptz NOT NULL DEFAULT now(),
+                 checksum    text
              )";
     const NOW: &'static str = "now()";
+    const RENAMES_MIGRATIONS: bool = false;
 
-    fn foreign(tables: &str) -> String {
-        format!(
-            "it holds tables named like gdpr-obligations' ({tables}) but no {}: they were not created \
-             by this crate; use another schema or database",
-            sql::MIGRATIONS_TABLE
-        )
+    fn naming(&self) -> &Naming {
+        &self.naming
     }
 
     /// The pool, also for the chat history kept in the same database.
@@ -227,11 +386,11 @@ impl Engine for PostgresStore {
         tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
         scope: Scope,
     ) -> Result<(u64, Digest), StoreError> {
-        let head = sqlx::query(
-            "INSERT INTO gdpr_audit_heads (controller, sequence, hash) VALUES ($1, 0, $2) \
-             ON CONFLICT (controller) DO UPDATE SET sequence = gdpr_audit_heads.sequence \
+        let head = sqlx::query(self.sql(
+            "INSERT INTO gdpr_audit_heads AS h (controller, sequence, hash) VALUES ($1, 0, $2) \
+             ON CONFLICT (controller) DO UPDATE SET sequence = h.sequence \
              RETURNING sequence, hash",
-        )
+        ))
         .bind(sql::controller(scope))
         .bind(Digest::GENESIS.as_bytes().as_slice())
         .fetch_one(&mut **tx)
@@ -251,7 +410,7 @@ impl Engine for PostgresStore {
         sequence: i64,
         hash: &Digest,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE gdpr_audit_heads SET sequence = $2, hash = $3 WHERE controller = $1")
+        sqlx::query(self.sql("UPDATE gdpr_audit_heads SET sequence = $2, hash = $3 WHERE controller = $1"))
             .bind(sql::controller(scope))
             .bind(sequence)
             .bind(hash.as_bytes().as_slice())

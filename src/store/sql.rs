@@ -11,17 +11,56 @@ use std::fmt;
 
 use uuid::Uuid;
 
-use super::{AuditRecord, Digest, DocumentKey, Scope, StoreError, StreamKey, Version};
+use super::{AuditRecord, Digest, DocumentKey, SchemaError, Scope, StoreError, StreamKey, Version};
 
 /// The name of the table holding the applied migrations, the same in both engines.
 pub(crate) const MIGRATIONS_TABLE: &str = "gdpr_schema_migrations";
 
-/// One versioned migration: its number, a short description and its SQL (one or more
-/// statements), applied in one transaction.
+/// The part of the schema a migration belongs to: the ledger, audit log and change feed that
+/// every store needs, or the tables of the reference [`ChatHistory`](super::chat::ChatHistory),
+/// created only when an application uses it. Both share one sequence of versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Component {
+    Core,
+    Chat,
+}
+
+/// One versioned migration: its number, its component, a short description and its SQL (one
+/// or more statements), applied in one transaction.
 pub(crate) struct Migration {
     pub(crate) version: i64,
+    pub(crate) component: Component,
     pub(crate) description: &'static str,
     pub(crate) sql: &'static str,
+}
+
+impl Migration {
+    /// The SHA-256 of the SQL as shipped (before any renaming), in lower-case hex: what the
+    /// table of applied migrations records, and compares on every open.
+    pub(crate) fn checksum(&self) -> String {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(self.sql.as_bytes()))
+    }
+
+    /// The tables and indexes this migration creates, by their default names.
+    pub(crate) fn creates(&self) -> Vec<&'static str> {
+        created_relations(self.sql)
+    }
+}
+
+/// The names after each `CREATE TABLE` and `CREATE INDEX` of `sql` (comments skipped).
+fn created_relations(sql: &'static str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for line in sql.lines() {
+        let line = line.trim_start();
+        for head in ["CREATE TABLE ", "CREATE INDEX "] {
+            if let Some(rest) = line.strip_prefix(head) {
+                let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+                out.push(&rest[..end]);
+            }
+        }
+    }
+    out
 }
 
 /// The schema's migrations for the engine whose folder under `migrations/` is `$engine`: the
@@ -31,26 +70,31 @@ macro_rules! migrations {
         &[
             Migration {
                 version: 1,
+                component: $crate::store::sql::Component::Core,
                 description: "ledger and audit log",
                 sql: include_str!(concat!("../../migrations/", $engine, "/0001_ledger_and_audit.sql")),
             },
             Migration {
                 version: 2,
+                component: $crate::store::sql::Component::Chat,
                 description: "chat history",
                 sql: include_str!(concat!("../../migrations/", $engine, "/0002_chat.sql")),
             },
             Migration {
                 version: 3,
+                component: $crate::store::sql::Component::Core,
                 description: "change feed",
                 sql: include_str!(concat!("../../migrations/", $engine, "/0003_feed.sql")),
             },
             Migration {
                 version: $crate::store::sql::CHAT_LOOKUPS_REBUILT,
+                component: $crate::store::sql::Component::Chat,
                 description: "chat lookup keys in one canonical form per identifier kind",
                 sql: include_str!(concat!("../../migrations/", $engine, "/0004_canonical_identifiers.sql")),
             },
             Migration {
                 version: 5,
+                component: $crate::store::sql::Component::Chat,
                 description: "chat agents",
                 sql: include_str!(concat!("../../migrations/", $engine, "/0005_chat_agents.sql")),
             },
@@ -70,19 +114,130 @@ pub(crate) fn latest(migrations: &[Migration]) -> i64 {
     migrations.last().map_or(0, |m| m.version)
 }
 
-/// Refuses a database whose schema is newer than this crate knows: a silent downgrade could
-/// drop or misread what a newer version wrote.
-pub(crate) fn check_schema_version(what: impl fmt::Display, found: i64, known: i64) -> Result<(), StoreError> {
-    if found > known {
-        return Err(StoreError::corrupt(
-            what,
-            format!(
-                "schema version {found} is newer than this crate's {known}: it was written by a newer \
-                 gdpr-obligations; upgrade the crate rather than open it with this one"
-            ),
-        ));
+/// One row of the table of applied migrations: its version and the checksum recorded (none in
+/// a table written before checksums were kept).
+pub(crate) type Applied = (i64, Option<String>);
+
+/// What to do with a schema whose applied migrations are `applied`, given the crate's
+/// `known` migrations and the components wanted: the migrations to apply, in order (every
+/// missing version of a component that is wanted or already present, not only those above
+/// the newest applied), or why the schema is refused. A newer schema and a modified migration
+/// are refused in every mode; `checksums_required` (under [`Migrations::Verify`]) also refuses
+/// applied migrations without a checksum.
+///
+/// [`Migrations::Verify`]: super::Migrations::Verify
+pub(crate) fn plan<'m>(
+    known: &'m [Migration],
+    applied: &[Applied],
+    wanted: &[Component],
+    checksums_required: bool,
+) -> Result<Vec<&'m Migration>, SchemaError> {
+    let newest = latest(known);
+    if let Some(&(found, _)) = applied.iter().filter(|(v, _)| known.iter().all(|m| m.version != *v)).max() {
+        return Err(SchemaError::Newer { found: found.max(newest), known: newest });
     }
-    Ok(())
+    let mut unchecked = Vec::new();
+    for (version, checksum) in applied {
+        let Some(m) = known.iter().find(|m| m.version == *version) else { continue };
+        match checksum {
+            Some(c) if *c != m.checksum() => {
+                return Err(SchemaError::Modified { version: m.version, description: m.description });
+            }
+            Some(_) => {}
+            None => unchecked.push(m.version),
+        }
+    }
+    if checksums_required && !unchecked.is_empty() {
+        return Err(SchemaError::ChecksumsMissing { versions: unchecked });
+    }
+    let is_applied = |v: i64| applied.iter().any(|(a, _)| *a == v);
+    let present = |c: Component| known.iter().any(|m| m.component == c && is_applied(m.version));
+    Ok(known
+        .iter()
+        .filter(|m| !is_applied(m.version) && (wanted.contains(&m.component) || present(m.component)))
+        .collect())
+}
+
+/// Where the crate's tables are: the default names (`gdpr_documents`, ... in the connection's
+/// current schema), a SQLite table prefix in place of `gdpr_`, or a PostgreSQL schema that
+/// qualifies every name. Every statement goes through [`sql`](Self::sql), written once with
+/// the default names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Naming {
+    /// What replaces `gdpr_` where a name starts, when the names are not the default.
+    replacement: Option<std::sync::Arc<str>>,
+    /// The PostgreSQL schema, if one is configured.
+    schema: Option<std::sync::Arc<str>>,
+}
+
+/// The crate's own names start with this.
+const DEFAULT_PREFIX: &str = "gdpr_";
+
+impl Naming {
+    /// Tables named `{prefix}documents` and so on, in place of `gdpr_documents`.
+    #[cfg_attr(not(feature = "sqlite"), expect(dead_code, reason = "only SQLite has table prefixes"))]
+    pub(crate) fn prefix(prefix: &str) -> Self {
+        if prefix == DEFAULT_PREFIX {
+            return Self::default();
+        }
+        Self { replacement: Some(prefix.into()), schema: None }
+    }
+
+    /// Tables under their default names in the PostgreSQL schema `schema`, which must be a
+    /// checked identifier (it is quoted but not escaped).
+    #[cfg_attr(not(feature = "postgres"), expect(dead_code, reason = "only PostgreSQL has schemas"))]
+    pub(crate) fn schema(schema: &str) -> Self {
+        Self { replacement: Some(format!("\"{schema}\".{DEFAULT_PREFIX}").into()), schema: Some(schema.into()) }
+    }
+
+    /// The PostgreSQL schema configured, if any (else the connection's current schema).
+    pub(crate) fn schema_name(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// A statement written with the default names, renamed: the same text, borrowed, when the
+    /// names are the default.
+    pub(crate) fn sql(&self, statement: &'static str) -> sqlx::AssertSqlSafe<std::borrow::Cow<'static, str>> {
+        sqlx::AssertSqlSafe(self.rewrite(statement))
+    }
+
+    /// Renames every name of `statement` that starts with `gdpr_` (at the start of a word).
+    pub(crate) fn rewrite<'a>(&self, statement: &'a str) -> std::borrow::Cow<'a, str> {
+        let Some(replacement) = &self.replacement else { return std::borrow::Cow::Borrowed(statement) };
+        let bytes = statement.as_bytes();
+        let mut out = String::with_capacity(statement.len() + 32);
+        let mut copied = 0;
+        let mut at = 0;
+        while let Some(found) = statement[at..].find(DEFAULT_PREFIX) {
+            let start = at + found;
+            let word_start = start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
+            if word_start {
+                out.push_str(&statement[copied..start]);
+                out.push_str(replacement);
+                copied = start + DEFAULT_PREFIX.len();
+            }
+            at = start + DEFAULT_PREFIX.len();
+        }
+        out.push_str(&statement[copied..]);
+        std::borrow::Cow::Owned(out)
+    }
+
+    /// A table's or index's name in the catalogue (without its schema).
+    pub(crate) fn relation(&self, default: &str) -> String {
+        match (&self.replacement, &self.schema) {
+            (Some(prefix), None) => format!("{prefix}{}", default.strip_prefix(DEFAULT_PREFIX).unwrap_or(default)),
+            _ => default.to_owned(),
+        }
+    }
+
+    /// How errors name the schema: `what`, and the schema or prefix when not the default.
+    pub(crate) fn describe(&self, what: &str) -> String {
+        match (&self.replacement, &self.schema) {
+            (_, Some(schema)) => format!("{what}, schema {schema}"),
+            (Some(prefix), None) => format!("{what}, tables {prefix}*"),
+            (None, None) => what.to_owned(),
+        }
+    }
 }
 
 /// The `controller` column of a scope's rows.
@@ -237,10 +392,118 @@ mod tests {
     }
 
     #[test]
-    fn newer_schemas_are_refused() {
-        assert!(check_schema_version("db", 1, 1).is_ok());
-        let e = check_schema_version("db", 3, 1).map(|_| String::new()).unwrap_or_else(|e| e.to_string());
-        assert!(e.contains("schema version 3 is newer than this crate's 1"), "{e}");
+    fn default_names_are_borrowed_and_unchanged() {
+        let statement = "SELECT version FROM gdpr_documents d JOIN gdpr_streams s ON d.id = s.id";
+        assert!(matches!(Naming::default().rewrite(statement), std::borrow::Cow::Borrowed(s) if s == statement));
+        assert!(matches!(Naming::prefix("gdpr_").rewrite(statement), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_prefix_replaces_gdpr_where_a_name_starts() {
+        let naming = Naming::prefix("privacy_");
+        assert_eq!(
+            naming.rewrite("INSERT INTO gdpr_feed_heads AS h SELECT my_gdpr_x, gdpr_y.z FROM gdpr_feed"),
+            "INSERT INTO privacy_feed_heads AS h SELECT my_gdpr_x, privacy_y.z FROM privacy_feed"
+        );
+        assert_eq!(naming.relation("gdpr_chat_lookup_by_visitor"), "privacy_chat_lookup_by_visitor");
+    }
+
+    #[test]
+    fn a_schema_qualifies_every_table() {
+        let naming = Naming::schema("privacy");
+        assert_eq!(
+            naming.rewrite("UPDATE gdpr_audit_heads SET sequence = $2 WHERE controller = $1"),
+            "UPDATE \"privacy\".gdpr_audit_heads SET sequence = $2 WHERE controller = $1"
+        );
+        assert_eq!(naming.relation("gdpr_documents"), "gdpr_documents");
+        assert_eq!(naming.schema_name(), Some("privacy"));
+    }
+
+    /// The migrations of one engine, as shipped, for the planner's tests.
+    const KNOWN: &[Migration] = migrations!("sqlite");
+
+    fn applied(versions: &[i64]) -> Vec<Applied> {
+        versions.iter().map(|v| (*v, KNOWN.iter().find(|m| m.version == *v).map(Migration::checksum))).collect()
+    }
+
+    fn versions(plan: &[&Migration]) -> Vec<i64> {
+        plan.iter().map(|m| m.version).collect()
+    }
+
+    #[test]
+    fn the_ledger_alone_is_versions_1_and_3_and_chat_fills_the_gaps() {
+        assert_eq!(versions(&plan(KNOWN, &[], &[Component::Core], false).unwrap()), [1, 3]);
+        let core = applied(&[1, 3]);
+        assert_eq!(versions(&plan(KNOWN, &core, &[Component::Core], false).unwrap()), Vec::<i64>::new());
+        let both = [Component::Core, Component::Chat];
+        assert_eq!(versions(&plan(KNOWN, &core, &both, false).unwrap()), [2, 4, 5]);
+        // A component present is kept up to date even when not asked for (the deploy step's
+        // migrate()), and a gap below the newest applied is filled.
+        assert_eq!(versions(&plan(KNOWN, &applied(&[1, 2, 3, 5]), &[Component::Core], false).unwrap()), [4]);
+    }
+
+    #[test]
+    fn newer_modified_and_unchecked_schemas_are_refused() {
+        assert_eq!(
+            plan(KNOWN, &applied(&[1, 3, 99]), &[Component::Core], false).err(),
+            Some(SchemaError::Newer { found: 99, known: 5 })
+        );
+        let mut edited = applied(&[1, 3]);
+        edited[1].1 = Some("0".repeat(64));
+        assert_eq!(
+            plan(KNOWN, &edited, &[Component::Core], false).err(),
+            Some(SchemaError::Modified { version: 3, description: "change feed" })
+        );
+        let old = vec![(1, None), (3, None)];
+        assert!(plan(KNOWN, &old, &[Component::Core], false).is_ok(), "trusted on first use when applying");
+        assert_eq!(
+            plan(KNOWN, &old, &[Component::Core], true).err(),
+            Some(SchemaError::ChecksumsMissing { versions: vec![1, 3] })
+        );
+    }
+
+    #[test]
+    fn migrations_name_what_they_create() {
+        assert_eq!(KNOWN[0].creates(), ["gdpr_documents", "gdpr_streams", "gdpr_events", "gdpr_audit"]);
+        assert!(KNOWN[1].creates().contains(&"gdpr_chat_lookup_by_visitor"));
+        assert!(KNOWN[3].creates().is_empty());
+        // The checksum is of the text as shipped, in hex.
+        assert_eq!(KNOWN[0].checksum().len(), 64);
+        assert_ne!(KNOWN[0].checksum(), KNOWN[1].checksum());
+    }
+
+    /// A word of a statement: a name of ours, a word that merely contains `gdpr_`, or another.
+    fn word() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            "[a-z_]{1,8}".prop_map(|s| format!("gdpr_{s}")),
+            "[a-z0-9_]{1,4}".prop_map(|s| format!("{s}gdpr_x")),
+            "[A-Za-z0-9$']{1,6}",
+        ]
+    }
+
+    proptest::proptest! {
+        /// Every name that starts with `gdpr_` is renamed and nothing else changes: the
+        /// statement read back with the prefix swapped for `gdpr_` is the statement written.
+        #[test]
+        fn renaming_touches_exactly_our_names(
+            words in proptest::collection::vec((word(), proptest::sample::select(vec![" ", "(", ", ", ".", " = "])), 0..12),
+            prefix in "[a-z][a-z0-9]{0,6}_",
+        ) {
+            let statement: String = words.iter().map(|(w, sep)| format!("{w}{sep}")).collect();
+            let expected: String = words
+                .iter()
+                .map(|(w, sep)| match w.strip_prefix("gdpr_") {
+                    Some(rest) => format!("{prefix}{rest}{sep}"),
+                    None => format!("{w}{sep}"),
+                })
+                .collect();
+            proptest::prop_assert_eq!(Naming::prefix(&prefix).rewrite(&statement), expected);
+            let ours = words.iter().filter(|(w, _)| w.starts_with("gdpr_")).count();
+            let qualified = Naming::schema("privacy").rewrite(&statement);
+            proptest::prop_assert_eq!(qualified.matches("\"privacy\".gdpr_").count(), ours);
+            proptest::prop_assert_eq!(qualified.replace("\"privacy\".", ""), statement);
+        }
     }
 
     #[test]

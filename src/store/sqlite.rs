@@ -2,9 +2,12 @@
 //! default, for a single machine, a newcomer, and the examples.
 //!
 //! [`SqliteStore`] implements both [`LedgerStore`] and [`AuditLog`] over one file in WAL mode
-//! (readers never wait for the writer), created with its schema on first open. The schema is
-//! versioned: opening a file written by a newer version of the crate is refused, never
-//! downgraded. SQLite is bundled (compiled in): nothing needs to be installed.
+//! (readers never wait for the writer), created with its schema on first open, or over the
+//! application's own pool ([`SqliteStore::from_pool`]), its tables under a prefix of the
+//! application's choice beside the application's own ([`SqliteOptions`]). The schema is
+//! versioned and checksummed: a file written by a newer version of the crate, or whose applied
+//! migrations differ from those shipped, is refused ([`StoreError::Schema`]), never downgraded.
+//! SQLite is bundled (compiled in): nothing needs to be installed.
 //!
 //! The store runs on tokio: call it from within a tokio runtime with its timers and IO
 //! enabled (`#[tokio::main]`, or a runtime built with `enable_all()`); the driver panics
@@ -43,13 +46,16 @@ use std::path::Path;
 use std::time::Duration;
 
 use sqlx::Row;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::SqlitePoolOptions;
+
+pub use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions as ConnectOptions, SqliteJournalMode as JournalMode};
 
 use super::sql::ledger::{self, Engine};
-use super::sql::{self, Migration, migrations};
+use super::sql::{self, Component, Migration, Naming, migrations};
 #[cfg(doc)]
 use super::{AuditLog, LedgerStore};
-use super::{Digest, Scope, StoreError};
+use super::{Digest, Migrations, Scope, StoreError};
 
 /// SQLite's primary result codes for a file that is not a database, or a damaged one.
 const SQLITE_CORRUPT: i32 = 11;
@@ -75,6 +81,62 @@ const MAX_CONNECTIONS: u32 = 4;
 pub struct SqliteStore {
     pool: SqlitePool,
     name: String,
+    naming: Naming,
+    migrations: Migrations,
+}
+
+/// How a [`SqliteStore`] treats its database: whether it applies its migrations when opened
+/// ([`Migrations`]) and what its tables are called (a table prefix).
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::store::Migrations;
+/// use gdpr_obligations::store::sqlite::SqliteOptions;
+///
+/// let options = SqliteOptions::new().table_prefix("privacy_")?.migrations(Migrations::Verify);
+/// assert!(SqliteOptions::new().table_prefix("Privacy; DROP TABLE x").is_err());
+/// # Ok::<(), gdpr_obligations::store::StoreError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct SqliteOptions {
+    migrations: Migrations,
+    prefix: Option<String>,
+}
+
+impl SqliteOptions {
+    /// The defaults: apply the migrations at open, tables named `gdpr_*`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the store applies its migrations when opened ([`Migrations::Apply`], the
+    /// default) or only checks them ([`Migrations::Verify`]).
+    pub fn migrations(mut self, migrations: Migrations) -> Self {
+        self.migrations = migrations;
+        self
+    }
+
+    /// Names the crate's tables and indexes `{prefix}documents`, `{prefix}audit`, ... in place
+    /// of `gdpr_documents`, ..., so that they sit beside the application's own tables in its
+    /// database. Use the same prefix every time the database is opened.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] unless `prefix` is 1 to 32 ASCII lower-case letters, digits and
+    /// underscores, starting with a letter (and not with `sqlite`, SQLite's own names).
+    pub fn table_prefix(mut self, prefix: &str) -> Result<Self, StoreError> {
+        let invalid = |reason: String| StoreError::Invalid { what: "SQLite table prefix".to_owned(), reason };
+        super::schema::check_identifier("table prefix", prefix, 32).map_err(invalid)?;
+        if prefix.starts_with("sqlite") {
+            return Err(invalid("names starting with `sqlite` are SQLite's own".to_owned()));
+        }
+        self.prefix = Some(prefix.to_owned());
+        Ok(self)
+    }
+
+    fn naming(&self) -> Naming {
+        self.prefix.as_deref().map(Naming::prefix).unwrap_or_default()
+    }
 }
 
 impl fmt::Debug for SqliteStore {
@@ -88,30 +150,87 @@ impl SqliteStore {
     /// exist, in WAL mode, and brings an older schema up to date.
     ///
     /// # Errors
-    /// [`StoreError::Corrupt`] when the file is not a SQLite database or is damaged, or when
-    /// its schema is newer than this crate's (written by a newer version: upgrade the crate);
-    /// [`StoreError::Invalid`] when it is a SQLite database of something else (it has tables
-    /// but not this crate's); [`StoreError::Backend`] when it cannot be opened or created
-    /// (a missing folder, no permission).
+    /// [`StoreError::Corrupt`] when the file is not a SQLite database or is damaged;
+    /// [`StoreError::Schema`] when its schema is newer than this crate's (written by a newer
+    /// version: upgrade the crate), an applied migration was modified, or it holds tables of
+    /// the names the crate would create that the crate did not create (a database of the
+    /// application's with other tables is fine); [`StoreError::Backend`] when it cannot be
+    /// opened or created (a missing folder, no permission).
     ///
     /// # Panics
     /// Outside a tokio runtime with timers enabled (the driver needs them).
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, SqliteOptions::new()).await
+    }
+
+    /// Opens the database at `path` as [`open`](Self::open) does (creating the file when it does
+    /// not exist, in WAL mode, with the crate's own pool), with `options`: the crate's tables
+    /// under a table prefix, and the migrations applied or only verified. The file may hold the
+    /// application's own tables.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open); [`StoreError::Schema`] also when `options` say
+    /// [`Migrations::Verify`] and migrations are missing.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime with timers enabled (the driver needs them).
+    pub async fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, StoreError> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let options = SqliteConnectOptions::new()
+        let connect = ConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
+            .journal_mode(JournalMode::Wal)
             .pragma("secure_delete", "ON")
             .busy_timeout(BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .after_release(|conn, _| Box::pin(async move { consistent(conn).await }))
-            .connect_with(options)
+            .connect_with(connect)
             .await
             .map_err(|e| error(&name, e))?;
-        Self::migrated(pool, name).await
+        Self::opened(pool, name, &options).await
+    }
+
+    /// The store on a pool the application already has, for the crate's tables to live in the
+    /// application's own SQLite database, applying or verifying the migrations as `options`
+    /// say. The pool is used as it is: the crate changes no setting of its connections.
+    ///
+    /// What the crate expects of the pool's connections, which the application sets on its
+    /// `SqliteConnectOptions` (the crate's own [`open`](Self::open) sets all three):
+    /// - WAL journal mode (`journal_mode(SqliteJournalMode::Wal)`): without it, a write waits
+    ///   for every reader and readers for the writer;
+    /// - a busy timeout (`busy_timeout(..)`, sqlx's default is 5 s): without it, a write that
+    ///   meets another connection's write fails at once with a retryable
+    ///   [`StoreError::Backend`] (`database is locked`);
+    /// - `secure_delete` on (`pragma("secure_delete", "ON")`) where the pool holds the
+    ///   [`ChatHistory`](super::chat::ChatHistory): without it, what an erasure deletes stays
+    ///   in the file's free pages until SQLite reuses them (Art. 17), even after the
+    ///   write-ahead log is truncated.
+    ///
+    /// The pool type is sqlx's ([`SqlitePool`], re-exported here): the application's sqlx must
+    /// be the same major version as the crate's (0.9).
+    ///
+    /// # Errors
+    /// [`StoreError::Schema`] when the schema is newer than this crate's, an applied migration
+    /// was modified, the database holds tables of the names the crate would create, or (under
+    /// [`Migrations::Verify`]) migrations are missing; [`StoreError::Backend`] when SQLite fails.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::store::sqlite::{SqliteOptions, SqlitePool, SqliteStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+    /// let app = SqlitePool::connect("sqlite::memory:").await?; // the application's pool
+    /// sqlx::query("CREATE TABLE invoices (id INTEGER PRIMARY KEY)").execute(&app).await?;
+    /// let store = SqliteStore::from_pool(app.clone(), SqliteOptions::new().table_prefix("privacy_")?).await?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn from_pool(pool: SqlitePool, options: SqliteOptions) -> Result<Self, StoreError> {
+        let name = pool.connect_options().get_filename().display().to_string();
+        Self::opened(pool, name, &options).await
     }
 
     /// Opens a new, empty database in memory, gone when the store and its clones are dropped:
@@ -143,8 +262,7 @@ impl SqliteStore {
     /// ```
     pub async fn open_in_memory() -> Result<Self, StoreError> {
         let name = ":memory:".to_owned();
-        let options =
-            SqliteConnectOptions::new().in_memory(true).pragma("secure_delete", "ON").busy_timeout(BUSY_TIMEOUT);
+        let options = ConnectOptions::new().in_memory(true).pragma("secure_delete", "ON").busy_timeout(BUSY_TIMEOUT);
         // One connection, kept for the pool's life: each connection to `:memory:` is a
         // database of its own, and closing the last one drops it.
         let pool = SqlitePoolOptions::new()
@@ -155,7 +273,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| error(&name, e))?;
-        Self::migrated(pool, name).await
+        Self::opened(pool, name, &SqliteOptions::new()).await
     }
 
     /// Closes the store's connections, waiting for operations in progress to finish; the last
@@ -206,17 +324,39 @@ impl SqliteStore {
         truncate_wal(&self.pool).await
     }
 
-    async fn migrated(pool: SqlitePool, name: String) -> Result<Self, StoreError> {
-        let store = SqliteStore { pool, name };
-        store.migrate().await?;
+    async fn opened(pool: SqlitePool, name: String, options: &SqliteOptions) -> Result<Self, StoreError> {
+        let store = SqliteStore { pool, name, naming: options.naming(), migrations: options.migrations };
+        store.schema(&[Component::Core], store.migrations).await?;
         Ok(store)
     }
 
-    /// Applies the migrations this file lacks, in one transaction that holds the write lock,
-    /// so two processes opening a new file at once do not both create it.
-    async fn migrate(&self) -> Result<(), StoreError> {
+    /// Applies the migrations the database lacks: those of the ledger, audit log and change
+    /// feed, and those of the [`ChatHistory`](super::chat::ChatHistory) tables when the
+    /// database has them. The explicit step for a deployment whose runtime opens the store with
+    /// [`Migrations::Verify`]: run it from the deploy step, with a role that may create tables.
+    /// Applying what is applied already does nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::Schema`] when the schema is newer than this crate's, an applied migration
+    /// was modified, or the database holds tables of the names the crate would create;
+    /// [`StoreError::Backend`] when SQLite fails (nothing is applied then).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.schema(&[Component::Core], Migrations::Apply).await
+    }
+
+    /// Applies (or verifies) the migrations of `wanted` and of the components present, in one
+    /// transaction that holds the write lock, so two processes opening a new file at once do
+    /// not both create it.
+    async fn schema(&self, wanted: &[Component], mode: Migrations) -> Result<(), StoreError> {
         let tx = self.begin_write().await?;
-        ledger::sqlite::migrate(tx, &format!("SQLite database {}", self.name), |e| self.error(e)).await
+        let what = format!("SQLite database {}", self.name);
+        ledger::sqlite::migrate(tx, &self.naming, &what, wanted, mode, |e| self.error(e)).await
+    }
+
+    /// Brings the chat history's tables into the schema as the store's mode says (applies or
+    /// verifies them), for [`ChatHistory::sqlite`](super::chat::ChatHistory::sqlite).
+    pub(crate) async fn chat_schema(&self) -> Result<(), StoreError> {
+        self.schema(&[Component::Core, Component::Chat], self.migrations).await
     }
 }
 
@@ -291,21 +431,20 @@ impl Engine for SqliteStore {
     type Db = sqlx::Sqlite;
 
     const MIGRATIONS: &'static [Migration] = migrations!("sqlite");
-    const TABLES: &'static str =
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
+    const RELATION: &'static str = "SELECT name FROM sqlite_schema WHERE name = $1 AND $2 IS NULL";
+    const CHECKSUM_COLUMN: &'static str =
+        "SELECT count(*) FROM pragma_table_info($1) WHERE name = 'checksum' AND $2 IS NULL";
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE gdpr_schema_migrations (
                      version     INTEGER PRIMARY KEY,
                      description TEXT NOT NULL,
-                     applied_at  TEXT NOT NULL
+                     applied_at  TEXT NOT NULL,
+                     checksum    TEXT
                  )";
     const NOW: &'static str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+    const RENAMES_MIGRATIONS: bool = true;
 
-    fn foreign(tables: &str) -> String {
-        format!(
-            "it is not a gdpr-obligations database: it holds other tables ({tables}) and no {}; \
-             open a new or empty file",
-            sql::MIGRATIONS_TABLE
-        )
+    fn naming(&self) -> &Naming {
+        &self.naming
     }
 
     /// The pool, also for the chat history kept in the same file.
@@ -328,12 +467,13 @@ impl Engine for SqliteStore {
         tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
         scope: Scope,
     ) -> Result<(u64, Digest), StoreError> {
-        let last =
-            sqlx::query("SELECT sequence, hash FROM gdpr_audit WHERE controller = $1 ORDER BY sequence DESC LIMIT 1")
-                .bind(sql::controller(scope))
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(|e| self.error(e))?;
+        let last = sqlx::query(
+            self.sql("SELECT sequence, hash FROM gdpr_audit WHERE controller = $1 ORDER BY sequence DESC LIMIT 1"),
+        )
+        .bind(sql::controller(scope))
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(|e| self.error(e))?;
         let Some(row) = last else { return Ok((0, Digest::GENESIS)) };
         let sequence: i64 = row.try_get(0).map_err(|e| self.error(e))?;
         let hash: Vec<u8> = row.try_get(1).map_err(|e| self.error(e))?;

@@ -29,7 +29,7 @@
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
 //! let store = SqliteStore::open_in_memory().await?;
-//! let chat = ChatHistory::sqlite(&store, PseudonymKey::new(b"a managed secret of 32 bytes!!!!")?);
+//! let chat = ChatHistory::sqlite(&store, PseudonymKey::new(b"a managed secret of 32 bytes!!!!")?).await?;
 //! let spec = HistorySpec::new(7, 2_000);
 //! let history = generate::fill(&chat, &spec).await?;
 //! assert!(history.messages >= 2_000);
@@ -278,7 +278,7 @@ pub async fn cached_sqlite(dir: &Path, spec: &HistorySpec) -> Result<PathBuf, St
     let store = crate::store::sqlite::SqliteStore::open(&partial).await?;
     let key =
         crate::store::PseudonymKey::new(b"testkit-generate: no erasure is made").map_err(|e| invalid(e.to_string()))?;
-    let chat = ChatHistory::sqlite(&store, key);
+    let chat = ChatHistory::sqlite(&store, key).await?;
     fill(&chat, spec).await?;
     store.close().await;
     std::fs::rename(&partial, &path).map_err(io)?;

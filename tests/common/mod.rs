@@ -210,3 +210,99 @@ impl Tripwire {
 pub(crate) fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
 }
+
+// --- stores on a pool the application hands over ------------------------------------------------
+
+/// The table prefix of the crate's tables in an application's SQLite database, in the tests.
+pub(crate) const APP_PREFIX: &str = "privacy_";
+
+/// The PostgreSQL schema of the crate's tables beside an application's, in the tests.
+pub(crate) const APP_SCHEMA: &str = "privacy_it";
+
+/// An application's own SQLite pool on the file at `path` (created), with the settings the
+/// crate documents for a pool it is handed (WAL, a busy timeout, `secure_delete`), and a table
+/// of the application's own holding one row (`app_invoices`: id 1, total 9.5).
+#[cfg(feature = "sqlite")]
+pub(crate) async fn sqlite_app_pool(path: &std::path::Path) -> gdpr_obligations::store::sqlite::SqlitePool {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(std::time::Duration::from_secs(10))
+        .pragma("secure_delete", "ON");
+    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS app_invoices (id INTEGER PRIMARY KEY, total REAL); \
+         INSERT OR IGNORE INTO app_invoices VALUES (1, 9.5);",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool
+}
+
+/// The crate's store on an application's pool ([`sqlite_app_pool`]), its tables prefixed
+/// [`APP_PREFIX`], migrations applied at open.
+#[cfg(feature = "sqlite")]
+pub(crate) async fn sqlite_app_store(path: &std::path::Path) -> gdpr_obligations::store::sqlite::SqliteStore {
+    use gdpr_obligations::store::sqlite::{SqliteOptions, SqliteStore};
+    let options = SqliteOptions::new().table_prefix(APP_PREFIX).unwrap();
+    SqliteStore::from_pool(sqlite_app_pool(path).await, options).await.unwrap()
+}
+
+/// The application's table in a SQLite or PostgreSQL database, as it must stay: one row.
+pub(crate) const APP_ROWS: [(i64, f64); 1] = [(1, 9.5)];
+
+/// An application's own PostgreSQL pool at `url`, with a table of its own (`app_invoices`,
+/// id 1, total 9.5) in its current schema.
+#[cfg(feature = "postgres")]
+pub(crate) async fn postgres_app_pool(url: &str) -> gdpr_obligations::store::postgres::PgPool {
+    let pool = gdpr_obligations::store::postgres::PgPool::connect(url).await.unwrap();
+    // Concurrent tests create it once: the same advisory lock the crate's migrations are not.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SELECT pg_advisory_xact_lock(42)").execute(&mut *tx).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS app_invoices (id bigint PRIMARY KEY, total float8); \
+         INSERT INTO app_invoices VALUES (1, 9.5) ON CONFLICT DO NOTHING;",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    pool
+}
+
+/// The crate's store on an application's pool ([`postgres_app_pool`]), its tables in the
+/// schema [`APP_SCHEMA`], migrations applied at open.
+#[cfg(feature = "postgres")]
+pub(crate) async fn postgres_app_store(url: &str) -> gdpr_obligations::store::postgres::PostgresStore {
+    use gdpr_obligations::store::postgres::{PostgresOptions, PostgresStore};
+    let options = PostgresOptions::new().schema(APP_SCHEMA).unwrap();
+    PostgresStore::from_pool(postgres_app_pool(url).await, options).await.unwrap()
+}
+
+/// The crate's store, its tables prefixed [`APP_PREFIX`], on an application's pool of one
+/// connection to a database in memory (it lives as long as the pool), beside a table of the
+/// application's own: for tests that make many stores and leave no files.
+#[cfg(feature = "sqlite")]
+pub(crate) async fn sqlite_app_memory_store() -> gdpr_obligations::store::sqlite::SqliteStore {
+    use gdpr_obligations::store::sqlite::{SqliteOptions, SqliteStore};
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(SqliteConnectOptions::new().in_memory(true))
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE app_invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO app_invoices VALUES (1, 9.5);",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let options = SqliteOptions::new().table_prefix(APP_PREFIX).unwrap();
+    SqliteStore::from_pool(pool, options).await.unwrap()
+}

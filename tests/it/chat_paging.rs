@@ -91,8 +91,8 @@ fn listing_now() -> DateTime<Utc> {
 }
 
 /// The chat history on `store` at `listing_now()`, under `policies()`.
-fn listing_chat(store: &SqliteStore) -> ChatHistory {
-    let chat = ChatHistory::sqlite(store, key()).with_clock(Arc::new(FixedClock::new(listing_now())));
+async fn listing_chat(store: &SqliteStore) -> ChatHistory {
+    let chat = ChatHistory::sqlite(store, key()).await.unwrap().with_clock(Arc::new(FixedClock::new(listing_now())));
     chat.set_retention(scope(), policies());
     chat
 }
@@ -130,14 +130,14 @@ fn whole() -> &'static Whole {
         let path = history();
         runtime().block_on(async {
             let store = SqliteStore::open(path).await.unwrap();
-            let chat = ChatHistory::sqlite(&store, key()).with_page_size(ONE_PAGE);
+            let chat = ChatHistory::sqlite(&store, key()).await.unwrap().with_page_size(ONE_PAGE);
             let mut exports = Vec::new();
             for n in 0..PROBES {
                 exports.push(export(&chat, &generate::probe_identifiers(n)).await);
             }
             let expired = chat.expired(scope(), &policies(), now(), None, usize::MAX).await.unwrap();
-            let conversations = listing_chat(&store).conversations(scope()).await.unwrap();
-            let unfiltered = ChatHistory::sqlite(&store, key()).conversations(scope()).await.unwrap();
+            let conversations = listing_chat(&store).await.conversations(scope()).await.unwrap();
+            let unfiltered = ChatHistory::sqlite(&store, key()).await.unwrap().conversations(scope()).await.unwrap();
             store.close().await;
             Whole { exports, expired, conversations, unfiltered }
         })
@@ -167,7 +167,7 @@ proptest! {
         let (whole, path) = (whole(), history());
         let got = runtime().block_on(async {
             let store = SqliteStore::open(path).await.unwrap();
-            let chat = ChatHistory::sqlite(&store, key()).with_page_size(NonZeroUsize::new(page).unwrap());
+            let chat = ChatHistory::sqlite(&store, key()).await.unwrap().with_page_size(NonZeroUsize::new(page).unwrap());
             let got = export(&chat, &generate::probe_identifiers(probe)).await;
             store.close().await;
             got
@@ -182,7 +182,7 @@ proptest! {
         let (whole, path) = (whole(), history());
         let got = runtime().block_on(async {
             let store = SqliteStore::open(path).await.unwrap();
-            let chat = ChatHistory::sqlite(&store, key()).with_page_size(NonZeroUsize::new(page).unwrap());
+            let chat = ChatHistory::sqlite(&store, key()).await.unwrap().with_page_size(NonZeroUsize::new(page).unwrap());
             let got = expired_in_batches(&chat, batch).await;
             store.close().await;
             got
@@ -197,7 +197,7 @@ proptest! {
         let (whole, path) = (whole(), history());
         let got = runtime().block_on(async {
             let store = SqliteStore::open(path).await.unwrap();
-            let got = conversations_in_pages(&listing_chat(&store), limit).await;
+            let got = conversations_in_pages(&listing_chat(&store).await, limit).await;
             store.close().await;
             got
         });

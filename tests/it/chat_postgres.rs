@@ -40,8 +40,24 @@ fn key() -> PseudonymKey {
 async fn chat() -> Option<Arc<ChatHistory>> {
     let url = url()?;
     let store = PostgresStore::connect(&url).await.unwrap_or_else(|e| panic!("connect to {URL_VAR}: {e}"));
-    Some(Arc::new(ChatHistory::postgres(&store, key())))
+    Some(Arc::new(ChatHistory::postgres(&store, key()).await.unwrap()))
 }
+
+async fn app_pool_chat() -> Option<Arc<ChatHistory>> {
+    let url = url()?;
+    let store = common::postgres_app_store(&url).await;
+    Some(Arc::new(ChatHistory::postgres(&store, key()).await.unwrap()))
+}
+
+// On a pool the application hands over, the tables in a schema of their own.
+source_conformance_tests!(postgres_chat_app_pool, {
+    let Some(chat) = app_pool_chat().await else { return };
+    (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+retention_conformance_tests!(postgres_chat_app_pool_retention, {
+    let Some(chat) = app_pool_chat().await else { return };
+    (chat.clone() as Arc<dyn RetentionSource>, chat)
+});
 
 source_conformance_tests!(postgres_chat, {
     let Some(chat) = chat().await else { return };
@@ -163,7 +179,7 @@ async fn two_visitors(chat: &ChatHistory) -> (Scope, gdpr_obligations::store::ch
 async fn a_server_going_away_mid_erasure_gives_a_typed_error_and_no_partial_write() {
     let Some(base) = url() else { return };
     let direct_store = PostgresStore::connect(&base).await.unwrap();
-    let direct = ChatHistory::postgres(&direct_store, key());
+    let direct = ChatHistory::postgres(&direct_store, key()).await.unwrap();
     let options: sqlx::postgres::PgConnectOptions = base.parse().unwrap();
     let server = tokio::net::lookup_host((options.get_host(), options.get_port())).await.unwrap().next().unwrap();
     let proxied = |port: u16| {
@@ -179,7 +195,7 @@ async fn a_server_going_away_mid_erasure_gives_a_typed_error_and_no_partial_writ
     // How many bytes an uninterrupted erasure sends, to spread the cuts over it.
     let proxy = Proxy::start(server).await;
     let store = PostgresStore::connect(&proxied(proxy.port)).await.unwrap();
-    let chat = ChatHistory::postgres(&store, key());
+    let chat = ChatHistory::postgres(&store, key()).await.unwrap();
     let (c, _) = two_visitors(&direct).await;
     let start = proxy.sent.load(Ordering::SeqCst);
     chat.erase(c, &eva, &policy).await.unwrap();
@@ -196,7 +212,7 @@ async fn a_server_going_away_mid_erasure_gives_a_typed_error_and_no_partial_writ
 
         let proxy = Proxy::start(server).await;
         let store = PostgresStore::connect(&proxied(proxy.port)).await.unwrap();
-        let chat = ChatHistory::postgres(&store, key());
+        let chat = ChatHistory::postgres(&store, key()).await.unwrap();
         proxy.cut_after(total * step / steps);
         let got = chat.erase(c, &eva, &policy).await;
         match &got {
@@ -263,7 +279,7 @@ async fn data_files_holding(admin_url: &str, data: &str, marker: &str) -> Vec<St
 async fn art_17_vacuum_erased_leaves_no_erased_bytes_in_the_data_files() {
     let Some(url) = url() else { return };
     let store = PostgresStore::connect(&url).await.unwrap();
-    let chat = ChatHistory::postgres(&store, key());
+    let chat = ChatHistory::postgres(&store, key()).await.unwrap();
     let acme = scope();
     let run = uuid::Uuid::now_v7().simple().to_string();
     let (eva, bob) = (format!("qzpgeva{run}"), format!("qzpgbob{run}"));

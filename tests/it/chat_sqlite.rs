@@ -64,12 +64,12 @@ impl std::ops::Deref for FileChat {
 }
 
 async fn in_memory() -> Arc<ChatHistory> {
-    Arc::new(ChatHistory::sqlite(&SqliteStore::open_in_memory().await.unwrap(), key()))
+    Arc::new(ChatHistory::sqlite(&SqliteStore::open_in_memory().await.unwrap(), key()).await.unwrap())
 }
 
 async fn on_file() -> (Arc<ChatHistory>, FileChat) {
     let db = TempDb::new().await;
-    let chat = Arc::new(ChatHistory::sqlite(&db.store, key()));
+    let chat = Arc::new(ChatHistory::sqlite(&db.store, key()).await.unwrap());
     (chat.clone(), FileChat { chat, _db: db })
 }
 
@@ -82,6 +82,18 @@ retention_conformance_tests!(sqlite_chat_in_memory_retention, {
     (chat.clone() as Arc<dyn RetentionSource>, chat)
 });
 
+// On a pool the application hands over, the tables prefixed beside the application's own.
+source_conformance_tests!(sqlite_chat_app_pool, {
+    let store = crate::common::sqlite_app_memory_store().await;
+    let chat = Arc::new(ChatHistory::sqlite(&store, key()).await.unwrap());
+    (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+retention_conformance_tests!(sqlite_chat_app_pool_retention, {
+    let store = crate::common::sqlite_app_memory_store().await;
+    let chat = Arc::new(ChatHistory::sqlite(&store, key()).await.unwrap());
+    (chat.clone() as Arc<dyn RetentionSource>, chat)
+});
+
 source_conformance_tests!(sqlite_chat_on_file, on_file().await);
 retention_conformance_tests!(sqlite_chat_on_file_retention, on_file().await);
 
@@ -89,12 +101,12 @@ retention_conformance_tests!(sqlite_chat_on_file_retention, on_file().await);
 // listing of what expired) crosses pages in each check of the kit.
 source_conformance_tests!(sqlite_chat_paged, {
     let store = SqliteStore::open_in_memory().await.unwrap();
-    let chat = Arc::new(ChatHistory::sqlite(&store, key()).with_page_size(std::num::NonZeroUsize::MIN));
+    let chat = Arc::new(ChatHistory::sqlite(&store, key()).await.unwrap().with_page_size(std::num::NonZeroUsize::MIN));
     (chat.clone() as Arc<dyn PersonalDataSource>, chat)
 });
 retention_conformance_tests!(sqlite_chat_paged_retention, {
     let store = SqliteStore::open_in_memory().await.unwrap();
-    let chat = Arc::new(ChatHistory::sqlite(&store, key()).with_page_size(std::num::NonZeroUsize::MIN));
+    let chat = Arc::new(ChatHistory::sqlite(&store, key()).await.unwrap().with_page_size(std::num::NonZeroUsize::MIN));
     (chat.clone() as Arc<dyn RetentionSource>, chat)
 });
 
@@ -114,7 +126,7 @@ async fn the_chat_survives_reopening_and_an_erasure_is_recognised_again() {
     let c = scope();
     let eva = email("eva@example.cz");
     {
-        let chat = ChatHistory::sqlite(&db.store, key());
+        let chat = ChatHistory::sqlite(&db.store, key()).await.unwrap();
         let v = chat.add_visitor(c, Token::new("tok-eva").unwrap(), at()).await.unwrap();
         chat.add_identifier(c, v, eva.clone(), at()).await.unwrap();
         let talk = chat.start_conversation(c, v, at()).await.unwrap();
@@ -123,14 +135,14 @@ async fn the_chat_survives_reopening_and_an_erasure_is_recognised_again() {
     }
     db.store.close().await;
     let store = SqliteStore::open(&db.path).await.unwrap();
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
     assert_eq!(chat.find(c, std::slice::from_ref(&eva)).await.unwrap().len(), 4);
     let first = chat.erase(c, std::slice::from_ref(&eva), &ErasurePolicy::default()).await.unwrap();
     assert!(first.iter().any(|o| o.outcome == Outcome::Redacted), "{first:?}");
     store.close().await;
 
     let store = SqliteStore::open(&db.path).await.unwrap();
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
     assert!(chat.find(c, std::slice::from_ref(&eva)).await.unwrap().is_empty());
     let again = chat.erase(c, std::slice::from_ref(&eva), &ErasurePolicy::default()).await.unwrap();
     assert_eq!(again.len(), first.len(), "the same records, recognised by the keyed hash: {again:?}");
@@ -146,7 +158,7 @@ async fn art_15_4_schema_version_5_backfills_the_agents_of_stored_messages() {
     let db = TempDb::new().await;
     let c = scope();
     {
-        let chat = ChatHistory::sqlite(&db.store, key());
+        let chat = ChatHistory::sqlite(&db.store, key()).await.unwrap();
         let carl = chat.add_visitor(c, Token::new("tok-carl").unwrap(), at()).await.unwrap();
         let talk = chat.start_conversation(c, carl, at()).await.unwrap();
         let jana = Sender::Agent(Text::new("Jana Nováková").unwrap());
@@ -166,7 +178,7 @@ async fn art_15_4_schema_version_5_backfills_the_agents_of_stored_messages() {
     raw.close().await.unwrap();
 
     let store = SqliteStore::open(&db.path).await.unwrap();
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
     let eva = [gdpr_obligations::model::SubjectIdentifier::ChatVisitorToken(Token::new("tok-eva").unwrap())];
     let items: Vec<_> = futures_util::TryStreamExt::try_collect(chat.export(c, &eva).await.unwrap()).await.unwrap();
     let dump = serde_json::to_string(&items).unwrap();
@@ -179,7 +191,10 @@ async fn art_15_4_schema_version_5_backfills_the_agents_of_stored_messages() {
 async fn concurrent_writers_lose_nothing() {
     let db = TempDb::new().await;
     let second = SqliteStore::open(&db.path).await.unwrap();
-    let chats = [Arc::new(ChatHistory::sqlite(&db.store, key())), Arc::new(ChatHistory::sqlite(&second, key()))];
+    let chats = [
+        Arc::new(ChatHistory::sqlite(&db.store, key()).await.unwrap()),
+        Arc::new(ChatHistory::sqlite(&second, key()).await.unwrap()),
+    ];
     chat_sql::concurrent_writers_lose_nothing(chats).await;
     second.close().await;
 }
@@ -188,7 +203,7 @@ async fn concurrent_writers_lose_nothing() {
 #[tokio::test]
 async fn damaged_chat_rows_are_corrupt_not_panics() {
     let db = TempDb::new().await;
-    let chat = ChatHistory::sqlite(&db.store, key());
+    let chat = ChatHistory::sqlite(&db.store, key()).await.unwrap();
     let c = scope();
     let eva = email("eva@example.cz");
     let v = chat.add_visitor(c, Token::new("tok-eva").unwrap(), at()).await.unwrap();
@@ -230,8 +245,8 @@ async fn damaged_chat_rows_are_corrupt_not_panics() {
     raw.close().await.unwrap();
 }
 
-/// A file that is not a database, and a SQLite database of something else, are refused with
-/// typed errors before any chat history can be made on them; neither is changed.
+/// A file that is not a database is refused with a typed error before any chat history can be
+/// made on it; a SQLite database of the application's gets the chat tables beside its own.
 #[tokio::test]
 async fn corrupt_and_foreign_files_are_typed_errors() {
     let path = std::env::temp_dir().join(format!("gdpr-chat-bad-{}.sqlite", Uuid::now_v7()));
@@ -243,12 +258,15 @@ async fn corrupt_and_foreign_files_are_typed_errors() {
     let mut raw = SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
     sqlx::query("CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT)").execute(&mut raw).await.unwrap();
     raw.close().await.unwrap();
-    let got = SqliteStore::open(&path).await;
-    assert!(matches!(got, Err(StoreError::Invalid { .. })), "{got:?}");
+    // An application's database: the crate's tables go beside its own, which stay as they were.
+    let store = SqliteStore::open(&path).await.unwrap();
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
+    drop(chat);
+    store.close().await;
     let mut raw = SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
     let tables: Vec<String> =
         sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'table'").fetch_all(&mut raw).await.unwrap();
-    assert_eq!(tables, ["messages"]);
+    assert!(tables.contains(&"messages".to_owned()) && tables.contains(&"gdpr_chat_messages".to_owned()), "{tables:?}");
     raw.close().await.unwrap();
     remove_db(&path);
 }

@@ -33,12 +33,12 @@ async fn backends() -> Vec<(&'static str, ChatHistory)> {
     #[cfg(feature = "sqlite")]
     {
         let store = gdpr_obligations::store::sqlite::SqliteStore::open_in_memory().await.unwrap();
-        out.push(("sqlite", ChatHistory::sqlite(&store, key())));
+        out.push(("sqlite", ChatHistory::sqlite(&store, key()).await.unwrap()));
     }
     #[cfg(feature = "postgres")]
     if let Some(url) = common::postgres_url("chat_weak") {
         let store = gdpr_obligations::store::postgres::PostgresStore::connect(&url).await.unwrap();
-        out.push(("postgres", ChatHistory::postgres(&store, key())));
+        out.push(("postgres", ChatHistory::postgres(&store, key()).await.unwrap()));
     }
     out
 }

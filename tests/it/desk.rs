@@ -768,14 +768,14 @@ async fn two_desks_on_one_sqlite_file_carry_a_request_out_once() {
     let mut stores = Vec::new();
     for _ in 0..2 {
         let store = SqliteStore::open(&path).await.unwrap();
-        let (source, probe) = Probe::wrap(Arc::new(ChatHistory::sqlite(&store, key())));
+        let (source, probe) = Probe::wrap(Arc::new(ChatHistory::sqlite(&store, key()).await.unwrap()));
         let ledger: Arc<dyn LedgerStore> = Arc::new(store.clone());
         let audit: Arc<dyn gdpr_obligations::store::AuditLog> = Arc::new(store.clone());
         let desk = Desk::new(acme.controller(), ledger.clone(), audit.clone(), key()).with_source(source);
         desks.push(OneDesk { desk, ledger, audit, probe });
         stores.push(store);
     }
-    let chat = ChatHistory::sqlite(&stores[0], key());
+    let chat = ChatHistory::sqlite(&stores[0], key()).await.unwrap();
     let desks: [_; 2] = desks.try_into().unwrap_or_else(|_| unreachable!());
     two_desks_carry_one_request_out_once(desks, &chat, acme).await;
     for store in stores {
@@ -796,14 +796,14 @@ async fn two_desks_on_one_postgres_carry_a_request_out_once() {
     let mut stores = Vec::new();
     for _ in 0..2 {
         let store = PostgresStore::connect(&url).await.unwrap();
-        let (source, probe) = Probe::wrap(Arc::new(ChatHistory::postgres(&store, key())));
+        let (source, probe) = Probe::wrap(Arc::new(ChatHistory::postgres(&store, key()).await.unwrap()));
         let ledger: Arc<dyn LedgerStore> = Arc::new(store.clone());
         let audit: Arc<dyn gdpr_obligations::store::AuditLog> = Arc::new(store.clone());
         let desk = Desk::new(acme.controller(), ledger.clone(), audit.clone(), key()).with_source(source);
         desks.push(OneDesk { desk, ledger, audit, probe });
         stores.push(store);
     }
-    let chat = ChatHistory::postgres(&stores[0], key());
+    let chat = ChatHistory::postgres(&stores[0], key()).await.unwrap();
     let desks: [_; 2] = desks.try_into().unwrap_or_else(|_| unreachable!());
     two_desks_carry_one_request_out_once(desks, &chat, acme).await;
     for store in stores {

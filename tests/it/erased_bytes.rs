@@ -156,7 +156,7 @@ async fn assert_gone(files: &Files, store: SqliteStore, erased: &[&str], kept: &
 async fn art_17_erase_leaves_no_erased_bytes_in_the_database_or_its_logs() {
     let files = Files::new();
     let store = SqliteStore::open(&files.db).await.unwrap();
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
     let acme = scope();
     add(&chat, acme, &EVA, at("2026-05-04T10:00:00Z")).await;
     add(&chat, acme, &BOB, at("2026-05-04T10:00:00Z")).await;
@@ -172,7 +172,7 @@ async fn art_17_erase_leaves_no_erased_bytes_in_the_database_or_its_logs() {
 async fn art_16_rectify_leaves_no_replaced_bytes_in_the_database_or_its_logs() {
     let files = Files::new();
     let store = SqliteStore::open(&files.db).await.unwrap();
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
     let acme = scope();
     add(&chat, acme, &EVA, at("2026-05-04T10:00:00Z")).await;
     let accurate = SubjectIdentifier::Email(EmailAddress::new("qzeva.accurate@example.cz").unwrap());
@@ -186,7 +186,7 @@ async fn art_16_rectify_leaves_no_replaced_bytes_in_the_database_or_its_logs() {
 async fn art_5_1_e_retention_sweep_leaves_no_expired_bytes_in_the_database_or_its_logs() {
     let files = Files::new();
     let store = SqliteStore::open(&files.db).await.unwrap();
-    let chat = Arc::new(ChatHistory::sqlite(&store, key()));
+    let chat = Arc::new(ChatHistory::sqlite(&store, key()).await.unwrap());
     let acme = scope();
     add(&chat, acme, &EVA, at("2001-03-01T10:00:00Z")).await;
     add(&chat, acme, &BOB, at("2100-03-01T10:00:00Z")).await;
@@ -212,7 +212,7 @@ async fn art_5_1_e_retention_sweep_leaves_no_expired_bytes_in_the_database_or_it
 async fn art_17_fulfilment_erasure_leaves_no_erased_bytes_in_the_database_or_its_logs() {
     let files = Files::new();
     let store = SqliteStore::open(&files.db).await.unwrap();
-    let chat = Arc::new(ChatHistory::sqlite(&store, key()));
+    let chat = Arc::new(ChatHistory::sqlite(&store, key()).await.unwrap());
     let acme = scope();
     add(&chat, acme, &EVA, at("2026-05-04T10:00:00Z")).await;
     add(&chat, acme, &BOB, at("2026-05-04T10:00:00Z")).await;
@@ -238,7 +238,7 @@ async fn art_17_an_erasure_blocked_by_a_reader_says_so_and_completes_later() {
     use sqlx::Connection;
     let files = Files::new();
     let store = SqliteStore::open(&files.db).await.unwrap();
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
     let acme = scope();
     add(&chat, acme, &EVA, at("2026-05-04T10:00:00Z")).await;
     let mut reader = sqlx::SqliteConnection::connect(&format!("sqlite://{}", files.db.display())).await.unwrap();

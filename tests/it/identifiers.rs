@@ -53,12 +53,12 @@ async fn backends() -> Vec<(&'static str, ChatHistory)> {
     #[cfg(feature = "sqlite")]
     {
         let store = gdpr_obligations::store::sqlite::SqliteStore::open_in_memory().await.unwrap();
-        out.push(("sqlite", ChatHistory::sqlite(&store, key())));
+        out.push(("sqlite", ChatHistory::sqlite(&store, key()).await.unwrap()));
     }
     #[cfg(feature = "postgres")]
     if let Some(url) = common::postgres_url("identifiers") {
         let store = gdpr_obligations::store::postgres::PostgresStore::connect(&url).await.unwrap();
-        out.push(("postgres", ChatHistory::postgres(&store, key())));
+        out.push(("postgres", ChatHistory::postgres(&store, key()).await.unwrap()));
     }
     out
 }
@@ -403,7 +403,7 @@ async fn art_17_old_lookup_rows_are_rebuilt_on_opening() {
     let scope = Scope::of(PartyId::generate());
     let eva = {
         let store = SqliteStore::open(&path).await.unwrap();
-        let chat = ChatHistory::sqlite(&store, key());
+        let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
         let eva = chat.add_visitor(scope, Token::new("tok-eva").unwrap(), t0()).await.unwrap();
         chat.add_identifier(scope, eva, phone(EVA_PHONE), t0()).await.unwrap();
         chat.add_identifier(scope, eva, name("Jan Nova\u{301}k"), t0()).await.unwrap();
@@ -444,7 +444,7 @@ async fn art_17_old_lookup_rows_are_rebuilt_on_opening() {
         conn.close().await.unwrap();
     }
     let store = SqliteStore::open(&path).await.unwrap();
-    let chat = ChatHistory::sqlite(&store, key());
+    let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
     // Bob's export finds Eva's name and number in the bot's reply through the rebuilt index.
     let items: Vec<_> = chat.export(scope, &[email("bob@example.org")]).await.unwrap().try_collect().await.unwrap();
     let json = serde_json::to_string(&items).unwrap();

@@ -60,11 +60,17 @@ fn backends(runtime: &tokio::runtime::Runtime) -> Vec<Backend> {
     {
         let store = runtime.block_on(gdpr_obligations::store::sqlite::SqliteStore::open_in_memory()).unwrap();
         out.push(Backend { name: "sqlite", ledger: Arc::new(store.clone()), audit: Arc::new(store) });
+        // On an application's pool, the tables under a prefix beside the application's own.
+        let store = runtime.block_on(common::sqlite_app_memory_store());
+        out.push(Backend { name: "sqlite-app-pool", ledger: Arc::new(store.clone()), audit: Arc::new(store) });
     }
     #[cfg(feature = "postgres")]
     if let Some(url) = postgres_url() {
         let store = runtime.block_on(gdpr_obligations::store::postgres::PostgresStore::connect(&url)).unwrap();
         out.push(Backend { name: "postgres", ledger: Arc::new(store.clone()), audit: Arc::new(store) });
+        // On an application's pool, the tables in a schema of their own.
+        let store = runtime.block_on(common::postgres_app_store(&url));
+        out.push(Backend { name: "postgres-app-pool", ledger: Arc::new(store.clone()), audit: Arc::new(store) });
     }
     let _ = runtime;
     out

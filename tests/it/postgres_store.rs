@@ -1,5 +1,5 @@
 //! The PostgreSQL store (feature `postgres`): the whole conformance kit, plus migrations
-//! (concurrent, newer schema refused, foreign tables refused), bad URLs and unreachable
+//! (concurrent, newer schema refused, tables of the crate's names it did not create refused), bad URLs and unreachable
 //! servers, damaged rows, a server dropping connections mid-operation, and exact round trips.
 //!
 //! The tests read the server's URL from `GDPR_TEST_POSTGRES_URL`; run them with
@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use gdpr_obligations::model::PartyId;
 use gdpr_obligations::store::postgres::PostgresStore;
 use gdpr_obligations::store::{
-    AuditAction, AuditEntry, AuditLog, AuditLogExt, DocumentKey, DocumentKind, LedgerStore, Scope, StoreError,
-    StreamKey, StreamKind, Version,
+    AuditAction, AuditEntry, AuditLog, AuditLogExt, DocumentKey, DocumentKind, LedgerStore, SchemaError, Scope,
+    StoreError, StreamKey, StreamKind, Version,
 };
 use gdpr_obligations::vocab::Article;
 use gdpr_obligations::{audit_conformance_tests, ledger_conformance_tests};
@@ -46,6 +46,16 @@ ledger_conformance_tests!(postgres_ledger, {
 audit_conformance_tests!(postgres_audit, {
     let Some(store) = store().await else { return };
     Arc::new(store)
+});
+
+// On a pool the application hands over, the tables in a schema of their own.
+ledger_conformance_tests!(postgres_app_pool_ledger, {
+    let Some(url) = url() else { return };
+    Arc::new(common::postgres_app_store(&url).await) as Arc<dyn LedgerStore>
+});
+audit_conformance_tests!(postgres_app_pool_audit, {
+    let Some(url) = url() else { return };
+    Arc::new(common::postgres_app_store(&url).await)
 });
 
 fn scope() -> Scope {
@@ -112,23 +122,37 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     schema.run("INSERT INTO gdpr_schema_migrations (version, description) VALUES (99, 'from the future')").await;
     let got = PostgresStore::connect(&schema.url).await;
     match &got {
-        Err(e @ StoreError::Corrupt { .. }) => {
+        Err(e @ StoreError::Schema { problem: SchemaError::Newer { found: 99, known: 5 }, .. }) => {
             assert!(e.to_string().contains("schema version 99 is newer than this crate's 5"), "{e}")
         }
-        other => panic!("expected Corrupt, got {other:?}"),
+        other => panic!("expected Schema(Newer), got {other:?}"),
     }
     schema.drop_it().await;
 }
 
 #[tokio::test]
-async fn tables_named_like_ours_but_not_ours_are_refused() {
+async fn tables_with_our_names_that_we_did_not_create_clash_other_gdpr_tables_do_not() {
     let Some(base) = url() else { return };
+    let mut schema = OwnSchema::new(&base).await;
+    // An application's own table named like ours, but not one of ours: no problem.
+    schema.run("CREATE TABLE gdpr_consents (id int); INSERT INTO gdpr_consents VALUES (7)").await;
+    let store = PostgresStore::connect(&schema.url).await.unwrap();
+    store.close().await;
+    let sql = format!("SELECT id FROM {}.gdpr_consents", schema.name);
+    let kept: Vec<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(&mut schema.admin).await.unwrap();
+    assert_eq!(kept, [7]);
+    schema.drop_it().await;
+
+    // One with the name of a table the crate creates: refused, and left alone.
     let mut schema = OwnSchema::new(&base).await;
     schema.run("CREATE TABLE gdpr_documents (something int)").await;
     let got = PostgresStore::connect(&schema.url).await;
     match &got {
-        Err(StoreError::Invalid { reason, .. }) => assert!(reason.contains("gdpr_documents"), "{reason}"),
-        other => panic!("expected Invalid, got {other:?}"),
+        Err(e @ StoreError::Schema { problem: SchemaError::Clash { names }, .. }) => {
+            assert_eq!(names, &["gdpr_documents"]);
+            assert!(e.to_string().contains("another table prefix (SQLite) or schema (PostgreSQL)"), "{e}");
+        }
+        other => panic!("expected Schema(Clash), got {other:?}"),
     }
     schema.drop_it().await;
 }
@@ -147,7 +171,7 @@ async fn workers_starting_together_migrate_once() {
     }
     let sql = format!("SELECT COUNT(*) FROM {}.gdpr_schema_migrations", schema.name);
     let applied: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut schema.admin).await.unwrap();
-    assert_eq!(applied, 5, "each migration once");
+    assert_eq!(applied, 2, "each migration of the ledger's (1 and 3) once");
     schema.drop_it().await;
 }
 
@@ -301,7 +325,7 @@ async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
     // Back to schema 2: what a database written by the previous release holds.
     schema
         .run(
-            "DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DROP TABLE gdpr_chat_agents; \
+            "DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DROP TABLE IF EXISTS gdpr_chat_agents; \
              DELETE FROM gdpr_schema_migrations WHERE version >= 3",
         )
         .await;
@@ -324,4 +348,120 @@ async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
     assert_eq!(store.read_feed(c, FeedPosition::new(4), 100).await.unwrap(), vec![event(5, s1, 2, 5)]);
     store.close().await;
     schema.drop_it().await;
+}
+
+// --- a database the application shares, and its schema's life ----------------------------------
+
+fn schema_problem<T: std::fmt::Debug>(got: Result<T, StoreError>) -> SchemaError {
+    match got {
+        Err(StoreError::Schema { problem, .. }) => problem,
+        other => panic!("expected StoreError::Schema, got {other:?}"),
+    }
+}
+
+/// An application's pool: `search_path` set to the test's own schema (where the application's
+/// table is), the crate's tables in a schema of their own, created by the crate.
+async fn app_pool(schema: &OwnSchema) -> gdpr_obligations::store::postgres::PgPool {
+    let pool = gdpr_obligations::store::postgres::PgPool::connect(&schema.url).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE app_invoices (id bigint PRIMARY KEY, total float8); INSERT INTO app_invoices VALUES (1, 9.5)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool
+}
+
+/// Under `Migrations::Verify` nothing is created and an unmigrated schema is refused with the
+/// versions missing; applied from the deploy step, it opens; the chat tables are checked when
+/// the chat history is made. The application's table, and its connections' `search_path`,
+/// stay as they were.
+#[tokio::test]
+async fn verify_refuses_what_is_not_migrated_until_it_is_applied_in_a_schema_of_its_own() {
+    use gdpr_obligations::store::chat::ChatHistory;
+    use gdpr_obligations::store::postgres::PostgresOptions;
+    use gdpr_obligations::store::{Migrations, PseudonymKey};
+    let Some(base) = url() else { return };
+    let mut own = OwnSchema::new(&base).await;
+    let pool = app_pool(&own).await;
+    let crate_schema = format!("{}_privacy", own.name);
+    let apply = PostgresOptions::new().schema(&crate_schema).unwrap();
+    let verify = apply.clone().migrations(Migrations::Verify);
+    let key = || PseudonymKey::new(b"verify-test-key-0123456789abcdef!!").unwrap();
+
+    let problem = schema_problem(PostgresStore::from_pool(pool.clone(), verify.clone()).await);
+    assert_eq!(problem, SchemaError::NotMigrated { missing: vec![1, 3] });
+    let schemas: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_namespace WHERE nspname = $1")
+        .bind(&crate_schema)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(schemas, 0, "Verify created nothing");
+
+    let deploy = PostgresStore::from_pool(pool.clone(), apply).await.unwrap();
+    deploy.migrate().await.unwrap();
+    let runtime = PostgresStore::from_pool(pool.clone(), verify.clone()).await.unwrap();
+    let problem = schema_problem(ChatHistory::postgres(&runtime, key()).await);
+    assert_eq!(problem, SchemaError::NotMigrated { missing: vec![2, 4, 5] });
+    ChatHistory::postgres(&deploy, key()).await.unwrap();
+    let chat = ChatHistory::postgres(&runtime, key()).await.unwrap();
+    let c = scope();
+    let eva = chat.add_visitor(c, gdpr_obligations::model::Token::new("tok-eva").unwrap(), Utc::now()).await.unwrap();
+    let _ = eva;
+    runtime
+        .put_document(
+            c,
+            DocumentKey { kind: DocumentKind::Agreement, id: Uuid::now_v7() },
+            &serde_json::json!({}),
+            Version::NONE,
+        )
+        .await
+        .unwrap();
+
+    let sql = format!("SELECT version FROM \"{crate_schema}\".gdpr_schema_migrations ORDER BY version");
+    let versions: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(&pool).await.unwrap();
+    assert_eq!(versions, [1, 2, 3, 4, 5], "the gaps below version 3 were filled");
+    let path: String = sqlx::query_scalar("SHOW search_path").fetch_one(&pool).await.unwrap();
+    assert_eq!(path, own.name, "the application's search_path is its own");
+    let rows: Vec<(i64, f64)> = sqlx::query_as("SELECT id, total FROM app_invoices").fetch_all(&pool).await.unwrap();
+    assert_eq!(rows, common::APP_ROWS);
+    let sql = format!("SELECT count(*) FROM pg_tables WHERE schemaname = '{}' AND tablename LIKE 'gdpr%'", own.name);
+    let in_app_schema: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&pool).await.unwrap();
+    assert_eq!(in_app_schema, 0, "no table of the crate's in the application's schema");
+    pool.close().await;
+    own.run(&format!("DROP SCHEMA \"{crate_schema}\" CASCADE")).await;
+    own.drop_it().await;
+}
+
+/// A modified applied migration is refused whether the store applies or verifies; a database
+/// of the previous release (no checksums) is refused by Verify, and gains the checksums when
+/// applied (trust on first use).
+#[tokio::test]
+async fn a_modified_migration_is_refused_and_an_older_table_gains_checksums() {
+    use gdpr_obligations::store::Migrations;
+    use gdpr_obligations::store::postgres::PostgresOptions;
+    let Some(base) = url() else { return };
+    let mut own = OwnSchema::new(&base).await;
+    PostgresStore::connect(&own.url).await.unwrap().close().await;
+    own.run("UPDATE gdpr_schema_migrations SET checksum = 'edited' WHERE version = 1").await;
+    for mode in [Migrations::Apply, Migrations::Verify] {
+        let got = PostgresStore::connect_with(&own.url, PostgresOptions::new().migrations(mode)).await;
+        assert_eq!(schema_problem(got), SchemaError::Modified { version: 1, description: "ledger and audit log" });
+    }
+    own.run("ALTER TABLE gdpr_schema_migrations DROP COLUMN checksum").await;
+    let verify = PostgresOptions::new().migrations(Migrations::Verify);
+    let got = PostgresStore::connect_with(&own.url, verify.clone()).await;
+    assert_eq!(schema_problem(got), SchemaError::ChecksumsMissing { versions: vec![1, 3] });
+    PostgresStore::connect(&own.url).await.unwrap().close().await;
+    PostgresStore::connect_with(&own.url, verify).await.unwrap().close().await;
+    own.drop_it().await;
+}
+
+#[test]
+fn schema_names_are_checked() {
+    use gdpr_obligations::store::postgres::PostgresOptions;
+    for bad in ["", "Privacy", "1x", "x-y", "a\"b", "pg_x", "information_schema", "x; DROP TABLE t", &"a".repeat(64)] {
+        assert!(matches!(PostgresOptions::new().schema(bad), Err(StoreError::Invalid { .. })), "{bad:?} accepted");
+    }
+    assert!(PostgresOptions::new().schema("privacy").is_ok());
 }

@@ -1,9 +1,11 @@
 //! The SQLite store (feature `sqlite`): the whole conformance kit, on a file and in memory,
 //! plus what only a file has: WAL mode, creation on first open, reopening, refusing a corrupt
-//! or foreign file and a newer schema, and exact round trips of what the audit hashes cover.
+//! file and a newer schema, opening an application's database beside its tables, and exact round trips of what the audit hashes cover.
 //!
 //! Run with `cargo test --features sqlite --test it sqlite_store::`.
 #![cfg(feature = "sqlite")]
+
+use crate::common;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -13,8 +15,8 @@ use chrono::{DateTime, Utc};
 use gdpr_obligations::model::PartyId;
 use gdpr_obligations::store::sqlite::SqliteStore;
 use gdpr_obligations::store::{
-    AuditAction, AuditEntry, AuditLog, AuditLogExt, DocumentKey, DocumentKind, LedgerStore, Scope, StoreError,
-    StreamKey, StreamKind, SubjectKey, Version,
+    AuditAction, AuditEntry, AuditLog, AuditLogExt, DocumentKey, DocumentKind, LedgerStore, SchemaError, Scope,
+    StoreError, StreamKey, StreamKind, SubjectKey, Version,
 };
 use gdpr_obligations::vocab::Article;
 use gdpr_obligations::{audit_conformance_tests, ledger_conformance_tests};
@@ -66,6 +68,12 @@ ledger_conformance_tests!(sqlite_file_ledger, temp_db().await);
 ledger_conformance_tests!(sqlite_memory_ledger, Arc::new(in_memory().await) as Arc<dyn LedgerStore>);
 audit_conformance_tests!(sqlite_file_audit, temp_db().await);
 audit_conformance_tests!(sqlite_memory_audit, Arc::new(in_memory().await) as Arc<dyn AuditLog>);
+// On a pool the application hands over, the tables prefixed beside the application's own.
+ledger_conformance_tests!(
+    sqlite_app_pool_ledger,
+    Arc::new(common::sqlite_app_memory_store().await) as Arc<dyn LedgerStore>
+);
+audit_conformance_tests!(sqlite_app_pool_audit, Arc::new(common::sqlite_app_memory_store().await) as Arc<dyn AuditLog>);
 
 fn scope() -> Scope {
     Scope::of(PartyId::generate())
@@ -89,9 +97,20 @@ async fn the_file_is_created_on_first_open_in_wal_mode() {
     let mut conn = raw(&path).await;
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await.unwrap();
     assert_eq!(mode, "wal");
-    let version: i64 =
-        sqlx::query_scalar("SELECT MAX(version) FROM gdpr_schema_migrations").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(version, 5);
+    // The ledger, audit log and feed only (versions 1 and 3): the chat tables come with the
+    // chat history, each migration with the SHA-256 of its SQL.
+    let applied: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, checksum FROM gdpr_schema_migrations ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(applied.iter().map(|(v, _)| *v).collect::<Vec<_>>(), [1, 3]);
+    assert!(applied.iter().all(|(_, sum)| sum.len() == 64), "{applied:?}");
+    let chat: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'gdpr_chat%'")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(chat, 0, "no chat tables without a chat history");
     drop(db);
 }
 
@@ -189,7 +208,7 @@ async fn a_damaged_database_gives_a_typed_error() {
 }
 
 #[tokio::test]
-async fn a_sqlite_file_of_something_else_is_refused_and_left_alone() {
+async fn an_application_database_with_other_tables_opens_and_keeps_them() {
     let path = temp_path();
     {
         let url = format!("sqlite://{}?mode=rwc", path.display());
@@ -202,17 +221,18 @@ async fn a_sqlite_file_of_something_else_is_refused_and_left_alone() {
         .unwrap();
         conn.close().await.unwrap();
     }
-    let got = SqliteStore::open(&path).await;
+    let got = SqliteStore::open(&path).await.map(drop);
     let mut conn = raw(&path).await;
     let tables: Vec<String> =
         sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'table'").fetch_all(&mut conn).await.unwrap();
+    let invoices: Vec<(i64, f64)> =
+        sqlx::query_as("SELECT id, total FROM invoices").fetch_all(&mut conn).await.unwrap();
+    assert_eq!(invoices, [(1, 9.5)], "the application's rows are untouched");
     drop(conn);
     remove_db(&path);
-    match &got {
-        Err(StoreError::Invalid { reason, .. }) => assert!(reason.contains("invoices"), "{reason}"),
-        other => panic!("expected Invalid, got {other:?}"),
-    }
-    assert_eq!(tables, vec!["invoices".to_owned()], "opening a foreign database changed it");
+    assert!(got.is_ok(), "{got:?}");
+    assert!(tables.contains(&"invoices".to_owned()), "{tables:?}");
+    assert!(tables.contains(&"gdpr_documents".to_owned()), "{tables:?}");
 }
 
 #[tokio::test]
@@ -228,10 +248,10 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     drop(conn);
     let got = SqliteStore::open(&db.path).await;
     match &got {
-        Err(e @ StoreError::Corrupt { .. }) => {
+        Err(e @ StoreError::Schema { problem: SchemaError::Newer { found: 99, known: 5 }, .. }) => {
             assert!(e.to_string().contains("schema version 99 is newer than this crate's 5"), "{e}")
         }
-        other => panic!("expected Corrupt, got {other:?}"),
+        other => panic!("expected Schema(Newer), got {other:?}"),
     }
     // Nothing was changed: the version is still 99.
     let mut conn = raw(&db.path).await;
@@ -329,7 +349,7 @@ async fn concurrent_first_opens_of_a_new_file_create_it_once() {
     drop(results);
     remove_db(&path);
     assert_eq!(ok, 6, "every open succeeds: {errors:?}");
-    assert_eq!(applied, 5, "each migration once");
+    assert_eq!(applied, 2, "each migration of the ledger's (1 and 3) once");
 }
 
 #[tokio::test]
@@ -405,7 +425,7 @@ async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
     // Back to schema 2: what a database written by the previous release holds.
     let mut conn = raw(&path).await;
     sqlx::raw_sql(
-        "DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DROP TABLE gdpr_chat_agents; \
+        "DROP TABLE gdpr_feed; DROP TABLE gdpr_feed_heads; DROP TABLE IF EXISTS gdpr_chat_agents; \
          DELETE FROM gdpr_schema_migrations WHERE version >= 3",
     )
     .execute(&mut conn)
@@ -430,4 +450,178 @@ async fn an_upgrade_puts_what_was_written_before_into_the_feed() {
     db.append_events(c, s1, Version::new(1), &[serde_json::json!(5)]).await.unwrap();
     let next = db.read_feed(c, FeedPosition::new(4), 100).await.unwrap();
     assert_eq!(next, vec![event(5, s1, 2, 5)]);
+}
+
+// --- a database the application shares, and its schema's life ----------------------------------
+
+/// The application's rows of its own table, and the names of the tables of the database.
+async fn app_rows_and_tables(path: &Path) -> (Vec<(i64, f64)>, Vec<String>) {
+    let mut conn = raw(path).await;
+    let rows = sqlx::query_as("SELECT id, total FROM app_invoices").fetch_all(&mut conn).await.unwrap();
+    let tables = sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    (rows, tables)
+}
+
+fn schema_problem<T: std::fmt::Debug>(got: Result<T, StoreError>) -> SchemaError {
+    match got {
+        Err(StoreError::Schema { problem, .. }) => problem,
+        other => panic!("expected StoreError::Schema, got {other:?}"),
+    }
+}
+
+/// On the application's pool, with a prefix: the crate's tables sit beside the application's,
+/// which keeps its rows, and the pool's connections keep their own settings.
+#[tokio::test]
+async fn an_application_pool_gets_prefixed_tables_beside_its_own_and_keeps_its_settings() {
+    use gdpr_obligations::store::chat::ChatHistory;
+    use gdpr_obligations::store::sqlite::{SqliteOptions, SqliteStore};
+    let path = temp_path();
+    let pool = common::sqlite_app_pool(&path).await;
+    sqlx::query("PRAGMA cache_size = -1234").execute(&pool).await.unwrap();
+    let options = SqliteOptions::new().table_prefix(common::APP_PREFIX).unwrap();
+    let store = SqliteStore::from_pool(pool.clone(), options).await.unwrap();
+    let c = scope();
+    store.put_document(c, doc_key(), &serde_json::json!({"a": 1}), Version::NONE).await.unwrap();
+    let key = gdpr_obligations::store::PseudonymKey::new(b"app-pool-test-key-0123456789abcdef").unwrap();
+    let chat = ChatHistory::sqlite(&store, key).await.unwrap();
+    drop(chat);
+    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&pool).await.unwrap();
+    assert_eq!(cache, -1234, "the application's connection settings are its own");
+    store.close().await;
+    let (rows, tables) = app_rows_and_tables(&path).await;
+    remove_db(&path);
+    assert_eq!(rows, common::APP_ROWS);
+    assert!(tables.iter().all(|t| !t.starts_with("gdpr_")), "{tables:?}");
+    for ours in
+        ["privacy_documents", "privacy_audit", "privacy_feed", "privacy_chat_messages", "privacy_schema_migrations"]
+    {
+        assert!(tables.iter().any(|t| t == ours), "{ours} in {tables:?}");
+    }
+}
+
+/// Under `Migrations::Verify` nothing is created: an unmigrated database is refused with the
+/// versions missing; once they are applied (the deploy step), it opens; the chat tables are
+/// checked when the chat history is made, and applied by a store that applies.
+#[tokio::test]
+async fn verify_refuses_what_is_not_migrated_until_it_is_applied_explicitly() {
+    use gdpr_obligations::store::chat::ChatHistory;
+    use gdpr_obligations::store::sqlite::{SqliteOptions, SqliteStore};
+    use gdpr_obligations::store::{Migrations, PseudonymKey};
+    let path = temp_path();
+    let pool = common::sqlite_app_pool(&path).await;
+    let apply = SqliteOptions::new().table_prefix(common::APP_PREFIX).unwrap();
+    let verify = apply.clone().migrations(Migrations::Verify);
+    let key = || PseudonymKey::new(b"verify-test-key-0123456789abcdef!!").unwrap();
+
+    let problem = schema_problem(SqliteStore::from_pool(pool.clone(), verify.clone()).await);
+    assert_eq!(problem, SchemaError::NotMigrated { missing: vec![1, 3] });
+    assert!(problem.to_string().contains("run the store's `migrate()`"), "{problem}");
+    let (_, tables) = app_rows_and_tables(&path).await;
+    assert_eq!(tables, ["app_invoices"], "Verify created nothing");
+
+    // The deploy step applies; the runtime verifies.
+    let deploy = SqliteStore::from_pool(pool.clone(), apply).await.unwrap();
+    deploy.migrate().await.unwrap(); // applying what is applied does nothing
+    let runtime = SqliteStore::from_pool(pool.clone(), verify.clone()).await.unwrap();
+    let problem = schema_problem(ChatHistory::sqlite(&runtime, key()).await);
+    assert_eq!(problem, SchemaError::NotMigrated { missing: vec![2, 4, 5] });
+    ChatHistory::sqlite(&deploy, key()).await.unwrap();
+    ChatHistory::sqlite(&runtime, key()).await.unwrap();
+
+    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM privacy_schema_migrations ORDER BY version")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(versions, [1, 2, 3, 4, 5], "the gaps below version 3 were filled");
+    pool.close().await;
+    remove_db(&path);
+}
+
+/// An applied migration whose recorded checksum is not that of the migration shipped is
+/// refused, whether the store applies or verifies, and nothing is changed.
+#[tokio::test]
+async fn a_modified_migration_is_refused() {
+    use gdpr_obligations::store::Migrations;
+    use gdpr_obligations::store::sqlite::{SqliteOptions, SqliteStore};
+    let db = temp_db().await;
+    let mut conn = raw(&db.path).await;
+    sqlx::query("UPDATE gdpr_schema_migrations SET checksum = 'edited' WHERE version = 3")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    for mode in [Migrations::Apply, Migrations::Verify] {
+        let got = SqliteStore::open_with(&db.path, SqliteOptions::new().migrations(mode)).await;
+        let problem = schema_problem(got);
+        assert_eq!(problem, SchemaError::Modified { version: 3, description: "change feed" });
+        assert!(problem.to_string().contains("restore the migration as shipped"), "{problem}");
+    }
+    let kept: String = sqlx::query_scalar("SELECT checksum FROM gdpr_schema_migrations WHERE version = 3")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(kept, "edited");
+}
+
+/// A database written by the previous release (a table of applied migrations without
+/// checksums, all five versions) opens: its migrations are trusted on first use and get the
+/// checksums of those shipped; under Verify, before that, it is refused until `migrate()` runs.
+#[tokio::test]
+async fn a_database_of_the_previous_release_opens_and_gains_checksums() {
+    use gdpr_obligations::store::Migrations;
+    use gdpr_obligations::store::chat::ChatHistory;
+    use gdpr_obligations::store::sqlite::{SqliteOptions, SqliteStore};
+    let path = temp_path();
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        let key = gdpr_obligations::store::PseudonymKey::new(b"previous-release-key-0123456789ab").unwrap();
+        ChatHistory::sqlite(&store, key).await.unwrap();
+        store.close().await;
+    }
+    let mut conn = raw(&path).await;
+    sqlx::raw_sql("ALTER TABLE gdpr_schema_migrations DROP COLUMN checksum").execute(&mut conn).await.unwrap();
+    let verify = SqliteOptions::new().migrations(Migrations::Verify);
+    let problem = schema_problem(SqliteStore::open_with(&path, verify.clone()).await);
+    assert_eq!(problem, SchemaError::ChecksumsMissing { versions: vec![1, 2, 3, 4, 5] });
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    store.close().await;
+    let sums: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, checksum FROM gdpr_schema_migrations ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(sums.iter().map(|(v, _)| *v).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+    assert!(sums.iter().all(|(_, s)| s.len() == 64), "{sums:?}");
+    conn.close().await.unwrap();
+    SqliteStore::open_with(&path, verify).await.unwrap().close().await;
+    remove_db(&path);
+}
+
+/// A table or index of a name the crate would create, which it did not create, is refused
+/// before anything is applied; a prefix keeps the crate's tables apart from it.
+#[tokio::test]
+async fn a_table_with_a_name_of_ours_clashes_and_a_prefix_avoids_it() {
+    use gdpr_obligations::store::sqlite::{SqliteOptions, SqliteStore};
+    let path = temp_path();
+    let pool = common::sqlite_app_pool(&path).await;
+    sqlx::query("CREATE TABLE gdpr_audit (x INTEGER)").execute(&pool).await.unwrap();
+    let problem = schema_problem(SqliteStore::from_pool(pool.clone(), SqliteOptions::new()).await);
+    assert_eq!(problem, SchemaError::Clash { names: vec!["gdpr_audit".to_owned()] });
+    let options = SqliteOptions::new().table_prefix(common::APP_PREFIX).unwrap();
+    SqliteStore::from_pool(pool.clone(), options).await.unwrap();
+    pool.close().await;
+    remove_db(&path);
+}
+
+#[test]
+fn table_prefixes_are_checked() {
+    use gdpr_obligations::store::sqlite::SqliteOptions;
+    for bad in ["", "Privacy_", "1x_", "x-y", "a\"b", "sqlite_x", "x; DROP TABLE t", &"a".repeat(33)] {
+        assert!(matches!(SqliteOptions::new().table_prefix(bad), Err(StoreError::Invalid { .. })), "{bad:?} accepted");
+    }
+    assert!(SqliteOptions::new().table_prefix("privacy_").is_ok());
 }

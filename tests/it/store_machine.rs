@@ -344,13 +344,17 @@ fn durable_backends(runtime: &tokio::runtime::Runtime) -> Vec<Backend> {
     {
         let store = runtime.block_on(gdpr_obligations::store::sqlite::SqliteStore::open_in_memory()).unwrap();
         // One conversation per page on SQLite and two on PostgreSQL: the paged reads cross pages.
-        let chat = ChatHistory::sqlite(&store, key()).with_page_size(std::num::NonZeroUsize::MIN);
+        let chat =
+            runtime.block_on(ChatHistory::sqlite(&store, key())).unwrap().with_page_size(std::num::NonZeroUsize::MIN);
         out.push(Backend::new("sqlite", chat));
     }
     #[cfg(feature = "postgres")]
     if let Some(url) = postgres_url() {
         let store = runtime.block_on(gdpr_obligations::store::postgres::PostgresStore::connect(&url)).unwrap();
-        let chat = ChatHistory::postgres(&store, key()).with_page_size(std::num::NonZeroUsize::new(2).unwrap());
+        let chat = runtime
+            .block_on(ChatHistory::postgres(&store, key()))
+            .unwrap()
+            .with_page_size(std::num::NonZeroUsize::new(2).unwrap());
         out.push(Backend::new("postgres", chat));
     }
     let _ = runtime;

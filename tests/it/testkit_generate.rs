@@ -54,13 +54,13 @@ async fn a_probe_generated_in_bulk_is_found_and_exported_like_one_written_throug
     let spec = HistorySpec::new(11, 3_000);
 
     let generated = SqliteStore::open_in_memory().await.unwrap();
-    let bulk = ChatHistory::sqlite(&generated, key());
+    let bulk = ChatHistory::sqlite(&generated, key()).await.unwrap();
     let history = generate::fill(&bulk, &spec).await.unwrap();
     assert!(history.messages >= 3_000 + PROBE_MESSAGES as u64);
     assert_eq!(history.scopes, spec.scopes(), "the controllers follow from the seed");
 
     let alone = SqliteStore::open_in_memory().await.unwrap();
-    let api = ChatHistory::sqlite(&alone, key());
+    let api = ChatHistory::sqlite(&alone, key()).await.unwrap();
     generate::add_probe(&api, spec.scopes()[0], 0, Writes::ProductApi).await.unwrap();
 
     let (bulk_found, bulk_exported) = found_and_exported(&bulk, &spec).await;
@@ -77,7 +77,7 @@ async fn the_same_seed_gives_the_same_history_apart_from_ids() {
     let mut dumps = Vec::new();
     for _ in 0..2 {
         let store = SqliteStore::open_in_memory().await.unwrap();
-        let chat = ChatHistory::sqlite(&store, key());
+        let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
         generate::fill(&chat, &spec).await.unwrap();
         let mut conversations = Vec::new();
         for scope in spec.scopes() {

@@ -266,10 +266,15 @@ impl ChatHistory {
         Self::on(Backend::Memory(Mutex::new(Data::default())), key)
     }
 
-    /// The chat history kept in the SQLite database of `store` (its tables `gdpr_chat_*`, created
-    /// with the store's schema), keeping erased visitors' identifiers as hashes keyed with `key`.
-    /// Use the same key every time the database is opened: an erasure is recognised again only
-    /// under the key it was made with (Art. 17, after a restore).
+    /// The chat history kept in the SQLite database of `store` (its tables `gdpr_chat_*`, or
+    /// under the store's table prefix), keeping erased visitors' identifiers as hashes keyed
+    /// with `key`. Use the same key every time the database is opened: an erasure is recognised
+    /// again only under the key it was made with (Art. 17, after a restore).
+    ///
+    /// The chat tables are part of the schema only for an application that uses the reference
+    /// chat history: this creates them, or brings them up to date, when the store applies its
+    /// migrations ([`Migrations::Apply`](crate::store::Migrations::Apply)); a store that only
+    /// verifies its schema checks that they are current.
     ///
     /// Each call of the [`PersonalDataSource`] methods and of the product API is one
     /// transaction: an erasure is applied completely or not at all. Writes are ordered one
@@ -291,7 +296,7 @@ impl ChatHistory {
     ///
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
     /// let store = SqliteStore::open_in_memory().await?;
-    /// let chat = ChatHistory::sqlite(&store, PseudonymKey::new(b"a managed secret of 32 bytes!!!!")?);
+    /// let chat = ChatHistory::sqlite(&store, PseudonymKey::new(b"a managed secret of 32 bytes!!!!")?).await?;
     /// let acme = Scope::of(PartyId::generate());
     /// let eva = chat.add_visitor(acme, Token::new("tok-eva")?, Utc::now()).await?;
     /// let email = SubjectIdentifier::Email(EmailAddress::new("eva@example.cz")?);
@@ -303,15 +308,20 @@ impl ChatHistory {
     /// # })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`StoreError::Schema`] when the chat tables cannot be applied or (for a store that only
+    /// verifies its schema) are not current; [`StoreError::Backend`] when SQLite fails.
     #[cfg(feature = "sqlite")]
-    #[must_use]
-    pub fn sqlite(store: &super::sqlite::SqliteStore, key: PseudonymKey) -> Self {
-        Self::on(Backend::Sql(sql::Engine::sqlite(store)), key)
+    pub async fn sqlite(store: &super::sqlite::SqliteStore, key: PseudonymKey) -> Result<Self, StoreError> {
+        Ok(Self::on(Backend::Sql(sql::Engine::sqlite(store).await?), key))
     }
 
     /// The chat history kept in the PostgreSQL database of `store` (its tables `gdpr_chat_*`,
-    /// created with the store's schema, keyed by controller first), keeping erased visitors'
-    /// identifiers as hashes keyed with `key` (use the same key every time).
+    /// in the store's schema, keyed by controller first), keeping erased visitors' identifiers
+    /// as hashes keyed with `key` (use the same key every time). As with
+    /// [`sqlite`](Self::sqlite), the chat tables are applied (or verified) here, when the
+    /// application uses the chat history, not when the store is opened.
     ///
     /// Each call is one transaction, so an erasure is applied completely or not at all; writes
     /// in one controller's scope are ordered one after the other (a transaction-level advisory
@@ -326,14 +336,17 @@ impl ChatHistory {
     ///
     /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
     /// let store = PostgresStore::connect("postgres://gdpr@127.0.0.1:5432/gdpr").await?;
-    /// let chat = ChatHistory::postgres(&store, PseudonymKey::new(b"a managed secret of 32 bytes!!!!")?);
+    /// let chat = ChatHistory::postgres(&store, PseudonymKey::new(b"a managed secret of 32 bytes!!!!")?).await?;
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// # Errors
+    /// [`StoreError::Schema`] when the chat tables cannot be applied or (for a store that only
+    /// verifies its schema) are not current; [`StoreError::Backend`] when the server fails.
     #[cfg(feature = "postgres")]
-    #[must_use]
-    pub fn postgres(store: &super::postgres::PostgresStore, key: PseudonymKey) -> Self {
-        Self::on(Backend::Sql(sql::Engine::postgres(store)), key)
+    pub async fn postgres(store: &super::postgres::PostgresStore, key: PseudonymKey) -> Result<Self, StoreError> {
+        Ok(Self::on(Backend::Sql(sql::Engine::postgres(store).await?), key))
     }
 
     fn on(backend: Backend, key: PseudonymKey) -> Self {

@@ -8,7 +8,7 @@
 //! file: connection options, locking, error mapping, the system catalogue and the audit chain's
 //! head.
 
-use super::Migration;
+use super::{Migration, Naming};
 #[cfg(doc)]
 use crate::store::{AuditLog, LedgerStore};
 use crate::store::{Digest, DocumentKey, Scope, StoreError, StreamKey};
@@ -45,16 +45,28 @@ pub(crate) trait Engine: Sync {
 
     /// The schema, one migration per version, applied in order when the store is opened.
     const MIGRATIONS: &'static [Migration];
-    /// Lists the tables already in the schema that could clash with the crate's, by name.
-    const TABLES: &'static str;
-    /// Creates the table of applied migrations.
+    /// The name of a table or index (`$1`) if the schema (`$2`, a text or NULL for the
+    /// default) holds one so named.
+    const RELATION: &'static str;
+    /// How many `checksum` columns the table `$1` of the schema `$2` (or NULL) has: 0 in a
+    /// table of applied migrations written before checksums were kept.
+    const CHECKSUM_COLUMN: &'static str;
+    /// Creates the table of applied migrations (default names).
     const CREATE_MIGRATIONS_TABLE: &'static str;
     /// The time a migration is applied at, as the engine writes it.
     const NOW: &'static str;
+    /// Whether the migrations' own SQL is renamed by the store's naming (SQLite's prefix);
+    /// otherwise the engine runs it under the schema it set for the transaction (PostgreSQL's
+    /// `SET LOCAL search_path`: index names cannot be qualified in `CREATE INDEX`).
+    const RENAMES_MIGRATIONS: bool;
 
-    /// Why a schema holding `tables` (those [`TABLES`](Self::TABLES) lists) but no table of
-    /// applied migrations is not opened.
-    fn foreign(tables: &str) -> String;
+    /// Where the store's tables are.
+    fn naming(&self) -> &Naming;
+
+    /// A statement written with the default names, renamed for this store.
+    fn sql(&self, statement: &'static str) -> sqlx::AssertSqlSafe<std::borrow::Cow<'static, str>> {
+        self.naming().sql(statement)
+    }
 
     /// The pool of connections.
     fn pool(&self) -> &sqlx::Pool<Self::Db>;
@@ -97,46 +109,118 @@ macro_rules! impl_ledger {
         use uuid::Uuid;
 
         use crate::store::sql::ledger::{EVENTS_PER_INSERT, Engine, FeedRow};
-        use crate::store::sql::{self, MIGRATIONS_TABLE, controller};
+        use crate::store::sql::{self, Component, MIGRATIONS_TABLE, Naming, controller};
         use crate::store::{
             AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, FEED_PAGE_MAX, FeedEntry, FeedPosition,
             LedgerStore, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
         };
+        use crate::store::{Migrations, SchemaError};
 
-        /// Applies the migrations the schema lacks, in `tx`, and commits: refuses a schema that
-        /// is newer than this crate's, or that holds tables of the crate's names it did not
-        /// create. `what` names the schema in errors.
+        /// Brings the schema up to date in `tx` and commits (under [`Migrations::Apply`]), or
+        /// checks it is (under [`Migrations::Verify`], changing nothing): creates the table of
+        /// applied migrations, records the checksums of migrations applied before they were kept
+        /// (trusting what is applied then), applies every missing migration of the components
+        /// `wanted` or already present, each after checking that the database holds none of the
+        /// tables it creates. Refuses a schema that is newer than this crate's or whose applied
+        /// migrations differ from those shipped. `what` names the database in errors.
         pub(crate) async fn migrate(
             mut tx: sqlx::Transaction<'_, $db>,
+            naming: &Naming,
             what: &str,
+            wanted: &[Component],
+            mode: Migrations,
             e: impl Fn(sqlx::Error) -> StoreError,
         ) -> Result<(), StoreError> {
-            let tables: Vec<String> =
-                sqlx::query_scalar(<$store as Engine>::TABLES).fetch_all(&mut *tx).await.map_err(&e)?;
-            let current: i64 = if tables.iter().any(|t| t == MIGRATIONS_TABLE) {
-                sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM gdpr_schema_migrations")
-                    .fetch_one(&mut *tx)
+            let what = naming.describe(what);
+            let refuse = |problem: SchemaError| StoreError::Schema { what: what.clone(), problem };
+            let known = <$store as Engine>::MIGRATIONS;
+            let verify = mode == Migrations::Verify;
+            let table = naming.relation(MIGRATIONS_TABLE);
+            let exists = |name: String| {
+                sqlx::query_scalar::<_, String>(<$store as Engine>::RELATION)
+                    .bind(name)
+                    .bind(naming.schema_name().map(str::to_owned))
+            };
+            let has_table = exists(table.clone()).fetch_optional(&mut *tx).await.map_err(&e)?.is_some();
+            if !has_table {
+                if verify {
+                    let missing = sql::plan(known, &[], wanted, false).map_err(&refuse)?;
+                    return Err(refuse(SchemaError::NotMigrated {
+                        missing: missing.iter().map(|m| m.version).collect(),
+                    }));
+                }
+                let create = naming.rewrite(<$store as Engine>::CREATE_MIGRATIONS_TABLE).into_owned();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut *tx).await.map_err(&e)?;
+            }
+            let checksums: i64 = sqlx::query_scalar(<$store as Engine>::CHECKSUM_COLUMN)
+                .bind(table.clone())
+                .bind(naming.schema_name().map(str::to_owned))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(&e)?;
+            let mut applied: Vec<sql::Applied> = if checksums > 0 {
+                sqlx::query_as(naming.sql("SELECT version, checksum FROM gdpr_schema_migrations ORDER BY version"))
+                    .fetch_all(&mut *tx)
                     .await
                     .map_err(&e)?
-            } else if !tables.is_empty() {
-                let reason = <$store as Engine>::foreign(&tables.join(", "));
-                return Err(StoreError::Invalid { what: what.to_owned(), reason });
             } else {
-                sqlx::raw_sql(<$store as Engine>::CREATE_MIGRATIONS_TABLE).execute(&mut *tx).await.map_err(&e)?;
-                0
+                let versions: Vec<i64> =
+                    sqlx::query_scalar(naming.sql("SELECT version FROM gdpr_schema_migrations ORDER BY version"))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(&e)?;
+                versions.into_iter().map(|v| (v, None)).collect()
             };
-            let migrations = <$store as Engine>::MIGRATIONS;
-            sql::check_schema_version(what, current, sql::latest(migrations))?;
-            for m in migrations.iter().filter(|m| m.version > current) {
-                sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(&e)?;
-                if m.version == sql::CHAT_LOOKUPS_REBUILT {
-                    rebuild_chat_lookups(&mut tx, &e).await?;
+            let todo = sql::plan(known, &applied, wanted, verify).map_err(&refuse)?;
+            if verify {
+                if !todo.is_empty() {
+                    return Err(refuse(SchemaError::NotMigrated { missing: todo.iter().map(|m| m.version).collect() }));
                 }
-                let mut record = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO gdpr_schema_migrations (version, description, applied_at) VALUES (",
-                );
+                return tx.commit().await.map_err(&e);
+            }
+            // Trust on first use: a table written before checksums were kept gets the column, and
+            // the migrations it records get the checksums of those this crate ships.
+            if checksums == 0 {
+                sqlx::raw_sql(naming.sql("ALTER TABLE gdpr_schema_migrations ADD COLUMN checksum TEXT"))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&e)?;
+            }
+            for (version, checksum) in applied.iter_mut().filter(|(_, c)| c.is_none()) {
+                let Some(m) = known.iter().find(|m| m.version == *version) else { continue };
+                let sum = m.checksum();
+                sqlx::query(naming.sql("UPDATE gdpr_schema_migrations SET checksum = $1 WHERE version = $2"))
+                    .bind(&sum)
+                    .bind(*version)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&e)?;
+                *checksum = Some(sum);
+            }
+            for m in todo {
+                let mut clash = Vec::new();
+                for name in m.creates() {
+                    if let Some(found) = exists(naming.relation(name)).fetch_optional(&mut *tx).await.map_err(&e)? {
+                        clash.push(found);
+                    }
+                }
+                if !clash.is_empty() {
+                    return Err(refuse(SchemaError::Clash { names: clash }));
+                }
+                let text = if <$store as Engine>::RENAMES_MIGRATIONS {
+                    naming.rewrite(m.sql)
+                } else {
+                    std::borrow::Cow::Borrowed(m.sql)
+                };
+                sqlx::raw_sql(sqlx::AssertSqlSafe(text.into_owned())).execute(&mut *tx).await.map_err(&e)?;
+                if m.version == sql::CHAT_LOOKUPS_REBUILT {
+                    rebuild_chat_lookups(&mut tx, naming, &e).await?;
+                }
+                let mut record = sqlx::QueryBuilder::<$db>::new(naming.rewrite(
+                    "INSERT INTO gdpr_schema_migrations (version, description, applied_at, checksum) VALUES (",
+                ));
                 record.push_bind(m.version).push(", ").push_bind(m.description);
-                record.push(format_args!(", {})", <$store as Engine>::NOW));
+                record.push(format_args!(", {}, ", <$store as Engine>::NOW)).push_bind(m.checksum()).push(")");
                 record.build().execute(&mut *tx).await.map_err(&e)?;
             }
             tx.commit().await.map_err(&e)
@@ -146,24 +230,26 @@ macro_rules! impl_ledger {
         /// bodies, a page of visitors at a time, in the migration's transaction.
         async fn rebuild_chat_lookups(
             tx: &mut sqlx::Transaction<'_, $db>,
+            naming: &Naming,
             e: &impl Fn(sqlx::Error) -> StoreError,
         ) -> Result<(), StoreError> {
             const PAGE: i64 = 500;
-            sqlx::query("DELETE FROM gdpr_chat_lookup WHERE kind IN ('id', 'word')")
+            sqlx::query(naming.sql("DELETE FROM gdpr_chat_lookup WHERE kind IN ('id', 'word')"))
                 .execute(&mut **tx)
                 .await
                 .map_err(e)?;
             let mut after: Option<(Uuid, Uuid)> = None;
             loop {
-                let mut page = sqlx::QueryBuilder::<$db>::new("SELECT controller, visitor, body FROM gdpr_chat_visitors");
+                let mut page = sqlx::QueryBuilder::<$db>::new(
+                    naming.rewrite("SELECT controller, visitor, body FROM gdpr_chat_visitors"),
+                );
                 if let Some((controller, visitor)) = after {
                     page.push(" WHERE controller > ").push_bind(controller);
                     page.push(" OR (controller = ").push_bind(controller).push(" AND visitor > ").push_bind(visitor);
                     page.push(")");
                 }
                 page.push(" ORDER BY controller, visitor LIMIT ").push_bind(PAGE);
-                let rows: Vec<(Uuid, Uuid, String)> =
-                    page.build_query_as().fetch_all(&mut **tx).await.map_err(e)?;
+                let rows: Vec<(Uuid, Uuid, String)> = page.build_query_as().fetch_all(&mut **tx).await.map_err(e)?;
                 let Some(&(controller, visitor, _)) = rows.last() else { break };
                 after = Some((controller, visitor));
                 let mut lookups = Vec::new();
@@ -174,8 +260,9 @@ macro_rules! impl_ledger {
                     }
                 }
                 for chunk in lookups.chunks(100) {
-                    let mut insert =
-                        sqlx::QueryBuilder::<$db>::new("INSERT INTO gdpr_chat_lookup (controller, kind, value, visitor) ");
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        naming.rewrite("INSERT INTO gdpr_chat_lookup (controller, kind, value, visitor) "),
+                    );
                     insert.push_values(chunk, |mut row, (controller, kind, value, visitor)| {
                         row.push_bind(*controller).push_bind(*kind).push_bind(value.clone()).push_bind(*visitor);
                     });
@@ -197,7 +284,7 @@ macro_rules! impl_ledger {
             key: DocumentKey,
         ) -> Result<Option<Version>, StoreError> {
             let found: Option<i64> = sqlx::query_scalar(
-                "SELECT version FROM gdpr_documents WHERE controller = $1 AND kind = $2 AND id = $3",
+                store.sql("SELECT version FROM gdpr_documents WHERE controller = $1 AND kind = $2 AND id = $3"),
             )
             .bind(controller(scope))
             .bind(key.kind.as_str())
@@ -215,14 +302,15 @@ macro_rules! impl_ledger {
             scope: Scope,
             stream: StreamKey,
         ) -> Result<Version, StoreError> {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM gdpr_streams WHERE controller = $1 AND kind = $2 AND id = $3")
-                    .bind(controller(scope))
-                    .bind(stream.kind.as_str())
-                    .bind(stream.id)
-                    .fetch_optional(executor)
-                    .await
-                    .map_err(|e| store.error(e))?;
+            let found: Option<i64> = sqlx::query_scalar(
+                store.sql("SELECT version FROM gdpr_streams WHERE controller = $1 AND kind = $2 AND id = $3"),
+            )
+            .bind(controller(scope))
+            .bind(stream.kind.as_str())
+            .bind(stream.id)
+            .fetch_optional(executor)
+            .await
+            .map_err(|e| store.error(e))?;
             Ok(found.map(|v| sql::stored_version(stream, v)).transpose()?.unwrap_or(Version::NONE))
         }
 
@@ -236,11 +324,11 @@ macro_rules! impl_ledger {
             rows: &[FeedRow],
         ) -> Result<(), StoreError> {
             let count = sql::count_param("feed entries", rows.len() as u64)?;
-            let head: i64 = sqlx::query_scalar(
-                "INSERT INTO gdpr_feed_heads (controller, position) VALUES ($1, $2) \
-                 ON CONFLICT (controller) DO UPDATE SET position = gdpr_feed_heads.position + excluded.position \
+            let head: i64 = sqlx::query_scalar(store.sql(
+                "INSERT INTO gdpr_feed_heads AS h (controller, position) VALUES ($1, $2) \
+                 ON CONFLICT (controller) DO UPDATE SET position = h.position + excluded.position \
                  RETURNING position",
-            )
+            ))
             .bind(controller(scope))
             .bind(count)
             .fetch_one(&mut **tx)
@@ -250,7 +338,7 @@ macro_rules! impl_ledger {
             for (n, chunk) in rows.chunks(EVENTS_PER_INSERT).enumerate() {
                 let offset = first + (n * EVENTS_PER_INSERT) as i64;
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO gdpr_feed (controller, position, entity, kind, id, version) ",
+                    store.naming().rewrite("INSERT INTO gdpr_feed (controller, position, entity, kind, id, version) "),
                 );
                 qb.push_values(chunk.iter().enumerate(), |mut row, (i, r)| {
                     row.push_bind(controller(scope))
@@ -278,10 +366,10 @@ macro_rules! impl_ledger {
                 let next = expected.after(1);
                 let mut tx = self.begin_write().await?;
                 let done = if expected == Version::NONE {
-                    sqlx::query(
+                    sqlx::query(self.sql(
                         "INSERT INTO gdpr_documents (controller, kind, id, version, body) VALUES ($1, $2, $3, 1, $4) \
                          ON CONFLICT DO NOTHING",
-                    )
+                    ))
                     .bind(controller(scope))
                     .bind(key.kind.as_str())
                     .bind(key.id)
@@ -289,10 +377,10 @@ macro_rules! impl_ledger {
                     .execute(&mut *tx)
                     .await
                 } else {
-                    sqlx::query(
+                    sqlx::query(self.sql(
                         "UPDATE gdpr_documents SET version = $1, body = $2 \
                          WHERE controller = $3 AND kind = $4 AND id = $5 AND version = $6",
-                    )
+                    ))
                     .bind(sql::version_param(next))
                     .bind(&text)
                     .bind(controller(scope))
@@ -317,15 +405,16 @@ macro_rules! impl_ledger {
             }
 
             async fn get_document(&self, scope: Scope, key: DocumentKey) -> Result<Option<Stored>, StoreError> {
-                let row = sqlx::query(
-                    "SELECT version, body FROM gdpr_documents WHERE controller = $1 AND kind = $2 AND id = $3",
-                )
-                .bind(controller(scope))
-                .bind(key.kind.as_str())
-                .bind(key.id)
-                .fetch_optional(self.pool())
-                .await
-                .map_err(|e| self.error(e))?;
+                let row =
+                    sqlx::query(self.sql(
+                        "SELECT version, body FROM gdpr_documents WHERE controller = $1 AND kind = $2 AND id = $3",
+                    ))
+                    .bind(controller(scope))
+                    .bind(key.kind.as_str())
+                    .bind(key.id)
+                    .fetch_optional(self.pool())
+                    .await
+                    .map_err(|e| self.error(e))?;
                 let Some(row) = row else { return Ok(None) };
                 let version: i64 = row.try_get(0).map_err(|e| self.error(e))?;
                 let body: String = row.try_get(1).map_err(|e| self.error(e))?;
@@ -337,9 +426,9 @@ macro_rules! impl_ledger {
             }
 
             async fn list_documents(&self, scope: Scope, kind: DocumentKind) -> Result<Vec<Stored>, StoreError> {
-                let rows = sqlx::query(
+                let rows = sqlx::query(self.sql(
                     "SELECT id, version, body FROM gdpr_documents WHERE controller = $1 AND kind = $2 ORDER BY id",
-                )
+                ))
                 .bind(controller(scope))
                 .bind(kind.as_str())
                 .fetch_all(self.pool())
@@ -383,10 +472,10 @@ macro_rules! impl_ledger {
                 // concurrent appender at the same version wait for this transaction, then find the
                 // new version and change nothing.
                 let done = if expected == Version::NONE {
-                    sqlx::query(
+                    sqlx::query(self.sql(
                         "INSERT INTO gdpr_streams (controller, kind, id, version) VALUES ($1, $2, $3, $4) \
                          ON CONFLICT DO NOTHING",
-                    )
+                    ))
                     .bind(controller(scope))
                     .bind(stream.kind.as_str())
                     .bind(stream.id)
@@ -394,10 +483,10 @@ macro_rules! impl_ledger {
                     .execute(&mut *tx)
                     .await
                 } else {
-                    sqlx::query(
+                    sqlx::query(self.sql(
                         "UPDATE gdpr_streams SET version = $1 \
                          WHERE controller = $2 AND kind = $3 AND id = $4 AND version = $5",
-                    )
+                    ))
                     .bind(next_param)
                     .bind(controller(scope))
                     .bind(stream.kind.as_str())
@@ -413,7 +502,8 @@ macro_rules! impl_ledger {
                 }
                 for chunk in rows.chunks(EVENTS_PER_INSERT) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO gdpr_events (controller, stream_kind, stream_id, seq, body) ",
+                        self.naming()
+                            .rewrite("INSERT INTO gdpr_events (controller, stream_kind, stream_id, seq, body) "),
                     );
                     qb.push_values(chunk, |mut row, (seq, body)| {
                         row.push_bind(controller(scope))
@@ -431,10 +521,10 @@ macro_rules! impl_ledger {
             }
 
             async fn read_events(&self, scope: Scope, stream: StreamKey) -> Result<Vec<serde_json::Value>, StoreError> {
-                let bodies: Vec<String> = sqlx::query_scalar(
+                let bodies: Vec<String> = sqlx::query_scalar(self.sql(
                     "SELECT body FROM gdpr_events \
                      WHERE controller = $1 AND stream_kind = $2 AND stream_id = $3 ORDER BY seq",
-                )
+                ))
                 .bind(controller(scope))
                 .bind(stream.kind.as_str())
                 .bind(stream.id)
@@ -445,13 +535,14 @@ macro_rules! impl_ledger {
             }
 
             async fn list_streams(&self, scope: Scope, kind: StreamKind) -> Result<Vec<StreamKey>, StoreError> {
-                let ids: Vec<Uuid> =
-                    sqlx::query_scalar("SELECT id FROM gdpr_streams WHERE controller = $1 AND kind = $2 ORDER BY id")
-                        .bind(controller(scope))
-                        .bind(kind.as_str())
-                        .fetch_all(self.pool())
-                        .await
-                        .map_err(|e| self.error(e))?;
+                let ids: Vec<Uuid> = sqlx::query_scalar(
+                    self.sql("SELECT id FROM gdpr_streams WHERE controller = $1 AND kind = $2 ORDER BY id"),
+                )
+                .bind(controller(scope))
+                .bind(kind.as_str())
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.error(e))?;
                 Ok(ids.into_iter().map(|id| StreamKey { kind, id }).collect())
             }
 
@@ -462,12 +553,12 @@ macro_rules! impl_ledger {
                 limit: usize,
             ) -> Result<Vec<FeedEntry>, StoreError> {
                 let Ok(after) = i64::try_from(after.get()) else { return Ok(Vec::new()) };
-                let rows = sqlx::query(
+                let rows = sqlx::query(self.sql(
                     "SELECT f.position, f.entity, f.kind, f.id, f.version, e.body FROM gdpr_feed f \
                      LEFT JOIN gdpr_events e ON f.entity = 'event' AND e.controller = f.controller \
                      AND e.stream_kind = f.kind AND e.stream_id = f.id AND e.seq = f.version \
                      WHERE f.controller = $1 AND f.position > $2 ORDER BY f.position LIMIT $3",
-                )
+                ))
                 .bind(controller(scope))
                 .bind(after)
                 .bind(sql::limit_param(limit.min(FEED_PAGE_MAX)))
@@ -494,8 +585,9 @@ macro_rules! impl_ledger {
                             }
                             ("event", None) => Err(StoreError::corrupt(&what, "the event it names is not stored")),
                             ("document", _) => {
-                                let kind = DocumentKind::parse(&kind)
-                                    .ok_or_else(|| StoreError::corrupt(&what, "it names an unknown kind of document"))?;
+                                let kind = DocumentKind::parse(&kind).ok_or_else(|| {
+                                    StoreError::corrupt(&what, "it names an unknown kind of document")
+                                })?;
                                 Ok(FeedEntry::document(position, DocumentKey { kind, id }, version))
                             }
                             _ => Err(StoreError::corrupt(&what, "it names neither an event nor a document")),
@@ -513,9 +605,9 @@ macro_rules! impl_ledger {
                 let record = AuditRecord::seal(last.saturating_add(1), previous, entry)?;
                 let text = record.entry_text()?;
                 let sequence = sql::count_param("audit sequence", record.sequence)?;
-                sqlx::query(
+                sqlx::query(self.sql(
                     "INSERT INTO gdpr_audit (controller, sequence, previous, hash, entry) VALUES ($1, $2, $3, $4, $5)",
-                )
+                ))
                 .bind(controller(scope))
                 .bind(sequence)
                 .bind(record.previous.as_bytes().as_slice())
@@ -531,10 +623,10 @@ macro_rules! impl_ledger {
 
             async fn read(&self, scope: Scope, after: u64, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
                 let Ok(after) = i64::try_from(after) else { return Ok(Vec::new()) };
-                let rows = sqlx::query(
+                let rows = sqlx::query(self.sql(
                     "SELECT sequence, previous, hash, entry FROM gdpr_audit \
                      WHERE controller = $1 AND sequence > $2 ORDER BY sequence LIMIT $3",
-                )
+                ))
                 .bind(controller(scope))
                 .bind(after)
                 .bind(sql::limit_param(limit))

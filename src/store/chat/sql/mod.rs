@@ -40,10 +40,11 @@ use uuid::Uuid;
 
 use self::diff::write_changes;
 use self::load::{Loader, contacts};
-use self::tx::{Ids, Table, Tx, id_after};
+use self::tx::{Ids, Named, Table, Tx, id_after};
 use super::records::Rec;
 use super::{Contacts, Need, ScopeData, VisitorId};
 use crate::model::SubjectIdentifier;
+use crate::store::sql::Naming;
 use crate::store::{FoundRecord, Scope, StoreError, SubjectKey};
 
 /// The kinds of rows of `gdpr_chat_lookup` (`word` holds an identifier's
@@ -65,34 +66,40 @@ pub(crate) fn rebuilt_lookups(what: &str, body: &str) -> Result<Vec<(&'static st
 /// How many values one `IN (...)` list binds.
 const CHUNK: usize = 500;
 
-/// A database holding chat histories.
+/// A database holding chat histories, and where its tables are.
 #[derive(Clone)]
 pub(super) enum Engine {
     #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::SqlitePool),
+    Sqlite(sqlx::SqlitePool, Naming),
     #[cfg(feature = "postgres")]
-    Postgres(sqlx::PgPool),
+    Postgres(sqlx::PgPool, Naming),
 }
 
 impl Engine {
+    /// The chat history in the database of `store`, once its chat tables are applied (or, if
+    /// the store only verifies its schema, found current).
     #[cfg(feature = "sqlite")]
-    pub(super) fn sqlite(store: &crate::store::sqlite::SqliteStore) -> Self {
+    pub(super) async fn sqlite(store: &crate::store::sqlite::SqliteStore) -> Result<Self, StoreError> {
         use crate::store::sql::ledger::Engine as _;
-        Engine::Sqlite(store.pool().clone())
+        store.chat_schema().await?;
+        Ok(Engine::Sqlite(store.pool().clone(), store.naming().clone()))
     }
 
+    /// The chat history in the database of `store`, once its chat tables are applied (or, if
+    /// the store only verifies its schema, found current).
     #[cfg(feature = "postgres")]
-    pub(super) fn postgres(store: &crate::store::postgres::PostgresStore) -> Self {
+    pub(super) async fn postgres(store: &crate::store::postgres::PostgresStore) -> Result<Self, StoreError> {
         use crate::store::sql::ledger::Engine as _;
-        Engine::Postgres(store.pool().clone())
+        store.chat_schema().await?;
+        Ok(Engine::Postgres(store.pool().clone(), store.naming().clone()))
     }
 
     pub(super) fn name(&self) -> &'static str {
         match self {
             #[cfg(feature = "sqlite")]
-            Engine::Sqlite(_) => "sqlite",
+            Engine::Sqlite(..) => "sqlite",
             #[cfg(feature = "postgres")]
-            Engine::Postgres(_) => "postgres",
+            Engine::Postgres(..) => "postgres",
         }
     }
 
@@ -105,13 +112,13 @@ impl Engine {
         let _ = scope;
         match self {
             #[cfg(feature = "sqlite")]
-            Engine::Sqlite(pool) => {
+            Engine::Sqlite(pool, naming) => {
                 let tx = if write { pool.begin_with("BEGIN IMMEDIATE").await } else { pool.begin().await }
                     .map_err(sqlite_error)?;
-                Ok(Box::new(tx))
+                Ok(Box::new(Named { tx, naming: naming.clone() }))
             }
             #[cfg(feature = "postgres")]
-            Engine::Postgres(pool) => {
+            Engine::Postgres(pool, naming) => {
                 use crate::store::postgres::error;
                 if write {
                     let mut tx = pool.begin().await.map_err(error)?;
@@ -121,10 +128,10 @@ impl Engine {
                         .execute(&mut *tx)
                         .await
                         .map_err(error)?;
-                    Ok(Box::new(tx))
+                    Ok(Box::new(Named { tx, naming: naming.clone() }))
                 } else {
                     let tx = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(error)?;
-                    Ok(Box::new(tx))
+                    Ok(Box::new(Named { tx, naming: naming.clone() }))
                 }
             }
         }
@@ -184,9 +191,9 @@ impl Engine {
     pub(super) async fn purge(&self) -> Result<(), StoreError> {
         match self {
             #[cfg(feature = "sqlite")]
-            Engine::Sqlite(pool) => crate::store::sqlite::truncate_wal(pool).await,
+            Engine::Sqlite(pool, _) => crate::store::sqlite::truncate_wal(pool).await,
             #[cfg(feature = "postgres")]
-            Engine::Postgres(_) => Ok(()),
+            Engine::Postgres(..) => Ok(()),
         }
     }
 }

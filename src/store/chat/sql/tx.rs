@@ -15,6 +15,14 @@ use crate::store::StoreError;
 use crate::store::chat::records::Rec;
 #[cfg(feature = "sqlite")]
 use crate::store::chat::{ConversationId, MessageId};
+use crate::store::sql::Naming;
+
+/// A transaction of the chat history's database, and where its tables are: every statement
+/// is written with the default names and renamed by `naming`.
+pub(super) struct Named<T> {
+    pub(super) tx: T,
+    pub(super) naming: Naming,
+}
 
 /// Which rows of a table: all of the scope's, or those of some ids.
 #[derive(Clone, Copy)]
@@ -104,7 +112,7 @@ async fn conversation_rows_apart(tx: &mut dyn Tx, scope: Uuid, ids: &[Uuid]) -> 
 /// lower-case form `Rec::key` writes).
 #[cfg(feature = "postgres")]
 async fn conversation_rows_postgres(
-    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    tx: &mut Named<sqlx::Transaction<'static, sqlx::Postgres>>,
     scope: Uuid,
     ids: &[Uuid],
 ) -> Result<ConversationRows, StoreError> {
@@ -125,11 +133,11 @@ async fn conversation_rows_postgres(
     }
     // (part, conversation, visitor or message, text)
     type Row = (i16, Option<Uuid>, Option<Uuid>, Option<String>);
-    let rows: Vec<Row> = sqlx::query_as(SQL)
+    let rows: Vec<Row> = sqlx::query_as(tx.naming.sql(SQL))
         .bind(scope)
         .bind(ids)
         .bind(BY_RETAINED)
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx.tx)
         .await
         .map_err(crate::store::postgres::error)?;
     let mut retained = BTreeSet::new();
@@ -220,7 +228,7 @@ macro_rules! impl_tx {
         /// `select` (up to its `WHERE controller = `) of the scope's rows whose `column` is one
         /// of `ids`, a chunk of ids per query: every read by ids of the chat's tables.
         async fn select_in<T>(
-            tx: &mut sqlx::Transaction<'static, $db>,
+            tx: &mut Named<sqlx::Transaction<'static, $db>>,
             select: &str,
             column: &str,
             scope: Uuid,
@@ -231,27 +239,27 @@ macro_rules! impl_tx {
         {
             let mut out = Vec::new();
             for at in ids.chunks() {
-                let mut qb = sqlx::QueryBuilder::<$db>::new(select);
+                let mut qb = sqlx::QueryBuilder::<$db>::new(tx.naming.rewrite(select));
                 qb.push_bind(scope);
                 push_filter(ids, &mut qb, column, at);
-                out.extend(qb.build_query_as::<T>().fetch_all(&mut **tx).await.map_err($error)?);
+                out.extend(qb.build_query_as::<T>().fetch_all(&mut *tx.tx).await.map_err($error)?);
             }
             Ok(out)
         }
 
         #[async_trait]
-        impl Tx for sqlx::Transaction<'static, $db> {
+        impl Tx for Named<sqlx::Transaction<'static, $db>> {
             async fn lookup(&mut self, scope: Uuid, kind: &str, values: &[String]) -> Result<Vec<Uuid>, StoreError> {
                 let mut out = BTreeSet::new();
                 for chunk in values.chunks(CHUNK) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT visitor FROM gdpr_chat_lookup WHERE controller = ");
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(self.naming.rewrite("SELECT visitor FROM gdpr_chat_lookup WHERE controller = "));
                     qb.push_bind(scope).push(" AND kind = ").push_bind(kind.to_owned()).push(" AND value IN (");
                     let mut list = qb.separated(", ");
                     for v in chunk {
                         list.push_bind(v.clone());
                     }
                     list.push_unseparated(")");
-                    let ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut **self).await.map_err($error)?;
+                    let ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut *self.tx).await.map_err($error)?;
                     out.extend(ids);
                 }
                 Ok(out.into_iter().collect())
@@ -273,12 +281,12 @@ macro_rules! impl_tx {
                 // UNION ALL of two ranges of the (controller, kind, value) key, sorted here: an OR,
                 // or an ORDER BY in SQL, made SQLite's planner scan the controller's lookup rows
                 // by visitor instead (25-35 ms instead of 3 ms at 1M messages).
-                let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                let mut qb = sqlx::QueryBuilder::<$db>::new(self.naming.rewrite(""));
                 for (n, (kind, values)) in [(kind_a, values_a), (kind_b, values_b)].into_iter().enumerate() {
                     if n > 0 {
                         qb.push(" UNION ALL ");
                     }
-                    qb.push("SELECT visitor FROM gdpr_chat_lookup WHERE controller = ").push_bind(scope);
+                    qb.push(self.naming.rewrite("SELECT visitor FROM gdpr_chat_lookup WHERE controller = ")).push_bind(scope);
                     qb.push(" AND kind = ").push_bind(kind.to_owned()).push(" AND value IN (");
                     let mut list = qb.separated(", ");
                     for v in values {
@@ -286,7 +294,7 @@ macro_rules! impl_tx {
                     }
                     list.push_unseparated(")");
                 }
-                let found: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut **self).await.map_err($error)?;
+                let found: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut *self.tx).await.map_err($error)?;
                 Ok(found.into_iter().collect::<BTreeSet<_>>().into_iter().collect())
             }
 
@@ -350,41 +358,41 @@ macro_rules! impl_tx {
                 lookups: &[(&'static str, String)],
             ) -> Result<(), StoreError> {
                 sqlx::query(
-                    "INSERT INTO gdpr_chat_visitors (controller, visitor, body) VALUES ($1, $2, $3) \
-                     ON CONFLICT (controller, visitor) DO UPDATE SET body = excluded.body",
+                    self.naming.sql("INSERT INTO gdpr_chat_visitors (controller, visitor, body) VALUES ($1, $2, $3) \
+                     ON CONFLICT (controller, visitor) DO UPDATE SET body = excluded.body"),
                 )
                 .bind(scope)
                 .bind(id)
                 .bind(body)
-                .execute(&mut **self)
+                .execute(&mut *self.tx)
                 .await
                 .map_err($error)?;
-                sqlx::query("DELETE FROM gdpr_chat_lookup WHERE controller = $1 AND visitor = $2")
+                sqlx::query(self.naming.sql("DELETE FROM gdpr_chat_lookup WHERE controller = $1 AND visitor = $2"))
                     .bind(scope)
                     .bind(id)
-                    .execute(&mut **self)
+                    .execute(&mut *self.tx)
                     .await
                     .map_err($error)?;
                 for chunk in lookups.chunks(CHUNK / 4) {
                     let mut qb =
-                        sqlx::QueryBuilder::<$db>::new("INSERT INTO gdpr_chat_lookup (controller, kind, value, visitor) ");
+                        sqlx::QueryBuilder::<$db>::new(self.naming.rewrite("INSERT INTO gdpr_chat_lookup (controller, kind, value, visitor) "));
                     qb.push_values(chunk, |mut row, (kind, value)| {
                         row.push_bind(scope).push_bind(*kind).push_bind(value.clone()).push_bind(id);
                     });
-                    qb.build().execute(&mut **self).await.map_err($error)?;
+                    qb.build().execute(&mut *self.tx).await.map_err($error)?;
                 }
                 Ok(())
             }
 
             async fn put_conversation(&mut self, scope: Uuid, id: Uuid, body: &str) -> Result<(), StoreError> {
                 sqlx::query(
-                    "INSERT INTO gdpr_chat_conversations (controller, conversation, body) VALUES ($1, $2, $3) \
-                     ON CONFLICT (controller, conversation) DO UPDATE SET body = excluded.body",
+                    self.naming.sql("INSERT INTO gdpr_chat_conversations (controller, conversation, body) VALUES ($1, $2, $3) \
+                     ON CONFLICT (controller, conversation) DO UPDATE SET body = excluded.body"),
                 )
                 .bind(scope)
                 .bind(id)
                 .bind(body)
-                .execute(&mut **self)
+                .execute(&mut *self.tx)
                 .await
                 .map_err($error)?;
                 Ok(())
@@ -392,9 +400,9 @@ macro_rules! impl_tx {
 
             async fn delete_conversation(&mut self, scope: Uuid, id: Uuid) -> Result<(), StoreError> {
                 for table in ["gdpr_chat_messages", "gdpr_chat_participants", "gdpr_chat_conversations"] {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(format!("DELETE FROM {table} WHERE controller = "));
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(self.naming.rewrite(&format!("DELETE FROM {table} WHERE controller = ")));
                     qb.push_bind(scope).push(" AND conversation = ").push_bind(id);
-                    qb.build().execute(&mut **self).await.map_err($error)?;
+                    qb.build().execute(&mut *self.tx).await.map_err($error)?;
                 }
                 Ok(())
             }
@@ -407,15 +415,15 @@ macro_rules! impl_tx {
                 joined_at: &str,
             ) -> Result<(), StoreError> {
                 sqlx::query(
-                    "INSERT INTO gdpr_chat_participants (controller, conversation, visitor, joined_at) \
+                    self.naming.sql("INSERT INTO gdpr_chat_participants (controller, conversation, visitor, joined_at) \
                      VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (controller, conversation, visitor) DO UPDATE SET joined_at = excluded.joined_at",
+                     ON CONFLICT (controller, conversation, visitor) DO UPDATE SET joined_at = excluded.joined_at"),
                 )
                 .bind(scope)
                 .bind(c)
                 .bind(v)
                 .bind(joined_at)
-                .execute(&mut **self)
+                .execute(&mut *self.tx)
                 .await
                 .map_err($error)?;
                 Ok(())
@@ -423,12 +431,12 @@ macro_rules! impl_tx {
 
             async fn delete_participant(&mut self, scope: Uuid, c: Uuid, v: Uuid) -> Result<(), StoreError> {
                 sqlx::query(
-                    "DELETE FROM gdpr_chat_participants WHERE controller = $1 AND conversation = $2 AND visitor = $3",
+                    self.naming.sql("DELETE FROM gdpr_chat_participants WHERE controller = $1 AND conversation = $2 AND visitor = $3"),
                 )
                 .bind(scope)
                 .bind(c)
                 .bind(v)
-                .execute(&mut **self)
+                .execute(&mut *self.tx)
                 .await
                 .map_err($error)?;
                 Ok(())
@@ -443,16 +451,16 @@ macro_rules! impl_tx {
                 body: &str,
             ) -> Result<(), StoreError> {
                 sqlx::query(
-                    "INSERT INTO gdpr_chat_messages (controller, conversation, message, author, body) \
+                    self.naming.sql("INSERT INTO gdpr_chat_messages (controller, conversation, message, author, body) \
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (controller, conversation, message) \
-                     DO UPDATE SET author = excluded.author, body = excluded.body",
+                     DO UPDATE SET author = excluded.author, body = excluded.body"),
                 )
                 .bind(scope)
                 .bind(c)
                 .bind(m)
                 .bind(author)
                 .bind(body)
-                .execute(&mut **self)
+                .execute(&mut *self.tx)
                 .await
                 .map_err($error)?;
                 Ok(())
@@ -461,30 +469,30 @@ macro_rules! impl_tx {
             async fn delete_messages(&mut self, scope: Uuid, c: Uuid, messages: &[Uuid]) -> Result<(), StoreError> {
                 let ids = Ids::These(messages);
                 for at in ids.chunks() {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("DELETE FROM gdpr_chat_messages WHERE controller = ");
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(self.naming.rewrite("DELETE FROM gdpr_chat_messages WHERE controller = "));
                     qb.push_bind(scope).push(" AND conversation = ").push_bind(c);
                     push_filter(ids, &mut qb, "message", at);
-                    qb.build().execute(&mut **self).await.map_err($error)?;
+                    qb.build().execute(&mut *self.tx).await.map_err($error)?;
                 }
                 Ok(())
             }
 
             async fn agents(&mut self, scope: Uuid) -> Result<Vec<String>, StoreError> {
-                sqlx::query_scalar("SELECT name FROM gdpr_chat_agents WHERE controller = $1")
+                sqlx::query_scalar(self.naming.sql("SELECT name FROM gdpr_chat_agents WHERE controller = $1"))
                     .bind(scope)
-                    .fetch_all(&mut **self)
+                    .fetch_all(&mut *self.tx)
                     .await
                     .map_err($error)
             }
 
             async fn put_agents(&mut self, scope: Uuid, names: &[&str]) -> Result<(), StoreError> {
                 for chunk in names.chunks(CHUNK / 2) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO gdpr_chat_agents (controller, name) ");
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(self.naming.rewrite("INSERT INTO gdpr_chat_agents (controller, name) "));
                     qb.push_values(chunk, |mut row, name| {
                         row.push_bind(scope).push_bind((*name).to_owned());
                     });
                     qb.push(" ON CONFLICT (controller, name) DO NOTHING");
-                    qb.build().execute(&mut **self).await.map_err($error)?;
+                    qb.build().execute(&mut *self.tx).await.map_err($error)?;
                 }
                 Ok(())
             }
@@ -497,14 +505,14 @@ macro_rules! impl_tx {
                 limit: usize,
             ) -> Result<Vec<Uuid>, StoreError> {
                 let (table, column) = table.name();
-                let mut qb = sqlx::QueryBuilder::<$db>::new(format!("SELECT {column} FROM {table} WHERE controller = "));
+                let mut qb = sqlx::QueryBuilder::<$db>::new(self.naming.rewrite(&format!("SELECT {column} FROM {table} WHERE controller = ")));
                 qb.push_bind(scope).push(format_args!(" AND {column} >= ")).push_bind(from);
                 qb.push(format_args!(" ORDER BY {column} LIMIT ")).push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-                qb.build_query_scalar().fetch_all(&mut **self).await.map_err($error)
+                qb.build_query_scalar().fetch_all(&mut *self.tx).await.map_err($error)
             }
 
             async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-                (*self).commit().await.map_err($error)
+                self.tx.commit().await.map_err($error)
             }
         }
     };
