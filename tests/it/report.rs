@@ -808,7 +808,7 @@ proptest! {
                 prop_assert!(plain.contains(name), "{} missing from {}", name, plain);
                 let escaped = html_escape::encode_text(name).replace('\n', "<br>\n");
                 prop_assert!(html.contains(&escaped), "{} missing from the HTML", name);
-                prop_assert!(md.contains(&gdpr_obligations::report::escape_markdown(name)));
+                prop_assert!(md.contains(&gdpr_obligations::escape::markdown(name)));
             }
         }
     }
