@@ -282,7 +282,7 @@ pub fn csv_field(field: &str) -> Cow<'_, str> {
 /// use gdpr_obligations::escape;
 ///
 /// assert_eq!(escape::mermaid_label("ACME \"s.r.o.\""), "ACME #34;s.r.o.#34;");
-/// assert_eq!(escape::mermaid_label("a\"] --> x[\"b"), "a#34;#93; -#62; x#91;#34;b");
+/// assert_eq!(escape::mermaid_label("a\"] --> x[\"b"), "a#34;#93; --#62; x#91;#34;b");
 /// ```
 #[must_use]
 pub fn mermaid_label(text: &str) -> String {
