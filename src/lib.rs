@@ -92,6 +92,8 @@
 //! - [`agenda`]: every open obligation of a scope at an instant: who owes it to whom, under
 //!   which article, by when; as JSON, Markdown and an iCalendar feed.
 //! - [`wire`]: the JSON contract, the JSON Schema of every wire type.
+//! - [`escape`]: one escaper per output format (Markdown, HTML, plain text, CSV, Mermaid), used
+//!   by every renderer, so that a name or free text a user gave stays text in its field.
 //!
 //! # At the root
 //!
@@ -165,6 +167,7 @@ pub mod breach;
 pub mod consent;
 pub mod desk;
 pub mod erasure;
+pub mod escape;
 pub mod fulfil;
 pub mod lifecycle;
 pub mod model;

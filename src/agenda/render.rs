@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::{Agenda, Due, Obligation, ObligationKind, ObligationState, OwedTo};
 use crate::breach::SubjectDuty;
+use crate::escape;
 use crate::fulfil::Operation;
 use crate::model::PartyId;
 use crate::vocab::{Language, Right};
@@ -102,7 +103,9 @@ impl Agenda {
     /// The agenda as Markdown: one table per state (overdue, due today, upcoming, standing), each
     /// row with the due date, the obligation, who owes it, to whom and the article, then the
     /// details of deficient agreements and incomplete records. Parties appear by legal name where
-    /// the agenda knows it; data subjects only by pseudonymous ids.
+    /// the agenda knows it; data subjects only by pseudonymous ids. Every text is escaped by
+    /// [`escape::markdown`] (keys and field names in code spans by [`escape::markdown_code`]), so
+    /// that a legal name holding HTML or Markdown stays text in its cell.
     ///
     /// # Example
     /// ```
@@ -152,22 +155,27 @@ impl Agenda {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} | {} |",
-                    cell(&due_text(o)),
-                    cell(&o.summary),
-                    cell(&self.name(o.owed_by)),
-                    cell(&self.owed_to_text(&o.owed_to)),
-                    o.article,
+                    escape::markdown(&due_text(o)),
+                    escape::markdown(&o.summary),
+                    escape::markdown(&self.name(o.owed_by)),
+                    escape::markdown(&self.owed_to_text(&o.owed_to)),
+                    escape::markdown(&o.article.to_string()),
                 );
             }
         }
-        let details: Vec<(&Obligation, Vec<String>)> =
-            self.obligations.iter().map(|o| (o, detail_lines(o))).filter(|(_, d)| !d.is_empty()).collect();
+        let details: Vec<(&Obligation, Vec<Detail>)> =
+            self.obligations.iter().map(|o| (o, details(o))).filter(|(_, d)| !d.is_empty()).collect();
         if !details.is_empty() {
             let _ = writeln!(out, "\n## Details");
             for (o, lines) in details {
-                let _ = writeln!(out, "\n{} (`{}`):\n", o.summary, o.key);
+                let _ = writeln!(out, "\n{} ({}):\n", escape::markdown(&o.summary), escape::markdown_code(&o.key));
                 for line in lines {
-                    let _ = writeln!(out, "- {line}");
+                    let _ = match &line.field {
+                        Some(field) => {
+                            writeln!(out, "- {} ({})", escape::markdown(&line.text), escape::markdown_code(field))
+                        }
+                        None => writeln!(out, "- {}", escape::markdown(&line.text)),
+                    };
                 }
             }
         }
@@ -180,6 +188,11 @@ impl Agenda {
     /// left out (they are in the JSON and Markdown forms). Each event's `UID` is the obligation's
     /// stable key, so a calendar that subscribes to the feed updates events instead of
     /// duplicating them; its summary names the article; `DTSTAMP` is the agenda's instant.
+    ///
+    /// Every field of the summary and description is one line of plain text by
+    /// [`escape::text`] (line breaks become spaces, control characters U+FFFD), so that a name
+    /// cannot forge a line of the description; the `icalendar` crate then escapes the TEXT values
+    /// as RFC 5545 §3.3.11 asks (`\`, `;`, `,`, line feed) and folds long lines.
     ///
     /// # Example
     /// ```
@@ -214,24 +227,27 @@ impl Agenda {
             }
             let mut description = format!(
                 "{}\nOwed by: {}\nOwed to: {}\nDue: {}\nState at {}: {}",
-                o.summary,
-                self.name(o.owed_by),
-                self.owed_to_text(&o.owed_to),
-                due_text(o),
+                escape::text(&o.summary),
+                escape::text(&self.name(o.owed_by)),
+                escape::text(&self.owed_to_text(&o.owed_to)),
+                escape::text(&due_text(o)),
                 self.as_of.format("%Y-%m-%d %H:%M UTC"),
                 o.state,
             );
-            for line in detail_lines(o) {
+            for line in details(o) {
                 description.push_str("\n- ");
-                description.push_str(&line);
+                description.push_str(&escape::text(&line.text));
+                if let Some(field) = &line.field {
+                    description.push_str(&format!(" (`{}`)", escape::text(field)));
+                }
             }
             calendar.push(
                 event
-                    .uid(&format!("{}@gdpr-obligations", o.key))
+                    .uid(&format!("{}@gdpr-obligations", escape::text(&o.key)))
                     .timestamp(self.as_of)
-                    .summary(&o.summary)
+                    .summary(&escape::text(&o.summary))
                     .description(&description)
-                    .add_property("CATEGORIES", o.article.to_string())
+                    .categories([o.article.to_string()])
                     .done(),
             );
         }
@@ -272,20 +288,22 @@ fn due_text(o: &Obligation) -> String {
     }
 }
 
-/// The itemised problems behind a deficient agreement or an incomplete record.
-fn detail_lines(o: &Obligation) -> Vec<String> {
-    match &o.kind {
-        ObligationKind::DeficientAgreement { deficiencies, .. } => {
-            deficiencies.iter().map(ToString::to_string).collect()
-        }
-        ObligationKind::IncompleteRecord { missing, .. } => {
-            missing.iter().map(|g| format!("{}: {} (`{}`)", g.article, g.message, g.field)).collect()
-        }
-        _ => Vec::new(),
-    }
+/// One itemised problem: its text and, for a record, the field it is about.
+struct Detail {
+    text: String,
+    field: Option<String>,
 }
 
-/// A Markdown table cell: pipes escaped, line breaks flattened.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+/// The itemised problems behind a deficient agreement or an incomplete record.
+fn details(o: &Obligation) -> Vec<Detail> {
+    match &o.kind {
+        ObligationKind::DeficientAgreement { deficiencies, .. } => {
+            deficiencies.iter().map(|d| Detail { text: d.to_string(), field: None }).collect()
+        }
+        ObligationKind::IncompleteRecord { missing, .. } => missing
+            .iter()
+            .map(|g| Detail { text: format!("{}: {}", g.article, g.message), field: Some(g.field.to_string()) })
+            .collect(),
+        _ => Vec::new(),
+    }
 }

@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Catalogue, Language, MessageKey, ReportError};
+use crate::escape;
 use crate::model::{Contact, LocalizedText, Party, PostalAddress, RegistrationNumber, Text};
 use crate::time::Zone;
 use crate::vocab::{Article, Country, Instrument, Right};
@@ -75,26 +76,28 @@ impl Document {
         }
     }
 
-    /// The document as CommonMark, every text escaped so that a name like `*ACME*` stays text.
+    /// The document as CommonMark (tables as in GitHub Flavored Markdown), every text escaped
+    /// by [`escape::markdown`] so that a name like `*ACME*` or `<img onerror=...>` stays text
+    /// in its heading, paragraph, list item or table cell.
     #[must_use]
     pub fn to_markdown(&self) -> String {
-        let mut out = format!("# {}\n", escape_markdown(&self.title));
+        let mut out = format!("# {}\n", escape::markdown(&self.title));
         for block in &self.blocks {
             out.push('\n');
             match block {
                 Block::Heading { level, text } => {
                     let hashes = "#".repeat(usize::from((*level).clamp(1, 4)) + 1);
-                    out.push_str(&format!("{hashes} {}\n", escape_markdown(text)));
+                    out.push_str(&format!("{hashes} {}\n", escape::markdown(text)));
                 }
-                Block::Paragraph { text } => out.push_str(&format!("{}\n", escape_markdown(text))),
+                Block::Paragraph { text } => out.push_str(&format!("{}\n", escape::markdown(text))),
                 Block::List { items } => {
                     for item in items {
-                        out.push_str(&format!("- {}\n", escape_markdown(item)));
+                        out.push_str(&format!("- {}\n", escape::markdown(item)));
                     }
                 }
                 Block::Table { header, rows } => {
                     let row = |cells: &[String]| {
-                        let cells: Vec<String> = cells.iter().map(|c| escape_markdown(c)).collect();
+                        let cells: Vec<String> = cells.iter().map(|c| escape::markdown(c)).collect();
                         format!("| {} |\n", cells.join(" | "))
                     };
                     out.push_str(&row(header));
@@ -109,11 +112,13 @@ impl Document {
     }
 
     /// The document as an HTML fragment (a `<section>` with the document's `lang`), every text
-    /// escaped, ready to paste into a page.
+    /// escaped by [`escape::html_text`] (line breaks as `<br>`) and the language by
+    /// [`escape::html_attribute`], ready to paste into a page.
     #[must_use]
     pub fn to_html(&self) -> String {
-        let e = |t: &str| html_escape::encode_text(t).replace('\n', "<br>\n");
-        let mut out = format!("<section lang=\"{}\">\n<h2>{}</h2>\n", self.language, e(&self.title));
+        let e = escape::html_text;
+        let lang = escape::html_attribute(self.language.as_str());
+        let mut out = format!("<section lang=\"{lang}\">\n<h2>{}</h2>\n", e(&self.title));
         for block in &self.blocks {
             match block {
                 Block::Heading { level, text } => {
@@ -149,24 +154,32 @@ impl Document {
         out
     }
 
-    /// The document as plain text, unescaped: for an e-mail body or a chat message.
+    /// The document as plain text: for an e-mail body or a chat message. Each text is one line
+    /// (by [`escape::text`]: its line breaks become spaces, hidden controls U+FFFD), so that no
+    /// text can forge a line of the document: the title underlined with `=`, headings and
+    /// paragraphs each on a line of their own after a blank line, a list item per line after
+    /// `- `, and a table row as `- ` and its first cell as `heading: value`, each further cell
+    /// on a line of its own indented by two spaces.
     #[must_use]
     pub fn to_text(&self) -> String {
-        let mut out = format!("{}\n{}\n", self.title, "=".repeat(self.title.chars().count()));
+        let e = escape::text;
+        let title = e(&self.title);
+        let mut out = format!("{title}\n{}\n", "=".repeat(title.chars().count()));
         for block in &self.blocks {
             out.push('\n');
             match block {
-                Block::Heading { text, .. } => out.push_str(&format!("{text}\n")),
-                Block::Paragraph { text } => out.push_str(&format!("{text}\n")),
+                Block::Heading { text, .. } | Block::Paragraph { text } => out.push_str(&format!("{}\n", e(text))),
                 Block::List { items } => {
                     for item in items {
-                        out.push_str(&format!("- {item}\n"));
+                        out.push_str(&format!("- {}\n", e(item)));
                     }
                 }
                 Block::Table { header, rows } => {
                     for r in rows {
-                        let cells: Vec<String> = header.iter().zip(r).map(|(h, c)| format!("{h}: {c}")).collect();
-                        out.push_str(&format!("- {}\n", cells.join("; ")));
+                        for (i, (h, c)) in header.iter().zip(r).enumerate() {
+                            let lead = if i == 0 { "- " } else { "  " };
+                            out.push_str(&format!("{lead}{}: {}\n", e(h), e(c)));
+                        }
                     }
                 }
             }
@@ -186,30 +199,6 @@ impl Document {
             }
         }))
     }
-}
-
-/// Escapes the CommonMark punctuation that could turn text into markup.
-///
-/// # Example
-/// ```
-/// use gdpr_obligations::report::escape_markdown;
-///
-/// assert_eq!(escape_markdown("*ACME* [s.r.o.]"), r"\*ACME\* \[s.r.o.\]");
-/// ```
-#[must_use]
-pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The catalogue and language a document is written with, and the shared phrases.

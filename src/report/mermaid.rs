@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{Parties, ReportError};
 use crate::agreement::ProcessingChain;
+use crate::escape::mermaid_label as label;
 use crate::model::{Party, PartyId, SubjectId, Text};
 use crate::request::{
     CarriedOut, Channel, Command, CommandName, ComplaintInformation, ErasureGround, Exemption, ExtensionJustification,
@@ -18,15 +19,12 @@ use crate::request::{
 use crate::time::DeadlinePolicy;
 use crate::vocab::{LegalBasis, Purpose};
 
-/// Escapes a text for a quoted Mermaid label.
-fn label(text: &str) -> String {
-    text.replace('&', "#amp;").replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;").replace('\n', " ")
-}
-
 /// The processing chain as a Mermaid flowchart: every controller, processor and sub-processor
 /// as a node (full legal name and country), and every agreement as an arrow from the party that
 /// engages to the party engaged (Art. 28(3), or Art. 28(4) for a sub-processor), labelled with
 /// the countries of processing and, outside the EEA, the Chapter V mechanism and its article.
+/// Every label is quoted and escaped by [`escape::mermaid_label`](crate::escape::mermaid_label),
+/// so that no legal name can close its node or add nodes and edges of its own.
 ///
 /// # Errors
 /// [`ReportError::UnknownParty`] when an agreement names a party not in `parties`.

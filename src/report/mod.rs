@@ -76,7 +76,7 @@ use crate::vocab::Article;
 pub use crate::vocab::Language;
 pub use breach::breach_notification;
 pub use catalogue::{Catalogue, MessageKey, TermKey, Vocabulary};
-pub use document::{Block, Document, escape_markdown};
+pub use document::{Block, Document};
 pub use letters::{access_cover_letter, extension_notice, refusal_letter};
 pub use mermaid::{LifecycleTransition, chain_flowchart, request_lifecycle, request_lifecycle_transitions};
 pub use notice::{

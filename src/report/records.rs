@@ -387,7 +387,9 @@ impl ControllerRecord {
 
     /// The record as CSV, one line per field: `activity,article,field,status,value`, with the
     /// field's label and the value in `language`, and `status` one of `filled`,
-    /// `not_applicable`, `missing`.
+    /// `not_applicable`, `missing`. Every field goes through
+    /// [`escape::csv_field`](crate::escape::csv_field) (OWASP's rule: a field starting with `=`,
+    /// `+`, `-`, `@`, a tab or a carriage return gets a leading `'`), then the `csv` crate quotes.
     ///
     /// # Errors
     /// [`ReportError::MissingTranslation`] when the catalogue lacks a text; [`ReportError::Csv`]
@@ -510,6 +512,7 @@ impl ProcessorRecord {
 
     /// The record as CSV, one line per field: `activity,article,field,status,value`, where
     /// `activity` is the processor's id for its own details and the agreement's id otherwise.
+    /// Fields are escaped as in [`ControllerRecord::to_csv`].
     ///
     /// # Errors
     /// As [`document`](Self::document), and [`ReportError::Csv`] if writing fails.
@@ -570,7 +573,8 @@ fn csv(w: &Writer<'_>, keys: &[String], sections: Vec<(String, Vec<Row>)>) -> Re
     for (key, (_, rows)) in keys.iter().zip(sections) {
         for r in rows {
             let label = w.text(r.label, &[])?;
-            out.write_record([key.as_str(), &r.article.to_string(), &label, r.status, &r.value]).map_err(err)?;
+            let fields = [key.as_str(), &r.article.to_string(), &label, r.status, &r.value];
+            out.write_record(fields.map(|f| crate::escape::csv_field(f).into_owned())).map_err(err)?;
         }
     }
     let bytes = out.into_inner().map_err(|e| ReportError::Csv(e.to_string()))?;

@@ -620,7 +620,10 @@ fn art_28_3_deficient_agreement_is_due_before_processing_under_it_starts() {
         Agenda::build(&s, at("2026-04-02T09:00:00Z"), &options()).obligations[0].state,
         ObligationState::Overdue
     );
-    assert!(agenda.to_markdown().contains("Art. 28(3)(b)"), "the details name each element's article");
+    assert!(
+        agenda.to_markdown().contains(&gdpr_obligations::escape::markdown("Art. 28(3)(b)")),
+        "the details name each element's article"
+    );
 }
 
 #[test]

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 /// The layers, from the top: a module may import its own layer's modules only along
 /// `SIBLING_EDGES`, and every module of the layers above it.
 const LAYERS: &[&[&str]] = &[
-    &["vocab"],
+    &["vocab", "escape"],
     &["time"],
     &["model"],
     &["erasure", "lifecycle"],

@@ -36,6 +36,7 @@ mod lifecycle;
 mod model;
 mod postgres_store;
 mod public_api;
+mod rendering;
 mod report;
 mod request;
 mod retention;
