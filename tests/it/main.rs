@@ -35,6 +35,7 @@ mod ledger_machine;
 mod lifecycle;
 mod model;
 mod postgres_store;
+mod postgres_tls;
 mod public_api;
 mod rendering;
 mod report;
