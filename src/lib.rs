@@ -132,6 +132,8 @@
 #![cfg_attr(not(feature = "ical"), doc = "[`Agenda::to_ical`]: agenda::Agenda")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// On docs.rs (nightly rustdoc, `--cfg docsrs`): every item behind a feature says which one.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// Implements `Serialize` through `Display` and `Deserialize` through `FromStr`, so that a
 /// validated type can never be deserialised into an invalid value.

@@ -645,7 +645,7 @@ fn art_5_2_a_checkpoint_keeps_its_json_contract_and_refuses_what_would_escape_it
 
 #[test]
 fn art_5_2_the_seal_is_the_documented_hmac() {
-    use hmac::Mac as _;
+    use hmac::{KeyInit as _, Mac as _};
     let secret = b"the deployment's own seal key";
     let key = SealKey::new(secret).unwrap();
     let scope = Scope::of(PartyId::generate());
@@ -662,4 +662,28 @@ fn art_5_2_the_seal_is_the_documented_hmac() {
     mac.update(message.as_bytes());
     let want: [u8; 32] = mac.finalize().into_bytes().into();
     assert_eq!(sealed.seal(), Digest::from_bytes(want));
+}
+
+/// Known answers, computed once with the crate on sha2 0.10 / hmac 0.12: the chain hash, a
+/// checkpoint's seal and a subject's keyed hash
+/// stay bit-identical across RustCrypto releases, or every log, seal and erasure record written
+/// before an upgrade stops verifying or matching (Art. 5(2)).
+#[test]
+fn art_5_2_hashes_and_seals_are_bit_identical_across_dependency_upgrades() {
+    use gdpr_obligations::model::{EmailAddress, SubjectIdentifier};
+    use gdpr_obligations::store::{PseudonymKey, SubjectKey};
+    let scope = Scope::of(PartyId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001)));
+    let record = AuditRecord::seal(1, Digest::GENESIS, entry(1)).unwrap();
+    assert_eq!(record.hash.to_string(), "f2897d38c4d7aa8eb20dbee862a39df940139a62ee89c26a449ed30fa08a1366");
+    let second = AuditRecord::seal(2, record.hash, entry(2)).unwrap();
+    assert_eq!(second.hash.to_string(), "e8514f12e38011ee90989816052fe80c16ac18b634f92f7c61e0ae711b1a4628");
+    let sealed =
+        Checkpoint::after(scope, Some(&second), at(5)).seal(&SealKey::new(b"the deployment's own seal key").unwrap());
+    assert_eq!(sealed.seal().to_string(), "92ec7d62f62d6ce2a454c06ff3c87ef55d49326f64e3903a5ab9b00a0037397c");
+    let key = PseudonymKey::new(b"0123456789abcdef-secret").unwrap();
+    let eva = SubjectIdentifier::Email(EmailAddress::new("Eva@Example.cz").unwrap());
+    assert_eq!(
+        SubjectKey::derive(&key, scope, &eva).to_string(),
+        "6a9217020750afe8845b9f61cac49a6949e51810c47f7efdaa8fb2ea42c338bb"
+    );
 }

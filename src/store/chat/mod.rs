@@ -368,6 +368,7 @@ impl ChatHistory {
     /// let chat = ChatHistory::new().with_page_size(NonZeroUsize::new(16).ok_or("zero")?);
     /// # Ok::<(), &str>(())
     /// ```
+    #[must_use = "the setting is lost unless the returned chat history is used"]
     pub fn with_page_size(mut self, conversations: NonZeroUsize) -> Self {
         self.page = conversations;
         self
@@ -375,6 +376,7 @@ impl ChatHistory {
 
     /// The same chat history reading the time from `clock`: its processing queries leave out
     /// what has expired by then (Art. 5(1)(e)). The default is the [`SystemClock`].
+    #[must_use = "the setting is lost unless the returned chat history is used"]
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
