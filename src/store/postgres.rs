@@ -11,8 +11,13 @@
 //! is newer than the crate, or whose applied migrations differ from those shipped, is refused
 //! ([`StoreError::Schema`]), never downgraded.
 //!
-//! The driver is built without TLS: connect over a trusted network, a local socket, or a TLS
-//! tunnel. The store runs on tokio: call it from within a tokio runtime with its timers and IO
+//! With the feature `postgres-tls` the driver speaks TLS (rustls, with Mozilla's root
+//! certificates built in), set up by the URL as with libpq: `sslmode=verify-full` (check the
+//! certificate and the host name; use it in production), `verify-ca` (the certificate only),
+//! `require` (encrypt, check nothing), `prefer` (the default: TLS when the server offers it) or
+//! `disable`, and `sslrootcert=/path/to/ca.pem` for a CA of your own (AWS RDS, Cloud SQL).
+//! Without that feature it talks plain: `prefer` falls back to plain, and `require` and the
+//! `verify-*` modes are refused. The store runs on tokio: call it from within a tokio runtime with its timers and IO
 //! enabled (`#[tokio::main]`, or a runtime built with `enable_all()`); the driver panics
 //! in a runtime without timers.
 //!
@@ -161,7 +166,9 @@ impl PostgresStore {
     /// # Errors
     /// [`StoreError::Invalid`] when `url` is not a PostgreSQL URL (the message never repeats
     /// the URL, which may hold a password); [`StoreError::Backend`] when the server cannot be
-    /// reached or refuses the login (or asks for TLS, which this build does not have);
+    /// reached or refuses the login (or, over TLS, when the server's certificate does not verify as
+    /// `sslmode` demands, or when the URL demands TLS and the build lacks the feature
+    /// `postgres-tls`; the message names the cause, never the URL);
     /// [`StoreError::Schema`] when the database's schema is newer than this crate's (upgrade
     /// the crate), an applied migration was modified, or the schema holds tables of the names
     /// the crate would create that it did not create.
