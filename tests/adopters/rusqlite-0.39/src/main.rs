@@ -20,15 +20,13 @@ async fn main() -> Result<(), Error> {
 }
 
 async fn run(path: &std::path::Path) -> Result<(), Error> {
-    // The crate creates its tables first: until it accepts a database that already holds other
-    // tables, it must open the file before the application adds its own.
-    let store = SqliteStore::open(path).await?;
-
-    // The application's own table, written through rusqlite while the store is open.
+    // The application's database comes first, with a table of its own, written through rusqlite;
+    // the crate then opens the same file, keeping its tables beside the application's.
     let app = rusqlite::Connection::open(path)?;
     app.busy_timeout(std::time::Duration::from_secs(5))?;
     app.execute_batch("CREATE TABLE IF NOT EXISTS app_visitors (id INTEGER PRIMARY KEY, nick TEXT NOT NULL)")?;
     app.execute("INSERT INTO app_visitors (nick) VALUES (?1)", ["visitor-1"])?;
+    let store = SqliteStore::open(path).await?;
 
     // The crate's ledger and audit log on the same file.
     let scope = Scope::of(PartyId::generate());
