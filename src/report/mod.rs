@@ -53,7 +53,7 @@
 //! let notice = PrivacyNotice::build(&input)?;
 //! let html = notice.document(&Catalogue::built_in(), &Language::EN)?.to_html();
 //! assert!(html.contains("on our behalf by our processor Chatvendor s.r.o., registration number 27074358."));
-//! let czech = notice.document(&Catalogue::built_in(), &Language::CS)?.to_markdown();
+//! let czech = notice.document(&Catalogue::built_in(), &Language::CS)?.to_text();
 //! assert!(czech.contains("pro nás zpracovává náš zpracovatel Chatvendor s.r.o., IČO 27074358."));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -341,7 +341,7 @@ async fn concurrent_first_opens_of_a_new_file_create_it_once() {
     let opens = (0..6).map(|_| SqliteStore::open(&path));
     let results = futures_util::future::join_all(opens).await;
     let ok = results.iter().filter(|r| r.is_ok()).count();
-    let errors: Vec<String> = results.iter().filter_map(|r| r.as_ref().err()).map(ToString::to_string).collect();
+    let errors: Vec<String> = results.iter().filter_map(|r| r.as_ref().err()).map(|e| format!("{e:?}")).collect();
     let mut conn = raw(&path).await;
     let applied: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM gdpr_schema_migrations").fetch_one(&mut conn).await.unwrap();
