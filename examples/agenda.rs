@@ -196,7 +196,11 @@ async fn run() -> Result<()> {
         let agenda = Agenda::build(&snapshot, now, &options);
         let own = agenda.owed_by(shop.id());
         print_agenda(shop.legal_name().as_str(), &own);
-        markdown.push_str(&own.to_markdown().replacen("# Obligations agenda", &format!("# {}", shop.legal_name()), 1));
+        markdown.push_str(&own.to_markdown().replacen(
+            "# Obligations agenda",
+            &format!("# {}", gdpr_obligations::escape::markdown(shop.legal_name().as_str())),
+            1,
+        ));
         markdown.push('\n');
         check(
             own.obligations.iter().all(|o| o.scope == snapshot.scope && o.owed_by == shop.id()),
@@ -215,7 +219,7 @@ async fn run() -> Result<()> {
     every.push(own_register);
     let vendor_agenda = Agenda::combine(of_vendor);
     print_agenda("Chatvendor s.r.o.", &vendor_agenda);
-    markdown.push_str(&vendor_agenda.to_markdown().replacen("# Obligations agenda", "# Chatvendor s.r.o.", 1));
+    markdown.push_str(&vendor_agenda.to_markdown().replacen("# Obligations agenda", r"# Chatvendor s\.r\.o\.", 1));
 
     let has = |agenda: &Agenda, key: &str| agenda.obligations.iter().any(|o| o.key == key);
     check(has(&every[0], &format!("art-12-3-answer/{access_id}")), "ACME owes its visitor an answer (Art. 12(3))")?;
