@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 
 fail() { echo "example check failed: $*" >&2; exit 1; }
 
+# Output is searched with `grep -q PATTERN <<<"$OUT"`, never `printf | grep -q`: under pipefail the
+# pipe fails at random when grep exits on its first match before printf has written everything
+# (printf dies of SIGPIPE), which failed a CI run on output that held the article it looked for.
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -40,7 +44,7 @@ for source in examples/*.rs; do
   example=$(basename "$source" .rs)
   for flag in --help -h; do
     expect_exit 0 "$bin/$example" "$flag"
-    printf '%s' "$OUT" | grep -q "^Usage: $example" || fail "$example $flag prints no 'Usage: $example': $OUT"
+    grep -q "^Usage: $example" <<<"$OUT" || fail "$example $flag prints no 'Usage: $example': $OUT"
     for_people "$example $flag"
   done
 done
@@ -49,18 +53,18 @@ deadline="$bin/deadline"
 expect_exit 0 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague --calendar cz
 for_people deadline
 for key in received_date due extended_due extension_rule; do
-  printf '%s' "$OUT" | grep -q "\"$key\"" || fail "deadline output lacks $key: $OUT"
+  grep -q "\"$key\"" <<<"$OUT" || fail "deadline output lacks $key: $OUT"
 done
-printf '%s' "$OUT" | grep -q '"due": *"2025-04-07"' || fail "5 March 2025 is due Monday 7 April 2025 (5 April is a Saturday): $OUT"
+grep -q '"due": *"2025-04-07"' <<<"$OUT" || fail "5 March 2025 is due Monday 7 April 2025 (5 April is a Saturday): $OUT"
 expect_exit 0 "$deadline" --received 2025-01-31T23:30:00Z --zone Europe/Prague --calendar weekends
-printf '%s' "$OUT" | grep -q '"received_date": *"2025-02-01"' || fail "23:30 UTC on 31 January is 1 February in Prague: $OUT"
+grep -q '"received_date": *"2025-02-01"' <<<"$OUT" || fail "23:30 UTC on 31 January is 1 February in Prague: $OUT"
 expect_exit 2 "$deadline" --received yesterday --zone Europe/Prague --calendar cz
 [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "a bad instant gives one line on stderr: $ERR"
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Mars/Olympus --calendar cz
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague --calendar xx
 expect_exit 2 "$deadline"
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --received 2025-04-05T10:00:00Z --zone Europe/Prague --calendar cz
-printf '%s' "$ERR" | grep -q -- "--received" || fail "a repeated flag is named: $ERR"
+grep -q -- "--received" <<<"$ERR" || fail "a repeated flag is named: $ERR"
 # A due date past 9999-12-31 has no RFC 3339 form: refused, not written as +10000-...
 expect_exit 2 "$deadline" --received 9999-12-31T23:59:59Z --zone Europe/Prague --calendar cz
 [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "a receipt too late for RFC 3339 deadlines gives one line on stderr: $ERR"
@@ -75,8 +79,8 @@ expect_exit 0 "$dpa" "$tmp/complete.json"
 grep -v '"confidentiality"' "$tmp/complete.json" > "$tmp/draft.json"
 expect_exit 1 "$dpa" "$tmp/draft.json"
 for_people "dpa_check on a draft"
-printf '%s' "$OUT" | grep -q '"article": *"Art. 28(3)(b)"' || fail "a draft without confidentiality names Art. 28(3)(b): $OUT"
-printf '%s' "$OUT" | grep -q '"message"' || fail "deficiencies carry a message: $OUT"
+grep -q '"article": *"Art. 28(3)(b)"' <<<"$OUT" || fail "a draft without confidentiality names Art. 28(3)(b): $OUT"
+grep -q '"message"' <<<"$OUT" || fail "deficiencies carry a message: $OUT"
 expect_exit 2 "$dpa" "$tmp/missing.json"
 echo '{"hello": "world"}' > "$tmp/other.json"
 expect_exit 2 "$dpa" "$tmp/other.json"
@@ -84,14 +88,14 @@ expect_exit 2 "$dpa"
 # Hostile input: more than 8 MiB, a positional array, an agreement with oneself.
 head -c $((8 * 1024 * 1024 + 1)) /dev/zero > "$tmp/huge.json"
 expect_exit 2 "$dpa" "$tmp/huge.json"
-printf '%s' "$ERR" | grep -q "8 MiB" || fail "an oversized file names the limit: $ERR"
+grep -q "8 MiB" <<<"$ERR" || fail "an oversized file names the limit: $ERR"
 ids=$(grep -E '"(id|principal|processor)"' "$tmp/complete.json" | sed 's/.*: *\("[^"]*"\).*/\1/' | paste -sd, -)
 printf '[%s]' "$ids" > "$tmp/array.json"
 expect_exit 2 "$dpa" "$tmp/array.json"
 principal=$(sed -n 's/.*"principal": *"\([^"]*\)".*/\1/p' "$tmp/complete.json")
 sed 's/"processor": *"[^"]*"/"processor": "'"$principal"'"/' "$tmp/complete.json" > "$tmp/oneself.json"
 expect_exit 1 "$dpa" "$tmp/oneself.json"
-printf '%s' "$OUT" | grep -q '"article": *"Art. 28(1)"' || fail "an agreement with oneself names Art. 28(1): $OUT"
+grep -q '"article": *"Art. 28(1)"' <<<"$OUT" || fail "an agreement with oneself names Art. 28(1): $OUT"
 
 agenda="$bin/agenda"
 expect_exit 0 "$agenda" "$tmp/agenda.ics"
@@ -100,17 +104,17 @@ grep -qF "| Article |" "$tmp/agenda.md" || fail "the agenda example writes its M
 grep -q "BEGIN:VCALENDAR" "$tmp/agenda.ics" || fail "the agenda example writes an iCalendar feed"
 [ "$(grep -c "BEGIN:VEVENT" "$tmp/agenda.ics")" -ge 1 ] || fail "the agenda feed holds events"
 for article in "Art. 12(3)" "Art. 28(3)(e)" "Art. 33(2)" "Art. 28(2)" "Art. 18(3)"; do
-  printf '%s' "$OUT" | grep -qF "$article" || fail "the agenda example names $article: $OUT"
+  grep -qF "$article" <<<"$OUT" || fail "the agenda example names $article: $OUT"
 done
 
 # The request lifecycle example checks each step itself and exits non-zero when one fails.
 expect_exit 0 "$bin/dsar_lifecycle"
 for_people dsar_lifecycle
-printf '%s' "$OUT" | grep -q "Art. 28(3)(e)" || fail "the lifecycle example shows the forwarding step: $OUT"
+grep -q "Art. 28(3)(e)" <<<"$OUT" || fail "the lifecycle example shows the forwarding step: $OUT"
 # The breach drill checks each deadline and decision itself and exits non-zero when one is wrong.
 expect_exit 0 "$bin/breach_drill"
 for_people breach_drill
-printf '%s' "$OUT" | grep -q "Art. 33(2)" || fail "the breach drill shows the processor's notice: $OUT"
+grep -q "Art. 33(2)" <<<"$OUT" || fail "the breach drill shows the processor's notice: $OUT"
 schemas="$bin/export_schemas"
 expect_exit 0 "$schemas" "$tmp/schemas"
 [ -s "$tmp/schemas/processing_agreement.json" ] || fail "export_schemas writes processing_agreement.json"
@@ -126,10 +130,10 @@ for record in record_of_processing.controller.en.md record_of_processing.process
 done
 [ -s "$tmp/chat/chat.db" ] || fail "chat_backend keeps its data in DIR/chat.db"
 for step in "== 1." "== 2." "== 3." "== 4." "== 5." "== 6." "all checks passed"; do
-  printf '%s' "$OUT" | grep -qF "$step" || fail "chat_backend output lacks '$step': $OUT"
+  grep -qF "$step" <<<"$OUT" || fail "chat_backend output lacks '$step': $OUT"
 done
 for article in "Art. 28(2)" "Art. 13(1)(e)" "Art. 30(2)" "Art. 15(4)" "Art. 17(3)(e)" "Art. 19" "Art. 33(1)"; do
-  printf '%s' "$OUT" | grep -qF "$article" || fail "chat_backend names $article: $OUT"
+  grep -qF "$article" <<<"$OUT" || fail "chat_backend names $article: $OUT"
 done
 expect_exit 2 "$bin/chat_backend" a b
 
@@ -137,7 +141,7 @@ expect_exit 2 "$bin/chat_backend" a b
 # killed at the end; bad arguments exit 2 with one line on stderr, --help exits 0.
 desk="$bin/privacy_desk"
 expect_exit 0 "$desk" --help
-printf '%s' "$OUT" | grep -q -- "--listen" || fail "privacy_desk --help shows the usage: $OUT"
+grep -q -- "--listen" <<<"$OUT" || fail "privacy_desk --help shows the usage: $OUT"
 expect_exit 2 "$desk" --listen not-an-address
 [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "privacy_desk with a bad address gives one line on stderr: $ERR"
 expect_exit 2 "$desk" --listen 127.0.0.1:0 --unknown
@@ -157,7 +161,7 @@ exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}"
 printf 'GET /health HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$addr" >&3
 health=$(cat <&3)
 exec 3<&-
-printf '%s' "$health" | head -n 1 | grep -q "^HTTP/1.1 200" || fail "privacy_desk answers GET /health with 200: $health"
+head -n 1 <<<"$health" | grep -q "^HTTP/1.1 200" || fail "privacy_desk answers GET /health with 200: $health"
 kill "$desk_pid"
 wait "$desk_pid" 2>/dev/null || true
 [ -s "$tmp/desk.db" ] || fail "privacy_desk keeps its data in --db FILE"
