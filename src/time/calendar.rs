@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::TimeError;
+use super::states::{CALENDAR_COUNT, CODES, OfficialCalendar};
 
 /// The public holidays of the place where an action is to be taken.
 ///
@@ -211,8 +212,10 @@ impl HolidayCalendar for HolidayList {
 
 /// A serialisable choice of holiday calendar, for storing in a [`DeadlinePolicy`].
 ///
-/// Parsed from the short names `weekends` and `cz` (its [`HolidayCalendar::id`]s) or the serde
-/// names `weekends_only` and `czechia`.
+/// Parsed from the short names `weekends` and `cz` (its [`HolidayCalendar::id`]s), the serde
+/// names `weekends_only` and `czechia`, or the code of any [`OfficialCalendar`] (`de`, `de-by`),
+/// in any case. `cz` and `czechia` give [`Calendar::Czechia`], whose days are those of the
+/// official calendar `cz`. An official calendar serialises as `{"official": "de-by"}`.
 ///
 /// # Example
 ///
@@ -223,6 +226,9 @@ impl HolidayCalendar for HolidayList {
 /// assert_eq!(cz, Calendar::Czechia);
 /// assert_eq!(cz.id(), "cz");
 /// assert!("mars".parse::<Calendar>().is_err());
+///
+/// let bavaria: Calendar = "de-by".parse()?;
+/// assert_eq!(bavaria.id(), "de-by");
 /// # Ok::<(), gdpr_obligations::time::TimeError>(())
 /// ```
 ///
@@ -237,12 +243,27 @@ pub enum Calendar {
     Czechia,
     /// A user-supplied list ([`HolidayList`]).
     List(HolidayList),
+    /// An EU or EEA state's or region's public holidays ([`OfficialCalendar`]).
+    Official(OfficialCalendar),
 }
 
 impl Calendar {
-    /// The names [`Calendar::from_str`] accepts.
-    pub const ACCEPTED_NAMES: &'static [&'static str] = &["weekends", "cz", "weekends_only", "czechia"];
+    /// The names [`Calendar::from_str`] accepts: `weekends`, `weekends_only`, `czechia` and every
+    /// [`OfficialCalendar`] code (`cz` among them), in lower case.
+    pub const ACCEPTED_NAMES: &'static [&'static str] = &ACCEPTED;
 }
+
+const ACCEPTED: [&str; CALENDAR_COUNT + 3] = {
+    let mut names = ["weekends"; CALENDAR_COUNT + 3];
+    names[1] = "weekends_only";
+    names[2] = "czechia";
+    let mut index = 0;
+    while index < CALENDAR_COUNT {
+        names[index + 3] = CODES[index];
+        index += 1;
+    }
+    names
+};
 
 impl HolidayCalendar for Calendar {
     fn is_public_holiday(&self, date: NaiveDate) -> bool {
@@ -250,6 +271,7 @@ impl HolidayCalendar for Calendar {
             Calendar::WeekendsOnly => WeekendsOnly.is_public_holiday(date),
             Calendar::Czechia => Czechia.is_public_holiday(date),
             Calendar::List(list) => list.is_public_holiday(date),
+            Calendar::Official(official) => official.is_public_holiday(date),
         }
     }
 
@@ -258,6 +280,7 @@ impl HolidayCalendar for Calendar {
             Calendar::WeekendsOnly => WeekendsOnly.id(),
             Calendar::Czechia => Czechia.id(),
             Calendar::List(list) => list.id(),
+            Calendar::Official(official) => official.code(),
         }
     }
 }
@@ -271,10 +294,10 @@ impl FromStr for Calendar {
     ///
     /// [`TimeError::UnknownCalendar`], listing the accepted names.
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        match name {
+        match name.to_ascii_lowercase().as_str() {
             "weekends" | "weekends_only" => Ok(Calendar::WeekendsOnly),
             "cz" | "czechia" => Ok(Calendar::Czechia),
-            _ => Err(TimeError::UnknownCalendar { name: name.to_owned() }),
+            _ => OfficialCalendar::from_code(name).map(Calendar::Official),
         }
     }
 }

@@ -41,12 +41,14 @@ use chrono_tz::Tz;
 
 mod calendar;
 mod policy;
+mod states;
 mod zone;
 
 pub use calendar::{Calendar, Czechia, HolidayCalendar, HolidayList, WeekendsOnly, easter_sunday, is_working_day};
 pub use policy::{
     BreachClock, Deadline, DeadlinePolicy, ExtensionRule, IdentityPause, IdentityPauseSpan, RequestDeadlines,
 };
+pub use states::OfficialCalendar;
 pub use zone::Zone;
 
 /// The most consecutive non-working days [`roll_forward`] will skip. A real calendar never comes
@@ -141,8 +143,9 @@ pub enum TimeError {
         /// The name given.
         name: String,
     },
-    /// A name is not one of [`Calendar::ACCEPTED_NAMES`].
-    #[error("unknown calendar `{name}`; expected one of: weekends, cz, weekends_only, czechia")]
+    /// A name is not one of [`Calendar::ACCEPTED_NAMES`] (or, for [`OfficialCalendar::from_code`],
+    /// not one of its codes).
+    #[error("unknown calendar `{name}`; expected one of: {}", Calendar::ACCEPTED_NAMES.join(", "))]
     UnknownCalendar {
         /// The name given.
         name: String,

@@ -68,7 +68,10 @@ macro_rules! country_consts {
 }
 
 impl Country {
-    country_consts!(AT, BE, BR, CA, CH, CZ, DE, FR, GB, IE, IL, IN, JP, KR, NL, PL, SK, US);
+    country_consts!(
+        AT, BE, BG, BR, CA, CH, CY, CZ, DE, DK, EE, ES, FI, FR, GB, GR, HR, HU, IE, IL, IN, IS, IT, JP, KR, LI, LT, LU,
+        LV, MT, NL, NO, PL, PT, RO, SE, SI, SK, US
+    );
 
     /// Validates a code; lower case is accepted and normalised to upper case.
     ///
