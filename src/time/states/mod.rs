@@ -133,7 +133,14 @@ impl OfficialCalendar {
             .filter_map(|day| day.when.date(year).map(|date| (date, day.name, day.substitute)))
             .collect();
         days.sort_by_key(|(date, _, _)| *date);
-        days.dedup_by_key(|(date, _, _)| *date);
+        // Two rules on one date: keep the first rule's name, and a substitute either grants.
+        days.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same && kept.2 == Substitute::None {
+                kept.2 = later.2;
+            }
+            same
+        });
         let mut out: Vec<(NaiveDate, &'static str)> = days.iter().map(|(date, name, _)| (*date, *name)).collect();
         for (date, name, substitute) in &days {
             if let Some(extra) = substitute.day(*date, &out) {
@@ -252,6 +259,11 @@ enum When {
     Nth(u32, Weekday, i8),
     /// The first `Weekday` on or after a date (month, day).
     OnOrAfter(u32, u32, Weekday),
+    /// A fixed date (month, day), the day before when that is a Sunday.
+    FixedSundayBack(u32, u32),
+    /// A fixed date (month, day) when it falls on `Weekday`, else the first `Monday` of the month
+    /// (Ireland's St Brigid's Day).
+    FixedIfWeekdayElseFirstMonday(u32, u32, Weekday),
 }
 
 /// What happens when a holiday falls on a weekend.
@@ -307,6 +319,18 @@ impl When {
                         day = day.pred_opt()?;
                     }
                     add_days(day, 7 * (i64::from(n) + 1))
+                }
+            }
+            When::FixedSundayBack(month, day) => {
+                let date = NaiveDate::from_ymd_opt(year, month, day)?;
+                if date.weekday() == Weekday::Sun { date.pred_opt() } else { Some(date) }
+            }
+            When::FixedIfWeekdayElseFirstMonday(month, day, weekday) => {
+                let date = NaiveDate::from_ymd_opt(year, month, day)?;
+                if date.weekday() == weekday {
+                    Some(date)
+                } else {
+                    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Mon, 1)
                 }
             }
             When::OnOrAfter(month, day, weekday) => {
@@ -373,6 +397,16 @@ const fn nth(name: &'static str, month: u32, weekday: Weekday, n: i8) -> Day {
 /// November).
 const fn on_or_after(name: &'static str, month: u32, day_of_month: u32, weekday: Weekday) -> Day {
     day(name, When::OnOrAfter(month, day_of_month, weekday))
+}
+
+/// A holiday on a fixed date, moved to the Saturday before when it falls on a Sunday.
+const fn fixed_sunday_back(name: &'static str, month: u32, day_of_month: u32) -> Day {
+    day(name, When::FixedSundayBack(month, day_of_month))
+}
+
+/// A fixed date when it falls on `weekday`, else the first Monday of its month.
+const fn fixed_if_else_first_monday(name: &'static str, month: u32, day_of_month: u32, weekday: Weekday) -> Day {
+    day(name, When::FixedIfWeekdayElseFirstMonday(month, day_of_month, weekday))
 }
 
 impl Day {
