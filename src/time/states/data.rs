@@ -4,7 +4,7 @@
 //! Statute-listed Sundays (Easter Sunday, Whit Sunday) are kept where the statute lists them:
 //! they change no deadline (a Sunday is never a working day) but keep each table the statute's.
 
-use chrono::Weekday::{Fri, Mon, Sat, Sun, Thu};
+use chrono::Weekday::{Fri, Mon, Sat, Sun, Thu, Wed};
 
 use super::{Day, Spec, easter, fixed, fixed_if_else_first_monday, fixed_sunday_back, julian_easter, nth, on_or_after};
 use crate::vocab::Country;
@@ -54,7 +54,14 @@ const CZ: &[Day] = &[
 // Land's Feiertagsgesetz), then each Land's own.
 const DE_STATUTE: &str = "Germany: Unification Treaty (Einigungsvertrag) Art. 2(2) for 3 October; the other days by \
                           the holiday acts (Feiertagsgesetze) of the 16 Länder, which all list these; Reformation Day \
-                          2017 nationwide by resolutions of every Land for the 500th anniversary";
+                          2017 nationwide by resolutions of every Land for the 500th anniversary. The Länder's own days \
+                          by their acts: Epiphany (BW, BY, ST), Corpus Christi (BW, BY, HE, NW, RP, SL), Assumption \
+                          (SL), Reformation Day (BB, MV, SN, ST, TH; HB, HH, NI, SH from 2018), All Saints' Day \
+                          (BW, BY, NW, RP, SL), Repentance and Prayer Day (SN), Easter and Whit Sunday (BB), \
+                          Women's Day (BE from 2019, MV from 2023), Berlin's one-off days (8 May 2020 and 2025, 17 June 2028), World Children's Day (TH from 2019). Days \
+                          only in some municipalities (Assumption in Catholic Bavaria, Augsburg's Peace Festival, \
+                          Corpus Christi in parts of Saxony and Thuringia) are not modelled: each Land's calendar \
+                          holds its Land-wide days";
 const DE: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     easter("Good Friday", -2),
@@ -67,6 +74,28 @@ const DE: &[Day] = &[
     fixed("Christmas Day", 12, 25),
     fixed("Second Day of Christmas", 12, 26),
 ];
+
+const DE_EPIPHANY: Day = fixed("Epiphany", 1, 6);
+const DE_CORPUS_CHRISTI: Day = easter("Corpus Christi", 60);
+const DE_ALL_SAINTS: Day = fixed("All Saints' Day", 11, 1);
+const DE_REFORMATION: Day = fixed("Reformation Day", 10, 31);
+const DE_BB: &[Day] = &[easter("Easter Sunday", 0), easter("Whit Sunday", 49), DE_REFORMATION];
+const DE_BE: &[Day] = &[
+    fixed("International Women's Day", 3, 8).since(2019),
+    fixed("75th Anniversary of the End of the Second World War", 5, 8).only(2020),
+    fixed("80th Anniversary of the End of the Second World War", 5, 8).only(2025),
+    fixed("75th Anniversary of the East German Uprising of 1953", 6, 17).only(2028),
+];
+const DE_BW: &[Day] = &[DE_EPIPHANY, DE_CORPUS_CHRISTI, DE_ALL_SAINTS];
+const DE_BY: &[Day] = &[DE_EPIPHANY, DE_CORPUS_CHRISTI, DE_ALL_SAINTS];
+const DE_HE: &[Day] = &[DE_CORPUS_CHRISTI];
+const DE_MV: &[Day] = &[fixed("International Women's Day", 3, 8).since(2023), DE_REFORMATION];
+const DE_NORTH_2018: &[Day] = &[DE_REFORMATION.since(2018)];
+const DE_NW_RP: &[Day] = &[DE_CORPUS_CHRISTI, DE_ALL_SAINTS];
+const DE_SL: &[Day] = &[DE_CORPUS_CHRISTI, fixed("Assumption Day", 8, 15), DE_ALL_SAINTS];
+const DE_SN: &[Day] = &[DE_REFORMATION, on_or_after("Repentance and Prayer Day", 11, 16, Wed)];
+const DE_ST: &[Day] = &[DE_EPIPHANY, DE_REFORMATION];
+const DE_TH: &[Day] = &[fixed("World Children's Day", 9, 20).since(2019), DE_REFORMATION];
 
 // ---------------------------------------------------------------------------------------------
 // Belgium
@@ -270,7 +299,7 @@ const GR: &[Day] = &[
 const HR_STATUTE: &str = "Croatia: Act on Holidays, Memorial Days and Non-Working Days (Zakon o blagdanima, \
                           spomendanima i neradnim danima, NN 110/2019, in force 2020; before it NN 33/1996 as \
                           amended): Statehood Day 30 May until 2001 and from 2020, 25 June 2002-2019; \
-                          Independence Day 8 October 2002-2019; Corpus Christi from 2002; Epiphany not a holiday in 2002 (NN 96/2001); Remembrance Day from 2020";
+                          Independence Day 8 October 2002-2019; Corpus Christi from 2002; Epiphany not a holiday in 2002 (the 2001 amendment, reversed for 2003); Remembrance Day from 2020";
 const HR: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("Epiphany", 1, 6).until(2001),
@@ -295,7 +324,7 @@ const HR: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // Hungary
 const HU_STATUTE: &str = "Hungary: Labour Code (Act I of 2012) § 102(1), before it Act XXII of 1992 § 125; Good \
-                          Friday from 2017 (Act CXXVII of 2016); the minister's yearly decree moving working days \
+                          Friday from 2017 (by a 2016 amendment); the minister's yearly decree moving working days \
                           (bridge days) is not modelled";
 const HU: &[Day] = &[
     fixed("New Year's Day", 1, 1),
@@ -315,9 +344,8 @@ const HU: &[Day] = &[
 
 // ---------------------------------------------------------------------------------------------
 // Ireland
-const IE_STATUTE: &str = "Ireland: Organisation of Working Time Act 1997, Schedule 2; St Brigid's Day from 2023 (S.I. \
-                          No. 51 of 2022: the first Monday of February, or 1 February when a Friday); 18 March 2022 \
-                          by S.I. No. 50 of 2022. A holiday on a weekend is not moved: the employee gets a day off \
+const IE_STATUTE: &str = "Ireland: Organisation of Working Time Act 1997, Schedule 2; St Brigid's Day from 2023 (by statutory instrument of 2022: the first Monday of February, or 1 February when a Friday); 18 March 2022 \
+                          by statutory instrument. A holiday on a weekend is not moved: the employee gets a day off \
                           in lieu (s. 21), which is no public holiday";
 const IE: &[Day] = &[
     fixed("New Year's Day", 1, 1),
@@ -358,7 +386,7 @@ const IS: &[Day] = &[
 // Italy
 const IT_STATUTE: &str = "Italy: Act No. 260 of 27 May 1949 as amended by Act No. 54 of 5 March 1977 (National Unity \
                           Day on the first Sunday of November, Republic Day on the first Sunday of June until 2000), Act No. \
-                          336 of 20 November 2000 (2 June from 2001), Act No. 47 of 2011 (17 March 2011), the Act \
+                          336 of 20 November 2000 (2 June from 2001), the act declaring 17 March 2011 a holiday, the Act \
                           of 2025 restoring 4 October from 2026, and Presidential Decree 792/1985 (Epiphany); the \
                           patron saint of each municipality is a local, not a regional or national, holiday and \
                           is not modelled";
@@ -430,7 +458,7 @@ const LT: &[Day] = &[
 
 // ---------------------------------------------------------------------------------------------
 // Luxembourg
-const LU_STATUTE: &str = "Luxembourg: Labour Code art. L.232-2; Europe Day from 2019 (Act of 19 December 2019)";
+const LU_STATUTE: &str = "Luxembourg: Labour Code art. L.232-2; Europe Day from 2019 (by the 2019 act adding it)";
 const LU: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     easter("Easter Monday", 1),
@@ -538,8 +566,7 @@ const NO: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // Poland
 const PL_STATUTE: &str = "Poland: Act of 18 January 1951 on non-working days, art. 1; Epiphany from 2011 (Act of 24 \
-                          September 2010); 12 November 2018 (Act of 23 October 2018); Christmas Eve from 2025 (Act \
-                          of 6 December 2024)";
+                          September 2010); 12 November 2018 (Act of 23 October 2018); Christmas Eve from 2025 (by the 2024 amendment)";
 const PL: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("Epiphany", 1, 6).since(2011),
@@ -561,7 +588,7 @@ const PL: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // Portugal
 const PT_STATUTE: &str = "Portugal: Labour Code (Código do Trabalho) art. 234; Corpus Christi, 5 October, 1 November \
-                          and 1 December suspended 2013-2015 (Act 23/2012) and restored from 2016 (Act 8/2016)";
+                          and 1 December suspended 2013-2015 (Act 23/2012) and restored from 2016 (Act 8/2016). The regions' own days by regional legislative decree: the Azores' Day on Whit Monday, Madeira's Day on 1 July and, from 2002, 26 December";
 const PT: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     easter("Good Friday", -2),
@@ -581,6 +608,10 @@ const PT: &[Day] = &[
     fixed("Immaculate Conception", 12, 8),
     fixed("Christmas Day", 12, 25),
 ];
+
+const PT_20: &[Day] = &[easter("Day of the Autonomous Region of the Azores", 50)];
+const PT_30: &[Day] =
+    &[fixed("Day of the Autonomous Region of Madeira", 7, 1), fixed("First Octave of Christmas", 12, 26).since(2002)];
 
 // ---------------------------------------------------------------------------------------------
 // Romania
@@ -633,7 +664,7 @@ const SE: &[Day] = &[
 // Slovenia
 const SI_STATUTE: &str = "Slovenia: Public Holidays and Days Off Act (Zakon o praznikih in dela prostih dnevih, \
                           Uradni list 112/2005 and amendments): 2 January not a day off 2013-2016 (ZUJF, Uradni \
-                          list 40/2012); Solidarity Day 14 August 2023 after the floods (Uradni list 84/2023)";
+                          list 40/2012); Solidarity Day 14 August 2023 after the floods (by a 2023 act)";
 const SI: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("New Year's Day", 1, 2).until(2012),
@@ -657,7 +688,7 @@ const SI: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // Slovakia
 const SK_STATUTE: &str = "Slovakia: Act No. 241/1993 Coll. on public holidays, days off and memorial days, §§ 1-2; \
-                          30 October 2018 by Act No. 255/2018; Constitution Day a day off until 2023 and 17 \
+                          30 October 2018 by a 2018 act; Constitution Day a day off until 2023 and 17 \
                           November from 2001 until 2024, and 8 May and 15 September not days off in 2026, by the \
                           consolidation acts of 2023-2025";
 const SK: &[Day] = &[
@@ -689,6 +720,22 @@ pub(super) const CALENDARS: &[Spec] = &[
     state("cy", "Cyprus", Country::CY, CY_STATUTE, &[CY]),
     state("cz", "Czechia", Country::CZ, CZ_STATUTE, &[CZ]),
     state("de", "Germany", Country::DE, DE_STATUTE, &[DE]),
+    state("de-bb", "Germany: Brandenburg", Country::DE, DE_STATUTE, &[DE, DE_BB]),
+    state("de-be", "Germany: Berlin", Country::DE, DE_STATUTE, &[DE, DE_BE]),
+    state("de-bw", "Germany: Baden-Württemberg", Country::DE, DE_STATUTE, &[DE, DE_BW]),
+    state("de-by", "Germany: Bavaria", Country::DE, DE_STATUTE, &[DE, DE_BY]),
+    state("de-hb", "Germany: Bremen", Country::DE, DE_STATUTE, &[DE, DE_NORTH_2018]),
+    state("de-he", "Germany: Hesse", Country::DE, DE_STATUTE, &[DE, DE_HE]),
+    state("de-hh", "Germany: Hamburg", Country::DE, DE_STATUTE, &[DE, DE_NORTH_2018]),
+    state("de-mv", "Germany: Mecklenburg-Western Pomerania", Country::DE, DE_STATUTE, &[DE, DE_MV]),
+    state("de-ni", "Germany: Lower Saxony", Country::DE, DE_STATUTE, &[DE, DE_NORTH_2018]),
+    state("de-nw", "Germany: North Rhine-Westphalia", Country::DE, DE_STATUTE, &[DE, DE_NW_RP]),
+    state("de-rp", "Germany: Rhineland-Palatinate", Country::DE, DE_STATUTE, &[DE, DE_NW_RP]),
+    state("de-sh", "Germany: Schleswig-Holstein", Country::DE, DE_STATUTE, &[DE, DE_NORTH_2018]),
+    state("de-sl", "Germany: Saarland", Country::DE, DE_STATUTE, &[DE, DE_SL]),
+    state("de-sn", "Germany: Saxony", Country::DE, DE_STATUTE, &[DE, DE_SN]),
+    state("de-st", "Germany: Saxony-Anhalt", Country::DE, DE_STATUTE, &[DE, DE_ST]),
+    state("de-th", "Germany: Thuringia", Country::DE, DE_STATUTE, &[DE, DE_TH]),
     state("dk", "Denmark", Country::DK, DK_STATUTE, &[DK]),
     state("ee", "Estonia", Country::EE, EE_STATUTE, &[EE]),
     state("es", "Spain", Country::ES, ES_STATUTE, &[ES]),
@@ -716,6 +763,8 @@ pub(super) const CALENDARS: &[Spec] = &[
     state("no", "Norway", Country::NO, NO_STATUTE, &[NO]),
     state("pl", "Poland", Country::PL, PL_STATUTE, &[PL]),
     state("pt", "Portugal", Country::PT, PT_STATUTE, &[PT]),
+    state("pt-20", "Portugal: Azores", Country::PT, PT_STATUTE, &[PT, PT_20]),
+    state("pt-30", "Portugal: Madeira", Country::PT, PT_STATUTE, &[PT, PT_30]),
     state("ro", "Romania", Country::RO, RO_STATUTE, &[RO]),
     state("se", "Sweden", Country::SE, SE_STATUTE, &[SE]),
     state("si", "Slovenia", Country::SI, SI_STATUTE, &[SI]),
