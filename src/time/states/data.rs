@@ -212,7 +212,11 @@ const EE: &[Day] = &[
 // Spain
 const ES_STATUTE: &str = "Spain: Workers' Statute (Real Decreto Legislativo 2/2015) art. 37.2 and Real Decreto \
                           2001/1983 art. 45: the national days; the autonomous communities may replace some of them \
-                          and move those falling on a Sunday, published yearly in the BOE (not modelled)";
+                          and move those falling on a Sunday, published yearly in the BOE. The communities' own \
+                          recurring days (their Statutes of Autonomy and the yearly decrees: Maundy Thursday or \
+                          Easter Monday, each community's day) are modelled; which national day a community replaces \
+                          in a given year, and the Mondays after a national day on a Sunday, are the BOE's yearly \
+                          list and are not";
 const ES: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("Epiphany", 1, 6),
@@ -225,6 +229,36 @@ const ES: &[Day] = &[
     fixed("Immaculate Conception", 12, 8),
     fixed("Christmas Day", 12, 25),
 ];
+
+const ES_MAUNDY: Day = easter("Maundy Thursday", -3);
+const ES_EASTER_MONDAY: Day = easter("Easter Monday", 1);
+const ES_ST_JOSEPH: Day = fixed("St. Joseph's Day", 3, 19);
+const ES_ST_JAMES: Day = fixed("St. James' Day", 7, 25);
+const ES_AN: &[Day] = &[ES_MAUNDY, fixed("Andalusia Day", 2, 28)];
+const ES_AR: &[Day] = &[ES_MAUNDY, fixed("St. George's Day", 4, 23)];
+const ES_AS: &[Day] = &[ES_MAUNDY, fixed("Asturias Day", 9, 8)];
+const ES_CB: &[Day] =
+    &[ES_MAUNDY, fixed("Cantabria Institutions Day", 7, 28), fixed("Our Lady of Bien Aparecida", 9, 15)];
+const ES_CE: &[Day] = &[ES_MAUNDY, fixed("St. Anthony's Day", 6, 13), fixed("Ceuta Day", 9, 2)];
+const ES_CL: &[Day] = &[ES_MAUNDY, fixed("Castile and León Day", 4, 23)];
+const ES_CM: &[Day] = &[ES_MAUNDY, fixed("Castilla-La Mancha Day", 5, 31), easter("Corpus Christi", 60)];
+const ES_CN: &[Day] = &[ES_MAUNDY, fixed("Day of the Canary Islands", 5, 30)];
+const ES_CT: &[Day] = &[
+    ES_EASTER_MONDAY,
+    fixed("St. John the Baptist", 6, 24),
+    fixed("National Day of Catalonia", 9, 11),
+    fixed("St. Stephen's Day", 12, 26),
+];
+const ES_EX: &[Day] = &[ES_MAUNDY, fixed("Extremadura Day", 9, 8)];
+const ES_GA: &[Day] = &[ES_MAUNDY, fixed("Galician Literature Day", 5, 17), fixed("Galician National Day", 7, 25)];
+const ES_IB: &[Day] = &[ES_MAUNDY, ES_EASTER_MONDAY, fixed("Day of the Balearic Islands", 3, 1)];
+const ES_MC: &[Day] = &[ES_MAUNDY, ES_ST_JOSEPH, fixed("Murcia Day", 6, 9)];
+const ES_MD: &[Day] = &[ES_MAUNDY, fixed("Madrid Day", 5, 2)];
+const ES_ML: &[Day] = &[ES_MAUNDY, fixed("Day of Our Lady of Victory", 9, 8), fixed("Melilla Day", 9, 17)];
+const ES_NC: &[Day] = &[ES_MAUNDY, ES_EASTER_MONDAY, fixed("St. Francis Xavier's Day", 12, 3)];
+const ES_PV: &[Day] = &[ES_MAUNDY, ES_EASTER_MONDAY, ES_ST_JAMES];
+const ES_RI: &[Day] = &[ES_MAUNDY, ES_EASTER_MONDAY, fixed("La Rioja Day", 6, 9)];
+const ES_VC: &[Day] = &[ES_ST_JOSEPH, ES_EASTER_MONDAY, fixed("Valencian Community Day", 10, 9)];
 
 // ---------------------------------------------------------------------------------------------
 // Finland
@@ -745,6 +779,25 @@ pub(super) const CALENDARS: &[Spec] = &[
     state("dk", "Denmark", Country::DK, DK_STATUTE, &[DK]),
     state("ee", "Estonia", Country::EE, EE_STATUTE, &[EE]),
     state("es", "Spain", Country::ES, ES_STATUTE, &[ES]),
+    state("es-an", "Spain: Andalusia", Country::ES, ES_STATUTE, &[ES, ES_AN]),
+    state("es-ar", "Spain: Aragon", Country::ES, ES_STATUTE, &[ES, ES_AR]),
+    state("es-as", "Spain: Asturias", Country::ES, ES_STATUTE, &[ES, ES_AS]),
+    state("es-cb", "Spain: Cantabria", Country::ES, ES_STATUTE, &[ES, ES_CB]),
+    state("es-ce", "Spain: Ceuta", Country::ES, ES_STATUTE, &[ES, ES_CE]),
+    state("es-cl", "Spain: Castile and León", Country::ES, ES_STATUTE, &[ES, ES_CL]),
+    state("es-cm", "Spain: Castilla-La Mancha", Country::ES, ES_STATUTE, &[ES, ES_CM]),
+    state("es-cn", "Spain: Canary Islands", Country::ES, ES_STATUTE, &[ES, ES_CN]),
+    state("es-ct", "Spain: Catalonia", Country::ES, ES_STATUTE, &[ES, ES_CT]),
+    state("es-ex", "Spain: Extremadura", Country::ES, ES_STATUTE, &[ES, ES_EX]),
+    state("es-ga", "Spain: Galicia", Country::ES, ES_STATUTE, &[ES, ES_GA]),
+    state("es-ib", "Spain: Balearic Islands", Country::ES, ES_STATUTE, &[ES, ES_IB]),
+    state("es-mc", "Spain: Murcia", Country::ES, ES_STATUTE, &[ES, ES_MC]),
+    state("es-md", "Spain: Madrid", Country::ES, ES_STATUTE, &[ES, ES_MD]),
+    state("es-ml", "Spain: Melilla", Country::ES, ES_STATUTE, &[ES, ES_ML]),
+    state("es-nc", "Spain: Navarre", Country::ES, ES_STATUTE, &[ES, ES_NC]),
+    state("es-pv", "Spain: Basque Country", Country::ES, ES_STATUTE, &[ES, ES_PV]),
+    state("es-ri", "Spain: La Rioja", Country::ES, ES_STATUTE, &[ES, ES_RI]),
+    state("es-vc", "Spain: Valencian Community", Country::ES, ES_STATUTE, &[ES, ES_VC]),
     state("fi", "Finland", Country::FI, FI_STATUTE, &[FI]),
     state("fr", "France", Country::FR, FR_STATUTE, &[FR]),
     state("fr-57", "France: Moselle", Country::FR, FR_STATUTE, &[FR, FR_ALSACE_MOSELLE]),
