@@ -8,7 +8,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use gdpr_obligations::model::{Contact, EmailAddress, Party, PostalAddress, Text};
 use gdpr_obligations::time::{
-    Calendar, DeadlinePolicy, HolidayCalendar, OfficialCalendar, Zone, add_months, is_working_day, roll_forward,
+    Calendar, DeadlinePolicy, HolidayCalendar, OfficialCalendar, add_months, is_working_day, roll_forward,
 };
 use gdpr_obligations::vocab::{Article, Country};
 use proptest::prelude::*;
@@ -173,4 +173,96 @@ fn art_27_3_a_decoded_party_with_its_representative_outside_the_union_is_refused
     json["eu_representative"]["address"]["country"] = json!("US");
     let err = serde_json::from_value::<Party>(json).unwrap_err().to_string();
     assert!(err.contains("Art. 27(3)"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every calendar: Art. 3(4) of Regulation 1182/71
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `date` is a working day of `calendar`, read from its list of holidays rather than
+/// through [`HolidayCalendar`]: Art. 2(2), neither a Saturday, a Sunday nor a public holiday.
+fn listed_working_day(calendar: OfficialCalendar, date: NaiveDate) -> bool {
+    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !calendar.holidays(date.year()).contains(&date)
+}
+
+/// The first working day on or after `date`, from the lists of holidays.
+fn next_listed_working_day(calendar: OfficialCalendar, date: NaiveDate) -> NaiveDate {
+    let mut day = date;
+    while !listed_working_day(calendar, day) {
+        day = day.succ_opt().unwrap();
+    }
+    day
+}
+
+/// Any date from 2000-01-01 to 2050-12-31.
+fn date_2000_2050() -> impl Strategy<Value = NaiveDate> {
+    let (from, to) = (d(2000, 1, 1).num_days_from_ce(), d(2050, 12, 31).num_days_from_ce());
+    (from..=to).prop_map(|days| NaiveDate::from_num_days_from_ce_opt(days).unwrap())
+}
+
+fn any_official_calendar() -> impl Strategy<Value = OfficialCalendar> {
+    prop::sample::select(OfficialCalendar::all().collect::<Vec<_>>())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(common::cases(256)))]
+
+    /// Art. 3(4): a period whose last day is a public holiday, Saturday or Sunday ends with the
+    /// following working day. For every state and region and any date of 2000-2050, the roll
+    /// ends on a working day of that calendar, on the first one (every day it skips is a
+    /// weekend day or a listed holiday), and leaves a working day where it is.
+    #[test]
+    fn reg_1182_71_art_3_4_the_roll_ends_on_the_next_working_day_of_every_calendar(
+        calendar in any_official_calendar(),
+        date in date_2000_2050(),
+    ) {
+        let rolled = roll_forward(date, &calendar).unwrap();
+        prop_assert!(rolled >= date);
+        prop_assert!(!matches!(rolled.weekday(), Weekday::Sat | Weekday::Sun), "{calendar}: {rolled} is a weekend day");
+        prop_assert!(!calendar.holidays(rolled.year()).contains(&rolled), "{calendar}: {rolled} is a holiday");
+        prop_assert!(is_working_day(rolled, &calendar));
+        prop_assert_eq!(rolled, next_listed_working_day(calendar, date), "{}: not the first working day", calendar);
+        if listed_working_day(calendar, date) {
+            prop_assert_eq!(rolled, date, "{}: a working day moved", calendar);
+        }
+        // The same through the policy a controller established there gets, and its calendar.
+        let policy = DeadlinePolicy::official(calendar);
+        prop_assert_eq!(roll_forward(date, policy.calendar()), Some(rolled));
+    }
+}
+
+/// Art. 3(4) with Art. 3(2)(c) and Art. 12(3) GDPR, exhaustively: a request received on any
+/// public holiday of any state or region from 2000 to 2050 (in that place's zone) is received
+/// that day, and is due on the first working day on or after the same date a month later, and,
+/// if extended, three months later (read from the holiday lists, not through the roll).
+#[test]
+fn reg_1182_71_art_3_4_a_request_received_on_any_holiday_is_due_on_the_working_day_the_rule_gives() {
+    let mut requests = 0usize;
+    for calendar in OfficialCalendar::all() {
+        let policy = DeadlinePolicy::official(calendar);
+        for year in 2000..=2050 {
+            for holiday in calendar.holidays(year) {
+                // Noon in the controller's zone: the receipt date is the holiday itself.
+                let received = gdpr_obligations::time::start_of_day(holiday, policy.zone()).unwrap()
+                    + chrono::TimeDelta::hours(12);
+                let deadlines = policy.request_deadlines(received).unwrap();
+                assert_eq!(deadlines.received_date(), holiday, "{calendar}");
+                let month = add_months(holiday, 1).unwrap();
+                assert_eq!(deadlines.due().date(), next_listed_working_day(calendar, month), "{calendar}: {holiday}");
+                let three = add_months(holiday, 3).unwrap();
+                assert_eq!(
+                    deadlines.extended_due().date(),
+                    next_listed_working_day(calendar, three),
+                    "{calendar}: {holiday}"
+                );
+                assert_eq!(
+                    deadlines.due().expires_at(),
+                    gdpr_obligations::time::end_of_day(deadlines.due().date(), policy.zone()).unwrap()
+                );
+                requests += 1;
+            }
+        }
+    }
+    // Every calendar has at least 8 holidays a year (Iceland's and the Netherlands' fewest).
+    assert!(requests >= OfficialCalendar::all().count() * 51 * 8, "{requests} requests");
 }
