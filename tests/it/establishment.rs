@@ -1,5 +1,6 @@
-//! The official calendars of every EU and EEA state and region, as a controller meets them: the
-//! default calendar and zone a party takes from its establishment (Art. 2(1) and 3 of
+//! The official calendars of every EU and EEA state and region as a controller meets them (the
+//! calendars themselves are tested in `calendars.rs`): the default calendar and zone a party
+//! takes from its establishment (Art. 2(1) and 3 of
 //! Regulation 1182/71 with Art. 12(3) GDPR), and properties of every calendar: Art. 3(4)'s
 //! roll to the next working day never ends on a weekend or a holiday and never moves a working
 //! day, and a request received on any holiday is due on the working day the rule gives.
