@@ -12,6 +12,7 @@ mod agenda;
 mod agreement;
 mod audit;
 mod breach;
+mod calendars;
 mod chat_history;
 mod chat_paging;
 mod chat_postgres;

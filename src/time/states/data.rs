@@ -31,8 +31,8 @@ const AT: &[Day] = &[
 
 // ---------------------------------------------------------------------------------------------
 // Czechia
-const CZ_STATUTE: &str = "Czechia: Act No. 245/2000 Coll. on public holidays, §§ 1-3 (Good Friday from 2016, Act \
-                          No. 359/2015 Coll.)";
+const CZ_STATUTE: &str = "Czechia: Act No. 245/2000 Coll. on public holidays, §§ 1-3 (Good Friday from 2016, Act No. \
+                          359/2015 Coll.)";
 const CZ: &[Day] = &[
     fixed("New Year's Day; Restoration Day of the Independent Czech State", 1, 1),
     easter("Good Friday", -2).since(2016),
@@ -53,15 +53,15 @@ const CZ: &[Day] = &[
 // Germany: the days common to every Land (German Unity Day by federal law, the rest by each
 // Land's Feiertagsgesetz), then each Land's own.
 const DE_STATUTE: &str = "Germany: Unification Treaty (Einigungsvertrag) Art. 2(2) for 3 October; the other days by \
-                          the holiday acts (Feiertagsgesetze) of the 16 Länder, which all list these; Reformation Day \
-                          2017 nationwide by resolutions of every Land for the 500th anniversary. The Länder's own days \
-                          by their acts: Epiphany (BW, BY, ST), Corpus Christi (BW, BY, HE, NW, RP, SL), Assumption \
-                          (SL), Reformation Day (BB, MV, SN, ST, TH; HB, HH, NI, SH from 2018), All Saints' Day \
-                          (BW, BY, NW, RP, SL), Repentance and Prayer Day (SN), Easter and Whit Sunday (BB), \
-                          Women's Day (BE from 2019, MV from 2023), Berlin's one-off days (8 May 2020 and 2025, 17 June 2028), World Children's Day (TH from 2019). Days \
-                          only in some municipalities (Assumption in Catholic Bavaria, Augsburg's Peace Festival, \
-                          Corpus Christi in parts of Saxony and Thuringia) are not modelled: each Land's calendar \
-                          holds its Land-wide days";
+                          the holiday acts (Feiertagsgesetze) of the 16 Länder, which all list these; Reformation \
+                          Day 2017 nationwide by resolutions of every Land for the 500th anniversary. The Länder's \
+                          own days by their acts: Epiphany (BW, BY, ST), Corpus Christi (BW, BY, HE, NW, RP, SL), \
+                          Assumption (SL), Reformation Day (BB, MV, SN, ST, TH; HB, HH, NI, SH from 2018), All \
+                          Saints' Day (BW, BY, NW, RP, SL), Repentance and Prayer Day (SN), Easter and Whit Sunday \
+                          (BB), Women's Day (BE from 2019, MV from 2023), Berlin's one-off days (8 May 2020 and \
+                          2025, 17 June 2028), World Children's Day (TH from 2019). Days only in some municipalities \
+                          (Assumption in Catholic Bavaria, Augsburg's Peace Festival, Corpus Christi in parts of \
+                          Saxony and Thuringia) are not modelled: each Land's calendar holds its Land-wide days";
 const DE: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     easter("Good Friday", -2),
@@ -99,8 +99,8 @@ const DE_TH: &[Day] = &[fixed("World Children's Day", 9, 20).since(2019), DE_REF
 
 // ---------------------------------------------------------------------------------------------
 // Belgium
-const BE_STATUTE: &str = "Belgium: Act of 4 January 1974 on public holidays and Royal Decree of 18 April 1974, art. 1; \
-                          the Communities' own days (11 July, 27 September, 15 November) are not public holidays";
+const BE_STATUTE: &str = "Belgium: Act of 4 January 1974 on public holidays and Royal Decree of 18 April 1974, art. \
+                          1; the Communities' own days (11 July, 27 September, 15 November) are not public holidays";
 const BE: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     easter("Easter Sunday", 0),
@@ -120,7 +120,8 @@ const BE: &[Day] = &[
 // Bulgaria
 const BG_STATUTE: &str = "Bulgaria: Labour Code, art. 154(1) (the days; Orthodox Easter, from Good Friday to Easter \
                           Monday since 2010) and art. 154(2) (from 2017, a fixed holiday on a Saturday or Sunday \
-                          gives the next working day off); the Council of Ministers' yearly bridge days (art. 154(3)) are not modelled";
+                          gives the next working day off); the Council of Ministers' yearly bridge days (art. \
+                          154(3)) are not modelled";
 const BG: &[Day] = &[
     fixed("New Year's Day", 1, 1).until(2016),
     fixed("New Year's Day", 1, 1).since(2017).weekend_substitute(),
@@ -210,8 +211,12 @@ const EE: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // Spain
 const ES_STATUTE: &str = "Spain: Workers' Statute (Real Decreto Legislativo 2/2015) art. 37.2 and Real Decreto \
-                          2001/1983 art. 45: the national days; the autonomous communities may replace some of \
-                          them and move those falling on a Sunday, published yearly in the BOE (not modelled)";
+                          2001/1983 art. 45: the national days; the autonomous communities may replace some of them \
+                          and move those falling on a Sunday, published yearly in the BOE. The communities' own \
+                          recurring days (their Statutes of Autonomy and the yearly decrees: Maundy Thursday or \
+                          Easter Monday, each community's day) are modelled; which national day a community replaces \
+                          in a given year, and the Mondays after a national day on a Sunday, are the BOE's yearly \
+                          list and are not";
 const ES: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("Epiphany", 1, 6),
@@ -224,6 +229,36 @@ const ES: &[Day] = &[
     fixed("Immaculate Conception", 12, 8),
     fixed("Christmas Day", 12, 25),
 ];
+
+const ES_MAUNDY: Day = easter("Maundy Thursday", -3);
+const ES_EASTER_MONDAY: Day = easter("Easter Monday", 1);
+const ES_ST_JOSEPH: Day = fixed("St. Joseph's Day", 3, 19);
+const ES_ST_JAMES: Day = fixed("St. James' Day", 7, 25);
+const ES_AN: &[Day] = &[ES_MAUNDY, fixed("Andalusia Day", 2, 28)];
+const ES_AR: &[Day] = &[ES_MAUNDY, fixed("St. George's Day", 4, 23)];
+const ES_AS: &[Day] = &[ES_MAUNDY, fixed("Asturias Day", 9, 8)];
+const ES_CB: &[Day] =
+    &[ES_MAUNDY, fixed("Cantabria Institutions Day", 7, 28), fixed("Our Lady of Bien Aparecida", 9, 15)];
+const ES_CE: &[Day] = &[ES_MAUNDY, fixed("St. Anthony's Day", 6, 13), fixed("Ceuta Day", 9, 2)];
+const ES_CL: &[Day] = &[ES_MAUNDY, fixed("Castile and León Day", 4, 23)];
+const ES_CM: &[Day] = &[ES_MAUNDY, fixed("Castilla-La Mancha Day", 5, 31), easter("Corpus Christi", 60)];
+const ES_CN: &[Day] = &[ES_MAUNDY, fixed("Day of the Canary Islands", 5, 30)];
+const ES_CT: &[Day] = &[
+    ES_EASTER_MONDAY,
+    fixed("St. John the Baptist", 6, 24),
+    fixed("National Day of Catalonia", 9, 11),
+    fixed("St. Stephen's Day", 12, 26),
+];
+const ES_EX: &[Day] = &[ES_MAUNDY, fixed("Extremadura Day", 9, 8)];
+const ES_GA: &[Day] = &[ES_MAUNDY, fixed("Galician Literature Day", 5, 17), fixed("Galician National Day", 7, 25)];
+const ES_IB: &[Day] = &[ES_MAUNDY, ES_EASTER_MONDAY, fixed("Day of the Balearic Islands", 3, 1)];
+const ES_MC: &[Day] = &[ES_MAUNDY, ES_ST_JOSEPH, fixed("Murcia Day", 6, 9)];
+const ES_MD: &[Day] = &[ES_MAUNDY, fixed("Madrid Day", 5, 2)];
+const ES_ML: &[Day] = &[ES_MAUNDY, fixed("Day of Our Lady of Victory", 9, 8), fixed("Melilla Day", 9, 17)];
+const ES_NC: &[Day] = &[ES_MAUNDY, ES_EASTER_MONDAY, fixed("St. Francis Xavier's Day", 12, 3)];
+const ES_PV: &[Day] = &[ES_MAUNDY, ES_EASTER_MONDAY, ES_ST_JAMES];
+const ES_RI: &[Day] = &[ES_MAUNDY, ES_EASTER_MONDAY, fixed("La Rioja Day", 6, 9)];
+const ES_VC: &[Day] = &[ES_ST_JOSEPH, ES_EASTER_MONDAY, fixed("Valencian Community Day", 10, 9)];
 
 // ---------------------------------------------------------------------------------------------
 // Finland
@@ -252,8 +287,8 @@ const FI: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // France
 const FR_STATUTE: &str = "France: Labour Code (Code du travail) art. L3133-1; Alsace and Moselle add Good Friday and \
-                          26 December (art. L3134-13); the overseas departments the abolition of slavery (Act \
-                          83-550 of 30 June 1983 and Decree 83-1003)";
+                          26 December (art. L3134-13); the overseas departments the abolition of slavery (Act 83-550 \
+                          of 30 June 1983 and Decree 83-1003)";
 const FR: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     easter("Easter Monday", 1),
@@ -276,9 +311,9 @@ const FR_976: &[Day] = &[fixed("Abolition of Slavery", 4, 27)];
 
 // ---------------------------------------------------------------------------------------------
 // Greece
-const GR_STATUTE: &str = "Greece: the mandatory public holidays of Law 1157/1981 and the labour legislation \
-                          (Royal Decree 748/1966 for the religious days); Orthodox Easter; Labour Day moved by \
-                          ministerial decision when it falls in Holy Week (not modelled)";
+const GR_STATUTE: &str = "Greece: the mandatory public holidays of Law 1157/1981 and the labour legislation (Royal \
+                          Decree 748/1966 for the religious days); Orthodox Easter; Labour Day moved by ministerial \
+                          decision when it falls in Holy Week (not modelled)";
 const GR: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("Epiphany", 1, 6),
@@ -298,8 +333,9 @@ const GR: &[Day] = &[
 // Croatia
 const HR_STATUTE: &str = "Croatia: Act on Holidays, Memorial Days and Non-Working Days (Zakon o blagdanima, \
                           spomendanima i neradnim danima, NN 110/2019, in force 2020; before it NN 33/1996 as \
-                          amended): Statehood Day 30 May until 2001 and from 2020, 25 June 2002-2019; \
-                          Independence Day 8 October 2002-2019; Corpus Christi from 2002; Epiphany not a holiday in 2002 (the 2001 amendment, reversed for 2003); Remembrance Day from 2020";
+                          amended): Statehood Day 30 May until 2001 and from 2020, 25 June 2002-2019; Independence \
+                          Day 8 October 2002-2019; Corpus Christi from 2002; Epiphany not a holiday in 2002 (the \
+                          2001 amendment, reversed for 2003); Remembrance Day from 2020";
 const HR: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("Epiphany", 1, 6).until(2001),
@@ -344,9 +380,10 @@ const HU: &[Day] = &[
 
 // ---------------------------------------------------------------------------------------------
 // Ireland
-const IE_STATUTE: &str = "Ireland: Organisation of Working Time Act 1997, Schedule 2; St Brigid's Day from 2023 (by statutory instrument of 2022: the first Monday of February, or 1 February when a Friday); 18 March 2022 \
-                          by statutory instrument. A holiday on a weekend is not moved: the employee gets a day off \
-                          in lieu (s. 21), which is no public holiday";
+const IE_STATUTE: &str = "Ireland: Organisation of Working Time Act 1997, Schedule 2; St Brigid's Day from 2023 (by \
+                          statutory instrument of 2022: the first Monday of February, or 1 February when a Friday); \
+                          18 March 2022 by statutory instrument. A holiday on a weekend is not moved: the employee \
+                          gets a day off in lieu (s. 21), which is no public holiday";
 const IE: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed_if_else_first_monday("St. Brigid's Day", 2, 1, Fri).since(2023),
@@ -385,11 +422,11 @@ const IS: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // Italy
 const IT_STATUTE: &str = "Italy: Act No. 260 of 27 May 1949 as amended by Act No. 54 of 5 March 1977 (National Unity \
-                          Day on the first Sunday of November, Republic Day on the first Sunday of June until 2000), Act No. \
-                          336 of 20 November 2000 (2 June from 2001), the act declaring 17 March 2011 a holiday, the Act \
-                          of 2025 restoring 4 October from 2026, and Presidential Decree 792/1985 (Epiphany); the \
-                          patron saint of each municipality is a local, not a regional or national, holiday and \
-                          is not modelled";
+                          Day on the first Sunday of November, Republic Day on the first Sunday of June until 2000), \
+                          Act No. 336 of 20 November 2000 (2 June from 2001), the act declaring 17 March 2011 a \
+                          holiday, the Act of 2025 restoring 4 October from 2026, and Presidential Decree 792/1985 \
+                          (Epiphany); the patron saint of each municipality is a local, not a regional or national, \
+                          holiday and is not modelled";
 const IT: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("Epiphany", 1, 6),
@@ -477,8 +514,8 @@ const LU: &[Day] = &[
 // Latvia
 const LV_STATUTE: &str = "Latvia: Law on Public Holidays, Remembrance Days and Celebration Days (1990), art. 1 and \
                           art. 2 (from 2007, 4 May and 18 November on a weekend give the next Monday off), and the \
-                          amending laws for the one-off days of 2018 and 2023; the Cabinet's yearly \
-                          transfers of working days are not modelled";
+                          amending laws for the one-off days of 2018 and 2023; the Cabinet's yearly transfers of \
+                          working days are not modelled";
 const LV: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     easter("Good Friday", -2),
@@ -505,8 +542,8 @@ const LV: &[Day] = &[
 
 // ---------------------------------------------------------------------------------------------
 // Malta
-const MT_STATUTE: &str = "Malta: National Holidays and other Public Holidays Act (Cap. 252), arts. 2-3; a holiday \
-                          on a weekend is not moved";
+const MT_STATUTE: &str = "Malta: National Holidays and other Public Holidays Act (Cap. 252), arts. 2-3; a holiday on \
+                          a weekend is not moved";
 const MT: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("Feast of St. Paul's Shipwreck", 2, 10),
@@ -566,7 +603,8 @@ const NO: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // Poland
 const PL_STATUTE: &str = "Poland: Act of 18 January 1951 on non-working days, art. 1; Epiphany from 2011 (Act of 24 \
-                          September 2010); 12 November 2018 (Act of 23 October 2018); Christmas Eve from 2025 (by the 2024 amendment)";
+                          September 2010); 12 November 2018 (Act of 23 October 2018); Christmas Eve from 2025 (by \
+                          the 2024 amendment)";
 const PL: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("Epiphany", 1, 6).since(2011),
@@ -588,7 +626,9 @@ const PL: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // Portugal
 const PT_STATUTE: &str = "Portugal: Labour Code (Código do Trabalho) art. 234; Corpus Christi, 5 October, 1 November \
-                          and 1 December suspended 2013-2015 (Act 23/2012) and restored from 2016 (Act 8/2016). The regions' own days by regional legislative decree: the Azores' Day on Whit Monday, Madeira's Day on 1 July and, from 2002, 26 December";
+                          and 1 December suspended 2013-2015 (Act 23/2012) and restored from 2016 (Act 8/2016). The \
+                          regions' own days by regional legislative decree: the Azores' Day on Whit Monday, \
+                          Madeira's Day on 1 July and, from 2002, 26 December";
 const PT: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     easter("Good Friday", -2),
@@ -616,8 +656,8 @@ const PT_30: &[Day] =
 // ---------------------------------------------------------------------------------------------
 // Romania
 const RO_STATUTE: &str = "Romania: Labour Code (Act 53/2003) art. 139(1) as amended: Orthodox Easter and Whitsun \
-                          (Whitsun and Assumption from 2009), St. Andrew's Day from 2012, Children's Day and \
-                          24 January from 2017, Good Friday from 2018, Epiphany and St. John from 2024";
+                          (Whitsun and Assumption from 2009), St. Andrew's Day from 2012, Children's Day and 24 \
+                          January from 2017, Good Friday from 2018, Epiphany and St. John from 2024";
 const RO: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("Second Day of New Year", 1, 2),
@@ -663,8 +703,8 @@ const SE: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // Slovenia
 const SI_STATUTE: &str = "Slovenia: Public Holidays and Days Off Act (Zakon o praznikih in dela prostih dnevih, \
-                          Uradni list 112/2005 and amendments): 2 January not a day off 2013-2016 (ZUJF, Uradni \
-                          list 40/2012); Solidarity Day 14 August 2023 after the floods (by a 2023 act)";
+                          Uradni list 112/2005 and amendments): 2 January not a day off 2013-2016 (ZUJF, Uradni list \
+                          40/2012); Solidarity Day 14 August 2023 after the floods (by a 2023 act)";
 const SI: &[Day] = &[
     fixed("New Year's Day", 1, 1),
     fixed("New Year's Day", 1, 2).until(2012),
@@ -688,9 +728,9 @@ const SI: &[Day] = &[
 // ---------------------------------------------------------------------------------------------
 // Slovakia
 const SK_STATUTE: &str = "Slovakia: Act No. 241/1993 Coll. on public holidays, days off and memorial days, §§ 1-2; \
-                          30 October 2018 by a 2018 act; Constitution Day a day off until 2023 and 17 \
-                          November from 2001 until 2024, and 8 May and 15 September not days off in 2026, by the \
-                          consolidation acts of 2023-2025";
+                          30 October 2018 by a 2018 act; Constitution Day a day off until 2023 and 17 November from \
+                          2001 until 2024, and 8 May and 15 September not days off in 2026, by the consolidation \
+                          acts of 2023-2025";
 const SK: &[Day] = &[
     fixed("Day of the Establishment of the Slovak Republic", 1, 1),
     fixed("Epiphany", 1, 6),
@@ -739,6 +779,25 @@ pub(super) const CALENDARS: &[Spec] = &[
     state("dk", "Denmark", Country::DK, DK_STATUTE, &[DK]),
     state("ee", "Estonia", Country::EE, EE_STATUTE, &[EE]),
     state("es", "Spain", Country::ES, ES_STATUTE, &[ES]),
+    state("es-an", "Spain: Andalusia", Country::ES, ES_STATUTE, &[ES, ES_AN]),
+    state("es-ar", "Spain: Aragon", Country::ES, ES_STATUTE, &[ES, ES_AR]),
+    state("es-as", "Spain: Asturias", Country::ES, ES_STATUTE, &[ES, ES_AS]),
+    state("es-cb", "Spain: Cantabria", Country::ES, ES_STATUTE, &[ES, ES_CB]),
+    state("es-ce", "Spain: Ceuta", Country::ES, ES_STATUTE, &[ES, ES_CE]),
+    state("es-cl", "Spain: Castile and León", Country::ES, ES_STATUTE, &[ES, ES_CL]),
+    state("es-cm", "Spain: Castilla-La Mancha", Country::ES, ES_STATUTE, &[ES, ES_CM]),
+    state("es-cn", "Spain: Canary Islands", Country::ES, ES_STATUTE, &[ES, ES_CN]),
+    state("es-ct", "Spain: Catalonia", Country::ES, ES_STATUTE, &[ES, ES_CT]),
+    state("es-ex", "Spain: Extremadura", Country::ES, ES_STATUTE, &[ES, ES_EX]),
+    state("es-ga", "Spain: Galicia", Country::ES, ES_STATUTE, &[ES, ES_GA]),
+    state("es-ib", "Spain: Balearic Islands", Country::ES, ES_STATUTE, &[ES, ES_IB]),
+    state("es-mc", "Spain: Murcia", Country::ES, ES_STATUTE, &[ES, ES_MC]),
+    state("es-md", "Spain: Madrid", Country::ES, ES_STATUTE, &[ES, ES_MD]),
+    state("es-ml", "Spain: Melilla", Country::ES, ES_STATUTE, &[ES, ES_ML]),
+    state("es-nc", "Spain: Navarre", Country::ES, ES_STATUTE, &[ES, ES_NC]),
+    state("es-pv", "Spain: Basque Country", Country::ES, ES_STATUTE, &[ES, ES_PV]),
+    state("es-ri", "Spain: La Rioja", Country::ES, ES_STATUTE, &[ES, ES_RI]),
+    state("es-vc", "Spain: Valencian Community", Country::ES, ES_STATUTE, &[ES, ES_VC]),
     state("fi", "Finland", Country::FI, FI_STATUTE, &[FI]),
     state("fr", "France", Country::FR, FR_STATUTE, &[FR]),
     state("fr-57", "France: Moselle", Country::FR, FR_STATUTE, &[FR, FR_ALSACE_MOSELLE]),

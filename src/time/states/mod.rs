@@ -273,8 +273,6 @@ enum Substitute {
     None,
     /// On a Saturday or Sunday, the next weekday that is not already a holiday is one too.
     NextWorkday,
-    /// On a Sunday only, the next weekday that is not already a holiday is one too.
-    SundayToNextWorkday,
 }
 
 impl Substitute {
@@ -282,7 +280,6 @@ impl Substitute {
         let applies = match self {
             Substitute::None => false,
             Substitute::NextWorkday => matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
-            Substitute::SundayToNextWorkday => date.weekday() == Weekday::Sun,
         };
         if !applies {
             return None;
@@ -428,11 +425,6 @@ impl Day {
     /// On a Saturday or Sunday, the next free weekday is a holiday too.
     const fn weekend_substitute(self) -> Day {
         Day { substitute: Substitute::NextWorkday, ..self }
-    }
-
-    /// On a Sunday, the next free weekday is a holiday too.
-    const fn sunday_substitute(self) -> Day {
-        Day { substitute: Substitute::SundayToNextWorkday, ..self }
     }
 }
 
