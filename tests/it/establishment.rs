@@ -1,9 +1,9 @@
 //! The official calendars of every EU and EEA state and region as a controller meets them (the
 //! calendars themselves are tested in `calendars.rs`): the default calendar and zone a party
-//! takes from its establishment (Art. 2(1) and 3 of
-//! Regulation 1182/71 with Art. 12(3) GDPR), and properties of every calendar: Art. 3(4)'s
-//! roll to the next working day never ends on a weekend or a holiday and never moves a working
-//! day, and a request received on any holiday is due on the working day the rule gives.
+//! takes from its establishment (Art. 2(1) and 3 of Regulation 1182/71 with Art. 12(3) GDPR),
+//! and properties of every calendar: Art. 3(4)'s roll to the next working day never ends on a
+//! weekend or a holiday and never moves a working day, and a request received on any holiday
+//! is due on the working day the rule gives.
 //! Cases: `common::cases(256)` (`PROPTEST_CASES`).
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
@@ -93,6 +93,9 @@ fn reg_1182_71_art_2_1_a_regional_establishment_takes_its_regions_holidays() {
 #[test]
 fn reg_1182_71_art_3_2_a_region_with_its_own_time_counts_days_in_its_own_zone() {
     for (code, country, zone) in [
+        ("es-cn", Country::ES, "Atlantic/Canary"),
+        ("es-ce", Country::ES, "Africa/Ceuta"),
+        ("es-ml", Country::ES, "Africa/Ceuta"),
         ("pt-20", Country::PT, "Atlantic/Azores"),
         ("pt-30", Country::PT, "Atlantic/Madeira"),
         ("fr-971", Country::FR, "America/Guadeloupe"),
