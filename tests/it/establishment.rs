@@ -25,10 +25,6 @@ fn utc(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
-fn official(code: &str) -> OfficialCalendar {
-    OfficialCalendar::from_code(code).unwrap()
-}
-
 fn shop(country: Country, region: &str) -> Party {
     Party::builder("Shop", country).region(region).build().unwrap()
 }
