@@ -62,6 +62,25 @@ expect_exit 2 "$deadline" --received yesterday --zone Europe/Prague --calendar c
 [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "a bad instant gives one line on stderr: $ERR"
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Mars/Olympus --calendar cz
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --zone Europe/Prague --calendar xx
+[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "an unknown calendar gives one line on stderr: $ERR"
+# Every state's and region's code (Art. 2(1) of Regulation 1182/71), in any case, with the zone of
+# that state or region unless --zone is given: one month from Saturday 6 December 2025 ends on
+# Tuesday 6 January 2026, Epiphany in Bavaria but a working day in Berlin.
+expect_exit 0 "$deadline" --received 2025-12-06T10:00:00Z --calendar de-by
+grep -q '"due": *"2026-01-07"' <<<"$OUT" || fail "a Bavarian controller's month ends after Epiphany, on 7 January 2026: $OUT"
+grep -q '"zone": *"Europe/Berlin"' <<<"$OUT" || fail "--calendar de-by counts in Bavaria's zone by default: $OUT"
+expect_exit 0 "$deadline" --received 2025-12-06T10:00:00Z --zone Europe/Berlin --calendar DE-BE
+grep -q '"due": *"2026-01-06"' <<<"$OUT" || fail "a Berlin controller's month ends on 6 January 2026: $OUT"
+expect_exit 0 "$deadline" --received 2025-03-01T02:00:00Z --calendar pt-20
+grep -q '"received_date": *"2025-03-01"' <<<"$OUT" || fail "02:00 UTC is 01:00 on 1 March in the Azores: $OUT"
+grep -q '"zone": *"Atlantic/Azores"' <<<"$OUT" || fail "--calendar pt-20 counts in the Azores' zone: $OUT"
+expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --calendar de-xx
+[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] || fail "an unknown region gives one line on stderr: $ERR"
+expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --calendar weekends
+grep -q -- "--zone" <<<"$ERR" || fail "the weekends calendar needs --zone: $ERR"
+expect_exit 0 "$deadline" --help
+grep -qw "de-by" <<<"$OUT" || fail "deadline --help lists the region codes: $OUT"
+grep -qw "sk" <<<"$OUT" || fail "deadline --help lists the state codes: $OUT"
 expect_exit 2 "$deadline"
 expect_exit 2 "$deadline" --received 2025-03-05T10:00:00Z --received 2025-04-05T10:00:00Z --zone Europe/Prague --calendar cz
 grep -q -- "--received" <<<"$ERR" || fail "a repeated flag is named: $ERR"

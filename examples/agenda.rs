@@ -35,7 +35,6 @@ use gdpr_obligations::request::{
 };
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{LedgerStoreExt, Scope, Version};
-use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{Country, LegalBasis, Purpose};
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
@@ -96,8 +95,6 @@ async fn record_request(
 
 async fn run() -> Result<()> {
     let now = at("2026-03-16T09:00:00Z")?; // Monday, 10:00 in Prague
-    let policy = DeadlinePolicy::czech();
-    let options = AgendaOptions::new(policy.clone());
     let complaint = ComplaintInformation::new(
         Text::new("Úřad pro ochranu osobních údajů, Pplk. Sochora 27, 170 00 Praha 7")?,
         Text::new("an action before the competent court (Art. 79 GDPR)")?,
@@ -111,6 +108,10 @@ async fn run() -> Result<()> {
         Party::builder("Beta Shop s.r.o.", Country::CZ).contact_email("gdpr@beta.example").build()?,
         Party::builder("Gamma e-shop a.s.", Country::CZ).contact_email("dpo@gamma.example").build()?,
     ];
+    // Every shop is Czech: their deadlines follow Czech holidays in Prague's zone, the default of
+    // their establishment (Art. 2(1) and 3(4) of Regulation 1182/71).
+    let policy = shops[0].default_deadline_policy().ok_or("the shops are established in a Member State")?;
+    let options = AgendaOptions::new(policy.clone());
 
     let (ledger, audit) = (MemoryLedger::new(), MemoryAuditLog::new());
     let mut agreements = Vec::new();

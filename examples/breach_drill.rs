@@ -24,7 +24,6 @@ use gdpr_obligations::breach::{
     Measure, MeasureStatus, ProcessorNotice, RiskLevel, SubjectDuty, decide, evolve,
 };
 use gdpr_obligations::model::{Contact, EmailAddress, Party, PartyId, Text};
-use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{Country, DataCategory, SubjectCategory};
 
 #[path = "common/term.rs"]
@@ -163,7 +162,9 @@ fn run() -> Result<()> {
             .find(|p| p.id() == id)
             .map_or_else(|| id.to_string(), |p| p.legal_name().to_string())
     };
-    let policy = DeadlinePolicy::czech();
+    // Every party of the drill is Czech: the holidays and zone of its establishment (Art. 2(1)
+    // of Regulation 1182/71) and the default readings.
+    let policy = mailer.default_deadline_policy().ok_or("the parties are established in a Member State")?;
 
     // ---- The plan: latest lawful instants through the chain ----
     let found = prague("2026-03-13T19:30:00+01:00")?;

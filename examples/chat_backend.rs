@@ -45,7 +45,6 @@ use gdpr_obligations::store::{
     AuditLogExt, LedgerStoreExt, PersonalDataSource, PseudonymKey, RetentionSource, Scope, StoreError, Version,
 };
 use gdpr_obligations::testkit::faults::{Call, Faulty};
-use gdpr_obligations::time::DeadlinePolicy;
 use gdpr_obligations::vocab::{Country, DataCategory, LegalBasis, Purpose, SccModule, TransferMechanism};
 use uuid::Uuid;
 
@@ -136,12 +135,14 @@ fn check(article: &str, what: &str, holds: bool) -> Result<()> {
 async fn run(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let db = SqliteStore::open(dir.join("chat.db")).await?;
-    let policy = DeadlinePolicy::czech();
 
     // ---------------------------------------------------------------------------------------
     step(1, "The chain: two web shops, their chat vendor and its sub-processors (Art. 28)");
     let scene::Parties { vendor, hosting, mailer, translator, acme, bikes } = scene::Parties::new()?;
     let (acme_scope, bikes_scope) = (Scope::of(acme.id()), Scope::of(bikes.id()));
+    // ACME's deadlines follow the holidays and the zone of its establishment, Czechia (Art. 2(1)
+    // and 3(4) of Regulation 1182/71).
+    let policy = acme.default_deadline_policy().ok_or("ACME is established in a Member State")?;
 
     let mut agreements = Vec::new();
     for shop in [&acme, &bikes] {

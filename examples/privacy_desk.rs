@@ -171,8 +171,8 @@ async fn serve(args: Args) -> Result<()> {
 /// The service's state: one desk per controller of the scene, over one SQLite file.
 struct App {
     db: SqliteStore,
-    controllers: Vec<(Party, Desk)>,
-    policy: DeadlinePolicy,
+    /// Each controller, its desk and its deadline policy: the default of its establishment.
+    controllers: Vec<(Party, Desk, DeadlinePolicy)>,
     complaint: ComplaintInformation,
 }
 
@@ -196,19 +196,22 @@ impl App {
                 let desk = Desk::new(party.id(), ledger.clone(), ledger.clone(), key.clone())
                     .with_notifier(Arc::new(StdoutNotifier))
                     .with_source(chat.clone() as Arc<dyn PersonalDataSource>);
-                (party, desk)
+                // The holidays and zone of the controller's establishment (Art. 2(1) and 3(4) of
+                // Regulation 1182/71): the scene's shops are Czech.
+                let policy = party.default_deadline_policy().ok_or("a controller of the scene is outside the EEA")?;
+                Ok((party, desk, policy))
             })
-            .collect();
-        Ok(App { db, controllers, policy: DeadlinePolicy::czech(), complaint: scene::complaint()? })
+            .collect::<Result<_>>()?;
+        Ok(App { db, controllers, complaint: scene::complaint()? })
     }
 
     /// The desk of the controller named in the path.
-    fn desk(&self, controller: &str) -> std::result::Result<(&Party, &Desk), Problem> {
+    fn desk(&self, controller: &str) -> std::result::Result<(&Desk, &DeadlinePolicy), Problem> {
         let id = controller.parse::<PartyId>().ok();
         self.controllers
             .iter()
-            .find(|(party, _)| Some(party.id()) == id)
-            .map(|(party, desk)| (party, desk))
+            .find(|(party, _, _)| Some(party.id()) == id)
+            .map(|(_, desk, policy)| (desk, policy))
             .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "no such controller: see GET /controllers"))
     }
 }
@@ -277,7 +280,7 @@ async fn health() -> Response {
 
 async fn controllers(State(app): Shared) -> Response {
     let list: Vec<Value> =
-        app.controllers.iter().map(|(party, _)| json!({ "id": party.id(), "name": party.legal_name() })).collect();
+        app.controllers.iter().map(|(party, _, _)| json!({ "id": party.id(), "name": party.legal_name() })).collect();
     json(StatusCode::OK, &json!({ "controllers": list }))
 }
 
@@ -294,7 +297,7 @@ async fn submit(
     path: PathArgs<String>,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Answer {
-    let (_, desk) = app.desk(&path?.0)?;
+    let (desk, policy) = app.desk(&path?.0)?;
     let body = parse_body(body)?;
     let kind = serde_json::from_value::<RequestKind>(field(&body, "kind")?.clone()).map_err(|_| {
         Problem::unprocessable(
@@ -324,7 +327,7 @@ async fn submit(
         kind,
         processing,
         channel,
-        app.policy.clone(),
+        policy.clone(),
         app.complaint.clone(),
     )
     .with_requester(requester);
@@ -459,7 +462,7 @@ fn ndjson(body: ByteStream, filename: &str) -> Response {
 /// `GET /controllers/{controller}/feed?after=N&limit=M`: the scope's change feed after position
 /// `N` (0: from the start), at most `M` entries (default 100, at most the store's page).
 async fn feed(State(app): Shared, path: PathArgs<String>, RawQuery(query): RawQuery) -> Answer {
-    let (_, desk) = app.desk(&path?.0)?;
+    let (desk, _) = app.desk(&path?.0)?;
     let (mut after, mut limit) = (0u64, 100usize);
     for pair in query.as_deref().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
@@ -495,9 +498,9 @@ async fn agenda_ics(State(app): Shared, path: PathArgs<String>) -> Answer {
 }
 
 async fn agenda_of(app: &App, path: PathArgs<String>) -> std::result::Result<Agenda, Problem> {
-    let (_, desk) = app.desk(&path?.0)?;
+    let (desk, policy) = app.desk(&path?.0)?;
     let snapshot = Snapshot::load(&app.db, desk.scope()).await.map_err(|e| Problem::store(&e))?;
-    Ok(Agenda::build(&snapshot, Utc::now(), &AgendaOptions::new(app.policy.clone())))
+    Ok(Agenda::build(&snapshot, Utc::now(), &AgendaOptions::new(policy.clone())))
 }
 
 /// A request as the service shows it: no requester identifiers (personal data the caller
@@ -559,7 +562,7 @@ type PathArgs<T> = std::result::Result<Path<T>, PathRejection>;
 /// The desk and the request id of a `/controllers/{controller}/requests/{id}` path.
 fn request_in(app: &App, path: PathArgs<(String, String)>) -> std::result::Result<(&Desk, RequestId), Problem> {
     let Path((controller, id)) = path?;
-    let (_, desk) = app.desk(&controller)?;
+    let (desk, _) = app.desk(&controller)?;
     let id = id.parse::<RequestId>().map_err(|_| Problem::new(StatusCode::NOT_FOUND, "not a request id"))?;
     Ok((desk, id))
 }

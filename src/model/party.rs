@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::char::canonical_combining_class;
 
 use super::{Invalid, ModelError, PartyId, Problems, Text, canonical};
+use crate::time::{DeadlinePolicy, OfficialCalendar};
 use crate::vocab::{Article, Country, Language};
 
 /// An e-mail address: one `@`, a non-empty local part and a domain with a dot, no spaces, at
@@ -393,16 +394,26 @@ impl Contact {
 }
 
 crate::vocab::object_struct! {
+check: check_party;
 /// A legal or natural person that plays a role in processing: a website owner, a chat vendor,
 /// a hosting provider. Its role is not a property of the party: it belongs to the party in one
 /// processing activity (a vendor is a processor for chats and a controller for its billing).
 ///
-/// Built with [`Party::builder`], which reports every invalid field at once.
+/// Built with [`Party::builder`], which reports every invalid field at once; read from JSON, a
+/// party passes the same checks.
+///
+/// Where it is established (its country and, where the state's public holidays differ by
+/// region, its region) gives its default [`DeadlinePolicy`]:
+/// [`default_deadline_policy`](Self::default_deadline_policy).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Party {
     id: PartyId,
     legal_name: Text,
     country: Country,
+    /// The region of establishment, where the state's public holidays differ by region: the
+    /// ISO 3166-2 code of one of the country's regional official calendars, e.g. `de-by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     registration_number: Option<RegistrationNumber>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -427,6 +438,7 @@ impl Party {
             id: None,
             legal_name: legal_name.to_owned(),
             country,
+            region: None,
             registration_number: None,
             tax_id: None,
             address: None,
@@ -453,6 +465,54 @@ impl Party {
     #[must_use]
     pub fn country(&self) -> Country {
         self.country
+    }
+
+    /// The region of establishment, where one is stated: the official calendar of a region of
+    /// [`country`](Self::country) whose public holidays differ from the rest of the state's.
+    #[must_use]
+    pub fn region(&self) -> Option<OfficialCalendar> {
+        self.region.map(|Region(calendar)| calendar)
+    }
+
+    /// The public holidays of the place where the party is established: its region's, else its
+    /// country's; `None` outside the EU and the EEA, where no Member State's holidays apply.
+    ///
+    /// Art. 3(4) of Regulation 1182/71 moves the end of a period off the public holidays of the
+    /// Member State (or the part of it) where the act is to be done (Art. 2(1)); a controller
+    /// answers a request (Art. 12(3) GDPR) where it is established.
+    #[must_use]
+    pub fn official_calendar(&self) -> Option<OfficialCalendar> {
+        self.region().or_else(|| OfficialCalendar::from_code(self.country.as_str()).ok())
+    }
+
+    /// The deadline policy of a controller established where the party is: the public holidays
+    /// and the zone of its region or country ([`DeadlinePolicy::official`]), with the default
+    /// readings. `None` for a party established outside the EU and the EEA: no Member State's
+    /// holidays or zone are its own, so the caller chooses the policy (Art. 2(1) and 3(4) of
+    /// Regulation 1182/71; Art. 12(3) GDPR).
+    ///
+    /// It is a default: a policy the deployment sets (a [`Receipt`]'s, a [`Detection`]'s, the
+    /// agenda's) is used as set.
+    ///
+    /// # Example
+    /// ```
+    /// use gdpr_obligations::model::Party;
+    /// use gdpr_obligations::time::HolidayCalendar;
+    /// use gdpr_obligations::vocab::Country;
+    ///
+    /// let shop = Party::builder("Alpen Shop GmbH", Country::AT).build()?;
+    /// let policy = shop.default_deadline_policy().expect("Austria is a Member State");
+    /// assert_eq!(policy.calendar().id(), "at");
+    /// assert_eq!(policy.zone().name(), "Europe/Vienna");
+    /// assert!(Party::builder("Chat Inc.", Country::US).build()?.default_deadline_policy().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`Receipt`]: crate::request::Receipt
+    /// [`Detection`]: crate::breach::Detection
+    #[must_use]
+    pub fn default_deadline_policy(&self) -> Option<DeadlinePolicy> {
+        self.official_calendar().map(DeadlinePolicy::official)
     }
 
     /// The company registration number (e.g. IČO).
@@ -516,6 +576,7 @@ pub struct PartyBuilder {
     id: Option<PartyId>,
     legal_name: String,
     country: Country,
+    region: Option<String>,
     registration_number: Option<String>,
     tax_id: Option<String>,
     address: Option<PostalAddress>,
@@ -529,6 +590,14 @@ impl PartyBuilder {
     /// Uses a known id instead of generating one.
     pub fn id(mut self, id: PartyId) -> Self {
         self.id = Some(id);
+        self
+    }
+
+    /// The region of establishment, by its ISO 3166-2 code in any case (`de-by`, `es-cn`,
+    /// `pt-20`): needed only where the state's public holidays or time differ by region, and
+    /// accepted only for the regions of the party's country that have an [`OfficialCalendar`].
+    pub fn region(mut self, code: &str) -> Self {
+        self.region = Some(code.to_owned());
         self
     }
 
@@ -587,17 +656,9 @@ impl PartyBuilder {
             .and_then(|n| problems.take("registration_number", RegistrationNumber::new(self.country, &n)));
         let tax_id = self.tax_id.and_then(|t| problems.take("tax_id", TaxId::new(&t)));
         let contact_email = self.contact_email.and_then(|e| problems.take("contact_email", EmailAddress::new(&e)));
-        if let Some(rep) = &self.eu_representative
-            && let Some(address) = &rep.address
-            && !address.country.is_eea()
-        {
-            problems.push(
-                Invalid::new(
-                    "eu_representative.address.country",
-                    "the representative must be established in the Union",
-                )
-                .under(Article::gdpr(27).paragraph(3)),
-            );
+        let region = self.region.and_then(|code| problems.take("region", region_of(self.country, &code)));
+        if let Some(problem) = representative_outside_union(self.eu_representative.as_ref()) {
+            problems.push(problem);
         }
         problems.finish()?;
         let legal_name = legal_name.ok_or_else(|| Invalid::new("legal_name", "missing"))?;
@@ -605,6 +666,7 @@ impl PartyBuilder {
             id: self.id.unwrap_or_else(PartyId::generate),
             legal_name,
             country: self.country,
+            region: region.map(Region),
             registration_number,
             tax_id,
             address: self.address,
@@ -614,6 +676,89 @@ impl PartyBuilder {
             language: self.language,
         })
     }
+}
+
+/// A party's region: the official calendar of a region (that it is a region of the party's
+/// country is checked by the builder and when a party is read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+struct Region(OfficialCalendar);
+
+impl JsonSchema for Region {
+    fn schema_name() -> Cow<'static, str> {
+        "Region".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let codes: Vec<&str> = OfficialCalendar::all().filter(|c| c.is_region()).map(OfficialCalendar::code).collect();
+        json_schema!({
+            "type": "string",
+            "description": "The region of establishment, where the state's public holidays differ by region: the \
+                            ISO 3166-2 code (lower case) of a regional official calendar of the party's country, \
+                            e.g. de-by.",
+            "enum": codes
+        })
+    }
+}
+
+/// The regional official calendar `code` names, if it is one of `country`'s regions.
+fn region_of(country: Country, code: &str) -> Result<OfficialCalendar, Invalid> {
+    let region = OfficialCalendar::from_code(code).ok().filter(|calendar| calendar.is_region());
+    match region {
+        Some(region) => check_region(country, region).map(|()| region),
+        None => Err(unknown_region(country)),
+    }
+}
+
+/// A region must lie in the party's country: its calendar is that state's days and its own
+/// (Art. 2(1) of Regulation 1182/71).
+fn check_region(country: Country, region: OfficialCalendar) -> Result<(), Invalid> {
+    if !region.is_region() {
+        return Err(unknown_region(country));
+    }
+    if region.country() != country {
+        return Err(Invalid::new(
+            "region",
+            format!("the region {region} lies in {}, not in the party's country {country}", region.country()),
+        )
+        .under(Article::reg_1182_71(2).paragraph(1)));
+    }
+    Ok(())
+}
+
+/// The problem of a region that is none of `country`'s regional calendars, naming those.
+fn unknown_region(country: Country) -> Invalid {
+    let codes: Vec<&str> = OfficialCalendar::all()
+        .filter(|c| c.is_region() && c.country() == country)
+        .map(OfficialCalendar::code)
+        .collect();
+    let reason = if codes.is_empty() {
+        format!("{country} has no regional public holidays: leave the region out")
+    } else {
+        format!(
+            "not the ISO 3166-2 code of a region of {country} with its own public holidays; expected one of: {}",
+            codes.join(", ")
+        )
+    };
+    Invalid::new("region", reason).under(Article::reg_1182_71(2).paragraph(1))
+}
+
+/// Art. 27(3): the representative must be established in a Member State.
+fn representative_outside_union(representative: Option<&Contact>) -> Option<Invalid> {
+    let country = representative?.address.as_ref()?.country;
+    (!country.is_eea()).then(|| {
+        Invalid::new("eu_representative.address.country", "the representative must be established in the Union")
+            .under(Article::gdpr(27).paragraph(3))
+    })
+}
+
+/// The checks of [`PartyBuilder::build`] that a decoded party can fail: its region and its
+/// representative.
+fn check_party(party: &Party) -> Result<(), ModelError> {
+    let mut problems: Vec<Invalid> =
+        party.region.and_then(|Region(r)| check_region(party.country, r).err()).into_iter().collect();
+    problems.extend(representative_outside_union(party.eu_representative.as_ref()));
+    ModelError::check(problems)
 }
 
 #[cfg(test)]

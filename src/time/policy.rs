@@ -7,8 +7,8 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{
-    Calendar, TimeError, Zone, add_hours, add_months, add_paused_days, end_of_day, in_rfc3339_years, receipt_date,
-    roll_forward, start_of_local_hour,
+    Calendar, OfficialCalendar, TimeError, Zone, add_hours, add_months, add_paused_days, end_of_day, in_rfc3339_years,
+    receipt_date, roll_forward, start_of_local_hour,
 };
 
 /// Implements `as_str`, `ALL`, `Display` and `FromStr` for a fieldless policy enum, with the same
@@ -545,6 +545,37 @@ impl DeadlinePolicy {
     #[must_use]
     pub fn czech() -> Self {
         DeadlinePolicy::new(Zone::EUROPE_PRAGUE, Calendar::Czechia)
+    }
+
+    /// A controller established where `calendar` applies: that state's or region's public
+    /// holidays and its zone ([`OfficialCalendar::zone`]), default readings.
+    ///
+    /// Art. 3(4) of Regulation 1182/71 moves the end of an Art. 12(3) GDPR period off the public
+    /// holidays of the Member State where the act is to be done (Art. 2(1)), and Art. 3(2)
+    /// ends it at the end of that place's day: for a controller's answer, where the controller
+    /// is established. [`Party::default_deadline_policy`] picks `calendar` from the party's
+    /// country and region; a policy built otherwise overrides it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::{DateTime, NaiveDate, Utc};
+    /// use gdpr_obligations::time::{DeadlinePolicy, OfficialCalendar};
+    ///
+    /// let germany = DeadlinePolicy::official(OfficialCalendar::from_code("de")?);
+    /// assert_eq!(germany.zone().name(), "Europe/Berlin");
+    /// // Received 3 September 2025: one month ends on German Unity Day, Friday 3 October.
+    /// let received: DateTime<Utc> = "2025-09-03T09:00:00Z".parse()?;
+    /// let due = germany.request_deadlines(received)?.due();
+    /// assert_eq!(due.date(), NaiveDate::from_ymd_opt(2025, 10, 6).unwrap());
+    /// assert_eq!(due.expires_at(), "2025-10-06T22:00:00Z".parse::<DateTime<Utc>>()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`Party::default_deadline_policy`]: crate::model::Party::default_deadline_policy
+    #[must_use]
+    pub fn official(calendar: OfficialCalendar) -> Self {
+        DeadlinePolicy::new(calendar.zone(), Calendar::Official(calendar))
     }
 
     /// The same policy with `extension`.

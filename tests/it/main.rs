@@ -27,6 +27,7 @@ mod desk_identity;
 mod desk_machine;
 mod erased_bytes;
 mod erasure;
+mod establishment;
 mod feed;
 mod fulfil;
 mod fulfil_stream;
