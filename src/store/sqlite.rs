@@ -380,14 +380,22 @@ pub(crate) async fn truncate_wal(pool: &SqlitePool) -> Result<(), StoreError> {
         return Ok(());
     }
     let name = options.get_filename().display().to_string();
-    let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(pool).await.map_err(|e| error(&name, e))?;
-    // (busy, frames in the log, frames checkpointed): busy is 1 when readers or a writer kept
-    // the checkpoint from completing within the busy timeout.
-    let busy: i64 = row.try_get(0).map_err(|e| error(&name, e))?;
-    if busy != 0 {
-        return Err(StoreError::Backend { store: "sqlite", source: Box::new(WalKept { database: name }) });
+    let started = std::time::Instant::now();
+    loop {
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(pool).await.map_err(|e| error(&name, e))?;
+        // (busy, frames in the log, frames checkpointed): busy is 1 when readers or a writer kept
+        // the checkpoint from completing within the busy timeout, and also, at once and without
+        // the busy handler, when another connection was running a checkpoint of its own (SQLite
+        // runs one at a time): two erasures on one file, each truncating after its commit. That
+        // one ends soon, so the checkpoint runs again until the busy timeout has passed.
+        let busy: i64 = row.try_get(0).map_err(|e| error(&name, e))?;
+        if busy == 0 {
+            return Ok(());
+        }
+        if started.elapsed() >= BUSY_TIMEOUT {
+            return Err(StoreError::Backend { store: "sqlite", source: Box::new(WalKept { database: name }) });
+        }
     }
-    Ok(())
 }
 
 /// A checkpoint that readers or a writer kept from completing within [`BUSY_TIMEOUT`].

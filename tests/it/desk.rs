@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use gdpr_obligations::desk::{Desk, DeskError, FulfilmentReport, ProcessorDesk};
+use gdpr_obligations::desk::{Desk, DeskError, Fulfilled, FulfilmentReport, ProcessorDesk};
 use gdpr_obligations::erasure::{Outcome, Rectification, RetentionGround};
 use gdpr_obligations::fulfil::{NoticeKind, NoticeRecord, RecipientNoticeGiven};
 use gdpr_obligations::model::{
@@ -859,4 +859,49 @@ async fn art_15_4_the_desk_records_a_withheld_part_and_the_answer_channel() {
         "{:?}",
         request.status()
     );
+}
+
+// Two desks carry one erasure out at once; this one's source fails (the other's erasure kept it
+// busy) while the other completes the request. The request is answered: this desk answers with
+// the completed request and the journal's report, as a later `fulfil` would, rather than
+// rejecting "RecordCarriedOut in Completed" (Art. 12(3)); no source runs again.
+#[tokio::test]
+async fn art_12_3_a_desk_whose_run_failed_while_another_completed_the_request_answers_with_it() {
+    use std::sync::Mutex;
+    let s = shop();
+    let s = s.await;
+    let id = s.ready(erasure(), eva()).await;
+    // The other desk, on the same ledger and chat, run when this desk's source starts erasing.
+    let other = Desk::new(s.acme.controller(), s.ledger.clone(), s.audit.clone(), key()).with_source(s.chat.clone());
+    let other_answer: Arc<Mutex<Option<Result<Fulfilled, DeskError>>>> = Arc::new(Mutex::new(None));
+    let (slot, erases) = (other_answer.clone(), Arc::new(AtomicUsize::new(0)));
+    let counted = erases.clone();
+    let busy = Faulty::new(s.chat.clone(), move |call: Call, phase: Phase| {
+        if call == Call::Erase && phase == Phase::Before {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let other = other.clone();
+            let answer = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+                rt.block_on(other.fulfil(id, t0()))
+            })
+            .join()
+            .unwrap();
+            *slot.lock().unwrap() = Some(answer);
+            return Err(common::reset());
+        }
+        Ok(())
+    });
+    let this = Desk::new(s.acme.controller(), s.ledger.clone(), s.audit.clone(), key()).with_source(Arc::new(busy));
+    let done = this.fulfil(id, t0()).await.unwrap();
+    let by_other = other_answer.lock().unwrap().take().expect("the other desk ran").unwrap();
+    assert_eq!(erases.load(Ordering::SeqCst), 1, "no source ran again");
+    assert_eq!(done.request.status().name(), StatusName::Completed);
+    assert!(done.report.is_complete());
+    assert_eq!(done.request, by_other.request);
+    match (&done.report, &by_other.report) {
+        (FulfilmentReport::Step(mine), FulfilmentReport::Step(theirs)) => assert_eq!(mine, theirs),
+        other => panic!("an erasure reports a step: {other:?}"),
+    }
+    assert!(s.found(&eva()).await.is_empty());
+    assert_eq!(s.erasure_records().await.len(), 1);
 }
