@@ -217,6 +217,11 @@ pub(super) trait Tx: Send {
     async fn put_agents(&mut self, scope: Uuid, names: &[&str]) -> Result<(), StoreError>;
     /// At most `limit` ids of a table's rows (conversations or visitors) from `from` on, in order.
     async fn ids_from(&mut self, scope: Uuid, table: Table, from: Uuid, limit: usize) -> Result<Vec<Uuid>, StoreError>;
+    /// The receipt of a sweep's last batch: its cursor and its outcomes (JSON).
+    async fn receipt(&mut self, scope: Uuid, sweep: Uuid) -> Result<Option<(String, String)>, StoreError>;
+    /// Keeps the receipt of a sweep's last batch (`None`: the sweep found nothing more, its
+    /// receipt goes).
+    async fn put_receipt(&mut self, scope: Uuid, sweep: Uuid, receipt: Option<(&str, &str)>) -> Result<(), StoreError>;
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
@@ -509,6 +514,33 @@ macro_rules! impl_tx {
                 qb.push_bind(scope).push(format_args!(" AND {column} >= ")).push_bind(from);
                 qb.push(format_args!(" ORDER BY {column} LIMIT ")).push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
                 qb.build_query_scalar().fetch_all(&mut *self.tx).await.map_err($error)
+            }
+
+            async fn receipt(&mut self, scope: Uuid, sweep: Uuid) -> Result<Option<(String, String)>, StoreError> {
+                sqlx::query_as(self.naming.sql("SELECT from_key, outcomes FROM gdpr_chat_sweeps WHERE controller = $1 AND sweep = $2"))
+                    .bind(scope)
+                    .bind(sweep)
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err($error)
+            }
+
+            async fn put_receipt(&mut self, scope: Uuid, sweep: Uuid, receipt: Option<(&str, &str)>) -> Result<(), StoreError> {
+                let query = match receipt {
+                    Some((after, outcomes)) => sqlx::query(
+                        self.naming.sql("INSERT INTO gdpr_chat_sweeps (controller, sweep, from_key, outcomes) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (controller, sweep) DO UPDATE SET from_key = excluded.from_key, outcomes = excluded.outcomes"),
+                    )
+                    .bind(scope)
+                    .bind(sweep)
+                    .bind(after.to_owned())
+                    .bind(outcomes.to_owned()),
+                    None => sqlx::query(self.naming.sql("DELETE FROM gdpr_chat_sweeps WHERE controller = $1 AND sweep = $2"))
+                        .bind(scope)
+                        .bind(sweep),
+                };
+                query.execute(&mut *self.tx).await.map_err($error)?;
+                Ok(())
             }
 
             async fn commit(self: Box<Self>) -> Result<(), StoreError> {
