@@ -275,12 +275,10 @@ impl<'a> Sweep<'a> {
         loop {
             let pending = progress.journal.steps.get(&name).and_then(|s| s.pending.clone());
             let outcomes = match pending {
-                Some(batch) => {
-                    match self.erase_listed(source, &subjects, rules, policy, now, &name, &batch).await {
-                        Ok(outcomes) => outcomes,
-                        Err(e) => return Ok(Err(failure(&e))),
-                    }
-                }
+                Some(batch) => match self.erase_listed(source, &subjects, rules, policy, now, &name, &batch).await {
+                    Ok(outcomes) => outcomes,
+                    Err(e) => return Ok(Err(failure(&e))),
+                },
                 None if controller_held => {
                     let after = progress.done.cursor(&name).map(RecordKey::as_str);
                     let page = source.expired(self.scope, &rules.policies, as_of, after, self.batch.get()).await;
