@@ -196,7 +196,8 @@ pub(super) trait Tx: Send {
         body: &str,
         lookups: &[(&'static str, String)],
     ) -> Result<(), StoreError>;
-    async fn put_conversation(&mut self, scope: Uuid, id: Uuid, body: &str) -> Result<(), StoreError>;
+    /// Writes conversations' headers, a chunk of rows per statement.
+    async fn put_conversations(&mut self, scope: Uuid, headers: &[(Uuid, String)]) -> Result<(), StoreError>;
     /// Deletes a conversation with its participants and messages.
     async fn delete_conversation(&mut self, scope: Uuid, id: Uuid) -> Result<(), StoreError>;
     async fn put_participant(&mut self, scope: Uuid, c: Uuid, v: Uuid, joined_at: &str) -> Result<(), StoreError>;
@@ -209,8 +210,8 @@ pub(super) trait Tx: Send {
         author: Option<Uuid>,
         body: &str,
     ) -> Result<(), StoreError>;
-    /// Deletes these messages of a conversation.
-    async fn delete_messages(&mut self, scope: Uuid, c: Uuid, messages: &[Uuid]) -> Result<(), StoreError>;
+    /// Deletes these (conversation, message) rows, a chunk of rows per statement.
+    async fn delete_message_set(&mut self, scope: Uuid, messages: &[(Uuid, Uuid)]) -> Result<(), StoreError>;
     /// The names of every agent of the scope: one range of `gdpr_chat_agents`' key.
     async fn agents(&mut self, scope: Uuid) -> Result<Vec<String>, StoreError>;
     /// Adds agents' names to the scope's (a name already there stays as it is).
@@ -389,17 +390,31 @@ macro_rules! impl_tx {
                 Ok(())
             }
 
-            async fn put_conversation(&mut self, scope: Uuid, id: Uuid, body: &str) -> Result<(), StoreError> {
-                sqlx::query(
-                    self.naming.sql("INSERT INTO gdpr_chat_conversations (controller, conversation, body) VALUES ($1, $2, $3) \
-                     ON CONFLICT (controller, conversation) DO UPDATE SET body = excluded.body"),
-                )
-                .bind(scope)
-                .bind(id)
-                .bind(body)
-                .execute(&mut *self.tx)
-                .await
-                .map_err($error)?;
+            async fn put_conversations(&mut self, scope: Uuid, headers: &[(Uuid, String)]) -> Result<(), StoreError> {
+                for chunk in headers.chunks(CHUNK / 3) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        self.naming.rewrite("INSERT INTO gdpr_chat_conversations (controller, conversation, body) "),
+                    );
+                    qb.push_values(chunk, |mut row, (id, body)| {
+                        row.push_bind(scope).push_bind(*id).push_bind(body.clone());
+                    });
+                    qb.push(" ON CONFLICT (controller, conversation) DO UPDATE SET body = excluded.body");
+                    qb.build().execute(&mut *self.tx).await.map_err($error)?;
+                }
+                Ok(())
+            }
+
+            async fn delete_message_set(&mut self, scope: Uuid, messages: &[(Uuid, Uuid)]) -> Result<(), StoreError> {
+                for chunk in messages.chunks(CHUNK / 2) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(self.naming.rewrite("DELETE FROM gdpr_chat_messages WHERE controller = "));
+                    qb.push_bind(scope).push(" AND (conversation, message) IN (VALUES ");
+                    let mut list = qb.separated(", ");
+                    for (c, m) in chunk {
+                        list.push("(").push_bind_unseparated(*c).push_unseparated(", ").push_bind_unseparated(*m).push_unseparated(")");
+                    }
+                    qb.push(")");
+                    qb.build().execute(&mut *self.tx).await.map_err($error)?;
+                }
                 Ok(())
             }
 
@@ -468,17 +483,6 @@ macro_rules! impl_tx {
                 .execute(&mut *self.tx)
                 .await
                 .map_err($error)?;
-                Ok(())
-            }
-
-            async fn delete_messages(&mut self, scope: Uuid, c: Uuid, messages: &[Uuid]) -> Result<(), StoreError> {
-                let ids = Ids::These(messages);
-                for at in ids.chunks() {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(self.naming.rewrite("DELETE FROM gdpr_chat_messages WHERE controller = "));
-                    qb.push_bind(scope).push(" AND conversation = ").push_bind(c);
-                    push_filter(ids, &mut qb, "message", at);
-                    qb.build().execute(&mut *self.tx).await.map_err($error)?;
-                }
                 Ok(())
             }
 
