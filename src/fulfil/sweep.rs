@@ -33,11 +33,16 @@ pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(500).unwrap();
 /// scope's [`RetentionPolicy`]s has ended and erases it from each source under an
 /// [`ErasurePolicy`], except what a [`LegalHold`] covers (Art. 5(1)(e), 17(3)).
 ///
-/// It reads the policies and holds from the ledger, asks each source for a batch of expired
-/// records ([`RetentionSource::expired`]), journals the batch under the sweep's id
-/// ([`DocumentKind::SweepJournal`]), erases it ([`RetentionSource::erase_records`]) with
-/// the holds active at the time as [`Retain`](crate::erasure::Retain) entries, and journals the
-/// outcomes. Run again under the same id after a failure or a crash at any point, it resumes
+/// It reads the policies and holds from the ledger and asks each source for one batch at a
+/// time ([`RetentionSource::sweep_expired`]), with the holds active at the time as
+/// [`Retain`](crate::erasure::Retain) entries: a source that sweeps set-wise erases the batch
+/// in one transaction, deciding holds and restrictions on the rows it changes, and returns the
+/// outcomes with a receipt kept beside them; another lists the batch
+/// ([`RetentionSource::expired`]), has it journaled under the sweep's id
+/// ([`DocumentKind::SweepJournal`]) and erases it ([`RetentionSource::erase_records`]). The
+/// outcomes the source returned are journaled as the batch done. While a hold on the
+/// controller is active (it keeps every record at stake, which only a listing names), every
+/// batch is listed, journaled and erased in two passes. Run again under the same id after a failure or a crash at any point, it resumes
 /// where it stopped, with the instant of its first run, and ends in the same state with the
 /// same report (invariant 10). Held records are reported [`Outcome::Retained`] with the hold's
 /// ground, restricted ones [`Outcome::Restricted`] (Art. 18(2)); a report is never complete
