@@ -353,7 +353,7 @@ impl<'a> Sweep<'a> {
 
     /// Erases a batch listed before (and journaled as pending) with the holds active at `now`,
     /// a hold on the controller keeping every record of it (Art. 17(3)).
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "the run's rules and the batch, as the loop holds them")]
     async fn erase_listed(
         &self,
         source: &dyn RetentionSource,

@@ -354,6 +354,7 @@ impl Engine {
     /// what is changed, in the transaction that changes it. What changed is written back, with
     /// the batch's receipt. `None` when `after` is not one of this source's keys (the caller
     /// then lists and erases in two passes).
+    #[expect(clippy::too_many_arguments, reason = "the batch's own arguments, and the two steps run over the rows")]
     pub(super) async fn sweep(
         &self,
         scope: Scope,
