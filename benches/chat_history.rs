@@ -863,7 +863,8 @@ fn crate_swept(report: &gdpr_obligations::fulfil::SweepReport) -> Swept {
 /// messages (messages kept 12 months from collection, one conversation under a legal hold)
 /// against [`raw_sweep`], each on a fresh copy; reports the cost per expired record too.
 fn sqlite_set_sweep(c: &mut Criterion, rt: &Runtime, messages: u64) {
-    use gdpr_obligations::retention::{HoldTarget, LegalHold, RetentionGround};
+    use gdpr_obligations::erasure::RetentionGround;
+    use gdpr_obligations::retention::{HoldTarget, LegalHold};
     let spec = HistorySpec::new(SEED + 1, messages);
     let template = rt.block_on(generate::cached_sqlite(&data_dir(), &spec)).expect("the cached history");
     let scope = spec.scopes()[0];
@@ -1035,7 +1036,8 @@ async fn raw_sweep_postgres(pool: &sqlx::PgPool, scope: Uuid, cutoff: &str, held
 /// template for every iteration), against [`raw_sweep_postgres`].
 #[cfg(feature = "postgres")]
 fn postgres_set_sweep(c: &mut Criterion, rt: &Runtime, url: &str) {
-    use gdpr_obligations::retention::{HoldTarget, LegalHold, RetentionGround};
+    use gdpr_obligations::erasure::RetentionGround;
+    use gdpr_obligations::retention::{HoldTarget, LegalHold};
     use gdpr_obligations::store::postgres::PostgresStore;
     let Ok(admin_url) = std::env::var("GDPR_TEST_POSTGRES_ADMIN_URL") else {
         println!(
