@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroUsize;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -17,7 +19,7 @@ use crate::retention::{
 };
 use crate::store::{
     AuditAction, AuditEntry, AuditLog, DocumentKey, DocumentKind, LedgerStore, LedgerStoreExt, PersonalDataSource,
-    RetentionSource, Scope, StoreError, StreamKey, StreamKind, SweepId, Version,
+    RetentionSource, Scope, StoreError, StreamKey, StreamKind, SweepBatch, SweepId, SweepJournal, Version,
 };
 use crate::vocab::Article;
 
@@ -31,11 +33,16 @@ pub const DEFAULT_BATCH: NonZeroUsize = NonZeroUsize::new(500).unwrap();
 /// scope's [`RetentionPolicy`]s has ended and erases it from each source under an
 /// [`ErasurePolicy`], except what a [`LegalHold`] covers (Art. 5(1)(e), 17(3)).
 ///
-/// It reads the policies and holds from the ledger, asks each source for a batch of expired
-/// records ([`RetentionSource::expired`]), journals the batch under the sweep's id
-/// ([`DocumentKind::SweepJournal`]), erases it ([`RetentionSource::erase_records`]) with
-/// the holds active at the time as [`Retain`](crate::erasure::Retain) entries, and journals the
-/// outcomes. Run again under the same id after a failure or a crash at any point, it resumes
+/// It reads the policies and holds from the ledger and asks each source for one batch at a
+/// time ([`RetentionSource::sweep_expired`]), with the holds active at the time as
+/// [`Retain`](crate::erasure::Retain) entries: a source that sweeps set-wise erases the batch
+/// in one transaction, deciding holds and restrictions on the rows it changes, and returns the
+/// outcomes with a receipt kept beside them; another lists the batch
+/// ([`RetentionSource::expired`]), has it journaled under the sweep's id
+/// ([`DocumentKind::SweepJournal`]) and erases it ([`RetentionSource::erase_records`]). The
+/// outcomes the source returned are journaled as the batch done. While a hold on the
+/// controller is active (it keeps every record at stake, which only a listing names), every
+/// batch is listed, journaled and erased in two passes. Run again under the same id after a failure or a crash at any point, it resumes
 /// where it stopped, with the instant of its first run, and ends in the same state with the
 /// same report (invariant 10). Held records are reported [`Outcome::Retained`] with the hold's
 /// ground, restricted ones [`Outcome::Restricted`] (Art. 18(2)); a report is never complete
@@ -264,42 +271,74 @@ impl<'a> Sweep<'a> {
             Err(e) => return Ok(Err(failure(&e))),
         };
         let as_of = progress.journal.as_of;
+        // Holds on records, conversations and subjects are known before a batch; a hold on the
+        // controller keeps every record at stake, which only a listing names: then the sweep
+        // lists each batch before erasing it (two passes), as it resumes a pending batch.
+        let controller_held = rules.holds.iter().any(|h| h.is_active(now) && *h.target() == HoldTarget::Controller);
+        let known = HeldRecords { subjects: subjects.clone(), at_stake: BTreeSet::new() };
+        let with_known_holds = apply_holds(policy, &rules.holds, now, &name, &known);
         loop {
             let pending = progress.journal.steps.get(&name).and_then(|s| s.pending.clone());
-            let batch = match pending {
-                Some(batch) => batch,
-                None => {
+            let outcomes = match pending {
+                Some(batch) => match self.erase_listed(source, &subjects, rules, policy, now, &name, &batch).await {
+                    Ok(outcomes) => outcomes,
+                    Err(e) => return Ok(Err(failure(&e))),
+                },
+                None if controller_held => {
                     let after = progress.done.cursor(&name).map(RecordKey::as_str);
                     let page = source.expired(self.scope, &rules.policies, as_of, after, self.batch.get()).await;
                     let page = match page {
                         Ok(page) => page,
                         Err(e) => return Ok(Err(failure(&e))),
                     };
-                    let step = progress.journal.steps.entry(name.clone()).or_default();
-                    if page.is_empty() {
-                        *step = Step { pending: None, done: true };
-                        self.save(sweep, progress).await?;
-                        return Ok(Ok(()));
-                    }
                     let batch: Vec<RecordKey> = page.into_iter().map(|f| f.record).collect();
-                    step.pending = Some(batch.clone());
-                    self.save(sweep, progress).await?;
-                    batch
+                    if !batch.is_empty() {
+                        progress.journal.steps.entry(name.clone()).or_default().pending = Some(batch.clone());
+                        self.save(sweep, progress).await?;
+                    }
+                    match self.erase_listed(source, &subjects, rules, policy, now, &name, &batch).await {
+                        Ok(outcomes) => outcomes,
+                        Err(e) => return Ok(Err(failure(&e))),
+                    }
                 }
-            };
-            let held = HeldRecords { subjects: subjects.clone(), at_stake: batch.iter().cloned().collect() };
-            let with_holds = apply_holds(policy, &rules.holds, now, &name, &held);
-            let outcomes = match source.erase_records(self.scope, &batch, &with_holds).await {
-                Ok(outcomes) => outcomes.into_iter().map(listed_and_gone_is_erased).collect::<Vec<_>>(),
-                Err(e) => return Ok(Err(failure(&e))),
+                None => {
+                    // One set-based batch: the source erases what expired and returns what it
+                    // did; a source without it lists, has the batch journaled, then erases.
+                    let after = progress.done.cursor(&name).cloned();
+                    let batch = SweepBatch::new(
+                        sweep,
+                        &rules.policies,
+                        as_of,
+                        after.as_ref().map(RecordKey::as_str),
+                        self.batch.get(),
+                        &with_known_holds,
+                    );
+                    let journal = PreJournal {
+                        sweep: self,
+                        id: sweep,
+                        name: &name,
+                        progress: futures_util::lock::Mutex::new(&mut *progress),
+                        ledger_error: Mutex::new(None),
+                    };
+                    let result = source.sweep_expired(self.scope, &batch, &journal).await;
+                    let ledger_error = journal.ledger_error.into_inner().unwrap_or_else(PoisonError::into_inner);
+                    if let Some(e) = ledger_error {
+                        return Err(e);
+                    }
+                    match result {
+                        Ok(outcomes) => outcomes.into_iter().map(listed_and_gone_is_erased).collect(),
+                        Err(e) => return Ok(Err(failure(&e))),
+                    }
+                }
             };
             if outcomes.iter().any(|o| o.outcome.is_failure()) {
                 return Ok(Err(failed_records(&outcomes)));
             }
-            let Some(last) = batch.iter().max().cloned() else {
-                // An empty batch is never journaled: the listing ends the step instead.
-                progress.journal.steps.entry(name.clone()).or_default().pending = None;
-                continue;
+            let Some(last) = outcomes.iter().map(|o| &o.record).max().cloned() else {
+                // Nothing left: the step is done.
+                progress.journal.steps.insert(name.clone(), Step { pending: None, done: true });
+                self.save(sweep, progress).await?;
+                return Ok(Ok(()));
             };
             // The batch is done once its outcomes are in the stream: the next batch's journal
             // write (or the last one) clears `pending`, and a resumed run finds it done.
@@ -310,6 +349,28 @@ impl<'a> Sweep<'a> {
             progress.done.add(done);
             progress.journal.steps.entry(name.clone()).or_default().pending = None;
         }
+    }
+
+    /// Erases a batch listed before (and journaled as pending) with the holds active at `now`,
+    /// a hold on the controller keeping every record of it (Art. 17(3)).
+    #[expect(clippy::too_many_arguments, reason = "the run's rules and the batch, as the loop holds them")]
+    async fn erase_listed(
+        &self,
+        source: &dyn RetentionSource,
+        subjects: &BTreeMap<LegalHoldId, BTreeSet<RecordKey>>,
+        rules: &Rules,
+        policy: &ErasurePolicy,
+        now: DateTime<Utc>,
+        name: &SourceName,
+        batch: &[RecordKey],
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let held = HeldRecords { subjects: subjects.clone(), at_stake: batch.iter().cloned().collect() };
+        let with_holds = apply_holds(policy, &rules.holds, now, name, &held);
+        let outcomes = source.erase_records(self.scope, batch, &with_holds).await?;
+        Ok(outcomes.into_iter().map(listed_and_gone_is_erased).collect())
     }
 
     /// The sweep's progress: its journal (created at `now` on the first run) and the batches
@@ -415,6 +476,36 @@ fn listed_and_gone_is_erased(o: RecordOutcome) -> RecordOutcome {
     match o.outcome {
         Outcome::NotFound => RecordOutcome::new(o.record, Outcome::Erased),
         _ => o,
+    }
+}
+
+/// The sweep's journal as a source's two-pass [`RetentionSource::sweep_expired`] sees it: the
+/// keys it lists are journaled as the pending batch before it erases them, so that a run
+/// interrupted after the erasure resumes with them (invariant 10).
+struct PreJournal<'s, 'p> {
+    sweep: &'s Sweep<'s>,
+    id: SweepId,
+    name: &'s SourceName,
+    progress: futures_util::lock::Mutex<&'p mut Progress>,
+    /// The ledger's error, returned as the sweep's own (not the source's).
+    ledger_error: Mutex<Option<FulfilError>>,
+}
+
+#[async_trait]
+impl SweepJournal for PreJournal<'_, '_> {
+    async fn listed(&self, records: &[RecordKey]) -> Result<(), StoreError> {
+        let mut progress = self.progress.lock().await;
+        progress.journal.steps.entry(self.name.clone()).or_default().pending = Some(records.to_vec());
+        match self.sweep.save(self.id, &mut progress).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                *self.ledger_error.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
+                Err(StoreError::Invalid {
+                    what: "the retention sweep's journal".to_owned(),
+                    reason: "the ledger could not record the batch; nothing was erased, run the sweep again".to_owned(),
+                })
+            }
+        }
     }
 }
 

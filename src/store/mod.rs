@@ -71,7 +71,10 @@ pub use ledger::{
 };
 pub(crate) use ledger::{decode as decode_body, encode as encode_body};
 pub use schema::{Migrations, SchemaError};
-pub use source::{ExportItem, ExportStream, FoundRecord, ItemOrigin, PersonalDataSource, RetentionSource};
+pub use source::{
+    ExportItem, ExportStream, FoundRecord, ItemOrigin, NoJournal, PersonalDataSource, RetentionSource, SweepBatch,
+    SweepJournal,
+};
 
 /// The controller whose data an operation may read or change.
 ///

@@ -8,7 +8,7 @@ use futures_util::Stream;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Scope, StoreError};
+use super::{Scope, StoreError, SweepId};
 #[cfg(doc)]
 use crate::erasure::Outcome;
 use crate::erasure::{ErasurePolicy, RecordKey, RecordOutcome, Rectification};
@@ -233,6 +233,9 @@ pub trait PersonalDataSource: Send + Sync {
 ///   `policy.retain` covers ([`Outcome::Retained`]) and restricted ones ([`Outcome::Restricted`])
 ///   untouched, and reports each record's state after the call: called again, it changes
 ///   nothing and reports the same.
+/// - **Sweep batch.** `sweep_expired` does what `expired` and then `erase_records` would do with
+///   the same arguments, in one transaction where the source has them, and reports the same
+///   outcomes; see its own contract.
 #[async_trait]
 pub trait RetentionSource: PersonalDataSource {
     /// Lists the records of every subject whose retention under `policies` has ended at `now`
@@ -283,4 +286,118 @@ pub trait RetentionSource: PersonalDataSource {
         records: &[RecordKey],
         policy: &ErasurePolicy,
     ) -> Result<Vec<RecordOutcome>, StoreError>;
+
+    /// One batch of the retention sweep (Art. 5(1)(e)): erases the first `batch.limit` records
+    /// after `batch.after` whose retention under `batch.policies` has ended at `batch.now`,
+    /// under `batch.policy`, keeping what its `retain` entries cover (the sweep's legal holds,
+    /// Art. 17(3)) and what is restricted (Art. 18(2)), and returns an outcome per record, in
+    /// record-key order.
+    ///
+    /// The default implementation is [`expired`](Self::expired), then `journal` told the keys
+    /// listed, then [`erase_records`](Self::erase_records): two passes, with the sweep's
+    /// journal written between them, so that a sweep interrupted after the erasure resumes
+    /// with the keys it listed. A source that can do better overrides it with a set operation
+    /// in one transaction that decides holds and restrictions on the data it changes, and
+    /// returns what it changed (the reference `ChatHistory` does, on every backend).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when nothing could be done; records that fail alone are reported
+    /// as [`Outcome::Failed`]. An error of `journal` is returned as it is.
+    ///
+    /// # Contract
+    /// - **Same result as two passes.** Leaves the source in the state, and returns the
+    ///   outcomes, that `expired(scope, policies, now, after, limit)` followed by
+    ///   `erase_records` of the records it lists, under `policy`, would (Art. 5(1)(e),
+    ///   17(3), 18(2)); an empty result means that nothing after `after` has expired.
+    /// - **Current data.** Which records have expired, which are restricted and what a retained
+    ///   record's key is are decided on the data as the call changes them: in the same
+    ///   transaction, for a source with transactions.
+    /// - **Resumable.** Either `journal` is told the keys of the batch before anything is
+    ///   changed (the default), or the call is atomic and, called again with the same
+    ///   `batch.sweep` and `batch.after` after it committed, changes nothing and returns the
+    ///   outcomes it returned then (a receipt kept in the same transaction). Either way a sweep
+    ///   interrupted at any point resumes to the same report (invariant 10).
+    async fn sweep_expired(
+        &self,
+        scope: Scope,
+        batch: &SweepBatch<'_>,
+        journal: &dyn SweepJournal,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        let page = self.expired(scope, batch.policies, batch.now, batch.after, batch.limit).await?;
+        if page.is_empty() {
+            return Ok(Vec::new());
+        }
+        let records: Vec<RecordKey> = page.into_iter().map(|f| f.record).collect();
+        journal.listed(&records).await?;
+        self.erase_records(scope, &records, batch.policy).await
+    }
+}
+
+/// One batch of a retention sweep, as the sweep asks a [`RetentionSource`] for it
+/// ([`RetentionSource::sweep_expired`], Art. 5(1)(e)).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct SweepBatch<'a> {
+    /// The sweep: a source that keeps a receipt of its last batch keeps it under this id.
+    pub sweep: SweepId,
+    /// The scope's retention policies.
+    pub policies: &'a [RetentionPolicy],
+    /// The instant whose expired records are erased: the sweep's first run's.
+    pub now: DateTime<Utc>,
+    /// The last record of the batch before (from the first record when `None`).
+    pub after: Option<&'a str>,
+    /// At most this many records.
+    pub limit: usize,
+    /// How to erase: messages under `policy.messages`; what `policy.retain` covers (the
+    /// legal holds, Art. 17(3)) is kept.
+    pub policy: &'a ErasurePolicy,
+}
+
+impl<'a> SweepBatch<'a> {
+    /// The batch of `sweep` of the first `limit` records after `after` (from the first when
+    /// `None`) expired at `now` under `policies`, erased under `policy`.
+    ///
+    /// ```
+    /// use chrono::Utc;
+    /// use gdpr_obligations::erasure::ErasurePolicy;
+    /// use gdpr_obligations::store::{SweepBatch, SweepId};
+    ///
+    /// let policy = ErasurePolicy::default();
+    /// let batch = SweepBatch::new(SweepId::generate(), &[], Utc::now(), None, 500, &policy);
+    /// assert_eq!(batch.limit, 500);
+    /// ```
+    #[must_use]
+    pub fn new(
+        sweep: SweepId,
+        policies: &'a [RetentionPolicy],
+        now: DateTime<Utc>,
+        after: Option<&'a str>,
+        limit: usize,
+        policy: &'a ErasurePolicy,
+    ) -> Self {
+        Self { sweep, policies, now, after, limit, policy }
+    }
+}
+
+/// Where [`RetentionSource::sweep_expired`]'s default implementation records the keys of a
+/// batch before erasing them: the sweep's journal, so that a sweep interrupted after the
+/// erasure resumes with them (invariant 10, Art. 5(2) accountability).
+#[async_trait]
+pub trait SweepJournal: Send + Sync {
+    /// Records that these records are about to be erased.
+    ///
+    /// # Errors
+    /// The journal's store failed: nothing may be erased.
+    async fn listed(&self, records: &[RecordKey]) -> Result<(), StoreError>;
+}
+
+/// A [`SweepJournal`] that records nothing: for a caller that resumes no sweep.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoJournal;
+
+#[async_trait]
+impl SweepJournal for NoJournal {
+    async fn listed(&self, _records: &[RecordKey]) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

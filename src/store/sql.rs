@@ -98,6 +98,12 @@ macro_rules! migrations {
                 description: "chat agents",
                 sql: include_str!(concat!("../../migrations/", $engine, "/0005_chat_agents.sql")),
             },
+            Migration {
+                version: 6,
+                component: $crate::store::sql::Component::Chat,
+                description: "chat sweep receipts",
+                sql: include_str!(concat!("../../migrations/", $engine, "/0006_chat_sweep_receipts.sql")),
+            },
         ]
     };
 }

@@ -15,14 +15,14 @@ use gdpr_obligations::fulfil::{Fulfilment, StepStatus, Sweep, SweepReport, polic
 use gdpr_obligations::model::{EmailAddress, PartyId, SourceName, SubjectIdentifier, Text, Token};
 use gdpr_obligations::request::RequestId;
 use gdpr_obligations::retention::{
-    HoldTarget, LegalHold, RetentionEvent, RetentionPeriod, RetentionPolicy, Timeline, apply_holds, expiry,
+    HeldRecords, HoldTarget, LegalHold, RetentionEvent, RetentionPeriod, RetentionPolicy, Timeline, apply_holds, expiry,
 };
 use gdpr_obligations::store::SweepId;
 use gdpr_obligations::store::chat::{Author, ChatHistory, ConversationId, Sender, VisitorId};
 use gdpr_obligations::store::memory::{MemoryAuditLog, MemoryLedger};
 use gdpr_obligations::store::{
-    AuditAction, AuditLogExt, FoundRecord, LedgerStore, LedgerStoreExt, PersonalDataSource, PseudonymKey,
-    RetentionSource, Scope, Version,
+    AuditAction, AuditLogExt, FoundRecord, LedgerStore, LedgerStoreExt, NoJournal, PersonalDataSource, PseudonymKey,
+    RetentionSource, Scope, SweepBatch, Version,
 };
 use gdpr_obligations::testkit;
 use gdpr_obligations::testkit::faults::{Call, Faulty};

@@ -39,6 +39,9 @@ pub(super) struct ScopeData {
     /// that an export redacts each of them wherever named, in any conversation (Art. 15(4)).
     /// A database loads it for exports only; writes add to it.
     pub(super) agents: BTreeSet<Text>,
+    /// In memory, the receipt of each retention sweep's last batch: its cursor and outcomes
+    /// (a database keeps them in a table of their own).
+    pub(super) sweeps: BTreeMap<uuid::Uuid, (String, Vec<crate::erasure::RecordOutcome>)>,
 }
 
 impl ScopeData {

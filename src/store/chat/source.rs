@@ -16,7 +16,7 @@ use crate::retention::RetentionPolicy;
 use crate::store::ItemOrigin;
 use crate::store::{
     ExportItem, ExportStream, FoundRecord, PersonalDataSource, RetentionSource, Scope, StoreError, SubjectKey,
-    encode_body,
+    SweepBatch, SweepJournal, encode_body,
 };
 use crate::vocab::DataCategory;
 
@@ -331,5 +331,74 @@ impl RetentionSource for ChatHistory {
         policy: &ErasurePolicy,
     ) -> Result<Vec<RecordOutcome>, StoreError> {
         self.write_removing(scope, Need::Records(records), |sd| Ok(sd.erase_records(records, policy))).await
+    }
+
+    /// One batch in one transaction, on every backend: the expired records listed, held and
+    /// restricted ones kept, the rest erased on the same data, and a receipt of the outcomes
+    /// kept with them, so that the same batch asked again returns them (Art. 5(1)(e), 17(3),
+    /// 18(2); invariant 10).
+    #[cfg_attr(
+        not(any(feature = "sqlite", feature = "postgres")),
+        expect(unused_variables, reason = "the journal serves a database's two-pass fallback; memory has none")
+    )]
+    async fn sweep_expired(
+        &self,
+        scope: Scope,
+        batch: &SweepBatch<'_>,
+        journal: &dyn SweepJournal,
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        let (policies, now, after, limit, policy) = (batch.policies, batch.now, batch.after, batch.limit, batch.policy);
+        if policies.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let sweep = batch.sweep.as_uuid();
+        let cursor = after.unwrap_or_default();
+        match &self.backend {
+            Backend::Memory(_) => {
+                self.write(scope, Need::Scope, |sd| {
+                    if let Some((from, outcomes)) = sd.sweeps.get(&sweep)
+                        && from == cursor
+                    {
+                        return Ok(outcomes.clone());
+                    }
+                    let listed = sd.expired(policies, now, &Contacts::new(), after, limit, |_| true);
+                    let records: Vec<RecordKey> = listed.into_iter().map(|f| f.record).collect();
+                    let outcomes = sd.erase_records(&records, policy);
+                    if outcomes.is_empty() {
+                        sd.sweeps.remove(&sweep);
+                    } else {
+                        sd.sweeps.insert(sweep, (cursor.to_owned(), outcomes.clone()));
+                    }
+                    Ok(outcomes)
+                })
+                .await
+            }
+            #[cfg(any(feature = "sqlite", feature = "postgres"))]
+            Backend::Sql(engine) => {
+                let list = |sd: &ScopeData, contacts: &Contacts, part: Part, limit: usize| {
+                    let found = sd.expired(policies, now, contacts, after, limit, |rec| part.holds(rec));
+                    found.into_iter().map(|f| f.record).collect()
+                };
+                let erase = |sd: &mut ScopeData, records: &[RecordKey]| sd.erase_records(records, policy);
+                match engine.sweep(scope, sweep, after, limit, self.page, list, erase).await? {
+                    Some(outcomes) => {
+                        if !outcomes.is_empty() {
+                            engine.purge().await?;
+                        }
+                        Ok(outcomes)
+                    }
+                    // Not a key of ours: listed, journaled and erased in two passes.
+                    None => {
+                        let page = self.expired(scope, policies, now, after, limit).await?;
+                        let records: Vec<RecordKey> = page.into_iter().map(|f| f.record).collect();
+                        if records.is_empty() {
+                            return Ok(Vec::new());
+                        }
+                        journal.listed(&records).await?;
+                        self.erase_records(scope, &records, policy).await
+                    }
+                }
+            }
+        }
     }
 }

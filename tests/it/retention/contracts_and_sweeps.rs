@@ -492,3 +492,175 @@ proptest! {
         })?;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The set-based sweep batch against the two passes it replaces
+// ---------------------------------------------------------------------------------------------
+
+/// A chat history on the backend `n` (0 memory, 1 SQLite, 2 PostgreSQL when the server runs),
+/// with the store that keeps it alive.
+async fn chat_on(n: usize) -> Option<(Arc<ChatHistory>, Box<dyn std::any::Any + Send>)> {
+    let key = || PseudonymKey::new(b"set-sweep-test-key-0123456789abcdef").unwrap();
+    match n {
+        0 => Some((Arc::new(ChatHistory::new()), Box::new(()))),
+        #[cfg(feature = "sqlite")]
+        1 => {
+            let store = gdpr_obligations::store::sqlite::SqliteStore::open_in_memory().await.unwrap();
+            let chat = ChatHistory::sqlite(&store, key()).await.unwrap();
+            Some((Arc::new(chat), Box::new(store)))
+        }
+        #[cfg(feature = "postgres")]
+        2 => {
+            let url = common::postgres_url("set_based_sweep")?;
+            let store = gdpr_obligations::store::postgres::PostgresStore::connect(&url).await.unwrap();
+            let chat = ChatHistory::postgres(&store, key()).await.unwrap();
+            Some((Arc::new(chat), Box::new(store)))
+        }
+        _ => None,
+    }
+}
+
+/// The erasure policy with the world's active holds on records, conversations and subjects
+/// (the sweep's own, Art. 17(3)), for one twin.
+async fn policy_with_world_holds(chat: &ChatHistory, scope: Scope, w: &World, b: &Built) -> ErasurePolicy {
+    let now = day(w.now);
+    let holds = holds_of(chat, scope, w, b).await;
+    let mut subjects = BTreeMap::new();
+    for h in holds.iter().filter(|h| h.is_active(now)) {
+        if let HoldTarget::Subject { identifiers } = h.target() {
+            let found = chat.find(scope, identifiers).await.unwrap();
+            subjects.insert(h.id(), found.into_iter().map(|f| f.record).collect());
+        }
+    }
+    let mut held = HeldRecords::default();
+    held.subjects = subjects;
+    apply_holds(&erasure_policy(w), &holds, now, &chat_history(), &held)
+}
+
+/// Sweeps `chat` batch by batch with the set-based `sweep_expired`, asking each batch twice
+/// (the second time answers from the receipt and changes nothing): the outcomes, normalised.
+async fn set_based(chat: &ChatHistory, scope: Scope, w: &World, b: &Built, policy: &ErasurePolicy) -> Vec<String> {
+    let (policies, now, id) = (policies_of(w), day(w.now), SweepId::generate());
+    let mut after: Option<RecordKey> = None;
+    let mut out = Vec::new();
+    loop {
+        let batch = SweepBatch::new(id, &policies, now, after.as_ref().map(RecordKey::as_str), w.batch, policy);
+        let outcomes = chat.sweep_expired(scope, &batch, &NoJournal).await.unwrap();
+        let before = state(chat, scope, b).await;
+        let again = chat.sweep_expired(scope, &batch, &NoJournal).await.unwrap();
+        assert_eq!(again, outcomes, "the same batch asked again answers from its receipt");
+        assert_eq!(state(chat, scope, b).await, before, "and changes nothing");
+        let Some(last) = outcomes.iter().map(|o| o.record.clone()).max() else { break };
+        assert!(outcomes.windows(2).all(|p| p[0].record < p[1].record), "in record-key order");
+        out.extend(outcomes.iter().map(|o| b.normalise(&serde_json::to_string(o).unwrap())));
+        after = Some(last);
+    }
+    out
+}
+
+/// The same sweep in two passes: `expired`, then `erase_records` of what it listed.
+async fn two_pass(chat: &ChatHistory, scope: Scope, w: &World, b: &Built, policy: &ErasurePolicy) -> Vec<String> {
+    let (policies, now) = (policies_of(w), day(w.now));
+    let mut after: Option<RecordKey> = None;
+    let mut out = Vec::new();
+    loop {
+        let page = chat.expired(scope, &policies, now, after.as_ref().map(RecordKey::as_str), w.batch).await.unwrap();
+        let Some(last) = page.iter().map(|f| f.record.clone()).max() else { break };
+        let records: Vec<RecordKey> = page.into_iter().map(|f| f.record).collect();
+        let outcomes = chat.erase_records(scope, &records, policy).await.unwrap();
+        out.extend(outcomes.iter().map(|o| b.normalise(&serde_json::to_string(o).unwrap())));
+        after = Some(last);
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(40)))]
+
+    /// Art. 5(1)(e), 17(3), 18(2): the set-based sweep batch leaves the same data and reports
+    /// the same outcomes as listing the expired records and erasing them in two passes, on
+    /// random histories with random holds, restrictions, policies and batch sizes, on every
+    /// backend at hand.
+    #[test]
+    fn art_5_1_e_the_set_based_sweep_matches_listing_then_erasing(
+        w in world_strategy(),
+        restricted in proptest::collection::btree_set(0usize..4, 0..2),
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            for backend in 0..3 {
+                let (Some((one, _s1)), Some((two, _s2))) = (chat_on(backend).await, chat_on(backend).await) else {
+                    continue;
+                };
+                let scope = Scope::of(PartyId::generate());
+                let (b1, b2) = (build(&one, scope, &w).await, build(&two, scope, &w).await);
+                for (chat, b) in [(&one, &b1), (&two, &b2)] {
+                    for i in restricted.iter().filter(|i| **i < b.visitors.len()) {
+                        chat.restrict(scope, &visitor_ids(*i)[..1]).await.unwrap();
+                    }
+                }
+                let p1 = policy_with_world_holds(&one, scope, &w, &b1).await;
+                let p2 = policy_with_world_holds(&two, scope, &w, &b2).await;
+                let sets = set_based(&one, scope, &w, &b1, &p1).await;
+                let passes = two_pass(&two, scope, &w, &b2, &p2).await;
+                prop_assert_eq!(&sets, &passes, "backend {}", backend);
+                prop_assert_eq!(state(&one, scope, &b1).await, state(&two, scope, &b2).await, "backend {}", backend);
+            }
+            Ok(())
+        })?;
+    }
+}
+
+/// Art. 17(3), 18(2): holds and restrictions decide on the data as each batch finds it: a hold
+/// placed, or a restriction made, after one batch and before the next keeps the records the
+/// next batch would have erased, on every backend at hand.
+#[test]
+fn art_17_3_a_hold_placed_before_a_batch_keeps_its_records() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        for backend in 0..3 {
+            let Some((chat, _store)) = chat_on(backend).await else { continue };
+            let scope = Scope::of(PartyId::generate());
+            let then = at("2023-01-10T09:00:00Z");
+            let mut talks = Vec::new();
+            for i in 0..3 {
+                let token = Token::new(&format!("tok-{i}")).unwrap();
+                let v = chat.add_visitor(scope, token, then).await.unwrap();
+                let c = chat.start_conversation(scope, v, then).await.unwrap();
+                chat.post(scope, c, Sender::Visitor(v), text("Where is my order?"), vec![], then).await.unwrap();
+                talks.push((i, c));
+            }
+            talks.sort_by_key(|(_, c)| *c);
+            let policies = vec![from_collection(DataCategory::CommunicationContent, 12)];
+            let now = at("2026-01-10T09:00:00Z");
+            let id = SweepId::generate();
+            let base = ErasurePolicy::default();
+            // The first batch erases the first conversation's message.
+            let first = chat
+                .sweep_expired(scope, &SweepBatch::new(id, &policies, now, None, 1, &base), &NoJournal)
+                .await
+                .unwrap();
+            assert_eq!(first.len(), 1);
+            assert_eq!(first[0].outcome, Outcome::Erased, "backend {backend}");
+            // Then a hold on the second conversation, and the third visitor restricted.
+            let prefix: RecordKey = format!("conversation/{}/", talks[1].1).parse().unwrap();
+            let held = ErasurePolicy { retain: vec![Retain { records: prefix, ground: claims("dispute") }], ..base };
+            chat.restrict(scope, &visitor_ids(talks[2].0)[..1]).await.unwrap();
+            let after = first[0].record.clone();
+            let next = chat
+                .sweep_expired(scope, &SweepBatch::new(id, &policies, now, Some(after.as_str()), 10, &held), &NoJournal)
+                .await
+                .unwrap();
+            let outcomes: Vec<&Outcome> = next.iter().map(|o| &o.outcome).collect();
+            assert_eq!(
+                outcomes,
+                vec![&Outcome::Retained { ground: claims("dispute") }, &Outcome::Restricted],
+                "backend {backend}"
+            );
+            assert!(chat.transcript(scope, talks[0].1).await.unwrap().is_empty());
+            assert_eq!(chat.transcript(scope, talks[1].1).await.unwrap().len(), 1, "the held message stays");
+            chat.lift_restriction(scope, &visitor_ids(talks[2].0)[..1]).await.unwrap();
+            assert_eq!(chat.transcript(scope, talks[2].1).await.unwrap().len(), 1, "the restricted message stays");
+        }
+    });
+}

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::tx::Tx;
 use super::{BY_IDENTIFIER, BY_KEY, BY_RETAINED, BY_WORD};
 use crate::store::chat::redact::Needle;
-use crate::store::chat::{Author, MessageId, ScopeData, Visitor};
+use crate::store::chat::{Author, ScopeData, Visitor};
 use crate::store::{Scope, StoreError};
 
 /// A conversation's own row.
@@ -45,6 +45,10 @@ pub(super) async fn write_changes(
     for c in before.conversations.keys().filter(|c| !after.conversations.contains_key(c)) {
         tx.delete_conversation(id, c.as_uuid()).await?;
     }
+    // Headers and deleted messages are written set-wise after the loop: one statement per
+    // chunk of rows, not one per conversation (a retention sweep changes hundreds at once).
+    let mut headers: Vec<(Uuid, String)> = Vec::new();
+    let mut gone: Vec<(Uuid, Uuid)> = Vec::new();
     for (c, conversation) in &after.conversations {
         let old = before.conversations.get(c);
         if old == Some(conversation) {
@@ -53,7 +57,7 @@ pub(super) async fn write_changes(
         let header = Header { started_at: conversation.started_at, last_at: conversation.last() };
         let old_header = old.map(|o| Header { started_at: o.started_at, last_at: o.last() });
         if old_header.as_ref() != Some(&header) {
-            tx.put_conversation(id, c.as_uuid(), &encode(&format!("conversation {c}"), &header)?).await?;
+            headers.push((c.as_uuid(), encode(&format!("conversation {c}"), &header)?));
         }
         let no_participants = BTreeMap::new();
         let no_messages = BTreeMap::new();
@@ -68,11 +72,9 @@ pub(super) async fn write_changes(
                 tx.put_participant(id, c.as_uuid(), v.as_uuid(), &at).await?;
             }
         }
-        let gone: Vec<Uuid> =
-            old_messages.keys().filter(|m| !conversation.messages.contains_key(m)).map(MessageId::as_uuid).collect();
-        if !gone.is_empty() {
-            tx.delete_messages(id, c.as_uuid(), &gone).await?;
-        }
+        gone.extend(
+            old_messages.keys().filter(|m| !conversation.messages.contains_key(m)).map(|m| (c.as_uuid(), m.as_uuid())),
+        );
         for (m, message) in &conversation.messages {
             if old_messages.get(m) != Some(message) {
                 let author = match message.author {
@@ -83,6 +85,12 @@ pub(super) async fn write_changes(
                 tx.put_message(id, c.as_uuid(), m.as_uuid(), author, &body).await?;
             }
         }
+    }
+    if !headers.is_empty() {
+        tx.put_conversations(id, &headers).await?;
+    }
+    if !gone.is_empty() {
+        tx.delete_message_set(id, &gone).await?;
     }
     Ok(())
 }

@@ -38,11 +38,14 @@ use std::num::NonZeroUsize;
 
 use uuid::Uuid;
 
+use std::collections::BTreeSet;
+
 use self::diff::write_changes;
 use self::load::{Loader, contacts};
 use self::tx::{Ids, Named, Table, Tx, id_after};
 use super::records::Rec;
-use super::{Contacts, Need, ScopeData, VisitorId};
+use super::{Contacts, ConversationId, Need, ScopeData, VisitorId};
+use crate::erasure::{RecordKey, RecordOutcome};
 use crate::model::SubjectIdentifier;
 use crate::store::sql::Naming;
 use crate::store::{FoundRecord, Scope, StoreError, SubjectKey};
@@ -339,6 +342,103 @@ impl Engine {
         }
         tx.commit().await?;
         Ok(out)
+    }
+}
+
+impl Engine {
+    /// One batch of the retention sweep `sweep` in one write transaction (Art. 5(1)(e)): the
+    /// receipt of the sweep's last batch when it was asked with the same cursor `after`;
+    /// otherwise the expired records after `after` are listed page by page as
+    /// [`expired`](Self::expired) lists them (`list`), the pages that hold one are kept, and
+    /// `erase` erases them on that same data, so that holds and restrictions are decided on
+    /// what is changed, in the transaction that changes it. What changed is written back, with
+    /// the batch's receipt. `None` when `after` is not one of this source's keys (the caller
+    /// then lists and erases in two passes).
+    #[expect(clippy::too_many_arguments, reason = "the batch's own arguments, and the two steps run over the rows")]
+    pub(super) async fn sweep(
+        &self,
+        scope: Scope,
+        sweep: Uuid,
+        after: Option<&str>,
+        limit: usize,
+        page: NonZeroUsize,
+        list: impl Fn(&ScopeData, &Contacts, Part, usize) -> Vec<RecordKey> + Send + Sync,
+        erase: impl FnOnce(&mut ScopeData, &[RecordKey]) -> Vec<RecordOutcome> + Send,
+    ) -> Result<Option<Vec<RecordOutcome>>, StoreError> {
+        let (mut table, mut from) = match after.map(Rec::parse) {
+            None => (Table::Conversations, Uuid::nil()),
+            Some(Some(Rec::Participation(c, _) | Rec::Message(c, _))) => (Table::Conversations, c.as_uuid()),
+            Some(Some(Rec::Profile(v) | Rec::Ip(v, _))) => (Table::Visitors, v.as_uuid()),
+            Some(None) => return Ok(None),
+        };
+        let controller = scope.controller().as_uuid();
+        let cursor = after.unwrap_or_default();
+        let mut tx = self.begin(scope, true).await?;
+        if let Some((from_key, outcomes)) = tx.receipt(controller, sweep).await?
+            && from_key == cursor
+        {
+            let outcomes = diff::decode("database", &format!("receipt of sweep {sweep}"), &outcomes)?;
+            tx.commit().await?;
+            return Ok(Some(outcomes));
+        }
+        let mut listed: Vec<RecordKey> = Vec::new();
+        let mut kept = ScopeData::default();
+        let mut size = page.get().div_ceil(8);
+        while listed.len() < limit {
+            let ids = tx.ids_from(controller, table, from, size).await?;
+            let mut load = Loader::new(scope);
+            let part = match table {
+                Table::Conversations => {
+                    load.conversations(&mut *tx, &ids).await?;
+                    Part::Conversations
+                }
+                Table::Visitors => {
+                    load.visitors(&mut *tx, Ids::These(&ids)).await?;
+                    Part::Visitors
+                }
+            };
+            let visitors: Vec<VisitorId> = load.sd.visitors.keys().copied().collect();
+            let contacts = contacts(&mut *tx, scope, &visitors).await?;
+            let found = list(&load.sd, &contacts, part, limit - listed.len());
+            if !found.is_empty() {
+                // What erasing these needs: their conversations, and the visitors the page read
+                // around them (participants, authors, restrictions, texts to redact).
+                let holding: BTreeSet<ConversationId> = found
+                    .iter()
+                    .filter_map(|k| match Rec::parse(k.as_str()) {
+                        Some(Rec::Participation(c, _) | Rec::Message(c, _)) => Some(c),
+                        _ => None,
+                    })
+                    .collect();
+                let mut sd = load.sd;
+                kept.conversations.extend(sd.conversations.extract_if(.., |c, _| holding.contains(c)));
+                kept.visitors.append(&mut sd.visitors);
+                listed.extend(found);
+            }
+            let next = ids.last().and_then(|last| id_after(*last));
+            match (next, table) {
+                (Some(next), _) if ids.len() == size => from = next,
+                (_, Table::Conversations) => (table, from) = (Table::Visitors, Uuid::nil()),
+                (_, Table::Visitors) => break,
+            }
+            size = (size * 2).min(page.get());
+        }
+        let outcomes = if listed.is_empty() {
+            tx.put_receipt(controller, sweep, None).await?;
+            Vec::new()
+        } else {
+            let before = kept.clone();
+            let outcomes = erase(&mut kept, &listed);
+            write_changes(&mut *tx, scope, &before, &kept).await?;
+            let body = serde_json::to_string(&outcomes).map_err(|e| StoreError::Invalid {
+                what: format!("receipt of sweep {sweep}"),
+                reason: e.to_string(),
+            })?;
+            tx.put_receipt(controller, sweep, Some((cursor, &body))).await?;
+            outcomes
+        };
+        tx.commit().await?;
+        Ok(Some(outcomes))
     }
 }
 

@@ -196,7 +196,8 @@ pub(super) trait Tx: Send {
         body: &str,
         lookups: &[(&'static str, String)],
     ) -> Result<(), StoreError>;
-    async fn put_conversation(&mut self, scope: Uuid, id: Uuid, body: &str) -> Result<(), StoreError>;
+    /// Writes conversations' headers, a chunk of rows per statement.
+    async fn put_conversations(&mut self, scope: Uuid, headers: &[(Uuid, String)]) -> Result<(), StoreError>;
     /// Deletes a conversation with its participants and messages.
     async fn delete_conversation(&mut self, scope: Uuid, id: Uuid) -> Result<(), StoreError>;
     async fn put_participant(&mut self, scope: Uuid, c: Uuid, v: Uuid, joined_at: &str) -> Result<(), StoreError>;
@@ -209,14 +210,19 @@ pub(super) trait Tx: Send {
         author: Option<Uuid>,
         body: &str,
     ) -> Result<(), StoreError>;
-    /// Deletes these messages of a conversation.
-    async fn delete_messages(&mut self, scope: Uuid, c: Uuid, messages: &[Uuid]) -> Result<(), StoreError>;
+    /// Deletes these (conversation, message) rows, a chunk of rows per statement.
+    async fn delete_message_set(&mut self, scope: Uuid, messages: &[(Uuid, Uuid)]) -> Result<(), StoreError>;
     /// The names of every agent of the scope: one range of `gdpr_chat_agents`' key.
     async fn agents(&mut self, scope: Uuid) -> Result<Vec<String>, StoreError>;
     /// Adds agents' names to the scope's (a name already there stays as it is).
     async fn put_agents(&mut self, scope: Uuid, names: &[&str]) -> Result<(), StoreError>;
     /// At most `limit` ids of a table's rows (conversations or visitors) from `from` on, in order.
     async fn ids_from(&mut self, scope: Uuid, table: Table, from: Uuid, limit: usize) -> Result<Vec<Uuid>, StoreError>;
+    /// The receipt of a sweep's last batch: its cursor and its outcomes (JSON).
+    async fn receipt(&mut self, scope: Uuid, sweep: Uuid) -> Result<Option<(String, String)>, StoreError>;
+    /// Keeps the receipt of a sweep's last batch (`None`: the sweep found nothing more, its
+    /// receipt goes).
+    async fn put_receipt(&mut self, scope: Uuid, sweep: Uuid, receipt: Option<(&str, &str)>) -> Result<(), StoreError>;
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
@@ -384,17 +390,31 @@ macro_rules! impl_tx {
                 Ok(())
             }
 
-            async fn put_conversation(&mut self, scope: Uuid, id: Uuid, body: &str) -> Result<(), StoreError> {
-                sqlx::query(
-                    self.naming.sql("INSERT INTO gdpr_chat_conversations (controller, conversation, body) VALUES ($1, $2, $3) \
-                     ON CONFLICT (controller, conversation) DO UPDATE SET body = excluded.body"),
-                )
-                .bind(scope)
-                .bind(id)
-                .bind(body)
-                .execute(&mut *self.tx)
-                .await
-                .map_err($error)?;
+            async fn put_conversations(&mut self, scope: Uuid, headers: &[(Uuid, String)]) -> Result<(), StoreError> {
+                for chunk in headers.chunks(CHUNK / 3) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        self.naming.rewrite("INSERT INTO gdpr_chat_conversations (controller, conversation, body) "),
+                    );
+                    qb.push_values(chunk, |mut row, (id, body)| {
+                        row.push_bind(scope).push_bind(*id).push_bind(body.clone());
+                    });
+                    qb.push(" ON CONFLICT (controller, conversation) DO UPDATE SET body = excluded.body");
+                    qb.build().execute(&mut *self.tx).await.map_err($error)?;
+                }
+                Ok(())
+            }
+
+            async fn delete_message_set(&mut self, scope: Uuid, messages: &[(Uuid, Uuid)]) -> Result<(), StoreError> {
+                for chunk in messages.chunks(CHUNK / 2) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(self.naming.rewrite("DELETE FROM gdpr_chat_messages WHERE controller = "));
+                    qb.push_bind(scope).push(" AND (conversation, message) IN (VALUES ");
+                    let mut list = qb.separated(", ");
+                    for (c, m) in chunk {
+                        list.push("(").push_bind_unseparated(*c).push_unseparated(", ").push_bind_unseparated(*m).push_unseparated(")");
+                    }
+                    qb.push(")");
+                    qb.build().execute(&mut *self.tx).await.map_err($error)?;
+                }
                 Ok(())
             }
 
@@ -466,17 +486,6 @@ macro_rules! impl_tx {
                 Ok(())
             }
 
-            async fn delete_messages(&mut self, scope: Uuid, c: Uuid, messages: &[Uuid]) -> Result<(), StoreError> {
-                let ids = Ids::These(messages);
-                for at in ids.chunks() {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(self.naming.rewrite("DELETE FROM gdpr_chat_messages WHERE controller = "));
-                    qb.push_bind(scope).push(" AND conversation = ").push_bind(c);
-                    push_filter(ids, &mut qb, "message", at);
-                    qb.build().execute(&mut *self.tx).await.map_err($error)?;
-                }
-                Ok(())
-            }
-
             async fn agents(&mut self, scope: Uuid) -> Result<Vec<String>, StoreError> {
                 sqlx::query_scalar(self.naming.sql("SELECT name FROM gdpr_chat_agents WHERE controller = $1"))
                     .bind(scope)
@@ -509,6 +518,33 @@ macro_rules! impl_tx {
                 qb.push_bind(scope).push(format_args!(" AND {column} >= ")).push_bind(from);
                 qb.push(format_args!(" ORDER BY {column} LIMIT ")).push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
                 qb.build_query_scalar().fetch_all(&mut *self.tx).await.map_err($error)
+            }
+
+            async fn receipt(&mut self, scope: Uuid, sweep: Uuid) -> Result<Option<(String, String)>, StoreError> {
+                sqlx::query_as(self.naming.sql("SELECT from_key, outcomes FROM gdpr_chat_sweeps WHERE controller = $1 AND sweep = $2"))
+                    .bind(scope)
+                    .bind(sweep)
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err($error)
+            }
+
+            async fn put_receipt(&mut self, scope: Uuid, sweep: Uuid, receipt: Option<(&str, &str)>) -> Result<(), StoreError> {
+                let query = match receipt {
+                    Some((after, outcomes)) => sqlx::query(
+                        self.naming.sql("INSERT INTO gdpr_chat_sweeps (controller, sweep, from_key, outcomes) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (controller, sweep) DO UPDATE SET from_key = excluded.from_key, outcomes = excluded.outcomes"),
+                    )
+                    .bind(scope)
+                    .bind(sweep)
+                    .bind(after.to_owned())
+                    .bind(outcomes.to_owned()),
+                    None => sqlx::query(self.naming.sql("DELETE FROM gdpr_chat_sweeps WHERE controller = $1 AND sweep = $2"))
+                        .bind(scope)
+                        .bind(sweep),
+                };
+                query.execute(&mut *self.tx).await.map_err($error)?;
+                Ok(())
             }
 
             async fn commit(self: Box<Self>) -> Result<(), StoreError> {
