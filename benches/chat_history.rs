@@ -572,6 +572,48 @@ baseline!(postgres_sql, sqlx::Postgres, sqlx::PgConnection, "BEGIN", one_query);
 
 // --- the benches -----------------------------------------------------------------------------
 
+/// How many rounds of the paired measurement to run (`GDPR_BENCH_PAIRED`), if any.
+fn paired_rounds() -> Option<usize> {
+    std::env::var("GDPR_BENCH_PAIRED").ok().and_then(|n| n.trim().parse().ok()).filter(|n| *n > 0)
+}
+
+/// How long `f` takes.
+fn timed<T>(f: impl FnOnce() -> T) -> Duration {
+    let started = std::time::Instant::now();
+    std::hint::black_box(f());
+    started.elapsed()
+}
+
+/// The paired measurement, for a machine whose load moves during a run: `rounds` rounds, each
+/// one operation of the crate (`a`) and one of the baseline (`b`), alternating which goes first;
+/// prints the medians and the median of the per-round ratios with its quartiles. A change in
+/// load hits both sides of a round alike, which criterion's one-after-the-other runs do not
+/// guarantee. Each closure returns the time of the work it measures (set-up excluded).
+fn paired(name: &str, rounds: usize, mut a: impl FnMut() -> Duration, mut b: impl FnMut() -> Duration) {
+    let (mut ta, mut tb, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let (x, y) = if round % 2 == 0 {
+            let x = a();
+            (x, b())
+        } else {
+            let y = b();
+            (a(), y)
+        };
+        ratios.push(x.as_secs_f64() / y.as_secs_f64());
+        ta.push(x.as_secs_f64() * 1e3);
+        tb.push(y.as_secs_f64() * 1e3);
+    }
+    let quantile = |v: &mut Vec<f64>, q: f64| {
+        v.sort_by(f64::total_cmp);
+        v[((v.len() - 1) as f64 * q).round() as usize]
+    };
+    let (ma, mb) = (quantile(&mut ta, 0.5), quantile(&mut tb, 0.5));
+    let (r25, r50, r75) = (quantile(&mut ratios, 0.25), quantile(&mut ratios, 0.5), quantile(&mut ratios, 0.75));
+    println!(
+        "paired {name}: {rounds} rounds, crate {ma:.2} ms, baseline {mb:.2} ms (medians), ratio {r50:.2}x (quartiles {r25:.2}x-{r75:.2}x)"
+    );
+}
+
 /// Find, export and erase of a probe through `$chat` and through the baseline `$sql` on
 /// `$pool`, after checking that both do the same work.
 macro_rules! subject_group {
@@ -633,6 +675,46 @@ macro_rules! subject_group {
         let raw_count = rt.block_on($sql::raw_erase(&$pool, scope, &check, &key()));
         assert_eq!(crate_outcomes.len(), raw_count, "the baseline erases the records the crate erases");
         assert!(rt.block_on($chat.find(scope, &check)).expect("find").is_empty(), "the baseline's erasure is complete");
+
+        if let Some(rounds) = paired_rounds() {
+            let name = $name.to_string();
+            let controller = scope.controller().as_uuid();
+            paired(
+                &format!("{name}/list"),
+                rounds,
+                || timed(|| rt.block_on($chat.conversation_page(scope, None, page)).expect("a page")),
+                || timed(|| rt.block_on($sql::raw_page(&$pool, controller, PAGE))),
+            );
+            paired(
+                &format!("{name}/find"),
+                rounds,
+                || timed(|| rt.block_on($chat.find(scope, &probe)).expect("find")),
+                || timed(|| rt.block_on($sql::raw_find(&$pool, controller, &probe))),
+            );
+            paired(
+                &format!("{name}/export"),
+                rounds,
+                || {
+                    timed(|| {
+                        rt.block_on(async { $chat.export(scope, &probe).await?.try_collect::<Vec<_>>().await })
+                            .expect("export")
+                    })
+                },
+                || timed(|| rt.block_on($sql::raw_export(&$pool, controller, &probe))),
+            );
+            paired(
+                &format!("{name}/erase"),
+                rounds,
+                || {
+                    let subject = fresh();
+                    timed(|| rt.block_on($chat.erase(scope, &subject, &ErasurePolicy::default())).expect("erase"))
+                },
+                || {
+                    let subject = fresh();
+                    timed(|| rt.block_on($sql::raw_erase(&$pool, scope, &subject, &key())))
+                },
+            );
+        }
 
         group.bench_function("erase/crate", |b| {
             b.iter_batched(
