@@ -15,6 +15,8 @@
 //! cargo bench --bench chat_history                                          # SQLite
 //! scripts/with-postgres cargo bench --features postgres --bench chat_history  # and PostgreSQL
 //! GDPR_BENCH_SIZES=10000 cargo bench --bench chat_history                   # 10k only
+//! GDPR_BENCH_PG_PARTITIONS=8 scripts/with-postgres cargo bench --features postgres --bench chat_history
+//!                                           # PostgreSQL tables hash-partitioned by controller
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -691,13 +693,27 @@ fn sqlite_sweep(c: &mut Criterion, rt: &Runtime) {
     group.finish();
 }
 
+/// The crate's PostgreSQL store for the bench. Every store the PostgreSQL bench opens is opened
+/// here: with `GDPR_BENCH_PG_PARTITIONS=N` its tables are hash-partitioned by controller into N
+/// partitions (on a database whose tables are not partitioned yet, e.g. the fresh server of
+/// `scripts/with-postgres`; a database of the other layout is refused).
+#[cfg(feature = "postgres")]
+async fn open_pg_bench_store(url: &str) -> gdpr_obligations::store::postgres::PostgresStore {
+    use gdpr_obligations::store::postgres::{PostgresOptions, PostgresStore};
+    let mut options = PostgresOptions::new();
+    if let Ok(n) = std::env::var("GDPR_BENCH_PG_PARTITIONS") {
+        let n = n.parse().expect("GDPR_BENCH_PG_PARTITIONS is a number of partitions");
+        options = options.partitioned(n).expect("GDPR_BENCH_PG_PARTITIONS is 1 to 1024");
+    }
+    PostgresStore::connect_with(url, options).await.expect("connect to PostgreSQL")
+}
+
 /// Find, export and erase on PostgreSQL, on a 10,000-message history generated on the first
 /// run against the database (the retention sweep is measured on SQLite only).
 #[cfg(feature = "postgres")]
 fn postgres_subject(c: &mut Criterion, rt: &Runtime, url: &str) {
-    use gdpr_obligations::store::postgres::PostgresStore;
     let spec = HistorySpec::new(SEED, 10_000);
-    let store = rt.block_on(PostgresStore::connect(url)).expect("connect to PostgreSQL");
+    let store = rt.block_on(open_pg_bench_store(url));
     let chat = rt.block_on(ChatHistory::postgres(&store, key())).expect("the chat tables");
     let scope = spec.scopes()[0];
     if rt.block_on(chat.find(scope, &generate::probe_identifiers(0))).expect("find").is_empty() {

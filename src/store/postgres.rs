@@ -3,8 +3,10 @@
 //!
 //! [`PostgresStore`] implements both [`LedgerStore`] and [`AuditLog`]. Its tables (prefixed
 //! `gdpr_`, in the connection's current schema or in a schema of their own, see
-//! [`PostgresOptions`]) have primary keys that start with the controller, so that they can be
-//! distributed by controller (e.g. with Citus) without a redesign. The store connects itself
+//! [`PostgresOptions`]) have primary keys and indexes that start with the controller, so that
+//! they can be hash-partitioned by controller ([`PostgresOptions::partitioned`], chosen when the
+//! migrations are first applied) or distributed by it (e.g. with Citus) without a redesign:
+//! every statement reads and writes one controller's rows. The store connects itself
 //! or takes the application's pool ([`PostgresStore::from_pool`]). The schema is versioned and
 //! checksummed, and brought up to date on connect (or only verified, for a role that does no
 //! DDL), under an advisory lock so that many workers may start at once; a database whose schema
