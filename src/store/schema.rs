@@ -170,6 +170,7 @@ impl TableLayout {
     }
 
     /// The text recorded with each applied migration.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn recorded(&self) -> String {
         match self {
             TableLayout::Plain => "plain".to_owned(),
@@ -179,6 +180,7 @@ impl TableLayout {
 
     /// The layout a recorded text names (none recorded: [`Plain`](Self::Plain), the only layout
     /// before layouts were recorded); `None` when it names none this crate knows.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn from_recorded(text: Option<&str>) -> Option<Self> {
         match text {
             None | Some("plain") => Some(TableLayout::Plain),

@@ -157,6 +157,10 @@ mod postgres {
         admin.close().await.unwrap();
     }
 
+    /// A key or foreign key: its table, name, kind (`p`, `u`, `f`), first column and the first
+    /// column it references.
+    type Constraint = (String, String, String, Option<String>, Option<String>);
+
     fn schema_problem<T: std::fmt::Debug>(got: Result<T, StoreError>) -> SchemaError {
         match got {
             Err(StoreError::Schema { problem, .. }) => problem,
@@ -317,7 +321,7 @@ mod postgres {
             assert!(indexes.len() >= tables.len() + 3, "{layout}: the three secondary indexes are there");
 
             // Constraints: primary keys, unique constraints and foreign keys (both ends).
-            let constraints: Vec<(String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            let constraints: Vec<Constraint> = sqlx::query_as(
                 "SELECT t.relname::text, k.conname::text, k.contype::text, a.attname::text, fa.attname::text \
                  FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid \
                  JOIN pg_namespace n ON n.oid = t.relnamespace \
