@@ -18,6 +18,8 @@
 //! scripts/with-postgres cargo bench --features postgres --bench chat_history -- postgres
 //! GDPR_BENCH_SIZES=10000 cargo bench --bench chat_history                   # 10k only
 //! GDPR_BENCH_SIZES=10000,10000000 cargo bench --bench chat_history -- sqlite_10  # and 10M
+//! GDPR_BENCH_PG_PARTITIONS=8 scripts/with-postgres cargo bench --features postgres --bench chat_history
+//!                                           # PostgreSQL tables hash-partitioned by controller
 //! ```
 //!
 //! `GDPR_BENCH_SIZES` lists the SQLite histories (default `10000,1000000`; 10,000,000 is opt-in:
@@ -1327,11 +1329,34 @@ fn pg_sizes() -> Vec<u64> {
 /// so that histories of one seed, whose controllers are the same, do not meet). Every store the
 /// PostgreSQL bench opens is opened here: the place for deployment options to measure (such as
 /// a partitioned schema) to be set from the environment.
+///
+/// With `GDPR_BENCH_PG_PARTITIONS=N` the tables are hash-partitioned by controller into N
+/// partitions, in a schema of their own (`pg_bench_schema` appends `_pN`): a schema keeps the
+/// layout it was created in, so the plain and the partitioned histories never meet.
 #[cfg(feature = "postgres")]
 async fn open_pg_bench_store(url: &str, schema: &str) -> gdpr_obligations::store::postgres::PostgresStore {
     use gdpr_obligations::store::postgres::{PostgresOptions, PostgresStore};
-    let options = PostgresOptions::new().schema(schema).expect("a valid schema name");
+    let mut options = PostgresOptions::new().schema(schema).expect("a valid schema name");
+    if let Some(n) = pg_partitions() {
+        options = options.partitioned(n).expect("GDPR_BENCH_PG_PARTITIONS is 1 to 1024");
+    }
     PostgresStore::connect_with(url, options).await.expect("connect to PostgreSQL")
+}
+
+/// `GDPR_BENCH_PG_PARTITIONS`, the number of hash partitions per table, if set.
+#[cfg(feature = "postgres")]
+fn pg_partitions() -> Option<u16> {
+    let n = std::env::var("GDPR_BENCH_PG_PARTITIONS").ok()?;
+    Some(n.parse().expect("GDPR_BENCH_PG_PARTITIONS is a number of partitions"))
+}
+
+/// The schema of a PostgreSQL bench history: `gdpr_bench_<label>`, with `_p<N>` when partitioned.
+#[cfg(feature = "postgres")]
+fn pg_bench_schema(label: &str) -> String {
+    match pg_partitions() {
+        Some(n) => format!("gdpr_bench_{label}_p{n}"),
+        None => format!("gdpr_bench_{label}"),
+    }
 }
 
 /// The chat tables and their columns, as the migrations of both engines create them; a column
@@ -1404,7 +1429,7 @@ fn postgres_subject(c: &mut Criterion, rt: &Runtime, url: &str, messages: u64) {
     use std::str::FromStr;
     let spec = HistorySpec::new(SEED, messages);
     let label = size_label(messages);
-    let schema = format!("gdpr_bench_{label}");
+    let schema = pg_bench_schema(&label);
     let store = rt.block_on(open_pg_bench_store(url, &schema));
     let chat = rt.block_on(ChatHistory::postgres(&store, key())).expect("the chat tables");
     let scope = spec.scopes()[0];

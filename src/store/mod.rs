@@ -70,7 +70,7 @@ pub use ledger::{
     StreamKind, SweepId, Versioned,
 };
 pub(crate) use ledger::{decode as decode_body, encode as encode_body};
-pub use schema::{Migrations, SchemaError};
+pub use schema::{Migrations, SchemaError, TableLayout};
 pub use source::{
     ExportItem, ExportStream, FoundRecord, ItemOrigin, NoJournal, PersonalDataSource, RetentionSource, SweepBatch,
     SweepJournal,

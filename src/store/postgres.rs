@@ -3,8 +3,10 @@
 //!
 //! [`PostgresStore`] implements both [`LedgerStore`] and [`AuditLog`]. Its tables (prefixed
 //! `gdpr_`, in the connection's current schema or in a schema of their own, see
-//! [`PostgresOptions`]) have primary keys that start with the controller, so that they can be
-//! distributed by controller (e.g. with Citus) without a redesign. The store connects itself
+//! [`PostgresOptions`]) have primary keys and indexes that start with the controller, so that
+//! they can be hash-partitioned by controller ([`PostgresOptions::partitioned`], chosen when the
+//! migrations are first applied) or distributed by it (e.g. with Citus) without a redesign:
+//! every statement reads and writes one controller's rows. The store connects itself
 //! or takes the application's pool ([`PostgresStore::from_pool`]). The schema is versioned and
 //! checksummed, and brought up to date on connect (or only verified, for a role that does no
 //! DDL), under an advisory lock so that many workers may start at once; a database whose schema
@@ -46,7 +48,7 @@ use super::sql::ledger::{self, Engine};
 use super::sql::{self, Component, Migration, Naming, migrations};
 #[cfg(doc)]
 use super::{AuditLog, LedgerStore};
-use super::{Digest, Migrations, Scope, StoreError};
+use super::{Digest, Migrations, Scope, StoreError, TableLayout};
 
 /// The advisory lock that serialises migrations ("gdpr_obl" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6764_7072_5f6f_626c;
@@ -91,10 +93,12 @@ pub struct PostgresStore {
     pool: PgPool,
     naming: Naming,
     migrations: Migrations,
+    layout: TableLayout,
 }
 
 /// How a [`PostgresStore`] treats its database: whether it applies its migrations when opened
-/// ([`Migrations`]) and in which schema its tables are.
+/// ([`Migrations`]), in which schema its tables are, and how they are laid out
+/// ([`TableLayout`]: one table each, or hash-partitioned by controller).
 ///
 /// # Example
 /// ```
@@ -103,6 +107,7 @@ pub struct PostgresStore {
 ///
 /// let options = PostgresOptions::new().schema("privacy")?.migrations(Migrations::Verify);
 /// assert!(PostgresOptions::new().schema("pg_catalog").is_err());
+/// let partitioned = PostgresOptions::new().schema("privacy")?.partitioned(16)?;
 /// # Ok::<(), gdpr_obligations::store::StoreError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -110,6 +115,7 @@ pub struct PostgresStore {
 pub struct PostgresOptions {
     migrations: Migrations,
     schema: Option<String>,
+    layout: TableLayout,
 }
 
 impl PostgresOptions {
@@ -143,6 +149,28 @@ impl PostgresOptions {
         }
         self.schema = Some(schema.to_owned());
         Ok(self)
+    }
+
+    /// Lays the tables out as `layout` says. The layout is chosen when the migrations are first
+    /// applied, and recorded with them: a store opened later must say the same layout, or it is
+    /// refused with [`SchemaError::Layout`](super::SchemaError::Layout), whether it applies or
+    /// verifies; tables already created are never rewritten into another layout.
+    pub fn layout(mut self, layout: TableLayout) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    /// Every table (all but the table of applied migrations) `PARTITION BY HASH (controller)`
+    /// in `partitions` partitions, as [`layout`](Self::layout) with
+    /// [`TableLayout::hash_by_controller`]: every operation reads and writes one controller's
+    /// rows, so it touches one partition of each table it reads, and each partition's indexes
+    /// and vacuum follow a share of the controllers. Every key and index leads with
+    /// `controller`, so the same tables can later be distributed by it (Citus).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] unless `partitions` is 1 to [`TableLayout::MAX_PARTITIONS`].
+    pub fn partitioned(self, partitions: u16) -> Result<Self, StoreError> {
+        Ok(self.layout(TableLayout::hash_by_controller(partitions)?))
     }
 
     fn naming(&self) -> Naming {
@@ -199,10 +227,10 @@ impl PostgresStore {
         // One connection first, to migrate and to fail fast with the server's own answer (a
         // pool would retry until its timeout and report only that).
         let mut conn = PgConnection::connect_with(&url_options).await.map_err(error)?;
-        schema(&mut conn, &naming, &[Component::Core], options.migrations).await?;
+        schema(&mut conn, &naming, &[Component::Core], options.migrations, options.layout).await?;
         conn.close().await.map_err(error)?;
         let pool = PgPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).connect_lazy_with(url_options);
-        Ok(PostgresStore { pool, naming, migrations: options.migrations })
+        Ok(PostgresStore { pool, naming, migrations: options.migrations, layout: options.layout })
     }
 
     /// The store on a pool the application already has (its TLS, credentials and pool
@@ -237,7 +265,8 @@ impl PostgresStore {
     /// # }
     /// ```
     pub async fn from_pool(pool: PgPool, options: PostgresOptions) -> Result<Self, StoreError> {
-        let store = PostgresStore { pool, naming: options.naming(), migrations: options.migrations };
+        let store =
+            PostgresStore { pool, naming: options.naming(), migrations: options.migrations, layout: options.layout };
         store.schema(&[Component::Core], store.migrations).await?;
         Ok(store)
     }
@@ -258,7 +287,7 @@ impl PostgresStore {
 
     async fn schema(&self, wanted: &[Component], mode: Migrations) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await.map_err(error)?;
-        schema(&mut conn, &self.naming, wanted, mode).await
+        schema(&mut conn, &self.naming, wanted, mode, self.layout).await
     }
 
     /// Brings the chat history's tables into the schema as the store's mode says (applies or
@@ -320,6 +349,7 @@ async fn schema(
     naming: &Naming,
     wanted: &[Component],
     mode: Migrations,
+    layout: TableLayout,
 ) -> Result<(), StoreError> {
     let mut tx = conn.begin().await.map_err(error)?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(error)?;
@@ -337,7 +367,7 @@ async fn schema(
         let path = format!("SET LOCAL search_path TO \"{schema}\"");
         sqlx::raw_sql(sqlx::AssertSqlSafe(path)).execute(&mut *tx).await.map_err(error)?;
     }
-    ledger::postgres::migrate(tx, naming, "PostgreSQL database", wanted, mode, error).await
+    ledger::postgres::migrate(tx, naming, "PostgreSQL database", wanted, mode, layout, error).await
 }
 
 /// Maps a driver error: a value that does not decode as its column's type is
@@ -356,8 +386,8 @@ impl Engine for PostgresStore {
     const RELATION: &'static str = "SELECT c.relname::text FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = COALESCE($2, current_schema()) AND c.relname = $1";
-    const CHECKSUM_COLUMN: &'static str = "SELECT count(*) FROM information_schema.columns \
-         WHERE table_schema = COALESCE($2, current_schema()) AND table_name = $1 AND column_name = 'checksum'";
+    const COLUMN: &'static str = "SELECT count(*) FROM information_schema.columns \
+         WHERE table_schema = COALESCE($2, current_schema()) AND table_name = $1 AND column_name = $3";
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE gdpr_schema_migrations (
                  version     bigint PRIMARY KEY,
                  description text NOT NULL,

@@ -89,6 +89,118 @@ pub enum SchemaError {
         /// The names found.
         names: Vec<String>,
     },
+    /// The database's tables were created in another [`TableLayout`] than the store was opened
+    /// with (e.g. unpartitioned tables opened as hash-partitioned): the crate never rewrites
+    /// existing tables into another layout.
+    #[error(
+        "the tables are {found}, and the store was opened for tables {wanted}: open it with the \
+         layout recorded (the tables keep the layout they were created in), or, to change the \
+         layout, migrate a new schema (PostgreSQL) with the layout wanted and copy the rows into it"
+    )]
+    Layout {
+        /// The layout recorded with the applied migrations.
+        found: TableLayout,
+        /// The layout the store was opened with.
+        wanted: TableLayout,
+    },
+}
+
+/// How the crate's PostgreSQL tables are laid out, chosen when the migrations are first applied
+/// and recorded with them: one table each ([`Plain`](TableLayout::Plain), the default), or
+/// each table (all but the table of applied migrations) declaratively partitioned by a hash of
+/// its `controller` column ([`HashByController`](TableLayout::HashByController)), so that
+/// every operation, which reads and writes one controller's rows, touches one partition.
+///
+/// A store opened with a layout other than the one recorded is refused
+/// ([`SchemaError::Layout`]); existing tables are never rewritten. SQLite has one layout,
+/// [`Plain`](TableLayout::Plain).
+///
+/// # Example
+/// ```
+/// use gdpr_obligations::store::TableLayout;
+///
+/// let layout = TableLayout::hash_by_controller(16)?;
+/// assert_eq!(layout.partitions(), 16);
+/// assert_eq!(TableLayout::default().partitions(), 1);
+/// assert!(TableLayout::hash_by_controller(0).is_err());
+/// # Ok::<(), gdpr_obligations::store::StoreError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TableLayout {
+    /// One table per kind of row.
+    #[default]
+    Plain,
+    /// Every table `PARTITION BY HASH (controller)`, in `partitions` partitions named after it
+    /// (`gdpr_documents_p0`, ...). Made by [`TableLayout::hash_by_controller`].
+    #[non_exhaustive]
+    HashByController {
+        /// How many partitions each table has, 1 to [`TableLayout::MAX_PARTITIONS`].
+        partitions: u16,
+    },
+}
+
+impl TableLayout {
+    /// The most partitions per table: PostgreSQL plans a statement on a hash-partitioned table
+    /// in time that grows with its partitions; past this many, a distributed PostgreSQL
+    /// (Citus) serves better.
+    pub const MAX_PARTITIONS: u16 = 1024;
+
+    /// Every table hash-partitioned by `controller` into `partitions` partitions.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] unless `partitions` is 1 to [`MAX_PARTITIONS`](Self::MAX_PARTITIONS).
+    pub fn hash_by_controller(partitions: u16) -> Result<Self, super::StoreError> {
+        if !(1..=Self::MAX_PARTITIONS).contains(&partitions) {
+            return Err(super::StoreError::Invalid {
+                what: "number of partitions".to_owned(),
+                reason: format!("{partitions} is not 1 to {}", Self::MAX_PARTITIONS),
+            });
+        }
+        Ok(TableLayout::HashByController { partitions })
+    }
+
+    /// How many partitions each table has (1 when the tables are not partitioned).
+    #[must_use]
+    pub fn partitions(&self) -> u16 {
+        match self {
+            TableLayout::Plain => 1,
+            TableLayout::HashByController { partitions } => *partitions,
+        }
+    }
+
+    /// The text recorded with each applied migration.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) fn recorded(&self) -> String {
+        match self {
+            TableLayout::Plain => "plain".to_owned(),
+            TableLayout::HashByController { partitions } => format!("hash(controller) {partitions}"),
+        }
+    }
+
+    /// The layout a recorded text names (none recorded: [`Plain`](Self::Plain), the only layout
+    /// before layouts were recorded); `None` when it names none this crate knows.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) fn from_recorded(text: Option<&str>) -> Option<Self> {
+        match text {
+            None | Some("plain") => Some(TableLayout::Plain),
+            Some(text) => {
+                let partitions = text.strip_prefix("hash(controller) ")?.parse().ok()?;
+                Self::hash_by_controller(partitions).ok()
+            }
+        }
+    }
+}
+
+impl fmt::Display for TableLayout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TableLayout::Plain => f.write_str("unpartitioned"),
+            TableLayout::HashByController { partitions } => {
+                write!(f, "hash-partitioned by controller into {partitions} partitions")
+            }
+        }
+    }
 }
 
 /// `migration 3` or `migrations 2, 4, 5`.

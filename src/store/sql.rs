@@ -63,6 +63,81 @@ fn created_relations(sql: &'static str) -> Vec<&'static str> {
     out
 }
 
+/// The SQL of a migration for tables hash-partitioned by controller into `partitions`
+/// partitions: every `CREATE TABLE name (...)` of `sql` (at the start of a line) gains
+/// `PARTITION BY HASH (controller)` and is followed by its partitions, `name_p0` to
+/// `name_p{partitions - 1}`. Everything else (indexes, which PostgreSQL creates on every
+/// partition, and data statements) is unchanged. Comments and quoted text are skipped when the
+/// table's closing parenthesis is looked for.
+pub(crate) fn partitioned(sql: &str, partitions: u16) -> String {
+    let mut out = String::with_capacity(sql.len() * 2);
+    let mut rest = sql;
+    while let Some((before, table, after)) = next_create_table(rest) {
+        out.push_str(before);
+        let Some(close) = closing_paren(after) else {
+            // Not a statement this function understands: left as written, for PostgreSQL to judge.
+            out.push_str(after);
+            return out;
+        };
+        out.push_str(&after[..=close]);
+        out.push_str(" PARTITION BY HASH (controller)");
+        rest = &after[close + 1..];
+        let end = rest.find(';').map_or(rest.len(), |i| i + 1);
+        out.push_str(&rest[..end]);
+        rest = &rest[end..];
+        for i in 0..partitions {
+            out.push_str(&format!(
+                "\nCREATE TABLE {table}_p{i} PARTITION OF {table} FOR VALUES WITH (MODULUS {partitions}, REMAINDER {i});"
+            ));
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text before the next `CREATE TABLE` at the start of a line, the table's name, and the
+/// text from the name on.
+fn next_create_table(sql: &str) -> Option<(&str, &str, &str)> {
+    const HEAD: &str = "CREATE TABLE ";
+    let mut at = 0;
+    loop {
+        let found = at + sql[at..].find(HEAD)?;
+        if found == 0 || sql.as_bytes()[found - 1] == b'\n' {
+            let after = &sql[found + HEAD.len()..];
+            let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+            return Some((&sql[..found + HEAD.len()], &after[..end], after));
+        }
+        at = found + HEAD.len();
+    }
+}
+
+/// The byte offset of the parenthesis that closes the first one opened in `sql`, skipping `--`
+/// comments and quoted text.
+fn closing_paren(sql: &str) -> Option<usize> {
+    let bytes = sql.as_bytes();
+    let (mut depth, mut i) = (0usize, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i += sql[i..].find('\n').unwrap_or(sql.len() - i);
+            }
+            quote @ (b'\'' | b'"') => {
+                i += 1 + sql[i + 1..].find(quote as char).unwrap_or(sql.len() - i - 1);
+            }
+            b'(' => depth += 1,
+            b')' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The schema's migrations for the engine whose folder under `migrations/` is `$engine`: the
 /// same versions and descriptions for both engines, each in its own dialect.
 macro_rules! migrations {
@@ -509,6 +584,41 @@ mod tests {
             let qualified = Naming::schema("privacy").rewrite(&statement);
             proptest::prop_assert_eq!(qualified.matches("\"privacy\".gdpr_").count(), ours);
             proptest::prop_assert_eq!(qualified.replace("\"privacy\".", ""), statement);
+        }
+    }
+
+    #[test]
+    fn partitioned_tables_gain_partition_by_hash_and_their_partitions() {
+        let sql = "-- CREATE TABLE not_me (x int);\nCREATE TABLE gdpr_t (\n    controller uuid NOT NULL,\n    \
+                   -- a comment (with a parenthesis\n    e text CHECK (e IN ('a)', 'b')),\n    \
+                   PRIMARY KEY (controller, e)\n);\nCREATE INDEX gdpr_t_by_e ON gdpr_t (controller, e);\n\
+                   CREATE TABLE gdpr_u (controller uuid NOT NULL PRIMARY KEY);\nINSERT INTO gdpr_u SELECT 1;\n";
+        let out = partitioned(sql, 2);
+        assert_eq!(
+            out,
+            "-- CREATE TABLE not_me (x int);\nCREATE TABLE gdpr_t (\n    controller uuid NOT NULL,\n    \
+             -- a comment (with a parenthesis\n    e text CHECK (e IN ('a)', 'b')),\n    \
+             PRIMARY KEY (controller, e)\n) PARTITION BY HASH (controller);\n\
+             CREATE TABLE gdpr_t_p0 PARTITION OF gdpr_t FOR VALUES WITH (MODULUS 2, REMAINDER 0);\n\
+             CREATE TABLE gdpr_t_p1 PARTITION OF gdpr_t FOR VALUES WITH (MODULUS 2, REMAINDER 1);\n\
+             CREATE INDEX gdpr_t_by_e ON gdpr_t (controller, e);\n\
+             CREATE TABLE gdpr_u (controller uuid NOT NULL PRIMARY KEY) PARTITION BY HASH (controller);\n\
+             CREATE TABLE gdpr_u_p0 PARTITION OF gdpr_u FOR VALUES WITH (MODULUS 2, REMAINDER 0);\n\
+             CREATE TABLE gdpr_u_p1 PARTITION OF gdpr_u FOR VALUES WITH (MODULUS 2, REMAINDER 1);\n\
+             INSERT INTO gdpr_u SELECT 1;\n"
+        );
+        assert_eq!(partitioned("SELECT 1;", 4), "SELECT 1;");
+    }
+
+    #[test]
+    fn every_shipped_table_is_partitioned() {
+        for engine in [migrations!("postgres"), KNOWN] {
+            for m in engine {
+                let out = partitioned(m.sql, 3);
+                let tables = m.creates().into_iter().filter(|t| m.sql.contains(&format!("CREATE TABLE {t} "))).count();
+                assert_eq!(out.matches("PARTITION BY HASH (controller)").count(), tables, "migration {}", m.version);
+                assert_eq!(out.matches("PARTITION OF").count(), 3 * tables, "migration {}", m.version);
+            }
         }
     }
 

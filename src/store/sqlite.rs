@@ -55,7 +55,7 @@ use super::sql::ledger::{self, Engine};
 use super::sql::{self, Component, Migration, Naming, migrations};
 #[cfg(doc)]
 use super::{AuditLog, LedgerStore};
-use super::{Digest, Migrations, Scope, StoreError};
+use super::{Digest, Migrations, Scope, StoreError, TableLayout};
 
 /// SQLite's primary result codes for a file that is not a database, or a damaged one.
 const SQLITE_CORRUPT: i32 = 11;
@@ -350,7 +350,7 @@ impl SqliteStore {
     async fn schema(&self, wanted: &[Component], mode: Migrations) -> Result<(), StoreError> {
         let tx = self.begin_write().await?;
         let what = format!("SQLite database {}", self.name);
-        ledger::sqlite::migrate(tx, &self.naming, &what, wanted, mode, |e| self.error(e)).await
+        ledger::sqlite::migrate(tx, &self.naming, &what, wanted, mode, TableLayout::Plain, |e| self.error(e)).await
     }
 
     /// Brings the chat history's tables into the schema as the store's mode says (applies or
@@ -440,8 +440,7 @@ impl Engine for SqliteStore {
 
     const MIGRATIONS: &'static [Migration] = migrations!("sqlite");
     const RELATION: &'static str = "SELECT name FROM sqlite_schema WHERE name = $1 AND $2 IS NULL";
-    const CHECKSUM_COLUMN: &'static str =
-        "SELECT count(*) FROM pragma_table_info($1) WHERE name = 'checksum' AND $2 IS NULL";
+    const COLUMN: &'static str = "SELECT count(*) FROM pragma_table_info($1) WHERE name = $3 AND $2 IS NULL";
     const CREATE_MIGRATIONS_TABLE: &'static str = "CREATE TABLE gdpr_schema_migrations (
                      version     INTEGER PRIMARY KEY,
                      description TEXT NOT NULL,

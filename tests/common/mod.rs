@@ -282,6 +282,22 @@ pub(crate) async fn postgres_app_store(url: &str) -> gdpr_obligations::store::po
     PostgresStore::from_pool(postgres_app_pool(url).await, options).await.unwrap()
 }
 
+/// The PostgreSQL schema of the crate's tables hash-partitioned by controller, in the tests.
+pub(crate) const PARTITIONED_SCHEMA: &str = "gdpr_partitioned_it";
+
+/// How many partitions each table has in [`PARTITIONED_SCHEMA`]: several, so that the
+/// controllers of a test fall into different ones.
+pub(crate) const PARTITIONS: u16 = 4;
+
+/// The crate's store with its tables in the schema [`PARTITIONED_SCHEMA`], each
+/// hash-partitioned by controller into [`PARTITIONS`] partitions, migrations applied at open.
+#[cfg(feature = "postgres")]
+pub(crate) async fn postgres_partitioned_store(url: &str) -> gdpr_obligations::store::postgres::PostgresStore {
+    use gdpr_obligations::store::postgres::{PostgresOptions, PostgresStore};
+    let options = PostgresOptions::new().schema(PARTITIONED_SCHEMA).unwrap().partitioned(PARTITIONS).unwrap();
+    PostgresStore::connect_with(url, options).await.unwrap()
+}
+
 /// The crate's store, its tables prefixed [`APP_PREFIX`], on an application's pool of one
 /// connection to a database in memory (it lives as long as the pool), beside a table of the
 /// application's own: for tests that make many stores and leave no files.

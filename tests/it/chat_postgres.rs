@@ -59,6 +59,29 @@ retention_conformance_tests!(postgres_chat_app_pool_retention, {
     (chat.clone() as Arc<dyn RetentionSource>, chat)
 });
 
+async fn partitioned_chat() -> Option<Arc<ChatHistory>> {
+    let url = url()?;
+    let store = common::postgres_partitioned_store(&url).await;
+    Some(Arc::new(ChatHistory::postgres(&store, key()).await.unwrap()))
+}
+
+// With every table hash-partitioned by controller.
+source_conformance_tests!(postgres_chat_partitioned, {
+    let Some(chat) = partitioned_chat().await else { return };
+    (chat.clone() as Arc<dyn PersonalDataSource>, chat)
+});
+retention_conformance_tests!(postgres_chat_partitioned_retention, {
+    let Some(chat) = partitioned_chat().await else { return };
+    (chat.clone() as Arc<dyn RetentionSource>, chat)
+});
+
+/// The shared checks on one partitioned database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kit_on_one_shared_partitioned_source() {
+    let Some(chat) = partitioned_chat().await else { return };
+    chat_sql::the_kit_on_one_shared_source(&chat).await;
+}
+
 source_conformance_tests!(postgres_chat, {
     let Some(chat) = chat().await else { return };
     (chat.clone() as Arc<dyn PersonalDataSource>, chat)

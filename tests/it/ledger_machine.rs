@@ -71,6 +71,8 @@ fn backends(runtime: &tokio::runtime::Runtime) -> Vec<Backend> {
         // On an application's pool, the tables in a schema of their own.
         let store = runtime.block_on(common::postgres_app_store(&url));
         out.push(Backend { name: "postgres-app-pool", ledger: Arc::new(store.clone()), audit: Arc::new(store) });
+        let store = runtime.block_on(common::postgres_partitioned_store(&url));
+        out.push(Backend { name: "postgres-partitioned", ledger: Arc::new(store.clone()), audit: Arc::new(store) });
     }
     let _ = runtime;
     out

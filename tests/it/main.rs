@@ -36,6 +36,7 @@ mod layering;
 mod ledger_machine;
 mod lifecycle;
 mod model;
+mod partitioning;
 mod postgres_store;
 mod postgres_tls;
 mod public_api;

@@ -58,6 +58,16 @@ audit_conformance_tests!(postgres_app_pool_audit, {
     Arc::new(common::postgres_app_store(&url).await)
 });
 
+// With every table hash-partitioned by controller.
+ledger_conformance_tests!(postgres_partitioned_ledger, {
+    let Some(url) = url() else { return };
+    Arc::new(common::postgres_partitioned_store(&url).await) as Arc<dyn LedgerStore>
+});
+audit_conformance_tests!(postgres_partitioned_audit, {
+    let Some(url) = url() else { return };
+    Arc::new(common::postgres_partitioned_store(&url).await)
+});
+
 fn scope() -> Scope {
     Scope::of(PartyId::generate())
 }

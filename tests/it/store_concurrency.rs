@@ -390,3 +390,17 @@ concurrency_tests!(postgres, {
     let Some(backend) = postgres_server().await else { return };
     backend
 });
+
+// The PostgreSQL store with every table hash-partitioned by controller: the heads' row locks
+// and `ON CONFLICT` on partitioned tables order concurrent writers as on plain ones.
+#[cfg(feature = "postgres")]
+concurrency_tests!(postgres_partitioned, {
+    let Some(url) = common::postgres_url("store_concurrency") else { return };
+    let store = Arc::new(common::postgres_partitioned_store(&url).await);
+    Backend {
+        ledger: store.clone(),
+        second: Arc::new(common::postgres_partitioned_store(&url).await),
+        audit: store,
+        file: None,
+    }
+});

@@ -356,6 +356,13 @@ fn durable_backends(runtime: &tokio::runtime::Runtime) -> Vec<Backend> {
             .unwrap()
             .with_page_size(std::num::NonZeroUsize::new(2).unwrap());
         out.push(Backend::new("postgres", chat));
+        // The same with every table hash-partitioned by controller.
+        let store = runtime.block_on(common::postgres_partitioned_store(&url));
+        let chat = runtime
+            .block_on(ChatHistory::postgres(&store, key()))
+            .unwrap()
+            .with_page_size(std::num::NonZeroUsize::new(2).unwrap());
+        out.push(Backend::new("postgres partitioned", chat));
     }
     let _ = runtime;
     out

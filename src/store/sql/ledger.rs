@@ -48,9 +48,10 @@ pub(crate) trait Engine: Sync {
     /// The name of a table or index (`$1`) if the schema (`$2`, a text or NULL for the
     /// default) holds one so named.
     const RELATION: &'static str;
-    /// How many `checksum` columns the table `$1` of the schema `$2` (or NULL) has: 0 in a
-    /// table of applied migrations written before checksums were kept.
-    const CHECKSUM_COLUMN: &'static str;
+    /// How many columns named `$3` the table `$1` of the schema `$2` (or NULL) has: 0 for
+    /// `checksum` in a table of applied migrations written before checksums were kept, and for
+    /// `layout` in one whose tables were never partitioned.
+    const COLUMN: &'static str;
     /// Creates the table of applied migrations (default names).
     const CREATE_MIGRATIONS_TABLE: &'static str;
     /// The time a migration is applied at, as the engine writes it.
@@ -114,7 +115,7 @@ macro_rules! impl_ledger {
             AuditEntry, AuditLog, AuditRecord, DocumentKey, DocumentKind, FEED_PAGE_MAX, FeedEntry, FeedPosition,
             LedgerStore, Scope, StoreError, Stored, StreamKey, StreamKind, Version,
         };
-        use crate::store::{Migrations, SchemaError};
+        use crate::store::{Migrations, SchemaError, TableLayout};
 
         /// Brings the schema up to date in `tx` and commits (under [`Migrations::Apply`]), or
         /// checks it is (under [`Migrations::Verify`], changing nothing): creates the table of
@@ -122,13 +123,17 @@ macro_rules! impl_ledger {
         /// (trusting what is applied then), applies every missing migration of the components
         /// `wanted` or already present, each after checking that the database holds none of the
         /// tables it creates. Refuses a schema that is newer than this crate's or whose applied
-        /// migrations differ from those shipped. `what` names the database in errors.
+        /// migrations differ from those shipped, or whose tables are in another `layout` than
+        /// the one wanted (recorded with each migration applied: in a `layout` column, added when
+        /// the first partitioned migration is applied; none recorded is [`TableLayout::Plain`]).
+        /// `what` names the database in errors.
         pub(crate) async fn migrate(
             mut tx: sqlx::Transaction<'_, $db>,
             naming: &Naming,
             what: &str,
             wanted: &[Component],
             mode: Migrations,
+            layout: TableLayout,
             e: impl Fn(sqlx::Error) -> StoreError,
         ) -> Result<(), StoreError> {
             let what = naming.describe(what);
@@ -152,12 +157,14 @@ macro_rules! impl_ledger {
                 let create = naming.rewrite(<$store as Engine>::CREATE_MIGRATIONS_TABLE).into_owned();
                 sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut *tx).await.map_err(&e)?;
             }
-            let checksums: i64 = sqlx::query_scalar(<$store as Engine>::CHECKSUM_COLUMN)
-                .bind(table.clone())
-                .bind(naming.schema_name().map(str::to_owned))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(&e)?;
+            let column = |name: &'static str| {
+                sqlx::query_scalar::<_, i64>(<$store as Engine>::COLUMN)
+                    .bind(table.clone())
+                    .bind(naming.schema_name().map(str::to_owned))
+                    .bind(name)
+            };
+            let checksums = column("checksum").fetch_one(&mut *tx).await.map_err(&e)?;
+            let mut layouts = column("layout").fetch_one(&mut *tx).await.map_err(&e)? > 0;
             let mut applied: Vec<sql::Applied> = if checksums > 0 {
                 sqlx::query_as(naming.sql("SELECT version, checksum FROM gdpr_schema_migrations ORDER BY version"))
                     .fetch_all(&mut *tx)
@@ -172,6 +179,27 @@ macro_rules! impl_ledger {
                 versions.into_iter().map(|v| (v, None)).collect()
             };
             let todo = sql::plan(known, &applied, wanted, verify).map_err(&refuse)?;
+            // The layout recorded with every applied migration must be the one wanted: tables are
+            // never rewritten into another layout.
+            let recorded: Vec<Option<String>> = if layouts {
+                sqlx::query_scalar(naming.sql("SELECT layout FROM gdpr_schema_migrations ORDER BY version"))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(&e)?
+            } else {
+                vec![None; applied.len()]
+            };
+            for text in &recorded {
+                let found = TableLayout::from_recorded(text.as_deref()).ok_or_else(|| {
+                    StoreError::corrupt(
+                        format!("{what}, table of applied migrations"),
+                        "it records a table layout this crate does not know",
+                    )
+                })?;
+                if found != layout {
+                    return Err(refuse(SchemaError::Layout { found, wanted: layout }));
+                }
+            }
             if verify {
                 if !todo.is_empty() {
                     return Err(refuse(SchemaError::NotMigrated { missing: todo.iter().map(|m| m.version).collect() }));
@@ -197,6 +225,13 @@ macro_rules! impl_ledger {
                     .map_err(&e)?;
                 *checksum = Some(sum);
             }
+            if layout != TableLayout::Plain && !layouts && !todo.is_empty() {
+                sqlx::raw_sql(naming.sql("ALTER TABLE gdpr_schema_migrations ADD COLUMN layout TEXT"))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&e)?;
+                layouts = true;
+            }
             for m in todo {
                 let mut clash = Vec::new();
                 for name in m.creates() {
@@ -212,15 +247,27 @@ macro_rules! impl_ledger {
                 } else {
                     std::borrow::Cow::Borrowed(m.sql)
                 };
+                let text = match layout {
+                    TableLayout::HashByController { partitions } => {
+                        std::borrow::Cow::Owned(sql::partitioned(&text, partitions))
+                    }
+                    _ => text,
+                };
                 sqlx::raw_sql(sqlx::AssertSqlSafe(text.into_owned())).execute(&mut *tx).await.map_err(&e)?;
                 if m.version == sql::CHAT_LOOKUPS_REBUILT {
                     rebuild_chat_lookups(&mut tx, naming, &e).await?;
                 }
-                let mut record = sqlx::QueryBuilder::<$db>::new(naming.rewrite(
-                    "INSERT INTO gdpr_schema_migrations (version, description, applied_at, checksum) VALUES (",
-                ));
+                let mut record = sqlx::QueryBuilder::<$db>::new(naming.rewrite(if layouts {
+                    "INSERT INTO gdpr_schema_migrations (version, description, applied_at, checksum, layout) VALUES ("
+                } else {
+                    "INSERT INTO gdpr_schema_migrations (version, description, applied_at, checksum) VALUES ("
+                }));
                 record.push_bind(m.version).push(", ").push_bind(m.description);
-                record.push(format_args!(", {}, ", <$store as Engine>::NOW)).push_bind(m.checksum()).push(")");
+                record.push(format_args!(", {}, ", <$store as Engine>::NOW)).push_bind(m.checksum());
+                if layouts {
+                    record.push(", ").push_bind(layout.recorded());
+                }
+                record.push(")");
                 record.build().execute(&mut *tx).await.map_err(&e)?;
             }
             tx.commit().await.map_err(&e)
