@@ -362,3 +362,14 @@ fn is_first_day_of_summer_is_the_thursday_after_18_april() {
     assert!(holiday("is", d(2025, 4, 24)));
     assert!(holiday("is", d(2026, 4, 23)));
 }
+
+#[test]
+fn es_communities_add_their_own_days_to_the_national_ones() {
+    assert!(holiday("es-ct", d(2025, 9, 11)), "National Day of Catalonia");
+    assert!(holiday("es-ct", d(2025, 4, 21)), "Easter Monday in Catalonia");
+    assert!(!holiday("es-ct", d(2025, 4, 17)), "no Maundy Thursday in Catalonia");
+    assert!(holiday("es-md", d(2025, 4, 17)), "Maundy Thursday in Madrid");
+    assert!(holiday("es-md", d(2025, 5, 2)));
+    assert!(!holiday("es", d(2025, 5, 2)));
+    assert!(holiday("es", d(2025, 10, 12)), "Fiesta Nacional, a Sunday in 2025");
+}
