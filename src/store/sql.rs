@@ -517,17 +517,17 @@ mod tests {
         let core = applied(&[1, 3]);
         assert_eq!(versions(&plan(KNOWN, &core, &[Component::Core], false).unwrap()), Vec::<i64>::new());
         let both = [Component::Core, Component::Chat];
-        assert_eq!(versions(&plan(KNOWN, &core, &both, false).unwrap()), [2, 4, 5]);
+        assert_eq!(versions(&plan(KNOWN, &core, &both, false).unwrap()), [2, 4, 5, 6]);
         // A component present is kept up to date even when not asked for (the deploy step's
         // migrate()), and a gap below the newest applied is filled.
-        assert_eq!(versions(&plan(KNOWN, &applied(&[1, 2, 3, 5]), &[Component::Core], false).unwrap()), [4]);
+        assert_eq!(versions(&plan(KNOWN, &applied(&[1, 2, 3, 5]), &[Component::Core], false).unwrap()), [4, 6]);
     }
 
     #[test]
     fn newer_modified_and_unchecked_schemas_are_refused() {
         assert_eq!(
             plan(KNOWN, &applied(&[1, 3, 99]), &[Component::Core], false).err(),
-            Some(SchemaError::Newer { found: 99, known: 5 })
+            Some(SchemaError::Newer { found: 99, known: 6 })
         );
         let mut edited = applied(&[1, 3]);
         edited[1].1 = Some("0".repeat(64));

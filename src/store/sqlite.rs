@@ -183,13 +183,28 @@ impl SqliteStore {
             .journal_mode(JournalMode::Wal)
             .pragma("secure_delete", "ON")
             .busy_timeout(BUSY_TIMEOUT);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .after_release(|conn, _| Box::pin(async move { consistent(conn).await }))
-            .connect_with(connect)
-            .await
-            .map_err(|e| error(&name, e))?;
-        Self::opened(pool, name, &options).await
+        // Processes opening a new file at once race to make it a WAL database, and SQLite
+        // answers the losers "database is locked" at once, without its busy handler: such an
+        // open is tried again (the file is then in WAL mode, and the migrations take the write
+        // lock with the busy timeout) until the busy timeout has passed.
+        let started = std::time::Instant::now();
+        loop {
+            let opened = match SqlitePoolOptions::new()
+                .max_connections(MAX_CONNECTIONS)
+                .after_release(|conn, _| Box::pin(async move { consistent(conn).await }))
+                .connect_with(connect.clone())
+                .await
+            {
+                Ok(pool) => Self::opened(pool, name.clone(), &options).await,
+                Err(e) => Err(error(&name, e)),
+            };
+            match opened {
+                Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The store on a pool the application already has, for the crate's tables to live in the
@@ -395,7 +410,18 @@ pub(crate) async fn truncate_wal(pool: &SqlitePool) -> Result<(), StoreError> {
         if started.elapsed() >= BUSY_TIMEOUT {
             return Err(StoreError::Backend { store: "sqlite", source: Box::new(WalKept { database: name }) });
         }
+        tokio::time::sleep(Duration::from_millis(2)).await;
     }
+}
+
+/// Whether `e` is SQLite's "database is locked" (`SQLITE_BUSY`, primary code 5).
+fn is_busy(e: &StoreError) -> bool {
+    let StoreError::Backend { source, .. } = e else { return false };
+    source
+        .downcast_ref::<sqlx::Error>()
+        .and_then(sqlx::Error::as_database_error)
+        .and_then(|d| d.code())
+        .is_some_and(|code| code.parse::<i32>().is_ok_and(|c| c & 0xff == 5))
 }
 
 /// A checkpoint that readers or a writer kept from completing within [`BUSY_TIMEOUT`].

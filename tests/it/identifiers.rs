@@ -436,8 +436,8 @@ async fn art_17_old_lookup_rows_are_rebuilt_on_opening() {
                 .await
                 .unwrap();
         }
-        // Back to schema version 3: versions 4 and 5 apply again on open, in order.
-        sqlx::raw_sql("DROP TABLE gdpr_chat_agents; DELETE FROM gdpr_schema_migrations WHERE version >= 4")
+        // Back to schema version 3: versions 4 to 6 apply again on open, in order.
+        sqlx::raw_sql("DROP TABLE gdpr_chat_agents; DROP TABLE gdpr_chat_sweeps; DELETE FROM gdpr_schema_migrations WHERE version >= 4")
             .execute(&mut conn)
             .await
             .unwrap();

@@ -28,7 +28,7 @@ const BOOKKEEPING: &str = "gdpr_schema_migrations";
 
 /// Every crate table the migrations create, beside [`BOOKKEEPING`] (`gdpr_audit_heads` only in
 /// PostgreSQL, where the audit chain's head is a row of its own).
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 14] = [
     "gdpr_audit",
     "gdpr_audit_heads",
     "gdpr_chat_agents",
@@ -36,6 +36,7 @@ const TABLES: [&str; 13] = [
     "gdpr_chat_lookup",
     "gdpr_chat_messages",
     "gdpr_chat_participants",
+    "gdpr_chat_sweeps",
     "gdpr_chat_visitors",
     "gdpr_documents",
     "gdpr_events",
@@ -208,7 +209,7 @@ mod postgres {
         let runtime =
             PostgresStore::from_pool(pool.clone(), options(&split, four).migrations(Migrations::Verify)).await.unwrap();
         let problem = schema_problem(ChatHistory::postgres(&runtime, key()).await);
-        assert_eq!(problem, SchemaError::NotMigrated { missing: vec![2, 4, 5] });
+        assert_eq!(problem, SchemaError::NotMigrated { missing: vec![2, 4, 5, 6] });
         ChatHistory::postgres(&deploy, key()).await.unwrap();
         ChatHistory::postgres(&runtime, key()).await.unwrap();
         let eight = TableLayout::hash_by_controller(8).unwrap();

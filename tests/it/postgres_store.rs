@@ -132,8 +132,8 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     schema.run("INSERT INTO gdpr_schema_migrations (version, description) VALUES (99, 'from the future')").await;
     let got = PostgresStore::connect(&schema.url).await;
     match &got {
-        Err(e @ StoreError::Schema { problem: SchemaError::Newer { found: 99, known: 5 }, .. }) => {
-            assert!(e.to_string().contains("schema version 99 is newer than this crate's 5"), "{e}")
+        Err(e @ StoreError::Schema { problem: SchemaError::Newer { found: 99, known: 6 }, .. }) => {
+            assert!(e.to_string().contains("schema version 99 is newer than this crate's 6"), "{e}")
         }
         other => panic!("expected Schema(Newer), got {other:?}"),
     }
@@ -412,7 +412,7 @@ async fn verify_refuses_what_is_not_migrated_until_it_is_applied_in_a_schema_of_
     deploy.migrate().await.unwrap();
     let runtime = PostgresStore::from_pool(pool.clone(), verify.clone()).await.unwrap();
     let problem = schema_problem(ChatHistory::postgres(&runtime, key()).await);
-    assert_eq!(problem, SchemaError::NotMigrated { missing: vec![2, 4, 5] });
+    assert_eq!(problem, SchemaError::NotMigrated { missing: vec![2, 4, 5, 6] });
     ChatHistory::postgres(&deploy, key()).await.unwrap();
     let chat = ChatHistory::postgres(&runtime, key()).await.unwrap();
     let c = scope();
@@ -430,7 +430,7 @@ async fn verify_refuses_what_is_not_migrated_until_it_is_applied_in_a_schema_of_
 
     let sql = format!("SELECT version FROM \"{crate_schema}\".gdpr_schema_migrations ORDER BY version");
     let versions: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(&pool).await.unwrap();
-    assert_eq!(versions, [1, 2, 3, 4, 5], "the gaps below version 3 were filled");
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6], "the gaps below version 3 were filled");
     let path: String = sqlx::query_scalar("SHOW search_path").fetch_one(&pool).await.unwrap();
     assert_eq!(path, own.name, "the application's search_path is its own");
     let rows: Vec<(i64, f64)> = sqlx::query_as("SELECT id, total FROM app_invoices").fetch_all(&pool).await.unwrap();

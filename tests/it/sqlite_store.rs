@@ -248,8 +248,8 @@ async fn a_newer_schema_is_refused_never_downgraded() {
     drop(conn);
     let got = SqliteStore::open(&db.path).await;
     match &got {
-        Err(e @ StoreError::Schema { problem: SchemaError::Newer { found: 99, known: 5 }, .. }) => {
-            assert!(e.to_string().contains("schema version 99 is newer than this crate's 5"), "{e}")
+        Err(e @ StoreError::Schema { problem: SchemaError::Newer { found: 99, known: 6 }, .. }) => {
+            assert!(e.to_string().contains("schema version 99 is newer than this crate's 6"), "{e}")
         }
         other => panic!("expected Schema(Newer), got {other:?}"),
     }
@@ -528,7 +528,7 @@ async fn verify_refuses_what_is_not_migrated_until_it_is_applied_explicitly() {
     deploy.migrate().await.unwrap(); // applying what is applied does nothing
     let runtime = SqliteStore::from_pool(pool.clone(), verify.clone()).await.unwrap();
     let problem = schema_problem(ChatHistory::sqlite(&runtime, key()).await);
-    assert_eq!(problem, SchemaError::NotMigrated { missing: vec![2, 4, 5] });
+    assert_eq!(problem, SchemaError::NotMigrated { missing: vec![2, 4, 5, 6] });
     ChatHistory::sqlite(&deploy, key()).await.unwrap();
     ChatHistory::sqlite(&runtime, key()).await.unwrap();
 
@@ -536,7 +536,7 @@ async fn verify_refuses_what_is_not_migrated_until_it_is_applied_explicitly() {
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(versions, [1, 2, 3, 4, 5], "the gaps below version 3 were filled");
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6], "the gaps below version 3 were filled");
     pool.close().await;
     remove_db(&path);
 }
@@ -567,7 +567,7 @@ async fn a_modified_migration_is_refused() {
 }
 
 /// A database written by the previous release (a table of applied migrations without
-/// checksums, all five versions) opens: its migrations are trusted on first use and get the
+/// checksums, all six versions) opens: its migrations are trusted on first use and get the
 /// checksums of those shipped; under Verify, before that, it is refused until `migrate()` runs.
 #[tokio::test]
 async fn a_database_of_the_previous_release_opens_and_gains_checksums() {
@@ -585,7 +585,7 @@ async fn a_database_of_the_previous_release_opens_and_gains_checksums() {
     sqlx::raw_sql("ALTER TABLE gdpr_schema_migrations DROP COLUMN checksum").execute(&mut conn).await.unwrap();
     let verify = SqliteOptions::new().migrations(Migrations::Verify);
     let problem = schema_problem(SqliteStore::open_with(&path, verify.clone()).await);
-    assert_eq!(problem, SchemaError::ChecksumsMissing { versions: vec![1, 2, 3, 4, 5] });
+    assert_eq!(problem, SchemaError::ChecksumsMissing { versions: vec![1, 2, 3, 4, 5, 6] });
 
     let store = SqliteStore::open(&path).await.unwrap();
     store.close().await;
@@ -594,7 +594,7 @@ async fn a_database_of_the_previous_release_opens_and_gains_checksums() {
             .fetch_all(&mut conn)
             .await
             .unwrap();
-    assert_eq!(sums.iter().map(|(v, _)| *v).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+    assert_eq!(sums.iter().map(|(v, _)| *v).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6]);
     assert!(sums.iter().all(|(_, s)| s.len() == 64), "{sums:?}");
     conn.close().await.unwrap();
     SqliteStore::open_with(&path, verify).await.unwrap().close().await;

@@ -499,7 +499,11 @@ proptest! {
 
 /// A chat history on the backend `n` (0 memory, 1 SQLite, 2 PostgreSQL when the server runs),
 /// with the store that keeps it alive.
-async fn chat_on(n: usize) -> Option<(Arc<ChatHistory>, Box<dyn std::any::Any + Send>)> {
+/// The chat history on backend `n` (memory, SQLite, PostgreSQL); on PostgreSQL its tables are in
+/// `schema`, so that two twins building the same world (the same visitor tokens in one scope)
+/// do not meet in one database.
+async fn chat_on(n: usize, schema: &str) -> Option<(Arc<ChatHistory>, Box<dyn std::any::Any + Send>)> {
+    let _ = schema;
     let key = || PseudonymKey::new(b"set-sweep-test-key-0123456789abcdef").unwrap();
     match n {
         0 => Some((Arc::new(ChatHistory::new()), Box::new(()))),
@@ -512,7 +516,8 @@ async fn chat_on(n: usize) -> Option<(Arc<ChatHistory>, Box<dyn std::any::Any + 
         #[cfg(feature = "postgres")]
         2 => {
             let url = common::postgres_url("set_based_sweep")?;
-            let store = gdpr_obligations::store::postgres::PostgresStore::connect(&url).await.unwrap();
+            let options = gdpr_obligations::store::postgres::PostgresOptions::new().schema(schema).unwrap();
+            let store = gdpr_obligations::store::postgres::PostgresStore::connect_with(&url, options).await.unwrap();
             let chat = ChatHistory::postgres(&store, key()).await.unwrap();
             Some((Arc::new(chat), Box::new(store)))
         }
@@ -589,7 +594,7 @@ proptest! {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             for backend in 0..3 {
-                let (Some((one, _s1)), Some((two, _s2))) = (chat_on(backend).await, chat_on(backend).await) else {
+                let (Some((one, _s1)), Some((two, _s2))) = (chat_on(backend, "set_sweep_one").await, chat_on(backend, "set_sweep_two").await) else {
                     continue;
                 };
                 let scope = Scope::of(PartyId::generate());
@@ -619,7 +624,7 @@ fn art_17_3_a_hold_placed_before_a_batch_keeps_its_records() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         for backend in 0..3 {
-            let Some((chat, _store)) = chat_on(backend).await else { continue };
+            let Some((chat, _store)) = chat_on(backend, "set_sweep_holds").await else { continue };
             let scope = Scope::of(PartyId::generate());
             let then = at("2023-01-10T09:00:00Z");
             let mut talks = Vec::new();
