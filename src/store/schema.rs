@@ -149,7 +149,7 @@ impl TableLayout {
     /// Every table hash-partitioned by `controller` into `partitions` partitions.
     ///
     /// # Errors
-    /// [`StoreError::Invalid`] unless `partitions` is 1 to [`MAX_PARTITIONS`](Self::MAX_PARTITIONS).
+    /// [`StoreError::Invalid`](super::StoreError::Invalid) unless `partitions` is 1 to [`MAX_PARTITIONS`](Self::MAX_PARTITIONS).
     pub fn hash_by_controller(partitions: u16) -> Result<Self, super::StoreError> {
         if !(1..=Self::MAX_PARTITIONS).contains(&partitions) {
             return Err(super::StoreError::Invalid {
