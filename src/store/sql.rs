@@ -266,7 +266,7 @@ impl Naming {
 
     /// Tables under their default names in the PostgreSQL schema `schema`, which must be a
     /// checked identifier (it is quoted but not escaped).
-    #[cfg_attr(not(feature = "postgres"), expect(dead_code, reason = "only PostgreSQL has schemas"))]
+    #[cfg_attr(not(any(feature = "postgres", test)), expect(dead_code, reason = "only PostgreSQL has schemas"))]
     pub(crate) fn schema(schema: &str) -> Self {
         Self { replacement: Some(format!("\"{schema}\".{DEFAULT_PREFIX}").into()), schema: Some(schema.into()) }
     }

@@ -21,6 +21,7 @@
 //! under `CI=true`, where they fail.
 #![cfg(any(feature = "sqlite", feature = "postgres"))]
 
+#[cfg_attr(not(feature = "postgres"), allow(unused_imports, reason = "only the PostgreSQL tests use it"))]
 use crate::common;
 
 /// The table that holds the applied migrations: the one crate table without a controller.

@@ -14,6 +14,7 @@
 //! `--features postgres` when `GDPR_TEST_POSTGRES_URL` is set (see `scripts/with-postgres`;
 //! under `CI=true` a missing URL fails the PostgreSQL tests).
 
+#[cfg_attr(not(feature = "postgres"), allow(unused_imports, reason = "only the PostgreSQL tests use it"))]
 use crate::common;
 
 use std::collections::BTreeSet;

@@ -13,6 +13,7 @@
 //! transcripts, conversation lists, profiles) must equal the reference's once the ids each
 //! backend drew are replaced by the same names.
 
+#[cfg_attr(not(feature = "postgres"), allow(unused_imports, reason = "only the PostgreSQL tests use it"))]
 use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
