@@ -903,8 +903,8 @@ async fn raw_sweep(path: &Path, scope: Uuid, cutoff: &str, held: &[String], batc
     );
     let list = format!(
         "SELECT m.conversation, m.message, \
-             EXISTS (SELECT 1 FROM json_each($4) h WHERE h.value = k.key \
-                 OR (substr(h.value, -1) = '/' AND substr(k.key, 1, length(h.value)) = h.value)) AS held, \
+             EXISTS (SELECT 1 FROM json_each($4) h WHERE h.value = {key} \
+                 OR (substr(h.value, -1) = '/' AND substr({key}, 1, length(h.value)) = h.value)) AS held, \
              CASE WHEN m.author IS NOT NULL THEN EXISTS (SELECT 1 FROM gdpr_chat_visitors v \
                      WHERE v.controller = m.controller AND v.visitor = m.author AND json_extract(v.body, '$.restricted') = 1) \
                  ELSE EXISTS (SELECT 1 FROM gdpr_chat_participants p JOIN gdpr_chat_visitors v \
@@ -913,9 +913,9 @@ async fn raw_sweep(path: &Path, scope: Uuid, cutoff: &str, held: &[String], batc
                          AND json_extract(v.body, '$.restricted') = 1) \
                    OR EXISTS (SELECT 1 FROM gdpr_chat_lookup l JOIN gdpr_chat_visitors v \
                          ON v.controller = l.controller AND v.visitor = l.visitor \
-                     WHERE l.controller = m.controller AND l.kind = 'retained' AND l.value = k.key \
+                     WHERE l.controller = m.controller AND l.kind = 'retained' AND l.value = {key} \
                          AND json_extract(v.body, '$.restricted') = 1) END AS restricted \
-         FROM gdpr_chat_messages m, (SELECT {key} AS key) k \
+         FROM gdpr_chat_messages m \
          WHERE m.controller = $1 AND (m.conversation, m.message) > ($2, $3) \
              AND json_extract(m.body, '$.anonymised') = 0 AND json_extract(m.body, '$.author.role') <> 'pseudonym' \
              AND julianday(json_extract(m.body, '$.sent_at')) <= julianday($5) \
